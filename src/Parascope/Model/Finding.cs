@@ -1,0 +1,63 @@
+using System.Collections.Immutable;
+
+namespace Parascope.Model;
+
+/// <summary>A place elsewhere that belongs to a finding: a macro's expansion site, a wrapper's caller.</summary>
+public sealed record SiteReference(string File, int Line, string? Function);
+
+/// <summary>
+/// One place a port must touch. <see cref="File"/>/<see cref="Line"/>/<see cref="Column"/> are where the
+/// offending text is written (for macro text: the macro's definition; expansion sites go in <see cref="Expansions"/>).
+/// </summary>
+public sealed record Finding
+{
+    public required string RuleId { get; init; }
+    public required FindingCategory Category { get; init; }
+    public required Severity Severity { get; init; }
+    /// <summary>Relative to the scanned root, '/' separators.</summary>
+    public required string File { get; init; }
+    public required int Line { get; init; }
+    public required int Column { get; init; }
+    /// <summary>Enclosing function, method or asm label; null at file scope.</summary>
+    public string? Function { get; init; }
+    /// <summary>The instruction family the rule is about: x86, arm64 or any.</summary>
+    public required string Arch { get; init; }
+    public required SourceContext Context { get; init; }
+    /// <summary>False when the text is in a preprocessor branch this configuration does not compile.</summary>
+    public bool Active { get; init; } = true;
+    /// <summary>The source text matched (an instruction, a call, an assignment).</summary>
+    public required string Detail { get; init; }
+    /// <summary>What a porter changes here, for the chosen target.</summary>
+    public required string Action { get; init; }
+    /// <summary>Stable across unrelated edits: built from rule, file, function and normalised detail, never line numbers.</summary>
+    public string Fingerprint { get; init; } = string.Empty;
+    public ImmutableArray<SiteReference> Expansions { get; init; } = [];
+    /// <summary>The scan arches (x86_64, i386, arm64) whose configuration reached this site.</summary>
+    public ImmutableArray<string> Arches { get; init; } = [];
+    /// <summary>How many units reached the site (an inline in a header counts each includer).</summary>
+    public int Units { get; init; } = 1;
+    /// <summary>The innermost preprocessor condition around the site in assembly files, when there is one.</summary>
+    public string? Condition { get; init; }
+    /// <summary>A finer class within the category: for driver-api dma-address, port-io, pci-config…; for instructions the rule's class.</summary>
+    public string? Subcategory { get; init; }
+    /// <summary>Detector-specific named facts (mnemonic, register, class, method, wrapper…), written in key order.</summary>
+    public ImmutableSortedDictionary<string, string> Properties { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+    /// <summary>new or unchanged when the scan was compared with a baseline; null otherwise.</summary>
+    public string? Baseline { get; init; }
+    /// <summary>The reason given in a parascope:ignore comment or the ignore file, when suppressed.</summary>
+    public string? Suppression { get; init; }
+
+    /// <summary>The order of every report: file, line, column, rule.</summary>
+    public static readonly IComparer<Finding> ReportOrder = Comparer<Finding>.Create(static (a, b) =>
+    {
+        var byFile = string.CompareOrdinal(a.File, b.File);
+        if (byFile != 0) return byFile;
+        var byLine = a.Line.CompareTo(b.Line);
+        if (byLine != 0) return byLine;
+        var byColumn = a.Column.CompareTo(b.Column);
+        if (byColumn != 0) return byColumn;
+        var byRule = string.CompareOrdinal(a.RuleId, b.RuleId);
+        if (byRule != 0) return byRule;
+        return string.CompareOrdinal(a.Detail, b.Detail);
+    });
+}

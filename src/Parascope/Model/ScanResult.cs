@@ -1,0 +1,27 @@
+using System.Collections.Immutable;
+
+namespace Parascope.Model;
+
+/// <summary>Everything a scan produced, ready for any report. Reports read it; they never analyse.</summary>
+public sealed record ScanResult
+{
+    public required string ToolVersion { get; init; }
+    /// <summary>The scanned root as given on the command line, absolute.</summary>
+    public required string Root { get; init; }
+    public required ImmutableArray<string> Arches { get; init; }
+    public required XenTarget Target { get; init; }
+    public required string Profile { get; init; }
+    public required ParseHealth Health { get; init; }
+    public required long DurationMs { get; init; }
+    /// <summary>Sorted by <see cref="Finding.ReportOrder"/>.</summary>
+    public required ImmutableArray<Finding> Findings { get; init; }
+    /// <summary>Findings hidden by suppressions, kept for the summary's counts.</summary>
+    public ImmutableArray<Finding> Suppressed { get; init; } = [];
+    /// <summary>Fingerprints present in the baseline but gone now.</summary>
+    public int FixedSinceBaseline { get; init; }
+    public bool HasBaseline { get; init; }
+    /// <summary>Non-fatal problems met during the scan (a unit that could not be read, a bad rule file…), one line each.</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
+    /// <summary>The shard scanned, as "K/N", when the scan was sharded.</summary>
+    public string? Shard { get; init; }
+}

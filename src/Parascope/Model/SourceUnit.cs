@@ -1,0 +1,52 @@
+using System.Collections.Immutable;
+
+namespace Parascope.Model;
+
+/// <summary>
+/// One compilation unit to parse for one arch: a .c/.cpp file with the exact compiler arguments, or a
+/// .s/.S file (scanned by Parascope's own assembly scanner, with the same defines for its conditionals).
+/// </summary>
+public sealed record SourceUnit
+{
+    /// <summary>Absolute path of the source file.</summary>
+    public required string Path { get; init; }
+    /// <summary>Relative to the scanned root, '/' separators.</summary>
+    public required string RelativePath { get; init; }
+    public required SourceLanguage Language { get; init; }
+    /// <summary>The scan arch: x86_64, i386 or arm64.</summary>
+    public required string Arch { get; init; }
+    /// <summary>Compiler arguments without the source file itself (includes, defines, target, language flags).</summary>
+    public ImmutableArray<string> Arguments { get; init; } = [];
+    /// <summary>Top-level folder of the tree (osfmk, bsd, iokit…), or "." for files at the root.</summary>
+    public string Subsystem { get; init; } = ".";
+    /// <summary>Directory the compiler runs in (relative includes resolve from here).</summary>
+    public string? WorkingDirectory { get; init; }
+    /// <summary>Where the arguments came from: profile name or compile_commands.json.</summary>
+    public string Origin { get; init; } = "generic";
+}
+
+public enum UnitStatus
+{
+    /// <summary>Parsed with no error diagnostics.</summary>
+    Clean,
+    /// <summary>Parsed, with errors: part of the AST may be missing.</summary>
+    WithErrors,
+    /// <summary>libclang produced no translation unit, or a fatal error stopped it early.</summary>
+    Failed,
+}
+
+/// <summary>The parse outcome of one unit, for parse-health reporting.</summary>
+public sealed record UnitReport(string File, string Arch, UnitStatus Status, string? FirstError, int ErrorCount);
+
+public sealed record UnitCounts(int Total, int Parsed, int WithErrors, int Failed);
+
+public sealed record CountedText(string Text, int Count);
+
+/// <summary>Parse health of a scan: how much of the tree the detectors actually saw.</summary>
+public sealed record ParseHealth
+{
+    public required UnitCounts Counts { get; init; }
+    public ImmutableArray<CountedText> MissingHeaders { get; init; } = [];
+    public ImmutableArray<CountedText> FrequentErrors { get; init; } = [];
+    public ImmutableArray<UnitReport> Units { get; init; } = [];
+}

@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+using Parascope.Model;
+
+namespace Parascope.Rules;
+
+/// <summary>What a porter does at a site for one Xen target, and how much it matters there.</summary>
+public sealed record TargetGuidance(Severity Severity, string Action);
+
+/// <summary>
+/// What a detector looks for. Every key holds a list of strings; which keys a detector reads is its business,
+/// which keys exist is <see cref="KnownKeys"/>'s (the loader rejects others, so a typo is an error, not a silent no-op).
+/// </summary>
+public sealed record RuleMatch(ImmutableSortedDictionary<string, ImmutableArray<string>> Values)
+{
+    public static readonly RuleMatch Empty = new(ImmutableSortedDictionary<string, ImmutableArray<string>>.Empty);
+
+    /// <summary>
+    /// mnemonics: instruction mnemonics (suffix forms are the same instruction); writes/reads: registers the
+    /// instruction writes or reads (x86 mov destination/source, arm64 msr/mrs system register; `*` globs);
+    /// operands: registers in any operand position; types: C type names matched through the typedef chain;
+    /// functions: called function or macro names; methods: C++ Class::method; classes: C++ class names;
+    /// macros: macro names; builtins: compiler builtins and intrinsics; emits: the instruction a builtin emits;
+    /// register-argument: which argument of a builtin names the system register; encodings: raw-byte encodings.
+    /// </summary>
+    public static readonly ImmutableHashSet<string> KnownKeys = ImmutableHashSet.Create(
+        "mnemonics", "writes", "reads", "operands", "types", "functions", "methods", "classes", "macros",
+        "builtins", "emits", "register-argument", "encodings", "fields", "kind");
+
+    public ImmutableArray<string> this[string key] => Values.TryGetValue(key, out var value) ? value : [];
+
+    public ImmutableArray<string> Mnemonics => this["mnemonics"];
+    public ImmutableArray<string> Writes => this["writes"];
+    public ImmutableArray<string> Reads => this["reads"];
+    public ImmutableArray<string> Operands => this["operands"];
+    public ImmutableArray<string> Types => this["types"];
+    public ImmutableArray<string> Functions => this["functions"];
+    public ImmutableArray<string> Methods => this["methods"];
+    public ImmutableArray<string> Classes => this["classes"];
+    public ImmutableArray<string> Macros => this["macros"];
+    public ImmutableArray<string> Builtins => this["builtins"];
+}
+
+/// <summary>
+/// A rule is the descriptor of one kind of finding (Roslyn's DiagnosticDescriptor, SARIF's reportingDescriptor):
+/// reports read it, they never restate it.
+/// </summary>
+public sealed record Rule
+{
+    public required string Id { get; init; }
+    public required FindingCategory Category { get; init; }
+    public required string Title { get; init; }
+    public required string Description { get; init; }
+    /// <summary>x86, arm64 or any.</summary>
+    public required string Arch { get; init; }
+    /// <summary>A finer class: privileged, iopl-sensitive, sensitive, timing (instructions); dma-address, port-io… (driver-api).</summary>
+    public string? Class { get; init; }
+    public required RuleMatch Match { get; init; }
+    public required ImmutableSortedDictionary<XenTarget, TargetGuidance> Targets { get; init; }
+    /// <summary>Effort weight of one site in the plan's model (1 = an ordinary one-line change).</summary>
+    public double Weight { get; init; } = 1.0;
+    /// <summary>Where the rule's facts come from (Xen source files, manuals).</summary>
+    public ImmutableArray<string> References { get; init; } = [];
+    /// <summary>file:line of the rule's definition, for error messages.</summary>
+    public required string Origin { get; init; }
+
+    /// <summary>The guidance for <paramref name="target"/>; every rule defines all three targets.</summary>
+    public TargetGuidance For(XenTarget target) => Targets[target];
+}
+
+/// <summary>A validated set of rules, looked up by id.</summary>
+public sealed class RuleSet
+{
+    public ImmutableArray<Rule> Rules { get; }
+    private readonly Dictionary<string, Rule> _byId;
+
+    public RuleSet(IEnumerable<Rule> rules)
+    {
+        Rules = rules.OrderBy(rule => rule.Id, StringComparer.Ordinal).ToImmutableArray();
+        _byId = Rules.ToDictionary(rule => rule.Id, StringComparer.Ordinal);
+    }
+
+    public Rule this[string id] => _byId[id];
+    public bool TryGet(string id, out Rule rule) => _byId.TryGetValue(id, out rule!);
+    public IEnumerable<Rule> OfCategory(FindingCategory category) => Rules.Where(rule => rule.Category == category);
+}
+
+/// <summary>A rule file problem, reported as `file:line: message`.</summary>
+public sealed record RuleError(string File, int Line, string Message)
+{
+    public override string ToString() => $"{File}:{Line}: {Message}";
+}

@@ -1,0 +1,357 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Parascope.Model;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Parascope.Rules;
+
+/// <summary>
+/// Reads rules/*.yaml. Every problem becomes a <see cref="RuleError"/> with file and line; nothing throws for bad input.
+/// A file is `rules:` followed by a list of rule mappings (see docs/rules.md).
+/// </summary>
+public static class RuleLoader
+{
+    private static readonly ImmutableHashSet<string> RuleKeys = ImmutableHashSet.Create(
+        "id", "category", "title", "description", "arch", "class", "match", "targets", "weight", "references");
+    private static readonly ImmutableHashSet<string> Arches = ImmutableHashSet.Create("x86", "arm64", "any");
+
+    public sealed record Result(ImmutableArray<Rule> Rules, ImmutableArray<RuleError> Errors);
+
+    /// <summary>The rule set compiled into the engine (the repository's rules/ folder).</summary>
+    public static Result LoadBuiltIn()
+    {
+        var assembly = typeof(RuleLoader).Assembly;
+        var sources = assembly.GetManifestResourceNames()
+            .Where(name => name.StartsWith("rules/", StringComparison.Ordinal))
+            .OrderBy(name => name, StringComparer.Ordinal)
+            .Select(name =>
+            {
+                using var stream = assembly.GetManifestResourceStream(name)!;
+                using var reader = new StreamReader(stream);
+                return (name, reader.ReadToEnd());
+            });
+        return LoadTexts(sources);
+    }
+
+    /// <summary>Every *.yaml and *.yml file directly in <paramref name="directory"/>, by name.</summary>
+    public static Result LoadDirectory(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return new Result([], [new RuleError(directory, 0, "no such rules directory")]);
+        }
+        var files = Directory.EnumerateFiles(directory)
+            .Where(path => path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal))
+            .OrderBy(path => path, StringComparer.Ordinal)
+            .Select(path => (path, File.ReadAllText(path)));
+        return LoadTexts(files);
+    }
+
+    /// <summary>The built-in rules plus a user's directory; a user rule with a built-in id replaces it.</summary>
+    public static Result LoadWith(string? userDirectory)
+    {
+        var builtIn = LoadBuiltIn();
+        if (userDirectory is null)
+        {
+            return builtIn;
+        }
+        var user = LoadDirectory(userDirectory);
+        var merged = builtIn.Rules.ToDictionary(rule => rule.Id, StringComparer.Ordinal);
+        foreach (var rule in user.Rules)
+        {
+            merged[rule.Id] = rule;
+        }
+        return new Result(merged.Values.OrderBy(r => r.Id, StringComparer.Ordinal).ToImmutableArray(), builtIn.Errors.AddRange(user.Errors));
+    }
+
+    public static Result LoadTexts(IEnumerable<(string File, string Text)> sources)
+    {
+        var rules = new List<Rule>();
+        var errors = new List<RuleError>();
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (file, text) in sources)
+        {
+            foreach (var rule in LoadText(file, text, errors))
+            {
+                if (seen.TryGetValue(rule.Id, out var first))
+                {
+                    errors.Add(Error(rule.Origin, $"duplicate rule id '{rule.Id}' (first defined at {first})"));
+                    continue;
+                }
+                seen[rule.Id] = rule.Origin;
+                rules.Add(rule);
+            }
+        }
+        return new Result(rules.ToImmutableArray(), errors.ToImmutableArray());
+    }
+
+    private static RuleError Error(string origin, string message)
+    {
+        var colon = origin.LastIndexOf(':');
+        return new RuleError(origin[..colon], int.Parse(origin[(colon + 1)..], CultureInfo.InvariantCulture), message);
+    }
+
+    private static List<Rule> LoadText(string file, string text, List<RuleError> errors)
+    {
+        var rules = new List<Rule>();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException exception)
+        {
+            errors.Add(new RuleError(file, (int)exception.Start.Line, FirstLine(exception.InnerException?.Message ?? exception.Message)));
+            return rules;
+        }
+        if (stream.Documents.Count == 0)
+        {
+            return rules;
+        }
+        if (stream.Documents[0].RootNode is not YamlMappingNode root || !TryGet(root, "rules", out var rulesNode))
+        {
+            errors.Add(new RuleError(file, Line(stream.Documents[0].RootNode), "expected a top-level 'rules:' list"));
+            return rules;
+        }
+        if (rulesNode is not YamlSequenceNode list)
+        {
+            errors.Add(new RuleError(file, Line(rulesNode), "'rules' must be a list"));
+            return rules;
+        }
+        foreach (var item in list)
+        {
+            if (item is not YamlMappingNode mapping)
+            {
+                errors.Add(new RuleError(file, Line(item), "each rule must be a mapping"));
+                continue;
+            }
+            var rule = ReadRule(file, mapping, errors);
+            if (rule is not null)
+            {
+                rules.Add(rule);
+            }
+        }
+        return rules;
+    }
+
+    private static Rule? ReadRule(string file, YamlMappingNode node, List<RuleError> errors)
+    {
+        var errorCount = errors.Count;
+        void Fail(YamlNode at, string message) => errors.Add(new RuleError(file, Line(at), message));
+
+        foreach (var key in node.Children.Keys)
+        {
+            if (!RuleKeys.Contains(Scalar(key) ?? string.Empty))
+            {
+                Fail(key, $"unknown rule key '{Scalar(key)}' (known: {string.Join(", ", RuleKeys.OrderBy(k => k, StringComparer.Ordinal))})");
+            }
+        }
+
+        var id = RequiredScalar(node, "id", Fail);
+        var label = id is null ? "rule" : $"rule '{id}'";
+        if (id is not null && !IsValidId(id))
+        {
+            Fail(node, $"{label}: id must be lower-case words joined by '.', '-' or '_'");
+        }
+        var categoryText = RequiredScalar(node, "category", Fail);
+        var category = FindingCategory.Instruction;
+        if (categoryText is not null && !ModelNames.TryParseCategory(categoryText, out category))
+        {
+            Fail(node["category"], $"{label}: category must be instruction, page-table or driver-api, not '{categoryText}'");
+        }
+        var title = RequiredScalar(node, "title", Fail);
+        var description = RequiredScalar(node, "description", Fail);
+        var arch = TryGet(node, "arch", out var archNode) ? Scalar(archNode) : "any";
+        if (arch is null || !Arches.Contains(arch))
+        {
+            Fail(archNode ?? node, $"{label}: arch must be x86, arm64 or any");
+        }
+        var @class = TryGet(node, "class", out var classNode) ? Scalar(classNode) : null;
+        var weight = 1.0;
+        if (TryGet(node, "weight", out var weightNode) &&
+            !(double.TryParse(Scalar(weightNode), NumberStyles.Float, CultureInfo.InvariantCulture, out weight) && weight >= 0))
+        {
+            Fail(weightNode, $"{label}: weight must be a non-negative number");
+        }
+
+        var match = RuleMatch.Empty;
+        if (!TryGet(node, "match", out var matchNode) || matchNode is not YamlMappingNode matchMapping)
+        {
+            Fail(matchNode ?? node, $"{label}: 'match' must be a mapping of matcher keys");
+        }
+        else
+        {
+            var values = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+            foreach (var (keyNode, valueNode) in matchMapping.Children)
+            {
+                var key = Scalar(keyNode) ?? string.Empty;
+                if (!RuleMatch.KnownKeys.Contains(key))
+                {
+                    Fail(keyNode, $"{label}: unknown match key '{key}' (known: {string.Join(", ", RuleMatch.KnownKeys.OrderBy(k => k, StringComparer.Ordinal))})");
+                    continue;
+                }
+                var items = StringList(valueNode);
+                if (items is null || items.Value.IsEmpty)
+                {
+                    Fail(valueNode, $"{label}: match key '{key}' needs a string or a non-empty list of strings");
+                    continue;
+                }
+                values[key] = items.Value;
+            }
+            if (values.Count == 0)
+            {
+                Fail(matchNode, $"{label}: 'match' is empty");
+            }
+            match = new RuleMatch(values.ToImmutable());
+        }
+
+        var targets = ImmutableSortedDictionary.CreateBuilder<XenTarget, TargetGuidance>();
+        if (!TryGet(node, "targets", out var targetsNode) || targetsNode is not YamlMappingNode targetsMapping)
+        {
+            Fail(targetsNode ?? node, $"{label}: 'targets' must map xen-pv, xen-pvh and xen-hvm to a severity and an action");
+        }
+        else
+        {
+            foreach (var (keyNode, valueNode) in targetsMapping.Children)
+            {
+                var name = Scalar(keyNode) ?? string.Empty;
+                if (!ModelNames.TryParseTarget(name, out var target))
+                {
+                    Fail(keyNode, $"{label}: unknown target '{name}' (known: xen-pv, xen-pvh, xen-hvm)");
+                    continue;
+                }
+                if (valueNode is not YamlMappingNode guidance)
+                {
+                    Fail(valueNode, $"{label}: target '{name}' needs 'severity' and 'action'");
+                    continue;
+                }
+                foreach (var guidanceKey in guidance.Children.Keys)
+                {
+                    if (Scalar(guidanceKey) is not ("severity" or "action"))
+                    {
+                        Fail(guidanceKey, $"{label}: unknown key '{Scalar(guidanceKey)}' under target '{name}' (known: severity, action)");
+                    }
+                }
+                var severityText = RequiredScalar(guidance, "severity", Fail, $"{label}, target '{name}'");
+                var action = RequiredScalar(guidance, "action", Fail, $"{label}, target '{name}'");
+                var severity = Severity.Note;
+                if (severityText is not null && !ModelNames.TryParseSeverity(severityText, out severity))
+                {
+                    Fail(guidance["severity"], $"{label}: severity must be error, warning or note, not '{severityText}'");
+                }
+                if (action is not null)
+                {
+                    targets[target] = new TargetGuidance(severity, action);
+                }
+            }
+            foreach (var target in ModelNames.AllTargets)
+            {
+                if (!targets.ContainsKey(target) && errors.Count == errorCount)
+                {
+                    Fail(targetsNode, $"{label}: target '{target.Name()}' is missing");
+                }
+            }
+        }
+
+        var references = ImmutableArray<string>.Empty;
+        if (TryGet(node, "references", out var referencesNode))
+        {
+            var list = StringList(referencesNode);
+            if (list is null)
+            {
+                Fail(referencesNode, $"{label}: references must be a list of strings");
+            }
+            else
+            {
+                references = list.Value;
+            }
+        }
+
+        if (errors.Count != errorCount)
+        {
+            return null;
+        }
+        return new Rule
+        {
+            Id = id!,
+            Category = category,
+            Title = title!,
+            Description = description!.Trim(),
+            Arch = arch!,
+            Class = @class,
+            Match = match,
+            Targets = targets.ToImmutable(),
+            Weight = weight,
+            References = references,
+            Origin = $"{file}:{Line(node)}",
+        };
+    }
+
+    private static bool IsValidId(string id) =>
+        id.Length > 0 && char.IsAsciiLetterLower(id[0]) &&
+        id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-' or '_');
+
+    private static string? RequiredScalar(YamlMappingNode node, string key, Action<YamlNode, string> fail, string? label = null)
+    {
+        var owner = label ?? (TryGet(node, "id", out var idNode) && Scalar(idNode) is { } id ? $"rule '{id}'" : "rule");
+        if (!TryGet(node, key, out var value))
+        {
+            fail(node, $"{owner}: missing '{key}'");
+            return null;
+        }
+        var text = Scalar(value);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            fail(value, $"{owner}: '{key}' must be a non-empty string");
+            return null;
+        }
+        return text;
+    }
+
+    private static ImmutableArray<string>? StringList(YamlNode node)
+    {
+        if (node is YamlScalarNode scalar)
+        {
+            return string.IsNullOrEmpty(scalar.Value) ? null : [scalar.Value];
+        }
+        if (node is YamlSequenceNode sequence)
+        {
+            var builder = ImmutableArray.CreateBuilder<string>();
+            foreach (var item in sequence)
+            {
+                if (item is not YamlScalarNode { Value: { Length: > 0 } value })
+                {
+                    return null;
+                }
+                builder.Add(value);
+            }
+            return builder.ToImmutable();
+        }
+        return null;
+    }
+
+    private static bool TryGet(YamlMappingNode node, string key, out YamlNode value)
+    {
+        foreach (var (k, v) in node.Children)
+        {
+            if (k is YamlScalarNode { Value: var name } && name == key)
+            {
+                value = v;
+                return true;
+            }
+        }
+        value = null!;
+        return false;
+    }
+
+    private static string? Scalar(YamlNode? node) => node is YamlScalarNode scalar ? scalar.Value : null;
+
+    private static int Line(YamlNode node) => (int)node.Start.Line;
+
+    private static string FirstLine(string text)
+    {
+        var newline = text.IndexOf('\n');
+        return newline < 0 ? text : text[..newline];
+    }
+}
