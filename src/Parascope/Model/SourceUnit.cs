@@ -38,7 +38,11 @@ public enum UnitStatus
 /// <summary>The parse outcome of one unit, for parse-health reporting.</summary>
 public sealed record UnitReport(string File, string Arch, UnitStatus Status, string? FirstError, int ErrorCount);
 
-public sealed record UnitCounts(int Total, int Parsed, int WithErrors, int Failed);
+public sealed record UnitCounts(int Total, int Parsed, int WithErrors, int Failed)
+{
+    /// <summary>Parsed units with at least one fatal error (a missing include stops clang's reading of that unit early).</summary>
+    public int WithFatal { get; init; }
+}
 
 public sealed record CountedText(string Text, int Count);
 

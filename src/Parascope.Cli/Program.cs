@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Parascope.Cli;
+using Parascope.Cli.Commands;
+
+return CommandLine.Run(args, Console.Out, Console.Error);
+
+namespace Parascope.Cli
+{
+    /// <summary>Exit codes, documented in the README; scripts depend on them.</summary>
+    public static class ExitCodes
+    {
+        public const int Done = 0;
+        public const int FindingsAtOrAboveFailOn = 1;
+        public const int UsageOrInputError = 2;
+        public const int InternalError = 3;
+    }
+
+    public static class CommandLine
+    {
+        public static RootCommand Build(TextWriter output, TextWriter error)
+        {
+            var root = new RootCommand(
+                """
+                Parascope finds what a port of the XNU/Darwin kernel to Xen (PV, PVH, HVM) must change:
+                privileged instructions, page-table writes and driver-API call sites.
+
+                Examples:
+                  parascope scan ~/src/xnu
+                  parascope scan ~/src/xnu --arch x86_64 --arch arm64 --target xen-pvh --format json --output plan.json
+                  parascope rules list
+                  parascope rules validate my-rules/
+                """);
+            root.Subcommands.Add(ScanCommand.Create(output, error));
+            root.Subcommands.Add(RulesCommand.Create(output, error));
+            return root;
+        }
+
+        public static int Run(string[] args, TextWriter output, TextWriter error)
+        {
+            try
+            {
+                var root = Build(output, error);
+                var parsed = root.Parse(args);
+                if (parsed.Errors.Count > 0)
+                {
+                    error.WriteLine($"parascope: {parsed.Errors[0].Message} (see 'parascope --help')");
+                    return ExitCodes.UsageOrInputError;
+                }
+                return parsed.Invoke(new InvocationConfiguration
+                {
+                    EnableDefaultExceptionHandler = false,
+                    Output = output,
+                    Error = error,
+                });
+            }
+            catch (Exception exception)
+            {
+                error.WriteLine($"parascope: internal error: {exception.GetType().Name}: {FirstLine(exception.Message)} (please report it)");
+                return ExitCodes.InternalError;
+            }
+        }
+
+        private static string FirstLine(string text)
+        {
+            var newline = text.IndexOf('\n');
+            return newline < 0 ? text : text[..newline];
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+using Parascope.Model;
+using Parascope.Parsing;
+using Parascope.Rules;
+
+namespace Parascope.Detectors;
+
+/// <summary>What <see cref="IDetector.Detect"/> sees: every parsed unit with its facts, the rules and the target.</summary>
+public sealed class DetectionContext
+{
+    public required string Root { get; init; }
+    public required RuleSet Rules { get; init; }
+    public required XenTarget Target { get; init; }
+    public required ImmutableArray<ParsedUnit> Units { get; init; }
+    public required SourceTexts Texts { get; init; }
+    public required FunctionReach Reach { get; init; }
+
+    /// <summary>Every unit's facts of one detector's type, with the unit they came from.</summary>
+    public IEnumerable<(ParsedUnit Unit, TFacts Facts)> FactsOf<TFacts>() where TFacts : class, IUnitFacts
+    {
+        foreach (var unit in Units)
+        {
+            foreach (var facts in unit.Facts)
+            {
+                if (facts is TFacts typed)
+                {
+                    yield return (unit, typed);
+                }
+            }
+        }
+    }
+
+    /// <summary>The severity and action of <paramref name="rule"/> for the scan's target.</summary>
+    public TargetGuidance Guidance(Rule rule) => rule.For(Target);
+}

@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using Parascope.Model;
+
+namespace Parascope.Detectors;
+
+/// <summary>
+/// Turns every unit's and arch's report of a site into one finding: arches united, units counted, a site
+/// active if any configuration compiles it. Then gives each finding its fingerprint and the report order.
+/// </summary>
+public static class FindingMerger
+{
+    public static ImmutableArray<Finding> Merge(IEnumerable<Finding> findings, IReadOnlyDictionary<(string File, string Function), int> reach)
+    {
+        var merged = findings
+            .GroupBy(f => (f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context))
+            .Select(group => MergeGroup(group.ToList(), reach))
+            .ToList();
+        merged.Sort(Finding.ReportOrder);
+        return Fingerprint(merged);
+    }
+
+    private static Finding MergeGroup(List<Finding> group, IReadOnlyDictionary<(string File, string Function), int> reach)
+    {
+        var first = group[0];
+        var units = group.Sum(f => f.Units);
+        if (first.Function is not null && reach.TryGetValue((first.File, first.Function), out var reached))
+        {
+            units = Math.Max(units, reached);
+        }
+        return first with
+        {
+            Severity = group.Max(f => f.Severity),
+            Active = group.Any(f => f.Active),
+            Arches = group.SelectMany(f => f.Arches).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
+            Units = units,
+            Expansions = group.SelectMany(f => f.Expansions).Distinct()
+                .OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line).ThenBy(e => e.Function, StringComparer.Ordinal)
+                .ToImmutableArray(),
+            Condition = group.Select(f => f.Condition).FirstOrDefault(c => c is not null),
+        };
+    }
+
+    /// <summary>
+    /// rule + file + function + detail with spaces folded, and the occurrence's rank among identical ones in
+    /// that function: unrelated edits (lines added above) leave it unchanged.
+    /// </summary>
+    private static ImmutableArray<Finding> Fingerprint(List<Finding> sorted)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var result = ImmutableArray.CreateBuilder<Finding>(sorted.Count);
+        foreach (var finding in sorted)
+        {
+            var identity = $"{finding.RuleId}\u0000{finding.File}\u0000{finding.Function}\u0000{FoldSpaces(finding.Detail)}";
+            var rank = seen.GetValueOrDefault(identity);
+            seen[identity] = rank + 1;
+            var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{identity}\u0000{rank}"));
+            result.Add(finding with { Fingerprint = Convert.ToHexStringLower(hash, 0, 16) });
+        }
+        return result.MoveToImmutable();
+    }
+
+    private static string FoldSpaces(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+}

@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using Parascope.Model;
+
+namespace Parascope.Discovery;
+
+/// <summary>What to discover: the tree, the arches to parse it for, and how to configure the compiler.</summary>
+public sealed record DiscoveryRequest
+{
+    public required string Root { get; init; }
+    /// <summary>Scan arches: x86_64, i386, arm64.</summary>
+    public required ImmutableArray<string> Arches { get; init; }
+    /// <summary>xnu, generic, or null to choose by the tree's layout.</summary>
+    public string? Profile { get; init; }
+    /// <summary>A compile_commands.json to take unit flags from (wins over the profile).</summary>
+    public string? CompileCommands { get; init; }
+    /// <summary>A folder outside the tree for generated stand-in headers.</summary>
+    public required string CacheDirectory { get; init; }
+    /// <summary>clang's resource directory (builtin headers), passed as -resource-dir.</summary>
+    public string? ResourceDirectory { get; init; }
+}
+
+/// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>
+public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> Units, ImmutableArray<string> Warnings, string? Error = null);
+
+/// <summary>A tree → compilation units, each with its compiler arguments, per arch.</summary>
+public static class UnitDiscovery
+{
+    public static readonly ImmutableArray<string> SupportedArches = ["x86_64", "i386", "arm64"];
+
+    public static DiscoveryResult Discover(DiscoveryRequest request)
+    {
+        if (!Directory.Exists(request.Root))
+        {
+            return new DiscoveryResult("generic", [], [], File.Exists(request.Root)
+                ? $"{request.Root}: not a directory (give the root of a kernel source tree)"
+                : $"{request.Root}: no such directory");
+        }
+        var units = ImmutableArray.CreateBuilder<SourceUnit>();
+        foreach (var path in SourceFiles.Enumerate(request.Root))
+        {
+            var language = SourceFiles.LanguageOf(path);
+            if (language is null)
+            {
+                continue;
+            }
+            var relative = SourceFiles.Relative(request.Root, path);
+            foreach (var arch in request.Arches)
+            {
+                units.Add(GenericProfile.Unit(request, path, relative, language.Value, arch));
+            }
+        }
+        return new DiscoveryResult("generic", units.ToImmutable(), []);
+    }
+}
+
+/// <summary>The tree's files, in a stable order.</summary>
+public static class SourceFiles
+{
+    private static readonly EnumerationOptions Recursive = new()
+    {
+        RecurseSubdirectories = true,
+        IgnoreInaccessible = true,
+        AttributesToSkip = FileAttributes.ReparsePoint,
+        MatchCasing = MatchCasing.CaseSensitive,
+    };
+
+    public static IEnumerable<string> Enumerate(string root) =>
+        Directory.EnumerateFiles(root, "*", Recursive)
+            .Where(path => !IsHiddenPath(root, path))
+            .OrderBy(path => path, StringComparer.Ordinal);
+
+    private static bool IsHiddenPath(string root, string path) =>
+        Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'));
+
+    public static SourceLanguage? LanguageOf(string path) => Path.GetExtension(path) switch
+    {
+        ".c" => SourceLanguage.C,
+        ".cpp" or ".cc" or ".cxx" => SourceLanguage.Cxx,
+        ".s" or ".S" => SourceLanguage.Assembly,
+        _ => null,
+    };
+
+    public static string Relative(string root, string path) =>
+        Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
+
+    /// <summary>The top-level folder (osfmk, bsd, iokit…) or "." for files at the root.</summary>
+    public static string SubsystemOf(string relativePath)
+    {
+        var slash = relativePath.IndexOf('/');
+        return slash < 0 ? "." : relativePath[..slash];
+    }
+}
+
+/// <summary>Flags for a tree Parascope knows nothing about: the file's own folder and the root as include paths.</summary>
+public static class GenericProfile
+{
+    public static string TargetTriple(string arch) => arch switch
+    {
+        "i386" => "i386-apple-darwin",
+        "arm64" => "arm64-apple-macos",
+        _ => "x86_64-apple-macos",
+    };
+
+    public static SourceUnit Unit(DiscoveryRequest request, string path, string relative, SourceLanguage language, string arch)
+    {
+        var arguments = ImmutableArray.CreateBuilder<string>();
+        arguments.Add($"--target={TargetTriple(arch)}");
+        if (request.ResourceDirectory is not null)
+        {
+            arguments.Add("-resource-dir");
+            arguments.Add(request.ResourceDirectory);
+        }
+        arguments.Add(language == SourceLanguage.Cxx ? "-xc++" : "-xc");
+        if (language == SourceLanguage.Cxx)
+        {
+            arguments.Add("-std=gnu++17");
+            arguments.Add("-fno-exceptions");
+            arguments.Add("-fno-rtti");
+        }
+        else
+        {
+            arguments.Add("-std=gnu11");
+        }
+        arguments.Add("-I" + request.Root);
+        arguments.Add("-I" + Path.GetDirectoryName(path));
+        arguments.Add("-ferror-limit=0");
+        arguments.Add("-Wno-everything");
+        return new SourceUnit
+        {
+            Path = path,
+            RelativePath = relative,
+            Language = language,
+            Arch = arch,
+            Arguments = arguments.ToImmutable(),
+            Subsystem = SourceFiles.SubsystemOf(relative),
+            Origin = "generic",
+        };
+    }
+}

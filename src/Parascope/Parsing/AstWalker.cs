@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+using Parascope.Clang;
+using Parascope.Clang.Interop;
+using Parascope.Detectors;
+
+namespace Parascope.Parsing;
+
+/// <summary>
+/// The one walk of a unit's AST. Every collector sees every cursor under the root exactly once; declarations
+/// from files outside the root (clang's and stand-in headers) are skipped whole; a function body in a header
+/// that another unit of the same arch already walked is skipped and only counted (see <see cref="FunctionReach"/>).
+/// </summary>
+internal sealed class AstWalker : ICursorVisitor
+{
+    private readonly AstScope _scope;
+    private readonly IUnitCollector[] _collectors;
+    private readonly FunctionReach _reach;
+    private readonly string _mainFile;
+    private readonly List<FunctionSpan> _functions = new();
+
+    public AstWalker(AstScope scope, IUnitCollector[] collectors, FunctionReach reach)
+    {
+        _scope = scope;
+        _collectors = collectors;
+        _reach = reach;
+        _mainFile = scope.Unit.Unit.RelativePath;
+    }
+
+    public ImmutableArray<FunctionSpan> Functions => _functions.ToImmutableArray();
+
+    public void Walk() => _scope.TranslationUnit.Cursor.VisitChildren(this);
+
+    public ChildVisit Visit(Cursor cursor, Cursor parent)
+    {
+        if (_scope.Depth == 0 && _scope.RelativePath(cursor.Location.Expansion.File) is null)
+        {
+            return ChildVisit.Continue;
+        }
+        foreach (var collector in _collectors)
+        {
+            collector.OnCursor(cursor, _scope);
+        }
+        if (!IsFunctionDefinition(cursor))
+        {
+            return ChildVisit.Recurse;
+        }
+        EnterFunction(cursor);
+        return ChildVisit.Continue;
+    }
+
+    private static bool IsFunctionDefinition(Cursor cursor) =>
+        cursor.Kind is CXCursorKind.CXCursor_FunctionDecl or CXCursorKind.CXCursor_CXXMethod
+            or CXCursorKind.CXCursor_Constructor or CXCursorKind.CXCursor_Destructor
+            or CXCursorKind.CXCursor_ConversionFunction or CXCursorKind.CXCursor_FunctionTemplate
+        && cursor.IsDefinition;
+
+    private void EnterFunction(Cursor cursor)
+    {
+        var name = QualifiedName(cursor);
+        var start = cursor.Extent.Start.Expansion;
+        var file = _scope.RelativePath(start.File);
+        if (file is null)
+        {
+            return;
+        }
+        // Header bodies are walked by the first unit of each arch that reaches them; the rest only count.
+        if (file != _mainFile && !_reach.Enter(file, name, _scope.Unit.Unit.Arch))
+        {
+            return;
+        }
+        var end = cursor.Extent.End.Expansion;
+        _functions.Add(new FunctionSpan(file, start.Line, end.Line, name));
+        var outerFunction = _scope.Function;
+        _scope.Function = name;
+        _scope.Depth++;
+        cursor.VisitChildren(this);
+        _scope.Depth--;
+        _scope.Function = outerFunction;
+    }
+
+    /// <summary>"function" for C, "Class::method" for C++ members.</summary>
+    public static string QualifiedName(Cursor function)
+    {
+        var name = function.Spelling;
+        var parent = function.SemanticParent;
+        return parent.Kind is CXCursorKind.CXCursor_ClassDecl or CXCursorKind.CXCursor_StructDecl
+            or CXCursorKind.CXCursor_ClassTemplate
+            ? parent.Spelling + "::" + name
+            : name;
+    }
+}

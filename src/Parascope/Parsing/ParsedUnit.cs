@@ -1,0 +1,28 @@
+using System.Collections.Immutable;
+using Parascope.Clang;
+using Parascope.Detectors;
+using Parascope.Model;
+
+namespace Parascope.Parsing;
+
+/// <summary>A function definition's lines in a file under the root; used to attribute lexically found sites.</summary>
+public sealed record FunctionSpan(string File, int StartLine, int EndLine, string Name);
+
+/// <summary>A unit after parsing: its health, what the preprocessor skipped, and each detector's facts. No libclang objects.</summary>
+public sealed record ParsedUnit
+{
+    public required SourceUnit Unit { get; init; }
+    public required UnitStatus Status { get; init; }
+    /// <summary>Error and fatal diagnostics, in the order clang gave them.</summary>
+    public ImmutableArray<ParseDiagnostic> Errors { get; init; } = [];
+    /// <summary>Preprocessor branches not taken, in files under the root (relative paths).</summary>
+    public ImmutableArray<LineRange> InactiveRanges { get; init; } = [];
+    /// <summary>Files under the root the unit read (relative paths), the unit itself first.</summary>
+    public ImmutableArray<string> IncludedFiles { get; init; } = [];
+    /// <summary>Function definitions the walk entered, in files under the root.</summary>
+    public ImmutableArray<FunctionSpan> Functions { get; init; } = [];
+    public ImmutableArray<IUnitFacts> Facts { get; init; } = [];
+    public long DurationMs { get; init; }
+
+    public bool HasFatal => Errors.Any(error => error.Level == DiagnosticLevel.Fatal);
+}

@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using Parascope.Clang;
+using Parascope.Model;
+using Parascope.Rules;
+
+namespace Parascope.Parsing;
+
+/// <summary>What a collector knows about the unit it serves, before the walk.</summary>
+public sealed class UnitScope
+{
+    public required SourceUnit Unit { get; init; }
+    public required string Root { get; init; }
+    public required RuleSet Rules { get; init; }
+    public required SourceTexts Texts { get; init; }
+}
+
+/// <summary>The walk's state at the current cursor: where it is, in which function, and the unit's services.</summary>
+public sealed class AstScope
+{
+    private readonly Dictionary<ClangFile, string?> _relativePaths = new();
+    private readonly string _root;
+
+    internal AstScope(UnitScope unit, TranslationUnit translationUnit)
+    {
+        Unit = unit;
+        TranslationUnit = translationUnit;
+        _root = unit.Root.EndsWith('/') ? unit.Root : unit.Root + "/";
+    }
+
+    public UnitScope Unit { get; }
+    public TranslationUnit TranslationUnit { get; }
+
+    /// <summary>The enclosing function, method ("Class::method") or null at file scope.</summary>
+    public string? Function { get; internal set; }
+
+    /// <summary>Nesting depth of the current cursor (0 = a top-level declaration or preprocessing entity).</summary>
+    public int Depth { get; internal set; }
+
+    /// <summary>The file's path relative to the root ('/' separators), or null for a file outside the root.</summary>
+    public string? RelativePath(ClangFile file)
+    {
+        if (file.IsNull)
+        {
+            return null;
+        }
+        if (!_relativePaths.TryGetValue(file, out var relative))
+        {
+            var name = Path.GetFullPath(file.Name);
+            relative = name.StartsWith(_root, StringComparison.Ordinal) ? name[_root.Length..] : null;
+            _relativePaths[file] = relative;
+        }
+        return relative;
+    }
+
+    /// <summary>Absolute path of a relative one.</summary>
+    public string AbsolutePath(string relative) => _root + relative;
+}
+
+/// <summary>An assembly unit: its text and the defines its conditionals see.</summary>
+public sealed class AssemblyScope
+{
+    public required UnitScope Unit { get; init; }
+    public required SourceText Text { get; init; }
+
+    /// <summary>Macros defined by the unit's -D arguments (name → value, "1" when none given).</summary>
+    public required ImmutableDictionary<string, string> Defines { get; init; }
+}
+
+/// <summary>After a unit's walk: what its preprocessor skipped and which files it read.</summary>
+public sealed class UnitEndScope
+{
+    public required UnitScope Unit { get; init; }
+    public required ImmutableArray<LineRange> InactiveRanges { get; init; }
+    public required ImmutableArray<string> IncludedFiles { get; init; }
+    public required ImmutableArray<FunctionSpan> Functions { get; init; }
+}

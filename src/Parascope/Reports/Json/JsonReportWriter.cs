@@ -1,0 +1,205 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Parascope.Model;
+
+namespace Parascope.Reports.Json;
+
+/// <summary>
+/// The JSON report, schemaVersion 1 (docs/report.schema.json). Written field by field so the order and the
+/// bytes never depend on a serializer's version: the same scan gives byte-identical output.
+/// Fields are only ever added, never renamed or dropped.
+/// </summary>
+public static class JsonReportWriter
+{
+    public const int SchemaVersion = 1;
+
+    private static readonly JsonWriterOptions Options = new()
+    {
+        Indented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static void Write(ScanResult result, Stream stream)
+    {
+        using var json = new Utf8JsonWriter(stream, Options);
+        json.WriteStartObject();
+        json.WriteStartObject("tool");
+        json.WriteString("name", "parascope");
+        json.WriteString("version", result.ToolVersion);
+        json.WriteEndObject();
+        json.WriteNumber("schemaVersion", SchemaVersion);
+        WriteScan(json, result);
+        json.WriteStartArray("findings");
+        foreach (var finding in result.Findings)
+        {
+            WriteFinding(json, finding);
+        }
+        json.WriteEndArray();
+        WriteSummary(json, result);
+        if (!result.Health.Units.IsEmpty)
+        {
+            json.WriteStartArray("units");
+            foreach (var unit in result.Health.Units)
+            {
+                json.WriteStartObject();
+                json.WriteString("file", unit.File);
+                json.WriteString("arch", unit.Arch);
+                json.WriteString("status", StatusName(unit.Status));
+                json.WriteNumber("errorCount", unit.ErrorCount);
+                json.WriteString("firstError", unit.FirstError);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        json.WriteEndObject();
+        json.Flush();
+        stream.WriteByte((byte)'\n');
+    }
+
+    public static string StatusName(UnitStatus status) => status switch
+    {
+        UnitStatus.Clean => "clean",
+        UnitStatus.WithErrors => "with-errors",
+        _ => "failed",
+    };
+
+    private static void WriteScan(Utf8JsonWriter json, ScanResult result)
+    {
+        json.WriteStartObject("scan");
+        json.WriteString("root", result.Root);
+        json.WriteStartArray("arches");
+        foreach (var arch in result.Arches)
+        {
+            json.WriteStringValue(arch);
+        }
+        json.WriteEndArray();
+        json.WriteString("target", result.Target.Name());
+        json.WriteString("profile", result.Profile);
+        var counts = result.Health.Counts;
+        json.WriteStartObject("units");
+        json.WriteNumber("total", counts.Total);
+        json.WriteNumber("parsed", counts.Parsed);
+        json.WriteNumber("withErrors", counts.WithErrors);
+        json.WriteNumber("failed", counts.Failed);
+        json.WriteNumber("clean", counts.Parsed - counts.WithErrors);
+        json.WriteNumber("withFatal", counts.WithFatal);
+        json.WriteEndObject();
+        json.WriteNumber("durationMs", result.DurationMs);
+        if (result.Shard is not null)
+        {
+            json.WriteString("shard", result.Shard);
+        }
+        json.WriteStartObject("health");
+        WriteCounted(json, "missingHeaders", result.Health.MissingHeaders);
+        WriteCounted(json, "frequentErrors", result.Health.FrequentErrors);
+        json.WriteEndObject();
+        json.WriteStartArray("warnings");
+        foreach (var warning in result.Warnings)
+        {
+            json.WriteStringValue(warning);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteCounted(Utf8JsonWriter json, string name, IEnumerable<CountedText> items)
+    {
+        json.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            json.WriteStartObject();
+            json.WriteString("text", item.Text);
+            json.WriteNumber("count", item.Count);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    public static void WriteFinding(Utf8JsonWriter json, Finding finding)
+    {
+        json.WriteStartObject();
+        json.WriteString("ruleId", finding.RuleId);
+        json.WriteString("category", finding.Category.Name());
+        json.WriteString("severity", finding.Severity.Name());
+        json.WriteString("file", finding.File);
+        json.WriteNumber("line", finding.Line);
+        json.WriteNumber("column", finding.Column);
+        json.WriteString("function", finding.Function);
+        json.WriteString("arch", finding.Arch);
+        json.WriteString("context", finding.Context.Name());
+        json.WriteBoolean("active", finding.Active);
+        json.WriteString("detail", finding.Detail);
+        json.WriteString("action", finding.Action);
+        json.WriteString("fingerprint", finding.Fingerprint);
+        json.WriteStartArray("arches");
+        foreach (var arch in finding.Arches)
+        {
+            json.WriteStringValue(arch);
+        }
+        json.WriteEndArray();
+        json.WriteNumber("units", finding.Units);
+        json.WriteStartArray("expansions");
+        foreach (var expansion in finding.Expansions)
+        {
+            json.WriteStartObject();
+            json.WriteString("file", expansion.File);
+            json.WriteNumber("line", expansion.Line);
+            json.WriteString("function", expansion.Function);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        if (finding.Condition is not null)
+        {
+            json.WriteString("condition", finding.Condition);
+        }
+        if (finding.Subcategory is not null)
+        {
+            json.WriteString("subcategory", finding.Subcategory);
+        }
+        if (finding.Baseline is not null)
+        {
+            json.WriteString("baseline", finding.Baseline);
+        }
+        if (!finding.Properties.IsEmpty)
+        {
+            json.WriteStartObject("properties");
+            foreach (var (key, value) in finding.Properties)
+            {
+                json.WriteString(key, value);
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteSummary(Utf8JsonWriter json, ScanResult result)
+    {
+        var summary = Summary.Of(result.Findings);
+        json.WriteStartObject("summary");
+        json.WriteNumber("total", summary.Total);
+        json.WriteNumber("active", summary.Active);
+        json.WriteNumber("inactive", summary.Inactive);
+        WriteCounts(json, "byCategory", summary.ByCategory);
+        WriteCounts(json, "bySeverity", summary.BySeverity);
+        WriteCounts(json, "bySubsystem", summary.BySubsystem);
+        WriteCounts(json, "byRule", summary.ByRule);
+        json.WriteNumber("suppressed", result.Suppressed.Length);
+        if (result.HasBaseline)
+        {
+            json.WriteNumber("new", result.Findings.Count(f => f.Baseline == "new"));
+            json.WriteNumber("unchanged", result.Findings.Count(f => f.Baseline == "unchanged"));
+            json.WriteNumber("fixed", result.FixedSinceBaseline);
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteCounts(Utf8JsonWriter json, string name, IEnumerable<KeyValuePair<string, int>> counts)
+    {
+        json.WriteStartObject(name);
+        foreach (var (key, count) in counts)
+        {
+            json.WriteNumber(key, count);
+        }
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Parascope.Clang;
+using Parascope.Detectors;
+using Parascope.Discovery;
+using Parascope.Model;
+using Parascope.Parsing;
+using Parascope.Rules;
+
+namespace Parascope;
+
+/// <summary>Everything a scan is asked to do; the CLI fills it from options.</summary>
+public sealed record ScanRequest
+{
+    public required string Root { get; init; }
+    public ImmutableArray<string> Arches { get; init; } = ["x86_64"];
+    public XenTarget Target { get; init; } = XenTarget.XenPv;
+    public string? Profile { get; init; }
+    public string? CompileCommands { get; init; }
+    public string? RulesDirectory { get; init; }
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+    public bool ActiveOnly { get; init; }
+    public bool IncludeUnits { get; init; }
+    /// <summary>Scan only shard K of N (1-based K), chosen deterministically by unit path.</summary>
+    public (int Index, int Count)? Shard { get; init; }
+    public string? CacheDirectory { get; init; }
+    /// <summary>Told the number of units done, out of the total, as units finish.</summary>
+    public Action<int, int>? Progress { get; init; }
+}
+
+/// <summary>The scan's result, or a one-line reason it could not run (bad input: exit 2).</summary>
+public sealed record ScanOutcome(ScanResult? Result, string? Error)
+{
+    public static ScanOutcome Failure(string error) => new(null, error);
+}
+
+/// <summary>discover → parse (in parallel, each unit once, one walk) → detect → merge. No stage reaches back.</summary>
+public static class ScanPipeline
+{
+    public static string ToolVersion =>
+        typeof(ScanPipeline).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+
+    public static ScanOutcome Run(ScanRequest request)
+    {
+        var clock = Stopwatch.StartNew();
+        var root = Path.GetFullPath(request.Root).TrimEnd('/');
+        if (root.Length == 0)
+        {
+            root = "/";
+        }
+        foreach (var arch in request.Arches)
+        {
+            if (!UnitDiscovery.SupportedArches.Contains(arch))
+            {
+                return ScanOutcome.Failure($"unknown arch '{arch}' (known: {string.Join(", ", UnitDiscovery.SupportedArches)})");
+            }
+        }
+        var rules = RuleLoader.LoadWith(request.RulesDirectory);
+        if (!rules.Errors.IsEmpty)
+        {
+            return ScanOutcome.Failure(rules.Errors[0].ToString() + (rules.Errors.Length > 1 ? $" (and {rules.Errors.Length - 1} more rule errors)" : string.Empty));
+        }
+        var ruleSet = new RuleSet(rules.Rules);
+        if (!LibclangLoader.TryLoad(out var clangError))
+        {
+            return ScanOutcome.Failure(clangError!);
+        }
+
+        var discovery = UnitDiscovery.Discover(new DiscoveryRequest
+        {
+            Root = root,
+            Arches = request.Arches,
+            Profile = request.Profile,
+            CompileCommands = request.CompileCommands,
+            CacheDirectory = request.CacheDirectory ?? DefaultCacheDirectory(),
+            ResourceDirectory = ResourceDirectory.Find(),
+        });
+        if (discovery.Error is not null)
+        {
+            return ScanOutcome.Failure(discovery.Error);
+        }
+        var units = request.Shard is { } shard
+            ? discovery.Units.Where(unit => ShardOf(unit.RelativePath, shard.Count) == shard.Index - 1).ToImmutableArray()
+            : discovery.Units;
+
+        var detectors = DetectorRegistry.All();
+        var texts = new SourceTexts();
+        var reach = new FunctionReach();
+        var parsed = ParseAll(units, detectors, root, ruleSet, texts, reach, request);
+
+        var context = new DetectionContext
+        {
+            Root = root,
+            Rules = ruleSet,
+            Target = request.Target,
+            Units = parsed,
+            Texts = texts,
+            Reach = reach,
+        };
+        var sink = new FindingSink();
+        foreach (var detector in detectors)
+        {
+            detector.Detect(context, sink);
+        }
+        var findings = FindingMerger.Merge(sink.Findings.Where(f => !request.ActiveOnly || f.Active), reach.Snapshot());
+
+        return new ScanOutcome(new ScanResult
+        {
+            ToolVersion = ToolVersion,
+            Root = root,
+            Arches = request.Arches,
+            Target = request.Target,
+            Profile = discovery.Profile,
+            Health = ParseHealthSummary.From(parsed, request.IncludeUnits),
+            DurationMs = clock.ElapsedMilliseconds,
+            Findings = findings,
+            Warnings = discovery.Warnings,
+            Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
+        }, null);
+    }
+
+    private static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<IDetector> detectors,
+        string root, RuleSet rules, SourceTexts texts, FunctionReach reach, ScanRequest request)
+    {
+        var results = new ParsedUnit[units.Length];
+        var done = 0;
+        using var parser = new UnitParser(detectors, reach);
+        // Longest units first would balance better, but the order must not change what is reported; it does not:
+        // every unit's facts land in its own slot and detection reads them in discovery order.
+        Parallel.ForEach(Partitioner.Create(0, units.Length, 1), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs) }, range =>
+        {
+            for (var i = range.Item1; i < range.Item2; i++)
+            {
+                var scope = new UnitScope { Unit = units[i], Root = root, Rules = rules, Texts = texts };
+                results[i] = parser.Parse(scope);
+                request.Progress?.Invoke(Interlocked.Increment(ref done), units.Length);
+            }
+        });
+        return results.ToImmutableArray();
+    }
+
+    /// <summary>A stable shard for a path: FNV-1a of its bytes, so every machine splits a tree the same way.</summary>
+    public static int ShardOf(string relativePath, int count)
+    {
+        var hash = 2166136261u;
+        foreach (var c in relativePath)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return (int)(hash % (uint)count);
+    }
+
+    public static string DefaultCacheDirectory()
+    {
+        var cacheHome = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (string.IsNullOrWhiteSpace(cacheHome))
+        {
+            cacheHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        }
+        return Path.Combine(cacheHome, "parascope");
+    }
+}
