@@ -1,0 +1,402 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Parascope.Clang;
+using Parascope.Clang.Interop;
+using Parascope.Model;
+using Parascope.Parsing;
+using Parascope.Rules;
+
+namespace Parascope.Detectors.Instructions;
+
+/// <summary>
+/// Privileged and virtualization-sensitive instructions (rules/x86.yaml, rules/arm64.yaml) wherever they are
+/// written: inline asm and asm macros in C/C++ (read lexically once per file, attributed per unit: active unless
+/// the unit's preprocessor skipped the line), .s/.S files, raw-byte encodings, and builtin calls resolved
+/// through the AST (rules/builtins.yaml). Every kind of site goes through <see cref="InstructionClassifier"/>.
+/// </summary>
+public sealed class InstructionDetector : IDetector
+{
+    private readonly ConcurrentDictionary<string, CSourceScanner.Result> _fileScans = new(StringComparer.Ordinal);
+    private InstructionClassifier? _classifier;
+    private RuleSet? _classifierRules;
+    private readonly Lock _lock = new();
+
+    public string Name => "instructions";
+
+    public IUnitCollector CreateCollector(UnitScope scope) => new Collector(this, scope, ClassifierFor(scope.Rules));
+
+    private InstructionClassifier ClassifierFor(RuleSet rules)
+    {
+        lock (_lock)
+        {
+            if (_classifier is null || !ReferenceEquals(_classifierRules, rules))
+            {
+                _classifier = new InstructionClassifier(rules);
+                _classifierRules = rules;
+            }
+            return _classifier;
+        }
+    }
+
+    /// <summary>The lexical asm scan of a C/C++ file under the root, done once per scan.</summary>
+    internal CSourceScanner.Result ScanFile(UnitScope scope, string relative) =>
+        _fileScans.GetOrAdd(relative, static (path, s) =>
+        {
+            var text = s.Texts.Get(Path.Combine(s.Root, path));
+            return text is null ? CSourceScanner.Empty : CSourceScanner.Scan(text.Text);
+        }, scope);
+
+    public void Detect(DetectionContext context, FindingSink sink)
+    {
+        var classifier = ClassifierFor(context.Rules);
+        var spans = FunctionSpans.From(context.Units);
+        foreach (var (unit, facts) in context.FactsOf<InstructionFacts>())
+        {
+            var arch = unit.Unit.Arch;
+            var unitFamily = FamilyHints.OfArch(arch);
+            var expansions = facts.Expansions
+                .GroupBy(e => (e.MacroFile, e.Macro))
+                .ToDictionary(g => g.Key, g => g.Select(e => new SiteReference(e.File, e.Line, spans.At(e.File, e.Line))).ToImmutableArray());
+            foreach (var use in facts.FileUses)
+            {
+                var scan = _fileScans.TryGetValue(use.File, out var found) ? found : CSourceScanner.Empty;
+                for (var i = 0; i < scan.Statements.Length; i++)
+                {
+                    var statement = scan.Statements[i];
+                    var active = use.Active[i];
+                    var family = active
+                        ? unitFamily
+                        : FamilyHints.OfConditions(statement.Conditions) ?? FamilyHints.OfPath(use.File) ?? unitFamily;
+                    var match = classifier.Classify(statement.Text, family);
+                    if (match is null)
+                    {
+                        continue;
+                    }
+                    var function = statement.Macro is null ? spans.At(use.File, statement.Line) ?? statement.Function : null;
+                    var finding = Build(context, match, use.File, statement, function, active, arch) with
+                    {
+                        Condition = active ? null : statement.Condition,
+                    };
+                    if (statement.Macro is not null && expansions.TryGetValue((use.File, statement.Macro), out var sites))
+                    {
+                        finding = finding with { Expansions = sites };
+                    }
+                    sink.Add(finding);
+                }
+            }
+            foreach (var site in facts.AssemblySites)
+            {
+                var rule = context.Rules[site.RuleId];
+                var match = new InstructionMatch(rule, site.Mnemonic, site.Register);
+                var finding = Build(context, match, site.File, site.Statement, site.Statement.Function, site.Statement.Active, arch) with
+                {
+                    Condition = site.Statement.Condition,
+                };
+                if (site.Encoding is not null)
+                {
+                    finding = finding with { Properties = finding.Properties.Add("encoding", site.Encoding) };
+                }
+                sink.Add(finding);
+            }
+            foreach (var call in facts.BuiltinCalls)
+            {
+                var rule = context.Rules[call.RuleId];
+                var guidance = context.Guidance(rule);
+                var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+                properties["builtin"] = call.Builtin;
+                properties["builtin-rule"] = call.BuiltinRuleId;
+                properties["mnemonic"] = call.Mnemonic;
+                if (call.Register is not null)
+                {
+                    properties["register"] = call.Register;
+                }
+                if (call.Macro is not null)
+                {
+                    properties["macro"] = call.Macro;
+                }
+                sink.Add(new Finding
+                {
+                    RuleId = rule.Id,
+                    Category = FindingCategory.Instruction,
+                    Severity = guidance.Severity,
+                    File = call.File,
+                    Line = call.Line,
+                    Column = call.Column,
+                    Function = call.Function,
+                    Arch = rule.Arch,
+                    Context = SourceContext.Builtin,
+                    Detail = call.Detail,
+                    Action = guidance.Action,
+                    Arches = [arch],
+                    Subcategory = rule.Class,
+                    Properties = properties.ToImmutable(),
+                });
+            }
+        }
+    }
+
+    private static Finding Build(DetectionContext context, InstructionMatch match, string file, AsmStatement statement, string? function, bool active, string arch)
+    {
+        var guidance = context.Guidance(match.Rule);
+        var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        properties["mnemonic"] = match.Mnemonic.ToLowerInvariant();
+        if (match.Register is not null)
+        {
+            properties["register"] = match.Register;
+        }
+        if (statement.Macro is not null)
+        {
+            properties["macro"] = statement.Macro;
+        }
+        return new Finding
+        {
+            RuleId = match.Rule.Id,
+            Category = FindingCategory.Instruction,
+            Severity = guidance.Severity,
+            File = file,
+            Line = statement.Line,
+            Column = statement.Column,
+            Function = function,
+            Arch = match.Rule.Arch,
+            Context = statement.Context,
+            Active = active,
+            Detail = FoldSpaces(statement.Text),
+            Action = guidance.Action,
+            Arches = [arch],
+            Subcategory = match.Rule.Class,
+            Properties = properties.ToImmutable(),
+        };
+    }
+
+    internal static string FoldSpaces(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    private sealed class Collector(InstructionDetector detector, UnitScope scope, InstructionClassifier classifier) : IUnitCollector
+    {
+        private readonly Dictionary<string, string> _asmMacros = new(StringComparer.Ordinal);
+        private readonly List<MacroUse> _expansions = new();
+        private readonly List<BuiltinCall> _builtins = new();
+        private readonly List<AssemblySite> _assembly = new();
+        private readonly List<FileUse> _uses = new();
+
+        public void OnCursor(Cursor cursor, AstScope astScope)
+        {
+            switch (cursor.Kind)
+            {
+                case CXCursorKind.CXCursor_MacroDefinition:
+                    OnMacroDefinition(cursor, astScope);
+                    break;
+                case CXCursorKind.CXCursor_MacroExpansion:
+                    OnMacroExpansion(cursor, astScope);
+                    break;
+                case CXCursorKind.CXCursor_CallExpr:
+                    OnCall(cursor, astScope);
+                    break;
+            }
+        }
+
+        private void OnMacroDefinition(Cursor cursor, AstScope astScope)
+        {
+            var file = astScope.RelativePath(cursor.Location.Expansion.File);
+            if (file is null)
+            {
+                return;
+            }
+            var scan = detector.ScanFile(scope, file);
+            if (scan.AsmMacros.IsEmpty)
+            {
+                return;
+            }
+            var name = cursor.Spelling;
+            if (scan.AsmMacros.Contains(name))
+            {
+                _asmMacros[name] = file;
+            }
+        }
+
+        private void OnMacroExpansion(Cursor cursor, AstScope astScope)
+        {
+            if (_asmMacros.Count == 0 && classifier.BuiltinNames.Count == 0)
+            {
+                return;
+            }
+            var name = cursor.Spelling;
+            if (_asmMacros.TryGetValue(name, out var macroFile))
+            {
+                var at = cursor.Location.Expansion;
+                if (astScope.RelativePath(at.File) is { } file)
+                {
+                    _expansions.Add(new MacroUse(macroFile, name, file, at.Line));
+                }
+                return;
+            }
+            // cpuid.h's __cpuid(level, a, b, c, d) is a macro around inline asm defined outside the tree.
+            if (classifier.BuiltinNames.Contains(name) && classifier.ClassifyBuiltin(name, null) is { } emitted)
+            {
+                var at = cursor.Location.Expansion;
+                if (astScope.RelativePath(at.File) is { } file)
+                {
+                    _builtins.Add(new BuiltinCall(file, at.Line, at.Column, null, name, null, emitted.Instruction.Rule.Id,
+                        emitted.Builtin.Id, emitted.Instruction.Mnemonic, name, null));
+                }
+            }
+        }
+
+        private void OnCall(Cursor cursor, AstScope astScope)
+        {
+            var name = cursor.Spelling;
+            if (name.Length < 4 || name[0] != '_' || !classifier.BuiltinNames.Contains(name))
+            {
+                return;
+            }
+            var at = cursor.Location.Expansion;
+            var file = astScope.RelativePath(at.File);
+            if (file is null)
+            {
+                return;
+            }
+            string? register = null;
+            var argumentIndex = classifier.RegisterArgument(name);
+            if (argumentIndex >= 0 && argumentIndex < cursor.ArgumentCount)
+            {
+                register = RegisterName(cursor.Argument(argumentIndex));
+                if (register is null)
+                {
+                    return; // not a constant string: clang rejects it anyway
+                }
+            }
+            if (classifier.ClassifyBuiltin(name, register) is not { } emitted)
+            {
+                return;
+            }
+            var spelling = cursor.Location.Spelling;
+            var macro = spelling.Offset != at.Offset || spelling.File != at.File ? null : (string?)null;
+            var detail = register is null ? $"{name}()" : $"{name}(\"{register}\")";
+            _builtins.Add(new BuiltinCall(file, at.Line, at.Column, astScope.Function, name, register, emitted.Instruction.Rule.Id,
+                emitted.Builtin.Id, emitted.Instruction.Mnemonic, detail, macro));
+        }
+
+        /// <summary>The system register a builtin argument names, from the AST (a literal, a macro, a constant string).</summary>
+        private static string? RegisterName(Cursor argument)
+        {
+            var value = argument.EvaluateString();
+            if (value is not null)
+            {
+                return value;
+            }
+            foreach (var child in argument.Children())
+            {
+                if (RegisterName(child) is { } inner)
+                {
+                    return inner;
+                }
+            }
+            return argument.Kind == CXCursorKind.CXCursor_StringLiteral ? Unquote(argument.Spelling) : null;
+        }
+
+        private static string Unquote(string literal) => literal.Length >= 2 && literal[0] == '"' ? literal[1..^1] : literal;
+
+        public void OnAssembly(AssemblyScope assembly)
+        {
+            var unit = scope.Unit;
+            var unitFamily = FamilyHints.OfArch(unit.Arch);
+            var pathFamily = FamilyHints.OfPath(unit.RelativePath);
+            if (pathFamily is { } family && family != unitFamily)
+            {
+                return; // an arm64 .s file is not assembled for x86_64, and the reverse
+            }
+            var defines = Conditionals.Predefined(unit.Arch).SetItems(assembly.Defines);
+            foreach (var statement in AssemblySourceScanner.Scan(assembly.Text.Text, unitFamily, defines))
+            {
+                var decoded = statement.Text.StartsWith('.') ? classifier.DecodeRaw(statement.Text, unitFamily) : null;
+                var match = classifier.Classify(decoded ?? statement.Text, unitFamily, statement.IntelSyntax);
+                if (match is null)
+                {
+                    continue;
+                }
+                _assembly.Add(new AssemblySite(unit.RelativePath, statement, match.Rule.Id, match.Mnemonic, match.Register,
+                    decoded is null ? null : statement.Text));
+            }
+        }
+
+        public void OnUnitEnd(UnitEndScope end)
+        {
+            if (scope.Unit.Language == SourceLanguage.Assembly)
+            {
+                return;
+            }
+            var inactive = end.InactiveRanges.GroupBy(r => r.File).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+            foreach (var file in end.IncludedFiles)
+            {
+                var scan = detector.ScanFile(scope, file);
+                if (scan.Statements.IsEmpty)
+                {
+                    continue;
+                }
+                var ranges = inactive.GetValueOrDefault(file) ?? [];
+                var active = new bool[scan.Statements.Length];
+                for (var i = 0; i < active.Length; i++)
+                {
+                    var line = scan.Statements[i].Line;
+                    active[i] = !ranges.Any(r => line >= r.StartLine && line <= r.EndLine);
+                }
+                _uses.Add(new FileUse(file, active.ToImmutableArray()));
+            }
+        }
+
+        public IUnitFacts? Complete() =>
+            _uses.Count == 0 && _assembly.Count == 0 && _builtins.Count == 0
+                ? null
+                : new InstructionFacts(_uses.ToImmutableArray(), _expansions.ToImmutableArray(), _builtins.ToImmutableArray(), _assembly.ToImmutableArray());
+    }
+}
+
+/// <summary>One file a unit read that holds asm text, and which of its asm statements the unit compiled.</summary>
+internal sealed record FileUse(string File, ImmutableArray<bool> Active);
+
+/// <summary>An expansion of an asm-bearing macro (defined in <see cref="MacroFile"/>) at a site of the unit.</summary>
+internal sealed record MacroUse(string MacroFile, string Macro, string File, int Line);
+
+/// <summary>A builtin call that emits a counted instruction, classified in the collector (needs the AST).</summary>
+internal sealed record BuiltinCall(string File, int Line, int Column, string? Function, string Builtin, string? Register,
+    string RuleId, string BuiltinRuleId, string Mnemonic, string Detail, string? Macro);
+
+/// <summary>A counted instruction in a .s/.S unit (classified with the unit's family while scanning).</summary>
+internal sealed record AssemblySite(string File, AsmStatement Statement, string RuleId, string Mnemonic, string? Register, string? Encoding);
+
+internal sealed record InstructionFacts(ImmutableArray<FileUse> FileUses, ImmutableArray<MacroUse> Expansions,
+    ImmutableArray<BuiltinCall> BuiltinCalls, ImmutableArray<AssemblySite> AssemblySites) : IUnitFacts;
+
+/// <summary>Function definitions every unit's walk entered, by file: the AST's answer to "which function is line N in".</summary>
+internal sealed class FunctionSpans
+{
+    private readonly Dictionary<string, FunctionSpan[]> _byFile;
+
+    private FunctionSpans(Dictionary<string, FunctionSpan[]> byFile) => _byFile = byFile;
+
+    public static FunctionSpans From(ImmutableArray<ParsedUnit> units) =>
+        new(units.SelectMany(u => u.Functions)
+            .GroupBy(f => f.File, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Distinct().OrderBy(f => f.StartLine).ToArray(), StringComparer.Ordinal));
+
+    /// <summary>The innermost function whose lines hold <paramref name="line"/>, or null.</summary>
+    public string? At(string file, int line)
+    {
+        if (!_byFile.TryGetValue(file, out var spans))
+        {
+            return null;
+        }
+        FunctionSpan? best = null;
+        foreach (var span in spans)
+        {
+            if (span.StartLine > line)
+            {
+                break;
+            }
+            if (line <= span.EndLine && (best is null || span.StartLine >= best.StartLine))
+            {
+                best = span;
+            }
+        }
+        return best?.Name;
+    }
+}
