@@ -50,10 +50,15 @@ public sealed class InstructionDetector : IDetector
     {
         var classifier = ClassifierFor(context.Rules);
         var spans = FunctionSpans.From(context.Units);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (unit, facts) in context.FactsOf<InstructionFacts>())
         {
             var arch = unit.Unit.Arch;
             var unitFamily = FamilyHints.OfArch(arch);
+            if (facts.AssemblyScanned)
+            {
+                seen.Add(unit.Unit.RelativePath);
+            }
             var expansions = facts.Expansions
                 .GroupBy(e => (e.MacroFile, e.Macro))
                 .ToDictionary(g => g.Key, g => g.Select(e => new SiteReference(e.File, e.Line, spans.At(e.File, e.Line))).ToImmutableArray());
@@ -133,9 +138,71 @@ public sealed class InstructionDetector : IDetector
                 });
             }
         }
+        var read = new HashSet<string>(context.Units.Where(u => u.Unit.Language != SourceLanguage.Assembly).SelectMany(u => u.IncludedFiles), StringComparer.Ordinal);
+        read.UnionWith(seen);
+        DetectUnread(context, classifier, read, sink);
     }
 
-    private static Finding Build(DetectionContext context, InstructionMatch match, string file, AsmStatement statement, string? function, bool active, string arch)
+    /// <summary>
+    /// Source files under the root that no unit read (headers nobody includes, arm64 files in an x86 scan, files
+    /// the build leaves out): scanned lexically and reported inactive, so nothing is silently missed.
+    /// </summary>
+    private void DetectUnread(DetectionContext context, InstructionClassifier classifier, HashSet<string> read, FindingSink sink)
+    {
+        var scanArches = context.Units.Select(u => u.Unit.Arch).Distinct(StringComparer.Ordinal).ToList();
+        var defaultFamily = FamilyHints.OfArch(scanArches.FirstOrDefault() ?? "x86_64");
+        foreach (var path in Discovery.SourceFiles.Enumerate(context.Root))
+        {
+            var extension = Path.GetExtension(path);
+            var assembly = extension is ".s" or ".S";
+            if (!(assembly || extension is ".h" or ".hpp" or ".c" or ".cpp" or ".cc" or ".cxx" or ".inc"))
+            {
+                continue;
+            }
+            var relative = Discovery.SourceFiles.Relative(context.Root, path);
+            if (read.Contains(relative))
+            {
+                continue;
+            }
+            var text = context.Texts.Get(path);
+            if (text is null)
+            {
+                continue;
+            }
+            if (assembly)
+            {
+                var family = FamilyHints.OfPath(relative) ?? defaultFamily;
+                var defines = Conditionals.Predefined(family == InstructionFamily.Arm64 ? "arm64" : "x86_64");
+                foreach (var statement in AssemblySourceScanner.Scan(text.Text, family, defines))
+                {
+                    var decoded = statement.Text.StartsWith('.') ? classifier.DecodeRaw(statement.Text, family) : null;
+                    if (classifier.Classify(decoded ?? statement.Text, family, statement.IntelSyntax) is { } match)
+                    {
+                        sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
+                    }
+                }
+                continue;
+            }
+            var scan = _fileScans.GetOrAdd(relative, _ => CSourceScanner.Scan(text.Text));
+            foreach (var statement in scan.Statements)
+            {
+                var family = FamilyHints.OfConditions(statement.Conditions) ?? FamilyHints.OfPath(relative) ?? defaultFamily;
+                if (classifier.Classify(statement.Text, family) is { } match)
+                {
+                    sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
+                }
+            }
+        }
+    }
+
+    private static Finding Unread(Finding finding, AsmStatement statement) => finding with
+    {
+        Condition = statement.Condition,
+        Units = 0,
+        Properties = finding.Properties.Add("reason", "not-compiled"),
+    };
+
+    private static Finding Build(DetectionContext context, InstructionMatch match, string file, AsmStatement statement, string? function, bool active, string? arch)
     {
         var guidance = context.Guidance(match.Rule);
         var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
@@ -162,7 +229,7 @@ public sealed class InstructionDetector : IDetector
             Active = active,
             Detail = FoldSpaces(statement.Text),
             Action = guidance.Action,
-            Arches = [arch],
+            Arches = arch is null ? [] : [arch],
             Subcategory = match.Rule.Class,
             Properties = properties.ToImmutable(),
         };
@@ -177,6 +244,7 @@ public sealed class InstructionDetector : IDetector
         private readonly List<BuiltinCall> _builtins = new();
         private readonly List<AssemblySite> _assembly = new();
         private readonly List<FileUse> _uses = new();
+        private bool _assemblyScanned;
 
         public void OnCursor(Cursor cursor, AstScope astScope)
         {
@@ -304,6 +372,7 @@ public sealed class InstructionDetector : IDetector
             {
                 return; // an arm64 .s file is not assembled for x86_64, and the reverse
             }
+            _assemblyScanned = true;
             var defines = Conditionals.Predefined(unit.Arch).SetItems(assembly.Defines);
             foreach (var statement in AssemblySourceScanner.Scan(assembly.Text.Text, unitFamily, defines))
             {
@@ -344,9 +413,12 @@ public sealed class InstructionDetector : IDetector
         }
 
         public IUnitFacts? Complete() =>
-            _uses.Count == 0 && _assembly.Count == 0 && _builtins.Count == 0
+            _uses.Count == 0 && _assembly.Count == 0 && _builtins.Count == 0 && !_assemblyScanned
                 ? null
-                : new InstructionFacts(_uses.ToImmutableArray(), _expansions.ToImmutableArray(), _builtins.ToImmutableArray(), _assembly.ToImmutableArray());
+                : new InstructionFacts(_uses.ToImmutableArray(), _expansions.ToImmutableArray(), _builtins.ToImmutableArray(), _assembly.ToImmutableArray())
+                {
+                    AssemblyScanned = _assemblyScanned,
+                };
     }
 }
 
@@ -364,7 +436,11 @@ internal sealed record BuiltinCall(string File, int Line, int Column, string? Fu
 internal sealed record AssemblySite(string File, AsmStatement Statement, string RuleId, string Mnemonic, string? Register, string? Encoding);
 
 internal sealed record InstructionFacts(ImmutableArray<FileUse> FileUses, ImmutableArray<MacroUse> Expansions,
-    ImmutableArray<BuiltinCall> BuiltinCalls, ImmutableArray<AssemblySite> AssemblySites) : IUnitFacts;
+    ImmutableArray<BuiltinCall> BuiltinCalls, ImmutableArray<AssemblySite> AssemblySites) : IUnitFacts
+{
+    /// <summary>The unit was an assembly file this detector scanned (its family matched the unit's arch).</summary>
+    public bool AssemblyScanned { get; init; }
+}
 
 /// <summary>Function definitions every unit's walk entered, by file: the AST's answer to "which function is line N in".</summary>
 internal sealed class FunctionSpans
