@@ -124,6 +124,10 @@ public static class ScanPipeline
         string root, RuleSet rules, SourceTexts texts, FunctionReach reach, ScanRequest request)
     {
         var results = new ParsedUnit[units.Length];
+        if (units.IsEmpty)
+        {
+            return [];
+        }
         var done = 0;
         using var parser = new UnitParser(detectors, reach);
         // Longest units first would balance better, but the order must not change what is reported; it does not:

@@ -199,7 +199,7 @@ public static class RuleLoader
                 }
                 values[key] = items.Value;
             }
-            if (values.Count == 0)
+            if (values.Count == 0 && errors.Count == errorCount)
             {
                 Fail(matchNode, $"{label}: 'match' is empty");
             }
