@@ -37,6 +37,7 @@ namespace Parascope.Cli
             }
             root.Subcommands.Add(ScanCommand.Create(output, error));
             root.Subcommands.Add(RulesCommand.Create(output, error));
+            root.Subcommands.Add(CompileCommandsCommand.Create(output, error));
             return root;
         }
 
