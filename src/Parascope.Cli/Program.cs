@@ -30,8 +30,14 @@ namespace Parascope.Cli
                   parascope rules list
                   parascope rules validate my-rules/
                 """);
+            // The default --version reads the entry assembly, which is the test host under tests: print ours.
+            foreach (var option in root.Options.OfType<VersionOption>())
+            {
+                option.Action = new PrintVersion(output);
+            }
             root.Subcommands.Add(ScanCommand.Create(output, error));
             root.Subcommands.Add(RulesCommand.Create(output, error));
+            root.Subcommands.Add(CompileCommandsCommand.Create(output, error));
             return root;
         }
 
@@ -57,6 +63,15 @@ namespace Parascope.Cli
             {
                 error.WriteLine($"parascope: internal error: {exception.GetType().Name}: {FirstLine(exception.Message)} (please report it)");
                 return ExitCodes.InternalError;
+            }
+        }
+
+        private sealed class PrintVersion(TextWriter output) : System.CommandLine.Invocation.SynchronousCommandLineAction
+        {
+            public override int Invoke(ParseResult parseResult)
+            {
+                output.WriteLine(Parascope.ScanPipeline.ToolVersion);
+                return ExitCodes.Done;
             }
         }
 

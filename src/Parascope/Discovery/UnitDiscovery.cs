@@ -123,6 +123,8 @@ public static class GenericProfile
         }
         arguments.Add("-I" + request.Root);
         arguments.Add("-I" + Path.GetDirectoryName(path));
+        // Kernel code has no hosted libc: clang's own stdint.h/stddef.h must not reach for the host's.
+        arguments.Add("-ffreestanding");
         arguments.Add("-ferror-limit=0");
         arguments.Add("-Wno-everything");
         return new SourceUnit

@@ -1,0 +1,95 @@
+using Parascope.Cli;
+
+namespace Parascope.Tests.Cli;
+
+public sealed class CliTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = CommandLine.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Help_lists_the_commands_and_examples()
+    {
+        var (exit, output, _) = Run("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("scan", output);
+        Assert.Contains("Examples:", output);
+    }
+
+    [Fact]
+    public void Version_prints_the_tool_version()
+    {
+        var (exit, output, error) = Run("--version");
+        Assert.True(exit == 0, error + output);
+        Assert.StartsWith(ScanPipeline.ToolVersion, output.Trim());
+    }
+
+    [Fact]
+    public void A_missing_path_is_one_line_on_stderr_and_exit_2()
+    {
+        var (exit, output, error) = Run("scan", "/no/such/tree/anywhere");
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("no such directory", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_tree_is_an_input_error()
+    {
+        using var tree = new TempTree();
+        var file = tree.Write("notes.txt", "hello");
+        var (exit, _, error) = Run("scan", file);
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.Contains("not a directory", error);
+    }
+
+    [Fact]
+    public void An_empty_folder_gives_an_empty_report_and_exit_0()
+    {
+        using var tree = new TempTree();
+        var (exit, output, error) = Run("scan", tree.Root, "--format", "json");
+        Assert.True(exit == 0, error);
+        using var document = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal(0, document.RootElement.GetProperty("findings").GetArrayLength());
+        Assert.Equal(0, document.RootElement.GetProperty("scan").GetProperty("units").GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public void An_unknown_option_is_a_usage_error()
+    {
+        var (exit, _, error) = Run("scan", ".", "--no-such-option");
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Rules_validate_names_the_file_and_line_of_a_broken_rule()
+    {
+        using var tree = new TempTree();
+        tree.Write("bad.yaml", "rules:\n  - id: x\n    category: nonsense\n");
+        var (exit, _, error) = Run("rules", "validate", tree.Root);
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.Contains("bad.yaml:", error);
+    }
+
+    [Fact]
+    public void The_report_goes_to_the_output_file_and_not_to_stdout()
+    {
+        using var tree = new TempTree();
+        tree.Write("src/a.c", "int a;\n");
+        using var outputs = new TempTree();
+        var report = Path.Combine(outputs.Root, "report.json");
+        var (exit, output, _) = Run("scan", tree.Root, "--output", report);
+        Assert.Equal(0, exit);
+        Assert.Equal("", output);
+        Assert.Contains("\"schemaVersion\": 1", File.ReadAllText(report));
+        Assert.Empty(Directory.GetFiles(outputs.Root, "*.tmp"));
+    }
+}
