@@ -46,6 +46,22 @@ public static class FamilyHints
     }
 
     /// <summary>
+    /// A path in another architecture's folder (ppc, ppc64, sparc, mips, arm32 `armv7`…): its assembly is neither
+    /// x86 nor arm64 and reading it as either gives nonsense (`; in rare cases` is a PPC comment, an x86 `in`).
+    /// </summary>
+    public static bool IsForeignPath(string relativePath)
+    {
+        foreach (var part in relativePath.Split('/'))
+        {
+            if (part is "ppc" or "ppc64" or "powerpc" or "sparc" or "mips" or "hppa" or "m68k" or "riscv")
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
     /// The family the innermost condition naming an arch implies: `defined(__arm64__)` → arm64, its `#else` or
     /// `!defined(__arm64__)` → x86 (XNU builds for the two families only); null when no condition names one.
     /// </summary>

@@ -42,6 +42,10 @@ public sealed class InstructionDetector : IDetector
     internal CSourceScanner.Result ScanFile(UnitScope scope, string relative) =>
         _fileScans.GetOrAdd(relative, static (path, s) =>
         {
+            if (FamilyHints.IsForeignPath(path))
+            {
+                return CSourceScanner.Empty;
+            }
             var text = s.Texts.Get(Path.Combine(s.Root, path));
             return text is null ? CSourceScanner.Empty : CSourceScanner.Scan(text.Text);
         }, scope);
@@ -160,7 +164,7 @@ public sealed class InstructionDetector : IDetector
                 continue;
             }
             var relative = Discovery.SourceFiles.Relative(context.Root, path);
-            if (read.Contains(relative))
+            if (read.Contains(relative) || FamilyHints.IsForeignPath(relative))
             {
                 continue;
             }
@@ -368,7 +372,7 @@ public sealed class InstructionDetector : IDetector
             var unit = scope.Unit;
             var unitFamily = FamilyHints.OfArch(unit.Arch);
             var pathFamily = FamilyHints.OfPath(unit.RelativePath);
-            if (pathFamily is { } family && family != unitFamily)
+            if (pathFamily is { } family && family != unitFamily || FamilyHints.IsForeignPath(unit.RelativePath))
             {
                 return; // an arm64 .s file is not assembled for x86_64, and the reverse
             }
