@@ -74,6 +74,8 @@ public enum CXTypeKind
     CXType_FunctionProto = 111,
     CXType_ConstantArray = 112,
     CXType_IncompleteArray = 114,
+    CXType_VariableArray = 115,
     CXType_Elaborated = 119,
     CXType_Attributed = 163,
+    CXType_Atomic = 177,
 }
