@@ -29,6 +29,9 @@ internal sealed class PageTableCollector : IUnitCollector
     private readonly List<WrapperDefinition> _wrappers = new();
     private readonly List<WrapperCall> _calls = new();
     private readonly List<int> _macroSites = new();
+    private readonly List<(Cursor Cursor, string? Function)> _maskCandidates = new();
+    private readonly HashSet<(ClangFile File, int Line)> _maskLines = new();
+    private AstScope? _astScope;
 
     public PageTableCollector(PageTableRules rules, UnitScope unit)
     {
@@ -43,6 +46,7 @@ internal sealed class PageTableCollector : IUnitCollector
 
     public void OnCursor(Cursor cursor, AstScope scope)
     {
+        _astScope ??= scope;
         switch (cursor.Kind)
         {
             case CXCursorKind.CXCursor_BinaryOperator:
@@ -60,6 +64,49 @@ internal sealed class PageTableCollector : IUnitCollector
             case CXCursorKind.CXCursor_MacroExpansion:
                 OnMacroExpansion(cursor, scope);
                 break;
+            case CXCursorKind.CXCursor_UnexposedExpr:
+                OnUnexposed(cursor, scope);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// `__atomic_*` and `__c11_atomic_*` are AtomicExprs, which libclang exposes only as UnexposedExprs, like
+    /// the far more frequent implicit casts. An atomic's type is void (store), _Bool (compare-exchange) or the
+    /// value's (fetch-op, exchange), and it has two operands or more where a cast has one; only those are
+    /// tokenized for the builtin's (or the wrapping os_atomic_ macro's) name.
+    /// </summary>
+    private void OnUnexposed(Cursor cursor, AstScope scope)
+    {
+        if (_atomic is null)
+        {
+            return;
+        }
+        var type = cursor.Type;
+        var kind = type.Canonical.Kind;
+        if (kind is not (CXTypeKind.CXType_Void or CXTypeKind.CXType_Bool) && PteType(type) is null)
+        {
+            return;
+        }
+        var (pointer, second) = Operands(cursor);
+        if (second.IsNull || pointer.IsNull)
+        {
+            return;
+        }
+        var tokens = scope.TranslationUnit.Tokenize(cursor.Extent);
+        if (tokens.Count == 0 || tokens[0].Kind != TokenKind.Identifier)
+        {
+            return;
+        }
+        var name = tokens[0].Text;
+        // A load reads the entry; only operations that write it are updates.
+        if (!_atomic.Functions.Contains(name) || name.Contains("load", StringComparison.Ordinal))
+        {
+            return;
+        }
+        if (PteTarget(pointer) is { } target)
+        {
+            AddStore(_atomic, cursor, target.Expression, "atomic", target.Type, scope, name);
         }
     }
 
@@ -68,7 +115,18 @@ internal sealed class PageTableCollector : IUnitCollector
     // That tells `*p = v` from `*p | v` without the operator token, inside macros too.
     private void OnBinary(Cursor cursor, AstScope scope)
     {
-        if (_store is null || PteType(cursor.Type) is not { } type)
+        if (PteType(cursor.Type) is not { } type)
+        {
+            // `pte & PG_FRAME` has the canonical type (C's usual conversions drop typedefs): keep unsigned
+            // integer operators until the unit's macro expansions say which lines use a frame mask.
+            if (_frameMasks is { IsEmpty: false } && cursor.Type.Canonical.Kind is CXTypeKind.CXType_ULongLong
+                    or CXTypeKind.CXType_ULong or CXTypeKind.CXType_UInt or CXTypeKind.CXType_LongLong or CXTypeKind.CXType_Long)
+            {
+                _maskCandidates.Add((cursor, scope.Function));
+            }
+            return;
+        }
+        if (_store is null)
         {
             return;
         }
@@ -81,10 +139,6 @@ internal sealed class PageTableCollector : IUnitCollector
         {
             AddStore(_store, cursor, lhs, form, type, scope);
             return;
-        }
-        if (_frameMasks is { IsEmpty: false })
-        {
-            FindFrameMask(cursor, lhs, scope);
         }
     }
 
@@ -177,6 +231,8 @@ internal sealed class PageTableCollector : IUnitCollector
             // where it is applied to a PTE (see FindFrameMask). Function-like conversions are sites themselves.
             if (kind == PageTableKind.Frame && !cursor.Referenced.IsMacroFunctionLike)
             {
+                var at = cursor.Location.Expansion;
+                _maskLines.Add((at.File, at.Line));
                 return;
             }
             if (AddSite(rule, cursor, "macro", name, scope, fromMacro: true))
@@ -187,9 +243,18 @@ internal sealed class PageTableCollector : IUnitCollector
         }
     }
 
-    /// <summary>`pte & PG_FRAME` written out (not produced by a macro): the mask's token after the operator.</summary>
-    private void FindFrameMask(Cursor cursor, Cursor lhs, AstScope scope)
+    /// <summary>
+    /// `pte & PG_FRAME` written out (not produced by a macro): an operand of PTE type, the operator `&`, and a
+    /// frame-mask macro among the tokens after it.
+    /// </summary>
+    private void FindFrameMask(Cursor cursor, string? function, AstScope scope)
     {
+        var (lhs, rhs) = Operands(cursor);
+        if (lhs.IsNull || rhs.IsNull || (PteType(lhs.Type) is null && PteType(SkipCasts(lhs).Type) is null
+            && PteType(rhs.Type) is null && PteType(SkipCasts(rhs).Type) is null))
+        {
+            return;
+        }
         var extent = cursor.Extent;
         var start = extent.Start;
         var spelling = start.Spelling;
@@ -210,7 +275,7 @@ internal sealed class PageTableCollector : IUnitCollector
             if (tokens[i].Kind == TokenKind.Identifier && _frameMasks!.Contains(tokens[i].Text))
             {
                 var rule = _rules.MacroRule(PageTableKind.Frame, tokens[i].Text)!;
-                AddSite(rule, cursor, "mask", tokens[i].Text, scope, fromMacro: false);
+                AddSite(rule, cursor, "mask", tokens[i].Text, scope, fromMacro: false, function);
                 return;
             }
         }
@@ -229,7 +294,8 @@ internal sealed class PageTableCollector : IUnitCollector
         }
     }
 
-    private bool AddSite(PageTableRule rule, Cursor cursor, string form, string? name, AstScope scope, bool fromMacro)
+    private bool AddSite(PageTableRule rule, Cursor cursor, string form, string? name, AstScope scope, bool fromMacro,
+        string? function = null)
     {
         var extent = cursor.Extent;
         var start = extent.Start.Expansion;
@@ -241,7 +307,7 @@ internal sealed class PageTableCollector : IUnitCollector
         var end = extent.End.Expansion;
         var endColumn = end.Line == start.Line && end.File.Equals(start.File) ? end.Column : 0;
         _sites.Add(new PageTableSite(rule.Rule.Id, file, start.Line, start.Column, endColumn,
-            fromMacro ? null : scope.Function, form, name, fromMacro));
+            fromMacro ? null : function ?? scope.Function, form, name, fromMacro));
         return true;
     }
 
@@ -271,6 +337,18 @@ internal sealed class PageTableCollector : IUnitCollector
 
     public void OnUnitEnd(UnitEndScope scope)
     {
+        if (_maskLines.Count > 0 && _astScope is not null)
+        {
+            foreach (var (candidate, function) in _maskCandidates)
+            {
+                var start = candidate.Extent.Start.Expansion;
+                if (_maskLines.Contains((start.File, start.Line)))
+                {
+                    FindFrameMask(candidate, function, _astScope);
+                }
+            }
+        }
+        _maskCandidates.Clear();
         // Macro expansions are preprocessing entities at the top of the unit: their function comes from the spans.
         foreach (var index in _macroSites)
         {
