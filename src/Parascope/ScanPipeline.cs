@@ -4,6 +4,7 @@ using System.Diagnostics;
 using Parascope.Clang;
 using Parascope.Detectors;
 using Parascope.Discovery;
+using Parascope.Graph;
 using Parascope.Model;
 using Parascope.Parsing;
 using Parascope.Rules;
@@ -35,7 +36,7 @@ public sealed record ScanOutcome(ScanResult? Result, string? Error)
     public static ScanOutcome Failure(string error) => new(null, error);
 }
 
-/// <summary>discover → parse (in parallel, each unit once, one walk) → detect → merge. No stage reaches back.</summary>
+/// <summary>discover → parse (in parallel, each unit once, one walk) → detect → merge → graph. No stage reaches back.</summary>
 public static class ScanPipeline
 {
     public static string ToolVersion =>
@@ -85,9 +86,10 @@ public static class ScanPipeline
             : discovery.Units;
 
         var detectors = DetectorRegistry.All();
+        ImmutableArray<ICollectorSource> sources = [.. detectors, new CallGraphSource()];
         var texts = new SourceTexts();
         var reach = new FunctionReach();
-        var parsed = ParseAll(units, detectors, root, ruleSet, texts, reach, request);
+        var parsed = ParseAll(units, sources, root, ruleSet, texts, reach, request);
 
         var context = new DetectionContext
         {
@@ -103,7 +105,10 @@ public static class ScanPipeline
         {
             detector.Detect(context, sink);
         }
-        var findings = FindingMerger.Merge(sink.Findings.Where(f => !request.ActiveOnly || f.Active), reach.Snapshot());
+        var merged = FindingMerger.Merge(sink.Findings.Where(f => !request.ActiveOnly || f.Active), reach.Snapshot());
+        var graph = CallGraph.Build(parsed);
+        var phases = PortPhases.BuiltIn();
+        var findings = CallGraphImpact.Annotate(merged, graph, phases);
 
         return new ScanOutcome(new ScanResult
         {
@@ -115,12 +120,14 @@ public static class ScanPipeline
             Health = ParseHealthSummary.From(parsed, request.IncludeUnits),
             DurationMs = clock.ElapsedMilliseconds,
             Findings = findings,
+            CallGraph = graph,
+            Phases = phases.Phases,
             Warnings = discovery.Warnings,
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
         }, null);
     }
 
-    private static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<IDetector> detectors,
+    private static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources,
         string root, RuleSet rules, SourceTexts texts, FunctionReach reach, ScanRequest request)
     {
         var results = new ParsedUnit[units.Length];
@@ -129,7 +136,7 @@ public static class ScanPipeline
             return [];
         }
         var done = 0;
-        using var parser = new UnitParser(detectors, reach);
+        using var parser = new UnitParser(sources, reach);
         // Longest units first would balance better, but the order must not change what is reported; it does not:
         // every unit's facts land in its own slot and detection reads them in discovery order.
         Parallel.ForEach(Partitioner.Create(0, units.Length, 1), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs) }, range =>

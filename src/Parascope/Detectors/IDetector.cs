@@ -10,15 +10,19 @@ namespace Parascope.Detectors;
 /// (so it can see across units: macro expansion sites, wrapper callers, class hierarchies, dedupe).
 /// Detectors never print; they add findings to the sink.
 /// </summary>
-public interface IDetector
+public interface IDetector : ICollectorSource
 {
     string Name { get; }
 
-    /// <summary>A fresh collector for one unit; called on the parsing thread.</summary>
-    IUnitCollector CreateCollector(UnitScope scope);
-
     /// <summary>Turns the facts every unit's collector kept into findings.</summary>
     void Detect(DetectionContext context, FindingSink sink);
+}
+
+/// <summary>Anything that keeps facts from the unit walk: every detector, and the call-graph stage.</summary>
+public interface ICollectorSource
+{
+    /// <summary>A fresh collector for one unit; called on the parsing thread.</summary>
+    IUnitCollector CreateCollector(UnitScope scope);
 }
 
 /// <summary>

@@ -44,6 +44,12 @@ public sealed record Finding
     public ImmutableSortedDictionary<string, string> Properties { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     /// <summary>new or unchanged when the scan was compared with a baseline; null otherwise.</summary>
     public string? Baseline { get; init; }
+    /// <summary>The phase of the port this site belongs to (rules/entry-points.yaml), from the call graph.</summary>
+    public string? Phase { get; init; }
+    /// <summary>Functions that call the enclosing function directly; null when the function is unknown to the graph.</summary>
+    public int? Callers { get; init; }
+    /// <summary>Functions that reach the enclosing function through any chain of direct calls: the change's blast radius.</summary>
+    public int? TransitiveCallers { get; init; }
     /// <summary>The reason given in a parascope:ignore comment or the ignore file, when suppressed.</summary>
     public string? Suppression { get; init; }
 

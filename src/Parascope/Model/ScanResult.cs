@@ -22,6 +22,10 @@ public sealed record ScanResult
     public bool HasBaseline { get; init; }
     /// <summary>Non-fatal problems met during the scan (a unit that could not be read, a bad rule file…), one line each.</summary>
     public ImmutableArray<string> Warnings { get; init; } = [];
+    /// <summary>The call graph over every parsed unit (direct calls by function name).</summary>
+    public Graph.CallGraph? CallGraph { get; init; }
+    /// <summary>The port's phases, in order (rules/entry-points.yaml).</summary>
+    public ImmutableArray<Graph.PortPhase> Phases { get; init; } = [];
     /// <summary>The shard scanned, as "K/N", when the scan was sharded.</summary>
     public string? Shard { get; init; }
 }

@@ -14,24 +14,6 @@ public sealed class FunctionReach
     public bool Enter(string file, string function, string arch) =>
         _counts.AddOrUpdate((file, function, arch), 1, static (_, count) => count + 1) == 1;
 
-    /// <summary>Units of every arch that reached the function (0 when no unit walked it as a header function).</summary>
-    public int UnitsReaching(string file, string? function)
-    {
-        if (function is null)
-        {
-            return 0;
-        }
-        var total = 0;
-        foreach (var ((entryFile, entryFunction, _), count) in _counts)
-        {
-            if (entryFunction == function && entryFile == file)
-            {
-                total += count;
-            }
-        }
-        return total;
-    }
-
     /// <summary>A frozen copy for the detection stage, keyed by file and function.</summary>
     public IReadOnlyDictionary<(string File, string Function), int> Snapshot() =>
         _counts.GroupBy(entry => (entry.Key.File, entry.Key.Function))

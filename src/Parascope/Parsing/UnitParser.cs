@@ -10,19 +10,19 @@ namespace Parascope.Parsing;
 public sealed class UnitParser : IDisposable
 {
     private readonly ThreadLocal<ClangIndex> _indexes = new(() => new ClangIndex(), trackAllValues: true);
-    private readonly ImmutableArray<IDetector> _detectors;
+    private readonly ImmutableArray<ICollectorSource> _sources;
     private readonly FunctionReach _reach;
 
-    public UnitParser(ImmutableArray<IDetector> detectors, FunctionReach reach)
+    public UnitParser(ImmutableArray<ICollectorSource> sources, FunctionReach reach)
     {
-        _detectors = detectors;
+        _sources = sources;
         _reach = reach;
     }
 
     public ParsedUnit Parse(UnitScope scope)
     {
         var clock = Stopwatch.StartNew();
-        var collectors = _detectors.Select(detector => detector.CreateCollector(scope)).ToArray();
+        var collectors = _sources.Select(source => source.CreateCollector(scope)).ToArray();
         var parsed = scope.Unit.Language == SourceLanguage.Assembly
             ? ParseAssembly(scope, collectors)
             : ParseC(scope, collectors);

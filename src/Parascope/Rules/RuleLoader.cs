@@ -18,12 +18,17 @@ public static class RuleLoader
 
     public sealed record Result(ImmutableArray<Rule> Rules, ImmutableArray<RuleError> Errors);
 
+    /// <summary>Data files that live beside the rules but are read by other stages (the port's phases).</summary>
+    private static readonly ImmutableHashSet<string> NotRuleFiles = ImmutableHashSet.Create("entry-points.yaml");
+
+    private static bool IsRuleFile(string path) => !NotRuleFiles.Contains(Path.GetFileName(path));
+
     /// <summary>The rule set compiled into the engine (the repository's rules/ folder).</summary>
     public static Result LoadBuiltIn()
     {
         var assembly = typeof(RuleLoader).Assembly;
         var sources = assembly.GetManifestResourceNames()
-            .Where(name => name.StartsWith("rules/", StringComparison.Ordinal))
+            .Where(name => name.StartsWith("rules/", StringComparison.Ordinal) && IsRuleFile(name))
             .OrderBy(name => name, StringComparer.Ordinal)
             .Select(name =>
             {
@@ -42,7 +47,7 @@ public static class RuleLoader
             return new Result([], [new RuleError(directory, 0, "no such rules directory")]);
         }
         var files = Directory.EnumerateFiles(directory)
-            .Where(path => path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal))
+            .Where(path => (path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal)) && IsRuleFile(path))
             .OrderBy(path => path, StringComparer.Ordinal)
             .Select(path => (path, File.ReadAllText(path)));
         return LoadTexts(files);

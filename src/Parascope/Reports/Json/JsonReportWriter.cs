@@ -160,6 +160,18 @@ public static class JsonReportWriter
         {
             json.WriteString("baseline", finding.Baseline);
         }
+        if (finding.Phase is not null)
+        {
+            json.WriteString("phase", finding.Phase);
+        }
+        if (finding.Callers is { } callers)
+        {
+            json.WriteNumber("callers", callers);
+        }
+        if (finding.TransitiveCallers is { } transitive)
+        {
+            json.WriteNumber("transitiveCallers", transitive);
+        }
         if (!finding.Properties.IsEmpty)
         {
             json.WriteStartObject("properties");
