@@ -8,5 +8,6 @@ public static class DetectorRegistry
     public static ImmutableArray<IDetector> All() =>
     [
         new Instructions.InstructionDetector(),
+        new PageTables.PageTableDetector(),
     ];
 }
