@@ -7,5 +7,6 @@ public static class DetectorRegistry
 {
     public static ImmutableArray<IDetector> All() =>
     [
+        new DriverApi.DriverApiDetector(),
     ];
 }
