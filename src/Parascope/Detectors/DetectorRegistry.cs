@@ -9,5 +9,6 @@ public static class DetectorRegistry
     [
         new Instructions.InstructionDetector(),
         new PageTables.PageTableDetector(),
+        new DriverApi.DriverApiDetector(),
     ];
 }
