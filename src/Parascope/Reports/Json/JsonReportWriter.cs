@@ -52,6 +52,7 @@ public static class JsonReportWriter
             }
             json.WriteEndArray();
         }
+        PlanJsonWriter.Write(json, result);
         json.WriteEndObject();
         json.Flush();
         stream.WriteByte((byte)'\n');
