@@ -241,12 +241,22 @@ public static class HtmlReportWriter
           var rows = Array.prototype.slice.call(body.rows);
           var inputs = ['category', 'rule', 'subsystem'].map(function (k) { return [k, document.getElementById('f-' + k)]; });
           var text = document.getElementById('f-text');
+          // The text filter reads what the row says (cells, detail, action), not the code excerpt around it.
+          function searchText(row) {
+            if (row.searchText === undefined) {
+              var parts = [];
+              for (var i = 0; i < row.cells.length - 1; i++) { parts.push(row.cells[i].textContent); }
+              parts.push(row.querySelector('summary').textContent, row.querySelector('.action').textContent);
+              row.searchText = parts.join(' ').toLowerCase();
+            }
+            return row.searchText;
+          }
           function apply() {
             var needle = text.value.toLowerCase();
             var shown = 0;
             rows.forEach(function (row) {
               var ok = inputs.every(function (p) { return !p[1].value || row.getAttribute('data-' + p[0]) === p[1].value; });
-              if (ok && needle) { ok = row.textContent.toLowerCase().indexOf(needle) >= 0; }
+              if (ok && needle) { ok = searchText(row).indexOf(needle) >= 0; }
               row.hidden = !ok;
               if (ok) { shown++; }
             });
@@ -270,7 +280,18 @@ public static class HtmlReportWriter
               rows.forEach(function (row) { body.appendChild(row); });
             });
           });
+          // A link can carry filters: report.html#rule=x86.hlt&subsystem=osfmk&text=idle
+          if (location.hash.length > 1) {
+            location.hash.substring(1).split('&').forEach(function (pair) {
+              var at = pair.indexOf('=');
+              if (at < 0) { return; }
+              var field = document.getElementById('f-' + decodeURIComponent(pair.substring(0, at)));
+              if (field) { field.value = decodeURIComponent(pair.substring(at + 1)); }
+            });
+          }
+          apply();
           window.parascope = { apply: apply, rows: rows };
+          document.documentElement.setAttribute('data-ready', 'true');
         })();
         """;
 }
