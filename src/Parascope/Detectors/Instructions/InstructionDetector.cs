@@ -73,10 +73,7 @@ public sealed class InstructionDetector : IDetector
                 {
                     var statement = scan.Statements[i];
                     var active = use.Active[i];
-                    var family = active
-                        ? unitFamily
-                        : FamilyHints.OfConditions(statement.Conditions) ?? FamilyHints.OfPath(use.File) ?? unitFamily;
-                    var match = classifier.Classify(statement.Text, family);
+                    var match = ClassifyC(classifier, statement, use.File, active, unitFamily);
                     if (match is null)
                     {
                         continue;
@@ -177,26 +174,73 @@ public sealed class InstructionDetector : IDetector
             {
                 var family = FamilyHints.OfPath(relative) ?? defaultFamily;
                 var defines = Conditionals.Predefined(family == InstructionFamily.Arm64 ? "arm64" : "x86_64");
-                foreach (var statement in AssemblySourceScanner.Scan(text.Text, family, defines))
+                foreach (var (statement, match, _) in AssemblyMatches(text.Text, relative, family, defines, classifier))
                 {
-                    var decoded = statement.Text.StartsWith('.') ? classifier.DecodeRaw(statement.Text, family) : null;
-                    if (classifier.Classify(decoded ?? statement.Text, family, statement.IntelSyntax) is { } match)
-                    {
-                        sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
-                    }
+                    sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
                 }
                 continue;
             }
             var scan = _fileScans.GetOrAdd(relative, _ => CSourceScanner.Scan(text.Text));
             foreach (var statement in scan.Statements)
             {
-                var family = FamilyHints.OfConditions(statement.Conditions) ?? FamilyHints.OfPath(relative) ?? defaultFamily;
-                if (classifier.Classify(statement.Text, family) is { } match)
+                if (ClassifyC(classifier, statement, relative, false, defaultFamily) is { } match)
                 {
                     sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The counted statements of an assembly file. A file in an arch folder is read in that family. A file with
+    /// none (libsyscall wrappers, tests) often holds both families under #if: it is read in both, each statement
+    /// kept in the family its condition names, unconditional ones in the unit's family, or in the other family
+    /// when the unit's finds nothing on that line.
+    /// </summary>
+    internal static IEnumerable<(AsmStatement Statement, InstructionMatch Match, string? Encoding)> AssemblyMatches(
+        string text, string relativePath, InstructionFamily unitFamily, IReadOnlyDictionary<string, string> defines, InstructionClassifier classifier)
+    {
+        var pathFamily = FamilyHints.OfPath(relativePath);
+        if (pathFamily is { } fixedFamily)
+        {
+            return Matches(fixedFamily).Select(m => (m.Statement, m.Match, m.Encoding));
+        }
+        var primary = Matches(unitFamily).ToList();
+        var other = unitFamily == InstructionFamily.X86 ? InstructionFamily.Arm64 : InstructionFamily.X86;
+        var secondary = Matches(other).ToList();
+        var kept = primary.Where(m => (FamilyHints.OfConditions(m.Statement.Conditions) ?? unitFamily) == unitFamily).ToList();
+        var lines = kept.Select(m => m.Statement.Line).ToHashSet();
+        kept.AddRange(secondary.Where(m => FamilyHints.OfConditions(m.Statement.Conditions) is { } c ? c == other : !lines.Contains(m.Statement.Line)));
+        return kept.OrderBy(m => m.Statement.Line).ThenBy(m => m.Statement.Column).Select(m => (m.Statement, m.Match, m.Encoding));
+
+        IEnumerable<(AsmStatement Statement, InstructionMatch Match, string? Encoding)> Matches(InstructionFamily family)
+        {
+            foreach (var (statement, decoded) in RawRuns.Decode(AssemblySourceScanner.Scan(text, family, defines), classifier, family))
+            {
+                if (classifier.Classify(decoded ?? statement.Text, family, statement.IntelSyntax) is { } match)
+                {
+                    yield return (statement, match, decoded is null ? null : statement.Text);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asm text in C: an arch folder decides its family; then, for code the unit skipped, a condition naming an
+    /// arch; then the unit's arch. Text with no hint that does not classify in that family is tried in the other
+    /// (the mnemonic sets barely overlap and the overlapping ones — str, hlt — are told apart by operand shape).
+    /// </summary>
+    private static InstructionMatch? ClassifyC(InstructionClassifier classifier, AsmStatement statement, string file, bool active, InstructionFamily unitFamily)
+    {
+        var path = FamilyHints.OfPath(file);
+        var condition = active ? null : FamilyHints.OfConditions(statement.Conditions);
+        var family = condition ?? path ?? unitFamily;
+        var match = classifier.Classify(statement.Text, family);
+        if (match is null && path is null && condition is null)
+        {
+            match = classifier.Classify(statement.Text, family == InstructionFamily.X86 ? InstructionFamily.Arm64 : InstructionFamily.X86);
+        }
+        return match;
     }
 
     private static Finding Unread(Finding finding, AsmStatement statement) => finding with
@@ -378,16 +422,9 @@ public sealed class InstructionDetector : IDetector
             }
             _assemblyScanned = true;
             var defines = Conditionals.Predefined(unit.Arch).SetItems(assembly.Defines);
-            foreach (var statement in AssemblySourceScanner.Scan(assembly.Text.Text, unitFamily, defines))
+            foreach (var (statement, match, encoding) in AssemblyMatches(assembly.Text.Text, unit.RelativePath, unitFamily, defines, classifier))
             {
-                var decoded = statement.Text.StartsWith('.') ? classifier.DecodeRaw(statement.Text, unitFamily) : null;
-                var match = classifier.Classify(decoded ?? statement.Text, unitFamily, statement.IntelSyntax);
-                if (match is null)
-                {
-                    continue;
-                }
-                _assembly.Add(new AssemblySite(unit.RelativePath, statement, match.Rule.Id, match.Mnemonic, match.Register,
-                    decoded is null ? null : statement.Text));
+                _assembly.Add(new AssemblySite(unit.RelativePath, statement, match.Rule.Id, match.Mnemonic, match.Register, encoding));
             }
         }
 
