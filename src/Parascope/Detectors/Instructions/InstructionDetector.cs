@@ -55,6 +55,7 @@ public sealed class InstructionDetector : IDetector
         var classifier = ClassifierFor(context.Rules);
         var spans = FunctionSpans.From(context.Units);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var assemblyIncludes = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var (unit, facts) in context.FactsOf<InstructionFacts>())
         {
             var arch = unit.Unit.Arch;
@@ -62,6 +63,14 @@ public sealed class InstructionDetector : IDetector
             if (facts.AssemblyScanned)
             {
                 seen.Add(unit.Unit.RelativePath);
+                foreach (var include in facts.AssemblyIncludes)
+                {
+                    if (!assemblyIncludes.TryGetValue(include, out var arches))
+                    {
+                        assemblyIncludes[include] = arches = new HashSet<string>(StringComparer.Ordinal);
+                    }
+                    arches.Add(arch);
+                }
             }
             var expansions = facts.Expansions
                 .GroupBy(e => (e.MacroFile, e.Macro))
@@ -142,6 +151,50 @@ public sealed class InstructionDetector : IDetector
         var read = new HashSet<string>(context.Units.Where(u => u.Unit.Language != SourceLanguage.Assembly).SelectMany(u => u.IncludedFiles), StringComparer.Ordinal);
         read.UnionWith(seen);
         DetectUnread(context, classifier, read, sink);
+        DetectAssemblerHeaders(context, classifier, assemblyIncludes, sink);
+    }
+
+    /// <summary>
+    /// Headers carry assembly too: `#ifdef __ASSEMBLER__` (or ASSEMBLER) parts hold .macro and #define bodies
+    /// that .s files include. C units never compile those parts, so they are read here as assembly: active when
+    /// some assembled .s file includes the header (matched by the path it names), inactive otherwise.
+    /// </summary>
+    private static void DetectAssemblerHeaders(DetectionContext context, InstructionClassifier classifier,
+        Dictionary<string, HashSet<string>> includes, FindingSink sink)
+    {
+        var defaultArch = context.Units.Select(u => u.Unit.Arch).FirstOrDefault() ?? "x86_64";
+        foreach (var path in Discovery.SourceFiles.Enumerate(context.Root))
+        {
+            if (!path.EndsWith(".h", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var relative = Discovery.SourceFiles.Relative(context.Root, path);
+            if (FamilyHints.IsForeignPath(relative) || context.Texts.Get(path) is not { } text || !text.Text.Contains("ASSEMBLER", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var includers = includes.Where(pair => relative == pair.Key || relative.EndsWith("/" + pair.Key, StringComparison.Ordinal))
+                .SelectMany(pair => pair.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
+            var family = FamilyHints.OfPath(relative) ?? FamilyHints.OfArch(includers.FirstOrDefault() ?? defaultArch);
+            var defines = Conditionals.Predefined(includers.FirstOrDefault() ?? (family == InstructionFamily.Arm64 ? "arm64" : "x86_64"))
+                .SetItem("__ASSEMBLER__", "1").SetItem("ASSEMBLER", "1");
+            foreach (var (statement, match, _) in AssemblyMatches(text.Text, relative, family, defines, classifier))
+            {
+                if (!FamilyHints.Requires(statement.Conditions, "ASSEMBLER", "__ASSEMBLER__"))
+                {
+                    continue;
+                }
+                var active = statement.Active && !includers.IsEmpty;
+                var finding = Build(context, match, relative, statement, statement.Function, active, null) with
+                {
+                    Arches = active ? includers : [],
+                    Units = 0,
+                    Condition = statement.Condition,
+                };
+                sink.Add(finding);
+            }
+        }
     }
 
     /// <summary>
@@ -293,6 +346,7 @@ public sealed class InstructionDetector : IDetector
         private readonly List<AssemblySite> _assembly = new();
         private readonly List<FileUse> _uses = new();
         private bool _assemblyScanned;
+        private readonly List<string> _assemblyIncludes = new();
 
         public void OnCursor(Cursor cursor, AstScope astScope)
         {
@@ -421,6 +475,7 @@ public sealed class InstructionDetector : IDetector
                 return; // an arm64 .s file is not assembled for x86_64, and the reverse
             }
             _assemblyScanned = true;
+            _assemblyIncludes.AddRange(AssemblySourceScanner.Includes(assembly.Text.Text));
             var defines = Conditionals.Predefined(unit.Arch).SetItems(assembly.Defines);
             foreach (var (statement, match, encoding) in AssemblyMatches(assembly.Text.Text, unit.RelativePath, unitFamily, defines, classifier))
             {
@@ -459,6 +514,7 @@ public sealed class InstructionDetector : IDetector
                 : new InstructionFacts(_uses.ToImmutableArray(), _expansions.ToImmutableArray(), _builtins.ToImmutableArray(), _assembly.ToImmutableArray())
                 {
                     AssemblyScanned = _assemblyScanned,
+                    AssemblyIncludes = _assemblyIncludes.Distinct(StringComparer.Ordinal).ToImmutableArray(),
                 };
     }
 }
@@ -481,6 +537,9 @@ internal sealed record InstructionFacts(ImmutableArray<FileUse> FileUses, Immuta
 {
     /// <summary>The unit was an assembly file this detector scanned (its family matched the unit's arch).</summary>
     public bool AssemblyScanned { get; init; }
+
+    /// <summary>What the assembly unit #includes, as written (headers' assembler-only parts are assembled through these).</summary>
+    public ImmutableArray<string> AssemblyIncludes { get; init; } = [];
 }
 
 /// <summary>Function definitions every unit's walk entered, by file: the AST's answer to "which function is line N in".</summary>
