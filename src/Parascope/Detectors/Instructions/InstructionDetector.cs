@@ -163,19 +163,44 @@ public sealed class InstructionDetector : IDetector
         Dictionary<string, HashSet<string>> includes, FindingSink sink)
     {
         var defaultArch = context.Units.Select(u => u.Unit.Arch).FirstOrDefault() ?? "x86_64";
-        foreach (var path in Discovery.SourceFiles.Enumerate(context.Root))
+        var headers = Discovery.SourceFiles.Enumerate(context.Root)
+            .Where(path => path.EndsWith(".h", StringComparison.Ordinal))
+            .Select(path => (Path: path, Relative: Discovery.SourceFiles.Relative(context.Root, path)))
+            .Where(h => !FamilyHints.IsForeignPath(h.Relative))
+            .ToList();
+        // Headers reach assembly through other headers too: follow #include from the .s files' includes.
+        var assembled = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var queue = new Queue<(string Include, HashSet<string> Arches)>(includes.Select(pair => (pair.Key, pair.Value)));
+        while (queue.Count > 0)
         {
-            if (!path.EndsWith(".h", StringComparison.Ordinal))
+            var (include, arches) = queue.Dequeue();
+            foreach (var header in headers.Where(h => h.Relative == include || h.Relative.EndsWith("/" + include, StringComparison.Ordinal)))
+            {
+                if (!assembled.TryGetValue(header.Relative, out var known))
+                {
+                    assembled[header.Relative] = known = new HashSet<string>(StringComparer.Ordinal);
+                }
+                var before = known.Count;
+                known.UnionWith(arches);
+                if (known.Count == before && before > 0 || context.Texts.Get(header.Path) is not { } headerText)
+                {
+                    continue;
+                }
+                foreach (var next in AssemblySourceScanner.Includes(headerText.Text))
+                {
+                    queue.Enqueue((next, known));
+                }
+            }
+        }
+        foreach (var (path, relative) in headers)
+        {
+            if (context.Texts.Get(path) is not { } text || !text.Text.Contains("ASSEMBLER", StringComparison.Ordinal))
             {
                 continue;
             }
-            var relative = Discovery.SourceFiles.Relative(context.Root, path);
-            if (FamilyHints.IsForeignPath(relative) || context.Texts.Get(path) is not { } text || !text.Text.Contains("ASSEMBLER", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            var includers = includes.Where(pair => relative == pair.Key || relative.EndsWith("/" + pair.Key, StringComparison.Ordinal))
-                .SelectMany(pair => pair.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
+            var includers = assembled.TryGetValue(relative, out var reached)
+                ? reached.Order(StringComparer.Ordinal).ToImmutableArray()
+                : ImmutableArray<string>.Empty;
             var family = FamilyHints.OfPath(relative) ?? FamilyHints.OfArch(includers.FirstOrDefault() ?? defaultArch);
             var defines = Conditionals.Predefined(includers.FirstOrDefault() ?? (family == InstructionFamily.Arm64 ? "arm64" : "x86_64"))
                 .SetItem("__ASSEMBLER__", "1").SetItem("ASSEMBLER", "1");
