@@ -232,6 +232,39 @@ def asm_sites(text, family):
     return out
 
 
+def assembler_regions(text):
+    """The text with every line outside an `#if*` region that requires ASSEMBLER/__ASSEMBLER__ blanked (line
+    numbers kept), so headers' assembly parts can be read as assembly. Own stack, own negation rules."""
+    out = []
+    stack = []  # True = this branch requires the assembler, False = excludes it, None = unrelated
+    for line in text.split("\n"):
+        m = re.match(r"\s*#\s*(ifdef|ifndef|if|elif|else|endif)\b(.*)", line)
+        if m:
+            kw, arg = m.group(1), m.group(2)
+            mentions = "ASSEMBLER" in arg
+            if kw == "ifdef":
+                stack.append(True if mentions else None)
+            elif kw == "ifndef":
+                stack.append(False if mentions else None)
+            elif kw == "if":
+                stack.append((not re.search(r"!\s*(defined\s*\(?\s*)?_*ASSEMBLER", arg)) if mentions else None)
+            elif kw == "elif" and stack:
+                stack[-1] = None
+            elif kw == "else" and stack:
+                stack[-1] = None if stack[-1] is None else (not stack[-1])
+            elif kw == "endif" and stack:
+                stack.pop()
+            out.append("")
+            continue
+        inside = False
+        for v in reversed(stack):
+            if v is not None:
+                inside = v
+                break
+        out.append(line if inside else "")
+    return "\n".join(out)
+
+
 def family_of(path, default):
     parts = path.split("/")
     if any(p in ("i386", "x86_64") for p in parts):
@@ -265,6 +298,11 @@ def main():
                     if mn:
                         print(f"{rel}\t{ln}\t{mn}\t{stmt}")
             elif ext in (".c", ".h", ".cpp", ".hpp", ".cc", ".inc"):
+                if ext == ".h" and "ASSEMBLER" in text:
+                    for ln, stmt in asm_sites(assembler_regions(text), fam):
+                        mn = x86_counted(stmt) if fam == "x86" else arm_counted(stmt)
+                        if mn:
+                            print(f"{rel}\t{ln}\t{mn}\t{stmt}")
                 if "asm" not in text:
                     continue
                 for ln, stmt in c_sites(text):

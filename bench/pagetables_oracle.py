@@ -40,6 +40,8 @@ class Walker:
         self.file = None
         self.line = None
         self.sites = set()  # (kind, file, line, col)
+        self.spelling = None
+        self.begin_spelling = None
         self.locals = set()  # ids of local variables
 
     # -- locations -------------------------------------------------------------------------------------
@@ -48,7 +50,7 @@ class Walker:
         if not loc:
             return None
         if "spellingLoc" in loc or "expansionLoc" in loc:
-            self._update(loc.get("spellingLoc"))
+            self.spelling = self._update(loc.get("spellingLoc"))
             return self._update(loc.get("expansionLoc"))
         if "file" in loc:
             self.file = loc["file"]
@@ -62,7 +64,9 @@ class Walker:
         """Advance the state through a node's own loc and range (in emission order); returns range begin."""
         self._update(node.get("loc"))
         rng = node.get("range") or {}
+        self.spelling = None
         begin = self._update(rng.get("begin"))
+        self.begin_spelling = self.spelling or begin
         self._update(rng.get("end"))
         return begin
 
@@ -151,6 +155,18 @@ class Walker:
             return False
         return False
 
+    def word_at(self, at):
+        if not at or not at[0]:
+            return ""
+        path = at[0] if at[0].startswith("/") else os.path.join(self.directory, at[0])
+        try:
+            with open(path, errors="replace") as handle:
+                text = handle.read().split("\n")[at[1] - 1]
+        except (OSError, IndexError):
+            return ""
+        m = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text[at[2] - 1:])
+        return m.group(0) if m else ""
+
     def add(self, kind, at):
         if at and at[0] and not at[0].startswith("/"):
             at = (os.path.normpath(os.path.join(self.directory, at[0])), at[1], at[2])
@@ -186,7 +202,10 @@ class Walker:
             elif name in HELPERS:
                 self.add("helper", at)
         elif kind == "AtomicExpr" and kids:
-            name = node.get("name", "")
+            # clang 14's JSON does not name the builtin: read the identifier written at the expression's start
+            # (for a macro, the macro's name). Loads read the entry; they are not updates.
+            # Both the written name (a macro's) and the builtin's own spelling count.
+            name = self.word_at(at) + " " + self.word_at(self.begin_spelling)
             if "load" not in name and self.points_to_pte(kids[0]):
                 self.add("atomic", at)
         for child in kids:

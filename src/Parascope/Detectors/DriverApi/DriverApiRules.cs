@@ -28,6 +28,12 @@ internal sealed class DriverApiRules
 {
     private static readonly ConditionalWeakTable<RuleSet, DriverApiRules> Cache = new();
 
+    /// <summary>
+    /// Methods OSDeclareDefaultStructors declares in every libkern class: runtime type information, not the
+    /// class's work, so a whole-class rule does not take them.
+    /// </summary>
+    private static readonly ImmutableHashSet<string> MetaClassBoilerplate = ImmutableHashSet.Create(StringComparer.Ordinal, "getMetaClass");
+
     public ImmutableArray<MethodPattern> Methods { get; }
     /// <summary>Class name → rules that take every method of the class.</summary>
     public ImmutableDictionary<string, ImmutableArray<Rule>> WholeClasses { get; }
@@ -133,7 +139,7 @@ internal sealed class DriverApiRules
             {
                 return (best.Rule, cls);
             }
-            if (WholeClasses.TryGetValue(cls, out var rules))
+            if (WholeClasses.TryGetValue(cls, out var rules) && !MetaClassBoilerplate.Contains(method))
             {
                 return (rules[0], cls);
             }

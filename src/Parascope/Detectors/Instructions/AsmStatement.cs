@@ -83,6 +83,23 @@ public static class FamilyHints
         return null;
     }
 
+    /// <summary>
+    /// True when the innermost condition naming one of <paramref name="names"/> requires it (`#ifdef ASSEMBLER`,
+    /// `#if defined(__ASSEMBLER__)`), false when it excludes it (`#ifndef __ASSEMBLER__`, its `#else`) or none names it.
+    /// </summary>
+    public static bool Requires(ImmutableArray<string> conditions, params string[] names)
+    {
+        for (var i = conditions.Length - 1; i >= 0; i--)
+        {
+            var at = IndexOfAny(conditions[i], names);
+            if (at >= 0)
+            {
+                return !IsNegated(conditions[i], at);
+            }
+        }
+        return false;
+    }
+
     private static InstructionFamily Other(InstructionFamily family) => family == InstructionFamily.X86 ? InstructionFamily.Arm64 : InstructionFamily.X86;
 
     private static int IndexOfAny(string text, params string[] names)

@@ -24,6 +24,34 @@ public static class AssemblySourceScanner
         word.Contains("ENTRY", StringComparison.OrdinalIgnoreCase) || word.Contains("LEAF", StringComparison.Ordinal)
         || word is "LEXT" or "NESTED" or "LABEL" or "BEGIN_FUNC" or "ALIGNED_LEAF" or "GLOBAL" or "FUNCTION" or "TRAMP_ENTRY";
 
+    /// <summary>The paths a file names in #include lines (`<arm64/proc_reg.h>` → arm64/proc_reg.h), conditions ignored.</summary>
+    public static IEnumerable<string> Includes(string text)
+    {
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.TrimStart();
+            if (!line.StartsWith('#'))
+            {
+                continue;
+            }
+            var rest = line[1..].TrimStart();
+            if (!rest.StartsWith("include", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var open = rest.IndexOfAny(['<', '"']);
+            if (open < 0)
+            {
+                continue;
+            }
+            var close = rest.IndexOfAny(['>', '"'], open + 1);
+            if (close > open + 1)
+            {
+                yield return rest[(open + 1)..close];
+            }
+        }
+    }
+
     public static IEnumerable<AsmStatement> Scan(string text, InstructionFamily family, IReadOnlyDictionary<string, string> defines)
     {
         var conditionals = new Conditionals(defines);

@@ -55,6 +55,7 @@ public sealed class InstructionDetector : IDetector
         var classifier = ClassifierFor(context.Rules);
         var spans = FunctionSpans.From(context.Units);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var assemblyIncludes = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var (unit, facts) in context.FactsOf<InstructionFacts>())
         {
             var arch = unit.Unit.Arch;
@@ -62,6 +63,14 @@ public sealed class InstructionDetector : IDetector
             if (facts.AssemblyScanned)
             {
                 seen.Add(unit.Unit.RelativePath);
+                foreach (var include in facts.AssemblyIncludes)
+                {
+                    if (!assemblyIncludes.TryGetValue(include, out var arches))
+                    {
+                        assemblyIncludes[include] = arches = new HashSet<string>(StringComparer.Ordinal);
+                    }
+                    arches.Add(arch);
+                }
             }
             var expansions = facts.Expansions
                 .GroupBy(e => (e.MacroFile, e.Macro))
@@ -73,10 +82,7 @@ public sealed class InstructionDetector : IDetector
                 {
                     var statement = scan.Statements[i];
                     var active = use.Active[i];
-                    var family = active
-                        ? unitFamily
-                        : FamilyHints.OfConditions(statement.Conditions) ?? FamilyHints.OfPath(use.File) ?? unitFamily;
-                    var match = classifier.Classify(statement.Text, family);
+                    var match = ClassifyC(classifier, statement, use.File, active, unitFamily);
                     if (match is null)
                     {
                         continue;
@@ -145,6 +151,75 @@ public sealed class InstructionDetector : IDetector
         var read = new HashSet<string>(context.Units.Where(u => u.Unit.Language != SourceLanguage.Assembly).SelectMany(u => u.IncludedFiles), StringComparer.Ordinal);
         read.UnionWith(seen);
         DetectUnread(context, classifier, read, sink);
+        DetectAssemblerHeaders(context, classifier, assemblyIncludes, sink);
+    }
+
+    /// <summary>
+    /// Headers carry assembly too: `#ifdef __ASSEMBLER__` (or ASSEMBLER) parts hold .macro and #define bodies
+    /// that .s files include. C units never compile those parts, so they are read here as assembly: active when
+    /// some assembled .s file includes the header (matched by the path it names), inactive otherwise.
+    /// </summary>
+    private static void DetectAssemblerHeaders(DetectionContext context, InstructionClassifier classifier,
+        Dictionary<string, HashSet<string>> includes, FindingSink sink)
+    {
+        var defaultArch = context.Units.Select(u => u.Unit.Arch).FirstOrDefault() ?? "x86_64";
+        var headers = Discovery.SourceFiles.Enumerate(context.Root)
+            .Where(path => path.EndsWith(".h", StringComparison.Ordinal))
+            .Select(path => (Path: path, Relative: Discovery.SourceFiles.Relative(context.Root, path)))
+            .Where(h => !FamilyHints.IsForeignPath(h.Relative))
+            .ToList();
+        // Headers reach assembly through other headers too: follow #include from the .s files' includes.
+        var assembled = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var queue = new Queue<(string Include, HashSet<string> Arches)>(includes.Select(pair => (pair.Key, pair.Value)));
+        while (queue.Count > 0)
+        {
+            var (include, arches) = queue.Dequeue();
+            foreach (var header in headers.Where(h => h.Relative == include || h.Relative.EndsWith("/" + include, StringComparison.Ordinal)))
+            {
+                if (!assembled.TryGetValue(header.Relative, out var known))
+                {
+                    assembled[header.Relative] = known = new HashSet<string>(StringComparer.Ordinal);
+                }
+                var before = known.Count;
+                known.UnionWith(arches);
+                if (known.Count == before && before > 0 || context.Texts.Get(header.Path) is not { } headerText)
+                {
+                    continue;
+                }
+                foreach (var next in AssemblySourceScanner.Includes(headerText.Text))
+                {
+                    queue.Enqueue((next, known));
+                }
+            }
+        }
+        foreach (var (path, relative) in headers)
+        {
+            if (context.Texts.Get(path) is not { } text || !text.Text.Contains("ASSEMBLER", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var includers = assembled.TryGetValue(relative, out var reached)
+                ? reached.Order(StringComparer.Ordinal).ToImmutableArray()
+                : ImmutableArray<string>.Empty;
+            var family = FamilyHints.OfPath(relative) ?? FamilyHints.OfArch(includers.FirstOrDefault() ?? defaultArch);
+            var defines = Conditionals.Predefined(includers.FirstOrDefault() ?? (family == InstructionFamily.Arm64 ? "arm64" : "x86_64"))
+                .SetItem("__ASSEMBLER__", "1").SetItem("ASSEMBLER", "1");
+            foreach (var (statement, match, _) in AssemblyMatches(text.Text, relative, family, defines, classifier))
+            {
+                if (!FamilyHints.Requires(statement.Conditions, "ASSEMBLER", "__ASSEMBLER__"))
+                {
+                    continue;
+                }
+                var active = statement.Active && !includers.IsEmpty;
+                var finding = Build(context, match, relative, statement, statement.Function, active, null) with
+                {
+                    Arches = active ? includers : [],
+                    Units = 0,
+                    Condition = statement.Condition,
+                };
+                sink.Add(finding);
+            }
+        }
     }
 
     /// <summary>
@@ -177,26 +252,73 @@ public sealed class InstructionDetector : IDetector
             {
                 var family = FamilyHints.OfPath(relative) ?? defaultFamily;
                 var defines = Conditionals.Predefined(family == InstructionFamily.Arm64 ? "arm64" : "x86_64");
-                foreach (var statement in AssemblySourceScanner.Scan(text.Text, family, defines))
+                foreach (var (statement, match, _) in AssemblyMatches(text.Text, relative, family, defines, classifier))
                 {
-                    var decoded = statement.Text.StartsWith('.') ? classifier.DecodeRaw(statement.Text, family) : null;
-                    if (classifier.Classify(decoded ?? statement.Text, family, statement.IntelSyntax) is { } match)
-                    {
-                        sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
-                    }
+                    sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
                 }
                 continue;
             }
             var scan = _fileScans.GetOrAdd(relative, _ => CSourceScanner.Scan(text.Text));
             foreach (var statement in scan.Statements)
             {
-                var family = FamilyHints.OfConditions(statement.Conditions) ?? FamilyHints.OfPath(relative) ?? defaultFamily;
-                if (classifier.Classify(statement.Text, family) is { } match)
+                if (ClassifyC(classifier, statement, relative, false, defaultFamily) is { } match)
                 {
                     sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The counted statements of an assembly file. A file in an arch folder is read in that family. A file with
+    /// none (libsyscall wrappers, tests) often holds both families under #if: it is read in both, each statement
+    /// kept in the family its condition names, unconditional ones in the unit's family, or in the other family
+    /// when the unit's finds nothing on that line.
+    /// </summary>
+    internal static IEnumerable<(AsmStatement Statement, InstructionMatch Match, string? Encoding)> AssemblyMatches(
+        string text, string relativePath, InstructionFamily unitFamily, IReadOnlyDictionary<string, string> defines, InstructionClassifier classifier)
+    {
+        var pathFamily = FamilyHints.OfPath(relativePath);
+        if (pathFamily is { } fixedFamily)
+        {
+            return Matches(fixedFamily).Select(m => (m.Statement, m.Match, m.Encoding));
+        }
+        var primary = Matches(unitFamily).ToList();
+        var other = unitFamily == InstructionFamily.X86 ? InstructionFamily.Arm64 : InstructionFamily.X86;
+        var secondary = Matches(other).ToList();
+        var kept = primary.Where(m => (FamilyHints.OfConditions(m.Statement.Conditions) ?? unitFamily) == unitFamily).ToList();
+        var lines = kept.Select(m => m.Statement.Line).ToHashSet();
+        kept.AddRange(secondary.Where(m => FamilyHints.OfConditions(m.Statement.Conditions) is { } c ? c == other : !lines.Contains(m.Statement.Line)));
+        return kept.OrderBy(m => m.Statement.Line).ThenBy(m => m.Statement.Column).Select(m => (m.Statement, m.Match, m.Encoding));
+
+        IEnumerable<(AsmStatement Statement, InstructionMatch Match, string? Encoding)> Matches(InstructionFamily family)
+        {
+            foreach (var (statement, decoded) in RawRuns.Decode(AssemblySourceScanner.Scan(text, family, defines), classifier, family))
+            {
+                if (classifier.Classify(decoded ?? statement.Text, family, statement.IntelSyntax) is { } match)
+                {
+                    yield return (statement, match, decoded is null ? null : statement.Text);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asm text in C: an arch folder decides its family; then, for code the unit skipped, a condition naming an
+    /// arch; then the unit's arch. Text with no hint that does not classify in that family is tried in the other
+    /// (the mnemonic sets barely overlap and the overlapping ones — str, hlt — are told apart by operand shape).
+    /// </summary>
+    private static InstructionMatch? ClassifyC(InstructionClassifier classifier, AsmStatement statement, string file, bool active, InstructionFamily unitFamily)
+    {
+        var path = FamilyHints.OfPath(file);
+        var condition = active ? null : FamilyHints.OfConditions(statement.Conditions);
+        var family = condition ?? path ?? unitFamily;
+        var match = classifier.Classify(statement.Text, family);
+        if (match is null && path is null && condition is null)
+        {
+            match = classifier.Classify(statement.Text, family == InstructionFamily.X86 ? InstructionFamily.Arm64 : InstructionFamily.X86);
+        }
+        return match;
     }
 
     private static Finding Unread(Finding finding, AsmStatement statement) => finding with
@@ -249,6 +371,7 @@ public sealed class InstructionDetector : IDetector
         private readonly List<AssemblySite> _assembly = new();
         private readonly List<FileUse> _uses = new();
         private bool _assemblyScanned;
+        private readonly List<string> _assemblyIncludes = new();
 
         public void OnCursor(Cursor cursor, AstScope astScope)
         {
@@ -377,17 +500,11 @@ public sealed class InstructionDetector : IDetector
                 return; // an arm64 .s file is not assembled for x86_64, and the reverse
             }
             _assemblyScanned = true;
+            _assemblyIncludes.AddRange(AssemblySourceScanner.Includes(assembly.Text.Text));
             var defines = Conditionals.Predefined(unit.Arch).SetItems(assembly.Defines);
-            foreach (var statement in AssemblySourceScanner.Scan(assembly.Text.Text, unitFamily, defines))
+            foreach (var (statement, match, encoding) in AssemblyMatches(assembly.Text.Text, unit.RelativePath, unitFamily, defines, classifier))
             {
-                var decoded = statement.Text.StartsWith('.') ? classifier.DecodeRaw(statement.Text, unitFamily) : null;
-                var match = classifier.Classify(decoded ?? statement.Text, unitFamily, statement.IntelSyntax);
-                if (match is null)
-                {
-                    continue;
-                }
-                _assembly.Add(new AssemblySite(unit.RelativePath, statement, match.Rule.Id, match.Mnemonic, match.Register,
-                    decoded is null ? null : statement.Text));
+                _assembly.Add(new AssemblySite(unit.RelativePath, statement, match.Rule.Id, match.Mnemonic, match.Register, encoding));
             }
         }
 
@@ -422,6 +539,7 @@ public sealed class InstructionDetector : IDetector
                 : new InstructionFacts(_uses.ToImmutableArray(), _expansions.ToImmutableArray(), _builtins.ToImmutableArray(), _assembly.ToImmutableArray())
                 {
                     AssemblyScanned = _assemblyScanned,
+                    AssemblyIncludes = _assemblyIncludes.Distinct(StringComparer.Ordinal).ToImmutableArray(),
                 };
     }
 }
@@ -444,6 +562,9 @@ internal sealed record InstructionFacts(ImmutableArray<FileUse> FileUses, Immuta
 {
     /// <summary>The unit was an assembly file this detector scanned (its family matched the unit's arch).</summary>
     public bool AssemblyScanned { get; init; }
+
+    /// <summary>What the assembly unit #includes, as written (headers' assembler-only parts are assembled through these).</summary>
+    public ImmutableArray<string> AssemblyIncludes { get; init; } = [];
 }
 
 /// <summary>Function definitions every unit's walk entered, by file: the AST's answer to "which function is line N in".</summary>

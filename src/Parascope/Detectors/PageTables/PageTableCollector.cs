@@ -73,8 +73,10 @@ internal sealed class PageTableCollector : IUnitCollector
     /// <summary>
     /// `__atomic_*` and `__c11_atomic_*` are AtomicExprs, which libclang exposes only as UnexposedExprs, like
     /// the far more frequent implicit casts. An atomic's type is void (store), _Bool (compare-exchange) or the
-    /// value's (fetch-op, exchange), and it has two operands or more where a cast has one; only those are
-    /// tokenized for the builtin's (or the wrapping os_atomic_ macro's) name.
+    /// value's (load, fetch-op, exchange), and it has two operands or more where a cast has one. A load (value
+    /// type, pointer and order only) reads the entry and is not an update. The name is read from the source at
+    /// the expansion position (the builtin, or the os_atomic_ macro that wraps it): XNU's atomics span a
+    /// macro and clang's stdatomic.h, a range libclang cannot tokenize.
     /// </summary>
     private void OnUnexposed(Cursor cursor, AstScope scope)
     {
@@ -84,30 +86,38 @@ internal sealed class PageTableCollector : IUnitCollector
         }
         var type = cursor.Type;
         var kind = type.Canonical.Kind;
-        if (kind is not (CXTypeKind.CXType_Void or CXTypeKind.CXType_Bool) && PteType(type) is null)
+        var returnsValue = kind is not (CXTypeKind.CXType_Void or CXTypeKind.CXType_Bool);
+        if (returnsValue && PteType(type) is null)
         {
             return;
         }
-        var (pointer, second) = Operands(cursor);
-        if (second.IsNull || pointer.IsNull)
+        var visitor = new OperandVisitor();
+        cursor.VisitChildren(visitor);
+        if (visitor.Count < 2 || (returnsValue && visitor.Count == 2))
         {
             return;
         }
-        var tokens = scope.TranslationUnit.Tokenize(cursor.Extent);
-        if (tokens.Count == 0 || tokens[0].Kind != TokenKind.Identifier)
+        if (PteTarget(visitor.First) is { } target)
         {
-            return;
+            AddStore(_atomic, cursor, target.Expression, "atomic", target.Type, scope, WordAt(cursor, scope) ?? "atomic");
         }
-        var name = tokens[0].Text;
-        // A load reads the entry; only operations that write it are updates.
-        if (!_atomic.Functions.Contains(name) || name.Contains("load", StringComparison.Ordinal))
+    }
+
+    private static string? WordAt(Cursor cursor, AstScope scope)
+    {
+        var at = cursor.Extent.Start.Expansion;
+        if (at.File.IsNull || scope.Unit.Texts.Get(Path.GetFullPath(at.File.Name)) is not { } text)
         {
-            return;
+            return null;
         }
-        if (PteTarget(pointer) is { } target)
+        var line = text.Line(at.Line);
+        var start = at.Column - 1;
+        var end = start;
+        while (end < line.Length && (char.IsAsciiLetterOrDigit(line[end]) || line[end] == '_'))
         {
-            AddStore(_atomic, cursor, target.Expression, "atomic", target.Type, scope, name);
+            end++;
         }
+        return end > start && start >= 0 ? line[start..end].ToString() : null;
     }
 
     // An assignment's left side is the lvalue itself; every other binary operator reads its operands, so clang
@@ -532,7 +542,7 @@ internal sealed class PageTableCollector : IUnitCollector
             {
                 return null;
             }
-            expression = Operands(expression).First;
+            expression = Operand(expression);
         }
         return null;
     }
@@ -592,7 +602,7 @@ internal sealed class PageTableCollector : IUnitCollector
         while (expression.Kind is CXCursorKind.CXCursor_ParenExpr or CXCursorKind.CXCursor_UnexposedExpr
             or CXCursorKind.CXCursor_CStyleCastExpr)
         {
-            var inner = Operands(expression).First;
+            var inner = Operand(expression);
             if (inner.IsNull)
             {
                 break;
@@ -600,6 +610,17 @@ internal sealed class PageTableCollector : IUnitCollector
             expression = inner;
         }
         return expression;
+    }
+
+    /// <summary>
+    /// The operand of a cast, paren or implicit conversion: its last child. A cast to `__typeof__(*(p)) *` (XNU's
+    /// os_atomic casts) also has the typeof's expression as a child, before the operand.
+    /// </summary>
+    private static Cursor Operand(Cursor expression)
+    {
+        var visitor = new OperandVisitor();
+        expression.VisitChildren(visitor);
+        return visitor.Last;
     }
 
     /// <summary>The first two children of an expression (operands), skipping a type reference a cast begins with.</summary>
@@ -614,12 +635,15 @@ internal sealed class PageTableCollector : IUnitCollector
     {
         public Cursor First;
         public Cursor Second;
+        public Cursor Last;
         private int _count;
+        public int Count => _count;
 
         public OperandVisitor()
         {
             First = Cursor.Null;
             Second = Cursor.Null;
+            Last = Cursor.Null;
         }
 
         public ChildVisit Visit(Cursor cursor, Cursor parent)
@@ -629,14 +653,14 @@ internal sealed class PageTableCollector : IUnitCollector
             {
                 return ChildVisit.Continue;
             }
+            Last = cursor;
             if (_count == 0)
             {
                 First = cursor;
             }
-            else
+            else if (_count == 1)
             {
                 Second = cursor;
-                return ChildVisit.Break;
             }
             _count++;
             return ChildVisit.Continue;

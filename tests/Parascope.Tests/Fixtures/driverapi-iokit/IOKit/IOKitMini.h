@@ -45,6 +45,8 @@ public:
 	static IODMACommand *withSpecification(UInt8 addressBits, IOByteCount maxSegment);
 	virtual IOReturn setMemoryDescriptor(IOMemoryDescriptor *md);
 	virtual IOReturn gen64IOVMSegments(unsigned long long *offset, void *segments, UInt32 *count);
+	/* What OSDeclareDefaultStructors declares in every class. */
+	virtual const void *getMetaClass() const;
 };
 
 class IODeviceMemory;

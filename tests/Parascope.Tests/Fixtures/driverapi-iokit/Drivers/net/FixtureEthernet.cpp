@@ -60,5 +60,6 @@ FixtureEthernet::programRing(IOMemoryDescriptor *md, IOGeneralMemoryDescriptor *
 	IODMACommand *dma = IODMACommand::withSpecification(32, 4096); // expect: driver-api.iodmacommand
 	dma->setMemoryDescriptor(buffer); // expect: driver-api.iodmacommand
 	dma->release();
+	(void)dma->getMetaClass(); // ok: driver-api.iodmacommand
 	md->complete(); // expect: driver-api.iomd-prepare-map
 }

@@ -3,6 +3,7 @@
  * msr ttbr0_el1 in a comment is not an instruction.
  */
 #include <arm64/asm.h>
+#include <arm64/proc_reg.h>
 
 #define ARM64_REG_HID0	S3_0_C15_C0_0
 

@@ -13,6 +13,21 @@ typedef uint64_t		pd_entry_t;
 
 
 uint64_t refcount;
+typedef unsigned long uintptr_t;
+
+/* The shape of XNU's os_atomic_store/load: a statement expression, a typeof cast through uintptr_t. */
+#define os_cast_atomic_ptr(p)	(__typeof__(*(p)) volatile _Atomic *)(uintptr_t)(p)
+#define os_atomic_store_rel(p, v)	({ __auto_type _v = (v); __c11_atomic_store(os_cast_atomic_ptr(p), _v, __ATOMIC_RELEASE); })
+#define os_atomic_load_rlx(p)	({ __c11_atomic_load(os_cast_atomic_ptr(p), __ATOMIC_RELAXED); })
+
+void
+publish(pt_entry_t **pair, pt_entry_t value)
+{
+	os_atomic_store_rel(pair[1], value);	// expect: pt.pte-atomic
+	if (os_atomic_load_rlx(pair[0]) != value) {	// ok: pt.pte-atomic
+		os_atomic_store_rel(&refcount, 1);	// ok: pt.pte-atomic
+	}
+}
 
 int
 clear_ref_mod(pt_entry_t *ptep, pd_entry_t *pdep, uint64_t *counter)	// expect: pt.pte-store-wrapper
