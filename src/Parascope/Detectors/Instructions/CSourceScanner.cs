@@ -14,26 +14,44 @@ namespace Parascope.Detectors.Instructions;
 /// </summary>
 public static class CSourceScanner
 {
-    public sealed record Result(ImmutableArray<AsmStatement> Statements, ImmutableHashSet<string> AsmMacros);
+    public sealed record Result(ImmutableArray<AsmStatement> Statements, ImmutableHashSet<string> AsmMacros)
+    {
+        /// <summary>Calls of builtin names found lexically (for code the AST did not see: skipped branches, failed parses).</summary>
+        public ImmutableArray<LexicalCall> Calls { get; init; } = [];
+        /// <summary>`#define NAME "text"` lines of the file (to resolve a register given through a macro, lexically).</summary>
+        public ImmutableDictionary<string, string> StringMacros { get; init; } = ImmutableDictionary<string, string>.Empty;
+    }
+
+    /// <summary>A call of a builtin name written in the file: where, the name, its first argument as written.</summary>
+    public sealed record LexicalCall(int Line, int Column, string Name, string FirstArgument, string? Function, ImmutableArray<string> Conditions, string? Condition);
 
     public static readonly Result Empty = new([], []);
 
-    public static Result Scan(string text)
+    public static Result Scan(string text) => Scan(text, null);
+
+    public static Result Scan(string text, IReadOnlySet<string>? builtinNames)
     {
-        if (!text.Contains("asm", StringComparison.Ordinal))
+        var hasBuiltins = builtinNames is { Count: > 0 } && text.Contains("__", StringComparison.Ordinal);
+        if (!text.Contains("asm", StringComparison.Ordinal) && !hasBuiltins)
         {
             return Empty;
         }
-        var scanner = new Scanner(text);
+        var scanner = new Scanner(text, hasBuiltins ? builtinNames : null);
         scanner.Run();
-        return scanner.Statements.Count == 0
+        return scanner.Statements.Count == 0 && scanner.Calls.Count == 0
             ? Empty
-            : new Result(scanner.Statements.ToImmutableArray(), scanner.Statements.Where(s => s.Macro is not null).Select(s => s.Macro!).ToImmutableHashSet(StringComparer.Ordinal));
+            : new Result(scanner.Statements.ToImmutableArray(), scanner.Statements.Where(s => s.Macro is not null).Select(s => s.Macro!).ToImmutableHashSet(StringComparer.Ordinal))
+            {
+                Calls = scanner.Calls.ToImmutableArray(),
+                StringMacros = scanner.StringMacros.ToImmutableDictionary(StringComparer.Ordinal),
+            };
     }
 
-    private sealed class Scanner(string text)
+    private sealed class Scanner(string text, IReadOnlySet<string>? builtinNames)
     {
         public readonly List<AsmStatement> Statements = new();
+        public readonly List<LexicalCall> Calls = new();
+        public readonly Dictionary<string, string> StringMacros = new(StringComparer.Ordinal);
         private readonly Conditionals _conditionals = new(ImmutableDictionary<string, string>.Empty);
         private readonly int[] _lineStarts = LineStarts(text);
 
@@ -98,6 +116,10 @@ public static class CSourceScanner
                         i = AsmStatementAt(i, text.Length, null);
                         continue;
                     }
+                    if (builtinNames is not null && word[0] == '_' && builtinNames.Contains(word))
+                    {
+                        RecordCall(start, i, word);
+                    }
                     if (_function is null && _parenDepth == 0)
                     {
                         var next = SkipSpace(i, text.Length);
@@ -145,6 +167,33 @@ public static class CSourceScanner
                 }
                 i++;
             }
+        }
+
+        private void RecordCall(int start, int end, string name)
+        {
+            var open = SkipTrivia(end, text.Length);
+            if (open >= text.Length || text[open] != '(')
+            {
+                return;
+            }
+            var argumentEnd = open + 1;
+            var depth = 0;
+            while (argumentEnd < text.Length)
+            {
+                var c = text[argumentEnd];
+                if (c == '"')
+                {
+                    argumentEnd = SkipQuoted(argumentEnd, text.Length);
+                    continue;
+                }
+                if (c == '(') depth++;
+                else if (c == ')' && depth-- == 0) break;
+                else if (c == ',' && depth == 0) break;
+                argumentEnd++;
+            }
+            var line = LineOf(start);
+            Calls.Add(new LexicalCall(line, start - _lineStarts[line - 1] + 1, name, text[(open + 1)..argumentEnd].Trim(), _function,
+                _conditionals.Conditions.ToImmutableArray(), _conditionals.Condition));
         }
 
         private static bool IsAsmKeyword(string word) => word is "asm" or "__asm" or "__asm__";
@@ -211,6 +260,11 @@ public static class CSourceScanner
                     i = close < 0 || close > end ? end : close + 1;
                 }
                 ScanMacroBody(i, end, name);
+                var value = text[i..end].Trim();
+                if (value.Length >= 2 && value[0] == '"' && value[^1] == '"' && value.IndexOf('"', 1) == value.Length - 1)
+                {
+                    StringMacros.TryAdd(name, value[1..^1]);
+                }
             }
             else if (keyword.Length > 0)
             {

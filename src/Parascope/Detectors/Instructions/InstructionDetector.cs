@@ -39,7 +39,7 @@ public sealed class InstructionDetector : IDetector
     }
 
     /// <summary>The lexical asm scan of a C/C++ file under the root, done once per scan.</summary>
-    internal CSourceScanner.Result ScanFile(UnitScope scope, string relative) =>
+    internal CSourceScanner.Result ScanFile(UnitScope scope, string relative, InstructionClassifier classifier) =>
         _fileScans.GetOrAdd(relative, static (path, s) =>
         {
             if (FamilyHints.IsForeignPath(path))
@@ -47,8 +47,8 @@ public sealed class InstructionDetector : IDetector
                 return CSourceScanner.Empty;
             }
             var text = s.Texts.Get(Path.Combine(s.Root, path));
-            return text is null ? CSourceScanner.Empty : CSourceScanner.Scan(text.Text);
-        }, scope);
+            return text is null ? CSourceScanner.Empty : CSourceScanner.Scan(text.Text, s.BuiltinNames);
+        }, (scope.Root, scope.Texts, BuiltinNames: (IReadOnlySet<string>)classifier.BuiltinNames));
 
     public void Detect(DetectionContext context, FindingSink sink)
     {
@@ -56,6 +56,20 @@ public sealed class InstructionDetector : IDetector
         var spans = FunctionSpans.From(context.Units);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var assemblyIncludes = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        // A call the AST gave in any unit is the AST's (header bodies are walked by one unit per arch only).
+        var astCalls = context.FactsOf<InstructionFacts>().SelectMany(pair => pair.Facts.BuiltinCalls).Select(c => (c.File, c.Line)).ToHashSet();
+        var stringMacros = new Lazy<Dictionary<string, string>>(() =>
+        {
+            var table = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var scan in _fileScans.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+            {
+                foreach (var (name, value) in scan.Value.StringMacros)
+                {
+                    table.TryAdd(name, value);
+                }
+            }
+            return table;
+        });
         foreach (var (unit, facts) in context.FactsOf<InstructionFacts>())
         {
             var arch = unit.Unit.Arch;
@@ -113,6 +127,17 @@ public sealed class InstructionDetector : IDetector
                 }
                 sink.Add(finding);
             }
+            foreach (var use in facts.FileUses)
+            {
+                var scan = _fileScans.TryGetValue(use.File, out var found) ? found : CSourceScanner.Empty;
+                for (var i = 0; i < scan.Calls.Length; i++)
+                {
+                    if (!astCalls.Contains((use.File, scan.Calls[i].Line)) && LexicalBuiltin(context, classifier, stringMacros.Value, use.File, scan.Calls[i], use.CallsActive[i], arch) is { } lexical)
+                    {
+                        sink.Add(lexical with { Function = spans.At(use.File, lexical.Line) ?? lexical.Function });
+                    }
+                }
+            }
             foreach (var call in facts.BuiltinCalls)
             {
                 var rule = context.Rules[call.RuleId];
@@ -150,7 +175,7 @@ public sealed class InstructionDetector : IDetector
         }
         var read = new HashSet<string>(context.Units.Where(u => u.Unit.Language != SourceLanguage.Assembly).SelectMany(u => u.IncludedFiles), StringComparer.Ordinal);
         read.UnionWith(seen);
-        DetectUnread(context, classifier, read, sink);
+        DetectUnread(context, classifier, read, stringMacros, sink);
         DetectAssemblerHeaders(context, classifier, assemblyIncludes, sink);
     }
 
@@ -223,10 +248,65 @@ public sealed class InstructionDetector : IDetector
     }
 
     /// <summary>
+    /// A builtin call the AST did not give (its branch was skipped, or the parse failed before it): named
+    /// lexically, its register taken from a string literal or a `#define NAME "…"` of the tree. Marked
+    /// resolution=lexical, so a reader knows the AST did not confirm it.
+    /// </summary>
+    private static Finding? LexicalBuiltin(DetectionContext context, InstructionClassifier classifier, Dictionary<string, string> stringMacros,
+        string file, CSourceScanner.LexicalCall call, bool active, string? arch)
+    {
+        string? register = null;
+        if (classifier.RegisterArgument(call.Name) >= 0)
+        {
+            var argument = call.FirstArgument;
+            register = argument.Length >= 2 && argument[0] == '"' && argument[^1] == '"' ? argument[1..^1]
+                : stringMacros.GetValueOrDefault(argument);
+            if (register is null)
+            {
+                return null;
+            }
+        }
+        if (classifier.ClassifyBuiltin(call.Name, register) is not { } emitted)
+        {
+            return null;
+        }
+        var rule = emitted.Instruction.Rule;
+        var guidance = context.Guidance(rule);
+        var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        properties["builtin"] = call.Name;
+        properties["builtin-rule"] = emitted.Builtin.Id;
+        properties["mnemonic"] = emitted.Instruction.Mnemonic;
+        properties["resolution"] = "lexical";
+        if (register is not null)
+        {
+            properties["register"] = register;
+        }
+        return new Finding
+        {
+            RuleId = rule.Id,
+            Category = FindingCategory.Instruction,
+            Severity = guidance.Severity,
+            File = file,
+            Line = call.Line,
+            Column = call.Column,
+            Function = call.Function,
+            Arch = rule.Arch,
+            Context = SourceContext.Builtin,
+            Active = active,
+            Detail = register is null ? $"{call.Name}()" : $"{call.Name}(\"{register}\")",
+            Action = guidance.Action,
+            Arches = arch is null ? [] : [arch],
+            Subcategory = rule.Class,
+            Condition = active ? null : call.Condition,
+            Properties = properties.ToImmutable(),
+        };
+    }
+
+    /// <summary>
     /// Source files under the root that no unit read (headers nobody includes, arm64 files in an x86 scan, files
     /// the build leaves out): scanned lexically and reported inactive, so nothing is silently missed.
     /// </summary>
-    private void DetectUnread(DetectionContext context, InstructionClassifier classifier, HashSet<string> read, FindingSink sink)
+    private void DetectUnread(DetectionContext context, InstructionClassifier classifier, HashSet<string> read, Lazy<Dictionary<string, string>> stringMacros, FindingSink sink)
     {
         var scanArches = context.Units.Select(u => u.Unit.Arch).Distinct(StringComparer.Ordinal).ToList();
         var defaultFamily = FamilyHints.OfArch(scanArches.FirstOrDefault() ?? "x86_64");
@@ -258,7 +338,14 @@ public sealed class InstructionDetector : IDetector
                 }
                 continue;
             }
-            var scan = _fileScans.GetOrAdd(relative, _ => CSourceScanner.Scan(text.Text));
+            var scan = _fileScans.GetOrAdd(relative, _ => CSourceScanner.Scan(text.Text, classifier.BuiltinNames));
+            foreach (var call in scan.Calls)
+            {
+                if (LexicalBuiltin(context, classifier, stringMacros.Value, relative, call, false, null) is { } lexical)
+                {
+                    sink.Add(lexical with { Units = 0, Properties = lexical.Properties.Add("reason", "not-compiled") });
+                }
+            }
             foreach (var statement in scan.Statements)
             {
                 if (ClassifyC(classifier, statement, relative, false, defaultFamily) is { } match)
@@ -396,7 +483,7 @@ public sealed class InstructionDetector : IDetector
             {
                 return;
             }
-            var scan = detector.ScanFile(scope, file);
+            var scan = detector.ScanFile(scope, file, classifier);
             if (scan.AsmMacros.IsEmpty)
             {
                 return;
@@ -517,19 +604,17 @@ public sealed class InstructionDetector : IDetector
             var inactive = end.InactiveRanges.GroupBy(r => r.File).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
             foreach (var file in end.IncludedFiles)
             {
-                var scan = detector.ScanFile(scope, file);
-                if (scan.Statements.IsEmpty)
+                var scan = detector.ScanFile(scope, file, classifier);
+                if (scan.Statements.IsEmpty && scan.Calls.IsEmpty)
                 {
                     continue;
                 }
                 var ranges = inactive.GetValueOrDefault(file) ?? [];
-                var active = new bool[scan.Statements.Length];
-                for (var i = 0; i < active.Length; i++)
+                bool Compiled(int line) => !ranges.Any(r => line >= r.StartLine && line <= r.EndLine);
+                _uses.Add(new FileUse(file, scan.Statements.Select(st => Compiled(st.Line)).ToImmutableArray())
                 {
-                    var line = scan.Statements[i].Line;
-                    active[i] = !ranges.Any(r => line >= r.StartLine && line <= r.EndLine);
-                }
-                _uses.Add(new FileUse(file, active.ToImmutableArray()));
+                    CallsActive = scan.Calls.Select(call => Compiled(call.Line)).ToImmutableArray(),
+                });
             }
         }
 
@@ -545,7 +630,11 @@ public sealed class InstructionDetector : IDetector
 }
 
 /// <summary>One file a unit read that holds asm text, and which of its asm statements the unit compiled.</summary>
-internal sealed record FileUse(string File, ImmutableArray<bool> Active);
+internal sealed record FileUse(string File, ImmutableArray<bool> Active)
+{
+    /// <summary>For each lexical builtin call of the file: whether the unit compiled its line.</summary>
+    public ImmutableArray<bool> CallsActive { get; init; } = [];
+}
 
 /// <summary>An expansion of an asm-bearing macro (defined in <see cref="MacroFile"/>) at a site of the unit.</summary>
 internal sealed record MacroUse(string MacroFile, string Macro, string File, int Line);

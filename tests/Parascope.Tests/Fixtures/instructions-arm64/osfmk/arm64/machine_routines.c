@@ -44,3 +44,12 @@ ml_inline(void)
 	                  "isb");
 	__asm__ volatile ("str %0, [sp]" :: "r" (v));      // ok: x86.descriptor-table-read
 }
+
+#if CONFIG_NOT_BUILT
+uint64_t
+ml_skipped(void)
+{
+	__builtin_arm_wsr64(SREG_TTBR0, 0);          // expect-inactive: arm64.sysreg-el1-write
+	return __builtin_arm_rsr64("TPIDR_EL0");      // ok: arm64.sysreg-el1-read
+}
+#endif
