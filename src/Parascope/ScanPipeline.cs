@@ -124,6 +124,7 @@ public static class ScanPipeline
             Phases = phases.Phases,
             Warnings = discovery.Warnings,
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
+            Drivers = Detectors.DriverApi.DriverInventory.Build(context, findings),
         }, null);
     }
 

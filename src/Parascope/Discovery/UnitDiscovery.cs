@@ -35,6 +35,10 @@ public static class UnitDiscovery
                 ? $"{request.Root}: not a directory (give the root of a kernel source tree)"
                 : $"{request.Root}: no such directory");
         }
+        if (request.CompileCommands is not null)
+        {
+            return CompileCommandsDiscovery.Discover(request);
+        }
         var units = ImmutableArray.CreateBuilder<SourceUnit>();
         foreach (var path in SourceFiles.Enumerate(request.Root))
         {

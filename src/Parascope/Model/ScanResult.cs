@@ -28,4 +28,6 @@ public sealed record ScanResult
     public ImmutableArray<Graph.PortPhase> Phases { get; init; } = [];
     /// <summary>The shard scanned, as "K/N", when the scan was sharded.</summary>
     public string? Shard { get; init; }
+    /// <summary>Every IOService subclass of the tree with its family and Xen front end (the driver-api detector's inventory).</summary>
+    public ImmutableArray<DriverClass> Drivers { get; init; } = [];
 }

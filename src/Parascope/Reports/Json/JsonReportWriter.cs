@@ -36,6 +36,7 @@ public static class JsonReportWriter
         }
         json.WriteEndArray();
         WriteSummary(json, result);
+        WriteDrivers(json, result);
         if (!result.Health.Units.IsEmpty)
         {
             json.WriteStartArray("units");
@@ -54,6 +55,44 @@ public static class JsonReportWriter
         json.WriteEndObject();
         json.Flush();
         stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>The driver inventory: every IOService subclass of the tree (written even when empty).</summary>
+    private static void WriteDrivers(Utf8JsonWriter json, ScanResult result)
+    {
+        json.WriteStartArray("drivers");
+        foreach (var driver in result.Drivers)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", driver.Name);
+            json.WriteString("superclass", driver.Superclass);
+            json.WriteStartArray("ancestors");
+            foreach (var ancestor in driver.Ancestors)
+            {
+                json.WriteStringValue(ancestor);
+            }
+            json.WriteEndArray();
+            json.WriteString("file", driver.File);
+            json.WriteNumber("line", driver.Line);
+            json.WriteBoolean("metaClass", driver.MetaClass);
+            json.WriteString("family", driver.Family);
+            json.WriteString("xenFrontEnd", driver.XenFrontEnd);
+            json.WriteStartArray("hardwareCalls");
+            foreach (var call in driver.HardwareCalls)
+            {
+                json.WriteStartObject();
+                json.WriteString("rule", call.RuleId);
+                if (call.Subcategory is not null)
+                {
+                    json.WriteString("subcategory", call.Subcategory);
+                }
+                json.WriteNumber("count", call.Count);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     public static string StatusName(UnitStatus status) => status switch

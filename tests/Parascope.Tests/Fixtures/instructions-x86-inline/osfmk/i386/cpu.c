@@ -32,7 +32,7 @@ cpu_msr_read(unsigned int msr)
 	unsigned int lo, hi;
 	rdmsr(msr, lo, hi);
 	wrmsr(msr, lo, hi);
-	invlpg(0x1000);
+	invlpg(0x1000); // expect: pt.mmu-control
 	return ((unsigned long)hi << 32) | lo;
 }
 

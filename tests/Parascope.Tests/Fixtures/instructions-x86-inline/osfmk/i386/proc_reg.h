@@ -44,7 +44,7 @@ set_cr4(uintptr_t value)
 static inline void
 flush_tlb_raw(void)
 {
-	set_cr3_raw(get_cr3_raw());
+	set_cr3_raw(get_cr3_raw()); // expect: pt.mmu-control
 }
 
 static inline void
