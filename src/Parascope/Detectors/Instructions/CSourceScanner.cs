@@ -57,6 +57,7 @@ public static class CSourceScanner
 
         // Lexical function tracking: the last `name(` at file/class level, and the brace that opened a body.
         private string? _candidate;
+        private ImmutableArray<string> _parameters = [];
         private bool _sawCloseParen;
         private int _braceDepth;
         private int _functionBrace = -1;
@@ -196,6 +197,21 @@ public static class CSourceScanner
                 _conditionals.Conditions.ToImmutableArray(), _conditionals.Condition));
         }
 
+        internal static bool ContainsWord(string text, string word)
+        {
+            for (var at = text.IndexOf(word, StringComparison.Ordinal); at >= 0; at = text.IndexOf(word, at + 1, StringComparison.Ordinal))
+            {
+                var before = at == 0 || !(char.IsAsciiLetterOrDigit(text[at - 1]) || text[at - 1] == '_');
+                var end = at + word.Length;
+                var after = end >= text.Length || !(char.IsAsciiLetterOrDigit(text[end]) || text[end] == '_');
+                if (before && after)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private static bool IsAsmKeyword(string word) => word is "asm" or "__asm" or "__asm__";
 
         private static bool IsKeyword(string word) => word is "if" or "while" or "for" or "switch" or "return" or "sizeof"
@@ -254,12 +270,18 @@ public static class CSourceScanner
                     i++;
                 }
                 var name = text[nameStart..i];
+                _parameters = [];
                 if (i < end && text[i] == '(')
                 {
                     var close = text.IndexOf(')', i);
+                    if (close > i && close < end)
+                    {
+                        _parameters = text[(i + 1)..close].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToImmutableArray();
+                    }
                     i = close < 0 || close > end ? end : close + 1;
                 }
                 ScanMacroBody(i, end, name);
+                _parameters = [];
                 var value = text[i..end].Trim();
                 if (value.Length >= 2 && value[0] == '"' && value[^1] == '"' && value.IndexOf('"', 1) == value.Length - 1)
                 {
@@ -497,6 +519,7 @@ public static class CSourceScanner
                         Text = statement,
                         Context = macro is null ? SourceContext.InlineAsm : SourceContext.AsmMacro,
                         Macro = macro,
+                        MacroParameters = macro is not null && _parameters.Any(p => ContainsWord(statement, p)) ? _parameters : [],
                         Function = macro is null ? _function : null,
                         Condition = _conditionals.Condition,
                         Conditions = _conditionals.Conditions.ToImmutableArray(),

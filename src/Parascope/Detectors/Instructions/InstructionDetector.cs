@@ -89,6 +89,22 @@ public sealed class InstructionDetector : IDetector
             var expansions = facts.Expansions
                 .GroupBy(e => (e.MacroFile, e.Macro))
                 .ToDictionary(g => g.Key, g => g.Select(e => new SiteReference(e.File, e.Line, spans.At(e.File, e.Line))).ToImmutableArray());
+            foreach (var expansion in facts.Expansions.Where(e => !e.Arguments.IsEmpty))
+            {
+                var scan = _fileScans.TryGetValue(expansion.MacroFile, out var found) ? found : CSourceScanner.Empty;
+                foreach (var statement in scan.Statements.Where(st => st.Macro == expansion.Macro && !st.MacroParameters.IsEmpty))
+                {
+                    var text = Substitute(statement.Text, statement.MacroParameters, expansion.Arguments);
+                    var family = FamilyHints.OfPath(expansion.File) ?? FamilyHints.OfPath(expansion.MacroFile) ?? unitFamily;
+                    if (classifier.Classify(text, family) is not { } match)
+                    {
+                        continue;
+                    }
+                    var site = statement with { Line = expansion.Line, Column = expansion.Column, Text = text };
+                    var finding = Build(context, match, expansion.File, site, spans.At(expansion.File, expansion.Line), true, arch);
+                    sink.Add(finding with { Properties = finding.Properties.Add("definition", $"{expansion.MacroFile}:{statement.Line}") });
+                }
+            }
             foreach (var use in facts.FileUses)
             {
                 var scan = _fileScans.TryGetValue(use.File, out var found) ? found : CSourceScanner.Empty;
@@ -448,11 +464,30 @@ public sealed class InstructionDetector : IDetector
         };
     }
 
+    /// <summary>
+    /// A macro's asm text with its parameters replaced by one invocation's arguments; an argument made of string
+    /// literals gives their contents, since the template's pieces and the argument concatenate.
+    /// </summary>
+    internal static string Substitute(string text, ImmutableArray<string> parameters, ImmutableArray<string> arguments)
+    {
+        for (var p = 0; p < parameters.Length && p < arguments.Length; p++)
+        {
+            var argument = arguments[p].Trim();
+            var pieces = argument.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (pieces.Length > 0 && pieces.All(piece => piece.Length >= 2 && piece[0] == '"' && piece[^1] == '"'))
+            {
+                argument = string.Concat(pieces.Select(piece => piece[1..^1]));
+            }
+            text = System.Text.RegularExpressions.Regex.Replace(text, $@"(?<![A-Za-z0-9_]){System.Text.RegularExpressions.Regex.Escape(parameters[p])}(?![A-Za-z0-9_])", argument.Replace("$", "$$", StringComparison.Ordinal));
+        }
+        return text;
+    }
+
     internal static string FoldSpaces(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     private sealed class Collector(InstructionDetector detector, UnitScope scope, InstructionClassifier classifier) : IUnitCollector
     {
-        private readonly Dictionary<string, string> _asmMacros = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (string File, bool Parametric)> _asmMacros = new(StringComparer.Ordinal);
         private readonly List<MacroUse> _expansions = new();
         private readonly List<BuiltinCall> _builtins = new();
         private readonly List<AssemblySite> _assembly = new();
@@ -491,7 +526,7 @@ public sealed class InstructionDetector : IDetector
             var name = cursor.Spelling;
             if (scan.AsmMacros.Contains(name))
             {
-                _asmMacros[name] = file;
+                _asmMacros[name] = (file, scan.Statements.Any(st => st.Macro == name && !st.MacroParameters.IsEmpty));
             }
         }
 
@@ -502,12 +537,16 @@ public sealed class InstructionDetector : IDetector
                 return;
             }
             var name = cursor.Spelling;
-            if (_asmMacros.TryGetValue(name, out var macroFile))
+            if (_asmMacros.TryGetValue(name, out var macro))
             {
                 var at = cursor.Location.Expansion;
                 if (astScope.RelativePath(at.File) is { } file)
                 {
-                    _expansions.Add(new MacroUse(macroFile, name, file, at.Line));
+                    _expansions.Add(new MacroUse(macro.File, name, file, at.Line)
+                    {
+                        Column = at.Column,
+                        Arguments = macro.Parametric ? MacroArguments(astScope.TranslationUnit.Tokenize(cursor.Extent)) : [],
+                    });
                 }
                 return;
             }
@@ -555,6 +594,37 @@ public sealed class InstructionDetector : IDetector
             var detail = register is null ? $"{name}()" : $"{name}(\"{register}\")";
             _builtins.Add(new BuiltinCall(file, at.Line, at.Column, astScope.Function, name, register, emitted.Instruction.Rule.Id,
                 emitted.Builtin.Id, emitted.Instruction.Mnemonic, detail, macro));
+        }
+
+        /// <summary>
+        /// The arguments of a function-like macro invocation as written (`NAME ( a , "b" )` → a, "b"); string
+        /// literals side by side are kept apart by a space so the caller can join their contents.
+        /// </summary>
+        private static ImmutableArray<string> MacroArguments(List<Token> tokens)
+        {
+            var arguments = ImmutableArray.CreateBuilder<string>();
+            var depth = 0;
+            var current = new List<string>();
+            foreach (var token in tokens.Skip(1))
+            {
+                if (token.Text == "(" && depth++ == 0)
+                {
+                    continue;
+                }
+                if (token.Text == ")" && --depth == 0)
+                {
+                    arguments.Add(string.Join(' ', current));
+                    break;
+                }
+                if (token.Text == "," && depth == 1)
+                {
+                    arguments.Add(string.Join(' ', current));
+                    current.Clear();
+                    continue;
+                }
+                current.Add(token.Text);
+            }
+            return arguments.ToImmutable();
         }
 
         /// <summary>The system register a builtin argument names, from the AST (a literal, a macro, a constant string).</summary>
@@ -637,7 +707,12 @@ internal sealed record FileUse(string File, ImmutableArray<bool> Active)
 }
 
 /// <summary>An expansion of an asm-bearing macro (defined in <see cref="MacroFile"/>) at a site of the unit.</summary>
-internal sealed record MacroUse(string MacroFile, string Macro, string File, int Line);
+internal sealed record MacroUse(string MacroFile, string Macro, string File, int Line)
+{
+    public int Column { get; init; }
+    /// <summary>The invocation's arguments, kept only for macros whose asm text uses a parameter.</summary>
+    public ImmutableArray<string> Arguments { get; init; } = [];
+}
 
 /// <summary>A builtin call that emits a counted instruction, classified in the collector (needs the AST).</summary>
 internal sealed record BuiltinCall(string File, int Line, int Column, string? Function, string Builtin, string? Register,

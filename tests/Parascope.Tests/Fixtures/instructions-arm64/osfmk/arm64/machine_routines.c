@@ -53,3 +53,15 @@ ml_skipped(void)
 	return __builtin_arm_rsr64("TPIDR_EL0");      // ok: arm64.sysreg-el1-read
 }
 #endif
+
+/* The register is a macro parameter: resolved at each expansion site. */
+#define SREG_WRITE(SR, V) __asm__ volatile ("msr " SR ", %0 ; isb" : : "r" (V))
+#define SREG_READ(SR) ({ uint64_t VAL; __asm__ volatile ("mrs %0, " SR : "=r" (VAL)); VAL; })
+
+uint64_t
+ml_pmc(void)
+{
+	SREG_WRITE("S3_1_C15_C0_0", 1);           // expect: arm64.sysreg-impdef
+	(void)SREG_READ("TPIDR_EL0");             // ok: arm64.sysreg-el1-read
+	return SREG_READ("S3_1_C15_C1_0");        // expect: arm64.sysreg-impdef
+}
