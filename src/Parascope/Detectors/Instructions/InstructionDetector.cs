@@ -403,6 +403,14 @@ public sealed class InstructionDetector : IDetector
             var scan = _fileScans.GetOrAdd(relative, _ => CSourceScanner.Scan(text.Text, classifier.BuiltinNames));
             foreach (var call in scan.Calls)
             {
+                if (call.IsAsmMacro)
+                {
+                    foreach (var macroUse in LexicalMacroUse(context, classifier, relative, scan, call, false, null, defaultFamily))
+                    {
+                        sink.Add(macroUse with { Units = 0, Properties = macroUse.Properties.SetItem("reason", "not-compiled") });
+                    }
+                    continue;
+                }
                 if (LexicalBuiltin(context, classifier, stringMacros.Value, relative, call, false, null) is { } lexical)
                 {
                     sink.Add(lexical with { Units = 0, Properties = lexical.Properties.Add("reason", "not-compiled") });
