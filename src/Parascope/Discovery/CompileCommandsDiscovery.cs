@@ -12,9 +12,15 @@ namespace Parascope.Discovery;
 /// </summary>
 public static class CompileCommandsDiscovery
 {
+    public const string ProfileName = "compile-commands";
+
     public static DiscoveryResult Discover(DiscoveryRequest request)
     {
-        var database = request.CompileCommands!;
+        var database = Path.GetFullPath(request.CompileCommands!);
+        if (!File.Exists(database))
+        {
+            return new DiscoveryResult(ProfileName, [], [], $"{database}: no such compile_commands.json");
+        }
         JsonDocument document;
         try
         {
@@ -22,13 +28,13 @@ public static class CompileCommandsDiscovery
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException)
         {
-            return new DiscoveryResult("compile_commands", [], [], $"{database}: {FirstLine(exception.Message)}");
+            return new DiscoveryResult(ProfileName, [], [], $"{database}: {FirstLine(exception.Message)}");
         }
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Array)
             {
-                return new DiscoveryResult("compile_commands", [], [], $"{database}: expected a JSON array of entries");
+                return new DiscoveryResult(ProfileName, [], [], $"{database}: expected a JSON array of entries");
             }
             var root = request.Root.EndsWith('/') ? request.Root : request.Root + "/";
             var units = ImmutableArray.CreateBuilder<SourceUnit>();
@@ -55,14 +61,17 @@ public static class CompileCommandsDiscovery
                     Path = path,
                     RelativePath = relative,
                     Language = language.Value,
-                    Arch = ArchOf(words) ?? request.Arches[0],
+                    // `parascope compile-commands` writes the arch it configured; others say it through --target.
+                    Arch = entry.TryGetProperty("arch", out var arch) && arch.GetString() is { Length: > 0 } named
+                        ? named
+                        : ArchOf(words) ?? request.Arches[0],
                     Arguments = arguments,
                     Subsystem = SourceFiles.SubsystemOf(relative),
                     WorkingDirectory = directory,
-                    Origin = "compile_commands",
+                    Origin = "compile_commands.json",
                 });
             }
-            return new DiscoveryResult("compile_commands", units.ToImmutable(), []);
+            return new DiscoveryResult(ProfileName, units.ToImmutable(), []);
         }
     }
 

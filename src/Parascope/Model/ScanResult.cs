@@ -12,6 +12,7 @@ public sealed record ScanResult
     public required XenTarget Target { get; init; }
     public required string Profile { get; init; }
     public required ParseHealth Health { get; init; }
+    /// <summary>Wall time of the scan; 0 unless timings were asked for, so that reports stay byte-identical.</summary>
     public required long DurationMs { get; init; }
     /// <summary>Sorted by <see cref="Finding.ReportOrder"/>.</summary>
     public required ImmutableArray<Finding> Findings { get; init; }
@@ -28,4 +29,8 @@ public sealed record ScanResult
     public ImmutableArray<Graph.PortPhase> Phases { get; init; } = [];
     /// <summary>The shard scanned, as "K/N", when the scan was sharded.</summary>
     public string? Shard { get; init; }
+    /// <summary>Every IOService subclass of the tree with its family and Xen front end (the driver-api detector's inventory).</summary>
+    public ImmutableArray<DriverClass> Drivers { get; init; } = [];
+    /// <summary>The rules the scan ran with (the descriptors SARIF and the plan read), sorted by id.</summary>
+    public ImmutableArray<Rules.Rule> Rules { get; init; } = [];
 }

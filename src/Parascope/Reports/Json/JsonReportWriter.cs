@@ -36,6 +36,7 @@ public static class JsonReportWriter
         }
         json.WriteEndArray();
         WriteSummary(json, result);
+        WriteDrivers(json, result);
         if (!result.Health.Units.IsEmpty)
         {
             json.WriteStartArray("units");
@@ -51,9 +52,58 @@ public static class JsonReportWriter
             }
             json.WriteEndArray();
         }
+        if (!result.Suppressed.IsEmpty)
+        {
+            // Kept for audits and for merging shard reports; summary.suppressed counts them.
+            json.WriteStartArray("suppressed");
+            foreach (var finding in result.Suppressed)
+            {
+                WriteFinding(json, finding);
+            }
+            json.WriteEndArray();
+        }
+        PlanJsonWriter.Write(json, result);
         json.WriteEndObject();
         json.Flush();
         stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>The driver inventory: every IOService subclass of the tree (written even when empty).</summary>
+    private static void WriteDrivers(Utf8JsonWriter json, ScanResult result)
+    {
+        json.WriteStartArray("drivers");
+        foreach (var driver in result.Drivers)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", driver.Name);
+            json.WriteString("superclass", driver.Superclass);
+            json.WriteStartArray("ancestors");
+            foreach (var ancestor in driver.Ancestors)
+            {
+                json.WriteStringValue(ancestor);
+            }
+            json.WriteEndArray();
+            json.WriteString("file", driver.File);
+            json.WriteNumber("line", driver.Line);
+            json.WriteBoolean("metaClass", driver.MetaClass);
+            json.WriteString("family", driver.Family);
+            json.WriteString("xenFrontEnd", driver.XenFrontEnd);
+            json.WriteStartArray("hardwareCalls");
+            foreach (var call in driver.HardwareCalls)
+            {
+                json.WriteStartObject();
+                json.WriteString("rule", call.RuleId);
+                if (call.Subcategory is not null)
+                {
+                    json.WriteString("subcategory", call.Subcategory);
+                }
+                json.WriteNumber("count", call.Count);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     public static string StatusName(UnitStatus status) => status switch
@@ -171,6 +221,10 @@ public static class JsonReportWriter
         if (finding.TransitiveCallers is { } transitive)
         {
             json.WriteNumber("transitiveCallers", transitive);
+        }
+        if (finding.Suppression is not null)
+        {
+            json.WriteString("suppression", finding.Suppression);
         }
         if (!finding.Properties.IsEmpty)
         {

@@ -1,0 +1,303 @@
+using System.Collections.Immutable;
+using Parascope.Clang;
+using Parascope.Clang.Interop;
+using Parascope.Model;
+using Parascope.Parsing;
+
+namespace Parascope.Detectors.DriverApi;
+
+/// <summary>
+/// Keeps, from the shared walk, the calls a driver-api rule may match and the class hierarchy around them.
+/// clang has already resolved every member call to the method's declaring class, overload and all; the
+/// collector only asks, per class (cached), which classes it derives from, so the pre-filter is exact and
+/// cheap, and Detect re-matches against the hierarchy of every unit.
+/// </summary>
+internal sealed class DriverApiCollector : IUnitCollector
+{
+    private readonly DriverApiRules _rules;
+    private readonly UnitScope _unit;
+    private readonly bool _cxx;
+    private readonly List<DriverCall> _calls = new();
+    private readonly Dictionary<Cursor, ClassInfo> _classInfo = new();
+    private readonly Dictionary<string, ClassFact> _classFacts = new(StringComparer.Ordinal);
+    private readonly List<MetaClassFact> _metaClasses = new();
+    /// <summary>Indexes into <see cref="_calls"/> of macro sites: the walk meets macro expansions outside function bodies.</summary>
+    private readonly List<int> _macroCalls = new();
+
+    private sealed record ClassInfo(string Name, string[] Lineage);
+
+    public DriverApiCollector(DriverApiRules rules, UnitScope unit)
+    {
+        _rules = rules;
+        _unit = unit;
+        _cxx = unit.Unit.Language == SourceLanguage.Cxx;
+    }
+
+    public void OnCursor(Cursor cursor, AstScope scope)
+    {
+        switch (cursor.Kind)
+        {
+            case CXCursorKind.CXCursor_CallExpr:
+                OnCall(cursor, scope);
+                break;
+            case CXCursorKind.CXCursor_ClassDecl or CXCursorKind.CXCursor_StructDecl when _cxx && cursor.IsDefinition:
+                // Every class defined under the root goes into the hierarchy: the inventory needs all IOService subclasses.
+                Info(cursor, scope);
+                break;
+            case CXCursorKind.CXCursor_MacroExpansion:
+                OnMacro(cursor, scope);
+                break;
+        }
+    }
+
+    private void OnCall(Cursor call, AstScope scope)
+    {
+        var callee = call.Referenced;
+        if (callee.IsNull)
+        {
+            return;
+        }
+        switch (callee.Kind)
+        {
+            case CXCursorKind.CXCursor_FunctionDecl:
+            {
+                var name = callee.Spelling;
+                if (_rules.MayMatchFunction(name))
+                {
+                    AddCall(call, scope, DriverCallKind.Function, name, null, isVirtual: false, isStatic: false);
+                }
+                break;
+            }
+            case CXCursorKind.CXCursor_CXXMethod when _cxx:
+            {
+                var parent = callee.SemanticParent;
+                if (parent.Kind is not (CXCursorKind.CXCursor_ClassDecl or CXCursorKind.CXCursor_StructDecl))
+                {
+                    return;
+                }
+                var info = Info(parent, scope);
+                if (!UnderRuleClass(info, out var wholeClass))
+                {
+                    return;
+                }
+                var name = callee.Spelling;
+                if (wholeClass || _rules.MayMatchMethodName(name))
+                {
+                    AddCall(call, scope, DriverCallKind.Method, name, info.Name, call.IsDynamicCall, callee.IsStaticMethod);
+                }
+                break;
+            }
+        }
+    }
+
+    private bool UnderRuleClass(ClassInfo info, out bool wholeClass)
+    {
+        wholeClass = false;
+        var any = false;
+        foreach (var name in info.Lineage)
+        {
+            if (_rules.Classes.Contains(name))
+            {
+                any = true;
+                wholeClass |= _rules.WholeClasses.ContainsKey(name);
+            }
+        }
+        return any;
+    }
+
+    private void AddCall(Cursor call, AstScope scope, DriverCallKind kind, string callee, string? cls, bool isVirtual, bool isStatic)
+    {
+        var extent = call.Extent;
+        var start = extent.Start.Expansion;
+        var file = scope.RelativePath(start.File);
+        if (file is null)
+        {
+            return;
+        }
+        var macro = MacroAround(file, start, extent.End.Expansion, callee, scope);
+        _calls.Add(new DriverCall(kind, file, start.Line, start.Column, scope.Function, callee, cls, macro, isVirtual, isStatic));
+    }
+
+    /// <summary>
+    /// The macro whose expansion produced a call, or null when the call is written out. libclang maps every
+    /// token of a macro's expansion to the invocation, so a call whose source text (expansion start to end)
+    /// does not contain the callee's name came from the macro named at its start.
+    /// </summary>
+    private string? MacroAround(string file, SourcePosition start, SourcePosition end, string callee, AstScope scope)
+    {
+        var text = _unit.Texts.Get(scope.AbsolutePath(file));
+        if (text is null)
+        {
+            return null;
+        }
+        var first = text.Line(start.Line);
+        var column = Math.Clamp(start.Column - 1, 0, first.Length);
+        var identifier = Identifier(first[column..]);
+        if (identifier.SequenceEqual(callee))
+        {
+            return null;
+        }
+        for (var line = start.Line; line <= Math.Max(start.Line, end.Line); line++)
+        {
+            var span = text.Line(line);
+            if (line == start.Line)
+            {
+                span = span[column..];
+            }
+            if (line == end.Line && line != start.Line)
+            {
+                span = span[..Math.Clamp(end.Column, 0, span.Length)];
+            }
+            if (ContainsWord(span, callee))
+            {
+                return null;
+            }
+        }
+        return identifier.IsEmpty ? null : identifier.ToString();
+    }
+
+    private static ReadOnlySpan<char> Identifier(ReadOnlySpan<char> text)
+    {
+        var length = 0;
+        while (length < text.Length && (char.IsAsciiLetterOrDigit(text[length]) || text[length] == '_'))
+        {
+            length++;
+        }
+        return text[..length];
+    }
+
+    private static bool ContainsWord(ReadOnlySpan<char> text, string word)
+    {
+        var from = 0;
+        while (from < text.Length)
+        {
+            var index = text[from..].IndexOf(word, StringComparison.Ordinal);
+            if (index < 0)
+            {
+                return false;
+            }
+            var at = from + index;
+            var before = at == 0 || !IsIdentifierChar(text[at - 1]);
+            var afterIndex = at + word.Length;
+            var after = afterIndex >= text.Length || !IsIdentifierChar(text[afterIndex]);
+            if (before && after)
+            {
+                return true;
+            }
+            from = at + 1;
+        }
+        return false;
+    }
+
+    private static bool IsIdentifierChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
+
+    private void OnMacro(Cursor cursor, AstScope scope)
+    {
+        if (_rules.Macros.IsEmpty && !_cxx)
+        {
+            return;
+        }
+        var name = cursor.Spelling;
+        var isMetaClass = _cxx && name.StartsWith("OSDefineMetaClassAnd", StringComparison.Ordinal)
+            && name.Contains("Structors", StringComparison.Ordinal);
+        if (!isMetaClass && !_rules.Macros.ContainsKey(name))
+        {
+            return;
+        }
+        var start = cursor.Location.Expansion;
+        var file = scope.RelativePath(start.File);
+        if (file is null)
+        {
+            return;
+        }
+        if (isMetaClass)
+        {
+            // OSDefineMetaClassAndStructors(Class, Superclass): the arguments are the 3rd and 5th tokens.
+            var tokens = scope.TranslationUnit.Tokenize(cursor.Extent);
+            if (tokens.Count >= 5 && tokens[2].Kind == TokenKind.Identifier && tokens[4].Kind == TokenKind.Identifier)
+            {
+                _metaClasses.Add(new MetaClassFact(tokens[2].Text, tokens[4].Text, file, start.Line));
+            }
+            return;
+        }
+        _macroCalls.Add(_calls.Count);
+        _calls.Add(new DriverCall(DriverCallKind.Macro, file, start.Line, start.Column, null, name, null, name, false, false));
+    }
+
+    /// <summary>The class's name and lineage (itself, then its bases nearest first), cached per declaration.</summary>
+    private ClassInfo Info(Cursor declaration, AstScope scope)
+    {
+        var key = declaration.Canonical;
+        if (_classInfo.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+        var definition = declaration.Definition;
+        var name = declaration.Spelling;
+        // A placeholder first: a malformed unit must not recurse forever.
+        _classInfo[key] = new ClassInfo(name, [name]);
+        if (definition.IsNull)
+        {
+            return _classInfo[key];
+        }
+        var bases = ImmutableArray.CreateBuilder<string>();
+        var lineage = new List<string> { name };
+        foreach (var child in definition.Children())
+        {
+            if (child.Kind != CXCursorKind.CXCursor_CXXBaseSpecifier)
+            {
+                continue;
+            }
+            var baseDeclaration = child.Type.Canonical.Declaration;
+            if (baseDeclaration.IsNull || baseDeclaration.Kind is not (CXCursorKind.CXCursor_ClassDecl or CXCursorKind.CXCursor_StructDecl))
+            {
+                continue;
+            }
+            var baseInfo = Info(baseDeclaration, scope);
+            bases.Add(baseInfo.Name);
+            foreach (var ancestor in baseInfo.Lineage)
+            {
+                if (!lineage.Contains(ancestor))
+                {
+                    lineage.Add(ancestor);
+                }
+            }
+        }
+        var info = new ClassInfo(name, lineage.ToArray());
+        _classInfo[key] = info;
+        var location = definition.Location.Expansion;
+        var file = scope.RelativePath(location.File);
+        if (!_classFacts.TryGetValue(name, out var known) || (known.File is null && file is not null))
+        {
+            _classFacts[name] = new ClassFact(name, bases.ToImmutable(), file, location.Line);
+        }
+        return info;
+    }
+
+    public void OnUnitEnd(UnitEndScope scope)
+    {
+        // Macro expansions are met at the top of the unit, not inside the function walk: attribute them by line.
+        foreach (var index in _macroCalls)
+        {
+            var call = _calls[index];
+            FunctionSpan? best = null;
+            foreach (var span in scope.Functions)
+            {
+                if (span.File == call.File && span.StartLine <= call.Line && call.Line <= span.EndLine
+                    && (best is null || span.EndLine - span.StartLine < best.EndLine - best.StartLine))
+                {
+                    best = span;
+                }
+            }
+            if (best is not null)
+            {
+                _calls[index] = call with { Function = best.Name };
+            }
+        }
+    }
+
+    public IUnitFacts? Complete() =>
+        _calls.Count == 0 && _classFacts.Count == 0 && _metaClasses.Count == 0
+            ? null
+            : new DriverApiFacts(_calls.ToImmutableArray(), _classFacts.Values.ToImmutableArray(), _metaClasses.ToImmutableArray());
+}
