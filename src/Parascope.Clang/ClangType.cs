@@ -17,6 +17,13 @@ public readonly struct ClangType
     /// <summary>The type an elaborated (`struct x`, qualified) type names.</summary>
     public ClangType Named => new(clang.clang_Type_getNamedType(Raw));
     public ClangType Modified => new(clang.clang_Type_getModifiedType(Raw));
+    /// <summary>The T of `_Atomic(T)`; invalid for other types.</summary>
+    public ClangType AtomicValue => new(clang.clang_Type_getValueType(Raw));
+    /// <summary>
+    /// clang's opaque QualType pointer: equal for the same type (same sugar, same qualifiers) within one
+    /// translation unit, so a per-unit cache can key on it without asking libclang for a spelling.
+    /// </summary>
+    public unsafe nint Identity => (nint)Raw.data0;
     public Cursor Declaration => new(clang.clang_getTypeDeclaration(Raw));
     public bool IsConst => clang.clang_isConstQualifiedType(Raw) != 0;
     public long SizeOf => clang.clang_Type_getSizeOf(Raw);

@@ -22,6 +22,9 @@ public readonly unsafe struct Cursor : IEquatable<Cursor>
     internal readonly CXCursor Raw;
     internal Cursor(CXCursor raw) => Raw = raw;
 
+    /// <summary>libclang's null cursor (a zeroed struct is not one: its kind is not CXCursor_InvalidFile).</summary>
+    public static Cursor Null => new(clang.clang_getNullCursor());
+
     public CXCursorKind Kind => Raw.kind;
     public bool IsNull => clang.clang_Cursor_isNull(Raw) != 0;
     public bool IsInvalid => Raw.kind is >= CXCursorKind.CXCursor_FirstInvalid and <= CXCursorKind.CXCursor_InvalidCode;

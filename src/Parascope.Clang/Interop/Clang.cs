@@ -78,6 +78,7 @@ public static unsafe partial class clang
     [DllImport(LibraryName)] public static extern CXType clang_getArrayElementType(CXType type);
     [DllImport(LibraryName)] public static extern CXType clang_Type_getNamedType(CXType type);
     [DllImport(LibraryName)] public static extern CXType clang_Type_getModifiedType(CXType type);
+    [DllImport(LibraryName)] public static extern CXType clang_Type_getValueType(CXType CT);
     [DllImport(LibraryName)] public static extern CXCursor clang_getTypeDeclaration(CXType type);
     [DllImport(LibraryName)] public static extern CXString clang_getTypeSpelling(CXType type);
     [DllImport(LibraryName)] public static extern CXString clang_getTypedefName(CXType type);

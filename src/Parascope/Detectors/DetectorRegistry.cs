@@ -7,6 +7,8 @@ public static class DetectorRegistry
 {
     public static ImmutableArray<IDetector> All() =>
     [
+        new Instructions.InstructionDetector(),
+        new PageTables.PageTableDetector(),
         new DriverApi.DriverApiDetector(),
     ];
 }

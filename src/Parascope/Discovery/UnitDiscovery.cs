@@ -37,7 +37,7 @@ public static class UnitDiscovery
         }
         if (request.CompileCommands is not null)
         {
-            return CompileCommandsFile.Read(request, Path.GetFullPath(request.CompileCommands));
+            return CompileCommandsDiscovery.Discover(request);
         }
         var units = ImmutableArray.CreateBuilder<SourceUnit>();
         foreach (var path in SourceFiles.Enumerate(request.Root))

@@ -33,9 +33,9 @@ fixture_machine_init(void)
 	FIXTURE_POSTCODE(0x12); // expect: driver-api.port-io
 	status = FIXTURE_CMOS_READ(0x0b); // expect: driver-api.port-io
 	(void)ml_io_map(0xfee00000ULL, 4096); // expect: driver-api.io-map
-	id = ml_phys_read_word(0x1000); // expect: driver-api.phys-access
-	ml_phys_write_byte(0x1000, id); // expect: driver-api.phys-access
-	(void)kvtophys(0); // expect: driver-api.phys-address-conversion
+	id = ml_phys_read_word(0x1000); // expect: pt.phys-conversion (ml_phys_* are owned by the page-table rules)
+	ml_phys_write_byte(0x1000, id); // expect: pt.phys-conversion
+	(void)kvtophys(0); // expect: pt.phys-conversion
 	hpet_init(); // expect: driver-api.hpet
 	id = LAPIC_READ(0x20); // expect: driver-api.local-apic
 	LAPIC_WRITE(0xb0, 0); // expect: driver-api.local-apic

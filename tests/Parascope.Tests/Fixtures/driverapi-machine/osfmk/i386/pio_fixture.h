@@ -11,14 +11,14 @@ static inline unsigned char
 inb(i386_ioport_t port)
 {
 	unsigned char datum;
-	__asm__ volatile ("inb %w1, %0" : "=a" (datum) : "Nd" (port));
+	__asm__ volatile ("inb %w1, %0" : "=a" (datum) : "Nd" (port)); // expect: x86.port-io
 	return datum;
 }
 
 static inline void
 outb(i386_ioport_t port, unsigned char datum)
 {
-	__asm__ volatile ("outb %b0, %w1" : : "a" (datum), "Nd" (port));
+	__asm__ volatile ("outb %b0, %w1" : : "a" (datum), "Nd" (port)); // expect: x86.port-io
 }
 
 /* A POST code write hidden behind a macro, as drivers and the machine layer do. */

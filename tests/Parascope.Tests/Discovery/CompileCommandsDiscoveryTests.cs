@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Parascope.Tests.Discovery;
 
-public sealed class CompileCommandsFileTests
+public sealed class CompileCommandsDiscoveryTests
 {
     private const string Source = """
         extern void outb(unsigned short port, unsigned char value);

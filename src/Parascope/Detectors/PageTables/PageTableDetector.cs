@@ -1,0 +1,149 @@
+using System.Collections.Immutable;
+using Parascope.Model;
+using Parascope.Parsing;
+
+namespace Parascope.Detectors.PageTables;
+
+/// <summary>
+/// Page-table writes and MMU control (rules/page-tables.yaml): PTE stores found through types, atomic PTE
+/// updates, PTE-store helper calls, automatically found store wrappers (reported once, callers in
+/// <see cref="Finding.Expansions"/>), frame conversions, MMU-control wrappers and physical-address conversions.
+/// </summary>
+public sealed class PageTableDetector : IDetector
+{
+    public string Name => "page-tables";
+
+    public IUnitCollector CreateCollector(UnitScope scope) => new PageTableCollector(CompiledRules(scope.Rules), scope);
+
+    // Rules are compiled once per rule set, not once per unit.
+    private Rules.RuleSet? _compiledFor;
+    private PageTableRules? _compiled;
+    private readonly Lock _lock = new();
+
+    private PageTableRules CompiledRules(Rules.RuleSet rules)
+    {
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_compiledFor, rules))
+            {
+                _compiled = PageTableRules.From(rules);
+                _compiledFor = rules;
+            }
+            return _compiled!;
+        }
+    }
+
+    public void Detect(DetectionContext context, FindingSink sink)
+    {
+        var rules = CompiledRules(context.Rules);
+        var all = context.FactsOf<PageTableFacts>().ToList();
+        foreach (var (_, facts) in all)
+        {
+            // A listed macro and the listed call it expands to are one site: keep the macro.
+            var macroAt = facts.Sites.Where(s => s.FromMacro).Select(s => (s.RuleId, s.File, s.Line, s.Column)).ToHashSet();
+            foreach (var site in facts.Sites)
+            {
+                if (!site.FromMacro && macroAt.Contains((site.RuleId, site.File, site.Line, site.Column)))
+                {
+                    continue;
+                }
+                var rule = context.Rules[site.RuleId];
+                var guidance = context.Guidance(rule);
+                var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+                properties["form"] = site.Form;
+                if (site.Name is not null)
+                {
+                    properties[site.Form is "call" or "macro" or "mask" or "bulk" or "atomic" ? "name" : "type"] = site.Name;
+                }
+                sink.Add(new Finding
+                {
+                    RuleId = rule.Id,
+                    Category = FindingCategory.PageTable,
+                    Severity = guidance.Severity,
+                    File = site.File,
+                    Line = site.Line,
+                    Column = site.Column,
+                    Function = site.Function,
+                    Arch = rule.Arch,
+                    Context = facts.Context,
+                    Detail = Quote(context, site.File, site.Line, site.Column, site.EndColumn),
+                    Action = guidance.Action,
+                    Arches = [facts.Arch],
+                    Subcategory = site.Form,
+                    Properties = properties.ToImmutable(),
+                });
+            }
+        }
+        AddWrappers(context, sink, rules, all.Select(pair => pair.Facts).ToList());
+    }
+
+    /// <summary>
+    /// One finding per wrapper definition, its callers from every unit as expansions. A function the helper
+    /// rules already list is not reported again: its calls are findings of their own.
+    /// </summary>
+    private static void AddWrappers(DetectionContext context, FindingSink sink, PageTableRules rules, List<PageTableFacts> facts)
+    {
+        var wrapperRule = rules.OfKind(PageTableKind.Wrapper).FirstOrDefault();
+        if (wrapperRule is null)
+        {
+            return;
+        }
+        var definitions = facts.SelectMany(f => f.Wrappers.Select(w => (Wrapper: w, f.Arch, f.Context)))
+            .Where(d => rules.FunctionRule(PageTableKind.Helper, d.Wrapper.Name) is null)
+            .GroupBy(d => (d.Wrapper.Name, d.Wrapper.File, d.Wrapper.Line))
+            .ToList();
+        if (definitions.Count == 0)
+        {
+            return;
+        }
+        var names = definitions.Select(g => g.Key.Name).ToHashSet(StringComparer.Ordinal);
+        var callers = facts.SelectMany(f => f.Calls).Where(c => names.Contains(c.Callee))
+            .GroupBy(c => c.Callee, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(c => new SiteReference(c.File, c.Line, c.Function)).Distinct()
+                .OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Line).ToImmutableArray(), StringComparer.Ordinal);
+        var guidance = context.Guidance(wrapperRule.Rule);
+        foreach (var group in definitions)
+        {
+            var (wrapper, _, sourceContext) = group.First();
+            var sites = callers.GetValueOrDefault(wrapper.Name, []);
+            sink.Add(new Finding
+            {
+                RuleId = wrapperRule.Rule.Id,
+                Category = FindingCategory.PageTable,
+                Severity = guidance.Severity,
+                File = wrapper.File,
+                Line = wrapper.Line,
+                Column = wrapper.Column,
+                Function = wrapper.Name,
+                Arch = wrapperRule.Rule.Arch,
+                Context = sourceContext,
+                Detail = $"{wrapper.Name}: stores {wrapper.Type} through parameter '{wrapper.Parameter}' ({sites.Length} call sites)",
+                Action = guidance.Action,
+                Arches = group.Select(d => d.Arch).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
+                Subcategory = "wrapper",
+                Expansions = sites,
+                Properties = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string>
+                {
+                    ["callers"] = sites.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["parameter"] = wrapper.Parameter,
+                    ["type"] = wrapper.Type,
+                }),
+            });
+        }
+    }
+
+    /// <summary>The matched text when it is on one line, else the rest of its first line.</summary>
+    private static string Quote(DetectionContext context, string file, int line, int column, int endColumn)
+    {
+        var text = context.Texts.Get(Path.Combine(context.Root, file));
+        if (text is null)
+        {
+            return string.Empty;
+        }
+        var content = text.Line(line);
+        var start = Math.Clamp(column - 1, 0, content.Length);
+        var end = endColumn > column ? Math.Clamp(endColumn - 1, start, content.Length) : content.Length;
+        var quoted = content[start..end].Trim().ToString();
+        return quoted.Length > 160 ? quoted[..160] : quoted;
+    }
+}

@@ -1,0 +1,33 @@
+using System.Collections.Immutable;
+using Parascope.Detectors;
+using Parascope.Model;
+
+namespace Parascope.Detectors.PageTables;
+
+/// <summary>
+/// One matched site. Positions are expansion positions (for macro-produced code: the invocation), with the end
+/// of the matched expression when it is on the same line, so the report can quote it.
+/// </summary>
+public sealed record PageTableSite(
+    string RuleId,
+    string File,
+    int Line,
+    int Column,
+    int EndColumn,
+    string? Function,
+    string Form,
+    string? Name,
+    bool FromMacro);
+
+/// <summary>A small function that stores a PTE through one of its parameters.</summary>
+public sealed record WrapperDefinition(string Name, string File, int Line, int Column, string Parameter, string Type);
+
+/// <summary>A call of a function that may be a PTE-store wrapper (its callee takes a PTE pointer).</summary>
+public readonly record struct WrapperCall(string Callee, string File, int Line, string? Function);
+
+public sealed record PageTableFacts(
+    string Arch,
+    SourceContext Context,
+    ImmutableArray<PageTableSite> Sites,
+    ImmutableArray<WrapperDefinition> Wrappers,
+    ImmutableArray<WrapperCall> Calls) : IUnitFacts;

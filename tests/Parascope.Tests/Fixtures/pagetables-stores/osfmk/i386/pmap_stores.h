@@ -1,0 +1,42 @@
+/*
+ * Parascope fixture: PTE types as XNU's i386 pmap.h declares them (original code).
+ */
+#ifndef PMAP_STORES_H
+#define PMAP_STORES_H
+
+typedef unsigned long long	uint64_t;
+typedef unsigned long		uintptr_t;
+typedef unsigned long		size_t;
+
+typedef uint64_t	pml4_entry_t;
+typedef uint64_t	pdpt_entry_t;
+typedef uint64_t	pd_entry_t;
+typedef uint64_t	pt_entry_t;
+/* A typedef of a typedef still names a page-table entry. */
+typedef pt_entry_t	leaf_entry_t;
+
+#define INTEL_PTE_VALID	0x1ULL
+#define INTEL_PTE_WRITE	0x2ULL
+#define INTEL_PTE_REF	0x20ULL
+
+struct pmap {
+	pml4_entry_t	*pm_pml4;
+	pd_entry_t	*dirbase;
+	pdpt_entry_t	pm_pdpt[4];
+	pt_entry_t	pm_template;
+	int		ref_count;
+};
+
+/* Another struct with a field of the same name, not a PTE. */
+struct shadow {
+	uint64_t	dirbase;
+	uint64_t	*slots;
+};
+
+extern void *memset(void *dst, int c, size_t n);
+extern void bzero(void *dst, size_t n);
+extern void bcopy(const void *src, void *dst, size_t n);
+
+#define PTE_STORE_MACRO(p, v)	(*(p) = (v))
+
+#endif
