@@ -23,7 +23,12 @@ public static class CSourceScanner
     }
 
     /// <summary>A call of a builtin name written in the file: where, the name, its first argument as written.</summary>
-    public sealed record LexicalCall(int Line, int Column, string Name, string FirstArgument, string? Function, ImmutableArray<string> Conditions, string? Condition);
+    public sealed record LexicalCall(int Line, int Column, string Name, ImmutableArray<string> Arguments, string? Function, ImmutableArray<string> Conditions, string? Condition)
+    {
+        public string FirstArgument => Arguments.IsEmpty ? string.Empty : Arguments[0];
+        /// <summary>An invocation of one of the file's own asm macros whose text uses a parameter (not a builtin).</summary>
+        public bool IsAsmMacro { get; init; }
+    }
 
     public static readonly Result Empty = new([], []);
 
@@ -58,6 +63,7 @@ public static class CSourceScanner
         // Lexical function tracking: the last `name(` at file/class level, and the brace that opened a body.
         private string? _candidate;
         private ImmutableArray<string> _parameters = [];
+        private readonly HashSet<string> _parametricMacros = new(StringComparer.Ordinal);
         private bool _sawCloseParen;
         private int _braceDepth;
         private int _functionBrace = -1;
@@ -119,7 +125,11 @@ public static class CSourceScanner
                     }
                     if (builtinNames is not null && word[0] == '_' && builtinNames.Contains(word))
                     {
-                        RecordCall(start, i, word);
+                        RecordCall(start, i, word, false);
+                    }
+                    else if (_parametricMacros.Count > 0 && _parametricMacros.Contains(word))
+                    {
+                        RecordCall(start, i, word, true);
                     }
                     if (_function is null && _parenDepth == 0)
                     {
@@ -170,31 +180,44 @@ public static class CSourceScanner
             }
         }
 
-        private void RecordCall(int start, int end, string name)
+        private void RecordCall(int start, int end, string name, bool asmMacro)
         {
             var open = SkipTrivia(end, text.Length);
             if (open >= text.Length || text[open] != '(')
             {
                 return;
             }
-            var argumentEnd = open + 1;
+            var arguments = ImmutableArray.CreateBuilder<string>();
+            var argumentStart = open + 1;
+            var at = open + 1;
             var depth = 0;
-            while (argumentEnd < text.Length)
+            while (at < text.Length)
             {
-                var c = text[argumentEnd];
-                if (c == '"')
+                var c = text[at];
+                if (c == '"' || c == '\'')
                 {
-                    argumentEnd = SkipQuoted(argumentEnd, text.Length);
+                    at = SkipQuoted(at, text.Length);
                     continue;
                 }
-                if (c == '(') depth++;
-                else if (c == ')' && depth-- == 0) break;
-                else if (c == ',' && depth == 0) break;
-                argumentEnd++;
+                if (c == '(')
+                {
+                    depth++;
+                }
+                else if (c == ')' && depth-- == 0)
+                {
+                    break;
+                }
+                else if (c == ',' && depth == 0)
+                {
+                    arguments.Add(text[argumentStart..at].Trim());
+                    argumentStart = at + 1;
+                }
+                at++;
             }
+            arguments.Add(text[argumentStart..Math.Min(at, text.Length)].Trim());
             var line = LineOf(start);
-            Calls.Add(new LexicalCall(line, start - _lineStarts[line - 1] + 1, name, text[(open + 1)..argumentEnd].Trim(), _function,
-                _conditionals.Conditions.ToImmutableArray(), _conditionals.Condition));
+            Calls.Add(new LexicalCall(line, start - _lineStarts[line - 1] + 1, name, arguments.ToImmutable(), _function,
+                _conditionals.Conditions.ToImmutableArray(), _conditionals.Condition) { IsAsmMacro = asmMacro });
         }
 
         internal static bool ContainsWord(string text, string word)
@@ -280,7 +303,12 @@ public static class CSourceScanner
                     }
                     i = close < 0 || close > end ? end : close + 1;
                 }
+                var before = Statements.Count;
                 ScanMacroBody(i, end, name);
+                if (Statements.Skip(before).Any(st => !st.MacroParameters.IsEmpty))
+                {
+                    _parametricMacros.Add(name);
+                }
                 _parameters = [];
                 var value = text[i..end].Trim();
                 if (value.Length >= 2 && value[0] == '"' && value[^1] == '"' && value.IndexOf('"', 1) == value.Length - 1)

@@ -58,6 +58,7 @@ public sealed class InstructionDetector : IDetector
         var assemblyIncludes = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         // A call the AST gave in any unit is the AST's (header bodies are walked by one unit per arch only).
         var astCalls = context.FactsOf<InstructionFacts>().SelectMany(pair => pair.Facts.BuiltinCalls).Select(c => (c.File, c.Line)).ToHashSet();
+        var astExpansions = context.FactsOf<InstructionFacts>().SelectMany(pair => pair.Facts.Expansions).Where(e => !e.Arguments.IsEmpty).Select(e => (e.File, e.Line)).ToHashSet();
         var stringMacros = new Lazy<Dictionary<string, string>>(() =>
         {
             var table = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -148,6 +149,17 @@ public sealed class InstructionDetector : IDetector
                 var scan = _fileScans.TryGetValue(use.File, out var found) ? found : CSourceScanner.Empty;
                 for (var i = 0; i < scan.Calls.Length; i++)
                 {
+                    if (scan.Calls[i].IsAsmMacro)
+                    {
+                        if (!astExpansions.Contains((use.File, scan.Calls[i].Line)))
+                        {
+                            foreach (var macroUse in LexicalMacroUse(context, classifier, use.File, scan, scan.Calls[i], use.CallsActive[i], arch, unitFamily))
+                            {
+                                sink.Add(macroUse with { Function = spans.At(use.File, macroUse.Line) ?? macroUse.Function });
+                            }
+                        }
+                        continue;
+                    }
                     if (!astCalls.Contains((use.File, scan.Calls[i].Line)) && LexicalBuiltin(context, classifier, stringMacros.Value, use.File, scan.Calls[i], use.CallsActive[i], arch) is { } lexical)
                     {
                         sink.Add(lexical with { Function = spans.At(use.File, lexical.Line) ?? lexical.Function });
@@ -263,6 +275,40 @@ public sealed class InstructionDetector : IDetector
         }
     }
 
+    /// <summary>An invocation of a parametric asm macro the AST did not give (skipped branch, failed parse), resolved lexically.</summary>
+    private static IEnumerable<Finding> LexicalMacroUse(DetectionContext context, InstructionClassifier classifier, string file,
+        CSourceScanner.Result scan, CSourceScanner.LexicalCall call, bool active, string? arch, InstructionFamily unitFamily)
+    {
+        foreach (var statement in scan.Statements.Where(st => st.Macro == call.Name && !st.MacroParameters.IsEmpty))
+        {
+            var arguments = call.Arguments.Select(a => string.Join(' ', SplitLiterals(a))).ToImmutableArray();
+            var text = Substitute(statement.Text, statement.MacroParameters, arguments);
+            var family = active ? FamilyHints.OfPath(file) ?? unitFamily : FamilyHints.OfConditions(call.Conditions) ?? FamilyHints.OfPath(file) ?? unitFamily;
+            if (classifier.Classify(text, family) is not { } match)
+            {
+                continue;
+            }
+            var site = statement with { Line = call.Line, Column = call.Column, Text = text };
+            var finding = Build(context, match, file, site, call.Function, active, arch);
+            yield return finding with
+            {
+                Condition = active ? null : call.Condition,
+                Properties = finding.Properties.Add("definition", $"{file}:{statement.Line}").Add("resolution", "lexical"),
+            };
+        }
+    }
+
+    /// <summary>`"a" "b"` → the two literals, other text as one piece (what the token-based path gives).</summary>
+    private static IEnumerable<string> SplitLiterals(string argument)
+    {
+        var matches = System.Text.RegularExpressions.Regex.Matches(argument, "\"(?:\\\\.|[^\"\\\\])*\"");
+        if (matches.Count > 0 && System.Text.RegularExpressions.Regex.Replace(argument, "\"(?:\\\\.|[^\"\\\\])*\"", string.Empty).Trim().Length == 0)
+        {
+            return matches.Select(m => m.Value);
+        }
+        return [argument];
+    }
+
     /// <summary>
     /// A builtin call the AST did not give (its branch was skipped, or the parse failed before it): named
     /// lexically, its register taken from a string literal or a `#define NAME "…"` of the tree. Marked
@@ -357,6 +403,14 @@ public sealed class InstructionDetector : IDetector
             var scan = _fileScans.GetOrAdd(relative, _ => CSourceScanner.Scan(text.Text, classifier.BuiltinNames));
             foreach (var call in scan.Calls)
             {
+                if (call.IsAsmMacro)
+                {
+                    foreach (var macroUse in LexicalMacroUse(context, classifier, relative, scan, call, false, null, defaultFamily))
+                    {
+                        sink.Add(macroUse with { Units = 0, Properties = macroUse.Properties.SetItem("reason", "not-compiled") });
+                    }
+                    continue;
+                }
                 if (LexicalBuiltin(context, classifier, stringMacros.Value, relative, call, false, null) is { } lexical)
                 {
                     sink.Add(lexical with { Units = 0, Properties = lexical.Properties.Add("reason", "not-compiled") });

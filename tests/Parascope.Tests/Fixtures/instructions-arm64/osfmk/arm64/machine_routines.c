@@ -65,3 +65,11 @@ ml_pmc(void)
 	(void)SREG_READ("TPIDR_EL0");             // ok: arm64.sysreg-el1-read
 	return SREG_READ("S3_1_C15_C1_0");        // expect: arm64.sysreg-impdef
 }
+
+#ifdef KPC_DEBUG
+static void
+ml_pmc_dump(void)
+{
+	(void)SREG_READ("S3_1_C15_C2_0");         // expect-inactive: arm64.sysreg-impdef
+}
+#endif
