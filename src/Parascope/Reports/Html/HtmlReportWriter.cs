@@ -197,7 +197,7 @@ public static class HtmlReportWriter
     private static string Bars(string id, List<(string Label, double Value)> bars)
     {
         var max = bars.Count == 0 ? 0 : bars.Max(b => b.Value);
-        const int labelWidth = 110, barWidth = 300, rowHeight = 22;
+        const int labelWidth = 160, barWidth = 300, rowHeight = 22;
         var svg = new StringBuilder($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" id=\"chart-{id}\" width=\"{labelWidth + barWidth + 60}\" height=\"{Math.Max(1, bars.Count) * rowHeight + 4}\" role=\"img\">");
         for (var i = 0; i < bars.Count; i++)
         {
