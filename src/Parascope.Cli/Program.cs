@@ -38,6 +38,8 @@ namespace Parascope.Cli
             root.Subcommands.Add(ScanCommand.Create(output, error));
             root.Subcommands.Add(RulesCommand.Create(output, error));
             root.Subcommands.Add(CompileCommandsCommand.Create(output, error));
+            root.Subcommands.Add(MergeCommand.Create(output, error));
+            root.Subcommands.Add(DiffCommand.Create(output, error));
             return root;
         }
 

@@ -26,7 +26,7 @@ public static class DriverInventory
         ("IOInterruptController", "interrupt-controller"), ("IOSharedInterruptController", "interrupt-controller"),
         ("IOCPUInterruptController", "interrupt-controller"),
         ("IOPlatformExpert", "platform"), ("IODTPlatformExpert", "platform"), ("IOPlatformDevice", "platform"),
-        ("IOCPU", "platform"), ("IOPlatform", "platform"), ("IODTNVRAM", "platform"), ("IONVRAM", "platform"),
+        ("IOCPU", "platform"), ("AppleMacIO", "platform"), ("AppleNMI", "platform"), ("ApplePlatformExpert", "platform"), ("IOPlatform", "platform"), ("IODTNVRAM", "platform"), ("IONVRAM", "platform"),
         ("IOHID", "hid"), ("IOHIKeyboard", "hid"), ("IOHIPointing", "hid"), ("IOHIDevice", "hid"),
         ("IOAudio", "audio"),
         ("IOPMrootDomain", "power"), ("IOPMPowerSource", "power"), ("IOPMPowerStateQueue", "power"), ("IOPMinformee", "power"),
