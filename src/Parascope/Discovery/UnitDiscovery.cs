@@ -39,6 +39,17 @@ public static class UnitDiscovery
         {
             return CompileCommandsDiscovery.Discover(request);
         }
+        // A compile_commands.json at the root is the tree's own word on its flags: it wins over any profile.
+        var ownDatabase = Path.Combine(request.Root, "compile_commands.json");
+        if (File.Exists(ownDatabase))
+        {
+            return CompileCommandsDiscovery.Discover(request with { CompileCommands = ownDatabase });
+        }
+        var profile = request.Profile ?? (XnuProfile.Recognizes(request.Root) ? XnuProfile.Name : "generic");
+        if (profile == XnuProfile.Name)
+        {
+            return XnuProfile.Discover(request);
+        }
         var units = ImmutableArray.CreateBuilder<SourceUnit>();
         foreach (var path in SourceFiles.Enumerate(request.Root))
         {
@@ -48,7 +59,7 @@ public static class UnitDiscovery
                 continue;
             }
             var relative = SourceFiles.Relative(request.Root, path);
-            foreach (var arch in request.Arches)
+            foreach (var arch in request.Arches.Where(a => ArchFiles.FolderAllows(relative, a)))
             {
                 units.Add(GenericProfile.Unit(request, path, relative, language.Value, arch));
             }

@@ -63,38 +63,38 @@ internal sealed class DriverApiCollector : IUnitCollector
         switch (callee.Kind)
         {
             case CXCursorKind.CXCursor_FunctionDecl:
-            {
-                if (!_candidateNames.TryGetValue(callee, out var name))
                 {
-                    var spelling = callee.Spelling;
-                    name = _rules.MayMatchFunction(spelling) ? spelling : null;
-                    _candidateNames[callee] = name;
+                    if (!_candidateNames.TryGetValue(callee, out var name))
+                    {
+                        var spelling = callee.Spelling;
+                        name = _rules.MayMatchFunction(spelling) ? spelling : null;
+                        _candidateNames[callee] = name;
+                    }
+                    if (name is not null)
+                    {
+                        AddCall(call, scope, DriverCallKind.Function, name, null, isVirtual: false, isStatic: false);
+                    }
+                    break;
                 }
-                if (name is not null)
-                {
-                    AddCall(call, scope, DriverCallKind.Function, name, null, isVirtual: false, isStatic: false);
-                }
-                break;
-            }
             case CXCursorKind.CXCursor_CXXMethod when _cxx:
-            {
-                var parent = callee.SemanticParent;
-                if (parent.Kind is not (CXCursorKind.CXCursor_ClassDecl or CXCursorKind.CXCursor_StructDecl))
                 {
-                    return;
+                    var parent = callee.SemanticParent;
+                    if (parent.Kind is not (CXCursorKind.CXCursor_ClassDecl or CXCursorKind.CXCursor_StructDecl))
+                    {
+                        return;
+                    }
+                    var info = Info(parent, scope);
+                    if (!UnderRuleClass(info, out var wholeClass))
+                    {
+                        return;
+                    }
+                    var name = callee.Spelling;
+                    if (wholeClass || _rules.MayMatchMethodName(name))
+                    {
+                        AddCall(call, scope, DriverCallKind.Method, name, info.Name, call.IsDynamicCall, callee.IsStaticMethod);
+                    }
+                    break;
                 }
-                var info = Info(parent, scope);
-                if (!UnderRuleClass(info, out var wholeClass))
-                {
-                    return;
-                }
-                var name = callee.Spelling;
-                if (wholeClass || _rules.MayMatchMethodName(name))
-                {
-                    AddCall(call, scope, DriverCallKind.Method, name, info.Name, call.IsDynamicCall, callee.IsStaticMethod);
-                }
-                break;
-            }
         }
     }
 

@@ -643,11 +643,9 @@ public sealed class InstructionDetector : IDetector
             {
                 return;
             }
-            var spelling = cursor.Location.Spelling;
-            var macro = spelling.Offset != at.Offset || spelling.File != at.File ? null : (string?)null;
             var detail = register is null ? $"{name}()" : $"{name}(\"{register}\")";
             _builtins.Add(new BuiltinCall(file, at.Line, at.Column, astScope.Function, name, register, emitted.Instruction.Rule.Id,
-                emitted.Builtin.Id, emitted.Instruction.Mnemonic, detail, macro));
+                emitted.Builtin.Id, emitted.Instruction.Mnemonic, detail, null));
         }
 
         /// <summary>

@@ -1,0 +1,300 @@
+using System.Collections.Immutable;
+
+namespace Parascope.Discovery;
+
+/// <summary>
+/// XNU's config step emulated: the options a RELEASE kernel of one arch has, read from the tree's MASTER files
+/// the way SETUP/config/doconf selects them (`# NAME = [ tags ]` definitions expanded, a line tagged `&lt;a,b&gt;`
+/// kept when a or b is selected, `&lt;!a,b&gt;` when neither is, untagged lines always), and the option
+/// headers each subsystem's conf/files asks for (`OPTIONS/mach_assert optional mach_assert` → mach_assert.h
+/// holding `#define MACH_ASSERT 0|1`). Without this step most units miss mach_assert.h and friends and see the
+/// wrong #if branches (measured: the largest single gain in clean units).
+/// </summary>
+public sealed record XnuConfig
+{
+    /// <summary>Options that become -D flags (CONFIG_DEFINES): NAME or NAME=VALUE.</summary>
+    public required ImmutableArray<string> Defines { get; init; }
+    /// <summary>Option headers: file name (e.g. mach_assert.h) → macro and value.</summary>
+    public required ImmutableSortedDictionary<string, (string Macro, int Value)> OptionHeaders { get; init; }
+    /// <summary>Every option selected, by name (both those in Defines and those in option headers).</summary>
+    public ImmutableHashSet<string> Selected { get; init; } = [];
+    /// <summary>MASTER files read, relative to the root (empty when the tree has none).</summary>
+    public required ImmutableArray<string> Sources { get; init; }
+
+    public static readonly XnuConfig Empty = new()
+    {
+        Defines = [],
+        OptionHeaders = ImmutableSortedDictionary<string, (string, int)>.Empty,
+        Sources = [],
+    };
+
+    /// <summary>
+    /// Modern trees keep one config/MASTER (+ MASTER.arch[.platform]); old ones (xnu-792 … xnu-2050) one per
+    /// subsystem in SUBSYSTEM/conf/. Both are read, merged: an option selected anywhere is selected.
+    /// </summary>
+    public static XnuConfig Read(string root, string arch, IEnumerable<string> subsystems)
+    {
+        var masterPairs = new List<(string Master, string? MasterArch)>();
+        AddMaster(masterPairs, Path.Combine(root, "config"), arch);
+        foreach (var subsystem in subsystems)
+        {
+            AddMaster(masterPairs, Path.Combine(root, subsystem, "conf"), arch);
+        }
+        var options = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var devices = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sources = ImmutableArray.CreateBuilder<string>();
+        foreach (var (master, masterArch) in masterPairs)
+        {
+            sources.Add(SourceFiles.Relative(root, master));
+            if (masterArch is not null)
+            {
+                sources.Add(SourceFiles.Relative(root, masterArch));
+            }
+            Select(ReadMasterLines(master, arch).Concat(masterArch is null ? [] : ReadMasterLines(masterArch, arch)).ToList(), options, devices);
+        }
+
+        var headers = ImmutableSortedDictionary.CreateBuilder<string, (string, int)>(StringComparer.Ordinal);
+        var selectedLower = new HashSet<string>(options.Keys.Select(k => k.ToLowerInvariant()), StringComparer.Ordinal);
+        foreach (var subsystem in subsystems)
+        {
+            foreach (var option in OptionNames(Path.Combine(root, subsystem, "conf", "files")))
+            {
+                var macro = option.ToUpperInvariant();
+                var value = devices.TryGetValue(option, out var count) ? count : selectedLower.Contains(option) ? 1 : 0;
+                headers[option + ".h"] = (macro, value);
+            }
+        }
+        var headerMacros = headers.Values.Select(h => h.Item1).ToHashSet(StringComparer.Ordinal);
+        var defines = options
+            .Where(o => !headerMacros.Contains(o.Key))
+            .OrderBy(o => o.Key, StringComparer.Ordinal)
+            .Select(o => o.Value is null ? o.Key : $"{o.Key}={o.Value.Trim('"')}")
+            .ToImmutableArray();
+        return new XnuConfig
+        {
+            Defines = defines,
+            OptionHeaders = headers.ToImmutable(),
+            Sources = sources.ToImmutable(),
+            Selected = options.Keys.ToImmutableHashSet(StringComparer.Ordinal),
+        };
+    }
+
+    private static void AddMaster(List<(string, string?)> pairs, string folder, string arch)
+    {
+        var master = Path.Combine(folder, "MASTER");
+        if (!File.Exists(master))
+        {
+            return;
+        }
+        // doconf's order: MASTER.cpu.soc.platform, MASTER.cpu.soc, MASTER.cpu.platform, MASTER.cpu. A scan stands
+        // for a Mac (platform MacOSX) and no particular SoC.
+        string? masterArch = null;
+        foreach (var candidate in new[] { $"MASTER.{arch}.MacOSX", $"MASTER.{arch}" })
+        {
+            if (File.Exists(Path.Combine(folder, candidate)))
+            {
+                masterArch = Path.Combine(folder, candidate);
+                break;
+            }
+        }
+        pairs.Add((master, masterArch));
+    }
+
+    /// <summary>MASTER lines after doconf's unifdef (-DPLATFORM_MacOSX -DCPU_arch; every other symbol undefined).</summary>
+    private static IEnumerable<string> ReadMasterLines(string path, string arch)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            yield break;
+        }
+        var defined = new HashSet<string>(StringComparer.Ordinal) { "PLATFORM_MacOSX", "CPU_" + arch, "SYS_RELEASE" };
+        var stack = new Stack<(bool Parent, bool Taken, bool Active)>();
+        var active = true;
+        foreach (var line in lines)
+        {
+            var trimmed = line.TrimStart();
+            if (trimmed.StartsWith("#if", StringComparison.Ordinal) || trimmed.StartsWith("#ifdef", StringComparison.Ordinal) || trimmed.StartsWith("#ifndef", StringComparison.Ordinal))
+            {
+                var value = Evaluate(trimmed, defined);
+                stack.Push((active, value, active && value));
+                active = active && value;
+                continue;
+            }
+            if (trimmed.StartsWith("#elif", StringComparison.Ordinal) && stack.Count > 0)
+            {
+                var (parent, taken, _) = stack.Pop();
+                var value = !taken && Evaluate("#if" + trimmed["#elif".Length..], defined);
+                stack.Push((parent, taken || value, parent && value));
+                active = parent && value;
+                continue;
+            }
+            if (trimmed.StartsWith("#else", StringComparison.Ordinal) && stack.Count > 0)
+            {
+                var (parent, taken, _) = stack.Pop();
+                stack.Push((parent, true, parent && !taken));
+                active = parent && !taken;
+                continue;
+            }
+            if (trimmed.StartsWith("#endif", StringComparison.Ordinal) && stack.Count > 0)
+            {
+                active = stack.Pop().Parent;
+                continue;
+            }
+            if (active)
+            {
+                yield return line;
+            }
+        }
+    }
+
+    private static bool Evaluate(string directive, HashSet<string> defined)
+    {
+        var text = directive;
+        var comment = text.IndexOf("/*", StringComparison.Ordinal);
+        if (comment >= 0)
+        {
+            text = text[..comment];
+        }
+        if (text.StartsWith("#ifdef", StringComparison.Ordinal))
+        {
+            return defined.Contains(text["#ifdef".Length..].Trim());
+        }
+        if (text.StartsWith("#ifndef", StringComparison.Ordinal))
+        {
+            return !defined.Contains(text["#ifndef".Length..].Trim());
+        }
+        // `#if A || B && C`: enough for the conditions MASTER files use (symbols, ||, &&, !, defined()).
+        return text["#if".Length..].Split("||").Any(any => any.Split("&&").All(term =>
+        {
+            var t = term.Trim().Replace("defined", string.Empty, StringComparison.Ordinal).Trim('(', ')', ' ');
+            var negate = t.StartsWith('!');
+            var name = t.TrimStart('!').Trim('(', ')', ' ');
+            return defined.Contains(name) != negate;
+        }));
+    }
+
+    private static void Select(List<string> lines, Dictionary<string, string?> options, Dictionary<string, int> devices)
+    {
+        var definitions = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            // `#  RELEASE = [ BASE KERNEL_RELEASE … ]`
+            var text = line.TrimStart('#').Trim();
+            var equals = text.IndexOf('=');
+            var open = text.IndexOf('[');
+            var close = text.LastIndexOf(']');
+            if (!line.StartsWith('#') || equals <= 0 || open < equals || close < open)
+            {
+                continue;
+            }
+            var name = text[..equals].Trim();
+            if (name.Length == 0 || name.Contains(' '))
+            {
+                continue;
+            }
+            var tags = text[(open + 1)..close].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            definitions[name] = definitions.TryGetValue(name, out var earlier) ? [.. earlier, .. tags] : tags;
+        }
+        var selected = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push("RELEASE");
+        while (pending.Count > 0)
+        {
+            var tag = pending.Pop();
+            if (definitions.TryGetValue(tag, out var expansion))
+            {
+                if (selected.Add("=" + tag))
+                {
+                    foreach (var part in expansion)
+                    {
+                        pending.Push(part);
+                    }
+                }
+            }
+            else
+            {
+                selected.Add(tag);
+            }
+        }
+        foreach (var line in lines)
+        {
+            if (line.TrimStart().StartsWith('#'))
+            {
+                continue;
+            }
+            var body = line;
+            var hash = line.IndexOf('#');
+            string? tagList = null;
+            if (hash >= 0)
+            {
+                body = line[..hash];
+                var lt = line.LastIndexOf('<');
+                var gt = line.LastIndexOf('>');
+                if (lt > hash && gt > lt && line[(gt + 1)..].Trim().Length == 0)
+                {
+                    tagList = line[(lt + 1)..gt];
+                }
+            }
+            if (tagList is not null)
+            {
+                var negate = tagList.StartsWith('!');
+                var any = tagList.TrimStart('!').Split(',').Any(t => selected.Contains(t.Trim()));
+                if (any == negate)
+                {
+                    continue;
+                }
+            }
+            var words = body.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length < 2)
+            {
+                continue;
+            }
+            if (words[0] == "options")
+            {
+                foreach (var option in string.Join(' ', words[1..]).Split(',', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var o = option.Trim();
+                    var eq = o.IndexOf('=');
+                    if (eq > 0)
+                    {
+                        options[o[..eq].Trim()] = o[(eq + 1)..].Trim();
+                    }
+                    else if (o.Length > 0)
+                    {
+                        options[o] = null;
+                    }
+                }
+            }
+            else if (words[0] == "pseudo-device")
+            {
+                devices[words[1]] = words.Length > 2 && int.TryParse(words[2], out var count) ? count : 1;
+            }
+        }
+    }
+
+    /// <summary>`OPTIONS/name optional name` lines of a conf/files list.</summary>
+    private static IEnumerable<string> OptionNames(string files)
+    {
+        if (!File.Exists(files))
+        {
+            return [];
+        }
+        try
+        {
+            return File.ReadLines(files)
+                .Where(l => l.StartsWith("OPTIONS/", StringComparison.Ordinal))
+                .Select(l => l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[0]["OPTIONS/".Length..])
+                .Where(n => n.Length > 0 && n.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_'))
+                .ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+}

@@ -1,0 +1,284 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using Parascope.Model;
+
+namespace Parascope.Discovery;
+
+/// <summary>
+/// Flags for an XNU tree that cannot be built here (its build needs Apple's tools, MIG and genassym): the defines
+/// and include paths XNU's own makefiles give each subsystem, read from makedefs/MakeInc.def and each
+/// subsystem's conf/Makefile.template where the tree has them, the config step emulated (<see cref="XnuConfig"/>),
+/// and stand-ins for generated headers written to a cache folder outside the tree (<see cref="XnuStandIns"/>).
+/// Every source of information is optional: a tree with only osfmk/, bsd/, iokit/ still gets sensible flags.
+/// </summary>
+public static class XnuProfile
+{
+    public const string Name = "xnu";
+
+    /// <summary>The top-level folders that are kernel code, in the include order the makefiles' import lists give.</summary>
+    public static readonly ImmutableArray<string> Subsystems = ["osfmk", "bsd", "iokit", "libkern", "libsa", "pexpert", "security", "san"];
+
+    /// <summary>XNU's layout, old (xnu-792) and new (xnu-11417) alike: the Mach and BSD halves side by side plus IOKit or libkern.</summary>
+    public static bool Recognizes(string root) =>
+        Directory.Exists(Path.Combine(root, "osfmk")) && Directory.Exists(Path.Combine(root, "bsd"))
+        && (Directory.Exists(Path.Combine(root, "iokit")) || Directory.Exists(Path.Combine(root, "libkern")));
+
+    /// <summary>The nearest ancestor of PATH (or PATH itself) that looks like an XNU tree.</summary>
+    public static string? FindRoot(string path)
+    {
+        var directory = Directory.Exists(path) ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path));
+        for (; directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            if (Recognizes(directory))
+            {
+                return directory;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Per-subsystem defines XNU's makefiles give, for trees whose Makefile.template cannot be read.</summary>
+    private static readonly ImmutableDictionary<string, ImmutableArray<string>> FallbackSubsystemDefines = new Dictionary<string, ImmutableArray<string>>
+    {
+        ["osfmk"] = ["-DMACH_KERNEL_PRIVATE", "-DMACH_KERNEL"],
+        ["bsd"] = ["-DBSD_KERNEL_PRIVATE", "-DBSD_BUILD", "-DDRIVER_PRIVATE", "-D_KERNEL_BUILD", "-DKERNEL_BUILD", "-DMACH_KERNEL"],
+        ["iokit"] = ["-DIOKIT_KERNEL_PRIVATE", "-DDRIVER_PRIVATE"],
+        ["libkern"] = ["-DLIBKERN_KERNEL_PRIVATE", "-DOSALLOCDEBUG=1"],
+        ["libsa"] = ["-DLIBSA_KERNEL_PRIVATE"],
+        ["pexpert"] = ["-DPEXPERT_KERNEL_PRIVATE"],
+        ["security"] = ["-DBSD_KERNEL_PRIVATE"],
+    }.ToImmutableDictionary();
+
+    /// <summary>The subsystem's own private define, which the brief of every XNU build needs even when a template says otherwise.</summary>
+    private static readonly ImmutableDictionary<string, string> PrivateDefine = new Dictionary<string, string>
+    {
+        ["osfmk"] = "-DMACH_KERNEL_PRIVATE",
+        ["bsd"] = "-DBSD_KERNEL_PRIVATE",
+        ["iokit"] = "-DIOKIT_KERNEL_PRIVATE",
+        ["libkern"] = "-DLIBKERN_KERNEL_PRIVATE",
+        ["security"] = "-DBSD_KERNEL_PRIVATE",
+    }.ToImmutableDictionary();
+
+    private static readonly ImmutableArray<string> BaseDefines =
+        ["-DAPPLE", "-DNeXT", "-DKERNEL", "-DKERNEL_PRIVATE", "-DXNU_KERNEL_PRIVATE", "-DPRIVATE", "-D__MACHO__=1", "-Dvolatile=__volatile"];
+
+    public static DiscoveryResult Discover(DiscoveryRequest request)
+    {
+        var root = Path.GetFullPath(request.Root).TrimEnd('/');
+        var warnings = ImmutableArray.CreateBuilder<string>();
+        var present = Subsystems.Where(s => Directory.Exists(Path.Combine(root, s))).ToImmutableArray();
+        var makeDefs = MakefileVariables.Read(Path.Combine(root, "makedefs", "MakeInc.def"));
+        var templates = present.ToDictionary(s => s, s => MakefileVariables.Read(Path.Combine(root, s, "conf", "Makefile.template")));
+        var perArch = new Dictionary<string, ArchSetup>(StringComparer.Ordinal);
+        foreach (var arch in request.Arches)
+        {
+            var config = XnuConfig.Read(root, arch, present);
+            if (config.Sources.IsEmpty)
+            {
+                warnings.Add($"{root}: no MASTER config files found; the XNU profile uses built-in defaults for {arch}");
+            }
+            var cache = CacheFolder(request.CacheDirectory, root, arch);
+            XnuStandIns.StandInFolders folders;
+            try
+            {
+                folders = XnuStandIns.Write(root, arch, present, config, cache);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new DiscoveryResult(Name, [], [], $"{cache}: cannot write stand-in headers ({e.Message.Split('\n')[0]})");
+            }
+            perArch[arch] = new ArchSetup(config, folders, ArchFiles.Read(root, present, arch));
+        }
+
+        var units = ImmutableArray.CreateBuilder<SourceUnit>();
+        foreach (var path in SourceFiles.Enumerate(root))
+        {
+            var language = SourceFiles.LanguageOf(path);
+            if (language is null)
+            {
+                continue;
+            }
+            var relative = SourceFiles.Relative(root, path);
+            // tests/, tools/, libsyscall/ and the like are user-space code built with other flags: not the kernel.
+            if (!present.Contains(SourceFiles.SubsystemOf(relative)))
+            {
+                continue;
+            }
+            foreach (var arch in request.Arches)
+            {
+                var setup = perArch[arch];
+                if (!setup.Files.Compiles(relative, arch))
+                {
+                    continue;
+                }
+                units.Add(Unit(request, root, path, relative, language.Value, arch, setup, makeDefs, templates));
+            }
+        }
+        return new DiscoveryResult(Name, units.ToImmutable(), warnings.ToImmutable());
+    }
+
+    private sealed record ArchSetup(XnuConfig Config, XnuStandIns.StandInFolders Folders, ArchFiles Files);
+
+    /// <summary>One folder per tree and arch (hash of both), so two trees or arches never share option headers.</summary>
+    public static string CacheFolder(string cacheDirectory, string root, string arch)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root + "\n" + arch)))[..16];
+        return Path.Combine(cacheDirectory, "xnu-" + hash);
+    }
+
+    private static SourceUnit Unit(DiscoveryRequest request, string root, string path, string relative, SourceLanguage language,
+        string arch, ArchSetup setup, MakefileVariables makeDefs, Dictionary<string, MakefileVariables> templates)
+    {
+        var subsystem = SourceFiles.SubsystemOf(relative);
+        var substitutions = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["SOURCE"] = Path.Combine(root, subsystem) + "/",
+            ["SRCROOT"] = root,
+        };
+        var arguments = ImmutableArray.CreateBuilder<string>();
+        arguments.Add($"--target={GenericProfile.TargetTriple(arch)}");
+        if (request.ResourceDirectory is not null)
+        {
+            arguments.Add("-resource-dir");
+            arguments.Add(request.ResourceDirectory);
+        }
+        if (language == SourceLanguage.Cxx)
+        {
+            arguments.Add("-xc++");
+            arguments.Add("-std=gnu++17");
+            arguments.Add("-fno-exceptions");
+            arguments.Add("-fno-rtti");
+            // clang rejects -fapple-kext for C++ on i386 (the old GCC accepted it).
+            if (arch != "i386")
+            {
+                arguments.Add("-fapple-kext");
+            }
+        }
+        else if (language == SourceLanguage.C)
+        {
+            arguments.Add("-xc");
+            arguments.Add("-std=gnu11");
+        }
+        // The kernel has no hosted libc: the tree's EXTERNAL_HEADERS and clang's builtin headers stand in.
+        arguments.Add("-nostdinc");
+        arguments.Add("-ffreestanding");
+        arguments.Add("-fblocks");
+        arguments.Add("-fno-builtin");
+        arguments.Add("-fno-common");
+
+        var defines = new List<string>();
+        var fromMakeDefs = makeDefs.LiteralFlags("DEFINES", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)).ToList();
+        defines.AddRange(fromMakeDefs.Count > 0 ? fromMakeDefs : BaseDefines);
+        foreach (var required in BaseDefines.Where(d => d != "-Dvolatile=__volatile"))
+        {
+            defines.Add(required);
+        }
+        defines.AddRange(makeDefs.LiteralFlags("CFLAGS_" + arch.ToUpperInvariant(), substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
+        if (makeDefs.Words("CFLAGS_" + arch.ToUpperInvariant()).Count == 0)
+        {
+            defines.AddRange(arch switch
+            {
+                "i386" => ["-Di386", "-DI386", "-D__I386__"],
+                "arm64" => ["-Darm64", "-DARM64", "-D__ARM64__", "-DLP64"],
+                _ => ["-Dx86_64", "-DX86_64", "-D__X86_64__", "-DLP64"],
+            });
+        }
+        defines.AddRange(setup.Config.Defines.Select(d => "-D" + d));
+
+        // No -I for the unit's own folder: XNU's "-I." is the object folder (here: the config folder), and the
+        // source folder on the path would let osfmk/i386/*.h shadow headers of the same name.
+        var includes = new List<string> { "-I" + setup.Folders.Overrides, "-I" + setup.Folders.Config };
+        var preIncludes = new List<string> { "-include", setup.Folders.Prelude };
+        var makefileIncludes = new List<string>();
+        if (templates.TryGetValue(subsystem, out var template))
+        {
+            var flags = template.LiteralFlags("CFLAGS", substitutions);
+            var templateDefines = flags.Where(f => f.StartsWith("-D", StringComparison.Ordinal) || f.StartsWith("-U", StringComparison.Ordinal)).ToList();
+            defines.AddRange(templateDefines.Count > 0 ? templateDefines : FallbackSubsystemDefines.GetValueOrDefault(subsystem, []));
+            for (var i = 0; i < flags.Count; i++)
+            {
+                if (flags[i] is "-include" or "-imacros")
+                {
+                    preIncludes.Add(flags[i]);
+                    preIncludes.Add(flags[++i]);
+                }
+            }
+            makefileIncludes.AddRange(template.LiteralFlags("INCFLAGS_MAKEFILE", substitutions)
+                .Where(f => f.StartsWith("-I", StringComparison.Ordinal))
+                .Select(f => "-I" + Path.GetFullPath(f[2..])));
+        }
+        else
+        {
+            defines.AddRange(FallbackSubsystemDefines.GetValueOrDefault(subsystem, []));
+        }
+        if (PrivateDefine.TryGetValue(subsystem, out var own))
+        {
+            defines.Add(own);
+        }
+        // The subsystem's own root first (INCFLAGS_GEN), then the others as the export folders would hold them.
+        if (Directory.Exists(Path.Combine(root, subsystem)))
+        {
+            includes.Add("-I" + Path.Combine(root, subsystem));
+        }
+        foreach (var other in Subsystems.Where(s => s != subsystem && Directory.Exists(Path.Combine(root, s))))
+        {
+            includes.Add("-I" + Path.Combine(root, other));
+        }
+        // INCFLAGS = LOCAL GEN IMPORT EXTERN MAKEFILE: the template's own folders come last (osfmk's libsa would
+        // otherwise shadow <machine/types.h>).
+        if (Directory.Exists(Path.Combine(root, "EXTERNAL_HEADERS")))
+        {
+            includes.Add("-I" + Path.Combine(root, "EXTERNAL_HEADERS"));
+        }
+        includes.AddRange(makefileIncludes);
+        includes.Add("-I" + setup.Folders.StandIns);
+        if (request.ResourceDirectory is not null)
+        {
+            includes.Add("-isystem");
+            includes.Add(Path.Combine(request.ResourceDirectory, "include"));
+        }
+
+        // One flag once, the last -D of a name winning as in a compiler command line.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var define in defines)
+        {
+            if (seen.Add(define))
+            {
+                arguments.Add(define);
+            }
+        }
+        seen.Clear();
+        for (var i = 0; i < includes.Count; i++)
+        {
+            if (includes[i] == "-isystem")
+            {
+                arguments.Add(includes[i]);
+                arguments.Add(includes[++i]);
+            }
+            else if (seen.Add(includes[i]))
+            {
+                arguments.Add(includes[i]);
+            }
+        }
+        if (language != SourceLanguage.Assembly)
+        {
+            foreach (var pre in preIncludes)
+            {
+                arguments.Add(pre);
+            }
+        }
+        arguments.Add("-ferror-limit=0");
+        arguments.Add("-Wno-everything");
+        return new SourceUnit
+        {
+            Path = path,
+            RelativePath = relative,
+            Language = language,
+            Arch = arch,
+            Arguments = arguments.ToImmutable(),
+            Subsystem = subsystem,
+            Origin = Name,
+        };
+    }
+}
