@@ -27,22 +27,22 @@ public static class ConstructedResults
 
     public static Finding Finding(string rule, string file, int line, string? function, FindingCategory category = FindingCategory.Instruction,
         Severity severity = Severity.Error, bool active = true) => new()
-    {
-        RuleId = rule,
-        Category = category,
-        Severity = severity,
-        File = file,
-        Line = line,
-        Column = 1,
-        Function = function,
-        Arch = "x86",
-        Context = SourceContext.InlineAsm,
-        Active = active,
-        Detail = $"{rule} at {line}",
-        Action = "do it",
-        Fingerprint = $"{rule}-{file}-{line}",
-        Arches = ["x86_64"],
-    };
+        {
+            RuleId = rule,
+            Category = category,
+            Severity = severity,
+            File = file,
+            Line = line,
+            Column = 1,
+            Function = function,
+            Arch = "x86",
+            Context = SourceContext.InlineAsm,
+            Active = active,
+            Detail = $"{rule} at {line}",
+            Action = "do it",
+            Fingerprint = $"{rule}-{file}-{line}",
+            Arches = ["x86_64"],
+        };
 
     public static ScanResult Result(IEnumerable<Finding> findings, IEnumerable<Rule>? rules = null) => new()
     {
