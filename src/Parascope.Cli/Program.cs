@@ -38,6 +38,7 @@ namespace Parascope.Cli
             root.Subcommands.Add(ScanCommand.Create(output, error));
             root.Subcommands.Add(RulesCommand.Create(output, error));
             root.Subcommands.Add(CompileCommandsCommand.Create(output, error));
+            root.Subcommands.Add(ExplainCommand.Create(output, error));
             return root;
         }
 
