@@ -64,6 +64,14 @@ public sealed record XnuConfig
                 headers[option + ".h"] = (macro, value);
             }
         }
+        // config writes NAME.h with NNAME for each pseudo-device a file list needs (loop.h: NLOOP, pty.h: NPTY).
+        foreach (var (device, count) in devices)
+        {
+            if (!headers.ContainsKey(device + ".h") && device.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_'))
+            {
+                headers[device + ".h"] = ("N" + device.ToUpperInvariant(), count);
+            }
+        }
         var headerMacros = headers.Values.Select(h => h.Item1).ToHashSet(StringComparer.Ordinal);
         var defines = options
             .Where(o => !headerMacros.Contains(o.Key))
@@ -258,7 +266,8 @@ public sealed record XnuConfig
             {
                 foreach (var option in string.Join(' ', words[1..]).Split(',', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    var o = option.Trim();
+                    // Old MASTER files quote some names: options "INET6".
+                    var o = option.Trim().Replace("\"", string.Empty, StringComparison.Ordinal);
                     var eq = o.IndexOf('=');
                     if (eq > 0)
                     {
@@ -272,7 +281,7 @@ public sealed record XnuConfig
             }
             else if (words[0] == "pseudo-device")
             {
-                devices[words[1]] = words.Length > 2 && int.TryParse(words[2], out var count) ? count : 1;
+                devices[words[1].Trim('"')] = words.Length > 2 && int.TryParse(words[2], out var count) ? count : 1;
             }
         }
     }

@@ -16,8 +16,8 @@ public static class XnuProfile
 {
     public const string Name = "xnu";
 
-    /// <summary>The top-level folders that are kernel code, in the include order the makefiles' import lists give.</summary>
-    public static readonly ImmutableArray<string> Subsystems = ["osfmk", "bsd", "iokit", "libkern", "libsa", "pexpert", "security", "san"];
+    /// <summary>The top-level folders that are kernel code, in include order: bsd before osfmk, as the export folders hold bsd's sys/types.h, not osfmk's.</summary>
+    public static readonly ImmutableArray<string> Subsystems = ["bsd", "osfmk", "iokit", "libkern", "libsa", "pexpert", "security", "san"];
 
     /// <summary>XNU's layout, old (xnu-792) and new (xnu-11417) alike: the Mach and BSD halves side by side plus IOKit or libkern.</summary>
     public static bool Recognizes(string root) =>
@@ -146,7 +146,9 @@ public static class XnuProfile
         if (language == SourceLanguage.Cxx)
         {
             arguments.Add("-xc++");
-            arguments.Add("-std=gnu++17");
+            // The tree's own standard (xnu-11417: gnu++2b); trees that name none were built by GCC 4, whose
+            // default gnu++98 accepts their access declarations, which C++11 rejects.
+            arguments.Add(makeDefs.Words("CXXFLAGS_GEN").FirstOrDefault(w => w.StartsWith("-std=", StringComparison.Ordinal)) ?? "-std=gnu++98");
             arguments.Add("-fno-exceptions");
             arguments.Add("-fno-rtti");
             // clang rejects -fapple-kext for C++ on i386 (the old GCC accepted it).
@@ -158,7 +160,7 @@ public static class XnuProfile
         else if (language == SourceLanguage.C)
         {
             arguments.Add("-xc");
-            arguments.Add("-std=gnu11");
+            arguments.Add(makeDefs.Words("CFLAGS_GEN").FirstOrDefault(w => w.StartsWith("-std=", StringComparison.Ordinal)) ?? "-std=gnu11");
         }
         // The kernel has no hosted libc: the tree's EXTERNAL_HEADERS and clang's builtin headers stand in.
         arguments.Add("-nostdinc");

@@ -9,7 +9,7 @@ namespace Parascope.Discovery;
 /// EXPORT_MD_DIR create, and a few single generated files. Stand-ins go last on the include path, so a real header
 /// always wins; the "overrides" folder goes first and only holds repaired copies of broken tree headers.
 /// </summary>
-public static class XnuStandIns
+public static partial class XnuStandIns
 {
     /// <summary>Overrides and Config go first on the include path (as a build's "-I." object folder), StandIns last.</summary>
     public sealed record StandInFolders(string Overrides, string Config, string StandIns, string Prelude);
@@ -20,6 +20,7 @@ public static class XnuStandIns
     private static readonly string[] GeneratedEmpty =
     [
         "assym.s", "sys/sysproto.h", "sys/syscall.h", "TrustCache/API.h", "mach/mach_interface.h",
+        "platforms.h", "cputypes.h", "confdep.h",
     ];
 
     /// <summary>The force-included prelude: what upstream clang lacks of Apple's clang.</summary>
@@ -60,7 +61,12 @@ public static class XnuStandIns
         }
         WriteIfChanged(Path.Combine(configFolder, "meta_features.h"), meta.ToString());
 
-        foreach (var name in GeneratedEmpty)
+        var generated = GenerateSyscallHeaders(root, cache);
+        foreach (var (name, path) in generated)
+        {
+            CopyIfChanged(path, Path.Combine(standIns, name));
+        }
+        foreach (var name in GeneratedEmpty.Where(n => !generated.ContainsKey(n)))
         {
             StandIn(root, subsystems, standIns, name);
         }
@@ -80,12 +86,123 @@ public static class XnuStandIns
             }
             foreach (var iig in Enumerate(folder, "*.iig"))
             {
-                StandIn(root, subsystems, standIns, "DriverKit/" + Path.GetFileNameWithoutExtension(iig) + ".h");
+                var name = "DriverKit/" + Path.GetFileNameWithoutExtension(iig) + ".h";
+                if (!subsystems.Any(sub => File.Exists(Path.Combine(root, sub, name))))
+                {
+                    WriteIfChanged(Path.Combine(standIns, name), IigStandIn(iig));
+                }
             }
         }
         ExportAliases(root, subsystems, standIns);
-        RepairUnbalancedHeaders(root, overrides);
+        RepairUnbalancedHeaders(root, subsystems, overrides);
         return new StandInFolders(overrides, configFolder, standIns, Path.Combine(configFolder, PreludeName));
+    }
+
+    /// <summary>
+    /// sys/sysproto.h (the syscall argument structures ~50 units need) and sys/syscall.h, made by the tree's own
+    /// bsd/kern/makesyscalls.sh from bsd/kern/syscalls.master; the script is plain sh and awk. It runs in the cache
+    /// (old versions write ../sys/sysproto.h relative to their working folder). Missing sh or a failing script
+    /// leaves the empty stand-ins in place.
+    /// </summary>
+    private static Dictionary<string, string> GenerateSyscallHeaders(string root, string cache)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var script = Path.Combine(root, "bsd", "kern", "makesyscalls.sh");
+        var master = Path.Combine(root, "bsd", "kern", "syscalls.master");
+        if (!File.Exists(script) || !File.Exists(master) || !File.Exists("/bin/sh"))
+        {
+            return result;
+        }
+        var work = Path.Combine(cache, "syscalls", "kern");
+        var sys = Path.Combine(cache, "syscalls", "sys");
+        Directory.CreateDirectory(work);
+        Directory.CreateDirectory(sys);
+        string? Find(string name) =>
+            new[] { Path.Combine(sys, name), Path.Combine(work, name) }.FirstOrDefault(p => File.Exists(p) && File.GetLastWriteTimeUtc(p) >= File.GetLastWriteTimeUtc(master));
+        if (Find("sysproto.h") is null || Find("syscall.h") is null)
+        {
+            foreach (var mode in new[] { "proto", "header" })
+            {
+                try
+                {
+                    using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", [script, master, mode])
+                    {
+                        WorkingDirectory = work,
+                        RedirectStandardOutput = true,
+                        RedirectStandardError = true,
+                        UseShellExecute = false,
+                    });
+                    if (process is null)
+                    {
+                        continue;
+                    }
+                    var stdout = process.StandardOutput.ReadToEndAsync();
+                    var stderr = process.StandardError.ReadToEndAsync();
+                    if (!process.WaitForExit(30_000))
+                    {
+                        process.Kill(entireProcessTree: true);
+                    }
+                    _ = stdout.Result + stderr.Result;
+                }
+                catch (System.ComponentModel.Win32Exception)
+                {
+                    return result;
+                }
+            }
+        }
+        foreach (var name in new[] { "sysproto.h", "syscall.h" })
+        {
+            if (Find(name) is { } path && new FileInfo(path).Length > 0)
+            {
+                result["sys/" + name] = path;
+            }
+        }
+        return result;
+    }
+
+    private static void CopyIfChanged(string source, string destination) => WriteIfChanged(destination, File.ReadAllText(source));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*class\s+(?:[A-Z_]+\s+)*(?<name>\w+)\s*:\s*public", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex IigClass();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*#\s*include\s*<(?<path>DriverKit/[^>]+)>", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex IigInclude();
+
+    /// <summary>
+    /// iig turns DriverKit/X.iig into DriverKit/X.h; the kernel's class declarations expand NAME_Methods and
+    /// NAME_KernelMethods from it (OSDeclareDefaultStructorsWithDispatch). Without iig: the .iig's DriverKit
+    /// includes, and those per-class macros empty, so the kernel classes parse (their RPC methods are absent).
+    /// </summary>
+    private static string IigStandIn(string iig)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(iig);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Banner;
+        }
+        var result = new StringBuilder(Banner);
+        var guard = "_PARASCOPE_IIG_" + Path.GetFileNameWithoutExtension(iig).ToUpperInvariant() + "_H";
+        result.Append("#ifndef ").Append(guard).Append("\n#define ").Append(guard).Append('\n');
+        var folder = Path.GetDirectoryName(iig)!;
+        // Only what this tree has: DriverKit/OSMetaClass.h and the like exist in the user-space DriverKit SDK only.
+        foreach (var include in IigInclude().Matches(text).Select(m => m.Groups["path"].Value).Distinct(StringComparer.Ordinal)
+                     .Where(i => File.Exists(Path.Combine(folder, Path.GetFileName(i)))))
+        {
+            result.Append("#include <").Append(include.EndsWith(".iig", StringComparison.Ordinal) ? include[..^4] + ".h" : include).Append(">\n");
+        }
+        foreach (var name in IigClass().Matches(text).Select(m => m.Groups["name"].Value).Distinct(StringComparer.Ordinal))
+        {
+            result.Append("#ifdef __cplusplus\nclass ").Append(name).Append(";\n#endif\n");
+            foreach (var suffix in new[] { "_Methods", "_KernelMethods", "_VirtualMethods", "_LocalMethods" })
+            {
+                result.Append("#define ").Append(name).Append(suffix).Append('\n');
+            }
+        }
+        return result.Append("#endif\n").ToString();
     }
 
     private static IEnumerable<string> Enumerate(string folder, string pattern) =>
@@ -174,34 +291,56 @@ public static class XnuStandIns
 
     /// <summary>
     /// bsd/sys/kpi_socketfilter.h of xnu-792.25.20 lacks its final #endif, which breaks every unit including it
-    /// (127 units). A copy with the missing #endif lines appended is found first on the include path.
+    /// (127 units); bsd/net/init.h and kpi_protocol.h of the same tag too. A copy with the missing #endif lines
+    /// appended, under the same include name, is found first on the include path.
     /// </summary>
-    private static void RepairUnbalancedHeaders(string root, string overrides)
+    private static void RepairUnbalancedHeaders(string root, IReadOnlyList<string> subsystems, string overrides)
     {
-        var sys = Path.Combine(root, "bsd", "sys");
-        if (!Directory.Exists(sys))
+        foreach (var subsystem in subsystems)
         {
-            return;
-        }
-        foreach (var header in Directory.EnumerateFiles(sys, "kpi_*.h").Order(StringComparer.Ordinal))
-        {
-            string text;
-            try
+            var folder = Path.Combine(root, subsystem);
+            foreach (var header in Enumerate(folder, "*.h"))
             {
-                text = File.ReadAllText(header);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-            var depth = 0;
-            foreach (var line in text.Split('\n'))
-            {
-                var t = line.TrimStart();
-                if (!t.StartsWith('#'))
+                string text;
+                try
+                {
+                    text = File.ReadAllText(header);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     continue;
                 }
+                var depth = UnclosedConditionals(text);
+                if (depth > 0)
+                {
+                    var repaired = text + (text.EndsWith('\n') ? string.Empty : "\n")
+                        + string.Concat(Enumerable.Repeat("#endif /* added by Parascope: missing in the tree */\n", depth));
+                    WriteIfChanged(Path.Combine(overrides, Path.GetRelativePath(folder, header)), repaired);
+                }
+            }
+        }
+    }
+
+    /// <summary>#if/#ifdef/#ifndef lines not closed by an #endif at the end of TEXT (block comments skipped).</summary>
+    public static int UnclosedConditionals(string text)
+    {
+        var depth = 0;
+        var inComment = false;
+        foreach (var line in text.Split('\n'))
+        {
+            var t = line.TrimStart();
+            if (inComment)
+            {
+                var end = t.IndexOf("*/", StringComparison.Ordinal);
+                if (end < 0)
+                {
+                    continue;
+                }
+                inComment = false;
+                t = t[(end + 2)..].TrimStart();
+            }
+            if (t.StartsWith('#'))
+            {
                 var directive = t[1..].TrimStart();
                 if (directive.StartsWith("if", StringComparison.Ordinal))
                 {
@@ -212,12 +351,13 @@ public static class XnuStandIns
                     depth--;
                 }
             }
-            if (depth > 0)
+            var open = t.LastIndexOf("/*", StringComparison.Ordinal);
+            if (open >= 0 && t.IndexOf("*/", open + 2, StringComparison.Ordinal) < 0)
             {
-                var repaired = text + (text.EndsWith('\n') ? string.Empty : "\n") + string.Concat(Enumerable.Repeat("#endif /* added by Parascope: missing in the tree */\n", depth));
-                WriteIfChanged(Path.Combine(overrides, "sys", Path.GetFileName(header)), repaired);
+                inComment = true;
             }
         }
+        return depth;
     }
 
     private static void WriteIfChanged(string path, string content)

@@ -24,5 +24,13 @@ public sealed record ParsedUnit
     public ImmutableArray<IUnitFacts> Facts { get; init; } = [];
     public long DurationMs { get; init; }
 
-    public bool HasFatal => Errors.Any(error => error.Level == DiagnosticLevel.Fatal);
+    /// <summary>
+    /// A fatal error: clang's fatal level, or a missing #include. With KeepGoing libclang reports a missing include
+    /// as a plain error and goes on, but everything the header declares is absent, so the rest of the unit's AST
+    /// is unreliable (docs/parse-health.md). A unit libclang could not parse at all is Failed instead.
+    /// </summary>
+    public bool HasFatal => Errors.Any(IsFatal);
+
+    public static bool IsFatal(ParseDiagnostic error) =>
+        error.Level == DiagnosticLevel.Fatal || error.Message.EndsWith("' file not found", StringComparison.Ordinal);
 }

@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using Parascope.Clang;
+using Parascope.Model;
+using Parascope.Parsing;
+
+namespace Parascope.Discovery;
+
+/// <summary>One unit's exact flags and its first diagnostics: why a file does (not) parse cleanly.</summary>
+public sealed record UnitExplanation(string Profile, SourceUnit Unit, UnitStatus Status, ImmutableArray<ParseDiagnostic> Diagnostics, int ErrorCount);
+
+public static class UnitExplainer
+{
+    /// <summary>The unit of FILE for ARCH as discovery configures it, parsed once; an error line when there is none.</summary>
+    public static (UnitExplanation? Explanation, string? Error) Explain(DiscoveryRequest request, string file, int diagnosticLimit)
+    {
+        var discovery = UnitDiscovery.Discover(request);
+        if (discovery.Error is not null)
+        {
+            return (null, discovery.Error);
+        }
+        var path = Path.GetFullPath(file);
+        var candidates = discovery.Units.Where(u => u.Path == path).ToList();
+        if (candidates.Count == 0)
+        {
+            return (null, $"{path}: not a unit of {request.Root} (profile {discovery.Profile}; a header, another subsystem, or not compiled for {string.Join(", ", request.Arches)})");
+        }
+        var unit = candidates[0];
+        if (unit.Language == SourceLanguage.Assembly)
+        {
+            return (new UnitExplanation(discovery.Profile, unit, UnitStatus.Clean, [], 0), null);
+        }
+        if (!LibclangLoader.TryLoad(out var loadError))
+        {
+            return (null, loadError);
+        }
+        using var index = new ClangIndex();
+        using var translationUnit = TranslationUnit.TryParse(index, unit.Path, unit.Arguments, out var code);
+        if (translationUnit is null)
+        {
+            return (new UnitExplanation(discovery.Profile, unit, UnitStatus.Failed,
+                [new ParseDiagnostic(DiagnosticLevel.Fatal, $"libclang could not parse the unit ({code})", unit.Path, 0, 0)], 1), null);
+        }
+        var errors = translationUnit.Diagnostics().Where(d => d.Level >= DiagnosticLevel.Error).ToList();
+        return (new UnitExplanation(discovery.Profile, unit, errors.Count == 0 ? UnitStatus.Clean : UnitStatus.WithErrors,
+            [.. errors.Take(diagnosticLimit)], errors.Count), null);
+    }
+}

@@ -1,0 +1,212 @@
+using Parascope.Discovery;
+using Parascope.Model;
+using Parascope.Parsing;
+
+namespace Parascope.Tests.Discovery;
+
+/// <summary>
+/// A small original tree in XNU's layout (config/MASTER, each subsystem's conf/, a .defs whose MIG header the
+/// tree lacks, arch folders) built in a temp folder; every unit #errors out unless the profile configured it right.
+/// </summary>
+public sealed class XnuProfileTests
+{
+    private static TempTree MiniXnu()
+    {
+        var tree = new TempTree();
+        tree.Write("config/MASTER", """
+            #  BASE =    [ medium sched_core ]
+            #  RELEASE = [ BASE assertions ]
+            options		WIDGET_ASSERT		# <assertions>
+            options		WIDGET_KDP		# <debug>
+            options		CONFIG_WIDGETS=7	# <medium>
+            options		CONFIG_WIDGETS=2	# <small>
+            options		CONFIG_ALWAYS
+            options		CONFIG_NOT_SMALL	# <!small>
+            pseudo-device	wloop	3		# <sched_core>
+            """);
+        tree.Write("config/MASTER.x86_64", """
+            #  RELEASE = [ intel ]
+            options		CONFIG_X86_FEATURE	# <intel>
+            """);
+        tree.Write("config/MASTER.arm64", "options		CONFIG_ARM_FEATURE\n");
+        tree.Write("osfmk/conf/files", """
+            OPTIONS/widget_assert		optional widget_assert
+            OPTIONS/widget_kdp		optional widget_kdp
+            osfmk/kern/widget.c		standard
+            """);
+        tree.Write("osfmk/conf/files.x86_64", "osfmk/x86_64/widget_pmap.c	standard\n");
+        tree.Write("osfmk/conf/files.arm64", "osfmk/arm64/widget_pmap.c	standard\nosfmk/kern/widget_arm_only.c	standard\n");
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DMACH_KERNEL_PRIVATE \\\n\t-DWIDGET_MACH_BUILD\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE \\\n\t-DPRIVATE $(CONFIG_DEFINES)\nCFLAGS_X86_64 = -Dx86_64 -DWIDGET_X86_DEFINE\n");
+        tree.Write("osfmk/mach/widget_notify.defs", "subsystem widget_notify 4200;\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("osfmk/kern/widget.c", """
+            #include <widget_assert.h>
+            #include <widget_kdp.h>
+            #include <wloop.h>
+            #include <mach/widget_notify.h>
+            #if !WIDGET_ASSERT || WIDGET_KDP || NWLOOP != 3
+            #error option headers wrong
+            #endif
+            #if CONFIG_WIDGETS != 7 || !defined(CONFIG_ALWAYS) || !defined(CONFIG_NOT_SMALL)
+            #error CONFIG_DEFINES wrong
+            #endif
+            #if !defined(MACH_KERNEL_PRIVATE) || !defined(WIDGET_MACH_BUILD) || defined(BSD_KERNEL_PRIVATE) || !defined(KERNEL)
+            #error subsystem defines wrong
+            #endif
+            int widget_count(void) { return CONFIG_WIDGETS; }
+            """);
+        tree.Write("osfmk/kern/widget_arm_only.c", "int widget_arm_only;\n");
+        tree.Write("osfmk/x86_64/widget_pmap.c", """
+            #if !defined(WIDGET_X86_DEFINE) || !defined(CONFIG_X86_FEATURE)
+            #error arch defines wrong
+            #endif
+            int widget_pmap_x86;
+            """);
+        tree.Write("osfmk/arm64/widget_pmap.c", """
+            #if !defined(CONFIG_ARM_FEATURE) || defined(CONFIG_X86_FEATURE)
+            #error arch defines wrong
+            #endif
+            int widget_pmap_arm;
+            """);
+        tree.Write("osfmk/arm64/widget_start.s", "\tnop\n");
+        tree.Write("bsd/kern/widget_sysctl.c", """
+            #include <sys/kpi_widget.h>
+            #if !defined(BSD_KERNEL_PRIVATE) || defined(MACH_KERNEL_PRIVATE)
+            #error subsystem defines wrong
+            #endif
+            int widget_sysctl(void) { return WIDGET_KPI; }
+            """);
+        // The header lacks its final #endif, as bsd/sys/kpi_socketfilter.h of xnu-792.25.20 does.
+        tree.Write("bsd/sys/kpi_widget.h", "#ifndef _SYS_KPI_WIDGET_H\n#define _SYS_KPI_WIDGET_H\n#define WIDGET_KPI 1\n");
+        tree.Write("tests/userland_tool.c", "#include <stdio.h>\nint main(void) { return 0; }\n");
+        return tree;
+    }
+
+    private static DiscoveryResult Discover(TempTree tree, string cache, params string[] arches) =>
+        UnitDiscovery.Discover(new DiscoveryRequest
+        {
+            Root = tree.Root,
+            Arches = [.. arches],
+            CacheDirectory = cache,
+            ResourceDirectory = ResourceDirectory.Find(),
+        });
+
+    [Fact]
+    public void An_xnu_layout_chooses_the_xnu_profile_and_every_unit_parses_clean()
+    {
+        using var tree = MiniXnu();
+        using var cache = new TempTree();
+        var outcome = ScanPipeline.Run(new ScanRequest
+        {
+            Root = tree.Root,
+            Arches = ["x86_64", "arm64"],
+            Jobs = 1,
+            IncludeUnits = true,
+            CacheDirectory = cache.Root,
+        });
+
+        Assert.Null(outcome.Error);
+        Assert.Equal("xnu", outcome.Result!.Profile);
+        var units = outcome.Result.Health.Units;
+        Assert.NotEmpty(units);
+        Assert.All(units, unit => Assert.True(unit.Status == UnitStatus.Clean, $"{unit.File} ({unit.Arch}): {unit.FirstError}"));
+    }
+
+    [Fact]
+    public void Each_unit_is_parsed_only_for_the_arches_that_compile_it()
+    {
+        using var tree = MiniXnu();
+        using var cache = new TempTree();
+        var units = Discover(tree, cache.Root, "x86_64", "arm64").Units;
+
+        string[] ArchesOf(string file) => [.. units.Where(u => u.RelativePath == file).Select(u => u.Arch).Order(StringComparer.Ordinal)];
+        Assert.Equal(["arm64", "x86_64"], ArchesOf("osfmk/kern/widget.c"));
+        Assert.Equal(["x86_64"], ArchesOf("osfmk/x86_64/widget_pmap.c"));
+        Assert.Equal(["arm64"], ArchesOf("osfmk/arm64/widget_pmap.c"));
+        Assert.Equal(["arm64"], ArchesOf("osfmk/kern/widget_arm_only.c"));
+        Assert.Equal(["arm64"], ArchesOf("osfmk/arm64/widget_start.s"));
+        Assert.Empty(ArchesOf("tests/userland_tool.c"));
+    }
+
+    [Fact]
+    public void Assembly_units_get_the_arch_defines_and_include_paths()
+    {
+        using var tree = MiniXnu();
+        using var cache = new TempTree();
+        var asm = Assert.Single(Discover(tree, cache.Root, "arm64").Units, u => u.Language == SourceLanguage.Assembly);
+        Assert.Contains("-DKERNEL", asm.Arguments);
+        Assert.Contains("-DCONFIG_ARM_FEATURE", asm.Arguments);
+        Assert.Contains("-I" + Path.Combine(tree.Root, "osfmk"), asm.Arguments);
+    }
+
+    [Fact]
+    public void Stand_ins_go_to_the_cache_and_never_into_the_tree()
+    {
+        using var tree = MiniXnu();
+        using var cache = new TempTree();
+        var before = Directory.GetFiles(tree.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+
+        Discover(tree, cache.Root, "x86_64");
+
+        Assert.Equal(before, Directory.GetFiles(tree.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray());
+        var folder = XnuProfile.CacheFolder(cache.Root, tree.Root, "x86_64");
+        Assert.Contains("#define WIDGET_ASSERT 1", File.ReadAllText(Path.Combine(folder, "config", "widget_assert.h")));
+        Assert.Contains("#define WIDGET_KDP 0", File.ReadAllText(Path.Combine(folder, "config", "widget_kdp.h")));
+        Assert.True(File.Exists(Path.Combine(folder, "include", "mach", "widget_notify.h")));
+    }
+
+    [Fact]
+    public void A_tree_without_makefiles_or_config_still_gets_subsystem_defines()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/kern/plain.c", "#if !defined(MACH_KERNEL_PRIVATE) || !defined(KERNEL)\n#error\n#endif\nint plain;\n");
+        tree.Write("bsd/kern/plain.c", "#if !defined(BSD_KERNEL_PRIVATE) || defined(MACH_KERNEL_PRIVATE)\n#error\n#endif\nint plain;\n");
+        tree.Write("iokit/Kernel/plain.cpp", "#if !defined(IOKIT_KERNEL_PRIVATE)\n#error\n#endif\nclass Plain { int p; };\n");
+        using var cache = new TempTree();
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, IncludeUnits = true, CacheDirectory = cache.Root });
+
+        Assert.Equal("xnu", outcome.Result!.Profile);
+        Assert.Equal(3, outcome.Result.Health.Units.Length);
+        Assert.All(outcome.Result.Health.Units, unit => Assert.Equal(UnitStatus.Clean, unit.Status));
+    }
+
+    [Fact]
+    public void The_generic_profile_can_be_forced_on_an_xnu_tree()
+    {
+        using var tree = MiniXnu();
+        using var cache = new TempTree();
+        var result = UnitDiscovery.Discover(new DiscoveryRequest { Root = tree.Root, Arches = ["x86_64"], Profile = "generic", CacheDirectory = cache.Root });
+        Assert.Equal("generic", result.Profile);
+        Assert.DoesNotContain(result.Units, u => u.Arguments.Contains("-DMACH_KERNEL_PRIVATE"));
+    }
+
+    [Fact]
+    public void A_compile_commands_json_at_the_root_wins_over_the_profile()
+    {
+        using var tree = MiniXnu();
+        var file = Path.Combine(tree.Root, "osfmk/kern/widget.c");
+        tree.Write("compile_commands.json", $$"""[{"directory": "{{tree.Root}}", "command": "clang -DFROM_DATABASE -c osfmk/kern/widget.c", "file": "osfmk/kern/widget.c"}]""");
+        using var cache = new TempTree();
+        var result = Discover(tree, cache.Root, "x86_64");
+        Assert.Equal(CompileCommandsDiscovery.ProfileName, result.Profile);
+        var unit = Assert.Single(result.Units);
+        Assert.Equal(file, unit.Path);
+        Assert.Contains("-DFROM_DATABASE", unit.Arguments);
+    }
+
+    [Theory]
+    [InlineData("#ifndef A\n#define A\n#if B\n#endif\n", 1)]
+    [InlineData("#ifndef A\n#define A\n#endif /* A */\n", 0)]
+    [InlineData("/*\n#if inside a comment\n*/\n#ifdef X\n#endif\n", 0)]
+    public void Unclosed_conditionals_are_counted(string text, int expected) =>
+        Assert.Equal(expected, XnuStandIns.UnclosedConditionals(text));
+
+    [Fact]
+    public void The_root_is_found_from_a_file_inside_the_tree()
+    {
+        using var tree = MiniXnu();
+        Assert.Equal(tree.Root, XnuProfile.FindRoot(Path.Combine(tree.Root, "osfmk/kern/widget.c")));
+    }
+}
