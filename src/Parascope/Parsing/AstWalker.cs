@@ -36,6 +36,21 @@ internal sealed class AstWalker : ICursorVisitor
         {
             return ChildVisit.Continue;
         }
+        if (_scope.Depth == 0)
+        {
+            // Preprocessing entities are top-level and come before every declaration: index them before any lookup.
+            var kind = cursor.Kind;
+            if (kind == CXCursorKind.CXCursor_MacroExpansion)
+            {
+                _scope.Macros.OnExpansion(cursor);
+                return Offer(cursor);
+            }
+            if (kind == CXCursorKind.CXCursor_MacroDefinition)
+            {
+                _scope.Macros.OnDefinition(cursor);
+                return Offer(cursor);
+            }
+        }
         foreach (var collector in _collectors)
         {
             collector.OnCursor(cursor, _scope);
@@ -45,6 +60,16 @@ internal sealed class AstWalker : ICursorVisitor
             return ChildVisit.Recurse;
         }
         EnterFunction(cursor);
+        return ChildVisit.Continue;
+    }
+
+    /// <summary>A preprocessing entity goes to the collectors and has no children.</summary>
+    private ChildVisit Offer(Cursor cursor)
+    {
+        foreach (var collector in _collectors)
+        {
+            collector.OnCursor(cursor, _scope);
+        }
         return ChildVisit.Continue;
     }
 

@@ -25,10 +25,14 @@ public sealed class AstScope
         Unit = unit;
         TranslationUnit = translationUnit;
         _root = unit.Root.EndsWith('/') ? unit.Root : unit.Root + "/";
+        Macros = new MacroSites(this);
     }
 
     public UnitScope Unit { get; }
     public TranslationUnit TranslationUnit { get; }
+
+    /// <summary>The unit's macro expansions: where text a macro body produced is written (see <see cref="MacroSites"/>).</summary>
+    public MacroSites Macros { get; }
 
     /// <summary>The enclosing function, method ("Class::method") or null at file scope.</summary>
     public string? Function { get; internal set; }

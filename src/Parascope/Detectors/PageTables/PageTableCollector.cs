@@ -236,7 +236,7 @@ internal sealed class PageTableCollector : IUnitCollector
             {
                 if (_rules.FunctionRule(kind, name) is { } rule)
                 {
-                    AddSite(rule, cursor, "call", name, scope, fromMacro: false);
+                    AddSite(rule, cursor, "call", name, scope, fromMacro: false, origin: scope.Macros.FindIdentifier(cursor, name));
                     break;
                 }
             }
@@ -316,7 +316,15 @@ internal sealed class PageTableCollector : IUnitCollector
 
     private void AddStore(PageTableRule rule, Cursor site, Cursor target, string form, string type, AstScope scope, string? name = null)
     {
-        if (!AddSite(rule, site, form, name ?? type, scope, fromMacro: false))
+        // A store written in a macro body is reported at the #define: by the operator, or by the builtin's name.
+        var origin = form switch
+        {
+            "atomic" or "bulk" => scope.Macros.FindIdentifier(site, name!),
+            "compound" => scope.Macros.FindOperator(site, CompoundOperators),
+            "increment" => scope.Macros.FindOperator(site, "++", "--"),
+            _ => scope.Macros.FindOperator(site, "="),
+        };
+        if (!AddSite(rule, site, form, name ?? type, scope, fromMacro: false, origin: origin))
         {
             return;
         }
@@ -327,8 +335,10 @@ internal sealed class PageTableCollector : IUnitCollector
         }
     }
 
+    private static readonly string[] CompoundOperators = ["|=", "&=", "^=", "+=", "-=", "<<=", ">>=", "*=", "/=", "%="];
+
     private bool AddSite(PageTableRule rule, Cursor cursor, string form, string? name, AstScope scope, bool fromMacro,
-        string? function = null)
+        string? function = null, MacroOrigin? origin = null)
     {
         var extent = cursor.Extent;
         var start = extent.Start.Expansion;
@@ -340,7 +350,7 @@ internal sealed class PageTableCollector : IUnitCollector
         var end = extent.End.Expansion;
         var endColumn = end.Line == start.Line && end.File.Equals(start.File) ? end.Column : 0;
         _sites.Add(new PageTableSite(rule.Rule.Id, file, start.Line, start.Column, endColumn,
-            fromMacro ? null : function ?? scope.Function, form, name, fromMacro));
+            fromMacro ? null : function ?? scope.Function, form, name, fromMacro, origin));
         return true;
     }
 

@@ -55,7 +55,7 @@ public sealed class PageTableDetector : IDetector
                 {
                     properties[site.Form is "call" or "macro" or "mask" or "bulk" or "atomic" ? "name" : "type"] = site.Name;
                 }
-                sink.Add(new Finding
+                var finding = new Finding
                 {
                     RuleId = rule.Id,
                     Category = FindingCategory.PageTable,
@@ -70,8 +70,14 @@ public sealed class PageTableDetector : IDetector
                     Action = guidance.Action,
                     Arches = [facts.Arch],
                     Subcategory = site.Form,
-                    Properties = properties.ToImmutable(),
-                });
+                };
+                if (site.Origin is { } origin)
+                {
+                    // Written in a macro body: one finding at the #define, each use an expansion (FindingMerger unites them).
+                    properties["macro"] = origin.Macro;
+                    finding = finding.AtMacroDefinition(origin, Quote(context, origin.File, origin.Line, origin.Column, origin.EndColumn));
+                }
+                sink.Add(finding with { Properties = properties.ToImmutable() });
             }
         }
         AddWrappers(context, sink, rules, all.Select(pair => pair.Facts).ToList());

@@ -1,12 +1,14 @@
 using System.Collections.Immutable;
 using Parascope.Detectors;
 using Parascope.Model;
+using Parascope.Parsing;
 
 namespace Parascope.Detectors.PageTables;
 
 /// <summary>
 /// One matched site. Positions are expansion positions (for macro-produced code: the invocation), with the end
-/// of the matched expression when it is on the same line, so the report can quote it.
+/// of the matched expression when it is on the same line, so the report can quote it. <see cref="Origin"/> is
+/// where the text is written when a macro's body produced it (the finding goes there, this site is an expansion).
 /// </summary>
 public sealed record PageTableSite(
     string RuleId,
@@ -17,7 +19,8 @@ public sealed record PageTableSite(
     string? Function,
     string Form,
     string? Name,
-    bool FromMacro);
+    bool FromMacro,
+    MacroOrigin? Origin = null);
 
 /// <summary>A small function that stores a PTE through one of its parameters.</summary>
 public sealed record WrapperDefinition(string Name, string File, int Line, int Column, string Parameter, string Type);

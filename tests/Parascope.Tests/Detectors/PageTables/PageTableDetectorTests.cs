@@ -43,6 +43,29 @@ public sealed class PageTableDetectorTests
     }
 
     [Fact]
+    public void A_store_written_in_a_macro_body_is_one_finding_at_the_define_with_every_use_as_an_expansion()
+    {
+        var findings = Scan(Path.Combine(FixturePaths.Root, "pagetables-stores"));
+        var store = Assert.Single(findings, f => f.RuleId == "pt.pte-store" && f.Detail == "*(p) = (v)");
+        Assert.Equal(("osfmk/i386/pmap_stores.h", 41, 32), (store.File, store.Line, store.Column));
+        Assert.Null(store.Function);
+        Assert.Equal("PTE_STORE_MACRO", store.Properties["macro"]);
+        Assert.Equal(
+            ["osfmk/i386/pmap_stores.c:31 compound_and_increment", "osfmk/i386/pmap_stores.c:42 bulk_stores"],
+            store.Expansions.Select(e => $"{e.File}:{e.Line} {e.Function}"));
+        // Each store of a multi-line #define at its own line inside it, with both uses.
+        var pair = findings.Where(f => f.Properties.GetValueOrDefault("macro") == "PTE_CLEAR_PAIR").OrderBy(f => f.Line).ToList();
+        Assert.Equal(["46:3 bzero((p), sizeof(pt_entry_t))", "47:3 (p)[1] = 0"], pair.Select(f => $"{f.Line}:{f.Column} {f.Detail}"));
+        Assert.All(pair, f => Assert.Equal(
+            ["osfmk/i386/pmap_stores.c:32 compound_and_increment", "osfmk/i386/pmap_stores.c:43 bulk_stores"],
+            f.Expansions.Select(e => $"{e.File}:{e.Line} {e.Function}")));
+        // A store passed as a macro argument is written at the use site.
+        var argument = Assert.Single(findings, f => f.RuleId == "pt.pte-store" && f.Line == 44 && f.File == "osfmk/i386/pmap_stores.c");
+        Assert.Equal("bulk_stores", argument.Function);
+        Assert.Empty(argument.Expansions);
+    }
+
+    [Fact]
     public void A_store_reports_its_form_and_the_rule_type_behind_a_typedef_of_a_typedef()
     {
         var findings = Scan(Path.Combine(FixturePaths.Root, "pagetables-stores"));

@@ -28,7 +28,8 @@ compound_and_increment(struct pmap *pmap, pt_entry_t *ptep, int i)	// expect: pt
 	pmap->dirbase[0] ^= INTEL_PTE_VALID;	// expect: pt.pte-store
 	(*ptep)++;				// expect: pt.pte-store
 	--ptep[i];				// expect: pt.pte-store
-	PTE_STORE_MACRO(ptep, 0);		// expect: pt.pte-store
+	PTE_STORE_MACRO(ptep, 0);		/* reported at the #define */
+	PTE_CLEAR_PAIR(ptep);
 }
 
 void
@@ -38,6 +39,9 @@ bulk_stores(struct pmap *pmap, pt_entry_t *ptes, size_t n)	// expect: pt.pte-sto
 	bzero(pmap->dirbase, 4096);				// expect: pt.pte-store
 	bcopy(ptes, (void *)&pmap->pm_pdpt[0], 32);		// expect: pt.pte-store
 	bzero(&pmap->pm_template, sizeof(pt_entry_t));		// expect: pt.pte-store
+	PTE_STORE_MACRO(&ptes[1], INTEL_PTE_VALID);
+	PTE_CLEAR_PAIR(ptes);
+	PTE_LOCKED(ptes[2] = 0);				// expect: pt.pte-store
 }
 
 uint64_t

@@ -37,6 +37,17 @@ extern void *memset(void *dst, int c, size_t n);
 extern void bzero(void *dst, size_t n);
 extern void bcopy(const void *src, void *dst, size_t n);
 
-#define PTE_STORE_MACRO(p, v)	(*(p) = (v))
+/* Stores written in a macro body are reported once, here, with every use as an expansion. */
+#define PTE_STORE_MACRO(p, v)	(*(p) = (v))	// expect: pt.pte-store
+
+/* Over several lines: each store is reported where it is written inside the #define. */
+#define PTE_CLEAR_PAIR(p)						\
+	do {								\
+		bzero((p), sizeof(pt_entry_t));	/* expect: pt.pte-store */	\
+		(p)[1] = 0;			/* expect: pt.pte-store */	\
+	} while (0)
+
+/* A store passed as an argument is written at the use site and stays there. */
+#define PTE_LOCKED(statement)	do { statement; } while (0)
 
 #endif

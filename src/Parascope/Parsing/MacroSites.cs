@@ -1,0 +1,304 @@
+using Parascope.Clang;
+using Parascope.Clang.Interop;
+
+namespace Parascope.Parsing;
+
+/// <summary>Where a piece of macro-body text is written: a position inside a #define (under the root).</summary>
+public readonly record struct MacroOrigin(string File, int Line, int Column, int EndColumn, string Macro);
+
+/// <summary>
+/// Finds where text that a macro's body produced is written, so a finding can be reported once at the #define
+/// (the report's contract) with its expansion sites listed, instead of once per use.
+/// libclang 14 maps every token of a macro body to the expansion site (spelling and expansion alike), while a
+/// token from a macro argument keeps its own spelling position. So an expression whose first token's spelling
+/// and expansion positions agree and sit exactly where a macro expansion starts came from that macro's body;
+/// the text is then found by tokenizing the definition (clang gives no position inside a macro body).
+/// The walker feeds the unit's top-level MacroExpansion/MacroDefinition cursors, which libclang's
+/// clang_visitChildren visits before any declaration, so the index is complete before the first lookup.
+/// Nested macros: when the text is not in the outer macro's body, the macros its body names are followed (a few
+/// levels, definitions under the root only). What is not found stays at the expansion site, as before.
+/// </summary>
+public sealed class MacroSites
+{
+    private const int MaxNesting = 4;
+
+    private readonly AstScope _scope;
+    /// <summary>Per file, expansion start offsets and their cursors, in the order the record gives (sorted on demand).</summary>
+    private readonly Dictionary<ClangFile, ExpansionList> _expansions = new();
+    private readonly List<Cursor> _definitions = new();
+    private Dictionary<string, Cursor>? _definitionsByName;
+    /// <summary>Body tokens per definition (keyed by its start offset and file), tokenized once per unit.</summary>
+    private readonly Dictionary<(ClangFile, int), List<Token>> _bodies = new();
+    /// <summary>How many times each (expansion, operator) was asked for: the n-th store in one expansion is the n-th operator.</summary>
+    private readonly Dictionary<(ClangFile, int, string), int> _operatorUses = new();
+
+    private sealed class ExpansionList
+    {
+        public readonly List<(int Offset, Cursor Cursor)> Items = new();
+        public bool Sorted = true;
+    }
+
+    internal MacroSites(AstScope scope) => _scope = scope;
+
+    internal void OnExpansion(Cursor expansion)
+    {
+        var start = expansion.Extent.Start.Expansion;
+        if (start.File.IsNull)
+        {
+            return;
+        }
+        if (!_expansions.TryGetValue(start.File, out var list))
+        {
+            list = new ExpansionList();
+            _expansions[start.File] = list;
+        }
+        if (list.Items.Count > 0 && list.Items[^1].Offset > start.Offset)
+        {
+            list.Sorted = false;
+        }
+        list.Items.Add((start.Offset, expansion));
+    }
+
+    internal void OnDefinition(Cursor definition) => _definitions.Add(definition);
+
+    /// <summary>
+    /// Where the identifier <paramref name="name"/> (a callee) is written when <paramref name="cursor"/> comes
+    /// from a macro body; null when it is written out, comes from a macro argument, or is not found.
+    /// </summary>
+    public MacroOrigin? FindIdentifier(Cursor cursor, string name) =>
+        Expansion(cursor) is { } expansion ? Search(expansion.Referenced, 0, tokens => IndexOfIdentifier(tokens, name)) : null;
+
+    /// <summary>
+    /// Where a store's operator (one of <paramref name="operators"/>, e.g. "=") is written when <paramref name="cursor"/>
+    /// comes from a macro body: the n-th lookup within one expansion finds the n-th operator of the body. The
+    /// position is the start of the operator's left operand, as for a store written out.
+    /// </summary>
+    public MacroOrigin? FindOperator(Cursor cursor, params ReadOnlySpan<string> operators)
+    {
+        if (Expansion(cursor) is not { } expansion)
+        {
+            return null;
+        }
+        var start = cursor.Extent.Start.Expansion;
+        var key = (start.File, start.Offset, operators[0]);
+        var ordinal = _operatorUses.GetValueOrDefault(key);
+        _operatorUses[key] = ordinal + 1;
+        var wanted = operators.ToArray();
+        return Search(expansion.Referenced, 0, tokens => IndexOfOperator(tokens, wanted, ordinal));
+    }
+
+    /// <summary>The top-level expansion whose body produced the cursor's first token, or null.</summary>
+    private Cursor? Expansion(Cursor cursor)
+    {
+        var start = cursor.Extent.Start;
+        var expansion = start.Expansion;
+        if (expansion.File.IsNull || !_expansions.TryGetValue(expansion.File, out var list))
+        {
+            return null;
+        }
+        var spelling = start.Spelling;
+        if (spelling.Offset != expansion.Offset || !spelling.File.Equals(expansion.File))
+        {
+            return null;
+        }
+        if (!list.Sorted)
+        {
+            list.Items.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+            list.Sorted = true;
+        }
+        var low = 0;
+        var high = list.Items.Count - 1;
+        while (low <= high)
+        {
+            var middle = (low + high) >>> 1;
+            var offset = list.Items[middle].Offset;
+            if (offset == expansion.Offset)
+            {
+                return list.Items[middle].Cursor;
+            }
+            if (offset < expansion.Offset)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The text in <paramref name="definition"/>'s body, else in the bodies of the macros it names.</summary>
+    private MacroOrigin? Search(Cursor definition, int depth, Func<List<Token>, int> find)
+    {
+        if (definition.IsNull || definition.Kind != CXCursorKind.CXCursor_MacroDefinition || Body(definition) is not { } body)
+        {
+            return null;
+        }
+        var index = find(body);
+        if (index >= 0)
+        {
+            var position = body[index].Position;
+            if (_scope.RelativePath(position.File) is not { } file)
+            {
+                return null;
+            }
+            var last = EndOfExpression(body, index);
+            var end = body[last].Position;
+            var endColumn = end.Line == position.Line ? end.Column + body[last].Text.Length : 0;
+            return new MacroOrigin(file, position.Line, position.Column, endColumn, definition.Spelling);
+        }
+        if (depth + 1 >= MaxNesting)
+        {
+            return null;
+        }
+        foreach (var token in body)
+        {
+            if (token.Kind == TokenKind.Identifier && DefinitionOf(token.Text) is { } inner && !inner.Equals(definition)
+                && Search(inner, depth + 1, find) is { } found)
+            {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The replacement tokens of a definition: after the name, and after the parameter list of a function-like macro.</summary>
+    private List<Token>? Body(Cursor definition)
+    {
+        var extent = definition.Extent;
+        var start = extent.Start.Spelling;
+        if (start.File.IsNull)
+        {
+            return null;
+        }
+        if (_bodies.TryGetValue((start.File, start.Offset), out var cached))
+        {
+            return cached;
+        }
+        var tokens = _scope.TranslationUnit.Tokenize(extent);
+        var first = Math.Min(1, tokens.Count);
+        if (definition.IsMacroFunctionLike && first < tokens.Count && tokens[first].Text == "(")
+        {
+            while (first < tokens.Count && tokens[first].Text != ")")
+            {
+                first++;
+            }
+            first = Math.Min(first + 1, tokens.Count);
+        }
+        // clang_tokenize keeps comments; a comment inside a #define is no part of its text.
+        var body = tokens.GetRange(first, tokens.Count - first);
+        body.RemoveAll(token => token.Kind == TokenKind.Comment);
+        _bodies[(start.File, start.Offset)] = body;
+        return body;
+    }
+
+    private Cursor? DefinitionOf(string name)
+    {
+        if (_definitionsByName is null)
+        {
+            _definitionsByName = new Dictionary<string, Cursor>(StringComparer.Ordinal);
+            foreach (var definition in _definitions)
+            {
+                _definitionsByName[definition.Spelling] = definition;
+            }
+        }
+        return _definitionsByName.TryGetValue(name, out var found) ? found : null;
+    }
+
+    private static int IndexOfIdentifier(List<Token> tokens, string name) =>
+        tokens.FindIndex(token => token.Kind == TokenKind.Identifier && token.Text == name);
+
+    /// <summary>The start of the left operand of the <paramref name="ordinal"/>-th operator among <paramref name="operators"/>.</summary>
+    private static int IndexOfOperator(List<Token> tokens, string[] operators, int ordinal)
+    {
+        var seen = 0;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Kind != TokenKind.Punctuation || Array.IndexOf(operators, tokens[i].Text) < 0)
+            {
+                continue;
+            }
+            if (seen++ == ordinal)
+            {
+                return tokens[i].Text is "++" or "--" && i + 1 < tokens.Count && IsOperandStart(tokens[i + 1]) ? i : LeftOperand(tokens, i);
+            }
+        }
+        return -1;
+    }
+
+    private static bool IsOperandStart(Token token) =>
+        token.Kind is TokenKind.Identifier or TokenKind.Literal || token.Text is "(" or "*";
+
+    /// <summary>Back from an operator over its left operand: stops at an unmatched '(' / '[', or at ';' '{' '}' ',' '=' outside brackets.</summary>
+    private static int LeftOperand(List<Token> tokens, int op)
+    {
+        var depth = 0;
+        var i = op - 1;
+        for (; i >= 0; i--)
+        {
+            var text = tokens[i].Text;
+            if (text is ")" or "]")
+            {
+                depth++;
+            }
+            else if (text is "(" or "[")
+            {
+                if (depth == 0)
+                {
+                    break;
+                }
+                depth--;
+            }
+            else if (depth == 0 && tokens[i].Kind == TokenKind.Punctuation && text is ";" or "{" or "}" or "," or "=" or "?" or ":")
+            {
+                break;
+            }
+        }
+        return Math.Min(i + 1, op);
+    }
+
+    /// <summary>The last token of the expression that starts at <paramref name="from"/>: up to an unmatched ')' or ']', or ';' ',' outside brackets.</summary>
+    private static int EndOfExpression(List<Token> tokens, int from)
+    {
+        var depth = 0;
+        for (var i = from; i < tokens.Count; i++)
+        {
+            var text = tokens[i].Text;
+            if (text is "(" or "[")
+            {
+                depth++;
+            }
+            else if (text is ")" or "]")
+            {
+                if (depth == 0)
+                {
+                    return Math.Max(from, i - 1);
+                }
+                depth--;
+            }
+            else if (depth == 0 && text is ";" or "," or "{" or "}")
+            {
+                return Math.Max(from, i - 1);
+            }
+        }
+        return tokens.Count - 1;
+    }
+}
+
+public static class MacroOriginFindings
+{
+    /// <summary>
+    /// The finding moved to where a macro body writes its text: the #define's position, no enclosing function,
+    /// and the use it was found at as its expansion site (the same site from every use merges into one finding).
+    /// </summary>
+    public static Model.Finding AtMacroDefinition(this Model.Finding finding, MacroOrigin origin, string detail) => finding with
+    {
+        File = origin.File,
+        Line = origin.Line,
+        Column = origin.Column,
+        Function = null,
+        Detail = detail,
+        Expansions = [new Model.SiteReference(finding.File, finding.Line, finding.Function)],
+    };
+}
