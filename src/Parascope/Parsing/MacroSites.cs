@@ -3,7 +3,10 @@ using Parascope.Clang.Interop;
 
 namespace Parascope.Parsing;
 
-/// <summary>Where a piece of macro-body text is written: a position inside a #define (under the root).</summary>
+/// <summary>
+/// Where a piece of macro-body text is written: a position inside a #define (under the root). <see cref="Macro"/>
+/// is the macro named at the use site (for nested macros the text may be in a macro that one names).
+/// </summary>
 public readonly record struct MacroOrigin(string File, int Line, int Column, int EndColumn, string Macro);
 
 /// <summary>
@@ -66,7 +69,10 @@ public sealed class MacroSites
     /// from a macro body; null when it is written out, comes from a macro argument, or is not found.
     /// </summary>
     public MacroOrigin? FindIdentifier(Cursor cursor, string name) =>
-        Expansion(cursor) is { } expansion ? Search(expansion.Referenced, 0, tokens => IndexOfIdentifier(tokens, name)) : null;
+        Expansion(cursor) is { } expansion ? Search(expansion, 0, tokens => IndexOfIdentifier(tokens, name)) : null;
+
+    /// <summary>The name of the macro whose body produced <paramref name="cursor"/>'s first token, or null.</summary>
+    public string? ExpandedFrom(Cursor cursor) => Expansion(cursor)?.Spelling;
 
     /// <summary>
     /// Where a store's operator (one of <paramref name="operators"/>, e.g. "=") is written when <paramref name="cursor"/>
@@ -84,7 +90,7 @@ public sealed class MacroSites
         var ordinal = _operatorUses.GetValueOrDefault(key);
         _operatorUses[key] = ordinal + 1;
         var wanted = operators.ToArray();
-        return Search(expansion.Referenced, 0, tokens => IndexOfOperator(tokens, wanted, ordinal));
+        return Search(expansion, 0, tokens => IndexOfOperator(tokens, wanted, ordinal));
     }
 
     /// <summary>The top-level expansion whose body produced the cursor's first token, or null.</summary>
@@ -128,8 +134,11 @@ public sealed class MacroSites
         return null;
     }
 
+    private MacroOrigin? Search(Cursor expansion, int depth, Func<List<Token>, int> find) =>
+        Search(expansion.Referenced, expansion.Spelling, depth, find);
+
     /// <summary>The text in <paramref name="definition"/>'s body, else in the bodies of the macros it names.</summary>
-    private MacroOrigin? Search(Cursor definition, int depth, Func<List<Token>, int> find)
+    private MacroOrigin? Search(Cursor definition, string macro, int depth, Func<List<Token>, int> find)
     {
         if (definition.IsNull || definition.Kind != CXCursorKind.CXCursor_MacroDefinition || Body(definition) is not { } body)
         {
@@ -146,7 +155,7 @@ public sealed class MacroSites
             var last = EndOfExpression(body, index);
             var end = body[last].Position;
             var endColumn = end.Line == position.Line ? end.Column + body[last].Text.Length : 0;
-            return new MacroOrigin(file, position.Line, position.Column, endColumn, definition.Spelling);
+            return new MacroOrigin(file, position.Line, position.Column, endColumn, macro);
         }
         if (depth + 1 >= MaxNesting)
         {
@@ -155,7 +164,7 @@ public sealed class MacroSites
         foreach (var token in body)
         {
             if (token.Kind == TokenKind.Identifier && DefinitionOf(token.Text) is { } inner && !inner.Equals(definition)
-                && Search(inner, depth + 1, find) is { } found)
+                && Search(inner, macro, depth + 1, find) is { } found)
             {
                 return found;
             }

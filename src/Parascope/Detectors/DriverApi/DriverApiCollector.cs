@@ -122,82 +122,11 @@ internal sealed class DriverApiCollector : IUnitCollector
         {
             return;
         }
-        var macro = MacroAround(file, start, extent.End.Expansion, callee, scope);
-        _calls.Add(new DriverCall(kind, file, start.Line, start.Column, scope.Function, callee, cls, macro, isVirtual, isStatic));
+        // A call written in a macro body is reported at the #define (see MacroSites); the use is its expansion.
+        var origin = scope.Macros.FindIdentifier(call, callee);
+        var macro = origin?.Macro ?? scope.Macros.ExpandedFrom(call);
+        _calls.Add(new DriverCall(kind, file, start.Line, start.Column, scope.Function, callee, cls, macro, isVirtual, isStatic, origin));
     }
-
-    /// <summary>
-    /// The macro whose expansion produced a call, or null when the call is written out. libclang maps every
-    /// token of a macro's expansion to the invocation, so a call whose source text (expansion start to end)
-    /// does not contain the callee's name came from the macro named at its start.
-    /// </summary>
-    private string? MacroAround(string file, SourcePosition start, SourcePosition end, string callee, AstScope scope)
-    {
-        var text = _unit.Texts.Get(scope.AbsolutePath(file));
-        if (text is null)
-        {
-            return null;
-        }
-        var first = text.Line(start.Line);
-        var column = Math.Clamp(start.Column - 1, 0, first.Length);
-        var identifier = Identifier(first[column..]);
-        if (identifier.SequenceEqual(callee))
-        {
-            return null;
-        }
-        for (var line = start.Line; line <= Math.Max(start.Line, end.Line); line++)
-        {
-            var span = text.Line(line);
-            if (line == start.Line)
-            {
-                span = span[column..];
-            }
-            if (line == end.Line && line != start.Line)
-            {
-                span = span[..Math.Clamp(end.Column, 0, span.Length)];
-            }
-            if (ContainsWord(span, callee))
-            {
-                return null;
-            }
-        }
-        return identifier.IsEmpty ? null : identifier.ToString();
-    }
-
-    private static ReadOnlySpan<char> Identifier(ReadOnlySpan<char> text)
-    {
-        var length = 0;
-        while (length < text.Length && (char.IsAsciiLetterOrDigit(text[length]) || text[length] == '_'))
-        {
-            length++;
-        }
-        return text[..length];
-    }
-
-    private static bool ContainsWord(ReadOnlySpan<char> text, string word)
-    {
-        var from = 0;
-        while (from < text.Length)
-        {
-            var index = text[from..].IndexOf(word, StringComparison.Ordinal);
-            if (index < 0)
-            {
-                return false;
-            }
-            var at = from + index;
-            var before = at == 0 || !IsIdentifierChar(text[at - 1]);
-            var afterIndex = at + word.Length;
-            var after = afterIndex >= text.Length || !IsIdentifierChar(text[afterIndex]);
-            if (before && after)
-            {
-                return true;
-            }
-            from = at + 1;
-        }
-        return false;
-    }
-
-    private static bool IsIdentifierChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
 
     private void OnMacro(Cursor cursor, AstScope scope)
     {

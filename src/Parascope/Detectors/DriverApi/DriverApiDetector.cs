@@ -73,7 +73,7 @@ public sealed class DriverApiDetector : IDetector
         {
             properties["macro"] = call.Macro;
         }
-        return new Finding
+        var finding = new Finding
         {
             RuleId = rule.Id,
             Category = FindingCategory.DriverApi,
@@ -90,5 +90,6 @@ public sealed class DriverApiDetector : IDetector
             Subcategory = rule.Class,
             Properties = properties.ToImmutable(),
         };
+        return call.Origin is { } origin ? finding.AtMacroDefinition(origin, finding.Detail) : finding;
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Parascope.Parsing;
 
 namespace Parascope.Detectors.DriverApi;
 
@@ -15,7 +16,8 @@ public enum DriverCallKind
 /// <summary>
 /// A call that may match a driver-api rule, at its expansion site. For methods <see cref="Class"/> is the
 /// class that declares the method clang resolved the call to; <see cref="Macro"/> names the macro whose
-/// expansion produced the call, when one did.
+/// expansion produced the call, when one did; <see cref="Origin"/> is where the call is written when that macro's
+/// body (not an argument) holds it: the finding goes there and this site is one of its expansions.
 /// </summary>
 public sealed record DriverCall(
     DriverCallKind Kind,
@@ -27,7 +29,8 @@ public sealed record DriverCall(
     string? Class,
     string? Macro,
     bool Virtual,
-    bool Static);
+    bool Static,
+    MacroOrigin? Origin = null);
 
 /// <summary>A C++ class and its direct bases, as one unit saw it. <see cref="File"/> is null outside the root.</summary>
 public sealed record ClassFact(string Name, ImmutableArray<string> Bases, string? File, int Line);

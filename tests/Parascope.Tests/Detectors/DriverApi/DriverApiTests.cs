@@ -26,12 +26,23 @@ public sealed class DriverApiTests
         Assert.Single(result.Findings, f => f.File.EndsWith(fileEnd, StringComparison.Ordinal) && f.Line == line && f.RuleId == ruleId);
 
     [Fact]
-    public void Port_io_reached_through_a_macro_is_reported_at_the_expansion_with_the_macro_named()
+    public void Port_io_written_in_a_macro_is_one_finding_at_the_define_with_every_use_as_an_expansion()
     {
-        var finding = At(Scan("driverapi-machine"), "machine_fixture.c", 33, "driver-api.port-io");
+        var result = Scan("driverapi-machine");
+        var finding = At(result, "pio_fixture.h", 26, "driver-api.port-io");
+        Assert.Equal(33, finding.Column);
         Assert.Equal("FIXTURE_POSTCODE", finding.Properties["macro"]);
         Assert.Equal("outb", finding.Properties["function"]);
-        Assert.Equal("fixture_machine_init", finding.Function);
+        Assert.Null(finding.Function);
+        Assert.Equal(
+            ["osfmk/i386/machine_fixture.c:33 fixture_machine_init", "osfmk/i386/machine_fixture.c:55 fixture_machine_halt"],
+            finding.Expansions.Select(e => $"{e.File}:{e.Line} {e.Function}"));
+        // Two calls in one #define: two findings at their own columns, both with both uses.
+        var cmos = result.Findings.Where(f => f.File.EndsWith("pio_fixture.h", StringComparison.Ordinal) && f.Line == 27).OrderBy(f => f.Column).ToList();
+        Assert.Equal(["34 outb()", "53 inb()"], cmos.Select(f => $"{f.Column} {f.Detail}"));
+        Assert.All(cmos, f => Assert.Equal(
+            ["osfmk/i386/machine_fixture.c:34 fixture_machine_init", "osfmk/i386/machine_fixture.c:54 fixture_machine_halt"],
+            f.Expansions.Select(e => $"{e.File}:{e.Line} {e.Function}")));
     }
 
     [Fact]

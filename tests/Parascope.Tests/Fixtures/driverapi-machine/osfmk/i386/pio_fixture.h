@@ -22,8 +22,9 @@ outb(i386_ioport_t port, unsigned char datum)
 }
 
 /* A POST code write hidden behind a macro, as drivers and the machine layer do. */
-#define FIXTURE_POSTCODE(code)		outb(0x80, (code))
-#define FIXTURE_CMOS_READ(reg)		(outb(0x70, (reg)), inb(0x71))
+/* The port I/O is written here: reported once, each use listed as an expansion. */
+#define FIXTURE_POSTCODE(code)		outb(0x80, (code))	// expect: driver-api.port-io
+#define FIXTURE_CMOS_READ(reg)		(outb(0x70, (reg)), inb(0x71))	// expect: driver-api.port-io
 
 /* Local APIC access through a table of function pointers: nothing for clang to resolve but the macro. */
 struct fixture_lapic_ops {
