@@ -71,6 +71,17 @@ public sealed class MacroSites
     public MacroOrigin? FindIdentifier(Cursor cursor, string name) =>
         Expansion(cursor) is { } expansion ? Search(expansion, 0, tokens => IndexOfIdentifier(tokens, name)) : null;
 
+    /// <summary>
+    /// Where the text starting at <paramref name="location"/> is written when it is not a macro body's: a macro
+    /// argument's own position (its spelling, in a file under the root), else the expansion position.
+    /// </summary>
+    public SourcePosition WrittenAt(SourceLocation location)
+    {
+        var expansion = location.Expansion;
+        var spelling = location.Spelling;
+        return spelling.Offset != expansion.Offset && spelling.File.Equals(expansion.File) ? spelling : expansion;
+    }
+
     /// <summary>The name of the macro whose body produced <paramref name="cursor"/>'s first token, or null.</summary>
     public string? ExpandedFrom(Cursor cursor) => Expansion(cursor)?.Spelling;
 

@@ -116,7 +116,8 @@ internal sealed class DriverApiCollector : IUnitCollector
     private void AddCall(Cursor call, AstScope scope, DriverCallKind kind, string callee, string? cls, bool isVirtual, bool isStatic)
     {
         var extent = call.Extent;
-        var start = extent.Start.Expansion;
+        // A call in a macro argument is at its own place in the use; one in a macro body moves to the #define below.
+        var start = scope.Macros.WrittenAt(extent.Start);
         var file = scope.RelativePath(start.File);
         if (file is null)
         {

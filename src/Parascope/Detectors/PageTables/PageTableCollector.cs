@@ -341,13 +341,14 @@ internal sealed class PageTableCollector : IUnitCollector
         string? function = null, MacroOrigin? origin = null)
     {
         var extent = cursor.Extent;
-        var start = extent.Start.Expansion;
+        // Text from a macro argument is at its own place in the use (a macro body's is moved by origin, in Detect).
+        var start = scope.Macros.WrittenAt(extent.Start);
         var file = scope.RelativePath(start.File);
         if (file is null)
         {
             return false;
         }
-        var end = extent.End.Expansion;
+        var end = scope.Macros.WrittenAt(extent.End);
         var endColumn = end.Line == start.Line && end.File.Equals(start.File) ? end.Column : 0;
         _sites.Add(new PageTableSite(rule.Rule.Id, file, start.Line, start.Column, endColumn,
             fromMacro ? null : function ?? scope.Function, form, name, fromMacro, origin));

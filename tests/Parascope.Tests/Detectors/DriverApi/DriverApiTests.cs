@@ -35,8 +35,13 @@ public sealed class DriverApiTests
         Assert.Equal("outb", finding.Properties["function"]);
         Assert.Null(finding.Function);
         Assert.Equal(
-            ["osfmk/i386/machine_fixture.c:33 fixture_machine_init", "osfmk/i386/machine_fixture.c:55 fixture_machine_halt"],
+            ["osfmk/i386/machine_fixture.c:33 fixture_machine_init", "osfmk/i386/machine_fixture.c:55 fixture_machine_halt",
+                "osfmk/i386/machine_fixture.c:56 fixture_machine_halt"],
             finding.Expansions.Select(e => $"{e.File}:{e.Line} {e.Function}"));
+        // A call passed as the macro's argument is written at the use, at its own column, and names no macro.
+        var argument = At(result, "machine_fixture.c", 56, "driver-api.port-io");
+        Assert.Equal((19, "inb()", "fixture_machine_halt"), (argument.Column, argument.Detail, argument.Function));
+        Assert.False(argument.Properties.ContainsKey("macro"));
         // Two calls in one #define: two findings at their own columns, both with both uses.
         var cmos = result.Findings.Where(f => f.File.EndsWith("pio_fixture.h", StringComparison.Ordinal) && f.Line == 27).OrderBy(f => f.Column).ToList();
         Assert.Equal(["34 outb()", "53 inb()"], cmos.Select(f => $"{f.Column} {f.Detail}"));

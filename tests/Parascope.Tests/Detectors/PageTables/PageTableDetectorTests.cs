@@ -61,7 +61,7 @@ public sealed class PageTableDetectorTests
             f.Expansions.Select(e => $"{e.File}:{e.Line} {e.Function}")));
         // A store passed as a macro argument is written at the use site.
         var argument = Assert.Single(findings, f => f.RuleId == "pt.pte-store" && f.Line == 44 && f.File == "osfmk/i386/pmap_stores.c");
-        Assert.Equal("bulk_stores", argument.Function);
+        Assert.Equal(("bulk_stores", 13, "ptes[2] = 0"), (argument.Function, argument.Column, argument.Detail));
         Assert.Empty(argument.Expansions);
     }
 

@@ -53,4 +53,5 @@ fixture_machine_halt(void)
 {
 	unsigned char century = FIXTURE_CMOS_READ(0x32);
 	FIXTURE_POSTCODE(century);
+	FIXTURE_POSTCODE(inb(0x61)); // expect: driver-api.port-io (the argument's inb is written here)
 }
