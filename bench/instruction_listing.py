@@ -164,6 +164,66 @@ def c_sites(text):
     return out
 
 
+DEFINE_FN = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)\(([^)]*)\)((?:[^\n]*\\\n)*[^\n]*)", re.M)
+
+
+def parametric_uses(text):
+    """(line, statement) at each invocation of a #define whose asm template names one of its parameters
+    (`#define SREG_READ(SR) … "mrs %0, " SR …`), with string-literal arguments pasted in."""
+    out = []
+    macros = {}
+    for m in DEFINE_FN.finditer(text):
+        params = [p.strip() for p in m.group(2).split(",") if p.strip()]
+        body = m.group(3)
+        for ln, stmt in c_sites("void f(void){" + body.replace("\\\n", " ") + "}"):
+            used = [p for p in params if re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", stmt)]
+            if used:
+                macros.setdefault(m.group(1), []).append((params, stmt))
+    if not macros:
+        return out
+    # invocations are searched in the text with comments blanked (strings kept: they are the arguments)
+    text = re.sub(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"',
+                  lambda m: m.group(0) if m.group(0).startswith('"') else re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+    for name, stmts in macros.items():
+        for m in re.finditer(r"(?<![\w#])" + re.escape(name) + r"\s*\(", text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if re.match(r"\s*#\s*define", text[line_start:m.start()]):
+                continue
+            # arguments up to the matching parenthesis
+            depth, i, args, cur = 0, m.end(), [], ""
+            while i < len(text):
+                c = text[i]
+                if c == '"':
+                    e = i + 1
+                    while e < len(text) and text[e] != '"':
+                        e += 2 if text[e] == "\\" else 1
+                    cur += text[i:e + 1]
+                    i = e + 1
+                    continue
+                if c == "(":
+                    depth += 1
+                elif c == ")":
+                    if depth == 0:
+                        break
+                    depth -= 1
+                elif c == "," and depth == 0:
+                    args.append(cur.strip())
+                    cur = ""
+                    i += 1
+                    continue
+                cur += c
+                i += 1
+            args.append(cur.strip())
+            line = text.count("\n", 0, m.start()) + 1
+            for params, stmt in stmts:
+                for p, a in zip(params, args):
+                    lits = re.findall(r'"((?:\\.|[^"\\])*)"', a)
+                    value = "".join(lits) if lits and not re.sub(r'"(?:\\.|[^"\\])*"', "", a).strip() else a
+                    stmt = re.sub(r"(?<!\w)" + re.escape(p) + r"(?!\w)", lambda _: value, stmt)
+                out.append((line, stmt))
+    return out
+
+
 def asm_sites(text, family):
     out = []
     in_comment = False
@@ -305,7 +365,7 @@ def main():
                             print(f"{rel}\t{ln}\t{mn}\t{stmt}")
                 if "asm" not in text:
                     continue
-                for ln, stmt in c_sites(text):
+                for ln, stmt in c_sites(text) + parametric_uses(text):
                     # C text: try the file's family first, then the other (arch-conditional code)
                     mn = x86_counted(stmt) if fam == "x86" else arm_counted(stmt)
                     other = arm_counted(stmt) if fam == "x86" else x86_counted(stmt)

@@ -21,7 +21,9 @@ from collections import Counter
 
 PTE_TYPES = {"pt_entry_t", "pd_entry_t", "pdpt_entry_t", "pml4_entry_t", "pdp_entry_t", "tt_entry_t"}
 HELPERS = {"pmap_store_pte", "pmap_update_pte", "pmap_cmpx_pte", "write_pte", "write_pte_fast", "write_pte_strong",
-           "pmap_pte_set", "pmap_store_tte", "update_pte", "write_tte"}
+           "pmap_pte_set", "pmap_store_tte", "update_pte", "write_tte", "sptm_map_page", "sptm_map_table",
+           "sptm_unmap_table", "sptm_unmap_region", "sptm_unmap_disjoint", "sptm_update_region", "sptm_update_disjoint",
+           "sptm_update_disjoint_multipage", "sptm_nest_region", "sptm_unnest_region"}
 BULK = {"memset": 0, "memcpy": 0, "memmove": 0, "bzero": 0, "bcopy": 1, "__builtin_memset": 0, "__builtin_memcpy": 0,
         "__builtin_memmove": 0, "__builtin___memset_chk": 0, "__builtin___memcpy_chk": 0, "__builtin___memmove_chk": 0,
         "__nochk_bzero": 0, "__nochk_bcopy": 1, "__nochk_memcpy": 0, "__nochk_memmove": 0}

@@ -2,9 +2,9 @@
 """Hand-written XNU flags for the driver-api measurement (until the XNU profile lands).
 
 Writes a compile_commands.json (Parascope's `--compile-commands` format) for the C/C++ files of chosen folders
-of an XNU tree, with KERNEL/PRIVATE defines and the subsystems as include roots, and fills a stand-in folder
-OUTSIDE the tree with empty headers for every include clang cannot find (config-step and generated headers),
-iterating until no new one is missing. Nothing is written into the tree.
+of an XNU tree, with KERNEL/PRIVATE defines and the subsystems as include roots, with a stand-in folder
+OUTSIDE the tree first on the include path; fill_standins.py then puts an empty header there for every include
+clang cannot find (config-step and generated headers). Nothing is written into the tree.
 
 usage: xnu_compile_commands.py TREE ARCH OUT.json STANDINS_DIR FOLDER...
 """
@@ -56,19 +56,4 @@ commands = [{"directory": tree, "file": u, "arguments": args_for(u), "arch": arc
 with open(out, "w") as f:
     json.dump(commands, f, indent=1)
 
-missing_re = re.compile(r"fatal error: '([^']+)' file not found")
-for round_ in range(6):
-    new = set()
-    for c in commands:
-        r = subprocess.run(["clang-14", "-fsyntax-only"] + c["arguments"][1:], capture_output=True, text=True)
-        for m in missing_re.finditer(r.stderr):
-            new.add(m.group(1))
-    new = {h for h in new if not os.path.exists(os.path.join(standins, h))}
-    print(f"round {round_}: {len(new)} new missing headers", file=sys.stderr)
-    if not new:
-        break
-    for h in new:
-        p = os.path.join(standins, h)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        open(p, "w").write("/* empty stand-in written by bench/driverapi/xnu_compile_commands.py */\n")
-print(f"{len(commands)} units -> {out}", file=sys.stderr)
+print(f"{len(commands)} units -> {out}; now run fill_standins.py {out} {standins}", file=sys.stderr)

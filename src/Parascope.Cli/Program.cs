@@ -27,6 +27,10 @@ namespace Parascope.Cli
                 Examples:
                   parascope scan ~/src/xnu
                   parascope scan ~/src/xnu --arch x86_64 --arch arm64 --target xen-pvh --format json --output plan.json
+                  parascope scan ~/src/xnu -o report.json -o report.sarif -o report.html -o summary.md
+                  parascope scan ~/src/xnu --baseline main.json --fail-on error
+                  parascope scan ~/src/xnu --shard 1/4 -o s1.json   (then: parascope merge s1.json s2.json s3.json s4.json -o all.json)
+                  parascope diff xnu-792.json xnu-11417.json
                   parascope rules list
                   parascope rules validate my-rules/
                 """);
@@ -38,6 +42,8 @@ namespace Parascope.Cli
             root.Subcommands.Add(ScanCommand.Create(output, error));
             root.Subcommands.Add(RulesCommand.Create(output, error));
             root.Subcommands.Add(CompileCommandsCommand.Create(output, error));
+            root.Subcommands.Add(MergeCommand.Create(output, error));
+            root.Subcommands.Add(DiffCommand.Create(output, error));
             root.Subcommands.Add(ExplainCommand.Create(output, error));
             return root;
         }

@@ -28,6 +28,8 @@ public sealed record ScanRequest
     public string? CacheDirectory { get; init; }
     /// <summary>Told the number of units done, out of the total, as units finish.</summary>
     public Action<int, int>? Progress { get; init; }
+    /// <summary>Report the real wall time in DurationMs; off by default so that the same scan gives the same bytes.</summary>
+    public bool Timings { get; init; }
 }
 
 /// <summary>The scan's result, or a one-line reason it could not run (bad input: exit 2).</summary>
@@ -118,13 +120,14 @@ public static class ScanPipeline
             Target = request.Target,
             Profile = discovery.Profile,
             Health = ParseHealthSummary.From(parsed, request.IncludeUnits),
-            DurationMs = clock.ElapsedMilliseconds,
+            DurationMs = request.Timings ? clock.ElapsedMilliseconds : 0,
             Findings = findings,
             CallGraph = graph,
             Phases = phases.Phases,
             Warnings = discovery.Warnings,
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
             Drivers = Detectors.DriverApi.DriverInventory.Build(context, findings),
+            Rules = ruleSet.Rules,
         }, null);
     }
 

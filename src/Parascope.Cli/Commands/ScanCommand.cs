@@ -2,8 +2,6 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using Parascope.Model;
 using Parascope.Reports;
-using Parascope.Reports.Json;
-using Parascope.Reports.Text;
 
 namespace Parascope.Cli.Commands;
 
@@ -24,9 +22,17 @@ public static class ScanCommand
             DefaultValueFactory = _ => "xen-pv",
         };
         target.AcceptOnlyFromAmong("xen-pv", "xen-pvh", "xen-hvm");
-        var format = new Option<string?>("--format") { Description = "Report format: text or json (default: text, or the --output file's extension)." };
-        format.AcceptOnlyFromAmong("text", "json");
-        var outputFile = new Option<string?>("--output", "-o") { Description = "Write the report to this file (atomically) instead of standard output." };
+        var format = new Option<string?>("--format")
+        {
+            Description = "Report format: text, json, sarif, markdown or html (default: text, or each --output file's extension).",
+        };
+        format.AcceptOnlyFromAmong("text", "json", "sarif", "markdown", "html");
+        var outputFiles = new Option<string[]>("--output", "-o")
+        {
+            Description = "Write the report to this file (atomically) instead of standard output; repeat for several, the format taken from " +
+                          "each extension (.json .sarif .html .md .txt).",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var jobs = new Option<int>("--jobs", "-j")
         {
             Description = "Units parsed at once (default: the number of cores).",
@@ -38,10 +44,24 @@ public static class ScanCommand
         profile.AcceptOnlyFromAmong("xnu", "generic");
         var activeOnly = new Option<bool>("--active-only") { Description = "Hide findings in preprocessor branches this configuration does not compile." };
         var units = new Option<bool>("--units") { Description = "List every unit with its parse status in the JSON report." };
+        var failOn = new Option<string?>("--fail-on")
+        {
+            Description = "Exit 1 when a finding at or above this level remains (with --baseline: a new one): error, warning or note.",
+        };
+        failOn.AcceptOnlyFromAmong("error", "warning", "note");
+        var baseline = new Option<string?>("--baseline") { Description = "Compare with this earlier JSON report: mark findings new or unchanged, count fixed ones." };
+        var ignoreFile = new Option<string?>("--ignore-file")
+        {
+            Description = $"Suppress findings listed in this file (default: {Suppressions.DefaultFileName} at the scanned root, when present).",
+        };
+        var shard = new Option<string?>("--shard") { Description = "Scan only shard K of N (K/N, e.g. 2/4); combine the reports with 'parascope merge'." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar." };
+        var timings = new Option<bool>("--timings") { Description = "Report the real wall time in scan.durationMs (otherwise 0, so that reports are reproducible)." };
 
         var scan = new Command("scan", "Scan a kernel source tree and report what a Xen port must change.")
         {
-            path, arches, target, format, outputFile, jobs, compileCommands, rulesDirectory, profile, activeOnly, units,
+            path, arches, target, format, outputFiles, jobs, compileCommands, rulesDirectory, profile, activeOnly, units,
+            failOn, baseline, ignoreFile, shard, quiet, timings,
         };
         scan.SetAction(parse =>
         {
@@ -50,24 +70,70 @@ public static class ScanCommand
                 error.WriteLine("parascope: --jobs must be at least 1");
                 return ExitCodes.UsageOrInputError;
             }
-            var outputPath = parse.GetValue(outputFile);
             var formatName = parse.GetValue(format);
-            var reportFormat = formatName is not null && ReportFormats.TryParse(formatName, out var named)
-                ? named
-                : outputPath is not null && ReportFormats.FromExtension(outputPath) is { } fromExtension ? fromExtension : ReportFormat.Text;
-            if (outputPath is not null && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(outputPath))))
+            ReportFormat? namedFormat = formatName is not null && ReportFormats.TryParse(formatName, out var named) ? named : null;
+            var outputs = new List<(string Path, ReportFormat Format)>();
+            var outputPaths = parse.GetValue(outputFiles) ?? [];
+            foreach (var outputPath in outputPaths)
             {
-                error.WriteLine($"parascope: {outputPath}: the folder to write the report into does not exist");
-                return ExitCodes.UsageOrInputError;
+                var chosen = outputPaths.Length == 1 && namedFormat is not null ? namedFormat : ReportFormats.FromExtension(outputPath) ?? namedFormat;
+                if (chosen is null)
+                {
+                    error.WriteLine($"parascope: {outputPath}: cannot tell the format from the extension; use .json, .sarif, .html, .md or .txt, or --format");
+                    return ExitCodes.UsageOrInputError;
+                }
+                if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(outputPath))))
+                {
+                    error.WriteLine($"parascope: {outputPath}: the folder to write the report into does not exist");
+                    return ExitCodes.UsageOrInputError;
+                }
+                outputs.Add((outputPath, chosen.Value));
+            }
+            (int, int)? shardRange = null;
+            if (parse.GetValue(shard) is { } shardText)
+            {
+                var parts = shardText.Split('/');
+                if (parts.Length != 2 || !int.TryParse(parts[0], out var k) || !int.TryParse(parts[1], out var n) || n < 1 || k < 1 || k > n)
+                {
+                    error.WriteLine($"parascope: --shard {shardText}: expected K/N with 1 <= K <= N, e.g. 2/4");
+                    return ExitCodes.UsageOrInputError;
+                }
+                shardRange = (k, n);
+            }
+            ImmutableHashSet<string>? baselineFingerprints = null;
+            if (parse.GetValue(baseline) is { } baselinePath)
+            {
+                var (fingerprints, baselineError) = Baseline.Load(baselinePath);
+                if (baselineError is not null)
+                {
+                    error.WriteLine($"parascope: {baselineError}");
+                    return ExitCodes.UsageOrInputError;
+                }
+                baselineFingerprints = fingerprints;
+            }
+            var root = parse.GetValue(path)!;
+            var ignorePath = parse.GetValue(ignoreFile) ?? Path.Combine(root, Suppressions.DefaultFileName);
+            var ignores = ImmutableArray<IgnoreEntry>.Empty;
+            if (parse.GetValue(ignoreFile) is not null || File.Exists(ignorePath))
+            {
+                var (entries, ignoreError) = Suppressions.ParseIgnoreFile(ignorePath);
+                if (ignoreError is not null)
+                {
+                    error.WriteLine($"parascope: {ignoreError}");
+                    return ExitCodes.UsageOrInputError;
+                }
+                ignores = entries;
             }
             ModelNames.TryParseTarget(parse.GetValue(target)!, out var xenTarget);
             var chosenArches = parse.GetValue(arches) is { Length: > 0 } given
                 ? given.Distinct(StringComparer.Ordinal).ToImmutableArray()
                 : ImmutableArray.Create("x86_64");
+            Severity? threshold = parse.GetValue(failOn) is { } level && ModelNames.TryParseSeverity(level, out var severity) ? severity : null;
 
+            using var progress = ProgressBar.For(error, parse.GetValue(quiet));
             var outcome = ScanPipeline.Run(new ScanRequest
             {
-                Root = parse.GetValue(path)!,
+                Root = root,
                 Arches = chosenArches,
                 Target = xenTarget,
                 Profile = parse.GetValue(profile),
@@ -76,37 +142,79 @@ public static class ScanCommand
                 Jobs = parse.GetValue(jobs),
                 ActiveOnly = parse.GetValue(activeOnly),
                 IncludeUnits = parse.GetValue(units),
+                Shard = shardRange,
+                Timings = parse.GetValue(timings),
+                Progress = progress is null ? null : progress.Report,
             });
+            progress?.Dispose();
             if (outcome.Result is null)
             {
                 error.WriteLine($"parascope: {outcome.Error}");
                 return ExitCodes.UsageOrInputError;
             }
-            Write(outcome.Result, reportFormat, outputPath, output);
-            return ExitCodes.Done;
+            var result = Suppressions.Apply(outcome.Result, ignores);
+            if (baselineFingerprints is not null)
+            {
+                result = Baseline.Apply(result, baselineFingerprints);
+            }
+            if (outputs.Count == 0)
+            {
+                var colour = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected
+                             && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+                output.Write(ReportWriter.ToText(result, namedFormat ?? ReportFormat.Text, colour));
+                output.Flush();
+            }
+            foreach (var (outputPath, outputFormat) in outputs)
+            {
+                ReportWriter.WriteFile(result, outputFormat, outputPath);
+            }
+            return FailOn.Fails(result, threshold) ? ExitCodes.FindingsAtOrAboveFailOn : ExitCodes.Done;
         });
         return scan;
     }
+}
 
-    private static void Write(ScanResult result, ReportFormat format, string? outputPath, TextWriter output)
+/// <summary>A one-line progress bar on stderr, only when stderr is a terminal, not in CI and not --quiet.</summary>
+internal sealed class ProgressBar : IDisposable
+{
+    private readonly TextWriter _error;
+    private readonly object _gate = new();
+    private int _lastPercent = -1;
+    private bool _drawn;
+
+    private ProgressBar(TextWriter error) => _error = error;
+
+    public static ProgressBar? For(TextWriter error, bool quiet) =>
+        quiet || !ReferenceEquals(error, Console.Error) || Console.IsErrorRedirected
+        || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
+            ? null
+            : new ProgressBar(error);
+
+    public void Report(int done, int total)
     {
-        Action<Stream> write = format switch
+        var percent = total == 0 ? 100 : done * 100 / total;
+        lock (_gate)
         {
-            ReportFormat.Json => stream => JsonReportWriter.Write(result, stream),
-            _ => stream =>
+            if (percent == _lastPercent)
             {
-                using var writer = new StreamWriter(stream, leaveOpen: true);
-                TextReportWriter.Write(result, writer);
-            },
-        };
-        if (outputPath is not null)
-        {
-            AtomicFile.Write(outputPath, write);
-            return;
+                return;
+            }
+            _lastPercent = percent;
+            var filled = percent * 30 / 100;
+            _error.Write($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {done}/{total} units");
+            _drawn = true;
         }
-        using var buffer = new MemoryStream();
-        write(buffer);
-        output.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-        output.Flush();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_drawn)
+            {
+                _error.Write("\r\u001b[2K");
+                _drawn = false;
+            }
+        }
     }
 }

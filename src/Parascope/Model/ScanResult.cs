@@ -12,6 +12,7 @@ public sealed record ScanResult
     public required XenTarget Target { get; init; }
     public required string Profile { get; init; }
     public required ParseHealth Health { get; init; }
+    /// <summary>Wall time of the scan; 0 unless timings were asked for, so that reports stay byte-identical.</summary>
     public required long DurationMs { get; init; }
     /// <summary>Sorted by <see cref="Finding.ReportOrder"/>.</summary>
     public required ImmutableArray<Finding> Findings { get; init; }
@@ -30,4 +31,6 @@ public sealed record ScanResult
     public string? Shard { get; init; }
     /// <summary>Every IOService subclass of the tree with its family and Xen front end (the driver-api detector's inventory).</summary>
     public ImmutableArray<DriverClass> Drivers { get; init; } = [];
+    /// <summary>The rules the scan ran with (the descriptors SARIF and the plan read), sorted by id.</summary>
+    public ImmutableArray<Rules.Rule> Rules { get; init; } = [];
 }

@@ -5,6 +5,9 @@ public enum ReportFormat
 {
     Text,
     Json,
+    Sarif,
+    Markdown,
+    Html,
 }
 
 public static class ReportFormats
@@ -28,6 +31,9 @@ public static class ReportFormats
     {
         ".json" => ReportFormat.Json,
         ".txt" => ReportFormat.Text,
+        ".sarif" => ReportFormat.Sarif,
+        ".md" or ".markdown" => ReportFormat.Markdown,
+        ".html" or ".htm" => ReportFormat.Html,
         _ => null,
     };
 }

@@ -23,6 +23,9 @@ internal sealed class DriverApiCollector : IUnitCollector
     private readonly List<MetaClassFact> _metaClasses = new();
     /// <summary>Indexes into <see cref="_calls"/> of macro sites: the walk meets macro expansions outside function bodies.</summary>
     private readonly List<int> _macroCalls = new();
+    /// <summary>Per declaration (function) or macro definition: its name when a rule may match it, else null.
+    /// A unit calls the same few thousand functions many times: one name lookup each, not one per call.</summary>
+    private readonly Dictionary<Cursor, string?> _candidateNames = new();
 
     private sealed record ClassInfo(string Name, string[] Lineage);
 
@@ -60,33 +63,38 @@ internal sealed class DriverApiCollector : IUnitCollector
         switch (callee.Kind)
         {
             case CXCursorKind.CXCursor_FunctionDecl:
-            {
-                var name = callee.Spelling;
-                if (_rules.MayMatchFunction(name))
                 {
-                    AddCall(call, scope, DriverCallKind.Function, name, null, isVirtual: false, isStatic: false);
+                    if (!_candidateNames.TryGetValue(callee, out var name))
+                    {
+                        var spelling = callee.Spelling;
+                        name = _rules.MayMatchFunction(spelling) ? spelling : null;
+                        _candidateNames[callee] = name;
+                    }
+                    if (name is not null)
+                    {
+                        AddCall(call, scope, DriverCallKind.Function, name, null, isVirtual: false, isStatic: false);
+                    }
+                    break;
                 }
-                break;
-            }
             case CXCursorKind.CXCursor_CXXMethod when _cxx:
-            {
-                var parent = callee.SemanticParent;
-                if (parent.Kind is not (CXCursorKind.CXCursor_ClassDecl or CXCursorKind.CXCursor_StructDecl))
                 {
-                    return;
+                    var parent = callee.SemanticParent;
+                    if (parent.Kind is not (CXCursorKind.CXCursor_ClassDecl or CXCursorKind.CXCursor_StructDecl))
+                    {
+                        return;
+                    }
+                    var info = Info(parent, scope);
+                    if (!UnderRuleClass(info, out var wholeClass))
+                    {
+                        return;
+                    }
+                    var name = callee.Spelling;
+                    if (wholeClass || _rules.MayMatchMethodName(name))
+                    {
+                        AddCall(call, scope, DriverCallKind.Method, name, info.Name, call.IsDynamicCall, callee.IsStaticMethod);
+                    }
+                    break;
                 }
-                var info = Info(parent, scope);
-                if (!UnderRuleClass(info, out var wholeClass))
-                {
-                    return;
-                }
-                var name = callee.Spelling;
-                if (wholeClass || _rules.MayMatchMethodName(name))
-                {
-                    AddCall(call, scope, DriverCallKind.Method, name, info.Name, call.IsDynamicCall, callee.IsStaticMethod);
-                }
-                break;
-            }
         }
     }
 
@@ -197,13 +205,22 @@ internal sealed class DriverApiCollector : IUnitCollector
         {
             return;
         }
-        var name = cursor.Spelling;
-        var isMetaClass = _cxx && name.StartsWith("OSDefineMetaClassAnd", StringComparison.Ordinal)
-            && name.Contains("Structors", StringComparison.Ordinal);
-        if (!isMetaClass && !_rules.Macros.ContainsKey(name))
+        var definition = cursor.Referenced;
+        string? name;
+        if (definition.IsNull)
+        {
+            name = CandidateMacro(cursor.Spelling);
+        }
+        else if (!_candidateNames.TryGetValue(definition, out name))
+        {
+            name = CandidateMacro(cursor.Spelling);
+            _candidateNames[definition] = name;
+        }
+        if (name is null)
         {
             return;
         }
+        var isMetaClass = !_rules.Macros.ContainsKey(name);
         var start = cursor.Location.Expansion;
         var file = scope.RelativePath(start.File);
         if (file is null)
@@ -223,6 +240,13 @@ internal sealed class DriverApiCollector : IUnitCollector
         _macroCalls.Add(_calls.Count);
         _calls.Add(new DriverCall(DriverCallKind.Macro, file, start.Line, start.Column, null, name, null, name, false, false));
     }
+
+    /// <summary>The macro's name when the detector wants its expansions: a rule's macro or a metaclass definition.</summary>
+    private string? CandidateMacro(string name) =>
+        _rules.Macros.ContainsKey(name)
+        || (_cxx && name.StartsWith("OSDefineMetaClassAnd", StringComparison.Ordinal) && name.Contains("Structors", StringComparison.Ordinal))
+            ? name
+            : null;
 
     /// <summary>The class's name and lineage (itself, then its bases nearest first), cached per declaration.</summary>
     private ClassInfo Info(Cursor declaration, AstScope scope)

@@ -12,7 +12,7 @@ public static class DriverInventory
 {
     private const string ServiceRoot = "IOService";
 
-    /// <summary>Family by the nearest ancestor (or the class itself) named here; first hit in lineage order wins.</summary>
+    /// <summary>Family by the class itself or its nearest ancestor (or the class itself) named here; first hit in lineage order wins.</summary>
     private static readonly (string Prefix, string Family)[] FamilyByClass =
     [
         ("IOBlockStorage", "block-storage"), ("IOMedia", "block-storage"), ("IOStorage", "block-storage"),
@@ -26,13 +26,33 @@ public static class DriverInventory
         ("IOInterruptController", "interrupt-controller"), ("IOSharedInterruptController", "interrupt-controller"),
         ("IOCPUInterruptController", "interrupt-controller"),
         ("IOPlatformExpert", "platform"), ("IODTPlatformExpert", "platform"), ("IOPlatformDevice", "platform"),
-        ("IOCPU", "platform"), ("IOPlatform", "platform"), ("IODTNVRAM", "platform"), ("IONVRAM", "platform"),
+        ("IOCPU", "platform"), ("AppleMacIO", "platform"), ("AppleNMI", "platform"), ("ApplePlatformExpert", "platform"), ("IOPlatform", "platform"), ("IODTNVRAM", "platform"), ("IONVRAM", "platform"),
         ("IOHID", "hid"), ("IOHIKeyboard", "hid"), ("IOHIPointing", "hid"), ("IOHIDevice", "hid"),
         ("IOAudio", "audio"),
         ("IOPMrootDomain", "power"), ("IOPMPowerSource", "power"), ("IOPMPowerStateQueue", "power"), ("IOPMinformee", "power"),
         ("RootDomainUserClient", "user-client"), ("IOUserClient", "user-client"),
         ("IOMapper", "dma-mapper"),
         ("IORTC", "timer"), ("IOTimer", "timer"),
+    ];
+
+    /// <summary>
+    /// When no ancestor names a family (a driver derived straight from IOService), words in the class's own name
+    /// do (case-sensitive, so "ATA" is not "Data"). Ancestors are checked first: they are facts, names are hints.
+    /// </summary>
+    private static readonly (string Word, string Family)[] FamilyByNameWord =
+    [
+        ("Block", "block-storage"), ("Disk", "block-storage"), ("Storage", "block-storage"), ("ATA", "block-storage"),
+        ("AHCI", "block-storage"), ("NVMe", "block-storage"), ("SCSI", "block-storage"),
+        ("Ethernet", "network"), ("Network", "network"), ("NIC", "network"), ("WiFi", "network"), ("80211", "network"),
+        ("Serial", "serial"), ("UART", "serial"),
+        ("USB", "usb"),
+        ("Framebuffer", "graphics"), ("Display", "graphics"), ("Graphics", "graphics"),
+        ("InterruptController", "interrupt-controller"), ("APIC", "interrupt-controller"), ("PIC", "interrupt-controller"),
+        ("HPET", "timer"), ("RTC", "timer"),
+        ("PCI", "pci"),
+        ("Audio", "audio"),
+        ("HID", "hid"), ("Keyboard", "hid"),
+        ("Platform", "platform"),
     ];
 
     public static string FrontEnd(string family) => family switch
@@ -125,6 +145,13 @@ public static class DriverInventory
                 {
                     return family;
                 }
+            }
+        }
+        foreach (var (word, family) in FamilyByNameWord)
+        {
+            if (lineage[0].Contains(word, StringComparison.Ordinal))
+            {
+                return family;
             }
         }
         return "other";

@@ -15,6 +15,8 @@ public sealed record AsmStatement
     public required SourceContext Context { get; init; }
     /// <summary>The #define or .macro whose body holds the statement.</summary>
     public string? Macro { get; init; }
+    /// <summary>The macro's parameters, when the statement uses one (`"msr " SR ", %0"`): resolved per expansion site.</summary>
+    public ImmutableArray<string> MacroParameters { get; init; } = [];
     /// <summary>Enclosing asm symbol (label, ENTRY(name)) or C function found lexically; null when unknown.</summary>
     public string? Function { get; init; }
     /// <summary>The innermost preprocessor condition around the statement.</summary>

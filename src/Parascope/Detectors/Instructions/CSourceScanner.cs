@@ -14,31 +14,56 @@ namespace Parascope.Detectors.Instructions;
 /// </summary>
 public static class CSourceScanner
 {
-    public sealed record Result(ImmutableArray<AsmStatement> Statements, ImmutableHashSet<string> AsmMacros);
+    public sealed record Result(ImmutableArray<AsmStatement> Statements, ImmutableHashSet<string> AsmMacros)
+    {
+        /// <summary>Calls of builtin names found lexically (for code the AST did not see: skipped branches, failed parses).</summary>
+        public ImmutableArray<LexicalCall> Calls { get; init; } = [];
+        /// <summary>`#define NAME "text"` lines of the file (to resolve a register given through a macro, lexically).</summary>
+        public ImmutableDictionary<string, string> StringMacros { get; init; } = ImmutableDictionary<string, string>.Empty;
+    }
+
+    /// <summary>A call of a builtin name written in the file: where, the name, its first argument as written.</summary>
+    public sealed record LexicalCall(int Line, int Column, string Name, ImmutableArray<string> Arguments, string? Function, ImmutableArray<string> Conditions, string? Condition)
+    {
+        public string FirstArgument => Arguments.IsEmpty ? string.Empty : Arguments[0];
+        /// <summary>An invocation of one of the file's own asm macros whose text uses a parameter (not a builtin).</summary>
+        public bool IsAsmMacro { get; init; }
+    }
 
     public static readonly Result Empty = new([], []);
 
-    public static Result Scan(string text)
+    public static Result Scan(string text) => Scan(text, null);
+
+    public static Result Scan(string text, IReadOnlySet<string>? builtinNames)
     {
-        if (!text.Contains("asm", StringComparison.Ordinal))
+        var hasBuiltins = builtinNames is { Count: > 0 } && text.Contains("__", StringComparison.Ordinal);
+        if (!text.Contains("asm", StringComparison.Ordinal) && !hasBuiltins)
         {
             return Empty;
         }
-        var scanner = new Scanner(text);
+        var scanner = new Scanner(text, hasBuiltins ? builtinNames : null);
         scanner.Run();
-        return scanner.Statements.Count == 0
+        return scanner.Statements.Count == 0 && scanner.Calls.Count == 0
             ? Empty
-            : new Result(scanner.Statements.ToImmutableArray(), scanner.Statements.Where(s => s.Macro is not null).Select(s => s.Macro!).ToImmutableHashSet(StringComparer.Ordinal));
+            : new Result(scanner.Statements.ToImmutableArray(), scanner.Statements.Where(s => s.Macro is not null).Select(s => s.Macro!).ToImmutableHashSet(StringComparer.Ordinal))
+            {
+                Calls = scanner.Calls.ToImmutableArray(),
+                StringMacros = scanner.StringMacros.ToImmutableDictionary(StringComparer.Ordinal),
+            };
     }
 
-    private sealed class Scanner(string text)
+    private sealed class Scanner(string text, IReadOnlySet<string>? builtinNames)
     {
         public readonly List<AsmStatement> Statements = new();
+        public readonly List<LexicalCall> Calls = new();
+        public readonly Dictionary<string, string> StringMacros = new(StringComparer.Ordinal);
         private readonly Conditionals _conditionals = new(ImmutableDictionary<string, string>.Empty);
         private readonly int[] _lineStarts = LineStarts(text);
 
         // Lexical function tracking: the last `name(` at file/class level, and the brace that opened a body.
         private string? _candidate;
+        private ImmutableArray<string> _parameters = [];
+        private readonly HashSet<string> _parametricMacros = new(StringComparer.Ordinal);
         private bool _sawCloseParen;
         private int _braceDepth;
         private int _functionBrace = -1;
@@ -98,6 +123,14 @@ public static class CSourceScanner
                         i = AsmStatementAt(i, text.Length, null);
                         continue;
                     }
+                    if (builtinNames is not null && word[0] == '_' && builtinNames.Contains(word))
+                    {
+                        RecordCall(start, i, word, false);
+                    }
+                    else if (_parametricMacros.Count > 0 && _parametricMacros.Contains(word))
+                    {
+                        RecordCall(start, i, word, true);
+                    }
                     if (_function is null && _parenDepth == 0)
                     {
                         var next = SkipSpace(i, text.Length);
@@ -145,6 +178,61 @@ public static class CSourceScanner
                 }
                 i++;
             }
+        }
+
+        private void RecordCall(int start, int end, string name, bool asmMacro)
+        {
+            var open = SkipTrivia(end, text.Length);
+            if (open >= text.Length || text[open] != '(')
+            {
+                return;
+            }
+            var arguments = ImmutableArray.CreateBuilder<string>();
+            var argumentStart = open + 1;
+            var at = open + 1;
+            var depth = 0;
+            while (at < text.Length)
+            {
+                var c = text[at];
+                if (c == '"' || c == '\'')
+                {
+                    at = SkipQuoted(at, text.Length);
+                    continue;
+                }
+                if (c == '(')
+                {
+                    depth++;
+                }
+                else if (c == ')' && depth-- == 0)
+                {
+                    break;
+                }
+                else if (c == ',' && depth == 0)
+                {
+                    arguments.Add(text[argumentStart..at].Trim());
+                    argumentStart = at + 1;
+                }
+                at++;
+            }
+            arguments.Add(text[argumentStart..Math.Min(at, text.Length)].Trim());
+            var line = LineOf(start);
+            Calls.Add(new LexicalCall(line, start - _lineStarts[line - 1] + 1, name, arguments.ToImmutable(), _function,
+                _conditionals.Conditions.ToImmutableArray(), _conditionals.Condition) { IsAsmMacro = asmMacro });
+        }
+
+        internal static bool ContainsWord(string text, string word)
+        {
+            for (var at = text.IndexOf(word, StringComparison.Ordinal); at >= 0; at = text.IndexOf(word, at + 1, StringComparison.Ordinal))
+            {
+                var before = at == 0 || !(char.IsAsciiLetterOrDigit(text[at - 1]) || text[at - 1] == '_');
+                var end = at + word.Length;
+                var after = end >= text.Length || !(char.IsAsciiLetterOrDigit(text[end]) || text[end] == '_');
+                if (before && after)
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static bool IsAsmKeyword(string word) => word is "asm" or "__asm" or "__asm__";
@@ -205,12 +293,28 @@ public static class CSourceScanner
                     i++;
                 }
                 var name = text[nameStart..i];
+                _parameters = [];
                 if (i < end && text[i] == '(')
                 {
                     var close = text.IndexOf(')', i);
+                    if (close > i && close < end)
+                    {
+                        _parameters = text[(i + 1)..close].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToImmutableArray();
+                    }
                     i = close < 0 || close > end ? end : close + 1;
                 }
+                var before = Statements.Count;
                 ScanMacroBody(i, end, name);
+                if (Statements.Skip(before).Any(st => !st.MacroParameters.IsEmpty))
+                {
+                    _parametricMacros.Add(name);
+                }
+                _parameters = [];
+                var value = text[i..end].Trim();
+                if (value.Length >= 2 && value[0] == '"' && value[^1] == '"' && value.IndexOf('"', 1) == value.Length - 1)
+                {
+                    StringMacros.TryAdd(name, value[1..^1]);
+                }
             }
             else if (keyword.Length > 0)
             {
@@ -443,6 +547,7 @@ public static class CSourceScanner
                         Text = statement,
                         Context = macro is null ? SourceContext.InlineAsm : SourceContext.AsmMacro,
                         Macro = macro,
+                        MacroParameters = macro is not null && _parameters.Any(p => ContainsWord(statement, p)) ? _parameters : [],
                         Function = macro is null ? _function : null,
                         Condition = _conditionals.Condition,
                         Conditions = _conditionals.Conditions.ToImmutableArray(),

@@ -39,7 +39,7 @@ public sealed class InstructionDetector : IDetector
     }
 
     /// <summary>The lexical asm scan of a C/C++ file under the root, done once per scan.</summary>
-    internal CSourceScanner.Result ScanFile(UnitScope scope, string relative) =>
+    internal CSourceScanner.Result ScanFile(UnitScope scope, string relative, InstructionClassifier classifier) =>
         _fileScans.GetOrAdd(relative, static (path, s) =>
         {
             if (FamilyHints.IsForeignPath(path))
@@ -47,8 +47,8 @@ public sealed class InstructionDetector : IDetector
                 return CSourceScanner.Empty;
             }
             var text = s.Texts.Get(Path.Combine(s.Root, path));
-            return text is null ? CSourceScanner.Empty : CSourceScanner.Scan(text.Text);
-        }, scope);
+            return text is null ? CSourceScanner.Empty : CSourceScanner.Scan(text.Text, s.BuiltinNames);
+        }, (scope.Root, scope.Texts, BuiltinNames: (IReadOnlySet<string>)classifier.BuiltinNames));
 
     public void Detect(DetectionContext context, FindingSink sink)
     {
@@ -56,6 +56,21 @@ public sealed class InstructionDetector : IDetector
         var spans = FunctionSpans.From(context.Units);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var assemblyIncludes = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        // A call the AST gave in any unit is the AST's (header bodies are walked by one unit per arch only).
+        var astCalls = context.FactsOf<InstructionFacts>().SelectMany(pair => pair.Facts.BuiltinCalls).Select(c => (c.File, c.Line)).ToHashSet();
+        var astExpansions = context.FactsOf<InstructionFacts>().SelectMany(pair => pair.Facts.Expansions).Where(e => !e.Arguments.IsEmpty).Select(e => (e.File, e.Line)).ToHashSet();
+        var stringMacros = new Lazy<Dictionary<string, string>>(() =>
+        {
+            var table = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var scan in _fileScans.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+            {
+                foreach (var (name, value) in scan.Value.StringMacros)
+                {
+                    table.TryAdd(name, value);
+                }
+            }
+            return table;
+        });
         foreach (var (unit, facts) in context.FactsOf<InstructionFacts>())
         {
             var arch = unit.Unit.Arch;
@@ -75,6 +90,22 @@ public sealed class InstructionDetector : IDetector
             var expansions = facts.Expansions
                 .GroupBy(e => (e.MacroFile, e.Macro))
                 .ToDictionary(g => g.Key, g => g.Select(e => new SiteReference(e.File, e.Line, spans.At(e.File, e.Line))).ToImmutableArray());
+            foreach (var expansion in facts.Expansions.Where(e => !e.Arguments.IsEmpty))
+            {
+                var scan = _fileScans.TryGetValue(expansion.MacroFile, out var found) ? found : CSourceScanner.Empty;
+                foreach (var statement in scan.Statements.Where(st => st.Macro == expansion.Macro && !st.MacroParameters.IsEmpty))
+                {
+                    var text = Substitute(statement.Text, statement.MacroParameters, expansion.Arguments);
+                    var family = FamilyHints.OfPath(expansion.File) ?? FamilyHints.OfPath(expansion.MacroFile) ?? unitFamily;
+                    if (classifier.Classify(text, family) is not { } match)
+                    {
+                        continue;
+                    }
+                    var site = statement with { Line = expansion.Line, Column = expansion.Column, Text = text };
+                    var finding = Build(context, match, expansion.File, site, spans.At(expansion.File, expansion.Line), true, arch);
+                    sink.Add(finding with { Properties = finding.Properties.Add("definition", $"{expansion.MacroFile}:{statement.Line}") });
+                }
+            }
             foreach (var use in facts.FileUses)
             {
                 var scan = _fileScans.TryGetValue(use.File, out var found) ? found : CSourceScanner.Empty;
@@ -113,6 +144,28 @@ public sealed class InstructionDetector : IDetector
                 }
                 sink.Add(finding);
             }
+            foreach (var use in facts.FileUses)
+            {
+                var scan = _fileScans.TryGetValue(use.File, out var found) ? found : CSourceScanner.Empty;
+                for (var i = 0; i < scan.Calls.Length; i++)
+                {
+                    if (scan.Calls[i].IsAsmMacro)
+                    {
+                        if (!astExpansions.Contains((use.File, scan.Calls[i].Line)))
+                        {
+                            foreach (var macroUse in LexicalMacroUse(context, classifier, use.File, scan, scan.Calls[i], use.CallsActive[i], arch, unitFamily))
+                            {
+                                sink.Add(macroUse with { Function = spans.At(use.File, macroUse.Line) ?? macroUse.Function });
+                            }
+                        }
+                        continue;
+                    }
+                    if (!astCalls.Contains((use.File, scan.Calls[i].Line)) && LexicalBuiltin(context, classifier, stringMacros.Value, use.File, scan.Calls[i], use.CallsActive[i], arch) is { } lexical)
+                    {
+                        sink.Add(lexical with { Function = spans.At(use.File, lexical.Line) ?? lexical.Function });
+                    }
+                }
+            }
             foreach (var call in facts.BuiltinCalls)
             {
                 var rule = context.Rules[call.RuleId];
@@ -150,7 +203,7 @@ public sealed class InstructionDetector : IDetector
         }
         var read = new HashSet<string>(context.Units.Where(u => u.Unit.Language != SourceLanguage.Assembly).SelectMany(u => u.IncludedFiles), StringComparer.Ordinal);
         read.UnionWith(seen);
-        DetectUnread(context, classifier, read, sink);
+        DetectUnread(context, classifier, read, stringMacros, sink);
         DetectAssemblerHeaders(context, classifier, assemblyIncludes, sink);
     }
 
@@ -222,11 +275,100 @@ public sealed class InstructionDetector : IDetector
         }
     }
 
+    /// <summary>An invocation of a parametric asm macro the AST did not give (skipped branch, failed parse), resolved lexically.</summary>
+    private static IEnumerable<Finding> LexicalMacroUse(DetectionContext context, InstructionClassifier classifier, string file,
+        CSourceScanner.Result scan, CSourceScanner.LexicalCall call, bool active, string? arch, InstructionFamily unitFamily)
+    {
+        foreach (var statement in scan.Statements.Where(st => st.Macro == call.Name && !st.MacroParameters.IsEmpty))
+        {
+            var arguments = call.Arguments.Select(a => string.Join(' ', SplitLiterals(a))).ToImmutableArray();
+            var text = Substitute(statement.Text, statement.MacroParameters, arguments);
+            var family = active ? FamilyHints.OfPath(file) ?? unitFamily : FamilyHints.OfConditions(call.Conditions) ?? FamilyHints.OfPath(file) ?? unitFamily;
+            if (classifier.Classify(text, family) is not { } match)
+            {
+                continue;
+            }
+            var site = statement with { Line = call.Line, Column = call.Column, Text = text };
+            var finding = Build(context, match, file, site, call.Function, active, arch);
+            yield return finding with
+            {
+                Condition = active ? null : call.Condition,
+                Properties = finding.Properties.Add("definition", $"{file}:{statement.Line}").Add("resolution", "lexical"),
+            };
+        }
+    }
+
+    /// <summary>`"a" "b"` → the two literals, other text as one piece (what the token-based path gives).</summary>
+    private static IEnumerable<string> SplitLiterals(string argument)
+    {
+        var matches = System.Text.RegularExpressions.Regex.Matches(argument, "\"(?:\\\\.|[^\"\\\\])*\"");
+        if (matches.Count > 0 && System.Text.RegularExpressions.Regex.Replace(argument, "\"(?:\\\\.|[^\"\\\\])*\"", string.Empty).Trim().Length == 0)
+        {
+            return matches.Select(m => m.Value);
+        }
+        return [argument];
+    }
+
+    /// <summary>
+    /// A builtin call the AST did not give (its branch was skipped, or the parse failed before it): named
+    /// lexically, its register taken from a string literal or a `#define NAME "…"` of the tree. Marked
+    /// resolution=lexical, so a reader knows the AST did not confirm it.
+    /// </summary>
+    private static Finding? LexicalBuiltin(DetectionContext context, InstructionClassifier classifier, Dictionary<string, string> stringMacros,
+        string file, CSourceScanner.LexicalCall call, bool active, string? arch)
+    {
+        string? register = null;
+        if (classifier.RegisterArgument(call.Name) >= 0)
+        {
+            var argument = call.FirstArgument;
+            register = argument.Length >= 2 && argument[0] == '"' && argument[^1] == '"' ? argument[1..^1]
+                : stringMacros.GetValueOrDefault(argument);
+            if (register is null)
+            {
+                return null;
+            }
+        }
+        if (classifier.ClassifyBuiltin(call.Name, register) is not { } emitted)
+        {
+            return null;
+        }
+        var rule = emitted.Instruction.Rule;
+        var guidance = context.Guidance(rule);
+        var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        properties["builtin"] = call.Name;
+        properties["builtin-rule"] = emitted.Builtin.Id;
+        properties["mnemonic"] = emitted.Instruction.Mnemonic;
+        properties["resolution"] = "lexical";
+        if (register is not null)
+        {
+            properties["register"] = register;
+        }
+        return new Finding
+        {
+            RuleId = rule.Id,
+            Category = FindingCategory.Instruction,
+            Severity = guidance.Severity,
+            File = file,
+            Line = call.Line,
+            Column = call.Column,
+            Function = call.Function,
+            Arch = rule.Arch,
+            Context = SourceContext.Builtin,
+            Active = active,
+            Detail = register is null ? $"{call.Name}()" : $"{call.Name}(\"{register}\")",
+            Action = guidance.Action,
+            Arches = arch is null ? [] : [arch],
+            Subcategory = rule.Class,
+            Condition = active ? null : call.Condition,
+            Properties = properties.ToImmutable(),
+        };
+    }
+
     /// <summary>
     /// Source files under the root that no unit read (headers nobody includes, arm64 files in an x86 scan, files
     /// the build leaves out): scanned lexically and reported inactive, so nothing is silently missed.
     /// </summary>
-    private void DetectUnread(DetectionContext context, InstructionClassifier classifier, HashSet<string> read, FindingSink sink)
+    private void DetectUnread(DetectionContext context, InstructionClassifier classifier, HashSet<string> read, Lazy<Dictionary<string, string>> stringMacros, FindingSink sink)
     {
         var scanArches = context.Units.Select(u => u.Unit.Arch).Distinct(StringComparer.Ordinal).ToList();
         var defaultFamily = FamilyHints.OfArch(scanArches.FirstOrDefault() ?? "x86_64");
@@ -258,7 +400,22 @@ public sealed class InstructionDetector : IDetector
                 }
                 continue;
             }
-            var scan = _fileScans.GetOrAdd(relative, _ => CSourceScanner.Scan(text.Text));
+            var scan = _fileScans.GetOrAdd(relative, _ => CSourceScanner.Scan(text.Text, classifier.BuiltinNames));
+            foreach (var call in scan.Calls)
+            {
+                if (call.IsAsmMacro)
+                {
+                    foreach (var macroUse in LexicalMacroUse(context, classifier, relative, scan, call, false, null, defaultFamily))
+                    {
+                        sink.Add(macroUse with { Units = 0, Properties = macroUse.Properties.SetItem("reason", "not-compiled") });
+                    }
+                    continue;
+                }
+                if (LexicalBuiltin(context, classifier, stringMacros.Value, relative, call, false, null) is { } lexical)
+                {
+                    sink.Add(lexical with { Units = 0, Properties = lexical.Properties.Add("reason", "not-compiled") });
+                }
+            }
             foreach (var statement in scan.Statements)
             {
                 if (ClassifyC(classifier, statement, relative, false, defaultFamily) is { } match)
@@ -361,11 +518,30 @@ public sealed class InstructionDetector : IDetector
         };
     }
 
+    /// <summary>
+    /// A macro's asm text with its parameters replaced by one invocation's arguments; an argument made of string
+    /// literals gives their contents, since the template's pieces and the argument concatenate.
+    /// </summary>
+    internal static string Substitute(string text, ImmutableArray<string> parameters, ImmutableArray<string> arguments)
+    {
+        for (var p = 0; p < parameters.Length && p < arguments.Length; p++)
+        {
+            var argument = arguments[p].Trim();
+            var pieces = argument.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (pieces.Length > 0 && pieces.All(piece => piece.Length >= 2 && piece[0] == '"' && piece[^1] == '"'))
+            {
+                argument = string.Concat(pieces.Select(piece => piece[1..^1]));
+            }
+            text = System.Text.RegularExpressions.Regex.Replace(text, $@"(?<![A-Za-z0-9_]){System.Text.RegularExpressions.Regex.Escape(parameters[p])}(?![A-Za-z0-9_])", argument.Replace("$", "$$", StringComparison.Ordinal));
+        }
+        return text;
+    }
+
     internal static string FoldSpaces(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     private sealed class Collector(InstructionDetector detector, UnitScope scope, InstructionClassifier classifier) : IUnitCollector
     {
-        private readonly Dictionary<string, string> _asmMacros = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (string File, bool Parametric)> _asmMacros = new(StringComparer.Ordinal);
         private readonly List<MacroUse> _expansions = new();
         private readonly List<BuiltinCall> _builtins = new();
         private readonly List<AssemblySite> _assembly = new();
@@ -396,7 +572,7 @@ public sealed class InstructionDetector : IDetector
             {
                 return;
             }
-            var scan = detector.ScanFile(scope, file);
+            var scan = detector.ScanFile(scope, file, classifier);
             if (scan.AsmMacros.IsEmpty)
             {
                 return;
@@ -404,7 +580,7 @@ public sealed class InstructionDetector : IDetector
             var name = cursor.Spelling;
             if (scan.AsmMacros.Contains(name))
             {
-                _asmMacros[name] = file;
+                _asmMacros[name] = (file, scan.Statements.Any(st => st.Macro == name && !st.MacroParameters.IsEmpty));
             }
         }
 
@@ -415,12 +591,16 @@ public sealed class InstructionDetector : IDetector
                 return;
             }
             var name = cursor.Spelling;
-            if (_asmMacros.TryGetValue(name, out var macroFile))
+            if (_asmMacros.TryGetValue(name, out var macro))
             {
                 var at = cursor.Location.Expansion;
                 if (astScope.RelativePath(at.File) is { } file)
                 {
-                    _expansions.Add(new MacroUse(macroFile, name, file, at.Line));
+                    _expansions.Add(new MacroUse(macro.File, name, file, at.Line)
+                    {
+                        Column = at.Column,
+                        Arguments = macro.Parametric ? MacroArguments(astScope.TranslationUnit.Tokenize(cursor.Extent)) : [],
+                    });
                 }
                 return;
             }
@@ -463,11 +643,40 @@ public sealed class InstructionDetector : IDetector
             {
                 return;
             }
-            var spelling = cursor.Location.Spelling;
-            var macro = spelling.Offset != at.Offset || spelling.File != at.File ? null : (string?)null;
             var detail = register is null ? $"{name}()" : $"{name}(\"{register}\")";
             _builtins.Add(new BuiltinCall(file, at.Line, at.Column, astScope.Function, name, register, emitted.Instruction.Rule.Id,
-                emitted.Builtin.Id, emitted.Instruction.Mnemonic, detail, macro));
+                emitted.Builtin.Id, emitted.Instruction.Mnemonic, detail, null));
+        }
+
+        /// <summary>
+        /// The arguments of a function-like macro invocation as written (`NAME ( a , "b" )` → a, "b"); string
+        /// literals side by side are kept apart by a space so the caller can join their contents.
+        /// </summary>
+        private static ImmutableArray<string> MacroArguments(List<Token> tokens)
+        {
+            var arguments = ImmutableArray.CreateBuilder<string>();
+            var depth = 0;
+            var current = new List<string>();
+            foreach (var token in tokens.Skip(1))
+            {
+                if (token.Text == "(" && depth++ == 0)
+                {
+                    continue;
+                }
+                if (token.Text == ")" && --depth == 0)
+                {
+                    arguments.Add(string.Join(' ', current));
+                    break;
+                }
+                if (token.Text == "," && depth == 1)
+                {
+                    arguments.Add(string.Join(' ', current));
+                    current.Clear();
+                    continue;
+                }
+                current.Add(token.Text);
+            }
+            return arguments.ToImmutable();
         }
 
         /// <summary>The system register a builtin argument names, from the AST (a literal, a macro, a constant string).</summary>
@@ -517,19 +726,17 @@ public sealed class InstructionDetector : IDetector
             var inactive = end.InactiveRanges.GroupBy(r => r.File).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
             foreach (var file in end.IncludedFiles)
             {
-                var scan = detector.ScanFile(scope, file);
-                if (scan.Statements.IsEmpty)
+                var scan = detector.ScanFile(scope, file, classifier);
+                if (scan.Statements.IsEmpty && scan.Calls.IsEmpty)
                 {
                     continue;
                 }
                 var ranges = inactive.GetValueOrDefault(file) ?? [];
-                var active = new bool[scan.Statements.Length];
-                for (var i = 0; i < active.Length; i++)
+                bool Compiled(int line) => !ranges.Any(r => line >= r.StartLine && line <= r.EndLine);
+                _uses.Add(new FileUse(file, scan.Statements.Select(st => Compiled(st.Line)).ToImmutableArray())
                 {
-                    var line = scan.Statements[i].Line;
-                    active[i] = !ranges.Any(r => line >= r.StartLine && line <= r.EndLine);
-                }
-                _uses.Add(new FileUse(file, active.ToImmutableArray()));
+                    CallsActive = scan.Calls.Select(call => Compiled(call.Line)).ToImmutableArray(),
+                });
             }
         }
 
@@ -545,10 +752,19 @@ public sealed class InstructionDetector : IDetector
 }
 
 /// <summary>One file a unit read that holds asm text, and which of its asm statements the unit compiled.</summary>
-internal sealed record FileUse(string File, ImmutableArray<bool> Active);
+internal sealed record FileUse(string File, ImmutableArray<bool> Active)
+{
+    /// <summary>For each lexical builtin call of the file: whether the unit compiled its line.</summary>
+    public ImmutableArray<bool> CallsActive { get; init; } = [];
+}
 
 /// <summary>An expansion of an asm-bearing macro (defined in <see cref="MacroFile"/>) at a site of the unit.</summary>
-internal sealed record MacroUse(string MacroFile, string Macro, string File, int Line);
+internal sealed record MacroUse(string MacroFile, string Macro, string File, int Line)
+{
+    public int Column { get; init; }
+    /// <summary>The invocation's arguments, kept only for macros whose asm text uses a parameter.</summary>
+    public ImmutableArray<string> Arguments { get; init; } = [];
+}
 
 /// <summary>A builtin call that emits a counted instruction, classified in the collector (needs the AST).</summary>
 internal sealed record BuiltinCall(string File, int Line, int Column, string? Function, string Builtin, string? Register,

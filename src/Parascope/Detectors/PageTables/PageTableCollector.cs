@@ -23,7 +23,9 @@ internal sealed class PageTableCollector : IUnitCollector
     private readonly PageTableRule? _wrapper;
     private readonly NameSet? _frameMasks;
     private readonly Dictionary<nint, string?> _pteTypes = new();
-    private readonly Dictionary<Cursor, bool> _takesPtePointer = new();
+    // Keyed by callee name, not cursor: a lookup costs no libclang call, and a unit rarely has two functions of one name.
+    private readonly Dictionary<string, bool> _takesPtePointer = new(StringComparer.Ordinal);
+    private readonly Dictionary<nint, AtomicResult> _atomicShapes = new();
     private readonly HashSet<string> _localWrappers = new(StringComparer.Ordinal);
     private readonly List<PageTableSite> _sites = new();
     private readonly List<WrapperDefinition> _wrappers = new();
@@ -85,12 +87,12 @@ internal sealed class PageTableCollector : IUnitCollector
             return;
         }
         var type = cursor.Type;
-        var kind = type.Canonical.Kind;
-        var returnsValue = kind is not (CXTypeKind.CXType_Void or CXTypeKind.CXType_Bool);
-        if (returnsValue && PteType(type) is null)
+        var shape = AtomicShape(type);
+        if (shape == AtomicResult.None)
         {
             return;
         }
+        var returnsValue = shape == AtomicResult.Value;
         var visitor = new OperandVisitor();
         cursor.VisitChildren(visitor);
         if (visitor.Count < 2 || (returnsValue && visitor.Count == 2))
@@ -101,6 +103,27 @@ internal sealed class PageTableCollector : IUnitCollector
         {
             AddStore(_atomic, cursor, target.Expression, "atomic", target.Type, scope, WordAt(cursor, scope) ?? "atomic");
         }
+    }
+
+    private enum AtomicResult : byte { None, Value, VoidOrBool }
+
+    /// <summary>What an atomic builtin of this result type can be; cached, since implicit casts are everywhere.</summary>
+    private AtomicResult AtomicShape(ClangType type)
+    {
+        if (!type.IsValid)
+        {
+            return AtomicResult.None;
+        }
+        var key = type.Identity;
+        if (_atomicShapes.TryGetValue(key, out var shape))
+        {
+            return shape;
+        }
+        shape = type.Canonical.Kind is CXTypeKind.CXType_Void or CXTypeKind.CXType_Bool ? AtomicResult.VoidOrBool
+            : PteType(type) is not null ? AtomicResult.Value
+            : AtomicResult.None;
+        _atomicShapes[key] = shape;
+        return shape;
     }
 
     private static string? WordAt(Cursor cursor, AstScope scope)
@@ -218,7 +241,7 @@ internal sealed class PageTableCollector : IUnitCollector
                 }
             }
         }
-        if (_wrapper is not null && (_localWrappers.Contains(name) || TakesPtePointer(cursor.Referenced)))
+        if (_wrapper is not null && (_localWrappers.Contains(name) || TakesPtePointer(name, cursor)))
         {
             var at = cursor.Location.Expansion;
             if (scope.RelativePath(at.File) is { } file)
@@ -568,23 +591,23 @@ internal sealed class PageTableCollector : IUnitCollector
         return null;
     }
 
-    private bool TakesPtePointer(Cursor callee)
+    private bool TakesPtePointer(string name, Cursor call)
     {
-        if (callee.IsNull || callee.Kind != CXCursorKind.CXCursor_FunctionDecl)
-        {
-            return false;
-        }
-        if (_takesPtePointer.TryGetValue(callee, out var known))
+        if (_takesPtePointer.TryGetValue(name, out var known))
         {
             return known;
         }
+        var callee = call.Referenced;
         var result = false;
-        var count = callee.ArgumentCount;
-        for (var i = 0; i < count && !result; i++)
+        if (!callee.IsNull && callee.Kind == CXCursorKind.CXCursor_FunctionDecl)
         {
-            result = PointeePteType(callee.Argument(i).Type) is not null;
+            var count = callee.ArgumentCount;
+            for (var i = 0; i < count && !result; i++)
+            {
+                result = PointeePteType(callee.Argument(i).Type) is not null;
+            }
         }
-        _takesPtePointer[callee] = result;
+        _takesPtePointer[name] = result;
         return result;
     }
 

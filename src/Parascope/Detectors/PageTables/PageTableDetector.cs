@@ -117,7 +117,8 @@ public sealed class PageTableDetector : IDetector
                 Function = wrapper.Name,
                 Arch = wrapperRule.Rule.Arch,
                 Context = sourceContext,
-                Detail = $"{wrapper.Name}: stores {wrapper.Type} through parameter '{wrapper.Parameter}' ({sites.Length} call sites)",
+                // The caller count lives in properties: a new caller elsewhere must not change this finding's fingerprint.
+                Detail = $"{wrapper.Name}: stores {wrapper.Type} through parameter '{wrapper.Parameter}'",
                 Action = guidance.Action,
                 Arches = group.Select(d => d.Arch).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
                 Subcategory = "wrapper",

@@ -52,6 +52,17 @@ public static class JsonReportWriter
             }
             json.WriteEndArray();
         }
+        if (!result.Suppressed.IsEmpty)
+        {
+            // Kept for audits and for merging shard reports; summary.suppressed counts them.
+            json.WriteStartArray("suppressed");
+            foreach (var finding in result.Suppressed)
+            {
+                WriteFinding(json, finding);
+            }
+            json.WriteEndArray();
+        }
+        PlanJsonWriter.Write(json, result);
         json.WriteEndObject();
         json.Flush();
         stream.WriteByte((byte)'\n');
@@ -210,6 +221,10 @@ public static class JsonReportWriter
         if (finding.TransitiveCallers is { } transitive)
         {
             json.WriteNumber("transitiveCallers", transitive);
+        }
+        if (finding.Suppression is not null)
+        {
+            json.WriteString("suppression", finding.Suppression);
         }
         if (!finding.Properties.IsEmpty)
         {

@@ -94,7 +94,7 @@ public sealed class DriverApiTests
     {
         var names = Scan("driverapi-iokit").Drivers.Select(d => d.Name).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(
-            ["FixtureDiskBase", "FixtureDiskController", "FixtureDiskNub", "FixtureEthernet", "IOBlockStorageDevice",
+            ["FixtureDiskBase", "FixtureDiskController", "FixtureDiskNub", "FixtureEthernet", "FixtureHelperService", "IOBlockStorageDevice",
              "IOEthernetController", "IONetworkController", "IOPCIDevice"],
             names);
     }
@@ -115,6 +115,15 @@ public sealed class DriverApiTests
         Assert.StartsWith("blkfront", disk.XenFrontEnd);
         Assert.Equal("FixtureDiskBase", drivers["FixtureDiskController"].Superclass);
         Assert.False(drivers["IOPCIDevice"].MetaClass);
+    }
+
+    [Fact]
+    public void Without_a_family_ancestor_the_class_name_gives_the_family_and_otherwise_it_is_other()
+    {
+        var drivers = Scan("driverapi-iokit").Drivers.ToDictionary(d => d.Name);
+        Assert.Equal("block-storage", drivers["FixtureDiskController"].Family);
+        Assert.Equal("other", drivers["FixtureHelperService"].Family);
+        Assert.StartsWith("none identified", drivers["FixtureHelperService"].XenFrontEnd);
     }
 
     [Fact]

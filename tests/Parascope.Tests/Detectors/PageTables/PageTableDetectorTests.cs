@@ -34,6 +34,15 @@ public sealed class PageTableDetectorTests
     }
 
     [Fact]
+    public void A_listed_helper_macro_and_the_listed_call_it_expands_to_are_one_site()
+    {
+        var findings = Scan(Path.Combine(FixturePaths.Root, "pagetables-helpers"));
+        var site = Assert.Single(findings, f => f.RuleId == "pt.pte-store-helper" && f.Line == 17 && f.File.EndsWith("pmap_helpers.c", StringComparison.Ordinal));
+        Assert.Equal("pmap_update_pte", site.Properties["name"]);
+        Assert.Equal("protect_one", site.Function);
+    }
+
+    [Fact]
     public void A_store_reports_its_form_and_the_rule_type_behind_a_typedef_of_a_typedef()
     {
         var findings = Scan(Path.Combine(FixturePaths.Root, "pagetables-stores"));

@@ -8,11 +8,11 @@
 
 class MiniBlockController : public IOService {
 public:
-	bool start(IOService *provider) override;
+	virtual bool start(IOService *provider);
 	static void interruptOccurred(void *target, void *refCon, void *nub, int source);
 
 private:
-	IOPCIDevice *fDevice = nullptr;
+	IOPCIDevice *fDevice;
 	MiniCache fCache;
 };
 

@@ -18,6 +18,10 @@ public:
 	IOReturn registerInterrupt(int source, OSObject *target, IOInterruptAction handler, void *refCon = 0) override;
 };
 
+/* An IOService whose ancestry and name say nothing of its family. */
+class FixtureHelperService : public IOService {
+};
+
 /* Not an IOService: stays out of the inventory. */
 class FixtureDiskQueue : public OSObject {
 };

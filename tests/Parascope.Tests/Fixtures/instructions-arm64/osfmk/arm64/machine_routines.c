@@ -44,3 +44,32 @@ ml_inline(void)
 	                  "isb");
 	__asm__ volatile ("str %0, [sp]" :: "r" (v));      // ok: x86.descriptor-table-read
 }
+
+#if CONFIG_NOT_BUILT
+uint64_t
+ml_skipped(void)
+{
+	__builtin_arm_wsr64(SREG_TTBR0, 0);          // expect-inactive: arm64.sysreg-el1-write
+	return __builtin_arm_rsr64("TPIDR_EL0");      // ok: arm64.sysreg-el1-read
+}
+#endif
+
+/* The register is a macro parameter: resolved at each expansion site. */
+#define SREG_WRITE(SR, V) __asm__ volatile ("msr " SR ", %0 ; isb" : : "r" (V))
+#define SREG_READ(SR) ({ uint64_t VAL; __asm__ volatile ("mrs %0, " SR : "=r" (VAL)); VAL; })
+
+uint64_t
+ml_pmc(void)
+{
+	SREG_WRITE("S3_1_C15_C0_0", 1);           // expect: arm64.sysreg-impdef
+	(void)SREG_READ("TPIDR_EL0");             // ok: arm64.sysreg-el1-read
+	return SREG_READ("S3_1_C15_C1_0");        // expect: arm64.sysreg-impdef
+}
+
+#ifdef KPC_DEBUG
+static void
+ml_pmc_dump(void)
+{
+	(void)SREG_READ("S3_1_C15_C2_0");         // expect-inactive: arm64.sysreg-impdef
+}
+#endif

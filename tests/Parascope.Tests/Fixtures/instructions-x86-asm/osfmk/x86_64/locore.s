@@ -77,3 +77,16 @@ msg:	.ascii	"cli; hlt"		# ok: x86.cli-sti, x86.hlt
 #if 0
 	invd				# expect-inactive: x86.cache-flush
 #endif
+
+/* Real-mode helpers written as bytes, as the old assembler needed. */
+#define	operand_size_prefix	.byte 0x66
+#define	LJMP(segment, address)	\
+	operand_size_prefix	;\
+	.byte	0xea		/* expect: x86.far-transfer */ ;\
+	.long	address		;\
+	.word	segment
+#define	LGDT(address)		\
+	operand_size_prefix	;\
+	.word	0x010f		/* expect: x86.lgdt */ ;\
+	.byte	0x15		;\
+	.long	address

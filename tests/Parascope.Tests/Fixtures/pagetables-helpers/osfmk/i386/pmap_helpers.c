@@ -30,3 +30,14 @@ clear_first(pd_entry_t *pdes)
 {
 	pde_clear(pdes);
 }
+
+/* arm64 helpers and the SPTM's table calls, by name. */
+extern void write_pte_strong(pt_entry_t *ptep, pt_entry_t value);
+extern int sptm_map_page(uint64_t table, uint64_t va, pt_entry_t value);
+
+void
+arm_style(pt_entry_t *ptep, uint64_t table)
+{
+	write_pte_strong(ptep, INTEL_PTE_VALID);	// expect: pt.pte-store-helper
+	(void)sptm_map_page(table, 0, INTEL_PTE_VALID);	// expect: pt.pte-store-helper
+}

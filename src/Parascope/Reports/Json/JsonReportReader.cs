@@ -1,0 +1,145 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Parascope.Model;
+
+namespace Parascope.Reports.Json;
+
+/// <summary>
+/// Reads a JSON report (schemaVersion 1) back into a <see cref="ScanResult"/>, for merge and diff. What JSON does
+/// not carry (the call graph, the rules) stays empty; the caller supplies rules and phases where it needs them.
+/// </summary>
+public static class JsonReportReader
+{
+    public static (ScanResult? Result, string? Error) Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return (null, $"{path}: no such report");
+        }
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var document = JsonDocument.Parse(stream);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schemaVersion", out var version) || version.GetInt32() != JsonReportWriter.SchemaVersion)
+            {
+                return (null, $"{path}: not a parascope JSON report of schemaVersion {JsonReportWriter.SchemaVersion}");
+            }
+            return (Parse(root), null);
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            return (null, $"{path}: not a readable parascope JSON report ({exception.Message.Split('\n')[0]})");
+        }
+    }
+
+    private static ScanResult Parse(JsonElement root)
+    {
+        var scan = root.GetProperty("scan");
+        var units = scan.GetProperty("units");
+        ModelNames.TryParseTarget(scan.GetProperty("target").GetString()!, out var target);
+        var health = scan.GetProperty("health");
+        var summary = root.GetProperty("summary");
+        var findings = root.GetProperty("findings").EnumerateArray().Select(ReadFinding).ToImmutableArray();
+        return new ScanResult
+        {
+            ToolVersion = root.GetProperty("tool").GetProperty("version").GetString()!,
+            Root = scan.GetProperty("root").GetString()!,
+            Arches = Strings(scan.GetProperty("arches")),
+            Target = target,
+            Profile = scan.GetProperty("profile").GetString()!,
+            Health = new ParseHealth
+            {
+                Counts = new UnitCounts(units.GetProperty("total").GetInt32(), units.GetProperty("parsed").GetInt32(),
+                    units.GetProperty("withErrors").GetInt32(), units.GetProperty("failed").GetInt32())
+                {
+                    WithFatal = units.GetProperty("withFatal").GetInt32(),
+                },
+                MissingHeaders = Counted(health.GetProperty("missingHeaders")),
+                FrequentErrors = Counted(health.GetProperty("frequentErrors")),
+                Units = root.TryGetProperty("units", out var list) ? list.EnumerateArray().Select(ReadUnit).ToImmutableArray() : [],
+            },
+            DurationMs = scan.GetProperty("durationMs").GetInt64(),
+            Shard = scan.TryGetProperty("shard", out var shard) ? shard.GetString() : null,
+            Warnings = Strings(scan.GetProperty("warnings")),
+            Findings = findings,
+            Suppressed = root.TryGetProperty("suppressed", out var suppressed) ? suppressed.EnumerateArray().Select(ReadFinding).ToImmutableArray() : [],
+            HasBaseline = summary.TryGetProperty("fixed", out _),
+            FixedSinceBaseline = summary.TryGetProperty("fixed", out var fixedCount) ? fixedCount.GetInt32() : 0,
+            Drivers = root.TryGetProperty("drivers", out var drivers) ? drivers.EnumerateArray().Select(ReadDriver).ToImmutableArray() : [],
+        };
+    }
+
+    public static Finding ReadFinding(JsonElement f)
+    {
+        ModelNames.TryParseCategory(f.GetProperty("category").GetString()!, out var category);
+        ModelNames.TryParseSeverity(f.GetProperty("severity").GetString()!, out var severity);
+        ModelNames.TryParseContext(f.GetProperty("context").GetString()!, out var context);
+        return new Finding
+        {
+            RuleId = f.GetProperty("ruleId").GetString()!,
+            Category = category,
+            Severity = severity,
+            File = f.GetProperty("file").GetString()!,
+            Line = f.GetProperty("line").GetInt32(),
+            Column = f.GetProperty("column").GetInt32(),
+            Function = f.GetProperty("function").GetString(),
+            Arch = f.GetProperty("arch").GetString()!,
+            Context = context,
+            Active = f.GetProperty("active").GetBoolean(),
+            Detail = f.GetProperty("detail").GetString()!,
+            Action = f.GetProperty("action").GetString()!,
+            Fingerprint = f.GetProperty("fingerprint").GetString()!,
+            Arches = Strings(f.GetProperty("arches")),
+            Units = f.GetProperty("units").GetInt32(),
+            Expansions = f.GetProperty("expansions").EnumerateArray()
+                .Select(e => new SiteReference(e.GetProperty("file").GetString()!, e.GetProperty("line").GetInt32(), e.GetProperty("function").GetString()))
+                .ToImmutableArray(),
+            Condition = OptionalString(f, "condition"),
+            Subcategory = OptionalString(f, "subcategory"),
+            Baseline = OptionalString(f, "baseline"),
+            Phase = OptionalString(f, "phase"),
+            Callers = f.TryGetProperty("callers", out var callers) ? callers.GetInt32() : null,
+            TransitiveCallers = f.TryGetProperty("transitiveCallers", out var transitive) ? transitive.GetInt32() : null,
+            Suppression = OptionalString(f, "suppression"),
+            Properties = f.TryGetProperty("properties", out var properties)
+                ? properties.EnumerateObject().ToImmutableSortedDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal)
+                : ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal),
+        };
+    }
+
+    private static UnitReport ReadUnit(JsonElement u) => new(
+        u.GetProperty("file").GetString()!,
+        u.GetProperty("arch").GetString()!,
+        u.GetProperty("status").GetString() switch
+        {
+            "clean" => UnitStatus.Clean,
+            "with-errors" => UnitStatus.WithErrors,
+            _ => UnitStatus.Failed,
+        },
+        u.GetProperty("firstError").GetString(),
+        u.GetProperty("errorCount").GetInt32());
+
+    private static DriverClass ReadDriver(JsonElement d) => new()
+    {
+        Name = d.GetProperty("name").GetString()!,
+        Superclass = d.GetProperty("superclass").GetString()!,
+        Ancestors = Strings(d.GetProperty("ancestors")),
+        File = d.GetProperty("file").GetString()!,
+        Line = d.GetProperty("line").GetInt32(),
+        MetaClass = d.GetProperty("metaClass").GetBoolean(),
+        Family = d.GetProperty("family").GetString()!,
+        XenFrontEnd = d.GetProperty("xenFrontEnd").GetString()!,
+        HardwareCalls = d.GetProperty("hardwareCalls").EnumerateArray()
+            .Select(c => new DriverCallCount(c.GetProperty("rule").GetString()!, OptionalString(c, "subcategory"), c.GetProperty("count").GetInt32()))
+            .ToImmutableArray(),
+    };
+
+    private static string? OptionalString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static ImmutableArray<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToImmutableArray();
+
+    private static ImmutableArray<CountedText> Counted(JsonElement array) =>
+        array.EnumerateArray().Select(e => new CountedText(e.GetProperty("text").GetString()!, e.GetProperty("count").GetInt32())).ToImmutableArray();
+}

@@ -1,0 +1,97 @@
+using System.Collections.Immutable;
+using Parascope.Detectors;
+using Parascope.Model;
+using Parascope.Rules;
+
+namespace Parascope.Reports;
+
+/// <summary>
+/// Merges the reports of the shards of one scan (scan --shard K/N) into the report of the whole scan. Each unit
+/// belongs to exactly one shard, so unit counts add up; a site seen by several shards (an inline in a header)
+/// is merged the way <see cref="FindingMerger"/> merges units: arches united, units added, severity the highest,
+/// active if any, fingerprints recomputed over the whole. Limits (docs/reports.md): the call graph is per shard, so
+/// callers/transitiveCallers/phase of a site take the largest shard's view; health top-10 lists are re-ranked from
+/// the shards' top-10s; baseline marks are dropped (compare the merged report with `--baseline` or `diff`).
+/// </summary>
+public static class ReportMerge
+{
+    private const int TopCount = 10;
+
+    public static (ScanResult? Result, string? Error) Merge(IReadOnlyList<ScanResult> shards, ImmutableArray<Rule> rules, ImmutableArray<Graph.PortPhase> phases)
+    {
+        if (shards.Count == 0)
+        {
+            return (null, "nothing to merge");
+        }
+        var first = shards[0];
+        foreach (var shard in shards.Skip(1))
+        {
+            if (shard.Root != first.Root || shard.Target != first.Target || shard.Profile != first.Profile || !shard.Arches.SequenceEqual(first.Arches))
+            {
+                return (null, $"the reports are not shards of one scan (root, arches, target and profile must agree: {first.Root} vs {shard.Root})");
+            }
+        }
+        var shardNames = shards.Select(s => s.Shard).Where(s => s is not null).ToList();
+        if (shardNames.Distinct(StringComparer.Ordinal).Count() != shardNames.Count)
+        {
+            return (null, $"shard {shardNames.GroupBy(s => s).First(g => g.Count() > 1).Key} given twice");
+        }
+        var counts = shards.Select(s => s.Health.Counts).ToList();
+        var health = new ParseHealth
+        {
+            Counts = new UnitCounts(counts.Sum(c => c.Total), counts.Sum(c => c.Parsed), counts.Sum(c => c.WithErrors), counts.Sum(c => c.Failed))
+            {
+                WithFatal = counts.Sum(c => c.WithFatal),
+            },
+            MissingHeaders = Top(shards.SelectMany(s => s.Health.MissingHeaders)),
+            FrequentErrors = Top(shards.SelectMany(s => s.Health.FrequentErrors)),
+            Units = shards.SelectMany(s => s.Health.Units).OrderBy(u => u.File, StringComparer.Ordinal).ThenBy(u => u.Arch, StringComparer.Ordinal).ToImmutableArray(),
+        };
+        return (new ScanResult
+        {
+            ToolVersion = first.ToolVersion,
+            Root = first.Root,
+            Arches = first.Arches,
+            Target = first.Target,
+            Profile = first.Profile,
+            Health = health,
+            DurationMs = shards.Sum(s => s.DurationMs),
+            Findings = MergeFindings(shards.SelectMany(s => s.Findings)),
+            Suppressed = MergeFindings(shards.SelectMany(s => s.Suppressed)),
+            Warnings = shards.SelectMany(s => s.Warnings).Distinct(StringComparer.Ordinal).ToImmutableArray(),
+            Drivers = shards.SelectMany(s => s.Drivers).GroupBy(d => (d.File, d.Line, d.Name)).Select(g => g.First())
+                .OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line).ThenBy(d => d.Name, StringComparer.Ordinal).ToImmutableArray(),
+            Rules = rules,
+            Phases = phases,
+        }, null);
+    }
+
+    private static ImmutableArray<Finding> MergeFindings(IEnumerable<Finding> findings)
+    {
+        // A shard that read no unit including a file reports the file's sites as not compiled; when another shard
+        // compiled the site, that placeholder is not a view of it, as in an unsharded scan where the file was read.
+        var all = findings.Select(f => f with { Baseline = null })
+            .GroupBy(f => (f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context))
+            .SelectMany(g => g.Any(f => f.Active) ? g.Where(f => f.Active)
+                : g.All(NotCompiled) ? g.Take(1)
+                : g.Where(f => !NotCompiled(f)))
+            .ToList();
+        // The graph's view of a site: the shard that saw most of it.
+        var impact = all.GroupBy(f => (f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context))
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(f => f.TransitiveCallers ?? -1).ThenByDescending(f => f.Callers ?? -1).First());
+        var merged = FindingMerger.Merge(all, new Dictionary<(string File, string Function), int>());
+        return merged.Select(f =>
+        {
+            var best = impact[(f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context)];
+            return f with { Callers = best.Callers, TransitiveCallers = best.TransitiveCallers, Phase = best.Phase ?? f.Phase };
+        }).ToImmutableArray();
+    }
+
+    /// <summary>The instruction detector's mark on a site in a file no unit of the scan read.</summary>
+    private static bool NotCompiled(Finding finding) =>
+        finding.Properties.TryGetValue("reason", out var reason) && reason == "not-compiled";
+
+    private static ImmutableArray<CountedText> Top(IEnumerable<CountedText> items) =>
+        items.GroupBy(i => i.Text, StringComparer.Ordinal).Select(g => new CountedText(g.Key, g.Sum(i => i.Count)))
+            .OrderByDescending(i => i.Count).ThenBy(i => i.Text, StringComparer.Ordinal).Take(TopCount).ToImmutableArray();
+}

@@ -1,0 +1,158 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.RegularExpressions;
+using Parascope.Model;
+
+namespace Parascope.Reports;
+
+/// <summary>One line of an ignore file: a path glob, a rule id (or glob, default every rule), a reason.</summary>
+public sealed record IgnoreEntry(string PathGlob, string RuleGlob, string Reason, string Origin);
+
+/// <summary>
+/// Findings a team has decided to leave: `parascope:ignore RULE-ID reason` in a comment on the finding's line
+/// or the line before, or a line of the ignore file (.parascope-ignore at the scanned root, or --ignore-file).
+/// Suppressed findings leave the report's list but stay counted (summary.suppressed, SARIF suppressions).
+/// This reads source text, it analyses nothing.
+/// </summary>
+public static partial class Suppressions
+{
+    public const string DefaultFileName = ".parascope-ignore";
+    public const string Marker = "parascope:ignore";
+
+    [GeneratedRegex(@"parascope:ignore\s+(?<rule>[A-Za-z0-9_.*\-]+)(?<reason>[^\n]*)")]
+    private static partial Regex InlineMarker();
+
+    /// <summary>
+    /// Parses an ignore file. Each line: `PATH-GLOB [RULE-ID] [reason…]`; `#` starts a comment line;
+    /// `**` matches any folders, `*` and `?` stay within a path segment; a rule id may end in `*`.
+    /// </summary>
+    public static (ImmutableArray<IgnoreEntry> Entries, string? Error) ParseIgnoreFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return ([], $"{path}: no such ignore file");
+        }
+        var entries = ImmutableArray.CreateBuilder<IgnoreEntry>();
+        var number = 0;
+        foreach (var raw in File.ReadAllLines(path))
+        {
+            number++;
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+            var parts = line.Split((char[]?)null, 3, StringSplitOptions.RemoveEmptyEntries);
+            entries.Add(new IgnoreEntry(parts[0].TrimStart('/'), parts.Length > 1 ? parts[1] : "*",
+                parts.Length > 2 ? parts[2].Trim() : string.Empty, $"{Path.GetFileName(path)}:{number}"));
+        }
+        return (entries.ToImmutable(), null);
+    }
+
+    /// <summary>Moves suppressed findings from Findings to Suppressed (with their reason).</summary>
+    public static ScanResult Apply(ScanResult result, IReadOnlyList<IgnoreEntry> entries)
+    {
+        var matchers = entries.Select(e => (Entry: e, Path: GlobRegex(e.PathGlob, pathGlob: true), Rule: GlobRegex(e.RuleGlob, pathGlob: false))).ToList();
+        var lines = new Dictionary<string, string[]?>(StringComparer.Ordinal);
+        var kept = ImmutableArray.CreateBuilder<Finding>();
+        var suppressed = result.Suppressed.ToBuilder();
+        foreach (var finding in result.Findings)
+        {
+            var reason = InlineReason(result.Root, finding, lines);
+            if (reason is null)
+            {
+                foreach (var (entry, pathRegex, ruleRegex) in matchers)
+                {
+                    if (pathRegex.IsMatch(finding.File) && ruleRegex.IsMatch(finding.RuleId))
+                    {
+                        reason = entry.Reason.Length > 0 ? entry.Reason : entry.Origin;
+                        break;
+                    }
+                }
+            }
+            if (reason is null)
+            {
+                kept.Add(finding);
+            }
+            else
+            {
+                suppressed.Add(finding with { Suppression = reason });
+            }
+        }
+        return result with { Findings = kept.ToImmutable(), Suppressed = suppressed.ToImmutable() };
+    }
+
+    private static string? InlineReason(string root, Finding finding, Dictionary<string, string[]?> cache)
+    {
+        if (!cache.TryGetValue(finding.File, out var text))
+        {
+            var path = Path.Combine(root, finding.File);
+            try
+            {
+                text = File.Exists(path) ? File.ReadAllLines(path) : null;
+            }
+            catch (IOException)
+            {
+                text = null;
+            }
+            cache[finding.File] = text;
+        }
+        if (text is null)
+        {
+            return null;
+        }
+        for (var line = finding.Line; line >= finding.Line - 1 && line >= 1; line--)
+        {
+            if (line > text.Length || !text[line - 1].Contains(Marker, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            foreach (Match match in InlineMarker().Matches(text[line - 1]))
+            {
+                if (GlobRegex(match.Groups["rule"].Value, pathGlob: false).IsMatch(finding.RuleId))
+                {
+                    var reason = match.Groups["reason"].Value.Trim().TrimEnd('/', '*').Trim();
+                    return reason.Length > 0 ? reason : "parascope:ignore";
+                }
+            }
+        }
+        return null;
+    }
+
+    public static Regex GlobRegex(string glob, bool pathGlob)
+    {
+        var pattern = new StringBuilder("^");
+        for (var i = 0; i < glob.Length; i++)
+        {
+            var c = glob[i];
+            if (c == '*' && pathGlob && i + 1 < glob.Length && glob[i + 1] == '*')
+            {
+                i++;
+                if (i + 1 < glob.Length && glob[i + 1] == '/')
+                {
+                    i++;
+                    pattern.Append("(?:.*/)?");
+                }
+                else
+                {
+                    pattern.Append(".*");
+                }
+            }
+            else if (c == '*')
+            {
+                pattern.Append(pathGlob ? "[^/]*" : ".*");
+            }
+            else if (c == '?')
+            {
+                pattern.Append(pathGlob ? "[^/]" : ".");
+            }
+            else
+            {
+                pattern.Append(Regex.Escape(c.ToString()));
+            }
+        }
+        // A folder name matches everything under it.
+        pattern.Append(pathGlob ? "(?:/.*)?$" : "$");
+        return new Regex(pattern.ToString(), RegexOptions.CultureInvariant);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Parascope.Cli;
+using Parascope.Tests.Reports;
+
+namespace Parascope.Tests.Cli;
+
+public sealed class MergeDiffTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = CommandLine.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Merging_the_shards_of_a_scan_gives_the_unsharded_report_byte_for_byte()
+    {
+        using var tree = new TempTree();
+        ReportTrees.CopySample(tree);
+        // A header included by units of different shards, and one included by none.
+        tree.Write("osfmk/i386/shared_mini.h", "static inline void shared_halt(void)\n{\n\t__asm__ volatile(\"hlt\");\n}\n");
+        tree.Write("osfmk/i386/user_a.c", "#include \"shared_mini.h\"\nvoid user_a(void) { shared_halt(); }\n");
+        tree.Write("osfmk/i386/user_b.c", "#include \"shared_mini.h\"\nvoid user_b(void) { shared_halt(); }\n");
+        tree.Write("osfmk/i386/user_c.c", "#include \"shared_mini.h\"\nvoid user_c(void) { shared_halt(); }\n");
+        tree.Write("osfmk/i386/unused_mini.h", "static inline void unused_wbinvd(void)\n{\n\t__asm__ volatile(\"wbinvd\");\n}\n");
+        using var outputs = new TempTree();
+        var whole = Path.Combine(outputs.Root, "whole.json");
+        var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
+        Assert.Equal(0, Run("scan", tree.Root, "-j", "1", "--units", "-o", whole, "-o", wholeSarif).Exit);
+        var shards = new List<string>();
+        for (var k = 1; k <= 3; k++)
+        {
+            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
+            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--units", "--shard", $"{k}/3", "-o", shards[^1]);
+            Assert.True(exit == 0, error);
+        }
+        using (var first = JsonDocument.Parse(File.ReadAllText(shards[0])))
+        {
+            Assert.True(first.RootElement.GetProperty("scan").GetProperty("units").GetProperty("total").GetInt32()
+                        < JsonDocument.Parse(File.ReadAllText(whole)).RootElement.GetProperty("scan").GetProperty("units").GetProperty("total").GetInt32());
+        }
+        var merged = Path.Combine(outputs.Root, "merged.json");
+        var mergedSarif = Path.Combine(outputs.Root, "merged.sarif");
+        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged, "-o", mergedSarif]);
+        Assert.True(mergeExit == 0, mergeError);
+        // Known limit (docs/reports.md): the call graph is per shard, so a function called from units of several
+        // shards has fewer callers in the merge; everything else is the unsharded report byte for byte.
+        Assert.Equal(WithoutCallers(File.ReadAllText(whole)), WithoutCallers(File.ReadAllText(merged)));
+        Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
+    }
+
+    private static string WithoutCallers(string json) =>
+        System.Text.RegularExpressions.Regex.Replace(json, "\n *\"(callers|transitiveCallers)\": [0-9]+,", "");
+
+    [Fact]
+    public void Merging_reports_of_different_trees_is_an_input_error()
+    {
+        using var a = new TempTree();
+        using var b = new TempTree();
+        var first = Path.Combine(a.Root, "a.json");
+        var second = Path.Combine(b.Root, "b.json");
+        Run("scan", a.Root, "-o", first);
+        Run("scan", b.Root, "-o", second);
+        var (exit, _, error) = Run("merge", first, second);
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.Contains("not shards of one scan", error);
+    }
+
+    [Fact]
+    public void Diff_counts_by_rule_and_subsystem_what_appeared_and_went()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/idle.c", "void idle_mini(void)\n{\n\t__asm__ volatile(\"hlt\");\n}\n");
+        tree.Write("bsd/dev/old.c", "void old_mini(void)\n{\n\t__asm__ volatile(\"wbinvd\");\n}\n");
+        using var outputs = new TempTree();
+        var before = Path.Combine(outputs.Root, "before.json");
+        var after = Path.Combine(outputs.Root, "after.json");
+        Assert.Equal(0, Run("scan", tree.Root, "-j", "1", "-o", before).Exit);
+        File.Delete(Path.Combine(tree.Root, "bsd", "dev", "old.c"));
+        tree.Write("osfmk/i386/idle2.c", "void idle2_mini(void)\n{\n\t__asm__ volatile(\"hlt\");\n}\n");
+        Assert.Equal(0, Run("scan", tree.Root, "-j", "1", "-o", after).Exit);
+
+        var (exit, output, error) = Run("diff", before, after, "--format", "json");
+        Assert.True(exit == 0, error);
+        using var document = JsonDocument.Parse(output);
+        var byRule = document.RootElement.GetProperty("byRule").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+        Assert.Equal((1, 2, 1, 0), (byRule["x86.hlt"].GetProperty("old").GetInt32(), byRule["x86.hlt"].GetProperty("new").GetInt32(),
+            byRule["x86.hlt"].GetProperty("appeared").GetInt32(), byRule["x86.hlt"].GetProperty("gone").GetInt32()));
+        var bsd = document.RootElement.GetProperty("bySubsystem").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "bsd");
+        Assert.Equal((1, 0, -1), (bsd.GetProperty("old").GetInt32(), bsd.GetProperty("new").GetInt32(), bsd.GetProperty("delta").GetInt32()));
+
+        var (_, text, _) = Run("diff", before, after);
+        Assert.Contains("findings: 2 → 2 (0; 1 appeared, 1 gone)", text);
+    }
+}

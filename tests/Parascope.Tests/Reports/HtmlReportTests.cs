@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Parascope.Reports;
+
+namespace Parascope.Tests.Reports;
+
+public sealed class HtmlReportTests(SampleScan sample) : IClassFixture<SampleScan>
+{
+    [Fact]
+    public void The_page_is_self_contained()
+    {
+        var html = ReportWriter.ToText(sample.Result, ReportFormat.Html);
+        Assert.DoesNotMatch(new Regex("(src|href)=\"(https?:)?//"), html);
+        Assert.DoesNotContain("<link", html);
+        Assert.Contains("<svg", html);
+        Assert.Contains("id=\"chart-subsystems\"", html);
+        Assert.Contains("id=\"chart-effort\"", html);
+    }
+
+    [Fact]
+    public void Each_finding_has_a_row_with_a_code_excerpt_read_from_the_tree()
+    {
+        var html = ReportWriter.ToText(sample.Result, ReportFormat.Html);
+        Assert.Equal(sample.Result.Findings.Length, Regex.Matches(html, "<tr class=\"finding ").Count);
+        Assert.Equal(sample.Result.Findings.Length, Regex.Matches(html, "<pre class=\"code\">").Count);
+        Assert.Contains("<span class=\"hit\">", html);
+    }
+
+    [Fact]
+    public void A_function_known_to_the_call_graph_shows_its_neighbourhood()
+    {
+        var html = ReportWriter.ToText(sample.Result, ReportFormat.Html);
+        Assert.Contains("<p class=\"graph\">called by ", html);
+    }
+
+    /// <summary>Debian's chromium, headless; outside CI the test passes vacuously where it is not installed, in CI it fails.</summary>
+    public static string? Chromium => new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
+
+    private static string DumpDom(string page, string fragment)
+    {
+        using var profile = new TempTree();
+        var start = new ProcessStartInfo(Chromium!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+                 {
+                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     $"--user-data-dir={profile.Root}", "--dump-dom", new Uri(page).AbsoluteUri + fragment,
+                 })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var dom = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "chromium did not finish in 60 s");
+        Assert.True(dom.Length > 0, "chromium printed no DOM: " + stderr.Result);
+        return dom;
+    }
+
+    [Fact]
+    public void In_headless_chromium_the_page_loads_without_script_errors_and_a_filter_narrows_the_table()
+    {
+        if (Chromium is null)
+        {
+            // CI must run this test: .ci/run installs chromium (apt-get install -y chromium).
+            Assert.True(string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")), "chromium is not installed: apt-get install -y chromium");
+            return;
+        }
+        using var outputs = new TempTree();
+        var page = Path.Combine(outputs.Root, "report.html");
+        ReportWriter.WriteFile(sample.Result, ReportFormat.Html, page);
+        var total = sample.Result.Findings.Length;
+
+        var dom = DumpDom(page, string.Empty);
+        Assert.Contains("data-ready=\"true\"", dom);
+        Assert.Equal(total, Regex.Matches(dom, "<tr class=\"finding ").Count);
+        Assert.Contains($"<span id=\"shown\">{total}</span>", dom);
+
+        var rule = sample.Result.Findings.GroupBy(f => f.RuleId).OrderBy(g => g.Count()).First();
+        var filtered = DumpDom(page, "#rule=" + Uri.EscapeDataString(rule.Key));
+        Assert.Contains("data-ready=\"true\"", filtered);
+        Assert.Contains($"<span id=\"shown\">{rule.Count()}</span>", filtered);
+        Assert.Equal(total - rule.Count(), Regex.Matches(filtered, "<tr class=\"finding [^\"]*\"[^>]* hidden=\"\"").Count);
+
+        var subsystem = DumpDom(page, "#subsystem=iokit&text=" + Uri.EscapeDataString("configRead32"));
+        Assert.Contains("<span id=\"shown\">1</span>", subsystem);
+    }
+}
