@@ -198,6 +198,19 @@ public sealed class XnuProfileTests
         Assert.Contains("-DFROM_DATABASE", unit.Arguments);
     }
 
+    [Fact]
+    public void Compile_commands_response_files_and_relative_directories_are_read()
+    {
+        using var tree = MiniXnu();
+        tree.Write("build/flags.rsp", "-DFROM_RESPONSE_FILE \"-DQUOTED=a b\"\n");
+        tree.Write("compile_commands.json", $$"""[{"directory": "{{tree.Root}}/build", "arguments": ["clang", "@flags.rsp", "-c", "../osfmk/kern/widget.c"], "file": "../osfmk/kern/widget.c"}]""");
+        using var cache = new TempTree();
+        var unit = Assert.Single(Discover(tree, cache.Root, "x86_64").Units);
+        Assert.Equal(Path.Combine(tree.Root, "osfmk/kern/widget.c"), unit.Path);
+        Assert.Contains("-DFROM_RESPONSE_FILE", unit.Arguments);
+        Assert.Contains("-DQUOTED=a b", unit.Arguments);
+    }
+
     [Theory]
     [InlineData("#ifndef A\n#define A\n#if B\n#endif\n", 1)]
     [InlineData("#ifndef A\n#define A\n#endif /* A */\n", 0)]
