@@ -54,6 +54,7 @@ public static class CompileCommandsDiscovery
                 var words = entry.TryGetProperty("arguments", out var a)
                     ? a.EnumerateArray().Select(w => w.GetString() ?? string.Empty).ToList()
                     : SplitCommand(entry.TryGetProperty("command", out var c) ? c.GetString() ?? string.Empty : string.Empty);
+                words = ExpandResponseFiles(words, directory);
                 var arguments = Arguments(words, file, path, request.ResourceDirectory);
                 var relative = path[root.Length..];
                 units.Add(new SourceUnit
@@ -98,6 +99,34 @@ public static class CompileCommandsDiscovery
             result.Add(resourceDirectory);
         }
         return result.ToImmutable();
+    }
+
+    /// <summary>`@FILE` words (response files, relative to the entry's directory) replaced by the words FILE holds.</summary>
+    private static List<string> ExpandResponseFiles(List<string> words, string directory, int depth = 0)
+    {
+        if (depth > 4 || !words.Any(w => w.StartsWith('@')))
+        {
+            return words;
+        }
+        var result = new List<string>(words.Count);
+        foreach (var word in words)
+        {
+            var responseFile = word.Length > 1 && word[0] == '@' ? Path.GetFullPath(Path.Combine(directory, word[1..])) : null;
+            if (responseFile is not null && File.Exists(responseFile))
+            {
+                try
+                {
+                    result.AddRange(ExpandResponseFiles(SplitCommand(File.ReadAllText(responseFile)), directory, depth + 1));
+                    continue;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Unreadable: pass the word on; clang will say what is wrong with it.
+                }
+            }
+            result.Add(word);
+        }
+        return result;
     }
 
     private static string? ArchOf(List<string> words)

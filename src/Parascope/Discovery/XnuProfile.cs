@@ -186,6 +186,12 @@ public static class XnuProfile
                 _ => ["-Dx86_64", "-DX86_64", "-D__X86_64__", "-DLP64"],
             });
         }
+        // arm64 code needs a board: proc_reg.h stops with "processor not supported" without one. The virtual-machine
+        // board (VMAPPLE) is the one whose SoC headers the public tree carries in full.
+        if (arch == "arm64")
+        {
+            defines.AddRange(makeDefs.LiteralFlags("MACHINE_FLAGS_ARM64_VMAPPLE", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
+        }
         defines.AddRange(setup.Config.Defines.Select(d => "-D" + d));
 
         // No -I for the unit's own folder: XNU's "-I." is the object folder (here: the config folder), and the

@@ -93,6 +93,22 @@ public static partial class XnuStandIns
                 }
             }
         }
+        foreach (var subsystem in subsystems)
+        {
+            // libkern/libkern/version.h.template → <libkern/version.h>: the build fills ###KERNEL_VERSION_…###
+            // from config/MasterVersion; here every placeholder becomes 0 (inside quotes: empty).
+            var folder = Path.Combine(root, subsystem);
+            foreach (var template in Enumerate(folder, "*.h.template"))
+            {
+                var name = Path.GetRelativePath(folder, template)[..^".template".Length];
+                if (!File.Exists(Path.Combine(folder, name)))
+                {
+                    var text = File.ReadAllText(template);
+                    text = PlaceholderInQuotes().Replace(text, "\"\"");
+                    WriteIfChanged(Path.Combine(standIns, name), Banner + Placeholder().Replace(text, "0"));
+                }
+            }
+        }
         ExportAliases(root, subsystems, standIns);
         RepairUnbalancedHeaders(root, subsystems, overrides);
         return new StandInFolders(overrides, configFolder, standIns, Path.Combine(configFolder, PreludeName));
@@ -161,6 +177,12 @@ public static partial class XnuStandIns
     }
 
     private static void CopyIfChanged(string source, string destination) => WriteIfChanged(destination, File.ReadAllText(source));
+
+    [System.Text.RegularExpressions.GeneratedRegex("\"###[A-Z0-9_]+###\"")]
+    private static partial System.Text.RegularExpressions.Regex PlaceholderInQuotes();
+
+    [System.Text.RegularExpressions.GeneratedRegex("###[A-Z0-9_]+###")]
+    private static partial System.Text.RegularExpressions.Regex Placeholder();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\s*class\s+(?:[A-Z_]+\s+)*(?<name>\w+)\s*:\s*public", System.Text.RegularExpressions.RegexOptions.Multiline)]
     private static partial System.Text.RegularExpressions.Regex IigClass();

@@ -38,7 +38,8 @@ public sealed class XnuProfileTests
         tree.Write("osfmk/conf/files.arm64", "osfmk/arm64/widget_pmap.c	standard\nosfmk/kern/widget_arm_only.c	standard\n");
         tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DMACH_KERNEL_PRIVATE \\\n\t-DWIDGET_MACH_BUILD\n");
         tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DBSD_KERNEL_PRIVATE\n");
-        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE \\\n\t-DPRIVATE $(CONFIG_DEFINES)\nCFLAGS_X86_64 = -Dx86_64 -DWIDGET_X86_DEFINE\n");
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE \\\n\t-DPRIVATE $(CONFIG_DEFINES)\nCFLAGS_X86_64 = -Dx86_64 -DWIDGET_X86_DEFINE\nMACHINE_FLAGS_ARM64_VMAPPLE = -DWIDGET_BOARD_VM -march=armv8.5a\n");
+        tree.Write("libkern/libkern/widget_version.h.template", "#define WIDGET_MAJOR ###WIDGET_MAJOR###\n#define WIDGET_NAME \"###WIDGET_NAME###\"\n");
         tree.Write("osfmk/mach/widget_notify.defs", "subsystem widget_notify 4200;\n");
         tree.Write("iokit/Kernel/.keep", string.Empty);
         tree.Write("osfmk/kern/widget.c", """
@@ -65,7 +66,8 @@ public sealed class XnuProfileTests
             int widget_pmap_x86;
             """);
         tree.Write("osfmk/arm64/widget_pmap.c", """
-            #if !defined(CONFIG_ARM_FEATURE) || defined(CONFIG_X86_FEATURE)
+            #include <libkern/widget_version.h>
+            #if !defined(CONFIG_ARM_FEATURE) || defined(CONFIG_X86_FEATURE) || !defined(WIDGET_BOARD_VM) || WIDGET_MAJOR != 0
             #error arch defines wrong
             #endif
             int widget_pmap_arm;
@@ -194,6 +196,19 @@ public sealed class XnuProfileTests
         var unit = Assert.Single(result.Units);
         Assert.Equal(file, unit.Path);
         Assert.Contains("-DFROM_DATABASE", unit.Arguments);
+    }
+
+    [Fact]
+    public void Compile_commands_response_files_and_relative_directories_are_read()
+    {
+        using var tree = MiniXnu();
+        tree.Write("build/flags.rsp", "-DFROM_RESPONSE_FILE \"-DQUOTED=a b\"\n");
+        tree.Write("compile_commands.json", $$"""[{"directory": "{{tree.Root}}/build", "arguments": ["clang", "@flags.rsp", "-c", "../osfmk/kern/widget.c"], "file": "../osfmk/kern/widget.c"}]""");
+        using var cache = new TempTree();
+        var unit = Assert.Single(Discover(tree, cache.Root, "x86_64").Units);
+        Assert.Equal(Path.Combine(tree.Root, "osfmk/kern/widget.c"), unit.Path);
+        Assert.Contains("-DFROM_RESPONSE_FILE", unit.Arguments);
+        Assert.Contains("-DQUOTED=a b", unit.Arguments);
     }
 
     [Theory]
