@@ -4,13 +4,7 @@ namespace Parascope.Tests.Cli;
 
 public sealed class CliTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = CommandLine.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => Parascope.Tests.Cli.CliRunner.Run(args);
 
     [Fact]
     public void Help_lists_the_commands_and_examples()

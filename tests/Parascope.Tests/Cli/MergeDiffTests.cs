@@ -6,13 +6,7 @@ namespace Parascope.Tests.Cli;
 
 public sealed class MergeDiffTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = CommandLine.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => Parascope.Tests.Cli.CliRunner.Run(args);
 
     [Fact]
     public void Merging_the_shards_of_a_scan_gives_the_unsharded_report_byte_for_byte()

@@ -7,13 +7,7 @@ namespace Parascope.Tests.Cli;
 /// <summary>scan's report options: formats, several outputs, --fail-on, --baseline, suppressions, determinism, --timings.</summary>
 public sealed class ReportOptionTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = CommandLine.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => Parascope.Tests.Cli.CliRunner.Run(args);
 
     private const string AddedCli = "\nvoid added_cli_mini(void)\n{\n\t__asm__ volatile(\"cli\");\n}\n";
 

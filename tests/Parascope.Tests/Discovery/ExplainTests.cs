@@ -4,13 +4,7 @@ namespace Parascope.Tests.Discovery;
 
 public sealed class ExplainTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = CommandLine.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => Parascope.Tests.Cli.CliRunner.Run(args);
 
     [Fact]
     public void Explain_finds_the_root_and_prints_the_flags_and_the_first_error()
