@@ -18,9 +18,12 @@ public sealed unsafe class TranslationUnit : IDisposable
     public const CXTranslationUnit_Flags DefaultFlags =
         CXTranslationUnit_Flags.CXTranslationUnit_KeepGoing | CXTranslationUnit_Flags.CXTranslationUnit_DetailedPreprocessingRecord;
 
-    /// <summary>Parses <paramref name="path"/> with <paramref name="arguments"/> (compiler flags, without the file).</summary>
+    /// <summary>
+    /// Parses <paramref name="path"/> with <paramref name="arguments"/> (compiler flags, without the file), reading
+    /// <paramref name="unsaved"/> files from memory instead of disk.
+    /// </summary>
     public static TranslationUnit? TryParse(ClangIndex index, string path, IReadOnlyList<string> arguments,
-        out CXErrorCode error, CXTranslationUnit_Flags flags = DefaultFlags)
+        out CXErrorCode error, CXTranslationUnit_Flags flags = DefaultFlags, UnsavedFiles? unsaved = null)
     {
         var pathBytes = Utf8(path);
         var argumentBytes = new byte[arguments.Count][];
@@ -41,7 +44,7 @@ public sealed unsafe class TranslationUnit : IDisposable
             fixed (byte* pathPointer = pathBytes)
             {
                 error = clang.clang_parseTranslationUnit2(index.Handle, (sbyte*)pathPointer, argv, argumentBytes.Length,
-                    null, 0, (uint)flags, &unit);
+                    unsaved is { Count: > 0 } ? unsaved.Pointer : null, (uint)(unsaved?.Count ?? 0), (uint)flags, &unit);
             }
             return error == CXErrorCode.CXError_Success && unit.Handle != 0 ? new TranslationUnit(unit) : null;
         }

@@ -91,7 +91,7 @@ public static class ScanPipeline
         ImmutableArray<ICollectorSource> sources = [.. detectors, new CallGraphSource()];
         var texts = new SourceTexts();
         var reach = new FunctionReach();
-        var parsed = ParseAll(units, sources, root, ruleSet, texts, reach, request);
+        var parsed = ParseAll(units, sources, root, ruleSet, texts, reach, request, discovery.Overlays);
 
         var context = new DetectionContext
         {
@@ -132,7 +132,8 @@ public static class ScanPipeline
     }
 
     private static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources,
-        string root, RuleSet rules, SourceTexts texts, FunctionReach reach, ScanRequest request)
+        string root, RuleSet rules, SourceTexts texts, FunctionReach reach, ScanRequest request,
+        ImmutableSortedDictionary<string, string> overlays)
     {
         var results = new ParsedUnit[units.Length];
         if (units.IsEmpty)
@@ -140,7 +141,8 @@ public static class ScanPipeline
             return [];
         }
         var done = 0;
-        using var parser = new UnitParser(sources, reach);
+        using var unsaved = new UnsavedFiles(overlays);
+        using var parser = new UnitParser(sources, reach, unsaved);
         // Longest units first would balance better, but the order must not change what is reported; it does not:
         // every unit's facts land in its own slot and detection reads them in discovery order.
         Parallel.ForEach(Partitioner.Create(0, units.Length, 1), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs) }, range =>

@@ -77,6 +77,10 @@ public static class CompileCommandsCommand
             json.WriteStringValue(unit.Path);
             json.WriteEndArray();
             json.WriteString("arch", unit.Arch);
+            if (unit.Configuration is not null)
+            {
+                json.WriteString("configuration", unit.Configuration);
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();

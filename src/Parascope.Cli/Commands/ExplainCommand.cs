@@ -75,6 +75,16 @@ public static class ExplainCommand
         output.WriteLine($"root:     {root}");
         output.WriteLine($"arch:     {unit.Arch}");
         output.WriteLine($"profile:  {explanation.Profile} (flags from {unit.Origin})");
+        if (unit.Configuration is not null)
+        {
+            var built = unit.InBuild switch
+            {
+                true => "a configuration that builds the file",
+                false => "no configuration builds the file",
+                null => "no build lists to tell",
+            };
+            output.WriteLine($"config:   {unit.Configuration} ({built})");
+        }
         output.WriteLine("command:");
         output.WriteLine("  clang-14 -fsyntax-only " + string.Join(" \\\n    ", unit.Arguments.Select(Quote)) + " \\\n    " + Quote(unit.Path));
         if (unit.Language == SourceLanguage.Assembly)

@@ -5,29 +5,76 @@ namespace Parascope.Discovery;
 /// <summary>
 /// Which arch compiles a file: XNU's per-arch file lists (SUBSYSTEM/conf/files.ARCH) where the tree has them, the
 /// folder names otherwise (osfmk/arm64 is not compiled for x86_64, osfmk/i386 not for arm64). Parsing an arm64
-/// file as x86_64 only produces errors and false findings.
+/// file as x86_64 only produces errors and false findings. The lists also say which options a file needs
+/// (`osfmk/ddb/db_break.c optional mach_kdb`), so a file can be parsed in a configuration that builds it.
 /// </summary>
 public sealed class ArchFiles
 {
     private readonly ImmutableHashSet<string> common;
     private readonly ImmutableHashSet<string> mine;
     private readonly ImmutableHashSet<string> otherArches;
+    private readonly ImmutableDictionary<string, ImmutableArray<FileCondition>> conditions;
 
-    private ArchFiles(ImmutableHashSet<string> common, ImmutableHashSet<string> mine, ImmutableHashSet<string> otherArches)
+    private ArchFiles(ImmutableHashSet<string> common, ImmutableHashSet<string> mine, ImmutableHashSet<string> otherArches,
+        ImmutableDictionary<string, ImmutableArray<FileCondition>> conditions)
     {
         this.common = common;
         this.mine = mine;
         this.otherArches = otherArches;
+        this.conditions = conditions;
     }
 
     /// <summary>Folder names only: for trees without conf/files lists (and the generic profile).</summary>
-    public static readonly ArchFiles ByFolder = new([], [], []);
+    public static readonly ArchFiles ByFolder = new([], [], [], ImmutableDictionary<string, ImmutableArray<FileCondition>>.Empty);
+
+    /// <summary>
+    /// One line of a conf/files list: `standard` (no requirement) or `optional a not b …` — every listed option must
+    /// be selected and every `not` one unselected (SETUP/config/mkmakefile.c); build flags such as bound-checks,
+    /// xnu-library and what follows device-driver are not requirements. A file on several lines is built when any
+    /// line holds.
+    /// </summary>
+    public sealed record FileCondition(ImmutableArray<string> Required, ImmutableArray<string> Excluded)
+    {
+        public bool HoldsFor(IReadOnlySet<string> selected) =>
+            Required.All(selected.Contains) && !Excluded.Any(selected.Contains);
+
+        public static FileCondition Parse(string[] words)
+        {
+            var required = ImmutableArray.CreateBuilder<string>();
+            var excluded = ImmutableArray.CreateBuilder<string>();
+            if (words.Length < 2 || words[1] != "optional")
+            {
+                return new FileCondition([], []);
+            }
+            var negate = false;
+            for (var i = 2; i < words.Length; i++)
+            {
+                var word = words[i];
+                if (word == "not")
+                {
+                    negate = !negate;
+                    continue;
+                }
+                if (word is "device-driver" or "profiling-routine")
+                {
+                    break;
+                }
+                if (word == "xnu-library" || word.StartsWith("bound-checks", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                (negate ? excluded : required).Add(word.ToLowerInvariant());
+            }
+            return new FileCondition(required.ToImmutable(), excluded.ToImmutable());
+        }
+    }
 
     public static ArchFiles Read(string root, IEnumerable<string> subsystems, string arch)
     {
         var common = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
         var mine = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
         var others = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        var conditions = new Dictionary<string, ImmutableArray<FileCondition>.Builder>(StringComparer.Ordinal);
         foreach (var subsystem in subsystems)
         {
             var conf = Path.Combine(root, subsystem, "conf");
@@ -51,10 +98,20 @@ public sealed class ArchFiles
                         {
                             continue;
                         }
-                        var path = line.Split([' ', '\t'], 2)[0];
-                        if (!path.StartsWith("OPTIONS/", StringComparison.Ordinal))
+                        var words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                        var path = words[0];
+                        if (path.StartsWith("OPTIONS/", StringComparison.Ordinal))
                         {
-                            target.Add(path);
+                            continue;
+                        }
+                        target.Add(path);
+                        if (target != others)
+                        {
+                            if (!conditions.TryGetValue(path, out var lines))
+                            {
+                                conditions[path] = lines = ImmutableArray.CreateBuilder<FileCondition>();
+                            }
+                            lines.Add(FileCondition.Parse(words));
                         }
                     }
                 }
@@ -64,8 +121,22 @@ public sealed class ArchFiles
                 }
             }
         }
-        return new ArchFiles(common.ToImmutable(), mine.ToImmutable(), others.ToImmutable());
+        return new ArchFiles(common.ToImmutable(), mine.ToImmutable(), others.ToImmutable(),
+            conditions.ToImmutableDictionary(c => c.Key, c => c.Value.ToImmutable(), StringComparer.Ordinal));
     }
+
+    /// <summary>True when the tree has conf/files lists at all (the XNU layout; samples and other trees may not).</summary>
+    public bool HasLists => !conditions.IsEmpty || !otherArches.IsEmpty;
+
+    /// <summary>True when this arch's lists name the file at all (as opposed to the folder rule deciding).</summary>
+    public bool Lists(string relativePath) => conditions.ContainsKey(relativePath);
+
+    /// <summary>
+    /// True when a configuration with these options (lower case) builds the file; a file the lists do not name is
+    /// built by none (host programs, tests, stale copies).
+    /// </summary>
+    public bool BuiltWith(string relativePath, IReadOnlySet<string> selected) =>
+        conditions.TryGetValue(relativePath, out var lines) && lines.Any(l => l.HoldsFor(selected));
 
     public bool Compiles(string relativePath, string arch)
     {

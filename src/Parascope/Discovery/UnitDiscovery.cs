@@ -20,7 +20,11 @@ public sealed record DiscoveryRequest
 }
 
 /// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>
-public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> Units, ImmutableArray<string> Warnings, string? Error = null);
+public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> Units, ImmutableArray<string> Warnings, string? Error = null)
+{
+    /// <summary>Tree files to parse from these contents instead of disk (repairs made in memory), by absolute path.</summary>
+    public ImmutableSortedDictionary<string, string> Overlays { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+}
 
 /// <summary>A tree → compilation units, each with its compiler arguments, per arch.</summary>
 public static class UnitDiscovery

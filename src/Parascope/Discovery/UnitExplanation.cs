@@ -34,7 +34,8 @@ public static class UnitExplainer
             return (null, loadError);
         }
         using var index = new ClangIndex();
-        using var translationUnit = TranslationUnit.TryParse(index, unit.Path, unit.Arguments, out var code);
+        using var overlays = new UnsavedFiles(discovery.Overlays);
+        using var translationUnit = TranslationUnit.TryParse(index, unit.Path, unit.Arguments, out var code, unsaved: overlays);
         if (translationUnit is null)
         {
             return (new UnitExplanation(discovery.Profile, unit, UnitStatus.Failed,

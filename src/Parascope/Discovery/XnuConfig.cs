@@ -18,6 +18,18 @@ public sealed record XnuConfig
     public required ImmutableSortedDictionary<string, (string Macro, int Value)> OptionHeaders { get; init; }
     /// <summary>Every option selected, by name (both those in Defines and those in option headers).</summary>
     public ImmutableHashSet<string> Selected { get; init; } = [];
+    /// <summary>Options and pseudo-devices selected, lower case, as conf/files lines name them (`optional mach_kdb`).</summary>
+    public ImmutableHashSet<string> Requirements { get; init; } = [];
+    /// <summary>The kernel configuration emulated: RELEASE, DEVELOPMENT, DEBUG or KASAN.</summary>
+    public string Name { get; init; } = Release;
+
+    public const string Release = "RELEASE";
+
+    /// <summary>
+    /// The configurations a file may be parsed in, in order of preference: RELEASE (what ships) first, then the
+    /// internal ones that build more files (tests, debuggers, KASAN's runtime).
+    /// </summary>
+    public static readonly ImmutableArray<string> Configurations = [Release, "DEVELOPMENT", "DEBUG", "KASAN"];
     /// <summary>MASTER files read, relative to the root (empty when the tree has none).</summary>
     public required ImmutableArray<string> Sources { get; init; }
 
@@ -30,9 +42,31 @@ public sealed record XnuConfig
 
     /// <summary>
     /// Modern trees keep one config/MASTER (+ MASTER.arch[.platform]); old ones (xnu-792 … xnu-2050) one per
-    /// subsystem in SUBSYSTEM/conf/. Both are read, merged: an option selected anywhere is selected.
+    /// subsystem in SUBSYSTEM/conf/. Both are read, merged: an option selected anywhere is selected, and every option
+    /// header any conf/files asks for is written. In old trees a subsystem's options (its -D flags, which files it
+    /// builds) come from its own MASTER only, as each subsystem was configured on its own: osfmk's MACH_KERNEL
+    /// must not reach iokit, whose IOTypes.h declares io_object_t only #ifndef MACH_KERNEL.
     /// </summary>
-    public static XnuConfig Read(string root, string arch, IEnumerable<string> subsystems)
+    public static XnuConfig Read(string root, string arch, IReadOnlyList<string> subsystems, string configuration = Release)
+    {
+        var merged = ReadMerged(root, arch, subsystems, configuration);
+        if (File.Exists(Path.Combine(root, "config", "MASTER")))
+        {
+            return merged;
+        }
+        var own = subsystems
+            .Where(s => File.Exists(Path.Combine(root, s, "conf", "MASTER")))
+            .ToImmutableDictionary(s => s, s => ReadMerged(root, arch, [s], configuration), StringComparer.Ordinal);
+        return merged with { BySubsystem = own };
+    }
+
+    /// <summary>Per-subsystem configurations of old trees (empty for modern ones).</summary>
+    public ImmutableDictionary<string, XnuConfig> BySubsystem { get; init; } = ImmutableDictionary<string, XnuConfig>.Empty;
+
+    /// <summary>The configuration a unit of SUBSYSTEM is compiled with.</summary>
+    public XnuConfig For(string subsystem) => BySubsystem.TryGetValue(subsystem, out var own) ? own : this;
+
+    private static XnuConfig ReadMerged(string root, string arch, IReadOnlyList<string> subsystems, string configuration)
     {
         var masterPairs = new List<(string Master, string? MasterArch)>();
         AddMaster(masterPairs, Path.Combine(root, "config"), arch);
@@ -50,14 +84,16 @@ public sealed record XnuConfig
             {
                 sources.Add(SourceFiles.Relative(root, masterArch));
             }
-            Select(ReadMasterLines(master, arch).Concat(masterArch is null ? [] : ReadMasterLines(masterArch, arch)).ToList(), options, devices);
+            Select(ReadMasterLines(master, arch).Concat(masterArch is null ? [] : ReadMasterLines(masterArch, arch)).ToList(), configuration, options, devices);
         }
 
         var headers = ImmutableSortedDictionary.CreateBuilder<string, (string, int)>(StringComparer.Ordinal);
         var selectedLower = new HashSet<string>(options.Keys.Select(k => k.ToLowerInvariant()), StringComparer.Ordinal);
         foreach (var subsystem in subsystems)
         {
-            foreach (var option in OptionNames(Path.Combine(root, subsystem, "conf", "files")))
+            // conf/files and conf/files.ARCH both ask for option headers (xnu-792's db_machine_commands.h: files.i386).
+            var lists = new[] { "files", "files." + arch }.Select(f => Path.Combine(root, subsystem, "conf", f));
+            foreach (var option in lists.SelectMany(OptionNames))
             {
                 var macro = option.ToUpperInvariant();
                 var value = devices.TryGetValue(option, out var count) ? count : selectedLower.Contains(option) ? 1 : 0;
@@ -84,6 +120,8 @@ public sealed record XnuConfig
             OptionHeaders = headers.ToImmutable(),
             Sources = sources.ToImmutable(),
             Selected = options.Keys.ToImmutableHashSet(StringComparer.Ordinal),
+            Requirements = options.Keys.Concat(devices.Keys).Select(k => k.ToLowerInvariant()).ToImmutableHashSet(StringComparer.Ordinal),
+            Name = configuration,
         };
     }
 
@@ -186,7 +224,7 @@ public sealed record XnuConfig
         }));
     }
 
-    private static void Select(List<string> lines, Dictionary<string, string?> options, Dictionary<string, int> devices)
+    private static void Select(List<string> lines, string configuration, Dictionary<string, string?> options, Dictionary<string, int> devices)
     {
         var definitions = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var line in lines)
@@ -210,7 +248,9 @@ public sealed record XnuConfig
         }
         var selected = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<string>();
-        pending.Push("RELEASE");
+        // Old trees keep one MASTER per subsystem, and not every one defines every configuration (xnu-792's bsd has
+        // no DEVELOPMENT): such a subsystem is built as RELEASE.
+        pending.Push(definitions.ContainsKey(configuration) ? configuration : Release);
         while (pending.Count > 0)
         {
             var tag = pending.Pop();

@@ -70,25 +70,37 @@ public static class XnuProfile
         var present = Subsystems.Where(s => Directory.Exists(Path.Combine(root, s))).ToImmutableArray();
         var makeDefs = MakefileVariables.Read(Path.Combine(root, "makedefs", "MakeInc.def"));
         var templates = present.ToDictionary(s => s, s => MakefileVariables.Read(Path.Combine(root, s, "conf", "Makefile.template")));
+        var hostPrograms = new List<string>();
         var perArch = new Dictionary<string, ArchSetup>(StringComparer.Ordinal);
         foreach (var arch in request.Arches)
         {
-            var config = XnuConfig.Read(root, arch, present);
-            if (config.Sources.IsEmpty)
+            var release = XnuConfig.Read(root, arch, present);
+            if (release.Sources.IsEmpty)
             {
                 warnings.Add($"{root}: no MASTER config files found; the XNU profile uses built-in defaults for {arch}");
             }
+            // The other configurations only where the tree defines them differently (xnu-792 has no KASAN).
+            var configs = XnuConfig.Configurations.Skip(1)
+                .Select(name => XnuConfig.Read(root, arch, present, name))
+                .Where(c => !c.Requirements.SetEquals(release.Requirements))
+                .Prepend(release)
+                .ToImmutableArray();
             var cache = CacheFolder(request.CacheDirectory, root, arch);
             XnuStandIns.StandInFolders folders;
+            var configFolders = new Dictionary<string, XnuStandIns.ConfigFolder>(StringComparer.Ordinal);
             try
             {
-                folders = XnuStandIns.Write(root, arch, present, config, cache);
+                folders = XnuStandIns.Write(root, present, cache);
+                foreach (var config in configs)
+                {
+                    configFolders[config.Name] = XnuStandIns.WriteConfig(config, cache);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 return new DiscoveryResult(Name, [], [], $"{cache}: cannot write stand-in headers ({e.Message.Split('\n')[0]})");
             }
-            perArch[arch] = new ArchSetup(config, folders, ArchFiles.Read(root, present, arch));
+            perArch[arch] = new ArchSetup(configs, configFolders, folders, ArchFiles.Read(root, present, arch));
         }
 
         var units = ImmutableArray.CreateBuilder<SourceUnit>();
@@ -112,13 +124,45 @@ public static class XnuProfile
                 {
                     continue;
                 }
-                units.Add(Unit(request, root, path, relative, language.Value, arch, setup, makeDefs, templates));
+                // A file RELEASE does not build is parsed in the first configuration that does (osfmk/ddb in DEBUG,
+                // san/memory in KASAN, osfmk/tests in DEVELOPMENT): its code only ever compiles with those options.
+                var subsystem = SourceFiles.SubsystemOf(relative);
+                var config = setup.Configs.FirstOrDefault(c => setup.Files.BuiltWith(relative, c.For(subsystem).Requirements));
+                var inBuild = config is not null;
+                if (!inBuild && setup.Files.HasLists && !setup.Files.Lists(relative) && language != SourceLanguage.Assembly && HostProgram.Is(path))
+                {
+                    hostPrograms.Add(relative);
+                    continue;
+                }
+                units.Add(Unit(request, root, path, relative, language.Value, arch, setup, config ?? setup.Configs[0], inBuild, makeDefs, templates));
             }
         }
-        return new DiscoveryResult(Name, units.ToImmutable(), warnings.ToImmutable());
+        if (hostPrograms.Count > 0)
+        {
+            var distinct = hostPrograms.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            warnings.Add($"{distinct.Count} host program(s) not parsed as kernel code (no conf/files list builds them and they define main): "
+                + string.Join(", ", distinct.Take(8)) + (distinct.Count > 8 ? ", …" : string.Empty));
+        }
+        return new DiscoveryResult(Name, units.ToImmutable(), warnings.ToImmutable())
+        {
+            Overlays = perArch.Values.FirstOrDefault()?.Folders.Overlays ?? ImmutableSortedDictionary<string, string>.Empty,
+        };
     }
 
-    private sealed record ArchSetup(XnuConfig Config, XnuStandIns.StandInFolders Folders, ArchFiles Files);
+    private sealed record ArchSetup(ImmutableArray<XnuConfig> Configs, Dictionary<string, XnuStandIns.ConfigFolder> ConfigFolders,
+        XnuStandIns.StandInFolders Folders, ArchFiles Files);
+
+    /// <summary>
+    /// What MakeInc.def adds for a configuration inside make conditionals this profile does not evaluate
+    /// (`ifeq ($(KASAN),1)`: CFLAGS_GEN += -DKASAN=1 …; the classic instrumentation on x86_64, TBI on arm64).
+    /// </summary>
+    private static IEnumerable<string> ConfigurationDefines(string configuration, string arch) => configuration switch
+    {
+        "KASAN" => arch == "arm64"
+            ? ["-DKASAN=1", "-DKASAN_LIGHT=0", "-DKASAN_TBI=1", "-DKASAN_SCALE=4", "-DKASAN_OFFSET=0xf000000000000000"]
+            : ["-DKASAN=1", "-DKASAN_LIGHT=0", "-DKASAN_CLASSIC=1", "-DKASAN_SCALE=3", "-DKASAN_OFFSET=0xdffff80000000000"],
+        _ => [],
+    };
 
     /// <summary>One folder per tree and arch (hash of both), so two trees or arches never share option headers.</summary>
     public static string CacheFolder(string cacheDirectory, string root, string arch)
@@ -128,7 +172,7 @@ public static class XnuProfile
     }
 
     private static SourceUnit Unit(DiscoveryRequest request, string root, string path, string relative, SourceLanguage language,
-        string arch, ArchSetup setup, MakefileVariables makeDefs, Dictionary<string, MakefileVariables> templates)
+        string arch, ArchSetup setup, XnuConfig config, bool inBuild, MakefileVariables makeDefs, Dictionary<string, MakefileVariables> templates)
     {
         var subsystem = SourceFiles.SubsystemOf(relative);
         var substitutions = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -192,12 +236,14 @@ public static class XnuProfile
         {
             defines.AddRange(makeDefs.LiteralFlags("MACHINE_FLAGS_ARM64_VMAPPLE", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         }
-        defines.AddRange(setup.Config.Defines.Select(d => "-D" + d));
+        defines.AddRange(config.For(subsystem).Defines.Select(d => "-D" + d));
+        defines.AddRange(ConfigurationDefines(config.Name, arch));
+        var configFolder = setup.ConfigFolders[config.Name];
 
         // No -I for the unit's own folder: XNU's "-I." is the object folder (here: the config folder), and the
         // source folder on the path would let osfmk/i386/*.h shadow headers of the same name.
-        var includes = new List<string> { "-I" + setup.Folders.Overrides, "-I" + setup.Folders.Config };
-        var preIncludes = new List<string> { "-include", setup.Folders.Prelude };
+        var includes = new List<string> { "-I" + configFolder.Folder };
+        var preIncludes = new List<string> { "-include", configFolder.Prelude };
         var makefileIncludes = new List<string>();
         if (templates.TryGetValue(subsystem, out var template))
         {
@@ -287,6 +333,8 @@ public static class XnuProfile
             Arguments = arguments.ToImmutable(),
             Subsystem = subsystem,
             Origin = Name,
+            Configuration = config.Name,
+            InBuild = setup.Files.HasLists ? inBuild : null,
         };
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 
 namespace Parascope.Discovery;
@@ -7,12 +8,16 @@ namespace Parascope.Discovery;
 /// the config step's option headers and meta_features.h, empty stand-ins for MIG interfaces (one per .defs file)
 /// and iig's DriverKit headers (one per .iig file), the export-layout aliases the makefiles' EXPORT_MI_DIR /
 /// EXPORT_MD_DIR create, and a few single generated files. Stand-ins go last on the include path, so a real header
-/// always wins; the "overrides" folder goes first and only holds repaired copies of broken tree headers.
+/// always wins. Tree files whose #if blocks are not closed at end of file are repaired in memory (overlays that
+/// libclang reads instead of the file), never copied or written.
 /// </summary>
 public static partial class XnuStandIns
 {
-    /// <summary>Overrides and Config go first on the include path (as a build's "-I." object folder), StandIns last.</summary>
-    public sealed record StandInFolders(string Overrides, string Config, string StandIns, string Prelude);
+    /// <summary>StandIns go last on the include path; Overlays are repaired tree files by absolute path.</summary>
+    public sealed record StandInFolders(string StandIns, ImmutableSortedDictionary<string, string> Overlays);
+
+    /// <summary>One configuration's folder (first on the include path, as a build's "-I." object folder) and its prelude.</summary>
+    public sealed record ConfigFolder(string Folder, string Prelude);
 
     private const string Banner = "/* Parascope stand-in for a header XNU's build generates; not from the tree. */\n";
 
@@ -38,13 +43,13 @@ public static partial class XnuStandIns
     /// <summary>Config headers that no conf/files OPTIONS line names but units include (value: the option's selection).</summary>
     private static readonly string[] ExtraOptionHeaders = ["debug"];
 
-    public static StandInFolders Write(string root, string arch, IReadOnlyList<string> subsystems, XnuConfig config, string cache)
+    /// <summary>
+    /// The config step's output for one configuration: option headers, meta_features.h and the prelude, in a folder
+    /// of its own (RELEASE: config/, others: config-NAME/) so units parsed in different configurations never share one.
+    /// </summary>
+    public static ConfigFolder WriteConfig(XnuConfig config, string cache)
     {
-        var standIns = Path.Combine(cache, "include");
-        var overrides = Path.Combine(cache, "override");
-        var configFolder = Path.Combine(cache, "config");
-        Directory.CreateDirectory(standIns);
-        Directory.CreateDirectory(overrides);
+        var configFolder = Path.Combine(cache, config.Name == XnuConfig.Release ? "config" : "config-" + config.Name.ToLowerInvariant());
         Directory.CreateDirectory(configFolder);
         WriteIfChanged(Path.Combine(configFolder, PreludeName), Prelude);
 
@@ -60,6 +65,14 @@ public static partial class XnuStandIns
             WriteIfChanged(Path.Combine(configFolder, extra + ".h"), $"{Banner}#define {macro} {(config.Selected.Contains(macro) ? 1 : 0)}\n");
         }
         WriteIfChanged(Path.Combine(configFolder, "meta_features.h"), meta.ToString());
+        return new ConfigFolder(configFolder, Path.Combine(configFolder, PreludeName));
+    }
+
+    /// <summary>The configuration-independent stand-ins of one tree and arch.</summary>
+    public static StandInFolders Write(string root, IReadOnlyList<string> subsystems, string cache)
+    {
+        var standIns = Path.Combine(cache, "include");
+        Directory.CreateDirectory(standIns);
 
         var generated = GenerateSyscallHeaders(root, cache);
         foreach (var (name, path) in generated)
@@ -110,8 +123,7 @@ public static partial class XnuStandIns
             }
         }
         ExportAliases(root, subsystems, standIns);
-        RepairUnbalancedHeaders(root, subsystems, overrides);
-        return new StandInFolders(overrides, configFolder, standIns, Path.Combine(configFolder, PreludeName));
+        return new StandInFolders(standIns, RepairUnbalancedFiles(root, subsystems));
     }
 
     /// <summary>
@@ -312,21 +324,21 @@ public static partial class XnuStandIns
     }
 
     /// <summary>
-    /// bsd/sys/kpi_socketfilter.h of xnu-792.25.20 lacks its final #endif, which breaks every unit including it
-    /// (127 units); bsd/net/init.h and kpi_protocol.h of the same tag too. A copy with the missing #endif lines
-    /// appended, under the same include name, is found first on the include path.
+    /// Tree files whose #if blocks are not closed at end of file, with the missing #endifs appended: xnu-792.25.20's
+    /// sys/kpi_socketfilter.h alone breaks 127 units, its netat/aurp_*.c files open an #ifdef they never close.
+    /// Apple's old compiler accepted them; clang stops with "unterminated conditional directive".
     /// </summary>
-    private static void RepairUnbalancedHeaders(string root, IReadOnlyList<string> subsystems, string overrides)
+    private static ImmutableSortedDictionary<string, string> RepairUnbalancedFiles(string root, IReadOnlyList<string> subsystems)
     {
+        var overlays = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var subsystem in subsystems)
         {
-            var folder = Path.Combine(root, subsystem);
-            foreach (var header in Enumerate(folder, "*.h"))
+            foreach (var file in Enumerate(Path.Combine(root, subsystem), "*").Where(f => SourceFiles.LanguageOf(f) is Model.SourceLanguage.C or Model.SourceLanguage.Cxx || f.EndsWith(".h", StringComparison.Ordinal)))
             {
                 string text;
                 try
                 {
-                    text = File.ReadAllText(header);
+                    text = File.ReadAllText(file);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -335,12 +347,12 @@ public static partial class XnuStandIns
                 var depth = UnclosedConditionals(text);
                 if (depth > 0)
                 {
-                    var repaired = text + (text.EndsWith('\n') ? string.Empty : "\n")
+                    overlays[Path.GetFullPath(file)] = text + (text.EndsWith('\n') ? string.Empty : "\n")
                         + string.Concat(Enumerable.Repeat("#endif /* added by Parascope: missing in the tree */\n", depth));
-                    WriteIfChanged(Path.Combine(overrides, Path.GetRelativePath(folder, header)), repaired);
                 }
             }
         }
+        return overlays.ToImmutable();
     }
 
     /// <summary>#if/#ifdef/#ifndef lines not closed by an #endif at the end of TEXT (block comments skipped).</summary>

@@ -23,6 +23,16 @@ public sealed record SourceUnit
     public string? WorkingDirectory { get; init; }
     /// <summary>Where the arguments came from: profile name or compile_commands.json.</summary>
     public string Origin { get; init; } = "generic";
+    /// <summary>
+    /// The kernel configuration whose options the unit is parsed with (XNU profile: RELEASE, or the first of
+    /// DEVELOPMENT, DEBUG, KASAN that builds a file RELEASE does not); null when the profile knows none.
+    /// </summary>
+    public string? Configuration { get; init; }
+    /// <summary>
+    /// False when the tree's build lists name the file for no configuration (host programs, tests, stale copies);
+    /// null when the profile cannot tell.
+    /// </summary>
+    public bool? InBuild { get; init; }
 }
 
 public enum UnitStatus
@@ -36,7 +46,15 @@ public enum UnitStatus
 }
 
 /// <summary>The parse outcome of one unit, for parse-health reporting.</summary>
-public sealed record UnitReport(string File, string Arch, UnitStatus Status, string? FirstError, int ErrorCount);
+public sealed record UnitReport(string File, string Arch, UnitStatus Status, string? FirstError, int ErrorCount)
+{
+    /// <summary>A fatal error or a missing include: the rest of the unit's AST is unreliable.</summary>
+    public bool Fatal { get; init; }
+    /// <summary>See <see cref="SourceUnit.Configuration"/>.</summary>
+    public string? Configuration { get; init; }
+    /// <summary>See <see cref="SourceUnit.InBuild"/>.</summary>
+    public bool? InBuild { get; init; }
+}
 
 public sealed record UnitCounts(int Total, int Parsed, int WithErrors, int Failed)
 {

@@ -12,11 +12,14 @@ public sealed class UnitParser : IDisposable
     private readonly ThreadLocal<ClangIndex> _indexes = new(() => new ClangIndex(), trackAllValues: true);
     private readonly ImmutableArray<ICollectorSource> _sources;
     private readonly FunctionReach _reach;
+    private readonly UnsavedFiles _overlays;
 
-    public UnitParser(ImmutableArray<ICollectorSource> sources, FunctionReach reach)
+    /// <param name="overlays">Repaired tree files libclang reads instead of disk (discovery's overlays); owned by the caller.</param>
+    public UnitParser(ImmutableArray<ICollectorSource> sources, FunctionReach reach, UnsavedFiles? overlays = null)
     {
         _sources = sources;
         _reach = reach;
+        _overlays = overlays ?? UnsavedFiles.None;
     }
 
     public ParsedUnit Parse(UnitScope scope)
@@ -63,7 +66,8 @@ public sealed class UnitParser : IDisposable
 
     private ParsedUnit ParseC(UnitScope scope, IUnitCollector[] collectors)
     {
-        using var translationUnit = TranslationUnit.TryParse(_indexes.Value!, scope.Unit.Path, scope.Unit.Arguments, out var error);
+        using var translationUnit = TranslationUnit.TryParse(_indexes.Value!, scope.Unit.Path, scope.Unit.Arguments, out var error,
+            unsaved: _overlays);
         if (translationUnit is null)
         {
             return new ParsedUnit

@@ -118,7 +118,12 @@ public static class JsonReportReader
             _ => UnitStatus.Failed,
         },
         u.GetProperty("firstError").GetString(),
-        u.GetProperty("errorCount").GetInt32());
+        u.GetProperty("errorCount").GetInt32())
+    {
+        Fatal = u.TryGetProperty("fatal", out var fatal) && fatal.GetBoolean(),
+        Configuration = u.TryGetProperty("configuration", out var configuration) ? configuration.GetString() : null,
+        InBuild = u.TryGetProperty("inBuild", out var inBuild) ? inBuild.GetBoolean() : null,
+    };
 
     private static DriverClass ReadDriver(JsonElement d) => new()
     {

@@ -48,6 +48,15 @@ public static class JsonReportWriter
                 json.WriteString("status", StatusName(unit.Status));
                 json.WriteNumber("errorCount", unit.ErrorCount);
                 json.WriteString("firstError", unit.FirstError);
+                json.WriteBoolean("fatal", unit.Fatal);
+                if (unit.Configuration is not null)
+                {
+                    json.WriteString("configuration", unit.Configuration);
+                }
+                if (unit.InBuild is { } inBuild)
+                {
+                    json.WriteBoolean("inBuild", inBuild);
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();

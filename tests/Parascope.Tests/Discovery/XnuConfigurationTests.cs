@@ -1,0 +1,185 @@
+using System.Text.Json;
+using Parascope.Discovery;
+using Parascope.Model;
+using Parascope.Parsing;
+
+namespace Parascope.Tests.Discovery;
+
+/// <summary>
+/// An original tree in the OLD XNU layout (one MASTER per subsystem, as xnu-792 to xnu-2050 have): files only a
+/// DEBUG kernel builds, options that belong to one subsystem, an option header only conf/files.i386 asks for, a
+/// source file whose #if is never closed, and a host program among the kernel sources.
+/// </summary>
+public sealed class XnuConfigurationTests
+{
+    private static TempTree OldXnu()
+    {
+        var tree = new TempTree();
+        tree.Write("osfmk/conf/MASTER", """
+            #  RELEASE = [ mach small ]
+            #  DEBUG = [ mach small widget_kdb ]
+            options		MACH_KERNEL		# <mach>
+            options		WIDGET_KDB		# <widget_kdb>
+            """);
+        tree.Write("osfmk/conf/files", """
+            OPTIONS/widget_kdb		optional widget_kdb
+            osfmk/kern/core.c		standard
+            osfmk/ddb/db_widget.c		optional widget_kdb
+            osfmk/kern/never.c		optional widget_kdb not mach_kernel
+            """);
+        tree.Write("osfmk/conf/files.i386", "OPTIONS/db_widget_commands	optional db_widget_commands\n");
+        tree.Write("iokit/conf/MASTER", "#  RELEASE = [ iokit ]\noptions		IOKIT		# <iokit>\n");
+        tree.Write("iokit/conf/files", "iokit/Kernel/IOWidget.cpp	standard\n");
+        tree.Write("bsd/conf/files", "bsd/netwidget/aurp_widget.c	standard\n");
+        tree.Write("osfmk/kern/core.c", """
+            #include <widget_kdb.h>
+            #if !defined(MACH_KERNEL) || WIDGET_KDB
+            #error core.c is a RELEASE unit of osfmk
+            #endif
+            int core;
+            """);
+        tree.Write("osfmk/ddb/db_widget.c", """
+            #include <widget_kdb.h>
+            #include <db_widget_commands.h>
+            #if !WIDGET_KDB
+            #error db_widget.c is built only with widget_kdb
+            #endif
+            int db_widget;
+            """);
+        tree.Write("osfmk/kern/never.c", "int never;\n");
+        tree.Write("osfmk/kern/orphan.c", "int orphan;\n");
+        tree.Write("iokit/Kernel/IOWidget.cpp", """
+            #if defined(MACH_KERNEL) || !defined(IOKIT)
+            #error osfmk's options must not reach iokit
+            #endif
+            class IOWidget { int count; };
+            """);
+        // Opens an #ifdef it never closes, as xnu-792.25.20's bsd/netat/aurp_*.c do.
+        tree.Write("bsd/netwidget/aurp_widget.c", "#ifdef AURP_WIDGET\nint aurp_widget;\n");
+        tree.Write("osfmk/tools/widget_image.c", "#include <stdio.h>\nint\nmain(int argc, char **argv)\n{\n\treturn 0;\n}\n");
+        return tree;
+    }
+
+    private static DiscoveryResult Discover(TempTree tree, string cache) =>
+        UnitDiscovery.Discover(new DiscoveryRequest
+        {
+            Root = tree.Root,
+            Arches = ["i386"],
+            CacheDirectory = cache,
+            ResourceDirectory = ResourceDirectory.Find(),
+        });
+
+    private static SourceUnit UnitOf(DiscoveryResult result, string file) => Assert.Single(result.Units, u => u.RelativePath == file);
+
+    [Fact]
+    public void A_file_release_does_not_build_is_parsed_in_the_first_configuration_that_does()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+        var result = Discover(tree, cache.Root);
+
+        Assert.Equal(("DEBUG", true), (UnitOf(result, "osfmk/ddb/db_widget.c").Configuration, UnitOf(result, "osfmk/ddb/db_widget.c").InBuild));
+        Assert.Equal(("RELEASE", true), (UnitOf(result, "osfmk/kern/core.c").Configuration, UnitOf(result, "osfmk/kern/core.c").InBuild));
+    }
+
+    [Fact]
+    public void A_file_no_configuration_builds_is_still_parsed_and_marked_not_in_build()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+        var result = Discover(tree, cache.Root);
+
+        Assert.Equal(("RELEASE", false), (UnitOf(result, "osfmk/kern/never.c").Configuration, UnitOf(result, "osfmk/kern/never.c").InBuild));
+        Assert.Equal(false, UnitOf(result, "osfmk/kern/orphan.c").InBuild);
+    }
+
+    [Fact]
+    public void In_an_old_tree_a_subsystems_options_stay_in_that_subsystem()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+        var result = Discover(tree, cache.Root);
+
+        Assert.Contains("-DMACH_KERNEL", UnitOf(result, "osfmk/kern/core.c").Arguments);
+        Assert.DoesNotContain("-DMACH_KERNEL", UnitOf(result, "iokit/Kernel/IOWidget.cpp").Arguments);
+        Assert.Contains("-DIOKIT", UnitOf(result, "iokit/Kernel/IOWidget.cpp").Arguments);
+    }
+
+    [Fact]
+    public void A_host_program_among_kernel_sources_is_not_a_unit_and_is_named_in_a_warning()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+        var result = Discover(tree, cache.Root);
+
+        Assert.DoesNotContain(result.Units, u => u.RelativePath == "osfmk/tools/widget_image.c");
+        Assert.Contains(result.Warnings, w => w.Contains("osfmk/tools/widget_image.c", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_unit_parses_clean_and_the_tree_is_left_untouched()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+        var before = Directory.GetFiles(tree.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => (f, File.ReadAllText(f))).ToArray();
+
+        var outcome = ScanPipeline.Run(new ScanRequest
+        {
+            Root = tree.Root,
+            Arches = ["i386"],
+            Jobs = 1,
+            IncludeUnits = true,
+            CacheDirectory = cache.Root,
+        });
+
+        Assert.Null(outcome.Error);
+        Assert.All(outcome.Result!.Health.Units, unit => Assert.True(unit.Status == UnitStatus.Clean, $"{unit.File}: {unit.FirstError}"));
+        Assert.Equal(before, Directory.GetFiles(tree.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => (f, File.ReadAllText(f))).ToArray());
+    }
+
+    [Fact]
+    public void The_repaired_source_is_parsed_with_its_unclosed_block_inactive()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+        var result = Discover(tree, cache.Root);
+
+        var repaired = Assert.Single(result.Overlays);
+        Assert.Equal(Path.Combine(tree.Root, "bsd/netwidget/aurp_widget.c"), repaired.Key);
+        Assert.EndsWith("#endif /* added by Parascope: missing in the tree */\n", repaired.Value);
+    }
+
+    [Fact]
+    public void The_json_units_carry_configuration_build_membership_and_fatality()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+        using var output = new TempTree();
+        var report = Path.Combine(output.Root, "scan.json");
+
+        var (exit, _, error) = Cli.CliRunner.Run("scan", tree.Root, "--arch", "i386", "--units", "--quiet", "--format", "json", "-o", report);
+
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var ddb = json.RootElement.GetProperty("units").EnumerateArray().Single(u => u.GetProperty("file").GetString() == "osfmk/ddb/db_widget.c");
+        Assert.Equal("DEBUG", ddb.GetProperty("configuration").GetString());
+        Assert.True(ddb.GetProperty("inBuild").GetBoolean());
+        Assert.False(ddb.GetProperty("fatal").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("bsd/net/bpf.c optional bpfilter bound-checks", "bpfilter", true)]
+    [InlineData("bsd/net/bpf.c optional bpfilter bound-checks", "inet", false)]
+    [InlineData("bsd/netinet6/esp_core.c optional ipsec ipsec_esp", "ipsec", false)]
+    [InlineData("bsd/netinet6/esp_core.c optional ipsec ipsec_esp", "ipsec ipsec_esp", true)]
+    [InlineData("osfmk/kern/stub.c optional kasan not kasan_classic inet", "kasan", true)]
+    [InlineData("osfmk/kern/stub.c optional kasan not kasan_classic inet", "kasan inet", false)]
+    [InlineData("osfmk/kern/core.c standard", "", true)]
+    public void A_conf_files_line_requires_every_option_and_excludes_every_one_after_not(string line, string selected, bool built)
+    {
+        var condition = ArchFiles.FileCondition.Parse(line.Split(' '));
+        Assert.Equal(built, condition.HoldsFor(selected.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)));
+    }
+}
