@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Parascope.Discovery;
 
@@ -8,9 +9,13 @@ namespace Parascope.Discovery;
 /// continuations, all branches of conditionals taken. Only literal flags matter to us (-D, -I, -include), so
 /// values that still hold `$(…)` after substitution of known variables are dropped by the callers.
 /// </summary>
-public sealed class MakefileVariables
+public sealed partial class MakefileVariables
 {
     private readonly Dictionary<string, List<string>> values = new(StringComparer.Ordinal);
+    /// <summary>`define NAME … endef` bodies, by name (their lines as read).</summary>
+    private readonly Dictionary<string, List<string>> macros = new(StringComparer.Ordinal);
+    /// <summary>`$(foreach file,$(VAR),$(eval $(call MACRO, $(file))))` lines: (VAR, MACRO).</summary>
+    private readonly List<(string Variable, string Macro)> foreachCalls = [];
 
     public static MakefileVariables Read(string path)
     {
@@ -29,8 +34,32 @@ public sealed class MakefileVariables
             return result;
         }
         var logical = new StringBuilder();
+        List<string>? macroBody = null;
         foreach (var raw in lines)
         {
+            var trimmed = raw.Trim();
+            if (macroBody is not null)
+            {
+                if (trimmed == "endef")
+                {
+                    macroBody = null;
+                }
+                else
+                {
+                    macroBody.Add(trimmed);
+                }
+                continue;
+            }
+            if (trimmed.StartsWith("define ", StringComparison.Ordinal))
+            {
+                result.macros[trimmed["define ".Length..].Trim()] = macroBody = [];
+                continue;
+            }
+            if (ForeachCall().Match(trimmed) is { Success: true } call)
+            {
+                result.foreachCalls.Add((call.Groups["var"].Value, call.Groups["macro"].Value));
+                continue;
+            }
             var line = raw;
             var hash = line.IndexOf('#');
             if (hash >= 0)
@@ -64,7 +93,8 @@ public sealed class MakefileVariables
         }
         var append = text[equals - 1] == '+';
         var name = text[..(append || text[equals - 1] is ':' or '?' ? equals - 1 : equals)].Trim();
-        if (name.Length == 0 || name.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch == '_')))
+        // Per-object variables such as kern_mman.o_CFLAGS_ADD have dots in their names.
+        if (name.Length == 0 || name.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '_' or '.' or '-')))
         {
             return;
         }
@@ -116,8 +146,81 @@ public sealed class MakefileVariables
     {
         foreach (var (key, value) in substitutions)
         {
-            word = word.Replace("$(" + key + ")", value, StringComparison.Ordinal);
+            word = word.Replace("$(" + key + ")", value, StringComparison.Ordinal).Replace("${" + key + "}", value, StringComparison.Ordinal);
         }
         return word;
     }
+
+    /// <summary>
+    /// The flags a Makefile.template adds to one object (kern_mman.o): `kern_mman.o_CFLAGS_ADD`, `…_INCFLAGS`, and
+    /// those a `define` gives each object of a `$(foreach file,…,$(eval $(call …)))` over a
+    /// `$(notdir $(wildcard DIR/*.c))` list — how xnu-11417 turns on -DVM_UNSAFE_TYPES for every osfmk/vm/*.c
+    /// (without it those files' _ut types do not match their callers').
+    /// </summary>
+    public List<string> ObjectFlags(string objectName, IReadOnlyDictionary<string, string> substitutions)
+    {
+        var flags = LiteralFlags(objectName + "_CFLAGS_ADD", substitutions);
+        flags.AddRange(LiteralFlags(objectName + "_INCFLAGS", substitutions).Where(f => f.StartsWith("-I", StringComparison.Ordinal)));
+        foreach (var (variable, macro) in foreachCalls)
+        {
+            if (!macros.TryGetValue(macro, out var body) || !ObjectsOf(variable, substitutions).Contains(objectName))
+            {
+                continue;
+            }
+            foreach (var line in body)
+            {
+                var equals = line.IndexOf("+=", StringComparison.Ordinal);
+                if (equals > 0 && line[..equals].Trim() == "$1_CFLAGS_ADD")
+                {
+                    flags.AddRange(line[(equals + 2)..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)
+                        .Where(w => !w.Contains('$') && (w.StartsWith("-D", StringComparison.Ordinal) || w.StartsWith("-U", StringComparison.Ordinal))));
+                }
+            }
+        }
+        return flags;
+    }
+
+    /// <summary>`OBJ = $(SRC:.c=.o)` with `SRC = $(notdir $(wildcard PATTERN))`: the object names, from the tree.</summary>
+    private HashSet<string> ObjectsOf(string variable, IReadOnlyDictionary<string, string> substitutions)
+    {
+        var objects = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var word in Words(variable))
+        {
+            var suffix = SuffixReference().Match(word);
+            if (!suffix.Success)
+            {
+                continue;
+            }
+            var sourcePattern = string.Join(' ', Words(suffix.Groups["var"].Value));
+            var wildcard = Wildcard().Match(sourcePattern);
+            if (!wildcard.Success)
+            {
+                continue;
+            }
+            var pattern = Substitute(wildcard.Groups["pattern"].Value, substitutions);
+            var folder = Path.GetDirectoryName(pattern);
+            if (folder is null || pattern.Contains('$') || !Directory.Exists(folder))
+            {
+                continue;
+            }
+            foreach (var file in Directory.EnumerateFiles(folder, Path.GetFileName(pattern)))
+            {
+                var name = Path.GetFileName(file);
+                if (name.EndsWith(suffix.Groups["from"].Value, StringComparison.Ordinal))
+                {
+                    objects.Add(name[..^suffix.Groups["from"].Value.Length] + suffix.Groups["to"].Value);
+                }
+            }
+        }
+        return objects;
+    }
+
+    [GeneratedRegex(@"^\$\(foreach\s+file\s*,\s*\$\((?<var>[A-Za-z0-9_]+)\)\s*,\s*\$\(eval\s+\$\(call\s+(?<macro>[A-Za-z0-9_]+)\s*,")]
+    private static partial Regex ForeachCall();
+
+    [GeneratedRegex(@"^\$\((?<var>[A-Za-z0-9_]+):(?<from>\.[a-z]+)=(?<to>\.[a-z]+)\)$")]
+    private static partial Regex SuffixReference();
+
+    [GeneratedRegex(@"\$\(notdir\s+\$\(wildcard\s+(?<pattern>[^)\s]+)\)\)")]
+    private static partial Regex Wildcard();
 }

@@ -89,18 +89,20 @@ public sealed record XnuConfig
 
         var headers = ImmutableSortedDictionary.CreateBuilder<string, (string, int)>(StringComparer.Ordinal);
         var selectedLower = new HashSet<string>(options.Keys.Select(k => k.ToLowerInvariant()), StringComparer.Ordinal);
-        foreach (var subsystem in subsystems)
+        // config's mkheaders: every conf/files line's first required word W gets W.h. A pseudo-device of MASTER
+        // gives `#define NW count` (bpfilter.h: NBPFILTER 4), an OPTIONS/W option `#define W 0|1`, anything else
+        // `#define NW 0`. conf/files and conf/files.ARCH both count (xnu-792's db_machine_commands.h: files.i386).
+        var lists = subsystems.SelectMany(s => new[] { "files", "files." + arch }.Select(f => Path.Combine(root, s, "conf", f))).ToList();
+        var needs = lists.SelectMany(NeededWords).ToList();
+        var optionWords = needs.Where(n => n.IsOption).Select(n => n.Word).ToHashSet(StringComparer.Ordinal);
+        foreach (var (word, _) in needs)
         {
-            // conf/files and conf/files.ARCH both ask for option headers (xnu-792's db_machine_commands.h: files.i386).
-            var lists = new[] { "files", "files." + arch }.Select(f => Path.Combine(root, subsystem, "conf", f));
-            foreach (var option in lists.SelectMany(OptionNames))
-            {
-                var macro = option.ToUpperInvariant();
-                var value = devices.TryGetValue(option, out var count) ? count : selectedLower.Contains(option) ? 1 : 0;
-                headers[option + ".h"] = (macro, value);
-            }
+            var macro = word.ToUpperInvariant();
+            headers[word + ".h"] = devices.TryGetValue(word, out var count) ? ("N" + macro, count)
+                : optionWords.Contains(word) ? (macro, selectedLower.Contains(word) ? 1 : 0)
+                : ("N" + macro, 0);
         }
-        // config writes NAME.h with NNAME for each pseudo-device a file list needs (loop.h: NLOOP, pty.h: NPTY).
+        // Pseudo-devices no list names still get their count header (loop.h: NLOOP, pty.h: NPTY).
         foreach (var (device, count) in devices)
         {
             if (!headers.ContainsKey(device + ".h") && device.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_'))
@@ -326,8 +328,11 @@ public sealed record XnuConfig
         }
     }
 
-    /// <summary>`OPTIONS/name optional name` lines of a conf/files list.</summary>
-    private static IEnumerable<string> OptionNames(string files)
+    /// <summary>
+    /// The first required word of each `optional` line of a conf/files list (what config's mkmakefile keeps as the
+    /// line's "needs"), and whether the line is an OPTIONS/ line.
+    /// </summary>
+    private static IEnumerable<(string Word, bool IsOption)> NeededWords(string files)
     {
         if (!File.Exists(files))
         {
@@ -335,11 +340,21 @@ public sealed record XnuConfig
         }
         try
         {
-            return File.ReadLines(files)
-                .Where(l => l.StartsWith("OPTIONS/", StringComparison.Ordinal))
-                .Select(l => l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[0]["OPTIONS/".Length..])
-                .Where(n => n.Length > 0 && n.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_'))
-                .ToList();
+            var result = new List<(string, bool)>();
+            foreach (var line in File.ReadLines(files))
+            {
+                if (line.Length == 0 || line[0] == '#' || char.IsWhiteSpace(line[0]))
+                {
+                    continue;
+                }
+                var condition = ArchFiles.FileCondition.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
+                var first = condition.Required.Concat(condition.Excluded).FirstOrDefault();
+                if (first is not null && first.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_'))
+                {
+                    result.Add((first, line.StartsWith("OPTIONS/", StringComparison.Ordinal)));
+                }
+            }
+            return result;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -154,13 +154,14 @@ public static class XnuProfile
 
     /// <summary>
     /// What MakeInc.def adds for a configuration inside make conditionals this profile does not evaluate
-    /// (`ifeq ($(KASAN),1)`: CFLAGS_GEN += -DKASAN=1 …; the classic instrumentation on x86_64, TBI on arm64).
+    /// (`ifeq ($(KASAN),1)`: CFLAGS_GEN += -DKASAN=1 …; the classic instrumentation on x86_64, TBI on arm64). The
+    /// sanitizer flag matters to parsing: san/memory checks __has_feature(address_sanitizer).
     /// </summary>
-    private static IEnumerable<string> ConfigurationDefines(string configuration, string arch) => configuration switch
+    private static IEnumerable<string> ConfigurationFlags(string configuration, string arch) => configuration switch
     {
         "KASAN" => arch == "arm64"
-            ? ["-DKASAN=1", "-DKASAN_LIGHT=0", "-DKASAN_TBI=1", "-DKASAN_SCALE=4", "-DKASAN_OFFSET=0xf000000000000000"]
-            : ["-DKASAN=1", "-DKASAN_LIGHT=0", "-DKASAN_CLASSIC=1", "-DKASAN_SCALE=3", "-DKASAN_OFFSET=0xdffff80000000000"],
+            ? ["-DKASAN=1", "-DKASAN_LIGHT=0", "-DKASAN_TBI=1", "-DKASAN_SCALE=4", "-DKASAN_OFFSET=0xf000000000000000", "-fsanitize=kernel-hwaddress"]
+            : ["-DKASAN=1", "-DKASAN_LIGHT=0", "-DKASAN_CLASSIC=1", "-DKASAN_SCALE=3", "-DKASAN_OFFSET=0xdffff80000000000", "-fsanitize=address"],
         _ => [],
     };
 
@@ -237,7 +238,7 @@ public static class XnuProfile
             defines.AddRange(makeDefs.LiteralFlags("MACHINE_FLAGS_ARM64_VMAPPLE", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         }
         defines.AddRange(config.For(subsystem).Defines.Select(d => "-D" + d));
-        defines.AddRange(ConfigurationDefines(config.Name, arch));
+        defines.AddRange(ConfigurationFlags(config.Name, arch));
         var configFolder = setup.ConfigFolders[config.Name];
 
         // No -I for the unit's own folder: XNU's "-I." is the object folder (here: the config folder), and the
@@ -261,6 +262,10 @@ public static class XnuProfile
             makefileIncludes.AddRange(template.LiteralFlags("INCFLAGS_MAKEFILE", substitutions)
                 .Where(f => f.StartsWith("-I", StringComparison.Ordinal))
                 .Select(f => "-I" + Path.GetFullPath(f[2..])));
+            // Per-object flags (vm_map.o: -DVM_UNSAFE_TYPES; cccbc.o: -I EXTERNAL_HEADERS/corecrypto).
+            var objectFlags = template.ObjectFlags(Path.GetFileNameWithoutExtension(path) + ".o", substitutions);
+            defines.AddRange(objectFlags.Where(f => !f.StartsWith("-I", StringComparison.Ordinal)));
+            makefileIncludes.AddRange(objectFlags.Where(f => f.StartsWith("-I", StringComparison.Ordinal)).Select(f => "-I" + Path.GetFullPath(f[2..])));
         }
         else
         {

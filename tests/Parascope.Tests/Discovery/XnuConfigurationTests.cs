@@ -20,12 +20,49 @@ public sealed class XnuConfigurationTests
             #  DEBUG = [ mach small widget_kdb ]
             options		MACH_KERNEL		# <mach>
             options		WIDGET_KDB		# <widget_kdb>
+            pseudo-device	wfilter	4		# <mach>
             """);
         tree.Write("osfmk/conf/files", """
             OPTIONS/widget_kdb		optional widget_kdb
             osfmk/kern/core.c		standard
             osfmk/ddb/db_widget.c		optional widget_kdb
             osfmk/kern/never.c		optional widget_kdb not mach_kernel
+            OPTIONS/wfilter		optional wfilter
+            osfmk/kern/wfilter.c		optional wfilter
+            osfmk/vm/vm_widget.c		standard
+            osfmk/kern/trust.c		standard
+            """);
+        // Per-object flags as xnu-11417's osfmk/conf/Makefile.template writes them.
+        tree.Write("osfmk/conf/Makefile.template", """
+            CFLAGS+= -DMACH_KERNEL_PRIVATE
+            core.o_CFLAGS_ADD += -DCORE_ONLY
+            SEMANTIC_TYPES_SRC = $(notdir $(wildcard ${SRCROOT}/osfmk/vm/*.c))
+            SEMANTIC_TYPES_OBJ = $(SEMANTIC_TYPES_SRC:.c=.o)
+
+            define FORCE_UNSAFE_TYPES
+            $1_CFLAGS_ADD += -DWIDGET_UNSAFE_TYPES
+            endef
+
+            $(foreach file,$(SEMANTIC_TYPES_OBJ),$(eval $(call FORCE_UNSAFE_TYPES, $(file))))
+            """);
+        tree.Write("osfmk/kern/wfilter.c", """
+            #include <wfilter.h>
+            #if NWFILTER != 4
+            #error a pseudo-device's header counts it
+            #endif
+            int wfilter[NWFILTER];
+            """);
+        tree.Write("osfmk/vm/vm_widget.c", """
+            #if !defined(WIDGET_UNSAFE_TYPES) || defined(CORE_ONLY)
+            #error per-object flags wrong
+            #endif
+            int vm_widget;
+            """);
+        tree.Write("osfmk/kern/trust.c", """
+            #include <TrustCache/API.h>
+            #include <TrustCache/API.h>
+            static TCType_t trust_type = kTCTypeWidget;
+            int trust_ok(const TrustCache_t *cache) { return cache != 0 && trust_type < kTCTypeTotal; }
             """);
         tree.Write("osfmk/conf/files.i386", "OPTIONS/db_widget_commands	optional db_widget_commands\n");
         tree.Write("iokit/conf/MASTER", "#  RELEASE = [ iokit ]\noptions		IOKIT		# <iokit>\n");
@@ -33,7 +70,7 @@ public sealed class XnuConfigurationTests
         tree.Write("bsd/conf/files", "bsd/netwidget/aurp_widget.c	standard\n");
         tree.Write("osfmk/kern/core.c", """
             #include <widget_kdb.h>
-            #if !defined(MACH_KERNEL) || WIDGET_KDB
+            #if !defined(MACH_KERNEL) || WIDGET_KDB || !defined(CORE_ONLY) || defined(WIDGET_UNSAFE_TYPES)
             #error core.c is a RELEASE unit of osfmk
             #endif
             int core;

@@ -215,6 +215,10 @@ public sealed class XnuProfileTests
     [InlineData("#ifndef A\n#define A\n#if B\n#endif\n", 1)]
     [InlineData("#ifndef A\n#define A\n#endif /* A */\n", 0)]
     [InlineData("/*\n#if inside a comment\n*/\n#ifdef X\n#endif\n", 0)]
+    [InlineData("// see /* below\n#if A\n#endif\n", 0)]
+    [InlineData("#define S \"#if\"\nchar q = '\"';\n#if A\n", 1)]
+    [InlineData("#define LONG(x) \\\n  x /* not closed here\n  but here */\n#if A\n#endif\n", 0)]
+    [InlineData("  #  ifdef SPACED\n#endif\n#if UNCLOSED\n", 1)]
     public void Unclosed_conditionals_are_counted(string text, int expected) =>
         Assert.Equal(expected, XnuStandIns.UnclosedConditionals(text));
 

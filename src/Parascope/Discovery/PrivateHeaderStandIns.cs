@@ -1,0 +1,98 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Parascope.Discovery;
+
+/// <summary>
+/// A stand-in for &lt;TrustCache/API.h&gt;, the header of Apple's libTrustCache, which the public tree includes
+/// (libkern/amfi/amfi.h, bsd/sys/trust_caches.h, osfmk/vm/pmap_cs.h) but does not carry. Without it ~11 units per
+/// arch stop at amfi.h's function-pointer types. It declares the type names with the members the tree uses, and
+/// every kTC… constant the tree's sources name, as enumerators of the matching type: what parsing needs, not
+/// the library's ABI (values are sequential, not Apple's).
+/// </summary>
+public static partial class TrustCacheStandIn
+{
+    public const string Name = "TrustCache/API.h";
+
+    private const string Types = """
+        #pragma once
+        #include <stdint.h>
+        #include <stddef.h>
+        #include <stdbool.h>
+        typedef uint32_t TCType_t;
+        typedef uint32_t TCQueryType_t;
+        typedef uint64_t TCCapabilities_t;
+        typedef struct { uint32_t component; uint32_t error; uint32_t uniqueError; } TCReturn_t;
+        typedef struct TrustCache { struct TrustCache *next; const void *module; size_t moduleSize; } TrustCache_t;
+        typedef struct { const TrustCache_t *trustCache; const void *trustCacheEntry; } TrustCacheQueryToken_t;
+        typedef struct { void *opaque[8]; } TrustCacheMutableRuntime_t;
+        typedef struct { void *opaque[8]; TrustCacheMutableRuntime_t *mutableRT; } TrustCacheRuntime_t;
+        #define kTCEntryHashSize 20
+        #define kUUIDSize 16
+        #ifdef __cplusplus
+        extern "C" {
+        #endif
+        TCReturn_t trustCacheInitializeRuntime(TrustCacheRuntime_t *runtime, ...);
+        #ifdef __cplusplus
+        }
+        #endif
+
+        """;
+
+    /// <summary>kTC constants by family: the type they belong to.</summary>
+    private static readonly (string Prefix, string Type)[] Families =
+    [
+        ("kTCQueryType", "TCQueryType_t"), ("kTCType", "TCType_t"), ("kTCReturn", "uint32_t"), ("kTCCapability", "TCCapabilities_t"),
+    ];
+
+    [GeneratedRegex(@"\bkTC[A-Z][A-Za-z0-9]*\b")]
+    private static partial Regex Constant();
+
+    /// <summary>The header text for a tree whose sources name CONSTANTS (collected with <see cref="Collect"/>).</summary>
+    public static string Text(string banner, IEnumerable<string> constants)
+    {
+        var text = new StringBuilder(banner).Append(Types);
+        var names = constants.Where(c => c != "kTCEntryHashSize").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        foreach (var (prefix, _) in Families)
+        {
+            // kTCQueryType… before kTCType…: the longer prefix claims its names first.
+            var members = names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            names.RemoveAll(members.Contains);
+            // Invalid/None/Success first (0), Total last, so range checks such as `type < kTCTypeTotal` hold.
+            members = [.. members.OrderBy(n => n.EndsWith("Invalid", StringComparison.Ordinal) || n.EndsWith("None", StringComparison.Ordinal) || n.EndsWith("Success", StringComparison.Ordinal) ? 0 : n.EndsWith("Total", StringComparison.Ordinal) ? 2 : 1)];
+            if (members.Count > 0)
+            {
+                text.Append("enum { ").Append(string.Join(", ", members)).Append(" };\n");
+            }
+        }
+        if (names.Count > 0)
+        {
+            text.Append("enum { ").Append(string.Join(", ", names)).Append(" };\n");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The kTC… names one source text uses.</summary>
+    public static IEnumerable<string> Collect(string text) =>
+        text.Contains("kTC", StringComparison.Ordinal) ? Constant().Matches(text).Select(m => m.Value) : [];
+}
+
+/// <summary>
+/// A stand-in for &lt;CodeSignature/Entitlements.h&gt; (Apple's private code-signing header; bsd/kern/kern_exec.c and
+/// bsd/net/necp_client.c include it): every kCS…Entitlement name the tree's sources use, as a string constant.
+/// The strings are placeholders, not Apple's entitlement names.
+/// </summary>
+public static partial class EntitlementsStandIn
+{
+    public const string Name = "CodeSignature/Entitlements.h";
+
+    [GeneratedRegex(@"\bkCS[A-Za-z0-9]*Entitlement\b")]
+    private static partial Regex Constant();
+
+    public static string Text(string banner, IEnumerable<string> constants) =>
+        banner + "#pragma once\n" + string.Concat(constants.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(c => $"#define {c} \"parascope.{c}\"\n"));
+
+    public static IEnumerable<string> Collect(string text) =>
+        text.Contains("kCS", StringComparison.Ordinal) ? Constant().Matches(text).Select(m => m.Value) : [];
+}
