@@ -12,6 +12,8 @@ namespace Parascope.Discovery;
 public sealed partial class MakefileVariables
 {
     private readonly Dictionary<string, List<string>> values = new(StringComparer.Ordinal);
+    /// <summary>The value of each variable's last plain assignment (`=`, `:=`, `?=`), for $(NAME) references.</summary>
+    private readonly Dictionary<string, string> lastValues = new(StringComparer.Ordinal);
     /// <summary>`define NAME … endef` bodies, by name (their lines as read).</summary>
     private readonly Dictionary<string, List<string>> macros = new(StringComparer.Ordinal);
     /// <summary>`$(foreach file,$(VAR),$(eval $(call MACRO, $(file))))` lines: (VAR, MACRO).</summary>
@@ -99,6 +101,10 @@ public sealed partial class MakefileVariables
             return;
         }
         var words = text[(equals + 1)..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        if (!append)
+        {
+            lastValues[name] = string.Join(' ', words);
+        }
         if (!values.TryGetValue(name, out var list))
         {
             values[name] = list = [];
@@ -119,7 +125,7 @@ public sealed partial class MakefileVariables
         var flags = new List<string>();
         for (var i = 0; i < words.Count; i++)
         {
-            var word = Substitute(words[i], substitutions);
+            var word = ResolveOwn(Substitute(words[i], substitutions));
             if (word is "-include" or "-imacros")
             {
                 if (i + 1 < words.Count && !words[i + 1].Contains('$'))
@@ -150,6 +156,24 @@ public sealed partial class MakefileVariables
         }
         return word;
     }
+
+    /// <summary>
+    /// $(NAME) references to this makefile's own variables, by their last plain assignment, when that is one word
+    /// without references (MakeInc.def: -DVM_KERNEL_LINK_ADDRESS=$(ARM64_LINK_ADDR), $(LARGE_MEMORY_DEFINE)). All
+    /// conditional branches are read, so the last one wins: in MakeInc.def that is the MacOSX platform's.
+    /// </summary>
+    private string ResolveOwn(string word)
+    {
+        if (!word.Contains("$(", StringComparison.Ordinal))
+        {
+            return word;
+        }
+        return OwnReference().Replace(word, m =>
+            lastValues.TryGetValue(m.Groups["name"].Value, out var value) && !value.Contains('$') && !value.Contains(' ') ? value : m.Value);
+    }
+
+    [GeneratedRegex(@"\$\((?<name>[A-Za-z0-9_]+)\)")]
+    private static partial Regex OwnReference();
 
     /// <summary>
     /// The flags a Makefile.template adds to one object (kern_mman.o): `kern_mman.o_CFLAGS_ADD`, `…_INCFLAGS`, and

@@ -103,6 +103,12 @@ public static class XnuProfile
             perArch[arch] = new ArchSetup(configs, configFolders, folders, ArchFiles.Read(root, present, arch));
         }
 
+        // Only read when a file is built by no configuration of a scanned arch; only arches the tree configures.
+        var otherArches = new Lazy<List<ArchBuild>>(() => UnitDiscovery.SupportedArches
+            .Where(a => File.Exists(Path.Combine(root, "config", "MASTER." + a)) || present.Any(s => File.Exists(Path.Combine(root, s, "conf", "MASTER." + a))))
+            .Select(a => new ArchBuild(a, ArchFiles.Read(root, present, a),
+                [.. XnuConfig.Configurations.Select(name => XnuConfig.Read(root, a, present, name))]))
+            .ToList());
         var units = ImmutableArray.CreateBuilder<SourceUnit>();
         foreach (var path in SourceFiles.Enumerate(root))
         {
@@ -134,6 +140,12 @@ public static class XnuProfile
                     hostPrograms.Add(relative);
                     continue;
                 }
+                // A common file whose options only another arch selects (osfmk/kern/copyout_shim.c: x86_64) is not
+                // compiled for this one, like a file of another arch's list.
+                if (!inBuild && setup.Files.Lists(relative) && otherArches.Value.Any(other => other.Arch != arch && other.Builds(relative, subsystem)))
+                {
+                    continue;
+                }
                 units.Add(Unit(request, root, path, relative, language.Value, arch, setup, config ?? setup.Configs[0], inBuild, makeDefs, templates));
             }
         }
@@ -149,18 +161,25 @@ public static class XnuProfile
         };
     }
 
+    /// <summary>Which files some configuration of an arch builds.</summary>
+    private sealed record ArchBuild(string Arch, ArchFiles Files, ImmutableArray<XnuConfig> Configs)
+    {
+        public bool Builds(string relative, string subsystem) => Configs.Any(c => Files.BuiltWith(relative, c.For(subsystem).Requirements));
+    }
+
     private sealed record ArchSetup(ImmutableArray<XnuConfig> Configs, Dictionary<string, XnuStandIns.ConfigFolder> ConfigFolders,
         XnuStandIns.StandInFolders Folders, ArchFiles Files);
 
     /// <summary>
     /// What MakeInc.def adds for a configuration inside make conditionals this profile does not evaluate
     /// (`ifeq ($(KASAN),1)`: CFLAGS_GEN += -DKASAN=1 …; the classic instrumentation on x86_64, TBI on arm64). The
-    /// sanitizer flag matters to parsing: san/memory checks __has_feature(address_sanitizer).
+    /// sanitizer flag matters to parsing: san/memory checks __has_feature(address_sanitizer / hwaddress_sanitizer).
+    /// clang 14's driver refuses kernel-hwaddress for an Apple target, so it goes to the front end directly.
     /// </summary>
     private static IEnumerable<string> ConfigurationFlags(string configuration, string arch) => configuration switch
     {
         "KASAN" => arch == "arm64"
-            ? ["-DKASAN=1", "-DKASAN_LIGHT=0", "-DKASAN_TBI=1", "-DKASAN_SCALE=4", "-DKASAN_OFFSET=0xf000000000000000", "-fsanitize=kernel-hwaddress"]
+            ? ["-DKASAN=1", "-DKASAN_LIGHT=0", "-DKASAN_TBI=1", "-DKASAN_SCALE=4", "-DKASAN_OFFSET=0xf000000000000000", "-Xclang", "-fsanitize=kernel-hwaddress"]
             : ["-DKASAN=1", "-DKASAN_LIGHT=0", "-DKASAN_CLASSIC=1", "-DKASAN_SCALE=3", "-DKASAN_OFFSET=0xdffff80000000000", "-fsanitize=address"],
         _ => [],
     };
@@ -238,7 +257,9 @@ public static class XnuProfile
             defines.AddRange(makeDefs.LiteralFlags("MACHINE_FLAGS_ARM64_VMAPPLE", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         }
         defines.AddRange(config.For(subsystem).Defines.Select(d => "-D" + d));
-        defines.AddRange(ConfigurationFlags(config.Name, arch));
+        var configurationFlags = ConfigurationFlags(config.Name, arch).ToList();
+        defines.AddRange(configurationFlags.Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
+        arguments.AddRange(configurationFlags.Where(f => !f.StartsWith("-D", StringComparison.Ordinal)));
         var configFolder = setup.ConfigFolders[config.Name];
 
         // No -I for the unit's own folder: XNU's "-I." is the object folder (here: the config folder), and the

@@ -16,6 +16,8 @@ public sealed class XnuProfileTests
         tree.Write("config/MASTER", """
             #  BASE =    [ medium sched_core ]
             #  RELEASE = [ BASE assertions ]
+            #  KASAN = [ BASE assertions config_wkasan ]
+            options		CONFIG_WKASAN		# <config_wkasan>
             options		WIDGET_ASSERT		# <assertions>
             options		WIDGET_KDP		# <debug>
             options		CONFIG_WIDGETS=7	# <medium>
@@ -27,12 +29,22 @@ public sealed class XnuProfileTests
         tree.Write("config/MASTER.x86_64", """
             #  RELEASE = [ intel ]
             options		CONFIG_X86_FEATURE	# <intel>
+            options		WIDGET_SHIM		# <intel>
             """);
         tree.Write("config/MASTER.arm64", "options		CONFIG_ARM_FEATURE\n");
         tree.Write("osfmk/conf/files", """
             OPTIONS/widget_assert		optional widget_assert
             OPTIONS/widget_kdp		optional widget_kdp
             osfmk/kern/widget.c		standard
+            osfmk/kern/widget_shim.c	optional widget_shim
+            san/memory/wkasan.c		optional config_wkasan
+            """);
+        tree.Write("osfmk/kern/widget_shim.c", "int widget_shim;\n");
+        tree.Write("san/memory/wkasan.c", """
+            #if !KASAN || !defined(CONFIG_WKASAN)
+            #error KASAN configuration wrong
+            #endif
+            int wkasan;
             """);
         tree.Write("osfmk/conf/files.x86_64", "osfmk/x86_64/widget_pmap.c	standard\n");
         tree.Write("osfmk/conf/files.arm64", "osfmk/arm64/widget_pmap.c	standard\nosfmk/kern/widget_arm_only.c	standard\n");
@@ -130,6 +142,20 @@ public sealed class XnuProfileTests
         Assert.Equal(["arm64"], ArchesOf("osfmk/kern/widget_arm_only.c"));
         Assert.Equal(["arm64"], ArchesOf("osfmk/arm64/widget_start.s"));
         Assert.Empty(ArchesOf("tests/userland_tool.c"));
+        // A common file whose option only the x86_64 MASTER selects.
+        Assert.Equal(["x86_64"], ArchesOf("osfmk/kern/widget_shim.c"));
+    }
+
+    [Fact]
+    public void A_file_only_the_kasan_configuration_builds_gets_kasan_defines_and_the_sanitizer()
+    {
+        using var tree = MiniXnu();
+        using var cache = new TempTree();
+        var units = Discover(tree, cache.Root, "x86_64", "arm64").Units.Where(u => u.RelativePath == "san/memory/wkasan.c").ToList();
+
+        Assert.All(units, u => Assert.Equal("KASAN", u.Configuration));
+        Assert.Contains("-fsanitize=address", Assert.Single(units, u => u.Arch == "x86_64").Arguments);
+        Assert.Contains("-fsanitize=kernel-hwaddress", Assert.Single(units, u => u.Arch == "arm64").Arguments);
     }
 
     [Fact]
