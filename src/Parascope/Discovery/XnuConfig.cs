@@ -306,7 +306,7 @@ public sealed record XnuConfig
             }
             if (words[0] == "options")
             {
-                foreach (var option in string.Join(' ', words[1..]).Split(',', StringSplitOptions.RemoveEmptyEntries))
+                foreach (var option in SplitOptionList(string.Join(' ', words[1..])))
                 {
                     // Old MASTER files quote some names: options "INET6".
                     var o = option.Trim().Replace("\"", string.Empty, StringComparison.Ordinal);
@@ -324,6 +324,41 @@ public sealed record XnuConfig
             else if (words[0] == "pseudo-device")
             {
                 devices[words[1].Trim('"')] = words.Length > 2 && int.TryParse(words[2], out var count) ? count : 1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// `options A, B=1, C="{97, 241}"`: commas separate options except inside quotes or braces (xnu-2050's
+    /// KAUTH_CRED_PRIMES is one option whose value is a list).
+    /// </summary>
+    private static IEnumerable<string> SplitOptionList(string text)
+    {
+        var start = 0;
+        var quoted = false;
+        var braces = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i == text.Length || (text[i] == ',' && !quoted && braces == 0))
+            {
+                if (text[start..i].Trim() is { Length: > 0 } option)
+                {
+                    yield return option;
+                }
+                start = i + 1;
+                continue;
+            }
+            switch (text[i])
+            {
+                case '"':
+                    quoted = !quoted;
+                    break;
+                case '{':
+                    braces++;
+                    break;
+                case '}':
+                    braces--;
+                    break;
             }
         }
     }

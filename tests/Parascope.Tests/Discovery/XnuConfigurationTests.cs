@@ -21,6 +21,7 @@ public sealed class XnuConfigurationTests
             options		MACH_KERNEL		# <mach>
             options		WIDGET_KDB		# <widget_kdb>
             pseudo-device	wfilter	4		# <mach>
+            options		WIDGET_PRIMES="{3, 5, 7}", WIDGET_PRIMES_COUNT=3	# <mach>
             """);
         tree.Write("osfmk/conf/files", """
             OPTIONS/widget_kdb		optional widget_kdb
@@ -138,6 +139,8 @@ public sealed class XnuConfigurationTests
         var result = Discover(tree, cache.Root);
 
         Assert.Contains("-DMACH_KERNEL", UnitOf(result, "osfmk/kern/core.c").Arguments);
+        Assert.Contains("-DWIDGET_PRIMES={3, 5, 7}", UnitOf(result, "osfmk/kern/core.c").Arguments);
+        Assert.Contains("-DWIDGET_PRIMES_COUNT=3", UnitOf(result, "osfmk/kern/core.c").Arguments);
         Assert.DoesNotContain("-DMACH_KERNEL", UnitOf(result, "iokit/Kernel/IOWidget.cpp").Arguments);
         Assert.Contains("-DIOKIT", UnitOf(result, "iokit/Kernel/IOWidget.cpp").Arguments);
     }
