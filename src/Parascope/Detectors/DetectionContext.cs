@@ -32,4 +32,27 @@ public sealed class DetectionContext
 
     /// <summary>The severity and action of <paramref name="rule"/> for the scan's target.</summary>
     public TargetGuidance Guidance(Rule rule) => rule.For(Target);
+
+    /// <summary>
+    /// A finding of RULE at a site: what the rule decides (id, category, arch, class as subcategory) and the target's
+    /// guidance (severity, action) filled in once, here; detectors add what the site knows with `with`.
+    /// </summary>
+    public Finding FindingOf(Rule rule, string file, int line, int column, SourceContext context, string detail)
+    {
+        var guidance = Guidance(rule);
+        return new Finding
+        {
+            RuleId = rule.Id,
+            Category = rule.Category,
+            Severity = guidance.Severity,
+            File = file,
+            Line = line,
+            Column = column,
+            Arch = rule.Arch,
+            Context = context,
+            Detail = detail,
+            Action = guidance.Action,
+            Subcategory = rule.Class,
+        };
+    }
 }

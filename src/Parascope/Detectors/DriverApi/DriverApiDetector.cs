@@ -49,7 +49,6 @@ public sealed class DriverApiDetector : IDetector
 
     private static Finding ToFinding(DriverCall call, Rule rule, string? matchedClass, SourceUnit unit, DetectionContext context)
     {
-        var guidance = context.Guidance(rule);
         var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         string detail;
         if (call.Kind == DriverCallKind.Method)
@@ -73,21 +72,11 @@ public sealed class DriverApiDetector : IDetector
         {
             properties["macro"] = call.Macro;
         }
-        var finding = new Finding
+        var finding = context.FindingOf(rule, call.File, call.Line, call.Column,
+            unit.Language == SourceLanguage.Cxx ? SourceContext.Cxx : SourceContext.C, detail) with
         {
-            RuleId = rule.Id,
-            Category = FindingCategory.DriverApi,
-            Severity = guidance.Severity,
-            File = call.File,
-            Line = call.Line,
-            Column = call.Column,
             Function = call.Function,
-            Arch = rule.Arch,
-            Context = unit.Language == SourceLanguage.Cxx ? SourceContext.Cxx : SourceContext.C,
-            Detail = detail,
-            Action = guidance.Action,
             Arches = [unit.Arch],
-            Subcategory = rule.Class,
             Properties = properties.ToImmutable(),
         };
         return call.Origin is { } origin ? finding.AtMacroDefinition(origin, finding.Detail) : finding;

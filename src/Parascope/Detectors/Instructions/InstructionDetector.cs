@@ -169,7 +169,6 @@ public sealed class InstructionDetector : IDetector
             foreach (var call in facts.BuiltinCalls)
             {
                 var rule = context.Rules[call.RuleId];
-                var guidance = context.Guidance(rule);
                 var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
                 properties["builtin"] = call.Builtin;
                 properties["builtin-rule"] = call.BuiltinRuleId;
@@ -182,21 +181,10 @@ public sealed class InstructionDetector : IDetector
                 {
                     properties["macro"] = call.Macro;
                 }
-                sink.Add(new Finding
+                sink.Add(context.FindingOf(rule, call.File, call.Line, call.Column, SourceContext.Builtin, call.Detail) with
                 {
-                    RuleId = rule.Id,
-                    Category = FindingCategory.Instruction,
-                    Severity = guidance.Severity,
-                    File = call.File,
-                    Line = call.Line,
-                    Column = call.Column,
                     Function = call.Function,
-                    Arch = rule.Arch,
-                    Context = SourceContext.Builtin,
-                    Detail = call.Detail,
-                    Action = guidance.Action,
                     Arches = [arch],
-                    Subcategory = rule.Class,
                     Properties = properties.ToImmutable(),
                 });
             }
@@ -333,7 +321,6 @@ public sealed class InstructionDetector : IDetector
             return null;
         }
         var rule = emitted.Instruction.Rule;
-        var guidance = context.Guidance(rule);
         var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         properties["builtin"] = call.Name;
         properties["builtin-rule"] = emitted.Builtin.Id;
@@ -343,22 +330,12 @@ public sealed class InstructionDetector : IDetector
         {
             properties["register"] = register;
         }
-        return new Finding
+        return context.FindingOf(rule, file, call.Line, call.Column, SourceContext.Builtin,
+            register is null ? $"{call.Name}()" : $"{call.Name}(\"{register}\")") with
         {
-            RuleId = rule.Id,
-            Category = FindingCategory.Instruction,
-            Severity = guidance.Severity,
-            File = file,
-            Line = call.Line,
-            Column = call.Column,
             Function = call.Function,
-            Arch = rule.Arch,
-            Context = SourceContext.Builtin,
             Active = active,
-            Detail = register is null ? $"{call.Name}()" : $"{call.Name}(\"{register}\")",
-            Action = guidance.Action,
             Arches = arch is null ? [] : [arch],
-            Subcategory = rule.Class,
             Condition = active ? null : call.Condition,
             Properties = properties.ToImmutable(),
         };
@@ -487,7 +464,6 @@ public sealed class InstructionDetector : IDetector
 
     private static Finding Build(DetectionContext context, InstructionMatch match, string file, AsmStatement statement, string? function, bool active, string? arch)
     {
-        var guidance = context.Guidance(match.Rule);
         var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         properties["mnemonic"] = match.Mnemonic.ToLowerInvariant();
         if (match.Register is not null)
@@ -498,22 +474,11 @@ public sealed class InstructionDetector : IDetector
         {
             properties["macro"] = statement.Macro;
         }
-        return new Finding
+        return context.FindingOf(match.Rule, file, statement.Line, statement.Column, statement.Context, FoldSpaces(statement.Text)) with
         {
-            RuleId = match.Rule.Id,
-            Category = FindingCategory.Instruction,
-            Severity = guidance.Severity,
-            File = file,
-            Line = statement.Line,
-            Column = statement.Column,
             Function = function,
-            Arch = match.Rule.Arch,
-            Context = statement.Context,
             Active = active,
-            Detail = FoldSpaces(statement.Text),
-            Action = guidance.Action,
             Arches = arch is null ? [] : [arch],
-            Subcategory = match.Rule.Class,
             Properties = properties.ToImmutable(),
         };
     }

@@ -48,26 +48,16 @@ public sealed class PageTableDetector : IDetector
                     continue;
                 }
                 var rule = context.Rules[site.RuleId];
-                var guidance = context.Guidance(rule);
                 var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
                 properties["form"] = site.Form;
                 if (site.Name is not null)
                 {
                     properties[site.Form is "call" or "macro" or "mask" or "bulk" or "atomic" ? "name" : "type"] = site.Name;
                 }
-                var finding = new Finding
+                var finding = context.FindingOf(rule, site.File, site.Line, site.Column, facts.Context,
+                    Quote(context, site.File, site.Line, site.Column, site.EndColumn)) with
                 {
-                    RuleId = rule.Id,
-                    Category = FindingCategory.PageTable,
-                    Severity = guidance.Severity,
-                    File = site.File,
-                    Line = site.Line,
-                    Column = site.Column,
                     Function = site.Function,
-                    Arch = rule.Arch,
-                    Context = facts.Context,
-                    Detail = Quote(context, site.File, site.Line, site.Column, site.EndColumn),
-                    Action = guidance.Action,
                     Arches = [facts.Arch],
                     Subcategory = site.Form,
                 };
@@ -107,25 +97,15 @@ public sealed class PageTableDetector : IDetector
             .GroupBy(c => c.Callee, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(c => new SiteReference(c.File, c.Line, c.Function)).Distinct()
                 .OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Line).ToImmutableArray(), StringComparer.Ordinal);
-        var guidance = context.Guidance(wrapperRule.Rule);
         foreach (var group in definitions)
         {
             var (wrapper, _, sourceContext) = group.First();
             var sites = callers.GetValueOrDefault(wrapper.Name, []);
-            sink.Add(new Finding
+            // The caller count lives in properties: a new caller elsewhere must not change this finding's fingerprint.
+            sink.Add(context.FindingOf(wrapperRule.Rule, wrapper.File, wrapper.Line, wrapper.Column, sourceContext,
+                $"{wrapper.Name}: stores {wrapper.Type} through parameter '{wrapper.Parameter}'") with
             {
-                RuleId = wrapperRule.Rule.Id,
-                Category = FindingCategory.PageTable,
-                Severity = guidance.Severity,
-                File = wrapper.File,
-                Line = wrapper.Line,
-                Column = wrapper.Column,
                 Function = wrapper.Name,
-                Arch = wrapperRule.Rule.Arch,
-                Context = sourceContext,
-                // The caller count lives in properties: a new caller elsewhere must not change this finding's fingerprint.
-                Detail = $"{wrapper.Name}: stores {wrapper.Type} through parameter '{wrapper.Parameter}'",
-                Action = guidance.Action,
                 Arches = group.Select(d => d.Arch).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
                 Subcategory = "wrapper",
                 Expansions = sites,
