@@ -98,14 +98,7 @@ public sealed class XnuConfigurationTests
         return tree;
     }
 
-    private static DiscoveryResult Discover(TempTree tree, string cache) =>
-        UnitDiscovery.Discover(new DiscoveryRequest
-        {
-            Root = tree.Root,
-            Arches = ["i386"],
-            CacheDirectory = cache,
-            ResourceDirectory = ResourceDirectory.Find(),
-        });
+    private static DiscoveryResult Discover(TempTree tree, string cache) => XnuProfileTests.Discover(tree, cache, "i386");
 
     private static SourceUnit UnitOf(DiscoveryResult result, string file) => Assert.Single(result.Units, u => u.RelativePath == file);
 

@@ -98,7 +98,8 @@ public sealed class XnuProfileTests
         return tree;
     }
 
-    private static DiscoveryResult Discover(TempTree tree, string cache, params string[] arches) =>
+    /// <summary>Discovery of a test tree with clang's resource directory, stand-ins in CACHE.</summary>
+    internal static DiscoveryResult Discover(TempTree tree, string cache, params string[] arches) =>
         UnitDiscovery.Discover(new DiscoveryRequest
         {
             Root = tree.Root,
