@@ -60,6 +60,16 @@ public sealed record XnuConfig
         return merged with { BySubsystem = own };
     }
 
+    /// <summary>The -D options of a subsystem with conf/files lists: every option without a header in its own lists.</summary>
+    public ImmutableDictionary<string, ImmutableArray<string>> DefinesBySubsystem { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
+
+    /// <summary>The option headers each subsystem's own conf/files lists ask for (what its meta_features.h includes).</summary>
+    public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> HeadersBySubsystem { get; init; } =
+        ImmutableSortedDictionary<string, ImmutableSortedSet<string>>.Empty;
+
+    /// <summary>The -D options a unit of SUBSYSTEM gets.</summary>
+    public ImmutableArray<string> DefinesFor(string subsystem) => DefinesBySubsystem.TryGetValue(subsystem, out var own) ? own : Defines;
+
     /// <summary>Per-subsystem configurations of old trees (empty for modern ones).</summary>
     public ImmutableDictionary<string, XnuConfig> BySubsystem { get; init; } = ImmutableDictionary<string, XnuConfig>.Empty;
 
@@ -92,8 +102,9 @@ public sealed record XnuConfig
         // config's mkheaders: every conf/files line's first required word W gets W.h. A pseudo-device of MASTER
         // gives `#define NW count` (bpfilter.h: NBPFILTER 4), an OPTIONS/W option `#define W 0|1`, anything else
         // `#define NW 0`. conf/files and conf/files.ARCH both count (xnu-792's db_machine_commands.h: files.i386).
-        var lists = subsystems.SelectMany(s => new[] { "files", "files." + arch }.Select(f => Path.Combine(root, s, "conf", f))).ToList();
-        var needs = lists.SelectMany(NeededWords).ToList();
+        var needsBySubsystem = subsystems.ToDictionary(s => s,
+            s => new[] { "files", "files." + arch }.SelectMany(f => NeededWords(Path.Combine(root, s, "conf", f))).ToList(), StringComparer.Ordinal);
+        var needs = needsBySubsystem.Values.SelectMany(n => n).ToList();
         var optionWords = needs.Where(n => n.IsOption).Select(n => n.Word).ToHashSet(StringComparer.Ordinal);
         foreach (var (word, _) in needs)
         {
@@ -110,15 +121,24 @@ public sealed record XnuConfig
                 headers[device + ".h"] = ("N" + device.ToUpperInvariant(), count);
             }
         }
-        var headerMacros = headers.Values.Select(h => h.Item1).ToHashSet(StringComparer.Ordinal);
-        var defines = options
-            .Where(o => !headerMacros.Contains(o.Key))
-            .OrderBy(o => o.Key, StringComparer.Ordinal)
-            .Select(o => o.Value is null ? o.Key : $"{o.Key}={o.Value.Trim('"')}")
-            .ToImmutableArray();
+        // An option with a header in a subsystem's lists is that header's macro there, and a -D flag elsewhere: config
+        // runs per subsystem (osfmk's units see no config_kcov.h from san's list, and `#ifdef CONFIG_KCOV` stays false).
+        ImmutableArray<string> DefinesWithout(IEnumerable<string> headerNames)
+        {
+            var macros = headerNames.Where(headers.ContainsKey).Select(h => headers[h].Item1).ToHashSet(StringComparer.Ordinal);
+            return options
+                .Where(o => !macros.Contains(o.Key))
+                .OrderBy(o => o.Key, StringComparer.Ordinal)
+                .Select(o => o.Value is null ? o.Key : $"{o.Key}={o.Value.Trim('"')}")
+                .ToImmutableArray();
+        }
+        var headersBySubsystem = needsBySubsystem.Where(n => n.Value.Count > 0).ToImmutableSortedDictionary(
+            n => n.Key, n => n.Value.Select(w => w.Word + ".h").ToImmutableSortedSet(StringComparer.Ordinal), StringComparer.Ordinal);
         return new XnuConfig
         {
-            Defines = defines,
+            Defines = DefinesWithout(headers.Keys),
+            DefinesBySubsystem = headersBySubsystem.ToImmutableDictionary(h => h.Key, h => DefinesWithout(h.Value), StringComparer.Ordinal),
+            HeadersBySubsystem = headersBySubsystem,
             OptionHeaders = headers.ToImmutable(),
             Sources = sources.ToImmutable(),
             Selected = options.Keys.ToImmutableHashSet(StringComparer.Ordinal),

@@ -256,7 +256,7 @@ public static class XnuProfile
         {
             defines.AddRange(makeDefs.LiteralFlags("MACHINE_FLAGS_ARM64_VMAPPLE", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         }
-        defines.AddRange(config.For(subsystem).Defines.Select(d => "-D" + d));
+        defines.AddRange(config.For(subsystem).DefinesFor(subsystem).Select(d => "-D" + d));
         var configurationFlags = ConfigurationFlags(config.Name, arch).ToList();
         defines.AddRange(configurationFlags.Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         arguments.AddRange(configurationFlags.Where(f => !f.StartsWith("-D", StringComparison.Ordinal)));
@@ -264,7 +264,12 @@ public static class XnuProfile
 
         // No -I for the unit's own folder: XNU's "-I." is the object folder (here: the config folder), and the
         // source folder on the path would let osfmk/i386/*.h shadow headers of the same name.
-        var includes = new List<string> { "-I" + configFolder.Folder };
+        var includes = new List<string>();
+        if (configFolder.MetaFolders.TryGetValue(subsystem, out var meta))
+        {
+            includes.Add("-I" + meta);
+        }
+        includes.Add("-I" + configFolder.Folder);
         var preIncludes = new List<string> { "-include", configFolder.Prelude };
         var makefileIncludes = new List<string>();
         if (templates.TryGetValue(subsystem, out var template))

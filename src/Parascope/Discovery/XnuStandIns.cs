@@ -17,7 +17,8 @@ public static partial class XnuStandIns
     public sealed record StandInFolders(string StandIns, ImmutableSortedDictionary<string, string> Overlays);
 
     /// <summary>One configuration's folder (first on the include path, as a build's "-I." object folder) and its prelude.</summary>
-    public sealed record ConfigFolder(string Folder, string Prelude);
+    /// <param name="MetaFolders">Per subsystem, a folder holding its own meta_features.h (first on the path).</param>
+    public sealed record ConfigFolder(string Folder, string Prelude, ImmutableSortedDictionary<string, string> MetaFolders);
 
     private const string Banner = "/* Parascope stand-in for a header XNU's build generates; not from the tree. */\n";
 
@@ -76,7 +77,21 @@ public static partial class XnuStandIns
             WriteIfChanged(Path.Combine(configFolder, extra + ".h"), $"{Banner}#define {macro} {(config.Selected.Contains(macro) ? 1 : 0)}\n");
         }
         WriteIfChanged(Path.Combine(configFolder, "meta_features.h"), meta.ToString());
-        return new ConfigFolder(configFolder, Path.Combine(configFolder, PreludeName));
+        // Each subsystem's meta_features.h includes only the option headers of its own lists, as each subsystem's
+        // config run writes its own. Old trees keep one configuration per subsystem (XnuConfig.BySubsystem).
+        var metaFolders = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var perSubsystem = config.HeadersBySubsystem.Select(h => (Subsystem: h.Key, Headers: h.Value))
+            .Concat(config.BySubsystem.SelectMany(b => b.Value.HeadersBySubsystem.Where(h => h.Key == b.Key).Select(h => (Subsystem: h.Key, Headers: h.Value))))
+            .GroupBy(h => h.Subsystem, StringComparer.Ordinal);
+        foreach (var group in perSubsystem)
+        {
+            var folder = Path.Combine(configFolder, "meta", group.Key);
+            Directory.CreateDirectory(folder);
+            var own = group.Last().Headers;
+            WriteIfChanged(Path.Combine(folder, "meta_features.h"), Banner + string.Concat(own.Select(h => $"#include <{h}>\n")));
+            metaFolders[group.Key] = folder;
+        }
+        return new ConfigFolder(configFolder, Path.Combine(configFolder, PreludeName), metaFolders.ToImmutable());
     }
 
     /// <summary>The configuration-independent stand-ins of one tree and arch.</summary>

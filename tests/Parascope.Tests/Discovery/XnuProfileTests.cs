@@ -18,6 +18,7 @@ public sealed class XnuProfileTests
             #  RELEASE = [ BASE assertions ]
             #  KASAN = [ BASE assertions config_wkasan ]
             options		CONFIG_WKASAN		# <config_wkasan>
+            options		CONFIG_WCOV		# <config_wkasan>
             options		WIDGET_ASSERT		# <assertions>
             options		WIDGET_KDP		# <debug>
             options		CONFIG_WIDGETS=7	# <medium>
@@ -39,10 +40,16 @@ public sealed class XnuProfileTests
             osfmk/kern/widget_shim.c	optional widget_shim
             san/memory/wkasan.c		optional config_wkasan
             """);
+        // Only san's list has a header for CONFIG_WCOV: osfmk must not see it through meta_features.h.
+        tree.Write("san/conf/files", "OPTIONS/CONFIG_WCOV		optional config_wcov\n");
         tree.Write("osfmk/kern/widget_shim.c", "int widget_shim;\n");
         tree.Write("san/memory/wkasan.c", """
             #if !KASAN || !defined(CONFIG_WKASAN)
             #error KASAN configuration wrong
+            #endif
+            #include <config_wcov.h>
+            #if !CONFIG_WCOV
+            #error san's own option header wrong
             #endif
             int wkasan;
             """);
@@ -67,6 +74,9 @@ public sealed class XnuProfileTests
             #endif
             #if !defined(MACH_KERNEL_PRIVATE) || !defined(WIDGET_MACH_BUILD) || defined(BSD_KERNEL_PRIVATE) || !defined(KERNEL)
             #error subsystem defines wrong
+            #endif
+            #ifdef CONFIG_WCOV
+            #error another subsystem's option header reached osfmk
             #endif
             int widget_count(void) { return CONFIG_WIDGETS; }
             """);
