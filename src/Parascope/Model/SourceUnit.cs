@@ -60,6 +60,27 @@ public sealed record UnitCounts(int Total, int Parsed, int WithErrors, int Faile
 {
     /// <summary>Parsed units with at least one fatal error (a missing include stops clang's reading of that unit early).</summary>
     public int WithFatal { get; init; }
+    /// <summary>
+    /// The same counts over the units some configuration of the tree builds (conf/files), without dead files, host
+    /// tests and other code no kernel compiles; null when the profile cannot tell.
+    /// </summary>
+    public UnitCounts? InBuild { get; init; }
+
+    /// <summary>Counts of UNITS (status, fatal) — one definition for the scan, its in-build part and merges.</summary>
+    public static UnitCounts Of(IReadOnlyCollection<(UnitStatus Status, bool Fatal)> units) =>
+        new(units.Count, units.Count(u => u.Status != UnitStatus.Failed), units.Count(u => u.Status == UnitStatus.WithErrors),
+            units.Count(u => u.Status == UnitStatus.Failed))
+        {
+            WithFatal = units.Count(u => u.Status != UnitStatus.Failed && u.Fatal),
+        };
+
+    /// <summary>The sum of several scans' counts (shards).</summary>
+    public static UnitCounts Sum(IReadOnlyCollection<UnitCounts> counts) =>
+        new(counts.Sum(c => c.Total), counts.Sum(c => c.Parsed), counts.Sum(c => c.WithErrors), counts.Sum(c => c.Failed))
+        {
+            WithFatal = counts.Sum(c => c.WithFatal),
+            InBuild = counts.All(c => c.InBuild is null) ? null : Sum([.. counts.Select(c => c.InBuild).OfType<UnitCounts>()]),
+        };
 }
 
 public sealed record CountedText(string Text, int Count);

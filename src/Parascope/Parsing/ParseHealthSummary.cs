@@ -28,13 +28,11 @@ public static partial class ParseHealthSummary
                 messages[message] = messages.GetValueOrDefault(message) + 1;
             }
         }
-        var counts = new UnitCounts(
-            Total: units.Count,
-            Parsed: units.Count(u => u.Status != UnitStatus.Failed),
-            WithErrors: units.Count(u => u.Status == UnitStatus.WithErrors),
-            Failed: units.Count(u => u.Status == UnitStatus.Failed))
+        var counts = UnitCounts.Of([.. units.Select(u => (u.Status, u.HasFatal))]) with
         {
-            WithFatal = units.Count(u => u.Status != UnitStatus.Failed && u.HasFatal),
+            InBuild = units.All(u => u.Unit.InBuild is null)
+                ? null
+                : UnitCounts.Of([.. units.Where(u => u.Unit.InBuild != false).Select(u => (u.Status, u.HasFatal))]),
         };
         return new ParseHealth
         {

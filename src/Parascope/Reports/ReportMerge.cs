@@ -39,10 +39,7 @@ public static class ReportMerge
         var counts = shards.Select(s => s.Health.Counts).ToList();
         var health = new ParseHealth
         {
-            Counts = new UnitCounts(counts.Sum(c => c.Total), counts.Sum(c => c.Parsed), counts.Sum(c => c.WithErrors), counts.Sum(c => c.Failed))
-            {
-                WithFatal = counts.Sum(c => c.WithFatal),
-            },
+            Counts = UnitCounts.Sum(counts),
             MissingHeaders = Top(shards.SelectMany(s => s.Health.MissingHeaders)),
             FrequentErrors = Top(shards.SelectMany(s => s.Health.FrequentErrors)),
             Units = shards.SelectMany(s => s.Health.Units).OrderBy(u => u.File, StringComparer.Ordinal).ThenBy(u => u.Arch, StringComparer.Ordinal).ToImmutableArray(),

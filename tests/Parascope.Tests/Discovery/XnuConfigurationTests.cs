@@ -200,6 +200,9 @@ public sealed class XnuConfigurationTests
         Assert.Equal("DEBUG", ddb.GetProperty("configuration").GetString());
         Assert.True(ddb.GetProperty("inBuild").GetBoolean());
         Assert.False(ddb.GetProperty("fatal").GetBoolean());
+        var counts = json.RootElement.GetProperty("scan").GetProperty("units");
+        // never.c and orphan.c are built by no configuration.
+        Assert.Equal(counts.GetProperty("total").GetInt32() - 2, counts.GetProperty("inBuild").GetProperty("total").GetInt32());
     }
 
     [Theory]

@@ -50,11 +50,7 @@ public static class JsonReportReader
             Profile = scan.GetProperty("profile").GetString()!,
             Health = new ParseHealth
             {
-                Counts = new UnitCounts(units.GetProperty("total").GetInt32(), units.GetProperty("parsed").GetInt32(),
-                    units.GetProperty("withErrors").GetInt32(), units.GetProperty("failed").GetInt32())
-                {
-                    WithFatal = units.GetProperty("withFatal").GetInt32(),
-                },
+                Counts = ReadCounts(units),
                 MissingHeaders = Counted(health.GetProperty("missingHeaders")),
                 FrequentErrors = Counted(health.GetProperty("frequentErrors")),
                 Units = root.TryGetProperty("units", out var list) ? list.EnumerateArray().Select(ReadUnit).ToImmutableArray() : [],
@@ -107,6 +103,14 @@ public static class JsonReportReader
                 : ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal),
         };
     }
+
+    private static UnitCounts ReadCounts(JsonElement units) =>
+        new(units.GetProperty("total").GetInt32(), units.GetProperty("parsed").GetInt32(),
+            units.GetProperty("withErrors").GetInt32(), units.GetProperty("failed").GetInt32())
+        {
+            WithFatal = units.GetProperty("withFatal").GetInt32(),
+            InBuild = units.TryGetProperty("inBuild", out var inBuild) ? ReadCounts(inBuild) : null,
+        };
 
     private static UnitReport ReadUnit(JsonElement u) => new(
         u.GetProperty("file").GetString()!,

@@ -134,15 +134,7 @@ public static class JsonReportWriter
         json.WriteEndArray();
         json.WriteString("target", result.Target.Name());
         json.WriteString("profile", result.Profile);
-        var counts = result.Health.Counts;
-        json.WriteStartObject("units");
-        json.WriteNumber("total", counts.Total);
-        json.WriteNumber("parsed", counts.Parsed);
-        json.WriteNumber("withErrors", counts.WithErrors);
-        json.WriteNumber("failed", counts.Failed);
-        json.WriteNumber("clean", counts.Parsed - counts.WithErrors);
-        json.WriteNumber("withFatal", counts.WithFatal);
-        json.WriteEndObject();
+        WriteCounts(json, "units", result.Health.Counts);
         json.WriteNumber("durationMs", result.DurationMs);
         if (result.Shard is not null)
         {
@@ -274,6 +266,22 @@ public static class JsonReportWriter
         foreach (var (key, count) in counts)
         {
             json.WriteNumber(key, count);
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteCounts(Utf8JsonWriter json, string name, UnitCounts counts)
+    {
+        json.WriteStartObject(name);
+        json.WriteNumber("total", counts.Total);
+        json.WriteNumber("parsed", counts.Parsed);
+        json.WriteNumber("withErrors", counts.WithErrors);
+        json.WriteNumber("failed", counts.Failed);
+        json.WriteNumber("clean", counts.Parsed - counts.WithErrors);
+        json.WriteNumber("withFatal", counts.WithFatal);
+        if (counts.InBuild is { } inBuild)
+        {
+            WriteCounts(json, "inBuild", inBuild);
         }
         json.WriteEndObject();
     }
