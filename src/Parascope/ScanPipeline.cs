@@ -141,8 +141,7 @@ public static class ScanPipeline
             return [];
         }
         var done = 0;
-        using var unsaved = new UnsavedFiles(overlays);
-        using var parser = new UnitParser(sources, reach, unsaved);
+        using var parser = new UnitParser(sources, reach, overlays);
         // Longest units first would balance better, but the order must not change what is reported; it does not:
         // every unit's facts land in its own slot and detection reads them in discovery order.
         Parallel.ForEach(Partitioner.Create(0, units.Length, 1), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs) }, range =>

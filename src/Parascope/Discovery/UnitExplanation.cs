@@ -35,14 +35,21 @@ public static class UnitExplainer
         }
         using var index = new ClangIndex();
         using var overlays = new UnsavedFiles(discovery.Overlays);
-        using var translationUnit = TranslationUnit.TryParse(index, unit.Path, unit.Arguments, out var code, unsaved: overlays);
+        var translationUnit = TranslationUnit.TryParse(index, unit.Path, unit.Arguments, out var code, unsaved: overlays);
         if (translationUnit is null)
         {
             return (new UnitExplanation(discovery.Profile, unit, UnitStatus.Failed,
                 [new ParseDiagnostic(DiagnosticLevel.Fatal, $"libclang could not parse the unit ({code})", unit.Path, 0, 0)], 1), null);
         }
-        var errors = translationUnit.Diagnostics().Where(d => d.Level >= DiagnosticLevel.Error).ToList();
-        return (new UnitExplanation(discovery.Profile, unit, errors.Count == 0 ? UnitStatus.Clean : UnitStatus.WithErrors,
-            [.. errors.Take(diagnosticLimit)], errors.Count), null);
+        var errors = translationUnit.Diagnostics().Where(d => d.Level >= DiagnosticLevel.Error).ToImmutableArray();
+        // The same repairs a scan makes, so explain shows what the detectors see.
+        if (LvalueCasts.Reparse(index, unit, discovery.Overlays, errors) is { } repaired)
+        {
+            translationUnit.Dispose();
+            (translationUnit, errors) = repaired;
+        }
+        translationUnit.Dispose();
+        return (new UnitExplanation(discovery.Profile, unit, errors.Length == 0 ? UnitStatus.Clean : UnitStatus.WithErrors,
+            [.. errors.Take(diagnosticLimit)], errors.Length), null);
     }
 }

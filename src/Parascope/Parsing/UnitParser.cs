@@ -12,14 +12,16 @@ public sealed class UnitParser : IDisposable
     private readonly ThreadLocal<ClangIndex> _indexes = new(() => new ClangIndex(), trackAllValues: true);
     private readonly ImmutableArray<ICollectorSource> _sources;
     private readonly FunctionReach _reach;
+    private readonly ImmutableSortedDictionary<string, string> _overlayTexts;
     private readonly UnsavedFiles _overlays;
 
-    /// <param name="overlays">Repaired tree files libclang reads instead of disk (discovery's overlays); owned by the caller.</param>
-    public UnitParser(ImmutableArray<ICollectorSource> sources, FunctionReach reach, UnsavedFiles? overlays = null)
+    /// <param name="overlays">Repaired tree files libclang reads instead of disk (discovery's overlays), by absolute path.</param>
+    public UnitParser(ImmutableArray<ICollectorSource> sources, FunctionReach reach, ImmutableSortedDictionary<string, string>? overlays = null)
     {
         _sources = sources;
         _reach = reach;
-        _overlays = overlays ?? UnsavedFiles.None;
+        _overlayTexts = overlays ?? ImmutableSortedDictionary<string, string>.Empty;
+        _overlays = new UnsavedFiles(_overlayTexts);
     }
 
     public ParsedUnit Parse(UnitScope scope)
@@ -66,7 +68,7 @@ public sealed class UnitParser : IDisposable
 
     private ParsedUnit ParseC(UnitScope scope, IUnitCollector[] collectors)
     {
-        using var translationUnit = TranslationUnit.TryParse(_indexes.Value!, scope.Unit.Path, scope.Unit.Arguments, out var error,
+        var translationUnit = TranslationUnit.TryParse(_indexes.Value!, scope.Unit.Path, scope.Unit.Arguments, out var error,
             unsaved: _overlays);
         if (translationUnit is null)
         {
@@ -80,6 +82,12 @@ public sealed class UnitParser : IDisposable
         var errors = translationUnit.Diagnostics()
             .Where(diagnostic => diagnostic.Level >= DiagnosticLevel.Error)
             .ToImmutableArray();
+        if (LvalueCasts.Reparse(_indexes.Value!, scope.Unit, _overlayTexts, errors) is { } repaired)
+        {
+            translationUnit.Dispose();
+            (translationUnit, errors) = repaired;
+        }
+        using var _ = translationUnit;
         var astScope = new AstScope(scope, translationUnit);
         var walker = new AstWalker(astScope, collectors, _reach);
         walker.Walk();
@@ -166,6 +174,7 @@ public sealed class UnitParser : IDisposable
 
     public void Dispose()
     {
+        _overlays.Dispose();
         foreach (var index in _indexes.Values)
         {
             index.Dispose();

@@ -1,0 +1,191 @@
+using System.Collections.Immutable;
+using System.Text;
+using Parascope.Clang;
+using Parascope.Model;
+
+namespace Parascope.Parsing;
+
+/// <summary>
+/// Apple's GCC accepted casts as lvalues — `(u_int8_t *)p += n`, `*((uint32_t *)p)++ = v`, `++((T *)p)` — and
+/// xnu-792's HFS, ISO 9660, AppleTalk and cluster code use them by the hundred; clang rejects each with "assignment
+/// to cast is illegal" and drops the statement from the AST. GCC's meaning was `*(T *)&(p)`: each diagnosed cast
+/// of the unit's own file is rewritten so, in memory, and the unit parsed again (rewritten lines are longer, so
+/// columns after a rewrite on that line refer to the rewritten text). Casts inside macro bodies stay diagnosed.
+/// </summary>
+public static class LvalueCasts
+{
+    public const string Message = "assignment to cast is illegal, lvalue casts are not supported";
+
+    /// <summary>
+    /// UNIT parsed again with its lvalue casts rewritten, when ERRORS (of a first parse) name some in its own file;
+    /// null otherwise. OVERLAYS are the other in-memory files of the scan.
+    /// </summary>
+    public static (TranslationUnit Unit, ImmutableArray<ParseDiagnostic> Errors)? Reparse(ClangIndex index, SourceUnit unit,
+        ImmutableSortedDictionary<string, string> overlays, ImmutableArray<ParseDiagnostic> errors)
+    {
+        var path = unit.Path;
+        var sites = errors.Where(e => e.Message == Message && e.File == path).Select(e => (e.Line, e.Column)).ToList();
+        if (unit.Language != SourceLanguage.C || sites.Count == 0)
+        {
+            return null;
+        }
+        string text;
+        try
+        {
+            text = overlays.TryGetValue(path, out var overlay) ? overlay : File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        if (Rewrite(text, sites) is not { } rewritten)
+        {
+            return null;
+        }
+        // libclang copies unsaved contents into the translation unit, so they may be freed once it is parsed.
+        using var unsaved = new UnsavedFiles(overlays.SetItem(path, rewritten));
+        var repaired = TranslationUnit.TryParse(index, path, unit.Arguments, out _, unsaved: unsaved);
+        return repaired is null
+            ? null
+            : (repaired, repaired.Diagnostics().Where(d => d.Level >= DiagnosticLevel.Error).ToImmutableArray());
+    }
+
+    /// <summary>TEXT with the casts that start at the 1-based (line, column) SITES rewritten; null when none could be.</summary>
+    public static string? Rewrite(string text, IEnumerable<(int Line, int Column)> sites)
+    {
+        var lineStarts = new List<int> { 0 };
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\n')
+            {
+                lineStarts.Add(i + 1);
+            }
+        }
+        var result = new StringBuilder(text);
+        var rewritten = 0;
+        var offsets = sites
+            .Where(s => s.Line >= 1 && s.Line <= lineStarts.Count && s.Column >= 1)
+            .Select(s => lineStarts[s.Line - 1] + s.Column - 1)
+            .Distinct()
+            .OrderDescending();
+        foreach (var open in offsets)
+        {
+            if (open >= text.Length || text[open] != '(' || Balanced(text, open) is not { } close)
+            {
+                continue;
+            }
+            var start = SkipSpaces(text, close + 1);
+            if (PostfixEnd(text, start) is not { } end)
+            {
+                continue;
+            }
+            var type = text[(open + 1)..close].Trim();
+            var operand = text[start..end];
+            result.Remove(open, end - open).Insert(open, $"(*({type} *)&({operand}))");
+            rewritten++;
+        }
+        return rewritten == 0 ? null : result.ToString();
+    }
+
+    /// <summary>The offset of the parenthesis that closes the one at OPEN, skipping string and character literals.</summary>
+    private static int? Balanced(string text, int open)
+    {
+        var closer = text[open] switch { '(' => ')', '[' => ']', _ => '\0' };
+        var depth = 0;
+        for (var i = open; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is '"' or '\'')
+            {
+                for (i++; i < text.Length && text[i] != c && text[i] != '\n'; i++)
+                {
+                    if (text[i] == '\\')
+                    {
+                        i++;
+                    }
+                }
+                continue;
+            }
+            if (c == text[open])
+            {
+                depth++;
+            }
+            else if (c == closer && --depth == 0)
+            {
+                return i;
+            }
+            else if (c is ';' or '{' or '}')
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The end of the postfix expression at START (an identifier or parenthesised expression, then any of `->x`,
+    /// `.x`, `[i]`, `(args)`): what a cast applies to, as postfix operators bind tighter than casts. ++/-- are left
+    /// outside, since `((T)p)++` increments the cast.
+    /// </summary>
+    private static int? PostfixEnd(string text, int start)
+    {
+        int i;
+        if (start < text.Length && IsIdentifier(text[start]))
+        {
+            i = Identifier(text, start);
+        }
+        else if (start < text.Length && text[start] == '(' && Balanced(text, start) is { } close)
+        {
+            i = close + 1;
+        }
+        else
+        {
+            return null;
+        }
+        while (true)
+        {
+            var next = SkipSpaces(text, i);
+            if (next + 1 < text.Length && text[next] == '-' && text[next + 1] == '>')
+            {
+                var member = SkipSpaces(text, next + 2);
+                if (member >= text.Length || !IsIdentifier(text[member]))
+                {
+                    return null;
+                }
+                i = Identifier(text, member);
+            }
+            else if (next < text.Length && text[next] == '.' && next + 1 < text.Length && IsIdentifier(text[SkipSpaces(text, next + 1)]))
+            {
+                i = Identifier(text, SkipSpaces(text, next + 1));
+            }
+            else if (next < text.Length && text[next] is '[' or '(' && Balanced(text, next) is { } close)
+            {
+                i = close + 1;
+            }
+            else
+            {
+                return i;
+            }
+        }
+    }
+
+    private static bool IsIdentifier(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
+
+    private static int Identifier(string text, int i)
+    {
+        while (i < text.Length && IsIdentifier(text[i]))
+        {
+            i++;
+        }
+        return i;
+    }
+
+    private static int SkipSpaces(string text, int i)
+    {
+        while (i < text.Length && text[i] is ' ' or '\t')
+        {
+            i++;
+        }
+        return i;
+    }
+}
