@@ -42,11 +42,11 @@ public static partial class ParseHealthSummary
             Units = includeUnits
                 ? units.Select(u => new UnitReport(u.Unit.RelativePath, u.Unit.Arch, u.Status,
                         u.Errors.Length == 0 ? null : Describe(u.Errors[0]), u.Errors.Length)
-                    {
-                        Fatal = u.Status == UnitStatus.Failed || u.HasFatal,
-                        Configuration = u.Unit.Configuration,
-                        InBuild = u.Unit.InBuild,
-                    })
+                {
+                    Fatal = u.Status == UnitStatus.Failed || u.HasFatal,
+                    Configuration = u.Unit.Configuration,
+                    InBuild = u.Unit.InBuild,
+                })
                     .OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Arch, StringComparer.Ordinal)
                     .ToImmutableArray()
                 : [],

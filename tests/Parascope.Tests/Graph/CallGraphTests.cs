@@ -62,8 +62,17 @@ public sealed class CallGraphTests
         var phases = PortPhases.BuiltIn();
         var finding = new Finding
         {
-            RuleId = "test.rule", Category = FindingCategory.PageTable, Severity = Severity.Error, File = "a.c", Line = 1,
-            Column = 1, Function = "lonely", Arch = "any", Context = SourceContext.C, Detail = "x", Action = "y",
+            RuleId = "test.rule",
+            Category = FindingCategory.PageTable,
+            Severity = Severity.Error,
+            File = "a.c",
+            Line = 1,
+            Column = 1,
+            Function = "lonely",
+            Arch = "any",
+            Context = SourceContext.C,
+            Detail = "x",
+            Action = "y",
         };
         Assert.Equal("mmu", phases.PhaseOf(finding, new Dictionary<string, string>()));
         Assert.Equal("drivers", phases.PhaseOf(finding with { Category = FindingCategory.DriverApi }, new Dictionary<string, string>()));

@@ -217,7 +217,8 @@ public static class CSourceScanner
             arguments.Add(text[argumentStart..Math.Min(at, text.Length)].Trim());
             var line = LineOf(start);
             Calls.Add(new LexicalCall(line, start - _lineStarts[line - 1] + 1, name, arguments.ToImmutable(), _function,
-                _conditionals.Conditions.ToImmutableArray(), _conditionals.Condition) { IsAsmMacro = asmMacro });
+                _conditionals.Conditions.ToImmutableArray(), _conditionals.Condition)
+            { IsAsmMacro = asmMacro });
         }
 
         internal static bool ContainsWord(string text, string word)

@@ -487,7 +487,7 @@ internal static class ParsedStatement
             {
                 return null;
             }
-            if (word[0] == '.' )
+            if (word[0] == '.')
             {
                 return null; // a directive, not an instruction
             }
