@@ -26,7 +26,9 @@ public static partial class TrustCacheStandIn
         typedef struct TrustCache { struct TrustCache *next; const void *module; size_t moduleSize; } TrustCache_t;
         typedef struct { const TrustCache_t *trustCache; const void *trustCacheEntry; } TrustCacheQueryToken_t;
         typedef struct { void *opaque[8]; } TrustCacheMutableRuntime_t;
-        typedef struct { void *opaque[8]; TrustCacheMutableRuntime_t *mutableRT; } TrustCacheRuntime_t;
+        typedef struct { void *opaque[8]; TrustCacheMutableRuntime_t *mutableRT; bool allowSecondStaticTC; bool allowEngineeringTC; } TrustCacheRuntime_t;
+        typedef struct { const char *entitlementValue; } TCTypeConfig_t;
+        extern const TCTypeConfig_t TCTypeConfig[];
         #define kTCEntryHashSize 20
         #define kUUIDSize 16
         #ifdef __cplusplus
