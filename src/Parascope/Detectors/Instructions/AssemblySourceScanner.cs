@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using Parascope.Model;
+using Parascope.Parsing;
 
 namespace Parascope.Detectors.Instructions;
 

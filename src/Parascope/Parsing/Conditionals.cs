@@ -1,13 +1,13 @@
 using System.Collections.Immutable;
 using System.Globalization;
 
-namespace Parascope.Detectors.Instructions;
+namespace Parascope.Parsing;
 
 /// <summary>
 /// The #if/#ifdef/#elif/#else/#endif stack of a file read lexically: the innermost condition around a line
 /// (as written), and whether the branch is taken under a set of defines (cpp semantics: an unknown name is 0).
 /// </summary>
-internal sealed class Conditionals
+public sealed class Conditionals
 {
     private sealed class Frame
     {
