@@ -90,7 +90,7 @@ public static class XnuProfile
             var configFolders = new Dictionary<string, XnuStandIns.ConfigFolder>(StringComparer.Ordinal);
             try
             {
-                folders = XnuStandIns.Write(root, present, cache);
+                folders = XnuStandIns.Write(root, present, arch, cache);
                 foreach (var config in configs)
                 {
                     configFolders[config.Name] = XnuStandIns.WriteConfig(config, cache);
@@ -270,6 +270,11 @@ public static class XnuProfile
             includes.Add("-I" + meta);
         }
         includes.Add("-I" + configFolder.Folder);
+        if (Directory.Exists(setup.Folders.MigOf(subsystem)))
+        {
+            includes.Add("-I" + setup.Folders.MigOf(subsystem));
+        }
+        includes.Add("-I" + setup.Folders.Mig);
         var preIncludes = new List<string> { "-include", configFolder.Prelude };
         var makefileIncludes = new List<string>();
         if (templates.TryGetValue(subsystem, out var template))

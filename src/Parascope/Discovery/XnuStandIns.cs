@@ -13,8 +13,15 @@ namespace Parascope.Discovery;
 /// </summary>
 public static partial class XnuStandIns
 {
-    /// <summary>StandIns go last on the include path; Overlays are repaired tree files by absolute path.</summary>
-    public sealed record StandInFolders(string StandIns, ImmutableSortedDictionary<string, string> Overlays);
+    /// <summary>
+    /// StandIns go last on the include path; Mig (the MIG headers a folder's Makefile lists, which replace tree headers
+    /// of the same name as the build's export does) goes before the tree; Overlays are repaired tree files by path.
+    /// </summary>
+    public sealed record StandInFolders(string StandIns, string Mig, ImmutableSortedDictionary<string, string> Overlays)
+    {
+        /// <summary>The kernel-side MIG headers of one subsystem (first of the two MIG folders for its units).</summary>
+        public string MigOf(string subsystem) => Mig + "-" + subsystem;
+    }
 
     /// <summary>One configuration's folder (first on the include path, as a build's "-I." object folder) and its prelude.</summary>
     /// <param name="MetaFolders">Per subsystem, a folder holding its own meta_features.h (first on the path).</param>
@@ -95,8 +102,10 @@ public static partial class XnuStandIns
     }
 
     /// <summary>The configuration-independent stand-ins of one tree and arch.</summary>
-    public static StandInFolders Write(string root, IReadOnlyList<string> subsystems, string cache)
+    public static StandInFolders Write(string root, IReadOnlyList<string> subsystems, string arch, string cache)
     {
+        var mig = Path.Combine(cache, "mig");
+        Directory.CreateDirectory(mig);
         var standIns = Path.Combine(cache, "include");
         Directory.CreateDirectory(standIns);
 
@@ -118,14 +127,7 @@ public static partial class XnuStandIns
             var folder = Path.Combine(root, subsystem);
             foreach (var defs in Enumerate(folder, "*.defs"))
             {
-                // MIG writes NAME.h (user side) and NAME_server.h next to where the .defs is exported.
-                var relative = Path.GetRelativePath(folder, Path.GetDirectoryName(defs)!).Replace('\\', '/');
-                var stem = Path.GetFileNameWithoutExtension(defs);
-                var prefix = relative == "." ? string.Empty : relative + "/";
-                StandIn(root, subsystems, standIns, prefix + stem + ".h");
-                StandIn(root, subsystems, standIns, prefix + stem + "_server.h");
-                StandIn(root, subsystems, standIns, stem + "_server.h");
-                StandIn(root, subsystems, standIns, stem + "_user.h");
+                WriteMigHeaders(root, subsystems, arch, defs, Path.Combine(root, subsystem), standIns, mig);
             }
             foreach (var iig in Enumerate(folder, "*.iig"))
             {
@@ -169,7 +171,7 @@ public static partial class XnuStandIns
         {
             WriteIfChanged(Path.Combine(standIns, EntitlementsStandIn.Name), EntitlementsStandIn.Text(Banner, entitlements));
         }
-        return new StandInFolders(standIns, overlays);
+        return new StandInFolders(standIns, mig, overlays);
     }
 
     /// <summary>
@@ -290,6 +292,60 @@ public static partial class XnuStandIns
             ? Directory.EnumerateFiles(folder, pattern, new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
                 .Order(StringComparer.Ordinal)
             : [];
+
+    /// <summary>
+    /// MIG's headers for one .defs: the names its folder's Makefile lists (MIG_UUHDRS/MIG_KUHDRS user side,
+    /// MIG_USHDRS/MIG_KSHDRS server side, e.g. UserNotification's UNDReplyServer.h) in MIG, shadowing tree headers
+    /// of the same name; the conventional DIR/NAME.h, DIR/NAME_server.h, NAME_server.h, NAME_user.h in STANDINS,
+    /// only where the tree has no such header.
+    /// </summary>
+    private static void WriteMigHeaders(string root, IReadOnlyList<string> subsystems, string arch, string defs, string subsystemRoot,
+        string standIns, string mig)
+    {
+        var folder = Path.GetDirectoryName(defs)!;
+        var relative = Path.GetRelativePath(subsystemRoot, folder).Replace('\\', '/');
+        var prefix = relative == "." ? string.Empty : relative + "/";
+        var stem = Path.GetFileNameWithoutExtension(defs);
+        var roots = subsystems.Select(s => Path.Combine(root, s)).ToList();
+        var read = new Dictionary<MigInterfaces.Side, MigInterfaces.Definitions>();
+        MigInterfaces.Definitions Of(MigInterfaces.Side side) =>
+            read.TryGetValue(side, out var found) ? found : read[side] = MigInterfaces.Read(defs, roots, arch, side);
+        string Text(string name, MigInterfaces.Side side) => side == MigInterfaces.Side.KernelServer
+            ? MigInterfaces.ServerHeader(Banner, MigInterfaces.Guard(name), Of(side))
+            : MigInterfaces.UserHeader(Banner, MigInterfaces.Guard(name), Of(side));
+
+        var makefile = MakefileVariables.Read(Path.Combine(folder, "Makefile"));
+        var listed = new (string Variable, MigInterfaces.Side Side, bool Server)[]
+        {
+            ("MIG_UUHDRS", MigInterfaces.Side.Exported, false), ("MIG_USHDRS", MigInterfaces.Side.Exported, true),
+            ("MIG_KUHDRS", MigInterfaces.Side.KernelUser, false), ("MIG_KSHDRS", MigInterfaces.Side.KernelServer, true),
+        };
+        foreach (var (variable, side, isServer) in listed)
+        {
+            // Exported headers are seen by every subsystem; kernel-side ones only by the .defs' own subsystem (its
+            // object folder), which is how osfmk's exc_server.h can differ from the exported one of the same name.
+            var target = side == MigInterfaces.Side.Exported ? mig : mig + "-" + Path.GetFileName(subsystemRoot);
+            foreach (var name in makefile.Words(variable).Where(n => isServer ? n == stem + "_server.h" || n == stem + "Server.h" : n == stem + ".h"))
+            {
+                // Server headers hold message types and imports only, whichever side.
+                WriteIfChanged(Path.Combine(target, prefix + name), isServer
+                    ? MigInterfaces.ServerHeader(Banner, MigInterfaces.Guard(prefix + name), Of(side))
+                    : Text(prefix + name, side));
+            }
+        }
+        foreach (var (name, side) in new[]
+                 {
+                     (prefix + stem + ".h", MigInterfaces.Side.Exported), (prefix + stem + "_server.h", MigInterfaces.Side.KernelServer),
+                     (stem + "_server.h", MigInterfaces.Side.KernelServer), (stem + "_user.h", MigInterfaces.Side.KernelUser),
+                 })
+        {
+            if (!subsystems.Any(s => File.Exists(Path.Combine(root, s, name))) && !File.Exists(Path.Combine(root, "EXTERNAL_HEADERS", name))
+                && !File.Exists(Path.Combine(mig, name)) && !File.Exists(Path.Combine(mig + "-" + Path.GetFileName(subsystemRoot), name)))
+            {
+                WriteIfChanged(Path.Combine(standIns, name), Text(name, side));
+            }
+        }
+    }
 
     /// <summary>An empty stand-in, unless the tree holds the header itself under one of the include roots.</summary>
     private static void StandIn(string root, IReadOnlyList<string> subsystems, string standIns, string name)

@@ -1,0 +1,409 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.RegularExpressions;
+using Parascope.Parsing;
+
+namespace Parascope.Discovery;
+
+/// <summary>
+/// The headers MIG would generate from a tree's .defs files, written by Parascope (there is no mig here): what
+/// kernel units need of them to parse. A user-side header (NAME.h) declares each routine as the caller sees it
+/// (`userprefix` + name; C types from the .defs `ctype:`/`cusertype:` or the MIG type name, which the C headers
+/// typedef; out arguments by pointer; variable arrays with a count); a server-side header (NAME_server.h) declares
+/// the server routines (`serverprefix` + name; `cservertype:` or the `intran:` target type) and the
+/// `__Request__NAME_t`/`__Reply__NAME_t` message structures; both include the .defs `import`s (and `uimport`s or
+/// `simport`s), which is where server headers get kern/ipc_kobject.h, vm/vm_map.h and the like from.
+/// The .defs text is preprocessed as MIG does it, with the kernel's defines plus KERNEL_USER or KERNEL_SERVER.
+/// </summary>
+public static partial class MigInterfaces
+{
+    public sealed record Argument(string Direction, string Name, string Type, string? InlineSpec);
+
+    public sealed record Routine(string Name, bool Simple, ImmutableArray<Argument> Arguments, string UserPrefix, string ServerPrefix);
+
+    public sealed record MigType(string Name, string Spec, string? CType, string? CUserType, string? CServerType, string? Intran);
+
+    public sealed record Definitions(string Subsystem, ImmutableArray<Routine> Routines, ImmutableDictionary<string, MigType> Types,
+        ImmutableArray<string> Imports, ImmutableArray<string> UserImports, ImmutableArray<string> ServerImports);
+
+    /// <summary>
+    /// How XNU's build runs MIG: Exported headers (MIG_UUHDRS/MIG_USHDRS, what every subsystem includes as
+    /// &lt;mach/task.h&gt;) with the kernel's MIGFLAGS; KernelUser/KernelServer ones (MIG_KUHDRS/MIG_KSHDRS, osfmk's own)
+    /// with MIGKUFLAGS/MIGKSFLAGS: MACH_KERNEL_PRIVATE and KERNEL_USER=1 or KERNEL_SERVER=1.
+    /// </summary>
+    public enum Side { Exported, KernelUser, KernelServer }
+
+    /// <summary>Reads FILE preprocessed for one SIDE, includes resolved in ROOTS.</summary>
+    public static Definitions Read(string file, IReadOnlyList<string> roots, string arch, Side side)
+    {
+        var defines = Conditionals.Predefined(arch).Remove("__ASSEMBLER__").ToBuilder();
+        foreach (var define in new[] { "KERNEL", "KERNEL_PRIVATE", "PRIVATE" })
+        {
+            defines[define] = "1";
+        }
+        if (side != Side.Exported)
+        {
+            defines["MACH_KERNEL_PRIVATE"] = "1";
+            defines[side == Side.KernelServer ? "KERNEL_SERVER" : "KERNEL_USER"] = "1";
+        }
+        var text = new StringBuilder();
+        Preprocess(file, roots, new Conditionals(defines.ToImmutable()), text, new HashSet<string>(StringComparer.Ordinal), 0);
+        return Parse(StripComments(text.ToString()));
+    }
+
+    private static void Preprocess(string file, IReadOnlyList<string> roots, Conditionals conditionals, StringBuilder output,
+        HashSet<string> included, int depth)
+    {
+        if (depth > 16 || !included.Add(Path.GetFullPath(file)))
+        {
+            return;
+        }
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            while (line.EndsWith('\\') && i + 1 < lines.Length)
+            {
+                line = line[..^1] + " " + lines[++i];
+            }
+            var trimmed = line.TrimStart();
+            if (!trimmed.StartsWith('#'))
+            {
+                if (conditionals.Active)
+                {
+                    output.Append(line).Append('\n');
+                }
+                continue;
+            }
+            var directive = Directive().Match(trimmed);
+            if (!directive.Success)
+            {
+                continue;
+            }
+            var keyword = directive.Groups["keyword"].Value;
+            var argument = StripComments(directive.Groups["argument"].Value).Trim();
+            if (conditionals.Apply(keyword, argument) || !conditionals.Active)
+            {
+                continue;
+            }
+            switch (keyword)
+            {
+                case "define":
+                    var space = argument.IndexOfAny([' ', '\t', '(']);
+                    conditionals.Define(space < 0 ? argument : argument[..space], space < 0 ? "1" : argument[space..].Trim());
+                    break;
+                case "undef":
+                    conditionals.Undefine(argument);
+                    break;
+                case "include":
+                    var name = argument.Trim('<', '>', '"');
+                    var candidates = new[] { Path.Combine(Path.GetDirectoryName(file)!, name) }.Concat(roots.Select(r => Path.Combine(r, name)));
+                    if (candidates.FirstOrDefault(File.Exists) is { } found)
+                    {
+                        Preprocess(found, roots, conditionals, output, included, depth + 1);
+                    }
+                    break;
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^#\s*(?<keyword>[a-z]+)\b(?<argument>.*)$")]
+    private static partial Regex Directive();
+
+    private static string StripComments(string text) => Comment().Replace(text, " ");
+
+    [GeneratedRegex(@"/\*.*?\*/|//[^\n]*", RegexOptions.Singleline)]
+    private static partial Regex Comment();
+
+    /// <summary>The statements of preprocessed .defs text (`;`-separated, parentheses kept whole).</summary>
+    public static Definitions Parse(string text)
+    {
+        var routines = ImmutableArray.CreateBuilder<Routine>();
+        var types = new Dictionary<string, MigType>(StringComparer.Ordinal);
+        var imports = ImmutableArray.CreateBuilder<string>();
+        var userImports = ImmutableArray.CreateBuilder<string>();
+        var serverImports = ImmutableArray.CreateBuilder<string>();
+        var subsystem = string.Empty;
+        var userPrefix = string.Empty;
+        var serverPrefix = string.Empty;
+        foreach (var statement in Statements(text))
+        {
+            var words = statement.Split([' ', '\t', '\n', '\r'], 2, StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 0)
+            {
+                continue;
+            }
+            var rest = words.Length > 1 ? words[1].Trim() : string.Empty;
+            switch (words[0])
+            {
+                case "subsystem":
+                    subsystem = rest.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries)
+                        .FirstOrDefault(w => w is not ("KernelUser" or "KernelServer")) ?? string.Empty;
+                    break;
+                case "userprefix":
+                    userPrefix = rest;
+                    break;
+                case "serverprefix":
+                    serverPrefix = rest;
+                    break;
+                case "import":
+                    imports.Add(rest);
+                    break;
+                case "uimport":
+                    userImports.Add(rest);
+                    break;
+                case "simport":
+                    serverImports.Add(rest);
+                    break;
+                case "type":
+                    if (ParseType(rest) is { } type)
+                    {
+                        types[type.Name] = type;
+                    }
+                    break;
+                case "routine" or "simpleroutine":
+                    if (ParseRoutine(rest, words[0] == "simpleroutine", userPrefix, serverPrefix) is { } routine)
+                    {
+                        routines.Add(routine);
+                    }
+                    break;
+            }
+        }
+        return new Definitions(subsystem, routines.ToImmutable(), types.ToImmutableDictionary(StringComparer.Ordinal),
+            imports.ToImmutable(), userImports.ToImmutable(), serverImports.ToImmutable());
+    }
+
+    private static IEnumerable<string> Statements(string text)
+    {
+        var start = 0;
+        var depth = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '(':
+                    depth++;
+                    break;
+                case ')':
+                    depth--;
+                    break;
+                case ';' when depth == 0:
+                    yield return text[start..i].Trim();
+                    start = i + 1;
+                    break;
+            }
+        }
+    }
+
+    private static readonly string[] TypeKeys = ["ctype:", "cusertype:", "cservertype:", "intran:", "outtran:", "destructor:", "intranpayload:"];
+
+    private static MigType? ParseType(string text)
+    {
+        var equals = text.IndexOf('=');
+        if (equals <= 0)
+        {
+            return null;
+        }
+        var name = text[..equals].Trim();
+        var body = text[(equals + 1)..];
+        var keys = TypeKeys.Select(k => (Key: k, At: body.IndexOf(k, StringComparison.Ordinal))).Where(k => k.At >= 0).OrderBy(k => k.At).ToList();
+        var spec = (keys.Count == 0 ? body : body[..keys[0].At]).Trim();
+        string? Value(string key)
+        {
+            var index = keys.FindIndex(k => k.Key == key);
+            if (index < 0)
+            {
+                return null;
+            }
+            var end = index + 1 < keys.Count ? keys[index + 1].At : body.Length;
+            return body[(keys[index].At + key.Length)..end].Trim();
+        }
+        // intran: TARGET function(SOURCE): the server sees TARGET.
+        var intran = Value("intran:")?.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return new MigType(name, spec, Value("ctype:"), Value("cusertype:"), Value("cservertype:"), intran);
+    }
+
+    private static Routine? ParseRoutine(string text, bool simple, string userPrefix, string serverPrefix)
+    {
+        var open = text.IndexOf('(');
+        var close = text.LastIndexOf(')');
+        if (open <= 0 || close < open)
+        {
+            return null;
+        }
+        var name = text[..open].Trim();
+        var arguments = ImmutableArray.CreateBuilder<Argument>();
+        foreach (var part in text[(open + 1)..close].Split(';'))
+        {
+            var colon = part.IndexOf(':');
+            if (colon < 0)
+            {
+                continue;
+            }
+            var head = part[..colon].Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries);
+            if (head.Length == 0)
+            {
+                continue;
+            }
+            var direction = head.Length > 1 ? head[0] : "in";
+            var argumentName = head[^1];
+            // `name : type, flags = default`: the type is what comes before the first comma or '='.
+            var typeText = part[(colon + 1)..].Split(',')[0].Split('=')[0].Trim();
+            var inline = InlineArray().IsMatch(typeText) ? typeText : null;
+            arguments.Add(new Argument(direction, argumentName, typeText, inline));
+        }
+        return new Routine(name, simple, arguments.ToImmutable(), userPrefix, serverPrefix);
+    }
+
+    [GeneratedRegex(@"^\^?\s*(array|struct|c_string)\s*\[")]
+    private static partial Regex InlineArray();
+
+    /// <summary>The C parameter list of ROUTINE for one side, MIG's way.</summary>
+    public static string Parameters(Definitions definitions, Routine routine, bool server)
+    {
+        var parameters = new List<string>();
+        foreach (var argument in routine.Arguments)
+        {
+            var direction = argument.Direction;
+            var passed = direction switch
+            {
+                "requestport" or "in" or "out" or "inout" => true,
+                "ureplyport" => !server,
+                "sreplyport" or "msgseqno" or "serveraudittoken" or "servertoken" or "serversectoken" => server,
+                _ => false,
+            };
+            if (!passed)
+            {
+                continue;
+            }
+            var type = CType(definitions, argument, server);
+            var spec = argument.InlineSpec ?? Spec(definitions, argument.Type);
+            var outward = direction is "out" or "inout";
+            // A bounded array (array[*:N], a C array type) is filled in place; anything else comes back by pointer.
+            var byPointer = outward && !IsBoundedArray(spec);
+            parameters.Add($"{type}{(byPointer ? " *" : " ")}{argument.Name}");
+            if (IsVariableArray(spec))
+            {
+                parameters.Add($"mach_msg_type_number_t{(outward ? " *" : " ")}{argument.Name}Cnt");
+            }
+            // `MACH_MSG_TYPE_POLYMORPHIC` or `polymorphic|MACH_MSG_TYPE_MAKE_SEND_ONCE`: the caller names the disposition.
+            if (spec.Contains("polymorphic", StringComparison.OrdinalIgnoreCase))
+            {
+                parameters.Add($"mach_msg_type_name_t{(direction == "out" ? " *" : " ")}{argument.Name}Poly");
+            }
+        }
+        return parameters.Count == 0 ? "void" : string.Join(", ", parameters);
+    }
+
+    private static string Spec(Definitions definitions, string type)
+    {
+        for (var seen = 0; seen < 8 && definitions.Types.TryGetValue(type, out var found); seen++)
+        {
+            if (found.CType is not null || !definitions.Types.ContainsKey(found.Spec))
+            {
+                return found.Spec;
+            }
+            type = found.Spec;
+        }
+        return type;
+    }
+
+    private static bool IsBoundedArray(string spec) => Regex.IsMatch(spec, @"array\s*\[\s*\*\s*:");
+
+    private static bool IsVariableArray(string spec) =>
+        Regex.IsMatch(spec, @"array\s*\[\s*(\]|\*)") && !spec.StartsWith("c_string", StringComparison.Ordinal);
+
+    private static string CType(Definitions definitions, Argument argument, bool server)
+    {
+        if (argument.InlineSpec is { } inline)
+        {
+            // An array declared in place: MIG passes a pointer to its element type.
+            var of = Regex.Match(inline, @"\bof\s+(?<element>[A-Za-z_][A-Za-z0-9_]*)");
+            return of.Success ? CType(definitions, argument with { Type = of.Groups["element"].Value, InlineSpec = null }, server) + " *" : "void *";
+        }
+        if (definitions.Types.TryGetValue(argument.Type, out var type))
+        {
+            var chosen = server ? type.CServerType ?? type.Intran ?? type.CType : type.CUserType ?? type.CType;
+            return chosen ?? type.Name;
+        }
+        return argument.Type switch
+        {
+            "MACH_MSG_TYPE_MAKE_SEND" or "MACH_MSG_TYPE_COPY_SEND" or "MACH_MSG_TYPE_MOVE_SEND" or "MACH_MSG_TYPE_MAKE_SEND_ONCE"
+                or "MACH_MSG_TYPE_MOVE_SEND_ONCE" or "MACH_MSG_TYPE_MOVE_RECEIVE" or "MACH_MSG_TYPE_PORT_SEND" => "mach_port_t",
+            "MACH_MSG_TYPE_INTEGER_32" => "int",
+            _ => argument.Type,
+        };
+    }
+
+    /// <summary>The user-side header: imports, message structures, one prototype per routine.</summary>
+    public static string UserHeader(string banner, string guard, Definitions definitions)
+    {
+        var text = Header(banner, guard, definitions.Imports.Concat(definitions.UserImports));
+        Messages(text, definitions);
+        foreach (var routine in definitions.Routines)
+        {
+            text.Append($"kern_return_t {routine.UserPrefix}{routine.Name}({Parameters(definitions, routine, server: false)});\n");
+        }
+        return Footer(text, guard);
+    }
+
+    /// <summary>
+    /// The server-side header: imports and message structures. No server-routine prototypes: the kernel defines
+    /// those routines itself, often with types that differ from the .defs spelling in ways C calls conflicting
+    /// (measured: host.c, locks.c), and only MIG's own generated server .c calls them.
+    /// </summary>
+    public static string ServerHeader(string banner, string guard, Definitions definitions)
+    {
+        var text = Header(banner, guard, definitions.Imports.Concat(definitions.ServerImports));
+        Messages(text, definitions);
+        if (definitions.Subsystem.Length > 0)
+        {
+            // The demultiplexer and the subsystem table ipc_kobject.c registers (`&mach_vm_subsystem`).
+            var name = definitions.Subsystem;
+            text.Append($"extern boolean_t {name}_server(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);\n")
+                .Append($"extern mig_routine_t {name}_server_routine(mach_msg_header_t *InHeadP);\n")
+                .Append($"extern const struct {name}_subsystem {{ mig_server_routine_t server; mach_msg_id_t start; mach_msg_id_t end; ")
+                .Append($"unsigned int maxsize; vm_address_t reserved; struct routine_descriptor routine[{Math.Max(1, definitions.Routines.Length)}]; }} {name}_subsystem;\n");
+        }
+        return Footer(text, guard);
+    }
+
+    /// <summary>__Request__/__Reply__ message types (header, NDR and return code: what kernel code reads of them).</summary>
+    private static void Messages(StringBuilder text, Definitions definitions)
+    {
+        foreach (var routine in definitions.Routines)
+        {
+            foreach (var kind in new[] { "Request", "Reply" })
+            {
+                var name = $"__{kind}__{routine.Name}_t";
+                text.Append($"#ifndef {name}_defined\n#define {name}_defined\n")
+                    .Append($"typedef struct {{ mach_msg_header_t Head; NDR_record_t NDR; kern_return_t RetCode; }} {name};\n#endif\n");
+            }
+        }
+    }
+
+    private static StringBuilder Header(string banner, string guard, IEnumerable<string> includes)
+    {
+        var text = new StringBuilder(banner);
+        text.Append($"#ifndef {guard}\n#define {guard}\n#include <mach/kern_return.h>\n#include <mach/port.h>\n#include <mach/message.h>\n#include <mach/ndr.h>\n");
+        foreach (var include in includes.Distinct(StringComparer.Ordinal))
+        {
+            text.Append("#include ").Append(include).Append('\n');
+        }
+        return text.Append("#ifdef __cplusplus\nextern \"C\" {\n#endif\n");
+    }
+
+    private static string Footer(StringBuilder text, string guard) =>
+        text.Append("#ifdef __cplusplus\n}\n#endif\n#endif /* ").Append(guard).Append(" */\n").ToString();
+
+    /// <summary>A header guard from a header's name (mach/task.h → _PARASCOPE_MIG_MACH_TASK_H_).</summary>
+    public static string Guard(string header) => "_PARASCOPE_MIG_" + Regex.Replace(header.ToUpperInvariant(), "[^A-Z0-9]", "_") + "_";
+}

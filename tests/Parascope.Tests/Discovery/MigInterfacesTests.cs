@@ -1,0 +1,139 @@
+using Parascope.Discovery;
+using Parascope.Model;
+
+namespace Parascope.Tests.Discovery;
+
+/// <summary>MIG headers generated from original .defs fixtures written in XNU's style.</summary>
+public sealed class MigInterfacesTests
+{
+    private const string TypesDefs = """
+        #ifndef _WIDGET_TYPES_DEFS_
+        #define _WIDGET_TYPES_DEFS_
+        type int = MACH_MSG_TYPE_INTEGER_32;
+        type mach_port_t = MACH_MSG_TYPE_COPY_SEND;
+        type widget_t = mach_port_t
+        #if KERNEL_SERVER
+                intran: widget_t convert_port_to_widget(mach_port_t)
+        #endif
+                ;
+        type widget_list_t = array[] of int;
+        type widget_info_t = array[*:16] of int;
+        type widget_reply_t = polymorphic|MACH_MSG_TYPE_MAKE_SEND_ONCE;
+        #if KERNEL_SERVER
+        simport <kern/widget_internal.h>;
+        #endif
+        import <mach/widget_types.h>;
+        #endif
+        """;
+
+    private const string WidgetDefs = """
+        subsystem
+        #if KERNEL_USER
+            KernelUser
+        #endif
+            widget 4200;
+        #include <mach/widget_types.defs>
+        userprefix send_;
+        routine widget_query(
+                target : widget_t;
+            out list   : widget_list_t;
+            out info   : widget_info_t, CountInOut);
+        /* A reply port first, with its disposition given by the caller. */
+        simpleroutine widget_ping(
+                reply  : widget_reply_t;
+                code   : int);
+        """;
+
+    private static MigInterfaces.Definitions Read(TempTree tree, MigInterfaces.Side side) =>
+        MigInterfaces.Read(Path.Combine(tree.Root, "osfmk/mach/widget.defs"), [Path.Combine(tree.Root, "osfmk")], "x86_64", side);
+
+    private static TempTree Defs()
+    {
+        var tree = new TempTree();
+        tree.Write("osfmk/mach/widget_types.defs", TypesDefs);
+        tree.Write("osfmk/mach/widget.defs", WidgetDefs);
+        return tree;
+    }
+
+    [Fact]
+    public void A_user_header_declares_each_routine_with_the_prefix_counts_and_dispositions()
+    {
+        using var tree = Defs();
+        var header = MigInterfaces.UserHeader("", "G", Read(tree, MigInterfaces.Side.KernelUser));
+
+        Assert.Contains("kern_return_t send_widget_query(widget_t target, widget_list_t *list, mach_msg_type_number_t *listCnt, widget_info_t info, mach_msg_type_number_t *infoCnt);", header);
+        Assert.Contains("kern_return_t send_widget_ping(widget_reply_t reply, mach_msg_type_name_t replyPoly, int code);", header);
+        Assert.Contains("typedef struct { mach_msg_header_t Head; NDR_record_t NDR; kern_return_t RetCode; } __Request__widget_ping_t;", header);
+        Assert.Contains("#include <mach/widget_types.h>", header);
+        Assert.DoesNotContain("kern/widget_internal.h", header);
+    }
+
+    [Fact]
+    public void A_server_header_includes_the_server_imports_and_the_subsystem_but_no_routine_prototypes()
+    {
+        using var tree = Defs();
+        var definitions = Read(tree, MigInterfaces.Side.KernelServer);
+        var header = MigInterfaces.ServerHeader("", "G", definitions);
+
+        Assert.Equal("widget", definitions.Subsystem);
+        Assert.Contains("#include <kern/widget_internal.h>", header);
+        Assert.Contains("} widget_subsystem;", header);
+        Assert.Contains("extern boolean_t widget_server(", header);
+        Assert.DoesNotContain("widget_query(", header);
+    }
+
+    [Fact]
+    public void Units_calling_mig_routines_parse_clean_and_a_listed_header_replaces_the_trees_own()
+    {
+        using var tree = Defs();
+        tree.Write("osfmk/mach/Makefile", "MIG_KUHDRS = \\\n\twidget.h\n\nMIG_KSHDRS = \\\n\twidget_server.h\n");
+        // A stale tree header of the generated name, as xnu-792's osfmk/mach/memory_object.h is.
+        tree.Write("osfmk/mach/widget.h", "#error the MIG header must replace this one\n");
+        tree.Write("osfmk/mach/widget_types.h", "typedef struct widget *widget_t;\ntypedef int *widget_list_t;\ntypedef int widget_info_t[16];\ntypedef unsigned int widget_reply_t;\n");
+        tree.Write("osfmk/kern/widget_internal.h", "extern int widget_internal_count;\n");
+        tree.Write("osfmk/mach/kern_return.h", "typedef int kern_return_t;\n");
+        tree.Write("osfmk/mach/port.h", "typedef unsigned int mach_port_t;\ntypedef int boolean_t;\n");
+        tree.Write("osfmk/mach/ndr.h", "typedef struct { unsigned char mig_vers; } NDR_record_t;\n");
+        tree.Write("osfmk/mach/message.h", """
+            typedef unsigned int mach_msg_type_number_t;
+            typedef unsigned int mach_msg_type_name_t;
+            typedef int mach_msg_id_t;
+            typedef unsigned long vm_address_t;
+            typedef struct { unsigned int msgh_bits; } mach_msg_header_t;
+            typedef void (*mig_routine_t)(void);
+            typedef void (*mig_server_routine_t)(void);
+            struct routine_descriptor { mig_routine_t impl; };
+            """);
+        tree.Write("osfmk/kern/widget_user.c", """
+            #include <mach/widget.h>
+            int widget_use(widget_t w)
+            {
+            	widget_list_t list; widget_info_t info; mach_msg_type_number_t count = 16, listCount;
+            	__Request__widget_ping_t ping;
+            	(void)ping;
+            	return send_widget_query(w, &list, &listCount, info, &count) + send_widget_ping(0, 21, 3);
+            }
+            """);
+        tree.Write("osfmk/kern/widget_demux.c", """
+            #include <mach/widget_server.h>
+            const void *widget_table = &widget_subsystem;
+            int widget_count(void) { return widget_internal_count; }
+            """);
+        tree.Write("bsd/.keep", "");
+        tree.Write("iokit/.keep", "");
+        using var cache = new TempTree();
+
+        var outcome = ScanPipeline.Run(new ScanRequest
+        {
+            Root = tree.Root,
+            Arches = ["x86_64"],
+            Jobs = 1,
+            IncludeUnits = true,
+            CacheDirectory = cache.Root,
+        });
+
+        Assert.Null(outcome.Error);
+        Assert.Equal(2, outcome.Result!.Health.Units.Length);
+        Assert.All(outcome.Result.Health.Units, unit => Assert.True(unit.Status == UnitStatus.Clean, $"{unit.File}: {unit.FirstError}"));
+    }
+}
