@@ -393,7 +393,12 @@ public static partial class MigInterfaces
     private static StringBuilder Header(string banner, string guard, IEnumerable<string> includes)
     {
         var text = new StringBuilder(banner);
-        text.Append($"#ifndef {guard}\n#define {guard}\n#include <mach/kern_return.h>\n#include <mach/port.h>\n#include <mach/message.h>\n#include <mach/ndr.h>\n");
+        text.Append($"#ifndef {guard}\n#define {guard}\n");
+        // What every MIG header includes; guarded, so a tree without them (a test tree, a partial checkout) still parses.
+        foreach (var basic in new[] { "mach/kern_return.h", "mach/port.h", "mach/message.h", "mach/ndr.h" })
+        {
+            text.Append($"#if __has_include(<{basic}>)\n#include <{basic}>\n#endif\n");
+        }
         foreach (var include in includes.Distinct(StringComparer.Ordinal))
         {
             text.Append("#include ").Append(include).Append('\n');
