@@ -17,7 +17,7 @@ namespace Parascope.Discovery;
 /// </summary>
 public static partial class MigInterfaces
 {
-    public sealed record Argument(string Direction, string Name, string Type, string? InlineSpec);
+    public sealed record Argument(string Direction, string Name, string Type, string? InlineSpec, string Flags = "");
 
     public sealed record Routine(string Name, bool Simple, ImmutableArray<Argument> Arguments, string UserPrefix, string ServerPrefix);
 
@@ -37,7 +37,8 @@ public static partial class MigInterfaces
     public static Definitions Read(string file, IReadOnlyList<string> roots, string arch, Side side)
     {
         var defines = Conditionals.Predefined(arch).Remove("__ASSEMBLER__").ToBuilder();
-        foreach (var define in new[] { "KERNEL", "KERNEL_PRIVATE", "PRIVATE" })
+        // MIGFLAGS = $(DEFINES) of makedefs/MakeInc.def (the arch's predefined macros come from Predefined).
+        foreach (var define in new[] { "APPLE", "KERNEL", "KERNEL_PRIVATE", "XNU_KERNEL_PRIVATE", "PRIVATE", "__MACHO__" })
         {
             defines[define] = "1";
         }
@@ -47,11 +48,81 @@ public static partial class MigInterfaces
             defines[side == Side.KernelServer ? "KERNEL_SERVER" : "KERNEL_USER"] = "1";
         }
         var text = new StringBuilder();
-        Preprocess(file, roots, new Conditionals(defines.ToImmutable()), text, new HashSet<string>(StringComparer.Ordinal), 0);
+        Preprocess(file, roots, new Conditionals(defines.ToImmutable()), new Macros(), text, new HashSet<string>(StringComparer.Ordinal), 0);
         return Parse(StripComments(text.ToString()));
     }
 
-    private static void Preprocess(string file, IReadOnlyList<string> roots, Conditionals conditionals, StringBuilder output,
+    /// <summary>
+    /// The #defines of a .defs run, expanded in its statements as cpp does: xnu-11417 names routines through macros,
+    /// `routine PREFIX(mach_vm_allocate)(…)` and `routine task_threads MIG_SERVER_SUFFIX(…)`.
+    /// </summary>
+    private sealed partial class Macros
+    {
+        private readonly Dictionary<string, (string[]? Parameters, string Body)> _definitions = new(StringComparer.Ordinal);
+
+        public void Define(string definition)
+        {
+            var match = Definition().Match(definition);
+            if (match.Success)
+            {
+                var parameters = match.Groups["parameters"].Success
+                    ? match.Groups["parameters"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                    : null;
+                _definitions[match.Groups["name"].Value] = (parameters, match.Groups["body"].Value.Trim());
+            }
+        }
+
+        public void Undefine(string name) => _definitions.Remove(name.Trim());
+
+        public string Expand(string line)
+        {
+            if (_definitions.Count == 0)
+            {
+                return line;
+            }
+            for (var pass = 0; pass < 8; pass++)
+            {
+                var changed = false;
+                line = Identifier().Replace(line, match =>
+                {
+                    if (!_definitions.TryGetValue(match.Value, out var macro))
+                    {
+                        return match.Value;
+                    }
+                    changed = true;
+                    return macro.Parameters is null ? macro.Body : match.Value + "\u0001";
+                });
+                // Function-like uses: NAME\u0001(args) → body with parameters replaced and ## pasted.
+                line = Invocation().Replace(line, match =>
+                {
+                    var (parameters, body) = _definitions[match.Groups["name"].Value];
+                    var arguments = match.Groups["arguments"].Value.Split(',', StringSplitOptions.TrimEntries);
+                    for (var i = 0; i < parameters!.Length && i < arguments.Length; i++)
+                    {
+                        body = Regex.Replace(body, $@"\b{Regex.Escape(parameters[i])}\b", arguments[i].Replace("$", "$$", StringComparison.Ordinal));
+                    }
+                    return Regex.Replace(body, @"\s*##\s*", string.Empty);
+                });
+                line = line.Replace("\u0001", string.Empty, StringComparison.Ordinal);
+                if (!changed)
+                {
+                    break;
+                }
+            }
+            return line;
+        }
+
+        [GeneratedRegex(@"^(?<name>[A-Za-z_]\w*)(\((?<parameters>[^)]*)\))?(?<body>.*)$")]
+        private static partial Regex Definition();
+
+        [GeneratedRegex(@"\b[A-Za-z_]\w*\b")]
+        private static partial Regex Identifier();
+
+        [GeneratedRegex(@"(?<name>[A-Za-z_]\w*)\u0001\s*\((?<arguments>[^()]*)\)")]
+        private static partial Regex Invocation();
+    }
+
+    private static void Preprocess(string file, IReadOnlyList<string> roots, Conditionals conditionals, Macros macros, StringBuilder output,
         HashSet<string> included, int depth)
     {
         if (depth > 16 || !included.Add(Path.GetFullPath(file)))
@@ -79,7 +150,7 @@ public static partial class MigInterfaces
             {
                 if (conditionals.Active)
                 {
-                    output.Append(line).Append('\n');
+                    output.Append(macros.Expand(line)).Append('\n');
                 }
                 continue;
             }
@@ -99,16 +170,18 @@ public static partial class MigInterfaces
                 case "define":
                     var space = argument.IndexOfAny([' ', '\t', '(']);
                     conditionals.Define(space < 0 ? argument : argument[..space], space < 0 ? "1" : argument[space..].Trim());
+                    macros.Define(argument);
                     break;
                 case "undef":
                     conditionals.Undefine(argument);
+                    macros.Undefine(argument);
                     break;
                 case "include":
                     var name = argument.Trim('<', '>', '"');
                     var candidates = new[] { Path.Combine(Path.GetDirectoryName(file)!, name) }.Concat(roots.Select(r => Path.Combine(r, name)));
                     if (candidates.FirstOrDefault(File.Exists) is { } found)
                     {
-                        Preprocess(found, roots, conditionals, output, included, depth + 1);
+                        Preprocess(found, roots, conditionals, macros, output, included, depth + 1);
                     }
                     break;
             }
@@ -256,9 +329,11 @@ public static partial class MigInterfaces
             var direction = head.Length > 1 ? head[0] : "in";
             var argumentName = head[^1];
             // `name : type, flags = default`: the type is what comes before the first comma or '='.
-            var typeText = part[(colon + 1)..].Split(',')[0].Split('=')[0].Trim();
+            var declaration = part[(colon + 1)..];
+            var typeText = declaration.Split(',')[0].Split('=')[0].Trim();
             var inline = InlineArray().IsMatch(typeText) ? typeText : null;
-            arguments.Add(new Argument(direction, argumentName, typeText, inline));
+            var comma = declaration.IndexOf(',');
+            arguments.Add(new Argument(direction, argumentName, typeText, inline, comma < 0 ? string.Empty : declaration[(comma + 1)..]));
         }
         return new Routine(name, simple, arguments.ToImmutable(), userPrefix, serverPrefix);
     }
@@ -290,7 +365,8 @@ public static partial class MigInterfaces
             // A bounded array (array[*:N], a C array type) is filled in place; anything else comes back by pointer.
             var byPointer = outward && !IsBoundedArray(spec);
             parameters.Add($"{type}{(byPointer ? " *" : " ")}{argument.Name}");
-            if (IsVariableArray(spec))
+            // SameCount: the array shares the count of the one before it (MIG writes no second count).
+            if (IsVariableArray(spec) && !argument.Flags.Contains("SameCount", StringComparison.Ordinal))
             {
                 parameters.Add($"mach_msg_type_number_t{(outward ? " *" : " ")}{argument.Name}Cnt");
             }

@@ -324,9 +324,11 @@ public static partial class XnuStandIns
         {
             // Exported headers are seen by every subsystem; kernel-side ones only by the .defs' own subsystem (its
             // object folder), which is how osfmk's exc_server.h can differ from the exported one of the same name.
-            var target = side == MigInterfaces.Side.Exported ? mig : mig + "-" + Path.GetFileName(subsystemRoot);
             foreach (var name in makefile.Words(variable).Where(n => isServer ? n == stem + "_server.h" || n == stem + "Server.h" : n == stem + ".h"))
             {
+                var exported = side == MigInterfaces.Side.Exported || makefile.Words("EXPORT_MI_GEN_LIST").Contains(name)
+                    || makefile.Words("EXPORT_MI_LIST").Contains(name);
+                var target = exported ? mig : mig + "-" + Path.GetFileName(subsystemRoot);
                 // Server headers hold message types and imports only, whichever side.
                 WriteIfChanged(Path.Combine(target, prefix + name), isServer
                     ? MigInterfaces.ServerHeader(Banner, MigInterfaces.Guard(prefix + name), Of(side))
@@ -340,7 +342,7 @@ public static partial class XnuStandIns
                  })
         {
             if (!subsystems.Any(s => File.Exists(Path.Combine(root, s, name))) && !File.Exists(Path.Combine(root, "EXTERNAL_HEADERS", name))
-                && !File.Exists(Path.Combine(mig, name)) && !File.Exists(Path.Combine(mig + "-" + Path.GetFileName(subsystemRoot), name)))
+                && !File.Exists(Path.Combine(mig, name)))
             {
                 WriteIfChanged(Path.Combine(standIns, name), Text(name, side));
             }
