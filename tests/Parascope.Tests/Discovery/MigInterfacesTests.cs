@@ -34,10 +34,14 @@ public sealed class MigInterfacesTests
             widget 4200;
         #include <mach/widget_types.defs>
         userprefix send_;
+        #define PREFIX(NAME) widget_ ## NAME
         routine widget_query(
                 target : widget_t;
             out list   : widget_list_t;
+            out peers  : widget_list_t, SameCount;
             out info   : widget_info_t, CountInOut);
+        routine PREFIX(reset)(
+                target : widget_t);
         /* A reply port first, with its disposition given by the caller. */
         simpleroutine widget_ping(
                 reply  : widget_reply_t;
@@ -61,7 +65,8 @@ public sealed class MigInterfacesTests
         using var tree = Defs();
         var header = MigInterfaces.UserHeader("", "G", Read(tree, MigInterfaces.Side.KernelUser));
 
-        Assert.Contains("kern_return_t send_widget_query(widget_t target, widget_list_t *list, mach_msg_type_number_t *listCnt, widget_info_t info, mach_msg_type_number_t *infoCnt);", header);
+        Assert.Contains("kern_return_t send_widget_query(widget_t target, widget_list_t *list, mach_msg_type_number_t *listCnt, widget_list_t *peers, widget_info_t info, mach_msg_type_number_t *infoCnt);", header);
+        Assert.Contains("kern_return_t send_widget_reset(widget_t target);", header);
         Assert.Contains("kern_return_t send_widget_ping(widget_reply_t reply, mach_msg_type_name_t replyPoly, int code);", header);
         Assert.Contains("typedef struct { mach_msg_header_t Head; NDR_record_t NDR; kern_return_t RetCode; } __Request__widget_ping_t;", header);
         Assert.Contains("#include <mach/widget_types.h>", header);
@@ -111,7 +116,8 @@ public sealed class MigInterfacesTests
             	widget_list_t list; widget_info_t info; mach_msg_type_number_t count = 16, listCount;
             	__Request__widget_ping_t ping;
             	(void)ping;
-            	return send_widget_query(w, &list, &listCount, info, &count) + send_widget_ping(0, 21, 3);
+            	widget_list_t peers;
+            	return send_widget_query(w, &list, &listCount, &peers, info, &count) + send_widget_ping(0, 21, 3) + send_widget_reset(w);
             }
             """);
         tree.Write("osfmk/kern/widget_demux.c", """
