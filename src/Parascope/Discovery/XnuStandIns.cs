@@ -158,11 +158,22 @@ public static partial class XnuStandIns
         // Private Apple headers the tree includes but does not carry, declared from what the tree's sources use.
         var trustCacheConstants = new HashSet<string>(StringComparer.Ordinal);
         var entitlements = new HashSet<string>(StringComparer.Ordinal);
+        var bsdOptions = new HashSet<string>(StringComparer.Ordinal);
         var overlays = RepairUnbalancedFiles(root, subsystems, text =>
         {
             trustCacheConstants.UnionWith(TrustCacheStandIn.Collect(text));
             entitlements.UnionWith(EntitlementsStandIn.Collect(text));
+            if (text.Contains("opt_", StringComparison.Ordinal))
+            {
+                bsdOptions.UnionWith(BsdOptionHeader().Matches(text).Select(m => m.Groups["name"].Value));
+            }
         });
+        // FreeBSD-derived code includes the option headers FreeBSD's config writes (opt_ipfw.h, opt_atalk.h); XNU's
+        // config never writes them, so no option of theirs is set: empty is what such a header holds then.
+        foreach (var name in bsdOptions.Where(n => !subsystems.Any(s => File.Exists(Path.Combine(root, s, n)))))
+        {
+            WriteIfChanged(Path.Combine(standIns, name), Banner + "/* FreeBSD config option header: no option configured. */\n");
+        }
         if (!subsystems.Any(s => File.Exists(Path.Combine(root, s, TrustCacheStandIn.Name))))
         {
             WriteIfChanged(Path.Combine(standIns, TrustCacheStandIn.Name), TrustCacheStandIn.Text(Banner, trustCacheConstants));
@@ -348,6 +359,9 @@ public static partial class XnuStandIns
             }
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"#\s*include\s+[""<](?<name>opt_[a-z0-9_]+\.h)["">]")]
+    private static partial System.Text.RegularExpressions.Regex BsdOptionHeader();
 
     /// <summary>An empty stand-in, unless the tree holds the header itself under one of the include roots.</summary>
     private static void StandIn(string root, IReadOnlyList<string> subsystems, string standIns, string name)

@@ -94,6 +94,8 @@ public sealed class XnuConfigurationTests
             """);
         // Opens an #ifdef it never closes, as xnu-792.25.20's bsd/netat/aurp_*.c do.
         tree.Write("bsd/netwidget/aurp_widget.c", "#ifdef AURP_WIDGET\nint aurp_widget;\n");
+        // FreeBSD-derived code includes config(8)'s option headers, which XNU's config never writes.
+        tree.Write("bsd/net/widget_bridge.c", "#include \"opt_wbridge.h\"\n#include <opt_winet.h>\nint widget_bridge;\n");
         tree.Write("osfmk/tools/widget_image.c", "#include <stdio.h>\nint\nmain(int argc, char **argv)\n{\n\treturn 0;\n}\n");
         return tree;
     }
