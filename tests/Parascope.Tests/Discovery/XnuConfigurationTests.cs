@@ -68,7 +68,7 @@ public sealed class XnuConfigurationTests
         tree.Write("osfmk/conf/files.i386", "OPTIONS/db_widget_commands	optional db_widget_commands\n");
         tree.Write("iokit/conf/MASTER", "#  RELEASE = [ iokit ]\noptions		IOKIT		# <iokit>\n");
         tree.Write("iokit/conf/files", "iokit/Kernel/IOWidget.cpp	standard\n");
-        tree.Write("bsd/conf/files", "bsd/netwidget/aurp_widget.c	standard\n");
+        tree.Write("bsd/conf/files", "bsd/netwidget/aurp_widget.c	standard\nbsd/net/widget_bridge.c	standard\n");
         tree.Write("osfmk/kern/core.c", """
             #include <widget_kdb.h>
             #if !defined(MACH_KERNEL) || WIDGET_KDB || !defined(CORE_ONLY) || defined(WIDGET_UNSAFE_TYPES)
