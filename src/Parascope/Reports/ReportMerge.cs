@@ -44,6 +44,8 @@ public static class ReportMerge
             FrequentErrors = Top(shards.SelectMany(s => s.Health.FrequentErrors)),
             Units = shards.SelectMany(s => s.Health.Units).OrderBy(u => u.File, StringComparer.Ordinal).ThenBy(u => u.Arch, StringComparer.Ordinal).ToImmutableArray(),
         };
+        var findings = MergeFindings(shards.SelectMany(s => s.Findings));
+        var calls = Detectors.DriverApi.DriverInventory.HardwareCallsByClass(findings);
         return (new ScanResult
         {
             ToolVersion = first.ToolVersion,
@@ -53,10 +55,13 @@ public static class ReportMerge
             Profile = first.Profile,
             Health = health,
             DurationMs = shards.Sum(s => s.DurationMs),
-            Findings = MergeFindings(shards.SelectMany(s => s.Findings)),
+            Findings = findings,
             Suppressed = MergeFindings(shards.SelectMany(s => s.Suppressed)),
             Warnings = shards.SelectMany(s => s.Warnings).Distinct(StringComparer.Ordinal).ToImmutableArray(),
-            Drivers = shards.SelectMany(s => s.Drivers).GroupBy(d => (d.File, d.Line, d.Name)).Select(g => g.First())
+            // One entry per class; its hardware calls counted again over the merged findings (each shard saw only the
+            // methods of the units it parsed), its metaclass seen if any shard saw it.
+            Drivers = shards.SelectMany(s => s.Drivers).GroupBy(d => (d.File, d.Line, d.Name))
+                .Select(g => g.First() with { HardwareCalls = calls.GetValueOrDefault(g.Key.Name, []), MetaClass = g.Any(d => d.MetaClass) })
                 .OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line).ThenBy(d => d.Name, StringComparer.Ordinal).ToImmutableArray(),
             Rules = rules,
             Phases = phases,

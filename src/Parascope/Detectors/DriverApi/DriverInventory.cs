@@ -81,13 +81,7 @@ public static class DriverInventory
             return [];
         }
         var hierarchy = ClassHierarchy.From(context);
-        var callsByClass = findings
-            .Where(f => f.Function is not null && f.Function.Contains("::", StringComparison.Ordinal))
-            .GroupBy(f => f.Function![..f.Function!.LastIndexOf("::", StringComparison.Ordinal)], StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.GroupBy(f => (f.RuleId, f.Subcategory))
-                .Select(r => new DriverCallCount(r.Key.RuleId, r.Key.Subcategory, r.Count()))
-                .OrderBy(c => c.RuleId, StringComparer.Ordinal)
-                .ToImmutableArray(), StringComparer.Ordinal);
+        var callsByClass = HardwareCallsByClass(findings);
 
         var names = hierarchy.Definitions.Values.Where(d => d.File is not null).Select(d => d.Name)
             .Concat(hierarchy.MetaClasses.Keys)
@@ -156,4 +150,17 @@ public static class DriverInventory
         }
         return "other";
     }
+
+    /// <summary>
+    /// Findings inside each class's own methods (`Class::method`), by rule: a driver's hardwareCalls. Also what
+    /// `merge` recomputes from the merged findings, so a class whose methods several shards parsed counts each site once.
+    /// </summary>
+    public static Dictionary<string, ImmutableArray<DriverCallCount>> HardwareCallsByClass(IEnumerable<Finding> findings) =>
+        findings
+            .Where(f => f.Function is not null && f.Function.Contains("::", StringComparison.Ordinal))
+            .GroupBy(f => f.Function![..f.Function!.LastIndexOf("::", StringComparison.Ordinal)], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.GroupBy(f => (f.RuleId, f.Subcategory))
+                .Select(r => new DriverCallCount(r.Key.RuleId, r.Key.Subcategory, r.Count()))
+                .OrderBy(c => c.RuleId, StringComparer.Ordinal)
+                .ToImmutableArray(), StringComparer.Ordinal);
 }
