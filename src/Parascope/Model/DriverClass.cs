@@ -27,4 +27,9 @@ public sealed record DriverClass
     public required string XenFrontEnd { get; init; }
     /// <summary>Findings inside the class's own methods, by rule.</summary>
     public ImmutableArray<DriverCallCount> HardwareCalls { get; init; } = [];
+    /// <summary>
+    /// "ast" when a parsed unit defines the class or instantiates its metaclass; "lexical" when only the tree's text
+    /// declares it (code the configuration does not compile, headers no unit includes): its calls are not resolved.
+    /// </summary>
+    public string Resolution { get; init; } = "ast";
 }

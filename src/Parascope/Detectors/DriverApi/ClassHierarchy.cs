@@ -12,6 +12,27 @@ internal sealed class ClassHierarchy
     private readonly Dictionary<string, ClassFact> _definitions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MetaClassFact> _metaClasses = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _lineage = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LexicalClass> _lexical = new(StringComparer.Ordinal);
+
+    /// <summary>Classes known only from the tree's text: neither defined in a parsed AST nor given a parsed metaclass.</summary>
+    public IReadOnlyDictionary<string, LexicalClass> Lexical => _lexical;
+
+    /// <summary>Adds what the text says where the ASTs say nothing (the first declaration in path order wins).</summary>
+    public void AddLexical(IEnumerable<LexicalClass> classes)
+    {
+        foreach (var found in classes)
+        {
+            if (_bases.TryAdd(found.Name, [found.Superclass]) || (_bases[found.Name].IsEmpty && !_definitions.ContainsKey(found.Name)))
+            {
+                _bases[found.Name] = [found.Superclass];
+            }
+            if (!_definitions.ContainsKey(found.Name) && !_metaClasses.ContainsKey(found.Name))
+            {
+                _lexical.TryAdd(found.Name, found);
+            }
+        }
+        _lineage.Clear();
+    }
 
     public IReadOnlyDictionary<string, ClassFact> Definitions => _definitions;
     public IReadOnlyDictionary<string, MetaClassFact> MetaClasses => _metaClasses;

@@ -81,10 +81,12 @@ public static class DriverInventory
             return [];
         }
         var hierarchy = ClassHierarchy.From(context);
+        hierarchy.AddLexical(LexicalClasses.Scan(context.Root, context.Texts));
         var callsByClass = HardwareCallsByClass(findings);
 
         var names = hierarchy.Definitions.Values.Where(d => d.File is not null).Select(d => d.Name)
             .Concat(hierarchy.MetaClasses.Keys)
+            .Concat(hierarchy.Lexical.Keys)
             .Distinct(StringComparer.Ordinal);
         var drivers = new List<DriverClass>();
         foreach (var name in names)
@@ -108,6 +110,11 @@ public static class DriverInventory
                 file = meta.File;
                 line = meta.Line;
             }
+            else if (hierarchy.Lexical.TryGetValue(name, out var lexical))
+            {
+                file = lexical.File;
+                line = lexical.Line;
+            }
             else
             {
                 continue;
@@ -124,6 +131,7 @@ public static class DriverInventory
                 Family = family,
                 XenFrontEnd = FrontEnd(family),
                 HardwareCalls = callsByClass.GetValueOrDefault(name, []),
+                Resolution = definition?.File is null && meta is null ? "lexical" : "ast",
             });
         }
         return drivers.OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line).ThenBy(d => d.Name, StringComparer.Ordinal).ToImmutableArray();

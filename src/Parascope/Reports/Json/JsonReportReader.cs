@@ -142,6 +142,7 @@ public static class JsonReportReader
         HardwareCalls = d.GetProperty("hardwareCalls").EnumerateArray()
             .Select(c => new DriverCallCount(c.GetProperty("rule").GetString()!, OptionalString(c, "subcategory"), c.GetProperty("count").GetInt32()))
             .ToImmutableArray(),
+        Resolution = OptionalString(d, "resolution") ?? "ast",
     };
 
     private static string? OptionalString(JsonElement element, string name) =>

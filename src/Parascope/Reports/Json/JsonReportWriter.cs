@@ -110,6 +110,7 @@ public static class JsonReportWriter
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            json.WriteString("resolution", driver.Resolution);
             json.WriteEndObject();
         }
         json.WriteEndArray();

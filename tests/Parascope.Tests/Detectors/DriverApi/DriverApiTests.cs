@@ -110,9 +110,20 @@ public sealed class DriverApiTests
     {
         var names = Scan("driverapi-iokit").Drivers.Select(d => d.Name).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(
-            ["FixtureDiskBase", "FixtureDiskController", "FixtureDiskNub", "FixtureEthernet", "FixtureHelperService", "IOBlockStorageDevice",
-             "IOEthernetController", "IONetworkController", "IOPCIDevice"],
+            ["FixtureDebugTap", "FixtureDiskBase", "FixtureDiskController", "FixtureDiskNub", "FixtureEthernet", "FixtureHelperService",
+             "FixtureUnusedNub", "IOBlockStorageDevice", "IOEthernetController", "IONetworkController", "IOPCIDevice"],
             names);
+    }
+
+    [Fact]
+    public void Subclasses_in_inactive_code_or_unincluded_headers_come_from_the_text_and_say_so()
+    {
+        var drivers = Scan("driverapi-iokit").Drivers.ToDictionary(d => d.Name);
+
+        Assert.Equal(("lexical", "Drivers/debug/FixtureDebugTap.cpp", 9), (drivers["FixtureDebugTap"].Resolution, drivers["FixtureDebugTap"].File, drivers["FixtureDebugTap"].Line));
+        Assert.Equal(("lexical", "pci", "IOPCIDevice"), (drivers["FixtureUnusedNub"].Resolution, drivers["FixtureUnusedNub"].Family, drivers["FixtureUnusedNub"].Superclass));
+        Assert.Equal("ast", drivers["FixtureEthernet"].Resolution);
+        Assert.DoesNotContain("NotAClass", drivers.Keys);
     }
 
     [Fact]
