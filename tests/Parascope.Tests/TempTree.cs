@@ -23,4 +23,15 @@ public sealed class TempTree : IDisposable
         {
         }
     }
+
+    /// <summary>A scan of this tree with every unit listed (stand-ins in CACHE), one job.</summary>
+    public ScanOutcome ScanWithUnits(string cache, params string[] arches) =>
+        ScanPipeline.Run(new ScanRequest
+        {
+            Root = Root,
+            Arches = [.. arches],
+            Jobs = 1,
+            IncludeUnits = true,
+            CacheDirectory = cache,
+        });
 }

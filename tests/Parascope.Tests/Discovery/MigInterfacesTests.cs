@@ -129,14 +129,7 @@ public sealed class MigInterfacesTests
         tree.Write("iokit/.keep", "");
         using var cache = new TempTree();
 
-        var outcome = ScanPipeline.Run(new ScanRequest
-        {
-            Root = tree.Root,
-            Arches = ["x86_64"],
-            Jobs = 1,
-            IncludeUnits = true,
-            CacheDirectory = cache.Root,
-        });
+        var outcome = tree.ScanWithUnits(cache.Root, "x86_64");
 
         Assert.Null(outcome.Error);
         Assert.Equal(2, outcome.Result!.Health.Units.Length);

@@ -159,14 +159,7 @@ public sealed class XnuConfigurationTests
         var before = Directory.GetFiles(tree.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .Select(f => (f, File.ReadAllText(f))).ToArray();
 
-        var outcome = ScanPipeline.Run(new ScanRequest
-        {
-            Root = tree.Root,
-            Arches = ["i386"],
-            Jobs = 1,
-            IncludeUnits = true,
-            CacheDirectory = cache.Root,
-        });
+        var outcome = tree.ScanWithUnits(cache.Root, "i386");
 
         Assert.Null(outcome.Error);
         Assert.All(outcome.Result!.Health.Units, unit => Assert.True(unit.Status == UnitStatus.Clean, $"{unit.File}: {unit.FirstError}"));

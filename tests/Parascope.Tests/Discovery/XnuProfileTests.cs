@@ -123,14 +123,7 @@ public sealed class XnuProfileTests
     {
         using var tree = MiniXnu();
         using var cache = new TempTree();
-        var outcome = ScanPipeline.Run(new ScanRequest
-        {
-            Root = tree.Root,
-            Arches = ["x86_64", "arm64"],
-            Jobs = 1,
-            IncludeUnits = true,
-            CacheDirectory = cache.Root,
-        });
+        var outcome = tree.ScanWithUnits(cache.Root, "x86_64", "arm64");
 
         Assert.Null(outcome.Error);
         Assert.Equal("xnu", outcome.Result!.Profile);

@@ -35,14 +35,7 @@ public sealed class LvalueCastsTests
             """);
         using var cache = new TempTree();
 
-        var outcome = ScanPipeline.Run(new ScanRequest
-        {
-            Root = tree.Root,
-            Arches = ["i386"],
-            Jobs = 1,
-            IncludeUnits = true,
-            CacheDirectory = cache.Root,
-        });
+        var outcome = tree.ScanWithUnits(cache.Root, "i386");
 
         var unit = Assert.Single(outcome.Result!.Health.Units);
         Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
