@@ -24,9 +24,11 @@ public sealed class MergeDriversTests
         // WidgetNIC's methods live in two files that landed in different shards; a header site both shards saw counts once.
         var shared = Finding("driver.pci-config", "iokit/Drivers/WidgetNIC.h", 5, "WidgetNIC::readConfig", FindingCategory.DriverApi);
         var first = Result([Finding("driver.port-io", "iokit/Drivers/WidgetNIC.cpp", 40, "WidgetNIC::start", FindingCategory.DriverApi), shared])
-            with { Shard = "1/2", Drivers = [Driver(new DriverCallCount("driver.pci-config", null, 1), new DriverCallCount("driver.port-io", null, 1))] };
+            with
+        { Shard = "1/2", Drivers = [Driver(new DriverCallCount("driver.pci-config", null, 1), new DriverCallCount("driver.port-io", null, 1))] };
         var second = Result([Finding("driver.port-io", "iokit/Drivers/WidgetNICio.cpp", 12, "WidgetNIC::poll", FindingCategory.DriverApi), shared])
-            with { Shard = "2/2", Drivers = [Driver(new DriverCallCount("driver.pci-config", null, 1), new DriverCallCount("driver.port-io", null, 1))] };
+            with
+        { Shard = "2/2", Drivers = [Driver(new DriverCallCount("driver.pci-config", null, 1), new DriverCallCount("driver.port-io", null, 1))] };
 
         var (merged, error) = ReportMerge.Merge([first, second], [], PortPhases.BuiltIn().Phases);
 
