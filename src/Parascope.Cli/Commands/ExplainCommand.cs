@@ -87,6 +87,10 @@ public static class ExplainCommand
         }
         output.WriteLine("command:");
         output.WriteLine("  clang-14 -fsyntax-only " + string.Join(" \\\n    ", unit.Arguments.Select(Quote)) + " \\\n    " + Quote(unit.Path));
+        foreach (var repair in explanation.Repairs)
+        {
+            output.WriteLine($"repaired in memory (the command above reads the file as it is): {repair}");
+        }
         if (unit.Language == SourceLanguage.Assembly)
         {
             output.WriteLine("status:   assembly (read by Parascope's own scanner with the -D flags above; not parsed by clang)");

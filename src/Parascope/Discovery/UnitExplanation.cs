@@ -6,7 +6,11 @@ using Parascope.Parsing;
 namespace Parascope.Discovery;
 
 /// <summary>One unit's exact flags and its first diagnostics: why a file does (not) parse cleanly.</summary>
-public sealed record UnitExplanation(string Profile, SourceUnit Unit, UnitStatus Status, ImmutableArray<ParseDiagnostic> Diagnostics, int ErrorCount);
+public sealed record UnitExplanation(string Profile, SourceUnit Unit, UnitStatus Status, ImmutableArray<ParseDiagnostic> Diagnostics, int ErrorCount)
+{
+    /// <summary>What Parascope read from memory instead of disk for this unit: the command alone does not reproduce them.</summary>
+    public ImmutableArray<string> Repairs { get; init; } = [];
+}
 
 public static class UnitExplainer
 {
@@ -43,13 +47,18 @@ public static class UnitExplainer
         }
         var errors = translationUnit.Diagnostics().Where(d => d.Level >= DiagnosticLevel.Error).ToImmutableArray();
         // The same repairs a scan makes, so explain shows what the detectors see.
+        var repairs = ImmutableArray.CreateBuilder<string>();
         if (LvalueCasts.Reparse(index, unit, discovery.Overlays, errors) is { } repaired)
         {
             translationUnit.Dispose();
             (translationUnit, errors) = repaired;
+            repairs.Add($"{unit.RelativePath}: GCC lvalue casts rewritten as *(T *)&(expr)");
         }
+        var included = translationUnit.IncludedFiles().Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        repairs.AddRange(discovery.Overlays.Keys.Where(included.Contains)
+            .Select(path => $"{Path.GetRelativePath(request.Root, path)}: missing #endif appended"));
         translationUnit.Dispose();
         return (new UnitExplanation(discovery.Profile, unit, errors.Length == 0 ? UnitStatus.Clean : UnitStatus.WithErrors,
-            [.. errors.Take(diagnosticLimit)], errors.Length), null);
+            [.. errors.Take(diagnosticLimit)], errors.Length) { Repairs = repairs.ToImmutable() }, null);
     }
 }

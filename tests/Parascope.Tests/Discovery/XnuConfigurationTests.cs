@@ -213,4 +213,15 @@ public sealed class XnuConfigurationTests
         var condition = ArchFiles.FileCondition.Parse(line.Split(' '));
         Assert.Equal(built, condition.HoldsFor(selected.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)));
     }
+
+    [Fact]
+    public void Explain_says_which_files_were_repaired_in_memory()
+    {
+        using var tree = OldXnu();
+
+        var (exit, output, error) = Cli.CliRunner.Run("explain", Path.Combine(tree.Root, "bsd/netwidget/aurp_widget.c"), "--arch", "i386");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("repaired in memory (the command above reads the file as it is): bsd/netwidget/aurp_widget.c: missing #endif appended", output);
+    }
 }
