@@ -59,6 +59,7 @@ public static class UnitExplainer
             .Select(path => $"{Path.GetRelativePath(request.Root, path)}: missing #endif appended"));
         translationUnit.Dispose();
         return (new UnitExplanation(discovery.Profile, unit, errors.Length == 0 ? UnitStatus.Clean : UnitStatus.WithErrors,
-            [.. errors.Take(diagnosticLimit)], errors.Length) { Repairs = repairs.ToImmutable() }, null);
+            [.. errors.Take(diagnosticLimit)], errors.Length)
+        { Repairs = repairs.ToImmutable() }, null);
     }
 }
