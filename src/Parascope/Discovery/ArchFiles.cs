@@ -138,6 +138,21 @@ public sealed class ArchFiles
     public bool BuiltWith(string relativePath, IReadOnlySet<string> selected) =>
         conditions.TryGetValue(relativePath, out var lines) && lines.Any(l => l.HoldsFor(selected));
 
+    /// <summary>
+    /// What a configuration lacks to build a listed file: the options of its closest line (fewest differences) that
+    /// are not selected, and the `not` ones that are. Empty for a file the lists do not name.
+    /// </summary>
+    public (ImmutableArray<string> Missing, ImmutableArray<string> Unwanted) Unmet(string relativePath, IReadOnlySet<string> selected)
+    {
+        if (!conditions.TryGetValue(relativePath, out var lines) || lines.IsEmpty)
+        {
+            return ([], []);
+        }
+        return lines
+            .Select(l => (Missing: l.Required.Where(r => !selected.Contains(r)).ToImmutableArray(), Unwanted: l.Excluded.Where(selected.Contains).ToImmutableArray()))
+            .MinBy(u => u.Missing.Length + u.Unwanted.Length);
+    }
+
     public bool Compiles(string relativePath, string arch)
     {
         if (mine.Contains(relativePath) || common.Contains(relativePath))

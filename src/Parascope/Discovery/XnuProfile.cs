@@ -184,6 +184,23 @@ public static class XnuProfile
         _ => [],
     };
 
+    /// <summary>
+    /// A file no configuration builds is written for the options its own conf/files line names (the SPTM pmap:
+    /// `optional nos_arm_asm config_sptm`, while a public arm64 config selects config_pmap_ppl): parsed without them
+    /// it shows the wrong #if branches and struct layouts. Options that are -D flags are turned on (off for `not`);
+    /// an option header (mach_kdb.h: MACH_KDB) is shared by every unit of the configuration and stays as it is.
+    /// </summary>
+    private static IEnumerable<string> UnbuiltFileOptions(ArchFiles files, string relative, XnuConfig config)
+    {
+        var (missing, unwanted) = files.Unmet(relative, config.Requirements);
+        return missing.Where(o => !IsOptionHeader(o)).Select(o => "-D" + o.ToUpperInvariant())
+            .Concat(unwanted.Where(o => !IsOptionHeader(o)).Select(o => "-U" + o.ToUpperInvariant()));
+
+        // OPTIONS/mach_kdb's mach_kdb.h defines MACH_KDB itself; config_sptm.h (a first word's count header) only NCONFIG_SPTM.
+        bool IsOptionHeader(string option) =>
+            config.OptionHeaders.TryGetValue(option + ".h", out var header) && header.Macro == option.ToUpperInvariant();
+    }
+
     /// <summary>One folder per tree and arch (hash of both), so two trees or arches never share option headers.</summary>
     public static string CacheFolder(string cacheDirectory, string root, string arch)
     {
@@ -257,6 +274,10 @@ public static class XnuProfile
             defines.AddRange(makeDefs.LiteralFlags("MACHINE_FLAGS_ARM64_VMAPPLE", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         }
         defines.AddRange(config.For(subsystem).DefinesFor(subsystem).Select(d => "-D" + d));
+        if (!inBuild)
+        {
+            defines.AddRange(UnbuiltFileOptions(setup.Files, relative, config.For(subsystem)));
+        }
         var configurationFlags = ConfigurationFlags(config.Name, arch).ToList();
         defines.AddRange(configurationFlags.Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         arguments.AddRange(configurationFlags.Where(f => !f.StartsWith("-D", StringComparison.Ordinal)));

@@ -20,6 +20,7 @@ public sealed class XnuConfigurationTests
             #  DEBUG = [ mach small widget_kdb ]
             options		MACH_KERNEL		# <mach>
             options		WIDGET_KDB		# <widget_kdb>
+            options		WIDGET_MONITOR		# <widget_monitor>
             pseudo-device	wfilter	4		# <mach>
             options		WIDGET_PRIMES="{3, 5, 7}", WIDGET_PRIMES_COUNT=3	# <mach>
             """);
@@ -32,6 +33,8 @@ public sealed class XnuConfigurationTests
             osfmk/kern/wfilter.c		optional wfilter
             osfmk/vm/vm_widget.c		standard
             osfmk/kern/trust.c		standard
+            osfmk/kern/monitor.c		optional widget_monitor
+            osfmk/kern/sptm_user.c		standard
             """);
         // Per-object flags as xnu-11417's osfmk/conf/Makefile.template writes them.
         tree.Write("osfmk/conf/Makefile.template", """
@@ -84,7 +87,26 @@ public sealed class XnuConfigurationTests
             #endif
             int db_widget;
             """);
-        tree.Write("osfmk/kern/never.c", "int never;\n");
+        tree.Write("osfmk/kern/never.c", "#ifdef MACH_KERNEL\n#error built only without mach_kernel\n#endif\nint never;\n");
+        // Built only with an option no configuration selects, as xnu-11417's SPTM pmap (config_sptm).
+        tree.Write("osfmk/kern/monitor.c", "#if !WIDGET_MONITOR\n#error built only with widget_monitor\n#endif\n#include <iokit/IOWidgetLib.h>\nint monitor = IO_WIDGET_LIB;\n");
+        // Spelled as macOS's case-insensitive file system lets a tree spell it (libkern's TestSerialization tests).
+        tree.Write("iokit/IOKit/IOWidgetLib.h", "#define IO_WIDGET_LIB 1\n");
+        // Apple's internal SDK headers: the tree carries one of them (its own wins), not the other.
+        tree.Write("osfmk/sptm/debug_header.h", "#define WIDGET_DEBUG_HEADER 1\n");
+        tree.Write("osfmk/kern/sptm_user.c", """
+            #include <sptm/debug_header.h>
+            #include <sptm/sptm_xnu.h>
+            #if !WIDGET_DEBUG_HEADER
+            #error the tree's own header must win
+            #endif
+            sptm_return_t
+            widget_retype(sptm_paddr_t pa)
+            {
+            	sptm_retype_params_t params = { .raw = SPTM_RETYPE_PARAMS_NULL };
+            	return sptm_retype(pa, XNU_DEFAULT, XNU_PAGE_TABLE, params);
+            }
+            """);
         tree.Write("osfmk/kern/orphan.c", "int orphan;\n");
         tree.Write("iokit/Kernel/IOWidget.cpp", """
             #if defined(MACH_KERNEL) || !defined(IOKIT)
@@ -196,8 +218,46 @@ public sealed class XnuConfigurationTests
         Assert.True(ddb.GetProperty("inBuild").GetBoolean());
         Assert.False(ddb.GetProperty("fatal").GetBoolean());
         var counts = json.RootElement.GetProperty("scan").GetProperty("units");
-        // never.c and orphan.c are built by no configuration.
-        Assert.Equal(counts.GetProperty("total").GetInt32() - 2, counts.GetProperty("inBuild").GetProperty("total").GetInt32());
+        // never.c, monitor.c and orphan.c are built by no configuration.
+        Assert.Equal(counts.GetProperty("total").GetInt32() - 3, counts.GetProperty("inBuild").GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public void A_file_no_configuration_builds_gets_the_options_its_own_line_names()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+        var result = Discover(tree, cache.Root);
+
+        Assert.Contains("-DWIDGET_MONITOR", UnitOf(result, "osfmk/kern/monitor.c").Arguments);
+        Assert.Contains("-UMACH_KERNEL", UnitOf(result, "osfmk/kern/never.c").Arguments);
+        // widget_kdb is an option header (widget_kdb.h), shared by the configuration's units: not flipped per unit.
+        Assert.DoesNotContain("-DWIDGET_KDB", UnitOf(result, "osfmk/kern/never.c").Arguments);
+        Assert.DoesNotContain("-DWIDGET_MONITOR", UnitOf(result, "osfmk/kern/core.c").Arguments);
+    }
+
+    [Fact]
+    public void An_include_spelled_in_another_case_gets_a_forwarding_header()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+        Discover(tree, cache.Root);
+
+        var forward = Path.Combine(XnuProfile.CacheFolder(cache.Root, tree.Root, "i386"), "include", "iokit", "IOWidgetLib.h");
+        Assert.Contains($"#include \"{Path.Combine(tree.Root, "iokit", "IOKit", "IOWidgetLib.h")}\"", File.ReadAllText(forward));
+    }
+
+    [Fact]
+    public void Internal_sdk_headers_are_supplied_only_where_the_tree_lacks_them()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+        Discover(tree, cache.Root);
+
+        var include = Path.Combine(XnuProfile.CacheFolder(cache.Root, tree.Root, "i386"), "include");
+        Assert.True(File.Exists(Path.Combine(include, "sptm", "sptm_xnu.h")));
+        Assert.True(File.Exists(Path.Combine(include, "os", "firehose_buffer_private.h")));
+        Assert.False(File.Exists(Path.Combine(include, "sptm", "debug_header.h")));
     }
 
     [Theory]

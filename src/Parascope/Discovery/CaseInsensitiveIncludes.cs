@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+
+namespace Parascope.Discovery;
+
+/// <summary>
+/// XNU is built on macOS, whose file systems ignore case by default, so an include spelled in the wrong case
+/// (libkern's TestSerialization tests: &lt;iokit/IOLib.h&gt; for IOKit/IOLib.h) builds there and fails here. An
+/// include that no include root holds as spelled, but one holds in another case, gets a forwarding stand-in
+/// under its spelling. Roots: each subsystem folder, EXTERNAL_HEADERS and the stand-in folder; quoted includes
+/// also look beside their includer.
+/// </summary>
+public sealed partial class CaseInsensitiveIncludes
+{
+    [GeneratedRegex(@"^[ \t]*#[ \t]*(?:include|import)[ \t]*([<""])([^>""\n]+)[>""]", RegexOptions.Multiline)]
+    private static partial Regex Include();
+
+    private readonly SortedSet<string> candidates = new(StringComparer.Ordinal);
+    private readonly List<string> roots;
+
+    public CaseInsensitiveIncludes(string root, IReadOnlyList<string> subsystems, string standIns)
+    {
+        roots = [.. subsystems.Select(s => Path.Combine(root, s)), Path.Combine(root, "EXTERNAL_HEADERS"), standIns];
+    }
+
+    /// <summary>Notes the includes of one source file that resolve nowhere as spelled.</summary>
+    public void Visit(string path, string text)
+    {
+        if (!text.Contains("#", StringComparison.Ordinal))
+        {
+            return;
+        }
+        foreach (Match match in Include().Matches(text))
+        {
+            var name = match.Groups[2].Value.Trim();
+            if (name.Length == 0 || name.StartsWith('/') || name.Contains("..", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            if (match.Groups[1].Value == "\"" && File.Exists(Path.Combine(Path.GetDirectoryName(path)!, name)))
+            {
+                continue;
+            }
+            candidates.Add(name);
+        }
+    }
+
+    /// <summary>Writes a forwarding header into STANDINS for each include that resolves only case-insensitively.</summary>
+    public IReadOnlyList<string> Write(string standIns, Action<string, string> write)
+    {
+        var unresolved = candidates.Where(name => !roots.Any(r => File.Exists(Path.Combine(r, name)))).ToList();
+        if (unresolved.Count == 0)
+        {
+            return [];
+        }
+        // Every file under the roots by its lower-case relative path; the first root (and name) wins, as -I order does.
+        var byFolded = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var folder in roots.Where(Directory.Exists))
+        {
+            var files = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+                .Order(StringComparer.Ordinal);
+            foreach (var file in files)
+            {
+                byFolded.TryAdd(Path.GetRelativePath(folder, file).Replace('\\', '/').ToLowerInvariant(), file);
+            }
+        }
+        var written = new List<string>();
+        foreach (var name in unresolved)
+        {
+            if (byFolded.TryGetValue(name.ToLowerInvariant(), out var target))
+            {
+                write(Path.Combine(standIns, name), $"/* Parascope: <{name}> as macOS's case-insensitive file system resolves it. */\n#include \"{target}\"\n");
+                written.Add(name);
+            }
+        }
+        return written;
+    }
+}
