@@ -24,7 +24,14 @@ public static partial class MigInterfaces
     public sealed record MigType(string Name, string Spec, string? CType, string? CUserType, string? CServerType, string? Intran);
 
     public sealed record Definitions(string Subsystem, ImmutableArray<Routine> Routines, ImmutableDictionary<string, MigType> Types,
-        ImmutableArray<string> Imports, ImmutableArray<string> UserImports, ImmutableArray<string> ServerImports);
+        ImmutableArray<string> Imports, ImmutableArray<string> UserImports, ImmutableArray<string> ServerImports)
+    {
+        /// <summary>The subsystem table's name: MIG prefixes it with the server prefix (device.defs: `is_iokit_subsystem`).</summary>
+        public string SubsystemTable { get; init; } = Subsystem + "_subsystem";
+
+        /// <summary>The demultiplexer's name: `serverdemux` or SUBSYSTEM_server (never prefixed).</summary>
+        public string ServerDemux { get; init; } = Subsystem + "_server";
+    }
 
     /// <summary>
     /// How XNU's build runs MIG: Exported headers (MIG_UUHDRS/MIG_USHDRS, what every subsystem includes as
@@ -207,6 +214,7 @@ public static partial class MigInterfaces
         var subsystem = string.Empty;
         var userPrefix = string.Empty;
         var serverPrefix = string.Empty;
+        string? serverDemux = null;
         foreach (var statement in Statements(text))
         {
             var words = statement.Split([' ', '\t', '\n', '\r'], 2, StringSplitOptions.RemoveEmptyEntries);
@@ -215,17 +223,21 @@ public static partial class MigInterfaces
                 continue;
             }
             var rest = words.Length > 1 ? words[1].Trim() : string.Empty;
-            switch (words[0])
+            // MIG's keywords ignore case: `SimpleRoutine`, `UserPrefix send_;` (resource_notify.defs).
+            switch (words[0].ToLowerInvariant())
             {
                 case "subsystem":
                     subsystem = rest.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries)
-                        .FirstOrDefault(w => w is not ("KernelUser" or "KernelServer")) ?? string.Empty;
+                        .FirstOrDefault(w => !w.Equals("KernelUser", StringComparison.OrdinalIgnoreCase) && !w.Equals("KernelServer", StringComparison.OrdinalIgnoreCase)) ?? string.Empty;
                     break;
                 case "userprefix":
                     userPrefix = rest;
                     break;
                 case "serverprefix":
                     serverPrefix = rest;
+                    break;
+                case "serverdemux":
+                    serverDemux = rest;
                     break;
                 case "import":
                     imports.Add(rest);
@@ -251,7 +263,11 @@ public static partial class MigInterfaces
             }
         }
         return new Definitions(subsystem, routines.ToImmutable(), types.ToImmutableDictionary(StringComparer.Ordinal),
-            imports.ToImmutable(), userImports.ToImmutable(), serverImports.ToImmutable());
+            imports.ToImmutable(), userImports.ToImmutable(), serverImports.ToImmutable())
+        {
+            SubsystemTable = serverPrefix + subsystem + "_subsystem",
+            ServerDemux = serverDemux ?? subsystem + "_server",
+        };
     }
 
     private static IEnumerable<string> Statements(string text)
@@ -286,7 +302,7 @@ public static partial class MigInterfaces
             return null;
         }
         var name = text[..equals].Trim();
-        var body = text[(equals + 1)..];
+        var body = TypeKey().Replace(text[(equals + 1)..], m => m.Groups[1].Value.ToLowerInvariant() + ":");
         var keys = TypeKeys.Select(k => (Key: k, At: body.IndexOf(k, StringComparison.Ordinal))).Where(k => k.At >= 0).OrderBy(k => k.At).ToList();
         var spec = (keys.Count == 0 ? body : body[..keys[0].At]).Trim();
         string? Value(string key)
@@ -326,7 +342,7 @@ public static partial class MigInterfaces
             {
                 continue;
             }
-            var direction = head.Length > 1 ? head[0] : "in";
+            var direction = head.Length > 1 ? head[0].ToLowerInvariant() : "in";
             var argumentName = head[^1];
             // `name : type, flags = default`: the type is what comes before the first comma or '='.
             var declaration = part[(colon + 1)..];
@@ -337,6 +353,10 @@ public static partial class MigInterfaces
         }
         return new Routine(name, simple, arguments.ToImmutable(), userPrefix, serverPrefix);
     }
+
+    /// <summary>A type's keys in any case and spacing (`ctype :` in xnu-11417's mach_types.defs).</summary>
+    [GeneratedRegex(@"\b(ctype|cusertype|cservertype|intran|outtran|destructor|intranpayload)\s*:", RegexOptions.IgnoreCase)]
+    private static partial Regex TypeKey();
 
     [GeneratedRegex(@"^\^?\s*(array|struct|c_string)\s*\[")]
     private static partial Regex InlineArray();
@@ -443,11 +463,12 @@ public static partial class MigInterfaces
         if (definitions.Subsystem.Length > 0)
         {
             // The demultiplexer and the subsystem table ipc_kobject.c registers (`&mach_vm_subsystem`).
-            var name = definitions.Subsystem;
-            text.Append($"extern boolean_t {name}_server(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);\n")
-                .Append($"extern mig_routine_t {name}_server_routine(mach_msg_header_t *InHeadP);\n")
-                .Append($"extern const struct {name}_subsystem {{ mig_server_routine_t server; mach_msg_id_t start; mach_msg_id_t end; ")
-                .Append($"unsigned int maxsize; vm_address_t reserved; struct routine_descriptor routine[{Math.Max(1, definitions.Routines.Length)}]; }} {name}_subsystem;\n");
+            var demux = definitions.ServerDemux;
+            var table = definitions.SubsystemTable;
+            text.Append($"extern boolean_t {demux}(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);\n")
+                .Append($"extern mig_routine_t {demux}_routine(mach_msg_header_t *InHeadP);\n")
+                .Append($"extern const struct {table} {{ mig_server_routine_t server; mach_msg_id_t start; mach_msg_id_t end; ")
+                .Append($"unsigned int maxsize; vm_address_t reserved; struct routine_descriptor routine[{Math.Max(1, definitions.Routines.Length)}]; }} {table};\n");
         }
         return Footer(text, guard);
     }

@@ -74,6 +74,34 @@ public sealed class MigInterfacesTests
     }
 
     [Fact]
+    public void Mig_keywords_and_directions_are_read_in_any_case()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/mach/widget_types.defs", TypesDefs);
+        // As resource_notify.defs and UNDTypes.defs write them: `UserPrefix`, `SimpleRoutine`, `RequestPort`, `ctype :`.
+        tree.Write("osfmk/mach/widget.defs", """
+            Subsystem KernelUser widget_notify 4300;
+            #include <mach/widget_types.defs>
+            type widget_name_t = array [32] of char
+                    ctype : widget_name_c_t;
+            UserPrefix send_;
+            ServerPrefix receive_;
+            SimpleRoutine widget_violation(
+                RequestPort receiver : mach_port_t;
+                            name     : widget_name_t;
+                            code     : int);
+            """);
+
+        var header = MigInterfaces.UserHeader("", "G", Read(tree, MigInterfaces.Side.KernelUser));
+
+        Assert.Contains("kern_return_t send_widget_violation(mach_port_t receiver, widget_name_c_t name, int code);", header);
+        // MIG names the subsystem table with the server prefix (device.defs: is_iokit_subsystem), not the demultiplexer.
+        var server = MigInterfaces.ServerHeader("", "G", Read(tree, MigInterfaces.Side.KernelServer));
+        Assert.Contains("} receive_widget_notify_subsystem;", server);
+        Assert.Contains("extern boolean_t widget_notify_server(", server);
+    }
+
+    [Fact]
     public void A_server_header_includes_the_server_imports_and_the_subsystem_but_no_routine_prototypes()
     {
         using var tree = Defs();
