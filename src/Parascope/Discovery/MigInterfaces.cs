@@ -491,8 +491,9 @@ public static partial class MigInterfaces
     {
         var text = new StringBuilder(banner);
         text.Append($"#ifndef {guard}\n#define {guard}\n");
-        // What every MIG header includes; guarded, so a tree without them (a test tree, a partial checkout) still parses.
-        foreach (var basic in new[] { "mach/kern_return.h", "mach/port.h", "mach/message.h", "mach/ndr.h" })
+        // What every MIG header includes, in MIG's order; guarded, so a tree without them (a test tree, a partial
+        // checkout) still parses. Kernel code relies on them: arcade.c's MIG_SERVER_DIED comes from mig_errors.h.
+        foreach (var basic in new[] { "mach/ndr.h", "mach/boolean.h", "mach/kern_return.h", "mach/notify.h", "mach/mach_types.h", "mach/message.h", "mach/mig_errors.h", "mach/port.h" })
         {
             text.Append($"#if __has_include(<{basic}>)\n#include <{basic}>\n#endif\n");
         }

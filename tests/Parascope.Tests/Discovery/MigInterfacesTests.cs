@@ -127,6 +127,7 @@ public sealed class MigInterfacesTests
         tree.Write("osfmk/mach/kern_return.h", "typedef int kern_return_t;\n");
         tree.Write("osfmk/mach/port.h", "typedef unsigned int mach_port_t;\ntypedef int boolean_t;\n");
         tree.Write("osfmk/mach/ndr.h", "typedef struct { unsigned char mig_vers; } NDR_record_t;\n");
+        tree.Write("osfmk/mach/mig_errors.h", "#define MIG_WIDGET_DIED -308\n");
         tree.Write("osfmk/mach/message.h", """
             typedef unsigned int mach_msg_type_number_t;
             typedef unsigned int mach_msg_type_name_t;
@@ -145,7 +146,8 @@ public sealed class MigInterfacesTests
             	__Request__widget_ping_t ping;
             	(void)ping;
             	widget_list_t peers;
-            	return send_widget_query(w, &list, &listCount, &peers, info, &count) + send_widget_ping(0, 21, 3) + send_widget_reset(w);
+            	return send_widget_query(w, &list, &listCount, &peers, info, &count) + send_widget_ping(0, 21, 3) + send_widget_reset(w)
+            	    + MIG_WIDGET_DIED; /* from mig_errors.h, which every MIG header includes */
             }
             """);
         tree.Write("osfmk/kern/widget_demux.c", """
