@@ -99,9 +99,15 @@ internal sealed class PageTableCollector : IUnitCollector
         {
             return;
         }
+        // An atomic is written as a call, so its text starts with the builtin's or the wrapping macro's name; other
+        // unexposed expressions of a PTE type do not (`.current_ptep = NULL`, a C designated initializer).
+        if (WordAt(cursor, scope) is not { } name)
+        {
+            return;
+        }
         if (PteTarget(visitor.First) is { } target)
         {
-            AddStore(_atomic, cursor, target.Expression, "atomic", target.Type, scope, WordAt(cursor, scope) ?? "atomic");
+            AddStore(_atomic, cursor, target.Expression, "atomic", target.Type, scope, name);
         }
     }
 

@@ -44,3 +44,21 @@ clear_ref_mod(pt_entry_t *ptep, pd_entry_t *pdep, uint64_t *counter)	// expect: 
 	__atomic_store_n(&old, 0, __ATOMIC_RELAXED);			// ok: pt.pte-atomic
 	return changed + (int)old;
 }
+
+/* A designated initializer of a PTE-pointer field is no atomic (xnu-11417's SPTM pmap_tlb_flush_range_t). */
+typedef struct {
+	void		*ptfr_pmap;
+	pt_entry_t	*current_ptep;
+	unsigned int	pending_entries;
+} flush_range_t;
+
+void
+start_flush(void *pmap, flush_range_t *out)
+{
+	flush_range_t range = {
+		.ptfr_pmap = pmap,
+		.current_ptep = ((void *)0),	// ok: pt.pte-atomic
+		.pending_entries = 0,
+	};
+	*out = range;
+}
