@@ -14,18 +14,21 @@ public sealed class ArchFiles
     private readonly ImmutableHashSet<string> mine;
     private readonly ImmutableHashSet<string> otherArches;
     private readonly ImmutableDictionary<string, ImmutableArray<FileCondition>> conditions;
+    private readonly ImmutableDictionary<string, string> listedBy;
 
     private ArchFiles(ImmutableHashSet<string> common, ImmutableHashSet<string> mine, ImmutableHashSet<string> otherArches,
-        ImmutableDictionary<string, ImmutableArray<FileCondition>> conditions)
+        ImmutableDictionary<string, ImmutableArray<FileCondition>> conditions, ImmutableDictionary<string, string> listedBy)
     {
         this.common = common;
         this.mine = mine;
         this.otherArches = otherArches;
         this.conditions = conditions;
+        this.listedBy = listedBy;
     }
 
     /// <summary>Folder names only: for trees without conf/files lists (and the generic profile).</summary>
-    public static readonly ArchFiles ByFolder = new([], [], [], ImmutableDictionary<string, ImmutableArray<FileCondition>>.Empty);
+    public static readonly ArchFiles ByFolder = new([], [], [], ImmutableDictionary<string, ImmutableArray<FileCondition>>.Empty,
+        ImmutableDictionary<string, string>.Empty);
 
     /// <summary>
     /// One line of a conf/files list: `standard` (no requirement) or `optional a not b …` — every listed option must
@@ -75,6 +78,7 @@ public sealed class ArchFiles
         var mine = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
         var others = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
         var conditions = new Dictionary<string, ImmutableArray<FileCondition>.Builder>(StringComparer.Ordinal);
+        var listedBy = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var subsystem in subsystems)
         {
             var conf = Path.Combine(root, subsystem, "conf");
@@ -107,6 +111,7 @@ public sealed class ArchFiles
                         target.Add(path);
                         if (target != others)
                         {
+                            listedBy.TryAdd(path, subsystem);
                             if (!conditions.TryGetValue(path, out var lines))
                             {
                                 conditions[path] = lines = ImmutableArray.CreateBuilder<FileCondition>();
@@ -122,11 +127,19 @@ public sealed class ArchFiles
             }
         }
         return new ArchFiles(common.ToImmutable(), mine.ToImmutable(), others.ToImmutable(),
-            conditions.ToImmutableDictionary(c => c.Key, c => c.Value.ToImmutable(), StringComparer.Ordinal));
+            conditions.ToImmutableDictionary(c => c.Key, c => c.Value.ToImmutable(), StringComparer.Ordinal),
+            listedBy.ToImmutableDictionary(StringComparer.Ordinal));
     }
 
     /// <summary>True when the tree has conf/files lists at all (the XNU layout; samples and other trees may not).</summary>
     public bool HasLists => !conditions.IsEmpty || !otherArches.IsEmpty;
+
+    /// <summary>
+    /// The subsystem that compiles a file: the one whose conf/files lists it, which is not always the folder's
+    /// (bsd/conf/files builds osfmk/kperf/kperfbsd.c with bsd's flags); the folder's when no list names it.
+    /// </summary>
+    public string CompiledBy(string relativePath) =>
+        listedBy.TryGetValue(relativePath, out var subsystem) ? subsystem : SourceFiles.SubsystemOf(relativePath);
 
     /// <summary>True when this arch's lists name the file at all (as opposed to the folder rule deciding).</summary>
     public bool Lists(string relativePath) => conditions.ContainsKey(relativePath);

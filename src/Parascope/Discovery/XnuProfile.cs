@@ -132,7 +132,7 @@ public static class XnuProfile
                 }
                 // A file RELEASE does not build is parsed in the first configuration that does (osfmk/ddb in DEBUG,
                 // san/memory in KASAN, osfmk/tests in DEVELOPMENT): its code only ever compiles with those options.
-                var subsystem = SourceFiles.SubsystemOf(relative);
+                var subsystem = setup.Files.CompiledBy(relative);
                 var config = setup.Configs.FirstOrDefault(c => setup.Files.BuiltWith(relative, c.For(subsystem).Requirements));
                 var inBuild = config is not null;
                 if (!inBuild && setup.Files.HasLists && !setup.Files.Lists(relative) && language != SourceLanguage.Assembly && HostProgram.Is(path))
@@ -211,7 +211,8 @@ public static class XnuProfile
     private static SourceUnit Unit(DiscoveryRequest request, string root, string path, string relative, SourceLanguage language,
         string arch, ArchSetup setup, XnuConfig config, bool inBuild, MakefileVariables makeDefs, Dictionary<string, MakefileVariables> templates)
     {
-        var subsystem = SourceFiles.SubsystemOf(relative);
+        // Flags are the compiling subsystem's; reports group the unit by the folder it lives in.
+        var subsystem = setup.Files.CompiledBy(relative);
         var substitutions = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["SOURCE"] = Path.Combine(root, subsystem) + "/",
@@ -388,7 +389,7 @@ public static class XnuProfile
             Language = language,
             Arch = arch,
             Arguments = arguments.ToImmutable(),
-            Subsystem = subsystem,
+            Subsystem = SourceFiles.SubsystemOf(relative),
             Origin = Name,
             Configuration = config.Name,
             InBuild = setup.Files.HasLists ? inBuild : null,

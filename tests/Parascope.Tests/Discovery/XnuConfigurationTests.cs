@@ -71,7 +71,9 @@ public sealed class XnuConfigurationTests
         tree.Write("osfmk/conf/files.i386", "OPTIONS/db_widget_commands	optional db_widget_commands\n");
         tree.Write("iokit/conf/MASTER", "#  RELEASE = [ iokit ]\noptions		IOKIT		# <iokit>\n");
         tree.Write("iokit/conf/files", "iokit/Kernel/IOWidget.cpp	standard\n");
-        tree.Write("bsd/conf/files", "bsd/netwidget/aurp_widget.c	standard\nbsd/net/widget_bridge.c	standard\n");
+        tree.Write("bsd/conf/files", "bsd/netwidget/aurp_widget.c	standard\nbsd/net/widget_bridge.c	standard\nosfmk/kperf/widget_bsd.c	standard\n");
+        // Listed by bsd's conf/files though it lives in osfmk, as xnu-11417's osfmk/kperf/kperfbsd.c.
+        tree.Write("osfmk/kperf/widget_bsd.c", "#if !defined(BSD_KERNEL_PRIVATE) || defined(MACH_KERNEL_PRIVATE)\n#error compiled with bsd's flags\n#endif\nint widget_bsd;\n");
         tree.Write("osfmk/kern/core.c", """
             #include <widget_kdb.h>
             #if !defined(MACH_KERNEL) || WIDGET_KDB || !defined(CORE_ONLY) || defined(WIDGET_UNSAFE_TYPES)
@@ -234,6 +236,17 @@ public sealed class XnuConfigurationTests
         // widget_kdb is an option header (widget_kdb.h), shared by the configuration's units: not flipped per unit.
         Assert.DoesNotContain("-DWIDGET_KDB", UnitOf(result, "osfmk/kern/never.c").Arguments);
         Assert.DoesNotContain("-DWIDGET_MONITOR", UnitOf(result, "osfmk/kern/core.c").Arguments);
+    }
+
+    [Fact]
+    public void A_file_is_compiled_with_the_flags_of_the_subsystem_whose_list_names_it()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+        var unit = UnitOf(Discover(tree, cache.Root), "osfmk/kperf/widget_bsd.c");
+
+        Assert.DoesNotContain("-DMACH_KERNEL_PRIVATE", unit.Arguments);
+        Assert.Equal("osfmk", unit.Subsystem);
     }
 
     [Fact]
