@@ -6,8 +6,10 @@ namespace Parascope.Discovery;
 /// <summary>
 /// The flag variables of one of XNU's makefiles (makedefs/MakeInc.def, a subsystem's conf/Makefile.template),
 /// read without running make: every `NAME = …`, `NAME += …`, `export NAME = …` line with its backslash
-/// continuations, all branches of conditionals taken. Only literal flags matter to us (-D, -I, -include), so
-/// values that still hold `$(…)` after substitution of known variables are dropped by the callers.
+/// continuations. A conditional whose test names only variables this reading knows (`ifeq ($(PLATFORM),MacOSX)`:
+/// a scan stands for a Mac) keeps only its true branch; every other conditional has all its branches read. Only
+/// literal flags matter to us (-D, -I, -include), so values that still hold `$(…)` after substitution of known
+/// variables are dropped by the callers.
 /// </summary>
 public sealed partial class MakefileVariables
 {
@@ -18,6 +20,12 @@ public sealed partial class MakefileVariables
     private readonly Dictionary<string, List<string>> macros = new(StringComparer.Ordinal);
     /// <summary>`$(foreach file,$(VAR),$(eval $(call MACRO, $(file))))` lines: (VAR, MACRO).</summary>
     private readonly List<(string Variable, string Macro)> foreachCalls = [];
+
+    /// <summary>The make variables a scan fixes: the platform whose kernel it stands for.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Known = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["PLATFORM"] = "MacOSX",
+    };
 
     public static MakefileVariables Read(string path)
     {
@@ -36,6 +44,7 @@ public sealed partial class MakefileVariables
             return result;
         }
         var logical = new StringBuilder();
+        var conditionals = new MakeConditionals();
         List<string>? macroBody = null;
         foreach (var raw in lines)
         {
@@ -74,11 +83,89 @@ public sealed partial class MakefileVariables
                 continue;
             }
             logical.Append(line);
-            result.Add(logical.ToString());
+            var statement = logical.ToString();
             logical.Clear();
+            if (!conditionals.Directive(statement) && conditionals.Active)
+            {
+                result.Add(statement);
+            }
         }
-        result.Add(logical.ToString());
+        if (conditionals.Active)
+        {
+            result.Add(logical.ToString());
+        }
         return result;
+    }
+
+    /// <summary>
+    /// make's ifeq/ifneq/ifdef/ifndef … else [ifeq …] … endif, evaluated where the test is known (see
+    /// <see cref="Known"/>): a known-false branch is skipped, and so is every branch after a known-true one. An
+    /// unknown test keeps its branch and the ones after it (the reading before this class: all branches).
+    /// </summary>
+    private sealed partial class MakeConditionals
+    {
+        /// <summary>Per open conditional: whether its parent is active, whether a branch was known to be taken, whether this branch is read.</summary>
+        private readonly Stack<(bool Parent, bool Taken, bool Branch)> open = new();
+
+        public bool Active => open.Count == 0 || open.Peek().Branch;
+
+        /// <summary>Applies LINE if it is a conditional directive; false for any other line.</summary>
+        public bool Directive(string line)
+        {
+            var text = line.Trim();
+            var keyword = text.Split([' ', '\t', '('], 2)[0];
+            switch (keyword)
+            {
+                case "ifeq" or "ifneq" or "ifdef" or "ifndef":
+                    {
+                        var test = Evaluate(keyword, text[keyword.Length..]);
+                        open.Push((Active, test == true, Active && test != false));
+                        return true;
+                    }
+                case "else" when open.Count > 0:
+                    {
+                        var (parent, taken, _) = open.Pop();
+                        var rest = text["else".Length..].Trim();
+                        var next = rest.Split([' ', '\t', '('], 2)[0];
+                        bool? test = rest.Length == 0 ? true : next is "ifeq" or "ifneq" or "ifdef" or "ifndef" ? Evaluate(next, rest[next.Length..]) : null;
+                        open.Push((parent, taken || test == true, parent && !taken && test != false));
+                        return true;
+                    }
+                case "endif" when open.Count > 0:
+                    open.Pop();
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>True or false when every variable the test names is known; null otherwise.</summary>
+        private static bool? Evaluate(string keyword, string arguments)
+        {
+            if (keyword is "ifdef" or "ifndef")
+            {
+                return null;
+            }
+            var resolved = Reference().Replace(arguments, m => Known.TryGetValue(m.Groups["name"].Value, out var value) ? value : m.Value);
+            if (resolved.Contains('$'))
+            {
+                return null;
+            }
+            var sides = Sides().Match(resolved.Trim());
+            if (!sides.Success)
+            {
+                return null;
+            }
+            var equal = sides.Groups["a"].Value.Trim() == sides.Groups["b"].Value.Trim();
+            return keyword == "ifeq" ? equal : !equal;
+        }
+
+        [GeneratedRegex(@"\$[({](?<name>[A-Za-z0-9_]+)[)}]")]
+        private static partial Regex Reference();
+
+        /// <summary>`(A,B)`, `"A" "B"` or `'A' 'B'`.</summary>
+        [GeneratedRegex(@"^(?:\((?<a>[^,]*),(?<b>[^)]*)\)|[""'](?<a>[^""']*)[""']\s+[""'](?<b>[^""']*)[""'])$")]
+        private static partial Regex Sides();
     }
 
     private void Add(string line)

@@ -218,6 +218,10 @@ public static class XnuProfile
             ["SOURCE"] = Path.Combine(root, subsystem) + "/",
             ["SRCROOT"] = root,
         };
+        foreach (var (name, value) in MakefileVariables.Known)
+        {
+            substitutions[name] = value;
+        }
         var arguments = ImmutableArray.CreateBuilder<string>();
         arguments.Add($"--target={GenericProfile.TargetTriple(arch)}");
         if (request.ResourceDirectory is not null)
@@ -257,6 +261,12 @@ public static class XnuProfile
         foreach (var required in BaseDefines.Where(d => d != "-Dvolatile=__volatile"))
         {
             defines.Add(required);
+        }
+        // MakeInc.def's CFLAGS add the platform's defines (xnu-11417: -DXNU_TARGET_OS_OSX -DXNU_PLATFORM_MacOSX);
+        // without them every `#if XNU_TARGET_OS_OSX` shows its embedded branch.
+        foreach (var variable in new[] { "DEPLOYMENT_TARGET_FLAGS", "DEPLOYMENT_TARGET_DEFINES" })
+        {
+            defines.AddRange(makeDefs.LiteralFlags(variable, substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         }
         defines.AddRange(makeDefs.LiteralFlags("CFLAGS_" + arch.ToUpperInvariant(), substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         if (makeDefs.Words("CFLAGS_" + arch.ToUpperInvariant()).Count == 0)

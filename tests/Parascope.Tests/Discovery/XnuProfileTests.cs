@@ -57,7 +57,8 @@ public sealed class XnuProfileTests
         tree.Write("osfmk/conf/files.arm64", "osfmk/arm64/widget_pmap.c	standard\nosfmk/kern/widget_arm_only.c	standard\n");
         tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DMACH_KERNEL_PRIVATE \\\n\t-DWIDGET_MACH_BUILD\n");
         tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DBSD_KERNEL_PRIVATE\n");
-        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE \\\n\t-DPRIVATE $(CONFIG_DEFINES)\nCFLAGS_X86_64 = -Dx86_64 -DWIDGET_X86_DEFINE\nMACHINE_FLAGS_ARM64_VMAPPLE = -DWIDGET_BOARD_VM -march=armv8.5a\n");
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE \\\n\t-DPRIVATE $(CONFIG_DEFINES)\nCFLAGS_X86_64 = -Dx86_64 -DWIDGET_X86_DEFINE\nMACHINE_FLAGS_ARM64_VMAPPLE = -DWIDGET_BOARD_VM -march=armv8.5a\n"
+            + PlatformConditionals);
         tree.Write("libkern/libkern/widget_version.h.template", "#define WIDGET_MAJOR ###WIDGET_MAJOR###\n#define WIDGET_NAME \"###WIDGET_NAME###\"\n");
         tree.Write("osfmk/mach/widget_notify.defs", "subsystem widget_notify 4200;\n");
         tree.Write("iokit/Kernel/.keep", string.Empty);
@@ -74,6 +75,9 @@ public sealed class XnuProfileTests
             #endif
             #if !defined(MACH_KERNEL_PRIVATE) || !defined(WIDGET_MACH_BUILD) || defined(BSD_KERNEL_PRIVATE) || !defined(KERNEL)
             #error subsystem defines wrong
+            #endif
+            #if !defined(WIDGET_TARGET_OS_OSX) || defined(WIDGET_TARGET_OS_WATCH) || !defined(WIDGET_PLATFORM_MacOSX)
+            #error platform defines wrong
             #endif
             #ifdef CONFIG_WCOV
             #error another subsystem's option header reached osfmk
@@ -106,6 +110,34 @@ public sealed class XnuProfileTests
         tree.Write("bsd/sys/kpi_widget.h", "#ifndef _SYS_KPI_WIDGET_H\n#define _SYS_KPI_WIDGET_H\n#define WIDGET_KPI 1\n");
         tree.Write("tests/userland_tool.c", "#include <stdio.h>\nint main(void) { return 0; }\n");
         return tree;
+    }
+
+    /// <summary>MakeInc.def's platform choice as xnu-11417 writes it, and a conditional on a variable a scan does not fix.</summary>
+    private const string PlatformConditionals = """
+        ifeq ($(PLATFORM),MacOSX)
+            DEPLOYMENT_TARGET_FLAGS = -mmacosx-version-min=$(SDKVERSION) -DWIDGET_TARGET_OS_OSX
+        else ifeq ($(PLATFORM),WatchOS)
+            DEPLOYMENT_TARGET_FLAGS = -mwatchos-version-min=$(SDKVERSION) -DWIDGET_TARGET_OS_WATCH
+        else
+            DEPLOYMENT_TARGET_FLAGS =
+        endif
+        DEPLOYMENT_TARGET_DEFINES = -DWIDGET_PLATFORM_$(PLATFORM)
+        ifeq ($(WIDGET_KASAN),1)
+            CFLAGS_X86_64 += -DWIDGET_KASAN_ONLY
+        endif
+
+        """;
+
+    [Fact]
+    public void Make_conditionals_on_the_platform_keep_the_mac_branch_and_unknown_ones_keep_every_branch()
+    {
+        using var tree = new TempTree();
+        tree.Write("MakeInc.def", "CFLAGS_X86_64 = -Dx86_64\n" + PlatformConditionals);
+
+        var variables = MakefileVariables.Read(Path.Combine(tree.Root, "MakeInc.def"));
+
+        Assert.Equal(["-mmacosx-version-min=$(SDKVERSION)", "-DWIDGET_TARGET_OS_OSX"], variables.Words("DEPLOYMENT_TARGET_FLAGS"));
+        Assert.Equal(["-Dx86_64", "-DWIDGET_KASAN_ONLY"], variables.Words("CFLAGS_X86_64"));
     }
 
     /// <summary>Discovery of a test tree with clang's resource directory, stand-ins in CACHE.</summary>
