@@ -130,14 +130,11 @@ public static partial class XnuStandIns
             {
                 WriteMigHeaders(root, subsystems, arch, defs, Path.Combine(root, subsystem), standIns, mig);
             }
-            foreach (var iig in Enumerate(folder, "*.iig"))
-            {
-                var name = "DriverKit/" + Path.GetFileNameWithoutExtension(iig) + ".h";
-                if (!subsystems.Any(sub => File.Exists(Path.Combine(root, sub, name))))
-                {
-                    WriteIfChanged(Path.Combine(standIns, name), IigStandIn(iig));
-                }
-            }
+        }
+        var iigFiles = subsystems.SelectMany(s => Enumerate(Path.Combine(root, s), "*.iig")).ToList();
+        foreach (var (name, text) in IigHeaders.Generate(iigFiles, root).Where(h => !subsystems.Any(sub => File.Exists(Path.Combine(root, sub, h.Key)))))
+        {
+            WriteIfChanged(Path.Combine(standIns, name), text);
         }
         foreach (var subsystem in subsystems)
         {
@@ -264,48 +261,7 @@ public static partial class XnuStandIns
     [System.Text.RegularExpressions.GeneratedRegex("###[A-Z0-9_]+###")]
     private static partial System.Text.RegularExpressions.Regex Placeholder();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*class\s+(?:[A-Z_]+\s+)*(?<name>\w+)\s*:\s*public", System.Text.RegularExpressions.RegexOptions.Multiline)]
-    private static partial System.Text.RegularExpressions.Regex IigClass();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*#\s*include\s*<(?<path>DriverKit/[^>]+)>", System.Text.RegularExpressions.RegexOptions.Multiline)]
-    private static partial System.Text.RegularExpressions.Regex IigInclude();
-
-    /// <summary>
-    /// iig turns DriverKit/X.iig into DriverKit/X.h; the kernel's class declarations expand NAME_Methods and
-    /// NAME_KernelMethods from it (OSDeclareDefaultStructorsWithDispatch). Without iig: the .iig's DriverKit
-    /// includes, and those per-class macros empty, so the kernel classes parse (their RPC methods are absent).
-    /// </summary>
-    private static string IigStandIn(string iig)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(iig);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Banner;
-        }
-        var result = new StringBuilder(Banner);
-        var guard = "_PARASCOPE_IIG_" + Path.GetFileNameWithoutExtension(iig).ToUpperInvariant() + "_H";
-        result.Append("#ifndef ").Append(guard).Append("\n#define ").Append(guard).Append('\n');
-        var folder = Path.GetDirectoryName(iig)!;
-        // Only what this tree has: DriverKit/OSMetaClass.h and the like exist in the user-space DriverKit SDK only.
-        foreach (var include in IigInclude().Matches(text).Select(m => m.Groups["path"].Value).Distinct(StringComparer.Ordinal)
-                     .Where(i => File.Exists(Path.Combine(folder, Path.GetFileName(i)))))
-        {
-            result.Append("#include <").Append(include.EndsWith(".iig", StringComparison.Ordinal) ? include[..^4] + ".h" : include).Append(">\n");
-        }
-        foreach (var name in IigClass().Matches(text).Select(m => m.Groups["name"].Value).Distinct(StringComparer.Ordinal))
-        {
-            result.Append("#ifdef __cplusplus\nclass ").Append(name).Append(";\n#endif\n");
-            foreach (var suffix in new[] { "_Methods", "_KernelMethods", "_VirtualMethods", "_LocalMethods" })
-            {
-                result.Append("#define ").Append(name).Append(suffix).Append('\n');
-            }
-        }
-        return result.Append("#endif\n").ToString();
-    }
 
     private static IEnumerable<string> Enumerate(string folder, string pattern) =>
         Directory.Exists(folder)
