@@ -83,7 +83,8 @@ public static class ExplainCommand
                 false => "no configuration builds the file",
                 null => "no build lists to tell",
             };
-            output.WriteLine($"config:   {unit.Configuration} ({built})");
+            var own = unit.OwnOptions.IsEmpty ? string.Empty : $"; with its own conf/files line's options {string.Join(' ', unit.OwnOptions)}";
+            output.WriteLine($"config:   {unit.Configuration} ({built}{own})");
         }
         output.WriteLine("command:");
         output.WriteLine("  clang-14 -fsyntax-only " + string.Join(" \\\n    ", unit.Arguments.Select(Quote)) + " \\\n    " + Quote(unit.Path));

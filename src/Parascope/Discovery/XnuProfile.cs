@@ -187,14 +187,15 @@ public static class XnuProfile
     /// <summary>
     /// A file no configuration builds is written for the options its own conf/files line names (the SPTM pmap:
     /// `optional nos_arm_asm config_sptm`, while a public arm64 config selects config_pmap_ppl): parsed without them
-    /// it shows the wrong #if branches and struct layouts. Options that are -D flags are turned on (off for `not`);
-    /// an option header (mach_kdb.h: MACH_KDB) is shared by every unit of the configuration and stays as it is.
+    /// it shows the wrong #if branches and struct layouts. Options that are -D flags are turned on (+, a -D) or off
+    /// (-, a -U, for `not`); an option header (mach_kdb.h: MACH_KDB) is shared by every unit of the configuration
+    /// and stays as it is.
     /// </summary>
     private static IEnumerable<string> UnbuiltFileOptions(ArchFiles files, string relative, XnuConfig config)
     {
         var (missing, unwanted) = files.Unmet(relative, config.Requirements);
-        return missing.Where(o => !IsOptionHeader(o)).Select(o => "-D" + o.ToUpperInvariant())
-            .Concat(unwanted.Where(o => !IsOptionHeader(o)).Select(o => "-U" + o.ToUpperInvariant()));
+        return missing.Where(o => !IsOptionHeader(o)).Select(o => "+" + o.ToUpperInvariant())
+            .Concat(unwanted.Where(o => !IsOptionHeader(o)).Select(o => "-" + o.ToUpperInvariant()));
 
         // OPTIONS/mach_kdb's mach_kdb.h defines MACH_KDB itself; config_sptm.h (a first word's count header) only NCONFIG_SPTM.
         bool IsOptionHeader(string option) =>
@@ -285,10 +286,8 @@ public static class XnuProfile
             defines.AddRange(makeDefs.LiteralFlags("MACHINE_FLAGS_ARM64_VMAPPLE", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         }
         defines.AddRange(config.For(subsystem).DefinesFor(subsystem).Select(d => "-D" + d));
-        if (!inBuild)
-        {
-            defines.AddRange(UnbuiltFileOptions(setup.Files, relative, config.For(subsystem)));
-        }
+        var ownOptions = inBuild ? [] : UnbuiltFileOptions(setup.Files, relative, config.For(subsystem)).ToImmutableArray();
+        defines.AddRange(ownOptions.Select(o => (o[0] == '+' ? "-D" : "-U") + o[1..]));
         var configurationFlags = ConfigurationFlags(config.Name, arch).ToList();
         defines.AddRange(configurationFlags.Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         arguments.AddRange(configurationFlags.Where(f => !f.StartsWith("-D", StringComparison.Ordinal)));
@@ -403,6 +402,7 @@ public static class XnuProfile
             Origin = Name,
             Configuration = config.Name,
             InBuild = setup.Files.HasLists ? inBuild : null,
+            OwnOptions = ownOptions,
         };
     }
 }

@@ -33,6 +33,11 @@ public sealed record SourceUnit
     /// null when the profile cannot tell.
     /// </summary>
     public bool? InBuild { get; init; }
+    /// <summary>
+    /// Options a unit no configuration builds is parsed with on top of its configuration, from its own conf/files
+    /// line: `+CONFIG_SPTM` turned on, `-MACH_KERNEL` turned off (XNU profile); empty otherwise.
+    /// </summary>
+    public ImmutableArray<string> OwnOptions { get; init; } = [];
 }
 
 public enum UnitStatus
@@ -54,6 +59,8 @@ public sealed record UnitReport(string File, string Arch, UnitStatus Status, str
     public string? Configuration { get; init; }
     /// <summary>See <see cref="SourceUnit.InBuild"/>.</summary>
     public bool? InBuild { get; init; }
+    /// <summary>See <see cref="SourceUnit.OwnOptions"/>.</summary>
+    public ImmutableArray<string> OwnOptions { get; init; } = [];
 }
 
 public sealed record UnitCounts(int Total, int Parsed, int WithErrors, int Failed)

@@ -46,6 +46,7 @@ public static partial class ParseHealthSummary
                     Fatal = u.Status == UnitStatus.Failed || u.HasFatal,
                     Configuration = u.Unit.Configuration,
                     InBuild = u.Unit.InBuild,
+                    OwnOptions = u.Unit.OwnOptions,
                 })
                     .OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Arch, StringComparer.Ordinal)
                     .ToImmutableArray()

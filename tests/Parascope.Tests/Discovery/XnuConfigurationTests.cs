@@ -219,6 +219,9 @@ public sealed class XnuConfigurationTests
         Assert.Equal("DEBUG", ddb.GetProperty("configuration").GetString());
         Assert.True(ddb.GetProperty("inBuild").GetBoolean());
         Assert.False(ddb.GetProperty("fatal").GetBoolean());
+        Assert.False(ddb.TryGetProperty("ownOptions", out _));
+        var monitor = json.RootElement.GetProperty("units").EnumerateArray().Single(u => u.GetProperty("file").GetString() == "osfmk/kern/monitor.c");
+        Assert.Equal(["+WIDGET_MONITOR"], monitor.GetProperty("ownOptions").EnumerateArray().Select(o => o.GetString()));
         var counts = json.RootElement.GetProperty("scan").GetProperty("units");
         // never.c, monitor.c and orphan.c are built by no configuration.
         Assert.Equal(counts.GetProperty("total").GetInt32() - 3, counts.GetProperty("inBuild").GetProperty("total").GetInt32());
@@ -233,6 +236,7 @@ public sealed class XnuConfigurationTests
 
         Assert.Contains("-DWIDGET_MONITOR", UnitOf(result, "osfmk/kern/monitor.c").Arguments);
         Assert.Contains("-UMACH_KERNEL", UnitOf(result, "osfmk/kern/never.c").Arguments);
+        Assert.Equal(["-MACH_KERNEL"], UnitOf(result, "osfmk/kern/never.c").OwnOptions.ToArray());
         // widget_kdb is an option header (widget_kdb.h), shared by the configuration's units: not flipped per unit.
         Assert.DoesNotContain("-DWIDGET_KDB", UnitOf(result, "osfmk/kern/never.c").Arguments);
         Assert.DoesNotContain("-DWIDGET_MONITOR", UnitOf(result, "osfmk/kern/core.c").Arguments);

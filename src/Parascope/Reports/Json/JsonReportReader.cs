@@ -127,6 +127,7 @@ public static class JsonReportReader
         Fatal = u.TryGetProperty("fatal", out var fatal) && fatal.GetBoolean(),
         Configuration = u.TryGetProperty("configuration", out var configuration) ? configuration.GetString() : null,
         InBuild = u.TryGetProperty("inBuild", out var inBuild) ? inBuild.GetBoolean() : null,
+        OwnOptions = u.TryGetProperty("ownOptions", out var options) ? [.. options.EnumerateArray().Select(o => o.GetString() ?? string.Empty)] : [],
     };
 
     private static DriverClass ReadDriver(JsonElement d) => new()

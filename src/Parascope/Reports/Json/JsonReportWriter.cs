@@ -57,6 +57,15 @@ public static class JsonReportWriter
                 {
                     json.WriteBoolean("inBuild", inBuild);
                 }
+                if (!unit.OwnOptions.IsEmpty)
+                {
+                    json.WriteStartArray("ownOptions");
+                    foreach (var option in unit.OwnOptions)
+                    {
+                        json.WriteStringValue(option);
+                    }
+                    json.WriteEndArray();
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();
