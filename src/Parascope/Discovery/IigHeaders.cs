@@ -67,11 +67,27 @@ public static partial class IigHeaders
     /// <summary>DriverKit/NAME.h for each .iig of FILES; ROOT is the tree (kernel class headers are read there).</summary>
     public static Dictionary<string, string> Generate(IReadOnlyList<string> files, string root)
     {
-        var texts = files.ToDictionary(f => f, f => Comment().Replace(File.ReadAllText(f), m => new string('\n', m.Value.Count(ch => ch == '\n'))));
+        // Comments become blank lines, so positions in the text keep their line numbers.
+        var texts = files.Select(f => (File: f, Text: ReadOrNull(f)))
+            .Where(t => t.Text is not null)
+            .ToDictionary(t => t.File, t => Comment().Replace(t.Text!, m => new string('\n', m.Value.Count(ch => ch == '\n'))));
         var invokeReply = texts.Values.SelectMany(t => InvokeReplyMethod().Matches(t).Select(m => m.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
         var kernelClasses = new KernelClassHeaders(root);
-        return files.ToDictionary(f => "DriverKit/" + Path.GetFileNameWithoutExtension(f) + ".h",
-            f => Header(texts[f], Path.GetDirectoryName(f)!, invokeReply, kernelClasses), StringComparer.Ordinal);
+        return texts.ToDictionary(t => "DriverKit/" + Path.GetFileNameWithoutExtension(t.Key) + ".h",
+            t => Header(t.Value, Path.GetDirectoryName(t.Key)!, invokeReply, kernelClasses), StringComparer.Ordinal);
+    }
+
+    /// <summary>An unreadable file is skipped: its units then miss one generated header, as with no stand-in at all.</summary>
+    private static string? ReadOrNull(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static string Header(string text, string folder, HashSet<string> invokeReply, KernelClassHeaders kernelClasses)
@@ -289,7 +305,8 @@ public static partial class IigHeaders
                 return known;
             }
             headers ??= [.. new[] { "iokit/IOKit", "libkern/libkern/c++" }.Select(f => Path.Combine(root, f)).Where(Directory.Exists)
-                .SelectMany(f => Directory.EnumerateFiles(f, "*.h")).Order(StringComparer.Ordinal).Select(f => Comment().Replace(File.ReadAllText(f), " "))];
+                .SelectMany(f => Directory.EnumerateFiles(f, "*.h")).Order(StringComparer.Ordinal)
+                .Select(ReadOrNull).OfType<string>().Select(t => Comment().Replace(t, " "))];
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var text in headers)
             {
