@@ -56,6 +56,9 @@ public static partial class IigHeaders
     [GeneratedRegex(@"=\s*0\b")]
     private static partial Regex Pure();
 
+    [GeneratedRegex(@"^(?<type>.*?)(?:\s*\bconst)?\s+(?<name>\w+)\s*\[[^\]]*\]$")]
+    private static partial Regex ArrayParameter();
+
     private sealed record Method(string Pre, string Name, string Parameters, string Post, HashSet<string> Annotations)
     {
         public bool IsStatic => Pre.Split(' ').Contains("static");
@@ -149,7 +152,10 @@ public static partial class IigHeaders
             {
                 continue;
             }
-            var arguments = string.Join(", ", SplitParameters(method.Parameters).Select(p => DefaultValue().Replace(p, string.Empty)));
+            // iig passes an array parameter as a pointer, the element's own const dropped: `IOMemoryDescriptor * const
+            // withDescriptors[32]` is implemented as `IOMemoryDescriptor ** const withDescriptors`.
+            var arguments = string.Join(", ", SplitParameters(method.Parameters)
+                .Select(p => ArrayParameter().Replace(DefaultValue().Replace(p, string.Empty), "${type} * const ${name}")));
             text.Append("#define ").Append(name).Append('_').Append(method.Name).Append("_Args ").Append(arguments).Append('\n');
             if (!seen.Add((method.Name, arguments)))
             {
@@ -163,6 +169,11 @@ public static partial class IigHeaders
             var implPre = string.Join(' ', method.Pre.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w != "virtual"));
             var implArguments = invokeReply.Contains(method.Name) ? "const IORPC rpc" + (arguments.Length > 0 ? ", " + arguments : string.Empty) : arguments;
             var impl = $"{implPre} {method.Name}_Impl({implArguments}) {post.Replace("override", string.Empty, StringComparison.Ordinal).Trim()};";
+            // A REPLY method is also sent as the reply to an RPC: `InterruptOccurred(rpc, action, count, time)`.
+            if (method.Annotations.Contains("REPLY"))
+            {
+                members.Add($"kern_return_t {method.Name}(const IORPC rpc{(arguments.Length > 0 ? ", " + arguments : string.Empty)});");
+            }
             if (method.Annotations.Contains("TARGET"))
             {
                 members.Add($"kern_return_t CreateAction{method.Name}(size_t referenceSize, OSAction ** action);");

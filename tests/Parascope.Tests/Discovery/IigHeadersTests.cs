@@ -55,7 +55,10 @@ public sealed class IigHeadersTests
         	SetName(const IOWidgetName name);
 
         	virtual void
-        	WidgetDone(OSWidgetAction * action TARGET, IOReturn status) LOCAL;
+        	WidgetDone(OSWidgetAction * action TARGET, IOReturn status) REPLY LOCAL;
+
+        	static kern_return_t
+        	CreateWithWidgets(uint32_t count, IOWidgetService * const widgets[8], IOWidgetService ** widget) LOCAL;
         };
 
         #endif
@@ -76,6 +79,7 @@ public sealed class IigHeadersTests
             typedef int IOReturn;
             typedef unsigned long long uint64_t;
             typedef unsigned long size_t;
+            typedef unsigned int uint32_t;
             #define NULL 0
             struct IORPC { void * message; };
             class OSObject;
@@ -126,6 +130,13 @@ public sealed class IigHeadersTests
             }
 
             kern_return_t
+            IOWidgetService::CreateWithWidgets_Impl(uint32_t count, IOWidgetService ** const widgets, IOWidgetService ** widget)
+            {
+            	*widget = count ? widgets[0] : 0;
+            	return 0;
+            }
+
+            kern_return_t
             IOWidgetService::Start_Impl(IOWidgetService * provider)
             {
             	OSWidgetAction * action;
@@ -162,6 +173,8 @@ public sealed class IigHeadersTests
         Assert.Contains("kern_return_t Start_Impl(IOWidgetService * provider)", header);
         Assert.Contains("void CheckForWork_Impl(const IORPC rpc, bool synchronous)", header);
         Assert.DoesNotContain("kern_return_t SetName(", header);
+        Assert.Contains("kern_return_t WidgetDone(const IORPC rpc, OSWidgetAction * action, IOReturn status);", header);
+        Assert.Contains("#define IOWidgetService_CreateWithWidgets_Args uint32_t count, IOWidgetService * * const widgets, IOWidgetService ** widget", header);
         Assert.Contains("typedef char IOWidgetName[64];", header);
         Assert.DoesNotContain("LOCAL", header);
     }
