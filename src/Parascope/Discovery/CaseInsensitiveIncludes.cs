@@ -16,9 +16,11 @@ public sealed partial class CaseInsensitiveIncludes
 
     private readonly SortedSet<string> candidates = new(StringComparer.Ordinal);
     private readonly List<string> roots;
+    private readonly string standIns;
 
     public CaseInsensitiveIncludes(string root, IReadOnlyList<string> subsystems, string standIns)
     {
+        this.standIns = standIns;
         roots = [.. subsystems.Select(s => Path.Combine(root, s)), Path.Combine(root, "EXTERNAL_HEADERS"), standIns];
     }
 
@@ -44,13 +46,13 @@ public sealed partial class CaseInsensitiveIncludes
         }
     }
 
-    /// <summary>Writes a forwarding header into STANDINS for each include that resolves only case-insensitively.</summary>
-    public IReadOnlyList<string> Write(string standIns, Action<string, string> write)
+    /// <summary>Writes (with WRITE) a forwarding stand-in for each include that resolves only case-insensitively.</summary>
+    public void Write(Action<string, string> write)
     {
         var unresolved = candidates.Where(name => !roots.Any(r => File.Exists(Path.Combine(r, name)))).ToList();
         if (unresolved.Count == 0)
         {
-            return [];
+            return;
         }
         // Every file under the roots by its lower-case relative path; the first root (and name) wins, as -I order does.
         var byFolded = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -63,15 +65,12 @@ public sealed partial class CaseInsensitiveIncludes
                 byFolded.TryAdd(Path.GetRelativePath(folder, file).Replace('\\', '/').ToLowerInvariant(), file);
             }
         }
-        var written = new List<string>();
         foreach (var name in unresolved)
         {
             if (byFolded.TryGetValue(name.ToLowerInvariant(), out var target))
             {
                 write(Path.Combine(standIns, name), $"/* Parascope: <{name}> as macOS's case-insensitive file system resolves it. */\n#include \"{target}\"\n");
-                written.Add(name);
             }
         }
-        return written;
     }
 }

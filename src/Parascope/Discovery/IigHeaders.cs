@@ -24,9 +24,6 @@ public static partial class IigHeaders
     [GeneratedRegex(@"\b(?:LOCALONLY|LOCALHOST|LOCAL|KERNEL|NATIVE|REPLY|INVOKEREPLY|IIG_SERIALIZABLE|TARGET|PORTCOPYSEND|PORTMAKESEND|QUEUENAME\s*\([^)]*\)|TYPE\s*\([^)]*\)|EXTENDS\s*\([^)]*\))")]
     private static partial Regex Annotation();
 
-    [GeneratedRegex(@"/\*.*?\*/|//[^\n]*", RegexOptions.Singleline)]
-    private static partial Regex Comment();
-
     [GeneratedRegex(@"^class\s+(?<head>[^{;]*?)\{", RegexOptions.Multiline)]
     private static partial Regex ClassHead();
 
@@ -74,7 +71,7 @@ public static partial class IigHeaders
         // Comments become blank lines, so positions in the text keep their line numbers.
         var texts = files.Select(f => (File: f, Text: ReadOrNull(f)))
             .Where(t => t.Text is not null)
-            .ToDictionary(t => t.File, t => Comment().Replace(t.Text!, m => new string('\n', m.Value.Count(ch => ch == '\n'))));
+            .ToDictionary(t => t.File, t => CSourceText.Comment().Replace(t.Text!, m => new string('\n', m.Value.Count(ch => ch == '\n'))));
         var invokeReply = texts.Values.SelectMany(t => InvokeReplyMethod().Matches(t).Select(m => m.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
         var kernelClasses = new KernelClassHeaders(root);
         return texts.ToDictionary(t => "DriverKit/" + Path.GetFileNameWithoutExtension(t.Key) + ".h",
@@ -110,14 +107,31 @@ public static partial class IigHeaders
             var parts = Annotation().Replace(headText, " ").Split(':');
             var name = parts[0].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? string.Empty;
             var baseName = parts.Length > 1 ? parts[1].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).LastOrDefault() : null;
-            classes.Add(new IigClass(extends.Success ? extends.Groups[1].Value : name, baseName, headText.Contains("NATIVE", StringComparison.Ordinal),
-                extends.Success, Methods(text[(head.Index + head.Length)..close])));
-            outside.Append(text, position, head.Index - position).Append("@@CLASS:").Append(classes.Count - 1).Append("@@");
+            var declared = new IigClass(extends.Success ? extends.Groups[1].Value : name, baseName, headText.Contains("NATIVE", StringComparison.Ordinal),
+                extends.Success, Methods(text[(head.Index + head.Length)..close]));
+            classes.Add(declared);
+            // The class itself becomes its declaration (NATIVE) or nothing (the kernel header declares it); neither
+            // has an #include or a forward declaration for the rewrites below to touch.
+            outside.Append(OutsideClasses(text[position..head.Index], folder)).Append(NativeClass(declared));
             position = after;
         }
-        outside.Append(text, position, text.Length - position);
+        outside.Append(OutsideClasses(text[position..], folder));
 
-        var top = Include().Replace(outside.ToString(), m =>
+        var macros = new StringBuilder();
+        foreach (var group in classes.GroupBy(c => c.Name, StringComparer.Ordinal))
+        {
+            var native = group.Any(c => c.Native);
+            Macros(macros, group.Key, native, group.SelectMany(c => c.Methods), native ? new HashSet<string>() : kernelClasses.Members(group.Key), invokeReply);
+        }
+        // No guard of our own: the .iig's guard sits after its `#if KERNEL #include <IOKit/X.h>`, so a kernel header
+        // included first still sees this header's typedefs before its class body (identical macro redefinitions are legal).
+        return Banner + macros + "\n" + outside + "\n";
+    }
+
+    /// <summary>The .iig's text between classes: includes of .iig files become their headers, SDK-only ones go.</summary>
+    private static string OutsideClasses(string text, string folder)
+    {
+        var top = Include().Replace(text, m =>
         {
             var path = m.Groups[1].Value;
             var file = Path.GetFileName(path);
@@ -128,18 +142,7 @@ public static partial class IigHeaders
             }
             return File.Exists(Path.Combine(folder, file)) || !path.StartsWith("DriverKit/", StringComparison.Ordinal) ? m.Value : string.Empty;
         });
-        top = ForwardDeclaration().Replace(top, "class $1;");
-
-        var macros = new StringBuilder();
-        foreach (var group in classes.GroupBy(c => c.Name, StringComparer.Ordinal))
-        {
-            var native = group.Any(c => c.Native);
-            Macros(macros, group.Key, native, group.SelectMany(c => c.Methods), native ? new HashSet<string>() : kernelClasses.Members(group.Key), invokeReply);
-        }
-        top = Regex.Replace(top, @"@@CLASS:(\d+)@@", m => NativeClass(classes[int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]));
-        // No guard of our own: the .iig's guard sits after its `#if KERNEL #include <IOKit/X.h>`, so a kernel header
-        // included first still sees this header's typedefs before its class body (identical macro redefinitions are legal).
-        return Banner + macros + "\n" + top + "\n";
+        return ForwardDeclaration().Replace(top, "class $1;");
     }
 
     private static void Macros(StringBuilder text, string name, bool native, IEnumerable<Method> methods, IReadOnlySet<string> declared, HashSet<string> invokeReply)
@@ -157,11 +160,11 @@ public static partial class IigHeaders
             // withDescriptors[32]` is implemented as `IOMemoryDescriptor ** const withDescriptors`.
             var arguments = string.Join(", ", SplitParameters(method.Parameters)
                 .Select(p => ArrayParameter().Replace(DefaultValue().Replace(p, string.Empty), "${type} * const ${name}")));
-            text.Append("#define ").Append(name).Append('_').Append(method.Name).Append("_Args ").Append(arguments).Append('\n');
             if (!seen.Add((method.Name, arguments)))
             {
                 continue;
             }
+            text.Append("#define ").Append(name).Append('_').Append(method.Name).Append("_Args ").Append(arguments).Append('\n');
             var post = Pure().Replace(method.Post, string.Empty).Trim();
             if (!native)
             {
@@ -318,7 +321,7 @@ public static partial class IigHeaders
             }
             headers ??= [.. new[] { "iokit/IOKit", "libkern/libkern/c++" }.Select(f => Path.Combine(root, f)).Where(Directory.Exists)
                 .SelectMany(f => Directory.EnumerateFiles(f, "*.h")).Order(StringComparer.Ordinal)
-                .Select(ReadOrNull).OfType<string>().Select(t => Comment().Replace(t, " "))];
+                .Select(ReadOrNull).OfType<string>().Select(t => CSourceText.Comment().Replace(t, " "))];
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var text in headers)
             {

@@ -146,7 +146,7 @@ public sealed partial class MakefileVariables
             {
                 return null;
             }
-            var resolved = Reference().Replace(arguments, m => Known.TryGetValue(m.Groups["name"].Value, out var value) ? value : m.Value);
+            var resolved = Substitute(arguments, Known);
             if (resolved.Contains('$'))
             {
                 return null;
@@ -159,9 +159,6 @@ public sealed partial class MakefileVariables
             var equal = sides.Groups["a"].Value.Trim() == sides.Groups["b"].Value.Trim();
             return keyword == "ifeq" ? equal : !equal;
         }
-
-        [GeneratedRegex(@"\$[({](?<name>[A-Za-z0-9_]+)[)}]")]
-        private static partial Regex Reference();
 
         /// <summary>`(A,B)`, `"A" "B"` or `'A' 'B'`.</summary>
         [GeneratedRegex(@"^(?:\((?<a>[^,]*),(?<b>[^)]*)\)|[""'](?<a>[^""']*)[""']\s+[""'](?<b>[^""']*)[""'])$")]

@@ -198,10 +198,7 @@ public static partial class MigInterfaces
     [GeneratedRegex(@"^#\s*(?<keyword>[a-z]+)\b(?<argument>.*)$")]
     private static partial Regex Directive();
 
-    private static string StripComments(string text) => Comment().Replace(text, " ");
-
-    [GeneratedRegex(@"/\*.*?\*/|//[^\n]*", RegexOptions.Singleline)]
-    private static partial Regex Comment();
+    private static string StripComments(string text) => CSourceText.Comment().Replace(text, " ");
 
     /// <summary>The statements of preprocessed .defs text (`;`-separated, parentheses kept whole).</summary>
     public static Definitions Parse(string text)

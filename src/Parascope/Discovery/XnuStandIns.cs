@@ -132,7 +132,7 @@ public static partial class XnuStandIns
             }
         }
         var iigFiles = subsystems.SelectMany(s => Enumerate(Path.Combine(root, s), "*.iig")).ToList();
-        foreach (var (name, text) in IigHeaders.Generate(iigFiles, root).Where(h => !subsystems.Any(sub => File.Exists(Path.Combine(root, sub, h.Key)))))
+        foreach (var (name, text) in IigHeaders.Generate(iigFiles, root).Where(h => !TreeHas(root, subsystems, h.Key)))
         {
             WriteIfChanged(Path.Combine(standIns, name), text);
         }
@@ -170,24 +170,24 @@ public static partial class XnuStandIns
         });
         // FreeBSD-derived code includes the option headers FreeBSD's config writes (opt_ipfw.h, opt_atalk.h); XNU's
         // config never writes them, so no option of theirs is set: empty is what such a header holds then.
-        foreach (var name in bsdOptions.Where(n => !subsystems.Any(s => File.Exists(Path.Combine(root, s, n)))))
+        foreach (var name in bsdOptions.Where(n => !TreeHas(root, subsystems, n)))
         {
             WriteIfChanged(Path.Combine(standIns, name), Banner + "/* FreeBSD config option header: no option configured. */\n");
         }
-        if (!subsystems.Any(s => File.Exists(Path.Combine(root, s, TrustCacheStandIn.Name))))
+        if (!TreeHas(root, subsystems, TrustCacheStandIn.Name))
         {
             WriteIfChanged(Path.Combine(standIns, TrustCacheStandIn.Name), TrustCacheStandIn.Text(Banner, trustCacheConstants));
         }
-        if (!subsystems.Any(s => File.Exists(Path.Combine(root, s, EntitlementsStandIn.Name))))
+        if (!TreeHas(root, subsystems, EntitlementsStandIn.Name))
         {
             WriteIfChanged(Path.Combine(standIns, EntitlementsStandIn.Name), EntitlementsStandIn.Text(Banner, entitlements));
         }
-        foreach (var (name, text) in SdkHeaderStandIns.Headers.Where(h => !subsystems.Any(s => File.Exists(Path.Combine(root, s, h.Name)))))
+        foreach (var (name, text) in SdkHeaderStandIns.Headers.Where(h => !TreeHas(root, subsystems, h.Name)))
         {
             WriteIfChanged(Path.Combine(standIns, name), PrivateBanner + text);
         }
         // Last: only what nothing above supplies is looked up in another case.
-        caseFolded.Write(standIns, WriteIfChanged);
+        caseFolded.Write(WriteIfChanged);
         return new StandInFolders(standIns, mig, overlays);
     }
 
@@ -261,7 +261,9 @@ public static partial class XnuStandIns
     [System.Text.RegularExpressions.GeneratedRegex("###[A-Z0-9_]+###")]
     private static partial System.Text.RegularExpressions.Regex Placeholder();
 
-
+    /// <summary>True when some subsystem folder of the tree holds NAME: the tree's own header wins over a stand-in.</summary>
+    private static bool TreeHas(string root, IReadOnlyList<string> subsystems, string name) =>
+        subsystems.Any(s => File.Exists(Path.Combine(root, s, name)));
 
     private static IEnumerable<string> Enumerate(string folder, string pattern) =>
         Directory.Exists(folder)
@@ -317,7 +319,7 @@ public static partial class XnuStandIns
                      (stem + "_server.h", MigInterfaces.Side.KernelServer), (stem + "_user.h", MigInterfaces.Side.KernelUser),
                  })
         {
-            if (!subsystems.Any(s => File.Exists(Path.Combine(root, s, name))) && !File.Exists(Path.Combine(root, "EXTERNAL_HEADERS", name))
+            if (!TreeHas(root, subsystems, name) && !File.Exists(Path.Combine(root, "EXTERNAL_HEADERS", name))
                 && !File.Exists(Path.Combine(mig, name)))
             {
                 WriteIfChanged(Path.Combine(standIns, name), Text(name, side));
@@ -331,7 +333,7 @@ public static partial class XnuStandIns
     /// <summary>An empty stand-in, unless the tree holds the header itself under one of the include roots.</summary>
     private static void StandIn(string root, IReadOnlyList<string> subsystems, string standIns, string name)
     {
-        if (subsystems.Any(s => File.Exists(Path.Combine(root, s, name))) || File.Exists(Path.Combine(root, "EXTERNAL_HEADERS", name)))
+        if (TreeHas(root, subsystems, name) || File.Exists(Path.Combine(root, "EXTERNAL_HEADERS", name)))
         {
             return;
         }
@@ -368,7 +370,7 @@ public static partial class XnuStandIns
                     foreach (var header in Directory.EnumerateFiles(directory, "*.h").Order(StringComparer.Ordinal))
                     {
                         var alias = (exported.Length == 0 ? string.Empty : exported + "/") + Path.GetFileName(header);
-                        if (subsystems.Any(s => File.Exists(Path.Combine(root, s, alias))))
+                        if (TreeHas(root, subsystems, alias))
                         {
                             continue;
                         }
