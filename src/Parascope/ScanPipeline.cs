@@ -87,11 +87,11 @@ public static class ScanPipeline
             ? discovery.Units.Where(unit => ShardOf(unit.RelativePath, shard.Count) == shard.Index - 1).ToImmutableArray()
             : discovery.Units;
 
-        var detectors = DetectorRegistry.All();
+        var detectors = DetectorRegistry.All(ruleSet);
         ImmutableArray<ICollectorSource> sources = [.. detectors, new CallGraphSource()];
         var texts = new SourceTexts();
         var reach = new FunctionReach();
-        var parsed = ParseAll(units, sources, root, ruleSet, texts, reach, request, discovery.Overlays);
+        var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays);
 
         var context = new DetectionContext
         {
@@ -132,7 +132,7 @@ public static class ScanPipeline
     }
 
     private static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources,
-        string root, RuleSet rules, SourceTexts texts, FunctionReach reach, ScanRequest request,
+        string root, SourceTexts texts, FunctionReach reach, ScanRequest request,
         ImmutableSortedDictionary<string, string> overlays)
     {
         var results = new ParsedUnit[units.Length];
@@ -148,7 +148,7 @@ public static class ScanPipeline
         {
             for (var i = range.Item1; i < range.Item2; i++)
             {
-                var scope = new UnitScope { Unit = units[i], Root = root, Rules = rules, Texts = texts };
+                var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts };
                 results[i] = parser.Parse(scope);
                 request.Progress?.Invoke(Interlocked.Increment(ref done), units.Length);
             }

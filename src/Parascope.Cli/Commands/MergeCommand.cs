@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Parascope.Model;
 using Parascope.Reports;
 using Parascope.Reports.Json;
 using Parascope.Rules;

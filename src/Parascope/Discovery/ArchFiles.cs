@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Parascope.Model;
 
 namespace Parascope.Discovery;
 
@@ -139,7 +140,7 @@ public sealed class ArchFiles
     /// (bsd/conf/files builds osfmk/kperf/kperfbsd.c with bsd's flags); the folder's when no list names it.
     /// </summary>
     public string CompiledBy(string relativePath) =>
-        listedBy.TryGetValue(relativePath, out var subsystem) ? subsystem : SourceFiles.SubsystemOf(relativePath);
+        listedBy.TryGetValue(relativePath, out var subsystem) ? subsystem : Subsystems.Of(relativePath);
 
     /// <summary>True when this arch's lists name the file at all (as opposed to the folder rule deciding).</summary>
     public bool Lists(string relativePath) => conditions.ContainsKey(relativePath);

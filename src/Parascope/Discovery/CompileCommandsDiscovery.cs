@@ -67,7 +67,7 @@ public static class CompileCommandsDiscovery
                         ? named
                         : ArchOf(words) ?? request.Arches[0],
                     Arguments = arguments,
-                    Subsystem = SourceFiles.SubsystemOf(relative),
+                    Subsystem = Subsystems.Of(relative),
                     WorkingDirectory = directory,
                     Origin = "compile_commands.json",
                 });

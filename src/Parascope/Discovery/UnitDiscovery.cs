@@ -103,11 +103,6 @@ public static class SourceFiles
         Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
 
     /// <summary>The top-level folder (osfmk, bsd, iokit…) or "." for files at the root.</summary>
-    public static string SubsystemOf(string relativePath)
-    {
-        var slash = relativePath.IndexOf('/');
-        return slash < 0 ? "." : relativePath[..slash];
-    }
 }
 
 /// <summary>Flags for a tree Parascope knows nothing about: the file's own folder and the root as include paths.</summary>
@@ -153,7 +148,7 @@ public static class GenericProfile
             Language = language,
             Arch = arch,
             Arguments = arguments.ToImmutable(),
-            Subsystem = SourceFiles.SubsystemOf(relative),
+            Subsystem = Subsystems.Of(relative),
             Origin = "generic",
         };
     }

@@ -119,7 +119,7 @@ public static class XnuProfile
             }
             var relative = SourceFiles.Relative(root, path);
             // tests/, tools/, libsyscall/ and the like are user-space code built with other flags: not the kernel.
-            if (!present.Contains(SourceFiles.SubsystemOf(relative)))
+            if (!present.Contains(Model.Subsystems.Of(relative)))
             {
                 continue;
             }
@@ -398,7 +398,7 @@ public static class XnuProfile
             Language = language,
             Arch = arch,
             Arguments = arguments.ToImmutable(),
-            Subsystem = SourceFiles.SubsystemOf(relative),
+            Subsystem = Model.Subsystems.Of(relative),
             Origin = Name,
             Configuration = config.Name,
             InBuild = setup.Files.HasLists ? inBuild : null,

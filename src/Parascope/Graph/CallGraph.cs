@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Parascope.Model;
 using Parascope.Parsing;
 using QuikGraph;
 
@@ -9,7 +10,7 @@ namespace Parascope.Graph;
 /// function pointers (trap tables, IOKit's OSMetaClass dispatch) are not edges, so impact is a lower bound.
 /// Static functions with the same name in different files share a node (documented in docs/graph.md).
 /// </summary>
-public sealed class CallGraph
+public sealed class CallGraph : ICallGraph
 {
     private readonly BidirectionalGraph<string, Edge<string>> _graph;
     private readonly ImmutableDictionary<string, FunctionSpan> _definitions;

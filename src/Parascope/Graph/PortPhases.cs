@@ -4,9 +4,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace Parascope.Graph;
 
-/// <summary>One phase of a port: its name, why it comes where it does, and the entry points that start it.</summary>
-public sealed record PortPhase(string Name, string Description, ImmutableArray<string> EntryPoints);
-
 /// <summary>
 /// The phases of a port (rules/entry-points.yaml) and the assignment of each finding's function to the first
 /// phase whose entry points reach it within <see cref="MaxDepth"/> calls.

@@ -24,13 +24,13 @@ public sealed record ScanResult
     /// <summary>Non-fatal problems met during the scan (a unit that could not be read, a bad rule file…), one line each.</summary>
     public ImmutableArray<string> Warnings { get; init; } = [];
     /// <summary>The call graph over every parsed unit (direct calls by function name).</summary>
-    public Graph.CallGraph? CallGraph { get; init; }
+    public ICallGraph? CallGraph { get; init; }
     /// <summary>The port's phases, in order (rules/entry-points.yaml).</summary>
-    public ImmutableArray<Graph.PortPhase> Phases { get; init; } = [];
+    public ImmutableArray<PortPhase> Phases { get; init; } = [];
     /// <summary>The shard scanned, as "K/N", when the scan was sharded.</summary>
     public string? Shard { get; init; }
     /// <summary>Every IOService subclass of the tree with its family and Xen front end (the driver-api detector's inventory).</summary>
     public ImmutableArray<DriverClass> Drivers { get; init; } = [];
     /// <summary>The rules the scan ran with (the descriptors SARIF and the plan read), sorted by id.</summary>
-    public ImmutableArray<Rules.Rule> Rules { get; init; } = [];
+    public ImmutableArray<Rule> Rules { get; init; } = [];
 }

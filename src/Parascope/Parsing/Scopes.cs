@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Parascope.Clang;
 using Parascope.Model;
-using Parascope.Rules;
 
 namespace Parascope.Parsing;
 
@@ -10,7 +9,6 @@ public sealed class UnitScope
 {
     public required SourceUnit Unit { get; init; }
     public required string Root { get; init; }
-    public required RuleSet Rules { get; init; }
     public required SourceTexts Texts { get; init; }
 }
 

@@ -30,7 +30,7 @@ public sealed record PortPlan(
         return new PortPlan(
             result.Target,
             Slice("total", findings, result.Target, result.Target, rules),
-            findings.GroupBy(f => Summary.SubsystemOf(f.File), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            findings.GroupBy(f => Subsystems.Of(f.File), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => Slice(g.Key, [.. g], result.Target, result.Target, rules)).ToImmutableArray(),
             findings.GroupBy(f => f.Category.Name(), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => Slice(g.Key, [.. g], result.Target, result.Target, rules)).ToImmutableArray(),

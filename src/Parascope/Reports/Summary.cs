@@ -19,14 +19,9 @@ public sealed record Summary(
         findings.Count(f => !f.Active),
         Count(findings, f => f.Category.Name()),
         Count(findings, f => f.Severity.Name()),
-        Count(findings, f => SubsystemOf(f.File)),
+        Count(findings, f => Subsystems.Of(f.File)),
         Count(findings, f => f.RuleId));
 
-    public static string SubsystemOf(string file)
-    {
-        var slash = file.IndexOf('/');
-        return slash < 0 ? "." : file[..slash];
-    }
 
     private static ImmutableSortedDictionary<string, int> Count(IEnumerable<Finding> findings, Func<Finding, string> key) =>
         findings.GroupBy(key).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);

@@ -36,7 +36,7 @@ public sealed class CallGraphTests
         using var tree = new TempTree();
         tree.Write("osfmk/i386/i386_init.c", Boot);
         tree.Write("osfmk/i386/pmap.c", Pmap);
-        var graph = Scan(tree).CallGraph!;
+        var graph = (CallGraph)Scan(tree).CallGraph!;
         Assert.Equal(["load_first_tables", "pmap_enter"], graph.Callers("set_first_cr3"));
         Assert.Equal(["i386_init", "load_first_tables", "pmap_enter"], graph.TransitiveCallers("set_first_cr3").Order(StringComparer.Ordinal));
         Assert.Equal("osfmk/i386/pmap.c", graph.DefinitionOf("pmap_store")!.File);
@@ -48,7 +48,7 @@ public sealed class CallGraphTests
         using var tree = new TempTree();
         tree.Write("osfmk/i386/i386_init.c", Boot);
         tree.Write("osfmk/i386/pmap.c", Pmap);
-        var assigned = PortPhases.BuiltIn().Assign(Scan(tree).CallGraph!);
+        var assigned = PortPhases.BuiltIn().Assign((CallGraph)Scan(tree).CallGraph!);
         Assert.Equal("boot", assigned["set_first_cr3"]);        // reached from i386_init before pmap_enter's phase
         Assert.Equal("mmu", assigned["pmap_store"]);
         Assert.Equal("boot", assigned["kernel_bootstrap"]);     // the hub itself is reached…

@@ -6,8 +6,8 @@ namespace Parascope.Tests.Planning;
 
 public sealed class PortPlanTests
 {
-    private static readonly Parascope.Rules.Rule Hlt = Rule("x86.hlt", FindingCategory.Instruction, 1, Severity.Error, Severity.Warning, Severity.Note);
-    private static readonly Parascope.Rules.Rule Pte = Rule("pt.store", FindingCategory.PageTable, 4, Severity.Error, Severity.Note, Severity.Note);
+    private static readonly Parascope.Model.Rule Hlt = Rule("x86.hlt", FindingCategory.Instruction, 1, Severity.Error, Severity.Warning, Severity.Note);
+    private static readonly Parascope.Model.Rule Pte = Rule("pt.store", FindingCategory.PageTable, 4, Severity.Error, Severity.Note, Severity.Note);
 
     [Fact]
     public void Effort_is_weight_times_the_severity_factor_for_each_target()

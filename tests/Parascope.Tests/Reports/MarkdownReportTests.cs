@@ -6,7 +6,7 @@ namespace Parascope.Tests.Reports;
 
 public sealed class MarkdownReportTests
 {
-    private static readonly Parascope.Rules.Rule Hlt = Rule("x86.hlt", FindingCategory.Instruction, 1, Severity.Error, Severity.Warning, Severity.Note);
+    private static readonly Parascope.Model.Rule Hlt = Rule("x86.hlt", FindingCategory.Instruction, 1, Severity.Error, Severity.Warning, Severity.Note);
 
     [Fact]
     public void The_summary_has_totals_new_findings_top_files_and_effort_per_target()

@@ -14,11 +14,16 @@ public sealed class DriverApiDetector : IDetector
 {
     public string Name => "driver-api";
 
-    public IUnitCollector CreateCollector(UnitScope scope) => new DriverApiCollector(DriverApiRules.For(scope.Rules), scope);
+    private readonly DriverApiRules _rules;
+
+    /// <summary>Indexes the driver-api rules once, for every unit of the scan.</summary>
+    public DriverApiDetector(RuleSet rules) => _rules = new DriverApiRules(rules);
+
+    public IUnitCollector CreateCollector(UnitScope scope) => new DriverApiCollector(_rules, scope);
 
     public void Detect(DetectionContext context, FindingSink sink)
     {
-        var rules = DriverApiRules.For(context.Rules);
+        var rules = _rules;
         var hierarchy = ClassHierarchy.From(context);
         foreach (var (unit, facts) in context.FactsOf<DriverApiFacts>())
         {

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using Parascope.Model;
 using Parascope.Rules;
 
@@ -22,12 +21,10 @@ internal sealed record MethodPattern(Rule Rule, string Class, NamePattern Method
 
 /// <summary>
 /// The driver-api rules indexed for the collector's cheap pre-filter and for Detect's exact match.
-/// Built once per rule set.
+/// Built once per scan, by the detector.
 /// </summary>
 internal sealed class DriverApiRules
 {
-    private static readonly ConditionalWeakTable<RuleSet, DriverApiRules> Cache = new();
-
     /// <summary>
     /// Methods OSDeclareDefaultStructors declares in every libkern class: runtime type information, not the
     /// class's work, so a whole-class rule does not take them.
@@ -48,9 +45,7 @@ internal sealed class DriverApiRules
     private readonly HashSet<string> _exactMethods;
     private readonly string[] _methodPrefixes;
 
-    public static DriverApiRules For(RuleSet rules) => Cache.GetValue(rules, static set => new DriverApiRules(set));
-
-    private DriverApiRules(RuleSet rules)
+    public DriverApiRules(RuleSet rules)
     {
         var methods = ImmutableArray.CreateBuilder<MethodPattern>();
         var wholeClasses = new Dictionary<string, List<Rule>>(StringComparer.Ordinal);

@@ -17,26 +17,14 @@ namespace Parascope.Detectors.Instructions;
 public sealed class InstructionDetector : IDetector
 {
     private readonly ConcurrentDictionary<string, CSourceScanner.Result> _fileScans = new(StringComparer.Ordinal);
-    private InstructionClassifier? _classifier;
-    private RuleSet? _classifierRules;
-    private readonly Lock _lock = new();
+    private readonly InstructionClassifier _classifier;
 
     public string Name => "instructions";
 
-    public IUnitCollector CreateCollector(UnitScope scope) => new Collector(this, scope, ClassifierFor(scope.Rules));
+    /// <summary>Builds the classifier once, for every unit of the scan.</summary>
+    public InstructionDetector(RuleSet rules) => _classifier = new InstructionClassifier(rules);
 
-    private InstructionClassifier ClassifierFor(RuleSet rules)
-    {
-        lock (_lock)
-        {
-            if (_classifier is null || !ReferenceEquals(_classifierRules, rules))
-            {
-                _classifier = new InstructionClassifier(rules);
-                _classifierRules = rules;
-            }
-            return _classifier;
-        }
-    }
+    public IUnitCollector CreateCollector(UnitScope scope) => new Collector(this, scope, _classifier);
 
     /// <summary>The lexical asm scan of a C/C++ file under the root, done once per scan.</summary>
     internal CSourceScanner.Result ScanFile(UnitScope scope, string relative, InstructionClassifier classifier) =>
@@ -52,7 +40,7 @@ public sealed class InstructionDetector : IDetector
 
     public void Detect(DetectionContext context, FindingSink sink)
     {
-        var classifier = ClassifierFor(context.Rules);
+        var classifier = _classifier;
         var spans = FunctionSpans.From(context.Units);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var assemblyIncludes = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);

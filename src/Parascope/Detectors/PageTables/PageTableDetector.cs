@@ -13,29 +13,16 @@ public sealed class PageTableDetector : IDetector
 {
     public string Name => "page-tables";
 
-    public IUnitCollector CreateCollector(UnitScope scope) => new PageTableCollector(CompiledRules(scope.Rules), scope);
+    private readonly PageTableRules _rules;
 
-    // Rules are compiled once per rule set, not once per unit.
-    private Rules.RuleSet? _compiledFor;
-    private PageTableRules? _compiled;
-    private readonly Lock _lock = new();
+    /// <summary>Compiles the page-table rules once, for every unit of the scan.</summary>
+    public PageTableDetector(RuleSet rules) => _rules = PageTableRules.From(rules);
 
-    private PageTableRules CompiledRules(Rules.RuleSet rules)
-    {
-        lock (_lock)
-        {
-            if (!ReferenceEquals(_compiledFor, rules))
-            {
-                _compiled = PageTableRules.From(rules);
-                _compiledFor = rules;
-            }
-            return _compiled!;
-        }
-    }
+    public IUnitCollector CreateCollector(UnitScope scope) => new PageTableCollector(_rules, scope);
 
     public void Detect(DetectionContext context, FindingSink sink)
     {
-        var rules = CompiledRules(context.Rules);
+        var rules = _rules;
         var all = context.FactsOf<PageTableFacts>().ToList();
         foreach (var (_, facts) in all)
         {

@@ -29,7 +29,7 @@ public sealed record ReportDiff(string OldRoot, string NewRoot, DiffRow Total, I
         }
         return new ReportDiff(old.Root, current.Root,
             Row("total", [.. old.Findings], [.. current.Findings], oldPrints, newPrints),
-            By(f => f.RuleId), By(f => Summary.SubsystemOf(f.File)), By(f => f.Category.Name()));
+            By(f => f.RuleId), By(f => Subsystems.Of(f.File)), By(f => f.Category.Name()));
     }
 
     private static DiffRow Row(string key, List<Finding> old, List<Finding> current, HashSet<string> oldPrints, HashSet<string> newPrints) =>

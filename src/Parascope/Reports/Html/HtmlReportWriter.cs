@@ -56,7 +56,7 @@ public static class HtmlReportWriter
         html.Append("</section>\n");
 
         var rules = result.Findings.Select(f => f.RuleId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var subsystems = result.Findings.Select(f => Summary.SubsystemOf(f.File)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var subsystems = result.Findings.Select(f => Subsystems.Of(f.File)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var categories = result.Findings.Select(f => f.Category.Name()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         html.Append("<h2>Findings</h2>\n<form id=\"filters\" onsubmit=\"return false\">\n");
         Select(html, "category", categories);
@@ -83,7 +83,7 @@ public static class HtmlReportWriter
 
     private static void Row(StringBuilder html, ScanResult result, Finding finding, Dictionary<string, string[]?> lines)
     {
-        var subsystem = Summary.SubsystemOf(finding.File);
+        var subsystem = Subsystems.Of(finding.File);
         html.Append($"<tr class=\"finding {finding.Severity.Name()}{(finding.Active ? string.Empty : " inactive")}\" data-category=\"{finding.Category.Name()}\" " +
                     $"data-rule=\"{E(finding.RuleId)}\" data-subsystem=\"{E(subsystem)}\">");
         html.Append($"<td>{finding.Severity.Name()}</td><td>{E(finding.RuleId)}</td><td>{finding.Category.Name()}</td><td>{E(subsystem)}</td>");
@@ -158,7 +158,7 @@ public static class HtmlReportWriter
     private static string StackedBars(ScanResult result)
     {
         var categories = result.Findings.Select(f => f.Category).Distinct().Order().ToList();
-        var rows = result.Findings.GroupBy(f => Summary.SubsystemOf(f.File), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var rows = result.Findings.GroupBy(f => Subsystems.Of(f.File), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         if (rows.Count == 0)
         {
             return "<p>No findings.</p>\n";

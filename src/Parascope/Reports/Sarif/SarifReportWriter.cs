@@ -230,7 +230,7 @@ public static class SarifReportWriter
         json.WriteString("category", finding.Category.Name());
         json.WriteString("context", finding.Context.Name());
         json.WriteBoolean("active", finding.Active);
-        json.WriteString("subsystem", Summary.SubsystemOf(finding.File));
+        json.WriteString("subsystem", Subsystems.Of(finding.File));
         json.WriteStartArray("arches");
         foreach (var arch in finding.Arches)
         {

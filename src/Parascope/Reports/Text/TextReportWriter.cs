@@ -65,7 +65,7 @@ public static class TextReportWriter
             return;
         }
         var categories = result.Findings.Select(f => f.Category).Distinct().Order().ToList();
-        var subsystems = result.Findings.GroupBy(f => Summary.SubsystemOf(f.File), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var subsystems = result.Findings.GroupBy(f => Subsystems.Of(f.File), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         var width = Math.Max(9, subsystems.Max(g => g.Key.Length));
         output.WriteLine();
         var header = $"{"subsystem".PadRight(width)} " + string.Join(" ", categories.Select(c => c.Name().PadLeft(11))) + $" {"total",7}";

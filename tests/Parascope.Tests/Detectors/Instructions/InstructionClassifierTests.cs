@@ -1,5 +1,6 @@
 using Parascope.Detectors.Instructions;
 using Parascope.Rules;
+using Parascope.Model;
 
 namespace Parascope.Tests.Detectors.Instructions;
 

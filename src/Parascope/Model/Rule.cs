@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using Parascope.Model;
 
-namespace Parascope.Rules;
+namespace Parascope.Model;
 
 /// <summary>What a porter does at a site for one Xen target, and how much it matters there.</summary>
 public sealed record TargetGuidance(Severity Severity, string Action);
@@ -82,10 +81,4 @@ public sealed class RuleSet
     public Rule this[string id] => _byId[id];
     public bool TryGet(string id, out Rule rule) => _byId.TryGetValue(id, out rule!);
     public IEnumerable<Rule> OfCategory(FindingCategory category) => Rules.Where(rule => rule.Category == category);
-}
-
-/// <summary>A rule file problem, reported as `file:line: message`.</summary>
-public sealed record RuleError(string File, int Line, string Message)
-{
-    public override string ToString() => $"{File}:{Line}: {Message}";
 }
