@@ -101,6 +101,7 @@ public static class ScanPipeline
             Units = parsed,
             Texts = texts,
             Reach = reach,
+            Files = discovery.Files ?? FileInventory.Empty(root),
         };
         var sink = new FindingSink();
         foreach (var detector in detectors)

@@ -14,6 +14,8 @@ public sealed class DetectionContext
     public required ImmutableArray<ParsedUnit> Units { get; init; }
     public required SourceTexts Texts { get; init; }
     public required FunctionReach Reach { get; init; }
+    /// <summary>Every file of the tree, as Discovery found them: detectors never walk the tree themselves.</summary>
+    public required Discovery.FileInventory Files { get; init; }
 
     /// <summary>Every unit's facts of one detector's type, with the unit they came from.</summary>
     public IEnumerable<(ParsedUnit Unit, TFacts Facts)> FactsOf<TFacts>() where TFacts : class, IUnitFacts

@@ -22,6 +22,9 @@ public sealed record DiscoveryRequest
 /// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>
 public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> Units, ImmutableArray<string> Warnings, string? Error = null)
 {
+    /// <summary>Every file of the tree, enumerated once here for every later stage.</summary>
+    public FileInventory? Files { get; init; }
+
     /// <summary>Tree files to parse from these contents instead of disk (repairs made in memory), by absolute path.</summary>
     public ImmutableSortedDictionary<string, string> Overlays { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 }
@@ -39,6 +42,12 @@ public static class UnitDiscovery
                 ? $"{request.Root}: not a directory (give the root of a kernel source tree)"
                 : $"{request.Root}: no such directory");
         }
+        var files = FileInventory.Of(request.Root);
+        return DiscoverUnits(request, files) with { Files = files };
+    }
+
+    private static DiscoveryResult DiscoverUnits(DiscoveryRequest request, FileInventory files)
+    {
         if (request.CompileCommands is not null)
         {
             return CompileCommandsDiscovery.Discover(request);
@@ -52,17 +61,16 @@ public static class UnitDiscovery
         var profile = request.Profile ?? (XnuProfile.Recognizes(request.Root) ? XnuProfile.Name : "generic");
         if (profile == XnuProfile.Name)
         {
-            return XnuProfile.Discover(request);
+            return XnuProfile.Discover(request, files);
         }
         var units = ImmutableArray.CreateBuilder<SourceUnit>();
-        foreach (var path in SourceFiles.Enumerate(request.Root))
+        foreach (var (path, relative) in files.RelativePaths.Select(r => (files.AbsolutePath(r), r)))
         {
             var language = SourceFiles.LanguageOf(path);
             if (language is null)
             {
                 continue;
             }
-            var relative = SourceFiles.Relative(request.Root, path);
             foreach (var arch in request.Arches.Where(a => ArchFiles.FolderAllows(relative, a)))
             {
                 units.Add(GenericProfile.Unit(request, path, relative, language.Value, arch));

@@ -63,7 +63,7 @@ public static class XnuProfile
     private static readonly ImmutableArray<string> BaseDefines =
         ["-DAPPLE", "-DNeXT", "-DKERNEL", "-DKERNEL_PRIVATE", "-DXNU_KERNEL_PRIVATE", "-DPRIVATE", "-D__MACHO__=1", "-Dvolatile=__volatile"];
 
-    public static DiscoveryResult Discover(DiscoveryRequest request)
+    public static DiscoveryResult Discover(DiscoveryRequest request, FileInventory files)
     {
         var root = Path.GetFullPath(request.Root).TrimEnd('/');
         var warnings = ImmutableArray.CreateBuilder<string>();
@@ -110,14 +110,14 @@ public static class XnuProfile
                 [.. XnuConfig.Configurations.Select(name => XnuConfig.Read(root, a, present, name))]))
             .ToList());
         var units = ImmutableArray.CreateBuilder<SourceUnit>();
-        foreach (var path in SourceFiles.Enumerate(root))
+        foreach (var relative in files.RelativePaths)
         {
+            var path = files.AbsolutePath(relative);
             var language = SourceFiles.LanguageOf(path);
             if (language is null)
             {
                 continue;
             }
-            var relative = SourceFiles.Relative(root, path);
             // tests/, tools/, libsyscall/ and the like are user-space code built with other flags: not the kernel.
             if (!present.Contains(Model.Subsystems.Of(relative)))
             {

@@ -81,7 +81,7 @@ public static class DriverInventory
             return [];
         }
         var hierarchy = ClassHierarchy.From(context);
-        hierarchy.AddLexical(LexicalClasses.Scan(context.Root, context.Texts));
+        hierarchy.AddLexical(LexicalClasses.Scan(context.Files, context.Texts));
         var callsByClass = HardwareCallsByClass(findings);
 
         var names = hierarchy.Definitions.Values.Where(d => d.File is not null).Select(d => d.Name)

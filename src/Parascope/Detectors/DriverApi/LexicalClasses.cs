@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Parascope.Discovery;
 using Parascope.Parsing;
 
 namespace Parascope.Detectors.DriverApi;
@@ -16,17 +17,10 @@ internal static partial class LexicalClasses
 {
     private static readonly string[] Extensions = [".h", ".hpp", ".cpp", ".cc", ".cxx", ".c", ".iig"];
 
-    public static List<LexicalClass> Scan(string root, SourceTexts texts)
+    public static List<LexicalClass> Scan(FileInventory files, SourceTexts texts)
     {
         var found = new List<LexicalClass>();
-        if (!Directory.Exists(root))
-        {
-            return found;
-        }
-        var files = Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-            .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.Ordinal))
-            .Order(StringComparer.Ordinal);
-        foreach (var path in files)
+        foreach (var (path, relative) in files.WithExtensions(Extensions))
         {
             var source = texts.Get(path);
             if (source is null || !(source.Text.Contains("class", StringComparison.Ordinal) || source.Text.Contains("OSDefineMetaClass", StringComparison.Ordinal)))
@@ -35,7 +29,6 @@ internal static partial class LexicalClasses
             }
             // Blank comments and preprocessor lines, keeping offsets, so #define bodies and prose declare nothing.
             var text = Blank().Replace(source.Text, m => new string(m.Value.Select(c => c == '\n' ? '\n' : ' ').ToArray()));
-            var relative = Path.GetRelativePath(root, path).Replace('\\', '/');
             foreach (Match match in Declaration().Matches(text))
             {
                 found.Add(new LexicalClass(match.Groups["name"].Value, match.Groups["base"].Value, relative, source.LineOf(match.Index)));

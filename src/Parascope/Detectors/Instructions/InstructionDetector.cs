@@ -192,9 +192,7 @@ public sealed class InstructionDetector : IDetector
         Dictionary<string, HashSet<string>> includes, FindingSink sink)
     {
         var defaultArch = context.Units.Select(u => u.Unit.Arch).FirstOrDefault() ?? "x86_64";
-        var headers = Discovery.SourceFiles.Enumerate(context.Root)
-            .Where(path => path.EndsWith(".h", StringComparison.Ordinal))
-            .Select(path => (Path: path, Relative: Discovery.SourceFiles.Relative(context.Root, path)))
+        var headers = context.Files.WithExtensions(".h")
             .Where(h => !FamilyHints.IsForeignPath(h.Relative))
             .ToList();
         // Headers reach assembly through other headers too: follow #include from the .s files' includes.
@@ -337,15 +335,15 @@ public sealed class InstructionDetector : IDetector
     {
         var scanArches = context.Units.Select(u => u.Unit.Arch).Distinct(StringComparer.Ordinal).ToList();
         var defaultFamily = FamilyHints.OfArch(scanArches.FirstOrDefault() ?? "x86_64");
-        foreach (var path in Discovery.SourceFiles.Enumerate(context.Root))
+        foreach (var relative in context.Files.RelativePaths)
         {
+            var path = context.Files.AbsolutePath(relative);
             var extension = Path.GetExtension(path);
             var assembly = extension is ".s" or ".S";
             if (!(assembly || extension is ".h" or ".hpp" or ".c" or ".cpp" or ".cc" or ".cxx" or ".inc"))
             {
                 continue;
             }
-            var relative = Discovery.SourceFiles.Relative(context.Root, path);
             if (read.Contains(relative) || FamilyHints.IsForeignPath(relative))
             {
                 continue;
