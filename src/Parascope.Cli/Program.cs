@@ -13,6 +13,13 @@ namespace Parascope.Cli
         public const int FindingsAtOrAboveFailOn = 1;
         public const int UsageOrInputError = 2;
         public const int InternalError = 3;
+
+        /// <summary>Prints an input error as its one line and gives exit 2.</summary>
+        public static int InputError(TextWriter error, Model.InputError problem)
+        {
+            error.WriteLine($"parascope: {problem.Message}");
+            return UsageOrInputError;
+        }
     }
 
     public static class CommandLine

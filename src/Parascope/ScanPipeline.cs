@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
-using Parascope.Clang;
 using Parascope.Detectors;
 using Parascope.Discovery;
 using Parascope.Graph;
 using Parascope.Model;
 using Parascope.Parsing;
+using Parascope.Results;
 using Parascope.Rules;
 
 namespace Parascope;
@@ -30,15 +30,24 @@ public sealed record ScanRequest
     public Action<int, int>? Progress { get; init; }
     /// <summary>Report the real wall time in DurationMs; off by default so that the same scan gives the same bytes.</summary>
     public bool Timings { get; init; }
+    /// <summary>Suppressions file; null: <see cref="Suppressions.DefaultFileName"/> at the root, when there is one.</summary>
+    public string? IgnoreFile { get; init; }
+    /// <summary>An earlier JSON report: findings are marked new or unchanged by fingerprint, fixed ones counted.</summary>
+    public string? Baseline { get; init; }
 }
 
 /// <summary>The scan's result, or a one-line reason it could not run (bad input: exit 2).</summary>
-public sealed record ScanOutcome(ScanResult? Result, string? Error)
+public sealed record ScanOutcome(ScanResult? Result, InputError? Error)
 {
-    public static ScanOutcome Failure(string error) => new(null, error);
+    public static ScanOutcome Failure(InputError error) => new(null, error);
+
+    public static ScanOutcome Failure(string error) => new(null, new InputError(error));
 }
 
-/// <summary>discover → parse (in parallel, each unit once, one walk) → detect → merge → graph. No stage reaches back.</summary>
+/// <summary>
+/// discover → parse (in parallel, each unit once, one walk) → detect → merge → graph → results (suppressions, baseline).
+/// Every input is checked before the work starts; no stage reaches back.
+/// </summary>
 public static class ScanPipeline
 {
     public static string ToolVersion =>
@@ -60,14 +69,24 @@ public static class ScanPipeline
             }
         }
         var rules = RuleLoader.LoadWith(request.RulesDirectory);
-        if (!rules.Errors.IsEmpty)
+        if (rules.Error is { } ruleError)
         {
-            return ScanOutcome.Failure(rules.Errors[0].ToString() + (rules.Errors.Length > 1 ? $" (and {rules.Errors.Length - 1} more rule errors)" : string.Empty));
+            return ScanOutcome.Failure(ruleError);
         }
         var ruleSet = new RuleSet(rules.Rules);
-        if (!LibclangLoader.TryLoad(out var clangError))
+        var ignores = IgnoreEntries(request, root);
+        if (ignores.Error is { } ignoreError)
         {
-            return ScanOutcome.Failure(clangError!);
+            return ScanOutcome.Failure(ignoreError);
+        }
+        var baseline = request.Baseline is null ? default : Baseline.Load(request.Baseline);
+        if (baseline.Error is { } baselineError)
+        {
+            return ScanOutcome.Failure(baselineError);
+        }
+        if (Libclang.Load() is { } clangError)
+        {
+            return ScanOutcome.Failure(clangError);
         }
 
         var discovery = UnitDiscovery.Discover(new DiscoveryRequest
@@ -113,7 +132,7 @@ public static class ScanPipeline
         var phases = PortPhases.BuiltIn();
         var findings = CallGraphImpact.Annotate(merged, graph, phases);
 
-        return new ScanOutcome(new ScanResult
+        var result = new ScanResult
         {
             ToolVersion = ToolVersion,
             Root = root,
@@ -129,7 +148,20 @@ public static class ScanPipeline
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
             Drivers = Detectors.DriverApi.DriverInventory.Build(context, findings),
             Rules = ruleSet.Rules,
-        }, null);
+        };
+        result = Suppressions.Apply(result, ignores.Value);
+        if (baseline.Value is { } fingerprints)
+        {
+            result = Baseline.Apply(result, fingerprints);
+        }
+        return new ScanOutcome(result, null);
+    }
+
+    /// <summary>The ignore file the request names, else the root's own when it has one, else none.</summary>
+    private static Checked<ImmutableArray<IgnoreEntry>> IgnoreEntries(ScanRequest request, string root)
+    {
+        var path = request.IgnoreFile ?? Path.Combine(root, Suppressions.DefaultFileName);
+        return request.IgnoreFile is not null || File.Exists(path) ? Suppressions.ParseIgnoreFile(path) : Checked<ImmutableArray<IgnoreEntry>>.Of([]);
     }
 
     private static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources,

@@ -38,10 +38,9 @@ public static class CompileCommandsCommand
                 CacheDirectory = ScanPipeline.DefaultCacheDirectory(),
                 ResourceDirectory = ResourceDirectory.Find(),
             });
-            if (discovery.Error is not null)
+            if (discovery.Error is { } discoveryError)
             {
-                error.WriteLine($"parascope: {discovery.Error}");
-                return ExitCodes.UsageOrInputError;
+                return ExitCodes.InputError(error, discoveryError);
             }
             var outputPath = parse.GetValue(outputFile);
             if (outputPath is not null)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Parascope.Results;
 using Parascope.Reports.Diff;
 using Parascope.Reports.Json;
 
@@ -16,23 +17,22 @@ public static class DiffCommand
         var command = new Command("diff", "Compare two JSON reports (e.g. of xnu-792 and xnu-11417) by category, subsystem and rule.") { oldReport, newReport, format };
         command.SetAction(parse =>
         {
-            var (old, oldError) = JsonReportReader.Read(parse.GetValue(oldReport)!);
-            var (current, newError) = JsonReportReader.Read(parse.GetValue(newReport)!);
-            if (old is null || current is null)
+            var old = JsonReportReader.Read(parse.GetValue(oldReport)!);
+            var current = JsonReportReader.Read(parse.GetValue(newReport)!);
+            if ((old.Error ?? current.Error) is { } readError)
             {
-                error.WriteLine($"parascope: {oldError ?? newError}");
-                return ExitCodes.UsageOrInputError;
+                return ExitCodes.InputError(error, readError);
             }
-            var diff = ReportDiff.Compare(old, current);
+            var diff = ReportDiff.Compare(old.Value!, current.Value!);
             if (parse.GetValue(format) == "json")
             {
                 using var buffer = new MemoryStream();
-                diff.WriteJson(buffer);
+                DiffWriter.WriteJson(diff, buffer);
                 output.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
             }
             else
             {
-                diff.WriteText(output);
+                DiffWriter.WriteText(diff, output);
             }
             output.Flush();
             return ExitCodes.Done;

@@ -40,10 +40,10 @@ public static class ExplainCommand
                 return ExitCodes.UsageOrInputError;
             }
             string[] arches = parse.GetValue(arch) is { } one ? [one] : ["x86_64", "arm64", "i386"];
-            var (explanation, problem) = (default(UnitExplanation), default(string));
+            var explained = default(Checked<UnitExplanation>);
             foreach (var candidate in arches)
             {
-                (explanation, problem) = UnitExplainer.Explain(new DiscoveryRequest
+                explained = UnitExplainer.Explain(new DiscoveryRequest
                 {
                     Root = rootPath,
                     Arches = [candidate],
@@ -52,15 +52,14 @@ public static class ExplainCommand
                     CacheDirectory = ScanPipeline.DefaultCacheDirectory(),
                     ResourceDirectory = ResourceDirectory.Find(),
                 }, path, Math.Max(0, parse.GetValue(limit)));
-                if (explanation is not null)
+                if (explained.Value is not null)
                 {
                     break;
                 }
             }
-            if (explanation is null)
+            if (explained.Value is not { } explanation)
             {
-                error.WriteLine($"parascope: {problem}");
-                return ExitCodes.UsageOrInputError;
+                return ExitCodes.InputError(error, explained.Error!);
             }
             Write(output, rootPath, explanation);
             return ExitCodes.Done;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Parascope.Results;
 using Parascope.Model;
 using Parascope.Reports;
 using Parascope.Reports.Json;
@@ -17,64 +18,34 @@ public static class MergeCommand
         var command = new Command("merge", "Merge the JSON reports of the shards of one scan into one report.") { reports, outputFiles, rulesDirectory };
         command.SetAction(parse =>
         {
-            var shards = new List<Model.ScanResult>();
+            var outputs = ReportOutputs.Check(parse.GetValue(outputFiles) ?? [], null, hasFormatOption: false);
+            if (outputs.Error is { } outputError)
+            {
+                return ExitCodes.InputError(error, outputError);
+            }
+            var shards = new List<ScanResult>();
             foreach (var path in parse.GetValue(reports)!)
             {
-                var (shard, readError) = JsonReportReader.Read(path);
-                if (shard is null)
+                var shard = JsonReportReader.Read(path);
+                if (shard.Error is { } readError)
                 {
-                    error.WriteLine($"parascope: {readError}");
-                    return ExitCodes.UsageOrInputError;
+                    return ExitCodes.InputError(error, readError);
                 }
-                shards.Add(shard);
+                shards.Add(shard.Value!);
             }
             var rules = RuleLoader.LoadWith(parse.GetValue(rulesDirectory));
-            if (!rules.Errors.IsEmpty)
+            if (rules.Error is { } ruleError)
             {
-                error.WriteLine($"parascope: {rules.Errors[0]}");
-                return ExitCodes.UsageOrInputError;
+                return ExitCodes.InputError(error, ruleError);
             }
-            var (merged, mergeError) = ReportMerge.Merge(shards, new RuleSet(rules.Rules).Rules, Graph.PortPhases.BuiltIn().Phases);
-            if (merged is null)
+            var merged = ReportMerge.Merge(shards, new RuleSet(rules.Rules).Rules, Graph.PortPhases.BuiltIn().Phases);
+            if (merged.Error is { } mergeError)
             {
-                error.WriteLine($"parascope: {mergeError}");
-                return ExitCodes.UsageOrInputError;
+                return ExitCodes.InputError(error, mergeError);
             }
-            return ReportOutputs.Write(merged, parse.GetValue(outputFiles) ?? [], ReportFormat.Json, output, error);
+            ReportOutputs.Write(merged.Value!, outputs.Value, output, ReportFormat.Json);
+            return ExitCodes.Done;
         });
         return command;
-    }
-}
-
-/// <summary>Writes a result to the --output files (format from each extension) or to standard output.</summary>
-internal static class ReportOutputs
-{
-    public static int Write(Model.ScanResult result, string[] paths, ReportFormat standardFormat, TextWriter output, TextWriter error)
-    {
-        var targets = new List<(string, ReportFormat)>();
-        foreach (var path in paths)
-        {
-            if (ReportFormats.FromExtension(path) is not { } format)
-            {
-                error.WriteLine($"parascope: {path}: cannot tell the format from the extension; use .json, .sarif, .html, .md or .txt");
-                return ExitCodes.UsageOrInputError;
-            }
-            if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(path))))
-            {
-                error.WriteLine($"parascope: {path}: the folder to write the report into does not exist");
-                return ExitCodes.UsageOrInputError;
-            }
-            targets.Add((path, format));
-        }
-        if (targets.Count == 0)
-        {
-            output.Write(ReportWriter.ToText(result, standardFormat));
-            output.Flush();
-        }
-        foreach (var (path, format) in targets)
-        {
-            ReportWriter.WriteFile(result, format, path);
-        }
-        return ExitCodes.Done;
     }
 }

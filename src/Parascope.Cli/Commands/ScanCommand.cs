@@ -1,5 +1,5 @@
-using System.Collections.Immutable;
 using System.CommandLine;
+using Parascope.Results;
 using Parascope.Model;
 using Parascope.Reports;
 
@@ -72,22 +72,10 @@ public static class ScanCommand
             }
             var formatName = parse.GetValue(format);
             ReportFormat? namedFormat = formatName is not null && ReportFormats.TryParse(formatName, out var named) ? named : null;
-            var outputs = new List<(string Path, ReportFormat Format)>();
-            var outputPaths = parse.GetValue(outputFiles) ?? [];
-            foreach (var outputPath in outputPaths)
+            var outputs = ReportOutputs.Check(parse.GetValue(outputFiles) ?? [], namedFormat, hasFormatOption: true);
+            if (outputs.Error is { } outputError)
             {
-                var chosen = outputPaths.Length == 1 && namedFormat is not null ? namedFormat : ReportFormats.FromExtension(outputPath) ?? namedFormat;
-                if (chosen is null)
-                {
-                    error.WriteLine($"parascope: {outputPath}: cannot tell the format from the extension; use .json, .sarif, .html, .md or .txt, or --format");
-                    return ExitCodes.UsageOrInputError;
-                }
-                if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(outputPath))))
-                {
-                    error.WriteLine($"parascope: {outputPath}: the folder to write the report into does not exist");
-                    return ExitCodes.UsageOrInputError;
-                }
-                outputs.Add((outputPath, chosen.Value));
+                return ExitCodes.InputError(error, outputError);
             }
             (int, int)? shardRange = null;
             if (parse.GetValue(shard) is { } shardText)
@@ -100,41 +88,14 @@ public static class ScanCommand
                 }
                 shardRange = (k, n);
             }
-            ImmutableHashSet<string>? baselineFingerprints = null;
-            if (parse.GetValue(baseline) is { } baselinePath)
-            {
-                var (fingerprints, baselineError) = Baseline.Load(baselinePath);
-                if (baselineError is not null)
-                {
-                    error.WriteLine($"parascope: {baselineError}");
-                    return ExitCodes.UsageOrInputError;
-                }
-                baselineFingerprints = fingerprints;
-            }
-            var root = parse.GetValue(path)!;
-            var ignorePath = parse.GetValue(ignoreFile) ?? Path.Combine(root, Suppressions.DefaultFileName);
-            var ignores = ImmutableArray<IgnoreEntry>.Empty;
-            if (parse.GetValue(ignoreFile) is not null || File.Exists(ignorePath))
-            {
-                var (entries, ignoreError) = Suppressions.ParseIgnoreFile(ignorePath);
-                if (ignoreError is not null)
-                {
-                    error.WriteLine($"parascope: {ignoreError}");
-                    return ExitCodes.UsageOrInputError;
-                }
-                ignores = entries;
-            }
             ModelNames.TryParseTarget(parse.GetValue(target)!, out var xenTarget);
-            var chosenArches = parse.GetValue(arches) is { Length: > 0 } given
-                ? given.Distinct(StringComparer.Ordinal).ToImmutableArray()
-                : ImmutableArray.Create("x86_64");
             Severity? threshold = parse.GetValue(failOn) is { } level && ModelNames.TryParseSeverity(level, out var severity) ? severity : null;
 
             using var progress = ProgressBar.For(error, parse.GetValue(quiet));
             var outcome = ScanPipeline.Run(new ScanRequest
             {
-                Root = root,
-                Arches = chosenArches,
+                Root = parse.GetValue(path)!,
+                Arches = parse.GetValue(arches) is { Length: > 0 } given ? [.. given.Distinct(StringComparer.Ordinal)] : ["x86_64"],
                 Target = xenTarget,
                 Profile = parse.GetValue(profile),
                 CompileCommands = parse.GetValue(compileCommands),
@@ -144,30 +105,18 @@ public static class ScanCommand
                 IncludeUnits = parse.GetValue(units),
                 Shard = shardRange,
                 Timings = parse.GetValue(timings),
+                IgnoreFile = parse.GetValue(ignoreFile),
+                Baseline = parse.GetValue(baseline),
                 Progress = progress is null ? null : progress.Report,
             });
             progress?.Dispose();
-            if (outcome.Result is null)
+            if (outcome.Result is not { } result)
             {
-                error.WriteLine($"parascope: {outcome.Error}");
-                return ExitCodes.UsageOrInputError;
+                return ExitCodes.InputError(error, outcome.Error!);
             }
-            var result = Suppressions.Apply(outcome.Result, ignores);
-            if (baselineFingerprints is not null)
-            {
-                result = Baseline.Apply(result, baselineFingerprints);
-            }
-            if (outputs.Count == 0)
-            {
-                var colour = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected
-                             && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
-                output.Write(ReportWriter.ToText(result, namedFormat ?? ReportFormat.Text, colour));
-                output.Flush();
-            }
-            foreach (var (outputPath, outputFormat) in outputs)
-            {
-                ReportWriter.WriteFile(result, outputFormat, outputPath);
-            }
+            var colour = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected
+                         && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+            ReportOutputs.Write(result, outputs.Value, output, namedFormat ?? ReportFormat.Text, colour);
             return FailOn.Fails(result, threshold) ? ExitCodes.FindingsAtOrAboveFailOn : ExitCodes.Done;
         });
         return scan;

@@ -19,7 +19,7 @@ public static class CompileCommandsDiscovery
         var database = Path.GetFullPath(request.CompileCommands!);
         if (!File.Exists(database))
         {
-            return new DiscoveryResult(ProfileName, [], [], $"{database}: no such compile_commands.json");
+            return new DiscoveryResult(ProfileName, [], [], new InputError($"{database}: no such compile_commands.json"));
         }
         JsonDocument document;
         try
@@ -28,13 +28,13 @@ public static class CompileCommandsDiscovery
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException)
         {
-            return new DiscoveryResult(ProfileName, [], [], $"{database}: {FirstLine(exception.Message)}");
+            return new DiscoveryResult(ProfileName, [], [], new InputError($"{database}: {FirstLine(exception.Message)}"));
         }
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Array)
             {
-                return new DiscoveryResult(ProfileName, [], [], $"{database}: expected a JSON array of entries");
+                return new DiscoveryResult(ProfileName, [], [], new InputError($"{database}: expected a JSON array of entries"));
             }
             var root = request.Root.EndsWith('/') ? request.Root : request.Root + "/";
             var units = ImmutableArray.CreateBuilder<SourceUnit>();

@@ -20,7 +20,7 @@ public sealed record DiscoveryRequest
 }
 
 /// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>
-public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> Units, ImmutableArray<string> Warnings, string? Error = null)
+public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> Units, ImmutableArray<string> Warnings, InputError? Error = null)
 {
     /// <summary>Every file of the tree, enumerated once here for every later stage.</summary>
     public FileInventory? Files { get; init; }
@@ -38,9 +38,9 @@ public static class UnitDiscovery
     {
         if (!Directory.Exists(request.Root))
         {
-            return new DiscoveryResult("generic", [], [], File.Exists(request.Root)
+            return new DiscoveryResult("generic", [], [], new InputError(File.Exists(request.Root)
                 ? $"{request.Root}: not a directory (give the root of a kernel source tree)"
-                : $"{request.Root}: no such directory");
+                : $"{request.Root}: no such directory"));
         }
         var files = FileInventory.Of(request.Root);
         return DiscoverUnits(request, files) with { Files = files };

@@ -98,7 +98,7 @@ public static class XnuProfile
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return new DiscoveryResult(Name, [], [], $"{cache}: cannot write stand-in headers ({e.Message.Split('\n')[0]})");
+                return new DiscoveryResult(Name, [], [], new InputError($"{cache}: cannot write stand-in headers ({e.Message.Split('\n')[0]})"));
             }
             perArch[arch] = new ArchSetup(configs, configFolders, folders, ArchFiles.Read(root, present, arch));
         }

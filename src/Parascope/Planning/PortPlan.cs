@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Parascope.Model;
-using Parascope.Reports;
 using Parascope.Rules;
 
 namespace Parascope.Planning;

@@ -44,12 +44,3 @@ public static class ReportWriter
         return Utf8.GetString(buffer.ToArray());
     }
 }
-
-/// <summary>The CI gate: does a finding at or above the --fail-on level remain (only new ones, with a baseline)?</summary>
-public static class FailOn
-{
-    public static int Count(ScanResult result, Severity threshold) =>
-        result.Findings.Count(f => f.Severity >= threshold && (!result.HasBaseline || f.Baseline == "new"));
-
-    public static bool Fails(ScanResult result, Severity? threshold) => threshold is { } level && Count(result, level) > 0;
-}

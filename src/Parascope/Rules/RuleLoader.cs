@@ -16,7 +16,12 @@ public static class RuleLoader
         "id", "category", "title", "description", "arch", "class", "match", "targets", "weight", "references");
     private static readonly ImmutableHashSet<string> Arches = ImmutableHashSet.Create("x86", "arm64", "any");
 
-    public sealed record Result(ImmutableArray<Rule> Rules, ImmutableArray<RuleError> Errors);
+    public sealed record Result(ImmutableArray<Rule> Rules, ImmutableArray<RuleError> Errors)
+    {
+        /// <summary>The first problem as the one line a scan stops with (validate lists them all), or null.</summary>
+        public InputError? Error => Errors.IsEmpty ? null
+            : new InputError(Errors[0] + (Errors.Length > 1 ? $" (and {Errors.Length - 1} more rule errors)" : string.Empty));
+    }
 
     /// <summary>Data files that live beside the rules but are read by other stages (the port's phases).</summary>
     private static readonly ImmutableHashSet<string> NotRuleFiles = ImmutableHashSet.Create("entry-points.yaml");

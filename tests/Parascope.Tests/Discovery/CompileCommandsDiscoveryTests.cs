@@ -39,6 +39,6 @@ public sealed class CompileCommandsDiscoveryTests
     {
         using var tree = new TempTree();
         var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, CompileCommands = Path.Combine(tree.Root, "nope.json") });
-        Assert.Contains("no such compile_commands.json", outcome.Error);
+        Assert.Contains("no such compile_commands.json", outcome.Error!.Message);
     }
 }

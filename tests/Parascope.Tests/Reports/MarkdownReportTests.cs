@@ -1,3 +1,4 @@
+using Parascope.Results;
 using Parascope.Model;
 using Parascope.Reports;
 using static Parascope.Tests.Reports.ConstructedResults;

@@ -1,3 +1,4 @@
+using Parascope.Results;
 using Parascope.Graph;
 using Parascope.Model;
 using Parascope.Reports;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NJsonSchema;
+using Parascope.Results;
 using Parascope.Model;
 using Parascope.Reports;
 

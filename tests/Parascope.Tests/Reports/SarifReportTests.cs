@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NJsonSchema;
+using Parascope.Results;
 using Parascope.Reports;
 
 namespace Parascope.Tests.Reports;

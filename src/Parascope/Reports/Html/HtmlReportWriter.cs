@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Parascope.Results;
 using Parascope.Model;
 using Parascope.Planning;
 

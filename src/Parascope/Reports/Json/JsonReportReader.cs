@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using Parascope.Results;
 using Parascope.Model;
 
 namespace Parascope.Reports.Json;
@@ -10,11 +11,11 @@ namespace Parascope.Reports.Json;
 /// </summary>
 public static class JsonReportReader
 {
-    public static (ScanResult? Result, string? Error) Read(string path)
+    public static Checked<ScanResult> Read(string path)
     {
         if (!File.Exists(path))
         {
-            return (null, $"{path}: no such report");
+            return new InputError($"{path}: no such report");
         }
         try
         {
@@ -23,13 +24,13 @@ public static class JsonReportReader
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schemaVersion", out var version) || version.GetInt32() != JsonReportWriter.SchemaVersion)
             {
-                return (null, $"{path}: not a parascope JSON report of schemaVersion {JsonReportWriter.SchemaVersion}");
+                return new InputError($"{path}: not a parascope JSON report of schemaVersion {JsonReportWriter.SchemaVersion}");
             }
-            return (Parse(root), null);
+            return Checked<ScanResult>.Of(Parse(root));
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {
-            return (null, $"{path}: not a readable parascope JSON report ({exception.Message.Split('\n')[0]})");
+            return new InputError($"{path}: not a readable parascope JSON report ({exception.Message.Split('\n')[0]})");
         }
     }
 

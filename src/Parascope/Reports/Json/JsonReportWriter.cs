@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Parascope.Results;
 using Parascope.Model;
 
 namespace Parascope.Reports.Json;

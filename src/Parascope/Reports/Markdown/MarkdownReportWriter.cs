@@ -1,4 +1,5 @@
 using System.Globalization;
+using Parascope.Results;
 using Parascope.Model;
 using Parascope.Planning;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Parascope.Results;
 using Parascope.Model;
 using Parascope.Rules;
 

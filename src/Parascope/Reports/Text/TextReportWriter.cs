@@ -1,3 +1,4 @@
+using Parascope.Results;
 using Parascope.Model;
 
 namespace Parascope.Reports.Text;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Parascope.Model;
 
-namespace Parascope.Reports;
+namespace Parascope.Results;
 
 /// <summary>One line of an ignore file: a path glob, a rule id (or glob, default every rule), a reason.</summary>
 public sealed record IgnoreEntry(string PathGlob, string RuleGlob, string Reason, string Origin);
@@ -26,11 +26,11 @@ public static partial class Suppressions
     /// Parses an ignore file. Each line: `PATH-GLOB [RULE-ID] [reason…]`; `#` starts a comment line;
     /// `**` matches any folders, `*` and `?` stay within a path segment; a rule id may end in `*`.
     /// </summary>
-    public static (ImmutableArray<IgnoreEntry> Entries, string? Error) ParseIgnoreFile(string path)
+    public static Checked<ImmutableArray<IgnoreEntry>> ParseIgnoreFile(string path)
     {
         if (!File.Exists(path))
         {
-            return ([], $"{path}: no such ignore file");
+            return new InputError($"{path}: no such ignore file");
         }
         var entries = ImmutableArray.CreateBuilder<IgnoreEntry>();
         var number = 0;
@@ -46,7 +46,7 @@ public static partial class Suppressions
             entries.Add(new IgnoreEntry(parts[0].TrimStart('/'), parts.Length > 1 ? parts[1] : "*",
                 parts.Length > 2 ? parts[2].Trim() : string.Empty, $"{Path.GetFileName(path)}:{number}"));
         }
-        return (entries.ToImmutable(), null);
+        return Checked<ImmutableArray<IgnoreEntry>>.Of(entries.ToImmutable());
     }
 
     /// <summary>Moves suppressed findings from Findings to Suppressed (with their reason).</summary>

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Parascope.Model;
 
-namespace Parascope.Reports;
+namespace Parascope.Results;
 
 /// <summary>
 /// Compares a scan with an earlier JSON report by fingerprint: each finding becomes new or unchanged, and
@@ -11,11 +11,11 @@ namespace Parascope.Reports;
 public static class Baseline
 {
     /// <summary>The fingerprints of a JSON report, or a one-line reason it cannot be read (an input error).</summary>
-    public static (ImmutableHashSet<string>? Fingerprints, string? Error) Load(string path)
+    public static Checked<ImmutableHashSet<string>> Load(string path)
     {
         if (!File.Exists(path))
         {
-            return (null, $"{path}: no such baseline file");
+            return new InputError($"{path}: no such baseline file");
         }
         try
         {
@@ -23,7 +23,7 @@ public static class Baseline
             using var document = JsonDocument.Parse(stream);
             if (!document.RootElement.TryGetProperty("findings", out var findings) || findings.ValueKind != JsonValueKind.Array)
             {
-                return (null, $"{path}: not a parascope JSON report (no findings array)");
+                return new InputError($"{path}: not a parascope JSON report (no findings array)");
             }
             var fingerprints = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
             foreach (var finding in findings.EnumerateArray())
@@ -33,11 +33,11 @@ public static class Baseline
                     fingerprints.Add(text);
                 }
             }
-            return (fingerprints.ToImmutable(), null);
+            return Checked<ImmutableHashSet<string>>.Of(fingerprints.ToImmutable());
         }
         catch (JsonException exception)
         {
-            return (null, $"{path}: not valid JSON ({exception.Message.Split('\n')[0]})");
+            return new InputError($"{path}: not valid JSON ({exception.Message.Split('\n')[0]})");
         }
     }
 

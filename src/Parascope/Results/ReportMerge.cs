@@ -3,7 +3,7 @@ using Parascope.Detectors;
 using Parascope.Model;
 using Parascope.Rules;
 
-namespace Parascope.Reports;
+namespace Parascope.Results;
 
 /// <summary>
 /// Merges the reports of the shards of one scan (scan --shard K/N) into the report of the whole scan. Each unit
@@ -17,24 +17,24 @@ public static class ReportMerge
 {
     private const int TopCount = 10;
 
-    public static (ScanResult? Result, string? Error) Merge(IReadOnlyList<ScanResult> shards, ImmutableArray<Rule> rules, ImmutableArray<PortPhase> phases)
+    public static Checked<ScanResult> Merge(IReadOnlyList<ScanResult> shards, ImmutableArray<Rule> rules, ImmutableArray<PortPhase> phases)
     {
         if (shards.Count == 0)
         {
-            return (null, "nothing to merge");
+            return new InputError("nothing to merge");
         }
         var first = shards[0];
         foreach (var shard in shards.Skip(1))
         {
             if (shard.Root != first.Root || shard.Target != first.Target || shard.Profile != first.Profile || !shard.Arches.SequenceEqual(first.Arches))
             {
-                return (null, $"the reports are not shards of one scan (root, arches, target and profile must agree: {first.Root} vs {shard.Root})");
+                return new InputError($"the reports are not shards of one scan (root, arches, target and profile must agree: {first.Root} vs {shard.Root})");
             }
         }
         var shardNames = shards.Select(s => s.Shard).Where(s => s is not null).ToList();
         if (shardNames.Distinct(StringComparer.Ordinal).Count() != shardNames.Count)
         {
-            return (null, $"shard {shardNames.GroupBy(s => s).First(g => g.Count() > 1).Key} given twice");
+            return new InputError($"shard {shardNames.GroupBy(s => s).First(g => g.Count() > 1).Key} given twice");
         }
         var counts = shards.Select(s => s.Health.Counts).ToList();
         var health = new ParseHealth
@@ -46,7 +46,7 @@ public static class ReportMerge
         };
         var findings = MergeFindings(shards.SelectMany(s => s.Findings));
         var calls = Detectors.DriverApi.DriverInventory.HardwareCallsByClass(findings);
-        return (new ScanResult
+        return Checked<ScanResult>.Of(new ScanResult
         {
             ToolVersion = first.ToolVersion,
             Root = first.Root,
@@ -65,7 +65,7 @@ public static class ReportMerge
                 .OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line).ThenBy(d => d.Name, StringComparer.Ordinal).ToImmutableArray(),
             Rules = rules,
             Phases = phases,
-        }, null);
+        });
     }
 
     private static ImmutableArray<Finding> MergeFindings(IEnumerable<Finding> findings)

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Parascope.Model;
 
-namespace Parascope.Reports;
+namespace Parascope.Results;
 
 /// <summary>Counts every report shows: by category, severity, subsystem; active vs inactive.</summary>
 public sealed record Summary(

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using Parascope.Clang;
 using Parascope.Model;
-using Parascope.Parsing;
+using Parascope.Discovery;
 
-namespace Parascope.Discovery;
+namespace Parascope.Parsing;
 
 /// <summary>One unit's exact flags and its first diagnostics: why a file does (not) parse cleanly.</summary>
 public sealed record UnitExplanation(string Profile, SourceUnit Unit, UnitStatus Status, ImmutableArray<ParseDiagnostic> Diagnostics, int ErrorCount)
@@ -15,35 +15,35 @@ public sealed record UnitExplanation(string Profile, SourceUnit Unit, UnitStatus
 public static class UnitExplainer
 {
     /// <summary>The unit of FILE for ARCH as discovery configures it, parsed once; an error line when there is none.</summary>
-    public static (UnitExplanation? Explanation, string? Error) Explain(DiscoveryRequest request, string file, int diagnosticLimit)
+    public static Checked<UnitExplanation> Explain(DiscoveryRequest request, string file, int diagnosticLimit)
     {
         var discovery = UnitDiscovery.Discover(request);
         if (discovery.Error is not null)
         {
-            return (null, discovery.Error);
+            return discovery.Error;
         }
         var path = Path.GetFullPath(file);
         var candidates = discovery.Units.Where(u => u.Path == path).ToList();
         if (candidates.Count == 0)
         {
-            return (null, $"{path}: not a unit of {request.Root} (profile {discovery.Profile}; a header, another subsystem, or not compiled for {string.Join(", ", request.Arches)})");
+            return new InputError($"{path}: not a unit of {request.Root} (profile {discovery.Profile}; a header, another subsystem, or not compiled for {string.Join(", ", request.Arches)})");
         }
         var unit = candidates[0];
         if (unit.Language == SourceLanguage.Assembly)
         {
-            return (new UnitExplanation(discovery.Profile, unit, UnitStatus.Clean, [], 0), null);
+            return Checked<UnitExplanation>.Of(new UnitExplanation(discovery.Profile, unit, UnitStatus.Clean, [], 0));
         }
-        if (!LibclangLoader.TryLoad(out var loadError))
+        if (Libclang.Load() is { } loadError)
         {
-            return (null, loadError);
+            return loadError;
         }
         using var index = new ClangIndex();
         using var overlays = new UnsavedFiles(discovery.Overlays);
         var translationUnit = TranslationUnit.TryParse(index, unit.Path, unit.Arguments, out var code, unsaved: overlays);
         if (translationUnit is null)
         {
-            return (new UnitExplanation(discovery.Profile, unit, UnitStatus.Failed,
-                [new ParseDiagnostic(DiagnosticLevel.Fatal, $"libclang could not parse the unit ({code})", unit.Path, 0, 0)], 1), null);
+            return Checked<UnitExplanation>.Of(new UnitExplanation(discovery.Profile, unit, UnitStatus.Failed,
+                [new ParseDiagnostic(DiagnosticLevel.Fatal, $"libclang could not parse the unit ({code})", unit.Path, 0, 0)], 1));
         }
         var errors = translationUnit.Diagnostics().Where(d => d.Level >= DiagnosticLevel.Error).ToImmutableArray();
         // The same repairs a scan makes, so explain shows what the detectors see.
@@ -58,8 +58,8 @@ public static class UnitExplainer
         repairs.AddRange(discovery.Overlays.Keys.Where(included.Contains)
             .Select(path => $"{Path.GetRelativePath(request.Root, path)}: missing #endif appended"));
         translationUnit.Dispose();
-        return (new UnitExplanation(discovery.Profile, unit, errors.Length == 0 ? UnitStatus.Clean : UnitStatus.WithErrors,
+        return Checked<UnitExplanation>.Of(new UnitExplanation(discovery.Profile, unit, errors.Length == 0 ? UnitStatus.Clean : UnitStatus.WithErrors,
             [.. errors.Take(diagnosticLimit)], errors.Length)
-        { Repairs = repairs.ToImmutable() }, null);
+        { Repairs = repairs.ToImmutable() });
     }
 }

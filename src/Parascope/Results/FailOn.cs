@@ -1,0 +1,12 @@
+using Parascope.Model;
+
+namespace Parascope.Results;
+
+/// <summary>The CI gate: does a finding at or above the --fail-on level remain (only new ones, with a baseline)?</summary>
+public static class FailOn
+{
+    public static int Count(ScanResult result, Severity threshold) =>
+        result.Findings.Count(f => f.Severity >= threshold && (!result.HasBaseline || f.Baseline == "new"));
+
+    public static bool Fails(ScanResult result, Severity? threshold) => threshold is { } level && Count(result, level) > 0;
+}
