@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Parascope.Discovery.Xnu;
 using Parascope.Discovery;
 using Parascope.Model;
 using Parascope.Parsing;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Parascope.Discovery.Xnu;
 using Parascope.Model;
 
 namespace Parascope.Discovery;

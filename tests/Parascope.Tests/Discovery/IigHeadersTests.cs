@@ -1,3 +1,4 @@
+using Parascope.Discovery.Xnu;
 using Parascope.Discovery;
 using Parascope.Model;
 

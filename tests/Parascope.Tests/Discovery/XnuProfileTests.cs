@@ -1,3 +1,4 @@
+using Parascope.Discovery.Xnu;
 using Parascope.Discovery;
 using Parascope.Model;
 using Parascope.Parsing;
@@ -282,7 +283,7 @@ public sealed class XnuProfileTests
     [InlineData("#define LONG(x) \\\n  x /* not closed here\n  but here */\n#if A\n#endif\n", 0)]
     [InlineData("  #  ifdef SPACED\n#endif\n#if UNCLOSED\n", 1)]
     public void Unclosed_conditionals_are_counted(string text, int expected) =>
-        Assert.Equal(expected, XnuStandIns.UnclosedConditionals(text));
+        Assert.Equal(expected, UnclosedConditionals.Count(text));
 
     [Fact]
     public void The_root_is_found_from_a_file_inside_the_tree()

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using Parascope.Discovery;
 using Parascope.Model;
 using Parascope.Parsing;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Parascope.Discovery;
 using Parascope.Clang;
 using Parascope.Clang.Interop;
 using Parascope.Model;

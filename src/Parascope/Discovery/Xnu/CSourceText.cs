@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Parascope.Discovery;
+namespace Parascope.Discovery.Xnu;
 
 /// <summary>Text-level facts about C-like sources that discovery reads without a parser (.defs, .iig, headers).</summary>
 internal static partial class CSourceText

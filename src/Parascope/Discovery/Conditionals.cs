@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 
-namespace Parascope.Parsing;
+namespace Parascope.Discovery;
 
 /// <summary>
 /// The #if/#ifdef/#elif/#else/#endif stack of a file read lexically: the innermost condition around a line

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Parascope.Discovery;
+namespace Parascope.Discovery.Xnu;
 
 /// <summary>
 /// Headers of Apple's internal SDK that public trees include but do not carry, each with the declarations the

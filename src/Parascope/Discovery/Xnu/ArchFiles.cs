@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Parascope.Model;
 
-namespace Parascope.Discovery;
+namespace Parascope.Discovery.Xnu;
 
 /// <summary>
 /// Which arch compiles a file: XNU's per-arch file lists (SUBSYSTEM/conf/files.ARCH) where the tree has them, the

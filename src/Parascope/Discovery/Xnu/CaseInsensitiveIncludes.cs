@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Parascope.Discovery;
+namespace Parascope.Discovery.Xnu;
 
 /// <summary>
 /// XNU is built on macOS, whose file systems ignore case by default, so an include spelled in the wrong case

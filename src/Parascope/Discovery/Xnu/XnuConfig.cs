@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Parascope.Discovery;
+namespace Parascope.Discovery.Xnu;
 
 /// <summary>
 /// XNU's config step emulated: the options a RELEASE kernel of one arch has, read from the tree's MASTER files

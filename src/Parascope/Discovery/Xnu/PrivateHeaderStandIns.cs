@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Parascope.Discovery;
+namespace Parascope.Discovery.Xnu;
 
 /// <summary>
 /// A stand-in for &lt;TrustCache/API.h&gt;, the header of Apple's libTrustCache, which the public tree includes

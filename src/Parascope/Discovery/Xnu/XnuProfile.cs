@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Parascope.Model;
 
-namespace Parascope.Discovery;
+namespace Parascope.Discovery.Xnu;
 
 /// <summary>
 /// Flags for an XNU tree that cannot be built here (its build needs Apple's tools, MIG and genassym): the defines
@@ -87,13 +87,13 @@ public static class XnuProfile
                 .ToImmutableArray();
             var cache = CacheFolder(request.CacheDirectory, root, arch);
             XnuStandIns.StandInFolders folders;
-            var configFolders = new Dictionary<string, XnuStandIns.ConfigFolder>(StringComparer.Ordinal);
+            var configFolders = new Dictionary<string, ConfigHeaders.ConfigFolder>(StringComparer.Ordinal);
             try
             {
                 folders = XnuStandIns.Write(root, present, arch, cache);
                 foreach (var config in configs)
                 {
-                    configFolders[config.Name] = XnuStandIns.WriteConfig(config, cache);
+                    configFolders[config.Name] = ConfigHeaders.Write(config, cache);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -167,7 +167,7 @@ public static class XnuProfile
         public bool Builds(string relative, string subsystem) => Configs.Any(c => Files.BuiltWith(relative, c.For(subsystem).Requirements));
     }
 
-    private sealed record ArchSetup(ImmutableArray<XnuConfig> Configs, Dictionary<string, XnuStandIns.ConfigFolder> ConfigFolders,
+    private sealed record ArchSetup(ImmutableArray<XnuConfig> Configs, Dictionary<string, ConfigHeaders.ConfigFolder> ConfigFolders,
         XnuStandIns.StandInFolders Folders, ArchFiles Files);
 
     /// <summary>

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Parascope.Parsing;
 
-namespace Parascope.Discovery;
+namespace Parascope.Discovery.Xnu;
 
 /// <summary>
 /// The headers MIG would generate from a tree's .defs files, written by Parascope (there is no mig here): what

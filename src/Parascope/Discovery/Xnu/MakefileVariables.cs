@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Parascope.Discovery;
+namespace Parascope.Discovery.Xnu;
 
 /// <summary>
 /// The flag variables of one of XNU's makefiles (makedefs/MakeInc.def, a subsystem's conf/Makefile.template),

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Parascope.Discovery;
+namespace Parascope.Discovery.Xnu;
 
 /// <summary>
 /// A program for the build host or for user space that lives among kernel sources (libkern/kxld/tests,

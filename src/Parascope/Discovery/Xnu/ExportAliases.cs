@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using System.Text;
+using static Parascope.Discovery.Xnu.StandInFiles;
+
+namespace Parascope.Discovery.Xnu;
+
+/// <summary>Headers reachable under the names the makefiles export them as (EXPORT_MI_DIR / EXPORT_MD_DIR).</summary>
+internal static class ExportAliases
+{
+    /// <summary>
+    /// A folder's Makefile says under which name its headers are exported (EXPORT_MI_DIR = san puts
+    /// san/memory/kasan.h at &lt;san/kasan.h&gt;; an empty one puts osfmk/libsa/string.h at &lt;string.h&gt;).
+    /// The alias forwards to the real header by absolute path.
+    /// </summary>
+    public static void Write(string root, IReadOnlyList<string> subsystems, string standIns)
+    {
+        foreach (var subsystem in subsystems)
+        {
+            var folder = Path.Combine(root, subsystem);
+            foreach (var makefile in Enumerate(folder, "Makefile"))
+            {
+                var directory = Path.GetDirectoryName(makefile)!;
+                var own = Path.GetRelativePath(folder, directory).Replace('\\', '/');
+                var variables = MakefileVariables.Read(makefile);
+                foreach (var key in new[] { "EXPORT_MI_DIR", "EXPORT_MD_DIR" })
+                {
+                    var words = variables.Words(key);
+                    if (!HasAssignment(makefile, key))
+                    {
+                        continue;
+                    }
+                    var exported = Resolve(words.Count == 0 ? string.Empty : words[^1], variables);
+                    if (exported is null || exported == own || exported.Contains("..", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+                    foreach (var header in Directory.EnumerateFiles(directory, "*.h").Order(StringComparer.Ordinal))
+                    {
+                        var alias = (exported.Length == 0 ? string.Empty : exported + "/") + Path.GetFileName(header);
+                        if (TreeHas(root, subsystems, alias))
+                        {
+                            continue;
+                        }
+                        WriteIfChanged(Path.Combine(standIns, alias), $"{Banner}#include \"{header}\"\n");
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool HasAssignment(string makefile, string key)
+    {
+        try
+        {
+            return File.ReadLines(makefile).Any(l => l.TrimStart().StartsWith(key, StringComparison.Ordinal) && l.Contains('='));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static string? Resolve(string value, MakefileVariables variables)
+    {
+        for (var depth = 0; depth < 4 && (value.StartsWith("${", StringComparison.Ordinal) || value.StartsWith("$(", StringComparison.Ordinal)); depth++)
+        {
+            var name = value[2..^1];
+            var words = variables.Words(name);
+            if (words.Count != 1)
+            {
+                return null;
+            }
+            value = words[0];
+        }
+        return value.Contains('$') ? null : value.Trim('/');
+    }
+}

@@ -1,0 +1,32 @@
+namespace Parascope.Discovery.Xnu;
+
+/// <summary>How every stand-in is written: a banner saying it is not the tree's, and only when its text changed.</summary>
+internal static class StandInFiles
+{
+    public const string Banner = "/* Parascope stand-in for a header XNU's build generates; not from the tree. */\n";
+    public const string PrivateBanner = "/* Parascope stand-in for a header of Apple's internal SDK: declarations the tree uses, placeholder values. */\n";
+
+    public static void WriteIfChanged(string path, string content)
+    {
+        if (File.Exists(path) && File.ReadAllText(path) == content)
+        {
+            return;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + "." + Environment.ProcessId + ".tmp";
+        File.WriteAllText(temporary, content);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public static void CopyIfChanged(string source, string destination) => WriteIfChanged(destination, File.ReadAllText(source));
+
+    /// <summary>True when some subsystem folder of the tree holds NAME: the tree's own header wins over a stand-in.</summary>
+    public static bool TreeHas(string root, IReadOnlyList<string> subsystems, string name) =>
+        subsystems.Any(s => File.Exists(Path.Combine(root, s, name)));
+
+    public static IEnumerable<string> Enumerate(string folder, string pattern) =>
+        Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, pattern, new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+                .Order(StringComparer.Ordinal)
+            : [];
+}
