@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Text;
 using Parascope.Discovery;
 using Parascope.Model;
-using Parascope.Parsing;
 
 namespace Parascope.Detectors.Instructions;
 

@@ -1,0 +1,71 @@
+using Parascope.Discovery;
+using Parascope.Model;
+using static Parascope.Detectors.Instructions.InstructionFindings;
+using static Parascope.Detectors.Instructions.LexicalSites;
+
+namespace Parascope.Detectors.Instructions;
+
+internal static class UnreadFiles
+{
+    /// <summary>
+    /// Source files under the root that no unit read (headers nobody includes, arm64 files in an x86 scan, files
+    /// the build leaves out): scanned lexically and reported inactive, so nothing is silently missed.
+    /// </summary>
+    public static void Detect(DetectionContext context, InstructionClassifier classifier, CSourceScans scans, HashSet<string> read, Lazy<Dictionary<string, string>> stringMacros, FindingSink sink)
+    {
+        var scanArches = context.Units.Select(u => u.Unit.Arch).Distinct(StringComparer.Ordinal).ToList();
+        var defaultFamily = FamilyHints.OfArch(scanArches.FirstOrDefault() ?? "x86_64");
+        foreach (var relative in context.Files.RelativePaths)
+        {
+            var path = context.Files.AbsolutePath(relative);
+            var extension = Path.GetExtension(path);
+            var assembly = extension is ".s" or ".S";
+            if (!(assembly || extension is ".h" or ".hpp" or ".c" or ".cpp" or ".cc" or ".cxx" or ".inc"))
+            {
+                continue;
+            }
+            if (read.Contains(relative) || FamilyHints.IsForeignPath(relative))
+            {
+                continue;
+            }
+            var text = context.Texts.Get(path);
+            if (text is null)
+            {
+                continue;
+            }
+            if (assembly)
+            {
+                var family = FamilyHints.OfPath(relative) ?? defaultFamily;
+                var defines = Conditionals.Predefined(family == InstructionFamily.Arm64 ? "arm64" : "x86_64");
+                foreach (var (statement, match, _) in AssemblyMatches(text.Text, relative, family, defines, classifier))
+                {
+                    sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
+                }
+                continue;
+            }
+            var scan = scans.GetOrScan(relative, text.Text);
+            foreach (var call in scan.Calls)
+            {
+                if (call.IsAsmMacro)
+                {
+                    foreach (var macroUse in LexicalMacroUse(context, classifier, relative, scan, call, false, null, defaultFamily))
+                    {
+                        sink.Add(macroUse with { Units = 0, Properties = macroUse.Properties.SetItem("reason", "not-compiled") });
+                    }
+                    continue;
+                }
+                if (LexicalBuiltin(context, classifier, stringMacros.Value, relative, call, false, null) is { } lexical)
+                {
+                    sink.Add(lexical with { Units = 0, Properties = lexical.Properties.Add("reason", "not-compiled") });
+                }
+            }
+            foreach (var statement in scan.Statements)
+            {
+                if (ClassifyC(classifier, statement, relative, false, defaultFamily) is { } match)
+                {
+                    sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
+                }
+            }
+        }
+    }
+}
