@@ -15,7 +15,7 @@ namespace Parascope;
 public sealed record ScanRequest
 {
     public required string Root { get; init; }
-    public ImmutableArray<string> Arches { get; init; } = ["x86_64"];
+    public ImmutableArray<string> Arches { get; init; } = [Architecture.Default.Name];
     public XenTarget Target { get; init; } = XenTarget.XenPv;
     public string? Profile { get; init; }
     public string? CompileCommands { get; init; }
@@ -63,9 +63,9 @@ public static class ScanPipeline
         }
         foreach (var arch in request.Arches)
         {
-            if (!UnitDiscovery.SupportedArches.Contains(arch))
+            if (Architecture.Find(arch) is null)
             {
-                return ScanOutcome.Failure($"unknown arch '{arch}' (known: {string.Join(", ", UnitDiscovery.SupportedArches)})");
+                return ScanOutcome.Failure($"unknown arch '{arch}' (known: {string.Join(", ", Architecture.Names)})");
             }
         }
         var rules = RuleLoader.LoadWith(request.RulesDirectory);

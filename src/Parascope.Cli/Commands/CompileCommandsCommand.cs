@@ -19,7 +19,7 @@ public static class CompileCommandsCommand
     {
         var path = new Argument<string>("path") { Description = "Root of the kernel source tree." };
         var arches = new Option<string[]>("--arch") { Description = "Arch to configure for; repeat for several (default x86_64)." };
-        arches.AcceptOnlyFromAmong([.. UnitDiscovery.SupportedArches]);
+        arches.AcceptOnlyFromAmong([.. Architecture.Names]);
         var profile = new Option<string?>("--profile") { Description = "Build profile: xnu or generic (default: from the tree's layout)." };
         profile.AcceptOnlyFromAmong("xnu", "generic");
         var outputFile = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
@@ -33,7 +33,7 @@ public static class CompileCommandsCommand
             var discovery = UnitDiscovery.Discover(new DiscoveryRequest
             {
                 Root = root,
-                Arches = parse.GetValue(arches) is { Length: > 0 } given ? [.. given.Distinct()] : ["x86_64"],
+                Arches = parse.GetValue(arches) is { Length: > 0 } given ? [.. given.Distinct()] : [Architecture.Default.Name],
                 Profile = parse.GetValue(profile),
                 CacheDirectory = ScanPipeline.DefaultCacheDirectory(),
                 ResourceDirectory = ResourceDirectory.Find(),

@@ -16,7 +16,7 @@ public static class ExplainCommand
     {
         var file = new Argument<string>("file") { Description = "A .c/.cpp/.s file of the tree." };
         var arch = new Option<string?>("--arch") { Description = "Arch to configure for (default: the first that compiles the file, x86_64 first)." };
-        arch.AcceptOnlyFromAmong([.. UnitDiscovery.SupportedArches]);
+        arch.AcceptOnlyFromAmong([.. Architecture.Names]);
         var root = new Option<string?>("--root") { Description = "Root of the tree (default: the nearest ancestor laid out like XNU)." };
         var profile = new Option<string?>("--profile") { Description = "Build profile: xnu or generic (default: from the tree's layout)." };
         profile.AcceptOnlyFromAmong("xnu", "generic");
@@ -40,7 +40,7 @@ public static class ExplainCommand
                 error.WriteLine($"parascope: {path}: no ancestor folder looks like an XNU tree (osfmk/, bsd/, iokit/ or libkern/); give --root");
                 return ExitCodes.UsageOrInputError;
             }
-            string[] arches = parse.GetValue(arch) is { } one ? [one] : ["x86_64", "arm64", "i386"];
+            string[] arches = parse.GetValue(arch) is { } one ? [one] : [.. Architecture.Names];
             var explained = default(Checked<UnitExplanation>);
             foreach (var candidate in arches)
             {

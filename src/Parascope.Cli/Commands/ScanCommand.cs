@@ -15,7 +15,7 @@ public static class ScanCommand
             Description = "Arch to parse for; repeat for several (x86_64, i386, arm64). Default: x86_64.",
             AllowMultipleArgumentsPerToken = false,
         };
-        arches.AcceptOnlyFromAmong("x86_64", "i386", "arm64");
+        arches.AcceptOnlyFromAmong([.. Architecture.Names]);
         var target = new Option<string>("--target")
         {
             Description = "Xen guest mode to plan for.",
@@ -95,7 +95,7 @@ public static class ScanCommand
             var outcome = ScanPipeline.Run(new ScanRequest
             {
                 Root = parse.GetValue(path)!,
-                Arches = parse.GetValue(arches) is { Length: > 0 } given ? [.. given.Distinct(StringComparer.Ordinal)] : ["x86_64"],
+                Arches = parse.GetValue(arches) is { Length: > 0 } given ? [.. given.Distinct(StringComparer.Ordinal)] : [Architecture.Default.Name],
                 Target = xenTarget,
                 Profile = parse.GetValue(profile),
                 CompileCommands = parse.GetValue(compileCommands),

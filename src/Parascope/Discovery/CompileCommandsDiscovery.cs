@@ -139,9 +139,7 @@ public static class CompileCommandsDiscovery
             {
                 continue;
             }
-            return target.StartsWith("i386", StringComparison.Ordinal) || target.StartsWith("i686", StringComparison.Ordinal) ? "i386"
-                : target.StartsWith("arm64", StringComparison.Ordinal) || target.StartsWith("aarch64", StringComparison.Ordinal) ? "arm64"
-                : "x86_64";
+            return Architecture.FromCompilerTarget(target).Name;
         }
         return null;
     }

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 
+using Parascope.Model;
+
 namespace Parascope.Discovery;
 
 /// <summary>
@@ -127,31 +129,8 @@ public sealed class Conditionals
     }
 
     /// <summary>Predefined macros of the compiler for a scan arch (what cpp gives a .S file before any -D).</summary>
-    public static ImmutableDictionary<string, string> Predefined(string arch)
-    {
-        var defines = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        defines["__APPLE__"] = "1";
-        defines["__MACH__"] = "1";
-        defines["__ASSEMBLER__"] = "1";
-        switch (arch)
-        {
-            case "i386":
-                defines["__i386__"] = "1";
-                defines["__i386"] = "1";
-                break;
-            case "arm64":
-                defines["__arm64__"] = "1";
-                defines["__aarch64__"] = "1";
-                defines["__LP64__"] = "1";
-                break;
-            default:
-                defines["__x86_64__"] = "1";
-                defines["__x86_64"] = "1";
-                defines["__LP64__"] = "1";
-                break;
-        }
-        return defines.ToImmutable();
-    }
+    public static ImmutableDictionary<string, string> Predefined(string arch) =>
+        (Architecture.Find(arch) ?? Architecture.Default).PredefinedMacros;
 
     /// <summary>A recursive-descent reader of #if expressions: defined, !, ~, arithmetic, comparisons, &amp;&amp;, ||, ?:.</summary>
     private sealed class ExpressionParser(string text, IReadOnlyDictionary<string, string> defines, int depth = 0)

@@ -33,8 +33,6 @@ public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> 
 /// <summary>A tree → compilation units, each with its compiler arguments, per arch.</summary>
 public static class UnitDiscovery
 {
-    public static readonly ImmutableArray<string> SupportedArches = ["x86_64", "i386", "arm64"];
-
     public static DiscoveryResult Discover(DiscoveryRequest request)
     {
         if (!Directory.Exists(request.Root))
@@ -117,12 +115,7 @@ public static class SourceFiles
 /// <summary>Flags for a tree Parascope knows nothing about: the file's own folder and the root as include paths.</summary>
 public static class GenericProfile
 {
-    public static string TargetTriple(string arch) => arch switch
-    {
-        "i386" => "i386-apple-darwin",
-        "arm64" => "arm64-apple-macos",
-        _ => "x86_64-apple-macos",
-    };
+    public static string TargetTriple(string arch) => Architecture.Named(arch).TargetTriple;
 
     public static SourceUnit Unit(DiscoveryRequest request, string path, string relative, SourceLanguage language, string arch)
     {

@@ -14,7 +14,7 @@ public static class RuleLoader
 {
     private static readonly ImmutableHashSet<string> RuleKeys = ImmutableHashSet.Create(
         "id", "category", "title", "description", "arch", "class", "match", "targets", "weight", "references");
-    private static readonly ImmutableHashSet<string> Arches = ImmutableHashSet.Create("x86", "arm64", "any");
+    private static readonly ImmutableHashSet<string> Arches = [.. Enum.GetValues<InstructionFamily>().Select(Architecture.RuleName), "any"];
 
     public sealed record Result(ImmutableArray<Rule> Rules, ImmutableArray<RuleError> Errors)
     {

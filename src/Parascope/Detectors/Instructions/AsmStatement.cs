@@ -31,17 +31,16 @@ public sealed record AsmStatement
 /// <summary>Which instruction family source text is written for, from what is known about it.</summary>
 public static class FamilyHints
 {
-    public static InstructionFamily OfArch(string arch) => arch == "arm64" ? InstructionFamily.Arm64 : InstructionFamily.X86;
+    public static InstructionFamily OfArch(string arch) => Architecture.Find(arch)?.Family ?? InstructionFamily.X86;
 
     /// <summary>The family a path's arch folder implies (osfmk/i386, osfmk/x86_64, osfmk/arm64, …), or null.</summary>
     public static InstructionFamily? OfPath(string relativePath)
     {
         foreach (var part in relativePath.Split('/'))
         {
-            switch (part)
+            if (Architecture.FamilyOfFolder(part) is { } family)
             {
-                case "i386" or "x86_64" or "x86" or "amd64": return InstructionFamily.X86;
-                case "arm" or "arm64" or "aarch64" or "arm64e": return InstructionFamily.Arm64;
+                return family;
             }
         }
         return null;
@@ -55,7 +54,7 @@ public static class FamilyHints
     {
         foreach (var part in relativePath.Split('/'))
         {
-            if (part is "ppc" or "ppc64" or "powerpc" or "sparc" or "mips" or "hppa" or "m68k" or "riscv")
+            if (Architecture.ForeignFolders.Contains(part))
             {
                 return true;
             }

@@ -16,7 +16,7 @@ internal static class AssemblerHeaders
     public static void Detect(DetectionContext context, InstructionClassifier classifier,
         Dictionary<string, HashSet<string>> includes, FindingSink sink)
     {
-        var defaultArch = context.Units.Select(u => u.Unit.Arch).FirstOrDefault() ?? "x86_64";
+        var defaultArch = context.Units.Select(u => u.Unit.Arch).FirstOrDefault() ?? Architecture.Default.Name;
         var headers = context.Files.WithExtensions(".h")
             .Where(h => !FamilyHints.IsForeignPath(h.Relative))
             .ToList();
@@ -54,7 +54,7 @@ internal static class AssemblerHeaders
                 ? reached.Order(StringComparer.Ordinal).ToImmutableArray()
                 : ImmutableArray<string>.Empty;
             var family = FamilyHints.OfPath(relative) ?? FamilyHints.OfArch(includers.FirstOrDefault() ?? defaultArch);
-            var defines = Conditionals.Predefined(includers.FirstOrDefault() ?? (family == InstructionFamily.Arm64 ? "arm64" : "x86_64"))
+            var defines = Conditionals.Predefined(includers.FirstOrDefault() ?? Architecture.Of(family).Name)
                 .SetItem("__ASSEMBLER__", "1").SetItem("ASSEMBLER", "1");
             foreach (var (statement, match, _) in AssemblyMatches(text.Text, relative, family, defines, classifier))
             {

@@ -96,7 +96,7 @@ public static class AssemblySourceScanner
                     }
                     continue;
                 }
-                if (family == InstructionFamily.X86 || keyword.Length == 0 || !char.IsAsciiLetter(keyword[0]))
+                if (Architecture.SyntaxOf(family).LineComment == '#' || keyword.Length == 0 || !char.IsAsciiLetter(keyword[0]))
                 {
                     continue; // a `#` comment line (x86), or cpp line markers
                 }
@@ -267,6 +267,7 @@ public static class AssemblySourceScanner
     /// </summary>
     internal static string RemoveComments(string line, InstructionFamily family, ref bool inComment, out int[] columns)
     {
+        var lineComment = Architecture.SyntaxOf(family).LineComment;
         var builder = new StringBuilder(line.Length);
         var map = new List<int>(line.Length + 1);
         var i = 0;
@@ -297,11 +298,7 @@ public static class AssemblySourceScanner
             {
                 break;
             }
-            if (family == InstructionFamily.X86 && c == '#')
-            {
-                break;
-            }
-            if (family == InstructionFamily.Arm64 && c == ';')
+            if (c == lineComment)
             {
                 break;
             }
@@ -333,6 +330,7 @@ public static class AssemblySourceScanner
     /// <summary>Statements of a comment-free line: `;` separates them on x86, `%%` on Darwin arm64. Strings are not split.</summary>
     internal static IEnumerable<(int Start, string Text)> SplitStatements(string code, InstructionFamily family)
     {
+        var separator = Architecture.SyntaxOf(family).StatementSeparator;
         var start = 0;
         var i = 0;
         while (i < code.Length)
@@ -348,16 +346,11 @@ public static class AssemblySourceScanner
                 i++;
                 continue;
             }
-            if (family == InstructionFamily.X86 && c == ';')
+            if (string.CompareOrdinal(code, i, separator, 0, separator.Length) == 0)
             {
                 yield return (start, code[start..i]);
-                start = i + 1;
-            }
-            else if (family == InstructionFamily.Arm64 && c == '%' && i + 1 < code.Length && code[i + 1] == '%')
-            {
-                yield return (start, code[start..i]);
-                start = i + 2;
-                i++;
+                start = i + separator.Length;
+                i += separator.Length - 1;
             }
             i++;
         }

@@ -7,13 +7,6 @@ using Parascope.Rules;
 
 namespace Parascope.Detectors.Instructions;
 
-/// <summary>The instruction set a piece of assembly text is written for.</summary>
-public enum InstructionFamily
-{
-    X86,
-    Arm64,
-}
-
 /// <summary>One instruction statement matched to a rule: the mnemonic as written and the register that decided it.</summary>
 public sealed record InstructionMatch(Rule Rule, string Mnemonic, string? Register);
 
@@ -50,14 +43,14 @@ public sealed class InstructionClassifier
             .OrderBy(rule => OriginFile(rule.Origin), StringComparer.Ordinal)
             .ThenBy(rule => OriginLine(rule.Origin))
             .ToList();
-        _x86 = instructionRules.Where(r => r.Arch == "x86" && !r.Match.Mnemonics.IsEmpty).Select(r => new CompiledRule(r)).ToImmutableArray();
-        _arm64 = instructionRules.Where(r => r.Arch == "arm64" && !r.Match.Mnemonics.IsEmpty).Select(r => new CompiledRule(r)).ToImmutableArray();
+        _x86 = instructionRules.Where(r => r.Arch == Architecture.RuleName(InstructionFamily.X86) && !r.Match.Mnemonics.IsEmpty).Select(r => new CompiledRule(r)).ToImmutableArray();
+        _arm64 = instructionRules.Where(r => r.Arch == Architecture.RuleName(InstructionFamily.Arm64) && !r.Match.Mnemonics.IsEmpty).Select(r => new CompiledRule(r)).ToImmutableArray();
         _builtins = rules.OfCategory(FindingCategory.Instruction)
             .Where(rule => !rule.Match.Builtins.IsEmpty)
             .Select(rule => new BuiltinRule(rule))
             .ToImmutableArray();
         _x86Encodings = rules.OfCategory(FindingCategory.Instruction)
-            .Where(rule => rule.Arch == "x86")
+            .Where(rule => rule.Arch == Architecture.RuleName(InstructionFamily.X86))
             .SelectMany(rule => rule.Match["encodings"])
             .Select(entry => entry.Split(": ", 2))
             .Where(parts => parts.Length == 2)
@@ -403,7 +396,7 @@ public sealed class InstructionClassifier
             Rule = rule;
             Names = new FrozenSetOfStrings(rule.Match.Builtins.ToArray(), ignoreCase: false);
             RegisterArgument = rule.Match["register-argument"] is [var index, ..] && int.TryParse(index, CultureInfo.InvariantCulture, out var n) ? n : -1;
-            Family = rule.Arch == "arm64" ? InstructionFamily.Arm64 : InstructionFamily.X86;
+            Family = rule.Arch == Architecture.RuleName(InstructionFamily.Arm64) ? InstructionFamily.Arm64 : InstructionFamily.X86;
         }
     }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using Parascope.Model;
+
 namespace Parascope.Detectors.Instructions;
 
 /// <summary>

@@ -14,7 +14,7 @@ internal static class UnreadFiles
     public static void Detect(DetectionContext context, InstructionClassifier classifier, CSourceScans scans, HashSet<string> read, Lazy<Dictionary<string, string>> stringMacros, FindingSink sink)
     {
         var scanArches = context.Units.Select(u => u.Unit.Arch).Distinct(StringComparer.Ordinal).ToList();
-        var defaultFamily = FamilyHints.OfArch(scanArches.FirstOrDefault() ?? "x86_64");
+        var defaultFamily = FamilyHints.OfArch(scanArches.FirstOrDefault() ?? Architecture.Default.Name);
         foreach (var relative in context.Files.RelativePaths)
         {
             var path = context.Files.AbsolutePath(relative);
@@ -36,7 +36,7 @@ internal static class UnreadFiles
             if (assembly)
             {
                 var family = FamilyHints.OfPath(relative) ?? defaultFamily;
-                var defines = Conditionals.Predefined(family == InstructionFamily.Arm64 ? "arm64" : "x86_64");
+                var defines = Architecture.Of(family).PredefinedMacros;
                 foreach (var (statement, match, _) in AssemblyMatches(text.Text, relative, family, defines, classifier))
                 {
                     sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));

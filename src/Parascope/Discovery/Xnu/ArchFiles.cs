@@ -189,16 +189,9 @@ public sealed class ArchFiles
         var parts = relativePath.Split('/');
         for (var i = 0; i < parts.Length - 1; i++)
         {
-            switch (parts[i])
+            if (Architecture.IsArchFolder(parts[i]))
             {
-                case "x86_64":
-                    return arch == "x86_64";
-                case "i386" or "i486" or "x86":
-                    return arch is "i386" or "x86_64";
-                case "arm" or "arm64" or "aarch64":
-                    return arch == "arm64";
-                case "ppc" or "powerpc":
-                    return false;
+                return Architecture.Named(arch).Folders.Contains(parts[i]);
             }
         }
         return true;

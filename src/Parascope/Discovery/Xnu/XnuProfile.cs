@@ -104,7 +104,7 @@ public static class XnuProfile
         }
 
         // Only read when a file is built by no configuration of a scanned arch; only arches the tree configures.
-        var otherArches = new Lazy<List<ArchBuild>>(() => UnitDiscovery.SupportedArches
+        var otherArches = new Lazy<List<ArchBuild>>(() => Architecture.Names
             .Where(a => File.Exists(Path.Combine(root, "config", "MASTER." + a)) || present.Any(s => File.Exists(Path.Combine(root, s, "conf", "MASTER." + a))))
             .Select(a => new ArchBuild(a, ArchFiles.Read(root, present, a),
                 [.. XnuConfig.Configurations.Select(name => XnuConfig.Read(root, a, present, name))]))
@@ -174,13 +174,10 @@ public static class XnuProfile
     /// What MakeInc.def adds for a configuration inside make conditionals this profile does not evaluate
     /// (`ifeq ($(KASAN),1)`: CFLAGS_GEN += -DKASAN=1 …; the classic instrumentation on x86_64, TBI on arm64). The
     /// sanitizer flag matters to parsing: san/memory checks __has_feature(address_sanitizer / hwaddress_sanitizer).
-    /// clang 14's driver refuses kernel-hwaddress for an Apple target, so it goes to the front end directly.
     /// </summary>
     private static IEnumerable<string> ConfigurationFlags(string configuration, string arch) => configuration switch
     {
-        "KASAN" => arch == "arm64"
-            ? ["-DKASAN=1", "-DKASAN_LIGHT=0", "-DKASAN_TBI=1", "-DKASAN_SCALE=4", "-DKASAN_OFFSET=0xf000000000000000", "-Xclang", "-fsanitize=kernel-hwaddress"]
-            : ["-DKASAN=1", "-DKASAN_LIGHT=0", "-DKASAN_CLASSIC=1", "-DKASAN_SCALE=3", "-DKASAN_OFFSET=0xdffff80000000000", "-fsanitize=address"],
+        "KASAN" => Architecture.Named(arch).KasanFlags,
         _ => [],
     };
 
@@ -239,7 +236,7 @@ public static class XnuProfile
             arguments.Add("-fno-exceptions");
             arguments.Add("-fno-rtti");
             // clang rejects -fapple-kext for C++ on i386 (the old GCC accepted it).
-            if (arch != "i386")
+            if (Architecture.Named(arch).AppleKext)
             {
                 arguments.Add("-fapple-kext");
             }
@@ -272,16 +269,11 @@ public static class XnuProfile
         defines.AddRange(makeDefs.LiteralFlags("CFLAGS_" + arch.ToUpperInvariant(), substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         if (makeDefs.Words("CFLAGS_" + arch.ToUpperInvariant()).Count == 0)
         {
-            defines.AddRange(arch switch
-            {
-                "i386" => ["-Di386", "-DI386", "-D__I386__"],
-                "arm64" => ["-Darm64", "-DARM64", "-D__ARM64__", "-DLP64"],
-                _ => ["-Dx86_64", "-DX86_64", "-D__X86_64__", "-DLP64"],
-            });
+            defines.AddRange(Architecture.Named(arch).KernelDefines);
         }
         // arm64 code needs a board: proc_reg.h stops with "processor not supported" without one. The virtual-machine
         // board (VMAPPLE) is the one whose SoC headers the public tree carries in full.
-        if (arch == "arm64")
+        if (Architecture.Named(arch).Family == InstructionFamily.Arm64)
         {
             defines.AddRange(makeDefs.LiteralFlags("MACHINE_FLAGS_ARM64_VMAPPLE", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         }
