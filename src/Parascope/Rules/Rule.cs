@@ -63,6 +63,12 @@ public sealed record Rule
     /// <summary>file:line of the rule's definition, for error messages.</summary>
     public required string Origin { get; init; }
 
+    /// <summary>
+    /// False for the classifier rules of rules/builtins.yaml (a builtin or a raw-byte encoding): their sites are
+    /// classified by the instruction they emit and reported under that instruction rule's id, never their own.
+    /// </summary>
+    public bool ReportsUnderOwnId => Match.Builtins.IsEmpty && Match["encodings"].IsEmpty;
+
     /// <summary>The guidance for <paramref name="target"/>; every rule defines all three targets.</summary>
     public TargetGuidance For(XenTarget target) => Targets[target];
 }
