@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Parascope.Model;
+using Parascope.Reports.Markdown;
 using Parascope.Rules;
 
 namespace Parascope.Cli.Commands;
@@ -11,7 +12,13 @@ public static class RulesCommand
         var rules = new Command("rules", "List or validate rule files.");
 
         var rulesDirectory = new Option<string?>("--rules") { Description = "Add the rules in this folder to the built-in ones." };
-        var list = new Command("list", "List every rule: id, category, arch, severity for xen-pv, title.") { rulesDirectory };
+        var format = new Option<string>("--format")
+        {
+            Description = "text (one line per rule) or markdown (the Rule reference section of docs/rules.md, with an anchor per rule).",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "markdown");
+        var list = new Command("list", "List every rule: id, category, arch, severity for xen-pv, title.") { rulesDirectory, format };
         list.SetAction(parse =>
         {
             var loaded = RuleLoader.LoadWith(parse.GetValue(rulesDirectory));
@@ -22,6 +29,11 @@ public static class RulesCommand
                     error.WriteLine(problem);
                 }
                 return ExitCodes.UsageOrInputError;
+            }
+            if (parse.GetValue(format) == "markdown")
+            {
+                output.Write(RuleReferenceWriter.Write(loaded.Rules));
+                return ExitCodes.Done;
             }
             foreach (var rule in loaded.Rules)
             {

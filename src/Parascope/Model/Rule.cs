@@ -59,8 +59,19 @@ public sealed record Rule
     public double Weight { get; init; } = 1.0;
     /// <summary>Where the rule's facts come from (Xen source files, manuals).</summary>
     public ImmutableArray<string> References { get; init; } = [];
+    /// <summary>
+    /// The absolute URI of the rule's documentation (SARIF helpUri): its anchor in docs/rules.md for a built-in rule
+    /// (<see cref="RuleDocumentation.HelpUri"/>); null for a user's rule, which the reference does not describe.
+    /// </summary>
+    public string? HelpUri { get; init; }
     /// <summary>file:line of the rule's definition, for error messages.</summary>
     public required string Origin { get; init; }
+
+    /// <summary>
+    /// False for the classifier rules of rules/builtins.yaml (a builtin or a raw-byte encoding): their sites are
+    /// classified by the instruction they emit and reported under that instruction rule's id, never their own.
+    /// </summary>
+    public bool ReportsUnderOwnId => Match.Builtins.IsEmpty && Match["encodings"].IsEmpty;
 
     /// <summary>The guidance for <paramref name="target"/>; every rule defines all three targets.</summary>
     public TargetGuidance For(XenTarget target) => Targets[target];

@@ -28,7 +28,7 @@ public static class RuleLoader
 
     private static bool IsRuleFile(string path) => !NotRuleFiles.Contains(Path.GetFileName(path));
 
-    /// <summary>The rule set compiled into the engine (the repository's rules/ folder).</summary>
+    /// <summary>The rule set compiled into the engine (the repository's rules/ folder), each rule with its help link.</summary>
     public static Result LoadBuiltIn()
     {
         var assembly = typeof(RuleLoader).Assembly;
@@ -41,7 +41,8 @@ public static class RuleLoader
                 using var reader = new StreamReader(stream);
                 return (name, reader.ReadToEnd());
             });
-        return LoadTexts(sources);
+        var loaded = LoadTexts(sources);
+        return loaded with { Rules = loaded.Rules.Select(rule => rule with { HelpUri = RuleDocumentation.HelpUri(rule.Id) }).ToImmutableArray() };
     }
 
     /// <summary>Every *.yaml and *.yml file directly in <paramref name="directory"/>, by name.</summary>

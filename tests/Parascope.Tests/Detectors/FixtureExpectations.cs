@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Parascope.Model;
 
 namespace Parascope.Tests.Detectors;
 
@@ -13,16 +14,22 @@ public enum ExpectationKind
     Inactive,
     /// <summary>`ok: ID` — must not be reported.</summary>
     Absent,
+    /// <summary>
+    /// `todo-expect: ID` — a known miss (Semgrep's todoruleid): should be reported but is not yet. The harness fails
+    /// once the detector finds it, so that the marker becomes an `expect:`.
+    /// </summary>
+    KnownMiss,
 }
 
 /// <summary>
-/// Semgrep-style annotations in fixture sources: `// expect: x86.cli` (or `# expect:`, `; expect:` in assembly)
+/// Semgrep-style annotations in fixture sources: `// expect: x86.cli` (or `# expect:`, `; expect:` in assembly;
+/// also `expect-inactive:`, `ok:` and `todo-expect:`)
 /// alone on a line applies to the next line that is not an annotation; at the end of a line it applies to that line.
 /// Several ids may be given, separated by commas.
 /// </summary>
 public static partial class FixtureExpectations
 {
-    [GeneratedRegex(@"(?://|/\*|#|;|@)\s*(?<kind>expect-inactive|expect|ok):\s*(?<ids>[a-z0-9_.\-]+(?:\s*,\s*[a-z0-9_.\-]+)*)")]
+    [GeneratedRegex(@"(?://|/\*|#|;|@)\s*(?<kind>todo-expect|expect-inactive|expect|ok):\s*(?<ids>[a-z0-9_.\-]+(?:\s*,\s*[a-z0-9_.\-]+)*)")]
     private static partial Regex Annotation();
 
     public static List<Expectation> Read(string root)
@@ -42,6 +49,7 @@ public static partial class FixtureExpectations
                     {
                         "expect" => ExpectationKind.Active,
                         "expect-inactive" => ExpectationKind.Inactive,
+                        "todo-expect" => ExpectationKind.KnownMiss,
                         _ => ExpectationKind.Absent,
                     };
                     var ids = match.Groups["ids"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -61,5 +69,42 @@ public static partial class FixtureExpectations
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// What is wrong with <paramref name="findings"/> against <paramref name="expectations"/>: each expected finding must
+    /// be reported at its line, nothing marked ok or todo-expect may be, and every finding must be expected.
+    /// </summary>
+    public static List<string> Problems(IReadOnlyList<Expectation> expectations, IReadOnlyList<Finding> findings)
+    {
+        var problems = new List<string>();
+        foreach (var expected in expectations)
+        {
+            var at = findings.Where(f => f.File == expected.File && f.Line == expected.Line && f.RuleId == expected.RuleId).ToList();
+            switch (expected.Kind)
+            {
+                case ExpectationKind.Active when !at.Any(f => f.Active):
+                    problems.Add($"missed: {expected.File}:{expected.Line} {expected.RuleId}");
+                    break;
+                case ExpectationKind.Inactive when !at.Any(f => !f.Active):
+                    problems.Add($"missed inactive: {expected.File}:{expected.Line} {expected.RuleId}");
+                    break;
+                case ExpectationKind.Absent when at.Count > 0:
+                    problems.Add($"false positive (marked ok): {expected.File}:{expected.Line} {expected.RuleId}");
+                    break;
+                case ExpectationKind.KnownMiss when at.Count > 0:
+                    problems.Add($"known miss now found: {expected.File}:{expected.Line} {expected.RuleId} (make its todo-expect: an expect:)");
+                    break;
+            }
+        }
+        foreach (var finding in findings)
+        {
+            var annotated = expectations.Any(e => e.Kind != ExpectationKind.Absent && e.File == finding.File && e.Line == finding.Line && e.RuleId == finding.RuleId);
+            if (!annotated)
+            {
+                problems.Add($"unexpected: {finding.File}:{finding.Line}:{finding.Column} {finding.RuleId} ({finding.Detail})");
+            }
+        }
+        return problems;
     }
 }

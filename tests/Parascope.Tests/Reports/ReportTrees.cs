@@ -2,7 +2,7 @@ using Parascope.Model;
 
 namespace Parascope.Tests.Reports;
 
-/// <summary>Finds the repository's sample tree and the shared schemas, and scans copies of the sample.</summary>
+/// <summary>Finds the repository's sample tree and the vendored schemas, and scans copies of the sample.</summary>
 public static class ReportTrees
 {
     /// <summary>The repository root: the first folder above the test binaries that holds Analyzer.sln.</summary>
@@ -11,11 +11,10 @@ public static class ReportTrees
     public static string SampleTree => Path.Combine(RepositoryRoot, "samples", "mini-xnu");
 
     /// <summary>
-    /// The OASIS SARIF 2.1.0 schema, from shared/schemas (beside the repository in CI, above the worktree here);
-    /// found by walking up from the test's base directory. Not copied into the repository.
+    /// The OASIS SARIF 2.1.0 schema, vendored in tests/Parascope.Tests/Schemas (see the README there for its source)
+    /// and copied beside the test binaries.
     /// </summary>
-    public static string SarifSchema => FindUp(Path.Combine("shared", "schemas", "sarif-schema-2.1.0.json"))
-        ?? throw new InvalidOperationException("shared/schemas/sarif-schema-2.1.0.json not found above " + AppContext.BaseDirectory);
+    public static string SarifSchema => Path.Combine(AppContext.BaseDirectory, "Schemas", "sarif-schema-2.1.0.json");
 
     public static string? FindUp(string relative)
     {

@@ -54,6 +54,23 @@ public sealed class SarifReportTests(SampleScan sample) : IClassFixture<SampleSc
     }
 
     [Fact]
+    public void Every_rule_has_an_absolute_help_uri_and_the_driver_an_information_uri()
+    {
+        var run = Run(out var document);
+        using var owned = document;
+        var driver = run.GetProperty("tool").GetProperty("driver");
+        Assert.True(Uri.TryCreate(driver.GetProperty("informationUri").GetString(), UriKind.Absolute, out _));
+        foreach (var descriptor in driver.GetProperty("rules").EnumerateArray())
+        {
+            var id = descriptor.GetProperty("id").GetString()!;
+            var helpUri = descriptor.GetProperty("helpUri").GetString();
+            Assert.True(Uri.TryCreate(helpUri, UriKind.Absolute, out _), $"{id}: helpUri '{helpUri}' is not absolute");
+            Assert.Equal(sample.Result.Rules.Single(r => r.Id == id).HelpUri, helpUri);
+            Assert.EndsWith("docs/rules.md#" + id, helpUri, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Results_point_at_relative_uris_under_SRCROOT_with_a_region_and_a_fingerprint()
     {
         var run = Run(out var document);

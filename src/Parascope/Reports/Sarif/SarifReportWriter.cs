@@ -9,7 +9,7 @@ namespace Parascope.Reports.Sarif;
 
 /// <summary>
 /// SARIF 2.1.0 for code-scanning services: one run, the rule set as tool.driver.rules (the rule is the
-/// reportingDescriptor: id, title, description, default level for the chosen target), one result per finding.
+/// reportingDescriptor: id, title, description, help link, default level for the chosen target), one result per finding.
 /// Written field by field like the JSON report, so the same scan gives the same bytes.
 /// </summary>
 public static class SarifReportWriter
@@ -44,6 +44,7 @@ public static class SarifReportWriter
         json.WriteStartObject("tool");
         json.WriteStartObject("driver");
         json.WriteString("name", "parascope");
+        json.WriteString("informationUri", RuleDocumentation.InformationUri);
         json.WriteString("semanticVersion", result.ToolVersion);
         json.WriteString("version", result.ToolVersion);
         json.WriteStartArray("rules");
@@ -129,6 +130,10 @@ public static class SarifReportWriter
         json.WriteStartObject("fullDescription");
         json.WriteString("text", rule.Description);
         json.WriteEndObject();
+        if (rule.HelpUri is not null)
+        {
+            json.WriteString("helpUri", rule.HelpUri);
+        }
         json.WriteStartObject("help");
         json.WriteString("text", HelpText(rule));
         json.WriteString("markdown", HelpMarkdown(rule));

@@ -4,7 +4,7 @@
  */
 struct cli { int str; };
 
-static int in = 0;  // ok: x86.cli
+static int in = 0;  // ok: x86.port-io
 
 int
 cli_count(struct cli *cli)
