@@ -17,7 +17,7 @@ public static class ReportMerge
 {
     private const int TopCount = 10;
 
-    public static (ScanResult? Result, string? Error) Merge(IReadOnlyList<ScanResult> shards, ImmutableArray<Rule> rules, ImmutableArray<Graph.PortPhase> phases)
+    public static (ScanResult? Result, string? Error) Merge(IReadOnlyList<ScanResult> shards, ImmutableArray<Rule> rules, ImmutableArray<Parascope.Graph.PortPhase> phases)
     {
         if (shards.Count == 0)
         {
