@@ -127,4 +127,41 @@ public sealed class HookLoaderTests
         Assert.Contains("xnu-pal", layers);
         Assert.All(hooks.Hooks.SelectMany(h => h.ExistingLayers.Keys), layer => Assert.Contains(layer, layers));
     }
+
+    [Fact]
+    public void A_rules_folder_may_add_hooks_its_rules_name()
+    {
+        using var tree = new TempTree();
+        tree.Write("hooks.yaml", ValidHooks.Replace("load-page-table-base", "switch-world").Replace("phase: mmu", "phase: boot")
+            .Replace("layers:\n  - id: sample-pal\n    title: A sample layer\n", "").Replace("    existing-layers: { sample-pal: [pal_switch_pmap] }", ""));
+        tree.Write("mine.yaml", """
+            rules:
+              - id: mine.world-switch
+                category: instruction
+                title: World switch
+                description: A made-up instruction.
+                arch: x86
+                match: { mnemonics: [wswitch] }
+                operation: switch-world
+                targets:
+                  xen-pv: { severity: error, action: "Call the hook." }
+                  xen-pvh: { severity: note, action: "None." }
+                  xen-hvm: { severity: note, action: "None." }
+            """);
+        var result = RuleLoader.LoadDirectory(tree.Root);
+        Assert.Empty(result.Errors);
+        Assert.True(result.Hooks.Contains("switch-world"));
+        Assert.True(result.Hooks.Contains("store-pte"));
+        Assert.Equal("switch-world", Assert.Single(result.Rules).Operation!.Hook);
+    }
+
+    [Fact]
+    public void Rules_validate_names_the_file_and_line_of_a_broken_hook()
+    {
+        using var tree = new TempTree();
+        tree.Write("hooks.yaml", ValidHooks.Replace("phase: mmu", "phase: later"));
+        var (exit, _, error) = Parascope.Tests.Cli.CliRunner.Run("rules", "validate", tree.Root);
+        Assert.Equal(Parascope.Cli.ExitCodes.UsageOrInputError, exit);
+        Assert.Contains("hooks.yaml:7:", error);
+    }
 }
