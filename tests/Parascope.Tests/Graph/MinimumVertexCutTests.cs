@@ -93,4 +93,11 @@ public sealed class MinimumVertexCutTests
         Assert.Equal<string>(forward.Functions, reversed.Functions);
         Assert.Equal(3, forward.Size);
     }
+
+    [Fact]
+    public void A_sink_no_source_reaches_is_left_out()
+    {
+        var cut = Cut("s>a a>t u>v", ["s"], ["t", "v"]);
+        Assert.Equal(["t"], (IEnumerable<string>)cut.Functions);
+    }
 }
