@@ -40,6 +40,7 @@ namespace Parascope.Cli
                   parascope diff xnu-792.json xnu-11417.json
                   parascope rules list
                   parascope rules validate my-rules/
+                  parascope graph ~/src/xnu --format dot --around pmap_enter --depth 2
                 """);
             // The default --version reads the entry assembly, which is the test host under tests: print ours.
             foreach (var option in root.Options.OfType<VersionOption>())
@@ -52,6 +53,7 @@ namespace Parascope.Cli
             root.Subcommands.Add(MergeCommand.Create(output, error));
             root.Subcommands.Add(DiffCommand.Create(output, error));
             root.Subcommands.Add(ExplainCommand.Create(output, error));
+            root.Subcommands.Add(GraphCommand.Create(output, error));
             return root;
         }
 

@@ -53,8 +53,19 @@ public sealed class CallGraph : ICallGraph
 
     public bool Contains(string function) => _graph.ContainsVertex(function);
 
+    /// <summary>Every function, sorted ordinally.</summary>
+    public IEnumerable<string> Functions => _graph.Vertices.Order(StringComparer.Ordinal);
+
+    /// <summary>Every call edge, sorted by caller then callee.</summary>
+    public IEnumerable<(string Caller, string Callee)> Calls => _graph.Edges
+        .Select(edge => (edge.Source, edge.Target))
+        .OrderBy(call => call.Source, StringComparer.Ordinal)
+        .ThenBy(call => call.Target, StringComparer.Ordinal);
+
     /// <summary>Where the function is defined, when a parsed unit defined it.</summary>
     public FunctionSpan? DefinitionOf(string function) => _definitions.TryGetValue(function, out var span) ? span : null;
+
+    public (string File, int Line)? DefinedAt(string function) => DefinitionOf(function) is { } span ? (span.File, span.StartLine) : null;
 
     public IEnumerable<string> Callers(string function) =>
         _graph.ContainsVertex(function) ? _graph.InEdges(function).Select(e => e.Source).Order(StringComparer.Ordinal) : [];

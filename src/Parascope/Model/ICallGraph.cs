@@ -15,4 +15,13 @@ public interface ICallGraph
 
     /// <summary>Direct callees, sorted.</summary>
     IEnumerable<string> Callees(string function);
+
+    /// <summary>Every function, sorted.</summary>
+    IEnumerable<string> Functions { get; }
+
+    /// <summary>Every call edge, sorted by caller then callee.</summary>
+    IEnumerable<(string Caller, string Callee)> Calls { get; }
+
+    /// <summary>The file and first line of the function's definition, when a parsed unit defined it.</summary>
+    (string File, int Line)? DefinedAt(string function);
 }

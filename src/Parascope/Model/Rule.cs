@@ -40,6 +40,41 @@ public sealed record RuleMatch(ImmutableSortedDictionary<string, ImmutableArray<
 }
 
 /// <summary>
+/// Which hook (rules/hooks.yaml) a rule's sites belong to: one hook for the whole rule, or one per matched item
+/// (a mnemonic, register, function or macro of the rule's match; <c>*</c> for the rest) when a rule covers several
+/// operations (cli and sti; daifset, daifclr and daif), or <see cref="FromEmitted"/> for builtin and encoding rules,
+/// whose sites are classified by the instruction they emit.
+/// </summary>
+public sealed record RuleOperation
+{
+    public const string Default = "*";
+    public const string EmittedKeyword = "emitted";
+
+    /// <summary>Matched item (exact name, case-insensitive) → hook id; <c>*</c> holds the rule-wide hook.</summary>
+    public ImmutableSortedDictionary<string, string> ByItem { get; init; } =
+        ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The site takes the operation of the instruction rule it is classified under.</summary>
+    public bool FromEmitted { get; init; }
+
+    public static RuleOperation Single(string hook) => new()
+    {
+        ByItem = ImmutableSortedDictionary.CreateRange(StringComparer.OrdinalIgnoreCase, [KeyValuePair.Create(Default, hook)]),
+    };
+
+    public static readonly RuleOperation Emitted = new() { FromEmitted = true };
+
+    /// <summary>The rule-wide hook, when the rule has one.</summary>
+    public string? Hook => ByItem.TryGetValue(Default, out var hook) ? hook : null;
+
+    /// <summary>Every hook the rule's sites can belong to, sorted.</summary>
+    public IEnumerable<string> Hooks => ByItem.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+
+    /// <summary>The hook of a site that matched <paramref name="item"/> (its mnemonic, register, function…).</summary>
+    public string? For(string? item) =>
+        item is not null && ByItem.TryGetValue(item, out var hook) ? hook : Hook;
+}
+
+/// <summary>
 /// A rule is the descriptor of one kind of finding (Roslyn's DiagnosticDescriptor, SARIF's reportingDescriptor):
 /// reports read it, they never restate it.
 /// </summary>
@@ -57,6 +92,8 @@ public sealed record Rule
     public required ImmutableSortedDictionary<XenTarget, TargetGuidance> Targets { get; init; }
     /// <summary>Effort weight of one site in the plan's model (1 = an ordinary one-line change).</summary>
     public double Weight { get; init; } = 1.0;
+    /// <summary>The operation (hook id in rules/hooks.yaml) the rule's sites perform; null for driver-API rules.</summary>
+    public RuleOperation? Operation { get; init; }
     /// <summary>Where the rule's facts come from (Xen source files, manuals).</summary>
     public ImmutableArray<string> References { get; init; } = [];
     /// <summary>

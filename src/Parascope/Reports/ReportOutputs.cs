@@ -50,6 +50,25 @@ public static class ReportOutputs
         }
     }
 
+    /// <summary>One output file of a command that writes something other than a scan report (a graph): checked the same way.</summary>
+    public static InputError? Check(string path) => Unwritable(path) is { } reason ? new InputError($"{path}: {reason}") : null;
+
+    /// <summary>Writes TEXT atomically to PATH, or to <paramref name="standardOutput"/> when there is no path.</summary>
+    public static void WriteText(string text, string? path, TextWriter standardOutput)
+    {
+        if (path is null)
+        {
+            standardOutput.Write(text);
+            standardOutput.Flush();
+            return;
+        }
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
+            writer.Write(text);
+        });
+    }
+
     /// <summary>Why a report cannot be written at PATH, found by creating (and removing) a temporary file beside it; null when it can.</summary>
     private static string? Unwritable(string path)
     {

@@ -13,7 +13,7 @@ namespace Parascope.Rules;
 public static class RuleLoader
 {
     private static readonly ImmutableHashSet<string> RuleKeys = ImmutableHashSet.Create(
-        "id", "category", "title", "description", "arch", "class", "match", "targets", "weight", "references");
+        "id", "category", "title", "description", "arch", "class", "match", "targets", "weight", "references", "operation");
     private static readonly ImmutableHashSet<string> Arches = [.. Enum.GetValues<InstructionFamily>().Select(Architecture.RuleName), "any"];
 
     public sealed record Result(ImmutableArray<Rule> Rules, ImmutableArray<RuleError> Errors)
@@ -21,10 +21,13 @@ public static class RuleLoader
         /// <summary>The first problem as the one line a scan stops with (validate lists them all), or null.</summary>
         public InputError? Error => Errors.IsEmpty ? null
             : new InputError(Errors[0] + (Errors.Length > 1 ? $" (and {Errors.Length - 1} more rule errors)" : string.Empty));
+
+        /// <summary>The hook table the rules' operations were checked against (rules/hooks.yaml).</summary>
+        public HookSet Hooks { get; init; } = HookSet.Empty;
     }
 
-    /// <summary>Data files that live beside the rules but are read by other stages (the port's phases).</summary>
-    private static readonly ImmutableHashSet<string> NotRuleFiles = ImmutableHashSet.Create("entry-points.yaml");
+    /// <summary>Data files that live beside the rules but are not rules: the port's phases and the hook table.</summary>
+    private static readonly ImmutableHashSet<string> NotRuleFiles = ImmutableHashSet.Create("entry-points.yaml", HookLoader.FileName);
 
     private static bool IsRuleFile(string path) => !NotRuleFiles.Contains(Path.GetFileName(path));
 
@@ -41,8 +44,13 @@ public static class RuleLoader
                 using var reader = new StreamReader(stream);
                 return (name, reader.ReadToEnd());
             });
-        var loaded = LoadTexts(sources);
-        return loaded with { Rules = loaded.Rules.Select(rule => rule with { HelpUri = RuleDocumentation.HelpUri(rule.Id) }).ToImmutableArray() };
+        var hooks = HookLoader.LoadBuiltIn();
+        var loaded = LoadTexts(sources, hooks.Hooks);
+        return loaded with
+        {
+            Errors = hooks.Errors.AddRange(loaded.Errors),
+            Rules = loaded.Rules.Select(rule => rule with { HelpUri = RuleDocumentation.HelpUri(rule.Id) }).ToImmutableArray(),
+        };
     }
 
     /// <summary>Every *.yaml and *.yml file directly in <paramref name="directory"/>, by name.</summary>
@@ -56,7 +64,27 @@ public static class RuleLoader
             .Where(path => (path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal)) && IsRuleFile(path))
             .OrderBy(path => path, StringComparer.Ordinal)
             .Select(path => (path, File.ReadAllText(path)));
-        return LoadTexts(files);
+        var hooks = LoadHooks(directory);
+        var result = LoadTexts(files, hooks.Hooks);
+        return result with { Errors = hooks.Errors.AddRange(result.Errors) };
+    }
+
+    /// <summary>
+    /// The built-in hook table, with the hooks of <paramref name="directory"/>/hooks.yaml added (a hook with a
+    /// built-in id replaces it), so a user's rules may name a hook of their own.
+    /// </summary>
+    private static HookLoader.Result LoadHooks(string directory)
+    {
+        var builtIn = HookLoader.LoadBuiltIn();
+        var path = Path.Combine(directory, HookLoader.FileName);
+        if (!File.Exists(path))
+        {
+            return builtIn;
+        }
+        var user = HookLoader.LoadText(path, File.ReadAllText(path), HookLoader.BuiltInPhases());
+        var hooks = builtIn.Hooks.Hooks.Where(hook => !user.Hooks.Contains(hook.Id)).Concat(user.Hooks.Hooks);
+        var layers = builtIn.Hooks.Layers.Where(layer => user.Hooks.Layers.All(l => l.Id != layer.Id)).Concat(user.Hooks.Layers);
+        return new HookLoader.Result(new HookSet(hooks, layers), builtIn.Errors.AddRange(user.Errors));
     }
 
     /// <summary>The built-in rules plus a user's directory; a user rule with a built-in id replaces it.</summary>
@@ -73,17 +101,25 @@ public static class RuleLoader
         {
             merged[rule.Id] = rule;
         }
-        return new Result(merged.Values.OrderBy(r => r.Id, StringComparer.Ordinal).ToImmutableArray(), builtIn.Errors.AddRange(user.Errors));
+        return new Result(merged.Values.OrderBy(r => r.Id, StringComparer.Ordinal).ToImmutableArray(), builtIn.Errors.AddRange(user.Errors))
+        {
+            Hooks = user.Hooks,
+        };
     }
 
-    public static Result LoadTexts(IEnumerable<(string File, string Text)> sources)
+    /// <summary>
+    /// Rules from texts; each rule's operation must name a hook of <paramref name="hooks"/> (the built-in hook
+    /// table when null).
+    /// </summary>
+    public static Result LoadTexts(IEnumerable<(string File, string Text)> sources, HookSet? hooks = null)
     {
+        hooks ??= HookLoader.LoadBuiltIn().Hooks;
         var rules = new List<Rule>();
         var errors = new List<RuleError>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (file, text) in sources)
         {
-            foreach (var rule in LoadText(file, text, errors))
+            foreach (var rule in LoadText(file, text, hooks, errors))
             {
                 if (seen.TryGetValue(rule.Id, out var first))
                 {
@@ -94,7 +130,7 @@ public static class RuleLoader
                 rules.Add(rule);
             }
         }
-        return new Result(rules.ToImmutableArray(), errors.ToImmutableArray());
+        return new Result(rules.ToImmutableArray(), errors.ToImmutableArray()) { Hooks = hooks };
     }
 
     private static RuleError Error(string origin, string message)
@@ -103,7 +139,7 @@ public static class RuleLoader
         return new RuleError(origin[..colon], int.Parse(origin[(colon + 1)..], CultureInfo.InvariantCulture), message);
     }
 
-    private static List<Rule> LoadText(string file, string text, List<RuleError> errors)
+    private static List<Rule> LoadText(string file, string text, HookSet hooks, List<RuleError> errors)
     {
         var rules = new List<Rule>();
         var stream = new YamlStream();
@@ -137,7 +173,7 @@ public static class RuleLoader
                 errors.Add(new RuleError(file, Line(item), "each rule must be a mapping"));
                 continue;
             }
-            var rule = ReadRule(file, mapping, errors);
+            var rule = ReadRule(file, mapping, hooks, errors);
             if (rule is not null)
             {
                 rules.Add(rule);
@@ -146,7 +182,7 @@ public static class RuleLoader
         return rules;
     }
 
-    private static Rule? ReadRule(string file, YamlMappingNode node, List<RuleError> errors)
+    private static Rule? ReadRule(string file, YamlMappingNode node, HookSet hooks, List<RuleError> errors)
     {
         var errorCount = errors.Count;
         void Fail(YamlNode at, string message) => errors.Add(new RuleError(file, Line(at), message));
@@ -279,6 +315,12 @@ public static class RuleLoader
             }
         }
 
+        RuleOperation? operation = null;
+        if (TryGet(node, "operation", out var operationNode) && errors.Count == errorCount)
+        {
+            operation = ReadOperation(operationNode, label, match, hooks, Fail);
+        }
+
         if (errors.Count != errorCount)
         {
             return null;
@@ -295,8 +337,116 @@ public static class RuleLoader
             Targets = targets.ToImmutable(),
             Weight = weight,
             References = references,
+            Operation = operation,
             Origin = $"{file}:{Line(node)}",
         };
+    }
+
+    /// <summary>Match keys whose values name what a site matched (the keys an operation mapping may use).</summary>
+    private static readonly ImmutableArray<string> ItemKeys = ["mnemonics", "writes", "reads", "operands", "functions", "macros", "builtins"];
+
+    /// <summary>
+    /// `operation: hook-id`, `operation: emitted` (builtin and encoding rules), or a mapping from matched items to
+    /// hooks with `*` for the rest. A mapping key must be one of the rule's match values or a name one of its globs
+    /// matches; without `*`, the keys must cover every value of each match list they come from.
+    /// </summary>
+    private static RuleOperation? ReadOperation(YamlNode node, string label, RuleMatch match, HookSet hooks, Action<YamlNode, string> fail)
+    {
+        bool Known(YamlNode at, string hook)
+        {
+            if (hooks.Contains(hook))
+            {
+                return true;
+            }
+            fail(at, $"{label}: operation '{hook}' is not a hook of rules/hooks.yaml");
+            return false;
+        }
+
+        if (node is YamlScalarNode { Value: { Length: > 0 } single })
+        {
+            if (single == RuleOperation.EmittedKeyword)
+            {
+                if (match["emits"].IsEmpty && match["encodings"].IsEmpty)
+                {
+                    fail(node, $"{label}: operation 'emitted' needs a rule that matches 'emits' or 'encodings'");
+                    return null;
+                }
+                return RuleOperation.Emitted;
+            }
+            return Known(node, single) ? RuleOperation.Single(single) : null;
+        }
+        if (node is not YamlMappingNode mapping || mapping.Children.Count == 0)
+        {
+            fail(node, $"{label}: operation must be a hook id, 'emitted', or a mapping of matched items to hook ids");
+            return null;
+        }
+
+        var byItem = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
+        var ok = true;
+        var values = ItemKeys.SelectMany(key => match[key].Select(value => (Key: key, Value: value))).ToList();
+        var exactKeys = new HashSet<string>(StringComparer.Ordinal);
+        var needsDefault = false;
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            var item = Scalar(keyNode) ?? string.Empty;
+            var hook = Scalar(valueNode);
+            if (string.IsNullOrEmpty(hook))
+            {
+                fail(valueNode, $"{label}: operation for '{item}' must be a hook id");
+                ok = false;
+                continue;
+            }
+            ok &= Known(valueNode, hook);
+            if (item != RuleOperation.Default)
+            {
+                var exact = values.Where(v => string.Equals(v.Value, item, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (exact.Count > 0)
+                {
+                    exactKeys.UnionWith(exact.Select(v => v.Key));
+                }
+                else if (values.Any(v => Glob(v.Value, item)))
+                {
+                    needsDefault = true;
+                }
+                else
+                {
+                    fail(keyNode, $"{label}: operation key '{item}' is not one of the rule's match values");
+                    ok = false;
+                    continue;
+                }
+            }
+            if (!byItem.TryAdd(item, hook))
+            {
+                fail(keyNode, $"{label}: operation key '{item}' appears twice");
+                ok = false;
+            }
+        }
+        if (ok && !byItem.ContainsKey(RuleOperation.Default))
+        {
+            var uncovered = values.FirstOrDefault(v => exactKeys.Contains(v.Key) && !byItem.ContainsKey(v.Value));
+            if (needsDefault || uncovered.Value is not null)
+            {
+                fail(mapping, $"{label}: operation needs a '*' entry for the items it does not name" +
+                    (uncovered.Value is null ? string.Empty : $" (such as '{uncovered.Value}')"));
+                ok = false;
+            }
+        }
+        return ok ? new RuleOperation { ByItem = byItem.ToImmutable() } : null;
+    }
+
+    /// <summary>Whether a match value written as a glob (`*_el1`, `dr[0-7]`) matches <paramref name="name"/>.</summary>
+    private static bool Glob(string pattern, string name)
+    {
+        if (pattern.IndexOfAny(['*', '?', '[']) < 0)
+        {
+            return false;
+        }
+        var regex = "^" + System.Text.RegularExpressions.Regex.Escape(pattern)
+            .Replace(@"\*", ".*", StringComparison.Ordinal)
+            .Replace(@"\?", ".", StringComparison.Ordinal)
+            .Replace(@"\[", "[", StringComparison.Ordinal)
+            .Replace(@"\]", "]", StringComparison.Ordinal) + "$";
+        return System.Text.RegularExpressions.Regex.IsMatch(name, regex, System.Text.RegularExpressions.RegexOptions.IgnoreCase);
     }
 
     private static bool IsValidId(string id) =>

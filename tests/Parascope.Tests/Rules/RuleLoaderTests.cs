@@ -80,4 +80,53 @@ public sealed class RuleLoaderTests
         var result = RuleLoader.LoadBuiltIn();
         Assert.True(result.Errors.IsEmpty, string.Join("\n", result.Errors));
     }
+
+    [Fact]
+    public void An_operation_names_a_hook()
+    {
+        var rule = Assert.Single(Load(ValidRule.Replace("    targets:", "    operation: disable-interrupts\n    targets:")).Rules);
+        Assert.Equal("disable-interrupts", rule.Operation!.Hook);
+    }
+
+    [Fact]
+    public void An_unknown_operation_is_an_error_on_its_line()
+    {
+        var error = Assert.Single(Load(ValidRule.Replace("    targets:", "    operation: mask-everything\n    targets:")).Errors);
+        Assert.Equal(("test.yaml", 10), (error.File, error.Line));
+        Assert.Contains("mask-everything", error.Message);
+    }
+
+    [Fact]
+    public void An_operation_mapping_gives_each_matched_item_its_hook()
+    {
+        var text = ValidRule.Replace("mnemonics: [cli]", "mnemonics: [cli, sti]")
+            .Replace("    targets:", "    operation: { cli: disable-interrupts, sti: enable-interrupts }\n    targets:");
+        var rule = Assert.Single(Load(text).Rules);
+        Assert.Equal("enable-interrupts", rule.Operation!.For("STI"));
+        Assert.Equal(["disable-interrupts", "enable-interrupts"], rule.Operation.Hooks);
+    }
+
+    [Fact]
+    public void An_operation_mapping_that_misses_a_matched_item_needs_a_default()
+    {
+        var text = ValidRule.Replace("mnemonics: [cli]", "mnemonics: [cli, sti]")
+            .Replace("    targets:", "    operation: { cli: disable-interrupts }\n    targets:");
+        var error = Assert.Single(Load(text).Errors);
+        Assert.Equal(10, error.Line);
+        Assert.Contains("'sti'", error.Message);
+    }
+
+    [Fact]
+    public void An_operation_key_outside_the_match_is_an_error()
+    {
+        var text = ValidRule.Replace("    targets:", "    operation: { cli: disable-interrupts, hlt: halt }\n    targets:");
+        Assert.Contains(Load(text).Errors, e => e.Line == 10 && e.Message.Contains("'hlt'"));
+    }
+
+    [Fact]
+    public void Emitted_is_only_for_builtin_and_encoding_rules()
+    {
+        var error = Assert.Single(Load(ValidRule.Replace("    targets:", "    operation: emitted\n    targets:")).Errors);
+        Assert.Contains("emits", error.Message);
+    }
 }
