@@ -150,7 +150,10 @@ def looks_arm64(ops):
 
 def reg(op):
     op = op.strip()
-    return op[1:].lower() if op.startswith("%") else None
+    if op.startswith("%"):
+        return op[1:].lower()
+    # Intel syntax (.intel_syntax noprefix) names control and debug registers bare
+    return op.lower() if re.match(r"^(cr\d+|dr\d)$", op, re.I) else None
 
 
 def match_x86(mn, ops):
@@ -219,7 +222,7 @@ def match(arch, text, aliases):
     if not st:
         return []
     mn, ops = st
-    if arch == "x86":
+    if arch == "x86" and not (mn in ("msr", "mrs") or any(o.startswith("#") for o in ops)):
         return [("x86", mn, r, c) for c, r in match_x86(mn, ops)]
     if arch == "arm64":
         return [("arm64", mn, r, c) for c, r in match_arm64(mn, ops, aliases)]
@@ -384,7 +387,7 @@ def scan_file(path, rel, arch, aliases, out):
                     first = line + rest[:dm.start(3)].count("\n")
                     if asm_region():
                         for off, phys in enumerate(body.split("\n")):
-                            for part in phys.split(";"):
+                            for part in re.split(r";|%%", phys):
                                 emit(first + off, part, "asm-define")
                     else:
                         for pieces in templates(body):
@@ -402,7 +405,7 @@ def scan_file(path, rel, arch, aliases, out):
                 if re.match(r"^\.endm\b", s):
                     in_macro = False
                     continue
-                for part in s.split(";"):
+                for part in re.split(r";|%%", s):  # %% separates statements on Darwin arm64
                     emit(line + phys_off, part, "gas-macro" if in_macro else ("asm-file" if is_asm else "asm-header"))
         else:
             if c_chunk_line is None:
