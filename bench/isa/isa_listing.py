@@ -7,8 +7,11 @@ folder, each row with its section), and every token of every assembler context i
 
   inline-asm    asm / __asm__ / __asm statements in C/C++ (string literals concatenated over lines)
   define-asm    a #define whose body holds an asm statement (reported at the #define line)
+  define-body   a #define body of a header, outside any __ASSEMBLER__ test, that reads as one assembler
+                statement (osfmk/i386/asm.h's "#define INB inb %dx, %al"; registers or immediates required)
   asm-define    a #define body in an assembler context (.s/.S files, __ASSEMBLER__/ASSEMBLER regions of
                 headers; the body is split at ';' and reported at the #define line)
+  asm-block     a brace-bodied assembler function or block (old "asm int f() { cli }", "__asm { }")
   gas-macro     a line of a GAS .macro ... .endm body
   asm-header    any other line of an __ASSEMBLER__/ASSEMBLER region of a header
   asm-file      any other line of a .s/.S file
@@ -68,6 +71,8 @@ ARM_GPR = re.compile(r"^(?:[xw](?:\d+|zr)|sp|lr|fp|[qdsbhv]\d+(?:\.\w+)?)$", re.
 
 def sysreg_class(name, write, aliases):
     """Class of an msr/mrs register operand, or None when the access is not sensitive."""
+    if "\x01" in name:  # "msr DBGBCR" #n "_EL1": a register pasted from a macro parameter
+        return "register-parameter", name.replace("\x01", "{#}")
     seen = set()
     while name.upper() not in SYSREG and name in aliases and name not in seen:
         seen.add(name)
@@ -139,6 +144,8 @@ def statement(text):
     words = text.split(None, 1)
     while words and words[0].lower() in PREFIXES and len(words) > 1:
         words = words[1].split(None, 1)
+    if words:
+        words[0] = words[0].replace("\x01", "")  # "in" #s: the mnemonic with its pasted suffix
     if not words or not re.match(r"^[A-Za-z][\w.]*$", words[0]):
         return None
     return words[0].lower(), split_operands(words[1]) if len(words) > 1 else []
@@ -203,7 +210,7 @@ def match_arm64(mn, ops, aliases):
     if "-" in table:
         return [(table["-"], "")] if not ops else []
     if "*" in table:
-        if mn in ("hvc", "smc", "wfit", "wfet") and not (ops and re.match(r"^#|^\d|^\$|^\\|^%|^\{", ops[0])):
+        if mn in ("hvc", "smc") and not (ops and re.match(r"^#|^\d|^\$|^\\|^%|^\{", ops[0])):
             return []
         if mn == "tlbi" and not (ops and (TLBI_OP.match(ops[0]) or PARAM.match(ops[0]))):
             return []
@@ -214,7 +221,23 @@ def match_arm64(mn, ops, aliases):
         return [(table["*"], ops[0].lower() if ops else "")]
     if ops and ops[0].lower() in table:
         return [(table[ops[0].lower()], ops[0].lower())]
+    if ops and PARAM.match(ops[0]):
+        return [("register-parameter", ops[0])]  # dc \op / dc $0: the operation is a macro parameter
     return []
+
+
+C_WORDS = {"int", "str", "in", "out", "at", "dc", "ic", "sys"}
+
+
+def plausible_asm(text):
+    st = statement(text)
+    if not st or st[0] in C_WORDS and not st[1]:
+        return False
+    mn, ops = st
+    if not ops:
+        return True
+    return all(re.match(r"^(%|\$|#|\(|[xw]\d|[A-Za-z_]\w*$|\d)", o) for o in ops) and any(
+        o.startswith(("%", "$", "#")) or ARM_GPR.match(o) for o in ops) or mn in ("msr", "mrs", "tlbi", "dc", "ic", "at")
 
 
 def match(arch, text, aliases):
@@ -226,9 +249,12 @@ def match(arch, text, aliases):
         return [("x86", mn, r, c) for c, r in match_x86(mn, ops)]
     if arch == "arm64":
         return [("arm64", mn, r, c) for c, r in match_arm64(mn, ops, aliases)]
-    if looks_arm64(ops) or mn in ("msr", "mrs"):
-        return [("arm64", mn, r, c) for c, r in match_arm64(mn, ops, aliases)]
-    return [("x86", mn, r, c) for c, r in match_x86(mn, ops)]
+    first, second = ("arm64", "x86") if looks_arm64(ops) or mn in ("msr", "mrs") else ("x86", "arm64")
+    for a in (first, second):
+        found = match_arm64(mn, ops, aliases) if a == "arm64" else match_x86(mn, ops)
+        if found:
+            return [(a, mn, r, c) for c, r in found]
+    return []
 
 
 # ---- C text -------------------------------------------------------------------------------------------
@@ -274,7 +300,7 @@ def templates(text):
                 s = t.group(1).encode("latin-1", "replace").decode("unicode_escape", "replace")
                 pieces.append((t.start(), s))
             elif t.group(2):
-                pieces.append((t.start(), ""))  # #param: pasted text, usually a size suffix
+                pieces.append((t.start(), "\x01"))  # #param: pasted text (a size suffix, part of a register)
             elif t.group(3):
                 if t.group(3) in ("volatile", "__volatile__"):
                     continue
@@ -312,6 +338,7 @@ def template_statements(pieces, text, base_line):
         yield cur_line, cur
 
 
+ASM_BLOCK = re.compile(r"\b(?:asm|__asm)\b(?:\s+[A-Za-z_][\w\s*]*\([^()]*\))?\s*\{([^{}]*)\}")
 ASSEMBLER_COND = re.compile(r"\b(?:__ASSEMBLER__|ASSEMBLER|__ASSEMBLY__)\b")
 
 
@@ -343,8 +370,12 @@ def scan_file(path, rel, arch, aliases, out):
     stack = []  # per #if: [kind of the current branch]
     in_macro = False
 
+    # a header that refuses C ("#ifndef __ASSEMBLER__ / #error ...") is assembler throughout
+    asm_only = ext not in (".c", ".cc", ".cpp", ".cxx", ".m", ".mm") and re.search(
+        r"#\s*ifndef\s+(?:__ASSEMBLER__|ASSEMBLER)\s*\n\s*#\s*error", text) is not None
+
     def asm_region():
-        if is_asm:
+        if is_asm or asm_only or in_macro:
             return True
         for k in reversed(stack):
             if k is not None:
@@ -364,6 +395,12 @@ def scan_file(path, rel, arch, aliases, out):
             for pieces in templates(chunk):
                 for line, st in template_statements(pieces, chunk, c_chunk_line):
                     emit(line, st, "inline-asm")
+            # brace-bodied assembler: old-style "asm int f() { pushfl; cli }" functions, "__asm { ... }" blocks
+            for m in ASM_BLOCK.finditer(chunk):
+                body_line = c_chunk_line + chunk.count("\n", 0, m.start(1))
+                for off, phys in enumerate(m.group(1).split("\n")):
+                    for part in phys.split(";"):
+                        emit(body_line + off, part, "asm-block")
         c_chunk, c_chunk_line = [], None
 
     for line, ltext in logical_lines(text):
@@ -390,11 +427,23 @@ def scan_file(path, rel, arch, aliases, out):
                             for part in re.split(r";|%%", phys):
                                 emit(first + off, part, "asm-define")
                     else:
+                        found = False
                         for pieces in templates(body):
                             for l, st in template_statements(pieces, body, first):
+                                found = True
                                 emit(l, st, "define-asm")
+                        if not found and ext not in (".c", ".cc", ".cpp", ".cxx", ".m", ".mm"):
+                            # a header outside any __ASSEMBLER__ test that is only included by assembler
+                            # (osfmk/i386/asm.h: "#define INB inb %dx, %al"): a body that reads as an
+                            # assembler statement (registers or immediates, or one operand-less mnemonic)
+                            for off, phys in enumerate(body.split("\n")):
+                                for part in re.split(r";|%%", phys):
+                                    if plausible_asm(part):
+                                        emit(first + off, part, "define-body")
             flush_c()
             continue
+        if not asm_region() and re.match(r"^\s*\.macro\b", ltext):
+            in_macro = True  # a GAS .macro in a header without an __ASSEMBLER__ test
         if asm_region():
             flush_c()
             for phys_off, phys in enumerate(ltext.split("\n")):
@@ -402,7 +451,7 @@ def scan_file(path, rel, arch, aliases, out):
                 if re.match(r"^\.macro\b", s):
                     in_macro = True
                     continue
-                if re.match(r"^\.endm\b", s):
+                if re.match(r"^\.endm(?:acro)?\b", s):
                     in_macro = False
                     continue
                 for part in re.split(r";|%%", s):  # %% separates statements on Darwin arm64
