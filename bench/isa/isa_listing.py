@@ -383,6 +383,12 @@ def scan_file(path, rel, arch, aliases, out):
         return False
 
     def emit(line, stmt_text, context):
+        if context != "inline-asm" and context != "define-asm":
+            # preprocessed assembler: a word #defined as an object-like macro (i386_lock.s's PUSHF, from
+            # pal_lock_asm.h's "#define PUSHF pushf") is a use of the macro, listed at its definition
+            w = LABEL.sub("", stmt_text).split(None, 1)
+            if w and w[0] in aliases.macros:
+                return
         for a, mn, r, c in match(arch, stmt_text, aliases):
             out.append((rel, line, a, mn, r, c, context))
 
@@ -475,6 +481,16 @@ def arch_of(rel):
 ALIAS_DEF = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+([A-Za-z_][\w]*)[ \t]*(?://.*|/\*.*)?$", re.M)
 
 
+OBJECT_MACRO = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(?=[ \t]|$)", re.M)
+
+
+class Aliases(dict):
+    """One-token #defines (register aliases) and the names of every object-like macro of the tree."""
+    def __init__(self):
+        super().__init__()
+        self.macros = set()
+
+
 def walk(root):
     for d, dirs, files in os.walk(root):
         dirs[:] = sorted(x for x in dirs if x != "ppc" and not x.startswith("."))
@@ -490,14 +506,16 @@ def main():
     args = ap.parse_args()
     root = os.path.abspath(args.root)
     paths = list(walk(root))
-    aliases = {}  # NAME -> one-token value, from every #define NAME TOKEN in the tree
+    aliases = Aliases()  # NAME -> one-token value, from every #define NAME TOKEN in the tree
     for p in paths:
         try:
             with open(p, encoding="latin-1") as f:
-                for m in ALIAS_DEF.finditer(f.read()):
-                    aliases.setdefault(m.group(1), m.group(2))
+                text = f.read()
         except OSError:
-            pass
+            continue
+        for m in ALIAS_DEF.finditer(text):
+            aliases.setdefault(m.group(1), m.group(2))
+        aliases.macros.update(OBJECT_MACRO.findall(text))
     out = []
     for p in paths:
         rel = os.path.relpath(p, root).replace(os.sep, "/")
