@@ -4,6 +4,7 @@
 # Usage: bench/isa/check.sh [PARASCOPE]   (default: the Debug build of src/Parascope.Cli)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+export PYTHONDONTWRITEBYTECODE=1
 parascope=${1:-src/Parascope.Cli/bin/Debug/net10.0/parascope}
 if [ ! -x "$parascope" ]; then
   echo "isa-check: $parascope: not built (run dotnet build Analyzer.sln first)" >&2
