@@ -17,7 +17,7 @@ LEXT(start_cpu)
 	MRS	x1, TTBR1_EL1			// expect: arm64.sysreg-el1-read
 	msr	VBAR_EL1, x2			// expect: arm64.sysreg-el1-write
 	mrs	x0, TPIDR_EL0			// ok: arm64.sysreg-el1-read
-	msr	TPIDRRO_EL0, x0			// ok: arm64.sysreg-el1-write
+	msr	TPIDRRO_EL0, x0			// expect: arm64.tpidrro-write
 	mrs	x0, FPCR			// ok: arm64.sysreg-el1-read
 	msr	SP_EL0, x3			// expect: arm64.sysreg-el1-write
 	msr	HCR_EL2, x4			// expect: arm64.sysreg-el2
