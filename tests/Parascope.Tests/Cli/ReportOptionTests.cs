@@ -94,6 +94,21 @@ public sealed class ReportOptionTests
     }
 
     [Fact]
+    public void Fail_on_counts_only_active_findings()
+    {
+        using var tree = new TempTree();
+        // An arm64-only tree scanned for x86_64: its sites are reported, inactive, and do not fail the gate.
+        tree.Write("osfmk/arm64/idle.c", "void idle_arm(void)\n{\n\t__asm__ volatile(\"wfi\");\n\t__asm__ volatile(\"msr ttbr0_el1, x0\");\n}\n");
+        var (exit, stdout, error) = Run("scan", tree.Root, "-j", "1", "--arch", "x86_64", "--format", "json", "--fail-on", "note");
+        Assert.True(exit == ExitCodes.Done, error);
+        using var report = JsonDocument.Parse(stdout);
+        var findings = report.RootElement.GetProperty("findings").EnumerateArray().ToList();
+        Assert.NotEmpty(findings);
+        Assert.All(findings, f => Assert.False(f.GetProperty("active").GetBoolean()));
+        Assert.Equal(ExitCodes.FindingsAtOrAboveFailOn, Run("scan", tree.Root, "-j", "1", "--arch", "arm64", "--fail-on", "note").Exit);
+    }
+
+    [Fact]
     public void A_baseline_of_an_unchanged_tree_has_no_new_finding_and_one_added_cli_makes_one_new_and_exit_1()
     {
         using var tree = new TempTree();
