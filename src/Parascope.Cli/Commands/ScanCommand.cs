@@ -114,6 +114,11 @@ public static class ScanCommand
             {
                 return ExitCodes.InputError(error, outcome.Error!);
             }
+            // Warnings are in every report's data; a person at a console sees them too, without opening the report.
+            foreach (var warning in result.Warnings)
+            {
+                error.WriteLine($"parascope: warning: {warning}");
+            }
             var colour = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected
                          && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
             ReportOutputs.Write(result, outputs.Value, output, namedFormat ?? ReportFormat.Text, colour);

@@ -94,6 +94,20 @@ public sealed class ReportOptionTests
     }
 
     [Fact]
+    public void The_scan_s_warnings_are_printed_on_stderr()
+    {
+        using var tree = new TempTree();
+        // XNU's layout without its config/MASTER files: the profile warns that it uses built-in defaults.
+        tree.Write("osfmk/kern/mini.c", "int mini_kern(void) { return 0; }\n");
+        tree.Write("bsd/kern/mini.c", "int mini_bsd(void) { return 0; }\n");
+        tree.Write("iokit/Kernel/mini.cpp", "int mini_iokit() { return 0; }\n");
+        var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--quiet", "--format", "json");
+        Assert.True(exit == ExitCodes.Done, error);
+        Assert.Contains("parascope: warning: ", error);
+        Assert.Contains("no MASTER config files found", error);
+    }
+
+    [Fact]
     public void Fail_on_counts_only_active_findings()
     {
         using var tree = new TempTree();
