@@ -69,6 +69,11 @@ public static class ScanPipeline
         {
             return ScanOutcome.Failure(clangError!);
         }
+        var resources = ResourceDirectory.Locate();
+        if (resources.Error is not null)
+        {
+            return ScanOutcome.Failure(resources.Error);
+        }
 
         var discovery = UnitDiscovery.Discover(new DiscoveryRequest
         {
@@ -77,7 +82,7 @@ public static class ScanPipeline
             Profile = request.Profile,
             CompileCommands = request.CompileCommands,
             CacheDirectory = request.CacheDirectory ?? DefaultCacheDirectory(),
-            ResourceDirectory = ResourceDirectory.Find(),
+            ResourceDirectory = resources.Directory,
         });
         if (discovery.Error is not null)
         {
@@ -128,6 +133,7 @@ public static class ScanPipeline
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
             Drivers = Detectors.DriverApi.DriverInventory.Build(context, findings),
             Rules = ruleSet.Rules,
+            Libclang = new LibclangInfo(LibclangLoader.Version(), LibclangLoader.Origin!),
         }, null);
     }
 
