@@ -68,7 +68,7 @@ public sealed class LibclangReportTests(SampleScan sample) : IClassFixture<Sampl
     [Fact]
     public void Shards_parsed_with_different_libclangs_do_not_merge()
     {
-        var other = sample.Result with { Libclang = Fourteen, Shard = "2/2" };
+        var other = sample.Result with { Libclang = new LibclangInfo("clang version 99.0.0", "/elsewhere/libclang.so"), Shard = "2/2" };
 
         var (merged, error) = ReportMerge.Merge([sample.Result with { Shard = "1/2" }, other], sample.Result.Rules, sample.Result.Phases);
 
