@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
+using Parascope.Clang;
 using Parascope.Detectors;
 using Parascope.Discovery;
 using Parascope.Graph;
@@ -88,6 +89,11 @@ public static class ScanPipeline
         {
             return ScanOutcome.Failure(clangError);
         }
+        var resources = ResourceDirectory.Locate();
+        if (resources.Error is { } resourceError)
+        {
+            return ScanOutcome.Failure(resourceError);
+        }
 
         var discovery = UnitDiscovery.Discover(new DiscoveryRequest
         {
@@ -96,7 +102,7 @@ public static class ScanPipeline
             Profile = request.Profile,
             CompileCommands = request.CompileCommands,
             CacheDirectory = request.CacheDirectory ?? DefaultCacheDirectory(),
-            ResourceDirectory = ResourceDirectory.Find(),
+            ResourceDirectory = resources.Value,
         });
         if (discovery.Error is not null)
         {
@@ -148,6 +154,7 @@ public static class ScanPipeline
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
             Drivers = Detectors.DriverApi.DriverInventory.Build(context, findings),
             Rules = ruleSet.Rules,
+            Libclang = new LibclangInfo(LibclangLoader.Version(), LibclangLoader.Origin!),
         };
         result = Suppressions.Apply(result, ignores.Value);
         if (baseline.Value is { } fingerprints)

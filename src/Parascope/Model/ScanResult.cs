@@ -33,4 +33,6 @@ public sealed record ScanResult
     public ImmutableArray<DriverClass> Drivers { get; init; } = [];
     /// <summary>The rules the scan ran with (the descriptors SARIF and the plan read), sorted by id.</summary>
     public ImmutableArray<Rule> Rules { get; init; } = [];
+    /// <summary>The libclang the units were parsed with; null for a result read from a report written before it was recorded.</summary>
+    public LibclangInfo? Libclang { get; init; }
 }

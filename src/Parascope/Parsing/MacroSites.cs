@@ -12,8 +12,9 @@ public readonly record struct MacroOrigin(string File, int Line, int Column, int
 /// <summary>
 /// Finds where text that a macro's body produced is written, so a finding can be reported once at the #define
 /// (the report's contract) with its expansion sites listed, instead of once per use.
-/// libclang 14 maps every token of a macro body to the expansion site (spelling and expansion alike), while a
-/// token from a macro argument keeps its own spelling position. So an expression whose first token's spelling
+/// libclang's file location (<see cref="SourceLocation.Spelling"/>, clang's getFileLoc, the same on 14 and 22) maps
+/// every token of a macro body to the expansion site, as the expansion location does, while a token from a macro
+/// argument keeps its own written position. So an expression whose first token's spelling
 /// and expansion positions agree and sit exactly where a macro expansion starts came from that macro's body;
 /// the text is then found by tokenizing the definition (clang gives no position inside a macro body).
 /// The walker feeds the unit's top-level MacroExpansion/MacroDefinition cursors, which libclang's

@@ -30,6 +30,11 @@ public static class ReportMerge
             {
                 return new InputError($"the reports are not shards of one scan (root, arches, target and profile must agree: {first.Root} vs {shard.Root})");
             }
+            if (shard.Libclang is not null && first.Libclang is not null && shard.Libclang != first.Libclang)
+            {
+                // Different libclangs give different findings (docs/libclang.md): the merge would not be one scan's.
+                return new InputError($"the reports were parsed with different libclangs ({first.Libclang.Describe()} vs {shard.Libclang.Describe()})");
+            }
         }
         var shardNames = shards.Select(s => s.Shard).Where(s => s is not null).ToList();
         if (shardNames.Distinct(StringComparer.Ordinal).Count() != shardNames.Count)
@@ -65,6 +70,7 @@ public static class ReportMerge
                 .OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line).ThenBy(d => d.Name, StringComparer.Ordinal).ToImmutableArray(),
             Rules = rules,
             Phases = phases,
+            Libclang = first.Libclang,
         });
     }
 

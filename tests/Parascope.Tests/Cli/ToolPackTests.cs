@@ -62,5 +62,11 @@ public sealed class ToolPackTests
         Assert.True(tool.WaitForExit(60_000));
         Assert.Equal(0, tool.ExitCode);
         Assert.Equal(ScanPipeline.ToolVersion, version);
+
+        if (Parascope.Clang.LibclangLoader.RuntimeIdentifier() == "linux-x64")
+        {
+            // The runtime package's libclang travels inside the tool, so an installed tool parses with libclang 22.
+            Assert.NotEmpty(Directory.GetFiles(tools, "libclang.so", SearchOption.AllDirectories));
+        }
     }
 }

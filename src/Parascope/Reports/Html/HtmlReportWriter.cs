@@ -29,7 +29,8 @@ public static class HtmlReportWriter
         html.Append("<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n");
         html.Append($"<h1>Parascope report: <code>{E(result.Root)}</code></h1>\n");
         html.Append($"<p class=\"meta\">parascope {E(result.ToolVersion)} · target <b>{result.Target.Name()}</b> · arches {E(string.Join(", ", result.Arches))} · profile {E(result.Profile)} · " +
-                    $"{result.Health.Counts.Total} units ({result.Health.Counts.WithErrors} with errors, {result.Health.Counts.Failed} failed)</p>\n");
+                    $"{result.Health.Counts.Total} units ({result.Health.Counts.WithErrors} with errors, {result.Health.Counts.Failed} failed)" +
+                    (result.Libclang is { } libclang ? $" · parsed with {E(libclang.Describe())}" : string.Empty) + "</p>\n");
         html.Append("<section class=\"cards\">\n");
         Card(html, "findings", summary.Total);
         Card(html, "active", summary.Active);

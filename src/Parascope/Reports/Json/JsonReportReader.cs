@@ -64,6 +64,9 @@ public static class JsonReportReader
             HasBaseline = summary.TryGetProperty("fixed", out _),
             FixedSinceBaseline = summary.TryGetProperty("fixed", out var fixedCount) ? fixedCount.GetInt32() : 0,
             Drivers = root.TryGetProperty("drivers", out var drivers) ? drivers.EnumerateArray().Select(ReadDriver).ToImmutableArray() : [],
+            Libclang = scan.TryGetProperty("libclang", out var libclang)
+                ? new LibclangInfo(libclang.GetProperty("version").GetString()!, libclang.GetProperty("origin").GetString()!)
+                : null,
         };
     }
 

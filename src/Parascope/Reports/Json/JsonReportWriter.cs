@@ -151,6 +151,13 @@ public static class JsonReportWriter
         {
             json.WriteString("shard", result.Shard);
         }
+        if (result.Libclang is { } libclang)
+        {
+            json.WriteStartObject("libclang");
+            json.WriteString("version", libclang.Version);
+            json.WriteString("origin", libclang.Origin);
+            json.WriteEndObject();
+        }
         json.WriteStartObject("health");
         WriteCounted(json, "missingHeaders", result.Health.MissingHeaders);
         WriteCounted(json, "frequentErrors", result.Health.FrequentErrors);

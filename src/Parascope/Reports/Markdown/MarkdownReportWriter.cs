@@ -17,7 +17,8 @@ public static class MarkdownReportWriter
         output.WriteLine($"## Parascope: {summary.Total} sites for {result.Target.Name()}");
         output.WriteLine();
         output.WriteLine($"Scanned `{Path.GetFileName(result.Root)}` ({string.Join(", ", result.Arches)}; profile {result.Profile}): " +
-                         $"{result.Health.Counts.Total} units, {result.Health.Counts.WithErrors} with errors, {result.Health.Counts.Failed} failed.");
+                         $"{result.Health.Counts.Total} units, {result.Health.Counts.WithErrors} with errors, {result.Health.Counts.Failed} failed." +
+                         (result.Libclang is { } libclang ? $" Parsed with {libclang.Describe()}." : string.Empty));
         output.WriteLine();
         output.WriteLine("| | count |");
         output.WriteLine("| --- | ---: |");

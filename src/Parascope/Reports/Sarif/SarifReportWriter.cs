@@ -47,6 +47,16 @@ public static class SarifReportWriter
         json.WriteString("informationUri", RuleDocumentation.InformationUri);
         json.WriteString("semanticVersion", result.ToolVersion);
         json.WriteString("version", result.ToolVersion);
+        if (result.Libclang is { } libclang)
+        {
+            // Findings depend on the parser's version (docs/libclang.md); SARIF's place for a tool's own facts.
+            json.WriteStartObject("properties");
+            json.WriteStartObject("libclang");
+            json.WriteString("version", libclang.Version);
+            json.WriteString("origin", libclang.Origin);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
         json.WriteStartArray("rules");
         foreach (var rule in rules)
         {

@@ -22,6 +22,10 @@ public static class TextReportWriter
 
         var counts = result.Health.Counts;
         output.WriteLine($"parascope {result.ToolVersion}: {result.Root} ({string.Join(", ", result.Arches)}; target {result.Target.Name()}; profile {result.Profile})");
+        if (result.Libclang is { } libclang)
+        {
+            output.WriteLine($"libclang: {libclang.Describe()}");
+        }
         output.WriteLine($"units: {counts.Total} total, {counts.Parsed - counts.WithErrors} clean, {counts.WithErrors} with errors, {counts.Failed} failed"
             + (counts.InBuild is { } inBuild && inBuild.Total != counts.Total
                 ? $" ({counts.Total - inBuild.Total} in no build configuration; of the {inBuild.Total} built, {inBuild.Parsed - inBuild.WithErrors} clean)"
