@@ -7,6 +7,7 @@ using Parascope.Discovery;
 using Parascope.Graph;
 using Parascope.Model;
 using Parascope.Parsing;
+using Parascope.Planning;
 using Parascope.Results;
 using Parascope.Rules;
 
@@ -136,7 +137,7 @@ public static class ScanPipeline
         var merged = FindingMerger.Merge(sink.Findings.Where(f => !request.ActiveOnly || f.Active), reach.Snapshot());
         var graph = CallGraph.Build(parsed);
         var phases = PortPhases.BuiltIn();
-        var findings = CallGraphImpact.Annotate(merged, graph, phases);
+        var (findings, portInterface) = PortInterfaceBuilder.Build(CallGraphImpact.Annotate(merged, graph, phases), ruleSet, rules.Hooks, graph, phases);
 
         var result = new ScanResult
         {
@@ -148,6 +149,7 @@ public static class ScanPipeline
             Health = ParseHealthSummary.From(parsed, request.IncludeUnits),
             DurationMs = request.Timings ? clock.ElapsedMilliseconds : 0,
             Findings = findings,
+            Interface = portInterface,
             CallGraph = graph,
             Phases = phases.Phases,
             Warnings = discovery.Warnings,

@@ -9,25 +9,28 @@ public static class CallGraphImpact
     public static ImmutableArray<Finding> Annotate(ImmutableArray<Finding> findings, CallGraph graph, PortPhases phases)
     {
         var assigned = phases.Assign(graph);
-        var callers = new Dictionary<string, (int Direct, int Transitive)>(StringComparer.Ordinal);
+        var callers = new Dictionary<string, (int Direct, int Transitive, ImmutableArray<string> Names)>(StringComparer.Ordinal);
         var result = ImmutableArray.CreateBuilder<Finding>(findings.Length);
         foreach (var finding in findings)
         {
             int? direct = null, transitive = null;
+            var names = ImmutableArray<string>.Empty;
             if (finding.Function is { } function && graph.Contains(function))
             {
                 if (!callers.TryGetValue(function, out var counts))
                 {
-                    counts = (graph.Callers(function).Count(), graph.TransitiveCallers(function).Count);
+                    var direct0 = graph.Callers(function).ToList();
+                    counts = (direct0.Count, graph.TransitiveCallers(function).Count, [.. direct0.Take(Finding.MaxCallerFunctions)]);
                     callers[function] = counts;
                 }
-                (direct, transitive) = counts;
+                (direct, transitive, names) = counts;
             }
             result.Add(finding with
             {
                 Phase = phases.PhaseOf(finding, assigned),
                 Callers = direct,
                 TransitiveCallers = transitive,
+                CallerFunctions = names,
             });
         }
         return result.MoveToImmutable();

@@ -50,6 +50,15 @@ public sealed record Finding
     public int? Callers { get; init; }
     /// <summary>Functions that reach the enclosing function through any chain of direct calls: the change's blast radius.</summary>
     public int? TransitiveCallers { get; init; }
+    /// <summary>The function's direct callers, sorted, at most <see cref="MaxCallerFunctions"/>.</summary>
+    public ImmutableArray<string> CallerFunctions { get; init; } = [];
+    public const int MaxCallerFunctions = 50;
+    /// <summary>The hook (rules/hooks.yaml) whose operation the site performs; null for driver-API sites and inactive ones.</summary>
+    public string? Hook { get; init; }
+    /// <summary>With a hook: the site sits in a wrapper (a small function whose job is this one operation).</summary>
+    public bool? Wrapper { get; init; }
+    /// <summary>With a hook: the site is outside any wrapper (a change, or a call of the hook to introduce).</summary>
+    public bool? Scattered => Wrapper is { } wrapper ? !wrapper : null;
     /// <summary>The reason given in a parascope:ignore comment or the ignore file, when suppressed.</summary>
     public string? Suppression { get; init; }
 

@@ -35,4 +35,6 @@ public sealed record ScanResult
     public ImmutableArray<Rule> Rules { get; init; } = [];
     /// <summary>The libclang the units were parsed with; null for a result read from a report written before it was recorded.</summary>
     public LibclangInfo? Libclang { get; init; }
+    /// <summary>The port's interface: hooks, wrappers, existing layers, the narrowest cut (null for a merged report).</summary>
+    public PortInterface? Interface { get; init; }
 }

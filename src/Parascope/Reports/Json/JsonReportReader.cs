@@ -101,6 +101,11 @@ public static class JsonReportReader
             Phase = OptionalString(f, "phase"),
             Callers = f.TryGetProperty("callers", out var callers) ? callers.GetInt32() : null,
             TransitiveCallers = f.TryGetProperty("transitiveCallers", out var transitive) ? transitive.GetInt32() : null,
+            CallerFunctions = f.TryGetProperty("callerFunctions", out var callerFunctions)
+                ? [.. callerFunctions.EnumerateArray().Select(c => c.GetString()!)]
+                : [],
+            Hook = OptionalString(f, "hook"),
+            Wrapper = f.TryGetProperty("wrapper", out var wrapper) ? wrapper.GetBoolean() : null,
             Suppression = OptionalString(f, "suppression"),
             Properties = f.TryGetProperty("properties", out var properties)
                 ? properties.EnumerateObject().ToImmutableSortedDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal)

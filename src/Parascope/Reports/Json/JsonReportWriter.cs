@@ -38,6 +38,10 @@ public static class JsonReportWriter
         json.WriteEndArray();
         WriteSummary(json, result);
         WriteDrivers(json, result);
+        if (result.Interface is { } portInterface)
+        {
+            WriteInterface(json, portInterface);
+        }
         if (!result.Health.Units.IsEmpty)
         {
             json.WriteStartArray("units");
@@ -85,6 +89,77 @@ public static class JsonReportWriter
         json.WriteEndObject();
         json.Flush();
         stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>The port's interface: the hooks it needs, the functions that already are them, the layers and the narrowest cut.</summary>
+    private static void WriteInterface(Utf8JsonWriter json, PortInterface portInterface)
+    {
+        json.WriteStartObject("interface");
+        json.WriteNumber("hookCount", portInterface.HookCount);
+        json.WriteStartArray("hooks");
+        foreach (var hook in portInterface.Hooks)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", hook.Id);
+            json.WriteString("operation", hook.Operation);
+            json.WriteString("phase", hook.Phase);
+            WriteStrings(json, "rules", hook.Rules);
+            json.WriteNumber("sites", hook.Sites);
+            json.WriteNumber("scatteredSites", hook.ScatteredSites);
+            json.WriteStartArray("wrappers");
+            foreach (var wrapper in hook.Wrappers)
+            {
+                json.WriteStartObject();
+                json.WriteString("function", wrapper.Function);
+                json.WriteString("file", wrapper.File);
+                json.WriteNumber("line", wrapper.Line);
+                json.WriteNumber("sites", wrapper.Sites);
+                WriteStrings(json, "callers", wrapper.Callers);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartObject("action");
+            foreach (var (target, action) in hook.Actions)
+            {
+                json.WriteString(target.Name(), action);
+            }
+            json.WriteEndObject();
+            WriteStrings(json, "xen", hook.Xen);
+            WriteStrings(json, "linux", hook.Linux);
+            WriteStrings(json, "netbsd", hook.NetBsd);
+            WriteStrings(json, "minios", hook.MiniOs);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("existingLayers");
+        foreach (var layer in portInterface.ExistingLayers)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", layer.Id);
+            json.WriteString("title", layer.Title);
+            WriteStrings(json, "hooks", layer.Hooks);
+            WriteStrings(json, "functionsPresent", layer.FunctionsPresent);
+            json.WriteNumber("sitesThrough", layer.SitesThrough);
+            json.WriteNumber("sitesBypassing", layer.SitesBypassing);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartObject("minCut");
+        json.WriteNumber("size", portInterface.MinCut.Size);
+        WriteStrings(json, "functions", portInterface.MinCut.Functions);
+        json.WriteNumber("functionsWithSites", portInterface.MinCut.FunctionsWithSites);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+        json.WriteEndArray();
     }
 
     /// <summary>The driver inventory: every IOService subclass of the tree (written even when empty).</summary>
@@ -240,6 +315,19 @@ public static class JsonReportWriter
         if (finding.TransitiveCallers is { } transitive)
         {
             json.WriteNumber("transitiveCallers", transitive);
+        }
+        if (!finding.CallerFunctions.IsEmpty)
+        {
+            WriteStrings(json, "callerFunctions", finding.CallerFunctions);
+        }
+        if (finding.Hook is not null)
+        {
+            json.WriteString("hook", finding.Hook);
+        }
+        if (finding.Wrapper is { } wrapper)
+        {
+            json.WriteBoolean("wrapper", wrapper);
+            json.WriteBoolean("scattered", !wrapper);
         }
         if (finding.Suppression is not null)
         {

@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+
+namespace Parascope.Model;
+
+/// <summary>
+/// The interface a port gives the kernel (Linux's pv_ops, NetBSD's xpq/xenfunc layer): one hook per operation the
+/// kernel's privileged sites perform, the existing functions that already are that hook (wrappers), the sites that
+/// bypass them (scattered), the layers the kernel already has, and the narrowest cut between entry points and sites.
+/// </summary>
+public sealed record PortInterface
+{
+    public ImmutableArray<InterfaceHook> Hooks { get; init; } = [];
+    public int HookCount => Hooks.Length;
+    public ImmutableArray<ExistingLayer> ExistingLayers { get; init; } = [];
+    public InterfaceCut MinCut { get; init; } = new(0, [], 0);
+}
+
+/// <summary>One hook the port needs: what it is (rules/hooks.yaml), where the kernel already has it, how many sites it takes.</summary>
+public sealed record InterfaceHook
+{
+    public required string Id { get; init; }
+    /// <summary>The operation, in words (the hook's title).</summary>
+    public required string Operation { get; init; }
+    public required string Phase { get; init; }
+    public ImmutableArray<string> Rules { get; init; } = [];
+    /// <summary>Active sites whose operation this is.</summary>
+    public int Sites { get; init; }
+    /// <summary>Of those, the sites outside any wrapper: each a change, or a call of the hook to introduce.</summary>
+    public int ScatteredSites { get; init; }
+    public ImmutableArray<HookWrapper> Wrappers { get; init; } = [];
+    /// <summary>What the port does at this hook, per target.</summary>
+    public ImmutableSortedDictionary<XenTarget, string> Actions { get; init; } = ImmutableSortedDictionary<XenTarget, string>.Empty;
+    public ImmutableArray<string> Xen { get; init; } = [];
+    public ImmutableArray<string> Linux { get; init; } = [];
+    public ImmutableArray<string> NetBsd { get; init; } = [];
+    public ImmutableArray<string> MiniOs { get; init; } = [];
+}
+
+/// <summary>A function whose job is one privileged operation: changing it covers its callers.</summary>
+public sealed record HookWrapper(string Function, string File, int Line, int Sites, ImmutableArray<string> Callers);
+
+/// <summary>A layer the kernel already has (XNU's pal_*): which hooks it covers, and which sites go through or around it.</summary>
+public sealed record ExistingLayer(string Id, string Title, ImmutableArray<string> Hooks, ImmutableArray<string> FunctionsPresent,
+    int SitesThrough, int SitesBypassing);
+
+/// <summary>The smallest set of functions separating the entry points from every function holding an active site.</summary>
+/// <param name="FunctionsWithSites">The plain count of functions holding sites, for comparison.</param>
+public sealed record InterfaceCut(int Size, ImmutableArray<string> Functions, int FunctionsWithSites);

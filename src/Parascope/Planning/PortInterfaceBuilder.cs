@@ -1,0 +1,142 @@
+using System.Collections.Immutable;
+using Parascope.Graph;
+using Parascope.Model;
+using Parascope.Rules;
+
+namespace Parascope.Planning;
+
+/// <summary>
+/// Turns sites into the port's interface: each active instruction or page-table site gets the hook of its operation
+/// (its rule's `operation`, per matched item), and is either in a wrapper — a small function, or an asm macro, whose
+/// sites all perform that one operation, so changing it covers every caller — or scattered. Hooks are listed with
+/// their wrappers, the layers the kernel already has (rules/hooks.yaml `existing-layers`) and the minimum vertex cut
+/// between the entry points and the functions holding sites.
+/// </summary>
+public static class PortInterfaceBuilder
+{
+    /// <summary>
+    /// A wrapper is small: one operation and its bookkeeping. The bound is a chosen one, not measured; a long function
+    /// whose only privileged operation is one hook is reported as scattered, which over-counts work rather than hiding it.
+    /// </summary>
+    public const int MaxWrapperLines = 40;
+
+    /// <summary>Finding properties that name what a site matched, most specific first (a register decides msr's hook).</summary>
+    private static readonly string[] MatchedItems = ["register", "mnemonic", "name", "builtin", "macro"];
+
+    public static (ImmutableArray<Finding> Findings, PortInterface Interface) Build(ImmutableArray<Finding> findings, RuleSet rules,
+        HookSet hooks, CallGraph graph, PortPhases phases)
+    {
+        var hooked = findings.Select(f => f with { Hook = f.Active ? HookOf(f, rules, hooks) : null }).ToList();
+        var wrappers = WrapperFunctions(hooked, graph);
+        var annotated = hooked.Select(f => f.Hook is null ? f : f with { Wrapper = IsInWrapper(f, wrappers) }).ToImmutableArray();
+
+        var phaseOrder = phases.Phases.Select((p, i) => (p.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        var hookOrder = hooks.Hooks.Select((h, i) => (h.Id, i)).ToDictionary(h => h.Id, h => h.i, StringComparer.Ordinal);
+        var interfaceHooks = annotated.Where(f => f.Hook is not null)
+            .GroupBy(f => f.Hook!, StringComparer.Ordinal)
+            .Select(g => Describe(hooks[g.Key], g.ToList(), wrappers, graph))
+            .OrderBy(h => phaseOrder.GetValueOrDefault(h.Phase, int.MaxValue)).ThenBy(h => hookOrder[h.Id])
+            .ToImmutableArray();
+
+        var sinks = annotated.Where(f => f.Hook is not null && f.Function is not null && graph.Contains(f.Function))
+            .Select(f => f.Function!).Distinct(StringComparer.Ordinal).ToList();
+        var sources = phases.Phases.SelectMany(p => p.EntryPoints).Where(graph.Contains).Distinct(StringComparer.Ordinal).ToList();
+        var cut = MinimumVertexCut.Compute(graph, sources, sinks);
+        return (annotated, new PortInterface
+        {
+            Hooks = interfaceHooks,
+            ExistingLayers = Layers(annotated, hooks, graph),
+            MinCut = new InterfaceCut(cut.Size, cut.Functions, sinks.Count),
+        });
+    }
+
+    /// <summary>The hook of a site: its rule's operation for the item it matched, or the rule-wide one.</summary>
+    public static string? HookOf(Finding finding, RuleSet rules, HookSet hooks)
+    {
+        if (!rules.TryGet(finding.RuleId, out var rule) || rule.Operation is not { FromEmitted: false } operation)
+        {
+            return null;
+        }
+        foreach (var key in MatchedItems)
+        {
+            if (finding.Properties.TryGetValue(key, out var item) && operation.ByItem.ContainsKey(item))
+            {
+                return Known(operation.ByItem[item]);
+            }
+        }
+        return Known(operation.Hook);
+
+        string? Known(string? id) => id is not null && hooks.Contains(id) ? id : null;
+    }
+
+    /// <summary>Functions every active hooked site of which performs one hook, small and called: function → its hook.</summary>
+    private static Dictionary<string, string> WrapperFunctions(List<Finding> findings, CallGraph graph)
+    {
+        var wrappers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var group in findings.Where(f => f.Hook is not null && f.Function is not null).GroupBy(f => f.Function!, StringComparer.Ordinal))
+        {
+            var hooksHere = group.Select(f => f.Hook!).Distinct(StringComparer.Ordinal).ToList();
+            if (hooksHere.Count == 1 && graph.DefinitionOf(group.Key) is { } span && span.EndLine - span.StartLine + 1 <= MaxWrapperLines
+                && graph.Callers(group.Key).Any())
+            {
+                wrappers[group.Key] = hooksHere[0];
+            }
+        }
+        return wrappers;
+    }
+
+    /// <summary>In a wrapper function, or an asm macro's definition (the one place its expansions change).</summary>
+    private static bool IsInWrapper(Finding finding, Dictionary<string, string> wrappers) =>
+        finding.Function is { } function ? wrappers.ContainsKey(function) : IsMacroDefinition(finding);
+
+    private static bool IsMacroDefinition(Finding finding) => finding.Properties.ContainsKey("macro") && !finding.Expansions.IsEmpty;
+
+    private static InterfaceHook Describe(Hook hook, List<Finding> sites, Dictionary<string, string> wrappers, CallGraph graph)
+    {
+        var functionWrappers = sites.Where(f => f.Function is { } fn && wrappers.ContainsKey(fn))
+            .GroupBy(f => f.Function!, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var span = graph.DefinitionOf(g.Key)!;
+                return new HookWrapper(g.Key, span.File, span.StartLine, g.Count(), [.. graph.Callers(g.Key).Take(Finding.MaxCallerFunctions)]);
+            });
+        var macroWrappers = sites.Where(f => f.Function is null && IsMacroDefinition(f))
+            .Select(f => new HookWrapper(f.Properties["macro"], f.File, f.Line, 1,
+                [.. f.Expansions.Select(e => e.Function ?? $"{e.File}:{e.Line}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(Finding.MaxCallerFunctions)]));
+        return new InterfaceHook
+        {
+            Id = hook.Id,
+            Operation = hook.Title,
+            Phase = hook.Phase,
+            Rules = [.. sites.Select(f => f.RuleId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            Sites = sites.Count,
+            ScatteredSites = sites.Count(f => f.Wrapper == false),
+            Wrappers = [.. functionWrappers.Concat(macroWrappers).OrderBy(w => w.File, StringComparer.Ordinal).ThenBy(w => w.Line).ThenBy(w => w.Function, StringComparer.Ordinal)],
+            Actions = hook.Actions,
+            Xen = hook.Xen,
+            Linux = hook.Linux,
+            NetBsd = hook.NetBsd,
+            MiniOs = hook.MiniOs,
+        };
+    }
+
+    /// <summary>
+    /// Each existing layer (XNU's pal_*): the hooks it covers, which of its functions the tree defines, and of the
+    /// active sites of those hooks how many are inside its functions (or macros) and how many are elsewhere.
+    /// </summary>
+    private static ImmutableArray<ExistingLayer> Layers(ImmutableArray<Finding> findings, HookSet hooks, CallGraph graph)
+    {
+        var layers = ImmutableArray.CreateBuilder<ExistingLayer>();
+        foreach (var layer in hooks.Layers)
+        {
+            var covered = hooks.Hooks.Where(h => h.ExistingLayers.ContainsKey(layer.Id)).ToList();
+            var functions = covered.SelectMany(h => h.ExistingLayers[layer.Id]).ToHashSet(StringComparer.Ordinal);
+            var coveredIds = covered.Select(h => h.Id).ToHashSet(StringComparer.Ordinal);
+            var sites = findings.Where(f => f.Hook is not null && coveredIds.Contains(f.Hook)).ToList();
+            bool Through(Finding f) => f.Function is { } fn ? functions.Contains(fn) : f.Properties.TryGetValue("macro", out var macro) && functions.Contains(macro);
+            layers.Add(new ExistingLayer(layer.Id, layer.Title, [.. coveredIds.Order(StringComparer.Ordinal)],
+                [.. functions.Where(graph.Contains).Order(StringComparer.Ordinal)], sites.Count(Through), sites.Count(f => !Through(f))));
+        }
+        return layers.ToImmutable();
+    }
+}
