@@ -109,9 +109,11 @@ public static class ScanPipeline
         {
             return ScanOutcome.Failure(discovery.Error);
         }
-        var units = request.Shard is { } shard
-            ? discovery.Units.Where(unit => ShardOf(unit.RelativePath, shard.Count) == shard.Index - 1).ToImmutableArray()
-            : discovery.Units;
+        // Each unit keeps its rank in the whole discovery: a shard's graph says which definition came first.
+        var ranked = discovery.Units.Select((unit, rank) => (Unit: unit, Rank: rank))
+            .Where(u => request.Shard is not { } shard || ShardOf(u.Unit.RelativePath, shard.Count) == shard.Index - 1)
+            .ToList();
+        var units = ranked.Select(u => u.Unit).ToImmutableArray();
 
         var detectors = DetectorRegistry.All(ruleSet);
         ImmutableArray<ICollectorSource> sources = [.. detectors, new CallGraphSource()];
@@ -135,9 +137,9 @@ public static class ScanPipeline
             detector.Detect(context, sink);
         }
         var merged = FindingMerger.Merge(sink.Findings.Where(f => !request.ActiveOnly || f.Active), reach.Snapshot());
-        var graph = CallGraph.Build(parsed);
+        var graph = CallGraph.Build(parsed, [.. ranked.Select(u => u.Rank)]);
         var phases = PortPhases.BuiltIn();
-        var (findings, portInterface) = PortInterfaceBuilder.Build(CallGraphImpact.Annotate(merged, graph, phases), ruleSet, rules.Hooks, graph, phases);
+        var findings = CallGraphImpact.Annotate(merged, graph, phases);
 
         var result = new ScanResult
         {
@@ -149,8 +151,8 @@ public static class ScanPipeline
             Health = ParseHealthSummary.From(parsed, request.IncludeUnits),
             DurationMs = request.Timings ? clock.ElapsedMilliseconds : 0,
             Findings = findings,
-            Interface = portInterface,
             CallGraph = graph,
+            ShardGraph = request.Shard is null ? null : graph.ToData(),
             Phases = phases.Phases,
             Warnings = discovery.Warnings,
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
@@ -159,6 +161,8 @@ public static class ScanPipeline
             Libclang = new LibclangInfo(LibclangLoader.Version(), LibclangLoader.Origin!),
         };
         result = Suppressions.Apply(result, ignores.Value);
+        // After suppressions: a site a team decided to leave is not work the interface counts.
+        result = PortInterfaceBuilder.Apply(result, ruleSet, rules.Hooks, graph, phases);
         if (baseline.Value is { } fingerprints)
         {
             result = Baseline.Apply(result, fingerprints);

@@ -38,7 +38,7 @@ public static class MergeCommand
             {
                 return ExitCodes.InputError(error, ruleError);
             }
-            var merged = ReportMerge.Merge(shards, new RuleSet(rules.Rules).Rules, Graph.PortPhases.BuiltIn().Phases);
+            var merged = ReportMerge.Merge(shards, new RuleSet(rules.Rules), rules.Hooks, Graph.PortPhases.BuiltIn());
             if (merged.Error is { } mergeError)
             {
                 return ExitCodes.InputError(error, mergeError);

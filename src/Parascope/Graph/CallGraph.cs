@@ -14,24 +14,32 @@ public sealed class CallGraph : ICallGraph
 {
     private readonly BidirectionalGraph<string, Edge<string>> _graph;
     private readonly ImmutableDictionary<string, FunctionSpan> _definitions;
+    private readonly ImmutableDictionary<string, int> _ranks;
 
-    private CallGraph(BidirectionalGraph<string, Edge<string>> graph, ImmutableDictionary<string, FunctionSpan> definitions)
+    private CallGraph(BidirectionalGraph<string, Edge<string>> graph, ImmutableDictionary<string, FunctionSpan> definitions, ImmutableDictionary<string, int> ranks)
     {
         _graph = graph;
         _definitions = definitions;
+        _ranks = ranks;
     }
 
-    public static CallGraph Build(IEnumerable<ParsedUnit> units)
+    /// <param name="ranks">Each unit's position in the whole discovery (a shard parses some of them); default: its position here.</param>
+    public static CallGraph Build(IReadOnlyList<ParsedUnit> units, IReadOnlyList<int>? ranks = null)
     {
         var graph = new BidirectionalGraph<string, Edge<string>>(allowParallelEdges: false);
         var definitions = new Dictionary<string, FunctionSpan>(StringComparer.Ordinal);
+        var definitionRanks = new Dictionary<string, int>(StringComparer.Ordinal);
         var seen = new HashSet<CallEdge>();
-        foreach (var unit in units)
+        for (var index = 0; index < units.Count; index++)
         {
+            var unit = units[index];
             foreach (var span in unit.Functions)
             {
                 // The first definition in discovery order names the node's home; discovery order is stable.
-                definitions.TryAdd(span.Name, span);
+                if (definitions.TryAdd(span.Name, span))
+                {
+                    definitionRanks[span.Name] = ranks?[index] ?? index;
+                }
                 graph.AddVertex(span.Name);
             }
             foreach (var facts in unit.Facts.OfType<CallFacts>())
@@ -45,7 +53,46 @@ public sealed class CallGraph : ICallGraph
                 }
             }
         }
-        return new CallGraph(graph, definitions.ToImmutableDictionary(StringComparer.Ordinal));
+        return new CallGraph(graph, definitions.ToImmutableDictionary(StringComparer.Ordinal), definitionRanks.ToImmutableDictionary(StringComparer.Ordinal));
+    }
+
+    /// <summary>The graph as a shard report carries it (functions by name, calls sorted).</summary>
+    public CallGraphData ToData() => new(
+        [.. _definitions.OrderBy(d => d.Key, StringComparer.Ordinal)
+            .Select(d => new GraphFunctionData(d.Key, _ranks[d.Key], d.Value.File, d.Value.StartLine, d.Value.EndLine))],
+        [.. Calls]);
+
+    /// <summary>
+    /// The whole tree's graph from its shards' parts: every call of every shard, each function's definition from the
+    /// shard whose unit came first in discovery (as <see cref="Build"/> takes the first).
+    /// </summary>
+    public static CallGraph FromData(IEnumerable<CallGraphData> parts)
+    {
+        var graph = new BidirectionalGraph<string, Edge<string>>(allowParallelEdges: false);
+        var definitions = new Dictionary<string, GraphFunctionData>(StringComparer.Ordinal);
+        var calls = new SortedSet<(string Caller, string Callee)>();
+        foreach (var part in parts)
+        {
+            foreach (var function in part.Functions)
+            {
+                if (!definitions.TryGetValue(function.Name, out var known) || function.Rank < known.Rank)
+                {
+                    definitions[function.Name] = function;
+                }
+            }
+            calls.UnionWith(part.Calls);
+        }
+        foreach (var name in definitions.Keys.Order(StringComparer.Ordinal))
+        {
+            graph.AddVertex(name);
+        }
+        foreach (var (caller, callee) in calls)
+        {
+            graph.AddVerticesAndEdge(new Edge<string>(caller, callee));
+        }
+        return new CallGraph(graph,
+            definitions.ToImmutableDictionary(d => d.Key, d => new FunctionSpan(d.Value.File, d.Value.StartLine, d.Value.EndLine, d.Key), StringComparer.Ordinal),
+            definitions.ToImmutableDictionary(d => d.Key, d => d.Value.Rank, StringComparer.Ordinal));
     }
 
     public int FunctionCount => _graph.VertexCount;

@@ -55,6 +55,10 @@ public sealed record Finding
     public const int MaxCallerFunctions = 50;
     /// <summary>The hook (rules/hooks.yaml) whose operation the site performs; null for driver-API sites and inactive ones.</summary>
     public string? Hook { get; init; }
+    /// <summary>With a hook: <see cref="Change"/> (the site performs the operation) or <see cref="Use"/> (it calls an in-tree function that does).</summary>
+    public string? Role { get; init; }
+    public const string Change = "change";
+    public const string Use = "use";
     /// <summary>With a hook: the site sits in a wrapper (a small function whose job is this one operation).</summary>
     public bool? Wrapper { get; init; }
     /// <summary>With a hook: the site is outside any wrapper (a change, or a call of the hook to introduce).</summary>

@@ -27,6 +27,8 @@ public sealed record InterfaceHook
     public int Sites { get; init; }
     /// <summary>Of those, the sites outside any wrapper: each a change, or a call of the hook to introduce.</summary>
     public int ScatteredSites { get; init; }
+    /// <summary>Calls of in-tree functions that are this hook: impact, not work.</summary>
+    public int Uses { get; init; }
     public ImmutableArray<HookWrapper> Wrappers { get; init; } = [];
     /// <summary>What the port does at this hook, per target.</summary>
     public ImmutableSortedDictionary<XenTarget, string> Actions { get; init; } = ImmutableSortedDictionary<XenTarget, string>.Empty;

@@ -37,4 +37,6 @@ public sealed record ScanResult
     public LibclangInfo? Libclang { get; init; }
     /// <summary>The port's interface: hooks, wrappers, existing layers, the narrowest cut (null for a merged report).</summary>
     public PortInterface? Interface { get; init; }
+    /// <summary>A shard's call graph, carried in its report so that merge can run the whole-tree stages; null unsharded.</summary>
+    public CallGraphData? ShardGraph { get; init; }
 }

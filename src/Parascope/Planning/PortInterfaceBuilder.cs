@@ -23,22 +23,32 @@ public static class PortInterfaceBuilder
     /// <summary>Finding properties that name what a site matched, most specific first (a register decides msr's hook).</summary>
     private static readonly string[] MatchedItems = ["register", "mnemonic", "name", "builtin", "macro"];
 
+    /// <summary>The result with its findings' hooks and its interface.</summary>
+    public static ScanResult Apply(ScanResult result, RuleSet rules, HookSet hooks, CallGraph graph, PortPhases phases)
+    {
+        var (findings, portInterface) = Build(result.Findings, rules, hooks, graph, phases);
+        return result with { Findings = findings, Interface = portInterface };
+    }
+
     public static (ImmutableArray<Finding> Findings, PortInterface Interface) Build(ImmutableArray<Finding> findings, RuleSet rules,
         HookSet hooks, CallGraph graph, PortPhases phases)
     {
-        var hooked = findings.Select(f => f with { Hook = f.Active ? HookOf(f, rules, hooks) : null }).ToList();
+        var hooked = findings.Select(f => f with { Hook = f.Active ? HookOf(f, rules, hooks) : null, Wrapper = null, Role = null })
+            .Select(f => f.Hook is null ? f : f with { Role = IsUse(f, graph) ? Finding.Use : Finding.Change })
+            .ToList();
         var wrappers = WrapperFunctions(hooked, graph);
-        var annotated = hooked.Select(f => f.Hook is null ? f : f with { Wrapper = IsInWrapper(f, wrappers) }).ToImmutableArray();
+        var annotated = hooked.Select(f => f.Role == Finding.Change ? f with { Wrapper = IsInWrapper(f, wrappers) } : f).ToImmutableArray();
 
         var phaseOrder = phases.Phases.Select((p, i) => (p.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
         var hookOrder = hooks.Hooks.Select((h, i) => (h.Id, i)).ToDictionary(h => h.Id, h => h.i, StringComparer.Ordinal);
         var interfaceHooks = annotated.Where(f => f.Hook is not null)
             .GroupBy(f => f.Hook!, StringComparer.Ordinal)
             .Select(g => Describe(hooks[g.Key], g.ToList(), wrappers, graph))
+            .Where(h => h.Sites > 0)
             .OrderBy(h => phaseOrder.GetValueOrDefault(h.Phase, int.MaxValue)).ThenBy(h => hookOrder[h.Id])
             .ToImmutableArray();
 
-        var sinks = annotated.Where(f => f.Hook is not null && f.Function is not null && graph.Contains(f.Function))
+        var sinks = annotated.Where(f => f.Role == Finding.Change && f.Function is not null && graph.Contains(f.Function))
             .Select(f => f.Function!).Distinct(StringComparer.Ordinal).ToList();
         var sources = phases.Phases.SelectMany(p => p.EntryPoints).Where(graph.Contains).Distinct(StringComparer.Ordinal).ToList();
         var cut = MinimumVertexCut.Compute(graph, sources, sinks);
@@ -69,11 +79,19 @@ public static class PortInterfaceBuilder
         string? Known(string? id) => id is not null && hooks.Contains(id) ? id : null;
     }
 
-    /// <summary>Functions every active hooked site of which performs one hook, small and called: function → its hook.</summary>
+    /// <summary>
+    /// A call of a function the scanned tree implements (set_cr3, pmap_store_pte, invlpg as C functions) is a use of
+    /// that function's hook: the change is inside the callee, the caller changes nothing.
+    /// </summary>
+    private static bool IsUse(Finding finding, CallGraph graph) =>
+        finding.Properties.TryGetValue("form", out var form) && form == "call"
+        && finding.Properties.TryGetValue("name", out var callee) && graph.DefinedAt(callee) is not null;
+
+    /// <summary>Functions every changing site of which performs one hook, small and called: function → its hook.</summary>
     private static Dictionary<string, string> WrapperFunctions(List<Finding> findings, CallGraph graph)
     {
         var wrappers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var group in findings.Where(f => f.Hook is not null && f.Function is not null).GroupBy(f => f.Function!, StringComparer.Ordinal))
+        foreach (var group in findings.Where(f => f.Role == Finding.Change && f.Function is not null).GroupBy(f => f.Function!, StringComparer.Ordinal))
         {
             var hooksHere = group.Select(f => f.Hook!).Distinct(StringComparer.Ordinal).ToList();
             if (hooksHere.Count == 1 && graph.DefinitionOf(group.Key) is { } span && span.EndLine - span.StartLine + 1 <= MaxWrapperLines
@@ -109,8 +127,9 @@ public static class PortInterfaceBuilder
             Operation = hook.Title,
             Phase = hook.Phase,
             Rules = [.. sites.Select(f => f.RuleId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
-            Sites = sites.Count,
+            Sites = sites.Count(f => f.Role == Finding.Change),
             ScatteredSites = sites.Count(f => f.Wrapper == false),
+            Uses = sites.Count(f => f.Role == Finding.Use),
             Wrappers = [.. functionWrappers.Concat(macroWrappers).OrderBy(w => w.File, StringComparer.Ordinal).ThenBy(w => w.Line).ThenBy(w => w.Function, StringComparer.Ordinal)],
             Actions = hook.Actions,
             Xen = hook.Xen,
@@ -132,7 +151,7 @@ public static class PortInterfaceBuilder
             var covered = hooks.Hooks.Where(h => h.ExistingLayers.ContainsKey(layer.Id)).ToList();
             var functions = covered.SelectMany(h => h.ExistingLayers[layer.Id]).ToHashSet(StringComparer.Ordinal);
             var coveredIds = covered.Select(h => h.Id).ToHashSet(StringComparer.Ordinal);
-            var sites = findings.Where(f => f.Hook is not null && coveredIds.Contains(f.Hook)).ToList();
+            var sites = findings.Where(f => f.Role == Finding.Change && coveredIds.Contains(f.Hook!)).ToList();
             bool Through(Finding f) => f.Function is { } fn ? functions.Contains(fn) : f.Properties.TryGetValue("macro", out var macro) && functions.Contains(macro);
             layers.Add(new ExistingLayer(layer.Id, layer.Title, [.. coveredIds.Order(StringComparer.Ordinal)],
                 [.. functions.Where(graph.Contains).Order(StringComparer.Ordinal)], sites.Count(Through), sites.Count(f => !Through(f))));

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using Parascope.Detectors;
 using Parascope.Model;
+using Parascope.Planning;
+using Parascope.Graph;
 using Parascope.Rules;
 
 namespace Parascope.Results;
@@ -16,6 +18,28 @@ namespace Parascope.Results;
 public static class ReportMerge
 {
     private const int TopCount = 10;
+
+    /// <summary>
+    /// The merge of shards that carry their call graphs (scan --shard writes it): the whole tree's graph is rebuilt
+    /// from them and the whole-tree stages run after the merge — callers, phases, the port's interface — so the merged
+    /// report is the unsharded one. Shards without a graph (older reports) merge with the per-shard view.
+    /// </summary>
+    public static Checked<ScanResult> Merge(IReadOnlyList<ScanResult> shards, RuleSet rules, HookSet hooks, PortPhases phases)
+    {
+        var merged = Merge(shards, rules.Rules, phases.Phases);
+        if (merged.Value is not { } result || shards.Any(s => s.ShardGraph is null))
+        {
+            return merged;
+        }
+        var graph = CallGraph.FromData(shards.Select(s => s.ShardGraph!));
+        result = result with
+        {
+            Findings = CallGraphImpact.Annotate(result.Findings, graph, phases),
+            Suppressed = CallGraphImpact.Annotate(result.Suppressed, graph, phases),
+            CallGraph = graph,
+        };
+        return Checked<ScanResult>.Of(PortInterfaceBuilder.Apply(result, rules, hooks, graph, phases));
+    }
 
     public static Checked<ScanResult> Merge(IReadOnlyList<ScanResult> shards, ImmutableArray<Rule> rules, ImmutableArray<PortPhase> phases)
     {

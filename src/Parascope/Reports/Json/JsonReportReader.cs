@@ -67,8 +67,14 @@ public static class JsonReportReader
             Libclang = scan.TryGetProperty("libclang", out var libclang)
                 ? new LibclangInfo(libclang.GetProperty("version").GetString()!, libclang.GetProperty("origin").GetString()!)
                 : null,
+            ShardGraph = root.TryGetProperty("callGraph", out var graph) ? ReadGraph(graph) : null,
         };
     }
+
+    private static CallGraphData ReadGraph(JsonElement graph) => new(
+        [.. graph.GetProperty("functions").EnumerateArray().Select(f => new GraphFunctionData(f.GetProperty("name").GetString()!,
+            f.GetProperty("rank").GetInt32(), f.GetProperty("file").GetString()!, f.GetProperty("startLine").GetInt32(), f.GetProperty("endLine").GetInt32()))],
+        [.. graph.GetProperty("calls").EnumerateArray().Select(c => (c[0].GetString()!, c[1].GetString()!))]);
 
     public static Finding ReadFinding(JsonElement f)
     {
@@ -105,6 +111,7 @@ public static class JsonReportReader
                 ? [.. callerFunctions.EnumerateArray().Select(c => c.GetString()!)]
                 : [],
             Hook = OptionalString(f, "hook"),
+            Role = OptionalString(f, "role"),
             Wrapper = f.TryGetProperty("wrapper", out var wrapper) ? wrapper.GetBoolean() : null,
             Suppression = OptionalString(f, "suppression"),
             Properties = f.TryGetProperty("properties", out var properties)

@@ -42,6 +42,10 @@ public static class JsonReportWriter
         {
             WriteInterface(json, portInterface);
         }
+        if (result.ShardGraph is { } shardGraph)
+        {
+            WriteShardGraph(json, shardGraph);
+        }
         if (!result.Health.Units.IsEmpty)
         {
             json.WriteStartArray("units");
@@ -106,6 +110,7 @@ public static class JsonReportWriter
             WriteStrings(json, "rules", hook.Rules);
             json.WriteNumber("sites", hook.Sites);
             json.WriteNumber("scatteredSites", hook.ScatteredSites);
+            json.WriteNumber("uses", hook.Uses);
             json.WriteStartArray("wrappers");
             foreach (var wrapper in hook.Wrappers)
             {
@@ -149,6 +154,34 @@ public static class JsonReportWriter
         WriteStrings(json, "functions", portInterface.MinCut.Functions);
         json.WriteNumber("functionsWithSites", portInterface.MinCut.FunctionsWithSites);
         json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>A shard's call graph, for merge: functions with their definition and discovery rank, and the calls.</summary>
+    private static void WriteShardGraph(Utf8JsonWriter json, CallGraphData graph)
+    {
+        json.WriteStartObject("callGraph");
+        json.WriteStartArray("functions");
+        foreach (var function in graph.Functions)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", function.Name);
+            json.WriteNumber("rank", function.Rank);
+            json.WriteString("file", function.File);
+            json.WriteNumber("startLine", function.StartLine);
+            json.WriteNumber("endLine", function.EndLine);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("calls");
+        foreach (var (caller, callee) in graph.Calls)
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(caller);
+            json.WriteStringValue(callee);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 
@@ -323,6 +356,10 @@ public static class JsonReportWriter
         if (finding.Hook is not null)
         {
             json.WriteString("hook", finding.Hook);
+        }
+        if (finding.Role is not null)
+        {
+            json.WriteString("role", finding.Role);
         }
         if (finding.Wrapper is { } wrapper)
         {

@@ -1,0 +1,78 @@
+using Parascope.Model;
+
+namespace Parascope.Tests.Planning;
+
+/// <summary>Sites become hooks: a wrapper covers its callers, a site outside it is scattered, the cut is the narrowest.</summary>
+public sealed class PortInterfaceTests
+{
+    // set_cr3 is a wrapper: small, one operation, called. big_switch loads CR3 inline among other work (scattered).
+    private const string Pmap = """
+        static inline void set_cr3(unsigned long value)
+        {
+            __asm__ volatile("mov %0, %%cr3" : : "r" (value));
+        }
+
+        void pmap_enter(unsigned long pa) { set_cr3(pa); }
+        void pmap_remove(unsigned long pa) { set_cr3(pa); }
+
+        void big_switch(unsigned long pa)
+        {
+            __asm__ volatile("cli");
+            __asm__ volatile("mov %0, %%cr3" : : "r" (pa));
+            __asm__ volatile("sti");
+        }
+
+        void i386_init(void) { big_switch(0); pmap_enter(0); }
+        """;
+
+    private static ScanResult Scan(TempTree tree)
+    {
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic" });
+        Assert.Null(outcome.Error);
+        return outcome.Result!;
+    }
+
+    [Fact]
+    public void A_small_called_function_doing_one_operation_is_its_hook_s_wrapper_and_other_sites_are_scattered()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/pmap_mini.c", Pmap);
+        var result = Scan(tree);
+
+        var cr3 = result.Findings.Where(f => f.Hook == "load-page-table-base" && f.Role == Finding.Change).OrderBy(f => f.Line).ToList();
+        Assert.Equal(2, cr3.Count);
+        Assert.Equal([true, false], cr3.Select(f => f.Wrapper == true));
+        Assert.Equal([false, true], cr3.Select(f => f.Scattered == true));
+
+        var hook = Assert.Single(result.Interface!.Hooks, h => h.Id == "load-page-table-base");
+        Assert.Equal(2, hook.Sites);
+        Assert.Equal(1, hook.ScatteredSites);
+        Assert.Equal(2, hook.Uses);    // pmap_enter's and pmap_remove's calls of set_cr3: they change nothing
+        var wrapper = Assert.Single(hook.Wrappers);
+        Assert.Equal("set_cr3", wrapper.Function);
+        Assert.Equal<string>(["pmap_enter", "pmap_remove"], wrapper.Callers);
+        Assert.Contains(result.Interface.Hooks, h => h.Id == "disable-interrupts" && h.ScatteredSites == 1);
+    }
+
+    [Fact]
+    public void A_site_s_finding_lists_its_function_s_callers()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/pmap_mini.c", Pmap);
+        var wrapped = Scan(tree).Findings.Single(f => f.Hook == "load-page-table-base" && f.Wrapper == true);
+        Assert.Equal(Finding.Change, wrapped.Role);
+        Assert.Equal<string>(["pmap_enter", "pmap_remove"], wrapped.CallerFunctions);
+    }
+
+    [Fact]
+    public void The_minimum_cut_separates_the_entry_points_from_every_function_holding_a_site()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/pmap_mini.c", Pmap);
+        var cut = Scan(tree).Interface!.MinCut;
+        // Entry points i386_init, pmap_enter and pmap_remove reach set_cr3 and big_switch: cutting those two is the narrowest.
+        Assert.Equal(2, cut.FunctionsWithSites);
+        Assert.Equal(2, cut.Size);
+        Assert.Equal<string>(["big_switch", "set_cr3"], cut.Functions);
+    }
+}
