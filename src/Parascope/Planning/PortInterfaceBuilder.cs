@@ -111,14 +111,14 @@ public static class PortInterfaceBuilder
 
     private static InterfaceHook Describe(Hook hook, List<Finding> sites, Dictionary<string, string> wrappers, CallGraph graph)
     {
-        var functionWrappers = sites.Where(f => f.Function is { } fn && wrappers.ContainsKey(fn))
+        var functionWrappers = sites.Where(f => f.Role == Finding.Change && f.Function is { } fn && wrappers.GetValueOrDefault(fn) == hook.Id)
             .GroupBy(f => f.Function!, StringComparer.Ordinal)
             .Select(g =>
             {
                 var span = graph.DefinitionOf(g.Key)!;
                 return new HookWrapper(g.Key, span.File, span.StartLine, g.Count(), [.. graph.Callers(g.Key).Take(Finding.MaxCallerFunctions)]);
             });
-        var macroWrappers = sites.Where(f => f.Function is null && IsMacroDefinition(f))
+        var macroWrappers = sites.Where(f => f.Role == Finding.Change && f.Function is null && IsMacroDefinition(f))
             .Select(f => new HookWrapper(f.Properties["macro"], f.File, f.Line, 1,
                 [.. f.Expansions.Select(e => e.Function ?? $"{e.File}:{e.Line}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(Finding.MaxCallerFunctions)]));
         return new InterfaceHook

@@ -22,7 +22,15 @@ public sealed class PortInterfaceTests
             __asm__ volatile("sti");
         }
 
-        void i386_init(void) { big_switch(0); pmap_enter(0); }
+        static inline void invlpg(unsigned long va)
+        {
+            __asm__ volatile("invlpg (%0)" : : "r" (va) : "memory");
+        }
+
+        /* A wrapper of one hook (load-page-table-base) that also calls another hook's wrapper: it is not that hook's wrapper. */
+        void switch_and_flush(unsigned long pa) { __asm__ volatile("mov %0, %%cr3" : : "r" (pa)); invlpg(0); }
+
+        void i386_init(void) { big_switch(0); pmap_enter(0); switch_and_flush(0); }
         """;
 
     private static ScanResult Scan(TempTree tree)
@@ -40,18 +48,20 @@ public sealed class PortInterfaceTests
         var result = Scan(tree);
 
         var cr3 = result.Findings.Where(f => f.Hook == "load-page-table-base" && f.Role == Finding.Change).OrderBy(f => f.Line).ToList();
-        Assert.Equal(2, cr3.Count);
-        Assert.Equal([true, false], cr3.Select(f => f.Wrapper == true));
-        Assert.Equal([false, true], cr3.Select(f => f.Scattered == true));
+        Assert.Equal(3, cr3.Count);
+        Assert.Equal([true, false, true], cr3.Select(f => f.Wrapper == true));
+        Assert.Equal([false, true, false], cr3.Select(f => f.Scattered == true));
 
         var hook = Assert.Single(result.Interface!.Hooks, h => h.Id == "load-page-table-base");
-        Assert.Equal(2, hook.Sites);
+        Assert.Equal(3, hook.Sites);
         Assert.Equal(1, hook.ScatteredSites);
         Assert.Equal(2, hook.Uses);    // pmap_enter's and pmap_remove's calls of set_cr3: they change nothing
-        var wrapper = Assert.Single(hook.Wrappers);
-        Assert.Equal("set_cr3", wrapper.Function);
+        Assert.Equal(["set_cr3", "switch_and_flush"], hook.Wrappers.Select(w => w.Function));
+        var wrapper = hook.Wrappers[0];
         Assert.Equal<string>(["pmap_enter", "pmap_remove"], wrapper.Callers);
         Assert.Contains(result.Interface.Hooks, h => h.Id == "disable-interrupts" && h.ScatteredSites == 1);
+        var tlb = Assert.Single(result.Interface.Hooks, h => h.Id == "invalidate-tlb-entry");
+        Assert.Equal(["invlpg"], tlb.Wrappers.Select(w => w.Function));
     }
 
     [Fact]
@@ -59,7 +69,7 @@ public sealed class PortInterfaceTests
     {
         using var tree = new TempTree();
         tree.Write("osfmk/i386/pmap_mini.c", Pmap);
-        var wrapped = Scan(tree).Findings.Single(f => f.Hook == "load-page-table-base" && f.Wrapper == true);
+        var wrapped = Scan(tree).Findings.Single(f => f.Hook == "load-page-table-base" && f.Function == "set_cr3");
         Assert.Equal(Finding.Change, wrapped.Role);
         Assert.Equal<string>(["pmap_enter", "pmap_remove"], wrapped.CallerFunctions);
     }
@@ -70,9 +80,10 @@ public sealed class PortInterfaceTests
         using var tree = new TempTree();
         tree.Write("osfmk/i386/pmap_mini.c", Pmap);
         var cut = Scan(tree).Interface!.MinCut;
-        // Entry points i386_init, pmap_enter and pmap_remove reach set_cr3 and big_switch: cutting those two is the narrowest.
-        Assert.Equal(2, cut.FunctionsWithSites);
-        Assert.Equal(2, cut.Size);
-        Assert.Equal<string>(["big_switch", "set_cr3"], cut.Functions);
+        // Entry points i386_init, pmap_enter and pmap_remove reach the four functions holding changes; cutting
+        // switch_and_flush also cuts invlpg, and entry points are not cut: three functions is the narrowest.
+        Assert.Equal(4, cut.FunctionsWithSites);
+        Assert.Equal(3, cut.Size);
+        Assert.Equal<string>(["big_switch", "set_cr3", "switch_and_flush"], cut.Functions);
     }
 }
