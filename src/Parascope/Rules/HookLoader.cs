@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Parascope.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using static Parascope.Rules.YamlValues;
 
 namespace Parascope.Rules;
 
@@ -308,55 +309,10 @@ public static class HookLoader
         return list.Value;
     }
 
-    internal static ImmutableArray<string>? StringList(YamlNode node)
-    {
-        if (node is YamlScalarNode scalar)
-        {
-            return string.IsNullOrEmpty(scalar.Value) ? null : [scalar.Value];
-        }
-        if (node is YamlSequenceNode sequence)
-        {
-            var builder = ImmutableArray.CreateBuilder<string>();
-            foreach (var item in sequence)
-            {
-                if (item is not YamlScalarNode { Value: { Length: > 0 } value })
-                {
-                    return null;
-                }
-                builder.Add(value);
-            }
-            return builder.ToImmutable();
-        }
-        return null;
-    }
-
     internal static bool IsValidId(string id) =>
         id.Length > 0 && char.IsAsciiLetterLower(id[0]) && id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
-
-    private static bool TryGet(YamlMappingNode node, string key, out YamlNode value)
-    {
-        foreach (var (k, v) in node.Children)
-        {
-            if (k is YamlScalarNode { Value: var name } && name == key)
-            {
-                value = v;
-                return true;
-            }
-        }
-        value = null!;
-        return false;
-    }
 
     private static YamlNode? KeyOf(YamlMappingNode node, string key) =>
         node.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: var name } && name == key);
 
-    private static string? Scalar(YamlNode? node) => node is YamlScalarNode scalar ? scalar.Value : null;
-
-    private static int Line(YamlNode node) => (int)node.Start.Line;
-
-    private static string FirstLine(string text)
-    {
-        var newline = text.IndexOf('\n');
-        return newline < 0 ? text : text[..newline];
-    }
 }

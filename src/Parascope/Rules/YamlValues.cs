@@ -1,0 +1,54 @@
+using System.Collections.Immutable;
+using YamlDotNet.RepresentationModel;
+
+namespace Parascope.Rules;
+
+/// <summary>How the rule and hook files' YAML is read, once for both loaders: keys, scalars, string lists, lines.</summary>
+internal static class YamlValues
+{
+    public static ImmutableArray<string>? StringList(YamlNode node)
+    {
+        if (node is YamlScalarNode scalar)
+        {
+            return string.IsNullOrEmpty(scalar.Value) ? null : [scalar.Value];
+        }
+        if (node is YamlSequenceNode sequence)
+        {
+            var builder = ImmutableArray.CreateBuilder<string>();
+            foreach (var item in sequence)
+            {
+                if (item is not YamlScalarNode { Value: { Length: > 0 } value })
+                {
+                    return null;
+                }
+                builder.Add(value);
+            }
+            return builder.ToImmutable();
+        }
+        return null;
+    }
+
+    public static bool TryGet(YamlMappingNode node, string key, out YamlNode value)
+    {
+        foreach (var (k, v) in node.Children)
+        {
+            if (k is YamlScalarNode { Value: var name } && name == key)
+            {
+                value = v;
+                return true;
+            }
+        }
+        value = null!;
+        return false;
+    }
+
+    public static string? Scalar(YamlNode? node) => node is YamlScalarNode scalar ? scalar.Value : null;
+
+    public static int Line(YamlNode node) => (int)node.Start.Line;
+
+    public static string FirstLine(string text)
+    {
+        var newline = text.IndexOf('\n');
+        return newline < 0 ? text : text[..newline];
+    }
+}
