@@ -29,6 +29,11 @@ public static class CompileCommandsCommand
         };
         command.SetAction(parse =>
         {
+            var outputPath = parse.GetValue(outputFile);
+            if (outputPath is not null && ReportOutputs.Check(outputPath) is { } outputError)
+            {
+                return ExitCodes.InputError(error, outputError);
+            }
             var root = Path.GetFullPath(parse.GetValue(path)!).TrimEnd('/');
             var discovery = UnitDiscovery.Discover(new DiscoveryRequest
             {
@@ -42,17 +47,9 @@ public static class CompileCommandsCommand
             {
                 return ExitCodes.InputError(error, discoveryError);
             }
-            var outputPath = parse.GetValue(outputFile);
-            if (outputPath is not null)
-            {
-                AtomicFile.Write(outputPath, stream => Write(discovery.Units, root, stream));
-            }
-            else
-            {
-                using var buffer = new MemoryStream();
-                Write(discovery.Units, root, buffer);
-                output.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-            }
+            using var buffer = new MemoryStream();
+            Write(discovery.Units, root, buffer);
+            ReportOutputs.WriteText(System.Text.Encoding.UTF8.GetString(buffer.ToArray()), outputPath, output);
             return ExitCodes.Done;
         });
         return command;

@@ -94,6 +94,20 @@ public sealed class ReportOptionTests
     }
 
     [Fact]
+    public void An_output_in_a_folder_that_takes_no_file_is_an_input_error_before_the_scan()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/idle.c", "void idle_mini(void)\n{\n\t__asm__ volatile(\"hlt\");\n}\n");
+        using var outputs = new TempTree();
+        var good = Path.Combine(outputs.Root, "good.json");
+        // /proc takes no new file: the scan must stop before any work, and write none of the other outputs.
+        var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "-o", good, "-o", "/proc/parascope-test.json");
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.Contains("/proc/parascope-test.json: cannot write a file in /proc", error);
+        Assert.False(File.Exists(good));
+    }
+
+    [Fact]
     public void The_scan_s_warnings_are_printed_on_stderr()
     {
         using var tree = new TempTree();
