@@ -50,9 +50,18 @@ public static class ReportMerge
         var first = shards[0];
         foreach (var shard in shards.Skip(1))
         {
-            if (shard.Root != first.Root || shard.Target != first.Target || shard.Profile != first.Profile || !shard.Arches.SequenceEqual(first.Arches))
+            // Name the first thing that differs: two shards of different targets have the same root.
+            var differs = new (string Name, string First, string Other)[]
             {
-                return new InputError($"the reports are not shards of one scan (root, arches, target and profile must agree: {first.Root} vs {shard.Root})");
+                ("root", first.Root, shard.Root),
+                ("arches", string.Join(",", first.Arches), string.Join(",", shard.Arches)),
+                ("target", first.Target.Name(), shard.Target.Name()),
+                ("profile", first.Profile, shard.Profile),
+                ("tool version", first.ToolVersion, shard.ToolVersion),
+            }.FirstOrDefault(d => d.First != d.Other);
+            if (differs.Name is not null)
+            {
+                return new InputError($"the reports are not shards of one scan: their {differs.Name} differs ({differs.First} vs {differs.Other})");
             }
             if (shard.Libclang is not null && first.Libclang is not null && shard.Libclang != first.Libclang)
             {
@@ -64,6 +73,10 @@ public static class ReportMerge
         if (shardNames.Distinct(StringComparer.Ordinal).Count() != shardNames.Count)
         {
             return new InputError($"shard {shardNames.GroupBy(s => s).First(g => g.Count() > 1).Key} given twice");
+        }
+        if (Incomplete(shards) is { } missing)
+        {
+            return missing;
         }
         var counts = shards.Select(s => s.Health.Counts).ToList();
         var health = new ParseHealth
@@ -96,6 +109,28 @@ public static class ReportMerge
             Phases = phases,
             Libclang = first.Libclang,
         });
+    }
+
+    /// <summary>
+    /// A merge of some shards is not the scan's report: every report must be a shard (K/N) of the same N, and every K
+    /// from 1 to N present.
+    /// </summary>
+    private static InputError? Incomplete(IReadOnlyList<ScanResult> shards)
+    {
+        var parsed = shards.Select(s => s.Shard?.Split('/') is [var k, var n] && int.TryParse(k, out var index) && int.TryParse(n, out var count)
+            ? (Index: index, Count: count) : ((int Index, int Count)?)null).ToList();
+        if (parsed.Any(p => p is null))
+        {
+            return new InputError("a report given to merge is not a shard of a scan (scan --shard K/N writes one)");
+        }
+        var counts = parsed.Select(p => p!.Value.Count).Distinct().ToList();
+        if (counts.Count > 1)
+        {
+            return new InputError($"the reports are shards of different splits (of {string.Join(" and ", counts.Order())})");
+        }
+        var absent = Enumerable.Range(1, counts[0]).Except(parsed.Select(p => p!.Value.Index)).ToList();
+        return absent.Count == 0 ? null
+            : new InputError($"incomplete shard set: missing {string.Join(", ", absent.Select(k => $"{k}/{counts[0]}"))}");
     }
 
     private static ImmutableArray<Finding> MergeFindings(IEnumerable<Finding> findings)

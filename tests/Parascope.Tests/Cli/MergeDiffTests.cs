@@ -9,6 +9,35 @@ public sealed class MergeDiffTests
     private static (int Exit, string Out, string Err) Run(params string[] args) => Parascope.Tests.Cli.CliRunner.Run(args);
 
     [Fact]
+    public void Merge_refuses_an_incomplete_shard_set_and_names_what_is_missing()
+    {
+        using var tree = new TempTree();
+        ReportTrees.CopySample(tree);
+        using var outputs = new TempTree();
+        var shard = Path.Combine(outputs.Root, "shard1.json");
+        Assert.Equal(0, Run("scan", tree.Root, "-j", "1", "--shard", "1/3", "-o", shard).Exit);
+        var (exit, _, error) = Run("merge", shard, "-o", Path.Combine(outputs.Root, "all.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("incomplete shard set: missing 2/3, 3/3", error);
+        Assert.False(File.Exists(Path.Combine(outputs.Root, "all.json")));
+    }
+
+    [Fact]
+    public void Merge_names_the_field_that_differs_between_shards()
+    {
+        using var tree = new TempTree();
+        ReportTrees.CopySample(tree);
+        using var outputs = new TempTree();
+        var pv = Path.Combine(outputs.Root, "pv.json");
+        var hvm = Path.Combine(outputs.Root, "hvm.json");
+        Assert.Equal(0, Run("scan", tree.Root, "-j", "1", "--shard", "1/2", "-o", pv).Exit);
+        Assert.Equal(0, Run("scan", tree.Root, "-j", "1", "--shard", "2/2", "--target", "xen-hvm", "-o", hvm).Exit);
+        var (exit, _, error) = Run("merge", pv, hvm);
+        Assert.Equal(2, exit);
+        Assert.Contains("their target differs (xen-pv vs xen-hvm)", error);
+    }
+
+    [Fact]
     public void Merging_the_shards_of_a_scan_gives_the_unsharded_report_byte_for_byte()
     {
         using var tree = new TempTree();
