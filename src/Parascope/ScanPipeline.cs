@@ -109,6 +109,16 @@ public static class ScanPipeline
         {
             return ScanOutcome.Failure(discovery.Error);
         }
+        var warnings = discovery.Warnings;
+        if (discovery.Units.IsEmpty)
+        {
+            var files = discovery.Files ?? FileInventory.Empty(root);
+            if (!files.RelativePaths.Any(f => SourceFiles.LanguageOf(f) is not null || f.EndsWith(".h", StringComparison.Ordinal)))
+            {
+                return ScanOutcome.Failure($"{root}: no C, C++ or assembly sources under this folder");
+            }
+            warnings = warnings.Add($"{root}: no compilation units found ({discovery.Profile} profile); only headers were read, lexically");
+        }
         // Each unit keeps its rank in the whole discovery: a shard's graph says which definition came first.
         var ranked = discovery.Units.Select((unit, rank) => (Unit: unit, Rank: rank))
             .Where(u => request.Shard is not { } shard || ShardOf(u.Unit.RelativePath, shard.Count) == shard.Index - 1)
@@ -154,7 +164,7 @@ public static class ScanPipeline
             CallGraph = graph,
             ShardGraph = request.Shard is null ? null : graph.ToData(),
             Phases = phases.Phases,
-            Warnings = discovery.Warnings,
+            Warnings = warnings,
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
             Drivers = Detectors.DriverApi.DriverInventory.Build(context, findings),
             Rules = ruleSet.Rules,

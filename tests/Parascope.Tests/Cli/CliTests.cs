@@ -45,14 +45,15 @@ public sealed class CliTests
     }
 
     [Fact]
-    public void An_empty_folder_gives_an_empty_report_and_exit_0()
+    public void A_folder_with_no_sources_is_an_input_error_not_an_empty_report()
     {
+        // Issue 19: an empty folder used to scan to 0 units with exit 0 and no word.
         using var tree = new TempTree();
+        tree.Write("README", "not a kernel\n");
         var (exit, output, error) = Run("scan", tree.Root, "--format", "json");
-        Assert.True(exit == 0, error);
-        using var document = System.Text.Json.JsonDocument.Parse(output);
-        Assert.Equal(0, document.RootElement.GetProperty("findings").GetArrayLength());
-        Assert.Equal(0, document.RootElement.GetProperty("scan").GetProperty("units").GetProperty("total").GetInt32());
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.Contains("no C, C++ or assembly sources under this folder", error);
+        Assert.Equal(string.Empty, output);
     }
 
     [Fact]

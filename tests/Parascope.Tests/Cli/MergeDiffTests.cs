@@ -84,6 +84,8 @@ public sealed class MergeDiffTests
         using var b = new TempTree();
         var first = Path.Combine(a.Root, "a.json");
         var second = Path.Combine(b.Root, "b.json");
+        a.Write("osfmk/i386/a.c", "int a_mini(void) { return 0; }\n");
+        b.Write("osfmk/i386/b.c", "int b_mini(void) { return 0; }\n");
         Run("scan", a.Root, "-o", first);
         Run("scan", b.Root, "-o", second);
         var (exit, _, error) = Run("merge", first, second);
