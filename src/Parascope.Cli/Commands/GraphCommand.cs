@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.CommandLine;
 using Parascope.Graph;
 using Parascope.Model;
@@ -15,13 +14,8 @@ public static class GraphCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var path = new Argument<string>("path") { Description = "Root of the kernel source tree." };
-        var arches = new Option<string[]>("--arch")
-        {
-            Description = "Arch to parse for; repeat for several (x86_64, i386, arm64). Default: x86_64.",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        arches.AcceptOnlyFromAmong([.. Architecture.Names]);
+        var tree = new TreeOptions();
+        var (path, arches, jobs, compileCommands, profile, quiet) = (tree.Path, tree.Arches, tree.Jobs, tree.CompileCommands, tree.Profile, tree.Quiet);
         var format = new Option<string>("--format")
         {
             Description = "Graph format: dot (Graphviz) or graphml.",
@@ -31,15 +25,6 @@ public static class GraphCommand
         var around = new Option<string?>("--around") { Description = "Only this function, its callers and its callees up to --depth calls away." };
         var depth = new Option<int>("--depth") { Description = "How many calls away from --around to go, both ways (default 2).", DefaultValueFactory = _ => 2 };
         var outputFile = new Option<string?>("--output", "-o") { Description = "Write the graph to this file (atomically) instead of standard output." };
-        var jobs = new Option<int>("--jobs", "-j")
-        {
-            Description = "Units parsed at once (default: the number of cores).",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
-        var compileCommands = new Option<string?>("--compile-commands") { Description = "Take unit flags from this compile_commands.json." };
-        var profile = new Option<string?>("--profile") { Description = "Build profile: xnu or generic (default: chosen from the tree's layout)." };
-        profile.AcceptOnlyFromAmong("xnu", "generic");
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar." };
 
         var command = new Command("graph", """
             Export the call graph of a kernel source tree as DOT or GraphML.
@@ -68,15 +53,12 @@ public static class GraphCommand
             {
                 return ExitCodes.InputError(error, outputError);
             }
-            ImmutableArray<string> chosenArches = parse.GetValue(arches) is { Length: > 0 } given
-                ? [.. given.Distinct(StringComparer.Ordinal)]
-                : [Architecture.Default.Name];
 
             using var progress = ProgressBar.For(error, parse.GetValue(quiet));
             var outcome = ScanPipeline.Run(new ScanRequest
             {
                 Root = parse.GetValue(path)!,
-                Arches = chosenArches,
+                Arches = [.. tree.ArchesOf(parse)],
                 Profile = parse.GetValue(profile),
                 CompileCommands = parse.GetValue(compileCommands),
                 Jobs = parse.GetValue(jobs),

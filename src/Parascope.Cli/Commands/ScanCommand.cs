@@ -9,13 +9,8 @@ public static class ScanCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var path = new Argument<string>("path") { Description = "Root of the kernel source tree." };
-        var arches = new Option<string[]>("--arch")
-        {
-            Description = "Arch to parse for; repeat for several (x86_64, i386, arm64). Default: x86_64.",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        arches.AcceptOnlyFromAmong([.. Architecture.Names]);
+        var tree = new TreeOptions();
+        var (path, arches, jobs, compileCommands, profile, quiet) = (tree.Path, tree.Arches, tree.Jobs, tree.CompileCommands, tree.Profile, tree.Quiet);
         var target = new Option<string>("--target")
         {
             Description = "Xen guest mode to plan for.",
@@ -33,15 +28,7 @@ public static class ScanCommand
                           "each extension (.json .sarif .html .md .txt).",
             AllowMultipleArgumentsPerToken = false,
         };
-        var jobs = new Option<int>("--jobs", "-j")
-        {
-            Description = "Units parsed at once (default: the number of cores).",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
-        var compileCommands = new Option<string?>("--compile-commands") { Description = "Take unit flags from this compile_commands.json." };
         var rulesDirectory = new Option<string?>("--rules") { Description = "Add the rules in this folder to the built-in ones." };
-        var profile = new Option<string?>("--profile") { Description = "Build profile: xnu or generic (default: chosen from the tree's layout)." };
-        profile.AcceptOnlyFromAmong("xnu", "generic");
         var activeOnly = new Option<bool>("--active-only") { Description = "Hide findings in preprocessor branches this configuration does not compile." };
         var units = new Option<bool>("--units") { Description = "List every unit with its parse status in the JSON report." };
         var failOn = new Option<string?>("--fail-on")
@@ -55,7 +42,6 @@ public static class ScanCommand
             Description = $"Suppress findings listed in this file (default: {Suppressions.DefaultFileName} at the scanned root, when present).",
         };
         var shard = new Option<string?>("--shard") { Description = "Scan only shard K of N (K/N, e.g. 2/4); combine the reports with 'parascope merge'." };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar." };
         var timings = new Option<bool>("--timings") { Description = "Report the real wall time in scan.durationMs (otherwise 0, so that reports are reproducible)." };
 
         var scan = new Command("scan", "Scan a kernel source tree and report what a Xen port must change.")
@@ -95,7 +81,7 @@ public static class ScanCommand
             var outcome = ScanPipeline.Run(new ScanRequest
             {
                 Root = parse.GetValue(path)!,
-                Arches = parse.GetValue(arches) is { Length: > 0 } given ? [.. given.Distinct(StringComparer.Ordinal)] : [Architecture.Default.Name],
+                Arches = [.. tree.ArchesOf(parse)],
                 Target = xenTarget,
                 Profile = parse.GetValue(profile),
                 CompileCommands = parse.GetValue(compileCommands),

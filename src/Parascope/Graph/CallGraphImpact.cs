@@ -19,8 +19,8 @@ public static class CallGraphImpact
             {
                 if (!callers.TryGetValue(function, out var counts))
                 {
-                    var direct0 = graph.Callers(function).ToList();
-                    counts = (direct0.Count, graph.TransitiveCallers(function).Count, [.. direct0.Take(Finding.MaxCallerFunctions)]);
+                    var callerNames = graph.Callers(function).ToList();
+                    counts = (callerNames.Count, graph.TransitiveCallers(function).Count, [.. callerNames.Take(Finding.MaxCallerFunctions)]);
                     callers[function] = counts;
                 }
                 (direct, transitive, names) = counts;

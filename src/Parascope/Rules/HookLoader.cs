@@ -190,14 +190,8 @@ public static class HookLoader
         }
         else
         {
-            foreach (var (keyNode, valueNode) in actionMap.Children)
+            foreach (var (target, name, valueNode) in Targets(actionMap, label, Fail))
             {
-                var name = Scalar(keyNode) ?? string.Empty;
-                if (!ModelNames.TryParseTarget(name, out var target))
-                {
-                    Fail(keyNode, $"{label}: unknown target '{name}' (known: xen-pv, xen-pvh, xen-hvm)");
-                    continue;
-                }
                 if (string.IsNullOrWhiteSpace(Scalar(valueNode)))
                 {
                     Fail(valueNode, $"{label}: the action for '{name}' must be a non-empty string");

@@ -261,14 +261,8 @@ public static class RuleLoader
         }
         else
         {
-            foreach (var (keyNode, valueNode) in targetsMapping.Children)
+            foreach (var (target, name, valueNode) in Targets(targetsMapping, label, Fail))
             {
-                var name = Scalar(keyNode) ?? string.Empty;
-                if (!ModelNames.TryParseTarget(name, out var target))
-                {
-                    Fail(keyNode, $"{label}: unknown target '{name}' (known: xen-pv, xen-pvh, xen-hvm)");
-                    continue;
-                }
                 if (valueNode is not YamlMappingNode guidance)
                 {
                     Fail(valueNode, $"{label}: target '{name}' needs 'severity' and 'action'");

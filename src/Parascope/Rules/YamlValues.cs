@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Parascope.Model;
 using YamlDotNet.RepresentationModel;
 
 namespace Parascope.Rules;
@@ -6,6 +7,21 @@ namespace Parascope.Rules;
 /// <summary>How the rule and hook files' YAML is read, once for both loaders: keys, scalars, string lists, lines.</summary>
 internal static class YamlValues
 {
+    /// <summary>A map keyed by Xen target (a rule's `targets`, a hook's `action`): each known target with its value; an unknown key fails.</summary>
+    public static IEnumerable<(XenTarget Target, string Name, YamlNode Value)> Targets(YamlMappingNode map, string label, Action<YamlNode, string> fail)
+    {
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            var name = Scalar(keyNode) ?? string.Empty;
+            if (!ModelNames.TryParseTarget(name, out var target))
+            {
+                fail(keyNode, $"{label}: unknown target '{name}' (known: xen-pv, xen-pvh, xen-hvm)");
+                continue;
+            }
+            yield return (target, name, valueNode);
+        }
+    }
+
     public static ImmutableArray<string>? StringList(YamlNode node)
     {
         if (node is YamlScalarNode scalar)

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Parascope.Model;
+
+namespace Parascope.Cli.Commands;
+
+/// <summary>The options of every command that scans a tree (scan, graph): defined once, so they read the same everywhere.</summary>
+internal sealed class TreeOptions
+{
+    public Argument<string> Path { get; } = new("path") { Description = "Root of the kernel source tree." };
+
+    public Option<string[]> Arches { get; } = new("--arch")
+    {
+        Description = "Arch to parse for; repeat for several (x86_64, i386, arm64). Default: x86_64.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<int> Jobs { get; } = new("--jobs", "-j")
+    {
+        Description = "Units parsed at once (default: the number of cores).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    public Option<string?> CompileCommands { get; } = new("--compile-commands") { Description = "Take unit flags from this compile_commands.json." };
+
+    public Option<string?> Profile { get; } = new("--profile") { Description = "Build profile: xnu or generic (default: chosen from the tree's layout)." };
+
+    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress bar." };
+
+    public TreeOptions()
+    {
+        Arches.AcceptOnlyFromAmong([.. Architecture.Names]);
+        Profile.AcceptOnlyFromAmong("xnu", "generic");
+    }
+
+    /// <summary>The arches asked for, each once, or the default one.</summary>
+    public string[] ArchesOf(ParseResult parse) =>
+        parse.GetValue(Arches) is { Length: > 0 } given ? [.. given.Distinct(StringComparer.Ordinal)] : [Architecture.Default.Name];
+}
