@@ -53,10 +53,21 @@ public sealed record Finding
     /// <summary>The function's direct callers, sorted, at most <see cref="MaxCallerFunctions"/>.</summary>
     public ImmutableArray<string> CallerFunctions { get; init; } = [];
     public const int MaxCallerFunctions = 50;
-    /// <summary>The hook (rules/hooks.yaml) whose operation the site performs; null for driver-API sites and inactive ones.</summary>
+    /// <summary>
+    /// The hook (rules/hooks.yaml) whose operation the site performs — or, for a use, the hook its implementation
+    /// performs; null for inactive sites and for driver-API sites whose implementation performs no hook.
+    /// </summary>
     public string? Hook { get; init; }
-    /// <summary>With a hook: <see cref="Change"/> (the site performs the operation) or <see cref="Use"/> (it calls an in-tree function that does).</summary>
+    /// <summary>
+    /// <see cref="Change"/> (the site itself must change) or <see cref="Use"/> (it calls a function the tree implements,
+    /// <see cref="Implementation"/>: the change is there, once). Set on every active site with a hook and on every active
+    /// driver-API site.
+    /// </summary>
     public string? Role { get; init; }
+    /// <summary>For a use: the in-tree function it calls, where the change is made once for all its callers.</summary>
+    public string? Implementation { get; init; }
+    /// <summary>A driver-API change inside a driver class's methods: the class (the driver inventory's name), whose port is one piece of work.</summary>
+    public string? Driver { get; init; }
     public const string Change = "change";
     public const string Use = "use";
     /// <summary>With a hook: the site sits in a wrapper (a small function whose job is this one operation).</summary>

@@ -11,6 +11,8 @@ public sealed record PortInterface
 {
     public ImmutableArray<InterfaceHook> Hooks { get; init; } = [];
     public int HookCount => Hooks.Length;
+    /// <summary>In-tree functions that sites call (uses): each is changed once, its callers not at all.</summary>
+    public ImmutableArray<UsedImplementation> Implementations { get; init; } = [];
     public ImmutableArray<ExistingLayer> ExistingLayers { get; init; } = [];
     public InterfaceCut MinCut { get; init; } = new(0, [], 0);
 }
@@ -40,6 +42,13 @@ public sealed record InterfaceHook
 
 /// <summary>A function whose job is one privileged operation: changing it covers its callers.</summary>
 public sealed record HookWrapper(string Function, string File, int Line, int Sites, ImmutableArray<string> Callers);
+
+/// <summary>
+/// A function the scanned tree implements whose calls are uses (ml_set_interrupts_enabled, PE_parse_boot_arg,
+/// IOPlatformExpert::PMLog, set_cr3): where it is, the hook its own body performs (null when it performs none — its
+/// callers still change nothing), how many sites call it and under which rules.
+/// </summary>
+public sealed record UsedImplementation(string Function, string File, int Line, string? Hook, int Uses, ImmutableArray<string> Rules);
 
 /// <summary>A layer the kernel already has (XNU's pal_*): which hooks it covers, and which sites go through or around it.</summary>
 public sealed record ExistingLayer(string Id, string Title, ImmutableArray<string> Hooks, ImmutableArray<string> FunctionsPresent,

@@ -26,21 +26,26 @@ public static class PortInterfaceBuilder
     /// <summary>The result with its findings' hooks and its interface.</summary>
     public static ScanResult Apply(ScanResult result, RuleSet rules, HookSet hooks, CallGraph graph, PortPhases phases)
     {
-        var (findings, portInterface) = Build(result.Findings, rules, hooks, graph, phases);
+        var (findings, portInterface) = Build(result.Findings, rules, hooks, graph, phases, result.Drivers);
         return result with { Findings = findings, Interface = portInterface };
     }
 
     public static (ImmutableArray<Finding> Findings, PortInterface Interface) Build(ImmutableArray<Finding> findings, RuleSet rules,
-        HookSet hooks, CallGraph graph, PortPhases phases)
+        HookSet hooks, CallGraph graph, PortPhases phases, ImmutableArray<DriverClass> drivers = default)
     {
-        var hooked = findings.Select(f => f with { Hook = f.Active ? HookOf(f, rules, hooks) : null, Wrapper = null, Role = null })
-            .Select(f => f.Hook is null ? f : f with { Role = IsUse(f, graph) ? Finding.Use : Finding.Change })
+        var hooked = findings.Select(f => f with { Hook = f.Active ? HookOf(f, rules, hooks) : null, Wrapper = null, Role = null, Implementation = null, Driver = null })
+            .Select(f => f.Hook is null ? f : UsedCallee(f, graph) is { } callee ? f with { Role = Finding.Use, Implementation = callee } : f with { Role = Finding.Change })
             .ToList();
         var wrappers = WrapperFunctions(hooked, graph);
-        var annotated = hooked.Select(f => f.Role == Finding.Change ? f with { Wrapper = IsInWrapper(f, wrappers) } : f).ToImmutableArray();
+        var hookOrder = hooks.Hooks.Select((h, i) => (h.Id, i)).ToDictionary(h => h.Id, h => h.i, StringComparer.Ordinal);
+        var driverClasses = (drivers.IsDefault ? [] : drivers).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        var implementationHooks = ImplementationHooks(hooked, hookOrder);
+        var annotated = hooked
+            .Select(f => f.Role == Finding.Change ? f with { Wrapper = IsInWrapper(f, wrappers) } : f)
+            .Select(f => f.Active && f.Category == FindingCategory.DriverApi ? DriverApiRole(f, graph, driverClasses, implementationHooks) : f)
+            .ToImmutableArray();
 
         var phaseOrder = phases.Phases.Select((p, i) => (p.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
-        var hookOrder = hooks.Hooks.Select((h, i) => (h.Id, i)).ToDictionary(h => h.Id, h => h.i, StringComparer.Ordinal);
         var interfaceHooks = annotated.Where(f => f.Hook is not null)
             .GroupBy(f => f.Hook!, StringComparer.Ordinal)
             .Select(g => Describe(hooks[g.Key], g.ToList(), wrappers, graph))
@@ -55,6 +60,7 @@ public static class PortInterfaceBuilder
         return (annotated, new PortInterface
         {
             Hooks = interfaceHooks,
+            Implementations = Implementations(annotated, graph),
             ExistingLayers = Layers(annotated, hooks, graph),
             MinCut = new InterfaceCut(cut.Size, cut.Functions, sinks.Count),
         });
@@ -81,11 +87,61 @@ public static class PortInterfaceBuilder
 
     /// <summary>
     /// A call of a function the scanned tree implements (set_cr3, pmap_store_pte, invlpg as C functions) is a use of
-    /// that function's hook: the change is inside the callee, the caller changes nothing.
+    /// that function's hook: the change is inside the callee, the caller changes nothing. The callee, or null.
     /// </summary>
-    private static bool IsUse(Finding finding, CallGraph graph) =>
+    private static string? UsedCallee(Finding finding, CallGraph graph) =>
         finding.Properties.TryGetValue("form", out var form) && form == "call"
-        && finding.Properties.TryGetValue("name", out var callee) && graph.DefinedAt(callee) is not null;
+        && finding.Properties.TryGetValue("name", out var callee) && graph.DefinedAt(callee) is not null ? callee : null;
+
+    /// <summary>
+    /// A driver-API site is a change when it sits in a driver class's own methods (the driver a paravirtual front end
+    /// replaces or a port rewrites: one piece of work per driver) or when it calls nothing the tree implements (a
+    /// macro such as LAPIC_REG, an external KPI); a call of an in-tree function (ml_set_interrupts_enabled, PE_*,
+    /// IOPlatformExpert::PMLog) is a use of that function: its callers change nothing. The use carries the hook its
+    /// implementation performs, when it performs one.
+    /// </summary>
+    private static Finding DriverApiRole(Finding finding, CallGraph graph, HashSet<string> driverClasses, Dictionary<string, string> implementationHooks)
+    {
+        if (finding.Function is { } function && function.IndexOf("::", StringComparison.Ordinal) is var split and > 0
+            && driverClasses.Contains(function[..split]))
+        {
+            return finding with { Role = Finding.Change, Driver = function[..split] };
+        }
+        if (CalledFunction(finding) is { } callee && graph.DefinedAt(callee) is not null)
+        {
+            return finding with { Role = Finding.Use, Implementation = callee, Hook = implementationHooks.GetValueOrDefault(callee) };
+        }
+        return finding with { Role = Finding.Change };
+    }
+
+    /// <summary>The function a driver-API site calls, as the graph names it: a C function, or Class::method.</summary>
+    private static string? CalledFunction(Finding finding) =>
+        finding.Properties.TryGetValue("function", out var function) ? function
+        : finding.Properties.TryGetValue("class", out var type) && finding.Properties.TryGetValue("method", out var method) ? $"{type}::{method}"
+        : null;
+
+    /// <summary>
+    /// The hook each function's own changing sites perform: the one with most sites there, the earlier in
+    /// rules/hooks.yaml on a tie (ml_set_interrupts_enabled does cli and sti: disable-interrupts, two sites, wins over
+    /// one pushf). Only the body's own sites count: a function that merely calls a wrapper performs no hook itself.
+    /// </summary>
+    private static Dictionary<string, string> ImplementationHooks(List<Finding> findings, Dictionary<string, int> hookOrder) =>
+        findings.Where(f => f.Role == Finding.Change && f.Function is not null)
+            .GroupBy(f => f.Function!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.GroupBy(f => f.Hook!, StringComparer.Ordinal)
+                .OrderByDescending(h => h.Count()).ThenBy(h => hookOrder.GetValueOrDefault(h.Key, int.MaxValue)).First().Key, StringComparer.Ordinal);
+
+    /// <summary>Every in-tree function that uses call, with its definition, the hook it performs and its uses; most used first.</summary>
+    private static ImmutableArray<UsedImplementation> Implementations(ImmutableArray<Finding> findings, CallGraph graph) =>
+        [.. findings.Where(f => f.Role == Finding.Use && f.Implementation is not null)
+            .GroupBy(f => f.Implementation!, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var span = graph.DefinitionOf(g.Key)!;
+                return new UsedImplementation(g.Key, span.File, span.StartLine, g.First().Hook, g.Count(),
+                    [.. g.Select(f => f.RuleId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+            })
+            .OrderByDescending(i => i.Uses).ThenBy(i => i.Function, StringComparer.Ordinal)];
 
     /// <summary>Functions every changing site of which performs one hook, small and called: function → its hook.</summary>
     private static Dictionary<string, string> WrapperFunctions(List<Finding> findings, CallGraph graph)

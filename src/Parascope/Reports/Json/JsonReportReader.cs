@@ -112,6 +112,8 @@ public static class JsonReportReader
                 : [],
             Hook = OptionalString(f, "hook"),
             Role = OptionalString(f, "role"),
+            Implementation = OptionalString(f, "implementation"),
+            Driver = OptionalString(f, "driver"),
             Wrapper = f.TryGetProperty("wrapper", out var wrapper) ? wrapper.GetBoolean() : null,
             Suppression = OptionalString(f, "suppression"),
             Properties = f.TryGetProperty("properties", out var properties)

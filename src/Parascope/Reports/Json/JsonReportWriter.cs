@@ -136,6 +136,22 @@ public static class JsonReportWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        json.WriteStartArray("implementations");
+        foreach (var implementation in portInterface.Implementations)
+        {
+            json.WriteStartObject();
+            json.WriteString("function", implementation.Function);
+            json.WriteString("file", implementation.File);
+            json.WriteNumber("line", implementation.Line);
+            if (implementation.Hook is not null)
+            {
+                json.WriteString("hook", implementation.Hook);
+            }
+            json.WriteNumber("uses", implementation.Uses);
+            WriteStrings(json, "rules", implementation.Rules);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
         json.WriteStartArray("existingLayers");
         foreach (var layer in portInterface.ExistingLayers)
         {
@@ -360,6 +376,14 @@ public static class JsonReportWriter
         if (finding.Role is not null)
         {
             json.WriteString("role", finding.Role);
+        }
+        if (finding.Implementation is not null)
+        {
+            json.WriteString("implementation", finding.Implementation);
+        }
+        if (finding.Driver is not null)
+        {
+            json.WriteString("driver", finding.Driver);
         }
         if (finding.Wrapper is { } wrapper)
         {
