@@ -32,6 +32,13 @@ public sealed record InterfaceHook
     /// <summary>Calls of in-tree functions that are this hook: impact, not work.</summary>
     public int Uses { get; init; }
     public ImmutableArray<HookWrapper> Wrappers { get; init; } = [];
+    /// <summary>Its changes per port phase, in the phases' order (phases with none left out).</summary>
+    public ImmutableArray<PhaseCount> SitesByPhase { get; init; } = [];
+    /// <summary>
+    /// Of its changes, the one fewest calls from the boot phase's entry points (the first CR3 load, the GDT set-up, the
+    /// first interrupt enable a booting kernel meets, as far as direct calls show); null when boot reaches none.
+    /// </summary>
+    public BootSite? FirstInBoot { get; init; }
     /// <summary>What the port does at this hook, per target.</summary>
     public ImmutableSortedDictionary<XenTarget, string> Actions { get; init; } = ImmutableSortedDictionary<XenTarget, string>.Empty;
     public ImmutableArray<string> Xen { get; init; } = [];
@@ -39,6 +46,12 @@ public sealed record InterfaceHook
     public ImmutableArray<string> NetBsd { get; init; } = [];
     public ImmutableArray<string> MiniOs { get; init; } = [];
 }
+
+/// <summary>How many of a hook's changes a phase holds.</summary>
+public sealed record PhaseCount(string Phase, int Sites);
+
+/// <summary>A change site on the boot path: where it is and how many calls from a boot entry point its function lies.</summary>
+public sealed record BootSite(string Function, string File, int Line, int Calls);
 
 /// <summary>A function whose job is one privileged operation: changing it covers its callers.</summary>
 public sealed record HookWrapper(string Function, string File, int Line, int Sites, ImmutableArray<string> Callers);

@@ -46,9 +46,16 @@ public static class PortInterfaceBuilder
             .ToImmutableArray();
 
         var phaseOrder = phases.Phases.Select((p, i) => (p.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        var bootDistance = phases.Phases.IsEmpty ? [] : CallDistances.From(graph, phases.Phases[0].EntryPoints, phases.StopAt);
         var interfaceHooks = annotated.Where(f => f.Hook is not null)
             .GroupBy(f => f.Hook!, StringComparer.Ordinal)
-            .Select(g => Describe(hooks[g.Key], g.ToList(), wrappers, graph))
+            .Select(g => Describe(hooks[g.Key], g.ToList(), wrappers, graph) with
+            {
+                SitesByPhase = [.. g.Where(f => f.Role == Finding.Change && f.Phase is not null).GroupBy(f => f.Phase!, StringComparer.Ordinal)
+                    .OrderBy(p => phaseOrder.GetValueOrDefault(p.Key, int.MaxValue)).ThenBy(p => p.Key, StringComparer.Ordinal)
+                    .Select(p => new PhaseCount(p.Key, p.Count()))],
+                FirstInBoot = FirstInBoot(g, bootDistance),
+            })
             .Where(h => h.Sites > 0)
             .OrderBy(h => phaseOrder.GetValueOrDefault(h.Phase, int.MaxValue)).ThenBy(h => hookOrder[h.Id])
             .ToImmutableArray();
@@ -65,6 +72,13 @@ public static class PortInterfaceBuilder
             MinCut = new InterfaceCut(cut.Size, cut.Functions, sinks.Count),
         });
     }
+
+    /// <summary>The change nearest the boot entry points (fewest calls; then file, line for a stable answer).</summary>
+    private static BootSite? FirstInBoot(IEnumerable<Finding> sites, Dictionary<string, int> bootDistance) =>
+        sites.Where(f => f.Role == Finding.Change && f.Function is not null && bootDistance.ContainsKey(f.Function))
+            .Select(f => new BootSite(f.Function!, f.File, f.Line, bootDistance[f.Function!]))
+            .OrderBy(b => b.Calls).ThenBy(b => b.File, StringComparer.Ordinal).ThenBy(b => b.Line).ThenBy(b => b.Function, StringComparer.Ordinal)
+            .FirstOrDefault();
 
     /// <summary>The hook of a site: its rule's operation for the item it matched, or the rule-wide one.</summary>
     public static string? HookOf(Finding finding, RuleSet rules, HookSet hooks)

@@ -65,6 +65,18 @@ public sealed class PortInterfaceTests
     }
 
     [Fact]
+    public void Each_hook_names_its_change_nearest_the_boot_entry_points_and_its_changes_per_phase()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/pmap_mini.c", Pmap);
+        var hook = Assert.Single(Scan(tree).Interface!.Hooks, h => h.Id == "load-page-table-base");
+
+        // i386_init (a boot entry point) calls big_switch and switch_and_flush directly; set_cr3 is two calls away.
+        Assert.Equal(new BootSite("big_switch", "osfmk/i386/pmap_mini.c", 12, 1), hook.FirstInBoot);
+        Assert.Equal<PhaseCount>([new PhaseCount("boot", 3)], hook.SitesByPhase);
+    }
+
+    [Fact]
     public void A_site_s_finding_lists_its_function_s_callers()
     {
         using var tree = new TempTree();

@@ -123,6 +123,24 @@ public static class JsonReportWriter
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            json.WriteStartArray("sitesByPhase");
+            foreach (var phase in hook.SitesByPhase)
+            {
+                json.WriteStartObject();
+                json.WriteString("phase", phase.Phase);
+                json.WriteNumber("sites", phase.Sites);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            if (hook.FirstInBoot is { } first)
+            {
+                json.WriteStartObject("firstInBoot");
+                json.WriteString("function", first.Function);
+                json.WriteString("file", first.File);
+                json.WriteNumber("line", first.Line);
+                json.WriteNumber("calls", first.Calls);
+                json.WriteEndObject();
+            }
             json.WriteStartObject("action");
             foreach (var (target, action) in hook.Actions)
             {
