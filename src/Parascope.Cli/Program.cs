@@ -52,6 +52,7 @@ namespace Parascope.Cli
             root.Subcommands.Add(CompileCommandsCommand.Create(output, error));
             root.Subcommands.Add(MergeCommand.Create(output, error));
             root.Subcommands.Add(DiffCommand.Create(output, error));
+            root.Subcommands.Add(CompareCommand.Create(output, error));
             root.Subcommands.Add(ExplainCommand.Create(output, error));
             root.Subcommands.Add(GraphCommand.Create(output, error));
             return root;

@@ -68,8 +68,29 @@ public static class JsonReportReader
                 ? new LibclangInfo(libclang.GetProperty("version").GetString()!, libclang.GetProperty("origin").GetString()!)
                 : null,
             ShardGraph = root.TryGetProperty("callGraph", out var graph) ? ReadGraph(graph) : null,
+            Interface = root.TryGetProperty("interface", out var portInterface) ? ReadInterface(portInterface) : null,
         };
     }
+
+    /// <summary>The interface section as written (compare reads it across releases; merge recomputes it from the graph).</summary>
+    private static PortInterface ReadInterface(JsonElement section) => new()
+    {
+        Hooks = [.. section.GetProperty("hooks").EnumerateArray().Select(h => new InterfaceHook
+        {
+            Id = h.GetProperty("id").GetString()!,
+            Operation = h.GetProperty("operation").GetString()!,
+            Phase = h.GetProperty("phase").GetString()!,
+            Rules = Strings(h.GetProperty("rules")),
+            Sites = h.GetProperty("sites").GetInt32(),
+            ScatteredSites = h.GetProperty("scatteredSites").GetInt32(),
+            Uses = h.GetProperty("uses").GetInt32(),
+            Wrappers = [.. h.GetProperty("wrappers").EnumerateArray().Select(w => new HookWrapper(w.GetProperty("function").GetString()!,
+                w.GetProperty("file").GetString()!, w.GetProperty("line").GetInt32(), w.GetProperty("sites").GetInt32(), Strings(w.GetProperty("callers"))))],
+        })],
+        MinCut = section.GetProperty("minCut") is var cut
+            ? new InterfaceCut(cut.GetProperty("size").GetInt32(), Strings(cut.GetProperty("functions")), cut.GetProperty("functionsWithSites").GetInt32())
+            : new InterfaceCut(0, [], 0),
+    };
 
     private static CallGraphData ReadGraph(JsonElement graph) => new(
         [.. graph.GetProperty("functions").EnumerateArray().Select(f => new GraphFunctionData(f.GetProperty("name").GetString()!,

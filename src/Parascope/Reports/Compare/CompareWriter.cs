@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Parascope.Results;
+
+namespace Parascope.Reports.Compare;
+
+/// <summary>Writes a <see cref="ReleaseComparison"/> as text, JSON, Markdown or HTML; the comparison is the Results stage's.</summary>
+public static class CompareWriter
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static void WriteJson(ReleaseComparison comparison, Stream stream)
+    {
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        json.WriteStartArray("releases");
+        foreach (var release in comparison.Releases)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", release.Name);
+            json.WriteString("root", release.Root);
+            json.WriteString("arches", release.Arches);
+            json.WriteNumber("findings", release.Findings);
+            json.WriteNumber("changes", release.Changes);
+            json.WriteNumber("uses", release.Uses);
+            json.WriteNumber("hooks", release.Hooks);
+            json.WriteNumber("wrappers", release.Wrappers);
+            json.WriteNumber("minCut", release.MinCut);
+            json.WriteNumber("effort", release.Effort);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("hooks");
+        foreach (var hook in comparison.Hooks)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", hook.Id);
+            json.WriteString("operation", hook.Operation);
+            json.WriteString("phase", hook.Phase);
+            json.WriteStartArray("releases");
+            foreach (var here in hook.Releases)
+            {
+                if (here is null)
+                {
+                    json.WriteNullValue();
+                    continue;
+                }
+                json.WriteStartObject();
+                json.WriteNumber("sites", here.Sites);
+                json.WriteNumber("scatteredSites", here.ScatteredSites);
+                json.WriteNumber("uses", here.Uses);
+                Strings(json, "wrappers", here.Wrappers);
+                json.WriteNumber("sitesAppeared", here.SitesAppeared);
+                json.WriteNumber("sitesGone", here.SitesGone);
+                Strings(json, "wrappersAppeared", here.WrappersAppeared);
+                Strings(json, "wrappersGone", here.WrappersGone);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("phases");
+        foreach (var phase in comparison.Phases)
+        {
+            json.WriteStartObject();
+            json.WriteString("phase", phase.Phase);
+            json.WriteStartArray("changes");
+            foreach (var count in phase.Changes)
+            {
+                json.WriteNumberValue(count);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("effort");
+            foreach (var effort in phase.Effort)
+            {
+                json.WriteNumberValue(effort);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+        stream.WriteByte((byte)'\n');
+    }
+
+    private static void Strings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary>Markdown: the release totals, the hooks (sites per release, with what appeared/went), the phases.</summary>
+    public static void WriteMarkdown(ReleaseComparison comparison, TextWriter output)
+    {
+        output.WriteLine("# The port across releases");
+        output.WriteLine();
+        foreach (var table in Tables(comparison))
+        {
+            output.WriteLine($"## {table.Title}");
+            output.WriteLine();
+            output.WriteLine("| " + string.Join(" | ", table.Header) + " |");
+            output.WriteLine("|" + string.Concat(table.Header.Select(_ => "---|")));
+            foreach (var row in table.Rows)
+            {
+                output.WriteLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |");
+            }
+            output.WriteLine();
+        }
+        output.WriteLine("A hook cell reads `sites (scattered) +appeared −gone`; wrappers that appeared or went are named under the table.");
+        WrapperChanges(comparison, line => output.WriteLine($"- {line}"));
+    }
+
+    /// <summary>Plain text for a console: the same tables, aligned.</summary>
+    public static void WriteText(ReleaseComparison comparison, TextWriter output)
+    {
+        foreach (var table in Tables(comparison))
+        {
+            output.WriteLine(table.Title);
+            var widths = table.Header.Select((h, i) => Math.Max(h.Length, table.Rows.Select(r => r[i].Length).DefaultIfEmpty(0).Max())).ToList();
+            output.WriteLine(string.Join("  ", table.Header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
+            foreach (var row in table.Rows)
+            {
+                output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+            }
+            output.WriteLine();
+        }
+        WrapperChanges(comparison, output.WriteLine);
+    }
+
+    /// <summary>HTML: the tables, and a bar chart of the work (effort) per release, drawn as inline SVG.</summary>
+    public static void WriteHtml(ReleaseComparison comparison, TextWriter output)
+    {
+        output.WriteLine("<!DOCTYPE html>");
+        output.WriteLine("<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Parascope: the port across releases</title>");
+        output.WriteLine("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}td:first-child,th:first-child{text-align:left}.bar{fill:#4a7bb7}</style></head><body>");
+        output.WriteLine("<h1>The port across releases</h1>");
+        output.WriteLine("<h2>Work per release</h2>");
+        Chart(comparison, output);
+        foreach (var table in Tables(comparison))
+        {
+            output.WriteLine($"<h2>{Html(table.Title)}</h2>");
+            output.WriteLine("<table><thead><tr>" + string.Concat(table.Header.Select(h => $"<th>{Html(h)}</th>")) + "</tr></thead><tbody>");
+            foreach (var row in table.Rows)
+            {
+                output.WriteLine("<tr>" + string.Concat(row.Select(c => $"<td>{Html(c)}</td>")) + "</tr>");
+            }
+            output.WriteLine("</tbody></table>");
+        }
+        output.WriteLine("<ul>");
+        WrapperChanges(comparison, line => output.WriteLine($"<li>{Html(line)}</li>"));
+        output.WriteLine("</ul></body></html>");
+    }
+
+    private static void Chart(ReleaseComparison comparison, TextWriter output)
+    {
+        const int barWidth = 60, gap = 30, height = 200, labelSpace = 40;
+        var max = Math.Max(1, comparison.Releases.Max(r => r.Effort));
+        var width = comparison.Releases.Length * (barWidth + gap) + gap;
+        output.WriteLine($"<svg id=\"work-chart\" width=\"{width}\" height=\"{height + 2 * labelSpace}\" role=\"img\" aria-label=\"effort per release\">");
+        for (var i = 0; i < comparison.Releases.Length; i++)
+        {
+            var release = comparison.Releases[i];
+            var barHeight = (int)Math.Round(release.Effort / max * height);
+            var x = gap + i * (barWidth + gap);
+            var y = labelSpace + height - barHeight;
+            output.WriteLine(FormattableString.Invariant($"<rect class=\"bar\" x=\"{x}\" y=\"{y}\" width=\"{barWidth}\" height=\"{barHeight}\"><title>{Html(release.Name)}: {release.Effort} points</title></rect>"));
+            output.WriteLine(FormattableString.Invariant($"<text x=\"{x + barWidth / 2}\" y=\"{y - 5}\" text-anchor=\"middle\">{release.Effort}</text>"));
+            output.WriteLine(FormattableString.Invariant($"<text x=\"{x + barWidth / 2}\" y=\"{labelSpace + height + 20}\" text-anchor=\"middle\" font-size=\"11\">{Html(release.Name)}</text>"));
+        }
+        output.WriteLine("</svg>");
+    }
+
+    private sealed record Table(string Title, IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows);
+
+    private static IEnumerable<Table> Tables(ReleaseComparison comparison)
+    {
+        var names = comparison.Releases.Select(r => $"{r.Name} ({r.Arches})").ToList();
+        yield return new Table("Releases", ["", .. names],
+        [
+            ["findings (active)", .. comparison.Releases.Select(r => Number(r.Findings))],
+            ["changes", .. comparison.Releases.Select(r => Number(r.Changes))],
+            ["uses", .. comparison.Releases.Select(r => Number(r.Uses))],
+            ["hooks", .. comparison.Releases.Select(r => Number(r.Hooks))],
+            ["wrappers", .. comparison.Releases.Select(r => Number(r.Wrappers))],
+            ["min cut", .. comparison.Releases.Select(r => Number(r.MinCut))],
+            ["effort (points)", .. comparison.Releases.Select(r => r.Effort.ToString("0.##", Invariant))],
+        ]);
+        yield return new Table("Hooks", ["hook", "phase", .. names],
+            [.. comparison.Hooks.Select(h => (IReadOnlyList<string>)[h.Id, h.Phase, .. h.Releases.Select((r, i) => Cell(r, i))])]);
+        yield return new Table("Phases (changes / effort)", ["phase", .. names],
+            [.. comparison.Phases.Select(p => (IReadOnlyList<string>)[p.Phase, .. p.Changes.Select((c, i) => $"{Number(c)} / {p.Effort[i].ToString("0.##", Invariant)}")])]);
+    }
+
+    private static string Cell(HookInRelease? here, int index)
+    {
+        if (here is null)
+        {
+            return "—";
+        }
+        var cell = new StringBuilder(Number(here.Sites)).Append(CultureInfo.InvariantCulture, $" ({here.ScatteredSites})");
+        if (index > 0)
+        {
+            cell.Append(CultureInfo.InvariantCulture, $" +{here.SitesAppeared} −{here.SitesGone}");
+        }
+        return cell.ToString();
+    }
+
+    private static void WrapperChanges(ReleaseComparison comparison, Action<string> line)
+    {
+        foreach (var hook in comparison.Hooks)
+        {
+            for (var i = 1; i < hook.Releases.Length; i++)
+            {
+                if (hook.Releases[i] is { } here && (here.WrappersAppeared.Length > 0 || here.WrappersGone.Length > 0))
+                {
+                    var parts = new List<string>();
+                    if (here.WrappersAppeared.Length > 0)
+                    {
+                        parts.Add("new wrappers " + string.Join(", ", here.WrappersAppeared));
+                    }
+                    if (here.WrappersGone.Length > 0)
+                    {
+                        parts.Add("gone " + string.Join(", ", here.WrappersGone));
+                    }
+                    line($"{hook.Id}, {comparison.Releases[i].Name}: {string.Join("; ", parts)}");
+                }
+            }
+        }
+    }
+
+    private static string Number(int value) => value.ToString("N0", Invariant);
+
+    private static string Html(string text) => WebUtility.HtmlEncode(text);
+}

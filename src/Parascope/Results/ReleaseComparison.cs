@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using Parascope.Model;
+using Parascope.Planning;
+
+namespace Parascope.Results;
+
+/// <summary>One release's report, in a comparison: its name (the tree's folder) and its totals.</summary>
+/// <param name="Changes">Active sites whose role is change: the places a port edits.</param>
+/// <param name="Effort">The plan's total effort for the report's target (EffortModel).</param>
+public sealed record ReleaseSummary(string Name, string Root, string Arches, int Findings, int Changes, int Uses, int Hooks, int Wrappers,
+    int MinCut, double Effort);
+
+/// <summary>A hook in one release: its sites, wrappers, and what changed since the release before.</summary>
+public sealed record HookInRelease(int Sites, int ScatteredSites, int Uses, ImmutableArray<string> Wrappers,
+    int SitesAppeared, int SitesGone, ImmutableArray<string> WrappersAppeared, ImmutableArray<string> WrappersGone);
+
+/// <summary>A hook across releases (null where a release has no site of it).</summary>
+public sealed record HookAcrossReleases(string Id, string Operation, string Phase, ImmutableArray<HookInRelease?> Releases);
+
+/// <summary>A port phase across releases: its changes and its effort in each.</summary>
+public sealed record PhaseAcrossReleases(string Phase, ImmutableArray<int> Changes, ImmutableArray<double> Effort);
+
+/// <summary>
+/// The port across releases (xnu-792 → xnu-2050 → xnu-11417): per release its totals, per hook its sites and
+/// wrappers in each and what appeared or went since the release before (sites by fingerprint, wrappers by name),
+/// per phase the changes and effort. Unlike <see cref="ReportDiff"/> (two scans of one tree), the reports are of
+/// different trees; each is read as written, its plan recomputed with the rules given.
+/// </summary>
+public sealed partial record ReleaseComparison(ImmutableArray<ReleaseSummary> Releases, ImmutableArray<HookAcrossReleases> Hooks,
+    ImmutableArray<PhaseAcrossReleases> Phases)
+{
+    public static Checked<ReleaseComparison> Compare(IReadOnlyList<ScanResult> reports, ImmutableArray<Rule> rules)
+    {
+        if (reports.Count < 2)
+        {
+            return new InputError("compare needs at least two reports");
+        }
+        if (reports.FirstOrDefault(r => r.Interface is null) is { } old)
+        {
+            return new InputError($"{old.Root}: the report has no interface section (scan it again with this version)");
+        }
+        var ordered = InReleaseOrder(reports);
+        var plans = ordered.Select(r => PortPlan.Of(r.Rules.IsEmpty ? r with { Rules = rules } : r)).ToList();
+        var releases = ordered.Select((r, i) => new ReleaseSummary(
+            ReleaseName(r.Root), r.Root, string.Join(",", r.Arches), r.Findings.Count(f => f.Active),
+            r.Findings.Count(f => f.Active && f.Role == Finding.Change), r.Findings.Count(f => f.Active && f.Role == Finding.Use),
+            r.Interface!.HookCount, r.Interface.Hooks.Sum(h => h.Wrappers.Length), r.Interface.MinCut.Size, plans[i].Totals.Effort)).ToImmutableArray();
+
+        var hookIds = ordered.SelectMany(r => r.Interface!.Hooks).Select(h => (h.Id, h.Operation, h.Phase))
+            .DistinctBy(h => h.Id).ToList();
+        var hooks = hookIds.Select(h => new HookAcrossReleases(h.Id, h.Operation, h.Phase,
+            [.. ordered.Select((r, i) => InRelease(r, i == 0 ? null : ordered[i - 1], h.Id))])).ToImmutableArray();
+
+        var phaseNames = plans.SelectMany(p => p.Phases.Select(s => s.Name)).Distinct(StringComparer.Ordinal).ToList();
+        var phases = phaseNames.Select(name => new PhaseAcrossReleases(name,
+            [.. ordered.Select(r => r.Findings.Count(f => f.Active && f.Role == Finding.Change && f.Phase == name))],
+            [.. plans.Select(p => p.Phases.FirstOrDefault(s => s.Name == name)?.Effort ?? 0)])).ToImmutableArray();
+        return Checked<ReleaseComparison>.Of(new ReleaseComparison(releases, hooks, phases));
+    }
+
+    private static HookInRelease? InRelease(ScanResult release, ScanResult? previous, string hook)
+    {
+        if (release.Interface!.Hooks.FirstOrDefault(h => h.Id == hook) is not { } here)
+        {
+            return null;
+        }
+        var prints = ChangePrints(release, hook);
+        var wrappers = here.Wrappers.Select(w => w.Function).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
+        if (previous is null)
+        {
+            return new HookInRelease(here.Sites, here.ScatteredSites, here.Uses, wrappers, 0, 0, [], []);
+        }
+        var before = ChangePrints(previous, hook);
+        var wrappersBefore = previous.Interface!.Hooks.FirstOrDefault(h => h.Id == hook)?.Wrappers.Select(w => w.Function).ToHashSet(StringComparer.Ordinal) ?? [];
+        return new HookInRelease(here.Sites, here.ScatteredSites, here.Uses, wrappers,
+            prints.Count(p => !before.Contains(p)), before.Count(p => !prints.Contains(p)),
+            [.. wrappers.Where(w => !wrappersBefore.Contains(w))], [.. wrappersBefore.Where(w => !wrappers.Contains(w)).Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>Fingerprints (rule, file, function, normalised text: no line numbers) of a hook's changes.</summary>
+    private static HashSet<string> ChangePrints(ScanResult result, string hook) =>
+        result.Findings.Where(f => f.Active && f.Role == Finding.Change && f.Hook == hook).Select(f => f.Fingerprint).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The tree's folder name: xnu-792.25.20.</summary>
+    public static string ReleaseName(string root) => Path.GetFileName(root.TrimEnd('/', '\\')) is { Length: > 0 } name ? name : root;
+
+    /// <summary>
+    /// By the version in the folder name (xnu-792.25.20 before xnu-2050.48.11 before xnu-11417.121.6, numerically);
+    /// when any name has no version, the order given. Ties keep the order given (two arches of one release).
+    /// </summary>
+    private static List<ScanResult> InReleaseOrder(IReadOnlyList<ScanResult> reports)
+    {
+        var versions = reports.Select(r => Version().Match(ReleaseName(r.Root))).ToList();
+        if (versions.Any(v => !v.Success))
+        {
+            return [.. reports];
+        }
+        return [.. reports.Select((r, i) => (Report: r, Key: versions[i].Groups[1].Value.Split('.').Select(int.Parse).ToArray()))
+            .OrderBy(r => r.Key, Comparer<int[]>.Create(CompareVersions)).Select(r => r.Report)];
+    }
+
+    private static int CompareVersions(int[] a, int[] b)
+    {
+        for (var i = 0; i < Math.Max(a.Length, b.Length); i++)
+        {
+            var order = (i < a.Length ? a[i] : 0).CompareTo(i < b.Length ? b[i] : 0);
+            if (order != 0)
+            {
+                return order;
+            }
+        }
+        return 0;
+    }
+
+    [GeneratedRegex(@"(\d+(?:\.\d+)*)", RegexOptions.CultureInvariant)]
+    private static partial Regex Version();
+}
