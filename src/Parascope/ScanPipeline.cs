@@ -166,6 +166,7 @@ public static class ScanPipeline
             Phases = phases.Phases,
             Warnings = warnings,
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
+            RulesDigest = rules.Digest,
             Drivers = Detectors.DriverApi.DriverInventory.Build(context, findings),
             Rules = ruleSet.Rules,
             Libclang = new LibclangInfo(LibclangLoader.Version(), LibclangLoader.Origin!),

@@ -29,6 +29,8 @@ public sealed record ScanResult
     public ImmutableArray<PortPhase> Phases { get; init; } = [];
     /// <summary>The shard scanned, as "K/N", when the scan was sharded.</summary>
     public string? Shard { get; init; }
+    /// <summary>The rule set's digest (RuleLoader.Result.Digest); empty in reports of versions that did not write it.</summary>
+    public string RulesDigest { get; init; } = string.Empty;
     /// <summary>Every IOService subclass of the tree with its family and Xen front end (the driver-api detector's inventory).</summary>
     public ImmutableArray<DriverClass> Drivers { get; init; } = [];
     /// <summary>The rules the scan ran with (the descriptors SARIF and the plan read), sorted by id.</summary>

@@ -41,6 +41,9 @@ public static class ReportMerge
         return Checked<ScanResult>.Of(PortInterfaceBuilder.Apply(result, rules, hooks, graph, phases));
     }
 
+    /// <summary>A rule-set digest as an error message shows it; reports of versions that wrote none do not differ.</summary>
+    private static string Short(string digest) => digest.Length == 0 ? "?" : digest[..12];
+
     public static Checked<ScanResult> Merge(IReadOnlyList<ScanResult> shards, ImmutableArray<Rule> rules, ImmutableArray<PortPhase> phases)
     {
         if (shards.Count == 0)
@@ -58,6 +61,7 @@ public static class ReportMerge
                 ("target", first.Target.Name(), shard.Target.Name()),
                 ("profile", first.Profile, shard.Profile),
                 ("tool version", first.ToolVersion, shard.ToolVersion),
+                ("rule set", Short(first.RulesDigest), Short(shard.RulesDigest)),
             }.FirstOrDefault(d => d.First != d.Other);
             if (differs.Name is not null)
             {
@@ -92,6 +96,7 @@ public static class ReportMerge
         {
             ToolVersion = first.ToolVersion,
             Root = first.Root,
+            RulesDigest = first.RulesDigest,
             Arches = first.Arches,
             Target = first.Target,
             Profile = first.Profile,

@@ -25,6 +25,23 @@ public static class RuleLoader
 
         /// <summary>The hook table the rules' operations were checked against (rules/hooks.yaml).</summary>
         public HookSet Hooks { get; init; } = HookSet.Empty;
+
+        /// <summary>
+        /// SHA-256 over the texts the rules were loaded from (built-in resources, then a user's files, each with its
+        /// name): two scans with the same digest used the same rules and hooks, so merge can refuse shards that did not.
+        /// </summary>
+        public string Digest { get; init; } = string.Empty;
+    }
+
+    private static string DigestOf(IEnumerable<(string Name, string Text)> sources, string prefix = "")
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(prefix));
+        foreach (var (name, text) in sources)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"\u0000{name}\u0000{text}"));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>Data files that live beside the rules but are not rules: the port's phases and the hook table.</summary>
@@ -36,19 +53,21 @@ public static class RuleLoader
     public static Result LoadBuiltIn()
     {
         var assembly = typeof(RuleLoader).Assembly;
-        var sources = assembly.GetManifestResourceNames()
-            .Where(name => name.StartsWith("rules/", StringComparison.Ordinal) && IsRuleFile(name))
+        var texts = assembly.GetManifestResourceNames()
+            .Where(name => name.StartsWith("rules/", StringComparison.Ordinal))
             .OrderBy(name => name, StringComparer.Ordinal)
             .Select(name =>
             {
                 using var stream = assembly.GetManifestResourceStream(name)!;
                 using var reader = new StreamReader(stream);
                 return (name, reader.ReadToEnd());
-            });
+            })
+            .ToList();
         var hooks = HookLoader.LoadBuiltIn();
-        var loaded = LoadTexts(sources, hooks.Hooks);
+        var loaded = LoadTexts(texts.Where(t => IsRuleFile(t.name)), hooks.Hooks);
         return loaded with
         {
+            Digest = DigestOf(texts),
             Errors = hooks.Errors.AddRange(loaded.Errors),
             Rules = loaded.Rules.Select(rule => rule with { HelpUri = RuleDocumentation.HelpUri(rule.Id) }).ToImmutableArray(),
         };
@@ -102,9 +121,14 @@ public static class RuleLoader
         {
             merged[rule.Id] = rule;
         }
+        var userTexts = Directory.Exists(userDirectory)
+            ? Directory.EnumerateFiles(userDirectory).Where(path => path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal))
+                .OrderBy(path => path, StringComparer.Ordinal).Select(path => (Path.GetFileName(path), File.ReadAllText(path)))
+            : [];
         return new Result(merged.Values.OrderBy(r => r.Id, StringComparer.Ordinal).ToImmutableArray(), builtIn.Errors.AddRange(user.Errors))
         {
             Hooks = user.Hooks,
+            Digest = DigestOf(userTexts, builtIn.Digest),
         };
     }
 

@@ -38,7 +38,43 @@ public sealed class MergeDiffTests
     }
 
     [Fact]
-    public void Merging_the_shards_of_a_scan_gives_the_unsharded_report_byte_for_byte()
+    public void Merge_refuses_shards_scanned_with_different_rule_sets()
+    {
+        using var tree = new TempTree();
+        ReportTrees.CopySample(tree);
+        using var outputs = new TempTree();
+        // A user rule folder that adds one rule: the second shard's rule set is not the first's.
+        outputs.Write("extra-rules/extra.yaml", """
+            rules:
+              - id: user.hlt-again
+                category: instruction
+                title: hlt, counted again by a user rule
+                description: A user's own rule.
+                arch: x86
+                class: privileged
+                weight: 1
+                match:
+                  mnemonics: [hlt]
+                operation: halt
+                targets:
+                  xen-pv: { severity: note, action: "Look." }
+                  xen-pvh: { severity: note, action: "Look." }
+                  xen-hvm: { severity: note, action: "Look." }
+            """);
+        var first = Path.Combine(outputs.Root, "s1.json");
+        var second = Path.Combine(outputs.Root, "s2.json");
+        Assert.Equal(0, Run("scan", tree.Root, "-j", "1", "--shard", "1/2", "-o", first).Exit);
+        var (scanExit, _, scanError) = Run("scan", tree.Root, "-j", "1", "--shard", "2/2", "--rules", Path.Combine(outputs.Root, "extra-rules"), "-o", second);
+        Assert.True(scanExit == 0, scanError);
+        var (exit, _, error) = Run("merge", first, second);
+        Assert.Equal(2, exit);
+        Assert.Contains("their rule set differs", error);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void Merging_the_shards_of_a_scan_gives_the_unsharded_report_byte_for_byte(int shardCount)
     {
         using var tree = new TempTree();
         ReportTrees.CopySample(tree);
@@ -53,10 +89,10 @@ public sealed class MergeDiffTests
         var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
         Assert.Equal(0, Run("scan", tree.Root, "-j", "1", "--units", "-o", whole, "-o", wholeSarif).Exit);
         var shards = new List<string>();
-        for (var k = 1; k <= 3; k++)
+        for (var k = 1; k <= shardCount; k++)
         {
             shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
-            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--units", "--shard", $"{k}/3", "-o", shards[^1]);
+            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--units", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
             Assert.True(exit == 0, error);
         }
         using (var first = JsonDocument.Parse(File.ReadAllText(shards[0])))

@@ -58,6 +58,7 @@ public static class JsonReportReader
             },
             DurationMs = scan.GetProperty("durationMs").GetInt64(),
             Shard = scan.TryGetProperty("shard", out var shard) ? shard.GetString() : null,
+            RulesDigest = scan.TryGetProperty("rulesDigest", out var digest) ? digest.GetString()! : string.Empty,
             Warnings = Strings(scan.GetProperty("warnings")),
             Findings = findings,
             Suppressed = root.TryGetProperty("suppressed", out var suppressed) ? suppressed.EnumerateArray().Select(ReadFinding).ToImmutableArray() : [],

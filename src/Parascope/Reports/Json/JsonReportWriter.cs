@@ -293,6 +293,10 @@ public static class JsonReportWriter
         {
             json.WriteString("shard", result.Shard);
         }
+        if (result.RulesDigest.Length > 0)
+        {
+            json.WriteString("rulesDigest", result.RulesDigest);
+        }
         if (result.Libclang is { } libclang)
         {
             json.WriteStartObject("libclang");
