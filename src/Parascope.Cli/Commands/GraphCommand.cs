@@ -23,7 +23,7 @@ public static class GraphCommand
         };
         format.AcceptOnlyFromAmong("dot", "graphml");
         var around = new Option<string?>("--around") { Description = "Only this function, its callers and its callees up to --depth calls away." };
-        var depth = new Option<int>("--depth") { Description = "How many calls away from --around to go, both ways (default 2).", DefaultValueFactory = _ => 2 };
+        var depth = new Option<int>("--depth") { Description = "How many calls away from --around to go, both ways (default 2).", DefaultValueFactory = _ => 2, CustomParser = WholeNumbers.Parser("--depth", () => 2) };
         var outputFile = new Option<string?>("--output", "-o") { Description = "Write the graph to this file (atomically) instead of standard output." };
 
         var command = new Command("graph", """

@@ -18,6 +18,7 @@ internal sealed class TreeOptions
     {
         Description = "Units parsed at once (default: the number of cores).",
         DefaultValueFactory = _ => Environment.ProcessorCount,
+        CustomParser = WholeNumbers.Parser("--jobs", () => Environment.ProcessorCount),
     };
 
     public Option<string?> CompileCommands { get; } = new("--compile-commands") { Description = "Take unit flags from this compile_commands.json." };

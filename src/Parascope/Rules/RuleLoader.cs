@@ -59,7 +59,9 @@ public static class RuleLoader
     {
         if (!Directory.Exists(directory))
         {
-            return new Result([], [new RuleError(directory, 0, "no such rules directory")]);
+            return new Result([], [new RuleError(directory, 0, File.Exists(directory)
+                ? "not a folder (give the folder that holds the *.yaml rule files)"
+                : "no such rules directory")]);
         }
         var files = Directory.EnumerateFiles(directory)
             .Where(path => (path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal)) && IsRuleFile(path))
