@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Parascope.Tests.Parsing;
+
+namespace Parascope.Tests.Cli;
+
+public sealed class InterruptTests
+{
+    [Theory]
+    [InlineData("INT", 130, "interrupted")]
+    [InlineData("TERM", 143, "terminated")]
+    public async Task A_signal_during_a_scan_leaves_no_report_and_no_temporary_file(string signal, int exit, string words)
+    {
+        using var tree = new TempTree();
+        for (var i = 0; i < 150; i++)
+        {
+            tree.Write($"osfmk/i386/slow{i:000}.c", NativeFaultTests.SlowUnit.Replace("slow_", $"slow{i}_", StringComparison.Ordinal));
+        }
+        using var outputs = new TempTree();
+        var report = Path.Combine(outputs.Root, "report.json");
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "parascope"))
+        {
+            ArgumentList = { "scan", tree.Root, "-j", "1", "--quiet", "-o", report, "-o", Path.Combine(outputs.Root, "report.sarif") },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        // Long enough for the runtime to start and register its handlers; far shorter than 150 slow units at -j 1.
+        await Task.Delay(2500);
+        Assert.False(process.HasExited, "the scan ended before the signal: make the tree slower");
+        using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+        Assert.True(process.WaitForExit(60_000), "the scan did not stop after the signal");
+
+        Assert.Equal(exit, process.ExitCode);
+        Assert.Equal($"parascope: {words}; no report written", (await error).Trim());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outputs.Root));
+    }
+}
