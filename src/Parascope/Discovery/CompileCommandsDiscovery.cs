@@ -109,10 +109,20 @@ public static class CompileCommandsDiscovery
                 return new InputError($"{database}: no such compile_commands.json");
             }
             bytes = File.ReadAllBytes(database);
+            if (bytes is [0xEF, 0xBB, 0xBF, ..])
+            {
+                // A byte-order mark, as some editors write: blank it, so that offsets and lines stay the file's.
+                bytes[0] = bytes[1] = bytes[2] = (byte)' ';
+            }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return new InputError($"{database}: {FirstLine(exception.Message)}");
+        }
+        // JSON text is UTF-8; without this check a bad byte inside a string throws when the string is read.
+        if (System.Text.Unicode.Utf8.ToUtf16(bytes, new char[bytes.Length], out var valid, out _, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        {
+            return new InputError($"{database}:{LineOf(bytes, valid)}: not valid UTF-8 (byte {valid + 1})");
         }
         List<long> starts;
         JsonDocument document;

@@ -155,6 +155,12 @@ public static class RuleLoader
             errors.Add(new RuleError(file, (int)exception.Start.Line, FirstLine(exception.InnerException?.Message ?? exception.Message)));
             return rules;
         }
+        catch (InvalidOperationException exception)
+        {
+            // YamlDotNet's parser throws this on some malformed streams (found by the fuzz suite): still bad input.
+            errors.Add(new RuleError(file, 0, $"not readable as YAML ({FirstLine(exception.Message)})"));
+            return rules;
+        }
         if (stream.Documents.Count == 0)
         {
             return rules;

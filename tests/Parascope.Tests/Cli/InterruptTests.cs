@@ -17,9 +17,11 @@ public sealed class InterruptTests
         }
         using var outputs = new TempTree();
         var report = Path.Combine(outputs.Root, "report.json");
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "parascope"))
+        // Through `env --default-signal`: a test host started in the background inherits SIGINT ignored, as a shell's
+        // `cmd &` does, and the runtime keeps an inherited ignore. env execs the CLI, so the pid is the CLI's.
+        var start = new ProcessStartInfo("env")
         {
-            ArgumentList = { "scan", tree.Root, "-j", "1", "--quiet", "-o", report, "-o", Path.Combine(outputs.Root, "report.sarif") },
+            ArgumentList = { "--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "parascope"), "scan", tree.Root, "-j", "1", "--quiet", "-o", report, "-o", Path.Combine(outputs.Root, "report.sarif") },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,

@@ -151,4 +151,14 @@ public sealed class CompileCommandsDiscoveryTests
 
         Assert.Contains("no entries", outcome.Error!.Message);
     }
+
+    [Fact]
+    public void A_database_with_invalid_utf8_is_an_error_naming_the_line()
+    {
+        using var tree = new TempTree();
+        var database = Path.Combine(tree.Root, "compile_commands.json");
+        File.WriteAllBytes(database, [.. "[\n{\"directory\": \"/x\",\n \"file\": \"a"u8, 0xC0, 0xAF, .. ".c\", \"command\": \"cc a.c\"}]"u8]);
+
+        Assert.Equal($"{database}:3: not valid UTF-8 (byte 34)", CompileCommandsDiscovery.Read(database).Error!.Message);
+    }
 }
