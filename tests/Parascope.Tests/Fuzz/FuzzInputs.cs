@@ -11,11 +11,16 @@ public static class FuzzInputs
 {
     public const int FirstSeed = 19_000;
 
-    /// <summary>Inputs per target: PARASCOPE_FUZZ_ITERATIONS, else SHORT.</summary>
-    public static int Iterations(int shortRun) =>
-        int.TryParse(Environment.GetEnvironmentVariable("PARASCOPE_FUZZ_ITERATIONS"), out var asked) && asked > 0 ? asked : shortRun;
+    /// <summary>
+    /// Inputs per target: PARASCOPE_FUZZ_ITERATIONS divided by COST (a whole-tree scan costs as much as many small
+    /// inputs), never fewer than SHORT; SHORT when the variable is unset.
+    /// </summary>
+    public static int Iterations(int shortRun, int cost = 1) =>
+        int.TryParse(Environment.GetEnvironmentVariable("PARASCOPE_FUZZ_ITERATIONS"), out var asked) && asked > 0
+            ? Math.Max(shortRun, asked / cost)
+            : shortRun;
 
-    public static IEnumerable<int> Seeds(int shortRun) => Enumerable.Range(FirstSeed, Iterations(shortRun));
+    public static IEnumerable<int> Seeds(int shortRun, int cost = 1) => Enumerable.Range(FirstSeed, Iterations(shortRun, cost));
 
     private static readonly Lazy<IReadOnlyList<(string Name, byte[] Bytes)>> FixtureFiles = new(() =>
         [.. Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures"), "*", SearchOption.AllDirectories)

@@ -21,7 +21,7 @@ public sealed class TreeFuzzTests
         using var cache = new TempTree();
         using var outside = new TempTree();
         outside.Write("stolen.c", "void stolen(void) { __asm__ volatile(\"hlt\"); }\n");
-        foreach (var seed in FuzzInputs.Seeds(shortRun: 4))
+        foreach (var seed in FuzzInputs.Seeds(shortRun: 4, cost: 50))
         {
             using var tree = new TempTree();
             var random = new Random(seed);
