@@ -28,8 +28,14 @@ public sealed class InterruptTests
         };
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
-        // Long enough for the runtime to start and register its handlers; far shorter than 150 slow units at -j 1.
-        await Task.Delay(2500);
+        // Signal once the CLI has used 2 s of CPU: its handlers are registered first thing in Main, and 150 slow
+        // units at -j 1 take far longer. (A signal before that, at start-up, ends it with the same code, silently.)
+        var waited = Stopwatch.StartNew();
+        while (!process.HasExited && process.TotalProcessorTime < TimeSpan.FromSeconds(2) && waited.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            await Task.Delay(100);
+            process.Refresh();
+        }
         Assert.False(process.HasExited, "the scan ended before the signal: make the tree slower");
         using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {

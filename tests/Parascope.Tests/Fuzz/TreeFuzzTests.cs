@@ -79,6 +79,7 @@ public sealed class TreeFuzzTests
         tree.Write("osfmk/i386/cycle_b.h", "#include \"cycle_a.h\"\nstatic inline void cycle_b(void) { __asm__ volatile(\"sti\"); }\n");
         tree.Write("osfmk/i386/cycle.c", "#include \"cycle_a.h\"\r\nvoid cycle(void)\r\n{\r\n\tcycle_a();\r\n}\r\n");
         // A folder linked to its parent (a loop), a file linked out of the root, a folder linked out of the root.
+        Directory.CreateDirectory(Path.Combine(tree.Root, "bsd"));
         Directory.CreateSymbolicLink(Path.Combine(tree.Root, "osfmk/i386/loop"), Path.Combine(tree.Root, "osfmk"));
         File.CreateSymbolicLink(Path.Combine(tree.Root, "bsd/stolen.c"), Path.Combine(outside, "stolen.c"));
         Directory.CreateSymbolicLink(Path.Combine(tree.Root, "outside"), outside);
