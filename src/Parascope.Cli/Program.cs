@@ -2,7 +2,10 @@ using System.CommandLine;
 using Parascope.Cli;
 using Parascope.Cli.Commands;
 
-return CommandLine.Run(args, Console.Out, Console.Error);
+using (Interrupts.Register(Console.Error))
+{
+    return CommandLine.Run(args, Console.Out, Console.Error);
+}
 
 namespace Parascope.Cli
 {

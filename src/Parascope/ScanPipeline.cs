@@ -36,6 +36,10 @@ public sealed record ScanRequest
     public string? IgnoreFile { get; init; }
     /// <summary>An earlier JSON report: findings are marked new or unchanged by fingerprint, fixed ones counted.</summary>
     public string? Baseline { get; init; }
+    /// <summary>A unit still being read after this long is abandoned and reported failed (`timeout`); infinite: no limit.</summary>
+    public TimeSpan UnitTimeout { get; init; } = DefaultUnitTimeout;
+
+    public static readonly TimeSpan DefaultUnitTimeout = TimeSpan.FromSeconds(300);
 }
 
 /// <summary>The scan's result, or a one-line reason it could not run (bad input: exit 2).</summary>
@@ -130,6 +134,12 @@ public static class ScanPipeline
         var texts = new SourceTexts();
         var reach = new FunctionReach();
         var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays);
+        var timedOut = parsed.Where(p => p.Errors.Length > 0 && p.Errors[0].Message.StartsWith(UnitParser.TimeoutReason, StringComparison.Ordinal)).ToList();
+        if (timedOut.Count > 0)
+        {
+            warnings = warnings.Add($"{timedOut.Count} units abandoned after --unit-timeout {request.UnitTimeout.TotalSeconds:0.###} s and reported failed " +
+                                    $"(e.g. {timedOut[0].Unit.RelativePath} for {timedOut[0].Unit.Arch})");
+        }
 
         var context = new DetectionContext
         {
@@ -206,7 +216,7 @@ public static class ScanPipeline
             for (var i = range.Item1; i < range.Item2; i++)
             {
                 var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts };
-                results[i] = parser.Parse(scope);
+                results[i] = parser.Parse(scope, request.UnitTimeout);
                 request.Progress?.Invoke(Interlocked.Increment(ref done), units.Length);
             }
         });

@@ -21,7 +21,7 @@ public static class ExplainCommand
         var profile = new Option<string?>("--profile") { Description = "Build profile: xnu or generic (default: from the tree's layout)." };
         profile.AcceptOnlyFromAmong("xnu", "generic");
         var compileCommands = new Option<string?>("--compile-commands") { Description = "Take the flags from this compile_commands.json." };
-        var limit = new Option<int>("--diagnostics") { Description = "How many diagnostics to print.", DefaultValueFactory = _ => 10 };
+        var limit = new Option<int>("--diagnostics") { Description = "How many diagnostics to print.", DefaultValueFactory = _ => 10, CustomParser = WholeNumbers.Parser("--diagnostics", () => 10) };
         var command = new Command("explain", "Print the flags Parascope parses one unit with and its first diagnostics.")
         {
             file, arch, root, profile, compileCommands, limit,

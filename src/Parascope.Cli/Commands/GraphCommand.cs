@@ -23,7 +23,7 @@ public static class GraphCommand
         };
         format.AcceptOnlyFromAmong("dot", "graphml");
         var around = new Option<string?>("--around") { Description = "Only this function, its callers and its callees up to --depth calls away." };
-        var depth = new Option<int>("--depth") { Description = "How many calls away from --around to go, both ways (default 2).", DefaultValueFactory = _ => 2 };
+        var depth = new Option<int>("--depth") { Description = "How many calls away from --around to go, both ways (default 2).", DefaultValueFactory = _ => 2, CustomParser = WholeNumbers.Parser("--depth", () => 2) };
         var outputFile = new Option<string?>("--output", "-o") { Description = "Write the graph to this file (atomically) instead of standard output." };
 
         var command = new Command("graph", """
@@ -34,13 +34,18 @@ public static class GraphCommand
               parascope graph ~/src/xnu --arch i386 --format graphml --around pmap_enter --depth 3 -o pmap_enter.graphml
             """)
         {
-            path, arches, format, around, depth, outputFile, jobs, compileCommands, profile, quiet,
+            path, arches, format, around, depth, outputFile, jobs, compileCommands, profile, quiet, tree.UnitTimeout,
         };
         command.SetAction(parse =>
         {
             if (parse.GetValue(jobs) < 1)
             {
                 error.WriteLine("parascope: --jobs must be at least 1");
+                return ExitCodes.UsageOrInputError;
+            }
+            if (tree.UnitTimeoutOf(parse) is not { } unitTimeout)
+            {
+                error.WriteLine("parascope: --unit-timeout must be 0 (no limit) or more seconds");
                 return ExitCodes.UsageOrInputError;
             }
             if (parse.GetValue(depth) < 0)
@@ -62,6 +67,7 @@ public static class GraphCommand
                 Profile = parse.GetValue(profile),
                 CompileCommands = parse.GetValue(compileCommands),
                 Jobs = parse.GetValue(jobs),
+                UnitTimeout = unitTimeout,
                 Progress = progress is null ? null : progress.Report,
             });
             progress?.Dispose();

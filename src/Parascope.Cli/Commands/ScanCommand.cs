@@ -47,13 +47,18 @@ public static class ScanCommand
         var scan = new Command("scan", "Scan a kernel source tree and report what a Xen port must change.")
         {
             path, arches, target, format, outputFiles, jobs, compileCommands, rulesDirectory, profile, activeOnly, units,
-            failOn, baseline, ignoreFile, shard, quiet, timings,
+            failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout,
         };
         scan.SetAction(parse =>
         {
             if (parse.GetValue(jobs) < 1)
             {
                 error.WriteLine("parascope: --jobs must be at least 1");
+                return ExitCodes.UsageOrInputError;
+            }
+            if (tree.UnitTimeoutOf(parse) is not { } unitTimeout)
+            {
+                error.WriteLine("parascope: --unit-timeout must be 0 (no limit) or more seconds");
                 return ExitCodes.UsageOrInputError;
             }
             var formatName = parse.GetValue(format);
@@ -87,6 +92,7 @@ public static class ScanCommand
                 CompileCommands = parse.GetValue(compileCommands),
                 RulesDirectory = parse.GetValue(rulesDirectory),
                 Jobs = parse.GetValue(jobs),
+                UnitTimeout = unitTimeout,
                 ActiveOnly = parse.GetValue(activeOnly),
                 IncludeUnits = parse.GetValue(units),
                 Shard = shardRange,

@@ -18,6 +18,7 @@ internal sealed class TreeOptions
     {
         Description = "Units parsed at once (default: the number of cores).",
         DefaultValueFactory = _ => Environment.ProcessorCount,
+        CustomParser = WholeNumbers.Parser("--jobs", () => Environment.ProcessorCount),
     };
 
     public Option<string?> CompileCommands { get; } = new("--compile-commands") { Description = "Take unit flags from this compile_commands.json." };
@@ -26,11 +27,26 @@ internal sealed class TreeOptions
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress bar." };
 
+    public Option<int> UnitTimeout { get; } = new("--unit-timeout")
+    {
+        Description = "Abandon a unit still being read after this many seconds and report it failed (timeout); 0: no limit. Default: 300.",
+        DefaultValueFactory = _ => (int)ScanRequest.DefaultUnitTimeout.TotalSeconds,
+        CustomParser = WholeNumbers.Parser("--unit-timeout", () => (int)ScanRequest.DefaultUnitTimeout.TotalSeconds),
+    };
+
     public TreeOptions()
     {
         Arches.AcceptOnlyFromAmong([.. Architecture.Names]);
         Profile.AcceptOnlyFromAmong("xnu", "generic");
     }
+
+    /// <summary>--unit-timeout as a span (0: none), or null when it is negative.</summary>
+    public TimeSpan? UnitTimeoutOf(ParseResult parse) => parse.GetValue(UnitTimeout) switch
+    {
+        < 0 => null,
+        0 => Timeout.InfiniteTimeSpan,
+        var seconds => TimeSpan.FromSeconds(seconds),
+    };
 
     /// <summary>The arches asked for, each once, or the default one.</summary>
     public string[] ArchesOf(ParseResult parse) =>

@@ -17,63 +17,227 @@ public static class CompileCommandsDiscovery
     public static DiscoveryResult Discover(DiscoveryRequest request)
     {
         var database = Path.GetFullPath(request.CompileCommands!);
-        if (!File.Exists(database))
+        var entries = Read(database);
+        if (entries.Error is { } error)
         {
-            return new DiscoveryResult(ProfileName, [], [], new InputError($"{database}: no such compile_commands.json"));
+            return new DiscoveryResult(ProfileName, [], [], error);
         }
+        if (entries.Value.IsEmpty)
+        {
+            return new DiscoveryResult(ProfileName, [], [], new InputError($"{database}: no entries (an empty compilation database)"));
+        }
+        var root = request.Root.EndsWith('/') ? request.Root : request.Root + "/";
+        var units = ImmutableArray.CreateBuilder<SourceUnit>();
+        var outside = new List<CompileCommand>();
+        var missing = new List<CompileCommand>();
+        foreach (var entry in entries.Value)
+        {
+            if (!entry.Path.StartsWith(root, StringComparison.Ordinal))
+            {
+                outside.Add(entry);
+                continue;
+            }
+            if (!File.Exists(entry.Path))
+            {
+                missing.Add(entry);
+                continue;
+            }
+            // Assembly is read lexically from the tree's inventory, headers through the units that include them.
+            var language = SourceFiles.LanguageOf(entry.Path);
+            if (language is null or SourceLanguage.Assembly)
+            {
+                continue;
+            }
+            var words = ExpandResponseFiles(entry.Words, entry.Directory);
+            var relative = entry.Path[root.Length..];
+            units.Add(new SourceUnit
+            {
+                Path = entry.Path,
+                RelativePath = relative,
+                Language = language.Value,
+                // `parascope compile-commands` writes the arch it configured; others say it through --target.
+                Arch = entry.Arch ?? ArchOf(words) ?? request.Arches[0],
+                Arguments = Arguments(words, entry.File, entry.Path, request.ResourceDirectory),
+                Subsystem = Subsystems.Of(relative),
+                WorkingDirectory = entry.Directory,
+                Origin = "compile_commands.json",
+            });
+        }
+        var unmatched = outside.Count + missing.Count;
+        if (unmatched == 0)
+        {
+            return new DiscoveryResult(ProfileName, units.ToImmutable(), []);
+        }
+        var example = outside.Concat(missing).OrderBy(e => e.Line).First();
+        var why = Mismatch(outside.Count, missing.Count, request.Root);
+        if (unmatched == entries.Value.Length)
+        {
+            // A database for another checkout or another machine: scanning nothing would look like a clean tree.
+            return new DiscoveryResult(ProfileName, [], [], new InputError(
+                $"{database}: none of its {unmatched} entries names a file under {request.Root} ({why}; e.g. line {example.Line}: {example.Path})"));
+        }
+        return new DiscoveryResult(ProfileName, units.ToImmutable(),
+            [$"{database}: {unmatched} of {entries.Value.Length} entries skipped ({why}; e.g. line {example.Line}: {example.Path})"]);
+    }
+
+    private static string Mismatch(int outside, int missing, string root) => (outside, missing) switch
+    {
+        ( > 0, 0) => $"{outside} outside {root}",
+        (0, > 0) => $"{missing} name no existing file",
+        _ => $"{outside} outside {root}, {missing} name no existing file",
+    };
+
+    /// <summary>One entry of the database, checked: its absolute file, its working directory and its words.</summary>
+    public sealed record CompileCommand(int Line, string Directory, string File, string Path, List<string> Words, string? Arch);
+
+    /// <summary>
+    /// Every entry of DATABASE, or the first problem as `DATABASE:LINE: reason`: JSON syntax, an entry that is not an
+    /// object, one with no `file`, or with neither `arguments` nor `command`, a `command` with an open quote.
+    /// A relative `directory` is taken from the database's folder, a relative `file` from the entry's directory.
+    /// </summary>
+    public static Checked<ImmutableArray<CompileCommand>> Read(string database)
+    {
+        byte[] bytes;
+        try
+        {
+            if (Directory.Exists(database))
+            {
+                return new InputError($"{database}: is a folder, not a compile_commands.json");
+            }
+            if (!File.Exists(database))
+            {
+                return new InputError($"{database}: no such compile_commands.json");
+            }
+            bytes = File.ReadAllBytes(database);
+            if (bytes is [0xEF, 0xBB, 0xBF, ..])
+            {
+                // A byte-order mark, as some editors write: blank it, so that offsets and lines stay the file's.
+                bytes[0] = bytes[1] = bytes[2] = (byte)' ';
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return new InputError($"{database}: {FirstLine(exception.Message)}");
+        }
+        // JSON text is UTF-8; without this check a bad byte inside a string throws when the string is read.
+        if (System.Text.Unicode.Utf8.ToUtf16(bytes, new char[bytes.Length], out var valid, out _, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        {
+            return new InputError($"{database}:{LineOf(bytes, valid)}: not valid UTF-8 (byte {valid + 1})");
+        }
+        List<long> starts;
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllText(database));
+            starts = EntryOffsets(bytes);
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowTrailingCommas = false });
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException)
+        catch (JsonException exception)
         {
-            return new DiscoveryResult(ProfileName, [], [], new InputError($"{database}: {FirstLine(exception.Message)}"));
+            return new InputError($"{database}:{(exception.LineNumber ?? 0) + 1}: not valid JSON: {JsonReason(exception.Message)}");
         }
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Array)
             {
-                return new DiscoveryResult(ProfileName, [], [], new InputError($"{database}: expected a JSON array of entries"));
+                return new InputError($"{database}:1: expected a JSON array of entries");
             }
-            var root = request.Root.EndsWith('/') ? request.Root : request.Root + "/";
-            var units = ImmutableArray.CreateBuilder<SourceUnit>();
+            var databaseFolder = System.IO.Path.GetDirectoryName(database)!;
+            var result = ImmutableArray.CreateBuilder<CompileCommand>();
+            var index = 0;
             foreach (var entry in document.RootElement.EnumerateArray())
             {
-                var directory = entry.TryGetProperty("directory", out var d) ? d.GetString() ?? "." : ".";
-                if (!entry.TryGetProperty("file", out var f) || f.GetString() is not { } file)
+                var line = index < starts.Count ? LineOf(bytes, starts[index]) : 1;
+                index++;
+                var where = $"{database}:{line}";
+                if (entry.ValueKind != JsonValueKind.Object)
                 {
-                    continue;
+                    return new InputError($"{where}: entry {index} is not an object");
                 }
-                var path = Path.GetFullPath(Path.Combine(directory, file));
-                var language = SourceFiles.LanguageOf(path);
-                if (!path.StartsWith(root, StringComparison.Ordinal) || language is null or SourceLanguage.Assembly)
+                var directory = databaseFolder;
+                if (entry.TryGetProperty("directory", out var d))
                 {
-                    continue;
+                    if (d.ValueKind != JsonValueKind.String || d.GetString() is not { Length: > 0 } named)
+                    {
+                        return new InputError($"{where}: entry {index}: \"directory\" must be a non-empty string");
+                    }
+                    directory = System.IO.Path.GetFullPath(named, databaseFolder);
                 }
-                var words = entry.TryGetProperty("arguments", out var a)
-                    ? a.EnumerateArray().Select(w => w.GetString() ?? string.Empty).ToList()
-                    : SplitCommand(entry.TryGetProperty("command", out var c) ? c.GetString() ?? string.Empty : string.Empty);
-                words = ExpandResponseFiles(words, directory);
-                var arguments = Arguments(words, file, path, request.ResourceDirectory);
-                var relative = path[root.Length..];
-                units.Add(new SourceUnit
+                if (!entry.TryGetProperty("file", out var f) || f.ValueKind != JsonValueKind.String || f.GetString() is not { Length: > 0 } file)
                 {
-                    Path = path,
-                    RelativePath = relative,
-                    Language = language.Value,
-                    // `parascope compile-commands` writes the arch it configured; others say it through --target.
-                    Arch = entry.TryGetProperty("arch", out var arch) && arch.GetString() is { Length: > 0 } named
-                        ? named
-                        : ArchOf(words) ?? request.Arches[0],
-                    Arguments = arguments,
-                    Subsystem = Subsystems.Of(relative),
-                    WorkingDirectory = directory,
-                    Origin = "compile_commands.json",
-                });
+                    return new InputError($"{where}: entry {index} has no \"file\"");
+                }
+                List<string> words;
+                if (entry.TryGetProperty("arguments", out var a))
+                {
+                    if (a.ValueKind != JsonValueKind.Array || a.EnumerateArray().Any(w => w.ValueKind != JsonValueKind.String))
+                    {
+                        return new InputError($"{where}: entry {index}: \"arguments\" must be an array of strings");
+                    }
+                    words = [.. a.EnumerateArray().Select(w => w.GetString()!)];
+                }
+                else if (entry.TryGetProperty("command", out var c) && c.ValueKind == JsonValueKind.String)
+                {
+                    var split = SplitCommand(c.GetString()!);
+                    if (split.Error is { } quoteError)
+                    {
+                        return new InputError($"{where}: entry {index}: \"command\" {quoteError.Message}");
+                    }
+                    words = split.Value!;
+                }
+                else
+                {
+                    return new InputError($"{where}: entry {index} has neither \"arguments\" nor \"command\"");
+                }
+                if (words.Count == 0)
+                {
+                    return new InputError($"{where}: entry {index}: empty command (no compiler)");
+                }
+                var arch = entry.TryGetProperty("arch", out var archValue) && archValue.ValueKind == JsonValueKind.String
+                    && archValue.GetString() is { Length: > 0 } archName ? archName : null;
+                result.Add(new CompileCommand(line, directory, file, System.IO.Path.GetFullPath(file, directory), words, arch));
             }
-            return new DiscoveryResult(ProfileName, units.ToImmutable(), []);
+            return Checked<ImmutableArray<CompileCommand>>.Of(result.ToImmutable());
         }
+    }
+
+    /// <summary>Where each top-level array element starts, in bytes: the lines errors name.</summary>
+    private static List<long> EntryOffsets(byte[] bytes)
+    {
+        var starts = new List<long>();
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        while (reader.Read())
+        {
+            if (reader.CurrentDepth == 1 && reader.TokenType is not (JsonTokenType.EndArray or JsonTokenType.EndObject))
+            {
+                starts.Add(reader.TokenStartIndex);
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                }
+            }
+        }
+        return starts;
+    }
+
+    private static int LineOf(byte[] bytes, long offset)
+    {
+        var line = 1;
+        for (var i = 0; i < offset && i < bytes.Length; i++)
+        {
+            if (bytes[i] == (byte)'\n')
+            {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    /// <summary>System.Text.Json's message without its own position suffix (` LineNumber: 0 | BytePositionInLine: 1.`).</summary>
+    private static string JsonReason(string message)
+    {
+        var first = FirstLine(message);
+        var at = first.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (at < 0 ? first : first[..at]).TrimEnd(' ', '.');
     }
 
     private static ImmutableArray<string> Arguments(List<string> words, string file, string path, string? resourceDirectory)
@@ -116,8 +280,11 @@ public static class CompileCommandsDiscovery
             {
                 try
                 {
-                    result.AddRange(ExpandResponseFiles(SplitCommand(File.ReadAllText(responseFile)), directory, depth + 1));
-                    continue;
+                    if (SplitCommand(File.ReadAllText(responseFile)).Value is { } held)
+                    {
+                        result.AddRange(ExpandResponseFiles(held, directory, depth + 1));
+                        continue;
+                    }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -144,8 +311,12 @@ public static class CompileCommandsDiscovery
         return null;
     }
 
-    /// <summary>A shell-style split: whitespace separates words, quotes group, backslash escapes.</summary>
-    private static List<string> SplitCommand(string command)
+    /// <summary>
+    /// A POSIX shell split, as clang's JSONCompilationDatabase does it: whitespace separates words, quotes group,
+    /// a backslash escapes the next character outside quotes and only `\` `"` `$` and a backquote inside double quotes;
+    /// single quotes keep everything. An unclosed quote is an error, not a silently merged tail.
+    /// </summary>
+    public static Checked<List<string>> SplitCommand(string command)
     {
         var words = new List<string>();
         var word = new StringBuilder();
@@ -160,7 +331,7 @@ public static class CompileCommandsDiscovery
                 {
                     quote = '\0';
                 }
-                else if (ch == '\\' && quote == '"' && i + 1 < command.Length)
+                else if (ch == '\\' && quote == '"' && i + 1 < command.Length && command[i + 1] is '\\' or '"' or '$' or '`')
                 {
                     word.Append(command[++i]);
                 }
@@ -194,11 +365,15 @@ public static class CompileCommandsDiscovery
                 inWord = true;
             }
         }
+        if (quote != '\0')
+        {
+            return new InputError($"has an unclosed {quote} quote");
+        }
         if (inWord)
         {
             words.Add(word.ToString());
         }
-        return words;
+        return Checked<List<string>>.Of(words);
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Parascope.Clang;
+using Parascope.Clang.Interop;
 using Parascope.Detectors;
 using Parascope.Model;
 
@@ -9,7 +10,15 @@ namespace Parascope.Parsing;
 /// <summary>Parses one unit (libclang for C/C++, the file text for assembly) and runs every collector over it once.</summary>
 public sealed class UnitParser : IDisposable
 {
-    private readonly ThreadLocal<ClangIndex> _indexes = new(() => new ClangIndex(), trackAllValues: true);
+    /// <summary>The stack of a unit's own thread: the AST walk recurses as deep as the code nests.</summary>
+    private const int UnitStackSize = 16 * 1024 * 1024;
+
+    // An index serves one parse at a time; a unit's thread takes one and gives it back when done. An abandoned
+    // unit's index stays with its thread, so a later unit never shares it.
+    private readonly Stack<ClangIndex> _idleIndexes = new();
+    private readonly object _gate = new();
+    private bool _disposed;
+    private int _abandoned;
     private readonly ImmutableArray<ICollectorSource> _sources;
     private readonly FunctionReach _reach;
     private readonly ImmutableSortedDictionary<string, string> _overlayTexts;
@@ -22,6 +31,58 @@ public sealed class UnitParser : IDisposable
         _reach = reach;
         _overlayTexts = overlays ?? ImmutableSortedDictionary<string, string>.Empty;
         _overlays = new UnsavedFiles(_overlayTexts);
+    }
+
+    /// <summary>The first words of an abandoned unit's error.</summary>
+    public const string TimeoutReason = "timeout:";
+
+    /// <summary>Units given up on after the timeout of <see cref="Parse(UnitScope, TimeSpan)"/>.</summary>
+    public int Abandoned => Volatile.Read(ref _abandoned);
+
+    /// <summary>
+    /// Parses SCOPE on a thread of its own and waits at most TIMEOUT (infinite: no limit). Past it, the unit is
+    /// reported failed with the reason `timeout` and the scan goes on without it. libclang has no way to cancel a
+    /// parse in the same process, so "abandoned" means: its thread (a background thread) is left to finish or to
+    /// end with the process, its late facts are dropped, and what it holds (index, unsaved buffers) is never freed.
+    /// </summary>
+    public ParsedUnit Parse(UnitScope scope, TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return Parse(scope);
+        }
+        ParsedUnit? result = null;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                result = Parse(scope);
+            }
+            catch (Exception exception)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception);
+            }
+        }, UnitStackSize)
+        {
+            IsBackground = true,
+            Name = "parascope unit",
+        };
+        thread.Start();
+        if (thread.Join(timeout))
+        {
+            failure?.Throw();
+            return result!;
+        }
+        Interlocked.Increment(ref _abandoned);
+        return new ParsedUnit
+        {
+            Unit = scope.Unit,
+            Status = UnitStatus.Failed,
+            Errors = [new ParseDiagnostic(DiagnosticLevel.Fatal,
+                $"{TimeoutReason} still being read after {timeout.TotalSeconds:0.###} s (--unit-timeout); abandoned", scope.Unit.Path, 0, 0)],
+            DurationMs = (long)timeout.TotalMilliseconds,
+        };
     }
 
     public ParsedUnit Parse(UnitScope scope)
@@ -66,9 +127,58 @@ public sealed class UnitParser : IDisposable
         return new ParsedUnit { Unit = scope.Unit, Status = UnitStatus.Clean, IncludedFiles = end.IncludedFiles };
     }
 
+    private ClangIndex TakeIndex()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_idleIndexes.TryPop(out var index))
+            {
+                return index;
+            }
+            return new ClangIndex();
+        }
+    }
+
+    private void ReturnIndex(ClangIndex index)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                // Given back by an abandoned unit's thread after the scan: nobody else will use it.
+                index.Dispose();
+                return;
+            }
+            _idleIndexes.Push(index);
+        }
+    }
+
+    /// <summary>Why libclang gave no translation unit, in words (the code stays in brackets for a bug report).</summary>
+    public static string FailureReason(CXErrorCode error) => error switch
+    {
+        CXErrorCode.CXError_Crashed => $"libclang crashed while parsing the unit ({error}); the scan went on without it",
+        CXErrorCode.CXError_ASTReadError => $"libclang could not read the unit's AST or precompiled header ({error})",
+        CXErrorCode.CXError_InvalidArguments => $"libclang rejected the unit's arguments ({error})",
+        _ => $"libclang could not parse the unit ({error})",
+    };
+
     private ParsedUnit ParseC(UnitScope scope, IUnitCollector[] collectors)
     {
-        var translationUnit = TranslationUnit.TryParse(_indexes.Value!, scope.Unit.Path, scope.Unit.Arguments, out var error,
+        var index = TakeIndex();
+        try
+        {
+            return ParseC(scope, collectors, index);
+        }
+        finally
+        {
+            ReturnIndex(index);
+        }
+    }
+
+    private ParsedUnit ParseC(UnitScope scope, IUnitCollector[] collectors, ClangIndex index)
+    {
+        var translationUnit = TranslationUnit.TryParse(index, scope.Unit.Path, scope.Unit.Arguments, out var error,
             unsaved: _overlays);
         if (translationUnit is null)
         {
@@ -76,13 +186,13 @@ public sealed class UnitParser : IDisposable
             {
                 Unit = scope.Unit,
                 Status = UnitStatus.Failed,
-                Errors = [new ParseDiagnostic(DiagnosticLevel.Fatal, $"libclang could not parse the unit ({error})", scope.Unit.Path, 0, 0)],
+                Errors = [new ParseDiagnostic(DiagnosticLevel.Fatal, FailureReason(error), scope.Unit.Path, 0, 0)],
             };
         }
         var errors = translationUnit.Diagnostics()
             .Where(diagnostic => diagnostic.Level >= DiagnosticLevel.Error)
             .ToImmutableArray();
-        if (LvalueCasts.Reparse(_indexes.Value!, scope.Unit, _overlayTexts, errors) is { } repaired)
+        if (LvalueCasts.Reparse(index, scope.Unit, _overlayTexts, errors) is { } repaired)
         {
             translationUnit.Dispose();
             (translationUnit, errors) = repaired;
@@ -174,11 +284,22 @@ public sealed class UnitParser : IDisposable
 
     public void Dispose()
     {
-        _overlays.Dispose();
-        foreach (var index in _indexes.Values)
+        lock (_gate)
         {
-            index.Dispose();
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            while (_idleIndexes.TryPop(out var index))
+            {
+                index.Dispose();
+            }
+            // An abandoned unit's thread may still be inside libclang reading these buffers: leave them to the process.
+            if (_abandoned == 0)
+            {
+                _overlays.Dispose();
+            }
         }
-        _indexes.Dispose();
     }
 }

@@ -19,7 +19,8 @@ public static partial class Suppressions
     public const string DefaultFileName = ".parascope-ignore";
     public const string Marker = "parascope:ignore";
 
-    [GeneratedRegex(@"parascope:ignore\s+(?<rule>[A-Za-z0-9_.*\-]+)(?<reason>[^\n]*)")]
+    // The id ends at a space, the end of the line or a closing `*/`: in `/* parascope:ignore */` the `*` is the comment's, not a glob for every rule.
+    [GeneratedRegex(@"parascope:ignore\s+(?<rule>[A-Za-z0-9_.*\-]+?)(?=\s|\*/|$)(?<reason>[^\n]*)")]
     private static partial Regex InlineMarker();
 
     /// <summary>
@@ -79,7 +80,39 @@ public static partial class Suppressions
                 suppressed.Add(finding with { Suppression = reason });
             }
         }
-        return result with { Findings = kept.ToImmutable(), Suppressed = suppressed.ToImmutable() };
+        var warnings = MarkerWarnings(lines, result.Rules.Select(r => r.Id).ToList()).Where(w => !result.Warnings.Contains(w));
+        return result with { Findings = kept.ToImmutable(), Suppressed = suppressed.ToImmutable(), Warnings = result.Warnings.AddRange(warnings) };
+    }
+
+    /// <summary>
+    /// A `parascope:ignore` in a file with findings that names no rule id, or an id (or glob) no rule has: it
+    /// suppresses nothing, and the person who wrote it thinks it does. One warning each, naming file:line.
+    /// With no rule set (a result built by hand) only the missing ids are checked.
+    /// </summary>
+    private static IEnumerable<string> MarkerWarnings(Dictionary<string, string[]?> files, List<string> ruleIds)
+    {
+        foreach (var (file, text) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            for (var line = 0; text is not null && line < text.Length; line++)
+            {
+                for (var at = text[line].IndexOf(Marker, StringComparison.Ordinal); at >= 0;
+                     at = text[line].IndexOf(Marker, at + Marker.Length, StringComparison.Ordinal))
+                {
+                    var match = InlineMarker().Match(text[line], at);
+                    if (!match.Success || match.Index != at)
+                    {
+                        yield return $"{file}:{line + 1}: {Marker} without a rule id suppresses nothing (write: {Marker} RULE-ID reason)";
+                        continue;
+                    }
+                    var rule = match.Groups["rule"].Value;
+                    var pattern = GlobRegex(rule, pathGlob: false);
+                    if (ruleIds.Count > 0 && !ruleIds.Any(pattern.IsMatch))
+                    {
+                        yield return $"{file}:{line + 1}: {Marker} names no known rule '{rule}'; it suppresses nothing (see 'parascope rules list')";
+                    }
+                }
+            }
+        }
     }
 
     private static string? InlineReason(string root, Finding finding, Dictionary<string, string[]?> cache)

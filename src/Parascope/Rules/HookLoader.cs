@@ -65,6 +65,12 @@ public static class HookLoader
             errors.Add(new RuleError(file, (int)exception.Start.Line, FirstLine(exception.InnerException?.Message ?? exception.Message)));
             return new Result(HookSet.Empty, [.. errors]);
         }
+        catch (InvalidOperationException exception)
+        {
+            // YamlDotNet's parser throws this on some malformed streams (found by the fuzz suite): still bad input.
+            errors.Add(new RuleError(file, 0, $"not readable as YAML ({FirstLine(exception.Message)})"));
+            return new Result(HookSet.Empty, [.. errors]);
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root || !TryGet(root, "hooks", out var hooksNode))
         {
             var at = stream.Documents.Count == 0 ? 1 : Line(stream.Documents[0].RootNode);

@@ -1,7 +1,7 @@
 namespace Parascope.Rules;
 
-/// <summary>A rule file problem, reported as `file:line: message`.</summary>
+/// <summary>A rule file problem, reported as `file:line: message`, or `path: message` when no line applies (Line 0).</summary>
 public sealed record RuleError(string File, int Line, string Message)
 {
-    public override string ToString() => $"{File}:{Line}: {Message}";
+    public override string ToString() => Line > 0 ? $"{File}:{Line}: {Message}" : $"{File}: {Message}";
 }

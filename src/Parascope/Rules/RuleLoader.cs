@@ -78,7 +78,9 @@ public static class RuleLoader
     {
         if (!Directory.Exists(directory))
         {
-            return new Result([], [new RuleError(directory, 0, "no such rules directory")]);
+            return new Result([], [new RuleError(directory, 0, File.Exists(directory)
+                ? "not a folder (give the folder that holds the *.yaml rule files)"
+                : "no such rules directory")]);
         }
         var files = Directory.EnumerateFiles(directory)
             .Where(path => (path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal)) && IsRuleFile(path))
@@ -175,6 +177,12 @@ public static class RuleLoader
         catch (YamlException exception)
         {
             errors.Add(new RuleError(file, (int)exception.Start.Line, FirstLine(exception.InnerException?.Message ?? exception.Message)));
+            return rules;
+        }
+        catch (InvalidOperationException exception)
+        {
+            // YamlDotNet's parser throws this on some malformed streams (found by the fuzz suite): still bad input.
+            errors.Add(new RuleError(file, 0, $"not readable as YAML ({FirstLine(exception.Message)})"));
             return rules;
         }
         if (stream.Documents.Count == 0)

@@ -64,6 +64,30 @@ public sealed class CliTests
         Assert.Single(error.TrimEnd().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("scan", "--jobs")]
+    [InlineData("graph", "--jobs")]
+    [InlineData("graph", "--depth")]
+    public void A_number_option_given_a_word_is_one_line_naming_the_option_and_the_word(string command, string option)
+    {
+        using var tree = new TempTree();
+        tree.Write("a.c", "int x;\n");
+        var (exit, _, error) = Run(command, tree.Root, option, "abc");
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.StartsWith($"parascope: {option}: 'abc' is not a number", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Rules_validate_of_a_missing_folder_names_it_without_a_line_number()
+    {
+        using var tree = new TempTree();
+        var missing = Path.Combine(tree.Root, "no-rules");
+        var (exit, _, error) = Run("rules", "validate", missing);
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.Equal($"{missing}: no such rules directory", error.TrimEnd());
+    }
+
     [Fact]
     public void Rules_validate_names_the_file_and_line_of_a_broken_rule()
     {

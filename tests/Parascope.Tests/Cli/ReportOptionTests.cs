@@ -201,6 +201,24 @@ public sealed class ReportOptionTests
     }
 
     [Fact]
+    public void An_inline_ignore_with_no_or_an_unknown_rule_id_is_a_warning_naming_file_and_line()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/idle.c",
+            "void idle_mini(void)\n{\n\t__asm__ volatile(\"hlt\"); /* parascope:ignore */\n" +
+            "\t__asm__ volatile(\"hlt\"); // parascope:ignore x86.halt typo in the id\n" +
+            "\t__asm__ volatile(\"hlt\"); // parascope:ignore x86.hlt the real one\n}\n");
+        var (exit, stdout, error) = Run("scan", tree.Root, "-j", "1", "--format", "json");
+        Assert.True(exit == 0, error);
+        Assert.Contains("osfmk/i386/idle.c:3: parascope:ignore without a rule id suppresses nothing", error);
+        Assert.Contains("osfmk/i386/idle.c:4: parascope:ignore names no known rule 'x86.halt'", error);
+        Assert.DoesNotContain("idle.c:5", error);
+        using var document = JsonDocument.Parse(stdout);
+        Assert.Equal(2, document.RootElement.GetProperty("scan").GetProperty("warnings").EnumerateArray()
+            .Count(w => w.GetString()!.Contains("parascope:ignore", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void A_malformed_shard_is_a_usage_error()
     {
         using var tree = new TempTree();

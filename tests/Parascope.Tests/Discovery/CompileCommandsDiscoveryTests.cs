@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Parascope.Discovery;
 
 namespace Parascope.Tests.Discovery;
 
@@ -40,5 +41,124 @@ public sealed class CompileCommandsDiscoveryTests
         using var tree = new TempTree();
         var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, CompileCommands = Path.Combine(tree.Root, "nope.json") });
         Assert.Contains("no such compile_commands.json", outcome.Error!.Message);
+    }
+
+    [Fact]
+    public void A_syntax_error_names_the_database_and_its_line()
+    {
+        using var tree = new TempTree();
+        var database = tree.Write("compile_commands.json", "[\n  {\"directory\": \"/x\",\n   \"file\": \"a.c\" \"command\": \"cc a.c\"}\n]\n");
+
+        var error = CompileCommandsDiscovery.Read(database).Error!.Message;
+
+        Assert.StartsWith($"{database}:3: not valid JSON", error);
+        Assert.DoesNotContain("LineNumber", error);
+    }
+
+    [Fact]
+    public void An_entry_without_a_file_is_an_error_naming_its_line()
+    {
+        using var tree = new TempTree();
+        var database = tree.Write("compile_commands.json", "[\n  {\"directory\": \"/x\", \"file\": \"a.c\", \"command\": \"cc a.c\"},\n  {\"directory\": \"/x\", \"command\": \"cc b.c\"}\n]\n");
+
+        Assert.Equal($"{database}:3: entry 2 has no \"file\"", CompileCommandsDiscovery.Read(database).Error!.Message);
+    }
+
+    [Fact]
+    public void An_entry_without_arguments_or_command_is_an_error_naming_its_line()
+    {
+        using var tree = new TempTree();
+        var database = tree.Write("compile_commands.json", "[{\"directory\": \"/x\", \"file\": \"a.c\"}]");
+
+        Assert.Equal($"{database}:1: entry 1 has neither \"arguments\" nor \"command\"", CompileCommandsDiscovery.Read(database).Error!.Message);
+    }
+
+    [Fact]
+    public void A_command_is_split_with_shell_quoting()
+    {
+        var words = CompileCommandsDiscovery.SplitCommand("""cc -DNAME="a b" '-DQ=it''s' -DE=\"x\" "-DB=c:\d" a\ b.c""").Value!;
+
+        Assert.Equal(["cc", "-DNAME=a b", "-DQ=its", "-DE=\"x\"", "-DB=c:\\d", "a b.c"], words);
+    }
+
+    [Fact]
+    public void A_command_with_an_unclosed_quote_is_an_error()
+    {
+        using var tree = new TempTree();
+        var database = tree.Write("compile_commands.json", "[{\"directory\": \"/x\", \"file\": \"a.c\", \"command\": \"cc '-DX=1 a.c\"}]");
+
+        Assert.Contains("unclosed ' quote", CompileCommandsDiscovery.Read(database).Error!.Message);
+    }
+
+    [Fact]
+    public void A_relative_file_is_taken_from_the_entry_directory_and_a_relative_directory_from_the_database_folder()
+    {
+        using var tree = new TempTree();
+        var database = tree.Write("build/compile_commands.json", "[{\"directory\": \"../src\", \"file\": \"osfmk/a.c\", \"arguments\": [\"cc\", \"-c\", \"osfmk/a.c\"]}]");
+
+        var entry = Assert.Single(CompileCommandsDiscovery.Read(database).Value);
+
+        Assert.Equal(Path.Combine(tree.Root, "src", "osfmk", "a.c"), entry.Path);
+        Assert.Equal(Path.Combine(tree.Root, "src"), entry.Directory);
+    }
+
+    [Fact]
+    public void A_database_that_names_no_file_under_the_root_is_an_input_error()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/probe.c", Source);
+        using var other = new TempTree();
+        var commands = other.Write("compile_commands.json", JsonSerializer.Serialize(new[]
+        {
+            new { directory = other.Root, file = "osfmk/i386/probe.c", arguments = new[] { "clang", "-c", "osfmk/i386/probe.c" } },
+        }));
+
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, CompileCommands = commands });
+
+        Assert.Null(outcome.Result);
+        Assert.Contains($"none of its 1 entries names a file under {tree.Root}", outcome.Error!.Message);
+        Assert.DoesNotContain('\n', outcome.Error.Message);
+    }
+
+    [Fact]
+    public void A_database_that_names_only_some_files_under_the_root_is_a_warning_with_the_counts()
+    {
+        using var tree = new TempTree();
+        var file = tree.Write("osfmk/i386/probe.c", Source);
+        var commands = tree.Write("compile_commands.json", JsonSerializer.Serialize(new[]
+        {
+            new { directory = tree.Root, file, arguments = new[] { "clang", "-c", file } },
+            new { directory = tree.Root, file = "/elsewhere/x.c", arguments = new[] { "clang", "-c", "/elsewhere/x.c" } },
+            new { directory = tree.Root, file = "gone.c", arguments = new[] { "clang", "-c", "gone.c" } },
+        }));
+
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, CompileCommands = commands });
+
+        Assert.Equal(1, outcome.Result!.Health.Counts.Total);
+        Assert.Contains(outcome.Result.Warnings, w => w.Contains("2 of 3 entries skipped", StringComparison.Ordinal)
+                                                       && w.Contains("1 outside", StringComparison.Ordinal)
+                                                       && w.Contains("1 name no existing file", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_empty_database_is_an_input_error()
+    {
+        using var tree = new TempTree();
+        tree.Write("a.c", "int x;\n");
+        var commands = tree.Write("compile_commands.json", "[]");
+
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, CompileCommands = commands });
+
+        Assert.Contains("no entries", outcome.Error!.Message);
+    }
+
+    [Fact]
+    public void A_database_with_invalid_utf8_is_an_error_naming_the_line()
+    {
+        using var tree = new TempTree();
+        var database = Path.Combine(tree.Root, "compile_commands.json");
+        File.WriteAllBytes(database, [.. "[\n{\"directory\": \"/x\",\n \"file\": \"a"u8, 0xC0, 0xAF, .. ".c\", \"command\": \"cc a.c\"}]"u8]);
+
+        Assert.Equal($"{database}:3: not valid UTF-8 (byte 34)", CompileCommandsDiscovery.Read(database).Error!.Message);
     }
 }

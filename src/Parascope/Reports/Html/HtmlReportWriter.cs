@@ -78,6 +78,7 @@ public static class HtmlReportWriter
             Row(html, result, finding, lines);
         }
         html.Append("</tbody>\n</table>\n");
+        html.Append(ReportWarnings.Html(result));
         html.Append("<p class=\"meta\">Effort model and fields: docs/reports.md in the Parascope repository.</p>\n");
         html.Append("<script>\n").Append(Script).Append("</script>\n</body>\n</html>\n");
         output.Write(html.ToString());

@@ -83,6 +83,7 @@ public static class SarifReportWriter
         }
         json.WriteEndArray();
 
+        WriteInvocation(json, result);
         json.WriteString("columnKind", "unicodeCodePoints");
         json.WriteStartObject("properties");
         json.WriteString("target", result.Target.Name());
@@ -100,6 +101,27 @@ public static class SarifReportWriter
         json.WriteEndObject();
         json.Flush();
         stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>The scan's warnings as tool execution notifications (SARIF 2.1.0 §3.20.21): the run succeeded, with these.</summary>
+    private static void WriteInvocation(Utf8JsonWriter json, ScanResult result)
+    {
+        json.WriteStartArray("invocations");
+        json.WriteStartObject();
+        json.WriteBoolean("executionSuccessful", true);
+        json.WriteStartArray("toolExecutionNotifications");
+        foreach (var warning in result.Warnings)
+        {
+            json.WriteStartObject();
+            json.WriteString("level", "warning");
+            json.WriteStartObject("message");
+            json.WriteString("text", warning);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
     }
 
     /// <summary>SARIF levels are the severity names: error, warning, note.</summary>

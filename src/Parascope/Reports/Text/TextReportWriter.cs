@@ -60,6 +60,7 @@ public static class TextReportWriter
                 output.WriteLine(Paint(Dim, $"      → {finding.Action}"));
             }
         }
+        ReportWarnings.Text(result, output);
     }
 
     /// <summary>Sites per subsystem (rows) and category (columns), with totals.</summary>

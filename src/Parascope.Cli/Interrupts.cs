@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+using Parascope.Reports;
+
+namespace Parascope.Cli;
+
+/// <summary>
+/// Ctrl-C (SIGINT) and SIGTERM at any moment: temporary report files are removed, no report is published, one line
+/// is printed, and the process exits 130 or 143 (128 + the signal, as a shell reports a killed command). Units still
+/// inside libclang cannot be stopped more gently: the process ends with them.
+/// </summary>
+internal static class Interrupts
+{
+    public const int ExitOnSigint = 130;
+    public const int ExitOnSigterm = 143;
+
+    public static IDisposable Register(TextWriter error)
+    {
+        var registrations = new[]
+        {
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, error, "interrupted", ExitOnSigint)),
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, error, "terminated", ExitOnSigterm)),
+        };
+        return new Registrations(registrations);
+    }
+
+    private static void Stop(PosixSignalContext context, TextWriter error, string what, int exit)
+    {
+        context.Cancel = true;
+        AtomicFile.Abandon();
+        error.WriteLine($"parascope: {what}; no report written");
+        error.Flush();
+        Environment.Exit(exit);
+    }
+
+    private sealed class Registrations(PosixSignalRegistration[] registrations) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var registration in registrations)
+            {
+                registration.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Parascope.Model;
+using Parascope.Reports;
+
+namespace Parascope.Tests.Fuzz;
+
+/// <summary>
+/// The whole pipeline over generated hostile trees: mutated fixtures, binary files named .c, invalid UTF-8, CRLF,
+/// #include cycles, a symlink loop and links out of the root. Each scan must end (a result or a one-line input
+/// error), account for every unit, write valid JSON and SARIF, and leave the tree byte for byte as it was.
+/// </summary>
+public sealed class TreeFuzzTests
+{
+    private static readonly string[] Folders = ["osfmk/i386", "osfmk/x86_64", "osfmk/arm64", "bsd/kern", "iokit/Kernel", "pexpert/i386", "."];
+
+    [Fact]
+    public void Hostile_trees_scan_to_a_result_with_every_unit_accounted_for_and_the_tree_unchanged()
+    {
+        using var cache = new TempTree();
+        using var outside = new TempTree();
+        outside.Write("stolen.c", "void stolen(void) { __asm__ volatile(\"hlt\"); }\n");
+        foreach (var seed in FuzzInputs.Seeds(shortRun: 4, cost: 50))
+        {
+            using var tree = new TempTree();
+            var random = new Random(seed);
+            Build(tree, random, outside.Root);
+            var before = Hash(tree.Root);
+
+            ScanOutcome? outcome = null;
+            var problem = Record.Exception(() => outcome = ScanPipeline.Run(new ScanRequest
+            {
+                Root = tree.Root,
+                Arches = random.Next(2) == 0 ? ["x86_64"] : ["x86_64", "arm64"],
+                Jobs = 2,
+                IncludeUnits = true,
+                CacheDirectory = cache.Root,
+            }));
+
+            Assert.True(problem is null, $"seed {seed}: {problem}");
+            Assert.Equal(before, Hash(tree.Root));
+            if (outcome!.Result is not { } result)
+            {
+                Assert.False(outcome.Error!.Message.Contains('\n'), $"seed {seed}: {outcome.Error}");
+                continue;
+            }
+            var counts = result.Health.Counts;
+            Assert.True(counts.Total == result.Health.Units.Length && counts.Total == counts.Parsed + counts.Failed,
+                $"seed {seed}: {counts} for {result.Health.Units.Length} units");
+            Assert.DoesNotContain(result.Findings, f => f.File.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(f.File));
+            using (JsonDocument.Parse(ReportWriter.ToText(result, ReportFormat.Json)))
+            using (JsonDocument.Parse(ReportWriter.ToText(result, ReportFormat.Sarif)))
+            {
+            }
+            foreach (var format in new[] { ReportFormat.Text, ReportFormat.Markdown, ReportFormat.Html })
+            {
+                Assert.NotEmpty(ReportWriter.ToText(result, format));
+            }
+        }
+    }
+
+    /// <summary>10 to 30 files from the fixtures, mutated, plus this seed's share of the hostile cases.</summary>
+    private static void Build(TempTree tree, Random random, string outside)
+    {
+        var count = random.Next(10, 31);
+        for (var i = 0; i < count; i++)
+        {
+            var (name, _) = FuzzInputs.Fixtures[random.Next(FuzzInputs.Fixtures.Count)];
+            var folder = Folders[random.Next(Folders.Length)];
+            var path = Path.Combine(tree.Root, folder, $"{i}_{name}");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, FuzzInputs.Mutate(random, FuzzInputs.Fixtures));
+        }
+        // A binary file named .c, and a header pair that includes itself in a cycle.
+        tree.Write("osfmk/i386/binary.c", string.Empty);
+        File.WriteAllBytes(Path.Combine(tree.Root, "osfmk/i386/binary.c"), FuzzInputs.RandomBytes(random, random.Next(1, 65536)));
+        tree.Write("osfmk/i386/cycle_a.h", "#include \"cycle_b.h\"\nstatic inline void cycle_a(void) { __asm__ volatile(\"cli\"); }\n");
+        tree.Write("osfmk/i386/cycle_b.h", "#include \"cycle_a.h\"\nstatic inline void cycle_b(void) { __asm__ volatile(\"sti\"); }\n");
+        tree.Write("osfmk/i386/cycle.c", "#include \"cycle_a.h\"\r\nvoid cycle(void)\r\n{\r\n\tcycle_a();\r\n}\r\n");
+        // A folder linked to its parent (a loop), a file linked out of the root, a folder linked out of the root.
+        Directory.CreateDirectory(Path.Combine(tree.Root, "bsd"));
+        Directory.CreateSymbolicLink(Path.Combine(tree.Root, "osfmk/i386/loop"), Path.Combine(tree.Root, "osfmk"));
+        File.CreateSymbolicLink(Path.Combine(tree.Root, "bsd/stolen.c"), Path.Combine(outside, "stolen.c"));
+        Directory.CreateSymbolicLink(Path.Combine(tree.Root, "outside"), outside);
+        File.CreateSymbolicLink(Path.Combine(tree.Root, "osfmk/dangling.c"), Path.Combine(outside, "never-there.c"));
+    }
+
+    /// <summary>Every entry under ROOT without following links: a file's bytes, a link's target, a folder's name.</summary>
+    private static string Hash(string root)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var pending = new Stack<string>([root]);
+        var entries = new List<string>();
+        while (pending.TryPop(out var folder))
+        {
+            foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+            {
+                entries.Add(entry.FullName);
+                if (entry.LinkTarget is null && entry is DirectoryInfo)
+                {
+                    pending.Push(entry.FullName);
+                }
+            }
+        }
+        foreach (var path in entries.Order(StringComparer.Ordinal))
+        {
+            var info = new FileInfo(path);
+            sha.AppendData(Encoding.UTF8.GetBytes(Path.GetRelativePath(root, path) + "\0"));
+            if (info.LinkTarget is { } target)
+            {
+                sha.AppendData(Encoding.UTF8.GetBytes("-> " + target + "\0"));
+            }
+            else if (info.Exists)
+            {
+                sha.AppendData(File.ReadAllBytes(path));
+                sha.AppendData(Encoding.UTF8.GetBytes($"\0{info.LastWriteTimeUtc.Ticks}\0"));
+            }
+        }
+        return Convert.ToHexString(sha.GetHashAndReset());
+    }
+}
