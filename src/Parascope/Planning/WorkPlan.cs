@@ -119,8 +119,10 @@ public static class WorkPlan
             {
                 foreach (var target in ModelNames.AllTargets)
                 {
-                    var anchor = (wrapped.Count > 0 ? wrapped : sites).OrderByDescending(f => Cost(f, target)).First();
-                    charges.Add(new WorkCharge(itemId, target, anchor.File, anchor.Category, Cost(anchor, target)));
+                    // The costliest change, charged where it is: to a wrapper's site when one is that costly.
+                    var costliest = sites.Max(f => Cost(f, target));
+                    var anchor = sites.Where(f => Cost(f, target) == costliest).OrderBy(f => f.Wrapper == false ? 1 : 0).First();
+                    charges.Add(new WorkCharge(itemId, target, anchor.File, anchor.Category, costliest));
                 }
             }
             items.Add(new WorkItem
@@ -207,7 +209,7 @@ public static class WorkPlan
                     Layer = layer.Id,
                     Function = function,
                     File = definition?.File,
-                    Sites = [.. hooked.Where(f => f.Function == function)],
+                    Sites = [.. hooked.Where(f => f.Function == function && covered.Contains(f.Hook!, StringComparer.Ordinal))],
                     Charges = [.. charges],
                 });
             }

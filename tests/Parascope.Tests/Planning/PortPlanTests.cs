@@ -55,6 +55,17 @@ public sealed class PortPlanTests
     }
 
     [Fact]
+    public void A_hook_s_base_is_its_costliest_change_even_when_that_change_is_scattered()
+    {
+        var result = WithInterface(Result([
+            Change("x86.hlt", "osfmk/pmap.h", 10, "small_wrapper", "store-pte", wrapper: true),
+            Change("pt.store", "bsd/pmap.c", 20, "pmap_enter", "store-pte", wrapper: false, FindingCategory.PageTable)], [Pte, Hlt]), Hook("store-pte", "mmu"));
+        var plan = PortPlan.Of(result);
+        Assert.Equal(4.0, plan.WorkItems.Single(i => i.Kind == WorkItemKind.ImplementHook).EffortFor(XenTarget.XenPv));
+        Assert.Equal(8.0, plan.BySubsystem.Single(s => s.Name == "bsd").Effort);    // the base is charged where the costliest change is
+    }
+
+    [Fact]
     public void The_scattered_sites_of_one_hook_in_one_function_are_one_route_item()
     {
         var result = WithInterface(Result([
