@@ -338,7 +338,7 @@ public static class HtmlReportWriter
         tr.inactive { opacity: .6; }
         pre.code { background: #f8f8f8; padding: .4em; overflow-x: auto; } pre.code .hit { background: #fde2e2; display: inline-block; width: 100%; }
         .action { margin: .3em 0; } .graph { color: #444; }
-        table.summary { width: auto; margin-bottom: 1em; } table.summary th { cursor: default; }
+        table.summary { width: auto; margin-bottom: 1em; } table.summary th { cursor: default; } table#hooks td:first-child { white-space: nowrap; }
         tr.group-head th { background: #eef3f8; cursor: pointer; text-align: left; } tr.group-head th::before { content: "▾ "; }
         tbody.folded tr.group-head th::before { content: "▸ "; } tbody.folded tr.finding { display: none; }
         dl#functions dt { margin-top: .3em; } dl#functions dd { margin-left: 1.5em; } :target { background: #fff6c8; }
@@ -416,6 +416,8 @@ public static class HtmlReportWriter
             if (group) { group.classList.remove('folded'); }
             var details = target.closest('details');
             if (details) { details.open = true; }
+            var row = target.closest('tr');
+            (row || target).scrollIntoView();
           }
           document.addEventListener('click', function (e) {
             var link = e.target.closest && e.target.closest('a.src');
