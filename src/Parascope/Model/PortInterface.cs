@@ -65,7 +65,15 @@ public sealed record UsedImplementation(string Function, string File, int Line, 
 
 /// <summary>A layer the kernel already has (XNU's pal_*): which hooks it covers, and which sites go through or around it.</summary>
 public sealed record ExistingLayer(string Id, string Title, ImmutableArray<string> Hooks, ImmutableArray<string> FunctionsPresent,
-    int SitesThrough, int SitesBypassing);
+    int SitesThrough, int SitesBypassing)
+{
+    /// <summary>Each function of <see cref="FunctionsPresent"/> → the hooks it is (rules/hooks.yaml), in the hooks' order: what re-implementing it covers.</summary>
+    public ImmutableSortedDictionary<string, ImmutableArray<string>> FunctionHooks { get; init; } =
+        ImmutableSortedDictionary<string, ImmutableArray<string>>.Empty.WithComparers(StringComparer.Ordinal);
+    /// <summary>Each hook of <see cref="Hooks"/> → its phase (rules/hooks.yaml), also for hooks no site of this scan performs.</summary>
+    public ImmutableSortedDictionary<string, string> HookPhases { get; init; } =
+        ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+}
 
 /// <summary>The smallest set of functions separating the entry points from every function holding an active site.</summary>
 /// <param name="FunctionsWithSites">The plain count of functions holding sites, for comparison.</param>

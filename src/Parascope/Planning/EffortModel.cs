@@ -4,16 +4,18 @@ using Parascope.Rules;
 namespace Parascope.Planning;
 
 /// <summary>
-/// The plan's effort model (docs/reports.md, "Effort model"): a site costs its rule's `weight` times a factor
-/// for the severity the rule gives the target — error 1, warning 0.5 (it works, through a trap or an
-/// emulation, and is worth changing), note 0.1 (a look, usually no change). A wrapper is one piece of work
-/// for all its callers: its finding lists the call sites as expansions and is counted once, and findings
-/// that name the wrapper they go through (Properties["wrapper"] = function name) count once per
-/// (rule, wrapper). Units: points, 1 ≈ an ordinary one-line change with its review and test.
+/// The plan's effort model (docs/reports.md, "Effort model"). Version 2 counts work items (<see cref="WorkPlan"/>), not
+/// sites. A site's cost is its rule's `weight` times a factor for the severity the rule gives the target — error 1,
+/// warning 0.5 (it works, through a trap or an emulation, and is worth changing), note 0.1 (a look, usually no change).
+/// A hook costs its costliest change once (its implementation; a hook a present layer function covers is implemented
+/// by re-implementing that function, which costs its costliest covered hook once), plus each scattered site's cost
+/// (routing it through the hook); a driver family costs each rule its drivers hit once (the front end replaces that
+/// kind of hardware access); a change no hook or family takes costs its own; a use costs nothing.
+/// Units: points, 1 ≈ an ordinary one-line change with its review and test.
 /// </summary>
 public static class EffortModel
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     public static double Factor(Severity severity) => severity switch
     {
@@ -27,6 +29,14 @@ public static class EffortModel
         rules.TryGetValue(finding.RuleId, out var rule) && rule.Targets.TryGetValue(target, out var guidance)
             ? guidance.Severity
             : finding.Severity;
+
+    /// <summary>A site's cost for <paramref name="target"/>: weight × factor, exact (decimal) so that sums of items and slices agree.</summary>
+    public static decimal Cost(Finding finding, XenTarget target, XenTarget scanned, IReadOnlyDictionary<string, Rule> rules) =>
+        (decimal)WeightOf(finding, rules) * (decimal)Factor(SeverityFor(finding, target, scanned, rules));
+
+    /// <summary>A rule's cost for <paramref name="target"/> with no site: weight × factor of the rule's severity there (error when it names none).</summary>
+    public static decimal RuleCost(Rule rule, XenTarget target) =>
+        (decimal)rule.Weight * (decimal)Factor(rule.Targets.TryGetValue(target, out var guidance) ? guidance.Severity : Severity.Error);
 
     public static double WeightOf(Finding finding, IReadOnlyDictionary<string, Rule> rules) =>
         rules.TryGetValue(finding.RuleId, out var rule) ? rule.Weight : 1.0;

@@ -223,8 +223,15 @@ public static class PortInterfaceBuilder
             var coveredIds = covered.Select(h => h.Id).ToHashSet(StringComparer.Ordinal);
             var sites = findings.Where(f => f.Role == Finding.Change && coveredIds.Contains(f.Hook!)).ToList();
             bool Through(Finding f) => f.Function is { } fn ? functions.Contains(fn) : f.Properties.TryGetValue("macro", out var macro) && functions.Contains(macro);
+            var present = functions.Where(graph.Contains).Order(StringComparer.Ordinal).ToImmutableArray();
             layers.Add(new ExistingLayer(layer.Id, layer.Title, [.. coveredIds.Order(StringComparer.Ordinal)],
-                [.. functions.Where(graph.Contains).Order(StringComparer.Ordinal)], sites.Count(Through), sites.Count(f => !Through(f))));
+                present, sites.Count(Through), sites.Count(f => !Through(f)))
+            {
+                FunctionHooks = present.ToImmutableSortedDictionary(fn => fn,
+                    fn => covered.Where(h => h.ExistingLayers[layer.Id].Contains(fn, StringComparer.Ordinal)).Select(h => h.Id).ToImmutableArray(),
+                    StringComparer.Ordinal),
+                HookPhases = covered.ToImmutableSortedDictionary(h => h.Id, h => h.Phase, StringComparer.Ordinal),
+            });
         }
         return layers.ToImmutable();
     }

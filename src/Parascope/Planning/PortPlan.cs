@@ -4,16 +4,33 @@ using Parascope.Rules;
 
 namespace Parascope.Planning;
 
-/// <summary>Counts for one slice of the plan. Inactive code (branches this configuration does not compile) apart.</summary>
-public sealed record PlanSlice(string Name, int Sites, int Functions, int Wrappers, double Effort, int InactiveSites, double InactiveEffort);
+/// <summary>
+/// Counts for one slice of the plan. Sites, functions and wrappers count active findings (a wrapper: a site in a
+/// wrapper, or a wrapper's own finding); effort is the points of the work items charged to the slice, and work items
+/// those with a site or a charge in it. Inactive code (branches this configuration does not compile) apart, costed per site.
+/// </summary>
+public sealed record PlanSlice(string Name, int Sites, int Functions, int Wrappers, double Effort, int InactiveSites, double InactiveEffort)
+{
+    public int WorkItems { get; init; }
+}
 
 /// <summary>The effort of the whole port for one target.</summary>
 public sealed record TargetEffort(XenTarget Target, double Effort, double InactiveEffort, int Errors, int Warnings, int Notes);
 
-/// <summary>One phase of the port (rules/entry-points.yaml, from the call graph) with its share of the work.</summary>
-public sealed record PhaseSlice(string Name, string Description, int Sites, int Functions, double Effort);
+/// <summary>
+/// One phase of the port (rules/entry-points.yaml): the sites the call graph puts in it, and the work items whose phase
+/// it is, with their changes and effort.
+/// </summary>
+public sealed record PhaseSlice(string Name, string Description, int Sites, int Functions, double Effort)
+{
+    public int WorkItems { get; init; }
+    /// <summary>Distinct changes of the phase's work items.</summary>
+    public int ChangeSites { get; init; }
+    /// <summary>The phase's work items per kind, in kind order.</summary>
+    public ImmutableSortedDictionary<string, int> ByKind { get; init; } = ImmutableSortedDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal);
+}
 
-/// <summary>What a planner reads: the work per subsystem, category, target and phase, under <see cref="EffortModel"/>.</summary>
+/// <summary>What a planner reads: the work items, and the work per subsystem, category, target and phase, under <see cref="EffortModel"/>.</summary>
 public sealed record PortPlan(
     XenTarget Target,
     PlanSlice Totals,
@@ -22,22 +39,38 @@ public sealed record PortPlan(
     ImmutableArray<TargetEffort> Targets,
     ImmutableArray<PhaseSlice> Phases)
 {
+    /// <summary>Sorted by phase (boot order) then id.</summary>
+    public ImmutableArray<WorkItem> WorkItems { get; init; } = [];
+
     public static PortPlan Of(ScanResult result)
     {
         var rules = result.Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
         var findings = result.Findings;
+        var items = WorkPlan.Of(result);
+        var charges = items.SelectMany(i => i.Charges).Where(c => c.Target == result.Target).ToList();
+        var siteItems = items.SelectMany(i => i.Sites.Select(f => (Site: f, i.Id))).ToList();
         return new PortPlan(
             result.Target,
-            Slice("total", findings, result.Target, result.Target, rules),
-            findings.GroupBy(f => Subsystems.Of(f.File), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => Slice(g.Key, [.. g], result.Target, result.Target, rules)).ToImmutableArray(),
-            findings.GroupBy(f => f.Category.Name(), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => Slice(g.Key, [.. g], result.Target, result.Target, rules)).ToImmutableArray(),
-            ModelNames.AllTargets.Select(t => TargetOf(findings, t, result.Target, rules)).ToImmutableArray(),
-            PhasesOf(result, rules));
+            Slice("total", findings, charges, siteItems, result.Target, rules) with { WorkItems = items.Length },
+            findings.GroupBy(f => Subsystems.Of(f.File), StringComparer.Ordinal)
+                .Select(g => g.Key).Concat(charges.Select(c => Subsystems.Of(c.File))).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Select(name => Slice(name, [.. findings.Where(f => Subsystems.Of(f.File) == name)], [.. charges.Where(c => Subsystems.Of(c.File) == name)],
+                    [.. siteItems.Where(s => Subsystems.Of(s.Site.File) == name)], result.Target, rules)).ToImmutableArray(),
+            findings.Select(f => f.Category).Concat(charges.Select(c => c.Category)).Distinct().OrderBy(c => c.Name(), StringComparer.Ordinal)
+                .Select(category => Slice(category.Name(), [.. findings.Where(f => f.Category == category)], [.. charges.Where(c => c.Category == category)],
+                    [.. siteItems.Where(s => s.Site.Category == category)], result.Target, rules)).ToImmutableArray(),
+            ModelNames.AllTargets.Select(t => TargetOf(findings, items, t, result.Target, rules)).ToImmutableArray(),
+            PhasesOf(result, items))
+        {
+            WorkItems = items,
+        };
     }
 
-    private static PlanSlice Slice(string name, IReadOnlyList<Finding> findings, XenTarget target, XenTarget scanned, Dictionary<string, Rule> rules)
+    /// <summary>Exact points, rounded to two decimals for the report.</summary>
+    public static double Points(decimal points) => (double)Math.Round(points, 2, MidpointRounding.AwayFromZero);
+
+    private static PlanSlice Slice(string name, IReadOnlyList<Finding> findings, IReadOnlyList<WorkCharge> charges,
+        IReadOnlyList<(Finding Site, string Id)> siteItems, XenTarget target, Dictionary<string, Rule> rules)
     {
         var active = findings.Where(f => f.Active).ToList();
         var inactive = findings.Where(f => !f.Active).ToList();
@@ -45,39 +78,48 @@ public sealed record PortPlan(
             name,
             active.Count,
             active.Where(f => f.Function is not null).Select(f => (f.File, f.Function)).Distinct().Count(),
-            active.Count(EffortModel.IsWrapper),
-            Effort(active, target, scanned, rules),
+            active.Count(f => f.Wrapper == true || EffortModel.IsWrapper(f)),
+            Points(charges.Sum(c => c.Points)),
             inactive.Count,
-            Effort(inactive, target, scanned, rules));
+            Effort(inactive, target, target, rules))
+        {
+            WorkItems = charges.Select(c => c.ItemId).Concat(siteItems.Select(s => s.Id)).Distinct(StringComparer.Ordinal).Count(),
+        };
     }
 
-    /// <summary>Sum over work items (a wrapper's callers share one) of weight × severity factor, to two decimals.</summary>
+    /// <summary>
+    /// Version 1's sum over sites (a wrapper's callers share one) of weight × severity factor, to two decimals: what
+    /// inactive code costs (it has no hooks: the interface is built from active code).
+    /// </summary>
     public static double Effort(IEnumerable<Finding> findings, XenTarget target, XenTarget scanned, IReadOnlyDictionary<string, Rule> rules)
     {
         var total = findings
             .GroupBy(EffortModel.WorkItem, StringComparer.Ordinal)
-            .Sum(g => g.Max(f => EffortModel.WeightOf(f, rules) * EffortModel.Factor(EffortModel.SeverityFor(f, target, scanned, rules))));
-        return Math.Round(total, 2, MidpointRounding.AwayFromZero);
+            .Sum(g => g.Max(f => EffortModel.Cost(f, target, scanned, rules)));
+        return Points(total);
     }
 
-    private static TargetEffort TargetOf(ImmutableArray<Finding> findings, XenTarget target, XenTarget scanned, Dictionary<string, Rule> rules)
+    private static TargetEffort TargetOf(ImmutableArray<Finding> findings, ImmutableArray<WorkItem> items, XenTarget target, XenTarget scanned, Dictionary<string, Rule> rules)
     {
         var active = findings.Where(f => f.Active).ToList();
         var severities = active.Select(f => EffortModel.SeverityFor(f, target, scanned, rules)).ToList();
         return new TargetEffort(target,
-            Effort(active, target, scanned, rules),
+            Points(items.SelectMany(i => i.Charges).Where(c => c.Target == target).Sum(c => c.Points)),
             Effort(findings.Where(f => !f.Active), target, scanned, rules),
             severities.Count(s => s == Severity.Error),
             severities.Count(s => s == Severity.Warning),
             severities.Count(s => s == Severity.Note));
     }
 
-    /// <summary>Active sites per phase, in the phases' order; a phase the scan did not reach still appears with zeros.</summary>
-    private static ImmutableArray<PhaseSlice> PhasesOf(ScanResult result, Dictionary<string, Rule> rules)
+    /// <summary>
+    /// Per phase, in the phases' order (a phase neither sites nor items reach still appears with zeros): the active sites
+    /// the call graph puts there, and the work items of the phase with their changes and effort.
+    /// </summary>
+    private static ImmutableArray<PhaseSlice> PhasesOf(ScanResult result, ImmutableArray<WorkItem> items)
     {
         var active = result.Findings.Where(f => f.Active && f.Phase is not null).ToList();
         var names = result.Phases.Select(p => (p.Name, p.Description)).ToList();
-        foreach (var extra in active.Select(f => f.Phase!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var extra in active.Select(f => f.Phase!).Concat(items.Select(i => i.Phase)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             if (!names.Any(n => n.Name == extra))
             {
@@ -87,9 +129,15 @@ public sealed record PortPlan(
         return names.Select(n =>
         {
             var sites = active.Where(f => f.Phase == n.Name).ToList();
+            var phaseItems = items.Where(i => i.Phase == n.Name).ToList();
             return new PhaseSlice(n.Name, n.Description, sites.Count,
                 sites.Where(f => f.Function is not null).Select(f => (f.File, f.Function)).Distinct().Count(),
-                Effort(sites, result.Target, result.Target, rules));
+                Points(phaseItems.SelectMany(i => i.Charges).Where(c => c.Target == result.Target).Sum(c => c.Points)))
+            {
+                WorkItems = phaseItems.Count,
+                ChangeSites = phaseItems.SelectMany(i => i.Sites).Distinct(ReferenceEqualityComparer.Instance).Count(),
+                ByKind = phaseItems.GroupBy(i => i.Kind, StringComparer.Ordinal).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            };
         }).ToImmutableArray();
     }
 }

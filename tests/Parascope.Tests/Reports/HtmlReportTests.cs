@@ -22,8 +22,63 @@ public sealed class HtmlReportTests(SampleScan sample) : IClassFixture<SampleSca
     {
         var html = ReportWriter.ToText(sample.Result, ReportFormat.Html);
         Assert.Equal(sample.Result.Findings.Length, Regex.Matches(html, "<tr class=\"finding ").Count);
-        Assert.Equal(sample.Result.Findings.Length, Regex.Matches(html, "<pre class=\"code\">").Count);
+        Assert.Equal(sample.Result.Findings.Length, Regex.Matches(html, "<pre class=\"code\" id=\"src-").Count);
         Assert.Contains("<span class=\"hit\">", html);
+    }
+
+    [Fact]
+    public void The_page_opens_with_the_hook_table_and_the_phases_before_the_findings()
+    {
+        var html = ReportWriter.ToText(sample.Result, ReportFormat.Html);
+        var hooks = html.IndexOf("<table id=\"hooks\"", StringComparison.Ordinal);
+        var phases = html.IndexOf("<table id=\"phases\"", StringComparison.Ordinal);
+        Assert.True(hooks > 0 && phases > hooks && html.IndexOf("<table id=\"findings\"", StringComparison.Ordinal) > phases);
+        Assert.Equal(sample.Result.Interface!.Hooks.Length, Regex.Matches(html, "<tr class=\"hook\">").Count);
+        Assert.Equal(sample.Result.Phases.Length, Regex.Matches(html, "<tr class=\"phase\">").Count);
+    }
+
+    [Fact]
+    public void Findings_are_folded_under_their_hook_and_those_with_none_come_last()
+    {
+        var html = ReportWriter.ToText(sample.Result, ReportFormat.Html);
+        var groups = Regex.Matches(html, "<tbody class=\"group\" id=\"hook-([a-z0-9-]+)\">").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal([.. sample.Result.Interface!.Hooks.Select(h => h.Id), "none"], groups);
+        var storePte = html[html.IndexOf("id=\"hook-store-pte\"", StringComparison.Ordinal)..];
+        storePte = storePte[..storePte.IndexOf("</tbody>", StringComparison.Ordinal)];
+        Assert.Equal(sample.Result.Findings.Count(f => f.Hook == "store-pte"), Regex.Matches(storePte, "<tr class=\"finding ").Count);
+    }
+
+    [Fact]
+    public void Each_finding_links_to_its_excerpt_and_each_caller_to_its_definition()
+    {
+        var html = ReportWriter.ToText(sample.Result, ReportFormat.Html);
+        var sources = Regex.Matches(html, "<a class=\"src\" href=\"#(src-[0-9]+)\">").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(sample.Result.Findings.Length, sources.Distinct().Count());
+        Assert.All(sources, id => Assert.Contains($"<pre class=\"code\" id=\"{id}\">", html));
+        var callers = Regex.Matches(html, "<a class=\"caller\" href=\"#(fn-[0-9]+)\"><code>([^<]+)</code>").ToList();
+        Assert.NotEmpty(callers);
+        Assert.All(callers, m => Assert.Contains($"<dt id=\"{m.Groups[1].Value}\"><code>{m.Groups[2].Value}</code>", html));
+        // pmap_enter_mini calls the pmap_store_pte wrapper: its finding links the caller to where it is defined.
+        Assert.Matches("<dt id=\"fn-[0-9]+\"><code>pmap_enter_mini</code> osfmk/i386/pmap_mini.c:[0-9]+</dt>", html);
+    }
+
+    [Fact]
+    public void Source_lines_in_excerpts_and_definitions_are_html_escaped()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/idle.c", """
+            static int ready(int a, int b) { return a < b && b > 0; }
+            void
+            idle_cpu(int a)
+            {
+                if (ready(a, 1)) __asm__ volatile("hlt"); /* <b>halt</b> & wait */
+            }
+            void idle_loop(void) { idle_cpu(0); }
+            """);
+        var html = ReportWriter.ToText(ReportTrees.Scan(tree.Root), ReportFormat.Html);
+        Assert.Contains("/* &lt;b&gt;halt&lt;/b&gt; &amp; wait */", html);
+        Assert.DoesNotContain("<b>halt</b>", html);
+        Assert.Matches("<dt id=\"fn-[0-9]+\"><code>idle_loop</code> osfmk/i386/idle.c:7</dt><dd><code>void idle_loop\\(void\\) \\{ idle_cpu\\(0\\); \\}", html);
     }
 
     [Fact]
@@ -110,6 +165,12 @@ public sealed class HtmlReportTests(SampleScan sample) : IClassFixture<SampleSca
 
         var subsystem = DumpDom(page, "#subsystem=iokit&text=" + Uri.EscapeDataString("configRead32"));
         Assert.Contains("<span id=\"shown\">1</span>", subsystem);
+
+        // A link to a finding's excerpt opens that finding (and only it) when the page loads.
+        var opened = DumpDom(page, "#src-0");
+        Assert.Contains("data-ready=\"true\"", opened);
+        Assert.Single(Regex.Matches(opened, "<details open=\"\">"));
+        Assert.Matches("id=\"finding-0\"[^\n]*<details open=\"\">", opened);
     }
 }
 

@@ -8,10 +8,11 @@ using Parascope.Planning;
 namespace Parascope.Reports.Html;
 
 /// <summary>
-/// One self-contained page that works offline: inline SVG charts (sites by subsystem and category, effort per
-/// target, phases), a findings table that sorts and filters (category, rule, subsystem, text) with a code
-/// excerpt per finding read from the scanned tree now, and the call-graph neighbourhood of each function.
-/// No external resource is referenced.
+/// One self-contained page that works offline: the hook table and the phases first, inline SVG charts (sites by
+/// subsystem and category, effort per target, phases), a findings table folded under the hooks that sorts and filters
+/// (category, rule, subsystem, text) with a code excerpt per finding read from the scanned tree now, its callers
+/// linked to their definitions (listed at the end with their first lines), and the call-graph neighbourhood of each
+/// function. No external resource is referenced.
 /// </summary>
 public static class HtmlReportWriter
 {
@@ -21,7 +22,9 @@ public static class HtmlReportWriter
     public static void Write(ScanResult result, TextWriter output)
     {
         var summary = Summary.Of(result.Findings);
-        var plan = PortPlan.Of(result);
+        var outline = ReportOutline.Of(result);
+        var plan = outline.Plan;
+        var functionIds = outline.Definitions.Keys.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => $"fn-{p.index}", StringComparer.Ordinal);
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -31,6 +34,8 @@ public static class HtmlReportWriter
         html.Append($"<p class=\"meta\">parascope {E(result.ToolVersion)} · target <b>{result.Target.Name()}</b> · arches {E(string.Join(", ", result.Arches))} · profile {E(result.Profile)} · " +
                     $"{result.Health.Counts.Total} units ({result.Health.Counts.WithErrors} with errors, {result.Health.Counts.Failed} failed)" +
                     (result.Libclang is { } libclang ? $" · parsed with {E(libclang.Describe())}" : string.Empty) + "</p>\n");
+        Hooks(html, result, outline);
+        Phases(html, plan);
         html.Append("<section class=\"cards\">\n");
         Card(html, "findings", summary.Total);
         Card(html, "active", summary.Active);
@@ -71,54 +76,144 @@ public static class HtmlReportWriter
         {
             html.Append($"<th data-key=\"{column}\">{column}</th>");
         }
-        html.Append("</tr></thead>\n<tbody>\n");
+        html.Append("</tr></thead>\n");
         var lines = new Dictionary<string, string[]?>(StringComparer.Ordinal);
-        foreach (var finding in result.Findings)
+        var row = 0;
+        foreach (var hook in outline.Hooks.Where(h => !h.Findings.IsEmpty))
         {
-            Row(html, result, finding, lines);
+            html.Append($"<tbody class=\"group\" id=\"hook-{E(hook.Id)}\"><tr class=\"group-head\"><th colspan=\"8\">hook <code>{E(hook.Id)}</code> " +
+                        $"{E(hook.Hook?.Operation ?? string.Empty)} · phase {E(hook.Phase)} · {hook.Changes} changes, {hook.Scattered} scattered, {hook.Uses} uses</th></tr>\n");
+            foreach (var finding in hook.Findings)
+            {
+                Row(html, result, finding, lines, functionIds, row++);
+            }
+            html.Append("</tbody>\n");
         }
-        html.Append("</tbody>\n</table>\n");
+        if (!outline.Unhooked.IsEmpty)
+        {
+            html.Append("<tbody class=\"group\" id=\"hook-none\"><tr class=\"group-head\"><th colspan=\"8\">no hook: driver API, inactive code, rules with no operation</th></tr>\n");
+            foreach (var finding in outline.Unhooked)
+            {
+                Row(html, result, finding, lines, functionIds, row++);
+            }
+            html.Append("</tbody>\n");
+        }
+        html.Append("</table>\n");
+        Definitions(html, result.Root, outline, functionIds, lines);
         html.Append(ReportWarnings.Html(result));
         html.Append("<p class=\"meta\">Effort model and fields: docs/reports.md in the Parascope repository.</p>\n");
         html.Append("<script>\n").Append(Script).Append("</script>\n</body>\n</html>\n");
         output.Write(html.ToString());
     }
 
-    private static void Row(StringBuilder html, ScanResult result, Finding finding, Dictionary<string, string[]?> lines)
+    private static void Row(StringBuilder html, ScanResult result, Finding finding, Dictionary<string, string[]?> lines,
+        Dictionary<string, string> functionIds, int index)
     {
         var subsystem = Subsystems.Of(finding.File);
-        html.Append($"<tr class=\"finding {finding.Severity.Name()}{(finding.Active ? string.Empty : " inactive")}\" data-category=\"{finding.Category.Name()}\" " +
+        html.Append($"<tr class=\"finding {finding.Severity.Name()}{(finding.Active ? string.Empty : " inactive")}\" id=\"finding-{index}\" data-category=\"{finding.Category.Name()}\" " +
                     $"data-rule=\"{E(finding.RuleId)}\" data-subsystem=\"{E(subsystem)}\">");
         html.Append($"<td>{finding.Severity.Name()}</td><td>{E(finding.RuleId)}</td><td>{finding.Category.Name()}</td><td>{E(subsystem)}</td>");
-        html.Append($"<td>{E(finding.File)}</td><td>{finding.Line}</td><td>{E(finding.Function ?? string.Empty)}</td>");
-        html.Append($"<td><details><summary>{E(finding.Detail)}{(finding.Active ? string.Empty : " <em>(inactive)</em>")}{(finding.Baseline == "new" ? " <b>new</b>" : string.Empty)}</summary>");
+        html.Append($"<td><a class=\"src\" href=\"#src-{index}\">{E(finding.File)}</a></td><td>{finding.Line}</td><td>{FunctionLink(finding.Function, functionIds)}</td>");
+        var role = finding.Role == Finding.Use ? " <em>(use)</em>" : finding.Scattered == true ? " <em>(scattered)</em>" : finding.Wrapper == true ? " <em>(wrapper)</em>" : string.Empty;
+        html.Append($"<td><details><summary>{E(finding.Detail)}{role}{(finding.Active ? string.Empty : " <em>(inactive)</em>")}{(finding.Baseline == "new" ? " <b>new</b>" : string.Empty)}</summary>");
         html.Append($"<p class=\"action\">{E(finding.Action)}</p>");
-        html.Append(Excerpt(result.Root, finding, lines));
-        html.Append(Neighbourhood(result, finding));
+        html.Append(Excerpt(result.Root, finding, lines, $"src-{index}"));
+        html.Append(Neighbourhood(result, finding, functionIds));
         html.Append("</details></td></tr>\n");
     }
 
-    /// <summary>The lines around the site, read from the scanned tree when the report is written (reports read text, they do not analyse).</summary>
-    private static string Excerpt(string root, Finding finding, Dictionary<string, string[]?> cache)
+    /// <summary>A function's name, linked to its definition in the functions list when the call graph knows where it is.</summary>
+    private static string FunctionLink(string? function, Dictionary<string, string> functionIds) =>
+        function is null ? string.Empty
+        : functionIds.TryGetValue(function, out var id) ? $"<a class=\"fn\" href=\"#{id}\">{E(function)}</a>"
+        : E(function);
+
+    /// <summary>The hooks of the port's interface with their work, each linking to its findings below.</summary>
+    private static void Hooks(StringBuilder html, ScanResult result, ReportOutline outline)
     {
-        if (!cache.TryGetValue(finding.File, out var text))
+        if (outline.Hooks.IsEmpty)
         {
-            var path = Path.Combine(root, finding.File);
+            return;
+        }
+        html.Append($"<h2>Hooks ({outline.Hooks.Length})</h2>\n<table id=\"hooks\" class=\"summary\">\n<thead><tr><th>hook</th><th>operation</th><th>phase</th><th>changes</th><th>scattered</th>" +
+                    $"<th>uses</th><th>wrappers</th><th>effort</th><th>action ({result.Target.Name()})</th></tr></thead>\n<tbody>\n");
+        foreach (var hook in outline.Hooks)
+        {
+            var id = hook.Findings.IsEmpty ? $"<code>{E(hook.Id)}</code>" : $"<a href=\"#hook-{E(hook.Id)}\"><code>{E(hook.Id)}</code></a>";
+            var wrappers = hook.Hook?.Wrappers.Select(w => $"<code>{E(w.Function)}</code>").ToList() ?? [];
+            html.Append($"<tr class=\"hook\"><td>{id}</td><td>{E(hook.Hook?.Operation ?? string.Empty)}</td><td>{E(hook.Phase)}</td><td>{hook.Changes}</td><td>{hook.Scattered}</td>" +
+                        $"<td>{hook.Uses}</td><td>{(wrappers.Count == 0 ? "0" : $"{wrappers.Count}: {string.Join(", ", wrappers.Take(NeighbourLimit))}{(wrappers.Count > NeighbourLimit ? " …" : string.Empty)}")}</td>" +
+                        $"<td>{Markdown.MarkdownReportWriter.Number(hook.Effort)}</td><td>{E(hook.Hook?.Actions.GetValueOrDefault(result.Target) ?? string.Empty)}</td></tr>\n");
+        }
+        html.Append("</tbody>\n</table>\n");
+    }
+
+    /// <summary>The phases in boot order with their work items (docs/reports.md, effort model).</summary>
+    private static void Phases(StringBuilder html, PortPlan plan)
+    {
+        if (plan.Phases.IsEmpty)
+        {
+            return;
+        }
+        html.Append($"<h2>Phases</h2>\n<p class=\"meta\">{plan.WorkItems.Length} work items, {Markdown.MarkdownReportWriter.Number(plan.Totals.Effort)} points (effort model {EffortModel.Version}).</p>\n");
+        html.Append("<table id=\"phases\" class=\"summary\">\n<thead><tr><th>phase</th><th>work items</th><th>changes</th><th>effort</th><th>sites reached</th><th>kinds</th></tr></thead>\n<tbody>\n");
+        foreach (var phase in plan.Phases)
+        {
+            html.Append($"<tr class=\"phase\"><td title=\"{E(phase.Description)}\">{E(phase.Name)}</td><td>{phase.WorkItems}</td><td>{phase.ChangeSites}</td>" +
+                        $"<td>{Markdown.MarkdownReportWriter.Number(phase.Effort)}</td><td>{phase.Sites}</td><td>{E(string.Join(", ", phase.ByKind.Select(k => $"{k.Key} {k.Value}")))}</td></tr>\n");
+        }
+        html.Append("</tbody>\n</table>\n");
+    }
+
+    /// <summary>Where each function the findings name is defined, with its first two lines read from the tree: the callers' links land here.</summary>
+    private static void Definitions(StringBuilder html, string root, ReportOutline outline, Dictionary<string, string> functionIds, Dictionary<string, string[]?> cache)
+    {
+        if (outline.Definitions.IsEmpty)
+        {
+            return;
+        }
+        html.Append($"<h2>Functions ({outline.Definitions.Count})</h2>\n<dl id=\"functions\">\n");
+        foreach (var (function, (file, line)) in outline.Definitions)
+        {
+            var text = Lines(root, file, cache);
+            // Two lines: XNU writes the return type on the line above the name.
+            var first = text is not null && line >= 1 && line <= text.Length
+                ? string.Join(" ", text.Skip(line - 1).Take(2).Select(l => l.Trim()).Where(l => l.Length > 0))
+                : null;
+            html.Append($"<dt id=\"{functionIds[function]}\"><code>{E(function)}</code> {E(file)}:{line}</dt>");
+            html.Append(first is null ? "<dd></dd>\n" : $"<dd><code>{E(first)}</code></dd>\n");
+        }
+        html.Append("</dl>\n");
+    }
+
+    /// <summary>A file of the scanned tree, read once (reports read text, they do not analyse); null when it cannot be read.</summary>
+    private static string[]? Lines(string root, string file, Dictionary<string, string[]?> cache)
+    {
+        if (!cache.TryGetValue(file, out var text))
+        {
+            var path = Path.Combine(root, file);
             try
             {
                 text = File.Exists(path) ? File.ReadAllLines(path) : null;
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 text = null;
             }
-            cache[finding.File] = text;
+            cache[file] = text;
         }
+        return text;
+    }
+
+    /// <summary>The lines around the site, read from the scanned tree when the report is written, HTML-escaped.</summary>
+    private static string Excerpt(string root, Finding finding, Dictionary<string, string[]?> cache, string id)
+    {
+        var text = Lines(root, finding.File, cache);
         if (text is null || finding.Line < 1 || finding.Line > text.Length)
         {
-            return string.Empty;
+            return $"<pre class=\"code\" id=\"{id}\">(source not readable at {E(finding.File)}:{finding.Line})</pre>";
         }
-        var excerpt = new StringBuilder("<pre class=\"code\">");
+        var excerpt = new StringBuilder($"<pre class=\"code\" id=\"{id}\">");
         for (var line = Math.Max(1, finding.Line - ExcerptContext); line <= Math.Min(text.Length, finding.Line + ExcerptContext); line++)
         {
             var mark = line == finding.Line ? " class=\"hit\"" : string.Empty;
@@ -127,20 +222,29 @@ public static class HtmlReportWriter
         return excerpt.Append("</pre>").ToString();
     }
 
-    private static string Neighbourhood(ScanResult result, Finding finding)
+    /// <summary>The finding's callers (callerFunctions, linked to their definitions), its function's callees, reach and phase.</summary>
+    private static string Neighbourhood(ScanResult result, Finding finding, Dictionary<string, string> functionIds)
     {
-        if (result.CallGraph is not { } graph || finding.Function is not { } function || !graph.Contains(function))
+        var graph = result.CallGraph;
+        var known = finding.Function is { } function && graph?.Contains(function) == true;
+        if (!known && finding.CallerFunctions.IsEmpty)
         {
             return string.Empty;
         }
-        var callers = graph.Callers(function).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var callees = graph.Callees(function).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        string List(List<string> names) => names.Count == 0
+        var callers = finding.CallerFunctions.IsEmpty && known
+            ? graph!.Callers(finding.Function!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()
+            : [.. finding.CallerFunctions];
+        var callees = known ? graph!.Callees(finding.Function!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() : [];
+        var callerList = callers.Count == 0 ? "none" : string.Join(", ", callers.Select(c =>
+            functionIds.TryGetValue(c, out var id) ? $"<a class=\"caller\" href=\"#{id}\"><code>{E(c)}</code></a>" : $"<code>{E(c)}</code>"));
+        var calleeList = callees.Count == 0
             ? "none"
-            : string.Join(", ", names.Take(NeighbourLimit).Select(n => $"<code>{E(n)}</code>")) + (names.Count > NeighbourLimit ? $" and {names.Count - NeighbourLimit} more" : string.Empty);
-        return $"<p class=\"graph\">called by {List(callers)}; calls {List(callees)}" +
+            : string.Join(", ", callees.Take(NeighbourLimit).Select(n => $"<code>{E(n)}</code>")) + (callees.Count > NeighbourLimit ? $" and {callees.Count - NeighbourLimit} more" : string.Empty);
+        return $"<p class=\"graph\">called by {callerList}" + (finding.Callers is { } direct && direct > callers.Count ? $" ({direct} in all)" : string.Empty) +
+               $"; calls {calleeList}" +
                (finding.TransitiveCallers is { } t ? $"; reached from {t} functions" : string.Empty) +
-               (finding.Phase is { } phase ? $"; phase <b>{E(phase)}</b>" : string.Empty) + "</p>";
+               (finding.Phase is { } phase ? $"; phase <b>{E(phase)}</b>" : string.Empty) +
+               (finding.Hook is { } hook ? $"; hook <a href=\"#hook-{E(hook)}\"><code>{E(hook)}</code></a>" : string.Empty) + "</p>";
     }
 
     private static void Card(StringBuilder html, string label, int value) =>
@@ -235,13 +339,17 @@ public static class HtmlReportWriter
         tr.inactive { opacity: .6; }
         pre.code { background: #f8f8f8; padding: .4em; overflow-x: auto; } pre.code .hit { background: #fde2e2; display: inline-block; width: 100%; }
         .action { margin: .3em 0; } .graph { color: #444; }
+        table.summary { width: auto; margin-bottom: 1em; } table.summary th { cursor: default; } table#hooks td:first-child { white-space: nowrap; }
+        tr.group-head th { background: #eef3f8; cursor: pointer; text-align: left; } tr.group-head th::before { content: "▾ "; }
+        tbody.folded tr.group-head th::before { content: "▸ "; } tbody.folded tr.finding { display: none; }
+        dl#functions dt { margin-top: .3em; } dl#functions dd { margin-left: 1.5em; } :target { background: #fff6c8; }
         """;
 
     private const string Script = """
         (function () {
           var table = document.getElementById('findings');
-          var body = table.tBodies[0];
-          var rows = Array.prototype.slice.call(body.rows);
+          var rows = Array.prototype.slice.call(table.querySelectorAll('tr.finding'));
+          var groups = Array.prototype.slice.call(table.tBodies);
           var inputs = ['category', 'rule', 'subsystem'].map(function (k) { return [k, document.getElementById('f-' + k)]; });
           var text = document.getElementById('f-text');
           // The text filter reads what the row says (cells, detail, action), not the code excerpt around it.
@@ -274,13 +382,17 @@ public static class HtmlReportWriter
               headers.forEach(function (h) { h.classList.remove('asc', 'desc'); });
               th.classList.add(ascending ? 'asc' : 'desc');
               var numeric = th.getAttribute('data-key') === 'line';
-              rows.sort(function (a, b) {
-                var x = a.cells[index].firstChild ? a.cells[index].textContent : '';
-                var y = b.cells[index].firstChild ? b.cells[index].textContent : '';
-                var order = numeric ? (parseInt(x, 10) - parseInt(y, 10)) : x.localeCompare(y);
-                return ascending ? order : -order;
+              // Rows sort within their hook's group; the groups keep the hook table's order.
+              groups.forEach(function (group) {
+                var members = Array.prototype.slice.call(group.querySelectorAll('tr.finding'));
+                members.sort(function (a, b) {
+                  var x = a.cells[index].firstChild ? a.cells[index].textContent : '';
+                  var y = b.cells[index].firstChild ? b.cells[index].textContent : '';
+                  var order = numeric ? (parseInt(x, 10) - parseInt(y, 10)) : x.localeCompare(y);
+                  return ascending ? order : -order;
+                });
+                members.forEach(function (row) { group.appendChild(row); });
               });
-              rows.forEach(function (row) { body.appendChild(row); });
             });
           });
           // A link can carry filters: report.html#rule=x86.hlt&subsystem=osfmk&text=idle
@@ -292,8 +404,29 @@ public static class HtmlReportWriter
               if (field) { field.value = decodeURIComponent(pair.substring(at + 1)); }
             });
           }
+          // A group folds and unfolds from its head row.
+          groups.forEach(function (group) {
+            var head = group.querySelector('tr.group-head');
+            if (head) { head.addEventListener('click', function () { group.classList.toggle('folded'); }); }
+          });
+          // A link to a finding's source excerpt (#src-N) opens the finding, unfolding its group.
+          function reveal(id) {
+            var target = id && document.getElementById(id);
+            if (!target) { return; }
+            var group = target.closest('tbody.group');
+            if (group) { group.classList.remove('folded'); }
+            var details = target.closest('details');
+            if (details) { details.open = true; }
+            var row = target.closest('tr');
+            (row || target).scrollIntoView();
+          }
+          document.addEventListener('click', function (e) {
+            var link = e.target.closest && e.target.closest('a.src');
+            if (link) { reveal(link.getAttribute('href').substring(1)); }
+          });
+          if (location.hash.indexOf('#src-') === 0) { reveal(location.hash.substring(1)); }
           apply();
-          window.parascope = { apply: apply, rows: rows };
+          window.parascope = { apply: apply, rows: rows, reveal: reveal };
           document.documentElement.setAttribute('data-ready', 'true');
         })();
         """;

@@ -57,10 +57,84 @@ public static class PlanJsonWriter
             json.WriteNumber("sites", phase.Sites);
             json.WriteNumber("functions", phase.Functions);
             json.WriteNumber("effort", phase.Effort);
+            json.WriteNumber("workItems", phase.WorkItems);
+            json.WriteNumber("changeSites", phase.ChangeSites);
+            json.WriteStartObject("byKind");
+            foreach (var (kind, count) in phase.ByKind)
+            {
+                json.WriteNumber(kind, count);
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("workItems");
+        foreach (var item in plan.WorkItems)
+        {
+            WriteItem(json, item);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteItem(Utf8JsonWriter json, WorkItem item)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", item.Id);
+        json.WriteString("kind", item.Kind);
+        json.WriteString("phase", item.Phase);
+        WriteNullable(json, "hook", item.Hook);
+        WriteStrings(json, "hooks", item.Hooks);
+        WriteNullable(json, "family", item.Family);
+        WriteNullable(json, "frontEnd", item.FrontEnd);
+        WriteStrings(json, "drivers", item.Drivers);
+        WriteStrings(json, "wrappers", item.Wrappers);
+        WriteNullable(json, "layer", item.Layer);
+        WriteNullable(json, "ruleId", item.RuleId);
+        WriteNullable(json, "function", item.Function);
+        WriteNullable(json, "file", item.File);
+        json.WriteNumber("sites", item.Sites.Length);
+        json.WriteNumber("uses", item.Uses);
+        json.WriteStartObject("effort");
+        foreach (var target in ModelNames.AllTargets)
+        {
+            json.WriteNumber(target.Name(), item.EffortFor(target));
+        }
+        json.WriteEndObject();
+        json.WriteStartArray("locations");
+        foreach (var site in item.Sites)
+        {
+            json.WriteStartObject();
+            json.WriteString("file", site.File);
+            json.WriteNumber("line", site.Line);
+            WriteNullable(json, "function", site.Function);
+            json.WriteString("ruleId", site.RuleId);
             json.WriteEndObject();
         }
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+        json.WriteEndArray();
     }
 
     private static void WriteSlice(Utf8JsonWriter json, PlanSlice slice, bool named)
@@ -76,6 +150,7 @@ public static class PlanJsonWriter
         json.WriteNumber("effort", slice.Effort);
         json.WriteNumber("inactiveSites", slice.InactiveSites);
         json.WriteNumber("inactiveEffort", slice.InactiveEffort);
+        json.WriteNumber("workItems", slice.WorkItems);
         json.WriteEndObject();
     }
 }

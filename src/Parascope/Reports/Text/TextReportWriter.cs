@@ -1,10 +1,13 @@
+using System.Globalization;
 using Parascope.Results;
 using Parascope.Model;
+using Parascope.Planning;
 
 namespace Parascope.Reports.Text;
 
 /// <summary>
-/// The console report: a table of sites by subsystem and category, then findings grouped by file. ANSI
+/// The console report: the hook table and the phases (the work), a table of sites by subsystem and category, then
+/// the findings folded under their hook (grouped by file), and those no hook takes grouped by file. ANSI
 /// colours only when asked (the CLI asks when stdout is a terminal and NO_COLOR is unset).
 /// </summary>
 public static class TextReportWriter
@@ -40,28 +43,93 @@ public static class TextReportWriter
         {
             output.WriteLine($"  {category,-12} {count,6}");
         }
+        var outline = ReportOutline.Of(result);
+        WriteHooks(result, outline, output, Paint);
+        WritePhases(outline, output, Paint);
         WriteTable(result, output, Paint);
-        foreach (var group in result.Findings.GroupBy(f => f.File))
+        foreach (var hook in outline.Hooks.Where(h => !h.Findings.IsEmpty))
+        {
+            output.WriteLine();
+            output.WriteLine(Paint(Bold, $"hook {hook.Id}") + $" ({hook.Hook?.Operation ?? hook.Id}; phase {hook.Phase}): " +
+                             $"{hook.Changes} changes, {hook.Scattered} scattered, {hook.Uses} uses");
+            foreach (var group in hook.Findings.GroupBy(f => f.File))
+            {
+                output.WriteLine("  " + group.Key);
+                WriteFindings(group, "    ", output, Paint);
+            }
+        }
+        if (!outline.Unhooked.IsEmpty && !outline.Hooks.IsEmpty)
+        {
+            output.WriteLine();
+            output.WriteLine(Paint(Bold, "findings no hook takes (driver API, inactive code, rules with no operation)"));
+        }
+        foreach (var group in outline.Unhooked.GroupBy(f => f.File))
         {
             output.WriteLine();
             output.WriteLine(Paint(Bold, group.Key));
-            foreach (var finding in group)
-            {
-                var where = finding.Function is null ? string.Empty : $" in {finding.Function}";
-                var inactive = finding.Active ? string.Empty : " [inactive]";
-                var isNew = finding.Baseline == "new" ? " [new]" : string.Empty;
-                var severity = finding.Severity switch
-                {
-                    Severity.Error => Paint(Red, "error"),
-                    Severity.Warning => Paint(Yellow, "warning"),
-                    _ => Paint(Cyan, "note"),
-                };
-                output.WriteLine($"  {finding.Line}:{finding.Column} {severity} {finding.RuleId}{where}{inactive}{isNew}: {finding.Detail}");
-                output.WriteLine(Paint(Dim, $"      → {finding.Action}"));
-            }
+            WriteFindings(group, "  ", output, Paint);
         }
         ReportWarnings.Text(result, output);
     }
+
+    private static void WriteFindings(IEnumerable<Finding> findings, string indent, TextWriter output, Func<string, string, string> paint)
+    {
+        foreach (var finding in findings)
+        {
+            var where = finding.Function is null ? string.Empty : $" in {finding.Function}";
+            var inactive = finding.Active ? string.Empty : " [inactive]";
+            var isNew = finding.Baseline == "new" ? " [new]" : string.Empty;
+            var role = finding.Role == Finding.Use ? " [use]" : finding.Scattered == true ? " [scattered]" : finding.Wrapper == true ? " [wrapper]" : string.Empty;
+            var severity = finding.Severity switch
+            {
+                Severity.Error => paint(Red, "error"),
+                Severity.Warning => paint(Yellow, "warning"),
+                _ => paint(Cyan, "note"),
+            };
+            output.WriteLine($"{indent}{finding.Line}:{finding.Column} {severity} {finding.RuleId}{where}{role}{inactive}{isNew}: {finding.Detail}");
+            output.WriteLine(paint(Dim, $"{indent}    → {finding.Action}"));
+        }
+    }
+
+    /// <summary>The port's hooks: what each operation takes (changes, scattered, uses, wrappers), its points and the action for the target.</summary>
+    private static void WriteHooks(ScanResult result, ReportOutline outline, TextWriter output, Func<string, string, string> paint)
+    {
+        if (outline.Hooks.IsEmpty)
+        {
+            return;
+        }
+        var width = Math.Max(4, outline.Hooks.Max(h => h.Id.Length));
+        var phaseWidth = Math.Max(5, outline.Hooks.Max(h => h.Phase.Length));
+        output.WriteLine();
+        output.WriteLine(paint(Bold, $"hooks ({outline.Hooks.Length}; target {result.Target.Name()}; docs/interface.md)"));
+        output.WriteLine(paint(Bold, $"{"hook".PadRight(width)} {"phase".PadRight(phaseWidth)} {"changes",7} {"scattered",9} {"uses",5} {"wrappers",8} {"effort",7}  action"));
+        foreach (var hook in outline.Hooks)
+        {
+            var action = hook.Hook?.Actions.GetValueOrDefault(result.Target) ?? string.Empty;
+            output.WriteLine($"{hook.Id.PadRight(width)} {hook.Phase.PadRight(phaseWidth)} {hook.Changes,7} {hook.Scattered,9} {hook.Uses,5} {hook.Hook?.Wrappers.Length ?? 0,8} {Number(hook.Effort),7}  {action}");
+        }
+    }
+
+    /// <summary>The phases in boot order with the work items each holds (effort model, docs/reports.md).</summary>
+    private static void WritePhases(ReportOutline outline, TextWriter output, Func<string, string, string> paint)
+    {
+        var plan = outline.Plan;
+        if (plan.Phases.IsEmpty)
+        {
+            return;
+        }
+        var width = Math.Max(5, plan.Phases.Max(p => p.Name.Length));
+        output.WriteLine();
+        output.WriteLine(paint(Bold, $"phases (work items: {plan.WorkItems.Length}, effort {Number(plan.Totals.Effort)} points, model {EffortModel.Version})"));
+        output.WriteLine(paint(Bold, $"{"phase".PadRight(width)} {"items",5} {"changes",7} {"effort",7} {"sites",5}  kinds"));
+        foreach (var phase in plan.Phases)
+        {
+            output.WriteLine($"{phase.Name.PadRight(width)} {phase.WorkItems,5} {phase.ChangeSites,7} {Number(phase.Effort),7} {phase.Sites,5}  " +
+                             string.Join(", ", phase.ByKind.Select(k => $"{k.Key} {k.Value}")));
+        }
+    }
+
+    private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
     /// <summary>Sites per subsystem (rows) and category (columns), with totals.</summary>
     private static void WriteTable(ScanResult result, TextWriter output, Func<string, string, string> paint)
