@@ -56,7 +56,7 @@ public static class PortInterfaceBuilder
                     .Select(p => new PhaseCount(p.Key, p.Count()))],
                 FirstInBoot = FirstInBoot(g, bootDistance),
             })
-            .Where(h => h.Sites > 0)
+            .Where(h => h.Sites > 0 || h.Uses > 0)
             .OrderBy(h => phaseOrder.GetValueOrDefault(h.Phase, int.MaxValue)).ThenBy(h => hookOrder[h.Id])
             .ToImmutableArray();
 

@@ -77,6 +77,21 @@ public sealed class PortInterfaceTests
     }
 
     [Fact]
+    public void A_hook_whose_sites_are_all_uses_is_still_a_hook_of_the_interface()
+    {
+        using var tree = new TempTree();
+        // kvtophys computes its answer in C (no privileged site of its own); its callers use the phys-to-machine hook.
+        tree.Write("osfmk/i386/phys_mini.c", """
+            unsigned long kvtophys(unsigned long va) { return va - 0x1000; }
+            unsigned long dma_address(unsigned long va) { return kvtophys(va); }
+            """);
+        var result = Scan(tree);
+        var hook = Assert.Single(result.Interface!.Hooks, h => h.Id == "phys-to-machine");
+        Assert.Equal((0, 1), (hook.Sites, hook.Uses));
+        Assert.Equal("kvtophys", Assert.Single(result.Interface.Implementations).Function);
+    }
+
+    [Fact]
     public void A_site_s_finding_lists_its_function_s_callers()
     {
         using var tree = new TempTree();
