@@ -14,8 +14,8 @@ line is inactive when it is inactive in every unit that read its file. A text pa
 those lines lists stores through names declared (anywhere in the files read) with a PTE type or a typedef of one,
 casts to a PTE pointer, and calls of the listed helpers, atomics and memset-like functions on PTE pointers.
 
-Units: every C/C++ entry of the compile_commands.json whose own text names a PTE type or a helper (the others cannot
-store a PTE except through a header some selected unit also reads).
+Units: every C/C++ entry of CC.json (bench/pagetables_independent.sh keeps the units whose own text names a PTE type
+or a helper, and the files given in EXTRA). Only sites in files those units read are compared.
 
 usage: pagetables_independent.py CC.json TREE REPORT.json [--list] [--cache DIR]
 """
@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pagetables_oracle import Walker, PTE_TYPES, HELPERS, BULK, ATOMIC_PREFIXES  # noqa: E402
 
-SELECT = re.compile(r"_entry_t\b|\b(" + "|".join(sorted(HELPERS)) + r")\b")
+SELECT = re.compile(r"\b(" + "|".join(sorted(PTE_TYPES | HELPERS)) + r")\b")
 STORE_MNEMONICS = re.compile(r"^(lock\s+)?(mov|add|sub|and|or|xor|adc|sbb|inc|dec|not|neg|bts|btr|btc|xadd|cmpxchg|xchg)[a-z0-9]*$")
 ARM_STORES = re.compile(r"^(st[a-z]*|swp[a-z]*|cas[a-z]*|ld(add|clr|eor|set|smax|smin|umax|umin)[a-z]*)$")
 MEMORY_CONSTRAINT = re.compile(r"[moVQ]")
@@ -178,7 +178,7 @@ def preprocessed_lines(entry, args):
     return active
 
 
-COMMENT = re.compile(r"//.*|/\*.*?\*/", re.S)
+COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 STRING = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'')
 ASSIGN = r"(?:=(?!=)|\|=|&=|\^=|\+=|-=|<<=|>>=)"
 TYPEDEF = re.compile(r"\btypedef\s+(?:(?:const|volatile|unsigned|signed|struct|union)\s+)*(\w+)\s+(\w+)\s*;")
@@ -233,7 +233,9 @@ def inactive_stores(tree, files, active_by_unit, helpers):
                 continue
             rel = path[len(tree):]
             # Declarations with initializers are not stores.
-            body = re.sub(r"^\s*(?:static\s+|register\s+|const\s+|volatile\s+)*\w+\s*\**\s*\w+\s*(\[[^\]]*\])?\s*=.*", "", line)
+            # (the declarator is cut, its initializer kept: a helper call there is still a call)
+            body = re.sub(r"^\s*(?:static\s+|register\s+|const\s+|volatile\s+)*\w+(?:\s+|\s*\*+\s*)\w+\s*(\[[^\]]*\])?\s*=(?!=)", " ", line)
+            body = re.sub(r"\b(?:const\s+)?\w+\s*\*+\s*\w+\s*=(?!=)", " ", body)  # for (T *p = …; a * b = … is no C
             found = None
             for m in re.finditer(r"(?<![\w)\]])\*\s*(?:(\w+)|\(\s*(\w+)\s*(?:[+-][^=;()]*)?\))\s*" + ASSIGN, body):
                 if (m.group(1) or m.group(2)) in pointers:
@@ -242,12 +244,19 @@ def inactive_stores(tree, files, active_by_unit, helpers):
                 if m.group(1) in pointers and not re.search(r"(->|\.)\s*$", body[:m.start()]):
                     found = "store"
             for m in re.finditer(r"(?:->|\.)\s*(\w+)\s*(\[[^\]]*\])?\s*" + ASSIGN, body):
-                if (m.group(2) and m.group(1) in ptr_fields) or (not m.group(2) and m.group(1) in values):
+                if (m.group(2) and m.group(1) in ptr_fields) or (not m.group(2) and m.group(1) in values - pointers):
                     found = "store"
             if re.search(r"\*\s*\(\s*\(?\s*(?:" + type_re + r")\s*\*\s*\)[^;=]*\)?\s*" + ASSIGN, body):
                 found = "store"
             for m in re.finditer(r"\b(\w+)\s*\(\s*(&?)\s*\(?\s*([\w>.\-\[\]]*)", body):
                 name, target = m.group(1), m.group(3)
+                if name in BULK and BULK[name] == 1:
+                    # bcopy(src, dst, n): the destination is the second argument.
+                    rest_args = body[m.end():].split(",", 1)
+                    second = re.match(r"\s*(&?)\s*\(?\s*([\w>.\-\[\]]*)", rest_args[1]) if len(rest_args) > 1 else None
+                    if not second:
+                        continue
+                    target = second.group(2)
                 root = re.split(r"->|\.|\[", target)[-1] if "->" in target or "." in target else target.split("[")[0]
                 if name in helpers and not re.search(r"\b(void|int|boolean_t|inline|static)\s*\**\s*$", body[:m.start()]):
                     sites.add(("helper", rel, number))
@@ -279,37 +288,41 @@ def main():
     read_files = set().union(*(u["files"] for u in units)) if units else set()
     inactive = inactive_stores(tree, sorted(read_files), units, HELPERS) - active_sites
     if os.path.exists(report):
-        compare(active_sites, inactive, report, "--list" in rest)
+        compare(active_sites, inactive, report, "--list" in rest, {f[len(tree):] for f in read_files})
 
 
 def listing(ccdb, tree):
     entries = [e for e in json.load(open(ccdb)) if e["file"].endswith((".c", ".cpp"))]
-    selected = []
-    for e in entries:
-        path = os.path.join(e["directory"], e["file"])
-        try:
-            if SELECT.search(open(path, errors="replace").read()):
-                selected.append(e)
-        except OSError:
-            pass
+    # The caller chooses the units (bench/pagetables_independent.sh keeps those whose text names a PTE type or a
+    # helper, plus any listed in EXTRA); every C/C++ entry of CC.json is read.
+    selected = entries
     print(f"units: {len(entries)}, selected: {len(selected)}", file=sys.stderr)
     active_sites = set()
     units = []
     read_files = set()
-    for e in selected:
+    def unit_args(e):
         args = [a for a in e["arguments"][1:] if a not in ("-c", e["file"])]
         if "-o" in args:
             i = args.index("-o")
             del args[i:i + 2]
+        return args
+
+    def run(e):
+        args = unit_args(e)
         dump = subprocess.run(["clang-14", *args, "-fsyntax-only", "-Xclang", "-ast-dump=json", e["file"]],
                               cwd=e["directory"], capture_output=True, text=True, errors="replace").stdout
+        return dump, preprocessed_lines(e, args)
+
+    from concurrent.futures import ThreadPoolExecutor
+    pool = ThreadPoolExecutor(int(os.environ.get("JOBS", "3")))
+    for e, (dump, lines) in zip(selected, pool.map(run, selected)):
+        print(f"  {e['file']}", file=sys.stderr)
         walker = AsmWalker(tree, e["directory"])
         try:
             walker.walk(json.loads(dump))
         except json.JSONDecodeError:
             print(f"  no AST: {e['file']}", file=sys.stderr)
         active_sites |= {(("store" if k == "atomic" else k), f, l) for k, f, l, _ in walker.sites}
-        lines = preprocessed_lines(e, args)
         files = {p for p in lines if p.startswith(tree) and p.endswith((".c", ".h", ".cpp"))}
         files.add(os.path.normpath(os.path.join(e["directory"], e["file"])))
         units.append({"files": files, "active": lines})
@@ -319,12 +332,13 @@ def listing(ccdb, tree):
     return active_sites, units
 
 
-def compare(active_sites, inactive, report, show):
+def compare(active_sites, inactive, report, show, read_files):
 
     kinds = {"pt.pte-store": "store", "pt.pte-atomic": "store", "pt.pte-store-helper": "helper"}
     found = {True: set(), False: set()}
     for f in json.load(open(report))["findings"]:
-        if f["ruleId"] in kinds:
+        # Only files the listing's units read: a site elsewhere is outside what was listed.
+        if f["ruleId"] in kinds and f["file"] in read_files:
             found[f.get("active", True)].add((kinds[f["ruleId"]], f["file"], f["line"]))
     for label, truth, reported in (("active", active_sites, found[True]), ("inactive", inactive, found[False])):
         for kind in ("store", "helper"):

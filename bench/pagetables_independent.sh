@@ -4,7 +4,8 @@
 # text names a PTE type or a store helper. Parascope scans the same units (--compile-commands), so both sides see the
 # same headers. BEFORE (optional) is another parascope binary to compare with, e.g. main's.
 #
-# usage: bench/pagetables_independent.sh TREE ARCH WORK            PARASCOPE=… BEFORE=… to choose binaries
+# usage: bench/pagetables_independent.sh TREE ARCH WORK            PARASCOPE=… BEFORE=… to choose binaries,
+#        EXTRA="osfmk/i386/acpi.c …" to add units by path (relative to TREE), JOBS=N clang jobs for the listing
 set -e
 TREE=$1 ARCH=$2 WORK=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -12,15 +13,16 @@ PARASCOPE=${PARASCOPE:-$HERE/../src/Parascope.Cli/bin/Release/net10.0/parascope}
 mkdir -p "$WORK"
 NAME=$(basename "$TREE")-$ARCH
 [ -f "$WORK/cc-all-$NAME.json" ] || "$PARASCOPE" compile-commands "$TREE" --arch "$ARCH" -o "$WORK/cc-all-$NAME.json"
-HERE=$HERE python3 - "$WORK/cc-all-$NAME.json" "$WORK/cc-$NAME.json" <<'PY'
+HERE=$HERE python3 - "$WORK/cc-all-$NAME.json" "$WORK/cc-$NAME.json" "$TREE" $EXTRA <<'PY'
 import json, os, sys
 sys.path.insert(0, os.environ.get("HERE", "."))
 from pagetables_independent import SELECT
-source, target = sys.argv[1:]
+source, target, tree, *extra = sys.argv[1:]
+extra = {os.path.normpath(os.path.join(tree, f)) for f in extra}
 kept = []
 for e in json.load(open(source)):
-    path = os.path.join(e["directory"], e["file"])
-    if e["file"].endswith((".c", ".cpp")) and SELECT.search(open(path, errors="replace").read()):
+    path = os.path.normpath(os.path.join(e["directory"], e["file"]))
+    if e["file"].endswith((".c", ".cpp")) and (path in extra or SELECT.search(open(path, errors="replace").read())):
         kept.append(e)
 json.dump(kept, open(target, "w"), indent=1)
 print(f"{len(kept)} units", file=sys.stderr)
