@@ -73,6 +73,15 @@ public sealed class MacroSites
         Expansion(cursor) is { } expansion ? Search(expansion, 0, tokens => IndexOfIdentifier(tokens, name)) : null;
 
     /// <summary>
+    /// Where the first of <paramref name="words"/> (identifiers or keywords, e.g. an asm statement's `__asm__`) is
+    /// written when <paramref name="cursor"/> comes from a macro body; null as for <see cref="FindIdentifier"/>.
+    /// </summary>
+    public MacroOrigin? FindWord(Cursor cursor, params string[] words) =>
+        Expansion(cursor) is { } expansion
+            ? Search(expansion, 0, tokens => tokens.FindIndex(token => token.Kind is TokenKind.Identifier or TokenKind.Keyword && words.Contains(token.Text)))
+            : null;
+
+    /// <summary>
     /// Where the text starting at <paramref name="location"/> is written when it is not a macro body's: a macro
     /// argument's own position (its spelling, in a file under the root), else the expansion position.
     /// </summary>

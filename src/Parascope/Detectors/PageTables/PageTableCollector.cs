@@ -17,7 +17,9 @@ internal sealed class PageTableCollector : IUnitCollector
     internal const int MaxWrapperLines = 40;
 
     private readonly PageTableRules _rules;
+    private readonly LexicalPageTableScans _scans;
     private readonly UnitScope _unit;
+    private readonly List<LexicalUse> _lexicalUses = new();
     private readonly PageTableRule? _store;
     private readonly PageTableRule? _atomic;
     private readonly PageTableRule? _wrapper;
@@ -35,9 +37,10 @@ internal sealed class PageTableCollector : IUnitCollector
     private readonly HashSet<(ClangFile File, int Line)> _maskLines = new();
     private AstScope? _astScope;
 
-    public PageTableCollector(PageTableRules rules, UnitScope unit)
+    public PageTableCollector(PageTableRules rules, LexicalPageTableScans scans, UnitScope unit)
     {
         _rules = rules;
+        _scans = scans;
         _unit = unit;
         _store = rules.OfKind(PageTableKind.Store).FirstOrDefault();
         _atomic = rules.OfKind(PageTableKind.Atomic).FirstOrDefault();
@@ -69,8 +72,92 @@ internal sealed class PageTableCollector : IUnitCollector
             case CXCursorKind.CXCursor_UnexposedExpr:
                 OnUnexposed(cursor, scope);
                 break;
+            case CXCursorKind.CXCursor_GCCAsmStmt:
+                OnAsm(cursor, scope);
+                break;
         }
     }
+
+    /// <summary>
+    /// An asm statement that stores into a PTE (xnu-792's pmap_store_pte is a cmpxchg8b loop on a pt_entry_t
+    /// pointer). The operands' types come from the AST (clang gives their expressions as the statement's children,
+    /// outputs then inputs); constraints, clobbers and the template are read from the text, which libclang 14
+    /// does not expose. See <see cref="InlineAsmStore"/> for what counts as a store.
+    /// </summary>
+    private void OnAsm(Cursor cursor, AstScope scope)
+    {
+        if (_store is null && _atomic is null)
+        {
+            return;
+        }
+        var children = cursor.Children();
+        HashSet<int>? memory = null;
+        HashSet<int>? pointers = null;
+        var types = new Dictionary<int, (Cursor Expression, string Type)>();
+        for (var i = 0; i < children.Count; i++)
+        {
+            var child = children[i];
+            if (PteType(child.Type) is { } type && MemoryForm(child) is not null)
+            {
+                (memory ??= new()).Add(i);
+                types[i] = (child, type);
+            }
+            else if (PteTarget(child) is { } target)
+            {
+                (pointers ??= new()).Add(i);
+                types[i] = target;
+            }
+        }
+        if (memory is null && pointers is null)
+        {
+            return;
+        }
+        // Where the asm keyword is written: in a #define body when a macro produced the statement, else in the file.
+        var origin = scope.Macros.FindWord(cursor, "asm", "__asm__", "__asm");
+        string? file;
+        int line;
+        int column;
+        if (origin is { } o)
+        {
+            (file, line, column) = (o.File, o.Line, o.Column);
+        }
+        else
+        {
+            var start = scope.Macros.WrittenAt(cursor.Extent.Start);
+            (file, line, column) = (scope.RelativePath(start.File), start.Line, start.Column);
+        }
+        if (file is null || scope.Unit.Texts.Get(scope.AbsolutePath(file)) is not { } source || line < 1 || line > source.LineCount)
+        {
+            return;
+        }
+        var offset = source.LineStarts[line - 1] + column - 1;
+        if (AsmText.Read(source.Text, offset) is not { } asm || asm.Operands.Length > children.Count
+            || InlineAsmStore.Find(asm, memory ?? [], pointers ?? []) is not { } store)
+        {
+            return;
+        }
+        var rule = store.Atomic ? _atomic ?? _store : _store ?? _atomic;
+        var operand = types.First(pair => StoreOperands(asm, store, pair.Key)).Value;
+        var at = store.Line.Offset >= 0 ? store.Line.Offset : offset;
+        var storeLine = source.LineOf(at);
+        var storeColumn = at - source.LineStarts[storeLine - 1] + 1;
+        var endColumn = storeColumn + store.Line.Text.Length;
+        MacroOrigin? siteOrigin = origin is { } m ? new MacroOrigin(m.File, storeLine, storeColumn, endColumn, m.Macro) : null;
+        var added = origin is null
+            ? AddSiteAt(rule!, file, storeLine, storeColumn, endColumn, "inline-asm", operand.Type, scope.Function, store.Mnemonic)
+            : AddSite(rule!, cursor, "inline-asm", operand.Type, scope, fromMacro: false, origin: siteOrigin, instruction: store.Mnemonic);
+        if (added && _wrapper is not null && StoreRoot(operand.Expression) is { } root && root.Kind == CXCursorKind.CXCursor_ParmDecl
+            && IsEntryAddress(root.Type))
+        {
+            AddWrapper(root, operand.Type, scope);
+        }
+    }
+
+    /// <summary>Whether operand <paramref name="index"/> is the one the storing instruction names.</summary>
+    private static bool StoreOperands(AsmText asm, InlineAsmStore.Store store, int index) =>
+        index < asm.Operands.Length && (store.Line.Text.Contains($"%{index}", StringComparison.Ordinal)
+            || (asm.Operands[index].Name is { } name && store.Line.Text.Contains($"[{name}]", StringComparison.Ordinal))
+            || asm.Operands.Length == 1);
 
     /// <summary>
     /// `__atomic_*` and `__c11_atomic_*` are AtomicExprs, which libclang exposes only as UnexposedExprs, like
@@ -343,8 +430,15 @@ internal sealed class PageTableCollector : IUnitCollector
 
     private static readonly string[] CompoundOperators = ["|=", "&=", "^=", "+=", "-=", "<<=", ">>=", "*=", "/=", "%="];
 
+    private bool AddSiteAt(PageTableRule rule, string file, int line, int column, int endColumn, string form, string? name,
+        string? function, string? instruction)
+    {
+        _sites.Add(new PageTableSite(rule.Rule.Id, file, line, column, endColumn, function, form, name, false) { Instruction = instruction });
+        return true;
+    }
+
     private bool AddSite(PageTableRule rule, Cursor cursor, string form, string? name, AstScope scope, bool fromMacro,
-        string? function = null, MacroOrigin? origin = null)
+        string? function = null, MacroOrigin? origin = null, string? instruction = null)
     {
         var extent = cursor.Extent;
         // Text from a macro argument is at its own place in the use (a macro body's is moved by origin, in Detect).
@@ -357,7 +451,8 @@ internal sealed class PageTableCollector : IUnitCollector
         var end = scope.Macros.WrittenAt(extent.End);
         var endColumn = end.Line == start.Line && end.File.Equals(start.File) ? end.Column : 0;
         _sites.Add(new PageTableSite(rule.Rule.Id, file, start.Line, start.Column, endColumn,
-            fromMacro ? null : function ?? scope.Function, form, name, fromMacro, origin));
+            fromMacro ? null : function ?? scope.Function, form, name, fromMacro, origin)
+        { Instruction = instruction });
         return true;
     }
 
@@ -387,6 +482,7 @@ internal sealed class PageTableCollector : IUnitCollector
 
     public void OnUnitEnd(UnitEndScope scope)
     {
+        RecordLexicalUses(scope);
         if (_maskLines.Count > 0 && _astScope is not null)
         {
             foreach (var (candidate, function) in _maskCandidates)
@@ -414,11 +510,38 @@ internal sealed class PageTableCollector : IUnitCollector
         }
     }
 
+    /// <summary>
+    /// Which lexical store candidates of each file the unit read it compiled (a line outside its skipped ranges):
+    /// a candidate no unit compiled is reported inactive; the AST reports the others.
+    /// </summary>
+    private void RecordLexicalUses(UnitEndScope scope)
+    {
+        if (_unit.Unit.Language == SourceLanguage.Assembly)
+        {
+            return;
+        }
+        var inactive = scope.InactiveRanges.GroupBy(r => r.File).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        foreach (var file in scope.IncludedFiles)
+        {
+            var scan = _scans.Get(_unit, file);
+            if (scan.Candidates.IsEmpty)
+            {
+                continue;
+            }
+            var ranges = inactive.GetValueOrDefault(file) ?? [];
+            _lexicalUses.Add(new LexicalUse(file, scan.Candidates
+                .Select(c => !ranges.Any(r => c.Line >= r.StartLine && c.Line <= r.EndLine)).ToImmutableArray()));
+        }
+    }
+
     public IUnitFacts? Complete() =>
-        _sites.Count == 0 && _wrappers.Count == 0 && _calls.Count == 0
+        _sites.Count == 0 && _wrappers.Count == 0 && _calls.Count == 0 && _lexicalUses.Count == 0
             ? null
             : new PageTableFacts(_unit.Unit.Arch, _unit.Unit.Language == SourceLanguage.Cxx ? SourceContext.Cxx : SourceContext.C,
-                _sites.ToImmutableArray(), _wrappers.ToImmutableArray(), _calls.ToImmutableArray());
+                _sites.ToImmutableArray(), _wrappers.ToImmutableArray(), _calls.ToImmutableArray())
+            {
+                LexicalUses = _lexicalUses.ToImmutableArray(),
+            };
 
     // ---- types -------------------------------------------------------------------------------------------
 

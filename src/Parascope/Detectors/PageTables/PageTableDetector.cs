@@ -14,11 +14,16 @@ public sealed class PageTableDetector : IDetector
     public string Name => "page-tables";
 
     private readonly PageTableRules _rules;
+    private readonly LexicalPageTableScans _scans;
 
     /// <summary>Compiles the page-table rules once, for every unit of the scan.</summary>
-    public PageTableDetector(RuleSet rules) => _rules = PageTableRules.From(rules);
+    public PageTableDetector(RuleSet rules)
+    {
+        _rules = PageTableRules.From(rules);
+        _scans = new LexicalPageTableScans(_rules);
+    }
 
-    public IUnitCollector CreateCollector(UnitScope scope) => new PageTableCollector(_rules, scope);
+    public IUnitCollector CreateCollector(UnitScope scope) => new PageTableCollector(_rules, _scans, scope);
 
     public void Detect(DetectionContext context, FindingSink sink)
     {
@@ -41,6 +46,10 @@ public sealed class PageTableDetector : IDetector
                 {
                     properties[site.Form is "call" or "macro" or "mask" or "bulk" or "atomic" ? "name" : "type"] = site.Name;
                 }
+                if (site.Instruction is not null)
+                {
+                    properties["instruction"] = site.Instruction;
+                }
                 var finding = context.FindingOf(rule, site.File, site.Line, site.Column, facts.Context,
                     Quote(context, site.File, site.Line, site.Column, site.EndColumn)) with
                 {
@@ -58,6 +67,67 @@ public sealed class PageTableDetector : IDetector
             }
         }
         AddWrappers(context, sink, rules, all.Select(pair => pair.Facts).ToList());
+        AddInactive(context, sink, all.Select(pair => pair.Facts).ToList());
+    }
+
+    /// <summary>
+    /// Stores in code no unit compiled (another configuration's branch, `#if 0`), read lexically: reported
+    /// active: false with the branch's condition, marked resolution=lexical as the instruction detector's are.
+    /// </summary>
+    private void AddInactive(DetectionContext context, FindingSink sink, List<PageTableFacts> facts)
+    {
+        var uses = facts.SelectMany(f => f.LexicalUses.Select(u => (Use: u, f.Arch, f.Context))).GroupBy(u => u.Use.File, StringComparer.Ordinal).ToList();
+        if (uses.Count == 0)
+        {
+            return;
+        }
+        var stores = new LexicalPageTableStores(_rules, _scans.All);
+        foreach (var group in uses)
+        {
+            var file = group.Key;
+            var scan = _scans.All[file];
+            var arches = group.Select(u => u.Arch).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
+            var sourceContext = file.EndsWith(".c", StringComparison.Ordinal) || file.EndsWith(".h", StringComparison.Ordinal) ? SourceContext.C : group.First().Context;
+            for (var i = 0; i < scan.Candidates.Length; i++)
+            {
+                var index = i;
+                if (group.Any(u => u.Use.Compiled[index]))
+                {
+                    continue;
+                }
+                var candidate = scan.Candidates[i];
+                if (stores.StoredType(file, candidate) is not { } stored)
+                {
+                    continue;
+                }
+                var rule = _rules.OfKind(candidate.Kind).FirstOrDefault();
+                if (rule is null)
+                {
+                    continue;
+                }
+                var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+                properties["form"] = candidate.Form;
+                properties["resolution"] = "lexical";
+                if (candidate.Callee is not null)
+                {
+                    properties["name"] = candidate.Callee;
+                }
+                if (candidate.Shape != LexicalShape.Helper)
+                {
+                    properties["type"] = stored;
+                }
+                sink.Add(context.FindingOf(rule.Rule, file, candidate.Line, candidate.Column, sourceContext,
+                    Quote(context, file, candidate.Line, candidate.Column, candidate.EndColumn)) with
+                {
+                    Function = candidate.Function,
+                    Active = false,
+                    Arches = arches,
+                    Condition = candidate.Condition,
+                    Subcategory = candidate.Form,
+                    Properties = properties.ToImmutable(),
+                });
+            }
+        }
     }
 
     /// <summary>

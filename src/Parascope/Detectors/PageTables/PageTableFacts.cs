@@ -20,7 +20,11 @@ public sealed record PageTableSite(
     string Form,
     string? Name,
     bool FromMacro,
-    MacroOrigin? Origin = null);
+    MacroOrigin? Origin = null)
+{
+    /// <summary>For a store written in inline asm: the instruction that stores (cmpxchg8b, str…).</summary>
+    public string? Instruction { get; init; }
+}
 
 /// <summary>A small function that stores a PTE through one of its parameters.</summary>
 public sealed record WrapperDefinition(string Name, string File, int Line, int Column, string Parameter, string Type);
@@ -28,9 +32,16 @@ public sealed record WrapperDefinition(string Name, string File, int Line, int C
 /// <summary>A call of a function that may be a PTE-store wrapper (its callee takes a PTE pointer).</summary>
 public readonly record struct WrapperCall(string Callee, string File, int Line, string? Function);
 
+/// <summary>A file the unit read that holds lexical store candidates, and which of them the unit compiled.</summary>
+public sealed record LexicalUse(string File, ImmutableArray<bool> Compiled);
+
 public sealed record PageTableFacts(
     string Arch,
     SourceContext Context,
     ImmutableArray<PageTableSite> Sites,
     ImmutableArray<WrapperDefinition> Wrappers,
-    ImmutableArray<WrapperCall> Calls) : IUnitFacts;
+    ImmutableArray<WrapperCall> Calls) : IUnitFacts
+{
+    /// <summary>Files with lexical candidates (stores in every preprocessor branch) and what the unit compiled of each.</summary>
+    public ImmutableArray<LexicalUse> LexicalUses { get; init; } = [];
+}

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using Parascope.Detectors.Instructions;
+using Parascope.Parsing;
+
+namespace Parascope.Detectors.PageTables;
+
+/// <summary>
+/// The lexical page-table scan of each C/C++ file, made once per scan and shared by every unit that reads the file
+/// (as the instruction detector's asm scans are); which candidates a unit compiled is the unit's business.
+/// </summary>
+internal sealed class LexicalPageTableScans(PageTableRules rules)
+{
+    private readonly ConcurrentDictionary<string, LexicalPageTableScan> _byFile = new(StringComparer.Ordinal);
+    private readonly NameSet _helpers = new(rules.OfKind(PageTableKind.Helper).SelectMany(r => r.Rule.Match.Functions.Concat(r.Rule.Match.Macros)));
+    private readonly NameSet _atomics = new(rules.OfKind(PageTableKind.Atomic).SelectMany(r => r.Rule.Match.Functions));
+    private readonly NameSet _bulk = new(rules.OfKind(PageTableKind.Store).SelectMany(r => r.Rule.Match.Functions));
+
+    public IReadOnlyDictionary<string, LexicalPageTableScan> All => _byFile;
+
+    /// <summary>The scan of RELATIVE; a file of another architecture's folders (ppc…) has none.</summary>
+    public LexicalPageTableScan Get(UnitScope scope, string relative) =>
+        _byFile.GetOrAdd(relative, path =>
+        {
+            if (FamilyHints.IsForeignPath(path))
+            {
+                return LexicalPageTableScan.Empty;
+            }
+            var text = scope.Texts.Get(Path.Combine(scope.Root, path));
+            return text is null ? LexicalPageTableScan.Empty : LexicalPageTableScanner.Scan(text.Text, _helpers, _atomics, _bulk);
+        });
+}
+
+/// <summary>
+/// Decides which lexical candidates are PTE stores, once every scanned file's declarations are known: the PTE types
+/// are the rules' types and every `typedef` of one the tree declares (through chains); a name is resolved against
+/// its function's declarations, then its file's, then the tree's file-level declarations and struct fields, which
+/// must all agree (a field name that is a PTE in one struct and not in another is left alone: precision first).
+/// </summary>
+internal sealed class LexicalPageTableStores
+{
+    private readonly FrozenSet<string> _types;
+    private readonly Dictionary<(string File, int Function, string Name), LexicalDeclaration> _locals = new();
+    private readonly Dictionary<(string File, string Name), LexicalDeclaration> _fileLevel = new();
+    private readonly Dictionary<string, List<LexicalDeclaration>> _global = new(StringComparer.Ordinal);
+
+    public LexicalPageTableStores(PageTableRules rules, IReadOnlyDictionary<string, LexicalPageTableScan> scans)
+    {
+        var types = new HashSet<string>(rules.Types, StringComparer.Ordinal);
+        var typedefs = scans.Values.SelectMany(scan => scan.Typedefs).ToList();
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var (name, target) in typedefs)
+            {
+                if (types.Contains(target) && types.Add(name))
+                {
+                    changed = true;
+                }
+            }
+        }
+        _types = types.ToFrozenSet(StringComparer.Ordinal);
+        foreach (var (file, scan) in scans)
+        {
+            foreach (var declaration in scan.Declarations)
+            {
+                if (declaration.FunctionId >= 0)
+                {
+                    _locals.TryAdd((file, declaration.FunctionId, declaration.Name), declaration);
+                    continue;
+                }
+                _fileLevel.TryAdd((file, declaration.Name), declaration);
+                if (!_global.TryGetValue(declaration.Name, out var list))
+                {
+                    _global[declaration.Name] = list = new List<LexicalDeclaration>();
+                }
+                list.Add(declaration);
+            }
+        }
+    }
+
+    /// <summary>The PTE type the candidate stores, or null when it is not a PTE store.</summary>
+    public string? StoredType(string file, LexicalStoreCandidate candidate)
+    {
+        switch (candidate.Shape)
+        {
+            case LexicalShape.Helper:
+                return candidate.Callee;
+            case LexicalShape.Cast:
+                return _types.Contains(candidate.Name) ? candidate.Name : null;
+            case LexicalShape.Deref or LexicalShape.Index:
+                if (_locals.TryGetValue((file, candidate.FunctionId, candidate.Name), out var local))
+                {
+                    // A function's own array of PTEs is a value being built, not a table (as in the AST path).
+                    return PointsToPte(local) && !(local.Array && local.Pointers == 0) ? local.Type : null;
+                }
+                if (_fileLevel.TryGetValue((file, candidate.Name), out var own))
+                {
+                    return PointsToPte(own) ? own.Type : null;
+                }
+                return Agreed(candidate.Name, PointsToPte);
+            case LexicalShape.Field:
+                return Agreed(candidate.Name, d => _types.Contains(d.Type) && d.Pointers == 0 && !d.Array);
+            case LexicalShape.FieldPointer:
+                return Agreed(candidate.Name, PointsToPte);
+        }
+        return null;
+    }
+
+    private bool PointsToPte(LexicalDeclaration declaration) =>
+        _types.Contains(declaration.Type) && (declaration.Pointers == 1 && !declaration.Array || declaration.Pointers == 0 && declaration.Array);
+
+    /// <summary>The PTE type every file-level declaration of <paramref name="name"/> agrees on, or null.</summary>
+    private string? Agreed(string name, Func<LexicalDeclaration, bool> test)
+    {
+        if (!_global.TryGetValue(name, out var declarations) || declarations.Count == 0 || !declarations.All(test))
+        {
+            return null;
+        }
+        return declarations[0].Type;
+    }
+}
