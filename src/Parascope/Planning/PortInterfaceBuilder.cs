@@ -48,15 +48,16 @@ public static class PortInterfaceBuilder
             .OrderBy(h => phaseOrder.GetValueOrDefault(h.Phase, int.MaxValue)).ThenBy(h => hookOrder[h.Id])
             .ToImmutableArray();
 
-        var sinks = annotated.Where(f => f.Role == Finding.Change && f.Function is not null && graph.Contains(f.Function))
-            .Select(f => f.Function!).Distinct(StringComparer.Ordinal).ToList();
-        var sources = phases.Phases.SelectMany(p => p.EntryPoints).Where(graph.Contains).Distinct(StringComparer.Ordinal).ToList();
+        var sinks = annotated.Where(f => f.Role == Finding.Change && f.GraphNode is not null && graph.Contains(f.GraphNode))
+            .Select(f => f.GraphNode!).Distinct(StringComparer.Ordinal).ToList();
+        var sources = phases.Phases.SelectMany(p => p.EntryPoints).Select(name => graph.Resolve(name)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var cut = MinimumVertexCut.Compute(graph, sources, sinks);
         return (annotated, new PortInterface
         {
             Hooks = interfaceHooks,
             ExistingLayers = Layers(annotated, hooks, graph),
-            MinCut = new InterfaceCut(cut.Size, cut.Functions, sinks.Count),
+            // Named as written, as wrappers are: a static's node ("name@file") is the graph's business.
+            MinCut = new InterfaceCut(cut.Size, [.. cut.Functions.Select(CallGraph.BaseName).Order(StringComparer.Ordinal)], sinks.Count),
         });
     }
 
@@ -85,13 +86,13 @@ public static class PortInterfaceBuilder
     /// </summary>
     private static bool IsUse(Finding finding, CallGraph graph) =>
         finding.Properties.TryGetValue("form", out var form) && form == "call"
-        && finding.Properties.TryGetValue("name", out var callee) && graph.DefinedAt(callee) is not null;
+        && finding.Properties.TryGetValue("name", out var callee) && graph.Resolve(callee, finding.File) is { } node && graph.DefinedAt(node) is not null;
 
     /// <summary>Functions every changing site of which performs one hook, small and called: function → its hook.</summary>
     private static Dictionary<string, string> WrapperFunctions(List<Finding> findings, CallGraph graph)
     {
         var wrappers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var group in findings.Where(f => f.Role == Finding.Change && f.Function is not null).GroupBy(f => f.Function!, StringComparer.Ordinal))
+        foreach (var group in findings.Where(f => f.Role == Finding.Change && f.GraphNode is not null).GroupBy(f => f.GraphNode!, StringComparer.Ordinal))
         {
             var hooksHere = group.Select(f => f.Hook!).Distinct(StringComparer.Ordinal).ToList();
             if (hooksHere.Count == 1 && graph.DefinitionOf(group.Key) is { } span && span.EndLine - span.StartLine + 1 <= MaxWrapperLines
@@ -105,18 +106,19 @@ public static class PortInterfaceBuilder
 
     /// <summary>In a wrapper function, or an asm macro's definition (the one place its expansions change).</summary>
     private static bool IsInWrapper(Finding finding, Dictionary<string, string> wrappers) =>
-        finding.Function is { } function ? wrappers.ContainsKey(function) : IsMacroDefinition(finding);
+        finding.GraphNode is { } function ? wrappers.ContainsKey(function) : IsMacroDefinition(finding);
 
     private static bool IsMacroDefinition(Finding finding) => finding.Properties.ContainsKey("macro") && !finding.Expansions.IsEmpty;
 
     private static InterfaceHook Describe(Hook hook, List<Finding> sites, Dictionary<string, string> wrappers, CallGraph graph)
     {
-        var functionWrappers = sites.Where(f => f.Role == Finding.Change && f.Function is { } fn && wrappers.GetValueOrDefault(fn) == hook.Id)
-            .GroupBy(f => f.Function!, StringComparer.Ordinal)
+        var functionWrappers = sites.Where(f => f.Role == Finding.Change && f.GraphNode is { } fn && wrappers.GetValueOrDefault(fn) == hook.Id)
+            .GroupBy(f => f.GraphNode!, StringComparer.Ordinal)
             .Select(g =>
             {
+                // The wrapper's name as written (a static's node adds its file, which the wrapper gives anyway).
                 var span = graph.DefinitionOf(g.Key)!;
-                return new HookWrapper(g.Key, span.File, span.StartLine, g.Count(), [.. graph.Callers(g.Key).Take(Finding.MaxCallerFunctions)]);
+                return new HookWrapper(CallGraph.BaseName(g.Key), span.File, span.StartLine, g.Count(), [.. graph.Callers(g.Key).Take(Finding.MaxCallerFunctions)]);
             });
         var macroWrappers = sites.Where(f => f.Role == Finding.Change && f.Function is null && IsMacroDefinition(f))
             .Select(f => new HookWrapper(f.Properties["macro"], f.File, f.Line, 1,

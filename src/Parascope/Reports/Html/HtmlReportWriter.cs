@@ -128,7 +128,7 @@ public static class HtmlReportWriter
 
     private static string Neighbourhood(ScanResult result, Finding finding)
     {
-        if (result.CallGraph is not { } graph || finding.Function is not { } function || !graph.Contains(function))
+        if (result.CallGraph is not { } graph || finding.GraphNode is not { } function || !graph.Contains(function))
         {
             return string.Empty;
         }
