@@ -168,13 +168,17 @@ internal static class AssemblyCalls
             if (rest.Length > first.Length && rest[first.Length] == '(')
             {
                 var arguments = Arguments(rest, first.Length);
-                if (depth < MaxExpansionDepth && _bodies.TryGetValue(first, out var body))
+                if (AssemblySourceScanner.IsEntryMacro(first))
+                {
+                    // As the scan reads ENTRY(x) in the file: the symbol, even when the file defines the macro itself.
+                    if (depth > 0 && arguments.Length > 0)
+                    {
+                        Symbol(line, arguments[0], exported: true);
+                    }
+                }
+                else if (depth < MaxExpansionDepth && _bodies.TryGetValue(first, out var body))
                 {
                     Expand(line, first, body, arguments, depth);
-                }
-                else if (depth > 0 && AssemblySourceScanner.IsEntryMacro(first) && arguments.Length > 0)
-                {
-                    Symbol(line, arguments[0], exported: true);
                 }
                 return;
             }

@@ -84,6 +84,11 @@ public sealed class CallGraphSource : ICollectorSource
             var callee = call.Referenced;
             if (callee.IsNull)
             {
+                // `handlers[i](…)`, `ops->table[i](…)`: clang names no callee; the array's slot is the target.
+                if (call.Children() is [var expression, ..] && ArraySlot(expression, scope) is { } arraySlot)
+                {
+                    _slotCalls.Add((caller, arraySlot));
+                }
                 return;
             }
             switch (callee.Kind)
@@ -173,6 +178,16 @@ public sealed class CallGraphSource : ICollectorSource
                     _stores.Add((VariableSlot(variable, scope), NodeOf(function, scope)));
                 }
             }
+        }
+
+        private string? ArraySlot(Cursor expression, AstScope scope)
+        {
+            while (expression.Kind is CXCursorKind.CXCursor_UnexposedExpr or CXCursorKind.CXCursor_ParenExpr
+                   && expression.Children() is [var inner])
+            {
+                expression = inner;
+            }
+            return expression.Kind == CXCursorKind.CXCursor_ArraySubscriptExpr ? SlotOf(expression, scope) : null;
         }
 
         private string? SlotOf(Cursor target, AstScope scope)
