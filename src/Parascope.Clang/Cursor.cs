@@ -51,6 +51,35 @@ public readonly unsafe struct Cursor : IEquatable<Cursor>
     public bool IsMacroFunctionLike => clang.clang_Cursor_isMacroFunctionLike(Raw) != 0;
     public bool IsVirtualBase => clang.clang_isVirtualBase(Raw) != 0;
     public uint Hash => clang.clang_hashCursor(Raw);
+    /// <summary>Internal linkage: a `static` function (or one in an anonymous namespace), private to its file.</summary>
+    public bool HasInternalLinkage => clang.clang_getCursorLinkage(Raw) == CXLinkageKind.CXLinkage_Internal;
+    /// <summary>For a binary operator: true for a plain assignment (`=`), not a comparison or a compound assignment.</summary>
+    public bool IsAssignment => clang.clang_getCursorBinaryOperatorKind(Raw) == CXBinaryOperatorKind.CXBinaryOperator_Assign;
+
+    /// <summary>The methods a C++ method directly overrides (one per base that declares it); empty for others.</summary>
+    public Cursor[] OverriddenMethods()
+    {
+        CXCursor* overridden = null;
+        uint count = 0;
+        clang.clang_getOverriddenCursors(Raw, &overridden, &count);
+        if (overridden == null)
+        {
+            return [];
+        }
+        try
+        {
+            var result = new Cursor[count];
+            for (var i = 0; i < count; i++)
+            {
+                result[i] = new Cursor(overridden[i]);
+            }
+            return result;
+        }
+        finally
+        {
+            clang.clang_disposeOverriddenCursors(overridden);
+        }
+    }
 
     /// <summary>Constant-folds the expression to a string, when it is one (a literal, a macro, a const array).</summary>
     public string? EvaluateString()

@@ -78,6 +78,7 @@ public enum CXTypeKind
     CXType_Record = 105,
     CXType_Enum = 106,
     CXType_Typedef = 107,
+    CXType_FunctionNoProto = 110,
     CXType_FunctionProto = 111,
     CXType_ConstantArray = 112,
     CXType_IncompleteArray = 114,

@@ -63,6 +63,10 @@ public static unsafe partial class clang
     [DllImport(LibraryName)] public static extern int clang_Cursor_isMacroBuiltin(CXCursor cursor);
     [DllImport(LibraryName)] public static extern int clang_Cursor_isFunctionInlined(CXCursor cursor);
     [DllImport(LibraryName)] public static extern CXString clang_Cursor_getRawCommentText(CXCursor cursor);
+    [DllImport(LibraryName)] public static extern CXLinkageKind clang_getCursorLinkage(CXCursor cursor);
+    [DllImport(LibraryName)] public static extern void clang_getOverriddenCursors(CXCursor cursor, CXCursor** overridden, uint* num_overridden);
+    [DllImport(LibraryName)] public static extern void clang_disposeOverriddenCursors(CXCursor* overridden);
+    [DllImport(LibraryName)] public static extern CXBinaryOperatorKind clang_getCursorBinaryOperatorKind(CXCursor cursor);
 
     // Evaluation (constant folding of string and integer expressions)
     [DllImport(LibraryName)] public static extern CXEvalResult clang_Cursor_Evaluate(CXCursor cursor);

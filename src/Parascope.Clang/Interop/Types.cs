@@ -159,3 +159,19 @@ public enum CXEvalResultKind
     CXEval_Other = 6,
     CXEval_UnExposed = 0,
 }
+
+public enum CXLinkageKind
+{
+    CXLinkage_Invalid,
+    CXLinkage_NoLinkage,
+    CXLinkage_Internal,
+    CXLinkage_UniqueExternal,
+    CXLinkage_External,
+}
+
+// The subset of CXBinaryOperatorKind values the analyzer names; the numbers are those of clang-c/Index.h (libclang 17+).
+public enum CXBinaryOperatorKind
+{
+    CXBinaryOperator_Invalid = 0,
+    CXBinaryOperator_Assign = 22,
+}

@@ -6,71 +6,152 @@ using QuikGraph;
 namespace Parascope.Graph;
 
 /// <summary>
-/// The tree's call graph, by function name, over every parsed unit and arch. Direct calls only: calls through
-/// function pointers (trap tables, IOKit's OSMetaClass dispatch) are not edges, so impact is a lower bound.
-/// Static functions with the same name in different files share a node (documented in docs/graph.md).
+/// The tree's call graph over every parsed unit and arch: C and C++ functions and methods, and assembly symbols, one
+/// node each ("function", "Class::method"; "name@file" for a static, so same-named statics of different files stay
+/// distinct). Each edge has a kind (<see cref="CallKind"/>): direct calls (also those written in a macro's body),
+/// assembly calls and jumps, and indirect edges — a call through a function-pointer field or variable to every
+/// function stored there, a virtual call to every override, an assembly table to every symbol it holds. A caller→callee
+/// pair is one edge, of the most certain kind seen. Calls through pointers nothing in the tree stores into (callbacks
+/// passed as arguments) are still missing: impact is a lower bound (docs/graph.md).
 /// </summary>
 public sealed class CallGraph : ICallGraph
 {
-    private readonly BidirectionalGraph<string, Edge<string>> _graph;
+    private readonly BidirectionalGraph<string, TaggedEdge<string, CallKind>> _graph;
     private readonly ImmutableDictionary<string, FunctionSpan> _definitions;
     private readonly ImmutableDictionary<string, int> _ranks;
+    private readonly ImmutableArray<GraphCall> _sourceCalls;
+    private readonly ImmutableArray<(string Slot, string Function)> _slotStores;
+    private readonly ImmutableArray<(string Caller, string Slot)> _slotCalls;
+    private readonly Dictionary<string, string[]> _statics;
 
-    private CallGraph(BidirectionalGraph<string, Edge<string>> graph, ImmutableDictionary<string, FunctionSpan> definitions, ImmutableDictionary<string, int> ranks)
+    private CallGraph(Dictionary<string, FunctionSpan> definitions, Dictionary<string, int> ranks, Dictionary<(string, string), CallKind> calls,
+        HashSet<(string Slot, string Function)> stores, HashSet<(string Caller, string Slot)> slotCalls)
     {
-        _graph = graph;
-        _definitions = definitions;
-        _ranks = ranks;
+        _definitions = definitions.ToImmutableDictionary(StringComparer.Ordinal);
+        _ranks = ranks.ToImmutableDictionary(StringComparer.Ordinal);
+        _sourceCalls = [.. calls.Select(c => new GraphCall(c.Key.Item1, c.Key.Item2, c.Value)).OrderBy(c => c.Caller, StringComparer.Ordinal)
+            .ThenBy(c => c.Callee, StringComparer.Ordinal)];
+        _slotStores = [.. stores.OrderBy(s => s.Slot, StringComparer.Ordinal).ThenBy(s => s.Function, StringComparer.Ordinal)];
+        _slotCalls = [.. slotCalls.OrderBy(s => s.Caller, StringComparer.Ordinal).ThenBy(s => s.Slot, StringComparer.Ordinal)];
+
+        // The indirect edges: each call through a slot reaches every function stored into it, and through a stored
+        // virtual method's own slot its overrides in turn (D::m overrides B::m, E::m overrides D::m).
+        var edges = new Dictionary<(string, string), CallKind>(calls);
+        var stored = _slotStores.GroupBy(s => s.Slot, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(s => s.Function).ToArray(), StringComparer.Ordinal);
+        var targets = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (caller, slot) in _slotCalls)
+        {
+            foreach (var callee in TargetsOf(slot, stored, targets))
+            {
+                if (callee != caller)
+                {
+                    edges.TryAdd((caller, callee), CallKind.Indirect);
+                }
+            }
+        }
+        _graph = new BidirectionalGraph<string, TaggedEdge<string, CallKind>>(allowParallelEdges: false);
+        _graph.AddVertexRange(definitions.Keys.Order(StringComparer.Ordinal));
+        foreach (var ((caller, callee), kind) in edges.OrderBy(e => e.Key.Item1, StringComparer.Ordinal).ThenBy(e => e.Key.Item2, StringComparer.Ordinal))
+        {
+            _graph.AddVerticesAndEdge(new TaggedEdge<string, CallKind>(caller, callee, kind));
+        }
+        _statics = _graph.Vertices.Where(v => v.Contains('@', StringComparison.Ordinal))
+            .GroupBy(BaseName, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+    }
+
+    private static List<string> TargetsOf(string slot, Dictionary<string, string[]> stored, Dictionary<string, List<string>> known)
+    {
+        if (known.TryGetValue(slot, out var found))
+        {
+            return found;
+        }
+        var result = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { slot };
+        var pending = new Stack<string>();
+        pending.Push(slot);
+        while (pending.Count > 0)
+        {
+            foreach (var function in stored.GetValueOrDefault(pending.Pop()) ?? [])
+            {
+                if (seen.Add(function))
+                {
+                    result.Add(function);
+                    pending.Push(function);
+                }
+            }
+        }
+        known[slot] = result;
+        return result;
     }
 
     /// <param name="ranks">Each unit's position in the whole discovery (a shard parses some of them); default: its position here.</param>
     public static CallGraph Build(IReadOnlyList<ParsedUnit> units, IReadOnlyList<int>? ranks = null)
     {
-        var graph = new BidirectionalGraph<string, Edge<string>>(allowParallelEdges: false);
         var definitions = new Dictionary<string, FunctionSpan>(StringComparer.Ordinal);
         var definitionRanks = new Dictionary<string, int>(StringComparer.Ordinal);
-        var seen = new HashSet<CallEdge>();
+        var calls = new Dictionary<(string, string), CallKind>();
+        var stores = new HashSet<(string, string)>();
+        var slotCalls = new HashSet<(string, string)>();
         for (var index = 0; index < units.Count; index++)
         {
             var unit = units[index];
-            foreach (var span in unit.Functions)
+            var facts = unit.Facts.OfType<CallFacts>().ToList();
+            foreach (var span in unit.Functions.Concat(facts.SelectMany(f => f.AssemblyFunctions)))
             {
                 // The first definition in discovery order names the node's home; discovery order is stable.
-                if (definitions.TryAdd(span.Name, span))
+                if (definitions.TryAdd(span.Node, span))
                 {
-                    definitionRanks[span.Name] = ranks?[index] ?? index;
+                    definitionRanks[span.Node] = ranks?[index] ?? index;
                 }
-                graph.AddVertex(span.Name);
             }
-            foreach (var facts in unit.Facts.OfType<CallFacts>())
+            foreach (var fact in facts)
             {
-                foreach (var call in facts.Calls)
+                foreach (var call in fact.Calls)
                 {
-                    if (call.Caller != call.Callee && seen.Add(call))
-                    {
-                        graph.AddVerticesAndEdge(new Edge<string>(call.Caller, call.Callee));
-                    }
+                    AddCall(calls, call.Caller, call.Callee, call.Kind);
                 }
+                stores.UnionWith(fact.SlotStores);
+                slotCalls.UnionWith(fact.SlotCalls);
             }
         }
-        return new CallGraph(graph, definitions.ToImmutableDictionary(StringComparer.Ordinal), definitionRanks.ToImmutableDictionary(StringComparer.Ordinal));
+        return new CallGraph(definitions, definitionRanks, calls, stores, slotCalls);
     }
 
-    /// <summary>The graph as a shard report carries it (functions by name, calls sorted).</summary>
+    private static void AddCall(Dictionary<(string, string), CallKind> calls, string caller, string callee, CallKind kind)
+    {
+        if (caller == callee)
+        {
+            return;
+        }
+        if (!calls.TryGetValue((caller, callee), out var known) || kind < known)
+        {
+            calls[(caller, callee)] = kind;
+        }
+    }
+
+    /// <summary>The graph as a shard report carries it: functions by node, the calls seen in source, the slots, all sorted.</summary>
     public CallGraphData ToData() => new(
         [.. _definitions.OrderBy(d => d.Key, StringComparer.Ordinal)
             .Select(d => new GraphFunctionData(d.Key, _ranks[d.Key], d.Value.File, d.Value.StartLine, d.Value.EndLine))],
-        [.. Calls]);
+        _sourceCalls)
+    {
+        SlotStores = _slotStores,
+        SlotCalls = _slotCalls,
+    };
 
     /// <summary>
-    /// The whole tree's graph from its shards' parts: every call of every shard, each function's definition from the
-    /// shard whose unit came first in discovery (as <see cref="Build"/> takes the first).
+    /// The whole tree's graph from its shards' parts: every call and slot of every shard, each function's definition
+    /// from the shard whose unit came first in discovery (as <see cref="Build"/> takes the first). Indirect edges are
+    /// derived again from the slots, so a store in one shard and a call through it in another still meet.
     /// </summary>
     public static CallGraph FromData(IEnumerable<CallGraphData> parts)
     {
-        var graph = new BidirectionalGraph<string, Edge<string>>(allowParallelEdges: false);
         var definitions = new Dictionary<string, GraphFunctionData>(StringComparer.Ordinal);
-        var calls = new SortedSet<(string Caller, string Callee)>();
+        var calls = new Dictionary<(string, string), CallKind>();
+        var stores = new HashSet<(string, string)>();
+        var slotCalls = new HashSet<(string, string)>();
         foreach (var part in parts)
         {
             foreach (var function in part.Functions)
@@ -80,19 +161,25 @@ public sealed class CallGraph : ICallGraph
                     definitions[function.Name] = function;
                 }
             }
-            calls.UnionWith(part.Calls);
+            foreach (var call in part.Calls)
+            {
+                AddCall(calls, call.Caller, call.Callee, call.Kind);
+            }
+            stores.UnionWith(part.SlotStores);
+            slotCalls.UnionWith(part.SlotCalls);
         }
-        foreach (var name in definitions.Keys.Order(StringComparer.Ordinal))
-        {
-            graph.AddVertex(name);
-        }
-        foreach (var (caller, callee) in calls)
-        {
-            graph.AddVerticesAndEdge(new Edge<string>(caller, callee));
-        }
-        return new CallGraph(graph,
-            definitions.ToImmutableDictionary(d => d.Key, d => new FunctionSpan(d.Value.File, d.Value.StartLine, d.Value.EndLine, d.Key), StringComparer.Ordinal),
-            definitions.ToImmutableDictionary(d => d.Key, d => d.Value.Rank, StringComparer.Ordinal));
+        return new CallGraph(
+            definitions.ToDictionary(d => d.Key, d => new FunctionSpan(d.Value.File, d.Value.StartLine, d.Value.EndLine, BaseName(d.Key)) { Node = d.Key },
+                StringComparer.Ordinal),
+            definitions.ToDictionary(d => d.Key, d => d.Value.Rank, StringComparer.Ordinal),
+            calls, stores, slotCalls);
+    }
+
+    /// <summary>The function's name without the file a static's node adds ("foo@osfmk/i386/x.c" → "foo").</summary>
+    public static string BaseName(string node)
+    {
+        var at = node.IndexOf('@', StringComparison.Ordinal);
+        return at < 0 ? node : node[..at];
     }
 
     public int FunctionCount => _graph.VertexCount;
@@ -104,26 +191,52 @@ public sealed class CallGraph : ICallGraph
     public IEnumerable<string> Functions => _graph.Vertices.Order(StringComparer.Ordinal);
 
     /// <summary>Every call edge, sorted by caller then callee.</summary>
-    public IEnumerable<(string Caller, string Callee)> Calls => _graph.Edges
-        .Select(edge => (edge.Source, edge.Target))
-        .OrderBy(call => call.Source, StringComparer.Ordinal)
-        .ThenBy(call => call.Target, StringComparer.Ordinal);
+    public IEnumerable<(string Caller, string Callee)> Calls => Edges.Select(edge => (edge.Caller, edge.Callee));
+
+    /// <summary>Every call edge with its kind, sorted by caller then callee.</summary>
+    public IEnumerable<GraphCall> Edges => _graph.Edges
+        .Select(edge => new GraphCall(edge.Source, edge.Target, edge.Tag))
+        .OrderBy(call => call.Caller, StringComparer.Ordinal)
+        .ThenBy(call => call.Callee, StringComparer.Ordinal);
+
+    /// <summary>How <paramref name="caller"/> reaches <paramref name="callee"/> in one call, or null when it does not.</summary>
+    public CallKind? KindOf(string caller, string callee) =>
+        _graph.TryGetEdge(caller, callee, out var edge) ? edge.Tag : null;
 
     /// <summary>Where the function is defined, when a parsed unit defined it.</summary>
     public FunctionSpan? DefinitionOf(string function) => _definitions.TryGetValue(function, out var span) ? span : null;
 
     public (string File, int Line)? DefinedAt(string function) => DefinitionOf(function) is { } span ? (span.File, span.StartLine) : null;
 
+    public string? Resolve(string function, string? file = null)
+    {
+        if (file is not null && _graph.ContainsVertex(AstWalker.StaticNode(function, file)))
+        {
+            return AstWalker.StaticNode(function, file);
+        }
+        if (_graph.ContainsVertex(function))
+        {
+            return function;
+        }
+        return _statics.TryGetValue(function, out var statics) ? statics[0] : null;
+    }
+
     public IEnumerable<string> Callers(string function) =>
         _graph.ContainsVertex(function) ? _graph.InEdges(function).Select(e => e.Source).Order(StringComparer.Ordinal) : [];
+
+    /// <summary>Callers that reach the function only through a pointer, a table or a virtual call (edges of kind indirect).</summary>
+    public IEnumerable<string> IndirectCallers(string function) =>
+        _graph.ContainsVertex(function)
+            ? _graph.InEdges(function).Where(e => e.Tag == CallKind.Indirect).Select(e => e.Source).Order(StringComparer.Ordinal)
+            : [];
 
     public IEnumerable<string> Callees(string function) =>
         _graph.ContainsVertex(function) ? _graph.OutEdges(function).Select(e => e.Target).Order(StringComparer.Ordinal) : [];
 
-    /// <summary>Every function that reaches <paramref name="function"/> through calls (itself excluded).</summary>
+    /// <summary>Every function that reaches <paramref name="function"/> through calls of any kind (itself excluded).</summary>
     public ImmutableHashSet<string> TransitiveCallers(string function) => Reach(function, backwards: true);
 
-    /// <summary>Every function <paramref name="function"/> reaches through calls (itself included).</summary>
+    /// <summary>Every function <paramref name="function"/> reaches through calls of any kind (itself included).</summary>
     public ImmutableHashSet<string> ReachableFrom(string function)
     {
         var reached = Reach(function, backwards: false);

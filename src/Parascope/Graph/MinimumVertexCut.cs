@@ -31,7 +31,7 @@ public sealed record VertexCut(int Size, ImmutableArray<string> Functions);
 /// </remarks>
 public static class MinimumVertexCut
 {
-    /// <summary>The cut for <paramref name="graph"/>'s direct calls.</summary>
+    /// <summary>The cut for <paramref name="graph"/>'s calls of every kind (an indirect caller is a path too).</summary>
     public static VertexCut Compute(CallGraph graph, IEnumerable<string> sources, IEnumerable<string> sinks) =>
         Compute(graph.Calls, sources, sinks);
 

@@ -69,7 +69,8 @@ public sealed class PortPhases
         var phaseOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var phase in Phases)
         {
-            var frontier = phase.EntryPoints.Where(graph.Contains).ToList();
+            // An entry point is named as written in C; a static one is found by name (its node is "name@file").
+            var frontier = phase.EntryPoints.Select(name => graph.Resolve(name)).OfType<string>().ToList();
             var seen = new HashSet<string>(frontier, StringComparer.Ordinal);
             for (var depth = 0; frontier.Count > 0 && depth <= MaxDepth; depth++)
             {
@@ -77,7 +78,7 @@ public sealed class PortPhases
                 foreach (var function in frontier)
                 {
                     phaseOf.TryAdd(function, phase.Name);
-                    if (StopAt.Contains(function))
+                    if (StopAt.Contains(CallGraph.BaseName(function)))
                     {
                         continue;
                     }
@@ -91,7 +92,7 @@ public sealed class PortPhases
 
     /// <summary>The phase of a finding: its function's, else its category's fallback.</summary>
     public string PhaseOf(Finding finding, IReadOnlyDictionary<string, string> assigned) =>
-        finding.Function is { } function && assigned.TryGetValue(function, out var phase) && finding.Category != FindingCategory.DriverApi
+        finding.GraphNode is { } function && assigned.TryGetValue(function, out var phase) && finding.Category != FindingCategory.DriverApi
             ? phase
             : Fallback[finding.Category];
 }

@@ -20,6 +20,13 @@ public sealed record Finding
     public required int Column { get; init; }
     /// <summary>Enclosing function, method or asm label; null at file scope.</summary>
     public string? Function { get; init; }
+    /// <summary>
+    /// The call graph's node for <see cref="Function"/> when it is not the plain name: "name@file" for a `static`
+    /// function or a file-local assembly label (docs/graph.md). Set by the graph stage; null otherwise.
+    /// </summary>
+    public string? FunctionNode { get; init; }
+    /// <summary>The node to look the finding's function up by in the call graph.</summary>
+    public string? GraphNode => FunctionNode ?? Function;
     /// <summary>The instruction family the rule is about: x86, arm64 or any.</summary>
     public required string Arch { get; init; }
     public required SourceContext Context { get; init; }
@@ -46,11 +53,13 @@ public sealed record Finding
     public string? Baseline { get; init; }
     /// <summary>The phase of the port this site belongs to (rules/entry-points.yaml), from the call graph.</summary>
     public string? Phase { get; init; }
-    /// <summary>Functions that call the enclosing function directly; null when the function is unknown to the graph.</summary>
+    /// <summary>Functions that call the enclosing function in one call (any edge kind); null when the function is unknown to the graph.</summary>
     public int? Callers { get; init; }
-    /// <summary>Functions that reach the enclosing function through any chain of direct calls: the change's blast radius.</summary>
+    /// <summary>Of <see cref="Callers"/>, those that reach it only through a pointer, a table or a virtual call (indirect edges).</summary>
+    public int? IndirectCallers { get; init; }
+    /// <summary>Functions that reach the enclosing function through any chain of calls, indirect ones included: the change's blast radius.</summary>
     public int? TransitiveCallers { get; init; }
-    /// <summary>The function's direct callers, sorted, at most <see cref="MaxCallerFunctions"/>.</summary>
+    /// <summary>The function's callers one call away (graph nodes), sorted, at most <see cref="MaxCallerFunctions"/>.</summary>
     public ImmutableArray<string> CallerFunctions { get; init; } = [];
     public const int MaxCallerFunctions = 50;
     /// <summary>

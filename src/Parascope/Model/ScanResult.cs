@@ -23,7 +23,7 @@ public sealed record ScanResult
     public bool HasBaseline { get; init; }
     /// <summary>Non-fatal problems met during the scan (a unit that could not be read, a bad rule file…), one line each.</summary>
     public ImmutableArray<string> Warnings { get; init; } = [];
-    /// <summary>The call graph over every parsed unit (direct calls by function name).</summary>
+    /// <summary>The call graph over every parsed unit: C, C++ and assembly functions; direct, asm and indirect edges (docs/graph.md).</summary>
     public ICallGraph? CallGraph { get; init; }
     /// <summary>The port's phases, in order (rules/entry-points.yaml).</summary>
     public ImmutableArray<PortPhase> Phases { get; init; } = [];

@@ -94,14 +94,21 @@ internal sealed class AstWalker : ICursorVisitor
             return;
         }
         var end = cursor.Extent.End.Expansion;
-        _functions.Add(new FunctionSpan(file, start.Line, end.Line, name));
+        var node = cursor.HasInternalLinkage ? StaticNode(name, file) : name;
+        _functions.Add(new FunctionSpan(file, start.Line, end.Line, name) { Node = node });
         var outerFunction = _scope.Function;
+        var outerNode = _scope.FunctionNode;
         _scope.Function = name;
+        _scope.FunctionNode = node;
         _scope.Depth++;
         cursor.VisitChildren(this);
         _scope.Depth--;
         _scope.Function = outerFunction;
+        _scope.FunctionNode = outerNode;
     }
+
+    /// <summary>The call-graph node of a function with internal linkage: its name and the file defining it.</summary>
+    public static string StaticNode(string name, string file) => name + "@" + file;
 
     /// <summary>"function" for C, "Class::method" for C++ members.</summary>
     public static string QualifiedName(Cursor function)

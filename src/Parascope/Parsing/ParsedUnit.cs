@@ -6,7 +6,14 @@ using Parascope.Model;
 namespace Parascope.Parsing;
 
 /// <summary>A function definition's lines in a file under the root; used to attribute lexically found sites.</summary>
-public sealed record FunctionSpan(string File, int StartLine, int EndLine, string Name);
+public sealed record FunctionSpan(string File, int StartLine, int EndLine, string Name)
+{
+    /// <summary>
+    /// The call graph's node for the function: <see cref="Name"/>, or "name@file" for a function with internal linkage
+    /// (`static`), so that same-named statics of different files stay distinct (docs/graph.md).
+    /// </summary>
+    public string Node { get; init; } = Name;
+}
 
 /// <summary>A unit after parsing: its health, what the preprocessor skipped, and each detector's facts. No libclang objects.</summary>
 public sealed record ParsedUnit

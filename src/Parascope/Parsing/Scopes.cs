@@ -35,6 +35,9 @@ public sealed class AstScope
     /// <summary>The enclosing function, method ("Class::method") or null at file scope.</summary>
     public string? Function { get; internal set; }
 
+    /// <summary>The enclosing function's call-graph node: <see cref="Function"/>, or "name@file" for a static (see <see cref="FunctionSpan.Node"/>).</summary>
+    public string? FunctionNode { get; internal set; }
+
     /// <summary>Nesting depth of the current cursor (0 = a top-level declaration or preprocessing entity).</summary>
     public int Depth { get; internal set; }
 

@@ -46,7 +46,8 @@ public static class PortInterfaceBuilder
             .ToImmutableArray();
 
         var phaseOrder = phases.Phases.Select((p, i) => (p.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
-        var bootDistance = phases.Phases.IsEmpty ? [] : CallDistances.From(graph, phases.Phases[0].EntryPoints, phases.StopAt);
+        var bootDistance = phases.Phases.IsEmpty ? []
+            : CallDistances.From(graph, phases.Phases[0].EntryPoints.Select(name => graph.Resolve(name)).OfType<string>(), phases.StopAt);
         var interfaceHooks = annotated.Where(f => f.Hook is not null)
             .GroupBy(f => f.Hook!, StringComparer.Ordinal)
             .Select(g => Describe(hooks[g.Key], g.ToList(), wrappers, graph) with
@@ -60,23 +61,24 @@ public static class PortInterfaceBuilder
             .OrderBy(h => phaseOrder.GetValueOrDefault(h.Phase, int.MaxValue)).ThenBy(h => hookOrder[h.Id])
             .ToImmutableArray();
 
-        var sinks = annotated.Where(f => f.Role == Finding.Change && f.Function is not null && graph.Contains(f.Function))
-            .Select(f => f.Function!).Distinct(StringComparer.Ordinal).ToList();
-        var sources = phases.Phases.SelectMany(p => p.EntryPoints).Where(graph.Contains).Distinct(StringComparer.Ordinal).ToList();
+        var sinks = annotated.Where(f => f.Role == Finding.Change && f.GraphNode is not null && graph.Contains(f.GraphNode))
+            .Select(f => f.GraphNode!).Distinct(StringComparer.Ordinal).ToList();
+        var sources = phases.Phases.SelectMany(p => p.EntryPoints).Select(name => graph.Resolve(name)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var cut = MinimumVertexCut.Compute(graph, sources, sinks);
         return (annotated, new PortInterface
         {
             Hooks = interfaceHooks,
             Implementations = Implementations(annotated, graph),
             ExistingLayers = Layers(annotated, hooks, graph),
-            MinCut = new InterfaceCut(cut.Size, cut.Functions, sinks.Count),
+            // Named as written, as wrappers are: a static's node ("name@file") is the graph's business.
+            MinCut = new InterfaceCut(cut.Size, [.. cut.Functions.Select(CallGraph.BaseName).Order(StringComparer.Ordinal)], sinks.Count),
         });
     }
 
     /// <summary>The change nearest the boot entry points (fewest calls; then file, line for a stable answer).</summary>
     private static BootSite? FirstInBoot(IEnumerable<Finding> sites, Dictionary<string, int> bootDistance) =>
-        sites.Where(f => f.Role == Finding.Change && f.Function is not null && bootDistance.ContainsKey(f.Function))
-            .Select(f => new BootSite(f.Function!, f.File, f.Line, bootDistance[f.Function!]))
+        sites.Where(f => f.Role == Finding.Change && f.GraphNode is not null && bootDistance.ContainsKey(f.GraphNode))
+            .Select(f => new BootSite(CallGraph.BaseName(f.GraphNode!), f.File, f.Line, bootDistance[f.GraphNode!]))
             .OrderBy(b => b.Calls).ThenBy(b => b.File, StringComparer.Ordinal).ThenBy(b => b.Line).ThenBy(b => b.Function, StringComparer.Ordinal)
             .FirstOrDefault();
 
@@ -105,7 +107,8 @@ public static class PortInterfaceBuilder
     /// </summary>
     private static string? UsedCallee(Finding finding, CallGraph graph) =>
         finding.Properties.TryGetValue("form", out var form) && form == "call"
-        && finding.Properties.TryGetValue("name", out var callee) && graph.DefinedAt(callee) is not null ? callee : null;
+        && finding.Properties.TryGetValue("name", out var callee) && graph.Resolve(callee, finding.File) is { } node && graph.DefinedAt(node) is not null
+            ? callee : null;
 
     /// <summary>
     /// A driver-API site is a change when it sits in a driver class's own methods (the driver a paravirtual front end
@@ -121,9 +124,9 @@ public static class PortInterfaceBuilder
         {
             return finding with { Role = Finding.Change, Driver = function[..split] };
         }
-        if (CalledFunction(finding) is { } callee && graph.DefinedAt(callee) is not null)
+        if (CalledFunction(finding) is { } callee && graph.Resolve(callee, finding.File) is { } node && graph.DefinedAt(node) is not null)
         {
-            return finding with { Role = Finding.Use, Implementation = callee, Hook = implementationHooks.GetValueOrDefault(callee) };
+            return finding with { Role = Finding.Use, Implementation = callee, Hook = implementationHooks.GetValueOrDefault(node) };
         }
         return finding with { Role = Finding.Change };
     }
@@ -140,8 +143,8 @@ public static class PortInterfaceBuilder
     /// one pushf). Only the body's own sites count: a function that merely calls a wrapper performs no hook itself.
     /// </summary>
     private static Dictionary<string, string> ImplementationHooks(List<Finding> findings, Dictionary<string, int> hookOrder) =>
-        findings.Where(f => f.Role == Finding.Change && f.Function is not null)
-            .GroupBy(f => f.Function!, StringComparer.Ordinal)
+        findings.Where(f => f.Role == Finding.Change && f.GraphNode is not null)
+            .GroupBy(f => f.GraphNode!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.GroupBy(f => f.Hook!, StringComparer.Ordinal)
                 .OrderByDescending(h => h.Count()).ThenBy(h => hookOrder.GetValueOrDefault(h.Key, int.MaxValue)).First().Key, StringComparer.Ordinal);
 
@@ -151,7 +154,7 @@ public static class PortInterfaceBuilder
             .GroupBy(f => f.Implementation!, StringComparer.Ordinal)
             .Select(g =>
             {
-                var span = graph.DefinitionOf(g.Key)!;
+                var span = graph.DefinitionOf(graph.Resolve(g.Key, g.First().File)!)!;
                 return new UsedImplementation(g.Key, span.File, span.StartLine, g.First().Hook, g.Count(),
                     [.. g.Select(f => f.RuleId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
             })
@@ -161,7 +164,7 @@ public static class PortInterfaceBuilder
     private static Dictionary<string, string> WrapperFunctions(List<Finding> findings, CallGraph graph)
     {
         var wrappers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var group in findings.Where(f => f.Role == Finding.Change && f.Function is not null).GroupBy(f => f.Function!, StringComparer.Ordinal))
+        foreach (var group in findings.Where(f => f.Role == Finding.Change && f.GraphNode is not null).GroupBy(f => f.GraphNode!, StringComparer.Ordinal))
         {
             var hooksHere = group.Select(f => f.Hook!).Distinct(StringComparer.Ordinal).ToList();
             if (hooksHere.Count == 1 && graph.DefinitionOf(group.Key) is { } span && span.EndLine - span.StartLine + 1 <= MaxWrapperLines
@@ -175,18 +178,19 @@ public static class PortInterfaceBuilder
 
     /// <summary>In a wrapper function, or an asm macro's definition (the one place its expansions change).</summary>
     private static bool IsInWrapper(Finding finding, Dictionary<string, string> wrappers) =>
-        finding.Function is { } function ? wrappers.ContainsKey(function) : IsMacroDefinition(finding);
+        finding.GraphNode is { } function ? wrappers.ContainsKey(function) : IsMacroDefinition(finding);
 
     private static bool IsMacroDefinition(Finding finding) => finding.Properties.ContainsKey("macro") && !finding.Expansions.IsEmpty;
 
     private static InterfaceHook Describe(Hook hook, List<Finding> sites, Dictionary<string, string> wrappers, CallGraph graph)
     {
-        var functionWrappers = sites.Where(f => f.Role == Finding.Change && f.Function is { } fn && wrappers.GetValueOrDefault(fn) == hook.Id)
-            .GroupBy(f => f.Function!, StringComparer.Ordinal)
+        var functionWrappers = sites.Where(f => f.Role == Finding.Change && f.GraphNode is { } fn && wrappers.GetValueOrDefault(fn) == hook.Id)
+            .GroupBy(f => f.GraphNode!, StringComparer.Ordinal)
             .Select(g =>
             {
+                // The wrapper's name as written (a static's node adds its file, which the wrapper gives anyway).
                 var span = graph.DefinitionOf(g.Key)!;
-                return new HookWrapper(g.Key, span.File, span.StartLine, g.Count(), [.. graph.Callers(g.Key).Take(Finding.MaxCallerFunctions)]);
+                return new HookWrapper(CallGraph.BaseName(g.Key), span.File, span.StartLine, g.Count(), [.. graph.Callers(g.Key).Take(Finding.MaxCallerFunctions)]);
             });
         var macroWrappers = sites.Where(f => f.Role == Finding.Change && f.Function is null && IsMacroDefinition(f))
             .Select(f => new HookWrapper(f.Properties["macro"], f.File, f.Line, 1,

@@ -39,7 +39,7 @@ public sealed class CallGraphTests
         var graph = (CallGraph)Scan(tree).CallGraph!;
         Assert.Equal(["load_first_tables", "pmap_enter"], graph.Callers("set_first_cr3"));
         Assert.Equal(["i386_init", "load_first_tables", "pmap_enter"], graph.TransitiveCallers("set_first_cr3").Order(StringComparer.Ordinal));
-        Assert.Equal("osfmk/i386/pmap.c", graph.DefinitionOf("pmap_store")!.File);
+        Assert.Equal("osfmk/i386/pmap.c", graph.DefinitionOf("pmap_store@osfmk/i386/pmap.c")!.File);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class CallGraphTests
         tree.Write("osfmk/i386/pmap.c", Pmap);
         var assigned = PortPhases.BuiltIn().Assign((CallGraph)Scan(tree).CallGraph!);
         Assert.Equal("boot", assigned["set_first_cr3"]);        // reached from i386_init before pmap_enter's phase
-        Assert.Equal("mmu", assigned["pmap_store"]);
+        Assert.Equal("mmu", assigned["pmap_store@osfmk/i386/pmap.c"]); // a static: its node names its file
         Assert.Equal("boot", assigned["kernel_bootstrap"]);     // the hub itself is reached…
         Assert.False(assigned.ContainsKey("vm_everything"));    // …but not walked through
         Assert.False(assigned.ContainsKey("lonely"));

@@ -21,7 +21,7 @@ public static class AssemblySourceScanner
     };
 
     /// <summary>Macros that open a function in XNU's assembly (ENTRY(name), LEAF(name, …), LEXT(name), Entry(name)…).</summary>
-    private static bool IsEntryMacro(string word) =>
+    internal static bool IsEntryMacro(string word) =>
         word.Contains("ENTRY", StringComparison.OrdinalIgnoreCase) || word.Contains("LEAF", StringComparison.Ordinal)
         || word is "LEXT" or "NESTED" or "LABEL" or "BEGIN_FUNC" or "ALIGNED_LEAF" or "GLOBAL" or "FUNCTION" or "TRAMP_ENTRY";
 
@@ -53,7 +53,12 @@ public static class AssemblySourceScanner
         }
     }
 
-    public static IEnumerable<AsmStatement> Scan(string text, InstructionFamily family, IReadOnlyDictionary<string, string> defines)
+    /// <param name="onSymbol">
+    /// Told of each symbol the file defines in active code, where the scan meets it: its line, its C name, and whether an
+    /// entry macro (ENTRY(x)…) defined it rather than a plain label (the call graph's assembly nodes).
+    /// </param>
+    public static IEnumerable<AsmStatement> Scan(string text, InstructionFamily family, IReadOnlyDictionary<string, string> defines,
+        Action<int, string, bool>? onSymbol = null)
     {
         var conditionals = new Conditionals(defines);
         var lines = text.Split('\n');
@@ -116,7 +121,11 @@ public static class AssemblySourceScanner
                 {
                     if (!IsLocalLabel(label) && gasMacro is null)
                     {
-                        function = label.TrimStart('_');
+                        function = CName(label);
+                        if (conditionals.Active)
+                        {
+                            onSymbol?.Invoke(lineNumber, function, false);
+                        }
                     }
                     rest = after.TrimStart();
                 }
@@ -126,7 +135,12 @@ public static class AssemblySourceScanner
                     var close = rest.IndexOfAny([',', ')'], first.Length + 1);
                     if (close > first.Length + 1)
                     {
-                        function = rest[(first.Length + 1)..close].Trim().TrimStart('_');
+                        // ENTRY(x) and friends take the C name and add Mach-O's underscore themselves (EXT(x) is _x).
+                        function = rest[(first.Length + 1)..close].Trim();
+                        if (conditionals.Active && gasMacro is null)
+                        {
+                            onSymbol?.Invoke(lineNumber, function, true);
+                        }
                     }
                     continue;
                 }
@@ -224,7 +238,10 @@ public static class AssemblySourceScanner
         }
     }
 
-    private static bool LeadingLabel(string text, out string label, out string after)
+    /// <summary>The C name of an assembly symbol: Mach-O prefixes one underscore to every C name (`_foo` is `foo`, `__foo` is `_foo`).</summary>
+    public static string CName(string symbol) => symbol.StartsWith('_') ? symbol[1..] : symbol;
+
+    internal static bool LeadingLabel(string text, out string label, out string after)
     {
         var i = 0;
         while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] is '_' or '.' or '$'))
@@ -242,11 +259,11 @@ public static class AssemblySourceScanner
     }
 
     /// <summary>Mach-O local labels (L…, .L…) and numeric labels do not name a function.</summary>
-    private static bool IsLocalLabel(string label) =>
+    internal static bool IsLocalLabel(string label) =>
         label.Length == 0 || char.IsAsciiDigit(label[0]) || label[0] == 'L' || label.StartsWith(".L", StringComparison.Ordinal)
         || label[0] == '.';
 
-    private static string Word(string text)
+    internal static string Word(string text)
     {
         var i = 0;
         while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] is '_' or '.'))

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using Parascope.Graph;
+using Parascope.Model;
 
 namespace Parascope.Reports.Graph;
 
@@ -12,7 +13,10 @@ public enum GraphFormat
     GraphMl,
 }
 
-/// <summary>Graphviz DOT: one quoted node per function with its definition and site count, one edge per call.</summary>
+/// <summary>
+/// Graphviz DOT: one quoted node per function with its definition and site count, one edge per call; an assembly
+/// edge says `kind="asm"`, an indirect one `kind="indirect"` and is drawn dashed; a direct call has no attribute.
+/// </summary>
 public static class DotGraphWriter
 {
     public static string Write(CallGraphSlice slice)
@@ -36,9 +40,16 @@ public static class DotGraphWriter
             }
             text.Append("];\n");
         }
-        foreach (var (caller, callee) in slice.Calls)
+        foreach (var (caller, callee, kind) in slice.Calls)
         {
-            text.Append("  ").Append(Quote(caller)).Append(" -> ").Append(Quote(callee)).Append(";\n");
+            text.Append("  ").Append(Quote(caller)).Append(" -> ").Append(Quote(callee));
+            _ = kind switch
+            {
+                CallKind.Asm => text.Append(" [kind=\"asm\"]"),
+                CallKind.Indirect => text.Append(" [kind=\"indirect\", style=dashed]"),
+                _ => text,
+            };
+            text.Append(";\n");
         }
         text.Append("}\n");
         return text.ToString();
@@ -63,7 +74,10 @@ public static class DotGraphWriter
     }
 }
 
-/// <summary>GraphML (http://graphml.graphdrawing.org/): node ids are the function names, escaped by the XML writer.</summary>
+/// <summary>
+/// GraphML (http://graphml.graphdrawing.org/): node ids are the function names, escaped by the XML writer; each edge
+/// has a `kind` (direct, asm, indirect).
+/// </summary>
 public static class GraphMlWriter
 {
     private const string Namespace = "http://graphml.graphdrawing.org/xmlns";
@@ -79,6 +93,7 @@ public static class GraphMlWriter
             Key(xml, "file", "string");
             Key(xml, "line", "int");
             Key(xml, "sites", "int");
+            Key(xml, "kind", "string", "edge");
             xml.WriteStartElement("graph", Namespace);
             xml.WriteAttributeString("id", "callgraph");
             xml.WriteAttributeString("edgedefault", "directed");
@@ -94,11 +109,12 @@ public static class GraphMlWriter
                 Data(xml, "sites", function.Sites.ToString(CultureInfo.InvariantCulture));
                 xml.WriteEndElement();
             }
-            foreach (var (caller, callee) in slice.Calls)
+            foreach (var (caller, callee, kind) in slice.Calls)
             {
                 xml.WriteStartElement("edge", Namespace);
                 xml.WriteAttributeString("source", XmlSafe(caller));
                 xml.WriteAttributeString("target", XmlSafe(callee));
+                Data(xml, "kind", kind.Name());
                 xml.WriteEndElement();
             }
             xml.WriteEndElement();
@@ -108,11 +124,11 @@ public static class GraphMlWriter
         return buffer.Append('\n').ToString();
     }
 
-    private static void Key(XmlWriter xml, string name, string type)
+    private static void Key(XmlWriter xml, string name, string type, string domain = "node")
     {
         xml.WriteStartElement("key", Namespace);
         xml.WriteAttributeString("id", name);
-        xml.WriteAttributeString("for", "node");
+        xml.WriteAttributeString("for", domain);
         xml.WriteAttributeString("attr.name", name);
         xml.WriteAttributeString("attr.type", type);
         xml.WriteEndElement();

@@ -226,15 +226,15 @@ public static class HtmlReportWriter
     private static string Neighbourhood(ScanResult result, Finding finding, Dictionary<string, string> functionIds)
     {
         var graph = result.CallGraph;
-        var known = finding.Function is { } function && graph?.Contains(function) == true;
+        var known = finding.GraphNode is { } function && graph?.Contains(function) == true;
         if (!known && finding.CallerFunctions.IsEmpty)
         {
             return string.Empty;
         }
         var callers = finding.CallerFunctions.IsEmpty && known
-            ? graph!.Callers(finding.Function!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()
+            ? graph!.Callers(finding.GraphNode!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()
             : [.. finding.CallerFunctions];
-        var callees = known ? graph!.Callees(finding.Function!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() : [];
+        var callees = known ? graph!.Callees(finding.GraphNode!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() : [];
         var callerList = callers.Count == 0 ? "none" : string.Join(", ", callers.Select(c =>
             functionIds.TryGetValue(c, out var id) ? $"<a class=\"caller\" href=\"#{id}\"><code>{E(c)}</code></a>" : $"<code>{E(c)}</code>"));
         var calleeList = callees.Count == 0

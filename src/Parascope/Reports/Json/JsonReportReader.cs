@@ -96,7 +96,15 @@ public static class JsonReportReader
     private static CallGraphData ReadGraph(JsonElement graph) => new(
         [.. graph.GetProperty("functions").EnumerateArray().Select(f => new GraphFunctionData(f.GetProperty("name").GetString()!,
             f.GetProperty("rank").GetInt32(), f.GetProperty("file").GetString()!, f.GetProperty("startLine").GetInt32(), f.GetProperty("endLine").GetInt32()))],
-        [.. graph.GetProperty("calls").EnumerateArray().Select(c => (c[0].GetString()!, c[1].GetString()!))]);
+        [.. graph.GetProperty("calls").EnumerateArray().Select(c => new GraphCall(c[0].GetString()!, c[1].GetString()!,
+            c.GetArrayLength() > 2 && CallKinds.TryParse(c[2].GetString()!, out var kind) ? kind : CallKind.Direct))])
+    {
+        SlotStores = Pairs(graph, "slotStores"),
+        SlotCalls = Pairs(graph, "slotCalls"),
+    };
+
+    private static ImmutableArray<(string, string)> Pairs(JsonElement graph, string name) =>
+        graph.TryGetProperty(name, out var pairs) ? [.. pairs.EnumerateArray().Select(p => (p[0].GetString()!, p[1].GetString()!))] : [];
 
     public static Finding ReadFinding(JsonElement f)
     {
@@ -128,6 +136,8 @@ public static class JsonReportReader
             Baseline = OptionalString(f, "baseline"),
             Phase = OptionalString(f, "phase"),
             Callers = f.TryGetProperty("callers", out var callers) ? callers.GetInt32() : null,
+            IndirectCallers = f.TryGetProperty("indirectCallers", out var indirect) ? indirect.GetInt32() : null,
+            FunctionNode = OptionalString(f, "functionNode"),
             TransitiveCallers = f.TryGetProperty("transitiveCallers", out var transitive) ? transitive.GetInt32() : null,
             CallerFunctions = f.TryGetProperty("callerFunctions", out var callerFunctions)
                 ? [.. callerFunctions.EnumerateArray().Select(c => c.GetString()!)]

@@ -208,15 +208,31 @@ public static class JsonReportWriter
         }
         json.WriteEndArray();
         json.WriteStartArray("calls");
-        foreach (var (caller, callee) in graph.Calls)
+        foreach (var call in graph.Calls)
         {
             json.WriteStartArray();
-            json.WriteStringValue(caller);
-            json.WriteStringValue(callee);
+            json.WriteStringValue(call.Caller);
+            json.WriteStringValue(call.Callee);
+            json.WriteStringValue(call.Kind.Name());
             json.WriteEndArray();
         }
         json.WriteEndArray();
+        WritePairs(json, "slotStores", graph.SlotStores);
+        WritePairs(json, "slotCalls", graph.SlotCalls);
         json.WriteEndObject();
+    }
+
+    private static void WritePairs(Utf8JsonWriter json, string name, IEnumerable<(string, string)> pairs)
+    {
+        json.WriteStartArray(name);
+        foreach (var (first, second) in pairs)
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(first);
+            json.WriteStringValue(second);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
     }
 
     private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
@@ -340,6 +356,10 @@ public static class JsonReportWriter
         json.WriteNumber("line", finding.Line);
         json.WriteNumber("column", finding.Column);
         json.WriteString("function", finding.Function);
+        if (finding.FunctionNode is not null)
+        {
+            json.WriteString("functionNode", finding.FunctionNode);
+        }
         json.WriteString("arch", finding.Arch);
         json.WriteString("context", finding.Context.Name());
         json.WriteBoolean("active", finding.Active);
@@ -382,6 +402,10 @@ public static class JsonReportWriter
         if (finding.Callers is { } callers)
         {
             json.WriteNumber("callers", callers);
+        }
+        if (finding.IndirectCallers is { } indirect)
+        {
+            json.WriteNumber("indirectCallers", indirect);
         }
         if (finding.TransitiveCallers is { } transitive)
         {

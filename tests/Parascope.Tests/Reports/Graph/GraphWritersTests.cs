@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using Parascope.Graph;
+using Parascope.Model;
 using Parascope.Reports.Graph;
 
 namespace Parascope.Tests.Reports.Graph;
@@ -11,7 +12,7 @@ public sealed class GraphWritersTests
             new GraphFunction("operator<<", "a&b/\"x\".cpp", 3, 2),
             new GraphFunction("say \"hi\"\\now", null, null, 0),
         ],
-        [("operator<<", "say \"hi\"\\now")]);
+        [new GraphCall("operator<<", "say \"hi\"\\now", CallKind.Direct)]);
 
     [Fact]
     public void Dot_quotes_and_escapes_every_id()
