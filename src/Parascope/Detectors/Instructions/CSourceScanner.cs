@@ -445,7 +445,29 @@ public static class CSourceScanner
                 }
                 else if (c == '#')
                 {
-                    // #param stringification inside a macro body: the text is the argument's, unknown here.
+                    // #param stringification inside a macro body ("msr DBGBCR" #n "_EL1"): the argument's text pasted
+                    // between the pieces, marked ##n## so an expansion can put its argument there.
+                    var name = SkipTrivia(i + 1, limit);
+                    var nameEnd = name;
+                    while (nameEnd < limit && (char.IsAsciiLetterOrDigit(text[nameEnd]) || text[nameEnd] == '_'))
+                    {
+                        nameEnd++;
+                    }
+                    if (nameEnd > name && macro is not null)
+                    {
+                        if (template.Length > 0 && template[^1] == ' ')
+                        {
+                            template.Length--;
+                            origins.RemoveAt(origins.Count - 1);
+                        }
+                        foreach (var ch in "##" + text[name..nameEnd] + "##")
+                        {
+                            template.Append(ch);
+                            origins.Add(i);
+                        }
+                        i = nameEnd;
+                        continue;
+                    }
                     template.Append(' ');
                     origins.Add(i);
                 }
@@ -526,6 +548,11 @@ public static class CSourceScanner
                 // `# text` starts an x86 comment; `#3` is an arm64 immediate and stays.
                 for (var hash = piece.IndexOf('#'); hash >= 0; hash = piece.IndexOf('#', hash + 1))
                 {
+                    if (hash + 1 < piece.Length && piece[hash + 1] == '#')
+                    {
+                        hash++; // ##n##: a pasted macro parameter, not a comment
+                        continue;
+                    }
                     if (hash + 1 >= piece.Length || char.IsWhiteSpace(piece[hash + 1]) || piece[..hash].Trim().Length == 0)
                     {
                         piece = piece[..hash];
