@@ -121,7 +121,7 @@ public static class CSourceScanner
                     var word = text[start..i];
                     if (IsAsmKeyword(word))
                     {
-                        i = AsmStatementAt(i, text.Length, null);
+                        i = AsmFunctionAt(i) ?? AsmStatementAt(i, text.Length, null);
                         continue;
                     }
                     if (builtinNames is not null && word[0] == '_' && builtinNames.Contains(word))
@@ -368,6 +368,64 @@ public static class CSourceScanner
                 }
                 i++;
             }
+        }
+
+        /// <summary>
+        /// An old-style assembler function (`asm int intr_disable() { pushfl; cli }`, pre-GCC compilers): its body is
+        /// assembly, one statement per line or `;`. Returns where reading stopped, or null when the text is not one.
+        /// </summary>
+        private int? AsmFunctionAt(int afterKeyword)
+        {
+            var i = SkipTrivia(afterKeyword, text.Length);
+            string? name = null;
+            var words = 0;
+            while (i < text.Length && (char.IsAsciiLetter(text[i]) || text[i] == '_'))
+            {
+                var start = i;
+                while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_'))
+                {
+                    i++;
+                }
+                name = text[start..i];
+                words++;
+                i = SkipTrivia(i, text.Length);
+            }
+            if (words < 2 || i >= text.Length || text[i] != '(' || name is "volatile" or "__volatile__" or "goto")
+            {
+                return null;
+            }
+            var close = text.IndexOf(')', i);
+            if (close < 0)
+            {
+                return null;
+            }
+            var open = SkipTrivia(close + 1, text.Length);
+            if (open >= text.Length || text[open] != '{')
+            {
+                return null;
+            }
+            var end = text.IndexOf('}', open);
+            if (end < 0)
+            {
+                return null;
+            }
+            var template = new StringBuilder();
+            var origins = new List<int>();
+            for (var k = open + 1; k < end; k++)
+            {
+                if (text[k] == '/' && Peek(k + 1) == '*')
+                {
+                    k = SkipBlockComment(k) - 1;
+                    continue;
+                }
+                template.Append(text[k]);
+                origins.Add(k);
+            }
+            var outer = _function;
+            _function = name;
+            Emit(template.ToString(), origins, null);
+            _function = outer;
+            return end + 1;
         }
 
         /// <summary>Reads `(qualifiers) ( "template" … : …)` after an asm keyword; returns where reading stopped.</summary>
