@@ -61,11 +61,13 @@ internal sealed partial class AssemblerHeaders
             var family = FamilyHints.OfPath(relative) ?? FamilyHints.OfArch(includers.FirstOrDefault() ?? defaultArch);
             var defines = Conditionals.Predefined(includers.FirstOrDefault() ?? Architecture.Of(family).Name)
                 .SetItem("__ASSEMBLER__", "1").SetItem("ASSEMBLER", "1");
+            // #define bodies holding C asm statements (`#define __IN(s, u) static … asm volatile ("in" #s …)`) are C.
+            var cMacros = fromAssembly && !assemblerOnly ? CSourceScanner.Scan(body).AsmMacros : [];
             var kept = new List<(AsmStatement, string?)>();
             foreach (var (statement, decoded) in RawRuns.Decode(AssemblySourceScanner.Scan(body, family, defines), classifier, family))
             {
                 var condition = AssemblerCondition(statement.Conditions);
-                var assembler = condition ?? (statement.InGasMacro || assemblerOnly || statement.Macro is not null && fromAssembly);
+                var assembler = condition ?? (statement.InGasMacro || assemblerOnly || statement.Macro is not null && fromAssembly && !cMacros.Contains(statement.Macro));
                 if (assembler)
                 {
                     kept.Add((statement, decoded));

@@ -29,6 +29,14 @@ public sealed class InstructionDetector : IDetector
 
     public IUnitCollector CreateCollector(UnitScope scope) => new InstructionCollector(_scans, scope, _classifier);
 
+    /// <summary>Names of the macros a .s file defines itself whose bodies hold sites.</summary>
+    internal static HashSet<string> LocalMacros(IEnumerable<AsmStatement> sites) =>
+        sites.Select(s => s.Macro).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>A statement that invokes one of the file's own instruction macros (`STI` for `#define STI sti`).</summary>
+    internal static bool IsLocalUse(HashSet<string> macros, AsmStatement statement) =>
+        macros.Count > 0 && AssemblerHeaders.FirstWord(statement.Text) is { Length: > 0 } word && word != statement.Macro && macros.Contains(word);
+
     public void Detect(DetectionContext context, FindingSink sink)
     {
         var classifier = _classifier;
@@ -115,11 +123,12 @@ public sealed class InstructionDetector : IDetector
                     sink.Add(finding);
                 }
             }
+            var localMacros = LocalMacros(facts.AssemblySites.Select(s => s.Statement));
             foreach (var site in facts.AssemblySites)
             {
-                if (headers.IsUse(site.File, site.Statement))
+                if (headers.IsUse(site.File, site.Statement) || IsLocalUse(localMacros, site.Statement))
                 {
-                    continue; // a header macro's use (`PUSHF`): an expansion of its definition
+                    continue; // a macro's use (`PUSHF`, idt64.s's own `#define STI sti`): its definition is the site
                 }
                 var rule = context.Rules[site.RuleId];
                 var match = new InstructionMatch(rule, site.Mnemonic, site.Register);

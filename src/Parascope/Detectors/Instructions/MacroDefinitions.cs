@@ -162,7 +162,10 @@ internal sealed class MacroDefinitions(InstructionClassifier classifier)
                 {
                     properties = properties.SetItem("registers", string.Join(", ", registers));
                 }
-                properties = properties.SetItem("register-parameter", "true");
+                if (IsSystemTemplate(entry.Statement))
+                {
+                    properties = properties.SetItem("register-parameter", "true");
+                }
             }
             if (entry.NotCompiled && !active)
             {

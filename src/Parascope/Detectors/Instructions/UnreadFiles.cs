@@ -38,9 +38,11 @@ internal static class UnreadFiles
             {
                 var family = FamilyHints.OfPath(relative) ?? defaultFamily;
                 var defines = Architecture.Of(family).PredefinedMacros;
-                foreach (var (statement, match, _) in AssemblyMatches(text.Text, relative, family, defines, classifier))
+                var matches = AssemblyMatches(text.Text, relative, family, defines, classifier).ToList();
+                var localMacros = InstructionDetector.LocalMacros(matches.Select(m => m.Statement));
+                foreach (var (statement, match, _) in matches)
                 {
-                    if (!headers.IsUse(relative, statement))
+                    if (!headers.IsUse(relative, statement) && !InstructionDetector.IsLocalUse(localMacros, statement))
                     {
                         sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
                     }
