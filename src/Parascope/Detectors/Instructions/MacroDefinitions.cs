@@ -134,7 +134,15 @@ internal sealed class MacroDefinitions(InstructionClassifier classifier)
         {
             end++;
         }
-        return text[..end].ToLowerInvariant() is "msr" or "mrs";
+        var mnemonic = text[..end].ToLowerInvariant();
+        if (mnemonic is not ("msr" or "mrs"))
+        {
+            return false;
+        }
+        // The system register is msr's first operand and mrs's last: `mrs _reg, TPIDRRO_EL0` names its register.
+        var operands = text[end..].Split(',');
+        var register = mnemonic == "msr" ? operands[0] : operands[^1];
+        return statement.MacroParameters.Any(p => register.Contains(p, StringComparison.Ordinal));
     }
 
     public void Emit(DetectionContext context, FindingSink sink)
