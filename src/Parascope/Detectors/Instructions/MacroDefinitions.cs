@@ -191,7 +191,12 @@ internal sealed class MacroDefinitions(InstructionClassifier classifier)
     }
 
     private static InstructionMatch? MostSevere(DetectionContext context, string file, List<InstructionMatch> matches) =>
-        matches.OrderByDescending(m => context.Guidance(m.Rule).Severity).ThenBy(m => m.Rule.Id, StringComparer.Ordinal).FirstOrDefault();
+        matches.GroupBy(m => m.Rule.Id, StringComparer.Ordinal)
+            .OrderByDescending(g => context.Guidance(g.First().Rule).Severity)
+            .ThenByDescending(g => g.Count()) // among equals, the rule most uses resolve to
+            .ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.First())
+            .FirstOrDefault();
 
     private static string FirstWord(string text)
     {
