@@ -3,7 +3,11 @@ using System.Collections.Immutable;
 namespace Parascope.Model;
 
 /// <summary>A place elsewhere that belongs to a finding: a macro's expansion site, a wrapper's caller.</summary>
-public sealed record SiteReference(string File, int Line, string? Function);
+public sealed record SiteReference(string File, int Line, string? Function)
+{
+    /// <summary>For a macro whose system register is a parameter: the register this expansion resolves it to, when known.</summary>
+    public string? Register { get; init; }
+}
 
 /// <summary>
 /// One place a port must touch. <see cref="File"/>/<see cref="Line"/>/<see cref="Column"/> are where the

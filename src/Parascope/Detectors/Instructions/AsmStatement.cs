@@ -26,6 +26,8 @@ public sealed record AsmStatement
     /// <summary>Whether the branch is taken under the defines the scan knew (assembly files; lexical guess elsewhere).</summary>
     public bool Active { get; init; } = true;
     public bool IntelSyntax { get; init; }
+    /// <summary>The statement is in a GAS `.macro … .endm` body (assembler text wherever it is written, C headers included).</summary>
+    public bool InGasMacro { get; init; }
 }
 
 /// <summary>Which instruction family source text is written for, from what is known about it.</summary>

@@ -1,26 +1,262 @@
 using System.Collections.Immutable;
+using System.Text.RegularExpressions;
 using Parascope.Discovery;
 using Parascope.Model;
 using static Parascope.Detectors.Instructions.InstructionFindings;
-using static Parascope.Detectors.Instructions.LexicalSites;
 
 namespace Parascope.Detectors.Instructions;
 
-internal static class AssemblerHeaders
+/// <summary>
+/// Headers carry assembly too: `#ifdef __ASSEMBLER__` (or ASSEMBLER) parts, GAS `.macro` bodies, and the #define
+/// bodies of headers that assembly includes (`osfmk/i386/asm.h` `#define INB inb %dx, %al`, `pal_lock_asm.h`
+/// `#define PUSHF pushf`, headers that `#error` without __ASSEMBLER__). C units never compile those parts, so they
+/// are read here as assembly: active when some assembled .s file includes the header (matched by the path it
+/// names), inactive otherwise. A macro's instruction is one site, its #define or .macro line; where .s files and
+/// other assembler macros use it (`PUSHF`, `SPILL_REGISTERS`, `CMSR FPCR, x5, x4, 1`), the use is an expansion
+/// (<see cref="MacroDefinitions"/>), not a site of its own.
+/// </summary>
+internal sealed partial class AssemblerHeaders
 {
-    /// <summary>
-    /// Headers carry assembly too: `#ifdef __ASSEMBLER__` (or ASSEMBLER) parts hold .macro and #define bodies
-    /// that .s files include. C units never compile those parts, so they are read here as assembly: active when
-    /// some assembled .s file includes the header (matched by the path it names), inactive otherwise.
-    /// </summary>
-    public static void Detect(DetectionContext context, InstructionClassifier classifier,
-        Dictionary<string, HashSet<string>> includes, FindingSink sink)
+    private sealed record Header(string Relative, InstructionFamily Family, ImmutableArray<string> Includers, List<(AsmStatement Statement, string? Decoded)> Statements);
+
+    private readonly List<Header> _headers = new();
+    /// <summary>Macro name → the body statements that are sites (or name their operand through a parameter).</summary>
+    private readonly Dictionary<string, List<(Header Header, AsmStatement Statement)>> _macros = new(StringComparer.Ordinal);
+    private readonly InstructionClassifier _classifier;
+
+    private AssemblerHeaders(InstructionClassifier classifier) => _classifier = classifier;
+
+    [GeneratedRegex(@"#\s*if(?:ndef\s+_*ASSEMBLER_*|\s+!\s*defined\s*\(?\s*_*ASSEMBLER_*\s*\)?)[^\n]*\n(?:\s*(?://|/\*)[^\n]*\n)*\s*#\s*error")]
+    private static partial Regex ErrorsWithoutAssembler();
+
+    /// <summary>Reads every header assembly reaches or that holds assembler parts; <paramref name="includes"/> are the assembled units' #includes (for active/arches).</summary>
+    public static AssemblerHeaders Read(DetectionContext context, InstructionClassifier classifier, Dictionary<string, HashSet<string>> includes)
     {
+        var result = new AssemblerHeaders(classifier);
         var defaultArch = context.Units.Select(u => u.Unit.Arch).FirstOrDefault() ?? Architecture.Default.Name;
         var headers = context.Files.WithExtensions(".h")
             .Where(h => !FamilyHints.IsForeignPath(h.Relative))
             .ToList();
-        // Headers reach assembly through other headers too: follow #include from the .s files' includes.
+        var assembled = Assembled(context, headers, includes);
+        var reached = Reached(context, headers);
+        var allNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, relative) in headers)
+        {
+            if (context.Texts.Get(path) is not { } text)
+            {
+                continue;
+            }
+            var body = text.Text;
+            var gas = body.Contains(".macro", StringComparison.Ordinal);
+            var tested = body.Contains("ASSEMBLER", StringComparison.Ordinal);
+            var fromAssembly = reached.Contains(relative);
+            if (!gas && !tested && !fromAssembly)
+            {
+                continue;
+            }
+            var assemblerOnly = tested && ErrorsWithoutAssembler().IsMatch(body);
+            var includers = assembled.TryGetValue(relative, out var reachedBy)
+                ? reachedBy.Order(StringComparer.Ordinal).ToImmutableArray()
+                : ImmutableArray<string>.Empty;
+            var family = FamilyHints.OfPath(relative) ?? FamilyHints.OfArch(includers.FirstOrDefault() ?? defaultArch);
+            var defines = Conditionals.Predefined(includers.FirstOrDefault() ?? Architecture.Of(family).Name)
+                .SetItem("__ASSEMBLER__", "1").SetItem("ASSEMBLER", "1");
+            // #define bodies holding C asm statements (`#define __IN(s, u) static … asm volatile ("in" #s …)`) are C.
+            var cMacros = fromAssembly && !assemblerOnly ? CSourceScanner.Scan(body).AsmMacros : [];
+            var kept = new List<(AsmStatement, string?)>();
+            foreach (var (statement, decoded) in RawRuns.Decode(AssemblySourceScanner.Scan(body, family, defines), classifier, family))
+            {
+                var condition = AssemblerCondition(statement.Conditions);
+                var assembler = condition ?? (statement.InGasMacro || assemblerOnly || statement.Macro is not null && fromAssembly && !cMacros.Contains(statement.Macro));
+                if (assembler)
+                {
+                    kept.Add((statement, decoded));
+                    if (statement.Macro is not null)
+                    {
+                        allNames.Add(statement.Macro);
+                    }
+                }
+            }
+            if (kept.Count > 0)
+            {
+                result._headers.Add(new Header(relative, family, includers, kept));
+            }
+        }
+        // A macro is an instruction macro when a body statement is a site by itself (not a use of another macro).
+        foreach (var header in result._headers)
+        {
+            foreach (var (statement, decoded) in header.Statements)
+            {
+                if (statement.Macro is null || allNames.Contains(FirstWord(statement.Text)))
+                {
+                    continue;
+                }
+                if (!statement.MacroParameters.IsEmpty || classifier.Classify(decoded ?? statement.Text, header.Family, statement.IntelSyntax) is not null)
+                {
+                    if (!result._macros.TryGetValue(statement.Macro, out var list))
+                    {
+                        result._macros[statement.Macro] = list = new();
+                    }
+                    list.Add((header, statement));
+                }
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The statement is a use of a header's instruction macro (`PUSHF`, `CMSR FPCR, …`), not an instruction of its own.</summary>
+    public bool IsUse(string file, AsmStatement statement) => Definitions(file, statement).Any();
+
+    private IEnumerable<(Header Header, AsmStatement Statement)> Definitions(string file, AsmStatement statement)
+    {
+        if (_macros.Count == 0 || !_macros.TryGetValue(FirstWord(statement.Text), out var bodies))
+        {
+            return [];
+        }
+        var family = FamilyHints.OfPath(file);
+        return bodies.Where(b => family is null || b.Header.Family == family);
+    }
+
+    /// <summary>
+    /// Reports the headers' sites: a macro body's statement once, at its line, with the uses in .s files and in
+    /// other header macros as expansions; other assembler lines as they are.
+    /// </summary>
+    public void Detect(DetectionContext context, MacroDefinitions definitions, FindingSink sink)
+    {
+        foreach (var header in _headers)
+        {
+            foreach (var (statement, decoded) in header.Statements)
+            {
+                if (IsUse(header.Relative, statement))
+                {
+                    Record(definitions, header.Relative, statement);
+                    continue;
+                }
+                if (statement.Macro is not null && _macros.ContainsKey(FirstWord(statement.Text)))
+                {
+                    continue;
+                }
+                var match = _classifier.Classify(decoded ?? statement.Text, header.Family, statement.IntelSyntax);
+                var active = statement.Active && !header.Includers.IsEmpty;
+                if (statement.Macro is not null && (match is not null || !statement.MacroParameters.IsEmpty))
+                {
+                    definitions.Definition(header.Relative, statement, header.Family, match, active, null, units: 0, arches: active ? header.Includers : []);
+                    continue;
+                }
+                if (match is null)
+                {
+                    continue;
+                }
+                var finding = Build(context, match, header.Relative, statement, statement.Function, active, null) with
+                {
+                    Arches = active ? header.Includers : [],
+                    Units = 0,
+                    Condition = statement.Condition,
+                };
+                sink.Add(decoded is null ? finding : finding with { Properties = finding.Properties.Add("encoding", statement.Text) });
+            }
+        }
+        if (_macros.Count == 0)
+        {
+            return;
+        }
+        var defaultFamily = FamilyHints.OfArch(context.Units.Select(u => u.Unit.Arch).FirstOrDefault() ?? Architecture.Default.Name);
+        foreach (var relative in context.Files.RelativePaths)
+        {
+            var extension = Path.GetExtension(relative);
+            if (extension is not (".s" or ".S") || FamilyHints.IsForeignPath(relative) || context.Texts.Get(context.Files.AbsolutePath(relative)) is not { } text)
+            {
+                continue;
+            }
+            var family = FamilyHints.OfPath(relative) ?? defaultFamily;
+            foreach (var statement in AssemblySourceScanner.Scan(text.Text, family, Architecture.Of(family).PredefinedMacros))
+            {
+                Record(definitions, relative, statement);
+            }
+        }
+    }
+
+    private void Record(MacroDefinitions definitions, string file, AsmStatement use)
+    {
+        var name = FirstWord(use.Text);
+        ImmutableArray<string>? arguments = null;
+        foreach (var (header, body) in Definitions(file, use))
+        {
+            if (header.Relative == file && body.Line == use.Line)
+            {
+                continue;
+            }
+            arguments ??= Arguments(use.Text[name.Length..]);
+            definitions.Use(header.Relative, body, header.Family, new SiteReference(file, use.Line, use.Macro is null ? use.Function : null), arguments.Value, null);
+        }
+    }
+
+    /// <summary>`(a, b)` of a #define use, `a, b` or `a b` of a GAS macro use.</summary>
+    internal static ImmutableArray<string> Arguments(string rest)
+    {
+        rest = rest.Trim();
+        if (rest.StartsWith('(') && rest.EndsWith(')'))
+        {
+            rest = rest[1..^1];
+        }
+        if (rest.Length == 0)
+        {
+            return [];
+        }
+        var pieces = new List<string>();
+        var depth = 0;
+        var start = 0;
+        for (var i = 0; i < rest.Length; i++)
+        {
+            switch (rest[i])
+            {
+                case '(' or '[' or '{':
+                    depth++;
+                    break;
+                case ')' or ']' or '}':
+                    depth--;
+                    break;
+                case ',' when depth == 0:
+                    pieces.Add(rest[start..i].Trim());
+                    start = i + 1;
+                    break;
+            }
+        }
+        pieces.Add(rest[start..].Trim());
+        if (pieces.Count == 1)
+        {
+            return pieces[0].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).ToImmutableArray();
+        }
+        return pieces.ToImmutableArray();
+    }
+
+    /// <summary>True inside an assembler-only test, false inside a C-only one (`#ifndef __ASSEMBLER__`), null outside both.</summary>
+    private static bool? AssemblerCondition(ImmutableArray<string> conditions)
+    {
+        for (var i = conditions.Length - 1; i >= 0; i--)
+        {
+            if (conditions[i].Contains("ASSEMBLER", StringComparison.Ordinal))
+            {
+                return FamilyHints.Requires([conditions[i]], "ASSEMBLER", "__ASSEMBLER__");
+            }
+        }
+        return null;
+    }
+
+    internal static string FirstWord(string text)
+    {
+        var trimmed = text.TrimStart();
+        var end = 0;
+        while (end < trimmed.Length && (char.IsAsciiLetterOrDigit(trimmed[end]) || trimmed[end] == '_'))
+        {
+            end++;
+        }
+        return trimmed[..end];
+    }
+
+    /// <summary>Headers the assembled units reach through #include (followed through headers), with the arches that assemble them.</summary>
+    private static Dictionary<string, HashSet<string>> Assembled(DetectionContext context, List<(string Path, string Relative)> headers, Dictionary<string, HashSet<string>> includes)
+    {
         var assembled = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var queue = new Queue<(string Include, HashSet<string> Arches)>(includes.Select(pair => (pair.Key, pair.Value)));
         while (queue.Count > 0)
@@ -44,33 +280,48 @@ internal static class AssemblerHeaders
                 }
             }
         }
-        foreach (var (path, relative) in headers)
+        return assembled;
+    }
+
+    /// <summary>Headers any .s/.S file of the tree reaches through #include, whatever the scan assembles.</summary>
+    private static HashSet<string> Reached(DetectionContext context, List<(string Path, string Relative)> headers)
+    {
+        var bySuffix = headers.ToLookup(h => Path.GetFileName(h.Relative), StringComparer.Ordinal);
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>();
+        foreach (var relative in context.Files.RelativePaths)
         {
-            if (context.Texts.Get(path) is not { } text || !text.Text.Contains("ASSEMBLER", StringComparison.Ordinal))
+            if (Path.GetExtension(relative) is ".s" or ".S" && !FamilyHints.IsForeignPath(relative) && context.Texts.Get(context.Files.AbsolutePath(relative)) is { } text)
+            {
+                foreach (var include in AssemblySourceScanner.Includes(text.Text))
+                {
+                    queue.Enqueue(include);
+                }
+            }
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (queue.Count > 0)
+        {
+            var include = queue.Dequeue();
+            if (!seen.Add(include))
             {
                 continue;
             }
-            var includers = assembled.TryGetValue(relative, out var reached)
-                ? reached.Order(StringComparer.Ordinal).ToImmutableArray()
-                : ImmutableArray<string>.Empty;
-            var family = FamilyHints.OfPath(relative) ?? FamilyHints.OfArch(includers.FirstOrDefault() ?? defaultArch);
-            var defines = Conditionals.Predefined(includers.FirstOrDefault() ?? Architecture.Of(family).Name)
-                .SetItem("__ASSEMBLER__", "1").SetItem("ASSEMBLER", "1");
-            foreach (var (statement, match, _) in AssemblyMatches(text.Text, relative, family, defines, classifier))
+            foreach (var header in bySuffix[Path.GetFileName(include)])
             {
-                if (!FamilyHints.Requires(statement.Conditions, "ASSEMBLER", "__ASSEMBLER__"))
+                if (header.Relative != include && !header.Relative.EndsWith("/" + include, StringComparison.Ordinal) || !reached.Add(header.Relative))
                 {
                     continue;
                 }
-                var active = statement.Active && !includers.IsEmpty;
-                var finding = Build(context, match, relative, statement, statement.Function, active, null) with
+                if (context.Texts.Get(header.Path) is { } headerText)
                 {
-                    Arches = active ? includers : [],
-                    Units = 0,
-                    Condition = statement.Condition,
-                };
-                sink.Add(finding);
+                    foreach (var next in AssemblySourceScanner.Includes(headerText.Text))
+                    {
+                        queue.Enqueue(next);
+                    }
+                }
             }
         }
+        return reached;
     }
 }

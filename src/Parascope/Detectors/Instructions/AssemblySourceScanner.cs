@@ -65,6 +65,7 @@ public static class AssemblySourceScanner
         var inComment = false;
         string? function = null;
         string? gasMacro = null;
+        var gasParameters = ImmutableArray<string>.Empty;
         var intel = false;
         for (var index = 0; index < lines.Length; index++)
         {
@@ -157,12 +158,15 @@ public static class AssemblySourceScanner
                 }
                 if (lower == ".macro")
                 {
-                    gasMacro = Word(rest[first.Length..].TrimStart().TrimStart(','));
+                    var header = rest[first.Length..].TrimStart().TrimStart(',');
+                    gasMacro = Word(header);
+                    gasParameters = GasParameters(header[gasMacro.Length..]);
                     continue;
                 }
                 if (lower is ".endm" or ".endmacro")
                 {
                     gasMacro = null;
+                    gasParameters = [];
                     continue;
                 }
                 if (rest.Length == 0)
@@ -176,6 +180,8 @@ public static class AssemblySourceScanner
                     Text = rest,
                     Context = gasMacro is null ? SourceContext.AsmFile : SourceContext.AsmMacro,
                     Macro = gasMacro,
+                    MacroParameters = gasMacro is null ? [] : UsedParameters(rest, gasParameters),
+                    InGasMacro = gasMacro is not null,
                     Function = gasMacro is null ? function : null,
                     Condition = conditionals.Condition,
                     Conditions = conditionals.Conditions.ToImmutableArray(),
@@ -195,9 +201,14 @@ public static class AssemblySourceScanner
         var nameStart = at;
         while (at < first.Length && (char.IsAsciiLetterOrDigit(first[at]) || first[at] == '_')) at++;
         var name = first[nameStart..at];
+        var parameters = ImmutableArray<string>.Empty;
         if (at < first.Length && first[at] == '(')
         {
             var close = first.IndexOf(')', at);
+            if (close > at)
+            {
+                parameters = first[(at + 1)..close].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToImmutableArray();
+            }
             at = close < 0 ? first.Length : close + 1;
         }
         var bodyFirst = first[at..];
@@ -229,6 +240,7 @@ public static class AssemblySourceScanner
                     Text = trimmed,
                     Context = SourceContext.AsmMacro,
                     Macro = name,
+                    MacroParameters = parameters.Any(p => ContainsWord(trimmed, p)) ? parameters : [],
                     Function = null,
                     Condition = conditionals.Condition,
                     Conditions = conditionals.Conditions.ToImmutableArray(),
@@ -236,6 +248,39 @@ public static class AssemblySourceScanner
                 };
             }
         }
+    }
+
+    /// <summary>
+    /// The parameters of `.macro NAME a, b=1, c:vararg` as they are written in the body (`\a`); a macro with none
+    /// takes Apple as's positional `$0`…`$9`.
+    /// </summary>
+    private static ImmutableArray<string> GasParameters(string list)
+    {
+        var names = list.Split([',', ' ', '\t'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', ':')[0].Trim())
+            .Where(p => p.Length > 0 && (char.IsAsciiLetter(p[0]) || p[0] == '_'))
+            .Select(p => "\\" + p)
+            .ToImmutableArray();
+        return names.IsEmpty ? Enumerable.Range(0, 10).Select(n => "$" + n).ToImmutableArray() : names;
+    }
+
+    private static ImmutableArray<string> UsedParameters(string text, ImmutableArray<string> parameters) =>
+        parameters.Any(p => text.Contains(p, StringComparison.Ordinal) && (p[0] != '$' || ContainsWord(text, p))) ? parameters : [];
+
+    /// <summary>WORD stands alone in TEXT (not part of a longer identifier or number).</summary>
+    internal static bool ContainsWord(string text, string word)
+    {
+        for (var at = text.IndexOf(word, StringComparison.Ordinal); at >= 0; at = text.IndexOf(word, at + 1, StringComparison.Ordinal))
+        {
+            var before = at == 0 || !(char.IsAsciiLetterOrDigit(text[at - 1]) || text[at - 1] == '_');
+            var end = at + word.Length;
+            var after = end >= text.Length || !(char.IsAsciiLetterOrDigit(text[end]) || text[end] == '_');
+            if (before && after)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The C name of an assembly symbol: Mach-O prefixes one underscore to every C name (`_foo` is `foo`, `__foo` is `_foo`).</summary>

@@ -121,7 +121,7 @@ public static class CSourceScanner
                     var word = text[start..i];
                     if (IsAsmKeyword(word))
                     {
-                        i = AsmStatementAt(i, text.Length, null);
+                        i = AsmFunctionAt(i) ?? AsmStatementAt(i, text.Length, null);
                         continue;
                     }
                     if (builtinNames is not null && word[0] == '_' && builtinNames.Contains(word))
@@ -370,6 +370,64 @@ public static class CSourceScanner
             }
         }
 
+        /// <summary>
+        /// An old-style assembler function (`asm int intr_disable() { pushfl; cli }`, pre-GCC compilers): its body is
+        /// assembly, one statement per line or `;`. Returns where reading stopped, or null when the text is not one.
+        /// </summary>
+        private int? AsmFunctionAt(int afterKeyword)
+        {
+            var i = SkipTrivia(afterKeyword, text.Length);
+            string? name = null;
+            var words = 0;
+            while (i < text.Length && (char.IsAsciiLetter(text[i]) || text[i] == '_'))
+            {
+                var start = i;
+                while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_'))
+                {
+                    i++;
+                }
+                name = text[start..i];
+                words++;
+                i = SkipTrivia(i, text.Length);
+            }
+            if (words < 2 || i >= text.Length || text[i] != '(' || name is "volatile" or "__volatile__" or "goto")
+            {
+                return null;
+            }
+            var close = text.IndexOf(')', i);
+            if (close < 0)
+            {
+                return null;
+            }
+            var open = SkipTrivia(close + 1, text.Length);
+            if (open >= text.Length || text[open] != '{')
+            {
+                return null;
+            }
+            var end = text.IndexOf('}', open);
+            if (end < 0)
+            {
+                return null;
+            }
+            var template = new StringBuilder();
+            var origins = new List<int>();
+            for (var k = open + 1; k < end; k++)
+            {
+                if (text[k] == '/' && Peek(k + 1) == '*')
+                {
+                    k = SkipBlockComment(k) - 1;
+                    continue;
+                }
+                template.Append(text[k]);
+                origins.Add(k);
+            }
+            var outer = _function;
+            _function = name;
+            Emit(template.ToString(), origins, null);
+            _function = outer;
+            return end + 1;
+        }
+
         /// <summary>Reads `(qualifiers) ( "template" … : …)` after an asm keyword; returns where reading stopped.</summary>
         private int AsmStatementAt(int afterKeyword, int limit, string? macro)
         {
@@ -445,7 +503,29 @@ public static class CSourceScanner
                 }
                 else if (c == '#')
                 {
-                    // #param stringification inside a macro body: the text is the argument's, unknown here.
+                    // #param stringification inside a macro body ("msr DBGBCR" #n "_EL1"): the argument's text pasted
+                    // between the pieces, marked ##n## so an expansion can put its argument there.
+                    var name = SkipTrivia(i + 1, limit);
+                    var nameEnd = name;
+                    while (nameEnd < limit && (char.IsAsciiLetterOrDigit(text[nameEnd]) || text[nameEnd] == '_'))
+                    {
+                        nameEnd++;
+                    }
+                    if (nameEnd > name && macro is not null)
+                    {
+                        if (template.Length > 0 && template[^1] == ' ')
+                        {
+                            template.Length--;
+                            origins.RemoveAt(origins.Count - 1);
+                        }
+                        foreach (var ch in "##" + text[name..nameEnd] + "##")
+                        {
+                            template.Append(ch);
+                            origins.Add(i);
+                        }
+                        i = nameEnd;
+                        continue;
+                    }
                     template.Append(' ');
                     origins.Add(i);
                 }
@@ -526,6 +606,11 @@ public static class CSourceScanner
                 // `# text` starts an x86 comment; `#3` is an arm64 immediate and stays.
                 for (var hash = piece.IndexOf('#'); hash >= 0; hash = piece.IndexOf('#', hash + 1))
                 {
+                    if (hash + 1 < piece.Length && piece[hash + 1] == '#')
+                    {
+                        hash++; // ##n##: a pasted macro parameter, not a comment
+                        continue;
+                    }
                     if (hash + 1 >= piece.Length || char.IsWhiteSpace(piece[hash + 1]) || piece[..hash].Trim().Length == 0)
                     {
                         piece = piece[..hash];

@@ -115,8 +115,12 @@ internal sealed class InstructionCollector(CSourceScans scans, UnitScope scope, 
             return;
         }
         var detail = register is null ? $"{name}()" : $"{name}(\"{register}\")";
+        // A builtin written in a macro body (hw_spin_wait_until → wait_for_event() → __builtin_arm_wfe()) is one
+        // site, the #define; each use is its expansion (as for asm macros and page-table stores).
+        var origin = astScope.Macros.FindIdentifier(cursor, name);
         _builtins.Add(new BuiltinCall(file, at.Line, at.Column, astScope.Function, name, register, emitted.Instruction.Rule.Id,
-            emitted.Builtin.Id, emitted.Instruction.Mnemonic, detail, null));
+            emitted.Builtin.Id, emitted.Instruction.Mnemonic, detail, origin?.Macro)
+        { Origin = origin });
     }
 
     /// <summary>

@@ -29,6 +29,14 @@ public sealed class InstructionDetector : IDetector
 
     public IUnitCollector CreateCollector(UnitScope scope) => new InstructionCollector(_scans, scope, _classifier);
 
+    /// <summary>Names of the macros a .s file defines itself whose bodies hold sites.</summary>
+    internal static HashSet<string> LocalMacros(IEnumerable<AsmStatement> sites) =>
+        sites.Select(s => s.Macro).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>A statement that invokes one of the file's own instruction macros (`STI` for `#define STI sti`).</summary>
+    internal static bool IsLocalUse(HashSet<string> macros, AsmStatement statement) =>
+        macros.Count > 0 && AssemblerHeaders.FirstWord(statement.Text) is { Length: > 0 } word && word != statement.Macro && macros.Contains(word);
+
     public void Detect(DetectionContext context, FindingSink sink)
     {
         var classifier = _classifier;
@@ -52,20 +60,26 @@ public sealed class InstructionDetector : IDetector
         });
         foreach (var (unit, facts) in context.FactsOf<InstructionFacts>())
         {
+            if (!facts.AssemblyScanned)
+            {
+                continue;
+            }
+            seen.Add(unit.Unit.RelativePath);
+            foreach (var include in facts.AssemblyIncludes)
+            {
+                if (!assemblyIncludes.TryGetValue(include, out var arches))
+                {
+                    assemblyIncludes[include] = arches = new HashSet<string>(StringComparer.Ordinal);
+                }
+                arches.Add(unit.Unit.Arch);
+            }
+        }
+        var definitions = new MacroDefinitions(classifier);
+        var headers = AssemblerHeaders.Read(context, classifier, assemblyIncludes);
+        foreach (var (unit, facts) in context.FactsOf<InstructionFacts>())
+        {
             var arch = unit.Unit.Arch;
             var unitFamily = FamilyHints.OfArch(arch);
-            if (facts.AssemblyScanned)
-            {
-                seen.Add(unit.Unit.RelativePath);
-                foreach (var include in facts.AssemblyIncludes)
-                {
-                    if (!assemblyIncludes.TryGetValue(include, out var arches))
-                    {
-                        assemblyIncludes[include] = arches = new HashSet<string>(StringComparer.Ordinal);
-                    }
-                    arches.Add(arch);
-                }
-            }
             var expansions = facts.Expansions
                 .GroupBy(e => (e.MacroFile, e.Macro))
                 .ToDictionary(g => g.Key, g => g.Select(e => new SiteReference(e.File, e.Line, spans.At(e.File, e.Line))).ToImmutableArray());
@@ -74,15 +88,9 @@ public sealed class InstructionDetector : IDetector
                 var scan = _scans.All.TryGetValue(expansion.MacroFile, out var found) ? found : CSourceScanner.Empty;
                 foreach (var statement in scan.Statements.Where(st => st.Macro == expansion.Macro && !st.MacroParameters.IsEmpty))
                 {
-                    var text = Substitute(statement.Text, statement.MacroParameters, expansion.Arguments);
                     var family = FamilyHints.OfPath(expansion.File) ?? FamilyHints.OfPath(expansion.MacroFile) ?? unitFamily;
-                    if (classifier.Classify(text, family) is not { } match)
-                    {
-                        continue;
-                    }
-                    var site = statement with { Line = expansion.Line, Column = expansion.Column, Text = text };
-                    var finding = Build(context, match, expansion.File, site, spans.At(expansion.File, expansion.Line), true, arch);
-                    sink.Add(finding with { Properties = finding.Properties.Add("definition", $"{expansion.MacroFile}:{statement.Line}") });
+                    definitions.Use(expansion.MacroFile, statement, family, new SiteReference(expansion.File, expansion.Line, spans.At(expansion.File, expansion.Line)),
+                        expansion.Arguments, arch);
                 }
             }
             foreach (var use in facts.FileUses)
@@ -93,6 +101,12 @@ public sealed class InstructionDetector : IDetector
                     var statement = scan.Statements[i];
                     var active = use.Active[i];
                     var match = ClassifyC(classifier, statement, use.File, active, unitFamily);
+                    if (statement.Macro is not null && !statement.MacroParameters.IsEmpty)
+                    {
+                        // A parametric macro is reported once, at its definition, with its expansions (below).
+                        definitions.Definition(use.File, statement, FamilyHints.OfPath(use.File) ?? unitFamily, match, active, arch);
+                        continue;
+                    }
                     if (match is null)
                     {
                         continue;
@@ -109,8 +123,13 @@ public sealed class InstructionDetector : IDetector
                     sink.Add(finding);
                 }
             }
+            var localMacros = LocalMacros(facts.AssemblySites.Select(s => s.Statement));
             foreach (var site in facts.AssemblySites)
             {
+                if (headers.IsUse(site.File, site.Statement) || IsLocalUse(localMacros, site.Statement))
+                {
+                    continue; // a macro's use (`PUSHF`, idt64.s's own `#define STI sti`): its definition is the site
+                }
                 var rule = context.Rules[site.RuleId];
                 var match = new InstructionMatch(rule, site.Mnemonic, site.Register);
                 var finding = Build(context, match, site.File, site.Statement, site.Statement.Function, site.Statement.Active, arch) with
@@ -132,10 +151,8 @@ public sealed class InstructionDetector : IDetector
                     {
                         if (!astExpansions.Contains((use.File, scan.Calls[i].Line)))
                         {
-                            foreach (var macroUse in LexicalMacroUse(context, classifier, use.File, scan, scan.Calls[i], use.CallsActive[i], arch, unitFamily))
-                            {
-                                sink.Add(macroUse with { Function = spans.At(use.File, macroUse.Line) ?? macroUse.Function });
-                            }
+                            var call = scan.Calls[i];
+                            LexicalMacroUse(definitions, use.File, scan, call with { Function = spans.At(use.File, call.Line) ?? call.Function }, use.CallsActive[i], arch, unitFamily);
                         }
                         continue;
                     }
@@ -160,18 +177,20 @@ public sealed class InstructionDetector : IDetector
                 {
                     properties["macro"] = call.Macro;
                 }
-                sink.Add(context.FindingOf(rule, call.File, call.Line, call.Column, SourceContext.Builtin, call.Detail) with
+                var finding = context.FindingOf(rule, call.File, call.Line, call.Column, SourceContext.Builtin, call.Detail) with
                 {
                     Function = call.Function,
                     Arches = [arch],
                     Properties = properties.ToImmutable(),
-                });
+                };
+                sink.Add(call.Origin is { } origin ? finding.AtMacroDefinition(origin, call.Detail) : finding);
             }
         }
         var read = new HashSet<string>(context.Units.Where(u => u.Unit.Language != SourceLanguage.Assembly).SelectMany(u => u.IncludedFiles), StringComparer.Ordinal);
         read.UnionWith(seen);
-        UnreadFiles.Detect(context, classifier, _scans, read, stringMacros, sink);
-        AssemblerHeaders.Detect(context, classifier, assemblyIncludes, sink);
+        UnreadFiles.Detect(context, classifier, _scans, read, stringMacros, definitions, headers, sink);
+        headers.Detect(context, definitions, sink);
+        definitions.Emit(context, sink);
     }
 
 }

@@ -20,7 +20,11 @@ internal sealed record MacroUse(string MacroFile, string Macro, string File, int
 
 /// <summary>A builtin call that emits a counted instruction, classified in the collector (needs the AST).</summary>
 internal sealed record BuiltinCall(string File, int Line, int Column, string? Function, string Builtin, string? Register,
-    string RuleId, string BuiltinRuleId, string Mnemonic, string Detail, string? Macro);
+    string RuleId, string BuiltinRuleId, string Mnemonic, string Detail, string? Macro)
+{
+    /// <summary>Where a macro body writes the call (`#define wait_for_event() __builtin_arm_wfe()`): the site to report, the use being its expansion.</summary>
+    public MacroOrigin? Origin { get; init; }
+}
 
 /// <summary>A counted instruction in a .s/.S unit (classified with the unit's family while scanning).</summary>
 internal sealed record AssemblySite(string File, AsmStatement Statement, string RuleId, string Mnemonic, string? Register, string? Encoding);

@@ -105,7 +105,8 @@ internal static class InstructionFindings
             }
             text = System.Text.RegularExpressions.Regex.Replace(text, $@"(?<![A-Za-z0-9_]){System.Text.RegularExpressions.Regex.Escape(parameters[p])}(?![A-Za-z0-9_])", argument.Replace("$", "$$", StringComparison.Ordinal));
         }
-        return text;
+        // ##n## marks a stringified C parameter pasted between template pieces, \() a GAS concatenation.
+        return text.Replace("##", string.Empty, StringComparison.Ordinal).Replace("\\()", string.Empty, StringComparison.Ordinal);
     }
 
     public static string FoldSpaces(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));

@@ -11,26 +11,18 @@ namespace Parascope.Detectors.Instructions;
 /// </summary>
 internal static class LexicalSites
 {
-    /// <summary>An invocation of a parametric asm macro the AST did not give (skipped branch, failed parse), resolved lexically.</summary>
-    public static IEnumerable<Finding> LexicalMacroUse(DetectionContext context, InstructionClassifier classifier, string file,
-        CSourceScanner.Result scan, CSourceScanner.LexicalCall call, bool active, string? arch, InstructionFamily unitFamily)
+    /// <summary>
+    /// An invocation of a parametric asm macro the AST did not give (skipped branch, failed parse), resolved lexically:
+    /// recorded as an expansion of the macro's definition.
+    /// </summary>
+    public static void LexicalMacroUse(MacroDefinitions definitions, string file, CSourceScanner.Result scan, CSourceScanner.LexicalCall call,
+        bool active, string? arch, InstructionFamily unitFamily)
     {
         foreach (var statement in scan.Statements.Where(st => st.Macro == call.Name && !st.MacroParameters.IsEmpty))
         {
             var arguments = call.Arguments.Select(a => string.Join(' ', SplitLiterals(a))).ToImmutableArray();
-            var text = Substitute(statement.Text, statement.MacroParameters, arguments);
             var family = active ? FamilyHints.OfPath(file) ?? unitFamily : FamilyHints.OfConditions(call.Conditions) ?? FamilyHints.OfPath(file) ?? unitFamily;
-            if (classifier.Classify(text, family) is not { } match)
-            {
-                continue;
-            }
-            var site = statement with { Line = call.Line, Column = call.Column, Text = text };
-            var finding = Build(context, match, file, site, call.Function, active, arch);
-            yield return finding with
-            {
-                Condition = active ? null : call.Condition,
-                Properties = finding.Properties.Add("definition", $"{file}:{statement.Line}").Add("resolution", "lexical"),
-            };
+            definitions.Use(file, statement, family, new SiteReference(file, call.Line, call.Function), arguments, arch);
         }
     }
 

@@ -11,7 +11,8 @@ internal static class UnreadFiles
     /// Source files under the root that no unit read (headers nobody includes, arm64 files in an x86 scan, files
     /// the build leaves out): scanned lexically and reported inactive, so nothing is silently missed.
     /// </summary>
-    public static void Detect(DetectionContext context, InstructionClassifier classifier, CSourceScans scans, HashSet<string> read, Lazy<Dictionary<string, string>> stringMacros, FindingSink sink)
+    public static void Detect(DetectionContext context, InstructionClassifier classifier, CSourceScans scans, HashSet<string> read, Lazy<Dictionary<string, string>> stringMacros,
+        MacroDefinitions definitions, AssemblerHeaders headers, FindingSink sink)
     {
         var scanArches = context.Units.Select(u => u.Unit.Arch).Distinct(StringComparer.Ordinal).ToList();
         var defaultFamily = FamilyHints.OfArch(scanArches.FirstOrDefault() ?? Architecture.Default.Name);
@@ -37,9 +38,14 @@ internal static class UnreadFiles
             {
                 var family = FamilyHints.OfPath(relative) ?? defaultFamily;
                 var defines = Architecture.Of(family).PredefinedMacros;
-                foreach (var (statement, match, _) in AssemblyMatches(text.Text, relative, family, defines, classifier))
+                var matches = AssemblyMatches(text.Text, relative, family, defines, classifier).ToList();
+                var localMacros = InstructionDetector.LocalMacros(matches.Select(m => m.Statement));
+                foreach (var (statement, match, _) in matches)
                 {
-                    sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
+                    if (!headers.IsUse(relative, statement) && !InstructionDetector.IsLocalUse(localMacros, statement))
+                    {
+                        sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));
+                    }
                 }
                 continue;
             }
@@ -48,10 +54,7 @@ internal static class UnreadFiles
             {
                 if (call.IsAsmMacro)
                 {
-                    foreach (var macroUse in LexicalMacroUse(context, classifier, relative, scan, call, false, null, defaultFamily))
-                    {
-                        sink.Add(macroUse with { Units = 0, Properties = macroUse.Properties.SetItem("reason", "not-compiled") });
-                    }
+                    LexicalMacroUse(definitions, relative, scan, call, false, null, defaultFamily);
                     continue;
                 }
                 if (LexicalBuiltin(context, classifier, stringMacros.Value, relative, call, false, null) is { } lexical)
@@ -61,6 +64,12 @@ internal static class UnreadFiles
             }
             foreach (var statement in scan.Statements)
             {
+                if (statement.Macro is not null && !statement.MacroParameters.IsEmpty)
+                {
+                    definitions.Definition(relative, statement, FamilyHints.OfPath(relative) ?? defaultFamily,
+                        ClassifyC(classifier, statement, relative, false, defaultFamily), false, null, units: 0, notCompiled: true);
+                    continue;
+                }
                 if (ClassifyC(classifier, statement, relative, false, defaultFamily) is { } match)
                 {
                     sink.Add(Unread(Build(context, match, relative, statement, statement.Function, false, null), statement));

@@ -129,7 +129,10 @@ public static class JsonReportReader
             Arches = Strings(f.GetProperty("arches")),
             Units = f.GetProperty("units").GetInt32(),
             Expansions = f.GetProperty("expansions").EnumerateArray()
-                .Select(e => new SiteReference(e.GetProperty("file").GetString()!, e.GetProperty("line").GetInt32(), e.GetProperty("function").GetString()))
+                .Select(e => new SiteReference(e.GetProperty("file").GetString()!, e.GetProperty("line").GetInt32(), e.GetProperty("function").GetString())
+                {
+                    Register = OptionalString(e, "register"),
+                })
                 .ToImmutableArray(),
             Condition = OptionalString(f, "condition"),
             Subcategory = OptionalString(f, "subcategory"),

@@ -380,6 +380,10 @@ public static class JsonReportWriter
             json.WriteString("file", expansion.File);
             json.WriteNumber("line", expansion.Line);
             json.WriteString("function", expansion.Function);
+            if (expansion.Register is not null)
+            {
+                json.WriteString("register", expansion.Register);
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -9,8 +9,8 @@ in##s(unsigned short port)                           \
 	return data;                                 \
 }
 
-__IN(b, char)  // expect: x86.port-io
-__IN(l, long)  // expect: x86.port-io
+__IN(b, char)  // ok: x86.port-io (an expansion of line 7)
+__IN(l, long)  // ok: x86.port-io
 
 unsigned char
 read_status(void)
