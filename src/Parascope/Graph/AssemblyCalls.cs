@@ -168,17 +168,18 @@ internal static class AssemblyCalls
             if (rest.Length > first.Length && rest[first.Length] == '(')
             {
                 var arguments = Arguments(rest, first.Length);
-                if (AssemblySourceScanner.IsEntryMacro(first))
+                if (rest.TrimEnd().EndsWith(':') && arguments.Length == 1)
                 {
-                    // As the scan reads ENTRY(x) in the file: the symbol, even when the file defines the macro itself.
-                    if (depth > 0 && arguments.Length > 0)
-                    {
-                        Symbol(line, arguments[0], exported: true);
-                    }
+                    Symbol(line, arguments[0], exported: false); // `EXT(x):`, a label written through a macro
                 }
                 else if (depth < MaxExpansionDepth && _bodies.TryGetValue(first, out var body))
                 {
+                    // The file's own macro, even one named like an entry macro (idt.s's IDT_ENTRY writes a table entry).
                     Expand(line, first, body, arguments, depth);
+                }
+                else if (depth > 0 && AssemblySourceScanner.IsEntryMacro(first) && arguments.Length > 0)
+                {
+                    Symbol(line, arguments[0], exported: true);
                 }
                 return;
             }
