@@ -49,7 +49,9 @@ internal sealed partial class AssemblerHeaders
             var body = text.Text;
             var gas = body.Contains(".macro", StringComparison.Ordinal);
             var tested = body.Contains("ASSEMBLER", StringComparison.Ordinal);
-            var fromAssembly = reached.Contains(relative);
+            // Only headers of an arch folder: reached machine-independent headers (kern/queue.h, os/atomic_private.h)
+            // are C whose #define bodies (`({ int _b; … })`) would read as `int` on x86.
+            var fromAssembly = reached.Contains(relative) && FamilyHints.OfPath(relative) is not null;
             if (!gas && !tested && !fromAssembly)
             {
                 continue;

@@ -5,6 +5,7 @@
 #include <i386/io_asm.h>
 #include <i386/flags_asm.h>
 #include <i386/hv_asm.h>
+#include <kern/spinq.h>
 
 #define STI	sti			/* expect: x86.cli-sti */
 
