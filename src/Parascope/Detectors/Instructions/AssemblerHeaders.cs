@@ -57,8 +57,11 @@ internal sealed partial class AssemblerHeaders
                 continue;
             }
             var assemblerOnly = tested && ErrorsWithoutAssembler().IsMatch(body);
+            // An arch folder's header is compiled only by its own arch: an x86_64 scan that sweeps osfmk/arm64/*.s lexically
+            // does not make osfmk/arm64/proc_reg.h's macros active x86_64 code.
+            var pathFamily = FamilyHints.OfPath(relative);
             var includers = assembled.TryGetValue(relative, out var reachedBy)
-                ? reachedBy.Order(StringComparer.Ordinal).ToImmutableArray()
+                ? reachedBy.Where(arch => pathFamily is not { } own || FamilyHints.OfArch(arch) == own).Order(StringComparer.Ordinal).ToImmutableArray()
                 : ImmutableArray<string>.Empty;
             var family = FamilyHints.OfPath(relative) ?? FamilyHints.OfArch(includers.FirstOrDefault() ?? defaultArch);
             var defines = Conditionals.Predefined(includers.FirstOrDefault() ?? Architecture.Of(family).Name)

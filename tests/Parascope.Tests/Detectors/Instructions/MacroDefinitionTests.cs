@@ -38,6 +38,22 @@ public sealed class MacroDefinitionTests
     }
 
     [Fact]
+    public void An_arm64_header_s_macros_are_not_active_code_of_an_x86_64_scan()
+    {
+        // An x86_64 .s file includes a header by a bare name that an arm64 header also ends with: the arm64 header's
+        // macros must not become compiled x86_64 code.
+        using var tree = new TempTree();
+        tree.Write("osfmk/arm64/regs_mini.h", "#ifdef __ASSEMBLER__\n#define SET_TPIDR msr TPIDR_EL1, x0\n#endif\n");
+        tree.Write("osfmk/arm64/start_mini.s", "#include \"regs_mini.h\"\n\t.globl _start_mini\n_start_mini:\n\tSET_TPIDR\n\tret\n");
+        tree.Write("osfmk/x86_64/entry_mini.s", "#include \"regs_mini.h\"\n\t.globl _entry_mini\n_entry_mini:\n\tret\n");
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Arches = ["x86_64"], Jobs = 1, Profile = "generic" });
+        Assert.Null(outcome.Error);
+        var foreign = outcome.Result!.Findings.Where(f => f.File == "osfmk/arm64/regs_mini.h").ToList();
+        Assert.NotEmpty(foreign);
+        Assert.All(foreign, f => Assert.False(f.Active));
+    }
+
+    [Fact]
     public void A_use_of_a_header_macro_in_a_s_file_is_not_a_finding_of_its_own()
     {
         Assert.DoesNotContain(X86, f => f.File == "osfmk/x86_64/locks_asm.s" && f.Line != 10);
