@@ -87,7 +87,7 @@ public static class ExplainCommand
             output.WriteLine($"config:   {unit.Configuration} ({built}{own})");
         }
         output.WriteLine("command:");
-        output.WriteLine("  clang-14 -fsyntax-only " + string.Join(" \\\n    ", unit.Arguments.Select(Quote)) + " \\\n    " + Quote(unit.Path));
+        output.WriteLine($"  {Libclang.MatchingClang()} -fsyntax-only " + string.Join(" \\\n    ", unit.Arguments.Select(Quote)) + " \\\n    " + Quote(unit.Path));
         foreach (var repair in explanation.Repairs)
         {
             output.WriteLine($"repaired in memory (the command above reads the file as it is): {repair}");
