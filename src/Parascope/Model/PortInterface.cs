@@ -29,14 +29,14 @@ public sealed record InterfaceHook
     public int Sites { get; init; }
     /// <summary>Of those, the sites outside any wrapper: each a change, or a call of the hook to introduce.</summary>
     public int ScatteredSites { get; init; }
-    /// <summary>Calls of in-tree functions that are this hook: impact, not work.</summary>
+    /// <summary>Calls of in-tree functions that are this hook: impact, not work. A hook with uses and no change of its own is listed too: its implementations (interface.implementations) are where it changes.</summary>
     public int Uses { get; init; }
     public ImmutableArray<HookWrapper> Wrappers { get; init; } = [];
     /// <summary>Its changes per port phase, in the phases' order (phases with none left out).</summary>
     public ImmutableArray<PhaseCount> SitesByPhase { get; init; } = [];
     /// <summary>
     /// Of its changes, the one fewest calls from the boot phase's entry points (the first CR3 load, the GDT set-up, the
-    /// first interrupt enable a booting kernel meets, as far as direct calls show); null when boot reaches none.
+    /// first interrupt enable a booting kernel meets, as far as the call graph shows); null when boot reaches none.
     /// </summary>
     public BootSite? FirstInBoot { get; init; }
     /// <summary>What the port does at this hook, per target.</summary>
