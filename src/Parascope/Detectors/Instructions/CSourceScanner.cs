@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using Parascope.Discovery;
+using Parascope.Parsing;
 using Parascope.Model;
 
 namespace Parascope.Detectors.Instructions;
@@ -59,7 +60,8 @@ public static class CSourceScanner
         public readonly List<LexicalCall> Calls = new();
         public readonly Dictionary<string, string> StringMacros = new(StringComparer.Ordinal);
         private readonly Conditionals _conditionals = new(ImmutableDictionary<string, string>.Empty);
-        private readonly int[] _lineStarts = LineStarts(text);
+        // The line index SourceText keeps for every file (Parsing), over this text.
+        private readonly SourceText _lines = new(string.Empty, text);
 
         // Lexical function tracking: the last `name(` at file/class level, and the brace that opened a body.
         private string? _candidate;
@@ -217,7 +219,7 @@ public static class CSourceScanner
             }
             arguments.Add(text[argumentStart..Math.Min(at, text.Length)].Trim());
             var line = LineOf(start);
-            Calls.Add(new LexicalCall(line, start - _lineStarts[line - 1] + 1, name, arguments.ToImmutable(), _function,
+            Calls.Add(new LexicalCall(line, start - _lines.LineStarts[line - 1] + 1, name, arguments.ToImmutable(), _function,
                 _conditionals.Conditions.ToImmutableArray(), _conditionals.Condition)
             { IsAsmMacro = asmMacro });
         }
@@ -630,7 +632,7 @@ public static class CSourceScanner
                     Statements.Add(new AsmStatement
                     {
                         Line = line,
-                        Column = offset - _lineStarts[line - 1] + 1,
+                        Column = offset - _lines.LineStarts[line - 1] + 1,
                         Text = statement,
                         Context = macro is null ? SourceContext.InlineAsm : SourceContext.AsmMacro,
                         Macro = macro,
@@ -707,23 +709,6 @@ public static class CSourceScanner
 
         private char Peek(int i) => i < text.Length ? text[i] : '\0';
 
-        private int LineOf(int offset)
-        {
-            var index = Array.BinarySearch(_lineStarts, offset);
-            return index >= 0 ? index + 1 : ~index;
-        }
-
-        private static int[] LineStarts(string text)
-        {
-            var starts = new List<int> { 0 };
-            for (var i = 0; i < text.Length; i++)
-            {
-                if (text[i] == '\n')
-                {
-                    starts.Add(i + 1);
-                }
-            }
-            return starts.ToArray();
-        }
+        private int LineOf(int offset) => _lines.LineOf(offset);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Parascope.Discovery;
+using Parascope.Parsing;
 
 namespace Parascope.Detectors.PageTables;
 
@@ -89,7 +90,8 @@ public static class LexicalPageTableScanner
 
         private readonly List<Tok> _tokens = new();
         private readonly List<string?> _conditions = new();
-        private readonly int[] _lineStarts = LineStarts(text);
+        // The line index SourceText keeps for every file (Parsing), over this text.
+        private readonly SourceText _lines = new(string.Empty, text);
         private readonly Conditionals _conditionals = new(ImmutableDictionary<string, string>.Empty);
         // Brace and paren depth at each open #if, restored at #elif/#else: the branches of one conditional often
         // open a block each (`#if A \n if (x) { \n #else \n if (y) { \n #endif`).
@@ -800,29 +802,12 @@ public static class LexicalPageTableScanner
         {
             var start = _tokens[first].Start;
             var line = LineOf(start);
-            var column = start - _lineStarts[line - 1] + 1;
+            var column = start - _lines.LineStarts[line - 1] + 1;
             var end = _tokens[last].End;
-            var endColumn = LineOf(end) != line ? 0 : end - _lineStarts[line - 1] + 1;
+            var endColumn = LineOf(end) != line ? 0 : end - _lines.LineStarts[line - 1] + 1;
             Candidates.Add(new LexicalStoreCandidate(line, column, endColumn, kind, form, shape, name, callee, _functionId, _function, _conditions[first]));
         }
 
-        private int LineOf(int offset)
-        {
-            var index = Array.BinarySearch(_lineStarts, offset);
-            return index >= 0 ? index + 1 : ~index;
-        }
-
-        private static int[] LineStarts(string text)
-        {
-            var starts = new List<int> { 0 };
-            for (var i = 0; i < text.Length; i++)
-            {
-                if (text[i] == '\n')
-                {
-                    starts.Add(i + 1);
-                }
-            }
-            return starts.ToArray();
-        }
+        private int LineOf(int offset) => _lines.LineOf(offset);
     }
 }
