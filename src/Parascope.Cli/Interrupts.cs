@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Parascope.Reports;
+using Parascope.Workers;
 
 namespace Parascope.Cli;
 
@@ -27,6 +28,7 @@ internal static class Interrupts
     {
         context.Cancel = true;
         AtomicFile.Abandon();
+        IsolatedScan.StopWorkers();
         error.WriteLine($"parascope: {what}; no report written");
         error.Flush();
         Environment.Exit(exit);

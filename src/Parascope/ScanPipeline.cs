@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 using Parascope.Clang;
 using Parascope.Detectors;
 using Parascope.Discovery;
@@ -29,7 +30,16 @@ public sealed record ScanRequest
     public (int Index, int Count)? Shard { get; init; }
     public string? CacheDirectory { get; init; }
     /// <summary>Told the number of units done, out of the total, as units finish.</summary>
+    [JsonIgnore]
     public Action<int, int>? Progress { get; init; }
+    /// <summary>Told of each unit just before it is parsed (a worker's journal: the unit a crash happened in).</summary>
+    [JsonIgnore]
+    public Action<SourceUnit>? UnitStarting { get; init; }
+    /// <summary>
+    /// Units known to take the parsing process down (by <see cref="UnitKey"/>): never parsed, reported failed
+    /// with the reason given.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> CrashedUnits { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     /// <summary>Report the real wall time in DurationMs; off by default so that the same scan gives the same bytes.</summary>
     public bool Timings { get; init; }
     /// <summary>Suppressions file; null: <see cref="Suppressions.DefaultFileName"/> at the root, when there is one.</summary>
@@ -215,6 +225,18 @@ public static class ScanPipeline
         {
             for (var i = range.Item1; i < range.Item2; i++)
             {
+                if (request.CrashedUnits.TryGetValue(UnitKey(units[i]), out var crash))
+                {
+                    results[i] = new ParsedUnit
+                    {
+                        Unit = units[i],
+                        Status = UnitStatus.Failed,
+                        Errors = [new ParseDiagnostic(DiagnosticLevel.Fatal, crash, units[i].Path, 0, 0)],
+                    };
+                    request.Progress?.Invoke(Interlocked.Increment(ref done), units.Length);
+                    continue;
+                }
+                request.UnitStarting?.Invoke(units[i]);
                 var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts };
                 results[i] = parser.Parse(scope, request.UnitTimeout);
                 request.Progress?.Invoke(Interlocked.Increment(ref done), units.Length);
@@ -222,6 +244,9 @@ public static class ScanPipeline
         });
         return results.ToImmutableArray();
     }
+
+    /// <summary>A unit's name in <see cref="ScanRequest.CrashedUnits"/>: its path under the root and its arch.</summary>
+    public static string UnitKey(SourceUnit unit) => $"{unit.RelativePath}\t{unit.Arch}";
 
     /// <summary>A stable shard for a path: FNV-1a of its bytes, so every machine splits a tree the same way.</summary>
     public static int ShardOf(string relativePath, int count)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Parascope.Results;
 using Parascope.Model;
 using Parascope.Reports;
+using Parascope.Workers;
 
 namespace Parascope.Cli.Commands;
 
@@ -43,11 +44,15 @@ public static class ScanCommand
         };
         var shard = new Option<string?>("--shard") { Description = "Scan only shard K of N (K/N, e.g. 2/4); combine the reports with 'parascope merge'." };
         var timings = new Option<bool>("--timings") { Description = "Report the real wall time in scan.durationMs (otherwise 0, so that reports are reproducible)." };
+        var isolate = new Option<bool>("--isolate")
+        {
+            Description = "Parse in worker processes (one per job), so that a unit that crashes libclang costs that unit, not the scan.",
+        };
 
         var scan = new Command("scan", "Scan a kernel source tree and report what a Xen port must change.")
         {
             path, arches, target, format, outputFiles, jobs, compileCommands, rulesDirectory, profile, activeOnly, units,
-            failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout,
+            failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout, isolate,
         };
         scan.SetAction(parse =>
         {
@@ -83,7 +88,7 @@ public static class ScanCommand
             Severity? threshold = parse.GetValue(failOn) is { } level && ModelNames.TryParseSeverity(level, out var severity) ? severity : null;
 
             using var progress = ProgressBar.For(error, parse.GetValue(quiet));
-            var outcome = ScanPipeline.Run(new ScanRequest
+            var request = new ScanRequest
             {
                 Root = parse.GetValue(path)!,
                 Arches = [.. tree.ArchesOf(parse)],
@@ -100,7 +105,8 @@ public static class ScanCommand
                 IgnoreFile = parse.GetValue(ignoreFile),
                 Baseline = parse.GetValue(baseline),
                 Progress = progress is null ? null : progress.Report,
-            });
+            };
+            var outcome = parse.GetValue(isolate) ? IsolatedScan.Run(request, WorkerCommand.OfThisProcess()) : ScanPipeline.Run(request);
             progress?.Dispose();
             if (outcome.Result is not { } result)
             {

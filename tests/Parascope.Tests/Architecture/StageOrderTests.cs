@@ -10,12 +10,15 @@ namespace Parascope.Tests.Architecture;
 /// </summary>
 public class StageOrderTests
 {
-    /// <summary>The stages in the order data flows; `Parascope` alone is the pipeline that drives them up to Results.</summary>
+    /// <summary>
+    /// The stages in the order data flows; `Parascope` alone is the pipeline that drives them up to Results; Workers runs
+    /// whole pipelines in processes and carries their results as JSON reports.
+    /// </summary>
     public static readonly string[] Stages =
     [
         "Parascope.Model", "Parascope.Rules", "Parascope.Clang", "Parascope.Discovery", "Parascope.Parsing",
         "Parascope.Detectors", "Parascope.Graph", "Parascope.Planning", "Parascope.Results", "Parascope",
-        "Parascope.Reports", "Parascope.Cli",
+        "Parascope.Reports", "Parascope.Workers", "Parascope.Cli",
     ];
 
     [Fact]

@@ -6,9 +6,10 @@ namespace Parascope.Tests.Cli;
 public sealed class InterruptTests
 {
     [Theory]
-    [InlineData("INT", 130, "interrupted")]
-    [InlineData("TERM", 143, "terminated")]
-    public async Task A_signal_during_a_scan_leaves_no_report_and_no_temporary_file(string signal, int exit, string words)
+    [InlineData("INT", 130, "interrupted", false)]
+    [InlineData("TERM", 143, "terminated", false)]
+    [InlineData("TERM", 143, "terminated", true)]
+    public async Task A_signal_during_a_scan_leaves_no_report_no_temporary_file_and_no_worker(string signal, int exit, string words, bool isolate)
     {
         using var tree = new TempTree();
         for (var i = 0; i < 600; i++)
@@ -16,23 +17,32 @@ public sealed class InterruptTests
             tree.Write($"osfmk/i386/slow{i:000}.c", NativeFaultTests.SlowUnit.Replace("slow_", $"slow{i}_", StringComparison.Ordinal));
         }
         using var outputs = new TempTree();
+        using var temporary = new TempTree();
         var report = Path.Combine(outputs.Root, "report.json");
         // Through `env --default-signal`: a test host started in the background inherits SIGINT ignored, as a shell's
         // `cmd &` does, and the runtime keeps an inherited ignore. env execs the CLI, so the pid is the CLI's.
         var start = new ProcessStartInfo("env")
         {
-            ArgumentList = { "--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "parascope"), "scan", tree.Root, "-j", "1", "--quiet", "-o", report, "-o", Path.Combine(outputs.Root, "report.sarif") },
+            ArgumentList = { "--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "parascope"), "scan", tree.Root, "-j", isolate ? "2" : "1", "--quiet", "-o", report, "-o", Path.Combine(outputs.Root, "report.sarif") },
+            Environment = { ["TMPDIR"] = temporary.Root },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        if (isolate)
+        {
+            start.ArgumentList.Add("--isolate");
+        }
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
         // Signal once the CLI has used 1 s of CPU: its handlers are registered first thing in Main (start-up takes a
         // few hundred ms), and 600 slow units at -j 1 take far longer even on an idle machine (150 did not: on an idle
         // machine a scan of them once ended under 2 s of CPU). A signal at start-up ends it with the same code, silently.
         var waited = Stopwatch.StartNew();
-        while (!process.HasExited && process.TotalProcessorTime < TimeSpan.FromSeconds(1) && waited.Elapsed < TimeSpan.FromMinutes(2))
+        // With --isolate the workers do the work: signal once they have used 1 s of CPU.
+        var workers = new List<Process>();
+        while (!process.HasExited && waited.Elapsed < TimeSpan.FromMinutes(2)
+               && (isolate ? CpuOf(workers = ChildrenOf(process.Id)) : process.TotalProcessorTime) < TimeSpan.FromSeconds(1))
         {
             await Task.Delay(100);
             process.Refresh();
@@ -47,5 +57,47 @@ public sealed class InterruptTests
         Assert.Equal(exit, process.ExitCode);
         Assert.Equal($"parascope: {words}; no report written", (await error).Trim());
         Assert.Empty(Directory.EnumerateFileSystemEntries(outputs.Root));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temporary.Root));
+        foreach (var worker in workers)
+        {
+            Assert.True(worker.WaitForExit(5_000), $"worker {worker.Id} still runs after the scan stopped");
+        }
+    }
+
+    /// <summary>The child processes of PID (Linux: /proc/PID/task/*/children).</summary>
+    private static List<Process> ChildrenOf(int pid)
+    {
+        var children = new List<Process>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                foreach (var child in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    children.Add(Process.GetProcessById(int.Parse(child, System.Globalization.CultureInfo.InvariantCulture)));
+                }
+            }
+            catch (Exception exception) when (exception is IOException or ArgumentException)
+            {
+            }
+        }
+        return children;
+    }
+
+    private static TimeSpan CpuOf(List<Process> processes)
+    {
+        var total = TimeSpan.Zero;
+        foreach (var process in processes)
+        {
+            try
+            {
+                process.Refresh();
+                total += process.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+        return total;
     }
 }
