@@ -160,10 +160,22 @@ public sealed class ResultCache
 
     public static int Trim(string folder, long maxBytes)
     {
-        var entries = Entries(folder).OrderBy(e => e.LastWriteTimeUtc).ToList();
+        // Sizes and times are read once: another scan may delete or replace an entry meanwhile.
+        var entries = new List<(FileInfo File, long Length, DateTime Used)>();
+        foreach (var entry in Entries(folder))
+        {
+            try
+            {
+                entries.Add((entry, entry.Length, entry.LastWriteTimeUtc));
+            }
+            catch (IOException)
+            {
+                // Gone already.
+            }
+        }
         var total = entries.Sum(e => e.Length);
         var evicted = 0;
-        foreach (var entry in entries)
+        foreach (var (file, length, _) in entries.OrderBy(e => e.Used))
         {
             if (total <= maxBytes)
             {
@@ -171,13 +183,14 @@ public sealed class ResultCache
             }
             try
             {
-                entry.Delete();
+                file.Delete();
                 evicted++;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                // Another scan's to delete.
             }
-            total -= entry.Length;
+            total -= length;
         }
         return evicted;
     }
@@ -203,7 +216,7 @@ public sealed class ResultCache
     /// <summary>What FOLDER holds: entries, their total size, the oldest and newest use.</summary>
     public static ResultCacheInfo Info(string folder)
     {
-        var entries = Entries(folder).Where(e => e.Name.EndsWith(Extension, StringComparison.Ordinal)).ToList();
+        var entries = Entries(folder).Where(e => e.Name.EndsWith(Extension, StringComparison.Ordinal) && e.Exists).ToList();
         var standIns = Directory.Exists(folder)
             ? Directory.EnumerateDirectories(folder, "xnu-*").Count()
             : 0;
