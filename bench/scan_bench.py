@@ -132,6 +132,7 @@ def main():
     parser.add_argument("--edit-c", default=None, help="the .c unit to edit (default: the first osfmk unit, else the first)")
     parser.add_argument("--edit-h", default=None, help="the header to edit (default: osfmk/<arch>/proc_reg.h, else a local include)")
     parser.add_argument("--no-clang", action="store_true", help="skip clang (CI smoke run)")
+    parser.add_argument("--skip-nocache", action="store_true", help="skip the --no-cache scan (saves a whole scan on a big tree)")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     args = parser.parse_args()
     arches = args.arch or ["x86_64"]
@@ -159,17 +160,19 @@ def main():
                 clang_runs.append({"wallS": round(seconds, 2), "loadBefore": round(before, 1), "clean": clean})
             cache = os.path.join(scratch, f"cache-{run}")
             cold_runs.append(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "cold.json")))
-            nocache_runs.append(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "nocache.json"), ["--no-cache"]))
+            if not args.skip_nocache:
+                nocache_runs.append(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "nocache.json"), ["--no-cache"]))
         cache = os.path.join(scratch, f"cache-{args.runs - 1}")
         figures["cold"] = min(cold_runs, key=lambda r: r["wallS"]) if len(cold_runs) == 1 else sorted(cold_runs, key=lambda r: r["wallS"])[len(cold_runs) // 2]
         figures["coldRuns"] = [r["wallS"] for r in cold_runs]
-        figures["nocache"] = sorted(nocache_runs, key=lambda r: r["wallS"])[len(nocache_runs) // 2]
+        if nocache_runs:
+            figures["nocache"] = sorted(nocache_runs, key=lambda r: r["wallS"])[len(nocache_runs) // 2]
         if clang_runs:
             figures["clang"] = sorted(clang_runs, key=lambda r: r["wallS"])[len(clang_runs) // 2]
             figures["clangRuns"] = [r["wallS"] for r in clang_runs]
         figures["warm"] = scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "warm.json"))
-        figures["identical"] = report_bytes(os.path.join(scratch, "cold.json")) == report_bytes(os.path.join(scratch, "warm.json")) \
-            == report_bytes(os.path.join(scratch, "nocache.json"))
+        reports = [report_bytes(os.path.join(scratch, name + ".json")) for name in ("cold", "warm", "nocache") if name in figures]
+        figures["identical"] = all(r == reports[0] for r in reports)
         edit_c = args.edit_c or next((os.path.relpath(os.path.join(e["directory"], e["file"]), copy) for e in c_entries
                                       if os.path.relpath(os.path.join(e["directory"], e["file"]), copy).startswith("osfmk/")),
                                      c_entries[0]["file"] if c_entries else None)
@@ -185,7 +188,8 @@ def main():
     ratios = {"warmOverCold": round(figures["warm"]["wallS"] / cold, 3)}
     if "clang" in figures:
         ratios["coldOverClang"] = round(cold / figures["clang"]["wallS"], 2)
-        ratios["nocacheOverClang"] = round(figures["nocache"]["wallS"] / figures["clang"]["wallS"], 2)
+        if "nocache" in figures:
+            ratios["nocacheOverClang"] = round(figures["nocache"]["wallS"] / figures["clang"]["wallS"], 2)
     if "editC" in figures:
         ratios["editCOverCold"] = round(figures["editC"]["wallS"] / cold, 3)
     if "editH" in figures:

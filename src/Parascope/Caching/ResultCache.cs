@@ -50,7 +50,7 @@ public sealed class ResultCache
 
     /// <summary>Parascope's version and the identity of this build of the engine and binding (a rebuilt collector makes other facts).</summary>
     public static string BuildIdentity { get; } =
-        $"{ScanPipeline.ToolVersion} {typeof(ResultCache).Assembly.ManifestModule.ModuleVersionId} " +
+        $"{typeof(ResultCache).Assembly.GetName().Version} {typeof(ResultCache).Assembly.ManifestModule.ModuleVersionId} " +
         $"{typeof(Clang.TranslationUnit).Assembly.ManifestModule.ModuleVersionId}";
 
     public ResultCacheStatistics Statistics(int evicted = 0) =>
