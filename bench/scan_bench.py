@@ -84,6 +84,8 @@ def scan(cli, copy, arches, jobs, cache, out, extra=()):
     if done.returncode not in (0, 1):
         sys.exit(f"scan_bench: {' '.join(command)} exited {done.returncode}:\n{done.stderr}")
     match = TIMINGS.search(done.stderr)
+    print(f"scan_bench: {' '.join(extra) or 'scan'} {wall:.1f} s (load {before:.1f}): "
+          f"{match.group(0) if match else done.stderr[-300:]}", file=sys.stderr, flush=True)
     if match is None:
         sys.exit("scan_bench: no --timings line from parascope (is it older than the result cache?)")
     units, discover, parse, detect, graph, report, peak = (int(g) for g in match.groups()[:7])
@@ -158,6 +160,7 @@ def main():
                 before = load()
                 seconds, clean = clang_once(clang, entries, args.jobs)
                 clang_runs.append({"wallS": round(seconds, 2), "loadBefore": round(before, 1), "clean": clean})
+                print(f"scan_bench: {clang} -fsyntax-only {seconds:.1f} s (load {before:.1f}), {clean} exit 0", file=sys.stderr, flush=True)
             cache = os.path.join(scratch, f"cache-{run}")
             cold_runs.append(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "cold.json")))
             if not args.skip_nocache:
