@@ -31,7 +31,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMINGS = re.compile(r"parascope: timings: units (\d+), discover (\d+) ms, parse (\d+) ms, detect (\d+) ms, graph (\d+) ms, "
-                     r"report (\d+) ms, peak (\d+) MB; (.*)")
+                     r"(?:plan (\d+) ms, )?report (\d+) ms, peak (\d+) MB; (.*)")
 CACHE = re.compile(r"cache (\d+) hits, (\d+) misses, (\d+) stored, (\d+) rejected, (\d+) evicted")
 
 
@@ -88,12 +88,12 @@ def scan(cli, copy, arches, jobs, cache, out, extra=()):
           f"{match.group(0) if match else done.stderr[-300:]}", file=sys.stderr, flush=True)
     if match is None:
         sys.exit("scan_bench: no --timings line from parascope (is it older than the result cache?)")
-    units, discover, parse, detect, graph, report, peak = (int(g) for g in match.groups()[:7])
-    cache_match = CACHE.search(match.group(8))
+    units, discover, parse, detect, graph, plan, report, peak = (int(g or 0) for g in match.groups()[:8])
+    cache_match = CACHE.search(match.group(9))
     hits, misses = (int(cache_match.group(1)), int(cache_match.group(2))) if cache_match else (0, units)
     return {
         "wallS": round(wall, 2), "loadBefore": round(before, 1), "units": units,
-        "phasesMs": {"discover": discover, "parse": parse, "detect": detect, "graph": graph, "report": report},
+        "phasesMs": {"discover": discover, "parse": parse, "detect": detect, "graph": graph, "plan": plan, "report": report},
         "unitsPerSecond": round(units / max(parse / 1000, 1e-3), 1), "peakMB": peak, "cacheHits": hits, "cacheMisses": misses,
     }
 
@@ -152,7 +152,7 @@ def main():
             with open(commands) as f:
                 entries += json.load(f)
         c_entries = [e for e in entries if e["file"].endswith((".c", ".cpp", ".cc"))]
-        figures = {"tree": tree, "arches": arches, "jobs": args.jobs, "clang": clang, "units": len(entries),
+        figures = {"tree": tree, "arches": arches, "jobs": args.jobs, "clangCommand": clang, "units": len(entries),
                    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
         cold_runs, clang_runs, nocache_runs = [], [], []
         for run in range(args.runs):
@@ -200,17 +200,17 @@ def main():
     figures["ratios"] = ratios
 
     print(f"{tree} {' '.join(arches)}, {figures['units']} units, --jobs {args.jobs}, {figures['date']}")
-    print("| run | wall s | load before | discover | parse | detect | graph | report (ms) | units/s | peak MB | cached | parsed |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| run | wall s | load before | discover | parse | detect | graph | plan | report (ms) | units/s | peak MB | cached | parsed |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     if "clang" in figures:
-        print(f"| {clang} -fsyntax-only | {figures['clang']['wallS']} | {figures['clang']['loadBefore']} | | | | | | | | | {len(entries)} |")
+        print(f"| {clang} -fsyntax-only | {figures['clang']['wallS']} | {figures['clang']['loadBefore']} | | | | | | | | | | {len(entries)} |")
     for name in ("cold", "nocache", "warm", "editC", "editH"):
         if name not in figures:
             continue
         r = figures[name]
         p = r["phasesMs"]
         label = name + (f" ({r['file']})" if "file" in r else "")
-        print(f"| {label} | {r['wallS']} | {r['loadBefore']} | {p['discover']} | {p['parse']} | {p['detect']} | {p['graph']} | {p['report']} "
+        print(f"| {label} | {r['wallS']} | {r['loadBefore']} | {p['discover']} | {p['parse']} | {p['detect']} | {p['graph']} | {p['plan']} | {p['report']} "
               f"| {r['unitsPerSecond']} | {r['peakMB']} | {r['cacheHits']} | {r['cacheMisses']} |")
     print("ratios: " + ", ".join(f"{k} {v}" for k, v in ratios.items()) + f"; reports identical: {figures['identical']}")
     print(json.dumps(figures))

@@ -185,6 +185,8 @@ public static class ScanPipeline
         var graph = CallGraph.Build(parsed, [.. ranked.Select(u => u.Rank)]);
         var phases = PortPhases.BuiltIn();
         var findings = CallGraphImpact.Annotate(merged, graph, phases);
+        var graphMs = phase.ElapsedMilliseconds;
+        phase.Restart();
 
         var result = new ScanResult
         {
@@ -219,7 +221,8 @@ public static class ScanPipeline
             DiscoverMs = discoverMs,
             ParseMs = parseMs,
             DetectMs = detectMs,
-            GraphMs = phase.ElapsedMilliseconds,
+            GraphMs = graphMs,
+            PlanMs = phase.ElapsedMilliseconds,
             Cache = cache?.Statistics(evicted),
         };
         return new ScanOutcome(result, null) { Statistics = statistics };

@@ -24,8 +24,10 @@ public sealed record ScanStatistics
     /// <summary>Cache look-ups, parses and cache writes.</summary>
     public long ParseMs { get; init; }
     public long DetectMs { get; init; }
-    /// <summary>The call graph, impact, the port interface and everything after detection.</summary>
+    /// <summary>The call graph and the findings' impact on it.</summary>
     public long GraphMs { get; init; }
+    /// <summary>Everything after: driver inventory, suppressions, the port interface, the baseline.</summary>
+    public long PlanMs { get; init; }
     public ResultCacheStatistics? Cache { get; init; }
 }
 
