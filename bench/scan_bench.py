@@ -72,8 +72,11 @@ def clang_once(clang, entries, jobs):
     return time.monotonic() - start, sum(1 for c in codes if c == 0)
 
 
+SHARD = []
+
+
 def scan(cli, copy, arches, jobs, cache, out, extra=()):
-    command = [cli, "scan", copy, "--jobs", str(jobs), "--format", "json", "--output", out, "--timings", "--quiet"]
+    command = [cli, "scan", copy, "--jobs", str(jobs), "--format", "json", "--output", out, "--timings", "--quiet"] + SHARD
     for arch in arches:
         command += ["--arch", arch]
     command += ["--cache", cache] + list(extra)
@@ -106,6 +109,17 @@ def report_bytes(path):
     return json.dumps(report, sort_keys=True)
 
 
+def in_shard(relative):
+    """Whether parascope's --shard K/N scans RELATIVE: FNV-1a of the path, as ScanPipeline.ShardOf."""
+    if not SHARD:
+        return True
+    index, count = (int(n) for n in SHARD[1].split("/"))
+    value = 2166136261
+    for c in relative:
+        value = ((value ^ ord(c)) * 16777619) & 0xFFFFFFFF
+    return value % count == index - 1
+
+
 def pick_header(entries, copy):
     """A header under the tree that a few units include: osfmk/i386/proc_reg.h or arm64's, else the unit's first local include."""
     for candidate in ("osfmk/i386/proc_reg.h", "osfmk/arm64/proc_reg.h", "osfmk/arm/proc_reg.h"):
@@ -134,10 +148,13 @@ def main():
     parser.add_argument("--edit-c", default=None, help="the .c unit to edit (default: the first osfmk unit, else the first)")
     parser.add_argument("--edit-h", default=None, help="the header to edit (default: osfmk/<arch>/proc_reg.h, else a local include)")
     parser.add_argument("--no-clang", action="store_true", help="skip clang (CI smoke run)")
+    parser.add_argument("--shard", default=None, help="K/N: scan only that shard of the units (parascope scan --shard), to measure part of a big tree on a busy machine")
     parser.add_argument("--skip-nocache", action="store_true", help="skip the --no-cache scan (saves a whole scan on a big tree)")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     args = parser.parse_args()
     arches = args.arch or ["x86_64"]
+    if args.shard:
+        SHARD.extend(["--shard", args.shard])
     clang = args.clang or (shutil.which("clang-22") and "clang-22") or "clang-14"
     cli = args.cli or build_cli()
     tree = os.path.abspath(args.tree).rstrip("/")
@@ -151,7 +168,8 @@ def main():
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             with open(commands) as f:
                 entries += json.load(f)
-        c_entries = [e for e in entries if e["file"].endswith((".c", ".cpp", ".cc"))]
+        c_entries = [e for e in entries if e["file"].endswith((".c", ".cpp", ".cc"))
+                     and in_shard(os.path.relpath(os.path.join(e["directory"], e["file"]), copy))]
         figures = {"tree": tree, "arches": arches, "jobs": args.jobs, "clangCommand": clang, "units": len(entries),
                    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
         cold_runs, clang_runs, nocache_runs = [], [], []

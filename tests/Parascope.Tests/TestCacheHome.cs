@@ -11,5 +11,19 @@ internal static class TestCacheHome
     public static string Folder { get; } = Directory.CreateTempSubdirectory("parascope-test-cache-").FullName;
 
     [ModuleInitializer]
-    internal static void Isolate() => Environment.SetEnvironmentVariable("XDG_CACHE_HOME", Folder);
+    internal static void Isolate()
+    {
+        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", Folder);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(Folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A process a test started may still hold a file: the folder is in the temp folder anyway.
+            }
+        };
+    }
 }
