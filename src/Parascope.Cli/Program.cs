@@ -58,6 +58,7 @@ namespace Parascope.Cli
             root.Subcommands.Add(CompareCommand.Create(output, error));
             root.Subcommands.Add(ExplainCommand.Create(output, error));
             root.Subcommands.Add(GraphCommand.Create(output, error));
+            root.Subcommands.Add(CacheCommand.Create(output, error));
             root.Subcommands.Add(WorkerCommandLine.Create());
             return root;
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.Json.Serialization;
+using Parascope.Caching;
 using Parascope.Clang;
 using Parascope.Detectors;
 using Parascope.Discovery;
@@ -29,6 +30,13 @@ public sealed record ScanRequest
     /// <summary>Scan only shard K of N (1-based K), chosen deterministically by unit path.</summary>
     public (int Index, int Count)? Shard { get; init; }
     public string? CacheDirectory { get; init; }
+    /// <summary>
+    /// The result cache's folder (each unit's facts, reused while the unit, every file it read, its flags, the rules,
+    /// the libclang and Parascope are unchanged); null: no result cache. The CLI sets it unless --no-cache.
+    /// </summary>
+    public string? ResultCache { get; init; }
+    /// <summary>Bound of the result cache's size; the least recently used entries go first.</summary>
+    public long ResultCacheMaxBytes { get; init; } = Caching.ResultCache.DefaultMaxBytes;
     /// <summary>Told the number of units done, out of the total, as units finish.</summary>
     [JsonIgnore]
     public Action<int, int>? Progress { get; init; }
@@ -40,6 +48,9 @@ public sealed record ScanRequest
     /// with the reason given.
     /// </summary>
     public ImmutableSortedDictionary<string, string> CrashedUnits { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+    /// <summary>Told units done, total, cached, the rate and the unit parsed longest so far, as units finish.</summary>
+    [JsonIgnore]
+    public Action<ScanProgress>? ProgressDetail { get; init; }
     /// <summary>Report the real wall time in DurationMs; off by default so that the same scan gives the same bytes.</summary>
     public bool Timings { get; init; }
     /// <summary>Suppressions file; null: <see cref="Suppressions.DefaultFileName"/> at the root, when there is one.</summary>
@@ -55,6 +66,9 @@ public sealed record ScanRequest
 /// <summary>The scan's result, or a one-line reason it could not run (bad input: exit 2).</summary>
 public sealed record ScanOutcome(ScanResult? Result, InputError? Error)
 {
+    /// <summary>Where the time went, and what the result cache did (for --timings and the benchmark; never in a report).</summary>
+    public ScanStatistics? Statistics { get; init; }
+
     public static ScanOutcome Failure(InputError error) => new(null, error);
 
     public static ScanOutcome Failure(string error) => new(null, new InputError(error));
@@ -110,6 +124,7 @@ public static class ScanPipeline
             return ScanOutcome.Failure(resourceError);
         }
 
+        var phase = Stopwatch.StartNew();
         var discovery = UnitDiscovery.Discover(new DiscoveryRequest
         {
             Root = root,
@@ -143,7 +158,16 @@ public static class ScanPipeline
         ImmutableArray<ICollectorSource> sources = [.. detectors, new CallGraphSource()];
         var texts = new SourceTexts();
         var reach = new FunctionReach();
-        var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays);
+        var discoverMs = phase.ElapsedMilliseconds;
+        phase.Restart();
+        var cache = request.ResultCache is { } cacheFolder
+            ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources.Value}", new FileDigests(discovery.Overlays),
+                request.ResultCacheMaxBytes)
+            : null;
+        var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache);
+        var evicted = cache?.Trim() ?? 0;
+        var parseMs = phase.ElapsedMilliseconds;
+        phase.Restart();
         var timedOut = parsed.Where(p => p.Errors.Length > 0 && p.Errors[0].Message.StartsWith(UnitParser.TimeoutReason, StringComparison.Ordinal)).ToList();
         if (timedOut.Count > 0)
         {
@@ -166,10 +190,14 @@ public static class ScanPipeline
         {
             detector.Detect(context, sink);
         }
-        var merged = FindingMerger.Merge(sink.Findings.Where(f => !request.ActiveOnly || f.Active), reach.Snapshot());
+        var merged = FindingMerger.Merge(sink.Findings.Where(f => !request.ActiveOnly || f.Active), FunctionReach.Counts(parsed));
+        var detectMs = phase.ElapsedMilliseconds;
+        phase.Restart();
         var graph = CallGraph.Build(parsed, [.. ranked.Select(u => u.Rank)]);
         var phases = PortPhases.BuiltIn();
         var findings = CallGraphImpact.Annotate(merged, graph, phases);
+        var graphMs = phase.ElapsedMilliseconds;
+        phase.Restart();
 
         var result = new ScanResult
         {
@@ -198,7 +226,17 @@ public static class ScanPipeline
         {
             result = Baseline.Apply(result, fingerprints);
         }
-        return new ScanOutcome(result, null);
+        var statistics = new ScanStatistics
+        {
+            Units = units.Length,
+            DiscoverMs = discoverMs,
+            ParseMs = parseMs,
+            DetectMs = detectMs,
+            GraphMs = graphMs,
+            PlanMs = phase.ElapsedMilliseconds,
+            Cache = cache?.Statistics(evicted),
+        };
+        return new ScanOutcome(result, null) { Statistics = statistics };
     }
 
     /// <summary>The ignore file the request names, else the root's own when it has one, else none.</summary>
@@ -210,39 +248,96 @@ public static class ScanPipeline
 
     private static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources,
         string root, SourceTexts texts, FunctionReach reach, ScanRequest request,
-        ImmutableSortedDictionary<string, string> overlays)
+        ImmutableSortedDictionary<string, string> overlays, ResultCache? cache)
     {
-        var results = new ParsedUnit[units.Length];
         if (units.IsEmpty)
         {
             return [];
         }
-        var done = 0;
-        using var parser = new UnitParser(sources, reach, overlays);
-        // Longest units first would balance better, but the order must not change what is reported; it does not:
-        // every unit's facts land in its own slot and detection reads them in discovery order.
-        Parallel.ForEach(Partitioner.Create(0, units.Length, 1), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs) }, range =>
+        var results = new ParsedUnit?[units.Length];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs) };
+        var progress = new ScanProgressTracker(units.Length, request.Progress, request.ProgressDetail);
+        if (cache is not null)
         {
-            for (var i = range.Item1; i < range.Item2; i++)
+            Parallel.For(0, units.Length, options, i =>
             {
-                if (request.CrashedUnits.TryGetValue(UnitKey(units[i]), out var crash))
+                if (units[i].Language != SourceLanguage.Assembly)
                 {
-                    results[i] = new ParsedUnit
-                    {
-                        Unit = units[i],
-                        Status = UnitStatus.Failed,
-                        Errors = [new ParseDiagnostic(DiagnosticLevel.Fatal, crash, units[i].Path, 0, 0)],
-                    };
-                    request.Progress?.Invoke(Interlocked.Increment(ref done), units.Length);
-                    continue;
+                    results[i] = cache.TryLoad(units[i]);
                 }
-                request.UnitStarting?.Invoke(units[i]);
-                var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts };
-                results[i] = parser.Parse(scope, request.UnitTimeout);
-                request.Progress?.Invoke(Interlocked.Increment(ref done), units.Length);
+            });
+            // In discovery order, so that which cached unit keeps a header body it walked does not depend on threads.
+            for (var i = 0; i < units.Length; i++)
+            {
+                if (results[i] is { } hit && !reach.Claim(hit))
+                {
+                    results[i] = null;
+                }
             }
-        });
-        return results.ToImmutableArray();
+            Parallel.For(0, units.Length, options, i =>
+            {
+                if (results[i] is { } hit)
+                {
+                    var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts };
+                    foreach (var source in sources)
+                    {
+                        source.Restore(hit, scope);
+                    }
+                }
+            });
+            progress.Cached(results.Count(r => r is not null));
+        }
+        using var parser = new UnitParser(sources, reach, overlays);
+        ParseEach([.. Enumerable.Range(0, units.Length).Where(i => results[i] is null)]);
+        // A header body walked only by a unit that is now edited or gone: a cached unit that reached it walks it again.
+        for (var round = 0; round < 3; round++)
+        {
+            var again = FunctionReach.Unwalked(results!).Select(u => u.Unit).Distinct().Order().ToArray();
+            if (again.Length == 0)
+            {
+                break;
+            }
+            foreach (var i in again)
+            {
+                reach.Release(results[i]!);
+            }
+            ParseEach(again);
+        }
+        return results.ToImmutableArray()!;
+
+        void ParseEach(int[] indexes)
+        {
+            if (indexes.Length == 0)
+            {
+                return;
+            }
+            // Longest units first would balance better, but the order must not change what is reported; it does not:
+            // every unit's facts land in its own slot and detection reads them in discovery order.
+            Parallel.ForEach(Partitioner.Create(0, indexes.Length, 1), options, range =>
+            {
+                for (var k = range.Item1; k < range.Item2; k++)
+                {
+                    var i = indexes[k];
+                    var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts };
+                    var token = progress.Start(units[i]);
+                    if (request.CrashedUnits.TryGetValue(UnitKey(units[i]), out var crash))
+                    {
+                        results[i] = new ParsedUnit
+                        {
+                            Unit = units[i],
+                            Status = UnitStatus.Failed,
+                            Errors = [new ParseDiagnostic(DiagnosticLevel.Fatal, crash, units[i].Path, 0, 0)],
+                        };
+                        progress.Finish(token);
+                        continue;
+                    }
+                    request.UnitStarting?.Invoke(units[i]);
+                    results[i] = parser.Parse(scope, request.UnitTimeout);
+                    progress.Finish(token);
+                    cache?.Store(results[i]!);
+                }
+            });
+        }
     }
 
     /// <summary>A unit's name in <see cref="ScanRequest.CrashedUnits"/>: its path under the root and its arch.</summary>

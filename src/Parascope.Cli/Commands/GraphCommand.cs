@@ -34,7 +34,7 @@ public static class GraphCommand
               parascope graph ~/src/xnu --arch i386 --format graphml --around pmap_enter --depth 3 -o pmap_enter.graphml
             """)
         {
-            path, arches, format, around, depth, outputFile, jobs, compileCommands, profile, quiet, tree.UnitTimeout,
+            path, arches, format, around, depth, outputFile, jobs, compileCommands, profile, quiet, tree.UnitTimeout, tree.Cache, tree.NoCache,
         };
         command.SetAction(parse =>
         {
@@ -68,7 +68,9 @@ public static class GraphCommand
                 CompileCommands = parse.GetValue(compileCommands),
                 Jobs = parse.GetValue(jobs),
                 UnitTimeout = unitTimeout,
-                Progress = progress is null ? null : progress.Report,
+                CacheDirectory = tree.CacheOf(parse),
+                ResultCache = tree.ResultCacheOf(parse),
+                ProgressDetail = progress is null ? null : progress.Report,
             });
             progress?.Dispose();
             if (outcome.Result is null)

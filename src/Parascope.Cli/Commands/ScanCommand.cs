@@ -52,7 +52,7 @@ public static class ScanCommand
         var scan = new Command("scan", "Scan a kernel source tree and report what a Xen port must change.")
         {
             path, arches, target, format, outputFiles, jobs, compileCommands, rulesDirectory, profile, activeOnly, units,
-            failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout, isolate,
+            failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout, tree.Cache, tree.NoCache, isolate,
         };
         scan.SetAction(parse =>
         {
@@ -104,7 +104,9 @@ public static class ScanCommand
                 Timings = parse.GetValue(timings),
                 IgnoreFile = parse.GetValue(ignoreFile),
                 Baseline = parse.GetValue(baseline),
-                Progress = progress is null ? null : progress.Report,
+                CacheDirectory = tree.CacheOf(parse),
+                ResultCache = tree.ResultCacheOf(parse),
+                ProgressDetail = progress is null ? null : progress.Report,
             };
             var outcome = parse.GetValue(isolate) ? IsolatedScan.Run(request, WorkerCommand.OfThisProcess()) : ScanPipeline.Run(request);
             progress?.Dispose();
@@ -112,6 +114,7 @@ public static class ScanCommand
             {
                 return ExitCodes.InputError(error, outcome.Error!);
             }
+            var reportClock = System.Diagnostics.Stopwatch.StartNew();
             // Warnings are in every report's data; a person at a console sees them too, without opening the report.
             foreach (var warning in result.Warnings)
             {
@@ -120,21 +123,35 @@ public static class ScanCommand
             var colour = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected
                          && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
             ReportOutputs.Write(result, outputs.Value, output, namedFormat ?? ReportFormat.Text, colour);
+            if (parse.GetValue(timings) && outcome.Statistics is { } statistics)
+            {
+                error.WriteLine(Timings.Line(statistics, reportClock.ElapsedMilliseconds));
+            }
             return FailOn.Fails(result, threshold) ? ExitCodes.FindingsAtOrAboveFailOn : ExitCodes.Done;
         });
         return scan;
     }
 }
 
-/// <summary>A one-line progress bar on stderr, only when stderr is a terminal, not in CI and not --quiet.</summary>
+/// <summary>
+/// A one-line progress bar on stderr, only when stderr is a terminal, not in CI and not --quiet: units done of the
+/// total, units per second, units read from the result cache, and the unit being parsed longest right now.
+/// </summary>
 internal sealed class ProgressBar : IDisposable
 {
     private readonly TextWriter _error;
     private readonly object _gate = new();
-    private int _lastPercent = -1;
+    private readonly Timer _timer;
+    private ScanProgress? _last;
+    private long _drawnAt;
     private bool _drawn;
 
-    private ProgressBar(TextWriter error) => _error = error;
+    private ProgressBar(TextWriter error)
+    {
+        _error = error;
+        // Redrawn twice a second even when no unit finishes, so that a long unit at the tail shows its time growing.
+        _timer = new Timer(_ => Draw(force: true), null, 500, 500);
+    }
 
     public static ProgressBar? For(TextWriter error, bool quiet) =>
         quiet || !ReferenceEquals(error, Console.Error) || Console.IsErrorRedirected
@@ -142,31 +159,77 @@ internal sealed class ProgressBar : IDisposable
             ? null
             : new ProgressBar(error);
 
-    public void Report(int done, int total)
+    public void Report(ScanProgress progress)
     {
-        var percent = total == 0 ? 100 : done * 100 / total;
         lock (_gate)
         {
-            if (percent == _lastPercent)
+            _last = progress;
+        }
+        Draw(force: progress.Done == progress.Total);
+    }
+
+    /// <summary>The line for PROGRESS, at most WIDTH characters.</summary>
+    public static string Line(ScanProgress progress, int width)
+    {
+        var percent = progress.Total == 0 ? 100 : progress.Done * 100 / progress.Total;
+        var filled = percent * 20 / 100;
+        var line = $"[{new string('#', filled)}{new string('.', 20 - filled)}] {progress.Done}/{progress.Total} units, " +
+                   $"{progress.UnitsPerSecond:0.0}/s, {progress.Cached} cached";
+        if (progress.Slowest is { } slowest)
+        {
+            line += $", slowest now: {slowest} {progress.SlowestSeconds:0}s";
+        }
+        return line.Length > width ? line[..Math.Max(0, width - 1)] + "…" : line;
+    }
+
+    private void Draw(bool force)
+    {
+        lock (_gate)
+        {
+            if (_last is not { } progress || (!force && Environment.TickCount64 - _drawnAt < 200))
             {
                 return;
             }
-            _lastPercent = percent;
-            var filled = percent * 30 / 100;
-            _error.Write($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {done}/{total} units");
+            _drawnAt = Environment.TickCount64;
+            var width = 120;
+            try
+            {
+                width = Math.Max(40, Console.WindowWidth);
+            }
+            catch (IOException)
+            {
+                // No terminal size to read: 120 columns.
+            }
+            _error.Write("\r\u001b[2K" + Line(progress, width - 1));
             _drawn = true;
         }
     }
 
     public void Dispose()
     {
+        _timer.Dispose();
         lock (_gate)
         {
+            _last = null;
             if (_drawn)
             {
                 _error.Write("\r\u001b[2K");
                 _drawn = false;
             }
         }
+    }
+}
+
+/// <summary>The --timings line on stderr: where the scan's time went (the benchmark reads it).</summary>
+internal static class Timings
+{
+    public static string Line(ScanStatistics statistics, long reportMs)
+    {
+        var cache = statistics.Cache is { } c
+            ? $"cache {c.Hits} hits, {c.Misses} misses, {c.Stored} stored, {c.Rejected} rejected, {c.Evicted} evicted"
+            : "cache off";
+        var peak = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
+        return $"parascope: timings: units {statistics.Units}, discover {statistics.DiscoverMs} ms, parse {statistics.ParseMs} ms, " +
+               $"detect {statistics.DetectMs} ms, graph {statistics.GraphMs} ms, plan {statistics.PlanMs} ms, report {reportMs} ms, peak {peak} MB; {cache}";
     }
 }

@@ -27,6 +27,14 @@ internal sealed class TreeOptions
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress bar." };
 
+    public Option<string?> Cache { get; } = new("--cache")
+    {
+        Description = "Cache folder: each unit's facts, reused while the unit, what it includes and its flags are unchanged " +
+                      "(default: $XDG_CACHE_HOME/parascope or ~/.cache/parascope).",
+    };
+
+    public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Parse every unit again; read and write no result cache." };
+
     public Option<int> UnitTimeout { get; } = new("--unit-timeout")
     {
         Description = "Abandon a unit still being read after this many seconds and report it failed (timeout); 0: no limit. Default: 300.",
@@ -39,6 +47,14 @@ internal sealed class TreeOptions
         Arches.AcceptOnlyFromAmong([.. Architecture.Names]);
         Profile.AcceptOnlyFromAmong("xnu", "generic");
     }
+
+    /// <summary>The cache folder asked for, or the default one.</summary>
+    public string CacheOf(ParseResult parse) => parse.GetValue(Cache) is { Length: > 0 } folder
+        ? System.IO.Path.GetFullPath(folder)
+        : ScanPipeline.DefaultCacheDirectory();
+
+    /// <summary>The result cache's folder, or null under --no-cache.</summary>
+    public string? ResultCacheOf(ParseResult parse) => parse.GetValue(NoCache) ? null : CacheOf(parse);
 
     /// <summary>--unit-timeout as a span (0: none), or null when it is negative.</summary>
     public TimeSpan? UnitTimeoutOf(ParseResult parse) => parse.GetValue(UnitTimeout) switch

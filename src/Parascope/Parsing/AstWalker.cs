@@ -17,6 +17,7 @@ internal sealed class AstWalker : ICursorVisitor
     private readonly FunctionReach _reach;
     private readonly string _mainFile;
     private readonly List<FunctionSpan> _functions = new();
+    private readonly List<ReachedFunction> _reached = new();
 
     public AstWalker(AstScope scope, IUnitCollector[] collectors, FunctionReach reach)
     {
@@ -27,6 +28,9 @@ internal sealed class AstWalker : ICursorVisitor
     }
 
     public ImmutableArray<FunctionSpan> Functions => _functions.ToImmutableArray();
+
+    /// <summary>Header functions the walk reached, in walk order.</summary>
+    public ImmutableArray<ReachedFunction> Reached => _reached.ToImmutableArray();
 
     public void Walk() => _scope.TranslationUnit.Cursor.VisitChildren(this);
 
@@ -89,9 +93,14 @@ internal sealed class AstWalker : ICursorVisitor
             return;
         }
         // Header bodies are walked by the first unit of each arch that reaches them; the rest only count.
-        if (file != _mainFile && !_reach.Enter(file, name, _scope.Unit.Unit.Arch))
+        if (file != _mainFile)
         {
-            return;
+            var walk = _reach.Enter(file, name, _scope.Unit.Unit.Arch);
+            _reached.Add(new ReachedFunction(file, name, walk));
+            if (!walk)
+            {
+                return;
+            }
         }
         var end = cursor.Extent.End.Expansion;
         var node = cursor.HasInternalLinkage ? StaticNode(name, file) : name;

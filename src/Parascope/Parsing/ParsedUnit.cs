@@ -28,6 +28,13 @@ public sealed record ParsedUnit
     public ImmutableArray<string> IncludedFiles { get; init; } = [];
     /// <summary>Function definitions the walk entered, in files under the root.</summary>
     public ImmutableArray<FunctionSpan> Functions { get; init; } = [];
+    /// <summary>Header functions the walk reached (each reach counts a unit for the function's findings), in walk order.</summary>
+    public ImmutableArray<ReachedFunction> Reached { get; init; } = [];
+    /// <summary>
+    /// Every file libclang read for the unit (absolute paths, the unit first, files outside the root too): what the
+    /// unit's facts depend on, the result cache's manifest.
+    /// </summary>
+    public ImmutableArray<string> Dependencies { get; init; } = [];
     public ImmutableArray<IUnitFacts> Facts { get; init; } = [];
     public long DurationMs { get; init; }
 

@@ -9,6 +9,12 @@ public interface ICollectorSource
 {
     /// <summary>A fresh collector for one unit; called on the parsing thread.</summary>
     IUnitCollector CreateCollector(UnitScope scope);
+
+    /// <summary>
+    /// A unit whose facts come from the result cache instead of a walk: rebuild what the scan shares between units
+    /// and the walk would have left behind (such as the lexical scans of the files it read). Called on the parse stage's threads.
+    /// </summary>
+    void Restore(ParsedUnit unit, UnitScope scope) { }
 }
 
 /// <summary>

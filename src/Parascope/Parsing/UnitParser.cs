@@ -124,7 +124,7 @@ public sealed class UnitParser : IDisposable
         {
             collector.OnUnitEnd(end);
         }
-        return new ParsedUnit { Unit = scope.Unit, Status = UnitStatus.Clean, IncludedFiles = end.IncludedFiles };
+        return new ParsedUnit { Unit = scope.Unit, Status = UnitStatus.Clean, IncludedFiles = end.IncludedFiles, Dependencies = [scope.Unit.Path] };
     }
 
     private ClangIndex TakeIndex()
@@ -206,7 +206,14 @@ public sealed class UnitParser : IDisposable
             .Select(range => RelativeRange(scope.Root, range))
             .OfType<LineRange>()
             .ToImmutableArray();
-        var included = translationUnit.IncludedFiles()
+        var read = translationUnit.IncludedFiles();
+        // libclang names files as the search path found them, relative to this process's folder when relative.
+        var dependencies = read.Prepend(scope.Unit.Path)
+            .Where(file => !string.IsNullOrEmpty(file))
+            .Select(file => Path.GetFullPath(file))
+            .Distinct(StringComparer.Ordinal)
+            .ToImmutableArray();
+        var included = read
             .Select(file => RelativeUnderRoot(scope.Root, file))
             .OfType<string>()
             .Distinct(StringComparer.Ordinal)
@@ -224,6 +231,8 @@ public sealed class UnitParser : IDisposable
             InactiveRanges = inactive,
             IncludedFiles = included,
             Functions = walker.Functions,
+            Reached = walker.Reached,
+            Dependencies = dependencies,
         };
     }
 

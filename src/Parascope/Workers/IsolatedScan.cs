@@ -64,7 +64,9 @@ public static class IsolatedScan
         try
         {
             var shards = new WorkerShard[workers];
-            using var progress = request.Progress is null ? null : new Timer(_ => ReportProgress(shards, request.Progress), null, 250, 250);
+            using var progress = request.Progress is null && request.ProgressDetail is null
+                ? null
+                : new Timer(_ => ReportProgress(shards, request, clock.Elapsed), null, 250, 250);
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, k =>
             {
                 shards[k] = new WorkerShard(Path.Combine(folder, $"shard-{k + 1}"));
@@ -170,7 +172,7 @@ public static class IsolatedScan
         }
     }
 
-    private static void ReportProgress(WorkerShard[] shards, Action<int, int> progress)
+    private static void ReportProgress(WorkerShard[] shards, ScanRequest request, TimeSpan elapsed)
     {
         var (done, total) = (0, 0);
         foreach (var shard in shards)
@@ -182,7 +184,8 @@ public static class IsolatedScan
             done += counts.Done;
             total += counts.Total;
         }
-        progress(done, total);
+        request.Progress?.Invoke(done, total);
+        request.ProgressDetail?.Invoke(new ScanProgress(done, total, 0, done / Math.Max(elapsed.TotalSeconds, 0.001), null, 0));
     }
 
     /// <summary>What a worker is asked to do, and where it writes.</summary>

@@ -17,7 +17,7 @@ public class StageOrderTests
     public static readonly string[] Stages =
     [
         "Parascope.Model", "Parascope.Rules", "Parascope.Clang", "Parascope.Discovery", "Parascope.Parsing",
-        "Parascope.Detectors", "Parascope.Graph", "Parascope.Planning", "Parascope.Results", "Parascope",
+        "Parascope.Detectors", "Parascope.Graph", "Parascope.Facts", "Parascope.Caching", "Parascope.Planning", "Parascope.Results", "Parascope",
         "Parascope.Reports", "Parascope.Workers", "Parascope.Cli",
     ];
 

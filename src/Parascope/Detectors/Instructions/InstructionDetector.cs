@@ -29,6 +29,15 @@ public sealed class InstructionDetector : IDetector
 
     public IUnitCollector CreateCollector(UnitScope scope) => new InstructionCollector(_scans, scope, _classifier);
 
+    /// <summary>The collector scans every file a C unit read at the unit's end; a cached unit's files are scanned here.</summary>
+    public void Restore(ParsedUnit unit, UnitScope scope)
+    {
+        foreach (var file in unit.IncludedFiles)
+        {
+            _scans.Get(scope, file);
+        }
+    }
+
     /// <summary>Names of the macros a .s file defines itself whose bodies hold sites.</summary>
     internal static HashSet<string> LocalMacros(IEnumerable<AsmStatement> sites) =>
         sites.Select(s => s.Macro).OfType<string>().ToHashSet(StringComparer.Ordinal);

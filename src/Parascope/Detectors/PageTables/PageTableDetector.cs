@@ -25,6 +25,15 @@ public sealed class PageTableDetector : IDetector
 
     public IUnitCollector CreateCollector(UnitScope scope) => new PageTableCollector(_rules, _scans, scope);
 
+    /// <summary>The collector scans every file a C unit read at the unit's end; a cached unit's files are scanned here.</summary>
+    public void Restore(ParsedUnit unit, UnitScope scope)
+    {
+        foreach (var file in unit.IncludedFiles)
+        {
+            _scans.Get(scope, file);
+        }
+    }
+
     public void Detect(DetectionContext context, FindingSink sink)
     {
         var rules = _rules;

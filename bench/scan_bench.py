@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Parascope's speed benchmark: one command, one tree, every figure docs/speed.md records.
+
+On a hard-linked COPY of TREE (edits replace a file, so the tree itself is never written), with the same units,
+flags and jobs on both sides, it measures:
+  clang     `clang -fsyntax-only` over the units of `parascope compile-commands` (the clang of the loaded
+            libclang's major version, clang-22 for the bundled one), one process per unit, JOBS at once
+  cold      `parascope scan` with an empty result cache (it fills it)
+  nocache   `parascope scan --no-cache` (what a scan costs without the cache)
+  warm      the same scan again, nothing changed
+  edit-c    after appending a comment to one .c unit
+  edit-h    after appending a comment to one header (only the units that include it are parsed again)
+each with its phases (discover, parse, detect, graph, report: parascope's --timings line), units per second, peak
+memory and the result cache's hits and misses, then the ratios. The load average is printed before each side; on a
+shared machine, measure anyway and say so. The warm and cold reports must be byte-identical (checked).
+
+usage: bench/scan_bench.py TREE [--arch x86_64]... [--jobs 2] [--runs 1] [--clang clang-22] [--cli PATH]
+                         [--edit-c REL] [--edit-h REL] [--no-clang] [--json OUT]
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TIMINGS = re.compile(r"parascope: timings: units (\d+), discover (\d+) ms, parse (\d+) ms, detect (\d+) ms, graph (\d+) ms, "
+                     r"(?:plan (\d+) ms, )?report (\d+) ms, peak (\d+) MB; (.*)")
+CACHE = re.compile(r"cache (\d+) hits, (\d+) misses, (\d+) stored, (\d+) rejected, (\d+) evicted")
+
+
+def load():
+    return os.getloadavg()[0]
+
+
+def build_cli():
+    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", os.path.join(REPO, "src/Parascope.Cli")],
+                   check=True, stdout=subprocess.DEVNULL)
+    return os.path.join(REPO, "src/Parascope.Cli/bin/Release/net10.0/parascope")
+
+
+def copy_tree(tree, scratch):
+    """A hard-linked copy: cheap, and an edit (write a new file, rename it over) never touches TREE's files."""
+    copy = os.path.join(scratch, "tree")
+    subprocess.run(["cp", "-al", tree, copy], check=True)
+    return copy
+
+
+def edit(copy, relative):
+    path = os.path.join(copy, relative)
+    with open(path, "rb") as f:
+        text = f.read()
+    temporary = path + ".bench-edit"
+    with open(temporary, "wb") as f:
+        f.write(text + b"\n/* parascope bench: an edit that changes no finding */\n")
+    os.replace(temporary, path)
+
+
+def clang_once(clang, entries, jobs):
+    def run(entry):
+        arguments = [clang, "-fsyntax-only"] + entry["arguments"][1:]
+        return subprocess.run(arguments, cwd=entry["directory"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    start = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        codes = list(pool.map(run, entries))
+    return time.monotonic() - start, sum(1 for c in codes if c == 0)
+
+
+SHARD = []
+
+
+def scan(cli, copy, arches, jobs, cache, out, extra=()):
+    command = [cli, "scan", copy, "--jobs", str(jobs), "--format", "json", "--output", out, "--timings", "--quiet"] + SHARD
+    for arch in arches:
+        command += ["--arch", arch]
+    command += ["--cache", cache] + list(extra)
+    before = load()
+    start = time.monotonic()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.monotonic() - start
+    if done.returncode not in (0, 1):
+        sys.exit(f"scan_bench: {' '.join(command)} exited {done.returncode}:\n{done.stderr}")
+    match = TIMINGS.search(done.stderr)
+    print(f"scan_bench: {' '.join(extra) or 'scan'} {wall:.1f} s (load {before:.1f}): "
+          f"{match.group(0) if match else done.stderr[-300:]}", file=sys.stderr, flush=True)
+    if match is None:
+        sys.exit("scan_bench: no --timings line from parascope (is it older than the result cache?)")
+    units, discover, parse, detect, graph, plan, report, peak = (int(g or 0) for g in match.groups()[:8])
+    cache_match = CACHE.search(match.group(9))
+    hits, misses = (int(cache_match.group(1)), int(cache_match.group(2))) if cache_match else (0, units)
+    return {
+        "wallS": round(wall, 2), "loadBefore": round(before, 1), "units": units,
+        "phasesMs": {"discover": discover, "parse": parse, "detect": detect, "graph": graph, "plan": plan, "report": report},
+        "unitsPerSecond": round(units / max(parse / 1000, 1e-3), 1), "peakMB": peak, "cacheHits": hits, "cacheMisses": misses,
+    }
+
+
+def report_bytes(path):
+    with open(path) as f:
+        report = json.load(f)
+    report.get("scan", {}).pop("durationMs", None)
+    report.get("scan", {}).pop("root", None)
+    return json.dumps(report, sort_keys=True)
+
+
+def in_shard(relative):
+    """Whether parascope's --shard K/N scans RELATIVE: FNV-1a of the path, as ScanPipeline.ShardOf."""
+    if not SHARD:
+        return True
+    index, count = (int(n) for n in SHARD[1].split("/"))
+    value = 2166136261
+    for c in relative:
+        value = ((value ^ ord(c)) * 16777619) & 0xFFFFFFFF
+    return value % count == index - 1
+
+
+def pick_header(entries, copy):
+    """A header under the tree that a few units include: osfmk/i386/proc_reg.h or arm64's, else the unit's first local include."""
+    for candidate in ("osfmk/i386/proc_reg.h", "osfmk/arm64/proc_reg.h", "osfmk/arm/proc_reg.h"):
+        if os.path.exists(os.path.join(copy, candidate)):
+            return candidate
+    for entry in entries:
+        with open(os.path.join(entry["directory"], entry["file"]), errors="replace") as f:
+            for line in f:
+                found = re.match(r'\s*#\s*include\s+"([^"]+)"', line)
+                if found:
+                    header = os.path.normpath(os.path.join(os.path.dirname(entry["file"]), found.group(1)))
+                    relative = os.path.relpath(os.path.join(entry["directory"], header), copy)
+                    if os.path.exists(os.path.join(copy, relative)):
+                        return relative
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("tree")
+    parser.add_argument("--arch", action="append")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=1, help="cold and clang runs, alternated; the median is reported with the spread")
+    parser.add_argument("--clang", default=None, help="default: clang-22 (the bundled libclang's), else clang-14")
+    parser.add_argument("--cli", default=None, help="a parascope binary (default: build this repository's Release one)")
+    parser.add_argument("--edit-c", default=None, help="the .c unit to edit (default: the first osfmk unit, else the first)")
+    parser.add_argument("--edit-h", default=None, help="the header to edit (default: osfmk/<arch>/proc_reg.h, else a local include)")
+    parser.add_argument("--no-clang", action="store_true", help="skip clang (CI smoke run)")
+    parser.add_argument("--shard", default=None, help="K/N: scan only that shard of the units (parascope scan --shard), to measure part of a big tree on a busy machine")
+    parser.add_argument("--skip-nocache", action="store_true", help="skip the --no-cache scan (saves a whole scan on a big tree)")
+    parser.add_argument("--json", default=None, help="also write the figures to this file")
+    args = parser.parse_args()
+    arches = args.arch or ["x86_64"]
+    if args.shard:
+        SHARD.extend(["--shard", args.shard])
+    clang = args.clang or (shutil.which("clang-22") and "clang-22") or "clang-14"
+    cli = args.cli or build_cli()
+    tree = os.path.abspath(args.tree).rstrip("/")
+
+    with tempfile.TemporaryDirectory(prefix="parascope-bench-") as scratch:
+        copy = copy_tree(tree, scratch)
+        entries = []
+        for arch in arches:
+            commands = os.path.join(scratch, f"cc-{arch}.json")
+            subprocess.run([cli, "compile-commands", copy, "--arch", arch, "--output", commands],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            with open(commands) as f:
+                entries += json.load(f)
+        c_entries = [e for e in entries if e["file"].endswith((".c", ".cpp", ".cc"))
+                     and in_shard(os.path.relpath(os.path.join(e["directory"], e["file"]), copy))]
+        figures = {"tree": tree, "arches": arches, "jobs": args.jobs, "clangCommand": clang, "units": len(entries),
+                   "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+        cold_runs, clang_runs, nocache_runs = [], [], []
+        for run in range(args.runs):
+            if not args.no_clang:
+                before = load()
+                seconds, clean = clang_once(clang, entries, args.jobs)
+                clang_runs.append({"wallS": round(seconds, 2), "loadBefore": round(before, 1), "clean": clean})
+                print(f"scan_bench: {clang} -fsyntax-only {seconds:.1f} s (load {before:.1f}), {clean} exit 0", file=sys.stderr, flush=True)
+            cache = os.path.join(scratch, f"cache-{run}")
+            cold_runs.append(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "cold.json")))
+            if not args.skip_nocache:
+                nocache_runs.append(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "nocache.json"), ["--no-cache"]))
+        cache = os.path.join(scratch, f"cache-{args.runs - 1}")
+        figures["cold"] = min(cold_runs, key=lambda r: r["wallS"]) if len(cold_runs) == 1 else sorted(cold_runs, key=lambda r: r["wallS"])[len(cold_runs) // 2]
+        figures["coldRuns"] = [r["wallS"] for r in cold_runs]
+        if nocache_runs:
+            figures["nocache"] = sorted(nocache_runs, key=lambda r: r["wallS"])[len(nocache_runs) // 2]
+        if clang_runs:
+            figures["clang"] = sorted(clang_runs, key=lambda r: r["wallS"])[len(clang_runs) // 2]
+            figures["clangRuns"] = [r["wallS"] for r in clang_runs]
+        figures["warm"] = scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "warm.json"))
+        reports = [report_bytes(os.path.join(scratch, name + ".json")) for name in ("cold", "warm", "nocache") if name in figures]
+        figures["identical"] = all(r == reports[0] for r in reports)
+        edit_c = args.edit_c or next((os.path.relpath(os.path.join(e["directory"], e["file"]), copy) for e in c_entries
+                                      if os.path.relpath(os.path.join(e["directory"], e["file"]), copy).startswith("osfmk/")),
+                                     c_entries[0]["file"] if c_entries else None)
+        if edit_c:
+            edit(copy, edit_c)
+            figures["editC"] = dict(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "edit-c.json")), file=edit_c)
+        edit_h = args.edit_h or pick_header(c_entries, copy)
+        if edit_h:
+            edit(copy, edit_h)
+            figures["editH"] = dict(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "edit-h.json")), file=edit_h)
+
+    cold = figures["cold"]["wallS"]
+    ratios = {"warmOverCold": round(figures["warm"]["wallS"] / cold, 3)}
+    if "clang" in figures:
+        ratios["coldOverClang"] = round(cold / figures["clang"]["wallS"], 2)
+        if "nocache" in figures:
+            ratios["nocacheOverClang"] = round(figures["nocache"]["wallS"] / figures["clang"]["wallS"], 2)
+    if "editC" in figures:
+        ratios["editCOverCold"] = round(figures["editC"]["wallS"] / cold, 3)
+    if "editH" in figures:
+        ratios["editHOverCold"] = round(figures["editH"]["wallS"] / cold, 3)
+    figures["ratios"] = ratios
+
+    print(f"{tree} {' '.join(arches)}, {figures['units']} units, --jobs {args.jobs}, {figures['date']}")
+    print("| run | wall s | load before | discover | parse | detect | graph | plan | report (ms) | units/s | peak MB | cached | parsed |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    if "clang" in figures:
+        print(f"| {clang} -fsyntax-only | {figures['clang']['wallS']} | {figures['clang']['loadBefore']} | | | | | | | | | | {len(entries)} |")
+    for name in ("cold", "nocache", "warm", "editC", "editH"):
+        if name not in figures:
+            continue
+        r = figures[name]
+        p = r["phasesMs"]
+        label = name + (f" ({r['file']})" if "file" in r else "")
+        print(f"| {label} | {r['wallS']} | {r['loadBefore']} | {p['discover']} | {p['parse']} | {p['detect']} | {p['graph']} | {p['plan']} | {p['report']} "
+              f"| {r['unitsPerSecond']} | {r['peakMB']} | {r['cacheHits']} | {r['cacheMisses']} |")
+    print("ratios: " + ", ".join(f"{k} {v}" for k, v in ratios.items()) + f"; reports identical: {figures['identical']}")
+    print(json.dumps(figures))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(figures, f, indent=2)
+    return 0 if figures["identical"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

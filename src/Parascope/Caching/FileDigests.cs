@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Parascope.Caching;
+
+/// <summary>
+/// The SHA-256 of each file's content, computed once per scan however many units read it. A file discovery
+/// repaired in memory (an overlay) is digested as libclang reads it, from the overlay's text.
+/// </summary>
+public sealed class FileDigests
+{
+    private readonly ConcurrentDictionary<string, string?> _digests = new(StringComparer.Ordinal);
+    private readonly ImmutableSortedDictionary<string, string> _overlays;
+
+    public FileDigests(ImmutableSortedDictionary<string, string>? overlays = null) =>
+        _overlays = overlays ?? ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>The hex digest of PATH's content now, or null when it cannot be read.</summary>
+    public string? Of(string path) => _digests.GetOrAdd(path, Compute);
+
+    private string? Compute(string path)
+    {
+        if (_overlays.TryGetValue(path, out var overlay))
+        {
+            return "overlay:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(overlay)));
+        }
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            return Convert.ToHexString(SHA256.HashData(stream));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

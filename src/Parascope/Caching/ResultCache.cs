@@ -1,0 +1,250 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Parascope.Facts;
+using Parascope.Model;
+using Parascope.Parsing;
+
+namespace Parascope.Caching;
+
+/// <summary>What a scan did with the result cache.</summary>
+public sealed record ResultCacheStatistics(int Hits, int Misses, int Stored, int Rejected, int Evicted);
+
+/// <summary>
+/// Each unit's extracted facts on disk, outside the scanned tree, in the manner of ccache's direct mode: an entry
+/// is found by the unit's lookup key (its path, arch, exact flags and everything discovery set on it, the rules, the
+/// libclang and Parascope's build) and holds a manifest of every file the unit read with its content digest. It is
+/// used only when every one of those files still has that digest: editing a header invalidates the units that read
+/// it and only those. An entry that is truncated, corrupt, of another codec version or stored under another key
+/// counts as absent and is rebuilt. Entries are written to a temporary file and renamed into place, so scans that
+/// share the folder never see half an entry; the folder is kept under a size bound by evicting the entries used
+/// least recently (a hit refreshes an entry's time).
+/// </summary>
+public sealed class ResultCache
+{
+    /// <summary>Where entries live under the cache folder (other things there, such as XNU stand-ins, are not entries).</summary>
+    public const string EntriesFolder = "results";
+    /// <summary>Default bound of the entries' total size.</summary>
+    public const long DefaultMaxBytes = 2L * 1024 * 1024 * 1024;
+    private const string Extension = ".facts";
+
+    private readonly string _entries;
+    private readonly string _salt;
+    private readonly FileDigests _digests;
+    private int _hits, _misses, _stored, _rejected;
+
+    /// <param name="folder">The cache folder (the user's cache folder by default, never inside a scanned tree).</param>
+    /// <param name="scanIdentity">What every unit's facts depend on besides the unit: rules digest, libclang version.</param>
+    public ResultCache(string folder, string scanIdentity, FileDigests digests, long maxBytes = DefaultMaxBytes)
+    {
+        Folder = folder;
+        _entries = Path.Combine(folder, EntriesFolder, "v" + UnitFactsCodec.Version);
+        _salt = scanIdentity + "\n" + BuildIdentity;
+        _digests = digests;
+        MaxBytes = maxBytes;
+    }
+
+    public string Folder { get; }
+    public long MaxBytes { get; }
+
+    /// <summary>Parascope's version and the identity of this build of the engine and binding (a rebuilt collector makes other facts).</summary>
+    public static string BuildIdentity { get; } =
+        $"{typeof(ResultCache).Assembly.GetName().Version} {typeof(ResultCache).Assembly.ManifestModule.ModuleVersionId} " +
+        $"{typeof(Clang.TranslationUnit).Assembly.ManifestModule.ModuleVersionId}";
+
+    public ResultCacheStatistics Statistics(int evicted = 0) =>
+        new(Volatile.Read(ref _hits), Volatile.Read(ref _misses), Volatile.Read(ref _stored), Volatile.Read(ref _rejected), evicted);
+
+    /// <summary>The lookup key of UNIT: its path, arch, language, flags and every other field discovery set, with the scan's identity.</summary>
+    public string KeyOf(SourceUnit unit)
+    {
+        var text = _salt + "\n" + JsonSerializer.Serialize(unit);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+    }
+
+    private string PathOf(string key) => Path.Combine(_entries, key[..2], key + Extension);
+
+    /// <summary>UNIT's facts from its entry when every file its manifest names is unchanged; null otherwise.</summary>
+    public ParsedUnit? TryLoad(SourceUnit unit)
+    {
+        var key = KeyOf(unit);
+        var path = PathOf(key);
+        byte[] frame;
+        try
+        {
+            frame = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Interlocked.Increment(ref _misses);
+            return null;
+        }
+        var record = UnitFactsCodec.Decode(frame);
+        if (record is null || record.Key != key || record.ToParsedUnit(unit) is not { } parsed)
+        {
+            Interlocked.Increment(ref _rejected);
+            Interlocked.Increment(ref _misses);
+            return null;
+        }
+        foreach (var file in record.Manifest)
+        {
+            if (_digests.Of(file.Path) != file.Digest)
+            {
+                Interlocked.Increment(ref _misses);
+                return null;
+            }
+        }
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Evicted by another scan meanwhile: the facts read are still whole.
+        }
+        Interlocked.Increment(ref _hits);
+        return parsed;
+    }
+
+    /// <summary>
+    /// Keeps UNIT's facts. Not kept: assembly units (read without libclang, as fast to scan again as to look up), failed
+    /// units (a crash or a timeout may not recur) and units with a fatal error such as a missing header (creating the
+    /// header must be seen, and a missing file is in no manifest).
+    /// </summary>
+    public void Store(ParsedUnit unit)
+    {
+        if (unit.Unit.Language == SourceLanguage.Assembly || unit.Status == UnitStatus.Failed || unit.HasFatal)
+        {
+            return;
+        }
+        var manifest = ImmutableArray.CreateBuilder<FileDigest>(unit.Dependencies.Length);
+        foreach (var file in unit.Dependencies)
+        {
+            if (_digests.Of(file) is not { } digest)
+            {
+                return;
+            }
+            manifest.Add(new FileDigest(file, digest));
+        }
+        var key = KeyOf(unit.Unit);
+        if (UnitFactsCodec.Encode(unit, key, manifest.MoveToImmutable()) is not { } frame)
+        {
+            return;
+        }
+        var path = PathOf(key);
+        var temporary = path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(temporary, frame);
+            File.Move(temporary, path, overwrite: true);
+            Interlocked.Increment(ref _stored);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A cache that cannot be written costs speed, never the scan.
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+                // Left for Trim, which counts stale temporary files as entries.
+            }
+        }
+    }
+
+    /// <summary>Deletes the least recently used entries until the rest fit in <see cref="MaxBytes"/>; the number deleted.</summary>
+    public int Trim() => Trim(Folder, MaxBytes);
+
+    public static int Trim(string folder, long maxBytes)
+    {
+        // Sizes and times are read once: another scan may delete or replace an entry meanwhile.
+        var entries = new List<(FileInfo File, long Length, DateTime Used)>();
+        foreach (var entry in Entries(folder))
+        {
+            try
+            {
+                entries.Add((entry, entry.Length, entry.LastWriteTimeUtc));
+            }
+            catch (IOException)
+            {
+                // Gone already.
+            }
+        }
+        var total = entries.Sum(e => e.Length);
+        var evicted = 0;
+        foreach (var (file, length, _) in entries.OrderBy(e => e.Used))
+        {
+            if (total <= maxBytes)
+            {
+                break;
+            }
+            try
+            {
+                file.Delete();
+                evicted++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another scan's to delete.
+            }
+            total -= length;
+        }
+        return evicted;
+    }
+
+    /// <summary>Every entry file under FOLDER (all codec versions), stale temporary files too.</summary>
+    private static IEnumerable<FileInfo> Entries(string folder)
+    {
+        var root = new DirectoryInfo(Path.Combine(folder, EntriesFolder));
+        if (!root.Exists)
+        {
+            return [];
+        }
+        try
+        {
+            return root.EnumerateFiles("*", SearchOption.AllDirectories).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>What FOLDER holds: entries, their total size, the oldest and newest use.</summary>
+    public static ResultCacheInfo Info(string folder)
+    {
+        var entries = Entries(folder).Where(e => e.Name.EndsWith(Extension, StringComparison.Ordinal) && e.Exists).ToList();
+        var standIns = Directory.Exists(folder)
+            ? Directory.EnumerateDirectories(folder, "xnu-*").Count()
+            : 0;
+        return new ResultCacheInfo(folder, entries.Count, entries.Sum(e => e.Length),
+            entries.Count == 0 ? null : entries.Min(e => e.LastWriteTimeUtc),
+            entries.Count == 0 ? null : entries.Max(e => e.LastWriteTimeUtc),
+            standIns);
+    }
+
+    /// <summary>Deletes every result entry and the XNU stand-in folders under FOLDER (and nothing else); what it deleted.</summary>
+    public static ResultCacheInfo Clear(string folder)
+    {
+        var info = Info(folder);
+        var entries = Path.Combine(folder, EntriesFolder);
+        if (Directory.Exists(entries))
+        {
+            Directory.Delete(entries, recursive: true);
+        }
+        if (Directory.Exists(folder))
+        {
+            foreach (var standIns in Directory.EnumerateDirectories(folder, "xnu-*"))
+            {
+                Directory.Delete(standIns, recursive: true);
+            }
+        }
+        return info;
+    }
+}
+
+/// <summary>The contents of a cache folder: result entries and XNU stand-in folders.</summary>
+public sealed record ResultCacheInfo(string Folder, int Entries, long Bytes, DateTime? OldestUse, DateTime? NewestUse, int StandInFolders);

@@ -1,0 +1,204 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Parascope.Clang;
+using Parascope.Detectors;
+using Parascope.Detectors.DriverApi;
+using Parascope.Detectors.Instructions;
+using Parascope.Detectors.PageTables;
+using Parascope.Graph;
+using Parascope.Model;
+using Parascope.Parsing;
+
+namespace Parascope.Facts;
+
+/// <summary>
+/// One unit's extracted facts (everything detection and the call graph read of a parsed unit, not the AST) as bytes
+/// and back. Independent of where the bytes go: the result cache stores them; parse worker processes can send them.
+/// <para>
+/// Frame: magic "PSCF", codec version (u32 LE), payload length (u64 LE), SHA-256 of the payload (32 bytes), payload:
+/// deflated UTF-8 JSON of <see cref="UnitFactsRecord"/>. A frame that is short, long, foreign, of another version or
+/// whose checksum fails decodes to null: such bytes are never trusted.
+/// </para>
+/// </summary>
+public static class UnitFactsCodec
+{
+    /// <summary>Raise whenever the record or any facts type changes shape.</summary>
+    public const uint Version = 1;
+
+    private static ReadOnlySpan<byte> Magic => "PSCF"u8;
+    private const int HeaderLength = 4 + 4 + 8 + 32;
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        IncludeFields = true,
+        WriteIndented = false,
+    };
+
+    /// <summary>The frame of UNIT's facts stored under KEY with the MANIFEST of what it read, or null when a facts type is not known to the codec.</summary>
+    public static byte[]? Encode(ParsedUnit unit, string key, ImmutableArray<FileDigest> manifest)
+    {
+        if (UnitFactsRecord.From(unit, key, manifest) is not { } record)
+        {
+            return null;
+        }
+        var json = JsonSerializer.SerializeToUtf8Bytes(record, Options);
+        using var payload = new MemoryStream();
+        using (var deflate = new DeflateStream(payload, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            deflate.Write(json);
+        }
+        var body = payload.GetBuffer().AsSpan(0, (int)payload.Length);
+        var frame = new byte[HeaderLength + body.Length];
+        Magic.CopyTo(frame);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), Version);
+        BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(8), (ulong)body.Length);
+        SHA256.HashData(body, frame.AsSpan(16, 32));
+        body.CopyTo(frame.AsSpan(HeaderLength));
+        return frame;
+    }
+
+    /// <summary>The record in FRAME, or null when the frame is not an intact frame of this version.</summary>
+    public static UnitFactsRecord? Decode(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < HeaderLength || !frame[..4].SequenceEqual(Magic)
+            || BinaryPrimitives.ReadUInt32LittleEndian(frame[4..]) != Version
+            || BinaryPrimitives.ReadUInt64LittleEndian(frame[8..]) != (ulong)(frame.Length - HeaderLength))
+        {
+            return null;
+        }
+        var body = frame[HeaderLength..];
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(body, digest);
+        if (!digest.SequenceEqual(frame.Slice(16, 32)))
+        {
+            return null;
+        }
+        try
+        {
+            using var deflate = new DeflateStream(new MemoryStream(body.ToArray()), CompressionMode.Decompress);
+            return JsonSerializer.Deserialize<UnitFactsRecord>(deflate, Options);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>A file a unit read and the SHA-256 of its content (hex).</summary>
+public sealed record FileDigest(string Path, string Digest);
+
+/// <summary>A parsed unit without its <see cref="SourceUnit"/> (the reader knows it) and with its facts as typed fields.</summary>
+public sealed record UnitFactsRecord
+{
+    /// <summary>What the bytes were stored for (the cache's lookup key): a frame found under another key is foreign.</summary>
+    public required string Key { get; init; }
+    /// <summary>Every file the unit read, with the digest it had when the unit was parsed.</summary>
+    public ImmutableArray<FileDigest> Manifest { get; init; } = [];
+    public UnitStatus Status { get; init; }
+    public ImmutableArray<ParseDiagnostic> Errors { get; init; } = [];
+    public ImmutableArray<LineRange> InactiveRanges { get; init; } = [];
+    public ImmutableArray<string> IncludedFiles { get; init; } = [];
+    public ImmutableArray<FunctionSpan> Functions { get; init; } = [];
+    public ImmutableArray<ReachedFunction> Reached { get; init; } = [];
+    public ImmutableArray<string> Dependencies { get; init; } = [];
+    public long DurationMs { get; init; }
+    public PageTableFacts? PageTables { get; init; }
+    public DriverApiFacts? DriverApi { get; init; }
+    public CallFacts? Calls { get; init; }
+    /// <summary>JSON of the instruction detector's facts (its types are internal to the engine).</summary>
+    public JsonElement? Instructions { get; init; }
+    /// <summary>The order of the facts in <see cref="ParsedUnit.Facts"/>, by name.</summary>
+    public ImmutableArray<string> Order { get; init; } = [];
+
+    private static readonly JsonSerializerOptions Options = new() { IncludeFields = true };
+
+    internal static UnitFactsRecord? From(ParsedUnit unit, string key, ImmutableArray<FileDigest> manifest)
+    {
+        PageTableFacts? pageTables = null;
+        DriverApiFacts? driverApi = null;
+        CallFacts? calls = null;
+        JsonElement? instructions = null;
+        var order = ImmutableArray.CreateBuilder<string>();
+        foreach (var facts in unit.Facts)
+        {
+            switch (facts)
+            {
+                case PageTableFacts f:
+                    pageTables = f;
+                    order.Add("pageTables");
+                    break;
+                case DriverApiFacts f:
+                    driverApi = f;
+                    order.Add("driverApi");
+                    break;
+                case CallFacts f:
+                    calls = f;
+                    order.Add("calls");
+                    break;
+                case InstructionFacts f:
+                    instructions = JsonSerializer.SerializeToElement(f, Options);
+                    order.Add("instructions");
+                    break;
+                default:
+                    return null;
+            }
+        }
+        return new UnitFactsRecord
+        {
+            Key = key,
+            Manifest = manifest,
+            Status = unit.Status,
+            Errors = unit.Errors,
+            InactiveRanges = unit.InactiveRanges,
+            IncludedFiles = unit.IncludedFiles,
+            Functions = unit.Functions,
+            Reached = unit.Reached,
+            Dependencies = unit.Dependencies,
+            DurationMs = unit.DurationMs,
+            PageTables = pageTables,
+            DriverApi = driverApi,
+            Calls = calls,
+            Instructions = instructions,
+            Order = order.ToImmutable(),
+        };
+    }
+
+    /// <summary>The parsed unit these facts were taken from, for UNIT; null when the record is incomplete.</summary>
+    public ParsedUnit? ToParsedUnit(SourceUnit unit)
+    {
+        var facts = ImmutableArray.CreateBuilder<IUnitFacts>();
+        foreach (var name in Order)
+        {
+            IUnitFacts? one = name switch
+            {
+                "pageTables" => PageTables,
+                "driverApi" => DriverApi,
+                "calls" => Calls,
+                "instructions" => Instructions?.Deserialize<InstructionFacts>(Options),
+                _ => null,
+            };
+            if (one is null)
+            {
+                return null;
+            }
+            facts.Add(one);
+        }
+        return new ParsedUnit
+        {
+            Unit = unit,
+            Status = Status,
+            Errors = Errors,
+            InactiveRanges = InactiveRanges,
+            IncludedFiles = IncludedFiles,
+            Functions = Functions,
+            Reached = Reached,
+            Dependencies = Dependencies,
+            DurationMs = DurationMs,
+            Facts = facts.ToImmutable(),
+        };
+    }
+}

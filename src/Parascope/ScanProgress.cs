@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Parascope.Caching;
+using Parascope.Model;
+
+namespace Parascope;
+
+/// <summary>
+/// The parse stage as it goes: units done (cached ones included) out of the total, how many came from the result
+/// cache, units per second since the stage began, and the unit being parsed for the longest time right now
+/// (null when none is), with the moment it started (a <see cref="Stopwatch"/> timestamp).
+/// </summary>
+public sealed record ScanProgress(int Done, int Total, int Cached, double UnitsPerSecond, string? Slowest, long SlowestSince)
+{
+    /// <summary>Seconds the slowest unit has been parsed for, as of now.</summary>
+    public double SlowestSeconds => Slowest is null ? 0 : Stopwatch.GetElapsedTime(SlowestSince).TotalSeconds;
+}
+
+/// <summary>Where a scan's time went and what the result cache did; for --timings and the benchmark.</summary>
+public sealed record ScanStatistics
+{
+    public int Units { get; init; }
+    public long DiscoverMs { get; init; }
+    /// <summary>Cache look-ups, parses and cache writes.</summary>
+    public long ParseMs { get; init; }
+    public long DetectMs { get; init; }
+    /// <summary>The call graph and the findings' impact on it.</summary>
+    public long GraphMs { get; init; }
+    /// <summary>Everything after: driver inventory, suppressions, the port interface, the baseline.</summary>
+    public long PlanMs { get; init; }
+    public ResultCacheStatistics? Cache { get; init; }
+}
+
+/// <summary>Counts units as the parse stage goes and tells the request's progress callbacks.</summary>
+internal sealed class ScanProgressTracker
+{
+    private readonly int _total;
+    private readonly Action<int, int>? _progress;
+    private readonly Action<ScanProgress>? _detail;
+    private readonly long _start = Stopwatch.GetTimestamp();
+    private readonly ConcurrentDictionary<int, (string Unit, long Since)> _running = new();
+    private int _done;
+    private int _cached;
+    private int _next;
+
+    public ScanProgressTracker(int total, Action<int, int>? progress, Action<ScanProgress>? detail)
+    {
+        _total = total;
+        _progress = progress;
+        _detail = detail;
+    }
+
+    public void Cached(int count)
+    {
+        _cached = count;
+        if (count > 0)
+        {
+            Report(Interlocked.Add(ref _done, count));
+        }
+    }
+
+    public int Start(SourceUnit unit)
+    {
+        var token = Interlocked.Increment(ref _next);
+        if (_detail is not null)
+        {
+            _running[token] = ($"{unit.RelativePath} ({unit.Arch})", Stopwatch.GetTimestamp());
+        }
+        return token;
+    }
+
+    public void Finish(int token)
+    {
+        _running.TryRemove(token, out _);
+        Report(Interlocked.Increment(ref _done));
+    }
+
+    private void Report(int done)
+    {
+        done = Math.Min(done, _total);
+        _progress?.Invoke(done, _total);
+        if (_detail is null)
+        {
+            return;
+        }
+        var seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
+        string? slowest = null;
+        var since = long.MaxValue;
+        foreach (var running in _running.Values)
+        {
+            if (running.Since < since)
+            {
+                (slowest, since) = running;
+            }
+        }
+        _detail(new ScanProgress(done, _total, _cached, seconds > 0 ? done / seconds : 0, slowest, slowest is null ? 0 : since));
+    }
+}

@@ -1,0 +1,240 @@
+using Parascope.Caching;
+using Parascope.Reports;
+
+namespace Parascope.Tests.Caching;
+
+/// <summary>The result cache: reused only while nothing a unit's facts depend on changed, never trusted when damaged.</summary>
+public sealed class ResultCacheTests
+{
+    private const string Header = """
+        #ifndef _I386_PROC_REG_H_
+        #define _I386_PROC_REG_H_
+        static inline void set_cr3_raw(unsigned long value)
+        {
+            __asm__ volatile("mov %0, %%cr3" : : "r" (value));
+        }
+        #endif
+        """;
+
+    private const string PmapUnit = """
+        #include "proc_reg.h"
+        void pmap_switch_to(unsigned long root)
+        {
+        #ifdef PMAP_TRACE
+            __asm__ volatile("invlpg (%0)" : : "r" (root));
+        #endif
+            set_cr3_raw(root);
+        }
+        """;
+
+    private const string OtherUnit = """
+        int other_count(int value)
+        {
+            return value + 1;
+        }
+        """;
+
+    private static TempTree Tree()
+    {
+        var tree = new TempTree();
+        tree.Write("proc_reg.h", Header);
+        tree.Write("pmap.c", PmapUnit);
+        tree.Write("other.c", OtherUnit);
+        return tree;
+    }
+
+    private static ScanOutcome Scan(string root, string? cache, string stands, string? compileCommands = null) =>
+        ScanPipeline.Run(new ScanRequest
+        {
+            Root = root,
+            Jobs = 2,
+            Profile = "generic",
+            IncludeUnits = true,
+            CacheDirectory = stands,
+            ResultCache = cache,
+            CompileCommands = compileCommands,
+        });
+
+    private static string Json(ScanOutcome outcome)
+    {
+        Assert.Null(outcome.Error);
+        return ReportWriter.ToText(outcome.Result!, ReportFormat.Json);
+    }
+
+    [Fact]
+    public void An_unchanged_rescan_reads_every_C_unit_from_the_cache_and_reports_the_same_bytes()
+    {
+        using var tree = Tree();
+        using var cache = new TempTree();
+        var uncached = Json(Scan(tree.Root, null, cache.Root));
+        var cold = Scan(tree.Root, cache.Root, cache.Root);
+        var warm = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal(2, warm.Statistics!.Cache!.Hits);
+        Assert.Equal(uncached, Json(cold));
+        Assert.Equal(uncached, Json(warm));
+    }
+
+    [Fact]
+    public void The_sample_tree_for_two_arches_reports_the_same_bytes_cold_and_warm()
+    {
+        using var cache = new TempTree();
+        ScanOutcome Sample(string? results) => ScanPipeline.Run(new ScanRequest
+        {
+            Root = SampleTreeTests.SampleRoot(),
+            Arches = ["x86_64", "arm64"],
+            Jobs = 2,
+            IncludeUnits = true,
+            CacheDirectory = cache.Root,
+            ResultCache = results,
+        });
+        var uncached = Json(Sample(null));
+        var cold = Json(Sample(cache.Root));
+        var warm = Sample(cache.Root);
+        Assert.True(warm.Statistics!.Cache!.Hits > 0);
+        Assert.Equal(uncached, cold);
+        Assert.Equal(uncached, Json(warm));
+    }
+
+    [Theory]
+    [MemberData(nameof(Detectors.FixtureTests.Fixtures), MemberType = typeof(Detectors.FixtureTests))]
+    public void Every_fixture_reports_the_same_bytes_from_the_cache_as_without_it(string fixture)
+    {
+        var root = Path.Combine(Detectors.FixturePaths.Root, fixture);
+        var archesFile = Path.Combine(root, "arches");
+        string[] arches = File.Exists(archesFile) ? File.ReadAllLines(archesFile).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray() : ["x86_64"];
+        using var cache = new TempTree();
+        ScanOutcome Fixture(string? results) => ScanPipeline.Run(new ScanRequest
+        {
+            Root = root,
+            Arches = [.. arches],
+            Jobs = 2,
+            Profile = "generic",
+            IncludeUnits = true,
+            CacheDirectory = cache.Root,
+            ResultCache = results,
+        });
+        var uncached = Json(Fixture(null));
+        Json(Fixture(cache.Root));
+        var warm = Fixture(cache.Root);
+        Assert.Equal(0, warm.Statistics!.Cache!.Misses);
+        Assert.Equal(uncached, Json(warm));
+    }
+
+    private static IEnumerable<string> Entries(string cache) =>
+        Directory.EnumerateFiles(Path.Combine(cache, ResultCache.EntriesFolder), "*.facts", SearchOption.AllDirectories);
+
+    [Fact]
+    public void Editing_an_included_header_parses_again_only_the_units_that_include_it()
+    {
+        using var tree = Tree();
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        tree.Write("proc_reg.h", Header.Replace("%%cr3", "%%cr4", StringComparison.Ordinal));
+        var edited = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal((1, 1), (edited.Statistics!.Cache!.Hits, edited.Statistics.Cache.Misses));
+        Assert.Contains(edited.Result!.Findings, f => f.File == "proc_reg.h" && f.RuleId == "x86.cr4-write");
+    }
+
+    [Fact]
+    public void A_changed_flag_parses_the_unit_again_and_reports_what_the_flag_turns_on()
+    {
+        using var tree = Tree();
+        using var cache = new TempTree();
+        string Commands(string flags) => tree.Write("compile_commands.json", $$"""
+            [{"directory": "{{tree.Root}}", "file": "pmap.c", "arguments": ["cc", "-c", {{flags}} "pmap.c"]},
+             {"directory": "{{tree.Root}}", "file": "other.c", "arguments": ["cc", "-c", "other.c"]}]
+            """);
+        var plain = Scan(tree.Root, cache.Root, cache.Root, Commands(""));
+        var traced = Scan(tree.Root, cache.Root, cache.Root, Commands("\"-DPMAP_TRACE\","));
+        Assert.Equal((1, 1), (traced.Statistics!.Cache!.Hits, traced.Statistics.Cache.Misses));
+        Assert.Contains(traced.Result!.Findings, f => f.File == "pmap.c" && f.RuleId.Contains("invlpg", StringComparison.Ordinal) && f.Active);
+        Assert.DoesNotContain(plain.Result!.Findings, f => f.File == "pmap.c" && f.RuleId.Contains("invlpg", StringComparison.Ordinal) && f.Active);
+    }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("flipped")]
+    [InlineData("foreign")]
+    public void A_damaged_or_foreign_entry_is_rejected_and_rebuilt(string damage)
+    {
+        using var tree = Tree();
+        using var cache = new TempTree();
+        var expected = Json(Scan(tree.Root, cache.Root, cache.Root));
+        var entries = Entries(cache.Root).Order(StringComparer.Ordinal).ToList();
+        var victim = entries[0];
+        var bytes = File.ReadAllBytes(victim);
+        switch (damage)
+        {
+            case "truncated":
+                bytes = bytes[..(bytes.Length / 2)];
+                break;
+            case "flipped":
+                bytes[^3] ^= 0x5a;
+                break;
+            default:
+                bytes = File.ReadAllBytes(entries[1]);
+                break;
+        }
+        File.WriteAllBytes(victim, bytes);
+        var rescan = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal((1, 1, 1), (rescan.Statistics!.Cache!.Hits, rescan.Statistics.Cache.Rejected, rescan.Statistics.Cache.Stored));
+        Assert.Equal(expected, Json(rescan));
+        Assert.Equal(2, Scan(tree.Root, cache.Root, cache.Root).Statistics!.Cache!.Hits);
+    }
+
+    [Fact]
+    public void A_header_body_walked_by_a_deleted_unit_is_walked_by_a_cached_unit_that_still_reaches_it()
+    {
+        using var tree = Tree();
+        tree.Write("pmap2.c", "#include \"proc_reg.h\"\nvoid pmap_other(unsigned long r) { set_cr3_raw(r); }\n");
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        // Whichever of the two units walked set_cr3_raw's body, delete it: the other is cached and did not walk it.
+        File.Delete(Path.Combine(tree.Root, "pmap.c"));
+        var expected = Json(Scan(tree.Root, null, cache.Root));
+        Assert.Equal(expected, Json(Scan(tree.Root, cache.Root, cache.Root)));
+        tree.Write("pmap.c", PmapUnit);
+        File.Delete(Path.Combine(tree.Root, "pmap2.c"));
+        expected = Json(Scan(tree.Root, null, cache.Root));
+        Assert.Equal(expected, Json(Scan(tree.Root, cache.Root, cache.Root)));
+    }
+
+    [Fact]
+    public void The_cache_is_kept_under_its_size_bound_by_evicting_the_least_recently_used_entries()
+    {
+        using var tree = Tree();
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        var entries = Entries(cache.Root).Select(e => new FileInfo(e)).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+        File.SetLastWriteTimeUtc(entries[0].FullName, DateTime.UtcNow.AddDays(-1));
+        Assert.Equal(1, ResultCache.Trim(cache.Root, entries[1].Length));
+        Assert.Equal([entries[1].FullName], Entries(cache.Root));
+    }
+
+    [Fact]
+    public async Task Scans_sharing_a_cache_at_the_same_time_leave_only_whole_entries()
+    {
+        using var tree = Tree();
+        using var cache = new TempTree();
+        var expected = Json(Scan(tree.Root, null, cache.Root));
+        var scans = Enumerable.Range(0, 4).Select(_ => Task.Run(() => Json(Scan(tree.Root, cache.Root, cache.Root)))).ToArray();
+        foreach (var scan in await Task.WhenAll(scans))
+        {
+            Assert.Equal(expected, scan);
+        }
+        var after = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal((2, 0), (after.Statistics!.Cache!.Hits, after.Statistics.Cache.Rejected));
+        Assert.Equal(2, Directory.EnumerateFiles(Path.Combine(cache.Root, ResultCache.EntriesFolder), "*", SearchOption.AllDirectories).Count());
+    }
+
+    [Fact]
+    public void Clear_deletes_the_entries_and_info_counts_them()
+    {
+        using var tree = Tree();
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal(2, ResultCache.Info(cache.Root).Entries);
+        Assert.Equal(2, ResultCache.Clear(cache.Root).Entries);
+        Assert.Equal(0, ResultCache.Info(cache.Root).Entries);
+    }
+}
