@@ -43,7 +43,7 @@ cpu_segments(void)
 	unsigned long flags;
 	struct { unsigned short limit; unsigned long base; } __attribute__((packed)) gdtr;
 	__asm__ volatile ("mov %0, %%ds" : : "r" (sel));      // expect: x86.segment-load
-	__asm__ volatile ("mov %%ds, %0" : "=r" (sel));       // ok: x86.segment-load
+	__asm__ volatile ("mov %%ds, %0" : "=r" (sel));       // expect: x86.segment-read
 	__asm__ volatile ("sgdt %0" : "=m" (gdtr));           // expect: x86.descriptor-table-read
 	__asm__ volatile ("pushfq; popq %0" : "=r" (flags));  // expect: x86.pushf-popf
 	__asm__ volatile ("lfence; rdtsc" ::: "eax", "edx"); // expect: x86.rdtsc
