@@ -236,8 +236,9 @@ def plausible_asm(text):
     mn, ops = st
     if not ops:
         return True
-    return all(re.match(r"^(%|\$|#|\(|\*|[xw]\d|[A-Za-z_]\w*$|\d)", o) for o in ops) and any(
-        o.startswith(("%", "$", "#", "*")) or ARM_GPR.match(o) for o in ops) or mn in ("msr", "mrs", "tlbi", "dc", "ic", "at")
+    # an indirect operand (ljmp *4f, ljmp *(%rip)) is a star before a register, a memory operand or a label
+    return all(re.match(r"^(%|\$|#|\(|\*[%(\d]|[xw]\d|[A-Za-z_]\w*$|\d)", o) for o in ops) and any(
+        o.startswith(("%", "$", "#")) or re.match(r"^\*[%(\d]", o) or ARM_GPR.match(o) for o in ops) or mn in ("msr", "mrs", "tlbi", "dc", "ic", "at")
 
 
 def match(arch, text, aliases):

@@ -89,3 +89,16 @@ cpu_arm_side(void)
 	__asm__ volatile ("str x0, [x1]");    // ok: x86.descriptor-table-read
 }
 #endif
+
+/* The #else of an i386 test is x86_64 code, not another family's: a branch skipped inside it is still x86. */
+void
+cpu_gs_load(void)
+{
+#ifdef __i386__
+	cpu_gs_load_i386();
+#else
+#if GPROF
+	__asm__ volatile ("mov %0, %%gs" : : "rm" ((unsigned short)0x10)); // expect-inactive: x86.segment-load
+#endif
+#endif
+}
