@@ -236,8 +236,9 @@ def plausible_asm(text):
     mn, ops = st
     if not ops:
         return True
-    return all(re.match(r"^(%|\$|#|\(|[xw]\d|[A-Za-z_]\w*$|\d)", o) for o in ops) and any(
-        o.startswith(("%", "$", "#")) or ARM_GPR.match(o) for o in ops) or mn in ("msr", "mrs", "tlbi", "dc", "ic", "at")
+    # an indirect operand (ljmp *4f, ljmp *(%rip)) is a star before a register, a memory operand or a label
+    return all(re.match(r"^(%|\$|#|\(|\*[%(\d]|[xw]\d|[A-Za-z_]\w*$|\d)", o) for o in ops) and any(
+        o.startswith(("%", "$", "#")) or re.match(r"^\*[%(\d]", o) or ARM_GPR.match(o) for o in ops) or mn in ("msr", "mrs", "tlbi", "dc", "ic", "at")
 
 
 def match(arch, text, aliases):
@@ -255,6 +256,92 @@ def match(arch, text, aliases):
         if found:
             return [(a, mn, r, c) for c, r in found]
     return []
+
+
+
+# ---- instructions written as bytes --------------------------------------------------------------------
+# The SDM's opcode map (Vol. 2 Appendix A, Tables A-2/A-3 and the group tables A-6): the one- and two-byte
+# opcodes of the instructions in x86-instructions.tsv, so that ".byte 0xea; .long x; .word cs" (a far jmp
+# written as bytes because the assembler of the day could not) is listed like "ljmp".
+X86_ONE_BYTE = {0xea: "ljmp $0,$0", 0x9a: "lcall $0,$0", 0xcb: "lret", 0xca: "lret $0", 0xcf: "iret",
+                0xfa: "cli", 0xfb: "sti", 0xf4: "hlt", 0x9c: "pushf", 0x9d: "popf", 0xcc: "int3",
+                0xcd: "int $0", 0xce: "into", 0xf1: "int1", 0xe4: "inb $0,%al", 0xe5: "inl $0,%eax",
+                0xe6: "outb %al,$0", 0xe7: "outl %eax,$0", 0xec: "inb %dx,%al", 0xed: "inl %dx,%eax",
+                0xee: "outb %al,%dx", 0xef: "outl %eax,%dx", 0x6c: "insb", 0x6d: "insl", 0x6e: "outsb",
+                0x6f: "outsl"}
+X86_TWO_BYTE = {0x05: None, 0x06: "clts", 0x07: "sysret", 0x08: "invd", 0x09: "wbinvd", 0x30: "wrmsr",
+                0x31: "rdtsc", 0x32: "rdmsr", 0x33: "rdpmc", 0x35: "sysexit", 0xa2: "cpuid",
+                0x20: "mov %cr0,%eax", 0x22: "mov %eax,%cr0", 0x21: "mov %dr0,%eax", 0x23: "mov %eax,%dr0"}
+X86_0F01_REG = {0: "sgdt (0)", 1: "sidt (0)", 2: "lgdt (0)", 3: "lidt (0)", 4: "smsw (0)", 6: "lmsw (0)",
+                7: "invlpg (0)"}
+X86_0F01_FULL = {0xf8: "swapgs", 0xf9: "rdtscp", 0xc1: "vmcall", 0xd9: "vmmcall", 0xd1: "xsetbv",
+                 0xc8: "monitor", 0xc9: "mwait", 0xca: "clac", 0xcb: "stac", 0xc4: "vmxoff", 0xc2: "vmlaunch",
+                 0xc3: "vmresume", 0xd8: "vmrun"}
+X86_0F00_REG = {0: "sldt (0)", 1: "str (0)", 2: "lldt (0)", 3: "ltr (0)", 4: "verr (0)", 5: "verw (0)"}
+DATA = re.compile(r"^\s*\.(byte|word|short|long|int|value)\s+(.*)$", re.I)
+SIZES = {"byte": 1, "word": 2, "short": 2, "value": 2, "long": 4, "int": 4}
+
+
+def data_bytes(text):
+    """The bytes a data directive lays down, up to its first non-constant value; None if not one."""
+    m = DATA.match(text)
+    if not m:
+        return None
+    size, out = SIZES[m.group(1).lower()], []
+    for item in m.group(2).split(","):
+        item = item.strip()
+        try:
+            value = int(item, 0)
+        except ValueError:
+            out.append(None)  # a symbol (an address, a selector): an operand, not an opcode
+            break
+        out.extend((value >> (8 * i)) & 0xff for i in range(size))
+    return out
+
+
+def decode_x86(bs):
+    """The instruction a run of bytes starts with, as assembler text, or None."""
+    bs = [b for b in bs]
+    while bs and bs[0] in (0x66, 0x67, 0xf3, 0xf2, 0xf0, 0x48):  # operand/address-size, rep, lock, REX.W
+        bs = bs[1:]
+    if not bs or bs[0] is None:
+        return None
+    if bs[0] != 0x0f:
+        return X86_ONE_BYTE.get(bs[0])
+    if len(bs) < 2 or bs[1] is None:
+        return None
+    if bs[1] in (0x00, 0x01):
+        if len(bs) < 3 or bs[2] is None:
+            return None
+        if bs[1] == 0x01 and bs[2] in X86_0F01_FULL:
+            return X86_0F01_FULL[bs[2]]
+        regfield = (bs[2] >> 3) & 7
+        if bs[2] >> 6 == 3 and bs[1] == 0x01:
+            return None
+        return (X86_0F01_REG if bs[1] == 0x01 else X86_0F00_REG).get(regfield)
+    return X86_TWO_BYTE.get(bs[1])
+
+
+def decode_arm64(word):
+    """An A64 instruction word (Arm ARM C4.1: system instructions, exception generation, hints) as text."""
+    if word & 0xffd00000 == 0xd5100000:  # MSR/MRS (register): op0 = 2 + o0
+        enc = (2 + ((word >> 19) & 1), (word >> 16) & 7, (word >> 12) & 15, (word >> 8) & 15, (word >> 5) & 7)
+        name = SYSREG_BY_ENC.get(enc, "s%d_%d_c%d_c%d_%d" % enc)
+        return ("mrs x0, %s" if word & (1 << 21) else "msr %s, x0") % name
+    if word & 0xfff8f01f == 0xd500401f:  # MSR (immediate): PSTATE fields
+        field = {(3, 6): "daifset", (3, 7): "daifclr", (0, 5): "spsel", (0, 4): "pan", (0, 3): "uao"}.get(
+            ((word >> 16) & 7, (word >> 5) & 7))
+        return "msr %s, #0" % field if field else None
+    if word & 0xfff8f000 == 0xd5088000:  # SYS with CRn = 8: TLBI
+        return "tlbi vmalle1"
+    hints = {0xd503207f: "wfi", 0xd503205f: "wfe", 0xd69f03e0: "eret"}
+    if word in hints:
+        return hints[word]
+    if word & 0xffe0001f == 0xd4000002:
+        return "hvc #0"
+    if word & 0xffe0001f == 0xd4000003:
+        return "smc #0"
+    return None
 
 
 # ---- C text -------------------------------------------------------------------------------------------
@@ -382,8 +469,43 @@ def scan_file(path, rel, arch, aliases, out):
                 return k
         return False
 
+    run = []  # consecutive data directives of an assembler context: [(line, context, bytes)]
+
+    def flush_run():
+        if run:
+            line, context = run[0][0], run[0][1]
+            bs = [b for _, _, part in run for b in part]
+            run.clear()
+            text_ = decode_x86(bs) if arch != "arm64" else None
+            if text_:
+                for a, mn, r, c in match("x86", text_, aliases):
+                    out.append((rel, line, a, mn, r, c, context))
+
     def emit(line, stmt_text, context):
         if context != "inline-asm" and context != "define-asm":
+            stripped = stmt_text.strip()
+            if not stripped:
+                return
+            bs = data_bytes(stripped)
+            if bs is not None:
+                kind = DATA.match(stripped).group(1).lower()
+                if arch != "x86" and kind in ("long", "int", "word") and len(bs) == 4 and None not in bs:
+                    # arm64 .long/.word/.inst: one instruction word
+                    text_ = decode_arm64(sum(b << (8 * i) for i, b in enumerate(bs)))
+                    if text_:
+                        for a, mn, r, c in match("arm64", text_, aliases):
+                            out.append((rel, line, a, mn, r, c, context))
+                        return
+                if run and decode_x86([b for _, _, part in run for b in part]):
+                    flush_run()  # the run so far is one whole opcode: this directive starts the next
+                if run or kind in ("byte", "word", "short", "value"):
+                    run.append((line, context, bs))
+                if None in bs:
+                    flush_run()
+                return
+            flush_run()
+            if stripped.split(None, 1)[0] in local_functions:
+                return  # a use of this file's own function-like #define (LJMP (KERNEL_CS, …)): listed at the #define
             # preprocessed assembler: a word #defined as an object-like macro (i386_lock.s's PUSHF, from
             # pal_lock_asm.h's "#define PUSHF pushf") is a use of the macro, listed at its definition
             w = LABEL.sub("", stmt_text).split(None, 1)
@@ -392,6 +514,8 @@ def scan_file(path, rel, arch, aliases, out):
         for a, mn, r, c in match(arch, stmt_text, aliases):
             out.append((rel, line, a, mn, r, c, context))
 
+    # function-like macros a .s file defines for itself (#define LJMP(segment,address) .byte 0xea; …)
+    local_functions = set(re.findall(r"(?m)^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(", text)) if is_asm else set()
     c_chunk, c_chunk_line = [], None
 
     def flush_c():
@@ -444,8 +568,10 @@ def scan_file(path, rel, arch, aliases, out):
                             # assembler statement (registers or immediates, or one operand-less mnemonic)
                             for off, phys in enumerate(body.split("\n")):
                                 for part in re.split(r";|%%", phys):
-                                    if plausible_asm(part):
+                                    if plausible_asm(part) or DATA.match(part):
                                         emit(first + off, part, "define-body")
+                    flush_run()
+            flush_run()
             flush_c()
             continue
         if not asm_region() and re.match(r"^\s*\.macro\b", ltext):
@@ -466,6 +592,7 @@ def scan_file(path, rel, arch, aliases, out):
             if c_chunk_line is None:
                 c_chunk_line = line
             c_chunk.append(ltext)  # consecutive lines: a directive flushes the chunk
+    flush_run()
     flush_c()
 
 

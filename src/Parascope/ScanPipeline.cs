@@ -59,6 +59,11 @@ public sealed record ScanRequest
     public string? Baseline { get; init; }
     /// <summary>A unit still being read after this long is abandoned and reported failed (`timeout`); infinite: no limit.</summary>
     public TimeSpan UnitTimeout { get; init; } = DefaultUnitTimeout;
+    /// <summary>
+    /// The other kernel configurations to parse units again in where their conditionals depend on them
+    /// (DEVELOPMENT, DEBUG, KASAN): null for every one the tree defines, empty for none (--configurations).
+    /// </summary>
+    public ImmutableArray<string>? Configurations { get; init; }
 
     public static readonly TimeSpan DefaultUnitTimeout = TimeSpan.FromSeconds(300);
 }
@@ -133,6 +138,7 @@ public static class ScanPipeline
             CompileCommands = request.CompileCommands,
             CacheDirectory = request.CacheDirectory ?? DefaultCacheDirectory(),
             ResourceDirectory = resources.Value,
+            Configurations = request.Configurations,
         });
         if (discovery.Error is not null)
         {
@@ -190,7 +196,12 @@ public static class ScanPipeline
         {
             detector.Detect(context, sink);
         }
-        var merged = FindingMerger.Merge(sink.Findings.Where(f => !request.ActiveOnly || f.Active), FunctionReach.Counts(parsed));
+        var own = ConfigurationSites.Own(sink.Findings, OwnConfigurations(units), discovery.Configurations.FirstOrDefault()).ToList();
+        var variants = discovery.Variants
+            .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
+            .ToImmutableArray();
+        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache));
+        var merged = FindingMerger.Merge(all.Where(f => !request.ActiveOnly || f.Active), FunctionReach.Counts(parsed));
         var detectMs = phase.ElapsedMilliseconds;
         phase.Restart();
         var graph = CallGraph.Build(parsed, [.. ranked.Select(u => u.Rank)]);
@@ -204,6 +215,7 @@ public static class ScanPipeline
             ToolVersion = ToolVersion,
             Root = root,
             Arches = request.Arches,
+            Configurations = discovery.Configurations,
             Target = request.Target,
             Profile = discovery.Profile,
             Health = ParseHealthSummary.From(parsed, request.IncludeUnits),
@@ -237,6 +249,49 @@ public static class ScanPipeline
             Cache = cache?.Statistics(evicted),
         };
         return new ScanOutcome(result, null) { Statistics = statistics };
+    }
+
+    /// <summary>The configurations each file's own units are parsed in.</summary>
+    private static Dictionary<string, ImmutableArray<string>> OwnConfigurations(ImmutableArray<SourceUnit> units) =>
+        units.Where(u => u.Configuration is not null)
+            .GroupBy(u => u.RelativePath, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.SelectMany(u => u.SameConfigurations.Prepend(u.Configuration!)).Distinct(StringComparer.Ordinal)
+                .OrderBy(KernelConfigurations.Rank).ToImmutableArray(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// The variant units parsed, one configuration at a time, with detectors of their own: the sites each
+    /// configuration compiles, folded into the scan's findings (<see cref="ConfigurationSites.Fold"/>). Their parse
+    /// adds nothing to the unit counts, the call graph or the reach of functions.
+    /// </summary>
+    private static IEnumerable<Finding> VariantSites(ImmutableArray<SourceUnit> variants, IReadOnlyList<Finding> own, RuleSet rules,
+        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache)
+    {
+        var folded = new List<Finding>();
+        foreach (var group in variants.GroupBy(u => u.Configuration!, StringComparer.Ordinal).OrderBy(g => KernelConfigurations.Rank(g.Key)))
+        {
+            var detectors = DetectorRegistry.All(rules);
+            var texts = new SourceTexts();
+            var reach = new FunctionReach();
+            var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null, UnitStarting = null }, discovery.Overlays, cache);
+            var context = new DetectionContext
+            {
+                Root = root,
+                Rules = rules,
+                Target = request.Target,
+                Units = parsed,
+                Texts = texts,
+                Reach = reach,
+                Files = discovery.Files ?? FileInventory.Empty(root),
+            };
+            var sink = new FindingSink();
+            foreach (var detector in detectors)
+            {
+                detector.Detect(context, sink);
+            }
+            var byFile = OwnConfigurations([.. group]);
+            folded.AddRange(ConfigurationSites.Fold(own, sink.Findings, file => byFile.GetValueOrDefault(file, [group.Key])));
+        }
+        return folded;
     }
 
     /// <summary>The ignore file the request names, else the root's own when it has one, else none.</summary>

@@ -43,6 +43,11 @@ public static class ScanCommand
             Description = $"Suppress findings listed in this file (default: {Suppressions.DefaultFileName} at the scanned root, when present).",
         };
         var shard = new Option<string?>("--shard") { Description = "Scan only shard K of N (K/N, e.g. 2/4); combine the reports with 'parascope merge'." };
+        var configurations = new Option<string?>("--configurations")
+        {
+            Description = "Other kernel configurations to parse units again in where their #if lines depend on them, comma-separated " +
+                          "(DEVELOPMENT,DEBUG,KASAN), or 'none' (default: every one the tree defines). Findings list them in configurations[].",
+        };
         var timings = new Option<bool>("--timings") { Description = "Report the real wall time in scan.durationMs (otherwise 0, so that reports are reproducible)." };
         var isolate = new Option<bool>("--isolate")
         {
@@ -52,7 +57,7 @@ public static class ScanCommand
         var scan = new Command("scan", "Scan a kernel source tree and report what a Xen port must change.")
         {
             path, arches, target, format, outputFiles, jobs, compileCommands, rulesDirectory, profile, activeOnly, units,
-            failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout, tree.Cache, tree.NoCache, isolate,
+            failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout, tree.Cache, tree.NoCache, isolate, configurations,
         };
         scan.SetAction(parse =>
         {
@@ -84,6 +89,24 @@ public static class ScanCommand
                 }
                 shardRange = (k, n);
             }
+            System.Collections.Immutable.ImmutableArray<string>? chosenConfigurations = null;
+            if (parse.GetValue(configurations) is { } configurationText)
+            {
+                var names = configurationText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (names is ["none"])
+                {
+                    chosenConfigurations = [];
+                }
+                else if (names.Length == 0 || names.Any(n => !KernelConfigurations.Names.Contains(n)))
+                {
+                    error.WriteLine($"parascope: --configurations {configurationText}: expected 'none' or a comma-separated list of {string.Join(", ", KernelConfigurations.Names)}");
+                    return ExitCodes.UsageOrInputError;
+                }
+                else
+                {
+                    chosenConfigurations = [.. names];
+                }
+            }
             ModelNames.TryParseTarget(parse.GetValue(target)!, out var xenTarget);
             Severity? threshold = parse.GetValue(failOn) is { } level && ModelNames.TryParseSeverity(level, out var severity) ? severity : null;
 
@@ -104,6 +127,7 @@ public static class ScanCommand
                 Timings = parse.GetValue(timings),
                 IgnoreFile = parse.GetValue(ignoreFile),
                 Baseline = parse.GetValue(baseline),
+                Configurations = chosenConfigurations,
                 CacheDirectory = tree.CacheOf(parse),
                 ResultCache = tree.ResultCacheOf(parse),
                 ProgressDetail = progress is null ? null : progress.Report,

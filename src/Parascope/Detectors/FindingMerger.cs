@@ -35,6 +35,8 @@ public static class FindingMerger
             Active = group.Any(f => f.Active),
             Arches = group.SelectMany(f => f.Arches).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
             Units = units,
+            Configurations = group.SelectMany(f => f.Configurations).Distinct(StringComparer.Ordinal)
+                .OrderBy(KernelConfigurations.Rank).ThenBy(c => c, StringComparer.Ordinal).ToImmutableArray(),
             Expansions = group.SelectMany(f => f.Expansions).Distinct()
                 .OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line).ThenBy(e => e.Function, StringComparer.Ordinal)
                 .ToImmutableArray(),

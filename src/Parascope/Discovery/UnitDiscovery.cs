@@ -18,6 +18,11 @@ public sealed record DiscoveryRequest
     public required string CacheDirectory { get; init; }
     /// <summary>clang's resource directory (builtin headers), passed as -resource-dir.</summary>
     public string? ResourceDirectory { get; init; }
+    /// <summary>
+    /// The other kernel configurations to parse a unit again in where its conditionals depend on what they change
+    /// (XNU profile: DEVELOPMENT, DEBUG, KASAN): null for every one the tree defines, empty for none.
+    /// </summary>
+    public ImmutableArray<string>? Configurations { get; init; }
 }
 
 /// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>
@@ -28,6 +33,18 @@ public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> 
 
     /// <summary>Tree files to parse from these contents instead of disk (repairs made in memory), by absolute path.</summary>
     public ImmutableSortedDictionary<string, string> Overlays { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// Units parsed again in another configuration than their own (<see cref="SourceUnit.Variant"/>): only their
+    /// findings' configurations count; they are not in the unit counts or the call graph.
+    /// </summary>
+    public ImmutableArray<SourceUnit> Variants { get; init; } = [];
+
+    /// <summary>
+    /// Every kernel configuration whose code the scan covers: some unit is parsed in it (its own or as a variant) or
+    /// shares a parsed unit's text (<see cref="SourceUnit.SameConfigurations"/>); empty when the profile knows none.
+    /// </summary>
+    public ImmutableArray<string> Configurations { get; init; } = [];
 }
 
 /// <summary>A tree → compilation units, each with its compiler arguments, per arch.</summary>

@@ -45,6 +45,12 @@ public sealed record Finding
     public ImmutableArray<SiteReference> Expansions { get; init; } = [];
     /// <summary>The scan arches (x86_64, i386, arm64) whose configuration reached this site.</summary>
     public ImmutableArray<string> Arches { get; init; } = [];
+    /// <summary>
+    /// The kernel configurations (RELEASE, DEVELOPMENT, DEBUG, KASAN) whose parse compiles this site, as
+    /// <see cref="Arches"/> does for arches: an inactive site another configuration compiles has it here; a site no
+    /// parsed configuration compiles (read lexically) has none. Empty when the profile knows no configurations.
+    /// </summary>
+    public ImmutableArray<string> Configurations { get; init; } = [];
     /// <summary>How many units reached the site (an inline in a header counts each includer).</summary>
     public int Units { get; init; } = 1;
     /// <summary>The innermost preprocessor condition around the site in assembly files, when there is one.</summary>

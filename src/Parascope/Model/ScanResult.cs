@@ -9,6 +9,8 @@ public sealed record ScanResult
     /// <summary>The scanned root as given on the command line, absolute.</summary>
     public required string Root { get; init; }
     public required ImmutableArray<string> Arches { get; init; }
+    /// <summary>The kernel configurations whose code the scan covers (DiscoveryResult.Configurations); empty when the profile knows none.</summary>
+    public ImmutableArray<string> Configurations { get; init; } = [];
     public required XenTarget Target { get; init; }
     public required string Profile { get; init; }
     public required ParseHealth Health { get; init; }

@@ -38,6 +38,16 @@ public sealed record SourceUnit
     /// line: `+CONFIG_SPTM` turned on, `-MACH_KERNEL` turned off (XNU profile); empty otherwise.
     /// </summary>
     public ImmutableArray<string> OwnOptions { get; init; } = [];
+    /// <summary>
+    /// Parsed again in <see cref="Configuration"/>, which is not the configuration the scan compiles the file in:
+    /// what it finds is reported with that configuration in Finding.Configurations, never as active.
+    /// </summary>
+    public bool Variant { get; init; }
+    /// <summary>
+    /// Other configurations that build the file and change no macro its own conditionals test: its text is this
+    /// unit's in them too, so what this unit compiles they compile (they are not parsed again).
+    /// </summary>
+    public ImmutableArray<string> SameConfigurations { get; init; } = [];
 }
 
 public enum UnitStatus

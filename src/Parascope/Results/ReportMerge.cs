@@ -98,6 +98,7 @@ public static class ReportMerge
             Root = first.Root,
             RulesDigest = first.RulesDigest,
             Arches = first.Arches,
+            Configurations = [.. shards.SelectMany(s => s.Configurations).Distinct(StringComparer.Ordinal).OrderBy(KernelConfigurations.Rank)],
             Target = first.Target,
             Profile = first.Profile,
             Health = health,
@@ -144,9 +145,15 @@ public static class ReportMerge
         // compiled the site, that placeholder is not a view of it, as in an unsharded scan where the file was read.
         var all = findings.Select(f => f with { Baseline = null })
             .GroupBy(f => (f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context))
-            .SelectMany(g => g.Any(f => f.Active) ? g.Where(f => f.Active)
-                : g.All(NotCompiled) ? g.Take(1)
-                : g.Where(f => !NotCompiled(f)))
+            .SelectMany(g =>
+            {
+                // Which configurations compile the site is the union of every shard's view, whichever copy is kept.
+                ImmutableArray<string> configurations = [.. g.SelectMany(f => f.Configurations).Distinct(StringComparer.Ordinal)];
+                var kept = g.Any(f => f.Active) ? g.Where(f => f.Active)
+                    : g.All(NotCompiled) ? g.Take(1)
+                    : g.Where(f => !NotCompiled(f));
+                return kept.Select(f => f with { Configurations = configurations });
+            })
             .ToList();
         // The graph's view of a site: the shard that saw most of it.
         var impact = all.GroupBy(f => (f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context))

@@ -57,6 +57,15 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void An_unknown_kernel_configuration_is_a_usage_error()
+    {
+        var (exit, output, error) = Run("scan", ".", "--configurations", "DEVELOPMENT,PROFILE");
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.Contains("--configurations DEVELOPMENT,PROFILE: expected 'none' or a comma-separated list of RELEASE, DEVELOPMENT, DEBUG, KASAN", error);
+        Assert.Equal(string.Empty, output);
+    }
+
+    [Fact]
     public void An_unknown_option_is_a_usage_error()
     {
         var (exit, _, error) = Run("scan", ".", "--no-such-option");

@@ -81,6 +81,12 @@ public static class FamilyHints
             }
             var first = arm >= 0 && (x86 < 0 || arm < x86) ? (Index: arm, Family: InstructionFamily.Arm64) : (Index: x86, Family: InstructionFamily.X86);
             var negated = IsNegated(condition, first.Index);
+            // Not i386 is x86_64 as well as arm64 (xnu-1699 … xnu-2050 build both x86 arches): the condition says
+            // nothing about the family then, and the path or the unit decides.
+            if (negated && first.Family == InstructionFamily.X86 && condition.AsSpan(first.Index).StartsWith("__i386", StringComparison.Ordinal))
+            {
+                return null;
+            }
             return negated ? Other(first.Family) : first.Family;
         }
         return null;

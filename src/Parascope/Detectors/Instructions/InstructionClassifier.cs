@@ -26,7 +26,8 @@ public sealed class InstructionClassifier
     /// <summary>x86 instructions that take no operands: `hlt #0` (an arm64 breakpoint) or `str w0, [x1]` is not one of them.</summary>
     private static readonly FrozenSetOfStrings X86NoOperands = new(
         "cli", "sti", "hlt", "clts", "invd", "wbinvd", "wbnoinvd", "swapgs", "sysret", "sysexit", "iret", "iretd",
-        "cpuid", "rdtsc", "rdtscp", "rdpmc", "rdmsr", "wrmsr", "wrmsrns", "xsetbv", "pushf", "popf", "lret", "retf");
+        "cpuid", "rdtsc", "rdtscp", "rdpmc", "rdmsr", "wrmsr", "wrmsrns", "xsetbv", "pushf", "popf", "lret", "retf",
+        "int3", "int1", "icebp", "into", "stac", "clac", "vmxoff", "vmlaunch", "vmresume", "vmfunc", "stgi", "clgi");
 
     /// <summary>x86 instructions that take exactly one operand (mode-dependent forms of str/sldt/smsw take a register or memory).</summary>
     private static readonly FrozenSetOfStrings X86OneOperand = new(

@@ -100,7 +100,7 @@ public static class XnuProfile
             {
                 return new DiscoveryResult(Name, [], [], new InputError($"{cache}: cannot write stand-in headers ({e.Message.Split('\n')[0]})"));
             }
-            perArch[arch] = new ArchSetup(configs, configFolders, folders, ArchFiles.Read(root, present, arch));
+            perArch[arch] = new ArchSetup(arch, configs, configFolders, folders, ArchFiles.Read(root, present, arch));
         }
 
         // Only read when a file is built by no configuration of a scanned arch; only arches the tree configures.
@@ -110,6 +110,7 @@ public static class XnuProfile
                 [.. XnuConfig.Configurations.Select(name => XnuConfig.Read(root, a, present, name))]))
             .ToList());
         var units = ImmutableArray.CreateBuilder<SourceUnit>();
+        var variants = ImmutableArray.CreateBuilder<SourceUnit>();
         foreach (var relative in files.RelativePaths)
         {
             var path = files.AbsolutePath(relative);
@@ -146,7 +147,22 @@ public static class XnuProfile
                 {
                     continue;
                 }
-                units.Add(Unit(request, root, path, relative, language.Value, arch, setup, config ?? setup.Configs[0], inBuild, makeDefs, templates));
+                var unit = Unit(request, root, path, relative, language.Value, arch, setup, config ?? setup.Configs[0], inBuild, makeDefs, templates);
+                if (config is null)
+                {
+                    units.Add(unit);
+                    continue;
+                }
+                var groups = OtherConfigurations(request, setup, relative, path, subsystem, config);
+                units.Add(unit with { SameConfigurations = groups[0].Same });
+                foreach (var (other, same) in groups.Skip(1))
+                {
+                    variants.Add(Unit(request, root, path, relative, language.Value, arch, setup, other, true, makeDefs, templates) with
+                    {
+                        Variant = true,
+                        SameConfigurations = same,
+                    });
+                }
             }
         }
         if (hostPrograms.Count > 0)
@@ -158,7 +174,98 @@ public static class XnuProfile
         return new DiscoveryResult(Name, units.ToImmutable(), warnings.ToImmutable())
         {
             Overlays = perArch.Values.FirstOrDefault()?.Folders.Overlays ?? ImmutableSortedDictionary<string, string>.Empty,
+            Variants = variants.ToImmutable(),
+            Configurations = [.. units.Concat(variants).SelectMany(u => u.Configuration is null ? u.SameConfigurations : u.SameConfigurations.Prepend(u.Configuration))
+                .Distinct(StringComparer.Ordinal)
+                .OrderBy(KernelConfigurations.Rank)],
         };
+    }
+
+    /// <summary>
+    /// The configurations that build the file, grouped by the text its own #if/#ifdef/#elif lines give: the first
+    /// group is <paramref name="own"/>'s (with every configuration that changes no macro those lines test), each
+    /// other one a configuration to parse the file again in (DEVELOPMENT, MACH_ASSERT, KASAN… changed) with those
+    /// that share its text. Conditionals of the headers it includes are not looked at (the cost stays one read of
+    /// the file per unit).
+    /// </summary>
+    private static List<(XnuConfig Config, ImmutableArray<string> Same)> OtherConfigurations(DiscoveryRequest request, ArchSetup setup,
+        string relative, string path, string subsystem, XnuConfig own)
+    {
+        var groups = new List<(XnuConfig Config, List<string> Same)> { (own, []) };
+        var candidates = setup.Configs
+            .Where(c => c.Name != own.Name && setup.Files.BuiltWith(relative, c.For(subsystem).Requirements))
+            .ToList();
+        if (candidates.Count > 0)
+        {
+            HashSet<string> tested;
+            try
+            {
+                tested = ConditionalNames(File.ReadAllText(path));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                tested = [];
+            }
+            // A configuration that changes nothing the file tests shares the text of the first group that matches it;
+            // one that does is parsed again (when asked for), and later ones may share its text.
+            foreach (var candidate in candidates)
+            {
+                var group = groups.FindIndex(g => !VariedMacros(g.Config, candidate, subsystem, setup.Arch).Overlaps(tested));
+                if (group >= 0)
+                {
+                    groups[group].Same.Add(candidate.Name);
+                }
+                else if (request.Configurations is not { } chosen || chosen.Contains(candidate.Name))
+                {
+                    groups.Add((candidate, []));
+                }
+            }
+        }
+        return groups.Select(g => (g.Config, g.Same.ToImmutableArray())).ToList();
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex ConditionalLine = new(
+        @"^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|elifdef|elifndef)\b(.*)$",
+        System.Text.RegularExpressions.RegexOptions.Multiline | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static readonly System.Text.RegularExpressions.Regex Identifier = new(@"[A-Za-z_]\w*",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Every identifier a conditional directive of the file names.</summary>
+    internal static HashSet<string> ConditionalNames(string text)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (System.Text.RegularExpressions.Match line in ConditionalLine.Matches(text))
+        {
+            foreach (System.Text.RegularExpressions.Match name in Identifier.Matches(line.Groups[1].Value))
+            {
+                names.Add(name.Value);
+            }
+        }
+        return names;
+    }
+
+    /// <summary>The macros whose definition differs between two configurations of a unit of SUBSYSTEM: -D options, option headers, KASAN's flags.</summary>
+    internal static HashSet<string> VariedMacros(XnuConfig a, XnuConfig b, string subsystem, string arch)
+    {
+        static IEnumerable<string> Defines(XnuConfig config, string subsystem, string arch) =>
+            config.For(subsystem).DefinesFor(subsystem).Concat(ConfigurationFlags(config.Name, arch)
+                .Where(f => f.StartsWith("-D", StringComparison.Ordinal)).Select(f => f[2..]));
+        var left = Defines(a, subsystem, arch).ToHashSet(StringComparer.Ordinal);
+        var right = Defines(b, subsystem, arch).ToHashSet(StringComparer.Ordinal);
+        var varied = new HashSet<string>(left.Except(right).Concat(right.Except(left)).Select(d => d.Split('=')[0]), StringComparer.Ordinal);
+        var headersA = a.For(subsystem).OptionHeaders;
+        var headersB = b.For(subsystem).OptionHeaders;
+        foreach (var name in headersA.Keys.Union(headersB.Keys))
+        {
+            var inA = headersA.TryGetValue(name, out var ha);
+            var inB = headersB.TryGetValue(name, out var hb);
+            if (inA != inB || ha != hb)
+            {
+                varied.Add(inA ? ha.Macro : hb.Macro);
+            }
+        }
+        return varied;
     }
 
     /// <summary>Which files some configuration of an arch builds.</summary>
@@ -167,7 +274,7 @@ public static class XnuProfile
         public bool Builds(string relative, string subsystem) => Configs.Any(c => Files.BuiltWith(relative, c.For(subsystem).Requirements));
     }
 
-    private sealed record ArchSetup(ImmutableArray<XnuConfig> Configs, Dictionary<string, ConfigHeaders.ConfigFolder> ConfigFolders,
+    private sealed record ArchSetup(string Arch, ImmutableArray<XnuConfig> Configs, Dictionary<string, ConfigHeaders.ConfigFolder> ConfigFolders,
         XnuStandIns.StandInFolders Folders, ArchFiles Files);
 
     /// <summary>

@@ -47,6 +47,7 @@ public static class JsonReportReader
             ToolVersion = root.GetProperty("tool").GetProperty("version").GetString()!,
             Root = scan.GetProperty("root").GetString()!,
             Arches = Strings(scan.GetProperty("arches")),
+            Configurations = scan.TryGetProperty("configurations", out var scanConfigurations) ? Strings(scanConfigurations) : [],
             Target = target,
             Profile = scan.GetProperty("profile").GetString()!,
             Health = new ParseHealth
@@ -127,6 +128,7 @@ public static class JsonReportReader
             Action = f.GetProperty("action").GetString()!,
             Fingerprint = f.GetProperty("fingerprint").GetString()!,
             Arches = Strings(f.GetProperty("arches")),
+            Configurations = f.TryGetProperty("configurations", out var configurations) ? Strings(configurations) : [],
             Units = f.GetProperty("units").GetInt32(),
             Expansions = f.GetProperty("expansions").EnumerateArray()
                 .Select(e => new SiteReference(e.GetProperty("file").GetString()!, e.GetProperty("line").GetInt32(), e.GetProperty("function").GetString())

@@ -301,6 +301,12 @@ public static class JsonReportWriter
             json.WriteStringValue(arch);
         }
         json.WriteEndArray();
+        json.WriteStartArray("configurations");
+        foreach (var configuration in result.Configurations)
+        {
+            json.WriteStringValue(configuration);
+        }
+        json.WriteEndArray();
         json.WriteString("target", result.Target.Name());
         json.WriteString("profile", result.Profile);
         WriteCounts(json, "units", result.Health.Counts);
@@ -370,6 +376,12 @@ public static class JsonReportWriter
         foreach (var arch in finding.Arches)
         {
             json.WriteStringValue(arch);
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("configurations");
+        foreach (var configuration in finding.Configurations)
+        {
+            json.WriteStringValue(configuration);
         }
         json.WriteEndArray();
         json.WriteNumber("units", finding.Units);

@@ -26,7 +26,7 @@ LEXT(start_cpu)
 	msr	ARM64_REG_HID0, x5		// expect: arm64.sysreg-impdef
 	msr	CNTP_CTL_EL0, x6		// expect: arm64.timer-physical
 	msr	CNTV_CVAL_EL0, x6		// expect: arm64.timer-virtual
-	mrs	x6, CNTVCT_EL0			// ok: arm64.timer-virtual
+	mrs	x6, CNTVCT_EL0			// expect: arm64.counter-el0
 	msr	DAIFClr, #(DAIFSC_IRQF)		// expect: arm64.daif
 	tlbi	vmalle1is			// expect: arm64.tlbi
 	dc	cisw, x0			// expect: arm64.dc-set-way

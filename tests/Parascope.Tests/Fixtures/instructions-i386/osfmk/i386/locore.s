@@ -25,5 +25,5 @@ Entry(slave_start)
 	outsl				/* expect: x86.port-io */
 	sldt	%ax			/* expect: x86.descriptor-table-read */
 	int	$0x80			/* expect: x86.int */
-	int3				/* ok: x86.int */
+	int3				/* expect: x86.breakpoint */
 	movl	%eax, %ebx		/* ok: x86.segment-load */

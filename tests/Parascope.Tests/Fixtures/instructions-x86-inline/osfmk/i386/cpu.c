@@ -43,7 +43,7 @@ cpu_segments(void)
 	unsigned long flags;
 	struct { unsigned short limit; unsigned long base; } __attribute__((packed)) gdtr;
 	__asm__ volatile ("mov %0, %%ds" : : "r" (sel));      // expect: x86.segment-load
-	__asm__ volatile ("mov %%ds, %0" : "=r" (sel));       // ok: x86.segment-load
+	__asm__ volatile ("mov %%ds, %0" : "=r" (sel));       // expect: x86.segment-read
 	__asm__ volatile ("sgdt %0" : "=m" (gdtr));           // expect: x86.descriptor-table-read
 	__asm__ volatile ("pushfq; popq %0" : "=r" (flags));  // expect: x86.pushf-popf
 	__asm__ volatile ("lfence; rdtsc" ::: "eax", "edx"); // expect: x86.rdtsc
@@ -89,3 +89,16 @@ cpu_arm_side(void)
 	__asm__ volatile ("str x0, [x1]");    // ok: x86.descriptor-table-read
 }
 #endif
+
+/* The #else of an i386 test is x86_64 code, not another family's: a branch skipped inside it is still x86. */
+void
+cpu_gs_load(void)
+{
+#ifdef __i386__
+	cpu_gs_load_i386();
+#else
+#if GPROF
+	__asm__ volatile ("mov %0, %%gs" : : "rm" ((unsigned short)0x10)); // expect-inactive: x86.segment-load
+#endif
+#endif
+}

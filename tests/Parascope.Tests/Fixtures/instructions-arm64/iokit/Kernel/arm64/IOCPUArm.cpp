@@ -20,7 +20,7 @@ IOCPUArm::id()
 {
 	uint64_t v;
 	__asm__ volatile ("mrs %0, MIDR_EL1" : "=r" (v));  // expect: arm64.sysreg-el1-read
-	__asm__ volatile ("mrs %0, CNTVCT_EL0" : "=r" (v)); // ok: arm64.timer-virtual
+	__asm__ volatile ("mrs %0, CNTVCT_EL0" : "=r" (v)); // expect: arm64.counter-el0
 	__asm__ volatile ("hvc #0x1");                      // expect: arm64.hvc
 	return v + __builtin_arm_rsr64("NZCV");             // ok: arm64.sysreg-el1-read
 }

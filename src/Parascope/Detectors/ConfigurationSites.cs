@@ -1,0 +1,52 @@
+using System.Collections.Immutable;
+using Parascope.Model;
+
+namespace Parascope.Detectors;
+
+/// <summary>
+/// Which kernel configurations compile each site. A scan parses each unit in one configuration (its own: RELEASE,
+/// or the first that builds the file); units whose conditionals depend on what another configuration changes are
+/// parsed again in it (<see cref="SourceUnit.Variant"/>). A site such a parse compiles is that configuration's:
+/// it joins the finding of the same rule and line (adding the configuration) or, where the scan's own parse did
+/// not report it, becomes an inactive finding of its own. <see cref="Finding.Active"/> keeps its meaning: compiled
+/// by the configuration the scan parses the file in.
+/// </summary>
+public static class ConfigurationSites
+{
+    /// <summary>
+    /// The scan's own findings with their configurations: an active one is compiled by the configuration of the units
+    /// of its file (<paramref name="ownConfigurations"/>, by file), or, in a file no unit parses (a header), by
+    /// <paramref name="defaultConfiguration"/>; an inactive one by none yet.
+    /// </summary>
+    public static IEnumerable<Finding> Own(IEnumerable<Finding> findings, IReadOnlyDictionary<string, ImmutableArray<string>> ownConfigurations,
+        string? defaultConfiguration) =>
+        findings.Select(f => !f.Active || !f.Configurations.IsEmpty ? f : f with
+        {
+            Configurations = ownConfigurations.TryGetValue(f.File, out var own) ? own
+                : defaultConfiguration is null ? [] : [defaultConfiguration],
+        });
+
+    /// <summary>
+    /// Findings of a parse in another configuration (with those sharing the file's text: <paramref name="configurations"/>, by file) folded into the scan's own: each site that parse
+    /// compiled (active there) becomes a copy of the scan's finding at the same rule and line, inactive, counting
+    /// no unit, with the configuration — so the merger unites it with that finding — or, where there is none,
+    /// the variant's own finding, inactive, with the configuration.
+    /// </summary>
+    public static IEnumerable<Finding> Fold(IReadOnlyList<Finding> own, IEnumerable<Finding> variant, Func<string, ImmutableArray<string>> configurations)
+    {
+        var byLine = own
+            .GroupBy(f => (f.RuleId, f.File, f.Line))
+            .ToDictionary(g => g.Key, g => g.First());
+        var seen = new HashSet<(string, string, int)>();
+        foreach (var finding in variant.Where(f => f.Active))
+        {
+            var key = (finding.RuleId, finding.File, finding.Line);
+            if (!seen.Add(key))
+            {
+                continue;
+            }
+            var basis = byLine.TryGetValue(key, out var existing) ? existing with { Expansions = [] } : finding;
+            yield return basis with { Active = false, Units = 0, Configurations = configurations(finding.File) };
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using Parascope.Model;
+using Parascope.Tests.Discovery;
+
+namespace Parascope.Tests.Detectors;
+
+/// <summary>
+/// Sites another kernel configuration compiles (issue 14, item 2): an original tree in XNU's layout whose MASTER
+/// defines a DEVELOPMENT configuration; a file with a `#if DEVELOPMENT` part is parsed again in it, one without is not.
+/// </summary>
+public sealed class ConfigurationSiteTests
+{
+    private static TempTree DevelopmentTree()
+    {
+        var tree = new TempTree();
+        tree.Write("config/MASTER", """
+            #  BASE =        [ medium ]
+            #  RELEASE =     [ BASE ]
+            #  DEVELOPMENT = [ BASE development widget_trace ]
+            options		DEVELOPMENT		# <development>
+            options		WIDGET_TRACE		# <widget_trace>
+            options		CONFIG_WIDGETS=7	# <medium>
+            """);
+        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
+        tree.Write("osfmk/conf/files", """
+            OPTIONS/widget_trace		optional widget_trace
+            osfmk/kern/widget_debug.c	standard
+            osfmk/kern/widget_plain.c	standard
+            """);
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DMACH_KERNEL_PRIVATE\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE -DPRIVATE $(CONFIG_DEFINES)\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("osfmk/kern/widget_debug.c", """
+            #include <widget_trace.h>
+
+            void
+            widget_halt(void)
+            {
+            	__asm__ volatile ("hlt");
+            #if DEVELOPMENT
+            	__asm__ volatile ("cli");
+            #endif
+            #if WIDGET_TRACE
+            	__asm__ volatile ("rdtsc" ::: "eax", "edx");
+            #endif
+            #if 0
+            	__asm__ volatile ("wbinvd");
+            #endif
+            }
+            """);
+        tree.Write("osfmk/kern/widget_plain.c", """
+            void
+            widget_idle(void)
+            {
+            	__asm__ volatile ("sti");
+            }
+            """);
+        return tree;
+    }
+
+    private static ScanResult Scan(TempTree tree, string cache, System.Collections.Immutable.ImmutableArray<string>? configurations = null)
+    {
+        var outcome = ScanPipeline.Run(new ScanRequest
+        {
+            Root = tree.Root,
+            Arches = ["x86_64"],
+            Jobs = 1,
+            CacheDirectory = cache,
+            Configurations = configurations,
+        });
+        Assert.Null(outcome.Error);
+        return outcome.Result!;
+    }
+
+    private static Finding At(ScanResult result, string file, string rule) =>
+        Assert.Single(result.Findings, f => f.File == file && f.RuleId == rule);
+
+    [Fact]
+    public void Only_a_file_whose_conditionals_test_what_another_configuration_changes_is_parsed_again()
+    {
+        using var tree = DevelopmentTree();
+        using var cache = new TempTree();
+        var discovery = XnuProfileTests.Discover(tree, cache.Root, "x86_64");
+
+        var variant = Assert.Single(discovery.Variants);
+        Assert.Equal(("osfmk/kern/widget_debug.c", "DEVELOPMENT"), (variant.RelativePath, variant.Configuration));
+        var plain = Assert.Single(discovery.Units, u => u.RelativePath == "osfmk/kern/widget_plain.c");
+        Assert.Equal(("RELEASE", "DEVELOPMENT"), (plain.Configuration, Assert.Single(plain.SameConfigurations)));
+        Assert.Equal(["RELEASE", "DEVELOPMENT"], discovery.Configurations.ToArray());
+        Assert.DoesNotContain(discovery.Units, u => u.Variant);
+    }
+
+    [Fact]
+    public void A_site_only_another_configuration_compiles_is_inactive_with_that_configuration()
+    {
+        using var tree = DevelopmentTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root);
+
+        var cli = At(result, "osfmk/kern/widget_debug.c", "x86.cli-sti");
+        Assert.False(cli.Active);
+        Assert.Equal(["DEVELOPMENT"], cli.Configurations.ToArray());
+        // An option header's macro (widget_trace.h: WIDGET_TRACE) varies as a -D option does.
+        Assert.Equal(["DEVELOPMENT"], At(result, "osfmk/kern/widget_debug.c", "x86.rdtsc").Configurations.ToArray());
+        Assert.Equal(["RELEASE", "DEVELOPMENT"], result.Configurations.ToArray());
+    }
+
+    [Fact]
+    public void A_site_every_configuration_compiles_lists_them_all_and_stays_active()
+    {
+        using var tree = DevelopmentTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root);
+
+        var hlt = At(result, "osfmk/kern/widget_debug.c", "x86.hlt");
+        Assert.True(hlt.Active);
+        Assert.Equal(["RELEASE", "DEVELOPMENT"], hlt.Configurations.ToArray());
+        Assert.Equal(1, hlt.Units);
+        // A file no other configuration changes is parsed once; its text is the same in both, so both compile its site.
+        Assert.Equal(["RELEASE", "DEVELOPMENT"], At(result, "osfmk/kern/widget_plain.c", "x86.cli-sti").Configurations.ToArray());
+    }
+
+    [Fact]
+    public void Code_no_configuration_compiles_is_still_reported_with_none()
+    {
+        using var tree = DevelopmentTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root);
+
+        var wbinvd = At(result, "osfmk/kern/widget_debug.c", "x86.cache-flush");
+        Assert.False(wbinvd.Active);
+        Assert.Empty(wbinvd.Configurations);
+    }
+
+    [Fact]
+    public void Configurations_none_parses_nothing_again()
+    {
+        using var tree = DevelopmentTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root, []);
+
+        var cli = At(result, "osfmk/kern/widget_debug.c", "x86.cli-sti");
+        Assert.False(cli.Active);
+        Assert.Empty(cli.Configurations);
+        // DEVELOPMENT is still known to share widget_plain.c's text; it is only never parsed.
+        Assert.Equal(["RELEASE", "DEVELOPMENT"], result.Configurations.ToArray());
+        Assert.Equal(["RELEASE"], At(result, "osfmk/kern/widget_debug.c", "x86.hlt").Configurations.ToArray());
+    }
+}
