@@ -120,7 +120,9 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             return;
         }
-        var values = scan.Strings.Select(Quote).Concat(Constants(tokens)).Distinct(StringComparer.Ordinal).ToImmutableArray();
+        // A string comparison's length and its `== 0` are not values the machine presents: keep the strings and names.
+        var values = scan.Strings.Select(Quote).Concat(Constants(tokens).Where(v => scan.Strings.Count == 0 || !char.IsAsciiDigit(v[0])))
+            .Distinct(StringComparer.Ordinal).ToImmutableArray();
         var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         properties["reader"] = string.Join(", ", scan.Readers.Select(r => r.Name).Distinct(StringComparer.Ordinal));
         var then = CallsIn(children[1]);
