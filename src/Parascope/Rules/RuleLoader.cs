@@ -179,9 +179,10 @@ public static class RuleLoader
             errors.Add(new RuleError(file, (int)exception.Start.Line, FirstLine(exception.InnerException?.Message ?? exception.Message)));
             return rules;
         }
-        catch (InvalidOperationException exception)
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's parser throws this on some malformed streams (found by the fuzz suite): still bad input.
+            // YamlDotNet's parser throws these on some malformed streams (found by the fuzz suite; ArgumentException
+            // "The current event is of an unsupported type" once rules/platform.yaml joined the corpus): still bad input.
             errors.Add(new RuleError(file, 0, $"not readable as YAML ({FirstLine(exception.Message)})"));
             return rules;
         }
