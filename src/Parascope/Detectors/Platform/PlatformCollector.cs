@@ -97,7 +97,7 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             if (_stored.Count > 0 && scan.Identifiers.FirstOrDefault(_stored.Contains) is { } variable)
             {
-                var panic = PanicIn(children.Skip(1));
+                var panic = PanicIn(children.Skip(1), scope.TranslationUnit);
                 if (panic is not null && At(statement, scope) is { } at)
                 {
                     _gates.Add(new VariableGate(at.File, scope.Function, variable, at.Line, panic));
@@ -111,7 +111,7 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             return;
         }
-        var otherwise = PanicIn(children.Skip(1));
+        var otherwise = PanicIn(children.Skip(1), scope.TranslationUnit);
         if (rule.Kind == PlatformRuleKind.Gate && otherwise is null && scan.Strings.Count == 0)
         {
             return;
@@ -159,7 +159,7 @@ internal sealed class PlatformCollector : IUnitCollector
         var body = children[^1];
         var cases = new CaseScan(scope.TranslationUnit);
         body.VisitChildren(cases);
-        var otherwise = PanicIn([body]);
+        var otherwise = PanicIn([body], scope.TranslationUnit);
         if (rule.Kind == PlatformRuleKind.Gate && cases.Labels.Count < 2 && otherwise is null)
         {
             return;
@@ -278,10 +278,12 @@ internal sealed class PlatformCollector : IUnitCollector
                     return ChildVisit.Continue;
                 case CXCursorKind.CXCursor_CaseStmt:
                     {
-                        var children = cursor.Children();
-                        if (children.Count > 0)
+                        // The label as written (a macro's name, not its value): the case's own tokens up to the colon.
+                        var tokens = unit.Tokenize(cursor.Extent);
+                        var colon = tokens.FindIndex(t => t.Text == ":");
+                        if (tokens.Count > 1 && tokens[0].Text == "case" && colon > 1)
                         {
-                            Labels.Add(Text(unit.Tokenize(children[0].Extent)));
+                            Labels.Add(Text(tokens.GetRange(1, colon - 1)));
                         }
                         break;
                     }
@@ -297,9 +299,9 @@ internal sealed class PlatformCollector : IUnitCollector
     }
 
     /// <summary>The first panic in the statements, as `panic("text")`; null when none panics.</summary>
-    private string? PanicIn(IEnumerable<Cursor> statements)
+    private string? PanicIn(IEnumerable<Cursor> statements, TranslationUnit unit)
     {
-        var scan = new PanicScan(this);
+        var scan = new PanicScan(this, unit);
         foreach (var statement in statements)
         {
             scan.Visit(statement, Cursor.Null);
@@ -315,7 +317,7 @@ internal sealed class PlatformCollector : IUnitCollector
         return null;
     }
 
-    private sealed class PanicScan(PlatformCollector owner) : ICursorVisitor
+    private sealed class PanicScan(PlatformCollector owner, TranslationUnit unit) : ICursorVisitor
     {
         public string? Found;
 
@@ -327,12 +329,15 @@ internal sealed class PlatformCollector : IUnitCollector
             }
             if (cursor.Kind == CXCursorKind.CXCursor_CallExpr && owner.NameOf(cursor.Referenced) is { } name && PlatformRules.PanicFunctions.Contains(name))
             {
-                string? message = null;
+                // The text as written: panic is a macro whose expansion adds the location (# ex "@" __FILE__) or, with
+                // CONFIG_NO_PANIC_STRINGS, drops the message (_consume_panic_args); the use still has it.
+                var message = unit.Tokenize(cursor.Extent).Where(t => t.Kind == TokenKind.Literal && t.Text.StartsWith('"'))
+                    .Select(t => t.Text[1..^1]).FirstOrDefault();
                 for (var i = 0; i < cursor.ArgumentCount && message is null; i++)
                 {
                     message = cursor.Argument(i).EvaluateString();
                 }
-                Found = $"{name}({(message is null ? "…" : Quote(message.TrimEnd('\n')))})";
+                Found = $"panic({(message is null ? "…" : Quote(message.Replace("\\n", string.Empty, StringComparison.Ordinal).TrimEnd('\n')))})";
                 return ChildVisit.Break;
             }
             return ChildVisit.Recurse;

@@ -55,7 +55,7 @@ internal sealed class PlatformRules
 {
     /// <summary>Functions whose call in a branch is the consequence of failing a gate.</summary>
     public static readonly ImmutableHashSet<string> PanicFunctions = ImmutableHashSet.Create(StringComparer.Ordinal,
-        "panic", "Panic", "panic_plain", "panic_with_options", "panic_with_thread_context");
+        "panic", "Panic", "panic_plain", "panic_with_options", "panic_with_thread_context", "_consume_panic_args");
 
     /// <summary>String comparisons whose constant argument is a vendor string.</summary>
     public static readonly ImmutableHashSet<string> StringCompares = ImmutableHashSet.Create(StringComparer.Ordinal,
