@@ -66,6 +66,30 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public void A_panic_macro_that_calls_a_parenthesised_panic_still_gives_the_text_as_written()
+    {
+        // Kernels wrap panic in a macro that adds the location: (panic)(# ex "@" LOCATION, …); the gate still blocks.
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/model_gate.c", """
+            typedef struct { unsigned cpuid_family; } cpu_info_t;
+            extern cpu_info_t *cpuid_info(void);
+            extern void panic(const char *fmt, ...);
+            #define panic(ex, ...) (panic)(# ex "@" "model_gate.c", ## __VA_ARGS__)
+            void model_gate(void)
+            {
+                unsigned family = cpuid_info()->cpuid_family;
+                if (family != 6)
+                    panic("unknown CPU family %u", family);
+            }
+            """);
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        var gate = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.cpu-identity-gate");
+        Assert.Equal("panic(\"unknown CPU family %u\")", gate.Otherwise);
+        Assert.Equal(["6"], gate.Values.ToArray());
+        Assert.Equal("blocking", gate.Verdict);
+    }
+
+    [Fact]
     public void The_readiness_summary_lists_items_in_boot_order_with_their_verdicts()
     {
         using var tree = new TempTree();

@@ -81,6 +81,26 @@ internal sealed class PlatformCollector : IUnitCollector
         return name;
     }
 
+    /// <summary>
+    /// The called function's name. XNU's panic macro calls `(panic)(…)`: libclang resolves no declaration for a
+    /// parenthesised callee, so the callee expression is read.
+    /// </summary>
+    private string? CalleeOf(Cursor call)
+    {
+        var declaration = call.Referenced;
+        if (!declaration.IsNull)
+        {
+            return NameOf(declaration);
+        }
+        var children = call.Children();
+        if (children.Count == 0)
+        {
+            return null;
+        }
+        var callee = Unwrap(children[0]);
+        return callee.Kind == CXCursorKind.CXCursor_DeclRefExpr ? NameOf(callee.Referenced) : null;
+    }
+
     // ------------------------------------------------------------------ conditions
 
     private void OnIf(Cursor statement, AstScope scope)
@@ -97,7 +117,7 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             if (_stored.Count > 0 && scan.Identifiers.FirstOrDefault(_stored.Contains) is { } variable)
             {
-                var panic = PanicIn(children.Skip(1), scope.TranslationUnit);
+                var panic = PanicIn(children.Skip(1), scope);
                 if (panic is not null && At(statement, scope) is { } at)
                 {
                     _gates.Add(new VariableGate(at.File, scope.Function, variable, at.Line, panic));
@@ -111,7 +131,7 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             return;
         }
-        var otherwise = PanicIn(children.Skip(1), scope.TranslationUnit);
+        var otherwise = PanicIn(children.Skip(1), scope);
         if (rule.Kind == PlatformRuleKind.Gate && otherwise is null && scan.Strings.Count == 0)
         {
             return;
@@ -159,7 +179,7 @@ internal sealed class PlatformCollector : IUnitCollector
         var body = children[^1];
         var cases = new CaseScan(scope.TranslationUnit);
         body.VisitChildren(cases);
-        var otherwise = PanicIn([body], scope.TranslationUnit);
+        var otherwise = PanicIn([body], scope);
         if (rule.Kind == PlatformRuleKind.Gate && cases.Labels.Count < 2 && otherwise is null)
         {
             return;
@@ -299,9 +319,9 @@ internal sealed class PlatformCollector : IUnitCollector
     }
 
     /// <summary>The first panic in the statements, as `panic("text")`; null when none panics.</summary>
-    private string? PanicIn(IEnumerable<Cursor> statements, TranslationUnit unit)
+    private string? PanicIn(IEnumerable<Cursor> statements, AstScope scope)
     {
-        var scan = new PanicScan(this, unit);
+        var scan = new PanicScan(this, scope);
         foreach (var statement in statements)
         {
             scan.Visit(statement, Cursor.Null);
@@ -317,7 +337,7 @@ internal sealed class PlatformCollector : IUnitCollector
         return null;
     }
 
-    private sealed class PanicScan(PlatformCollector owner, TranslationUnit unit) : ICursorVisitor
+    private sealed class PanicScan(PlatformCollector owner, AstScope scope) : ICursorVisitor
     {
         public string? Found;
 
@@ -327,12 +347,11 @@ internal sealed class PlatformCollector : IUnitCollector
             {
                 return ChildVisit.Break;
             }
-            if (cursor.Kind == CXCursorKind.CXCursor_CallExpr && owner.NameOf(cursor.Referenced) is { } name && PlatformRules.PanicFunctions.Contains(name))
+            if (cursor.Kind == CXCursorKind.CXCursor_CallExpr && owner.CalleeOf(cursor) is { } name && PlatformRules.PanicFunctions.Contains(name))
             {
                 // The text as written: panic is a macro whose expansion adds the location (# ex "@" __FILE__) or, with
                 // CONFIG_NO_PANIC_STRINGS, drops the message (_consume_panic_args); the use still has it.
-                var message = unit.Tokenize(cursor.Extent).Where(t => t.Kind == TokenKind.Literal && t.Text.StartsWith('"'))
-                    .Select(t => t.Text[1..^1]).FirstOrDefault();
+                var message = WrittenMessage(cursor, scope);
                 for (var i = 0; i < cursor.ArgumentCount && message is null; i++)
                 {
                     message = cursor.Argument(i).EvaluateString();
@@ -342,6 +361,37 @@ internal sealed class PlatformCollector : IUnitCollector
             }
             return ChildVisit.Recurse;
         }
+    }
+
+    /// <summary>The first string literal of a call as written in the source (after its opening parenthesis), read from the file.</summary>
+    private static string? WrittenMessage(Cursor call, AstScope scope)
+    {
+        var at = scope.Macros.WrittenAt(call.Extent.Start);
+        if (scope.RelativePath(at.File) is not { } file || scope.Unit.Texts.Get(scope.AbsolutePath(file)) is not { } source
+            || at.Line < 1 || at.Line > source.LineCount)
+        {
+            return null;
+        }
+        var start = Math.Min(source.Text.Length, source.LineStarts[at.Line - 1] + Math.Max(0, at.Column - 1));
+        var text = source.Text.AsSpan(start, Math.Min(400, source.Text.Length - start));
+        var open = text.IndexOf('(');
+        if (open < 0)
+        {
+            return null;
+        }
+        var quote = text[(open + 1)..].IndexOf('"');
+        // Only a literal that is the first argument: panic("…"), not panic(fmt, …).
+        if (quote < 0 || !text.Slice(open + 1, quote).IsWhiteSpace())
+        {
+            return null;
+        }
+        var rest = text[(open + 1 + quote + 1)..];
+        var end = 0;
+        while (end < rest.Length && rest[end] != '"')
+        {
+            end += rest[end] == '\\' ? 2 : 1;
+        }
+        return end <= rest.Length ? rest[..Math.Min(end, rest.Length)].ToString() : null;
     }
 
     /// <summary>The first few distinct functions a branch calls (what the branch changes), panics apart.</summary>
