@@ -90,6 +90,32 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public void A_firmware_frequency_tested_later_takes_the_panic_of_that_test()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/bus_clock.c", """
+            typedef unsigned long long uint64_t;
+            extern uint64_t EFI_get_frequency(const char *name);
+            extern void panic(const char *fmt, ...);
+            uint64_t bus;
+            void bus_clock_init(void)
+            {
+                uint64_t busFreq;
+                busFreq = EFI_get_frequency("FSBFrequency");
+                if (busFreq != 0)
+                    bus = busFreq;
+                else
+                    panic("no bus frequency");
+            }
+            """);
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        var read = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-firmware");
+        Assert.Equal(["\"FSBFrequency\""], read.Values.ToArray());
+        Assert.Equal("panic(\"no bus frequency\")", read.Otherwise);
+        Assert.Equal("blocking", read.Verdict);
+    }
+
+    [Fact]
     public void The_readiness_summary_lists_items_in_boot_order_with_their_verdicts()
     {
         using var tree = new TempTree();

@@ -27,7 +27,8 @@ internal sealed class PlatformCollector : IUnitCollector
     private readonly Dictionary<string, string> _tainted = new(StringComparer.Ordinal);
     /// <summary>Locals of the current function that hold a call rule's result.</summary>
     private readonly HashSet<string> _stored = new(StringComparer.Ordinal);
-    private (Cursor Call, string Variable)? _pendingAssignment;
+    /// <summary>A call rule's call whose result an assignment stores, by where the call is written: the walk meets the call next.</summary>
+    private (int Line, int Column, string Variable)? _pendingAssignment;
 
     public PlatformCollector(PlatformRules rules) => _rules = rules;
 
@@ -53,10 +54,10 @@ internal sealed class PlatformCollector : IUnitCollector
                 OnSwitch(cursor, scope);
                 break;
             case CXCursorKind.CXCursor_VarDecl:
-                OnVariable(cursor);
+                OnVariable(cursor, scope);
                 break;
             case CXCursorKind.CXCursor_BinaryOperator when cursor.IsAssignment:
-                OnAssignment(cursor);
+                OnAssignment(cursor, scope);
                 break;
             case CXCursorKind.CXCursor_CallExpr:
                 OnCall(cursor, scope);
@@ -423,35 +424,36 @@ internal sealed class PlatformCollector : IUnitCollector
 
     // ------------------------------------------------------------------ locals: readers and stored calls
 
-    private void OnVariable(Cursor declaration)
+    private void OnVariable(Cursor declaration, AstScope scope)
     {
         var children = declaration.Children();
         if (children.Count == 0)
         {
             return;
         }
-        Remember(declaration.Spelling, children[^1]);
+        Remember(declaration.Spelling, children[^1], scope);
     }
 
-    private void OnAssignment(Cursor assignment)
+    private void OnAssignment(Cursor assignment, AstScope scope)
     {
         var children = assignment.Children();
         if (children.Count != 2 || children[0].Kind != CXCursorKind.CXCursor_DeclRefExpr)
         {
             return;
         }
-        Remember(children[0].Spelling, children[1]);
+        Remember(children[0].Spelling, children[1], scope);
     }
 
     /// <summary>A local given a reader's value is a reader; one given a call rule's result waits for its gate.</summary>
-    private void Remember(string variable, Cursor value)
+    private void Remember(string variable, Cursor value, AstScope scope)
     {
         var inner = Unwrap(value);
         if (inner.Kind == CXCursorKind.CXCursor_CallExpr && NameOf(inner.Referenced) is { } callee)
         {
             if (_rules.Calls.ContainsKey(callee))
             {
-                _pendingAssignment = (inner, variable);
+                var at = scope.Macros.WrittenAt(inner.Extent.Start);
+                _pendingAssignment = (at.Line, at.Column, variable);
             }
             else if (_rules.ConditionFunctions.ContainsKey(callee))
             {
@@ -527,7 +529,7 @@ internal sealed class PlatformCollector : IUnitCollector
             {
                 return;
             }
-            var assigned = _pendingAssignment is { } pending && pending.Call.Equals(call) ? pending.Variable : null;
+            var assigned = _pendingAssignment is { } pending && pending.Line == site.Line && pending.Column == site.Column ? pending.Variable : null;
             if (assigned is not null)
             {
                 _stored.Add(assigned);
