@@ -15,5 +15,6 @@ public static class DetectorRegistry
         new Instructions.InstructionDetector(rules),
         new PageTables.PageTableDetector(rules),
         new DriverApi.DriverApiDetector(rules),
+        new Platform.PlatformDetector(rules),
     ];
 }

@@ -1,11 +1,13 @@
 namespace Parascope.Model;
 
-/// <summary>What kind of port work a finding is. JSON names: instruction, page-table, driver-api.</summary>
+/// <summary>What kind of port work a finding is. JSON names: instruction, page-table, driver-api, platform.</summary>
 public enum FindingCategory
 {
     Instruction,
     PageTable,
     DriverApi,
+    /// <summary>What an unmodified kernel expects of the machine it boots on (CPU identity, hypervisor, time sources, firmware).</summary>
+    Platform,
 }
 
 /// <summary>How much a site matters for the chosen Xen target. Ordered: a higher value is more severe.</summary>
@@ -49,6 +51,7 @@ public static class ModelNames
         FindingCategory.Instruction => "instruction",
         FindingCategory.PageTable => "page-table",
         FindingCategory.DriverApi => "driver-api",
+        FindingCategory.Platform => "platform",
         _ => throw new ArgumentOutOfRangeException(nameof(category)),
     };
 

@@ -95,6 +95,20 @@ public sealed record Finding
     public bool? Scattered => Wrapper is { } wrapper ? !wrapper : null;
     /// <summary>The reason given in a parascope:ignore comment or the ignore file, when suppressed.</summary>
     public string? Suppression { get; init; }
+    /// <summary>
+    /// Platform sites: the constants the code compares with or asks for, as written (a case label, the operand of ==,
+    /// a vendor string, a CPUID leaf, a firmware property name): what a virtual machine must present to pass.
+    /// </summary>
+    public ImmutableArray<string> Values { get; init; } = [];
+    /// <summary>Platform sites: what happens when the machine does not present them (a panic and its text, a default case).</summary>
+    public string? Otherwise { get; init; }
+    /// <summary>
+    /// Platform sites: the readiness item (the rule's) and its verdict for an unmodified HVM boot, one of
+    /// <see cref="Verdicts"/>.
+    /// </summary>
+    public string? Item { get; init; }
+    public string? Verdict { get; init; }
+    public static readonly ImmutableArray<string> Verdicts = ["blocking", "needs-shim", "needs-driver", "works-emulated"];
 
     /// <summary>The order of every report: file, line, column, rule.</summary>
     public static readonly IComparer<Finding> ReportOrder = Comparer<Finding>.Create(static (a, b) =>

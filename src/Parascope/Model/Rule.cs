@@ -23,7 +23,7 @@ public sealed record RuleMatch(ImmutableSortedDictionary<string, ImmutableArray<
     /// </summary>
     public static readonly ImmutableHashSet<string> KnownKeys = ImmutableHashSet.Create(
         "mnemonics", "writes", "reads", "operands", "types", "functions", "methods", "classes", "macros",
-        "builtins", "emits", "register-argument", "encodings", "fields", "kind");
+        "builtins", "emits", "register-argument", "encodings", "fields", "kind", "leaves", "references");
 
     public ImmutableArray<string> this[string key] => Values.TryGetValue(key, out var value) ? value : [];
 
@@ -75,6 +75,13 @@ public sealed record RuleOperation
 }
 
 /// <summary>
+/// What a platform rule's sites mean for an unmodified HVM boot: the item of the readiness summary and its verdict
+/// (blocking, needs-shim, needs-driver, works-emulated). <see cref="PerSite"/>: each site is an item of its own (a gate
+/// with its own values); otherwise the rule is one item, at its site first in boot order.
+/// </summary>
+public sealed record RuleReadiness(string Item, string Verdict, bool PerSite);
+
+/// <summary>
 /// A rule is the descriptor of one kind of finding (Roslyn's DiagnosticDescriptor, SARIF's reportingDescriptor):
 /// reports read it, they never restate it.
 /// </summary>
@@ -94,6 +101,8 @@ public sealed record Rule
     public double Weight { get; init; } = 1.0;
     /// <summary>The operation (hook id in rules/hooks.yaml) the rule's sites perform; null for driver-API rules.</summary>
     public RuleOperation? Operation { get; init; }
+    /// <summary>Platform rules: the readiness item and verdict of their sites (null for other categories).</summary>
+    public RuleReadiness? Readiness { get; init; }
     /// <summary>Where the rule's facts come from (Xen source files, manuals).</summary>
     public ImmutableArray<string> References { get; init; } = [];
     /// <summary>

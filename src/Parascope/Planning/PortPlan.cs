@@ -41,6 +41,8 @@ public sealed record PortPlan(
 {
     /// <summary>Sorted by phase (boot order) then id.</summary>
     public ImmutableArray<WorkItem> WorkItems { get; init; } = [];
+    /// <summary>The HVM readiness summary (<see cref="Planning.Readiness"/>), in boot order; empty unless the target is xen-hvm.</summary>
+    public ImmutableArray<ReadinessItem> Readiness { get; init; } = [];
 
     public static PortPlan Of(ScanResult result)
     {
@@ -63,6 +65,7 @@ public sealed record PortPlan(
             PhasesOf(result, items))
         {
             WorkItems = items,
+            Readiness = Planning.Readiness.Of(result),
         };
     }
 

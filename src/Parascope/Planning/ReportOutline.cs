@@ -21,6 +21,42 @@ public sealed record HookGroup(string Id, InterfaceHook? Hook, string Phase, Imm
 public sealed record ReportOutline(PortPlan Plan, ImmutableArray<HookGroup> Hooks, ImmutableArray<Finding> Unhooked,
     ImmutableSortedDictionary<string, (string File, int Line)> Definitions)
 {
+    /// <summary>
+    /// The readiness summary grouped by verdict (what blocks the first boot, what needs a shim or a driver, what works
+    /// emulated), each group in boot order; empty unless the target is xen-hvm. Every report opens with it.
+    /// </summary>
+    public ImmutableArray<(string Verdict, ImmutableArray<ReadinessItem> Items)> Readiness =>
+        [.. Plan.Readiness.GroupBy(i => i.Verdict, StringComparer.Ordinal).OrderBy(g => Planning.Readiness.Rank(g.Key))
+            .Select(g => (g.Key, g.ToImmutableArray()))];
+
+    /// <summary>What the machine must present and what happens otherwise, in one line (reports share the wording).</summary>
+    public static string Describe(ReadinessItem item)
+    {
+        var parts = new List<string>();
+        if (!item.Values.IsEmpty)
+        {
+            parts.Add("compares " + string.Join(", ", item.Values.Take(12)) + (item.Values.Length > 12 ? $", … ({item.Values.Length})" : string.Empty));
+        }
+        if (item.Otherwise is not null)
+        {
+            parts.Add("otherwise " + item.Otherwise);
+        }
+        if (item.Sites > 1)
+        {
+            parts.Add($"{item.Sites} sites");
+        }
+        return string.Join("; ", parts);
+    }
+
+    public static string Heading(string verdict) => verdict switch
+    {
+        "blocking" => "blocks the first boot",
+        "needs-shim" => "needs a shim (configuration, booter or a small change)",
+        "needs-driver" => "needs a driver",
+        "works-emulated" => "works emulated",
+        _ => verdict,
+    };
+
     public static ReportOutline Of(ScanResult result)
     {
         var plan = PortPlan.Of(result);

@@ -22,6 +22,12 @@ public sealed record HookAcrossReleases(string Id, string Operation, string Phas
 public sealed record PhaseAcrossReleases(string Phase, ImmutableArray<int> Changes, ImmutableArray<double> Effort);
 
 /// <summary>
+/// A release's HVM readiness (issue #20 item 3): its readiness items in boot order (computed for xen-hvm whatever the
+/// report's target) and the hypervisor vendor strings its kernel compares with.
+/// </summary>
+public sealed record ReadinessInRelease(ImmutableArray<ReadinessItem> Items, ImmutableArray<string> Hypervisors);
+
+/// <summary>
 /// The port across releases (xnu-792 → xnu-2050 → xnu-11417): per release its totals, per hook its sites and
 /// wrappers in each and what appeared or went since the release before (sites by fingerprint, wrappers by name),
 /// per phase the changes and effort. Unlike <see cref="ReportDiff"/> (two scans of one tree), the reports are of
@@ -30,6 +36,9 @@ public sealed record PhaseAcrossReleases(string Phase, ImmutableArray<int> Chang
 public sealed partial record ReleaseComparison(ImmutableArray<ReleaseSummary> Releases, ImmutableArray<HookAcrossReleases> Hooks,
     ImmutableArray<PhaseAcrossReleases> Phases)
 {
+    /// <summary>Per release, in the releases' order: its readiness items and recognised hypervisors.</summary>
+    public ImmutableArray<ReadinessInRelease> Readiness { get; init; } = [];
+
     public static Checked<ReleaseComparison> Compare(IReadOnlyList<ScanResult> reports, ImmutableArray<Rule> rules)
     {
         if (reports.Count < 2)
@@ -56,7 +65,10 @@ public sealed partial record ReleaseComparison(ImmutableArray<ReleaseSummary> Re
         var phases = phaseNames.Select(name => new PhaseAcrossReleases(name,
             [.. ordered.Select(r => r.Findings.Count(f => f.Active && f.Role == Finding.Change && f.Phase == name))],
             [.. plans.Select(p => p.Phases.FirstOrDefault(s => s.Name == name)?.Effort ?? 0)])).ToImmutableArray();
-        return Checked<ReleaseComparison>.Of(new ReleaseComparison(releases, hooks, phases));
+        var readiness = ordered.Select(r => new ReadinessInRelease(
+            Planning.Readiness.Of((r.Rules.IsEmpty ? r with { Rules = rules } : r) with { Target = XenTarget.XenHvm }),
+            Planning.Readiness.RecognisedHypervisors(r.Findings))).ToImmutableArray();
+        return Checked<ReleaseComparison>.Of(new ReleaseComparison(releases, hooks, phases) { Readiness = readiness });
     }
 
     private static HookInRelease? InRelease(ScanResult release, ScanResult? previous, string hook)

@@ -14,7 +14,7 @@ namespace Parascope.Rules;
 public static class RuleLoader
 {
     private static readonly ImmutableHashSet<string> RuleKeys = ImmutableHashSet.Create(
-        "id", "category", "title", "description", "arch", "class", "match", "targets", "weight", "references", "operation");
+        "id", "category", "title", "description", "arch", "class", "match", "targets", "weight", "references", "operation", "readiness");
     private static readonly ImmutableHashSet<string> Arches = [.. Enum.GetValues<InstructionFamily>().Select(Architecture.RuleName), "any"];
 
     public sealed record Result(ImmutableArray<Rule> Rules, ImmutableArray<RuleError> Errors)
@@ -179,9 +179,10 @@ public static class RuleLoader
             errors.Add(new RuleError(file, (int)exception.Start.Line, FirstLine(exception.InnerException?.Message ?? exception.Message)));
             return rules;
         }
-        catch (InvalidOperationException exception)
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's parser throws this on some malformed streams (found by the fuzz suite): still bad input.
+            // YamlDotNet's parser throws these on some malformed streams (found by the fuzz suite; ArgumentException
+            // "The current event is of an unsupported type" once rules/platform.yaml joined the corpus): still bad input.
             errors.Add(new RuleError(file, 0, $"not readable as YAML ({FirstLine(exception.Message)})"));
             return rules;
         }
@@ -238,7 +239,7 @@ public static class RuleLoader
         var category = FindingCategory.Instruction;
         if (categoryText is not null && !ModelNames.TryParseCategory(categoryText, out category))
         {
-            Fail(node["category"], $"{label}: category must be instruction, page-table or driver-api, not '{categoryText}'");
+            Fail(node["category"], $"{label}: category must be instruction, page-table, driver-api or platform, not '{categoryText}'");
         }
         var title = RequiredScalar(node, "title", Fail);
         var description = RequiredScalar(node, "description", Fail);
@@ -348,6 +349,16 @@ public static class RuleLoader
             operation = ReadOperation(operationNode, label, match, hooks, Fail);
         }
 
+        RuleReadiness? readiness = null;
+        if (TryGet(node, "readiness", out var readinessNode))
+        {
+            readiness = ReadReadiness(readinessNode, label, Fail);
+        }
+        else if (category == FindingCategory.Platform && errors.Count == errorCount)
+        {
+            Fail(node, $"{label}: a platform rule needs 'readiness' (item, verdict, per)");
+        }
+
         if (errors.Count != errorCount)
         {
             return null;
@@ -365,8 +376,45 @@ public static class RuleLoader
             Weight = weight,
             References = references,
             Operation = operation,
+            Readiness = readiness,
             Origin = $"{file}:{Line(node)}",
         };
+    }
+
+    /// <summary>`readiness: { item: TEXT, verdict: blocking|needs-shim|needs-driver|works-emulated, per: site|rule }`.</summary>
+    private static RuleReadiness? ReadReadiness(YamlNode node, string label, Action<YamlNode, string> fail)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            fail(node, $"{label}: readiness must be a mapping with item, verdict and per");
+            return null;
+        }
+        foreach (var key in mapping.Children.Keys)
+        {
+            if (Scalar(key) is not ("item" or "verdict" or "per"))
+            {
+                fail(key, $"{label}: unknown key '{Scalar(key)}' under readiness (known: item, per, verdict)");
+            }
+        }
+        var item = TryGet(mapping, "item", out var itemNode) ? Scalar(itemNode) : null;
+        var verdict = TryGet(mapping, "verdict", out var verdictNode) ? Scalar(verdictNode) : null;
+        var per = TryGet(mapping, "per", out var perNode) ? Scalar(perNode) : "rule";
+        if (string.IsNullOrWhiteSpace(item))
+        {
+            fail(itemNode ?? node, $"{label}: readiness needs an 'item'");
+            return null;
+        }
+        if (verdict is null || !Finding.Verdicts.Contains(verdict))
+        {
+            fail(verdictNode ?? node, $"{label}: readiness verdict must be {string.Join(", ", Finding.Verdicts)}, not '{verdict}'");
+            return null;
+        }
+        if (per is not ("site" or "rule"))
+        {
+            fail(perNode ?? node, $"{label}: readiness 'per' must be site or rule, not '{per}'");
+            return null;
+        }
+        return new RuleReadiness(item.Trim(), verdict, per == "site");
     }
 
     /// <summary>Match keys whose values name what a site matched (the keys an operation mapping may use).</summary>

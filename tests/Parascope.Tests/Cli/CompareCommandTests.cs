@@ -36,6 +36,46 @@ public sealed class CompareCommandTests
     }
 
     [Fact]
+    public void Compare_lists_each_release_s_readiness_and_recognised_hypervisors()
+    {
+        // Two releases of a VMM check (written for this test): the newer one recognises a second hypervisor vendor.
+        const string older = """
+            typedef struct { char cpuid_vmm_vendor[16]; } vmm_info_t;
+            extern vmm_info_t *cpuid_vmm_info(void);
+            extern int strcmp(const char *a, const char *b);
+            int vmm_kind(void) { if (0 == strcmp(cpuid_vmm_info()->cpuid_vmm_vendor, "VMwareVMware")) return 1; return 0; }
+            """;
+        const string newer = """
+            typedef struct { char cpuid_vmm_vendor[16]; } vmm_info_t;
+            extern vmm_info_t *cpuid_vmm_info(void);
+            extern int strcmp(const char *a, const char *b);
+            int vmm_kind(void)
+            {
+                if (0 == strcmp(cpuid_vmm_info()->cpuid_vmm_vendor, "VMwareVMware")) return 1;
+                if (0 == strcmp(cpuid_vmm_info()->cpuid_vmm_vendor, "KVMKVMKVM\0\0\0")) return 2;
+                return 0;
+            }
+            """;
+        using var trees = new TempTree();
+        trees.Write("xnu-9.2/osfmk/i386/vmm_mini.c", older);
+        trees.Write("xnu-10.1/osfmk/i386/vmm_mini.c", newer);
+        var first = Path.Combine(trees.Root, "old.json");
+        var second = Path.Combine(trees.Root, "new.json");
+        Assert.Equal(0, Run("scan", Path.Combine(trees.Root, "xnu-9.2"), "-j", "1", "--profile", "generic", "-o", first).Exit);
+        Assert.Equal(0, Run("scan", Path.Combine(trees.Root, "xnu-10.1"), "-j", "1", "--profile", "generic", "-o", second).Exit);
+        var result = Path.Combine(trees.Root, "releases.json");
+        var (exit, _, error) = Run("compare", first, second, "-o", result);
+        Assert.True(exit == 0, error);
+
+        using var document = JsonDocument.Parse(File.ReadAllText(result));
+        var readiness = document.RootElement.GetProperty("readiness").EnumerateArray().ToList();
+        Assert.Equal(["xnu-9.2", "xnu-10.1"], readiness.Select(r => r.GetProperty("release").GetString()));
+        Assert.Equal(["\"VMwareVMware\""], readiness[0].GetProperty("hypervisors").EnumerateArray().Select(h => h.GetString()));
+        Assert.Equal(["\"KVMKVMKVM\"", "\"VMwareVMware\""], readiness[1].GetProperty("hypervisors").EnumerateArray().Select(h => h.GetString()));
+        Assert.Equal(2, readiness[1].GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
     public void Releases_come_in_version_order_with_each_hook_s_sites_and_what_appeared()
     {
         var (old, current, outputs) = ScanTwoReleases();

@@ -83,6 +83,33 @@ public static class CompareWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        json.WriteStartArray("readiness");
+        for (var i = 0; i < comparison.Readiness.Length; i++)
+        {
+            var release = comparison.Readiness[i];
+            json.WriteStartObject();
+            json.WriteString("release", comparison.Releases[i].Name);
+            Strings(json, "hypervisors", release.Hypervisors);
+            json.WriteStartArray("items");
+            foreach (var item in release.Items)
+            {
+                json.WriteStartObject();
+                json.WriteString("item", item.Item);
+                json.WriteString("file", item.File);
+                json.WriteNumber("line", item.Line);
+                json.WriteString("function", item.Function);
+                json.WriteString("verdict", item.Verdict);
+                json.WriteString("phase", item.Phase);
+                json.WriteString("ruleId", item.RuleId);
+                Strings(json, "values", item.Values);
+                json.WriteString("otherwise", item.Otherwise);
+                json.WriteNumber("sites", item.Sites);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
         json.Flush();
         stream.WriteByte((byte)'\n');
@@ -198,6 +225,26 @@ public static class CompareWriter
             [.. comparison.Hooks.Select(h => (IReadOnlyList<string>)[h.Id, h.Phase, .. h.Releases.Select((r, i) => Cell(r, i))])]);
         yield return new Table("Phases (changes / effort)", ["phase", .. names],
             [.. comparison.Phases.Select(p => (IReadOnlyList<string>)[p.Phase, .. p.Changes.Select((c, i) => $"{Number(c)} / {p.Effort[i].ToString("0.##", Invariant)}")])]);
+        if (comparison.Readiness.IsEmpty)
+        {
+            yield break;
+        }
+        // HVM readiness per release: the hypervisors each kernel recognises, then each item with its verdicts there.
+        IReadOnlyList<string> hypervisors = ["recognised hypervisors", .. comparison.Readiness.Select(r => r.Hypervisors.IsEmpty ? "none" : string.Join(", ", r.Hypervisors))];
+        var items = comparison.Readiness.SelectMany(r => r.Items.Select(i => i.Item)).Distinct(StringComparer.Ordinal).ToList();
+        yield return new Table("HVM readiness (verdicts per item; ×sites)", ["item", .. names],
+        [
+            hypervisors,
+            .. items.Select(item => (IReadOnlyList<string>)[item, .. comparison.Readiness.Select(r => ReadinessCell(r, item))]),
+        ]);
+    }
+
+    private static string ReadinessCell(ReadinessInRelease release, string item)
+    {
+        var here = release.Items.Where(i => i.Item == item).ToList();
+        return here.Count == 0 ? "—"
+            : string.Join(", ", here.GroupBy(i => i.Verdict, StringComparer.Ordinal).OrderBy(g => Planning.Readiness.Rank(g.Key))
+                .Select(g => $"{g.Key} ×{Number(g.Sum(i => i.Sites))}"));
     }
 
     private static string Cell(HookInRelease? here, int index)

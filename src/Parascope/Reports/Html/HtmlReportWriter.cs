@@ -34,6 +34,7 @@ public static class HtmlReportWriter
         html.Append($"<p class=\"meta\">parascope {E(result.ToolVersion)} · target <b>{result.Target.Name()}</b> · arches {E(string.Join(", ", result.Arches))} · profile {E(result.Profile)} · " +
                     $"{result.Health.Counts.Total} units ({result.Health.Counts.WithErrors} with errors, {result.Health.Counts.Failed} failed)" +
                     (result.Libclang is { } libclang ? $" · parsed with {E(libclang.Describe())}" : string.Empty) + "</p>\n");
+        Readiness(html, outline);
         Hooks(html, result, outline);
         Phases(html, plan);
         html.Append("<section class=\"cards\">\n");
@@ -129,6 +130,26 @@ public static class HtmlReportWriter
         : E(function);
 
     /// <summary>The hooks of the port's interface with their work, each linking to its findings below.</summary>
+    /// <summary>HVM readiness first: what blocks the first boot, what needs a shim or a driver, what works emulated.</summary>
+    private static void Readiness(StringBuilder html, ReportOutline outline)
+    {
+        if (outline.Readiness.IsEmpty)
+        {
+            return;
+        }
+        html.Append($"<h2>HVM readiness ({outline.Plan.Readiness.Length} items, in boot order)</h2>\n<table id=\"readiness\" class=\"summary\">\n" +
+                    "<thead><tr><th>verdict</th><th>item</th><th>where</th><th>phase</th><th>what it needs</th></tr></thead>\n<tbody>\n");
+        foreach (var (verdict, items) in outline.Readiness)
+        {
+            foreach (var item in items)
+            {
+                html.Append($"<tr class=\"{E(verdict)}\"><td>{E(verdict)}</td><td>{E(item.Item)}</td><td><code>{E(item.File)}:{item.Line}</code> {E(item.Function ?? string.Empty)}</td>" +
+                            $"<td>{E(item.Phase)}</td><td>{E(ReportOutline.Describe(item))}</td></tr>\n");
+            }
+        }
+        html.Append("</tbody>\n</table>\n");
+    }
+
     private static void Hooks(StringBuilder html, ScanResult result, ReportOutline outline)
     {
         if (outline.Hooks.IsEmpty)

@@ -153,6 +153,10 @@ public static class JsonReportReader
             Driver = OptionalString(f, "driver"),
             Wrapper = f.TryGetProperty("wrapper", out var wrapper) ? wrapper.GetBoolean() : null,
             Suppression = OptionalString(f, "suppression"),
+            Values = f.TryGetProperty("values", out var values) ? [.. values.EnumerateArray().Select(v => v.GetString()!)] : [],
+            Otherwise = OptionalString(f, "otherwise"),
+            Item = OptionalString(f, "item"),
+            Verdict = OptionalString(f, "verdict"),
             Properties = f.TryGetProperty("properties", out var properties)
                 ? properties.EnumerateObject().ToImmutableSortedDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal)
                 : ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal),

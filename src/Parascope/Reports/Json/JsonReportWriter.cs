@@ -456,6 +456,22 @@ public static class JsonReportWriter
         {
             json.WriteString("suppression", finding.Suppression);
         }
+        if (!finding.Values.IsEmpty)
+        {
+            WriteStrings(json, "values", finding.Values);
+        }
+        if (finding.Otherwise is not null)
+        {
+            json.WriteString("otherwise", finding.Otherwise);
+        }
+        if (finding.Item is not null)
+        {
+            json.WriteString("item", finding.Item);
+        }
+        if (finding.Verdict is not null)
+        {
+            json.WriteString("verdict", finding.Verdict);
+        }
         if (!finding.Properties.IsEmpty)
         {
             json.WriteStartObject("properties");

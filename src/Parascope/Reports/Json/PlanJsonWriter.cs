@@ -74,6 +74,32 @@ public static class PlanJsonWriter
             WriteItem(json, item);
         }
         json.WriteEndArray();
+        json.WriteStartArray("readiness");
+        foreach (var item in plan.Readiness)
+        {
+            WriteReadiness(json, item);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteReadiness(Utf8JsonWriter json, ReadinessItem item)
+    {
+        json.WriteStartObject();
+        json.WriteString("item", item.Item);
+        json.WriteString("file", item.File);
+        json.WriteNumber("line", item.Line);
+        WriteNullable(json, "function", item.Function);
+        json.WriteString("verdict", item.Verdict);
+        json.WriteString("phase", item.Phase);
+        json.WriteString("ruleId", item.RuleId);
+        WriteStrings(json, "values", item.Values);
+        WriteNullable(json, "otherwise", item.Otherwise);
+        json.WriteNumber("sites", item.Sites);
+        if (item.BootDistance is { } calls)
+        {
+            json.WriteNumber("bootDistance", calls);
+        }
         json.WriteEndObject();
     }
 

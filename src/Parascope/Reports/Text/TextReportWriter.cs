@@ -44,6 +44,7 @@ public static class TextReportWriter
             output.WriteLine($"  {category,-12} {count,6}");
         }
         var outline = ReportOutline.Of(result);
+        WriteReadiness(outline, output, Paint);
         WriteHooks(result, outline, output, Paint);
         WritePhases(outline, output, Paint);
         WriteTable(result, output, Paint);
@@ -70,6 +71,27 @@ public static class TextReportWriter
             WriteFindings(group, "  ", output, Paint);
         }
         ReportWarnings.Text(result, output);
+    }
+
+    /// <summary>HVM readiness, first: what an unmodified kernel meets when it boots as a Xen HVM guest, in boot order.</summary>
+    private static void WriteReadiness(ReportOutline outline, TextWriter output, Func<string, string, string> paint)
+    {
+        if (outline.Readiness.IsEmpty)
+        {
+            return;
+        }
+        output.WriteLine();
+        output.WriteLine(paint(Bold, $"HVM readiness ({outline.Plan.Readiness.Length} items, in boot order)"));
+        foreach (var (verdict, items) in outline.Readiness)
+        {
+            output.WriteLine(paint(verdict == "blocking" ? Red : verdict == "works-emulated" ? Dim : Yellow, $"  {verdict}: {ReportOutline.Heading(verdict)} ({items.Length})"));
+            foreach (var item in items)
+            {
+                var described = ReportOutline.Describe(item);
+                output.WriteLine($"    {item.Item} — {item.File}:{item.Line}{(item.Function is null ? string.Empty : " " + item.Function)} [{item.Phase}]"
+                    + (described.Length == 0 ? string.Empty : ": " + described));
+            }
+        }
     }
 
     private static void WriteFindings(IEnumerable<Finding> findings, string indent, TextWriter output, Func<string, string, string> paint)

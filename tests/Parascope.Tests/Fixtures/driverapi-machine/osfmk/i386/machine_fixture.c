@@ -36,7 +36,7 @@ fixture_machine_init(void)
 	id = ml_phys_read_word(0x1000); // expect: pt.phys-conversion (ml_phys_* are owned by the page-table rules)
 	ml_phys_write_byte(0x1000, id); // expect: pt.phys-conversion
 	(void)kvtophys(0); // expect: pt.phys-conversion
-	hpet_init(); // expect: driver-api.hpet
+	hpet_init(); // expect: driver-api.hpet, platform.hpet
 	id = LAPIC_READ(0x20); // expect: driver-api.local-apic
 	LAPIC_WRITE(0xb0, 0); // expect: driver-api.local-apic
 	lapic_send_ipi(1, 0xf0); // expect: driver-api.local-apic

@@ -35,7 +35,7 @@ void
 fixture_interrupts_init(void)
 {
 	FIXTURE_MASK_PIC();
-	ioapic_init(); // expect: driver-api.ioapic
+	ioapic_init(); // expect: driver-api.ioapic, platform.ioapic
 }
 
 int

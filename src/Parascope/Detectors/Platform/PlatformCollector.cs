@@ -1,0 +1,658 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using Parascope.Clang;
+using Parascope.Clang.Interop;
+using Parascope.Parsing;
+
+namespace Parascope.Detectors.Platform;
+
+/// <summary>
+/// Keeps, from the shared walk, the platform sites of a unit: if and switch statements whose condition reads the
+/// CPU's or the hypervisor's identity (with the constants they compare and the panic or default taken otherwise),
+/// and calls that read a time source or touch firmware and platform devices. Only function bodies are looked at; a
+/// condition's subtree is read only for if/switch statements, a branch's only when its condition matched.
+/// </summary>
+internal sealed class PlatformCollector : IUnitCollector
+{
+    private const int MaxDetail = 160;
+    private static readonly ImmutableHashSet<string> NotValues = ImmutableHashSet.Create(StringComparer.Ordinal, "NULL", "TRUE", "FALSE");
+
+    private readonly PlatformRules _rules;
+    private readonly List<PlatformSite> _sites = new();
+    private readonly List<VariableGate> _gates = new();
+    private readonly Dictionary<Cursor, string?> _names = new();
+    private string? _function;
+    /// <summary>Locals of the current function initialised from a condition reader: name → the reader.</summary>
+    private readonly Dictionary<string, string> _tainted = new(StringComparer.Ordinal);
+    /// <summary>Locals of the current function that hold a call rule's result.</summary>
+    private readonly HashSet<string> _stored = new(StringComparer.Ordinal);
+    /// <summary>A call rule's call whose result an assignment stores, by where the call is written: the walk meets the call next.</summary>
+    private (int Line, int Column, string Variable)? _pendingAssignment;
+
+    public PlatformCollector(PlatformRules rules) => _rules = rules;
+
+    public void OnCursor(Cursor cursor, AstScope scope)
+    {
+        if (scope.Function is null || _rules.IsEmpty)
+        {
+            return;
+        }
+        if (!string.Equals(scope.Function, _function, StringComparison.Ordinal))
+        {
+            _function = scope.Function;
+            _tainted.Clear();
+            _stored.Clear();
+            _pendingAssignment = null;
+        }
+        switch (cursor.Kind)
+        {
+            case CXCursorKind.CXCursor_IfStmt:
+                OnIf(cursor, scope);
+                break;
+            case CXCursorKind.CXCursor_SwitchStmt:
+                OnSwitch(cursor, scope);
+                break;
+            case CXCursorKind.CXCursor_VarDecl:
+                OnVariable(cursor, scope);
+                break;
+            case CXCursorKind.CXCursor_BinaryOperator when cursor.IsAssignment:
+                OnAssignment(cursor, scope);
+                break;
+            case CXCursorKind.CXCursor_CallExpr:
+                OnCall(cursor, scope);
+                break;
+            case CXCursorKind.CXCursor_DeclRefExpr when !_rules.References.IsEmpty:
+                OnReference(cursor, scope);
+                break;
+        }
+    }
+
+    private string? NameOf(Cursor declaration)
+    {
+        if (declaration.IsNull)
+        {
+            return null;
+        }
+        if (!_names.TryGetValue(declaration, out var name))
+        {
+            name = declaration.Spelling;
+            _names[declaration] = name;
+        }
+        return name;
+    }
+
+    /// <summary>
+    /// The called function's name. XNU's panic macro calls `(panic)(…)`: libclang resolves no declaration for a
+    /// parenthesised callee, so the callee expression is read.
+    /// </summary>
+    private string? CalleeOf(Cursor call)
+    {
+        var declaration = call.Referenced;
+        if (!declaration.IsNull)
+        {
+            return NameOf(declaration);
+        }
+        var children = call.Children();
+        if (children.Count == 0)
+        {
+            return null;
+        }
+        var callee = Unwrap(children[0]);
+        return callee.Kind == CXCursorKind.CXCursor_DeclRefExpr ? NameOf(callee.Referenced) : null;
+    }
+
+    // ------------------------------------------------------------------ conditions
+
+    private void OnIf(Cursor statement, AstScope scope)
+    {
+        var children = statement.Children();
+        if (children.Count < 2)
+        {
+            return;
+        }
+        // A C++ if with an init statement or a condition variable puts them first: the condition is the last expression before the branches.
+        var condition = children[0];
+        var scan = Scan(condition);
+        if (scan.Readers.Count == 0)
+        {
+            if (_stored.Count > 0 && scan.Identifiers.FirstOrDefault(_stored.Contains) is { } variable)
+            {
+                var panic = PanicIn(children.Skip(1), scope);
+                if (panic is not null && At(statement, scope) is { } at)
+                {
+                    _gates.Add(new VariableGate(at.File, scope.Function, variable, at.Line, panic));
+                }
+            }
+            return;
+        }
+        var tokens = scope.TranslationUnit.Tokenize(condition.Extent);
+        var rule = Choose(scan, tokens);
+        if (rule is null)
+        {
+            return;
+        }
+        var otherwise = PanicIn(children.Skip(1), scope);
+        if (rule.Kind == PlatformRuleKind.Gate && otherwise is null && scan.Strings.Count == 0)
+        {
+            return;
+        }
+        if (At(statement, scope) is not { } site)
+        {
+            return;
+        }
+        // A string comparison's length and its `== 0` are not values the machine presents: keep the strings and names.
+        var values = scan.Strings.Select(Quote).Concat(Constants(tokens).Where(v => scan.Strings.Count == 0 || !char.IsAsciiDigit(v[0])))
+            .Distinct(StringComparer.Ordinal).ToImmutableArray();
+        var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        properties["reader"] = string.Join(", ", scan.Readers.Select(r => r.Name).Distinct(StringComparer.Ordinal));
+        var then = CallsIn(children[1]);
+        if (then.Length > 0)
+        {
+            properties["then"] = then;
+        }
+        _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
+            Clip("if (" + Text(tokens) + ")"), values, otherwise)
+        {
+            Properties = properties.ToImmutable(),
+        });
+    }
+
+    private void OnSwitch(Cursor statement, AstScope scope)
+    {
+        var children = statement.Children();
+        if (children.Count < 2)
+        {
+            return;
+        }
+        var condition = children[0];
+        var scan = Scan(condition);
+        if (scan.Readers.Count == 0)
+        {
+            return;
+        }
+        var tokens = scope.TranslationUnit.Tokenize(condition.Extent);
+        var rule = Choose(scan, tokens);
+        if (rule is null)
+        {
+            return;
+        }
+        var body = children[^1];
+        var cases = new CaseScan(scope.TranslationUnit);
+        body.VisitChildren(cases);
+        var otherwise = PanicIn([body], scope);
+        if (rule.Kind == PlatformRuleKind.Gate && cases.Labels.Count < 2 && otherwise is null)
+        {
+            return;
+        }
+        if (At(statement, scope) is not { } site)
+        {
+            return;
+        }
+        otherwise ??= cases.Default is { } fallback ? "default: " + fallback : "no default case: a value outside the table skips it";
+        var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        properties["reader"] = string.Join(", ", scan.Readers.Select(r => r.Name).Distinct(StringComparer.Ordinal));
+        properties["cases"] = cases.Labels.Count.ToString(CultureInfo.InvariantCulture);
+        _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
+            Clip("switch (" + Text(tokens) + ")"), [.. cases.Labels.Distinct(StringComparer.Ordinal)], otherwise)
+        {
+            Properties = properties.ToImmutable(),
+        });
+    }
+
+    /// <summary>The rule a matched condition belongs to: hypervisor over timekeeping over CPU identity.</summary>
+    private PlatformRule? Choose(ConditionScan scan, List<Token> tokens)
+    {
+        var candidates = scan.Readers.SelectMany(r => r.Rules).ToList();
+        foreach (var token in tokens)
+        {
+            if (token.Kind == TokenKind.Identifier && _rules.ConditionMacros.TryGetValue(token.Text, out var rules))
+            {
+                candidates.AddRange(rules);
+            }
+        }
+        return candidates.OrderBy(r => r.Precedence).ThenBy(r => r.Rule.Id, StringComparer.Ordinal).FirstOrDefault();
+    }
+
+    private ConditionScan Scan(Cursor condition)
+    {
+        var scan = new ConditionScan(this);
+        scan.Visit(condition, Cursor.Null);
+        condition.VisitChildren(scan);
+        return scan;
+    }
+
+    /// <summary>Walks a condition: the readers it calls or reads, the strings it compares, the names it uses.</summary>
+    private sealed class ConditionScan(PlatformCollector owner) : ICursorVisitor
+    {
+        public readonly List<(string Name, ImmutableArray<PlatformRule> Rules)> Readers = new();
+        public readonly List<string> Strings = new();
+        public readonly List<string> Identifiers = new();
+
+        public ChildVisit Visit(Cursor cursor, Cursor parent)
+        {
+            switch (cursor.Kind)
+            {
+                case CXCursorKind.CXCursor_CallExpr:
+                    {
+                        var name = owner.NameOf(cursor.Referenced);
+                        if (name is null)
+                        {
+                            break;
+                        }
+                        if (owner._rules.ConditionFunctions.TryGetValue(name, out var rules))
+                        {
+                            Readers.Add((name + "()", rules));
+                        }
+                        if (PlatformRules.StringCompares.Contains(name))
+                        {
+                            for (var i = 0; i < cursor.ArgumentCount; i++)
+                            {
+                                if (cursor.Argument(i).EvaluateString() is { Length: > 0 } text)
+                                {
+                                    Strings.Add(text);
+                                }
+                            }
+                        }
+                        break;
+                    }
+                case CXCursorKind.CXCursor_MemberRefExpr:
+                    {
+                        var field = cursor.Spelling;
+                        if (owner._rules.ConditionFields.TryGetValue(field, out var rules))
+                        {
+                            Readers.Add((field, rules));
+                        }
+                        break;
+                    }
+                case CXCursorKind.CXCursor_DeclRefExpr:
+                    {
+                        var name = cursor.Spelling;
+                        Identifiers.Add(name);
+                        if (owner._tainted.TryGetValue(name, out var reader))
+                        {
+                            var rules = owner._rules.ConditionFields.TryGetValue(reader, out var fields) ? fields
+                                : owner._rules.ConditionFunctions.TryGetValue(reader.TrimEnd('(', ')'), out var functions) ? functions : [];
+                            if (!rules.IsEmpty)
+                            {
+                                Readers.Add((name + " = " + reader, rules));
+                            }
+                        }
+                        break;
+                    }
+            }
+            return ChildVisit.Recurse;
+        }
+    }
+
+    /// <summary>A switch body's case labels as written (nested switches are theirs), and its default's first statement.</summary>
+    private sealed class CaseScan(TranslationUnit unit) : ICursorVisitor
+    {
+        public readonly List<string> Labels = new();
+        public string? Default;
+
+        public ChildVisit Visit(Cursor cursor, Cursor parent)
+        {
+            switch (cursor.Kind)
+            {
+                case CXCursorKind.CXCursor_SwitchStmt:
+                    return ChildVisit.Continue;
+                case CXCursorKind.CXCursor_CaseStmt:
+                    {
+                        // The label as written (a macro's name, not its value): the case's own tokens up to the colon.
+                        var tokens = unit.Tokenize(cursor.Extent);
+                        var colon = tokens.FindIndex(t => t.Text == ":");
+                        if (tokens.Count > 1 && tokens[0].Text == "case" && colon > 1)
+                        {
+                            Labels.Add(Text(tokens.GetRange(1, colon - 1)));
+                        }
+                        break;
+                    }
+                case CXCursorKind.CXCursor_DefaultStmt:
+                    {
+                        var children = cursor.Children();
+                        Default = children.Count > 0 ? Clip(Text(unit.Tokenize(children[0].Extent)), 80) : "(empty)";
+                        break;
+                    }
+            }
+            return ChildVisit.Recurse;
+        }
+    }
+
+    /// <summary>The first panic in the statements, as `panic("text")`; null when none panics.</summary>
+    private string? PanicIn(IEnumerable<Cursor> statements, AstScope scope)
+    {
+        var scan = new PanicScan(this, scope);
+        foreach (var statement in statements)
+        {
+            scan.Visit(statement, Cursor.Null);
+            if (scan.Found is null)
+            {
+                statement.VisitChildren(scan);
+            }
+            if (scan.Found is not null)
+            {
+                return scan.Found;
+            }
+        }
+        return null;
+    }
+
+    private sealed class PanicScan(PlatformCollector owner, AstScope scope) : ICursorVisitor
+    {
+        public string? Found;
+
+        public ChildVisit Visit(Cursor cursor, Cursor parent)
+        {
+            if (Found is not null)
+            {
+                return ChildVisit.Break;
+            }
+            if (cursor.Kind == CXCursorKind.CXCursor_CallExpr && owner.CalleeOf(cursor) is { } name && PlatformRules.PanicFunctions.Contains(name))
+            {
+                // The text as written: panic is a macro whose expansion adds the location (# ex "@" __FILE__) or, with
+                // CONFIG_NO_PANIC_STRINGS, drops the message (_consume_panic_args); the use still has it.
+                var message = WrittenMessage(cursor, scope);
+                for (var i = 0; i < cursor.ArgumentCount && message is null; i++)
+                {
+                    message = cursor.Argument(i).EvaluateString();
+                }
+                Found = $"panic({(message is null ? "…" : Quote(message.Replace("\\n", string.Empty, StringComparison.Ordinal).TrimEnd('\n')))})";
+                return ChildVisit.Break;
+            }
+            return ChildVisit.Recurse;
+        }
+    }
+
+    /// <summary>The first string literal of a call as written in the source (after its opening parenthesis), read from the file.</summary>
+    private static string? WrittenMessage(Cursor call, AstScope scope)
+    {
+        var at = scope.Macros.WrittenAt(call.Extent.Start);
+        if (scope.RelativePath(at.File) is not { } file || scope.Unit.Texts.Get(scope.AbsolutePath(file)) is not { } source
+            || at.Line < 1 || at.Line > source.LineCount)
+        {
+            return null;
+        }
+        var start = Math.Min(source.Text.Length, source.LineStarts[at.Line - 1] + Math.Max(0, at.Column - 1));
+        var text = source.Text.AsSpan(start, Math.Min(400, source.Text.Length - start));
+        var open = text.IndexOf('(');
+        if (open < 0)
+        {
+            return null;
+        }
+        var quote = text[(open + 1)..].IndexOf('"');
+        // Only a literal that is the first argument: panic("…"), not panic(fmt, …).
+        if (quote < 0 || !text.Slice(open + 1, quote).IsWhiteSpace())
+        {
+            return null;
+        }
+        var rest = text[(open + 1 + quote + 1)..];
+        var end = 0;
+        while (end < rest.Length && rest[end] != '"')
+        {
+            end += rest[end] == '\\' ? 2 : 1;
+        }
+        return end <= rest.Length ? rest[..Math.Min(end, rest.Length)].ToString() : null;
+    }
+
+    /// <summary>The first few distinct functions a branch calls (what the branch changes), panics apart.</summary>
+    private string CallsIn(Cursor branch)
+    {
+        var scan = new CallScan(this);
+        branch.VisitChildren(scan);
+        return string.Join(", ", scan.Names);
+    }
+
+    private sealed class CallScan(PlatformCollector owner) : ICursorVisitor
+    {
+        public readonly List<string> Names = new();
+
+        public ChildVisit Visit(Cursor cursor, Cursor parent)
+        {
+            if (Names.Count >= 3)
+            {
+                return ChildVisit.Break;
+            }
+            if (cursor.Kind == CXCursorKind.CXCursor_CallExpr && owner.NameOf(cursor.Referenced) is { } name
+                && !PlatformRules.PanicFunctions.Contains(name) && !Names.Contains(name))
+            {
+                Names.Add(name);
+            }
+            return ChildVisit.Recurse;
+        }
+    }
+
+    // ------------------------------------------------------------------ locals: readers and stored calls
+
+    private void OnVariable(Cursor declaration, AstScope scope)
+    {
+        var children = declaration.Children();
+        if (children.Count == 0)
+        {
+            return;
+        }
+        Remember(declaration.Spelling, children[^1], scope);
+    }
+
+    private void OnAssignment(Cursor assignment, AstScope scope)
+    {
+        var children = assignment.Children();
+        if (children.Count != 2 || children[0].Kind != CXCursorKind.CXCursor_DeclRefExpr)
+        {
+            return;
+        }
+        Remember(children[0].Spelling, children[1], scope);
+    }
+
+    /// <summary>A local given a reader's value is a reader; one given a call rule's result waits for its gate.</summary>
+    private void Remember(string variable, Cursor value, AstScope scope)
+    {
+        var inner = Unwrap(value);
+        if (inner.Kind == CXCursorKind.CXCursor_CallExpr && NameOf(inner.Referenced) is { } callee)
+        {
+            if (_rules.Calls.ContainsKey(callee))
+            {
+                var at = scope.Macros.WrittenAt(inner.Extent.Start);
+                _pendingAssignment = (at.Line, at.Column, variable);
+            }
+            else if (_rules.ConditionFunctions.ContainsKey(callee))
+            {
+                _tainted[variable] = callee + "()";
+            }
+            return;
+        }
+        if (inner.Kind == CXCursorKind.CXCursor_MemberRefExpr)
+        {
+            var field = inner.Spelling;
+            if (_rules.ConditionFields.ContainsKey(field))
+            {
+                _tainted[variable] = field;
+            }
+        }
+    }
+
+    private static Cursor Unwrap(Cursor expression)
+    {
+        for (var depth = 0; depth < 8; depth++)
+        {
+            if (expression.Kind is not (CXCursorKind.CXCursor_UnexposedExpr or CXCursorKind.CXCursor_ParenExpr or CXCursorKind.CXCursor_CStyleCastExpr))
+            {
+                break;
+            }
+            var children = expression.Children();
+            if (children.Count == 0)
+            {
+                break;
+            }
+            expression = children[^1];
+        }
+        return expression;
+    }
+
+    // ------------------------------------------------------------------ calls and references
+
+    private void OnCall(Cursor call, AstScope scope)
+    {
+        var name = NameOf(call.Referenced);
+        if (name is null || !_rules.Calls.TryGetValue(name, out var rules))
+        {
+            return;
+        }
+        foreach (var rule in rules)
+        {
+            var values = ImmutableArray.CreateBuilder<string>();
+            if (!rule.Leaves.IsEmpty)
+            {
+                if (call.ArgumentCount == 0 || call.Argument(0).EvaluateInteger() is not { } leaf || !rule.Leaves.Any(r => r.Contains(leaf)))
+                {
+                    continue;
+                }
+                values.Add("0x" + leaf.ToString("x", CultureInfo.InvariantCulture));
+            }
+            if (!rule.Reads.IsEmpty)
+            {
+                var register = FirstArgument(scope.TranslationUnit.Tokenize(call.Extent));
+                if (!rule.Reads.Contains(register))
+                {
+                    continue;
+                }
+                values.Add(register);
+            }
+            for (var i = 0; i < call.ArgumentCount; i++)
+            {
+                if (call.Argument(i).EvaluateString() is { Length: > 0 } text)
+                {
+                    values.Add(Quote(text));
+                }
+            }
+            if (At(call, scope) is not { } site)
+            {
+                return;
+            }
+            var assigned = _pendingAssignment is { } pending && pending.Line == site.Line && pending.Column == site.Column ? pending.Variable : null;
+            if (assigned is not null)
+            {
+                _stored.Add(assigned);
+                _pendingAssignment = null;
+            }
+            _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
+                Clip(Text(scope.TranslationUnit.Tokenize(call.Extent))), values.ToImmutable(), null)
+            {
+                AssignedTo = assigned,
+                Properties = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("function", name)]),
+            });
+            return;
+        }
+    }
+
+    /// <summary>The first argument of a call as written (the call's own tokens: an argument's extent may lie in a macro).</summary>
+    private static string FirstArgument(List<Token> tokens)
+    {
+        var open = tokens.FindIndex(t => t.Text == "(");
+        if (open < 0)
+        {
+            return string.Empty;
+        }
+        var depth = 0;
+        var end = open + 1;
+        for (; end < tokens.Count; end++)
+        {
+            var text = tokens[end].Text;
+            if (text is "(" or "[")
+            {
+                depth++;
+            }
+            else if (text is ")" or "]")
+            {
+                if (depth-- == 0)
+                {
+                    break;
+                }
+            }
+            else if (text == "," && depth == 0)
+            {
+                break;
+            }
+        }
+        return Text(tokens.GetRange(open + 1, end - open - 1));
+    }
+
+    private void OnReference(Cursor reference, AstScope scope)
+    {
+        var declaration = reference.Referenced;
+        if (declaration.Kind is not (CXCursorKind.CXCursor_FunctionDecl or CXCursorKind.CXCursor_VarDecl))
+        {
+            return;
+        }
+        var name = NameOf(declaration);
+        if (name is null || !_rules.References.TryGetValue(name, out var rules) || At(reference, scope) is not { } site)
+        {
+            return;
+        }
+        _sites.Add(new PlatformSite(rules[0].Rule.Id, site.File, site.Line, site.Column, scope.Function, name, [], null)
+        {
+            Properties = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("name", name)]),
+        });
+    }
+
+    // ------------------------------------------------------------------ text
+
+    private static (string File, int Line, int Column)? At(Cursor cursor, AstScope scope)
+    {
+        var start = scope.Macros.WrittenAt(cursor.Extent.Start);
+        return scope.RelativePath(start.File) is { } file ? (file, start.Line, start.Column) : null;
+    }
+
+    /// <summary>Constants a condition compares with, as written: upper-case names that are not called, and number literals.</summary>
+    private static IEnumerable<string> Constants(List<Token> tokens)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            var called = i + 1 < tokens.Count && tokens[i + 1].Text == "(";
+            if (token.Kind == TokenKind.Identifier && !called && IsConstantName(token.Text))
+            {
+                yield return token.Text;
+            }
+            else if (token.Kind == TokenKind.Literal && token.Text.Length > 0 && char.IsAsciiDigit(token.Text[0]))
+            {
+                yield return token.Text;
+            }
+        }
+    }
+
+    private static bool IsConstantName(string name) =>
+        name.Length > 1 && !NotValues.Contains(name) && name.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')
+        && char.IsAsciiLetterUpper(name[0]);
+
+    internal static string Text(List<Token> tokens)
+    {
+        var text = new StringBuilder();
+        Token? previous = null;
+        foreach (var token in tokens)
+        {
+            if (token.Kind == TokenKind.Comment)
+            {
+                continue;
+            }
+            if (previous is { } p && NeedsSpace(p.Text, token.Text))
+            {
+                text.Append(' ');
+            }
+            text.Append(token.Text);
+            previous = token;
+        }
+        return text.ToString();
+    }
+
+    private static bool NeedsSpace(string before, string after) =>
+        !(before is "(" or "[" or "!" or "~" or "." or "->" || after is ")" or "]" or "," or "(" or "[" or "." or "->" or ";")
+        || (after == "(" && before is "&&" or "||" or "==" or "!=" or "&" or "|" or "=" or "<" or ">" or "<=" or ">=" or "+" or "-" or "?" or ":");
+
+    internal static string Quote(string text) => "\"" + text.Replace("\0", "\\0", StringComparison.Ordinal) + "\"";
+
+    private static string Clip(string text, int max = MaxDetail) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    public IUnitFacts? Complete() =>
+        _sites.Count == 0 && _gates.Count == 0 ? null : new PlatformFacts([.. _sites], [.. _gates]);
+}

@@ -1,0 +1,62 @@
+using System.Collections.Immutable;
+using Parascope.Model;
+using Parascope.Parsing;
+using Parascope.Rules;
+
+namespace Parascope.Detectors.Platform;
+
+/// <summary>
+/// Platform sites (rules/platform.yaml): what an unmodified kernel expects of the machine — CPU identity gates,
+/// hypervisor detection, time sources, firmware and platform devices, hardware binding — each with the values a
+/// virtual machine must present, what happens otherwise, and a readiness verdict for an HVM boot.
+/// </summary>
+public sealed class PlatformDetector : IDetector
+{
+    public string Name => "platform";
+
+    private readonly PlatformRules _rules;
+
+    /// <summary>Indexes the platform rules once, for every unit of the scan.</summary>
+    public PlatformDetector(RuleSet rules) => _rules = new PlatformRules(rules);
+
+    public IUnitCollector CreateCollector(UnitScope scope) => new PlatformCollector(_rules);
+
+    public void Detect(DetectionContext context, FindingSink sink)
+    {
+        foreach (var (unit, facts) in context.FactsOf<PlatformFacts>())
+        {
+            foreach (var site in facts.Sites)
+            {
+                if (!context.Rules.TryGet(site.RuleId, out var rule))
+                {
+                    continue;
+                }
+                var otherwise = site.Otherwise;
+                var properties = site.Properties;
+                if (otherwise is null && site.AssignedTo is { } variable
+                    && facts.Gates.Where(g => g.File == site.File && g.Function == site.Function && g.Variable == variable && g.Line > site.Line)
+                        .OrderBy(g => g.Line).FirstOrDefault() is { } gate)
+                {
+                    // busFreq = EFI_get_frequency("FSBFrequency"); … if (busFreq != 0) … else panic(…): the read's consequence.
+                    otherwise = gate.Otherwise;
+                    properties = properties.SetItem("otherwise-line", gate.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+                var context1 = unit.Unit.Language == SourceLanguage.Cxx ? SourceContext.Cxx : SourceContext.C;
+                sink.Add(context.FindingOf(rule, site.File, site.Line, site.Column, context1, site.Detail) with
+                {
+                    Function = site.Function,
+                    Arches = [unit.Unit.Arch],
+                    Properties = properties,
+                    Values = site.Values,
+                    Otherwise = otherwise,
+                    Item = rule.Readiness?.Item,
+                    Verdict = VerdictOf(rule, otherwise),
+                });
+            }
+        }
+    }
+
+    /// <summary>A site whose failure panics blocks the first boot, whatever the rule's verdict for the item.</summary>
+    public static string? VerdictOf(Rule rule, string? otherwise) =>
+        otherwise is not null && otherwise.StartsWith("panic", StringComparison.OrdinalIgnoreCase) ? "blocking" : rule.Readiness?.Verdict;
+}

@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+using Parascope.Parsing;
+
+namespace Parascope.Detectors.Platform;
+
+/// <summary>
+/// One platform site of a unit: a gate (an if or switch) or a call, with what it compares or asks for and what
+/// happens otherwise, already read from the AST (facts hold no cursors).
+/// </summary>
+internal sealed record PlatformSite(
+    string RuleId,
+    string File,
+    int Line,
+    int Column,
+    string? Function,
+    string Detail,
+    ImmutableArray<string> Values,
+    string? Otherwise)
+{
+    /// <summary>For a call whose result is stored: the variable, so that a later gate on it gives the call's consequence.</summary>
+    public string? AssignedTo { get; init; }
+    /// <summary>Detector-specific facts (reader, then-calls, leaf…).</summary>
+    public ImmutableSortedDictionary<string, string> Properties { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+}
+
+/// <summary>A panic behind a test of a variable, kept to give a stored time-source read its consequence.</summary>
+internal sealed record VariableGate(string File, string? Function, string Variable, int Line, string Otherwise);
+
+internal sealed record PlatformFacts(ImmutableArray<PlatformSite> Sites, ImmutableArray<VariableGate> Gates) : IUnitFacts;

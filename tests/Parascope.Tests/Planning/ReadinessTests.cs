@@ -1,0 +1,172 @@
+using System.Text.Json;
+using NJsonSchema;
+using Parascope.Model;
+using Parascope.Planning;
+using Parascope.Reports;
+using Parascope.Tests.Reports;
+
+namespace Parascope.Tests.Planning;
+
+/// <summary>
+/// The HVM readiness summary: platform sites in boot order with a verdict — a gate that panics blocks, a booter
+/// property needs a shim, an emulated device works — in plan.readiness and at the top of every report.
+/// </summary>
+public sealed class ReadinessTests
+{
+    // Written for these tests in a kernel's style: the boot path meets the local APIC, then the CPU check, then the clock.
+    private const string Machine = """
+        typedef unsigned int uint32_t;
+        typedef unsigned long long uint64_t;
+        typedef struct { char cpuid_vendor[16]; uint32_t cpuid_model; } cpu_info_t;
+        extern cpu_info_t *cpuid_info(void);
+        extern void panic(const char *fmt, ...);
+        extern int strncmp(const char *a, const char *b, unsigned long n);
+        extern uint64_t EFI_get_frequency(const char *name);
+        extern void lapic_init(void);
+
+        static uint64_t bus;
+
+        void cpu_check(void)
+        {
+            if (strncmp("GenuineIntel", cpuid_info()->cpuid_vendor, 12) != 0)
+                panic("Unsupported CPU");
+        }
+
+        void clock_init(void)
+        {
+            bus = EFI_get_frequency("FSBFrequency");
+        }
+
+        void i386_init(void)
+        {
+            lapic_init();
+            cpu_check();
+            clock_init();
+        }
+        """;
+
+    private static ScanResult Scan(TempTree tree, XenTarget target)
+    {
+        tree.Write("osfmk/i386/machine_boot.c", Machine);
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = target });
+        Assert.Null(outcome.Error);
+        return outcome.Result!;
+    }
+
+    [Fact]
+    public void A_vendor_gate_that_panics_blocks_and_shows_the_vendor_and_the_panic()
+    {
+        using var tree = new TempTree();
+        var result = Scan(tree, XenTarget.XenHvm);
+        var gate = Assert.Single(result.Findings, f => f.RuleId == "platform.cpu-identity-gate");
+        Assert.Equal(FindingCategory.Platform, gate.Category);
+        Assert.Contains("\"GenuineIntel\"", gate.Values);
+        Assert.Equal("panic(\"Unsupported CPU\")", gate.Otherwise);
+        Assert.Equal("blocking", gate.Verdict);
+    }
+
+    [Fact]
+    public void A_panic_macro_that_calls_a_parenthesised_panic_still_gives_the_text_as_written()
+    {
+        // Kernels wrap panic in a macro that adds the location: (panic)(# ex "@" LOCATION, …); the gate still blocks.
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/model_gate.c", """
+            typedef struct { unsigned cpuid_family; } cpu_info_t;
+            extern cpu_info_t *cpuid_info(void);
+            extern void panic(const char *fmt, ...);
+            #define panic(ex, ...) (panic)(# ex "@" "model_gate.c", ## __VA_ARGS__)
+            void model_gate(void)
+            {
+                unsigned family = cpuid_info()->cpuid_family;
+                if (family != 6)
+                    panic("unknown CPU family %u", family);
+            }
+            """);
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        var gate = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.cpu-identity-gate");
+        Assert.Equal("panic(\"unknown CPU family %u\")", gate.Otherwise);
+        Assert.Equal(["6"], gate.Values.ToArray());
+        Assert.Equal("blocking", gate.Verdict);
+    }
+
+    [Fact]
+    public void A_firmware_frequency_tested_later_takes_the_panic_of_that_test()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/bus_clock.c", """
+            typedef unsigned long long uint64_t;
+            extern uint64_t EFI_get_frequency(const char *name);
+            extern void panic(const char *fmt, ...);
+            uint64_t bus;
+            void bus_clock_init(void)
+            {
+                uint64_t busFreq;
+                busFreq = EFI_get_frequency("FSBFrequency");
+                if (busFreq != 0)
+                    bus = busFreq;
+                else
+                    panic("no bus frequency");
+            }
+            """);
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        var read = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-firmware");
+        Assert.Equal(["\"FSBFrequency\""], read.Values.ToArray());
+        Assert.Equal("panic(\"no bus frequency\")", read.Otherwise);
+        Assert.Equal("blocking", read.Verdict);
+    }
+
+    [Fact]
+    public void The_readiness_summary_lists_items_in_boot_order_with_their_verdicts()
+    {
+        using var tree = new TempTree();
+        var plan = PortPlan.Of(Scan(tree, XenTarget.XenHvm));
+        Assert.Equal(["Local APIC (xAPIC/x2APIC)", "CPU identity", "Bus/TSC frequency from firmware properties"], plan.Readiness.Select(i => i.Item));
+        Assert.Equal(["works-emulated", "blocking", "needs-shim"], plan.Readiness.Select(i => i.Verdict));
+        Assert.Equal(["i386_init", "cpu_check", "clock_init"], plan.Readiness.Select(i => i.Function));
+        Assert.All(plan.Readiness, i => Assert.Equal("boot", i.Phase));
+    }
+
+    [Fact]
+    public async Task The_json_plan_carries_readiness_with_the_contract_fields_and_matches_the_schema()
+    {
+        using var tree = new TempTree();
+        var text = ReportWriter.ToText(Scan(tree, XenTarget.XenHvm), ReportFormat.Json);
+        using var json = JsonDocument.Parse(text);
+        var items = json.RootElement.GetProperty("plan").GetProperty("readiness").EnumerateArray().ToList();
+        Assert.Equal(3, items.Count);
+        foreach (var name in new[] { "item", "file", "line", "function", "verdict", "phase" })
+        {
+            Assert.All(items, i => Assert.True(i.TryGetProperty(name, out _), name));
+        }
+        Assert.Equal("blocking", items[1].GetProperty("verdict").GetString());
+        Assert.Equal("osfmk/i386/machine_boot.c", items[1].GetProperty("file").GetString());
+        var schema = await JsonSchema.FromFileAsync(Path.Combine(ReportTrees.RepositoryRoot, "docs", "report.schema.json"));
+        var errors = schema.Validate(text);
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"{e.Path}: {e.Kind} {e.Property}")));
+    }
+
+    [Fact]
+    public void Other_targets_have_no_readiness_summary()
+    {
+        using var tree = new TempTree();
+        Assert.Empty(PortPlan.Of(Scan(tree, XenTarget.XenPv)).Readiness);
+    }
+
+    [Theory]
+    [InlineData(ReportFormat.Text, "HVM readiness")]
+    [InlineData(ReportFormat.Markdown, "### HVM readiness")]
+    [InlineData(ReportFormat.Html, "<h2>HVM readiness")]
+    public void Every_report_opens_with_readiness_before_the_findings_and_blocking_first(ReportFormat format, string heading)
+    {
+        using var tree = new TempTree();
+        var text = ReportWriter.ToText(Scan(tree, XenTarget.XenHvm), format);
+        var readiness = text.IndexOf(heading, StringComparison.Ordinal);
+        Assert.True(readiness >= 0, text);
+        // The findings (listed by rule id further down) come after it.
+        Assert.True(text.IndexOf("platform.cpu-identity-gate", StringComparison.Ordinal) > readiness, text);
+        var blocking = text.IndexOf("blocking", readiness, StringComparison.Ordinal);
+        var emulated = text.IndexOf("works-emulated", readiness, StringComparison.Ordinal);
+        Assert.True(blocking > readiness && blocking < emulated, text);
+        Assert.Contains("Unsupported CPU", text, StringComparison.Ordinal);
+    }
+}
