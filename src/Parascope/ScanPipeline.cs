@@ -21,6 +21,8 @@ public sealed record ScanRequest
     public XenTarget Target { get; init; } = XenTarget.XenPv;
     public string? Profile { get; init; }
     public string? CompileCommands { get; init; }
+    /// <summary>The machine (board) configuration to parse with; null: the tree's own default.</summary>
+    public string? MachineConfig { get; init; }
     public string? RulesDirectory { get; init; }
     public int Jobs { get; init; } = Environment.ProcessorCount;
     public bool ActiveOnly { get; init; }
@@ -108,6 +110,7 @@ public static class ScanPipeline
             CompileCommands = request.CompileCommands,
             CacheDirectory = request.CacheDirectory ?? DefaultCacheDirectory(),
             ResourceDirectory = resources.Value,
+            MachineConfig = request.MachineConfig,
         });
         if (discovery.Error is not null)
         {
@@ -168,6 +171,7 @@ public static class ScanPipeline
             Arches = request.Arches,
             Target = request.Target,
             Profile = discovery.Profile,
+            MachineConfigs = [.. discovery.MachineConfigs.Select(m => new MachineConfigChoice(m.Arch, m.Name, m.Source, m.Defines))],
             Health = ParseHealthSummary.From(parsed, request.IncludeUnits),
             DurationMs = request.Timings ? clock.ElapsedMilliseconds : 0,
             Findings = findings,

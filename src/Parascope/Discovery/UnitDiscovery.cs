@@ -18,6 +18,8 @@ public sealed record DiscoveryRequest
     public required string CacheDirectory { get; init; }
     /// <summary>clang's resource directory (builtin headers), passed as -resource-dir.</summary>
     public string? ResourceDirectory { get; init; }
+    /// <summary>The machine (board) configuration to parse with (`--machine-config`); null: the tree's own default (Xnu/MachineConfigs.cs).</summary>
+    public string? MachineConfig { get; init; }
 }
 
 /// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>
@@ -28,6 +30,9 @@ public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> 
 
     /// <summary>Tree files to parse from these contents instead of disk (repairs made in memory), by absolute path.</summary>
     public ImmutableSortedDictionary<string, string> Overlays { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>The machine configuration each arch was configured with and where it came from (XNU profile only).</summary>
+    public ImmutableArray<Xnu.MachineConfig> MachineConfigs { get; init; } = [];
 }
 
 /// <summary>A tree → compilation units, each with its compiler arguments, per arch.</summary>

@@ -100,6 +100,7 @@ public static class ReportMerge
             Arches = first.Arches,
             Target = first.Target,
             Profile = first.Profile,
+            MachineConfigs = first.MachineConfigs,
             Health = health,
             DurationMs = shards.Sum(s => s.DurationMs),
             Findings = findings,

@@ -72,8 +72,19 @@ public static class XnuProfile
         var templates = present.ToDictionary(s => s, s => MakefileVariables.Read(Path.Combine(root, s, "conf", "Makefile.template")));
         var hostPrograms = new List<string>();
         var perArch = new Dictionary<string, ArchSetup>(StringComparer.Ordinal);
+        var machines = ImmutableArray.CreateBuilder<MachineConfig>();
         foreach (var arch in request.Arches)
         {
+            // --machine-config names a board; arches with none (x86: NONE only) ignore it, unless no scanned arch has one.
+            var asked = request.MachineConfig is { } wanted
+                && (!MachineConfigs.Known(root, arch).IsEmpty || (arch == request.Arches[0] && request.Arches.All(a => MachineConfigs.Known(root, a).IsEmpty)))
+                ? wanted : null;
+            var machine = MachineConfigs.Choose(root, arch, asked);
+            if (machine.Error is { } machineError)
+            {
+                return new DiscoveryResult(Name, [], [], machineError);
+            }
+            machines.Add(machine.Value!);
             var release = XnuConfig.Read(root, arch, present);
             if (release.Sources.IsEmpty)
             {
@@ -100,7 +111,7 @@ public static class XnuProfile
             {
                 return new DiscoveryResult(Name, [], [], new InputError($"{cache}: cannot write stand-in headers ({e.Message.Split('\n')[0]})"));
             }
-            perArch[arch] = new ArchSetup(configs, configFolders, folders, ArchFiles.Read(root, present, arch));
+            perArch[arch] = new ArchSetup(configs, configFolders, folders, ArchFiles.Read(root, present, arch), machine.Value!);
         }
 
         // Only read when a file is built by no configuration of a scanned arch; only arches the tree configures.
@@ -157,6 +168,7 @@ public static class XnuProfile
         }
         return new DiscoveryResult(Name, units.ToImmutable(), warnings.ToImmutable())
         {
+            MachineConfigs = machines.ToImmutable(),
             Overlays = perArch.Values.FirstOrDefault()?.Folders.Overlays ?? ImmutableSortedDictionary<string, string>.Empty,
         };
     }
@@ -168,7 +180,7 @@ public static class XnuProfile
     }
 
     private sealed record ArchSetup(ImmutableArray<XnuConfig> Configs, Dictionary<string, ConfigHeaders.ConfigFolder> ConfigFolders,
-        XnuStandIns.StandInFolders Folders, ArchFiles Files);
+        XnuStandIns.StandInFolders Folders, ArchFiles Files, MachineConfig Machine);
 
     /// <summary>
     /// What MakeInc.def adds for a configuration inside make conditionals this profile does not evaluate
@@ -271,12 +283,8 @@ public static class XnuProfile
         {
             defines.AddRange(Architecture.Named(arch).KernelDefines);
         }
-        // arm64 code needs a board: proc_reg.h stops with "processor not supported" without one. The virtual-machine
-        // board (VMAPPLE) is the one whose SoC headers the public tree carries in full.
-        if (Architecture.Named(arch).Family == InstructionFamily.Arm64)
-        {
-            defines.AddRange(makeDefs.LiteralFlags("MACHINE_FLAGS_ARM64_VMAPPLE", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
-        }
+        // arm64 code needs a board: proc_reg.h stops with "processor not supported" without one (MachineConfigs.cs).
+        defines.AddRange(setup.Machine.Defines);
         defines.AddRange(config.For(subsystem).DefinesFor(subsystem).Select(d => "-D" + d));
         var ownOptions = inBuild ? [] : UnbuiltFileOptions(setup.Files, relative, config.For(subsystem)).ToImmutableArray();
         defines.AddRange(ownOptions.Select(o => (o[0] == '+' ? "-D" : "-U") + o[1..]));
