@@ -72,7 +72,7 @@ public static partial class MachineConfigs
             {
                 return new InputError(known.IsEmpty
                     ? $"--machine-config {requested}: {root} names no {arch} machine configuration (NONE only)"
-                    : $"--machine-config {requested}: not a {arch} machine configuration of {root} (known: {string.Join(", ", known)})");
+                    : $"--machine-config {requested}: not a machine configuration of {root} for {arch} (known: {string.Join(", ", known)})");
             }
             return Checked<MachineConfig>.Of(Configure(root, arch, name, "--machine-config", known));
         }
@@ -81,7 +81,7 @@ public static partial class MachineConfigs
             return Checked<MachineConfig>.Of(new MachineConfig(arch, None, [], "no machine configuration in the tree's makefiles", null, known));
         }
         var upper = MakeArch(arch);
-        if (Assignments(root, MakeIncTop, $"DEFAULT_{upper}_MACHINE_CONFIG").LastOrDefault() is { Value: var chosen } top
+        if (Last(root, MakeIncTop, $"DEFAULT_{upper}_MACHINE_CONFIG") is { Value: var chosen } top
             && known.Contains(chosen) && Usable(root, arch, chosen))
         {
             return Checked<MachineConfig>.Of(Configure(root, arch, chosen, $"{MakeIncTop}:{top.Line} DEFAULT_{upper}_MACHINE_CONFIG", known));
@@ -107,7 +107,7 @@ public static partial class MachineConfigs
         var variable = $"MACHINE_FLAGS_{upper}_{name}";
         ImmutableArray<string> defines;
         string flagsFrom;
-        if (Assignments(root, MakeIncDef, variable).LastOrDefault() is { Value: var value } flags)
+        if (Last(root, MakeIncDef, variable) is { Value: var value } flags)
         {
             defines = [.. value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Where(w => w.StartsWith("-D", StringComparison.Ordinal) && !w.Contains('$'))];
             flagsFrom = $"{MakeIncDef}:{flags.Line} {variable}";
@@ -115,7 +115,7 @@ public static partial class MachineConfigs
         else
         {
             // xnu-4570's makefiles name no board: the define board_config.h tests is the build's convention.
-            defines = BoardPrefix(arch) is { } prefix ? [$"-D{prefix}{name}"] : [];
+            defines = BoardPrefix(arch) is { } prefix ? ImmutableArray.Create($"-D{prefix}{name}") : ImmutableArray<string>.Empty;
             flagsFrom = $"{BoardConfig} ({variable} not in {MakeIncDef})";
         }
         var board = BoardPrefix(arch) is { } p ? Boards(root, p).FirstOrDefault(b => defines.Contains("-D" + p + b.Name)) : null;
@@ -136,7 +136,7 @@ public static partial class MachineConfigs
             return true;
         }
         // MACHINE_FLAGS may name another board define (T8122: -DARM64_BOARD_CONFIG_T8122_T8130).
-        var defines = Assignments(root, MakeIncDef, $"MACHINE_FLAGS_{MakeArch(arch)}_{name}").LastOrDefault() is { Value: var v }
+        var defines = Last(root, MakeIncDef, $"MACHINE_FLAGS_{MakeArch(arch)}_{name}") is { Value: var v }
             ? v.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Where(w => w.StartsWith("-D" + prefix, StringComparison.Ordinal)).Select(w => w[(2 + prefix.Length)..]).ToList()
             : [name];
         return boards.Any(b => defines.Contains(b.Name) && b.HeadersPresent);
@@ -206,6 +206,10 @@ public static partial class MachineConfigs
         }
         return found;
     }
+
+    /// <summary>The last assignment of NAME, or null when the file has none.</summary>
+    private static (int Line, string Value)? Last(string root, string relative, string name) =>
+        Assignments(root, relative, name) is { Count: > 0 } found ? found[^1] : null;
 
     private static string[] Lines(string root, string relative)
     {
