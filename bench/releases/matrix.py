@@ -90,7 +90,7 @@ def scan_row(parascope, tree, tag, arch, out, jobs, machine_config):
     row.update(
         units=counts["total"], clean=counts["clean"], withErrors=counts["withErrors"] - counts.get("withFatal", 0),
         fatal=counts.get("withFatal", 0), failed=counts["failed"], durationMs=scan.get("durationMs", 0),
-        machineConfig=scan.get("machineConfig"), findings=len(data.get("findings", [])))
+        machineConfig=next((m["name"] for m in scan.get("machineConfigs", []) if m["arch"] == arch), None), findings=len(data.get("findings", [])))
     inb = [u for u in units if u.get("inBuild", True)]
     row["inBuild"] = len(inb)
     row["inBuildClean"] = sum(1 for u in inb if u["status"] == "clean")

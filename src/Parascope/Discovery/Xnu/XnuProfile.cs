@@ -187,11 +187,20 @@ public static class XnuProfile
     /// (`ifeq ($(KASAN),1)`: CFLAGS_GEN += -DKASAN=1 …; the classic instrumentation on x86_64, TBI on arm64). The
     /// sanitizer flag matters to parsing: san/memory checks __has_feature(address_sanitizer / hwaddress_sanitizer).
     /// </summary>
-    private static IEnumerable<string> ConfigurationFlags(string configuration, string arch) => configuration switch
+    private static IEnumerable<string> ConfigurationFlags(string configuration, string arch, MakefileVariables makeDefs) => configuration switch
     {
+        // Before KASAN_TBI (xnu-8019's MakeInc.def names -fsanitize=kernel-hwaddress), arm64 KASAN was the classic
+        // instrumentation too: `CFLAGS_GEN += -DKASAN=1 -DKASAN_SHIFT=$(KASAN_SHIFT) -fsanitize=address`, and
+        // san/kasan.h #errors "KASAN selected, but not enabled in compiler" without address_sanitizer.
+        "KASAN" when Architecture.Named(arch).Family == InstructionFamily.Arm64 && makeDefs.AllWords().Contains("-fsanitize=address")
+            && !makeDefs.AllWords().Any(w => w.Contains("kernel-hwaddress", StringComparison.Ordinal))
+            => ClassicKasan(makeDefs.Words("KASAN_SHIFT_" + arch.ToUpperInvariant()).LastOrDefault()),
         "KASAN" => Architecture.Named(arch).KasanFlags,
         _ => [],
     };
+
+    private static IEnumerable<string> ClassicKasan(string? shift) =>
+        shift is not null && !shift.Contains('$') ? ["-DKASAN=1", "-DKASAN_SHIFT=" + shift, "-fsanitize=address"] : ["-DKASAN=1", "-fsanitize=address"];
 
     /// <summary>
     /// A file no configuration builds is written for the options its own conf/files line names (the SPTM pmap:
@@ -288,7 +297,7 @@ public static class XnuProfile
         defines.AddRange(config.For(subsystem).DefinesFor(subsystem).Select(d => "-D" + d));
         var ownOptions = inBuild ? [] : UnbuiltFileOptions(setup.Files, relative, config.For(subsystem)).ToImmutableArray();
         defines.AddRange(ownOptions.Select(o => (o[0] == '+' ? "-D" : "-U") + o[1..]));
-        var configurationFlags = ConfigurationFlags(config.Name, arch).ToList();
+        var configurationFlags = ConfigurationFlags(config.Name, arch, makeDefs).ToList();
         defines.AddRange(configurationFlags.Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         arguments.AddRange(configurationFlags.Where(f => !f.StartsWith("-D", StringComparison.Ordinal)));
         var configFolder = setup.ConfigFolders[config.Name];
