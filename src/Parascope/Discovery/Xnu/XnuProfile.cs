@@ -12,7 +12,7 @@ namespace Parascope.Discovery.Xnu;
 /// and stand-ins for generated headers written to a cache folder outside the tree (<see cref="XnuStandIns"/>).
 /// Every source of information is optional: a tree with only osfmk/, bsd/, iokit/ still gets sensible flags.
 /// </summary>
-public static class XnuProfile
+public static partial class XnuProfile
 {
     public const string Name = "xnu";
 
@@ -194,13 +194,34 @@ public static class XnuProfile
         // san/kasan.h #errors "KASAN selected, but not enabled in compiler" without address_sanitizer.
         "KASAN" when Architecture.Named(arch).Family == InstructionFamily.Arm64 && makeDefs.AllWords().Contains("-fsanitize=address")
             && !makeDefs.AllWords().Any(w => w.Contains("kernel-hwaddress", StringComparison.Ordinal))
-            => ClassicKasan(makeDefs.Words("KASAN_SHIFT_" + arch.ToUpperInvariant()).LastOrDefault()),
+            => ClassicKasan(makeDefs, arch),
         "KASAN" => Architecture.Named(arch).KasanFlags,
         _ => [],
     };
 
-    private static IEnumerable<string> ClassicKasan(string? shift) =>
-        shift is not null && !shift.Contains('$') ? ["-DKASAN=1", "-DKASAN_SHIFT=" + shift, "-fsanitize=address"] : ["-DKASAN=1", "-fsanitize=address"];
+    /// <summary>
+    /// CFLAGS_GEN's -DKASAN… words with their $(VAR) read as the arch's `VAR_&lt;ARCH&gt;` or `VAR` (xnu-6153:
+    /// -DKASAN_SHIFT=$(KASAN_SHIFT) → KASAN_SHIFT_ARM64; xnu-7195: -DKASAN_OFFSET, -DKASAN_SCALE), and the sanitizer.
+    /// </summary>
+    private static IEnumerable<string> ClassicKasan(MakefileVariables makeDefs, string arch)
+    {
+        var flags = new List<string> { "-DKASAN=1" };
+        foreach (var word in makeDefs.Words("CFLAGS_GEN").Where(w => w.StartsWith("-DKASAN", StringComparison.Ordinal)))
+        {
+            var resolved = KasanReference().Replace(word, m =>
+                new[] { m.Groups["name"].Value + "_" + arch.ToUpperInvariant(), m.Groups["name"].Value }
+                    .Select(n => makeDefs.Words(n).LastOrDefault()).FirstOrDefault(v => v is not null && !v.Contains('$')) ?? m.Value);
+            if (!resolved.Contains('$'))
+            {
+                flags.Add(resolved);
+            }
+        }
+        flags.Add("-fsanitize=address");
+        return flags;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$\((?<name>[A-Za-z0-9_]+)\)")]
+    private static partial System.Text.RegularExpressions.Regex KasanReference();
 
     /// <summary>
     /// A file no configuration builds is written for the options its own conf/files line names (the SPTM pmap:
