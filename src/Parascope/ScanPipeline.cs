@@ -23,6 +23,8 @@ public sealed record ScanRequest
     public XenTarget Target { get; init; } = XenTarget.XenPv;
     public string? Profile { get; init; }
     public string? CompileCommands { get; init; }
+    /// <summary>The machine (board) configuration to parse with; null: the tree's own default.</summary>
+    public string? MachineConfig { get; init; }
     public string? RulesDirectory { get; init; }
     public int Jobs { get; init; } = Environment.ProcessorCount;
     public bool ActiveOnly { get; init; }
@@ -139,6 +141,7 @@ public static class ScanPipeline
             CacheDirectory = request.CacheDirectory ?? DefaultCacheDirectory(),
             ResourceDirectory = resources.Value,
             Configurations = request.Configurations,
+            MachineConfig = request.MachineConfig,
         });
         if (discovery.Error is not null)
         {
@@ -218,7 +221,8 @@ public static class ScanPipeline
             Configurations = discovery.Configurations,
             Target = request.Target,
             Profile = discovery.Profile,
-            Health = ParseHealthSummary.From(parsed, request.IncludeUnits),
+            MachineConfigs = [.. discovery.MachineConfigs.Select(m => new MachineConfigChoice(m.Arch, m.Name, m.Source, m.Defines))],
+            Health = ParseHealthSummary.From(parsed, request.IncludeUnits, allCounts: request.Shard is not null),
             DurationMs = request.Timings ? clock.ElapsedMilliseconds : 0,
             Findings = findings,
             CallGraph = graph,

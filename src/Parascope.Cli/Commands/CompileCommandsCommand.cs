@@ -22,10 +22,11 @@ public static class CompileCommandsCommand
         arches.AcceptOnlyFromAmong([.. Architecture.Names]);
         var profile = new Option<string?>("--profile") { Description = "Build profile: xnu or generic (default: from the tree's layout)." };
         profile.AcceptOnlyFromAmong("xnu", "generic");
+        var machineConfig = new TreeOptions().MachineConfig;
         var outputFile = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
         var command = new Command("compile-commands", "Print the units and flags Parascope would parse, as compile_commands.json.")
         {
-            path, arches, profile, outputFile,
+            path, arches, profile, machineConfig, outputFile,
         };
         command.SetAction(parse =>
         {
@@ -40,6 +41,7 @@ public static class CompileCommandsCommand
                 Root = root,
                 Arches = parse.GetValue(arches) is { Length: > 0 } given ? [.. given.Distinct()] : [Architecture.Default.Name],
                 Profile = parse.GetValue(profile),
+                MachineConfig = parse.GetValue(machineConfig),
                 CacheDirectory = ScanPipeline.DefaultCacheDirectory(),
                 ResourceDirectory = ResourceDirectory.Find(),
             });

@@ -21,10 +21,11 @@ public static class ExplainCommand
         var profile = new Option<string?>("--profile") { Description = "Build profile: xnu or generic (default: from the tree's layout)." };
         profile.AcceptOnlyFromAmong("xnu", "generic");
         var compileCommands = new Option<string?>("--compile-commands") { Description = "Take the flags from this compile_commands.json." };
+        var machineConfig = new TreeOptions().MachineConfig;
         var limit = new Option<int>("--diagnostics") { Description = "How many diagnostics to print.", DefaultValueFactory = _ => 10, CustomParser = WholeNumbers.Parser("--diagnostics", () => 10) };
         var command = new Command("explain", "Print the flags Parascope parses one unit with and its first diagnostics.")
         {
-            file, arch, root, profile, compileCommands, limit,
+            file, arch, root, profile, compileCommands, machineConfig, limit,
         };
         command.SetAction(parse =>
         {
@@ -49,6 +50,7 @@ public static class ExplainCommand
                     Root = rootPath,
                     Arches = [candidate],
                     Profile = parse.GetValue(profile),
+                    MachineConfig = parse.GetValue(machineConfig),
                     CompileCommands = parse.GetValue(compileCommands),
                     CacheDirectory = ScanPipeline.DefaultCacheDirectory(),
                     ResourceDirectory = ResourceDirectory.Find(),
@@ -85,6 +87,19 @@ public static class ExplainCommand
             };
             var own = unit.OwnOptions.IsEmpty ? string.Empty : $"; with its own conf/files line's options {string.Join(' ', unit.OwnOptions)}";
             output.WriteLine($"config:   {unit.Configuration} ({built}{own})");
+        }
+        if (explanation.Machine is { } machine)
+        {
+            var flags = machine.Defines.IsEmpty ? "no flag" : string.Join(' ', machine.Defines) + (machine.FlagsFrom is { } from ? $" from {from}" : string.Empty);
+            output.WriteLine($"machine:  {machine.Name} ({machine.Source}; {flags})");
+            if (machine.SocHeader is not null)
+            {
+                output.WriteLine($"soc:      {machine.SocHeader}");
+            }
+            if (!machine.Known.IsEmpty)
+            {
+                output.WriteLine($"          the tree also knows: {string.Join(", ", machine.Known.Where(k => k != machine.Name))} (--machine-config NAME)");
+            }
         }
         output.WriteLine("command:");
         output.WriteLine($"  {Libclang.MatchingClang()} -fsyntax-only " + string.Join(" \\\n    ", unit.Arguments.Select(Quote)) + " \\\n    " + Quote(unit.Path));

@@ -34,7 +34,7 @@ public static class GraphCommand
               parascope graph ~/src/xnu --arch i386 --format graphml --around pmap_enter --depth 3 -o pmap_enter.graphml
             """)
         {
-            path, arches, format, around, depth, outputFile, jobs, compileCommands, profile, quiet, tree.UnitTimeout, tree.Cache, tree.NoCache,
+            path, arches, format, around, depth, outputFile, jobs, compileCommands, profile, quiet, tree.UnitTimeout, tree.Cache, tree.NoCache, tree.MachineConfig,
         };
         command.SetAction(parse =>
         {
@@ -65,6 +65,7 @@ public static class GraphCommand
                 Root = parse.GetValue(path)!,
                 Arches = [.. tree.ArchesOf(parse)],
                 Profile = parse.GetValue(profile),
+                MachineConfig = parse.GetValue(tree.MachineConfig),
                 CompileCommands = parse.GetValue(compileCommands),
                 Jobs = parse.GetValue(jobs),
                 UnitTimeout = unitTimeout,

@@ -57,7 +57,7 @@ public static class ScanCommand
         var scan = new Command("scan", "Scan a kernel source tree and report what a Xen port must change.")
         {
             path, arches, target, format, outputFiles, jobs, compileCommands, rulesDirectory, profile, activeOnly, units,
-            failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout, tree.Cache, tree.NoCache, isolate, configurations,
+            failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout, tree.Cache, tree.NoCache, isolate, configurations, tree.MachineConfig,
         };
         scan.SetAction(parse =>
         {
@@ -117,6 +117,7 @@ public static class ScanCommand
                 Arches = [.. tree.ArchesOf(parse)],
                 Target = xenTarget,
                 Profile = parse.GetValue(profile),
+                MachineConfig = parse.GetValue(tree.MachineConfig),
                 CompileCommands = parse.GetValue(compileCommands),
                 RulesDirectory = parse.GetValue(rulesDirectory),
                 Jobs = parse.GetValue(jobs),

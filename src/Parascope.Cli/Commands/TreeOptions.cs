@@ -25,6 +25,11 @@ internal sealed class TreeOptions
 
     public Option<string?> Profile { get; } = new("--profile") { Description = "Build profile: xnu or generic (default: chosen from the tree's layout)." };
 
+    public Option<string?> MachineConfig { get; } = new("--machine-config")
+    {
+        Description = "Machine (board) configuration to parse arm64 with, e.g. VMAPPLE or T8103 (default: the tree's own, from its makefiles; `parascope explain` shows it).",
+    };
+
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress bar." };
 
     public Option<string?> Cache { get; } = new("--cache")

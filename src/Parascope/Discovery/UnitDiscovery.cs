@@ -23,6 +23,8 @@ public sealed record DiscoveryRequest
     /// (XNU profile: DEVELOPMENT, DEBUG, KASAN): null for every one the tree defines, empty for none.
     /// </summary>
     public ImmutableArray<string>? Configurations { get; init; }
+    /// <summary>The machine (board) configuration to parse with (`--machine-config`); null: the tree's own default (Xnu/MachineConfigs.cs).</summary>
+    public string? MachineConfig { get; init; }
 }
 
 /// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>
@@ -45,6 +47,8 @@ public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> 
     /// shares a parsed unit's text (<see cref="SourceUnit.SameConfigurations"/>); empty when the profile knows none.
     /// </summary>
     public ImmutableArray<string> Configurations { get; init; } = [];
+    /// <summary>The machine configuration each arch was configured with and where it came from (XNU profile only).</summary>
+    public ImmutableArray<Xnu.MachineConfig> MachineConfigs { get; init; } = [];
 }
 
 /// <summary>A tree → compilation units, each with its compiler arguments, per arch.</summary>

@@ -8,6 +8,7 @@ using Parascope.Detectors;
 using Parascope.Detectors.DriverApi;
 using Parascope.Detectors.Instructions;
 using Parascope.Detectors.PageTables;
+using Parascope.Detectors.Platform;
 using Parascope.Graph;
 using Parascope.Model;
 using Parascope.Parsing;
@@ -26,7 +27,7 @@ namespace Parascope.Facts;
 public static class UnitFactsCodec
 {
     /// <summary>Raise whenever the record or any facts type changes shape.</summary>
-    public const uint Version = 1;
+    public const uint Version = 2;
 
     private static ReadOnlySpan<byte> Magic => "PSCF"u8;
     private const int HeaderLength = 4 + 4 + 8 + 32;
@@ -111,6 +112,8 @@ public sealed record UnitFactsRecord
     public CallFacts? Calls { get; init; }
     /// <summary>JSON of the instruction detector's facts (its types are internal to the engine).</summary>
     public JsonElement? Instructions { get; init; }
+    /// <summary>JSON of the platform detector's facts (internal to the engine, as the instruction facts are).</summary>
+    public JsonElement? Platform { get; init; }
     /// <summary>The order of the facts in <see cref="ParsedUnit.Facts"/>, by name.</summary>
     public ImmutableArray<string> Order { get; init; } = [];
 
@@ -122,6 +125,7 @@ public sealed record UnitFactsRecord
         DriverApiFacts? driverApi = null;
         CallFacts? calls = null;
         JsonElement? instructions = null;
+        JsonElement? platform = null;
         var order = ImmutableArray.CreateBuilder<string>();
         foreach (var facts in unit.Facts)
         {
@@ -143,6 +147,10 @@ public sealed record UnitFactsRecord
                     instructions = JsonSerializer.SerializeToElement(f, Options);
                     order.Add("instructions");
                     break;
+                case PlatformFacts f:
+                    platform = JsonSerializer.SerializeToElement(f, Options);
+                    order.Add("platform");
+                    break;
                 default:
                     return null;
             }
@@ -163,6 +171,7 @@ public sealed record UnitFactsRecord
             DriverApi = driverApi,
             Calls = calls,
             Instructions = instructions,
+            Platform = platform,
             Order = order.ToImmutable(),
         };
     }
@@ -179,6 +188,7 @@ public sealed record UnitFactsRecord
                 "driverApi" => DriverApi,
                 "calls" => Calls,
                 "instructions" => Instructions?.Deserialize<InstructionFacts>(Options),
+                "platform" => Platform?.Deserialize<PlatformFacts>(Options),
                 _ => null,
             };
             if (one is null)

@@ -14,6 +14,8 @@ public sealed record ScanResult
     public required XenTarget Target { get; init; }
     public required string Profile { get; init; }
     public required ParseHealth Health { get; init; }
+    /// <summary>The machine (board) configuration each arch was parsed with and where it came from (XNU profile; empty otherwise).</summary>
+    public ImmutableArray<MachineConfigChoice> MachineConfigs { get; init; } = [];
     /// <summary>Wall time of the scan; 0 unless timings were asked for, so that reports stay byte-identical.</summary>
     public required long DurationMs { get; init; }
     /// <summary>Sorted by <see cref="Finding.ReportOrder"/>.</summary>
@@ -44,3 +46,6 @@ public sealed record ScanResult
     /// <summary>A shard's call graph, carried in its report so that merge can run the whole-tree stages; null unsharded.</summary>
     public CallGraphData? ShardGraph { get; init; }
 }
+
+/// <summary>One arch's machine configuration as a report records it: name (NONE for x86), where it was chosen, its -D flags.</summary>
+public sealed record MachineConfigChoice(string Arch, string Name, string Source, ImmutableArray<string> Defines);

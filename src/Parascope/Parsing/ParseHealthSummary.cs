@@ -12,7 +12,11 @@ public static partial class ParseHealthSummary
     [GeneratedRegex("^'(?<header>[^']+)' file not found")]
     private static partial Regex MissingHeader();
 
-    public static ParseHealth From(IReadOnlyCollection<ParsedUnit> units, bool includeUnits)
+    /// <summary>
+    /// The health of UNITS: counts, the top 10 missing headers and errors (every one when ALLCOUNTS: a shard's report
+    /// carries them all, so that `merge` ranks the whole scan's top 10 exactly), and the unit list when asked.
+    /// </summary>
+    public static ParseHealth From(IReadOnlyCollection<ParsedUnit> units, bool includeUnits, bool allCounts = false)
     {
         var missing = new Dictionary<string, int>(StringComparer.Ordinal);
         var messages = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -37,8 +41,8 @@ public static partial class ParseHealthSummary
         return new ParseHealth
         {
             Counts = counts,
-            MissingHeaders = Top(missing),
-            FrequentErrors = Top(messages),
+            MissingHeaders = Top(missing, allCounts ? int.MaxValue : TopCount),
+            FrequentErrors = Top(messages, allCounts ? int.MaxValue : TopCount),
             Units = includeUnits
                 ? units.Select(u => new UnitReport(u.Unit.RelativePath, u.Unit.Arch, u.Status,
                         u.Errors.Length == 0 ? null : Describe(u.Errors[0]), u.Errors.Length)
@@ -64,7 +68,7 @@ public static partial class ParseHealthSummary
     [GeneratedRegex("'[^']*'")]
     private static partial Regex QuotedName();
 
-    private static ImmutableArray<CountedText> Top(Dictionary<string, int> counts) =>
+    private static ImmutableArray<CountedText> Top(Dictionary<string, int> counts, int take) =>
         counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
-            .Take(TopCount).Select(p => new CountedText(p.Key, p.Value)).ToImmutableArray();
+            .Take(take).Select(p => new CountedText(p.Key, p.Value)).ToImmutableArray();
 }

@@ -10,6 +10,9 @@ public sealed record UnitExplanation(string Profile, SourceUnit Unit, UnitStatus
 {
     /// <summary>What Parascope read from memory instead of disk for this unit: the command alone does not reproduce them.</summary>
     public ImmutableArray<string> Repairs { get; init; } = [];
+
+    /// <summary>The machine configuration the unit's arch was configured with (XNU profile), and where it came from.</summary>
+    public Discovery.Xnu.MachineConfig? Machine { get; init; }
 }
 
 public static class UnitExplainer
@@ -29,9 +32,10 @@ public static class UnitExplainer
             return new InputError($"{path}: not a unit of {request.Root} (profile {discovery.Profile}; a header, another subsystem, or not compiled for {string.Join(", ", request.Arches)})");
         }
         var unit = candidates[0];
+        var machine = discovery.MachineConfigs.FirstOrDefault(m => m.Arch == unit.Arch);
         if (unit.Language == SourceLanguage.Assembly)
         {
-            return Checked<UnitExplanation>.Of(new UnitExplanation(discovery.Profile, unit, UnitStatus.Clean, [], 0));
+            return Checked<UnitExplanation>.Of(new UnitExplanation(discovery.Profile, unit, UnitStatus.Clean, [], 0) { Machine = machine });
         }
         if (Libclang.Load() is { } loadError)
         {
@@ -43,7 +47,8 @@ public static class UnitExplainer
         if (translationUnit is null)
         {
             return Checked<UnitExplanation>.Of(new UnitExplanation(discovery.Profile, unit, UnitStatus.Failed,
-                [new ParseDiagnostic(DiagnosticLevel.Fatal, $"libclang could not parse the unit ({code})", unit.Path, 0, 0)], 1));
+                [new ParseDiagnostic(DiagnosticLevel.Fatal, $"libclang could not parse the unit ({code})", unit.Path, 0, 0)], 1)
+            { Machine = machine });
         }
         var errors = translationUnit.Diagnostics().Where(d => d.Level >= DiagnosticLevel.Error).ToImmutableArray();
         // The same repairs a scan makes, so explain shows what the detectors see.
@@ -60,6 +65,6 @@ public static class UnitExplainer
         translationUnit.Dispose();
         return Checked<UnitExplanation>.Of(new UnitExplanation(discovery.Profile, unit, errors.Length == 0 ? UnitStatus.Clean : UnitStatus.WithErrors,
             [.. errors.Take(diagnosticLimit)], errors.Length)
-        { Repairs = repairs.ToImmutable() });
+        { Repairs = repairs.ToImmutable(), Machine = machine });
     }
 }

@@ -101,15 +101,20 @@ public static class ReportMerge
             Configurations = [.. shards.SelectMany(s => s.Configurations).Distinct(StringComparer.Ordinal).OrderBy(KernelConfigurations.Rank)],
             Target = first.Target,
             Profile = first.Profile,
+            MachineConfigs = first.MachineConfigs,
             Health = health,
             DurationMs = shards.Sum(s => s.DurationMs),
             Findings = findings,
             Suppressed = MergeFindings(shards.SelectMany(s => s.Suppressed)),
             Warnings = shards.SelectMany(s => s.Warnings).Distinct(StringComparer.Ordinal).ToImmutableArray(),
-            // One entry per class; its hardware calls counted again over the merged findings (each shard saw only the
-            // methods of the units it parsed), its metaclass seen if any shard saw it.
-            Drivers = shards.SelectMany(s => s.Drivers).GroupBy(d => (d.File, d.Line, d.Name))
-                .Select(g => g.First() with { HardwareCalls = calls.GetValueOrDefault(g.Key.Name, []), MetaClass = g.Any(d => d.MetaClass) })
+            // One entry per class, as the whole scan's inventory has: the view of the shard that resolved it best (by
+            // the AST rather than lexically, then with the longest known lineage, then the first by file and line);
+            // its hardware calls counted again over the merged findings (each shard saw only the methods of the units
+            // it parsed), its metaclass seen if any shard saw it.
+            Drivers = shards.SelectMany(s => s.Drivers).GroupBy(d => d.Name, StringComparer.Ordinal)
+                .Select(g => g.OrderBy(d => d.Resolution == "ast" ? 0 : 1).ThenByDescending(d => d.Ancestors.Length)
+                        .ThenBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line).First()
+                    with { HardwareCalls = calls.GetValueOrDefault(g.Key, []), MetaClass = g.Any(d => d.MetaClass) })
                 .OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line).ThenBy(d => d.Name, StringComparer.Ordinal).ToImmutableArray(),
             Rules = rules,
             Phases = phases,

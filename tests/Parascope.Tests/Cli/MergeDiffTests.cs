@@ -155,4 +155,40 @@ public sealed class MergeDiffTests
         var (_, text, _) = Run("diff", before, after);
         Assert.Contains("findings: 2 → 2 (0; 1 appeared, 1 gone)", text);
     }
+    [Fact]
+    public void Diff_lists_the_sites_that_appeared_and_went_and_pairs_a_moved_file_by_function_and_rule()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/idle.c", "void idle_mini(void)\n{\n\t__asm__ volatile(\"hlt\");\n}\n");
+        tree.Write("osfmk/i386/cache.c", "void flush_mini(void)\n{\n\t__asm__ volatile(\"wbinvd\");\n}\n");
+        using var outputs = new TempTree();
+        var before = Path.Combine(outputs.Root, "before.json");
+        var after = Path.Combine(outputs.Root, "after.json");
+        Assert.Equal(0, Run("scan", tree.Root, "-j", "1", "-o", before).Exit);
+        // The next release: idle.c moved to x86_64/ (new fingerprint, same function and rule), cache.c went, a CR3 load came.
+        File.Delete(Path.Combine(tree.Root, "osfmk", "i386", "idle.c"));
+        File.Delete(Path.Combine(tree.Root, "osfmk", "i386", "cache.c"));
+        tree.Write("osfmk/x86_64/idle.c", "/* moved */\nvoid idle_mini(void)\n{\n\t__asm__ volatile(\"hlt\");\n}\n");
+        tree.Write("osfmk/x86_64/pmap_mini.c", "void load_mini(unsigned long v)\n{\n\t__asm__ volatile(\"mov %0, %%cr3\" : : \"r\"(v));\n}\n");
+        Assert.Equal(0, Run("scan", tree.Root, "-j", "1", "-o", after).Exit);
+
+        var (exit, output, error) = Run("diff", before, after, "--format", "json");
+
+        Assert.True(exit == 0, error);
+        using var document = JsonDocument.Parse(output);
+        var appeared = document.RootElement.GetProperty("appearedSites").EnumerateArray().ToList();
+        var gone = document.RootElement.GetProperty("goneSites").EnumerateArray().ToList();
+        var moved = document.RootElement.GetProperty("movedSites").EnumerateArray().ToList();
+        Assert.Equal(("osfmk/x86_64/pmap_mini.c", 3, "load_mini"), (appeared.Single().GetProperty("file").GetString(),
+            appeared.Single().GetProperty("line").GetInt32(), appeared.Single().GetProperty("function").GetString()));
+        Assert.Equal(("osfmk/i386/cache.c", "flush_mini"), (gone.Single().GetProperty("file").GetString(), gone.Single().GetProperty("function").GetString()));
+        Assert.Equal(("osfmk/i386/idle.c", 3, "osfmk/x86_64/idle.c", 4), (moved.Single().GetProperty("old").GetProperty("file").GetString(),
+            moved.Single().GetProperty("old").GetProperty("line").GetInt32(), moved.Single().GetProperty("new").GetProperty("file").GetString(),
+            moved.Single().GetProperty("new").GetProperty("line").GetInt32()));
+
+        var (_, text, _) = Run("diff", before, after);
+        Assert.Contains("  + osfmk/x86_64/pmap_mini.c:3  x86.", text);
+        Assert.Contains("  - osfmk/i386/cache.c:3  x86.", text);
+        Assert.Contains("  ~ osfmk/x86_64/idle.c:4  x86.hlt  idle_mini  `hlt`  (was osfmk/i386/idle.c:3)", text);
+    }
 }

@@ -196,6 +196,43 @@ public sealed class XnuProfileTests
     }
 
     [Fact]
+    public void A_tree_before_kasan_tbi_builds_arm64_kasan_with_the_classic_sanitizer_and_its_shift()
+    {
+        using var tree = MiniXnu();
+        // xnu-4903 to -7195's MakeInc.def: one KASAN for every arch, the classic instrumentation (no kernel-hwaddress).
+        var makeDefs = Path.Combine(tree.Root, "makedefs", "MakeInc.def");
+        File.AppendAllText(makeDefs, """
+
+            ifeq ($(KASAN),1)
+            KASAN_SHIFT_ARM64=0xe000000000000000
+            KASAN_SHIFT_X86_64=0xdffff80000000000
+            KASAN_SHIFT=$($(addsuffix $(CURRENT_ARCH_CONFIG),KASAN_SHIFT_))
+            CFLAGS_GEN += -DKASAN=1 -DKASAN_SHIFT=$(KASAN_SHIFT) -fsanitize=address \
+            		-mllvm -asan-globals-live-support
+            endif
+
+            """);
+        tree.Write("san/memory/wkasan.c", """
+            #if KASAN && !__has_feature(address_sanitizer)
+            #error "KASAN selected, but not enabled in compiler"
+            #endif
+            #ifndef KASAN_SHIFT
+            #error KASAN_SHIFT undefined
+            #endif
+            int wkasan;
+            """);
+        using var cache = new TempTree();
+
+        var outcome = tree.ScanWithUnits(cache.Root, "arm64");
+
+        var unit = Assert.Single(outcome.Result!.Health.Units, u => u.File == "san/memory/wkasan.c");
+        Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
+        var arguments = Assert.Single(Discover(tree, cache.Root, "arm64").Units, u => u.RelativePath == "san/memory/wkasan.c").Arguments;
+        Assert.Contains("-DKASAN_SHIFT=0xe000000000000000", arguments);
+        Assert.DoesNotContain("-fsanitize=kernel-hwaddress", arguments);
+    }
+
+    [Fact]
     public void Assembly_units_get_the_arch_defines_and_include_paths()
     {
         using var tree = MiniXnu();

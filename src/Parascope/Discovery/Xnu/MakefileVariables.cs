@@ -196,6 +196,9 @@ public sealed partial class MakefileVariables
         list.AddRange(words);
     }
 
+    /// <summary>Every word assigned to any variable (to ask whether the makefile names a flag anywhere).</summary>
+    public IEnumerable<string> AllWords() => values.Values.SelectMany(v => v);
+
     /// <summary>All words ever assigned to NAME, in order (every conditional branch included).</summary>
     public IReadOnlyList<string> Words(string name) => values.TryGetValue(name, out var list) ? list : [];
 

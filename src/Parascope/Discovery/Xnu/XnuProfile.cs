@@ -12,7 +12,7 @@ namespace Parascope.Discovery.Xnu;
 /// and stand-ins for generated headers written to a cache folder outside the tree (<see cref="XnuStandIns"/>).
 /// Every source of information is optional: a tree with only osfmk/, bsd/, iokit/ still gets sensible flags.
 /// </summary>
-public static class XnuProfile
+public static partial class XnuProfile
 {
     public const string Name = "xnu";
 
@@ -72,8 +72,19 @@ public static class XnuProfile
         var templates = present.ToDictionary(s => s, s => MakefileVariables.Read(Path.Combine(root, s, "conf", "Makefile.template")));
         var hostPrograms = new List<string>();
         var perArch = new Dictionary<string, ArchSetup>(StringComparer.Ordinal);
+        var machines = ImmutableArray.CreateBuilder<MachineConfig>();
         foreach (var arch in request.Arches)
         {
+            // --machine-config names a board; arches with none (x86: NONE only) ignore it, unless no scanned arch has one.
+            var asked = request.MachineConfig is { } wanted
+                && (!MachineConfigs.Known(root, arch).IsEmpty || (arch == request.Arches[0] && request.Arches.All(a => MachineConfigs.Known(root, a).IsEmpty)))
+                ? wanted : null;
+            var machine = MachineConfigs.Choose(root, arch, asked);
+            if (machine.Error is { } machineError)
+            {
+                return new DiscoveryResult(Name, [], [], machineError);
+            }
+            machines.Add(machine.Value!);
             var release = XnuConfig.Read(root, arch, present);
             if (release.Sources.IsEmpty)
             {
@@ -100,7 +111,7 @@ public static class XnuProfile
             {
                 return new DiscoveryResult(Name, [], [], new InputError($"{cache}: cannot write stand-in headers ({e.Message.Split('\n')[0]})"));
             }
-            perArch[arch] = new ArchSetup(arch, configs, configFolders, folders, ArchFiles.Read(root, present, arch));
+            perArch[arch] = new ArchSetup(arch, configs, configFolders, folders, ArchFiles.Read(root, present, arch), machine.Value!, makeDefs);
         }
 
         // Only read when a file is built by no configuration of a scanned arch; only arches the tree configures.
@@ -173,6 +184,7 @@ public static class XnuProfile
         }
         return new DiscoveryResult(Name, units.ToImmutable(), warnings.ToImmutable())
         {
+            MachineConfigs = machines.ToImmutable(),
             Overlays = perArch.Values.FirstOrDefault()?.Folders.Overlays ?? ImmutableSortedDictionary<string, string>.Empty,
             Variants = variants.ToImmutable(),
             Configurations = [.. units.Concat(variants).SelectMany(u => u.Configuration is null ? u.SameConfigurations : u.SameConfigurations.Prepend(u.Configuration))
@@ -210,7 +222,7 @@ public static class XnuProfile
             // one that does is parsed again (when asked for), and later ones may share its text.
             foreach (var candidate in candidates)
             {
-                var group = groups.FindIndex(g => !VariedMacros(g.Config, candidate, subsystem, setup.Arch).Overlaps(tested));
+                var group = groups.FindIndex(g => !VariedMacros(g.Config, candidate, subsystem, setup.Arch, setup.MakeDefs).Overlaps(tested));
                 if (group >= 0)
                 {
                     groups[group].Same.Add(candidate.Name);
@@ -246,10 +258,10 @@ public static class XnuProfile
     }
 
     /// <summary>The macros whose definition differs between two configurations of a unit of SUBSYSTEM: -D options, option headers, KASAN's flags.</summary>
-    internal static HashSet<string> VariedMacros(XnuConfig a, XnuConfig b, string subsystem, string arch)
+    internal static HashSet<string> VariedMacros(XnuConfig a, XnuConfig b, string subsystem, string arch, MakefileVariables makeDefs)
     {
-        static IEnumerable<string> Defines(XnuConfig config, string subsystem, string arch) =>
-            config.For(subsystem).DefinesFor(subsystem).Concat(ConfigurationFlags(config.Name, arch)
+        IEnumerable<string> Defines(XnuConfig config, string subsystem, string arch) =>
+            config.For(subsystem).DefinesFor(subsystem).Concat(ConfigurationFlags(config.Name, arch, makeDefs)
                 .Where(f => f.StartsWith("-D", StringComparison.Ordinal)).Select(f => f[2..]));
         var left = Defines(a, subsystem, arch).ToHashSet(StringComparer.Ordinal);
         var right = Defines(b, subsystem, arch).ToHashSet(StringComparer.Ordinal);
@@ -275,18 +287,48 @@ public static class XnuProfile
     }
 
     private sealed record ArchSetup(string Arch, ImmutableArray<XnuConfig> Configs, Dictionary<string, ConfigHeaders.ConfigFolder> ConfigFolders,
-        XnuStandIns.StandInFolders Folders, ArchFiles Files);
+        XnuStandIns.StandInFolders Folders, ArchFiles Files, MachineConfig Machine, MakefileVariables MakeDefs);
 
     /// <summary>
     /// What MakeInc.def adds for a configuration inside make conditionals this profile does not evaluate
     /// (`ifeq ($(KASAN),1)`: CFLAGS_GEN += -DKASAN=1 …; the classic instrumentation on x86_64, TBI on arm64). The
     /// sanitizer flag matters to parsing: san/memory checks __has_feature(address_sanitizer / hwaddress_sanitizer).
     /// </summary>
-    private static IEnumerable<string> ConfigurationFlags(string configuration, string arch) => configuration switch
+    private static IEnumerable<string> ConfigurationFlags(string configuration, string arch, MakefileVariables makeDefs) => configuration switch
     {
+        // Before KASAN_TBI (xnu-8019's MakeInc.def names -fsanitize=kernel-hwaddress), arm64 KASAN was the classic
+        // instrumentation too: `CFLAGS_GEN += -DKASAN=1 -DKASAN_SHIFT=$(KASAN_SHIFT) -fsanitize=address`, and
+        // san/kasan.h #errors "KASAN selected, but not enabled in compiler" without address_sanitizer.
+        "KASAN" when Architecture.Named(arch).Family == InstructionFamily.Arm64 && makeDefs.AllWords().Contains("-fsanitize=address")
+            && !makeDefs.AllWords().Any(w => w.Contains("kernel-hwaddress", StringComparison.Ordinal))
+            => ClassicKasan(makeDefs, arch),
         "KASAN" => Architecture.Named(arch).KasanFlags,
         _ => [],
     };
+
+    /// <summary>
+    /// CFLAGS_GEN's -DKASAN… words with their $(VAR) read as the arch's `VAR_&lt;ARCH&gt;` or `VAR` (xnu-6153:
+    /// -DKASAN_SHIFT=$(KASAN_SHIFT) → KASAN_SHIFT_ARM64; xnu-7195: -DKASAN_OFFSET, -DKASAN_SCALE), and the sanitizer.
+    /// </summary>
+    private static IEnumerable<string> ClassicKasan(MakefileVariables makeDefs, string arch)
+    {
+        var flags = new List<string> { "-DKASAN=1" };
+        foreach (var word in makeDefs.Words("CFLAGS_GEN").Where(w => w.StartsWith("-DKASAN", StringComparison.Ordinal)))
+        {
+            var resolved = KasanReference().Replace(word, m =>
+                new[] { m.Groups["name"].Value + "_" + arch.ToUpperInvariant(), m.Groups["name"].Value }
+                    .Select(n => makeDefs.Words(n).LastOrDefault()).FirstOrDefault(v => v is not null && !v.Contains('$')) ?? m.Value);
+            if (!resolved.Contains('$'))
+            {
+                flags.Add(resolved);
+            }
+        }
+        flags.Add("-fsanitize=address");
+        return flags;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$\((?<name>[A-Za-z0-9_]+)\)")]
+    private static partial System.Text.RegularExpressions.Regex KasanReference();
 
     /// <summary>
     /// A file no configuration builds is written for the options its own conf/files line names (the SPTM pmap:
@@ -378,16 +420,12 @@ public static class XnuProfile
         {
             defines.AddRange(Architecture.Named(arch).KernelDefines);
         }
-        // arm64 code needs a board: proc_reg.h stops with "processor not supported" without one. The virtual-machine
-        // board (VMAPPLE) is the one whose SoC headers the public tree carries in full.
-        if (Architecture.Named(arch).Family == InstructionFamily.Arm64)
-        {
-            defines.AddRange(makeDefs.LiteralFlags("MACHINE_FLAGS_ARM64_VMAPPLE", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
-        }
+        // arm64 code needs a board: proc_reg.h stops with "processor not supported" without one (MachineConfigs.cs).
+        defines.AddRange(setup.Machine.Defines);
         defines.AddRange(config.For(subsystem).DefinesFor(subsystem).Select(d => "-D" + d));
         var ownOptions = inBuild ? [] : UnbuiltFileOptions(setup.Files, relative, config.For(subsystem)).ToImmutableArray();
         defines.AddRange(ownOptions.Select(o => (o[0] == '+' ? "-D" : "-U") + o[1..]));
-        var configurationFlags = ConfigurationFlags(config.Name, arch).ToList();
+        var configurationFlags = ConfigurationFlags(config.Name, arch, makeDefs).ToList();
         defines.AddRange(configurationFlags.Where(f => f.StartsWith("-D", StringComparison.Ordinal)));
         arguments.AddRange(configurationFlags.Where(f => !f.StartsWith("-D", StringComparison.Ordinal)));
         var configFolder = setup.ConfigFolders[config.Name];

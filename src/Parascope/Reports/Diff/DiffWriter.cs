@@ -16,6 +16,36 @@ public static class DiffWriter
         Table(output, "category", diff.ByCategory);
         Table(output, "subsystem", diff.BySubsystem);
         Table(output, "rule", diff.ByRule);
+        output.WriteLine();
+        output.WriteLine($"sites that appeared ({diff.Appeared.Length}; matched by fingerprint, then by function and rule):");
+        foreach (var site in diff.Appeared)
+        {
+            output.WriteLine($"  + {Site(site)}");
+        }
+        output.WriteLine();
+        output.WriteLine($"sites that went ({diff.Gone.Length}):");
+        foreach (var site in diff.Gone)
+        {
+            output.WriteLine($"  - {Site(site)}");
+        }
+        if (!diff.Moved.IsEmpty)
+        {
+            output.WriteLine();
+            output.WriteLine($"sites in both under another fingerprint ({diff.Moved.Length}: same function and rule, file or text changed):");
+            foreach (var moved in diff.Moved)
+            {
+                output.WriteLine($"  ~ {Site(moved.New)}  (was {moved.Old.File}:{moved.Old.Line}{(moved.Old.Detail != moved.New.Detail ? $" {Quote(moved.Old.Detail)}" : string.Empty)})");
+            }
+        }
+    }
+
+    private static string Site(DiffSite site) =>
+        $"{site.File}:{site.Line}  {site.RuleId}  {site.Function ?? "(file scope)"}  {Quote(site.Detail)}{(site.Active ? string.Empty : "  [inactive]")}";
+
+    private static string Quote(string detail)
+    {
+        var folded = string.Join(' ', detail.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return "`" + (folded.Length > 80 ? folded[..77] + "..." : folded) + "`";
     }
 
     private static void Table(TextWriter output, string title, ImmutableArray<DiffRow> rows)
@@ -48,9 +78,51 @@ public static class DiffWriter
             }
             json.WriteEndArray();
         }
+        foreach (var (name, sites) in new[] { ("appearedSites", diff.Appeared), ("goneSites", diff.Gone) })
+        {
+            json.WriteStartArray(name);
+            foreach (var site in sites)
+            {
+                WriteSite(json, site);
+            }
+            json.WriteEndArray();
+        }
+        json.WriteStartArray("movedSites");
+        foreach (var moved in diff.Moved)
+        {
+            json.WriteStartObject();
+            json.WritePropertyName("old");
+            WriteSite(json, moved.Old);
+            json.WritePropertyName("new");
+            WriteSite(json, moved.New);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
         json.Flush();
         stream.WriteByte((byte)'\n');
+    }
+
+    private static void WriteSite(Utf8JsonWriter json, DiffSite site)
+    {
+        json.WriteStartObject();
+        json.WriteString("ruleId", site.RuleId);
+        json.WriteString("category", site.Category);
+        json.WriteString("severity", site.Severity);
+        json.WriteString("file", site.File);
+        json.WriteNumber("line", site.Line);
+        if (site.Function is null)
+        {
+            json.WriteNull("function");
+        }
+        else
+        {
+            json.WriteString("function", site.Function);
+        }
+        json.WriteString("detail", site.Detail);
+        json.WriteString("fingerprint", site.Fingerprint);
+        json.WriteBoolean("active", site.Active);
+        json.WriteEndObject();
     }
 
     private static void WriteRow(Utf8JsonWriter json, DiffRow row, bool named)

@@ -50,6 +50,10 @@ public static class JsonReportReader
             Configurations = scan.TryGetProperty("configurations", out var scanConfigurations) ? Strings(scanConfigurations) : [],
             Target = target,
             Profile = scan.GetProperty("profile").GetString()!,
+            MachineConfigs = scan.TryGetProperty("machineConfigs", out var machines)
+                ? [.. machines.EnumerateArray().Select(m => new MachineConfigChoice(m.GetProperty("arch").GetString()!, m.GetProperty("name").GetString()!,
+                    m.GetProperty("source").GetString()!, Strings(m.GetProperty("defines"))))]
+                : [],
             Health = new ParseHealth
             {
                 Counts = ReadCounts(units),

@@ -309,6 +309,25 @@ public static class JsonReportWriter
         json.WriteEndArray();
         json.WriteString("target", result.Target.Name());
         json.WriteString("profile", result.Profile);
+        if (!result.MachineConfigs.IsEmpty)
+        {
+            json.WriteStartArray("machineConfigs");
+            foreach (var machine in result.MachineConfigs)
+            {
+                json.WriteStartObject();
+                json.WriteString("arch", machine.Arch);
+                json.WriteString("name", machine.Name);
+                json.WriteString("source", machine.Source);
+                json.WriteStartArray("defines");
+                foreach (var define in machine.Defines)
+                {
+                    json.WriteStringValue(define);
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         WriteCounts(json, "units", result.Health.Counts);
         json.WriteNumber("durationMs", result.DurationMs);
         if (result.Shard is not null)
