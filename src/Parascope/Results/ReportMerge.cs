@@ -114,7 +114,8 @@ public static class ReportMerge
             Drivers = shards.SelectMany(s => s.Drivers).GroupBy(d => d.Name, StringComparer.Ordinal)
                 .Select(g => g.OrderBy(d => d.Resolution == "ast" ? 0 : 1).ThenByDescending(d => d.Ancestors.Length)
                         .ThenBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line).First()
-                    with { HardwareCalls = calls.GetValueOrDefault(g.Key, []), MetaClass = g.Any(d => d.MetaClass) })
+                    with
+                { HardwareCalls = calls.GetValueOrDefault(g.Key, []), MetaClass = g.Any(d => d.MetaClass) })
                 .OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line).ThenBy(d => d.Name, StringComparer.Ordinal).ToImmutableArray(),
             Rules = rules,
             Phases = phases,

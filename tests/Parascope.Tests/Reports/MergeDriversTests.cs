@@ -37,4 +37,23 @@ public sealed class MergeDriversTests
         var driver = Assert.Single(merged!.Drivers);
         Assert.Equal([new DriverCallCount("driver.pci-config", null, 1), new DriverCallCount("driver.port-io", null, 2)], driver.HardwareCalls.ToArray());
     }
+
+    /// <summary>
+    /// xnu-792 merged from 3 shards listed IONVRAMController twice: once as the shard that parsed its header saw it (AST,
+    /// with its lineage) and once as a shard that saw the class only in the text saw it. The whole scan lists it once.
+    /// </summary>
+    [Fact]
+    public void A_class_one_shard_resolved_and_another_saw_only_lexically_is_one_entry_the_resolved_one()
+    {
+        var resolved = Driver() with { File = "iokit/IOKit/WidgetNIC.h", Line = 30, Ancestors = ["IOEthernetController", "IOService", "OSObject"] };
+        var lexical = Driver() with { Line = 12, Ancestors = ["IOService"], Family = "other", Resolution = "lexical" };
+        var first = Result([]) with { Shard = "1/2", Drivers = [lexical] };
+        var second = Result([]) with { Shard = "2/2", Drivers = [resolved] };
+
+        var (merged, error) = ReportMerge.Merge([first, second], [], PortPhases.BuiltIn().Phases);
+
+        Assert.Null(error);
+        var driver = Assert.Single(merged!.Drivers);
+        Assert.Equal(("iokit/IOKit/WidgetNIC.h", 30, "ast", "network"), (driver.File, driver.Line, driver.Resolution, driver.Family));
+    }
 }
