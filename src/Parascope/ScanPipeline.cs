@@ -184,22 +184,8 @@ public static class ScanPipeline
                                     $"(e.g. {timedOut[0].Unit.RelativePath} for {timedOut[0].Unit.Arch})");
         }
 
-        var context = new DetectionContext
-        {
-            Root = root,
-            Rules = ruleSet,
-            Target = request.Target,
-            Units = parsed,
-            Texts = texts,
-            Reach = reach,
-            Files = discovery.Files ?? FileInventory.Empty(root),
-        };
-        var sink = new FindingSink();
-        foreach (var detector in detectors)
-        {
-            detector.Detect(context, sink);
-        }
-        var own = ConfigurationSites.Own(sink.Findings, OwnConfigurations(units), discovery.Configurations.FirstOrDefault()).ToList();
+        var (context, detected) = Detect(detectors, ruleSet, request, root, discovery, parsed, texts, reach);
+        var own = ConfigurationSites.Own(detected, OwnConfigurations(units), discovery.Configurations.FirstOrDefault()).ToList();
         var variants = discovery.Variants
             .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
             .ToImmutableArray();
@@ -277,25 +263,33 @@ public static class ScanPipeline
             var texts = new SourceTexts();
             var reach = new FunctionReach();
             var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null, UnitStarting = null }, discovery.Overlays, cache);
-            var context = new DetectionContext
-            {
-                Root = root,
-                Rules = rules,
-                Target = request.Target,
-                Units = parsed,
-                Texts = texts,
-                Reach = reach,
-                Files = discovery.Files ?? FileInventory.Empty(root),
-            };
-            var sink = new FindingSink();
-            foreach (var detector in detectors)
-            {
-                detector.Detect(context, sink);
-            }
+            var (_, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach);
             var byFile = OwnConfigurations([.. group]);
-            folded.AddRange(ConfigurationSites.Fold(own, sink.Findings, file => byFile.GetValueOrDefault(file, [group.Key])));
+            folded.AddRange(ConfigurationSites.Fold(own, detected, file => byFile.GetValueOrDefault(file, [group.Key])));
         }
         return folded;
+    }
+
+    /// <summary>Every detector over the parsed units: the context they read (the driver inventory reads it too) and their findings.</summary>
+    private static (DetectionContext Context, IReadOnlyCollection<Finding> Findings) Detect(ImmutableArray<IDetector> detectors, RuleSet rules,
+        ScanRequest request, string root, DiscoveryResult discovery, ImmutableArray<ParsedUnit> parsed, SourceTexts texts, FunctionReach reach)
+    {
+        var context = new DetectionContext
+        {
+            Root = root,
+            Rules = rules,
+            Target = request.Target,
+            Units = parsed,
+            Texts = texts,
+            Reach = reach,
+            Files = discovery.Files ?? FileInventory.Empty(root),
+        };
+        var sink = new FindingSink();
+        foreach (var detector in detectors)
+        {
+            detector.Detect(context, sink);
+        }
+        return (context, sink.Findings);
     }
 
     /// <summary>The ignore file the request names, else the root's own when it has one, else none.</summary>
