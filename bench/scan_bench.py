@@ -29,6 +29,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from parse_ratio import build_cli, clang_once  # noqa: E402  (one clang side and one build for both benchmarks)
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMINGS = re.compile(r"parascope: timings: units (\d+), discover (\d+) ms, parse (\d+) ms, detect (\d+) ms, graph (\d+) ms, "
                      r"(?:plan (\d+) ms, )?report (\d+) ms, peak (\d+) MB; (.*)")
@@ -37,12 +40,6 @@ CACHE = re.compile(r"cache (\d+) hits, (\d+) misses, (\d+) stored, (\d+) rejecte
 
 def load():
     return os.getloadavg()[0]
-
-
-def build_cli():
-    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", os.path.join(REPO, "src/Parascope.Cli")],
-                   check=True, stdout=subprocess.DEVNULL)
-    return os.path.join(REPO, "src/Parascope.Cli/bin/Release/net10.0/parascope")
 
 
 def copy_tree(tree, scratch):
@@ -60,16 +57,6 @@ def edit(copy, relative):
     with open(temporary, "wb") as f:
         f.write(text + b"\n/* parascope bench: an edit that changes no finding */\n")
     os.replace(temporary, path)
-
-
-def clang_once(clang, entries, jobs):
-    def run(entry):
-        arguments = [clang, "-fsyntax-only"] + entry["arguments"][1:]
-        return subprocess.run(arguments, cwd=entry["directory"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-    start = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        codes = list(pool.map(run, entries))
-    return time.monotonic() - start, sum(1 for c in codes if c == 0)
 
 
 SHARD = []
