@@ -39,6 +39,11 @@ public sealed record ScanRequest
     public string? ResultCache { get; init; }
     /// <summary>Bound of the result cache's size; the least recently used entries go first.</summary>
     public long ResultCacheMaxBytes { get; init; } = Caching.ResultCache.DefaultMaxBytes;
+    /// <summary>
+    /// With a result cache: reuse the whole scan's result while the tree and every input are unchanged (on by default;
+    /// off, every scan goes through the per-unit entries).
+    /// </summary>
+    public bool ReuseWholeScan { get; init; } = true;
     /// <summary>Told the number of units done, out of the total, as units finish.</summary>
     [JsonIgnore]
     public Action<int, int>? Progress { get; init; }
@@ -132,8 +137,17 @@ public static class ScanPipeline
         }
 
         var phase = Stopwatch.StartNew();
+        // Taken before any file of the tree is read: a file written during the scan then misses the entry next time.
+        var snapshot = request.ResultCache is not null && request.ReuseWholeScan && Directory.Exists(root) ? TreeSnapshot.Take(root) : null;
+        var digests = new FileDigests();
+        var wholeScan = snapshot is null ? null : new WholeScanCache(request.ResultCache!, ScanIdentity(request, root, rules.Digest, ignores.Value, resources.Value));
+        if (wholeScan?.TryLoad(snapshot!, digests) is { } kept)
+        {
+            return Reused(kept, request, baseline.Value, clock, phase.ElapsedMilliseconds);
+        }
         var discovery = UnitDiscovery.Discover(new DiscoveryRequest
         {
+            Files = snapshot is null ? null : FileInventory.Of(root, snapshot.RelativePaths),
             Root = root,
             Arches = request.Arches,
             Profile = request.Profile,
@@ -224,6 +238,11 @@ public static class ScanPipeline
         result = Suppressions.Apply(result, ignores.Value);
         // After suppressions: a site a team decided to leave is not work the interface counts.
         result = PortInterfaceBuilder.Apply(result, ruleSet, rules.Hooks, graph, phases);
+        var wholeScanUse = wholeScan is null ? WholeScanUse.Off
+            : KeepsWholeScan(parsed, snapshot!, request, discovery, resources.Value)
+                ? wholeScan.Store(new CachedScan(result, (graph as CallGraph)?.ToData(), units.Length), snapshot!,
+                    Outside(parsed, snapshot!, request), digests)
+                : WholeScanUse.NotStored;
         if (baseline.Value is { } fingerprints)
         {
             result = Baseline.Apply(result, fingerprints);
@@ -237,8 +256,98 @@ public static class ScanPipeline
             GraphMs = graphMs,
             PlanMs = phase.ElapsedMilliseconds,
             Cache = cache?.Statistics(evicted),
+            WholeScan = wholeScanUse,
         };
         return new ScanOutcome(result, null) { Statistics = statistics };
+    }
+
+    /// <summary>
+    /// Everything besides the tree that a scan's result depends on: every request field that can change a report (not
+    /// the jobs, timings, the cache's own settings or the baseline, applied after), the rules, the suppressions, the
+    /// libclang and its resource folder. The build of Parascope is added by the cache.
+    /// </summary>
+    private static string ScanIdentity(ScanRequest request, string root, string rulesDigest, ImmutableArray<IgnoreEntry> ignores, string? resources)
+    {
+        var asked = request with
+        {
+            Root = root,
+            Jobs = 0,
+            Timings = false,
+            Baseline = null,
+            ResultCache = null,
+            ResultCacheMaxBytes = 0,
+            IgnoreFile = null,
+            CacheDirectory = request.CacheDirectory ?? DefaultCacheDirectory(),
+        };
+        return string.Join('\n', System.Text.Json.JsonSerializer.Serialize(asked), rulesDigest, System.Text.Json.JsonSerializer.Serialize(ignores),
+            LibclangLoader.Version(), resources ?? string.Empty);
+    }
+
+    /// <summary>
+    /// Whether a whole scan may be reused: the tree was settled when the snapshot was taken, no unit failed (a crash or a
+    /// timeout may not recur), and no unit that stopped at a missing file searched folders outside the tree, its
+    /// stand-ins and clang's headers (a header created there would go unseen: only the tree's file list is checked).
+    /// </summary>
+    private static bool KeepsWholeScan(ImmutableArray<ParsedUnit> parsed, TreeSnapshot snapshot, ScanRequest request, DiscoveryResult discovery,
+        string? resources)
+    {
+        if (!snapshot.Settled || parsed.Any(p => p.Status == UnitStatus.Failed))
+        {
+            return false;
+        }
+        var known = new List<string> { snapshot.Root, request.CacheDirectory ?? DefaultCacheDirectory() };
+        if (resources is not null)
+        {
+            known.Add(resources);
+        }
+        return !parsed.Where(p => p.HasFatal).Any(p => SearchFolders(p.Unit.Arguments)
+            .Select(folder => Path.GetFullPath(folder, p.Unit.WorkingDirectory ?? snapshot.Root) + "/")
+            .Any(folder => !known.Any(k => folder.StartsWith(Path.GetFullPath(k).TrimEnd('/') + "/", StringComparison.Ordinal))));
+    }
+
+    /// <summary>The folders a unit's flags add to the include search (-I, -isystem, -iquote, -idirafter, joined or separate).</summary>
+    private static IEnumerable<string> SearchFolders(ImmutableArray<string> arguments)
+    {
+        string[] flags = ["-I", "-isystem", "-iquote", "-idirafter"];
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            foreach (var flag in flags)
+            {
+                if (arguments[i] == flag && i + 1 < arguments.Length)
+                {
+                    yield return arguments[i + 1];
+                }
+                else if (arguments[i].Length > flag.Length && arguments[i].StartsWith(flag, StringComparison.Ordinal) && flag == "-I")
+                {
+                    yield return arguments[i][flag.Length..];
+                }
+            }
+        }
+    }
+
+    /// <summary>The files outside the snapshot's list that the result depends on: what the units read there, and the compile_commands.json named.</summary>
+    private static IEnumerable<string> Outside(ImmutableArray<ParsedUnit> parsed, TreeSnapshot snapshot, ScanRequest request)
+    {
+        var read = parsed.SelectMany(p => p.Dependencies).Where(path => !snapshot.Lists(path));
+        return request.CompileCommands is { } database ? read.Append(Path.GetFullPath(database)) : read;
+    }
+
+    /// <summary>A kept whole scan as this scan's outcome: its call graph rebuilt only when asked for, the baseline applied now.</summary>
+    private static ScanOutcome Reused(CachedScan kept, ScanRequest request, ImmutableHashSet<string>? baseline, Stopwatch clock, long lookupMs)
+    {
+        var result = kept.Result with
+        {
+            CallGraph = kept.Graph is { } data ? new LazyCallGraph(() => CallGraph.FromData([data])) : null,
+            DurationMs = request.Timings ? clock.ElapsedMilliseconds : 0,
+        };
+        if (baseline is { } fingerprints)
+        {
+            result = Baseline.Apply(result, fingerprints);
+        }
+        return new ScanOutcome(result, null)
+        {
+            Statistics = new ScanStatistics { Units = kept.Units, DiscoverMs = lookupMs, WholeScan = WholeScanUse.Hit },
+        };
     }
 
     /// <summary>The configurations each file's own units are parsed in.</summary>

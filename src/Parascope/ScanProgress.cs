@@ -29,6 +29,8 @@ public sealed record ScanStatistics
     /// <summary>Everything after: driver inventory, suppressions, the port interface, the baseline.</summary>
     public long PlanMs { get; init; }
     public ResultCacheStatistics? Cache { get; init; }
+    /// <summary>Whether the whole scan's kept result was used, or kept after this scan.</summary>
+    public WholeScanUse WholeScan { get; init; }
 }
 
 /// <summary>Counts units as the parse stage goes and tells the request's progress callbacks.</summary>

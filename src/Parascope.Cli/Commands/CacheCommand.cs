@@ -35,6 +35,7 @@ public static class CacheCommand
             {
                 output.WriteLine($"used: {oldest:yyyy-MM-dd HH:mm:ss}Z to {newest:yyyy-MM-dd HH:mm:ss}Z");
             }
+            output.WriteLine($"whole-scan results: {contents.Scans} ({Size(contents.ScanBytes)})");
             output.WriteLine($"xnu stand-in folders: {contents.StandInFolders}");
             return ExitCodes.Done;
         });
@@ -48,7 +49,7 @@ public static class CacheCommand
         clear.SetAction(parse =>
         {
             var removed = ResultCache.Clear(FolderOf(parse, folder));
-            output.WriteLine($"cleared {removed.Folder}: {removed.Entries} unit results ({Size(removed.Bytes)}), {removed.StandInFolders} stand-in folders");
+            output.WriteLine($"cleared {removed.Folder}: {removed.Entries} unit results ({Size(removed.Bytes)}), {removed.Scans} whole-scan results ({Size(removed.ScanBytes)}), {removed.StandInFolders} stand-in folders");
             return ExitCodes.Done;
         });
         return clear;

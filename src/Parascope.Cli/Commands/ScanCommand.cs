@@ -253,6 +253,15 @@ internal static class Timings
         var cache = statistics.Cache is { } c
             ? $"cache {c.Hits} hits, {c.Misses} misses, {c.Stored} stored, {c.Rejected} rejected, {c.Evicted} evicted"
             : "cache off";
+        if (statistics.WholeScan != Caching.WholeScanUse.Off)
+        {
+            cache += statistics.WholeScan switch
+            {
+                Caching.WholeScanUse.Hit => "; whole scan reused",
+                Caching.WholeScanUse.Stored => "; whole scan kept",
+                _ => "; whole scan not kept",
+            };
+        }
         var peak = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
         return $"parascope: timings: units {statistics.Units}, discover {statistics.DiscoverMs} ms, parse {statistics.ParseMs} ms, " +
                $"detect {statistics.DetectMs} ms, graph {statistics.GraphMs} ms, plan {statistics.PlanMs} ms, report {reportMs} ms, peak {peak} MB; {cache}";

@@ -216,14 +216,20 @@ public sealed class ResultCache
     /// <summary>What FOLDER holds: entries, their total size, the oldest and newest use.</summary>
     public static ResultCacheInfo Info(string folder)
     {
-        var entries = Entries(folder).Where(e => e.Name.EndsWith(Extension, StringComparison.Ordinal) && e.Exists).ToList();
+        var all = Entries(folder).Where(e => e.Exists).ToList();
+        var entries = all.Where(e => e.Name.EndsWith(Extension, StringComparison.Ordinal)).ToList();
+        var scans = all.Where(e => e.Name.EndsWith(WholeScanCache.Extension, StringComparison.Ordinal)).ToList();
         var standIns = Directory.Exists(folder)
             ? Directory.EnumerateDirectories(folder, "xnu-*").Count()
             : 0;
         return new ResultCacheInfo(folder, entries.Count, entries.Sum(e => e.Length),
             entries.Count == 0 ? null : entries.Min(e => e.LastWriteTimeUtc),
             entries.Count == 0 ? null : entries.Max(e => e.LastWriteTimeUtc),
-            standIns);
+            standIns)
+        {
+            Scans = scans.Count,
+            ScanBytes = scans.Sum(e => e.Length),
+        };
     }
 
     /// <summary>Deletes every result entry and the XNU stand-in folders under FOLDER (and nothing else); what it deleted.</summary>
@@ -247,4 +253,9 @@ public sealed class ResultCache
 }
 
 /// <summary>The contents of a cache folder: result entries and XNU stand-in folders.</summary>
-public sealed record ResultCacheInfo(string Folder, int Entries, long Bytes, DateTime? OldestUse, DateTime? NewestUse, int StandInFolders);
+public sealed record ResultCacheInfo(string Folder, int Entries, long Bytes, DateTime? OldestUse, DateTime? NewestUse, int StandInFolders)
+{
+    /// <summary>Whole-scan results (<see cref="WholeScanCache"/>) and their size.</summary>
+    public int Scans { get; init; }
+    public long ScanBytes { get; init; }
+}

@@ -25,6 +25,9 @@ public sealed class FileInventory
     public static FileInventory Of(string root) =>
         new(root, [.. SourceFiles.Enumerate(root).Select(path => SourceFiles.Relative(root, path))]);
 
+    /// <summary>The inventory of a listing already taken by <see cref="SourceFiles.Enumerate"/> (the result cache's snapshot).</summary>
+    public static FileInventory Of(string root, ImmutableArray<string> relativePaths) => new(root, relativePaths);
+
     public string AbsolutePath(string relative) => Path.Combine(Root, relative);
 
     /// <summary>(absolute, relative) of every file whose extension is one of <paramref name="extensions"/> (case-sensitive).</summary>

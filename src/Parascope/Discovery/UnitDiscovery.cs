@@ -25,6 +25,8 @@ public sealed record DiscoveryRequest
     public ImmutableArray<string>? Configurations { get; init; }
     /// <summary>The machine (board) configuration to parse with (`--machine-config`); null: the tree's own default (Xnu/MachineConfigs.cs).</summary>
     public string? MachineConfig { get; init; }
+    /// <summary>The tree's file list when the caller already took it (with <see cref="SourceFiles.Enumerate"/>); null: listed here.</summary>
+    public FileInventory? Files { get; init; }
 }
 
 /// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>
@@ -62,7 +64,7 @@ public static class UnitDiscovery
                 ? $"{request.Root}: not a directory (give the root of a kernel source tree)"
                 : $"{request.Root}: no such directory"));
         }
-        var files = FileInventory.Of(request.Root);
+        var files = request.Files ?? FileInventory.Of(request.Root);
         return DiscoverUnits(request, files) with { Files = files };
     }
 

@@ -1,7 +1,4 @@
-using System.Buffers.Binary;
 using System.Collections.Immutable;
-using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Parascope.Clang;
 using Parascope.Detectors;
@@ -18,11 +15,7 @@ namespace Parascope.Facts;
 /// <summary>
 /// One unit's extracted facts (everything detection and the call graph read of a parsed unit, not the AST) as bytes
 /// and back. Independent of where the bytes go: the result cache stores them; parse worker processes can send them.
-/// <para>
-/// Frame: magic "PSCF", codec version (u32 LE), payload length (u64 LE), SHA-256 of the payload (32 bytes), payload:
-/// deflated UTF-8 JSON of <see cref="UnitFactsRecord"/>. A frame that is short, long, foreign, of another version or
-/// whose checksum fails decodes to null: such bytes are never trusted.
-/// </para>
+/// The bytes are a <see cref="Frame"/> (magic "PSCF") of the UTF-8 JSON of <see cref="UnitFactsRecord"/>.
 /// </summary>
 public static class UnitFactsCodec
 {
@@ -30,7 +23,6 @@ public static class UnitFactsCodec
     public const uint Version = 2;
 
     private static ReadOnlySpan<byte> Magic => "PSCF"u8;
-    private const int HeaderLength = 4 + 4 + 8 + 32;
 
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -39,48 +31,18 @@ public static class UnitFactsCodec
     };
 
     /// <summary>The frame of UNIT's facts stored under KEY with the MANIFEST of what it read, or null when a facts type is not known to the codec.</summary>
-    public static byte[]? Encode(ParsedUnit unit, string key, ImmutableArray<FileDigest> manifest)
-    {
-        if (UnitFactsRecord.From(unit, key, manifest) is not { } record)
-        {
-            return null;
-        }
-        var json = JsonSerializer.SerializeToUtf8Bytes(record, Options);
-        using var payload = new MemoryStream();
-        using (var deflate = new DeflateStream(payload, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            deflate.Write(json);
-        }
-        var body = payload.GetBuffer().AsSpan(0, (int)payload.Length);
-        var frame = new byte[HeaderLength + body.Length];
-        Magic.CopyTo(frame);
-        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), Version);
-        BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(8), (ulong)body.Length);
-        SHA256.HashData(body, frame.AsSpan(16, 32));
-        body.CopyTo(frame.AsSpan(HeaderLength));
-        return frame;
-    }
+    public static byte[]? Encode(ParsedUnit unit, string key, ImmutableArray<FileDigest> manifest) =>
+        UnitFactsRecord.From(unit, key, manifest) is { } record
+            ? Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(record, Options))
+            : null;
 
     /// <summary>The record in FRAME, or null when the frame is not an intact frame of this version.</summary>
-    public static UnitFactsRecord? Decode(ReadOnlySpan<byte> frame)
+    public static UnitFactsRecord? Decode(byte[] frame)
     {
-        if (frame.Length < HeaderLength || !frame[..4].SequenceEqual(Magic)
-            || BinaryPrimitives.ReadUInt32LittleEndian(frame[4..]) != Version
-            || BinaryPrimitives.ReadUInt64LittleEndian(frame[8..]) != (ulong)(frame.Length - HeaderLength))
-        {
-            return null;
-        }
-        var body = frame[HeaderLength..];
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(body, digest);
-        if (!digest.SequenceEqual(frame.Slice(16, 32)))
-        {
-            return null;
-        }
         try
         {
-            using var deflate = new DeflateStream(new MemoryStream(body.ToArray()), CompressionMode.Decompress);
-            return JsonSerializer.Deserialize<UnitFactsRecord>(deflate, Options);
+            using var content = Frame.Open(frame, Magic, Version);
+            return content is null ? null : JsonSerializer.Deserialize<UnitFactsRecord>(content, Options);
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
         {

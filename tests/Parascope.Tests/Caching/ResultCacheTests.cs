@@ -52,6 +52,7 @@ public sealed class ResultCacheTests
             IncludeUnits = true,
             CacheDirectory = stands,
             ResultCache = cache,
+            ReuseWholeScan = false,
             CompileCommands = compileCommands,
         });
 
@@ -86,6 +87,7 @@ public sealed class ResultCacheTests
             IncludeUnits = true,
             CacheDirectory = cache.Root,
             ResultCache = results,
+            ReuseWholeScan = false,
         });
         var uncached = Json(Sample(null));
         var cold = Json(Sample(cache.Root));
@@ -112,6 +114,7 @@ public sealed class ResultCacheTests
             IncludeUnits = true,
             CacheDirectory = cache.Root,
             ResultCache = results,
+            ReuseWholeScan = false,
         });
         var uncached = Json(Fixture(null));
         Json(Fixture(cache.Root));

@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using Parascope.Discovery;
+
+namespace Parascope.Caching;
+
+/// <summary>
+/// The tree as discovery will see it (the same file list: <see cref="SourceFiles.Enumerate"/>), with each file's size
+/// and modification time, taken before any file is read. Its digest is what a whole-scan entry is checked against: a
+/// file added, removed, resized or written since changes it. Like make and git's index, it trusts that content does
+/// not change without the modification time (nanoseconds on Linux) changing.
+/// </summary>
+public sealed class TreeSnapshot
+{
+    /// <summary>
+    /// A file written this close before the snapshot may be written again within the same timestamp tick without its
+    /// time changing (git's "racily clean" entries): a snapshot with such a file is not settled, and no whole-scan entry
+    /// is kept for it.
+    /// </summary>
+    public static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+
+    private readonly HashSet<string> _absolutePaths;
+
+    private TreeSnapshot(string root, ImmutableArray<string> relativePaths, string digest, bool settled)
+    {
+        Root = root;
+        RelativePaths = relativePaths;
+        Digest = digest;
+        Settled = settled;
+        _absolutePaths = new HashSet<string>(relativePaths.Select(relative => Path.Combine(root, relative)), StringComparer.Ordinal);
+    }
+
+    public string Root { get; }
+
+    /// <summary>Root-relative paths with '/' separators, in the order discovery enumerates them.</summary>
+    public ImmutableArray<string> RelativePaths { get; }
+
+    /// <summary>SHA-256 over every file's path, size and modification time (hex).</summary>
+    public string Digest { get; }
+
+    /// <summary>False when some file was modified within <see cref="RacyWindow"/> of the snapshot, or after it.</summary>
+    public bool Settled { get; }
+
+    /// <summary>Whether PATH (absolute) is one of the files listed.</summary>
+    public bool Lists(string path) => _absolutePaths.Contains(path);
+
+    public static TreeSnapshot Take(string root)
+    {
+        var taken = DateTime.UtcNow;
+        var relativePaths = ImmutableArray.CreateBuilder<string>();
+        var settled = true;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var line = new StringBuilder();
+        foreach (var path in SourceFiles.Enumerate(root))
+        {
+            var relative = SourceFiles.Relative(root, path);
+            relativePaths.Add(relative);
+            line.Clear().Append(relative).Append('\t');
+            var info = new FileInfo(path);
+            if (info.Exists)
+            {
+                var modified = info.LastWriteTimeUtc;
+                line.Append(info.Length).Append('\t').Append(modified.Ticks);
+                settled &= modified < taken - RacyWindow;
+            }
+            else
+            {
+                // Vanished between the listing and the look: the listing is already stale.
+                line.Append("gone");
+                settled = false;
+            }
+            hash.AppendData(Encoding.UTF8.GetBytes(line.Append('\n').ToString()));
+        }
+        return new TreeSnapshot(root, relativePaths.ToImmutable(), Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(), settled);
+    }
+}

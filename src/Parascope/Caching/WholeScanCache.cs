@@ -1,0 +1,165 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Parascope.Facts;
+using Parascope.Model;
+
+namespace Parascope.Caching;
+
+/// <summary>What a scan did with the whole-scan entry: none asked for, used, kept after the scan, or not kept (unsettled tree, a failed unit…).</summary>
+public enum WholeScanUse
+{
+    Off,
+    Hit,
+    Stored,
+    NotStored,
+}
+
+/// <summary>
+/// A whole scan's result, kept beside the per-unit entries and reused while the scan would read exactly what it read
+/// then: an unchanged re-scan is a file listing, a look-up and the reports. The entry is found by the scan's identity
+/// (every request field that can change a report, the rules, the suppressions, the libclang, Parascope's build) and
+/// is used only when the tree's snapshot digest (every file's path, size and modification time) is the same and every
+/// file the units read outside the tree still has its content digest. It holds the result before any baseline is
+/// applied (a baseline is a separate input, applied again on every scan) and the call graph as data, rebuilt only if a
+/// report asks for it.
+/// </summary>
+public sealed class WholeScanCache
+{
+    /// <summary>Where whole-scan entries live, under the result cache's folder (trimmed and cleared with the unit entries).</summary>
+    public const string ScansFolder = "scans";
+    public const string Extension = ".scan";
+    /// <summary>Raise whenever the entry or any type of <see cref="ScanResult"/> changes shape.</summary>
+    public const uint Version = 1;
+    private static ReadOnlySpan<byte> Magic => "PSCS"u8;
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        IncludeFields = true,
+        // The call graph travels as its data (Entry.Graph): the interface's implementation is not the entry's to know.
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver
+        {
+            Modifiers =
+            {
+                info =>
+                {
+                    foreach (var property in info.Properties.Where(p => p.PropertyType == typeof(ICallGraph)).ToList())
+                    {
+                        info.Properties.Remove(property);
+                    }
+                },
+            },
+        },
+    };
+
+    private readonly string _path;
+
+    /// <param name="folder">The result cache's folder.</param>
+    /// <param name="identity">Everything besides the tree that the scan's result depends on (see <see cref="KeyOf"/>).</param>
+    public WholeScanCache(string folder, string identity)
+    {
+        Key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(identity + "\n" + ResultCache.BuildIdentity))).ToLowerInvariant();
+        _path = Path.Combine(folder, ResultCache.EntriesFolder, ScansFolder, "v" + Version, Key + Extension);
+    }
+
+    public string Key { get; }
+
+    /// <summary>The result kept for this identity when the tree and every outside file it read are unchanged; null otherwise.</summary>
+    public CachedScan? TryLoad(TreeSnapshot tree, FileDigests digests)
+    {
+        byte[] frame;
+        try
+        {
+            frame = File.ReadAllBytes(_path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        Entry? entry;
+        try
+        {
+            using var content = Frame.Open(frame, Magic, Version);
+            entry = content is null ? null : JsonSerializer.Deserialize<Entry>(content, Options);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
+        {
+            entry = null;
+        }
+        if (entry is null || entry.Key != Key || entry.Tree != tree.Digest || entry.Result is null
+            || entry.Outside.Any(file => !Unchanged(file, digests)))
+        {
+            return null;
+        }
+        try
+        {
+            File.SetLastWriteTimeUtc(_path, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Evicted by another scan meanwhile: what was read is whole.
+        }
+        return new CachedScan(entry.Result, entry.Graph, entry.Units);
+    }
+
+    private static bool Unchanged(OutsideFile file, FileDigests digests)
+    {
+        var info = new FileInfo(file.Path);
+        if (info.Exists && info.Length == file.Length && info.LastWriteTimeUtc.Ticks == file.Modified)
+        {
+            return true;
+        }
+        return digests.Of(file.Path) == file.Digest;
+    }
+
+    /// <summary>
+    /// Keeps RESULT (before any baseline) for the tree as SNAPSHOT saw it. OUTSIDE: the files the units read that the
+    /// snapshot does not list (XNU stand-ins, clang's headers, a compile_commands.json elsewhere); their content is
+    /// digested, as the tree's is not.
+    /// </summary>
+    public WholeScanUse Store(CachedScan scan, TreeSnapshot snapshot, IEnumerable<string> outside, FileDigests digests)
+    {
+        var files = ImmutableArray.CreateBuilder<OutsideFile>();
+        foreach (var path in outside.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || digests.Of(path) is not { } digest)
+            {
+                return WholeScanUse.NotStored;
+            }
+            files.Add(new OutsideFile(path, info.Length, info.LastWriteTimeUtc.Ticks, digest));
+        }
+        var entry = new Entry(Key, snapshot.Digest, files.ToImmutable(), scan.Units, scan.Result with { DurationMs = 0 }, scan.Graph);
+        var frame = Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(entry, Options));
+        var temporary = _path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            File.WriteAllBytes(temporary, frame);
+            File.Move(temporary, _path, overwrite: true);
+            return WholeScanUse.Stored;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A cache that cannot be written costs speed, never the scan.
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+                // Left for the trim, which counts stale temporary files as entries.
+            }
+            return WholeScanUse.NotStored;
+        }
+    }
+
+    private sealed record OutsideFile(string Path, long Length, long Modified, string Digest);
+
+    private sealed record Entry(string Key, string Tree, ImmutableArray<OutsideFile> Outside, int Units, ScanResult? Result, CallGraphData? Graph);
+}
+
+/// <summary>A whole scan's result as kept: the result without its call graph, the graph as data, and the number of units scanned.</summary>
+public sealed record CachedScan(ScanResult Result, CallGraphData? Graph, int Units);

@@ -1,0 +1,52 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace Parascope.Facts;
+
+/// <summary>
+/// The envelope every cached record travels in: magic (4 bytes), version (u32 LE), payload length (u64 LE), SHA-256 of
+/// the payload (32 bytes), payload: the deflated record. A frame that is short, long, foreign, of another version or
+/// whose checksum fails opens to null: such bytes are never trusted.
+/// </summary>
+public static class Frame
+{
+    private const int HeaderLength = 4 + 4 + 8 + 32;
+
+    /// <summary>CONTENT deflated and framed under MAGIC (4 bytes) and VERSION.</summary>
+    public static byte[] Wrap(ReadOnlySpan<byte> magic, uint version, ReadOnlySpan<byte> content)
+    {
+        using var payload = new MemoryStream();
+        using (var deflate = new DeflateStream(payload, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            deflate.Write(content);
+        }
+        var body = payload.GetBuffer().AsSpan(0, (int)payload.Length);
+        var frame = new byte[HeaderLength + body.Length];
+        magic[..4].CopyTo(frame);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), version);
+        BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(8), (ulong)body.Length);
+        SHA256.HashData(body, frame.AsSpan(16, 32));
+        body.CopyTo(frame.AsSpan(HeaderLength));
+        return frame;
+    }
+
+    /// <summary>The content FRAME carries, as a stream to read it from, or null when FRAME is not an intact frame of MAGIC and VERSION.</summary>
+    public static Stream? Open(byte[] frame, ReadOnlySpan<byte> magic, uint version)
+    {
+        var span = frame.AsSpan();
+        if (span.Length < HeaderLength || !span[..4].SequenceEqual(magic[..4])
+            || BinaryPrimitives.ReadUInt32LittleEndian(span[4..]) != version
+            || BinaryPrimitives.ReadUInt64LittleEndian(span[8..]) != (ulong)(span.Length - HeaderLength))
+        {
+            return null;
+        }
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(span[HeaderLength..], digest);
+        if (!digest.SequenceEqual(span.Slice(16, 32)))
+        {
+            return null;
+        }
+        return new DeflateStream(new MemoryStream(frame, HeaderLength, frame.Length - HeaderLength, writable: false), CompressionMode.Decompress);
+    }
+}

@@ -1,0 +1,219 @@
+using Parascope.Caching;
+using Parascope.Graph;
+using Parascope.Model;
+using Parascope.Reports;
+
+namespace Parascope.Tests.Caching;
+
+/// <summary>
+/// The whole-scan entry: an unchanged tree is a look-up that reports the same bytes in every format; any change to the
+/// tree, the request or an outside file the units read is a full scan through the unit entries; damaged entries are
+/// never trusted.
+/// </summary>
+public sealed class WholeScanCacheTests
+{
+    private static readonly DateTime Settled = DateTime.UtcNow.AddHours(-1);
+
+    /// <summary>A copy of FOLDER whose files were last written an hour ago (a tree nobody is editing).</summary>
+    private static TempTree SettledCopy(string folder)
+    {
+        var tree = new TempTree();
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            var copy = tree.Write(Path.GetRelativePath(folder, file), File.ReadAllText(file));
+            File.SetLastWriteTimeUtc(copy, Settled);
+        }
+        return tree;
+    }
+
+    private static void WriteSettled(TempTree tree, string relative, string text) =>
+        File.SetLastWriteTimeUtc(tree.Write(relative, text), Settled.AddMinutes(1));
+
+    private static ScanOutcome Scan(string root, string cache, string? results, string[]? arches = null, XenTarget target = XenTarget.XenPv,
+        int jobs = 2, string? baseline = null, string? compileCommands = null) =>
+        ScanPipeline.Run(new ScanRequest
+        {
+            Root = root,
+            Arches = [.. arches ?? ["x86_64"]],
+            Target = target,
+            Jobs = jobs,
+            IncludeUnits = true,
+            CacheDirectory = cache,
+            ResultCache = results,
+            Baseline = baseline,
+            CompileCommands = compileCommands,
+        });
+
+    private static string[] Reports(ScanOutcome outcome)
+    {
+        Assert.Null(outcome.Error);
+        return [.. Enum.GetValues<ReportFormat>().Select(format => ReportWriter.ToText(outcome.Result!, format))];
+    }
+
+    [Fact]
+    public void An_unchanged_sample_tree_is_reused_whole_and_every_report_format_has_the_same_bytes()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        string[] arches = ["x86_64", "arm64"];
+        var uncached = Reports(Scan(tree.Root, cache.Root, null, arches));
+        var cold = Scan(tree.Root, cache.Root, cache.Root, arches);
+        Assert.Equal(WholeScanUse.Stored, cold.Statistics!.WholeScan);
+        var warm = Scan(tree.Root, cache.Root, cache.Root, arches);
+        Assert.Equal(WholeScanUse.Hit, warm.Statistics!.WholeScan);
+        Assert.Null(warm.Statistics.Cache);
+        Assert.Equal(cold.Statistics.Units, warm.Statistics.Units);
+        Assert.Equal(uncached, Reports(cold));
+        Assert.Equal(uncached, Reports(warm));
+    }
+
+    [Theory]
+    [MemberData(nameof(Detectors.FixtureTests.Fixtures), MemberType = typeof(Detectors.FixtureTests))]
+    public void Every_fixture_reused_whole_reports_the_same_json_and_sarif(string fixture)
+    {
+        var folder = Path.Combine(Detectors.FixturePaths.Root, fixture);
+        var archesFile = Path.Combine(folder, "arches");
+        string[] arches = File.Exists(archesFile) ? [.. File.ReadAllLines(archesFile).Select(l => l.Trim()).Where(l => l.Length > 0)] : ["x86_64"];
+        using var tree = SettledCopy(folder);
+        using var cache = new TempTree();
+        var uncached = Scan(tree.Root, cache.Root, null, arches);
+        Scan(tree.Root, cache.Root, cache.Root, arches);
+        var warm = Scan(tree.Root, cache.Root, cache.Root, arches);
+        Assert.Equal(WholeScanUse.Hit, warm.Statistics!.WholeScan);
+        foreach (var format in new[] { ReportFormat.Json, ReportFormat.Sarif })
+        {
+            Assert.Equal(ReportWriter.ToText(uncached.Result!, format), ReportWriter.ToText(warm.Result!, format));
+        }
+    }
+
+    [Fact]
+    public void The_reused_call_graph_has_the_same_functions_edges_and_definitions()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        var built = Scan(tree.Root, cache.Root, cache.Root).Result!.CallGraph!;
+        var reused = Scan(tree.Root, cache.Root, cache.Root).Result!.CallGraph!;
+        Assert.IsType<LazyCallGraph>(reused);
+        Assert.Equal(built.Functions, reused.Functions);
+        Assert.Equal(built.Edges, reused.Edges);
+        Assert.Equal(built.Functions.Select(built.DefinedAt), reused.Functions.Select(reused.DefinedAt));
+    }
+
+    [Fact]
+    public void An_edited_file_is_scanned_again_through_the_unit_entries()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        var header = Directory.EnumerateFiles(tree.Root, "*.h", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        WriteSettled(tree, Path.GetRelativePath(tree.Root, header), File.ReadAllText(header) + "\nstatic inline void edited_here(void) { __asm__ volatile(\"cli\"); }\n");
+        var edited = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.NotEqual(WholeScanUse.Hit, edited.Statistics!.WholeScan);
+        Assert.True(edited.Statistics.Cache!.Misses > 0);
+        Assert.Equal(Reports(Scan(tree.Root, cache.Root, null)), Reports(edited));
+    }
+
+    [Fact]
+    public void A_file_only_touched_misses_the_whole_scan_but_every_unit_entry_is_still_used()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        var cold = Scan(tree.Root, cache.Root, cache.Root);
+        var file = Directory.EnumerateFiles(tree.Root, "*.c", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        File.SetLastWriteTimeUtc(file, Settled.AddMinutes(5));
+        var touched = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal(WholeScanUse.Stored, touched.Statistics!.WholeScan);
+        Assert.Equal(0, touched.Statistics.Cache!.Misses);
+        Assert.Equal(Reports(cold), Reports(touched));
+    }
+
+    [Fact]
+    public void A_new_file_in_the_tree_is_seen()
+    {
+        using var tree = new TempTree();
+        WriteSettled(tree, "halt.c", "void halt_cpu(void) { __asm__ volatile(\"hlt\"); }\n");
+        using var cache = new TempTree();
+        var before = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal(WholeScanUse.Stored, before.Statistics!.WholeScan);
+        WriteSettled(tree, "intr.c", "void intr_off(void) { __asm__ volatile(\"cli\"); }\n");
+        var after = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.NotEqual(WholeScanUse.Hit, after.Statistics!.WholeScan);
+        Assert.Equal(before.Result!.Findings.Length + 1, after.Result!.Findings.Length);
+    }
+
+    [Fact]
+    public void A_tree_written_just_now_is_not_kept_whole()
+    {
+        using var tree = new TempTree();
+        tree.Write("halt.c", "void halt_cpu(void) { __asm__ volatile(\"hlt\"); }\n");
+        using var cache = new TempTree();
+        Assert.Equal(WholeScanUse.NotStored, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+        Assert.NotEqual(WholeScanUse.Hit, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+    }
+
+    [Fact]
+    public void Another_target_is_another_entry_and_the_number_of_jobs_is_not()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal(WholeScanUse.Hit, Scan(tree.Root, cache.Root, cache.Root, jobs: 1).Statistics!.WholeScan);
+        var hvm = Scan(tree.Root, cache.Root, cache.Root, target: XenTarget.XenHvm);
+        Assert.Equal(WholeScanUse.Stored, hvm.Statistics!.WholeScan);
+        Assert.Equal(Reports(Scan(tree.Root, cache.Root, null, target: XenTarget.XenHvm)), Reports(hvm));
+    }
+
+    [Fact]
+    public void A_damaged_entry_is_not_trusted_and_is_written_again()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        var expected = Reports(Scan(tree.Root, cache.Root, cache.Root));
+        var entry = Directory.EnumerateFiles(cache.Root, "*" + WholeScanCache.Extension, SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(entry);
+        bytes[^10] ^= 0x5a;
+        File.WriteAllBytes(entry, bytes);
+        var rescan = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal(WholeScanUse.Stored, rescan.Statistics!.WholeScan);
+        Assert.Equal(expected, Reports(rescan));
+        File.WriteAllBytes(entry, bytes[..100]);
+        Assert.Equal(WholeScanUse.Stored, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+        Assert.Equal(WholeScanUse.Hit, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+    }
+
+    [Fact]
+    public void A_baseline_is_applied_to_a_reused_scan_as_to_a_fresh_one()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        using var output = new TempTree();
+        var first = Scan(tree.Root, cache.Root, cache.Root);
+        var baseline = Path.Combine(output.Root, "baseline.json");
+        File.WriteAllText(baseline, ReportWriter.ToText(first.Result! with { Findings = first.Result!.Findings[1..] }, ReportFormat.Json));
+        var reused = Scan(tree.Root, cache.Root, cache.Root, baseline: baseline);
+        Assert.Equal(WholeScanUse.Hit, reused.Statistics!.WholeScan);
+        Assert.Equal(Reports(Scan(tree.Root, cache.Root, null, baseline: baseline)), Reports(reused));
+        Assert.True(reused.Result!.HasBaseline);
+    }
+
+    [Fact]
+    public void A_changed_compile_commands_file_outside_the_tree_is_seen()
+    {
+        using var tree = new TempTree();
+        WriteSettled(tree, "halt.c", "void halt_cpu(void) { __asm__ volatile(\"hlt\"); }\n");
+        WriteSettled(tree, "intr.c", "void intr_off(void) { __asm__ volatile(\"cli\"); }\n");
+        using var outside = new TempTree();
+        using var cache = new TempTree();
+        string Database(params string[] files) =>
+            "[" + string.Join(",", files.Select(f => $"{{\"directory\": \"{tree.Root}\", \"file\": \"{f}\", \"arguments\": [\"clang\", \"-c\", \"{f}\"]}}")) + "]";
+        var database = Path.Combine(outside.Root, "compile_commands.json");
+        File.WriteAllText(database, Database("halt.c"));
+        File.SetLastWriteTimeUtc(database, Settled);
+        Assert.Equal(WholeScanUse.Stored, Scan(tree.Root, cache.Root, cache.Root, compileCommands: database).Statistics!.WholeScan);
+        File.WriteAllText(database, Database("halt.c", "intr.c"));
+        File.SetLastWriteTimeUtc(database, Settled);
+        var changed = Scan(tree.Root, cache.Root, cache.Root, compileCommands: database);
+        Assert.NotEqual(WholeScanUse.Hit, changed.Statistics!.WholeScan);
+        Assert.Equal(Reports(Scan(tree.Root, cache.Root, null, compileCommands: database)), Reports(changed));
+    }
+}
