@@ -7,7 +7,9 @@ flags and jobs on both sides, it measures:
             libclang's major version, clang-22 for the bundled one), one process per unit, JOBS at once
   cold      `parascope scan` with an empty result cache (it fills it)
   nocache   `parascope scan --no-cache` (what a scan costs without the cache)
-  warm      the same scan again, nothing changed
+  warm      the same scan again, nothing changed (the whole-scan entry is reused: a file listing and a look-up)
+  touched   after changing only one header's modification time (the whole-scan entry misses; every unit entry
+            is still used: what a re-scan after `git checkout` of the same content costs)
   edit-c    after appending a comment to one .c unit
   edit-h    after appending a comment to one header (only the units that include it are parsed again)
 each with its phases (discover, parse, detect, graph, report: parascope's --timings line), units per second, peak
@@ -36,6 +38,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMINGS = re.compile(r"parascope: timings: units (\d+), discover (\d+) ms, parse (\d+) ms, detect (\d+) ms, graph (\d+) ms, "
                      r"(?:plan (\d+) ms, )?report (\d+) ms, peak (\d+) MB; (.*)")
 CACHE = re.compile(r"cache (\d+) hits, (\d+) misses, (\d+) stored, (\d+) rejected, (\d+) evicted")
+WHOLE = re.compile(r"whole scan (reused|kept|not kept)")
 
 
 def load():
@@ -81,10 +84,12 @@ def scan(cli, copy, arches, jobs, cache, out, extra=()):
     units, discover, parse, detect, graph, plan, report, peak = (int(g or 0) for g in match.groups()[:8])
     cache_match = CACHE.search(match.group(9))
     hits, misses = (int(cache_match.group(1)), int(cache_match.group(2))) if cache_match else (0, units)
+    whole = WHOLE.search(match.group(9))
     return {
         "wallS": round(wall, 2), "loadBefore": round(before, 1), "units": units,
         "phasesMs": {"discover": discover, "parse": parse, "detect": detect, "graph": graph, "plan": plan, "report": report},
         "unitsPerSecond": round(units / max(parse / 1000, 1e-3), 1), "peakMB": peak, "cacheHits": hits, "cacheMisses": misses,
+        "wholeScan": whole.group(1) if whole else "off",
     }
 
 
@@ -178,8 +183,14 @@ def main():
         if clang_runs:
             figures["clang"] = sorted(clang_runs, key=lambda r: r["wallS"])[len(clang_runs) // 2]
             figures["clangRuns"] = [r["wallS"] for r in clang_runs]
-        figures["warm"] = scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "warm.json"))
-        reports = [report_bytes(os.path.join(scratch, name + ".json")) for name in ("cold", "warm", "nocache") if name in figures]
+        warm_runs = [scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "warm.json")) for _ in range(max(3, args.runs))]
+        figures["warm"] = sorted(warm_runs, key=lambda r: r["wallS"])[len(warm_runs) // 2]
+        figures["warmRuns"] = [r["wallS"] for r in warm_runs]
+        edit_h = args.edit_h or pick_header(c_entries, copy)
+        if edit_h:
+            os.utime(os.path.join(copy, edit_h))
+            figures["touched"] = dict(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "touched.json")), file=edit_h)
+        reports = [report_bytes(os.path.join(scratch, name + ".json")) for name in ("cold", "warm", "nocache", "touched") if name in figures]
         figures["identical"] = all(r == reports[0] for r in reports)
         edit_c = args.edit_c or next((os.path.relpath(os.path.join(e["directory"], e["file"]), copy) for e in c_entries
                                       if os.path.relpath(os.path.join(e["directory"], e["file"]), copy).startswith("osfmk/")),
@@ -187,13 +198,14 @@ def main():
         if edit_c:
             edit(copy, edit_c)
             figures["editC"] = dict(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "edit-c.json")), file=edit_c)
-        edit_h = args.edit_h or pick_header(c_entries, copy)
         if edit_h:
             edit(copy, edit_h)
             figures["editH"] = dict(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "edit-h.json")), file=edit_h)
 
     cold = figures["cold"]["wallS"]
     ratios = {"warmOverCold": round(figures["warm"]["wallS"] / cold, 3)}
+    if "touched" in figures:
+        ratios["touchedOverCold"] = round(figures["touched"]["wallS"] / cold, 3)
     if "clang" in figures:
         ratios["coldOverClang"] = round(cold / figures["clang"]["wallS"], 2)
         if "nocache" in figures:
@@ -205,18 +217,22 @@ def main():
     figures["ratios"] = ratios
 
     print(f"{tree} {' '.join(arches)}, {figures['units']} units, --jobs {args.jobs}, {figures['date']}")
-    print("| run | wall s | load before | discover | parse | detect | graph | plan | report (ms) | units/s | peak MB | cached | parsed |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| run | wall s | load before | discover | parse | detect | graph | plan | report (ms) | units/s | peak MB | cached | parsed | whole scan |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     if "clang" in figures:
         print(f"| {clang} -fsyntax-only | {figures['clang']['wallS']} | {figures['clang']['loadBefore']} | | | | | | | | | | {len(entries)} |")
-    for name in ("cold", "nocache", "warm", "editC", "editH"):
+    for name in ("cold", "nocache", "warm", "touched", "editC", "editH"):
         if name not in figures:
             continue
         r = figures[name]
         p = r["phasesMs"]
         label = name + (f" ({r['file']})" if "file" in r else "")
         print(f"| {label} | {r['wallS']} | {r['loadBefore']} | {p['discover']} | {p['parse']} | {p['detect']} | {p['graph']} | {p['plan']} | {p['report']} "
-              f"| {r['unitsPerSecond']} | {r['peakMB']} | {r['cacheHits']} | {r['cacheMisses']} |")
+              f"| {r['unitsPerSecond']} | {r['peakMB']} | {r['cacheHits']} | {r['cacheMisses']} | {r['wholeScan']} |")
+    for name in ("cold", "warm", "clang"):
+        if f"{name}Runs" in figures and len(figures[f"{name}Runs"]) > 1:
+            runs = figures[f"{name}Runs"]
+            print(f"{name} runs (s): {' '.join(str(r) for r in runs)}; median {statistics.median(runs):.2f}, spread {min(runs)}-{max(runs)}")
     print("ratios: " + ", ".join(f"{k} {v}" for k, v in ratios.items()) + f"; reports identical: {figures['identical']}")
     print(json.dumps(figures))
     if args.json:

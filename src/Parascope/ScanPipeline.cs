@@ -110,12 +110,6 @@ public static class ScanPipeline
                 return ScanOutcome.Failure($"unknown arch '{arch}' (known: {string.Join(", ", Architecture.Names)})");
             }
         }
-        var rules = RuleLoader.LoadWith(request.RulesDirectory);
-        if (rules.Error is { } ruleError)
-        {
-            return ScanOutcome.Failure(ruleError);
-        }
-        var ruleSet = new RuleSet(rules.Rules);
         var ignores = IgnoreEntries(request, root);
         if (ignores.Error is { } ignoreError)
         {
@@ -138,13 +132,21 @@ public static class ScanPipeline
 
         var phase = Stopwatch.StartNew();
         // Taken before any file of the tree is read: a file written during the scan then misses the entry next time.
-        var snapshot = request.ResultCache is not null && request.ReuseWholeScan && Directory.Exists(root) ? TreeSnapshot.Take(root) : null;
+        var rulesDigest = request.ResultCache is not null && request.ReuseWholeScan ? RuleLoader.DigestWith(request.RulesDirectory) : null;
+        var snapshot = rulesDigest is not null && Directory.Exists(root) ? TreeSnapshot.Take(root) : null;
         var digests = new FileDigests();
-        var wholeScan = snapshot is null ? null : new WholeScanCache(request.ResultCache!, ScanIdentity(request, root, rules.Digest, ignores.Value, resources.Value));
+        var wholeScan = snapshot is null ? null : new WholeScanCache(request.ResultCache!, ScanIdentity(request, root, rulesDigest!, ignores.Value, resources.Value));
         if (wholeScan?.TryLoad(snapshot!, digests) is { } kept)
         {
             return Reused(kept, request, baseline.Value, clock, phase.ElapsedMilliseconds);
         }
+        // Rules are parsed only when the scan runs: a kept whole scan was found by their texts' digest.
+        var rules = RuleLoader.LoadWith(request.RulesDirectory);
+        if (rules.Error is { } ruleError)
+        {
+            return ScanOutcome.Failure(ruleError);
+        }
+        var ruleSet = new RuleSet(rules.Rules);
         var discovery = UnitDiscovery.Discover(new DiscoveryRequest
         {
             Files = snapshot is null ? null : FileInventory.Of(root, snapshot.RelativePaths),
@@ -240,7 +242,7 @@ public static class ScanPipeline
         result = PortInterfaceBuilder.Apply(result, ruleSet, rules.Hooks, graph, phases);
         var wholeScanUse = wholeScan is null ? WholeScanUse.Off
             : KeepsWholeScan(parsed, snapshot!, request, discovery, resources.Value)
-                ? wholeScan.Store(new CachedScan(result, (graph as CallGraph)?.ToData(), units.Length), snapshot!,
+                ? wholeScan.Store(new CachedScan(result, units.Length, new Lazy<CallGraphData?>((graph as CallGraph)?.ToData())), snapshot!,
                     Outside(parsed, snapshot!, request), digests)
                 : WholeScanUse.NotStored;
         if (baseline.Value is { } fingerprints)
@@ -337,7 +339,7 @@ public static class ScanPipeline
     {
         var result = kept.Result with
         {
-            CallGraph = kept.Graph is { } data ? new LazyCallGraph(() => CallGraph.FromData([data])) : null,
+            CallGraph = kept.HasGraph ? new LazyCallGraph(() => CallGraph.FromData([kept.Graph.Value!])) : null,
             DurationMs = request.Timings ? clock.ElapsedMilliseconds : 0,
         };
         if (baseline is { } fingerprints)

@@ -219,6 +219,7 @@ public sealed class ResultCache
         var all = Entries(folder).Where(e => e.Exists).ToList();
         var entries = all.Where(e => e.Name.EndsWith(Extension, StringComparison.Ordinal)).ToList();
         var scans = all.Where(e => e.Name.EndsWith(WholeScanCache.Extension, StringComparison.Ordinal)).ToList();
+        var graphs = all.Where(e => e.Name.EndsWith(WholeScanCache.GraphExtension, StringComparison.Ordinal)).ToList();
         var standIns = Directory.Exists(folder)
             ? Directory.EnumerateDirectories(folder, "xnu-*").Count()
             : 0;
@@ -228,7 +229,7 @@ public sealed class ResultCache
             standIns)
         {
             Scans = scans.Count,
-            ScanBytes = scans.Sum(e => e.Length),
+            ScanBytes = scans.Sum(e => e.Length) + graphs.Sum(e => e.Length),
         };
     }
 
@@ -255,7 +256,7 @@ public sealed class ResultCache
 /// <summary>The contents of a cache folder: result entries and XNU stand-in folders.</summary>
 public sealed record ResultCacheInfo(string Folder, int Entries, long Bytes, DateTime? OldestUse, DateTime? NewestUse, int StandInFolders)
 {
-    /// <summary>Whole-scan results (<see cref="WholeScanCache"/>) and their size.</summary>
+    /// <summary>Whole-scan results (<see cref="WholeScanCache"/>) and their size with their call graphs'.</summary>
     public int Scans { get; init; }
     public long ScanBytes { get; init; }
 }

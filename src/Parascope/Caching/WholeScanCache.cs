@@ -33,7 +33,9 @@ public sealed class WholeScanCache
     public const string Extension = ".scan";
     /// <summary>Raise whenever the entry or any type of <see cref="ScanResult"/> changes shape.</summary>
     public const uint Version = 1;
+    public const string GraphExtension = ".graph";
     private static ReadOnlySpan<byte> Magic => "PSCS"u8;
+    private static ReadOnlySpan<byte> GraphMagic => "PSCG"u8;
 
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -69,12 +71,7 @@ public sealed class WholeScanCache
     /// <summary>The result kept for this identity when the tree and every outside file it read are unchanged; null otherwise.</summary>
     public CachedScan? TryLoad(TreeSnapshot tree, FileDigests digests)
     {
-        byte[] frame;
-        try
-        {
-            frame = File.ReadAllBytes(_path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (Read(_path) is not { } frame)
         {
             return null;
         }
@@ -93,15 +90,53 @@ public sealed class WholeScanCache
         {
             return null;
         }
+        // The graph's bytes are read and checked now, so that a damaged or evicted graph is a miss, not a failure later;
+        // only its decoding waits until a report asks for the graph.
+        byte[]? graphFrame = null;
+        if (entry.GraphFile is { } graphFile)
+        {
+            graphFrame = Read(Path.Combine(Path.GetDirectoryName(_path)!, graphFile));
+            using var check = graphFrame is null ? null : Frame.Open(graphFrame, GraphMagic, Version);
+            if (check is null || graphFile != GraphFileName(graphFrame!))
+            {
+                return null;
+            }
+        }
+        Touch(_path);
+        if (entry.GraphFile is not null)
+        {
+            Touch(Path.Combine(Path.GetDirectoryName(_path)!, entry.GraphFile));
+        }
+        var graph = new Lazy<CallGraphData?>(() =>
+        {
+            using var content = Frame.Open(graphFrame!, GraphMagic, Version)!;
+            return JsonSerializer.Deserialize<CallGraphData>(content, Options);
+        });
+        return new CachedScan(entry.Result, entry.Units, graph) { HasGraph = graphFrame is not null };
+    }
+
+    private static byte[]? Read(string path)
+    {
         try
         {
-            File.SetLastWriteTimeUtc(_path, DateTime.UtcNow);
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static void Touch(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Evicted by another scan meanwhile: what was read is whole.
         }
-        return new CachedScan(entry.Result, entry.Graph, entry.Units);
     }
 
     private static bool Unchanged(OutsideFile file, FileDigests digests)
@@ -114,10 +149,13 @@ public sealed class WholeScanCache
         return digests.Of(file.Path) == file.Digest;
     }
 
+    /// <summary>A graph file is named by its frame's digest: an entry names the graph it was written with, whatever another scan wrote since.</summary>
+    private static string GraphFileName(byte[] frame) => Convert.ToHexStringLower(SHA256.HashData(frame)) + GraphExtension;
+
     /// <summary>
-    /// Keeps RESULT (before any baseline) for the tree as SNAPSHOT saw it. OUTSIDE: the files the units read that the
-    /// snapshot does not list (XNU stand-ins, clang's headers, a compile_commands.json elsewhere); their content is
-    /// digested, as the tree's is not.
+    /// Keeps SCAN (its result before any baseline) for the tree as SNAPSHOT saw it. OUTSIDE: the files the units read
+    /// that the snapshot does not list (XNU stand-ins, clang's headers, a compile_commands.json elsewhere); their content
+    /// is digested, as the tree's is not.
     /// </summary>
     public WholeScanUse Store(CachedScan scan, TreeSnapshot snapshot, IEnumerable<string> outside, FileDigests digests)
     {
@@ -131,15 +169,30 @@ public sealed class WholeScanCache
             }
             files.Add(new OutsideFile(path, info.Length, info.LastWriteTimeUtc.Ticks, digest));
         }
-        var entry = new Entry(Key, snapshot.Digest, files.ToImmutable(), scan.Units, scan.Result with { DurationMs = 0 }, scan.Graph);
-        var frame = Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(entry, Options));
-        var temporary = _path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        string? graphFile = null;
+        if (scan.Graph.Value is { } graph)
+        {
+            var graphFrame = Frame.Wrap(GraphMagic, Version, JsonSerializer.SerializeToUtf8Bytes(graph, Options));
+            graphFile = GraphFileName(graphFrame);
+            if (!Write(Path.Combine(Path.GetDirectoryName(_path)!, graphFile), graphFrame))
+            {
+                return WholeScanUse.NotStored;
+            }
+        }
+        var entry = new Entry(Key, snapshot.Digest, files.ToImmutable(), scan.Units, scan.Result with { DurationMs = 0 }, graphFile);
+        return Write(_path, Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(entry, Options))) ? WholeScanUse.Stored : WholeScanUse.NotStored;
+    }
+
+    /// <summary>BYTES written to a temporary file beside PATH and renamed over it: a reader sees the old file or the new one, never half.</summary>
+    private static bool Write(string path, byte[] bytes)
+    {
+        var temporary = path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            File.WriteAllBytes(temporary, frame);
-            File.Move(temporary, _path, overwrite: true);
-            return WholeScanUse.Stored;
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(temporary, bytes);
+            File.Move(temporary, path, overwrite: true);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -152,14 +205,21 @@ public sealed class WholeScanCache
             {
                 // Left for the trim, which counts stale temporary files as entries.
             }
-            return WholeScanUse.NotStored;
+            return false;
         }
     }
 
     private sealed record OutsideFile(string Path, long Length, long Modified, string Digest);
 
-    private sealed record Entry(string Key, string Tree, ImmutableArray<OutsideFile> Outside, int Units, ScanResult? Result, CallGraphData? Graph);
+    private sealed record Entry(string Key, string Tree, ImmutableArray<OutsideFile> Outside, int Units, ScanResult? Result, string? GraphFile);
 }
 
-/// <summary>A whole scan's result as kept: the result without its call graph, the graph as data, and the number of units scanned.</summary>
-public sealed record CachedScan(ScanResult Result, CallGraphData? Graph, int Units);
+/// <summary>
+/// A whole scan's result as kept: the result without its call graph, the number of units scanned, and the graph as
+/// data, decoded on first use.
+/// </summary>
+public sealed record CachedScan(ScanResult Result, int Units, Lazy<CallGraphData?> Graph)
+{
+    /// <summary>Whether the scan had a call graph (without decoding it).</summary>
+    public bool HasGraph { get; init; } = true;
+}

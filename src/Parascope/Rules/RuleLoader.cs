@@ -52,8 +52,22 @@ public static class RuleLoader
     /// <summary>The rule set compiled into the engine (the repository's rules/ folder), each rule with its help link.</summary>
     public static Result LoadBuiltIn()
     {
+        var texts = BuiltInTexts();
+        var hooks = HookLoader.LoadBuiltIn();
+        var loaded = LoadTexts(texts.Where(t => IsRuleFile(t.Name)), hooks.Hooks);
+        return loaded with
+        {
+            Digest = DigestOf(texts),
+            Errors = hooks.Errors.AddRange(loaded.Errors),
+            Rules = loaded.Rules.Select(rule => rule with { HelpUri = RuleDocumentation.HelpUri(rule.Id) }).ToImmutableArray(),
+        };
+    }
+
+    /// <summary>The texts of the built-in rule files (resources under rules/), by name.</summary>
+    private static List<(string Name, string Text)> BuiltInTexts()
+    {
         var assembly = typeof(RuleLoader).Assembly;
-        var texts = assembly.GetManifestResourceNames()
+        return [.. assembly.GetManifestResourceNames()
             .Where(name => name.StartsWith("rules/", StringComparison.Ordinal))
             .OrderBy(name => name, StringComparer.Ordinal)
             .Select(name =>
@@ -61,16 +75,24 @@ public static class RuleLoader
                 using var stream = assembly.GetManifestResourceStream(name)!;
                 using var reader = new StreamReader(stream);
                 return (name, reader.ReadToEnd());
-            })
-            .ToList();
-        var hooks = HookLoader.LoadBuiltIn();
-        var loaded = LoadTexts(texts.Where(t => IsRuleFile(t.name)), hooks.Hooks);
-        return loaded with
-        {
-            Digest = DigestOf(texts),
-            Errors = hooks.Errors.AddRange(loaded.Errors),
-            Rules = loaded.Rules.Select(rule => rule with { HelpUri = RuleDocumentation.HelpUri(rule.Id) }).ToImmutableArray(),
-        };
+            })];
+    }
+
+    /// <summary>The *.yaml and *.yml files directly in DIRECTORY (rules and data files alike), by file name; none when it is not a folder.</summary>
+    private static IEnumerable<(string Name, string Text)> UserTexts(string directory) =>
+        Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory).Where(path => path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal))
+                .OrderBy(path => path, StringComparer.Ordinal).Select(path => (Path.GetFileName(path), File.ReadAllText(path)))
+            : [];
+
+    /// <summary>
+    /// The digest <see cref="LoadWith"/> gives for the same files, from their texts alone (no parse): what a kept whole
+    /// scan is looked up by before any rule is read. Null when USERDIRECTORY is not a folder (loading it is an error).
+    /// </summary>
+    public static string? DigestWith(string? userDirectory)
+    {
+        var builtIn = DigestOf(BuiltInTexts());
+        return userDirectory is null ? builtIn : Directory.Exists(userDirectory) ? DigestOf(UserTexts(userDirectory), builtIn) : null;
     }
 
     /// <summary>Every *.yaml and *.yml file directly in <paramref name="directory"/>, by name.</summary>
@@ -123,14 +145,10 @@ public static class RuleLoader
         {
             merged[rule.Id] = rule;
         }
-        var userTexts = Directory.Exists(userDirectory)
-            ? Directory.EnumerateFiles(userDirectory).Where(path => path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal))
-                .OrderBy(path => path, StringComparer.Ordinal).Select(path => (Path.GetFileName(path), File.ReadAllText(path)))
-            : [];
         return new Result(merged.Values.OrderBy(r => r.Id, StringComparer.Ordinal).ToImmutableArray(), builtIn.Errors.AddRange(user.Errors))
         {
             Hooks = user.Hooks,
-            Digest = DigestOf(userTexts, builtIn.Digest),
+            Digest = DigestOf(UserTexts(userDirectory), builtIn.Digest),
         };
     }
 

@@ -30,7 +30,7 @@ public sealed class WholeScanCacheTests
         File.SetLastWriteTimeUtc(tree.Write(relative, text), Settled.AddMinutes(1));
 
     private static ScanOutcome Scan(string root, string cache, string? results, string[]? arches = null, XenTarget target = XenTarget.XenPv,
-        int jobs = 2, string? baseline = null, string? compileCommands = null) =>
+        int jobs = 2, string? baseline = null, string? compileCommands = null, string? rules = null) =>
         ScanPipeline.Run(new ScanRequest
         {
             Root = root,
@@ -42,6 +42,7 @@ public sealed class WholeScanCacheTests
             ResultCache = results,
             Baseline = baseline,
             CompileCommands = compileCommands,
+            RulesDirectory = rules,
         });
 
     private static string[] Reports(ScanOutcome outcome)
@@ -164,6 +165,22 @@ public sealed class WholeScanCacheTests
     }
 
     [Fact]
+    public void Rules_are_matched_by_their_texts_and_a_missing_rules_folder_is_still_an_error()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        using var rules = new TempTree();
+        rules.Write("extra.yaml", "rules: []\n");
+        Scan(tree.Root, cache.Root, cache.Root, rules: rules.Root);
+        Assert.Equal(WholeScanUse.Hit, Scan(tree.Root, cache.Root, cache.Root, rules: rules.Root).Statistics!.WholeScan);
+        rules.Write("extra.yaml", "rules: []\n# edited\n");
+        Assert.Equal(WholeScanUse.Stored, Scan(tree.Root, cache.Root, cache.Root, rules: rules.Root).Statistics!.WholeScan);
+        var missing = Scan(tree.Root, cache.Root, cache.Root, rules: Path.Combine(rules.Root, "absent"));
+        Assert.Null(missing.Result);
+        Assert.Contains("no such rules directory", missing.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_damaged_entry_is_not_trusted_and_is_written_again()
     {
         using var tree = SettledCopy(SampleTreeTests.SampleRoot());
@@ -177,6 +194,27 @@ public sealed class WholeScanCacheTests
         Assert.Equal(WholeScanUse.Stored, rescan.Statistics!.WholeScan);
         Assert.Equal(expected, Reports(rescan));
         File.WriteAllBytes(entry, bytes[..100]);
+        Assert.Equal(WholeScanUse.Stored, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+        Assert.Equal(WholeScanUse.Hit, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+    }
+
+    [Fact]
+    public void A_damaged_or_missing_call_graph_file_makes_the_entry_a_miss()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        var expected = Reports(Scan(tree.Root, cache.Root, cache.Root));
+        var graph = Directory.EnumerateFiles(cache.Root, "*" + WholeScanCache.GraphExtension, SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(graph);
+        bytes[^3] ^= 0x11;
+        File.WriteAllBytes(graph, bytes);
+        var damaged = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal(WholeScanUse.Stored, damaged.Statistics!.WholeScan);
+        Assert.Equal(expected, Reports(damaged));
+        foreach (var file in Directory.EnumerateFiles(cache.Root, "*" + WholeScanCache.GraphExtension, SearchOption.AllDirectories))
+        {
+            File.Delete(file);
+        }
         Assert.Equal(WholeScanUse.Stored, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
         Assert.Equal(WholeScanUse.Hit, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
     }
