@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using System.Text.Json.Serialization;
 using Parascope.Facts;
 using Parascope.Model;
 
@@ -37,24 +37,10 @@ public sealed class WholeScanCache
     private static ReadOnlySpan<byte> Magic => "PSCS"u8;
     private static ReadOnlySpan<byte> GraphMagic => "PSCG"u8;
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        IncludeFields = true,
-        // The call graph travels as its data (Entry.Graph): the interface's implementation is not the entry's to know.
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver
-        {
-            Modifiers =
-            {
-                info =>
-                {
-                    foreach (var property in info.Properties.Where(p => p.PropertyType == typeof(ICallGraph)).ToList())
-                    {
-                        info.Properties.Remove(property);
-                    }
-                },
-            },
-        },
-    };
+    /// <summary>
+    /// Source-generated metadata (no reflection at run time): decoding the entry is most of an unchanged re-scan.
+    /// </summary>
+    private static readonly JsonSerializerOptions Options = WholeScanJson.Default.Options;
 
     private readonly string _path;
 
@@ -75,11 +61,11 @@ public sealed class WholeScanCache
         {
             return null;
         }
-        Entry? entry;
+        WholeScanEntry? entry;
         try
         {
             using var content = Frame.Open(frame, Magic, Version);
-            entry = content is null ? null : JsonSerializer.Deserialize<Entry>(content, Options);
+            entry = content is null ? null : JsonSerializer.Deserialize<WholeScanEntry>(content, Options);
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
         {
@@ -179,7 +165,7 @@ public sealed class WholeScanCache
                 return WholeScanUse.NotStored;
             }
         }
-        var entry = new Entry(Key, snapshot.Digest, files.ToImmutable(), scan.Units, scan.Result with { DurationMs = 0 }, graphFile);
+        var entry = new WholeScanEntry(Key, snapshot.Digest, files.ToImmutable(), scan.Units, scan.Result with { DurationMs = 0, CallGraph = null }, graphFile);
         return Write(_path, Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(entry, Options))) ? WholeScanUse.Stored : WholeScanUse.NotStored;
     }
 
@@ -209,10 +195,18 @@ public sealed class WholeScanCache
         }
     }
 
-    private sealed record OutsideFile(string Path, long Length, long Modified, string Digest);
-
-    private sealed record Entry(string Key, string Tree, ImmutableArray<OutsideFile> Outside, int Units, ScanResult? Result, string? GraphFile);
 }
+
+/// <summary>A file outside the tree that a kept scan read: its size and time as last seen, and its content's digest.</summary>
+internal sealed record OutsideFile(string Path, long Length, long Modified, string Digest);
+
+/// <summary>A kept whole scan: its key, the tree's snapshot digest, the outside files, the unit count, the result and the name of its graph file.</summary>
+internal sealed record WholeScanEntry(string Key, string Tree, ImmutableArray<OutsideFile> Outside, int Units, ScanResult? Result, string? GraphFile);
+
+[JsonSourceGenerationOptions(IncludeFields = true)]
+[JsonSerializable(typeof(WholeScanEntry))]
+[JsonSerializable(typeof(CallGraphData))]
+internal sealed partial class WholeScanJson : JsonSerializerContext;
 
 /// <summary>
 /// A whole scan's result as kept: the result without its call graph, the number of units scanned, and the graph as
