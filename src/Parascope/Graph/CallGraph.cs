@@ -236,6 +236,32 @@ public sealed class CallGraph : ICallGraph
     /// <summary>Every function that reaches <paramref name="function"/> through calls of any kind (itself excluded).</summary>
     public ImmutableHashSet<string> TransitiveCallers(string function) => Reach(function, backwards: true);
 
+    /// <summary>
+    /// How many functions reach <paramref name="function"/> through calls of any kind (itself excluded): the size of
+    /// <see cref="TransitiveCallers"/> without building it (every finding's function asks, and hubs reach thousands).
+    /// </summary>
+    public int TransitiveCallerCount(string function)
+    {
+        if (!_graph.ContainsVertex(function))
+        {
+            return 0;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal) { function };
+        var queue = new Queue<string>();
+        queue.Enqueue(function);
+        while (queue.Count > 0)
+        {
+            foreach (var edge in _graph.InEdges(queue.Dequeue()))
+            {
+                if (seen.Add(edge.Source))
+                {
+                    queue.Enqueue(edge.Source);
+                }
+            }
+        }
+        return seen.Count - 1;
+    }
+
     /// <summary>Every function <paramref name="function"/> reaches through calls of any kind (itself included).</summary>
     public ImmutableHashSet<string> ReachableFrom(string function)
     {

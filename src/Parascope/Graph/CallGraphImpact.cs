@@ -24,7 +24,7 @@ public static class CallGraphImpact
                 if (!callers.TryGetValue(node, out var counts))
                 {
                     var callerNames = graph.Callers(node).ToList();
-                    counts = (callerNames.Count, graph.IndirectCallers(node).Count(), graph.TransitiveCallers(node).Count,
+                    counts = (callerNames.Count, graph.IndirectCallers(node).Count(), graph.TransitiveCallerCount(node),
                         [.. callerNames.Take(Finding.MaxCallerFunctions)]);
                     callers[node] = counts;
                 }

@@ -31,6 +31,19 @@ public sealed class CallGraphTests
     }
 
     [Fact]
+    public void The_transitive_caller_count_is_the_size_of_the_transitive_callers_also_through_a_cycle()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/i386_init.c", Boot);
+        tree.Write("osfmk/i386/pmap.c", Pmap);
+        tree.Write("osfmk/kern/cycle.c", "void ping(void); void pong(void) { ping(); }\nvoid ping(void) { pong(); set_first_cr3(); }\nvoid set_first_cr3(void);\n");
+        var graph = (CallGraph)Scan(tree).CallGraph!;
+        Assert.All(graph.Functions, f => Assert.Equal(graph.TransitiveCallers(f).Count, graph.TransitiveCallerCount(f)));
+        Assert.Equal(1, graph.TransitiveCallerCount("ping"));
+        Assert.Equal(5, graph.TransitiveCallerCount("set_first_cr3"));
+    }
+
+    [Fact]
     public void Direct_calls_across_units_become_edges()
     {
         using var tree = new TempTree();
