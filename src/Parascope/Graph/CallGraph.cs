@@ -50,7 +50,9 @@ public sealed class CallGraph : ICallGraph
                 }
             }
         }
-        _graph = new BidirectionalGraph<string, TaggedEdge<string, CallKind>>(allowParallelEdges: false);
+        // Each caller→callee pair is one key of EDGES already: QuikGraph need not look for a parallel edge before each
+        // add (a scan of the caller's out-edges, quadratic for the hubs of an IOKit tree's virtual calls).
+        _graph = new BidirectionalGraph<string, TaggedEdge<string, CallKind>>(allowParallelEdges: true);
         _graph.AddVertexRange(definitions.Keys.Order(StringComparer.Ordinal));
         foreach (var ((caller, callee), kind) in edges.OrderBy(e => e.Key.Item1, StringComparer.Ordinal).ThenBy(e => e.Key.Item2, StringComparer.Ordinal))
         {
