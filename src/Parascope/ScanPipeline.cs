@@ -157,6 +157,12 @@ public static class ScanPipeline
             }
             warnings = warnings.Add($"{root}: no compilation units found ({discovery.Profile} profile); only headers were read, lexically");
         }
+        if (request.IgnoreFile is null && RegularFiles.KindOf(Path.Combine(root, Suppressions.DefaultFileName)) is var ignoreKind
+            && ignoreKind is not FileKind.Regular and not FileKind.Missing)
+        {
+            // Hidden, so not in the inventory: named here, as the inventory names the others.
+            warnings = warnings.Add($"{Suppressions.DefaultFileName}: {RegularFiles.Describe(ignoreKind)}, not a regular file; skipped, never opened");
+        }
         // Each unit keeps its rank in the whole discovery: a shard's graph says which definition came first.
         var ranked = discovery.Units.Select((unit, rank) => (Unit: unit, Rank: rank))
             .Where(u => request.Shard is not { } shard || ShardOf(u.Unit.RelativePath, shard.Count) == shard.Index - 1)
@@ -296,7 +302,7 @@ public static class ScanPipeline
     private static Checked<ImmutableArray<IgnoreEntry>> IgnoreEntries(ScanRequest request, string root)
     {
         var path = request.IgnoreFile ?? Path.Combine(root, Suppressions.DefaultFileName);
-        return request.IgnoreFile is not null || File.Exists(path) ? Suppressions.ParseIgnoreFile(path) : Checked<ImmutableArray<IgnoreEntry>>.Of([]);
+        return request.IgnoreFile is not null || RegularFiles.Exists(path) ? Suppressions.ParseIgnoreFile(path) : Checked<ImmutableArray<IgnoreEntry>>.Of([]);
     }
 
     private static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources,
