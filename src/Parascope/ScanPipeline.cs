@@ -325,12 +325,12 @@ public static class ScanPipeline
                     results[i] = cache.TryLoad(units[i]);
                 }
             });
-            // In discovery order, so that which cached unit keeps a header body it walked does not depend on threads.
+            // What cached units reached: a unit parsed now walks a header body only when no cached unit before it reached it.
             for (var i = 0; i < units.Length; i++)
             {
-                if (results[i] is { } hit && !reach.Claim(hit))
+                if (results[i] is { } hit)
                 {
-                    results[i] = null;
+                    reach.Reach(hit, i);
                 }
             }
             Parallel.For(0, units.Length, options, i =>
@@ -348,18 +348,18 @@ public static class ScanPipeline
         }
         using var parser = new UnitParser(sources, reach, overlays);
         ParseEach([.. Enumerable.Range(0, units.Length).Where(i => results[i] is null)]);
-        // A header body walked only by a unit that is now edited or gone: a cached unit that reached it walks it again.
+        // Each header body is walked by the first unit in discovery order that reaches it, whatever the threads did and
+        // whatever scan a cached unit's facts come from: a unit that walked one it is not the first to reach (another
+        // thread got there first), or left unwalked one it now is the first to reach (the unit that walked it in the
+        // cached scan is edited or gone), is parsed again, once the first reacher of every body is known.
         for (var round = 0; round < 3; round++)
         {
-            var again = FunctionReach.Unwalked(results!).Select(u => u.Unit).Distinct().Order().ToArray();
+            var again = FunctionReach.Displaced(results!).ToArray();
             if (again.Length == 0)
             {
                 break;
             }
-            foreach (var i in again)
-            {
-                reach.Release(results[i]!);
-            }
+            reach.Settle(results!);
             ParseEach(again);
         }
         return results.ToImmutableArray()!;
@@ -377,7 +377,7 @@ public static class ScanPipeline
                 for (var k = range.Item1; k < range.Item2; k++)
                 {
                     var i = indexes[k];
-                    var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts };
+                    var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts, Rank = i };
                     var token = progress.Start(units[i]);
                     if (request.CrashedUnits.TryGetValue(UnitKey(units[i]), out var crash))
                     {
