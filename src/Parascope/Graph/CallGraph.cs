@@ -126,14 +126,17 @@ public sealed class CallGraph : ICallGraph
                 {
                     AddCall(calls, call.Caller, call.Callee, call.Kind);
                 }
-                foreach (var body in fact.Bodies)
-                {
-                    // One unit per arch walks a body (FunctionReach); should two, the first in discovery order counts.
-                    KeepFirst(bodies, new GraphBodyData(body.File, body.Function, unit.Unit.Arch, rank,
-                        [.. body.Calls.Select(c => new GraphCall(c.Caller, c.Callee, c.Kind))]));
-                }
                 stores.UnionWith(fact.SlotStores);
                 slotCalls.UnionWith(fact.SlotCalls);
+            }
+            // Every body the unit walked, those without a call too: a merge must know that the first unit's view of a
+            // body has no call, where a later unit's (another shard's) has some.
+            var bodyCalls = facts.SelectMany(f => f.Bodies).ToDictionary(b => (b.File, b.Function), b => b.Calls);
+            foreach (var (file, function) in unit.Reached.Where(r => r.Walked).Select(r => (r.File, r.Function)).Concat(bodyCalls.Keys).Distinct())
+            {
+                // One unit per arch walks a body (FunctionReach); should two, the first in discovery order counts.
+                KeepFirst(bodies, new GraphBodyData(file, function, unit.Unit.Arch, rank,
+                    [.. bodyCalls.GetValueOrDefault((file, function), []).Select(c => new GraphCall(c.Caller, c.Callee, c.Kind))]));
             }
         }
         return new CallGraph(definitions, definitionRanks, calls, stores, slotCalls, bodies);

@@ -87,11 +87,12 @@ public sealed class MergeDiffTests
         // A header body whose calls depend on the unit including it: lock_user_a.c (first in discovery order, shard 3/3
         // and 7/7) sees no call to lock_debug_mini, lock_user_c.c (shard 2/3 and 1/7) sees one. The unsharded scan walks
         // the body once, in lock_user_a.c; a merge that united the shards' views would give lock_debug_mini's hlt callers.
-        tree.Write("osfmk/i386/lock_mini.h", "void lock_debug_mini(void);\nvoid lock_take_mini(void);\n\nstatic inline void\nlock_mini(void)\n{\n"
-            + "#ifdef LOCK_DEBUG_MINI\n\tlock_debug_mini();\n#endif\n\tlock_take_mini();\n}\n");
+        // (In lock_user_a.c the body makes no call at all: a merge must still know that the first unit walked it.)
+        tree.Write("osfmk/i386/lock_mini.h", "void lock_debug_mini(void);\n\nstatic inline void\nlock_mini(void)\n{\n"
+            + "#ifdef LOCK_DEBUG_MINI\n\tlock_debug_mini();\n#endif\n}\n");
         tree.Write("osfmk/i386/lock_user_a.c", "#include \"lock_mini.h\"\nvoid lock_user_a(void) { lock_mini(); }\n");
         tree.Write("osfmk/i386/lock_user_c.c", "#define LOCK_DEBUG_MINI 1\n#include \"lock_mini.h\"\nvoid lock_user_c(void) { lock_mini(); }\n");
-        tree.Write("osfmk/i386/lock_debug_mini.c", "void lock_debug_mini(void)\n{\n\t__asm__ volatile(\"hlt\");\n}\nvoid lock_take_mini(void) { }\n");
+        tree.Write("osfmk/i386/lock_debug_mini.c", "void lock_debug_mini(void)\n{\n\t__asm__ volatile(\"hlt\");\n}\n");
         using var outputs = new TempTree();
         var whole = Path.Combine(outputs.Root, "whole.json");
         var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
