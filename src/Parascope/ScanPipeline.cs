@@ -133,7 +133,8 @@ public static class ScanPipeline
         var phase = Stopwatch.StartNew();
         // Taken before any file of the tree is read: a file written during the scan then misses the entry next time.
         var rulesDigest = request.ResultCache is not null && request.ReuseWholeScan ? RuleLoader.DigestWith(request.RulesDirectory) : null;
-        var snapshot = rulesDigest is not null && Directory.Exists(root) ? TreeSnapshot.Take(root) : null;
+        var inventory = rulesDigest is not null && Directory.Exists(root) ? FileInventory.Of(root) : null;
+        var snapshot = inventory is null ? null : TreeSnapshot.Take(inventory);
         var digests = new FileDigests();
         var wholeScan = snapshot is null ? null : new WholeScanCache(request.ResultCache!, ScanIdentity(request, root, rulesDigest!, ignores.Value, resources.Value));
         if (wholeScan?.TryLoad(snapshot!, digests) is { } kept)
@@ -149,7 +150,7 @@ public static class ScanPipeline
         var ruleSet = new RuleSet(rules.Rules);
         var discovery = UnitDiscovery.Discover(new DiscoveryRequest
         {
-            Files = snapshot is null ? null : FileInventory.Of(root, snapshot.RelativePaths),
+            Files = inventory,
             Root = root,
             Arches = request.Arches,
             Profile = request.Profile,
@@ -172,6 +173,12 @@ public static class ScanPipeline
                 return ScanOutcome.Failure($"{root}: no C, C++ or assembly sources under this folder");
             }
             warnings = warnings.Add($"{root}: no compilation units found ({discovery.Profile} profile); only headers were read, lexically");
+        }
+        if (request.IgnoreFile is null && RegularFiles.KindOf(Path.Combine(root, Suppressions.DefaultFileName)) is var ignoreKind
+            && ignoreKind is not FileKind.Regular and not FileKind.Missing)
+        {
+            // Hidden, so not in the inventory: named here, as the inventory names the others.
+            warnings = warnings.Add($"{Suppressions.DefaultFileName}: {RegularFiles.Describe(ignoreKind)}, not a regular file; skipped, never opened");
         }
         // Each unit keeps its rank in the whole discovery: a shard's graph says which definition came first.
         var ranked = discovery.Units.Select((unit, rank) => (Unit: unit, Rank: rank))
@@ -407,7 +414,7 @@ public static class ScanPipeline
     private static Checked<ImmutableArray<IgnoreEntry>> IgnoreEntries(ScanRequest request, string root)
     {
         var path = request.IgnoreFile ?? Path.Combine(root, Suppressions.DefaultFileName);
-        return request.IgnoreFile is not null || File.Exists(path) ? Suppressions.ParseIgnoreFile(path) : Checked<ImmutableArray<IgnoreEntry>>.Of([]);
+        return request.IgnoreFile is not null || RegularFiles.Exists(path) ? Suppressions.ParseIgnoreFile(path) : Checked<ImmutableArray<IgnoreEntry>>.Of([]);
     }
 
     private static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources,
@@ -430,12 +437,12 @@ public static class ScanPipeline
                     results[i] = cache.TryLoad(units[i]);
                 }
             });
-            // In discovery order, so that which cached unit keeps a header body it walked does not depend on threads.
+            // What cached units reached: a unit parsed now walks a header body only when no cached unit before it reached it.
             for (var i = 0; i < units.Length; i++)
             {
-                if (results[i] is { } hit && !reach.Claim(hit))
+                if (results[i] is { } hit)
                 {
-                    results[i] = null;
+                    reach.Reach(hit, i);
                 }
             }
             Parallel.For(0, units.Length, options, i =>
@@ -453,18 +460,18 @@ public static class ScanPipeline
         }
         using var parser = new UnitParser(sources, reach, overlays);
         ParseEach([.. Enumerable.Range(0, units.Length).Where(i => results[i] is null)]);
-        // A header body walked only by a unit that is now edited or gone: a cached unit that reached it walks it again.
+        // Each header body is walked by the first unit in discovery order that reaches it, whatever the threads did and
+        // whatever scan a cached unit's facts come from: a unit that walked one it is not the first to reach (another
+        // thread got there first), or left unwalked one it now is the first to reach (the unit that walked it in the
+        // cached scan is edited or gone), is parsed again, once the first reacher of every body is known.
         for (var round = 0; round < 3; round++)
         {
-            var again = FunctionReach.Unwalked(results!).Select(u => u.Unit).Distinct().Order().ToArray();
+            var again = FunctionReach.Displaced(results!).ToArray();
             if (again.Length == 0)
             {
                 break;
             }
-            foreach (var i in again)
-            {
-                reach.Release(results[i]!);
-            }
+            reach.Settle(results!);
             ParseEach(again);
         }
         return results.ToImmutableArray()!;
@@ -475,16 +482,15 @@ public static class ScanPipeline
             {
                 return;
             }
-            // Largest sources first, so that the last units to finish are short ones and no core idles at the tail (a
-            // source's size is a rough measure of its parse). The order does not change what is reported: every unit's
-            // facts land in its own slot and detection reads them in discovery order.
-            var order = indexes.OrderByDescending(i => SourceSize(units[i].Path)).ThenBy(i => i).ToArray();
-            Parallel.ForEach(Partitioner.Create(0, order.Length, 1), options, range =>
+            // In discovery order, not largest first (a shorter tail): each header body is walked by the first unit in
+            // discovery order that reaches it, and a later unit that got there first is parsed again (displaced), so
+            // any other order would parse many of the largest units twice.
+            Parallel.ForEach(Partitioner.Create(0, indexes.Length, 1), options, range =>
             {
                 for (var k = range.Item1; k < range.Item2; k++)
                 {
-                    var i = order[k];
-                    var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts };
+                    var i = indexes[k];
+                    var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts, Rank = i };
                     var token = progress.Start(units[i]);
                     if (request.CrashedUnits.TryGetValue(UnitKey(units[i]), out var crash))
                     {
@@ -503,18 +509,6 @@ public static class ScanPipeline
                     cache?.Store(results[i]!);
                 }
             });
-        }
-    }
-
-    private static long SourceSize(string path)
-    {
-        try
-        {
-            return new FileInfo(path).Length;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return 0;
         }
     }
 

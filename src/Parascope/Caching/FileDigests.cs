@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
+using Parascope.Discovery;
 
 namespace Parascope.Caching;
 
@@ -28,7 +29,7 @@ public sealed class FileDigests
         }
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            using var stream = RegularFiles.OpenRead(path, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
             return Convert.ToHexString(SHA256.HashData(stream));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

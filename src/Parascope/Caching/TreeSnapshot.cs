@@ -6,7 +6,7 @@ using Parascope.Discovery;
 namespace Parascope.Caching;
 
 /// <summary>
-/// The tree as discovery will see it (the same file list: <see cref="SourceFiles.Enumerate"/>), with each file's size
+/// The tree as discovery sees it (its <see cref="FileInventory"/>), with each file's size
 /// and modification time, taken before any file is read. Its digest is what a whole-scan entry is checked against: a
 /// file added, removed, resized or written since changes it. Like make and git's index, it trusts that content does
 /// not change without the modification time (nanoseconds on Linux) changing.
@@ -45,19 +45,17 @@ public sealed class TreeSnapshot
     /// <summary>Whether PATH (absolute) is one of the files listed.</summary>
     public bool Lists(string path) => _absolutePaths.Contains(path);
 
-    public static TreeSnapshot Take(string root)
+    /// <summary>The snapshot of the tree FILES lists: its regular files, and the entries it skipped (FIFOs, devices…) by kind.</summary>
+    public static TreeSnapshot Take(FileInventory files)
     {
         var taken = DateTime.UtcNow;
-        var relativePaths = ImmutableArray.CreateBuilder<string>();
         var settled = true;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var line = new StringBuilder();
-        foreach (var path in SourceFiles.Enumerate(root))
+        foreach (var relative in files.RelativePaths)
         {
-            var relative = SourceFiles.Relative(root, path);
-            relativePaths.Add(relative);
             line.Clear().Append(relative).Append('\t');
-            var info = new FileInfo(path);
+            var info = new FileInfo(files.AbsolutePath(relative));
             if (info.Exists)
             {
                 var modified = info.LastWriteTimeUtc;
@@ -72,6 +70,10 @@ public sealed class TreeSnapshot
             }
             hash.AppendData(Encoding.UTF8.GetBytes(line.Append('\n').ToString()));
         }
-        return new TreeSnapshot(root, relativePaths.ToImmutable(), Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(), settled);
+        foreach (var (relative, kind) in files.Skipped)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{relative}\tskipped {kind}\n"));
+        }
+        return new TreeSnapshot(files.Root, files.RelativePaths, Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(), settled);
     }
 }

@@ -37,7 +37,7 @@ public static class CompileCommandsDiscovery
                 outside.Add(entry);
                 continue;
             }
-            if (!File.Exists(entry.Path))
+            if (!RegularFiles.Exists(entry.Path))
             {
                 missing.Add(entry);
                 continue;
@@ -276,11 +276,11 @@ public static class CompileCommandsDiscovery
         foreach (var word in words)
         {
             var responseFile = word.Length > 1 && word[0] == '@' ? Path.GetFullPath(Path.Combine(directory, word[1..])) : null;
-            if (responseFile is not null && File.Exists(responseFile))
+            if (responseFile is not null && RegularFiles.Exists(responseFile))
             {
                 try
                 {
-                    if (SplitCommand(File.ReadAllText(responseFile)).Value is { } held)
+                    if (SplitCommand(RegularFiles.ReadAllText(responseFile)).Value is { } held)
                     {
                         result.AddRange(ExpandResponseFiles(held, directory, depth + 1));
                         continue;

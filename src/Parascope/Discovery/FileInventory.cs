@@ -8,13 +8,14 @@ namespace Parascope.Discovery;
 /// </summary>
 public sealed class FileInventory
 {
-    private FileInventory(string root, ImmutableArray<string> relativePaths)
+    private FileInventory(string root, ImmutableArray<string> relativePaths, ImmutableArray<(string Relative, FileKind Kind)> skipped)
     {
         Root = root;
         RelativePaths = relativePaths;
+        Skipped = skipped;
     }
 
-    public static FileInventory Empty(string root) => new(root, []);
+    public static FileInventory Empty(string root) => new(root, [], []);
 
     /// <summary>The root, absolute, without a trailing separator.</summary>
     public string Root { get; }
@@ -22,11 +23,39 @@ public sealed class FileInventory
     /// <summary>Root-relative paths with '/' separators, in ordinal order of their absolute paths.</summary>
     public ImmutableArray<string> RelativePaths { get; }
 
-    public static FileInventory Of(string root) =>
-        new(root, [.. SourceFiles.Enumerate(root).Select(path => SourceFiles.Relative(root, path))]);
+    /// <summary>
+    /// Entries that are not regular files — FIFOs, sockets, devices, and links to them — by root-relative path: left
+    /// out of <see cref="RelativePaths"/> and never opened (<see cref="RegularFiles"/>). Links to regular files are
+    /// left out as before, without a word.
+    /// </summary>
+    public ImmutableArray<(string Relative, FileKind Kind)> Skipped { get; }
 
-    /// <summary>The inventory of a listing already taken by <see cref="SourceFiles.Enumerate"/> (the result cache's snapshot).</summary>
-    public static FileInventory Of(string root, ImmutableArray<string> relativePaths) => new(root, relativePaths);
+    /// <summary>One warning line per skipped entry (the first 20, then a count of the rest).</summary>
+    public ImmutableArray<string> SkippedWarnings()
+    {
+        const int Shown = 20;
+        var lines = Skipped.Take(Shown).Select(s => $"{s.Relative}: {RegularFiles.Describe(s.Kind)}, not a regular file; skipped, never opened");
+        return [.. lines, .. Skipped.Length > Shown ? [$"{Skipped.Length - Shown} more entries that are not regular files skipped"] : Array.Empty<string>()];
+    }
+
+    public static FileInventory Of(string root)
+    {
+        var files = ImmutableArray.CreateBuilder<string>();
+        var skipped = ImmutableArray.CreateBuilder<(string, FileKind)>();
+        foreach (var (path, isLink) in SourceFiles.EnumerateEntries(root))
+        {
+            var kind = RegularFiles.KindOf(path);
+            if (!isLink && kind == FileKind.Regular)
+            {
+                files.Add(SourceFiles.Relative(root, path));
+            }
+            else if (kind is not FileKind.Regular and not FileKind.Missing and not FileKind.Directory)
+            {
+                skipped.Add((SourceFiles.Relative(root, path), kind));
+            }
+        }
+        return new(root, files.ToImmutable(), skipped.ToImmutable());
+    }
 
     public string AbsolutePath(string relative) => Path.Combine(Root, relative);
 

@@ -25,7 +25,7 @@ public sealed record DiscoveryRequest
     public ImmutableArray<string>? Configurations { get; init; }
     /// <summary>The machine (board) configuration to parse with (`--machine-config`); null: the tree's own default (Xnu/MachineConfigs.cs).</summary>
     public string? MachineConfig { get; init; }
-    /// <summary>The tree's file list when the caller already took it (with <see cref="SourceFiles.Enumerate"/>); null: listed here.</summary>
+    /// <summary>The tree's inventory when the caller already took it (<see cref="FileInventory.Of(string)"/>); null: taken here.</summary>
     public FileInventory? Files { get; init; }
 }
 
@@ -65,7 +65,15 @@ public static class UnitDiscovery
                 : $"{request.Root}: no such directory"));
         }
         var files = request.Files ?? FileInventory.Of(request.Root);
-        return DiscoverUnits(request, files) with { Files = files };
+        var result = DiscoverUnits(request, files);
+        // A FIFO or a device the tree's units include is given to libclang as an empty in-memory file, so that
+        // libclang does not open it either (it would block or read for ever, past --unit-timeout's reach).
+        return result with
+        {
+            Files = files,
+            Warnings = [.. files.SkippedWarnings(), .. result.Warnings],
+            Overlays = result.Overlays.SetItems(files.Skipped.Select(s => KeyValuePair.Create(files.AbsolutePath(s.Relative), string.Empty))),
+        };
     }
 
     private static DiscoveryResult DiscoverUnits(DiscoveryRequest request, FileInventory files)
@@ -76,7 +84,7 @@ public static class UnitDiscovery
         }
         // A compile_commands.json at the root is the tree's own word on its flags: it wins over any profile.
         var ownDatabase = Path.Combine(request.Root, "compile_commands.json");
-        if (File.Exists(ownDatabase))
+        if (RegularFiles.Exists(ownDatabase))
         {
             return CompileCommandsDiscovery.Discover(request with { CompileCommands = ownDatabase });
         }
@@ -117,6 +125,24 @@ public static class SourceFiles
         Directory.EnumerateFiles(root, "*", Recursive)
             .Where(path => !IsHiddenPath(root, path))
             .OrderBy(path => path, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Every entry under ROOT that is not a folder — files, links to anything, FIFOs, sockets, devices — outside hidden
+    /// folders, without entering linked folders, sorted; each with whether it is a link.
+    /// </summary>
+    public static IEnumerable<(string Path, bool IsLink)> EnumerateEntries(string root) =>
+        new System.IO.Enumeration.FileSystemEnumerable<(string, bool)>(root,
+                (ref System.IO.Enumeration.FileSystemEntry entry) =>
+                    (entry.ToFullPath(), (entry.Attributes & FileAttributes.ReparsePoint) != 0),
+                new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, MatchCasing = MatchCasing.CaseSensitive, AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) =>
+                !entry.IsDirectory || (entry.Attributes & FileAttributes.ReparsePoint) != 0,
+            ShouldRecursePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) =>
+                (entry.Attributes & FileAttributes.ReparsePoint) == 0 && !entry.FileName.StartsWith('.'),
+        }
+            .Where(e => !IsHiddenPath(root, e.Item1))
+            .OrderBy(e => e.Item1, StringComparer.Ordinal);
 
     private static bool IsHiddenPath(string root, string path) =>
         Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'));

@@ -20,7 +20,7 @@ namespace Parascope.Facts;
 public static class UnitFactsCodec
 {
     /// <summary>Raise whenever the record or any facts type changes shape.</summary>
-    public const uint Version = 2;
+    public const uint Version = 3;
 
     private static ReadOnlySpan<byte> Magic => "PSCF"u8;
 

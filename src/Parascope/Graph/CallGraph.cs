@@ -22,15 +22,27 @@ public sealed class CallGraph : ICallGraph
     private readonly ImmutableArray<GraphCall> _sourceCalls;
     private readonly ImmutableArray<(string Slot, string Function)> _slotStores;
     private readonly ImmutableArray<(string Caller, string Slot)> _slotCalls;
+    private readonly ImmutableArray<GraphBodyData> _bodies;
     private readonly Dictionary<string, string[]> _statics;
 
-    private CallGraph(Dictionary<string, FunctionSpan> definitions, Dictionary<string, int> ranks, Dictionary<(string, string), CallKind> calls,
-        HashSet<(string Slot, string Function)> stores, HashSet<(string Caller, string Slot)> slotCalls)
+    private CallGraph(Dictionary<string, FunctionSpan> definitions, Dictionary<string, int> ranks, Dictionary<(string, string), CallKind> ownCalls,
+        HashSet<(string Slot, string Function)> stores, HashSet<(string Caller, string Slot)> slotCalls,
+        Dictionary<(string File, string Function, string Arch), GraphBodyData> bodies)
     {
         _definitions = definitions.ToImmutableDictionary(StringComparer.Ordinal);
         _ranks = ranks.ToImmutableDictionary(StringComparer.Ordinal);
-        _sourceCalls = [.. calls.Select(c => new GraphCall(c.Key.Item1, c.Key.Item2, c.Value)).OrderBy(c => c.Caller, StringComparer.Ordinal)
+        _sourceCalls = [.. ownCalls.Select(c => new GraphCall(c.Key.Item1, c.Key.Item2, c.Value)).OrderBy(c => c.Caller, StringComparer.Ordinal)
             .ThenBy(c => c.Callee, StringComparer.Ordinal)];
+        _bodies = [.. bodies.OrderBy(b => b.Key.File, StringComparer.Ordinal).ThenBy(b => b.Key.Function, StringComparer.Ordinal)
+            .ThenBy(b => b.Key.Arch, StringComparer.Ordinal).Select(b => b.Value with
+            {
+                Calls = [.. b.Value.Calls.OrderBy(c => c.Caller, StringComparer.Ordinal).ThenBy(c => c.Callee, StringComparer.Ordinal)],
+            })];
+        var calls = new Dictionary<(string, string), CallKind>(ownCalls);
+        foreach (var call in _bodies.SelectMany(b => b.Calls))
+        {
+            AddCall(calls, call.Caller, call.Callee, call.Kind);
+        }
         _slotStores = [.. stores.OrderBy(s => s.Slot, StringComparer.Ordinal).ThenBy(s => s.Function, StringComparer.Ordinal)];
         _slotCalls = [.. slotCalls.OrderBy(s => s.Caller, StringComparer.Ordinal).ThenBy(s => s.Slot, StringComparer.Ordinal)];
 
@@ -96,16 +108,18 @@ public sealed class CallGraph : ICallGraph
         var calls = new Dictionary<(string, string), CallKind>();
         var stores = new HashSet<(string, string)>();
         var slotCalls = new HashSet<(string, string)>();
+        var bodies = new Dictionary<(string, string, string), GraphBodyData>();
         for (var index = 0; index < units.Count; index++)
         {
             var unit = units[index];
+            var rank = ranks?[index] ?? index;
             var facts = unit.Facts.OfType<CallFacts>().ToList();
             foreach (var span in unit.Functions.Concat(facts.SelectMany(f => f.AssemblyFunctions)))
             {
                 // The first definition in discovery order names the node's home; discovery order is stable.
                 if (definitions.TryAdd(span.Node, span))
                 {
-                    definitionRanks[span.Node] = ranks?[index] ?? index;
+                    definitionRanks[span.Node] = rank;
                 }
             }
             foreach (var fact in facts)
@@ -117,8 +131,26 @@ public sealed class CallGraph : ICallGraph
                 stores.UnionWith(fact.SlotStores);
                 slotCalls.UnionWith(fact.SlotCalls);
             }
+            // Every body the unit walked, those without a call too: a merge must know that the first unit's view of a
+            // body has no call, where a later unit's (another shard's) has some.
+            var bodyCalls = facts.SelectMany(f => f.Bodies).ToDictionary(b => (b.File, b.Function), b => b.Calls);
+            foreach (var (file, function) in unit.Reached.Where(r => r.Walked).Select(r => (r.File, r.Function)).Concat(bodyCalls.Keys).Distinct())
+            {
+                // One unit per arch walks a body (FunctionReach); should two, the first in discovery order counts.
+                KeepFirst(bodies, new GraphBodyData(file, function, unit.Unit.Arch, rank,
+                    [.. bodyCalls.GetValueOrDefault((file, function), []).Select(c => new GraphCall(c.Caller, c.Callee, c.Kind))]));
+            }
         }
-        return new CallGraph(definitions, definitionRanks, calls, stores, slotCalls);
+        return new CallGraph(definitions, definitionRanks, calls, stores, slotCalls, bodies);
+    }
+
+    private static void KeepFirst(Dictionary<(string File, string Function, string Arch), GraphBodyData> bodies, GraphBodyData body)
+    {
+        var key = (body.File, body.Function, body.Arch);
+        if (!bodies.TryGetValue(key, out var known) || body.Rank < known.Rank)
+        {
+            bodies[key] = body;
+        }
     }
 
     private static void AddCall(Dictionary<(string, string), CallKind> calls, string caller, string callee, CallKind kind)
@@ -141,12 +173,14 @@ public sealed class CallGraph : ICallGraph
     {
         SlotStores = _slotStores,
         SlotCalls = _slotCalls,
+        Bodies = _bodies,
     };
 
     /// <summary>
     /// The whole tree's graph from its shards' parts: every call and slot of every shard, each function's definition
-    /// from the shard whose unit came first in discovery (as <see cref="Build"/> takes the first). Indirect edges are
-    /// derived again from the slots, so a store in one shard and a call through it in another still meet.
+    /// and each header body's calls from the shard whose unit came first in discovery (as <see cref="Build"/> takes
+    /// the first). Indirect edges are derived again from the slots, so a store in one shard and a call through it in
+    /// another still meet.
     /// </summary>
     public static CallGraph FromData(IEnumerable<CallGraphData> parts)
     {
@@ -154,8 +188,13 @@ public sealed class CallGraph : ICallGraph
         var calls = new Dictionary<(string, string), CallKind>();
         var stores = new HashSet<(string, string)>();
         var slotCalls = new HashSet<(string, string)>();
+        var bodies = new Dictionary<(string, string, string), GraphBodyData>();
         foreach (var part in parts)
         {
+            foreach (var body in part.Bodies)
+            {
+                KeepFirst(bodies, body);
+            }
             foreach (var function in part.Functions)
             {
                 if (!definitions.TryGetValue(function.Name, out var known) || function.Rank < known.Rank)
@@ -174,7 +213,7 @@ public sealed class CallGraph : ICallGraph
             definitions.ToDictionary(d => d.Key, d => new FunctionSpan(d.Value.File, d.Value.StartLine, d.Value.EndLine, BaseName(d.Key)) { Node = d.Key },
                 StringComparer.Ordinal),
             definitions.ToDictionary(d => d.Key, d => d.Value.Rank, StringComparer.Ordinal),
-            calls, stores, slotCalls);
+            calls, stores, slotCalls, bodies);
     }
 
     /// <summary>The function's name without the file a static's node adds ("foo@osfmk/i386/x.c" → "foo").</summary>

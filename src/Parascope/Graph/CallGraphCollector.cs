@@ -18,12 +18,22 @@ public readonly record struct CallEdge(string Caller, string Callee, CallKind Ki
 /// </summary>
 public sealed record CallFacts(ImmutableArray<CallEdge> Calls) : IUnitFacts
 {
+    /// <summary>
+    /// The calls made in the header bodies this unit walked, by body (not in <see cref="Calls"/>): a body's calls may
+    /// differ between the units including it, and the graph, and a merge of shards, keep the first unit's in
+    /// discovery order (<see cref="FunctionReach"/>).
+    /// </summary>
+    public ImmutableArray<HeaderBodyCalls> Bodies { get; init; } = [];
+
     public ImmutableArray<(string Slot, string Function)> SlotStores { get; init; } = [];
     public ImmutableArray<(string Caller, string Slot)> SlotCalls { get; init; } = [];
 
     /// <summary>The functions an assembly unit defines (C/C++ definitions are the unit's <see cref="ParsedUnit.Functions"/>).</summary>
     public ImmutableArray<FunctionSpan> AssemblyFunctions { get; init; } = [];
 }
+
+/// <summary>The calls a header function's body makes, as the unit that walked it saw them.</summary>
+public sealed record HeaderBodyCalls(string File, string Function, ImmutableArray<CallEdge> Calls);
 
 /// <summary>
 /// Feeds the call graph from the shared walk (C/C++) and from the assembly scan (.s/.S units, see
@@ -36,6 +46,7 @@ public sealed class CallGraphSource : ICollectorSource
     private sealed class Collector : IUnitCollector
     {
         private readonly HashSet<CallEdge> _calls = new();
+        private readonly Dictionary<(string File, string Function), HashSet<CallEdge>> _bodyCalls = new();
         private readonly HashSet<(string Slot, string Function)> _stores = new();
         private readonly HashSet<(string Caller, string Slot)> _slotCalls = new();
         private readonly Dictionary<Cursor, Cursor[]> _fields = new();
@@ -95,7 +106,7 @@ public sealed class CallGraphSource : ICollectorSource
             {
                 case CXCursorKind.CXCursor_FunctionDecl or CXCursorKind.CXCursor_CXXMethod or CXCursorKind.CXCursor_Constructor
                     or CXCursorKind.CXCursor_Destructor or CXCursorKind.CXCursor_FunctionTemplate:
-                    _calls.Add(new CallEdge(caller, NodeOf(callee, scope)));
+                    CallsOf(scope).Add(new CallEdge(caller, NodeOf(callee, scope)));
                     if (callee.Kind == CXCursorKind.CXCursor_CXXMethod && call.IsDynamicCall)
                     {
                         _slotCalls.Add((caller, AstWalker.QualifiedName(callee)));
@@ -109,6 +120,21 @@ public sealed class CallGraphSource : ICollectorSource
                     _slotCalls.Add((caller, VariableSlot(callee, scope)));
                     break;
             }
+        }
+
+        /// <summary>Where a call of the current function goes: the unit's own calls, or those of the header body being walked.</summary>
+        private HashSet<CallEdge> CallsOf(AstScope scope)
+        {
+            if (scope.HeaderFile is not { } header || scope.Function is not { } function)
+            {
+                return _calls;
+            }
+            if (!_bodyCalls.TryGetValue((header, function), out var calls))
+            {
+                calls = new HashSet<CallEdge>();
+                _bodyCalls[(header, function)] = calls;
+            }
+            return calls;
         }
 
         /// <summary>`{ .f = fn }`, `{ fn, … }` (by field position), `{ fn1, fn2 }` for an array variable (see <see cref="OnVariable"/>).</summary>
@@ -316,10 +342,11 @@ public sealed class CallGraphSource : ICollectorSource
             return false;
         }
 
-        public IUnitFacts? Complete() => _calls.Count == 0 && _stores.Count == 0 && _slotCalls.Count == 0 && _assemblyFunctions.IsEmpty
+        public IUnitFacts? Complete() => _calls.Count == 0 && _bodyCalls.Count == 0 && _stores.Count == 0 && _slotCalls.Count == 0 && _assemblyFunctions.IsEmpty
             ? null
             : new CallFacts([.. _calls])
             {
+                Bodies = [.. _bodyCalls.Where(b => b.Value.Count > 0).Select(b => new HeaderBodyCalls(b.Key.File, b.Key.Function, [.. b.Value]))],
                 SlotStores = [.. _stores],
                 SlotCalls = [.. _slotCalls],
                 AssemblyFunctions = _assemblyFunctions,

@@ -65,4 +65,14 @@ public sealed record CallGraphData(ImmutableArray<GraphFunctionData> Functions, 
 
     /// <summary>Functions that call through a slot, sorted.</summary>
     public ImmutableArray<(string Caller, string Slot)> SlotCalls { get; init; } = [];
+
+    /// <summary>
+    /// The calls of the header bodies the shard walked (not in <see cref="Calls"/>), each with the rank of the unit
+    /// that walked it: a body's calls depend on the unit including it, and the unsharded scan keeps the first unit's in
+    /// discovery order, so a merge keeps, per body and arch, the lowest rank's. Sorted by file, function, arch.
+    /// </summary>
+    public ImmutableArray<GraphBodyData> Bodies { get; init; } = [];
 }
+
+/// <summary>A header function's body as one unit of a shard walked it: the unit's discovery rank and the calls it makes.</summary>
+public sealed record GraphBodyData(string File, string Function, string Arch, int Rank, ImmutableArray<GraphCall> Calls);

@@ -8,7 +8,8 @@ namespace Parascope.Parsing;
 /// <summary>
 /// The one walk of a unit's AST. Every collector sees every cursor under the root exactly once; declarations
 /// from files outside the root (clang's and stand-in headers) are skipped whole; a function body in a header
-/// that another unit of the same arch already walked is skipped and only counted (see <see cref="FunctionReach"/>).
+/// that another unit of the same arch walks (the first in discovery order to reach it) is skipped and only counted
+/// (see <see cref="FunctionReach"/>).
 /// </summary>
 internal sealed class AstWalker : ICursorVisitor
 {
@@ -18,6 +19,7 @@ internal sealed class AstWalker : ICursorVisitor
     private readonly string _mainFile;
     private readonly List<FunctionSpan> _functions = new();
     private readonly List<ReachedFunction> _reached = new();
+    private readonly HashSet<(string File, string Function)> _walkedHere = new();
 
     public AstWalker(AstScope scope, IUnitCollector[] collectors, FunctionReach reach)
     {
@@ -95,25 +97,29 @@ internal sealed class AstWalker : ICursorVisitor
         // Header bodies are walked by the first unit of each arch that reaches them; the rest only count.
         if (file != _mainFile)
         {
-            var walk = _reach.Enter(file, name, _scope.Unit.Unit.Arch);
+            var walk = !_walkedHere.Contains((file, name)) && _reach.Enter(file, name, _scope.Unit.Unit.Arch, _scope.Unit.Rank);
             _reached.Add(new ReachedFunction(file, name, walk));
             if (!walk)
             {
                 return;
             }
+            _walkedHere.Add((file, name));
         }
         var end = cursor.Extent.End.Expansion;
         var node = cursor.HasInternalLinkage ? StaticNode(name, file) : name;
         _functions.Add(new FunctionSpan(file, start.Line, end.Line, name) { Node = node });
         var outerFunction = _scope.Function;
         var outerNode = _scope.FunctionNode;
+        var outerHeader = _scope.HeaderFile;
         _scope.Function = name;
         _scope.FunctionNode = node;
+        _scope.HeaderFile = file == _mainFile ? null : file;
         _scope.Depth++;
         cursor.VisitChildren(this);
         _scope.Depth--;
         _scope.Function = outerFunction;
         _scope.FunctionNode = outerNode;
+        _scope.HeaderFile = outerHeader;
     }
 
     /// <summary>The call-graph node of a function with internal linkage: its name and the file defining it.</summary>

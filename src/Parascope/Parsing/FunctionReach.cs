@@ -3,85 +3,96 @@ using System.Collections.Immutable;
 
 namespace Parascope.Parsing;
 
-/// <summary>A header function a unit's walk reached, and whether this unit walked its body (the first unit of its arch to reach it did).</summary>
+/// <summary>A header function a unit's walk reached, and whether this unit walked its body (the first unit of its arch to reach it, in discovery order, does).</summary>
 public readonly record struct ReachedFunction(string File, string Function, bool Walked);
 
 /// <summary>
 /// Lets the walk enter each function body defined in a header once per arch: an inline in a header included by
-/// 400 units is walked once, reported once, with 400 units. Each unit keeps what it reached
-/// (<see cref="ParsedUnit.Reached"/>), so the counts come from the units and a unit read back from the result cache
-/// takes part like a parsed one: it claims the bodies it walked when it was parsed (<see cref="Claim"/>).
+/// 400 units is walked once, reported once, with 400 units. The unit that walks it is the first in discovery order
+/// (the lowest rank) of those that reach it, whatever order the threads parse in, so a scan, and each shard of it,
+/// choose the same unit: a header body's calls and sites can differ between units (their macros differ), and
+/// `merge` keeps the view of the lowest rank of its shards, which is then the unsharded scan's.
+/// <para>
+/// While units are parsed in parallel, a unit walks a body unless a unit of lower rank already reached it; a unit
+/// of higher rank may have walked it before (it was parsed first). <see cref="Displaced"/> then names the units
+/// whose walked bodies are not exactly those they are the first to reach — such a unit, and a unit read back from
+/// the result cache that walked in another scan — and after <see cref="Settle"/> their parse again walks exactly
+/// those. Each unit keeps what it reached (<see cref="ParsedUnit.Reached"/>), so the counts come from the units.
+/// </para>
 /// </summary>
 public sealed class FunctionReach
 {
-    private readonly ConcurrentDictionary<(string File, string Function, string Arch), byte> _walked = new();
-
-    /// <summary>True for the first unit of ARCH to reach the function, which walks it.</summary>
-    public bool Enter(string file, string function, string arch) => _walked.TryAdd((file, function, arch), 0);
+    private readonly ConcurrentDictionary<(string File, string Function, string Arch), int> _first = new();
+    private volatile bool _settled;
 
     /// <summary>
-    /// Marks the bodies UNIT walked as walked, all or nothing: false (and nothing marked) when another unit already
-    /// walked one of them, so that no body is reported twice.
+    /// True when the unit of RANK walks the function: no unit of lower rank reached it so far (once settled: RANK is
+    /// the first to reach it). A walk of a unit later found not to be the first is redone (<see cref="Displaced"/>).
     /// </summary>
-    public bool Claim(ParsedUnit unit)
+    public bool Enter(string file, string function, string arch, int rank)
     {
-        var arch = unit.Unit.Arch;
-        var claimed = new List<(string, string, string)>();
+        var key = (file, function, arch);
+        if (_settled)
+        {
+            // An abandoned parse (--unit-timeout) may still be walking: it no longer moves anything.
+            return !_first.TryGetValue(key, out var first) || rank <= first;
+        }
+        return _first.AddOrUpdate(key, rank, (_, first) => Math.Min(first, rank)) == rank;
+    }
+
+    /// <summary>Marks what a unit read back from the result cache reached (its rank is its index in UNITS).</summary>
+    public void Reach(ParsedUnit unit, int rank)
+    {
         foreach (var reached in unit.Reached)
         {
-            if (!reached.Walked)
-            {
-                continue;
-            }
-            if (!_walked.TryAdd((reached.File, reached.Function, arch), 0))
-            {
-                foreach (var key in claimed)
-                {
-                    _walked.TryRemove(key, out _);
-                }
-                return false;
-            }
-            claimed.Add((reached.File, reached.Function, arch));
+            Enter(reached.File, reached.Function, unit.Unit.Arch, rank);
         }
-        return true;
     }
 
-    /// <summary>Gives back the bodies UNIT walked, before it is parsed again.</summary>
-    public void Release(ParsedUnit unit)
+    /// <summary>Sets, from the units' reaches alone, the first unit of each function, before some units are parsed again.</summary>
+    public void Settle(IReadOnlyList<ParsedUnit> units)
     {
-        foreach (var reached in unit.Reached.Where(r => r.Walked))
+        _settled = true;
+        _first.Clear();
+        foreach (var (key, rank) in FirstReachers(units))
         {
-            _walked.TryRemove((reached.File, reached.Function, unit.Unit.Arch), out _);
+            _first[key] = rank;
         }
     }
 
     /// <summary>
-    /// Functions some unit reached that no unit walked (the unit that walked one, in the scan its facts came from,
-    /// was edited or is gone), each with the first unit that reached it.
+    /// Indexes of the units (rank = index) whose walked header bodies are not exactly those they are the first to
+    /// reach: they walked a body a unit of lower rank reached too, or left one they are the first to reach unwalked.
     /// </summary>
-    public static ImmutableArray<(string File, string Function, string Arch, int Unit)> Unwalked(IReadOnlyList<ParsedUnit> units)
+    public static ImmutableArray<int> Displaced(IReadOnlyList<ParsedUnit> units)
     {
-        var walked = new HashSet<(string, string, string)>();
-        foreach (var unit in units)
+        var first = FirstReachers(units);
+        var displaced = ImmutableArray.CreateBuilder<int>();
+        for (var i = 0; i < units.Count; i++)
         {
-            foreach (var reached in unit.Reached.Where(r => r.Walked))
+            // By function: a unit that reaches one twice (a header read twice) walks it the first time only.
+            var arch = units[i].Unit.Arch;
+            var unit = i;
+            if (units[i].Reached.GroupBy(r => (r.File, r.Function))
+                .Any(g => g.Any(r => r.Walked) != (first[(g.Key.File, g.Key.Function, arch)] == unit)))
             {
-                walked.Add((reached.File, reached.Function, unit.Unit.Arch));
+                displaced.Add(i);
             }
         }
-        var unwalked = new Dictionary<(string, string, string), int>();
+        return displaced.ToImmutable();
+    }
+
+    private static Dictionary<(string File, string Function, string Arch), int> FirstReachers(IReadOnlyList<ParsedUnit> units)
+    {
+        var first = new Dictionary<(string, string, string), int>();
         for (var i = 0; i < units.Count; i++)
         {
             foreach (var reached in units[i].Reached)
             {
-                var key = (reached.File, reached.Function, units[i].Unit.Arch);
-                if (!walked.Contains(key))
-                {
-                    unwalked.TryAdd(key, i);
-                }
+                first.TryAdd((reached.File, reached.Function, units[i].Unit.Arch), i);
             }
         }
-        return [.. unwalked.Select(entry => (entry.Key.Item1, entry.Key.Item2, entry.Key.Item3, entry.Value))];
+        return first;
     }
 
     /// <summary>How many times units reached each function (every arch together), keyed by file and function.</summary>

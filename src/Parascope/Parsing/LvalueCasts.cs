@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using Parascope.Clang;
+using Parascope.Discovery;
 using Parascope.Model;
 
 namespace Parascope.Parsing;
@@ -32,7 +33,7 @@ public static class LvalueCasts
         string text;
         try
         {
-            text = overlays.TryGetValue(path, out var overlay) ? overlay : File.ReadAllText(path);
+            text = overlays.TryGetValue(path, out var overlay) ? overlay : RegularFiles.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

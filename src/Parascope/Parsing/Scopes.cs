@@ -10,6 +10,9 @@ public sealed class UnitScope
     public required SourceUnit Unit { get; init; }
     public required string Root { get; init; }
     public required SourceTexts Texts { get; init; }
+
+    /// <summary>The unit's place in discovery order among the units parsed together: the first to reach a header body walks it.</summary>
+    public int Rank { get; init; }
 }
 
 /// <summary>The walk's state at the current cursor: where it is, in which function, and the unit's services.</summary>
@@ -37,6 +40,12 @@ public sealed class AstScope
 
     /// <summary>The enclosing function's call-graph node: <see cref="Function"/>, or "name@file" for a static (see <see cref="FunctionSpan.Node"/>).</summary>
     public string? FunctionNode { get; internal set; }
+
+    /// <summary>
+    /// The header (root-relative) defining the enclosing function when that function is a header body this unit
+    /// walks (see <see cref="FunctionReach"/>); null in the unit's own file and at file scope.
+    /// </summary>
+    public string? HeaderFile { get; internal set; }
 
     /// <summary>Nesting depth of the current cursor (0 = a top-level declaration or preprocessing entity).</summary>
     public int Depth { get; internal set; }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Parascope.Discovery;
 
 namespace Parascope.Parsing;
 
@@ -65,7 +66,7 @@ public sealed class SourceTexts
     {
         try
         {
-            return new SourceText(path, File.ReadAllText(path));
+            return new SourceText(path, RegularFiles.ReadAllText(path));
         }
         catch (IOException)
         {

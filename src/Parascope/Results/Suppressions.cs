@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
+using Parascope.Discovery;
 using Parascope.Model;
 
 namespace Parascope.Results;
@@ -122,7 +123,7 @@ public static partial class Suppressions
             var path = Path.Combine(root, finding.File);
             try
             {
-                text = File.Exists(path) ? File.ReadAllLines(path) : null;
+                text = RegularFiles.Exists(path) ? RegularFiles.ReadAllLines(path) : null;
             }
             catch (IOException)
             {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Parascope.Discovery;
 using Parascope.Model;
 using Parascope.Reports;
 
@@ -91,6 +92,72 @@ public sealed class TreeFuzzTests
         Assert.Equal(1, result.Health.Counts.WithErrors);
         Assert.Equal(2, result.Findings.Count(f => f.Active && f.RuleId == "x86.hlt"));
     }
+
+    /// <summary>
+    /// FIFOs, a socket and a link to /dev/zero where the scan reads files (units, an included header, assembly, the
+    /// XNU profile's config and makefiles, the root's compile_commands.json and ignore file), a link to `/` and a link
+    /// loop: every one is skipped with a one-line warning naming it, never opened (opening a FIFO blocks until a writer
+    /// comes), and the scan ends well inside the time limit; a regression fails here instead of hanging the suite.
+    /// </summary>
+    [Fact]
+    public async Task Fifos_sockets_devices_and_links_to_them_are_skipped_with_a_warning_never_opened()
+    {
+        using var cache = new TempTree();
+        using var tree = new TempTree();
+        Reports.ReportTrees.CopySample(tree);
+        tree.Write("osfmk/i386/user_pipe.c", "#include \"pipe.h\"\n#include \"zero.h\"\nvoid user_pipe(void) { __asm__ volatile(\"hlt\"); }\n");
+        string[] fifos = ["osfmk/i386/pipe.c", "osfmk/i386/pipe.h", "osfmk/i386/pipe.s", "bsd/kern/pipe.cpp", "osfmk/conf/MASTER", "osfmk/conf/files",
+            "osfmk/conf/Makefile.template", "iokit/Makefile", "iokit/IOKit/pipe.iig", "osfmk/mach/pipe.defs", "compile_commands.json", ".parascope-ignore"];
+        foreach (var fifo in fifos)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(tree.Root, fifo))!);
+            Assert.True(MakeFifo(Path.Combine(tree.Root, fifo), 0x1a4) == 0, $"mkfifo {fifo}");
+        }
+        File.CreateSymbolicLink(Path.Combine(tree.Root, "osfmk/i386/zero.h"), "/dev/zero");
+        File.CreateSymbolicLink(Path.Combine(tree.Root, "bsd/kern/linked_pipe.c"), Path.Combine(tree.Root, "osfmk/i386/pipe.c"));
+        Directory.CreateSymbolicLink(Path.Combine(tree.Root, "bsd/machine_root"), "/");
+        Directory.CreateSymbolicLink(Path.Combine(tree.Root, "iokit/loop"), Path.Combine(tree.Root, "iokit"));
+        // Open for the whole test: .NET removes a socket's file when the socket is closed.
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
+            System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(tree.Root, "bsd/kern/socket.c")));
+        var before = Hash(tree.Root);
+
+        var scan = Task.Run(() => ScanPipeline.Run(new ScanRequest
+        {
+            Root = tree.Root,
+            Arches = ["x86_64"],
+            Jobs = 2,
+            IncludeUnits = true,
+            CacheDirectory = cache.Root,
+            UnitTimeout = TimeSpan.FromSeconds(60),
+        }));
+        if (await Task.WhenAny(scan, Task.Delay(TimeSpan.FromSeconds(120))) != scan)
+        {
+            // Let the blocked reader go (a writer opens each FIFO), so the test host is not left with it.
+            foreach (var fifo in fifos)
+            {
+                _ = Task.Run(() => File.WriteAllText(Path.Combine(tree.Root, fifo), string.Empty));
+            }
+            Assert.Fail("the scan of a tree with FIFOs did not end within 120 s");
+        }
+
+        var outcome = await scan;
+        var result = outcome.Result ?? throw new Xunit.Sdk.XunitException($"no result: {outcome.Error}");
+        Assert.Equal(before, Hash(tree.Root));
+        AssertWholeResult(FuzzInputs.FirstSeed, result);
+        foreach (var skipped in fifos.Append("bsd/kern/socket.c").Append("osfmk/i386/zero.h").Append("bsd/kern/linked_pipe.c"))
+        {
+            Assert.True(result.Warnings.Count(w => w.StartsWith(skipped + ": ", StringComparison.Ordinal) && w.Contains("skipped, never opened", StringComparison.Ordinal)) == 1,
+                $"one warning for {skipped} in:\n{string.Join("\n", result.Warnings)}");
+        }
+        Assert.DoesNotContain(result.Health.Units, u => u.File.Contains("pipe", StringComparison.Ordinal) && u.File != "osfmk/i386/user_pipe.c");
+        Assert.Contains(result.Findings, f => f.File == "osfmk/i386/user_pipe.c" && f.RuleId == "x86.hlt");
+        Assert.DoesNotContain(result.Findings, f => f.File.StartsWith("bsd/machine_root", StringComparison.Ordinal));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MakeFifo([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, uint mode);
 
     private static void WriteTable(string path, int megabytes, Random random, string head, string rowFormat, string tail)
     {
@@ -196,6 +263,11 @@ public sealed class TreeFuzzTests
             if (info.LinkTarget is { } target)
             {
                 sha.AppendData(Encoding.UTF8.GetBytes("-> " + target + "\0"));
+            }
+            else if (RegularFiles.KindOf(path) is not FileKind.Regular and not FileKind.Missing and not FileKind.Directory and var kind)
+            {
+                // A FIFO would block the read, a device never end: the entry's kind is its content.
+                sha.AppendData(Encoding.UTF8.GetBytes("kind " + kind + "\0"));
             }
             else if (info.Exists)
             {

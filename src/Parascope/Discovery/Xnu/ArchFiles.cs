@@ -97,7 +97,7 @@ public sealed class ArchFiles
                 }
                 try
                 {
-                    foreach (var line in File.ReadLines(list))
+                    foreach (var line in RegularFiles.ReadLines(list))
                     {
                         if (line.Length == 0 || line[0] == '#' || char.IsWhiteSpace(line[0]))
                         {

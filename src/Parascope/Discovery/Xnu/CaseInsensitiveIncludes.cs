@@ -38,7 +38,7 @@ public sealed partial class CaseInsensitiveIncludes
             {
                 continue;
             }
-            if (match.Groups[1].Value == "\"" && File.Exists(Path.Combine(Path.GetDirectoryName(path)!, name)))
+            if (match.Groups[1].Value == "\"" && RegularFiles.Exists(Path.Combine(Path.GetDirectoryName(path)!, name)))
             {
                 continue;
             }
@@ -49,7 +49,7 @@ public sealed partial class CaseInsensitiveIncludes
     /// <summary>Writes (with WRITE) a forwarding stand-in for each include that resolves only case-insensitively.</summary>
     public void Write(Action<string, string> write)
     {
-        var unresolved = candidates.Where(name => !roots.Any(r => File.Exists(Path.Combine(r, name)))).ToList();
+        var unresolved = candidates.Where(name => !roots.Any(r => RegularFiles.Exists(Path.Combine(r, name)))).ToList();
         if (unresolved.Count == 0)
         {
             return;
@@ -58,8 +58,7 @@ public sealed partial class CaseInsensitiveIncludes
         var byFolded = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var folder in roots.Where(Directory.Exists))
         {
-            var files = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-                .Order(StringComparer.Ordinal);
+            var files = StandInFiles.Enumerate(folder, "*");
             foreach (var file in files)
             {
                 byFolded.TryAdd(Path.GetRelativePath(folder, file).Replace('\\', '/').ToLowerInvariant(), file);

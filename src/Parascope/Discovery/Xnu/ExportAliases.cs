@@ -52,7 +52,7 @@ internal static class ExportAliases
     {
         try
         {
-            return File.ReadLines(makefile).Any(l => l.TrimStart().StartsWith(key, StringComparison.Ordinal) && l.Contains('='));
+            return RegularFiles.ReadLines(makefile).Any(l => l.TrimStart().StartsWith(key, StringComparison.Ordinal) && l.Contains('='));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -22,7 +22,7 @@ public static partial class HostProgram
         }
         try
         {
-            return MainDefinition().IsMatch(File.ReadAllText(path));
+            return MainDefinition().IsMatch(RegularFiles.ReadAllText(path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

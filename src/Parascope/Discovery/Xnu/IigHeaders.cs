@@ -83,7 +83,7 @@ public static partial class IigHeaders
     {
         try
         {
-            return File.ReadAllText(path);
+            return RegularFiles.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -138,9 +138,9 @@ public static partial class IigHeaders
             // Only what this tree has: DriverKit/OSMetaClass.h and the like exist in the user-space DriverKit SDK only.
             if (path.EndsWith(".iig", StringComparison.Ordinal))
             {
-                return File.Exists(Path.Combine(folder, file)) ? $"#include <{path[..^4]}.h>" : string.Empty;
+                return RegularFiles.Exists(Path.Combine(folder, file)) ? $"#include <{path[..^4]}.h>" : string.Empty;
             }
-            return File.Exists(Path.Combine(folder, file)) || !path.StartsWith("DriverKit/", StringComparison.Ordinal) ? m.Value : string.Empty;
+            return RegularFiles.Exists(Path.Combine(folder, file)) || !path.StartsWith("DriverKit/", StringComparison.Ordinal) ? m.Value : string.Empty;
         });
         return ForwardDeclaration().Replace(top, "class $1;");
     }

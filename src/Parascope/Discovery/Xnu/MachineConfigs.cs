@@ -180,7 +180,7 @@ public static partial class MachineConfigs
                     headers.Add(include.Groups["path"].Value);
                 }
             }
-            var present = headers.All(h => File.Exists(Path.Combine(root, "pexpert", h)) || File.Exists(Path.Combine(root, "osfmk", h)));
+            var present = headers.All(h => RegularFiles.Exists(Path.Combine(root, "pexpert", h)) || RegularFiles.Exists(Path.Combine(root, "osfmk", h)));
             boards.Add(new Board(m.Groups["name"].Value[prefix.Length..], i + 1, [.. headers], present));
         }
         return boards.ToImmutable();
@@ -216,7 +216,7 @@ public static partial class MachineConfigs
         var path = Path.Combine(root, relative);
         try
         {
-            return File.Exists(path) ? File.ReadAllLines(path) : [];
+            return RegularFiles.Exists(path) ? RegularFiles.ReadAllLines(path) : [];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

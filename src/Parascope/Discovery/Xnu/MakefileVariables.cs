@@ -30,14 +30,14 @@ public sealed partial class MakefileVariables
     public static MakefileVariables Read(string path)
     {
         var result = new MakefileVariables();
-        if (!File.Exists(path))
+        if (!RegularFiles.Exists(path))
         {
             return result;
         }
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(path);
+            lines = RegularFiles.ReadAllLines(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -139,7 +139,7 @@ public static partial class MigInterfaces
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(file);
+            lines = RegularFiles.ReadAllLines(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

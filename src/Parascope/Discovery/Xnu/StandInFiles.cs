@@ -8,7 +8,7 @@ internal static class StandInFiles
 
     public static void WriteIfChanged(string path, string content)
     {
-        if (File.Exists(path) && File.ReadAllText(path) == content)
+        if (RegularFiles.Exists(path) && RegularFiles.ReadAllText(path) == content)
         {
             return;
         }
@@ -18,15 +18,26 @@ internal static class StandInFiles
         File.Move(temporary, path, overwrite: true);
     }
 
-    public static void CopyIfChanged(string source, string destination) => WriteIfChanged(destination, File.ReadAllText(source));
+    public static void CopyIfChanged(string source, string destination) => WriteIfChanged(destination, RegularFiles.ReadAllText(source));
 
     /// <summary>True when some subsystem folder of the tree holds NAME: the tree's own header wins over a stand-in.</summary>
     public static bool TreeHas(string root, IReadOnlyList<string> subsystems, string name) =>
-        subsystems.Any(s => File.Exists(Path.Combine(root, s, name)));
+        subsystems.Any(s => RegularFiles.Exists(Path.Combine(root, s, name)));
 
+    /// <summary>
+    /// The regular files under FOLDER matching PATTERN, sorted; like the inventory, neither linked folders (a link to
+    /// `/` would walk the machine) nor links, FIFOs or devices (<see cref="RegularFiles"/>).
+    /// </summary>
     public static IEnumerable<string> Enumerate(string folder, string pattern) =>
         Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, pattern, new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-                .Order(StringComparer.Ordinal)
+            ? Directory.EnumerateFiles(folder, pattern, TreeWalk).Where(RegularFiles.IsPlain).Order(StringComparer.Ordinal)
             : [];
+
+    /// <summary>A walk of a folder of the tree: recursive, neither into linked folders nor hidden ones.</summary>
+    public static readonly EnumerationOptions TreeWalk = new()
+    {
+        RecurseSubdirectories = true,
+        IgnoreInaccessible = true,
+        AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | FileAttributes.ReparsePoint,
+    };
 }

@@ -50,12 +50,12 @@ public sealed record XnuConfig
     public static XnuConfig Read(string root, string arch, IReadOnlyList<string> subsystems, string configuration = Release)
     {
         var merged = ReadMerged(root, arch, subsystems, configuration);
-        if (File.Exists(Path.Combine(root, "config", "MASTER")))
+        if (RegularFiles.Exists(Path.Combine(root, "config", "MASTER")))
         {
             return merged;
         }
         var own = subsystems
-            .Where(s => File.Exists(Path.Combine(root, s, "conf", "MASTER")))
+            .Where(s => RegularFiles.Exists(Path.Combine(root, s, "conf", "MASTER")))
             .ToImmutableDictionary(s => s, s => ReadMerged(root, arch, [s], configuration), StringComparer.Ordinal);
         return merged with { BySubsystem = own };
     }
@@ -150,7 +150,7 @@ public sealed record XnuConfig
     private static void AddMaster(List<(string, string?)> pairs, string folder, string arch)
     {
         var master = Path.Combine(folder, "MASTER");
-        if (!File.Exists(master))
+        if (!RegularFiles.Exists(master))
         {
             return;
         }
@@ -159,7 +159,7 @@ public sealed record XnuConfig
         string? masterArch = null;
         foreach (var candidate in new[] { $"MASTER.{arch}.MacOSX", $"MASTER.{arch}" })
         {
-            if (File.Exists(Path.Combine(folder, candidate)))
+            if (RegularFiles.Exists(Path.Combine(folder, candidate)))
             {
                 masterArch = Path.Combine(folder, candidate);
                 break;
@@ -174,7 +174,7 @@ public sealed record XnuConfig
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(path);
+            lines = RegularFiles.ReadAllLines(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -389,14 +389,14 @@ public sealed record XnuConfig
     /// </summary>
     private static IEnumerable<(string Word, bool IsOption)> NeededWords(string files)
     {
-        if (!File.Exists(files))
+        if (!RegularFiles.Exists(files))
         {
             return [];
         }
         try
         {
             var result = new List<(string, bool)>();
-            foreach (var line in File.ReadLines(files))
+            foreach (var line in RegularFiles.ReadLines(files))
             {
                 if (line.Length == 0 || line[0] == '#' || char.IsWhiteSpace(line[0]))
                 {

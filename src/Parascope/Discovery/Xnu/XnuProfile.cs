@@ -116,7 +116,7 @@ public static partial class XnuProfile
 
         // Only read when a file is built by no configuration of a scanned arch; only arches the tree configures.
         var otherArches = new Lazy<List<ArchBuild>>(() => Architecture.Names
-            .Where(a => File.Exists(Path.Combine(root, "config", "MASTER." + a)) || present.Any(s => File.Exists(Path.Combine(root, s, "conf", "MASTER." + a))))
+            .Where(a => RegularFiles.Exists(Path.Combine(root, "config", "MASTER." + a)) || present.Any(s => RegularFiles.Exists(Path.Combine(root, s, "conf", "MASTER." + a))))
             .Select(a => new ArchBuild(a, ArchFiles.Read(root, present, a),
                 [.. XnuConfig.Configurations.Select(name => XnuConfig.Read(root, a, present, name))]))
             .ToList());
@@ -212,7 +212,7 @@ public static partial class XnuProfile
             HashSet<string> tested;
             try
             {
-                tested = ConditionalNames(File.ReadAllText(path));
+                tested = ConditionalNames(RegularFiles.ReadAllText(path));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

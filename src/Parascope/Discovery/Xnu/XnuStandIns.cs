@@ -31,7 +31,7 @@ public static partial class XnuStandIns
                 string text;
                 try
                 {
-                    text = File.ReadAllText(file);
+                    text = RegularFiles.ReadAllText(file);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -126,9 +126,9 @@ public static partial class XnuStandIns
             foreach (var template in Enumerate(folder, "*.h.template"))
             {
                 var name = Path.GetRelativePath(folder, template)[..^".template".Length];
-                if (!File.Exists(Path.Combine(folder, name)))
+                if (!RegularFiles.Exists(Path.Combine(folder, name)))
                 {
-                    var text = File.ReadAllText(template);
+                    var text = RegularFiles.ReadAllText(template);
                     text = PlaceholderInQuotes().Replace(text, "\"\"");
                     WriteIfChanged(Path.Combine(standIns, name), Banner + Placeholder().Replace(text, "0"));
                 }
@@ -221,8 +221,8 @@ public static partial class XnuStandIns
                      (stem + "_server.h", MigInterfaces.Side.KernelServer), (stem + "_user.h", MigInterfaces.Side.KernelUser),
                  })
         {
-            if (!TreeHas(root, subsystems, name) && !File.Exists(Path.Combine(root, "EXTERNAL_HEADERS", name))
-                && !File.Exists(Path.Combine(mig, name)))
+            if (!TreeHas(root, subsystems, name) && !RegularFiles.Exists(Path.Combine(root, "EXTERNAL_HEADERS", name))
+                && !RegularFiles.Exists(Path.Combine(mig, name)))
             {
                 WriteIfChanged(Path.Combine(standIns, name), Text(name, side));
             }
@@ -235,7 +235,7 @@ public static partial class XnuStandIns
     /// <summary>An empty stand-in, unless the tree holds the header itself under one of the include roots.</summary>
     private static void StandIn(string root, IReadOnlyList<string> subsystems, string standIns, string name)
     {
-        if (TreeHas(root, subsystems, name) || File.Exists(Path.Combine(root, "EXTERNAL_HEADERS", name)))
+        if (TreeHas(root, subsystems, name) || RegularFiles.Exists(Path.Combine(root, "EXTERNAL_HEADERS", name)))
         {
             return;
         }

@@ -101,12 +101,20 @@ public static class JsonReportReader
     private static CallGraphData ReadGraph(JsonElement graph) => new(
         [.. graph.GetProperty("functions").EnumerateArray().Select(f => new GraphFunctionData(f.GetProperty("name").GetString()!,
             f.GetProperty("rank").GetInt32(), f.GetProperty("file").GetString()!, f.GetProperty("startLine").GetInt32(), f.GetProperty("endLine").GetInt32()))],
-        [.. graph.GetProperty("calls").EnumerateArray().Select(c => new GraphCall(c[0].GetString()!, c[1].GetString()!,
-            c.GetArrayLength() > 2 && CallKinds.TryParse(c[2].GetString()!, out var kind) ? kind : CallKind.Direct))])
+        ReadCalls(graph.GetProperty("calls")))
     {
         SlotStores = Pairs(graph, "slotStores"),
         SlotCalls = Pairs(graph, "slotCalls"),
+        // Shards of versions before it carry every call in `calls`.
+        Bodies = graph.TryGetProperty("headerBodies", out var bodies)
+            ? [.. bodies.EnumerateArray().Select(b => new GraphBodyData(b.GetProperty("file").GetString()!, b.GetProperty("function").GetString()!,
+                b.GetProperty("arch").GetString()!, b.GetProperty("rank").GetInt32(), ReadCalls(b.GetProperty("calls"))))]
+            : [],
     };
+
+    private static ImmutableArray<GraphCall> ReadCalls(JsonElement calls) =>
+        [.. calls.EnumerateArray().Select(c => new GraphCall(c[0].GetString()!, c[1].GetString()!,
+            c.GetArrayLength() > 2 && CallKinds.TryParse(c[2].GetString()!, out var kind) ? kind : CallKind.Direct))];
 
     private static ImmutableArray<(string, string)> Pairs(JsonElement graph, string name) =>
         graph.TryGetProperty(name, out var pairs) ? [.. pairs.EnumerateArray().Select(p => (p[0].GetString()!, p[1].GetString()!))] : [];

@@ -207,8 +207,28 @@ public static class JsonReportWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        WriteCalls(json, graph.Calls);
+        WritePairs(json, "slotStores", graph.SlotStores);
+        WritePairs(json, "slotCalls", graph.SlotCalls);
+        json.WriteStartArray("headerBodies");
+        foreach (var body in graph.Bodies)
+        {
+            json.WriteStartObject();
+            json.WriteString("file", body.File);
+            json.WriteString("function", body.Function);
+            json.WriteString("arch", body.Arch);
+            json.WriteNumber("rank", body.Rank);
+            WriteCalls(json, body.Calls);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteCalls(Utf8JsonWriter json, IEnumerable<GraphCall> calls)
+    {
         json.WriteStartArray("calls");
-        foreach (var call in graph.Calls)
+        foreach (var call in calls)
         {
             json.WriteStartArray();
             json.WriteStringValue(call.Caller);
@@ -217,9 +237,6 @@ public static class JsonReportWriter
             json.WriteEndArray();
         }
         json.WriteEndArray();
-        WritePairs(json, "slotStores", graph.SlotStores);
-        WritePairs(json, "slotCalls", graph.SlotCalls);
-        json.WriteEndObject();
     }
 
     private static void WritePairs(Utf8JsonWriter json, string name, IEnumerable<(string, string)> pairs)

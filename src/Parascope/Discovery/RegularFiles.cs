@@ -1,0 +1,131 @@
+using System.Runtime.InteropServices;
+
+namespace Parascope.Discovery;
+
+/// <summary>
+/// Opens a file of the scanned tree only when it is a regular file (links followed). A FIFO blocks open() until a
+/// writer comes (a scan hung on one for ten minutes, --unit-timeout or not: the read was not a unit's), a character
+/// device such as /dev/zero never ends, a socket cannot be read: each is skipped, never opened, and discovery warns
+/// once per path (<see cref="FileInventory.Skipped"/>). File.Exists is true for all of them, so tree code asks here.
+/// </summary>
+public static partial class RegularFiles
+{
+    private const int AtFdCwd = -100;
+    private const uint StatxType = 0x1;
+    // struct statx is the same on every Linux arch: stx_mode (u16) at offset 28 of a 256-byte buffer.
+    private const int ModeOffset = 28;
+    private static bool _statx = OperatingSystem.IsLinux();
+
+    /// <summary>True when PATH (links followed) is a regular file; false when it is missing, a folder or anything else.</summary>
+    public static bool Exists(string path) => KindOf(path) == FileKind.Regular;
+
+    /// <summary>True when PATH is a regular file and not a link (a walk of the tree takes only these, as the inventory does).</summary>
+    public static bool IsPlain(string path) => KindOf(path) == FileKind.Regular && new FileInfo(path).LinkTarget is null;
+
+    /// <summary>What PATH is, links followed; <see cref="FileKind.Regular"/> too where the system cannot say (not Linux).</summary>
+    public static FileKind KindOf(string path)
+    {
+        if (!_statx)
+        {
+            return File.Exists(path) ? FileKind.Regular : Directory.Exists(path) ? FileKind.Directory : FileKind.Missing;
+        }
+        var buffer = new byte[256];
+        int result;
+        try
+        {
+            result = Statx(AtFdCwd, path, 0, StatxType, buffer);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            _statx = false;
+            return KindOf(path);
+        }
+        if (result != 0)
+        {
+            return FileKind.Missing;
+        }
+        return (BitConverter.ToUInt16(buffer, ModeOffset) & 0xF000) switch
+        {
+            0x8000 => FileKind.Regular,
+            0x4000 => FileKind.Directory,
+            0x1000 => FileKind.Fifo,
+            0xC000 => FileKind.Socket,
+            0x2000 => FileKind.CharacterDevice,
+            0x6000 => FileKind.BlockDevice,
+            _ => FileKind.Other,
+        };
+    }
+
+    /// <summary>"a FIFO", "a socket"…: how a warning names a file that is not regular.</summary>
+    public static string Describe(FileKind kind) => kind switch
+    {
+        FileKind.Fifo => "a FIFO (named pipe)",
+        FileKind.Socket => "a socket",
+        FileKind.CharacterDevice => "a character device",
+        FileKind.BlockDevice => "a block device",
+        FileKind.Missing => "a dangling link",
+        FileKind.Directory => "a folder",
+        _ => "not a regular file",
+    };
+
+    /// <summary>File.ReadAllText of a regular file; an IOException naming the kind for anything else (never opened).</summary>
+    public static string ReadAllText(string path)
+    {
+        Require(path);
+        return File.ReadAllText(path);
+    }
+
+    /// <summary>File.ReadAllLines of a regular file; an IOException naming the kind for anything else (never opened).</summary>
+    public static string[] ReadAllLines(string path)
+    {
+        Require(path);
+        return File.ReadAllLines(path);
+    }
+
+    /// <summary>File.ReadLines of a regular file; an IOException naming the kind for anything else (never opened).</summary>
+    public static IEnumerable<string> ReadLines(string path)
+    {
+        Require(path);
+        return File.ReadLines(path);
+    }
+
+    /// <summary>File.ReadAllBytes of a regular file; an IOException naming the kind for anything else (never opened).</summary>
+    public static byte[] ReadAllBytes(string path)
+    {
+        Require(path);
+        return File.ReadAllBytes(path);
+    }
+
+    /// <summary>A FileStream over a regular file; an IOException naming the kind for anything else (never opened).</summary>
+    public static FileStream OpenRead(string path, FileShare share = FileShare.Read, int bufferSize = 4096, FileOptions options = FileOptions.None)
+    {
+        Require(path);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, share, bufferSize, options);
+    }
+
+    private static void Require(string path)
+    {
+        var kind = KindOf(path);
+        if (kind is not FileKind.Regular and not FileKind.Missing)
+        {
+            throw new IOException($"{path}: {Describe(kind)}, not read");
+        }
+    }
+
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int directory, string path, int flags, uint mask, byte[] buffer);
+}
+
+/// <summary>What a path is, links followed.</summary>
+public enum FileKind
+{
+    Missing,
+    Regular,
+    Directory,
+    Fifo,
+    Socket,
+    CharacterDevice,
+    BlockDevice,
+    Other,
+}

@@ -1,0 +1,58 @@
+using Parascope.Model;
+using Parascope.Parsing;
+
+namespace Parascope.Tests.Parsing;
+
+/// <summary>Which unit walks a header body: the first in discovery order to reach it, whatever order threads parse in.</summary>
+public sealed class FunctionReachTests
+{
+    private static ParsedUnit Unit(string file, params ReachedFunction[] reached) => new()
+    {
+        Unit = new SourceUnit { Path = "/tree/" + file, RelativePath = file, Language = SourceLanguage.C, Arch = "i386" },
+        Status = UnitStatus.Clean,
+        Reached = [.. reached],
+    };
+
+    [Fact]
+    public void A_later_unit_parsed_first_walks_but_the_first_unit_in_discovery_order_keeps_the_body()
+    {
+        var reach = new FunctionReach();
+        // Unit 1's thread reaches lock() before unit 0's: both walk it; unit 0, first in discovery order, keeps it.
+        Assert.True(reach.Enter("lock.h", "lock", "i386", 1));
+        Assert.True(reach.Enter("lock.h", "lock", "i386", 0));
+        Assert.False(reach.Enter("lock.h", "lock", "i386", 2));
+        Assert.True(reach.Enter("lock.h", "lock", "x86_64", 2));
+    }
+
+    [Fact]
+    public void Units_that_walked_a_body_they_are_not_first_to_reach_or_left_one_they_are_first_to_reach_are_displaced()
+    {
+        IReadOnlyList<ParsedUnit> units =
+        [
+            Unit("a.c", new ReachedFunction("lock.h", "lock", Walked: false)),
+            Unit("b.c", new ReachedFunction("lock.h", "lock", Walked: true), new ReachedFunction("spl.h", "spl", Walked: true)),
+            Unit("c.c", new ReachedFunction("spl.h", "spl", Walked: false), new ReachedFunction("spl.h", "spl", Walked: false)),
+        ];
+
+        Assert.Equal([0, 1], FunctionReach.Displaced(units).ToArray());
+    }
+
+    [Fact]
+    public void Once_settled_a_unit_parsed_again_walks_exactly_the_bodies_it_is_first_to_reach()
+    {
+        IReadOnlyList<ParsedUnit> units =
+        [
+            Unit("a.c", new ReachedFunction("lock.h", "lock", Walked: false)),
+            Unit("b.c", new ReachedFunction("lock.h", "lock", Walked: true), new ReachedFunction("spl.h", "spl", Walked: true)),
+        ];
+        var reach = new FunctionReach();
+        reach.Settle(units);
+
+        Assert.True(reach.Enter("lock.h", "lock", "i386", 0));
+        Assert.False(reach.Enter("lock.h", "lock", "i386", 1));
+        Assert.True(reach.Enter("spl.h", "spl", "i386", 1));
+        // A parse abandoned by --unit-timeout that walks on moves nothing once settled.
+        Assert.False(reach.Enter("spl.h", "spl", "i386", 5));
+        Assert.True(reach.Enter("spl.h", "spl", "i386", 1));
+    }
+}
