@@ -288,9 +288,12 @@ public static class ScanPipeline
             IgnoreFile = null,
             CacheDirectory = request.CacheDirectory ?? DefaultCacheDirectory(),
         };
-        return string.Join('\n', System.Text.Json.JsonSerializer.Serialize(asked), rulesDigest, System.Text.Json.JsonSerializer.Serialize(ignores),
-            LibclangLoader.Version(), resources ?? string.Empty);
+        return string.Join('\n', System.Text.Json.JsonSerializer.Serialize(asked, IdentityOptions), rulesDigest,
+            System.Text.Json.JsonSerializer.Serialize(ignores, IdentityOptions), LibclangLoader.Version(), resources ?? string.Empty);
     }
+
+    /// <summary>Fields included: the shard is a tuple, whose items are fields (without them every shard had one identity).</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions IdentityOptions = new() { IncludeFields = true };
 
     /// <summary>
     /// Whether a whole scan may be reused: the tree was settled when the snapshot was taken, no unit failed (a crash or a

@@ -181,6 +181,26 @@ public sealed class WholeScanCacheTests
     }
 
     [Fact]
+    public void Each_shard_is_an_entry_of_its_own()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        ScanOutcome Shard(int index, string? results) => ScanPipeline.Run(new ScanRequest
+        {
+            Root = tree.Root,
+            Jobs = 2,
+            CacheDirectory = cache.Root,
+            ResultCache = results,
+            Shard = (index, 2),
+        });
+        Assert.Equal(WholeScanUse.Stored, Shard(1, cache.Root).Statistics!.WholeScan);
+        var second = Shard(2, cache.Root);
+        Assert.Equal(WholeScanUse.Stored, second.Statistics!.WholeScan);
+        Assert.Equal(Reports(Shard(2, null)), Reports(second));
+        Assert.Equal(WholeScanUse.Hit, Shard(2, cache.Root).Statistics!.WholeScan);
+    }
+
+    [Fact]
     public void A_damaged_entry_is_not_trusted_and_is_written_again()
     {
         using var tree = SettledCopy(SampleTreeTests.SampleRoot());
