@@ -348,6 +348,24 @@ public static partial class XnuProfile
             config.OptionHeaders.TryGetValue(option + ".h", out var header) && header.Macro == option.ToUpperInvariant();
     }
 
+    /// <summary>
+    /// clang's target for the arch as the tree's own build compiles it. From xnu-7195 on, MakeInc.def builds every
+    /// arm64 kernel for the arm64e sub-architecture when no device map names another one
+    /// (`export ARCH_STRING_FOR_CURRENT_MACHINE_CONFIG := arm64e`): that is what defines `__arm64e__`, hence
+    /// HAS_APPLE_PAC (apple_arm64_common.h: CPU_HAS_APPLE_PAC and __arm64e__) and pointer authentication. Parsed as
+    /// plain arm64, xnu-8792's pmap.h declares `reserved10` twice (its !HAS_APPLE_PAC and !CONFIG_ROSETTA
+    /// branches), a layout no build of the tree ever had. Trees that name no sub-architecture (before xnu-7195)
+    /// and the x86 arches keep the arch's own triple.
+    /// </summary>
+    internal static string TargetTriple(string arch, MakefileVariables makeDefs)
+    {
+        var triple = GenericProfile.TargetTriple(arch);
+        var subArch = makeDefs.Words("ARCH_STRING_FOR_CURRENT_MACHINE_CONFIG")
+            .FirstOrDefault(w => w.Length > arch.Length && w.StartsWith(arch, StringComparison.Ordinal)
+                && w[arch.Length..].All(char.IsAsciiLetterLower));
+        return subArch is not null && triple.StartsWith(arch + "-", StringComparison.Ordinal) ? subArch + triple[arch.Length..] : triple;
+    }
+
     /// <summary>One folder per tree and arch (hash of both), so two trees or arches never share option headers.</summary>
     public static string CacheFolder(string cacheDirectory, string root, string arch)
     {
@@ -370,7 +388,7 @@ public static partial class XnuProfile
             substitutions[name] = value;
         }
         var arguments = ImmutableArray.CreateBuilder<string>();
-        arguments.Add($"--target={GenericProfile.TargetTriple(arch)}");
+        arguments.Add($"--target={TargetTriple(arch, makeDefs)}");
         if (request.ResourceDirectory is not null)
         {
             arguments.Add("-resource-dir");
