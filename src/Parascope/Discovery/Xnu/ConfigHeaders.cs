@@ -59,6 +59,17 @@ public static class ConfigHeaders
             WriteIfChanged(Path.Combine(configFolder, extra + ".h"), $"{Banner}#define {macro} {(config.Selected.Contains(macro) ? 1 : 0)}\n");
         }
         WriteIfChanged(Path.Combine(configFolder, "meta_features.h"), meta.ToString());
+        // config's mkmakefile writes confdep.h only when MASTER selects a maxusers line (bsd/conf/param.c:
+        // NPROC = 20 + 16 * MAXUSERS); otherwise the stand-ins' empty confdep.h, later on the path, is found.
+        var confdep = Path.Combine(configFolder, "confdep.h");
+        if (config.MaxUsers is { } maxUsers)
+        {
+            WriteIfChanged(confdep, $"{Banner}#define MAXUSERS {maxUsers}\n");
+        }
+        else if (File.Exists(confdep))
+        {
+            File.Delete(confdep);
+        }
         // Each subsystem's meta_features.h includes only the option headers of its own lists, as each subsystem's
         // config run writes its own. Old trees keep one configuration per subsystem (XnuConfig.BySubsystem).
         var metaFolders = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
