@@ -192,6 +192,41 @@ public sealed class XnuConfigurationTests
     }
 
     [Fact]
+    public void A_tree_its_makefiles_build_with_gcc_sees_no_target_os_macros_from_the_compiler()
+    {
+        using var tree = OldXnu();
+        // xnu-792's makedefs name no clang: the kernel was built by Apple's GCC 4.
+        tree.Write("makedefs/MakeInc.cmd", "CC = cc\nMIG = $(NEXT_ROOT)/usr/bin/mig\n");
+        tree.Write("bsd/conf/files", "bsd/net/wdeflate.c	standard\n");
+        // As the zlib.h of xnu-792's bsd/net: its portable types are declared only off the classic Mac OS.
+        tree.Write("bsd/net/wzlib.h", """
+            #if !defined(WIDGET_MACOS) && !defined(TARGET_OS_MAC)
+            typedef unsigned char wbyte;
+            #endif
+            typedef wbyte *wbytep;
+            """);
+        tree.Write("bsd/net/wdeflate.c", "#include <net/wzlib.h>\nwbytep widget_window;\n");
+        using var cache = new TempTree();
+
+        var outcome = tree.ScanWithUnits(cache.Root, "i386");
+
+        var unit = Assert.Single(outcome.Result!.Health.Units, u => u.File == "bsd/net/wdeflate.c");
+        Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
+    }
+
+    [Fact]
+    public void A_tree_its_makefiles_build_with_clang_keeps_the_compilers_target_os_macros()
+    {
+        using var tree = OldXnu();
+        tree.Write("makedefs/MakeInc.cmd", "export CC := $(shell $(XCRUN) -sdk $(SDKROOT) -find clang)\n");
+        using var cache = new TempTree();
+
+        var arguments = UnitOf(Discover(tree, cache.Root), "osfmk/kern/core.c").Arguments;
+
+        Assert.DoesNotContain("-fno-define-target-os-macros", arguments);
+    }
+
+    [Fact]
     public void A_host_program_among_kernel_sources_is_not_a_unit_and_is_named_in_a_warning()
     {
         using var tree = OldXnu();

@@ -70,6 +70,7 @@ public static partial class XnuProfile
         var present = Subsystems.Where(s => Directory.Exists(Path.Combine(root, s))).ToImmutableArray();
         var makeDefs = MakefileVariables.Read(Path.Combine(root, "makedefs", "MakeInc.def"));
         var templates = present.ToDictionary(s => s, s => MakefileVariables.Read(Path.Combine(root, s, "conf", "Makefile.template")));
+        var gccBuilt = BuiltByGcc(root);
         var hostPrograms = new List<string>();
         var perArch = new Dictionary<string, ArchSetup>(StringComparer.Ordinal);
         var machines = ImmutableArray.CreateBuilder<MachineConfig>();
@@ -111,7 +112,7 @@ public static partial class XnuProfile
             {
                 return new DiscoveryResult(Name, [], [], new InputError($"{cache}: cannot write stand-in headers ({e.Message.Split('\n')[0]})"));
             }
-            perArch[arch] = new ArchSetup(arch, configs, configFolders, folders, ArchFiles.Read(root, present, arch), machine.Value!, makeDefs);
+            perArch[arch] = new ArchSetup(arch, configs, configFolders, folders, ArchFiles.Read(root, present, arch), machine.Value!, makeDefs, gccBuilt);
         }
 
         // Only read when a file is built by no configuration of a scanned arch; only arches the tree configures.
@@ -287,7 +288,26 @@ public static partial class XnuProfile
     }
 
     private sealed record ArchSetup(string Arch, ImmutableArray<XnuConfig> Configs, Dictionary<string, ConfigHeaders.ConfigFolder> ConfigFolders,
-        XnuStandIns.StandInFolders Folders, ArchFiles Files, MachineConfig Machine, MakefileVariables MakeDefs);
+        XnuStandIns.StandInFolders Folders, ArchFiles Files, MachineConfig Machine, MakefileVariables MakeDefs, bool GccBuilt);
+
+    /// <summary>
+    /// Whether the tree's makefiles compile with GCC: until xnu-1699 makedefs/MakeInc.cmd and MakeInc.def name no
+    /// clang (cc, gcc-4.2); xnu-2050 and later pick clang with xcrun. GCC predefines no TARGET_OS_* macros, which
+    /// upstream clang predefines for every Darwin target; xnu-792's bsd/net/zlib.h typedefs Byte only
+    /// `#if !defined(MACOS) &amp;&amp; !defined(TARGET_OS_MAC)`, so with clang's macros five units lose the type.
+    /// </summary>
+    private static bool BuiltByGcc(string root)
+    {
+        var makefiles = new[] { "MakeInc.cmd", "MakeInc.def" }.Select(f => Path.Combine(root, "makedefs", f)).Where(File.Exists).ToList();
+        try
+        {
+            return makefiles.Count > 0 && !makefiles.Any(f => File.ReadAllText(f).Contains("clang", StringComparison.Ordinal));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// What MakeInc.def adds for a configuration inside make conditionals this profile does not evaluate
@@ -419,6 +439,10 @@ public static partial class XnuProfile
         arguments.Add("-fblocks");
         arguments.Add("-fno-builtin");
         arguments.Add("-fno-common");
+        if (setup.GccBuilt)
+        {
+            arguments.Add("-fno-define-target-os-macros");
+        }
 
         var defines = new List<string>();
         var fromMakeDefs = makeDefs.LiteralFlags("DEFINES", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)).ToList();
