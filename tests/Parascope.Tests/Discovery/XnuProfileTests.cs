@@ -233,6 +233,39 @@ public sealed class XnuProfileTests
     }
 
     [Fact]
+    public void A_tree_before_kasan_tbi_builds_x86_64_kasan_with_its_own_shift()
+    {
+        using var tree = MiniXnu();
+        File.AppendAllText(Path.Combine(tree.Root, "makedefs", "MakeInc.def"), """
+
+            ifeq ($(KASAN),1)
+            KASAN_SHIFT_ARM64=0xe000000000000000
+            KASAN_SHIFT_X86_64=0xdffff80000000000
+            KASAN_SHIFT=$($(addsuffix $(CURRENT_ARCH_CONFIG),KASAN_SHIFT_))
+            CFLAGS_GEN += -DKASAN=1 -DKASAN_SHIFT=$(KASAN_SHIFT) -fsanitize=address
+            endif
+
+            """);
+        tree.Write("san/memory/wkasan.c", """
+            #if KASAN && !__has_feature(address_sanitizer)
+            #error "KASAN selected, but not enabled in compiler"
+            #endif
+            #ifndef KASAN_SHIFT
+            #error KASAN_SHIFT undefined
+            #endif
+            int wkasan;
+            """);
+        using var cache = new TempTree();
+
+        var outcome = tree.ScanWithUnits(cache.Root, "x86_64");
+
+        var unit = Assert.Single(outcome.Result!.Health.Units, u => u.File == "san/memory/wkasan.c");
+        Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
+        var arguments = Assert.Single(Discover(tree, cache.Root, "x86_64").Units, u => u.RelativePath == "san/memory/wkasan.c").Arguments;
+        Assert.Contains("-DKASAN_SHIFT=0xdffff80000000000", arguments);
+    }
+
+    [Fact]
     public void A_tree_that_builds_arm64_as_arm64e_parses_its_arm64_units_with_pointer_authentication()
     {
         using var tree = MiniXnu();

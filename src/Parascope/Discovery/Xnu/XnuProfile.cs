@@ -316,10 +316,11 @@ public static partial class XnuProfile
     /// </summary>
     private static IEnumerable<string> ConfigurationFlags(string configuration, string arch, MakefileVariables makeDefs) => configuration switch
     {
-        // Before KASAN_TBI (xnu-8019's MakeInc.def names -fsanitize=kernel-hwaddress), arm64 KASAN was the classic
-        // instrumentation too: `CFLAGS_GEN += -DKASAN=1 -DKASAN_SHIFT=$(KASAN_SHIFT) -fsanitize=address`, and
-        // san/kasan.h #errors "KASAN selected, but not enabled in compiler" without address_sanitizer.
-        "KASAN" when Architecture.Named(arch).Family == InstructionFamily.Arm64 && makeDefs.AllWords().Contains("-fsanitize=address")
+        // Before KASAN_TBI (xnu-8019's MakeInc.def names -fsanitize=kernel-hwaddress), KASAN was one classic
+        // instrumentation for every arch: `CFLAGS_GEN += -DKASAN=1 -DKASAN_SHIFT=$(KASAN_SHIFT) -fsanitize=address`,
+        // the shift read per arch (xnu-6153: KASAN_SHIFT_ARM64, KASAN_SHIFT_X86_64). san/kasan.h #errors "KASAN
+        // selected, but not enabled in compiler" without address_sanitizer, kasan_internal.h "KASAN_SHIFT undefined".
+        "KASAN" when makeDefs.AllWords().Contains("-fsanitize=address")
             && !makeDefs.AllWords().Any(w => w.Contains("kernel-hwaddress", StringComparison.Ordinal))
             => ClassicKasan(makeDefs, arch),
         "KASAN" => Architecture.Named(arch).KasanFlags,
