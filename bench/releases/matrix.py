@@ -6,22 +6,28 @@ tree is unpacked outside this repository (UNPACK/<tag>, default /work/xnu, skipp
 once per arch it builds, read from the tree itself: an arch is built when `config/MASTER.<arch>` or
 `osfmk/conf/MASTER.<arch>` exists (i386, x86_64, arm64; PowerPC is left out). Scans run one at a time with
 `--units --quiet --timings`; each row's figures go to OUT/<tag>-<arch>.json (a row already there is not re-run
-unless --force; OUT is outside the repository, default /work/matrix-out/results), and the whole table is printed as Markdown at the end.
+unless --force; OUT is outside the repository, default /work/matrix-out/results), each scan's full JSON report is
+kept as REPORTS/<tag>-<arch>.json (default OUT/../reports) for the accuracy work, and the whole table is printed as Markdown at the end.
 
-  bench/releases/matrix.py [--repo GITDIR] [--unpack DIR] [--out DIR] [--parascope CMD] [--jobs N] [--force]
-                           [--only TAG[:ARCH]]... [--arch A]... [--machine-config NAME] [--table]
+  bench/releases/matrix.py [--repo GITDIR] [--unpack DIR] [--out DIR] [--reports DIR] [--parascope CMD] [--jobs N]
+                           [--force] [--only TAG[:ARCH]]... [--arch A]... [--machine-config NAME] [--build LABEL]
+                           [--deadline HH:MM] [--table]
 
-  nice -n 10 bench/releases/matrix.py --parascope src/Parascope.Cli/bin/Release/net10.0/parascope --jobs 2
+  nice -n 19 bench/releases/matrix.py --parascope src/Parascope.Cli/bin/Release/net10.0/parascope --jobs 2
 
 Columns: units (all .c/.cpp/.s units of the arch), clean (no error), with errors (not fatal), fatal (a fatal error or
 a missing #include), failed (no translation unit), in-build clean (over units some configuration of the tree
-builds), wall (the scan's own durationMs), and the goal check (>= 95% of all units and >= 98% of in-build units
+builds), wall (the scan's own durationMs), CPU (user + sys seconds of the scan process, from getrusage: what the
+row costs even when the wall time is stretched by load or nice), and the goal check (>= 95% of all units and >= 98% of in-build units
 clean, no failed unit).
 """
 import argparse
+import calendar
 import json
 import os
 import re
+import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -70,15 +76,38 @@ def pct(a, b):
     return f"{100.0 * a / b:.1f}%" if b else "—"
 
 
-def scan_row(parascope, tree, tag, arch, out, jobs, machine_config):
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def scan_row(parascope, tree, tag, arch, out, reports, jobs, machine_config, build, deadline):
     report = os.path.join(out, f"{tag}-{arch}.scan.json")
     cmd = parascope + ["scan", tree, "--arch", arch, "--jobs", str(jobs), "--units", "--quiet", "--timings", "-o", report]
     if machine_config:
         cmd += ["--machine-config", machine_config]
+    timeout = None
+    if deadline is not None:
+        timeout = deadline - time.time()
+        if timeout <= 0:
+            return None
     t0 = time.time()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    cpu0 = children_cpu()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # subprocess.run kills the scan; the row is "not run", nothing is recorded for it.
+        if os.path.exists(report):
+            os.remove(report)
+        return None
     wall = time.time() - t0
-    row = {"tag": tag, "arch": arch, "command": " ".join(cmd), "exit": proc.returncode, "wallSeconds": round(wall, 1)}
+    # CPU time (user + sys) of the scan process and its children: unlike the wall time, not inflated when the
+    # scan waits behind other work (nice 19 on a shared machine, or a SIGSTOP while someone else measures).
+    cpu = children_cpu() - cpu0
+    row = {"tag": tag, "arch": arch, "command": " ".join(cmd), "exit": proc.returncode, "wallSeconds": round(wall, 1),
+           "cpuSeconds": round(cpu, 1), "loadAverage": [round(x, 2) for x in os.getloadavg()]}
+    if build:
+        row["build"] = build
     if proc.returncode not in (0, 1):
         row["error"] = proc.stderr.strip().splitlines()[-1:] or ["(no output)"]
         return row
@@ -102,24 +131,34 @@ def scan_row(parascope, tree, tag, arch, out, jobs, machine_config):
             short.setdefault(key, []).append(u["file"])
     row["notClean"] = [{"firstError": k, "count": len(v), "files": v[:5]}
                        for k, v in sorted(short.items(), key=lambda kv: -len(kv[1]))[:15]]
-    os.remove(report)
+    if reports:
+        # The scan's full JSON report, kept for the accuracy work (findings, units), outside the scanned tree.
+        os.makedirs(reports, exist_ok=True)
+        kept = os.path.join(reports, f"{tag}-{arch}.json")
+        shutil.move(report, kept)
+        row["report"] = kept
+    else:
+        os.remove(report)
     return row
 
 
 def table(rows):
-    lines = ["| release | arch | units | clean | with errors | fatal | failed | in-build clean | wall | goal |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| release | arch | build | units | clean | with errors | fatal | failed | in-build clean | wall | CPU | goal |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if "units" not in r:
-            lines.append(f"| {r['tag']} | {r['arch']} | scan failed: {' '.join(r.get('error', []))} | | | | | | | no |")
+            lines.append(f"| {r['tag']} | {r['arch']} | {r.get('build', '')} | scan failed: {' '.join(r.get('error', []))} "
+                         f"| | | | | | | | no |")
             continue
         ok = (r["units"] and r["clean"] / r["units"] >= 0.95 and r["inBuild"]
               and r["inBuildClean"] / r["inBuild"] >= 0.98 and r["failed"] == 0)
         lines.append(
-            f"| {r['tag']} | {r['arch']}{' (' + r['machineConfig'] + ')' if r.get('machineConfig') else ''} | {r['units']} "
+            f"| {r['tag']} | {r['arch']}{' (' + r['machineConfig'] + ')' if r.get('machineConfig') else ''} "
+            f"| {r.get('build', '')} | {r['units']} "
             f"| {r['clean']} = {pct(r['clean'], r['units'])} | {r['withErrors']} | {r['fatal']} | {r['failed']} "
             f"| {r['inBuildClean']}/{r['inBuild']} = {pct(r['inBuildClean'], r['inBuild'])} "
-            f"| {r['durationMs'] / 1000:.0f} s | {'yes' if ok else '**no**'} |")
+            f"| {r['durationMs'] / 1000:.0f} s | {str(round(r['cpuSeconds'])) + ' s' if 'cpuSeconds' in r else ''} "
+            f"| {'yes' if ok else '**no**'} |")
     return "\n".join(lines)
 
 
@@ -135,8 +174,23 @@ def main():
     ap.add_argument("--machine-config")
     ap.add_argument("--arch", action="append", default=[], help="only these arches")
     ap.add_argument("--table", action="store_true", help="print the table of the rows already in OUT, scan nothing")
+    ap.add_argument("--reports", help="keep each scan's full JSON report as REPORTS/<tag>-<arch>.json "
+                    "(default OUT/../reports; 'none' keeps nothing)")
+    ap.add_argument("--build", help="a label for the build that scanned (e.g. a commit), recorded in each row")
+    ap.add_argument("--deadline", help="HH:MM (UTC): a scan still running then is stopped and its row not recorded; "
+                    "no scan starts after it")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    reports = args.reports or os.path.join(os.path.dirname(os.path.abspath(args.out)), "reports")
+    if reports == "none":
+        reports = None
+    deadline = None
+    if args.deadline:
+        hh, mm = (int(x) for x in args.deadline.split(":"))
+        now = time.gmtime()
+        deadline = calendar.timegm((now.tm_year, now.tm_mon, now.tm_mday, hh, mm, 0))
+        if deadline < time.time() - 12 * 3600:
+            deadline += 24 * 3600
     parascope = args.parascope.split()
 
     rows = []
@@ -161,11 +215,16 @@ def main():
                     rows.append(json.load(f))
                 continue
             print(f"matrix: {tag} {arch} ...", file=sys.stderr, flush=True)
-            row = scan_row(parascope, tree, tag, arch, args.out, args.jobs, args.machine_config)
+            row = scan_row(parascope, tree, tag, arch, args.out, reports, args.jobs, args.machine_config, args.build,
+                           deadline)
+            if row is None:
+                print(f"matrix: {tag} {arch}: not run (deadline {args.deadline})", file=sys.stderr, flush=True)
+                continue
             with open(path, "w") as f:
                 json.dump(row, f, indent=1)
             print(f"matrix: {tag} {arch}: {row.get('clean')}/{row.get('units')} clean, "
-                  f"{row.get('inBuildClean')}/{row.get('inBuild')} in build, {row['wallSeconds']} s",
+                  f"{row.get('inBuildClean')}/{row.get('inBuild')} in build, {row['wallSeconds']} s wall, "
+                  f"{row['cpuSeconds']} s CPU",
                   file=sys.stderr, flush=True)
             rows.append(row)
     print(table(rows))

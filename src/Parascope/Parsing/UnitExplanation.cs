@@ -59,6 +59,12 @@ public static class UnitExplainer
             (translationUnit, errors) = repaired;
             repairs.Add($"{unit.RelativePath}: GCC lvalue casts rewritten as *(T *)&(expr)");
         }
+        else if (OverAlignedArrays.Reparse(index, unit, discovery.Overlays, errors) is { } realigned)
+        {
+            translationUnit.Dispose();
+            (translationUnit, errors) = realigned;
+            repairs.Add($"{unit.RelativePath}: arrays of an over-aligned type declared as aligned arrays of its underlying type (clang < 16)");
+        }
         var included = translationUnit.IncludedFiles().Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
         repairs.AddRange(discovery.Overlays.Keys.Where(included.Contains)
             .Select(path => $"{Path.GetRelativePath(request.Root, path)}: missing #endif appended"));

@@ -197,6 +197,11 @@ public sealed class UnitParser : IDisposable
             translationUnit.Dispose();
             (translationUnit, errors) = repaired;
         }
+        else if (OverAlignedArrays.Reparse(index, scope.Unit, _overlayTexts, errors) is { } realigned)
+        {
+            translationUnit.Dispose();
+            (translationUnit, errors) = realigned;
+        }
         using var _ = translationUnit;
         var astScope = new AstScope(scope, translationUnit);
         var walker = new AstWalker(astScope, collectors, _reach);

@@ -72,7 +72,21 @@ public sealed class XnuConfigurationTests
         tree.Write("osfmk/conf/files.i386", "OPTIONS/db_widget_commands	optional db_widget_commands\n");
         tree.Write("iokit/conf/MASTER", "#  RELEASE = [ iokit ]\noptions		IOKIT		# <iokit>\n");
         tree.Write("iokit/conf/files", "iokit/Kernel/IOWidget.cpp	standard\n");
-        tree.Write("bsd/conf/files", "bsd/netwidget/aurp_widget.c	standard\nbsd/net/widget_bridge.c	standard\nosfmk/kperf/widget_bsd.c	standard\n");
+        tree.Write("bsd/conf/files", "bsd/netwidget/aurp_widget.c	standard\nbsd/net/widget_bridge.c	standard\nosfmk/kperf/widget_bsd.c	standard\n"
+            + "bsd/conf/wparam.c	standard\n");
+        // config writes the selected maxusers line into confdep.h, which bsd/conf/param.c of xnu-792 to -2050 reads.
+        tree.Write("bsd/conf/MASTER", """
+            #  RELEASE = [ widget_medium ]
+            maxusers	64		# <widget_large>
+            maxusers	32		# <widget_medium>
+            maxusers	8		# <widget_small>
+            """);
+        tree.Write("bsd/conf/wparam.c", """
+            #include <confdep.h>
+            #define WIDGET_NPROC (20 + 16 * MAXUSERS)
+            _Static_assert(WIDGET_NPROC == 532, "the medium configuration's maxusers");
+            int widget_maxproc = WIDGET_NPROC;
+            """);
         // Listed by bsd's conf/files though it lives in osfmk, as xnu-11417's osfmk/kperf/kperfbsd.c.
         tree.Write("osfmk/kperf/widget_bsd.c", "#if !defined(BSD_KERNEL_PRIVATE) || defined(MACH_KERNEL_PRIVATE)\n#error compiled with bsd's flags\n#endif\nint widget_bsd;\n");
         tree.Write("osfmk/kern/core.c", """
@@ -163,6 +177,53 @@ public sealed class XnuConfigurationTests
         Assert.Contains("-DWIDGET_PRIMES_COUNT=3", UnitOf(result, "osfmk/kern/core.c").Arguments);
         Assert.DoesNotContain("-DMACH_KERNEL", UnitOf(result, "iokit/Kernel/IOWidget.cpp").Arguments);
         Assert.Contains("-DIOKIT", UnitOf(result, "iokit/Kernel/IOWidget.cpp").Arguments);
+    }
+
+    [Fact]
+    public void The_selected_maxusers_line_becomes_confdep_h()
+    {
+        using var tree = OldXnu();
+        using var cache = new TempTree();
+
+        var outcome = tree.ScanWithUnits(cache.Root, "i386");
+
+        var unit = Assert.Single(outcome.Result!.Health.Units, u => u.File == "bsd/conf/wparam.c");
+        Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
+    }
+
+    [Fact]
+    public void A_tree_its_makefiles_build_with_gcc_sees_no_target_os_macros_from_the_compiler()
+    {
+        using var tree = OldXnu();
+        // xnu-792's makedefs name no clang: the kernel was built by Apple's GCC 4.
+        tree.Write("makedefs/MakeInc.cmd", "CC = cc\nMIG = $(NEXT_ROOT)/usr/bin/mig\n");
+        tree.Write("bsd/conf/files", "bsd/net/wdeflate.c	standard\n");
+        // As the zlib.h of xnu-792's bsd/net: its portable types are declared only off the classic Mac OS.
+        tree.Write("bsd/net/wzlib.h", """
+            #if !defined(WIDGET_MACOS) && !defined(TARGET_OS_MAC)
+            typedef unsigned char wbyte;
+            #endif
+            typedef wbyte *wbytep;
+            """);
+        tree.Write("bsd/net/wdeflate.c", "#include <net/wzlib.h>\nwbytep widget_window;\n");
+        using var cache = new TempTree();
+
+        var outcome = tree.ScanWithUnits(cache.Root, "i386");
+
+        var unit = Assert.Single(outcome.Result!.Health.Units, u => u.File == "bsd/net/wdeflate.c");
+        Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
+    }
+
+    [Fact]
+    public void A_tree_its_makefiles_build_with_clang_keeps_the_compilers_target_os_macros()
+    {
+        using var tree = OldXnu();
+        tree.Write("makedefs/MakeInc.cmd", "export CC := $(shell $(XCRUN) -sdk $(SDKROOT) -find clang)\n");
+        using var cache = new TempTree();
+
+        var arguments = UnitOf(Discover(tree, cache.Root), "osfmk/kern/core.c").Arguments;
+
+        Assert.DoesNotContain("-fno-define-target-os-macros", arguments);
     }
 
     [Fact]

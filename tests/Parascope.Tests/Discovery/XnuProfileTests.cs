@@ -233,6 +233,117 @@ public sealed class XnuProfileTests
     }
 
     [Fact]
+    public void A_tree_before_kasan_tbi_builds_x86_64_kasan_with_its_own_shift()
+    {
+        using var tree = MiniXnu();
+        File.AppendAllText(Path.Combine(tree.Root, "makedefs", "MakeInc.def"), """
+
+            ifeq ($(KASAN),1)
+            KASAN_SHIFT_ARM64=0xe000000000000000
+            KASAN_SHIFT_X86_64=0xdffff80000000000
+            KASAN_SHIFT=$($(addsuffix $(CURRENT_ARCH_CONFIG),KASAN_SHIFT_))
+            CFLAGS_GEN += -DKASAN=1 -DKASAN_SHIFT=$(KASAN_SHIFT) -fsanitize=address
+            endif
+
+            """);
+        tree.Write("san/memory/wkasan.c", """
+            #if KASAN && !__has_feature(address_sanitizer)
+            #error "KASAN selected, but not enabled in compiler"
+            #endif
+            #ifndef KASAN_SHIFT
+            #error KASAN_SHIFT undefined
+            #endif
+            int wkasan;
+            """);
+        using var cache = new TempTree();
+
+        var outcome = tree.ScanWithUnits(cache.Root, "x86_64");
+
+        var unit = Assert.Single(outcome.Result!.Health.Units, u => u.File == "san/memory/wkasan.c");
+        Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
+        var arguments = Assert.Single(Discover(tree, cache.Root, "x86_64").Units, u => u.RelativePath == "san/memory/wkasan.c").Arguments;
+        Assert.Contains("-DKASAN_SHIFT=0xdffff80000000000", arguments);
+    }
+
+    [Fact]
+    public void A_tree_that_builds_arm64_as_arm64e_parses_its_arm64_units_with_pointer_authentication()
+    {
+        using var tree = MiniXnu();
+        // xnu-7195 and later: without a device map, MakeInc.def compiles every arm64 kernel for arm64e.
+        File.AppendAllText(Path.Combine(tree.Root, "makedefs", "MakeInc.def"), """
+
+            ifneq ($(filter ARM64,$(CURRENT_ARCH_CONFIG)),)
+            ARCH_STRING_FOR_CURRENT_MACHINE_CONFIG ?=
+            ifeq ($(ARCH_STRING_FOR_CURRENT_MACHINE_CONFIG),)
+            export ARCH_STRING_FOR_CURRENT_MACHINE_CONFIG := $(shell echo $(CURRENT_ARCH_CONFIG) | tr A-Z a-z)
+            ifneq ($(filter arm64,$(ARCH_STRING_FOR_CURRENT_MACHINE_CONFIG)),)
+            export ARCH_STRING_FOR_CURRENT_MACHINE_CONFIG := arm64e
+            endif
+            endif
+            endif
+
+            """);
+        // The board's "has PAC" only becomes the kernel's when the compiler targets arm64e (as pexpert's common
+        // header does), and a structure is laid out right only with it (as the pmap of xnu-8792).
+        tree.Write("osfmk/arm64/widget_board.h", """
+            #define CPU_WIDGET_HAS_PAC 1
+            #if defined(CPU_WIDGET_HAS_PAC) && defined(__arm64e__)
+            #define WIDGET_HAS_PAC 1
+            #endif
+            """);
+        // The tree's ptrauth header keys its intrinsics on Apple clang's macro; its signed pointers carry Apple's
+        // fourth __ptrauth argument, an options string.
+        tree.Write("osfmk/arm64/widget_ptrauth.h", """
+            #ifdef __PTRAUTH_INTRINSICS__
+            #define widget_string_discriminator(s) __builtin_ptrauth_string_discriminator(s)
+            #else
+            #define widget_string_discriminator(s) ({ (void)(s); (int)0; })
+            #endif
+            #if __has_feature(ptrauth_calls)
+            #define WIDGET_SIGNED_PTR(t) __ptrauth(2, 1, widget_string_discriminator(t))
+            #define WIDGET_SIGNED_PTR_AUTH_NULL(t) __ptrauth(2, 1, widget_string_discriminator(t), "authenticates-null-values")
+            #else
+            #define WIDGET_SIGNED_PTR(t)
+            #define WIDGET_SIGNED_PTR_AUTH_NULL(t)
+            #endif
+            """);
+        tree.Write("osfmk/arm64/widget_pmap.c", """
+            #include <arm64/widget_board.h>
+            #include <arm64/widget_ptrauth.h>
+            struct widget_pmap {
+            	struct widget_pmap *WIDGET_SIGNED_PTR("widget_pmap.nested") nested;
+            	struct widget_pmap *WIDGET_SIGNED_PTR_AUTH_NULL("widget_pmap.parent") parent;
+            	_Bool spare1;
+            #if WIDGET_HAS_PAC
+            	_Bool jop_off;
+            #else
+            	_Bool spare1;
+            #endif
+            };
+            int widget_pmap_arm;
+            """);
+        using var cache = new TempTree();
+
+        var outcome = tree.ScanWithUnits(cache.Root, "arm64");
+
+        var unit = Assert.Single(outcome.Result!.Health.Units, u => u.File == "osfmk/arm64/widget_pmap.c");
+        Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
+        var arguments = Assert.Single(Discover(tree, cache.Root, "arm64").Units, u => u.RelativePath == "osfmk/arm64/widget_pmap.c").Arguments;
+        Assert.Contains("--target=arm64e-apple-macos", arguments);
+    }
+
+    [Fact]
+    public void A_tree_that_names_no_arm64_sub_architecture_parses_arm64_as_plain_arm64()
+    {
+        using var tree = MiniXnu();
+        using var cache = new TempTree();
+
+        var arguments = Assert.Single(Discover(tree, cache.Root, "arm64").Units, u => u.RelativePath == "osfmk/arm64/widget_pmap.c").Arguments;
+
+        Assert.Contains("--target=arm64-apple-macos", arguments);
+    }
+
+    [Fact]
     public void Assembly_units_get_the_arch_defines_and_include_paths()
     {
         using var tree = MiniXnu();

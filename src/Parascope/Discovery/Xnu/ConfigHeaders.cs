@@ -17,11 +17,22 @@ public static class ConfigHeaders
     /// <summary>
     /// kalloc_type/kfree_type (xnu-8019 and later) use three Apple-clang-only builtins that take a type; as macros
     /// they keep every allocation site parseable (the static assertions they feed hold trivially).
+    /// Apple's clang announces its pointer-authentication intrinsics as __PTRAUTH_INTRINSICS__, which the tree's
+    /// EXTERNAL_HEADERS/ptrauth.h tests; upstream clang names the same -fptrauth-intrinsics __PTRAUTH__. Without the
+    /// alias an arm64e unit takes ptrauth.h's no-op branch, whose ptrauth_string_discriminator is a statement
+    /// expression, while base.h's __has_feature(ptrauth_calls) still puts it inside __ptrauth qualifiers at file scope.
+    /// Apple's __ptrauth also takes a fourth argument, an options string (base.h's OS_PTRAUTH_SIGNED_PTR_AUTH_NULL:
+    /// "authenticates-null-values", which changes only the code generated); upstream clang takes three, so the macro
+    /// drops the options (a macro does not expand inside its own body: the result is the qualifier itself).
     /// </summary>
     private const string Prelude = Banner +
         "#define __builtin_xnu_types_compatible(a, b) 1\n" +
         "#define __builtin_xnu_type_summary(t) 0U\n" +
-        "#define __builtin_xnu_type_signature(t) \"\"\n";
+        "#define __builtin_xnu_type_signature(t) \"\"\n" +
+        "#if defined(__PTRAUTH__) && !defined(__PTRAUTH_INTRINSICS__)\n" +
+        "#define __PTRAUTH_INTRINSICS__ 1\n" +
+        "#define __ptrauth(key, address, discriminator, ...) __ptrauth(key, address, discriminator)\n" +
+        "#endif\n";
 
     /// <summary>Config headers that no conf/files OPTIONS line names but units include (value: the option's selection).</summary>
     private static readonly string[] ExtraOptionHeaders = ["debug"];
@@ -48,6 +59,17 @@ public static class ConfigHeaders
             WriteIfChanged(Path.Combine(configFolder, extra + ".h"), $"{Banner}#define {macro} {(config.Selected.Contains(macro) ? 1 : 0)}\n");
         }
         WriteIfChanged(Path.Combine(configFolder, "meta_features.h"), meta.ToString());
+        // config's mkmakefile writes confdep.h only when MASTER selects a maxusers line (bsd/conf/param.c:
+        // NPROC = 20 + 16 * MAXUSERS); otherwise the stand-ins' empty confdep.h, later on the path, is found.
+        var confdep = Path.Combine(configFolder, "confdep.h");
+        if (config.MaxUsers is { } maxUsers)
+        {
+            WriteIfChanged(confdep, $"{Banner}#define MAXUSERS {maxUsers}\n");
+        }
+        else if (File.Exists(confdep))
+        {
+            File.Delete(confdep);
+        }
         // Each subsystem's meta_features.h includes only the option headers of its own lists, as each subsystem's
         // config run writes its own. Old trees keep one configuration per subsystem (XnuConfig.BySubsystem).
         var metaFolders = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);

@@ -22,6 +22,11 @@ public sealed record XnuConfig
     public ImmutableHashSet<string> Requirements { get; init; } = [];
     /// <summary>The kernel configuration emulated: RELEASE, DEVELOPMENT, DEBUG or KASAN.</summary>
     public string Name { get; init; } = Release;
+    /// <summary>
+    /// The selected `maxusers N` line of old MASTER files (xnu-792 … xnu-2050: bsd/conf/MASTER, `maxusers 32 # &lt;medium&gt;`),
+    /// which config writes into confdep.h as `#define MAXUSERS N` for bsd/conf/param.c; null when no line is selected.
+    /// </summary>
+    public int? MaxUsers { get; init; }
 
     public const string Release = "RELEASE";
 
@@ -87,6 +92,7 @@ public sealed record XnuConfig
         var options = new Dictionary<string, string?>(StringComparer.Ordinal);
         var devices = new Dictionary<string, int>(StringComparer.Ordinal);
         var sources = ImmutableArray.CreateBuilder<string>();
+        int? maxUsers = null;
         foreach (var (master, masterArch) in masterPairs)
         {
             sources.Add(SourceFiles.Relative(root, master));
@@ -94,7 +100,8 @@ public sealed record XnuConfig
             {
                 sources.Add(SourceFiles.Relative(root, masterArch));
             }
-            Select(ReadMasterLines(master, arch).Concat(masterArch is null ? [] : ReadMasterLines(masterArch, arch)).ToList(), configuration, options, devices);
+            maxUsers = Select(ReadMasterLines(master, arch).Concat(masterArch is null ? [] : ReadMasterLines(masterArch, arch)).ToList(),
+                configuration, options, devices) ?? maxUsers;
         }
 
         var headers = ImmutableSortedDictionary.CreateBuilder<string, (string, int)>(StringComparer.Ordinal);
@@ -144,6 +151,7 @@ public sealed record XnuConfig
             Selected = options.Keys.ToImmutableHashSet(StringComparer.Ordinal),
             Requirements = options.Keys.Concat(devices.Keys).Select(k => k.ToLowerInvariant()).ToImmutableHashSet(StringComparer.Ordinal),
             Name = configuration,
+            MaxUsers = maxUsers,
         };
     }
 
@@ -246,8 +254,10 @@ public sealed record XnuConfig
         }));
     }
 
-    private static void Select(List<string> lines, string configuration, Dictionary<string, string?> options, Dictionary<string, int> devices)
+    /// <summary>Adds the options and pseudo-devices LINES select; returns the last selected `maxusers` value, if any.</summary>
+    private static int? Select(List<string> lines, string configuration, Dictionary<string, string?> options, Dictionary<string, int> devices)
     {
+        int? maxUsers = null;
         var definitions = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var line in lines)
         {
@@ -345,7 +355,12 @@ public sealed record XnuConfig
             {
                 devices[words[1].Trim('"')] = words.Length > 2 && int.TryParse(words[2], out var count) ? count : 1;
             }
+            else if (words[0] == "maxusers" && int.TryParse(words[1], out var users))
+            {
+                maxUsers = users;
+            }
         }
+        return maxUsers;
     }
 
     /// <summary>

@@ -70,6 +70,7 @@ public static partial class XnuProfile
         var present = Subsystems.Where(s => Directory.Exists(Path.Combine(root, s))).ToImmutableArray();
         var makeDefs = MakefileVariables.Read(Path.Combine(root, "makedefs", "MakeInc.def"));
         var templates = present.ToDictionary(s => s, s => MakefileVariables.Read(Path.Combine(root, s, "conf", "Makefile.template")));
+        var gccBuilt = BuiltByGcc(root);
         var hostPrograms = new List<string>();
         var perArch = new Dictionary<string, ArchSetup>(StringComparer.Ordinal);
         var machines = ImmutableArray.CreateBuilder<MachineConfig>();
@@ -111,7 +112,7 @@ public static partial class XnuProfile
             {
                 return new DiscoveryResult(Name, [], [], new InputError($"{cache}: cannot write stand-in headers ({e.Message.Split('\n')[0]})"));
             }
-            perArch[arch] = new ArchSetup(arch, configs, configFolders, folders, ArchFiles.Read(root, present, arch), machine.Value!, makeDefs);
+            perArch[arch] = new ArchSetup(arch, configs, configFolders, folders, ArchFiles.Read(root, present, arch), machine.Value!, makeDefs, gccBuilt);
         }
 
         // Only read when a file is built by no configuration of a scanned arch; only arches the tree configures.
@@ -287,7 +288,26 @@ public static partial class XnuProfile
     }
 
     private sealed record ArchSetup(string Arch, ImmutableArray<XnuConfig> Configs, Dictionary<string, ConfigHeaders.ConfigFolder> ConfigFolders,
-        XnuStandIns.StandInFolders Folders, ArchFiles Files, MachineConfig Machine, MakefileVariables MakeDefs);
+        XnuStandIns.StandInFolders Folders, ArchFiles Files, MachineConfig Machine, MakefileVariables MakeDefs, bool GccBuilt);
+
+    /// <summary>
+    /// Whether the tree's makefiles compile with GCC: until xnu-1699 makedefs/MakeInc.cmd and MakeInc.def name no
+    /// clang (cc, gcc-4.2); xnu-2050 and later pick clang with xcrun. GCC predefines no TARGET_OS_* macros, which
+    /// upstream clang predefines for every Darwin target; xnu-792's bsd/net/zlib.h typedefs Byte only
+    /// `#if !defined(MACOS) &amp;&amp; !defined(TARGET_OS_MAC)`, so with clang's macros five units lose the type.
+    /// </summary>
+    private static bool BuiltByGcc(string root)
+    {
+        var makefiles = new[] { "MakeInc.cmd", "MakeInc.def" }.Select(f => Path.Combine(root, "makedefs", f)).Where(File.Exists).ToList();
+        try
+        {
+            return makefiles.Count > 0 && !makefiles.Any(f => File.ReadAllText(f).Contains("clang", StringComparison.Ordinal));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// What MakeInc.def adds for a configuration inside make conditionals this profile does not evaluate
@@ -296,10 +316,11 @@ public static partial class XnuProfile
     /// </summary>
     private static IEnumerable<string> ConfigurationFlags(string configuration, string arch, MakefileVariables makeDefs) => configuration switch
     {
-        // Before KASAN_TBI (xnu-8019's MakeInc.def names -fsanitize=kernel-hwaddress), arm64 KASAN was the classic
-        // instrumentation too: `CFLAGS_GEN += -DKASAN=1 -DKASAN_SHIFT=$(KASAN_SHIFT) -fsanitize=address`, and
-        // san/kasan.h #errors "KASAN selected, but not enabled in compiler" without address_sanitizer.
-        "KASAN" when Architecture.Named(arch).Family == InstructionFamily.Arm64 && makeDefs.AllWords().Contains("-fsanitize=address")
+        // Before KASAN_TBI (xnu-8019's MakeInc.def names -fsanitize=kernel-hwaddress), KASAN was one classic
+        // instrumentation for every arch: `CFLAGS_GEN += -DKASAN=1 -DKASAN_SHIFT=$(KASAN_SHIFT) -fsanitize=address`,
+        // the shift read per arch (xnu-6153: KASAN_SHIFT_ARM64, KASAN_SHIFT_X86_64). san/kasan.h #errors "KASAN
+        // selected, but not enabled in compiler" without address_sanitizer, kasan_internal.h "KASAN_SHIFT undefined".
+        "KASAN" when makeDefs.AllWords().Contains("-fsanitize=address")
             && !makeDefs.AllWords().Any(w => w.Contains("kernel-hwaddress", StringComparison.Ordinal))
             => ClassicKasan(makeDefs, arch),
         "KASAN" => Architecture.Named(arch).KasanFlags,
@@ -348,6 +369,24 @@ public static partial class XnuProfile
             config.OptionHeaders.TryGetValue(option + ".h", out var header) && header.Macro == option.ToUpperInvariant();
     }
 
+    /// <summary>
+    /// clang's target for the arch as the tree's own build compiles it. From xnu-7195 on, MakeInc.def builds every
+    /// arm64 kernel for the arm64e sub-architecture when no device map names another one
+    /// (`export ARCH_STRING_FOR_CURRENT_MACHINE_CONFIG := arm64e`): that is what defines `__arm64e__`, hence
+    /// HAS_APPLE_PAC (apple_arm64_common.h: CPU_HAS_APPLE_PAC and __arm64e__) and pointer authentication. Parsed as
+    /// plain arm64, xnu-8792's pmap.h declares `reserved10` twice (its !HAS_APPLE_PAC and !CONFIG_ROSETTA
+    /// branches), a layout no build of the tree ever had. Trees that name no sub-architecture (before xnu-7195)
+    /// and the x86 arches keep the arch's own triple.
+    /// </summary>
+    internal static string TargetTriple(string arch, MakefileVariables makeDefs)
+    {
+        var triple = GenericProfile.TargetTriple(arch);
+        var subArch = makeDefs.Words("ARCH_STRING_FOR_CURRENT_MACHINE_CONFIG")
+            .FirstOrDefault(w => w.Length > arch.Length && w.StartsWith(arch, StringComparison.Ordinal)
+                && w[arch.Length..].All(char.IsAsciiLetterLower));
+        return subArch is not null && triple.StartsWith(arch + "-", StringComparison.Ordinal) ? subArch + triple[arch.Length..] : triple;
+    }
+
     /// <summary>One folder per tree and arch (hash of both), so two trees or arches never share option headers.</summary>
     public static string CacheFolder(string cacheDirectory, string root, string arch)
     {
@@ -370,7 +409,7 @@ public static partial class XnuProfile
             substitutions[name] = value;
         }
         var arguments = ImmutableArray.CreateBuilder<string>();
-        arguments.Add($"--target={GenericProfile.TargetTriple(arch)}");
+        arguments.Add($"--target={TargetTriple(arch, makeDefs)}");
         if (request.ResourceDirectory is not null)
         {
             arguments.Add("-resource-dir");
@@ -401,6 +440,10 @@ public static partial class XnuProfile
         arguments.Add("-fblocks");
         arguments.Add("-fno-builtin");
         arguments.Add("-fno-common");
+        if (setup.GccBuilt)
+        {
+            arguments.Add("-fno-define-target-os-macros");
+        }
 
         var defines = new List<string>();
         var fromMakeDefs = makeDefs.LiteralFlags("DEFINES", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)).ToList();
