@@ -201,6 +201,10 @@ def main():
         if args.table:
             arches = [a for a in ARCHES if os.path.exists(os.path.join(args.out, f"{tag}-{a}.json"))]
             tree = None
+        elif deadline is not None and time.time() >= deadline:
+            # Past the deadline nothing is scanned: do not unpack another tree either.
+            print(f"matrix: {tag}: not unpacked or run (deadline {args.deadline})", file=sys.stderr, flush=True)
+            continue
         else:
             tree = unpack(args.repo, tag, args.unpack)
             arches = tree_arches(tree)
