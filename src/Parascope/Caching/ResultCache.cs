@@ -132,26 +132,9 @@ public sealed class ResultCache
         {
             return;
         }
-        var path = PathOf(key);
-        var temporary = path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
+        if (WholeScanCache.Write(PathOf(key), frame))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllBytes(temporary, frame);
-            File.Move(temporary, path, overwrite: true);
             Interlocked.Increment(ref _stored);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A cache that cannot be written costs speed, never the scan.
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (IOException)
-            {
-                // Left for Trim, which counts stale temporary files as entries.
-            }
         }
     }
 

@@ -169,8 +169,11 @@ public sealed class WholeScanCache
         return Write(_path, Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(entry, Options))) ? WholeScanUse.Stored : WholeScanUse.NotStored;
     }
 
-    /// <summary>BYTES written to a temporary file beside PATH and renamed over it: a reader sees the old file or the new one, never half.</summary>
-    private static bool Write(string path, byte[] bytes)
+    /// <summary>
+    /// BYTES written to a temporary file beside PATH and renamed over it: a reader (another scan sharing the cache) sees
+    /// the old file or the new one, never half. False when it could not be written: a cache costs speed, never the scan.
+    /// </summary>
+    internal static bool Write(string path, byte[] bytes)
     {
         var temporary = path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try

@@ -30,25 +30,7 @@ public static partial class OverAlignedArrays
         {
             return null;
         }
-        string text;
-        try
-        {
-            text = overlays.TryGetValue(path, out var overlay) ? overlay : File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-        if (Rewrite(text, sites) is not { } rewritten)
-        {
-            return null;
-        }
-        // libclang copies unsaved contents into the translation unit, so they may be freed once it is parsed.
-        using var unsaved = new UnsavedFiles(overlays.SetItem(path, rewritten));
-        var repaired = TranslationUnit.TryParse(index, path, unit.Arguments, out _, unsaved: unsaved);
-        return repaired is null
-            ? null
-            : (repaired, repaired.Diagnostics().Where(d => d.Level >= DiagnosticLevel.Error).ToImmutableArray());
+        return InMemoryRepair.Reparse(index, unit, overlays, text => Rewrite(text, sites));
     }
 
     /// <summary>A diagnosed array declaration: the '[' at (Line, Column), its element type's name, what it stands for, its alignment.</summary>
