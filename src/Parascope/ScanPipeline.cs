@@ -247,15 +247,13 @@ public static class ScanPipeline
         result = Suppressions.Apply(result, ignores.Value);
         // After suppressions: a site a team decided to leave is not work the interface counts.
         result = PortInterfaceBuilder.Apply(result, ruleSet, rules.Hooks, graph, phases);
+        var excerpt = Planner.Excerpt(result);
         var wholeScanUse = wholeScan is null ? WholeScanUse.Off
             : KeepsWholeScan(parsed, snapshot!, request, discovery, resources.Value)
-                ? wholeScan.Store(new CachedScan(result, units.Length, new Lazy<CallGraphData?>((graph as CallGraph)?.ToData())), snapshot!,
-                    Outside(parsed, snapshot!, request), digests)
+                ? wholeScan.Store(new CachedScan(result, units.Length, new Lazy<CallGraphData?>((graph as CallGraph)?.ToData())) { Excerpt = excerpt },
+                    snapshot!, Outside(parsed, snapshot!, request), digests)
                 : WholeScanUse.NotStored;
-        if (baseline.Value is { } fingerprints)
-        {
-            result = Baseline.Apply(result, fingerprints);
-        }
+        result = Planned(result, excerpt, baseline.Value);
         var statistics = new ScanStatistics
         {
             Units = units.Length,
@@ -352,15 +350,17 @@ public static class ScanPipeline
             CallGraph = kept.HasGraph ? new LazyCallGraph(() => CallGraph.FromData([kept.Graph.Value!])) : null,
             DurationMs = request.Timings ? clock.ElapsedMilliseconds : 0,
         };
-        if (baseline is { } fingerprints)
-        {
-            result = Baseline.Apply(result, fingerprints);
-        }
+        var planning = Stopwatch.StartNew();
+        result = Planned(result, kept.Excerpt, baseline);
         return new ScanOutcome(result, null)
         {
-            Statistics = new ScanStatistics { Units = kept.Units, DiscoverMs = lookupMs, WholeScan = WholeScanUse.Hit },
+            Statistics = new ScanStatistics { Units = kept.Units, DiscoverMs = lookupMs, PlanMs = planning.ElapsedMilliseconds, WholeScan = WholeScanUse.Hit },
         };
     }
+
+    /// <summary>The last stages, the same for a scan and a reused one: the baseline (a separate input, never kept), then the plan.</summary>
+    private static ScanResult Planned(ScanResult result, GraphExcerpt excerpt, ImmutableHashSet<string>? baseline) =>
+        Planner.Apply(baseline is { } fingerprints ? Baseline.Apply(result, fingerprints) : result, excerpt);
 
     /// <summary>The configurations each file's own units are parsed in.</summary>
     private static Dictionary<string, ImmutableArray<string>> OwnConfigurations(ImmutableArray<SourceUnit> units) =>

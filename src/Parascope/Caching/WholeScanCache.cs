@@ -32,7 +32,7 @@ public sealed class WholeScanCache
     public const string ScansFolder = "scans";
     public const string Extension = ".scan";
     /// <summary>Raise whenever the entry or any type of <see cref="ScanResult"/> changes shape.</summary>
-    public const uint Version = 1;
+    public const uint Version = 2;
     public const string GraphExtension = ".graph";
     private static ReadOnlySpan<byte> Magic => "PSCS"u8;
     private static ReadOnlySpan<byte> GraphMagic => "PSCG"u8;
@@ -71,7 +71,7 @@ public sealed class WholeScanCache
         {
             entry = null;
         }
-        if (entry is null || entry.Key != Key || entry.Tree != tree.Digest || entry.Result is null
+        if (entry is null || entry.Key != Key || entry.Tree != tree.Digest || entry.Result is null || entry.Excerpt is null
             || entry.Outside.Any(file => !Unchanged(file, digests)))
         {
             return null;
@@ -98,7 +98,7 @@ public sealed class WholeScanCache
             using var content = Frame.Open(graphFrame!, GraphMagic, Version)!;
             return JsonSerializer.Deserialize<CallGraphData>(content, Options);
         });
-        return new CachedScan(entry.Result, entry.Units, graph) { HasGraph = graphFrame is not null };
+        return new CachedScan(entry.Result, entry.Units, graph) { HasGraph = graphFrame is not null, Excerpt = entry.Excerpt };
     }
 
     private static byte[]? Read(string path)
@@ -165,7 +165,8 @@ public sealed class WholeScanCache
                 return WholeScanUse.NotStored;
             }
         }
-        var entry = new WholeScanEntry(Key, snapshot.Digest, files.ToImmutable(), scan.Units, scan.Result with { DurationMs = 0, CallGraph = null }, graphFile);
+        var entry = new WholeScanEntry(Key, snapshot.Digest, files.ToImmutable(), scan.Units, scan.Result with { DurationMs = 0, CallGraph = null }, graphFile,
+            scan.Excerpt);
         return Write(_path, Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(entry, Options))) ? WholeScanUse.Stored : WholeScanUse.NotStored;
     }
 
@@ -204,7 +205,9 @@ public sealed class WholeScanCache
 internal sealed record OutsideFile(string Path, long Length, long Modified, string Digest);
 
 /// <summary>A kept whole scan: its key, the tree's snapshot digest, the outside files, the unit count, the result and the name of its graph file.</summary>
-internal sealed record WholeScanEntry(string Key, string Tree, ImmutableArray<OutsideFile> Outside, int Units, ScanResult? Result, string? GraphFile);
+/// <remarks>Excerpt: what the plan reads of the graph, so that a reused scan is planned without decoding the graph.</remarks>
+internal sealed record WholeScanEntry(string Key, string Tree, ImmutableArray<OutsideFile> Outside, int Units, ScanResult? Result, string? GraphFile,
+    GraphExcerpt? Excerpt);
 
 [JsonSourceGenerationOptions(IncludeFields = true)]
 [JsonSerializable(typeof(WholeScanEntry))]
@@ -219,4 +222,6 @@ public sealed record CachedScan(ScanResult Result, int Units, Lazy<CallGraphData
 {
     /// <summary>Whether the scan had a call graph (without decoding it).</summary>
     public bool HasGraph { get; init; } = true;
+    /// <summary>What the plan reads of the graph (<see cref="Planning.Planner.Excerpt"/>).</summary>
+    public GraphExcerpt Excerpt { get; init; } = GraphExcerpt.Empty;
 }

@@ -3,12 +3,15 @@ using Parascope.Model;
 namespace Parascope.Graph;
 
 /// <summary>
-/// A call graph built on first use: a reused whole scan carries its graph as data, and most reports (JSON, SARIF,
-/// text) never ask for it, so an unchanged re-scan does not pay for rebuilding it.
+/// A call graph built on first use: a reused whole scan carries its graph as data, and no report asks for it (they read
+/// the plan's graph excerpt), only `parascope graph` and the like, so an unchanged re-scan does not pay for rebuilding it.
 /// </summary>
 public sealed class LazyCallGraph(Func<ICallGraph> build) : ICallGraph
 {
     private readonly Lazy<ICallGraph> _graph = new(build, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Whether anything has asked the graph a question yet.</summary>
+    public bool IsBuilt => _graph.IsValueCreated;
 
     public int FunctionCount => _graph.Value.FunctionCount;
     public int CallCount => _graph.Value.CallCount;

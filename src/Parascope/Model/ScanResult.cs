@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Parascope.Model;
 
@@ -45,6 +46,13 @@ public sealed record ScanResult
     public PortInterface? Interface { get; init; }
     /// <summary>A shard's call graph, carried in its report so that merge can run the whole-tree stages; null unsharded.</summary>
     public CallGraphData? ShardGraph { get; init; }
+    /// <summary>
+    /// The plan and what the reports show of it (the hook table with its findings, the definitions of the functions
+    /// named), computed once by the Planning stage (Planning.Planner) after suppressions and the baseline; null until
+    /// then. Not kept with a whole scan: planned again from the kept result and its graph excerpt.
+    /// </summary>
+    [JsonIgnore]
+    public ReportOutline? Outline { get; init; }
 }
 
 /// <summary>One arch's machine configuration as a report records it: name (NONE for x86), where it was chosen, its -D flags.</summary>

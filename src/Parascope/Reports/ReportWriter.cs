@@ -34,6 +34,10 @@ public static class ReportWriter
         }
     }
 
+    /// <summary>The plan the Planning stage put in RESULT: writers render it, they never compute it.</summary>
+    internal static ReportOutline OutlineOf(ScanResult result) =>
+        result.Outline ?? throw new InvalidOperationException("a result reached a report writer without its plan (Planning.Planner.Apply)");
+
     public static void WriteFile(ScanResult result, ReportFormat format, string path) =>
         AtomicFile.Write(path, stream => Write(result, format, stream));
 

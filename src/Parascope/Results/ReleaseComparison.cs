@@ -50,7 +50,7 @@ public sealed partial record ReleaseComparison(ImmutableArray<ReleaseSummary> Re
             return new InputError($"{old.Root}: the report has no interface section (scan it again with this version)");
         }
         var ordered = InReleaseOrder(reports);
-        var plans = ordered.Select(r => PortPlan.Of(r.Rules.IsEmpty ? r with { Rules = rules } : r)).ToList();
+        var plans = ordered.Select(r => PlanBuilder.Of(r.Rules.IsEmpty ? r with { Rules = rules } : r)).ToList();
         var releases = ordered.Select((r, i) => new ReleaseSummary(
             ReleaseName(r.Root), r.Root, string.Join(",", r.Arches), r.Findings.Count(f => f.Active),
             r.Findings.Count(f => f.Active && f.Role == Finding.Change), r.Findings.Count(f => f.Active && f.Role == Finding.Use),
@@ -66,7 +66,7 @@ public sealed partial record ReleaseComparison(ImmutableArray<ReleaseSummary> Re
             [.. ordered.Select(r => r.Findings.Count(f => f.Active && f.Role == Finding.Change && f.Phase == name))],
             [.. plans.Select(p => p.Phases.FirstOrDefault(s => s.Name == name)?.Effort ?? 0)])).ToImmutableArray();
         var readiness = ordered.Select(r => new ReadinessInRelease(
-            Planning.Readiness.Of((r.Rules.IsEmpty ? r with { Rules = rules } : r) with { Target = XenTarget.XenHvm }),
+            Planning.Readiness.Of((r.Rules.IsEmpty ? r with { Rules = rules } : r) with { Target = XenTarget.XenHvm }, Planner.Excerpt(r)),
             Planning.Readiness.RecognisedHypervisors(r.Findings))).ToImmutableArray();
         return Checked<ReleaseComparison>.Of(new ReleaseComparison(releases, hooks, phases) { Readiness = readiness });
     }

@@ -24,12 +24,18 @@ public static class ReportMerge
     /// from them and the whole-tree stages run after the merge — callers, phases, the port's interface — so the merged
     /// report is the unsharded one. Shards without a graph (older reports) merge with the per-shard view.
     /// </summary>
-    public static Checked<ScanResult> Merge(IReadOnlyList<ScanResult> shards, RuleSet rules, HookSet hooks, PortPhases phases)
+    /// <param name="baseline">An earlier report's fingerprints, applied before the plan (isolated scans); null: none.</param>
+    public static Checked<ScanResult> Merge(IReadOnlyList<ScanResult> shards, RuleSet rules, HookSet hooks, PortPhases phases,
+        IReadOnlySet<string>? baseline = null)
     {
         var merged = Merge(shards, rules.Rules, phases.Phases);
-        if (merged.Value is not { } result || shards.Any(s => s.ShardGraph is null))
+        if (merged.Value is not { } result)
         {
             return merged;
+        }
+        if (shards.Any(s => s.ShardGraph is null))
+        {
+            return Checked<ScanResult>.Of(Planned(result, GraphExcerpt.Empty, baseline));
         }
         var graph = CallGraph.FromData(shards.Select(s => s.ShardGraph!));
         result = result with
@@ -38,8 +44,12 @@ public static class ReportMerge
             Suppressed = CallGraphImpact.Annotate(result.Suppressed, graph, phases),
             CallGraph = graph,
         };
-        return Checked<ScanResult>.Of(PortInterfaceBuilder.Apply(result, rules, hooks, graph, phases));
+        result = PortInterfaceBuilder.Apply(result, rules, hooks, graph, phases);
+        return Checked<ScanResult>.Of(Planned(result, Planner.Excerpt(result), baseline));
     }
+
+    private static ScanResult Planned(ScanResult result, GraphExcerpt graph, IReadOnlySet<string>? baseline) =>
+        Planner.Apply(baseline is null ? result : Baseline.Apply(result, baseline), graph);
 
     /// <summary>A rule-set digest as an error message shows it; reports of versions that wrote none do not differ.</summary>
     private static string Short(string digest) => digest.Length == 0 ? "?" : digest[..12];

@@ -76,7 +76,8 @@ public static class IsolatedScan
             {
                 return ScanOutcome.Failure(inputError);
             }
-            var merged = ReportMerge.Merge([.. shards.Select(s => s.Report!)], new RuleSet(rules.Rules), rules.Hooks, PortPhases.BuiltIn());
+            var merged = ReportMerge.Merge([.. shards.Select(s => s.Report!)], new RuleSet(rules.Rules), rules.Hooks, PortPhases.BuiltIn(),
+                baseline.Value);
             if (merged.Error is { } mergeError)
             {
                 throw new InvalidOperationException($"the workers' shards do not merge: {mergeError.Message}");
@@ -90,10 +91,6 @@ public static class IsolatedScan
                     Warnings = result.Warnings.Add($"{crashed.Count} units took their parse worker down and were reported failed " +
                                                    $"(e.g. {crashed[0].Replace('\t', ' ')}); the scan went on without them"),
                 };
-            }
-            if (baseline.Value is { } fingerprints)
-            {
-                result = Baseline.Apply(result, fingerprints);
             }
             return new ScanOutcome(result, null);
         }

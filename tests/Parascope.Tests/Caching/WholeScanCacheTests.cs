@@ -68,6 +68,21 @@ public sealed class WholeScanCacheTests
         Assert.Equal(uncached, Reports(warm));
     }
 
+    [Fact]
+    public void A_reused_scan_is_planned_and_reported_in_every_format_without_building_its_call_graph()
+    {
+        using var tree = new TempTree();
+        WriteSettled(tree, "osfmk/i386/machine_boot.c", Planning.ReadinessTests.Machine);
+        using var cache = new TempTree();
+        var cold = Scan(tree.Root, cache.Root, cache.Root, target: XenTarget.XenHvm);
+        var warm = Scan(tree.Root, cache.Root, cache.Root, target: XenTarget.XenHvm);
+        Assert.Equal(WholeScanUse.Hit, warm.Statistics!.WholeScan);
+        Assert.Equal(Reports(cold), Reports(warm));
+        // The readiness summary orders by calls from boot: the plan read them from the kept excerpt, not the graph.
+        Assert.Equal([0, 1, 1], warm.Result!.Outline!.Plan.Readiness.Select(item => item.BootDistance));
+        Assert.False(Assert.IsType<LazyCallGraph>(warm.Result.CallGraph).IsBuilt);
+    }
+
     [Theory]
     [MemberData(nameof(Detectors.FixtureTests.Fixtures), MemberType = typeof(Detectors.FixtureTests))]
     public void Every_fixture_reused_whole_reports_the_same_json_and_sarif(string fixture)

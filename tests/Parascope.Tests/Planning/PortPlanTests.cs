@@ -12,7 +12,7 @@ public sealed class PortPlanTests
     [Fact]
     public void Effort_is_weight_times_the_severity_factor_for_each_target()
     {
-        var plan = PortPlan.Of(Result([Finding("x86.hlt", "osfmk/a.c", 1, "f"), Finding("pt.store", "osfmk/b.c", 2, "g", FindingCategory.PageTable)], [Hlt, Pte]));
+        var plan = PlanBuilder.Of(Result([Finding("x86.hlt", "osfmk/a.c", 1, "f"), Finding("pt.store", "osfmk/b.c", 2, "g", FindingCategory.PageTable)], [Hlt, Pte]));
         Assert.Equal(5.0, plan.Totals.Effort);
         Assert.Equal([5.0, 0.9, 0.5], plan.Targets.Select(t => t.Effort));
         Assert.Equal([2, 0, 0], plan.Targets.Select(t => t.Errors));
@@ -45,7 +45,7 @@ public sealed class PortPlanTests
             Change("pt.store", "osfmk/pmap.c", 20, "pmap_enter", "store-pte", wrapper: false, FindingCategory.PageTable),
             Use("pt.store", "osfmk/pmap.c", 30, "pmap_remove", "store-pte", FindingCategory.PageTable),
             Use("pt.store", "bsd/vm.c", 40, "vm_fault", "store-pte", FindingCategory.PageTable)], [Pte]), Hook("store-pte", "mmu"));
-        var plan = PortPlan.Of(result);
+        var plan = PlanBuilder.Of(result);
         // implement-hook: the costliest change once (weight 4); route-site: pmap_enter's scattered store (4); the uses: 0.
         Assert.Equal(8.0, plan.Totals.Effort);
         var implement = Assert.Single(plan.WorkItems, i => i.Kind == WorkItemKind.ImplementHook);
@@ -60,7 +60,7 @@ public sealed class PortPlanTests
         var result = WithInterface(Result([
             Change("x86.hlt", "osfmk/pmap.h", 10, "small_wrapper", "store-pte", wrapper: true),
             Change("pt.store", "bsd/pmap.c", 20, "pmap_enter", "store-pte", wrapper: false, FindingCategory.PageTable)], [Pte, Hlt]), Hook("store-pte", "mmu"));
-        var plan = PortPlan.Of(result);
+        var plan = PlanBuilder.Of(result);
         Assert.Equal(4.0, plan.WorkItems.Single(i => i.Kind == WorkItemKind.ImplementHook).EffortFor(XenTarget.XenPv));
         Assert.Equal(8.0, plan.BySubsystem.Single(s => s.Name == "bsd").Effort);    // the base is charged where the costliest change is
     }
@@ -71,7 +71,7 @@ public sealed class PortPlanTests
         var result = WithInterface(Result([
             .. Enumerable.Range(1, 5).Select(line => Change("x86.cli-sti", "osfmk/trap.c", line, "kernel_trap", "disable-interrupts", wrapper: false)),
             Change("x86.cli-sti", "osfmk/idle.c", 9, "machine_idle", "disable-interrupts", wrapper: false)], [Cli]), Hook("disable-interrupts", "traps-and-interrupts"));
-        var routes = PortPlan.Of(result).WorkItems.Where(i => i.Kind == WorkItemKind.RouteSite).ToList();
+        var routes = PlanBuilder.Of(result).WorkItems.Where(i => i.Kind == WorkItemKind.RouteSite).ToList();
         Assert.Equal([("machine_idle", 1), ("kernel_trap", 5)], routes.Select(r => (r.Function, r.Sites.Length)));
         Assert.Equal(5.0, routes[1].EffortFor(XenTarget.XenPv));
     }
@@ -87,7 +87,7 @@ public sealed class PortPlanTests
         {
             Drivers = [new DriverClass { Name = "AppleDisk", Superclass = "IOBlockStorageDevice", File = "iokit/Disk.cpp", Line = 1, Family = "block-storage", XenFrontEnd = "blkfront" }],
         };
-        var plan = PortPlan.Of(result);
+        var plan = PlanBuilder.Of(result);
         var driver = Assert.Single(plan.WorkItems);
         Assert.Equal((WorkItemKind.ReplaceDriver, "block-storage", "blkfront", "drivers", 3), (driver.Kind, driver.Family, driver.FrontEnd, driver.Phase, driver.Sites.Length));
         Assert.Equal<string>(["AppleDisk"], driver.Drivers);
@@ -112,7 +112,7 @@ public sealed class PortPlanTests
                 }],
             },
         };
-        var plan = PortPlan.Of(result);
+        var plan = PlanBuilder.Of(result);
         Assert.Equal(0.0, plan.WorkItems.Single(i => i.Kind == WorkItemKind.ImplementHook).EffortFor(XenTarget.XenPv));
         var layer = Assert.Single(plan.WorkItems, i => i.Kind == WorkItemKind.ReimplementLayerFunction);
         Assert.Equal(("pal_cli", "traps-and-interrupts", 1.0), (layer.Function, layer.Phase, layer.EffortFor(XenTarget.XenPv)));
@@ -129,7 +129,7 @@ public sealed class PortPlanTests
             Finding("x86.hlt", "pexpert/a.c", 4, "pe_idle"),
             Finding("driver-api.pci-config", "iokit/x.cpp", 5, "f", FindingCategory.DriverApi)], [Pte, Hlt, PciConfig]),
             Hook("store-pte", "mmu"), Hook("halt", "traps-and-interrupts"));
-        var plan = PortPlan.Of(result);
+        var plan = PlanBuilder.Of(result);
         var sum = plan.WorkItems.Sum(i => i.EffortFor(XenTarget.XenPv));
         Assert.Equal(sum, plan.Totals.Effort, 6);
         Assert.Equal(sum, plan.BySubsystem.Sum(s => s.Effort), 6);
@@ -151,13 +151,13 @@ public sealed class PortPlanTests
             ["implement-hook:store-pte", "route-site:store-pte:osfmk/pmap.c:pmap_enter",
              "implement-hook:disable-interrupts", "route-site:disable-interrupts:osfmk/trap.c:kernel_trap",
              "implement-hook:halt", "route-site:halt:osfmk/idle.c:machine_idle"],
-            PortPlan.Of(result).WorkItems.Select(i => i.Id));
+            PlanBuilder.Of(result).WorkItems.Select(i => i.Id));
     }
 
     [Fact]
     public void Inactive_code_is_counted_apart()
     {
-        var plan = PortPlan.Of(Result([Finding("x86.hlt", "osfmk/a.c", 1, "f"), Finding("x86.hlt", "osfmk/a.c", 5, "f", active: false)], [Hlt]));
+        var plan = PlanBuilder.Of(Result([Finding("x86.hlt", "osfmk/a.c", 1, "f"), Finding("x86.hlt", "osfmk/a.c", 5, "f", active: false)], [Hlt]));
         Assert.Equal(1, plan.Totals.Sites);
         Assert.Equal(1, plan.Totals.InactiveSites);
         Assert.Equal(1.0, plan.Totals.Effort);
@@ -167,7 +167,7 @@ public sealed class PortPlanTests
     [Fact]
     public void Subsystems_and_categories_count_sites_and_distinct_functions()
     {
-        var plan = PortPlan.Of(Result([
+        var plan = PlanBuilder.Of(Result([
             Finding("x86.hlt", "osfmk/a.c", 1, "f"), Finding("x86.hlt", "osfmk/a.c", 2, "f"), Finding("x86.hlt", "bsd/b.c", 3, "g"),
             Finding("pt.store", "osfmk/p.c", 4, "h", FindingCategory.PageTable)], [Hlt, Pte]));
         var osfmk = plan.BySubsystem.Single(s => s.Name == "osfmk");

@@ -14,7 +14,7 @@ namespace Parascope.Tests.Planning;
 public sealed class ReadinessTests
 {
     // Written for these tests in a kernel's style: the boot path meets the local APIC, then the CPU check, then the clock.
-    private const string Machine = """
+    internal const string Machine = """
         typedef unsigned int uint32_t;
         typedef unsigned long long uint64_t;
         typedef struct { char cpuid_vendor[16]; uint32_t cpuid_model; } cpu_info_t;
@@ -119,7 +119,7 @@ public sealed class ReadinessTests
     public void The_readiness_summary_lists_items_in_boot_order_with_their_verdicts()
     {
         using var tree = new TempTree();
-        var plan = PortPlan.Of(Scan(tree, XenTarget.XenHvm));
+        var plan = PlanBuilder.Of(Scan(tree, XenTarget.XenHvm));
         Assert.Equal(["Local APIC (xAPIC/x2APIC)", "CPU identity", "Bus/TSC frequency from firmware properties"], plan.Readiness.Select(i => i.Item));
         Assert.Equal(["works-emulated", "blocking", "needs-shim"], plan.Readiness.Select(i => i.Verdict));
         Assert.Equal(["i386_init", "cpu_check", "clock_init"], plan.Readiness.Select(i => i.Function));
@@ -149,7 +149,7 @@ public sealed class ReadinessTests
     public void Other_targets_have_no_readiness_summary()
     {
         using var tree = new TempTree();
-        Assert.Empty(PortPlan.Of(Scan(tree, XenTarget.XenPv)).Readiness);
+        Assert.Empty(PlanBuilder.Of(Scan(tree, XenTarget.XenPv)).Readiness);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Parascope.Planning;
 using Parascope.Results;
 using Parascope.Model;
 using Parascope.Reports;
@@ -15,7 +16,7 @@ public sealed class MarkdownReportTests
         var result = Baseline.Apply(
             Result([Finding("x86.hlt", "osfmk/a.c", 1, "f"), Finding("x86.hlt", "osfmk/a.c", 9, "g"), Finding("x86.hlt", "bsd/b.c", 3, "h")], [Hlt]),
             new HashSet<string>(["x86.hlt-osfmk/a.c-1", "x86.hlt-gone.c-1"]));
-        var markdown = ReportWriter.ToText(result, ReportFormat.Markdown);
+        var markdown = ReportWriter.ToText(Planner.Apply(result), ReportFormat.Markdown);
         Assert.Contains("## Parascope: 3 sites for xen-pv", markdown);
         Assert.Contains("| **new since baseline** | **2** |", markdown);
         Assert.Contains("| fixed | 1 |", markdown);
@@ -30,11 +31,11 @@ public sealed class MarkdownReportTests
     public void The_text_report_has_a_table_by_subsystem_and_category_and_colours_only_when_asked()
     {
         var result = Result([Finding("x86.hlt", "osfmk/a.c", 1, "f"), Finding("x86.hlt", "bsd/b.c", 3, "h")], [Hlt]);
-        var plain = ReportWriter.ToText(result, ReportFormat.Text);
+        var plain = ReportWriter.ToText(Planner.Apply(result), ReportFormat.Text);
         Assert.Contains("subsystem", plain);
         Assert.Matches(@"osfmk\s+1\s+1", plain);
         Assert.DoesNotContain("\u001b[", plain);
-        Assert.Contains("\u001b[31merror", ReportWriter.ToText(result, ReportFormat.Text, colour: true));
+        Assert.Contains("\u001b[31merror", ReportWriter.ToText(Planner.Apply(result), ReportFormat.Text, colour: true));
     }
 
     private static ScanResult Hooked()
@@ -61,7 +62,7 @@ public sealed class MarkdownReportTests
     [Fact]
     public void The_summary_opens_with_the_hook_table_and_the_phases_and_folds_findings_under_their_hook()
     {
-        var markdown = ReportWriter.ToText(Hooked(), ReportFormat.Markdown);
+        var markdown = ReportWriter.ToText(Planner.Apply(Hooked()), ReportFormat.Markdown);
         var hooks = markdown.IndexOf("### Hooks (1)", StringComparison.Ordinal);
         var phases = markdown.IndexOf("### Phases (3 work items, 9 points, effort model 2)", StringComparison.Ordinal);
         Assert.True(hooks > 0 && phases > hooks && markdown.IndexOf("| | count |", StringComparison.Ordinal) > phases, markdown);
@@ -75,7 +76,7 @@ public sealed class MarkdownReportTests
     [Fact]
     public void The_text_report_opens_with_the_hooks_and_phases_and_lists_a_hook_s_findings_under_it()
     {
-        var text = ReportWriter.ToText(Hooked(), ReportFormat.Text);
+        var text = ReportWriter.ToText(Planner.Apply(Hooked()), ReportFormat.Text);
         var hooks = text.IndexOf("hooks (1; target xen-pv", StringComparison.Ordinal);
         var phases = text.IndexOf("phases (work items: 3, effort 9 points, model 2)", StringComparison.Ordinal);
         Assert.True(hooks > 0 && phases > hooks && text.IndexOf("subsystem", StringComparison.Ordinal) > phases, text);

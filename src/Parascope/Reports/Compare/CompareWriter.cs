@@ -243,7 +243,7 @@ public static class CompareWriter
     {
         var here = release.Items.Where(i => i.Item == item).ToList();
         return here.Count == 0 ? "—"
-            : string.Join(", ", here.GroupBy(i => i.Verdict, StringComparer.Ordinal).OrderBy(g => Planning.Readiness.Rank(g.Key))
+            : string.Join(", ", here.GroupBy(i => i.Verdict, StringComparer.Ordinal).OrderBy(g => Model.ReadinessItem.RankOf(g.Key))
                 .Select(g => $"{g.Key} ×{Number(g.Sum(i => i.Sites))}"));
     }
 

@@ -22,7 +22,7 @@ public static class HtmlReportWriter
     public static void Write(ScanResult result, TextWriter output)
     {
         var summary = Summary.Of(result.Findings);
-        var outline = ReportOutline.Of(result);
+        var outline = ReportWriter.OutlineOf(result);
         var plan = outline.Plan;
         var functionIds = outline.Definitions.Keys.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => $"fn-{p.index}", StringComparer.Ordinal);
         var html = new StringBuilder();
@@ -119,7 +119,7 @@ public static class HtmlReportWriter
         html.Append($"<td><details><summary>{E(finding.Detail)}{role}{(finding.Active ? string.Empty : " <em>(inactive)</em>")}{(finding.Baseline == "new" ? " <b>new</b>" : string.Empty)}</summary>");
         html.Append($"<p class=\"action\">{E(finding.Action)}</p>");
         html.Append(Excerpt(result.Root, finding, lines, $"src-{index}"));
-        html.Append(Neighbourhood(result, finding, functionIds));
+        html.Append(Neighbourhood(ReportWriter.OutlineOf(result).Graph, finding, functionIds));
         html.Append("</details></td></tr>\n");
     }
 
@@ -244,24 +244,21 @@ public static class HtmlReportWriter
     }
 
     /// <summary>The finding's callers (callerFunctions, linked to their definitions), its function's callees, reach and phase.</summary>
-    private static string Neighbourhood(ScanResult result, Finding finding, Dictionary<string, string> functionIds)
+    private static string Neighbourhood(GraphExcerpt graph, Finding finding, Dictionary<string, string> functionIds)
     {
-        var graph = result.CallGraph;
-        var known = finding.GraphNode is { } function && graph?.Contains(function) == true;
-        if (!known && finding.CallerFunctions.IsEmpty)
+        var neighbours = finding.GraphNode is { } function ? graph.Neighbours.GetValueOrDefault(function) : null;
+        if (neighbours is null && finding.CallerFunctions.IsEmpty)
         {
             return string.Empty;
         }
-        var callers = finding.CallerFunctions.IsEmpty && known
-            ? graph!.Callers(finding.GraphNode!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()
-            : [.. finding.CallerFunctions];
-        var callees = known ? graph!.Callees(finding.GraphNode!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() : [];
-        var callerList = callers.Count == 0 ? "none" : string.Join(", ", callers.Select(c =>
+        var callers = finding.CallerFunctions.IsEmpty && neighbours is not null ? neighbours.Callers : finding.CallerFunctions;
+        var callees = neighbours?.Callees ?? [];
+        var callerList = callers.IsEmpty ? "none" : string.Join(", ", callers.Select(c =>
             functionIds.TryGetValue(c, out var id) ? $"<a class=\"caller\" href=\"#{id}\"><code>{E(c)}</code></a>" : $"<code>{E(c)}</code>"));
-        var calleeList = callees.Count == 0
+        var calleeList = callees.IsEmpty
             ? "none"
-            : string.Join(", ", callees.Take(NeighbourLimit).Select(n => $"<code>{E(n)}</code>")) + (callees.Count > NeighbourLimit ? $" and {callees.Count - NeighbourLimit} more" : string.Empty);
-        return $"<p class=\"graph\">called by {callerList}" + (finding.Callers is { } direct && direct > callers.Count ? $" ({direct} in all)" : string.Empty) +
+            : string.Join(", ", callees.Take(NeighbourLimit).Select(n => $"<code>{E(n)}</code>")) + (callees.Length > NeighbourLimit ? $" and {callees.Length - NeighbourLimit} more" : string.Empty);
+        return $"<p class=\"graph\">called by {callerList}" + (finding.Callers is { } direct && direct > callers.Length ? $" ({direct} in all)" : string.Empty) +
                $"; calls {calleeList}" +
                (finding.TransitiveCallers is { } t ? $"; reached from {t} functions" : string.Empty) +
                (finding.Phase is { } phase ? $"; phase <b>{E(phase)}</b>" : string.Empty) +

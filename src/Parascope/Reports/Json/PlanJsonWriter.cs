@@ -9,7 +9,7 @@ public static class PlanJsonWriter
 {
     public static void Write(Utf8JsonWriter json, ScanResult result)
     {
-        var plan = PortPlan.Of(result);
+        var plan = ReportWriter.OutlineOf(result).Plan;
         json.WriteStartObject("plan");
         json.WriteString("target", plan.Target.Name());
         json.WriteStartObject("model");

@@ -18,7 +18,7 @@ public static class MarkdownReportWriter
     public static void Write(ScanResult result, TextWriter output)
     {
         var summary = Summary.Of(result.Findings);
-        var outline = ReportOutline.Of(result);
+        var outline = ReportWriter.OutlineOf(result);
         var plan = outline.Plan;
         output.WriteLine($"## Parascope: {summary.Total} sites for {result.Target.Name()}");
         output.WriteLine();

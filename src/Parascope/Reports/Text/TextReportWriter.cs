@@ -43,7 +43,7 @@ public static class TextReportWriter
         {
             output.WriteLine($"  {category,-12} {count,6}");
         }
-        var outline = ReportOutline.Of(result);
+        var outline = ReportWriter.OutlineOf(result);
         WriteReadiness(outline, output, Paint);
         WriteHooks(result, outline, output, Paint);
         WritePhases(outline, output, Paint);

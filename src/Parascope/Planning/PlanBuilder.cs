@@ -4,51 +4,17 @@ using Parascope.Rules;
 
 namespace Parascope.Planning;
 
-/// <summary>
-/// Counts for one slice of the plan. Sites, functions and wrappers count active findings (a wrapper: a site in a
-/// wrapper, or a wrapper's own finding); effort is the points of the work items charged to the slice, and work items
-/// those with a site or a charge in it. Inactive code (branches this configuration does not compile) apart, costed per site.
-/// </summary>
-public sealed record PlanSlice(string Name, int Sites, int Functions, int Wrappers, double Effort, int InactiveSites, double InactiveEffort)
+/// <summary>Builds the <see cref="PortPlan"/> of a scan under <see cref="EffortModel"/>.</summary>
+public static class PlanBuilder
 {
-    public int WorkItems { get; init; }
-}
+    /// <summary>The plan of RESULT, reading its own call graph (tests, and reports read back, which carry none).</summary>
+    public static PortPlan Of(ScanResult result) => Of(result, Planner.Excerpt(result));
 
-/// <summary>The effort of the whole port for one target.</summary>
-public sealed record TargetEffort(XenTarget Target, double Effort, double InactiveEffort, int Errors, int Warnings, int Notes);
-
-/// <summary>
-/// One phase of the port (rules/entry-points.yaml): the sites the call graph puts in it, and the work items whose phase
-/// it is, with their changes and effort.
-/// </summary>
-public sealed record PhaseSlice(string Name, string Description, int Sites, int Functions, double Effort)
-{
-    public int WorkItems { get; init; }
-    /// <summary>Distinct changes of the phase's work items.</summary>
-    public int ChangeSites { get; init; }
-    /// <summary>The phase's work items per kind, in kind order.</summary>
-    public ImmutableSortedDictionary<string, int> ByKind { get; init; } = ImmutableSortedDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal);
-}
-
-/// <summary>What a planner reads: the work items, and the work per subsystem, category, target and phase, under <see cref="EffortModel"/>.</summary>
-public sealed record PortPlan(
-    XenTarget Target,
-    PlanSlice Totals,
-    ImmutableArray<PlanSlice> BySubsystem,
-    ImmutableArray<PlanSlice> ByCategory,
-    ImmutableArray<TargetEffort> Targets,
-    ImmutableArray<PhaseSlice> Phases)
-{
-    /// <summary>Sorted by phase (boot order) then id.</summary>
-    public ImmutableArray<WorkItem> WorkItems { get; init; } = [];
-    /// <summary>The HVM readiness summary (<see cref="Planning.Readiness"/>), in boot order; empty unless the target is xen-hvm.</summary>
-    public ImmutableArray<ReadinessItem> Readiness { get; init; } = [];
-
-    public static PortPlan Of(ScanResult result)
+    public static PortPlan Of(ScanResult result, GraphExcerpt graph)
     {
         var rules = result.Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
         var findings = result.Findings;
-        var items = WorkPlan.Of(result);
+        var items = WorkPlan.Of(result, graph);
         var charges = items.SelectMany(i => i.Charges).Where(c => c.Target == result.Target).ToList();
         var siteItems = items.SelectMany(i => i.Sites.Select(f => (Site: f, i.Id))).ToList();
         return new PortPlan(
@@ -65,12 +31,9 @@ public sealed record PortPlan(
             PhasesOf(result, items))
         {
             WorkItems = items,
-            Readiness = Planning.Readiness.Of(result),
+            Readiness = Planning.Readiness.Of(result, graph),
         };
     }
-
-    /// <summary>Exact points, rounded to two decimals for the report.</summary>
-    public static double Points(decimal points) => (double)Math.Round(points, 2, MidpointRounding.AwayFromZero);
 
     private static PlanSlice Slice(string name, IReadOnlyList<Finding> findings, IReadOnlyList<WorkCharge> charges,
         IReadOnlyList<(Finding Site, string Id)> siteItems, XenTarget target, Dictionary<string, Rule> rules)
@@ -82,7 +45,7 @@ public sealed record PortPlan(
             active.Count,
             active.Where(f => f.Function is not null).Select(f => (f.File, f.Function)).Distinct().Count(),
             active.Count(f => f.Wrapper == true || EffortModel.IsWrapper(f)),
-            Points(charges.Sum(c => c.Points)),
+            PortPlan.Points(charges.Sum(c => c.Points)),
             inactive.Count,
             Effort(inactive, target, target, rules))
         {
@@ -99,7 +62,7 @@ public sealed record PortPlan(
         var total = findings
             .GroupBy(EffortModel.WorkItem, StringComparer.Ordinal)
             .Sum(g => g.Max(f => EffortModel.Cost(f, target, scanned, rules)));
-        return Points(total);
+        return PortPlan.Points(total);
     }
 
     private static TargetEffort TargetOf(ImmutableArray<Finding> findings, ImmutableArray<WorkItem> items, XenTarget target, XenTarget scanned, Dictionary<string, Rule> rules)
@@ -107,7 +70,7 @@ public sealed record PortPlan(
         var active = findings.Where(f => f.Active).ToList();
         var severities = active.Select(f => EffortModel.SeverityFor(f, target, scanned, rules)).ToList();
         return new TargetEffort(target,
-            Points(items.SelectMany(i => i.Charges).Where(c => c.Target == target).Sum(c => c.Points)),
+            PortPlan.Points(items.SelectMany(i => i.Charges).Where(c => c.Target == target).Sum(c => c.Points)),
             Effort(findings.Where(f => !f.Active), target, scanned, rules),
             severities.Count(s => s == Severity.Error),
             severities.Count(s => s == Severity.Warning),
@@ -135,7 +98,7 @@ public sealed record PortPlan(
             var phaseItems = items.Where(i => i.Phase == n.Name).ToList();
             return new PhaseSlice(n.Name, n.Description, sites.Count,
                 sites.Where(f => f.Function is not null).Select(f => (f.File, f.Function)).Distinct().Count(),
-                Points(phaseItems.SelectMany(i => i.Charges).Where(c => c.Target == result.Target).Sum(c => c.Points)))
+                PortPlan.Points(phaseItems.SelectMany(i => i.Charges).Where(c => c.Target == result.Target).Sum(c => c.Points)))
             {
                 WorkItems = phaseItems.Count,
                 ChangeSites = phaseItems.SelectMany(i => i.Sites).Distinct(ReferenceEqualityComparer.Instance).Count(),
