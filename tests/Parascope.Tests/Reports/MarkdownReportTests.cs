@@ -1,7 +1,7 @@
-using Parascope.Planning;
-using Parascope.Results;
 using Parascope.Model;
+using Parascope.Planning;
 using Parascope.Reports;
+using Parascope.Results;
 using static Parascope.Tests.Reports.ConstructedResults;
 
 namespace Parascope.Tests.Reports;
