@@ -279,28 +279,79 @@ public sealed class CallGraph : ICallGraph
 
     /// <summary>
     /// How many functions reach <paramref name="function"/> through calls of any kind (itself excluded): the size of
-    /// <see cref="TransitiveCallers"/> without building it (every finding's function asks, and hubs reach thousands).
+    /// <see cref="TransitiveCallers"/> without building it.
     /// </summary>
-    public int TransitiveCallerCount(string function)
+    public int TransitiveCallerCount(string function) => TransitiveCallerCounts([function]).GetValueOrDefault(function);
+
+    /// <summary>
+    /// <see cref="TransitiveCallerCount"/> of each of FUNCTIONS (those in the graph): every finding's function asks, and
+    /// hubs reach thousands, so the walks run over integer ids with one reused visit stamp instead of a set of names each.
+    /// </summary>
+    public Dictionary<string, int> TransitiveCallerCounts(IEnumerable<string> functions)
     {
-        if (!_graph.ContainsVertex(function))
+        var (index, start, sources) = ReverseAdjacency();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var stamp = new int[start.Length - 1];
+        var queue = new int[start.Length - 1];
+        var walk = 0;
+        foreach (var function in functions)
         {
-            return 0;
-        }
-        var seen = new HashSet<string>(StringComparer.Ordinal) { function };
-        var queue = new Queue<string>();
-        queue.Enqueue(function);
-        while (queue.Count > 0)
-        {
-            foreach (var edge in _graph.InEdges(queue.Dequeue()))
+            if (counts.ContainsKey(function) || !index.TryGetValue(function, out var origin))
             {
-                if (seen.Add(edge.Source))
+                continue;
+            }
+            walk++;
+            stamp[origin] = walk;
+            int head = 0, tail = 0;
+            queue[tail++] = origin;
+            while (head < tail)
+            {
+                var current = queue[head++];
+                for (var i = start[current]; i < start[current + 1]; i++)
                 {
-                    queue.Enqueue(edge.Source);
+                    if (stamp[sources[i]] != walk)
+                    {
+                        stamp[sources[i]] = walk;
+                        queue[tail++] = sources[i];
+                    }
                 }
             }
+            counts[function] = tail - 1;
         }
-        return seen.Count - 1;
+        return counts;
+    }
+
+    /// <summary>Built on first use; a reference, so a graph read from two threads sees it whole or not at all.</summary>
+    private sealed record ReverseRows(Dictionary<string, int> Index, int[] Start, int[] Sources);
+
+    private ReverseRows? _reverse;
+
+    /// <summary>Callers of every function as integer ids (compressed rows: the callers of id k are Sources[Start[k]..Start[k+1]]).</summary>
+    private ReverseRows ReverseAdjacency()
+    {
+        if (_reverse is { } built)
+        {
+            return built;
+        }
+        var vertices = _graph.Vertices.ToList();
+        var index = new Dictionary<string, int>(vertices.Count, StringComparer.Ordinal);
+        foreach (var vertex in vertices)
+        {
+            index[vertex] = index.Count;
+        }
+        var start = new int[vertices.Count + 1];
+        var sources = new int[_graph.EdgeCount];
+        var next = 0;
+        for (var k = 0; k < vertices.Count; k++)
+        {
+            start[k] = next;
+            foreach (var edge in _graph.InEdges(vertices[k]))
+            {
+                sources[next++] = index[edge.Source];
+            }
+        }
+        start[vertices.Count] = next;
+        return _reverse = new ReverseRows(index, start, sources);
     }
 
     /// <summary>Every function <paramref name="function"/> reaches through calls of any kind (itself included).</summary>

@@ -13,18 +13,21 @@ public static class CallGraphImpact
     {
         var assigned = phases.Assign(graph);
         var callers = new Dictionary<string, (int Direct, int Indirect, int Transitive, ImmutableArray<string> Names)>(StringComparer.Ordinal);
+        var nodes = findings.Select(f => f.Function is { } function ? graph.Resolve(function, f.File) : null).ToList();
+        var transitiveCounts = graph.TransitiveCallerCounts(nodes.OfType<string>());
         var result = ImmutableArray.CreateBuilder<Finding>(findings.Length);
-        foreach (var finding in findings)
+        for (var k = 0; k < findings.Length; k++)
         {
+            var finding = findings[k];
             int? direct = null, indirect = null, transitive = null;
             var names = ImmutableArray<string>.Empty;
-            var node = finding.Function is { } function ? graph.Resolve(function, finding.File) : null;
+            var node = nodes[k];
             if (node is not null)
             {
                 if (!callers.TryGetValue(node, out var counts))
                 {
                     var callerNames = graph.Callers(node).ToList();
-                    counts = (callerNames.Count, graph.IndirectCallers(node).Count(), graph.TransitiveCallerCount(node),
+                    counts = (callerNames.Count, graph.IndirectCallers(node).Count(), transitiveCounts.GetValueOrDefault(node),
                         [.. callerNames.Take(Finding.MaxCallerFunctions)]);
                     callers[node] = counts;
                 }
