@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Parascope.Clang;
 using Parascope.Detectors;
 using Parascope.Detectors.DriverApi;
@@ -24,11 +25,8 @@ public static class UnitFactsCodec
 
     private static ReadOnlySpan<byte> Magic => "PSCF"u8;
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        IncludeFields = true,
-        WriteIndented = false,
-    };
+    /// <summary>Source-generated metadata (no reflection at run time): decoding entries is most of a re-scan of cached units.</summary>
+    private static readonly JsonSerializerOptions Options = UnitFactsJson.Default.Options;
 
     /// <summary>The frame of UNIT's facts stored under KEY with the MANIFEST of what it read, or null when a facts type is not known to the codec.</summary>
     public static byte[]? Encode(ParsedUnit unit, string key, ImmutableArray<FileDigest> manifest) =>
@@ -79,7 +77,7 @@ public sealed record UnitFactsRecord
     /// <summary>The order of the facts in <see cref="ParsedUnit.Facts"/>, by name.</summary>
     public ImmutableArray<string> Order { get; init; } = [];
 
-    private static readonly JsonSerializerOptions Options = new() { IncludeFields = true };
+    private static readonly JsonSerializerOptions Options = UnitFactsJson.Default.Options;
 
     internal static UnitFactsRecord? From(ParsedUnit unit, string key, ImmutableArray<FileDigest> manifest)
     {
@@ -174,3 +172,9 @@ public sealed record UnitFactsRecord
         };
     }
 }
+
+[JsonSourceGenerationOptions(IncludeFields = true)]
+[JsonSerializable(typeof(UnitFactsRecord))]
+[JsonSerializable(typeof(InstructionFacts))]
+[JsonSerializable(typeof(PlatformFacts))]
+internal sealed partial class UnitFactsJson : JsonSerializerContext;
