@@ -76,7 +76,8 @@ public sealed class CompareCommandTests
     }
 
     // Two releases of a machine check (written for this test). The newer one accepts one more CPU model, adds a family
-    // gate that panics, recognises KVM besides VMware, and no longer starts the HPET.
+    // gate that panics, recognises KVM besides VMware, no longer starts the HPET, and defaults the bus frequency where
+    // the older one panicked without it.
     private const string OlderMachine = """
         typedef struct { char cpuid_vmm_vendor[16]; } vmm_info_t;
         typedef struct { unsigned cpuid_family; unsigned cpuid_model; } cpu_info_t;
@@ -94,6 +95,14 @@ public sealed class CompareCommandTests
             }
         }
         void clock_start(void) { hpet_init(); }
+        extern unsigned long long EFI_get_frequency(const char *name);
+        unsigned long long bus;
+        void clock_init(void)
+        {
+            bus = EFI_get_frequency("FSBFrequency");
+            if (bus == 0)
+                panic("no bus frequency");
+        }
         """;
 
     private const string NewerMachine = """
@@ -120,6 +129,14 @@ public sealed class CompareCommandTests
             case 0x1a: case 0x1e: case 0x2a: break;
             default: panic("Unsupported CPU");
             }
+        }
+        extern unsigned long long EFI_get_frequency(const char *name);
+        unsigned long long bus;
+        void clock_init(void)
+        {
+            bus = EFI_get_frequency("FSBFrequency");
+            if (bus == 0)
+                bus = 100000000ULL;
         }
         """;
 
@@ -156,11 +173,14 @@ public sealed class CompareCommandTests
             .OrderBy(c => c.Function, StringComparer.Ordinal).ThenBy(c => c.Change, StringComparer.Ordinal).ToList();
         Assert.Equal(
         [
+            ("changed", "clock_init", "Bus/TSC frequency from firmware properties", "needs-shim", ""),
             ("gone", "clock_start", "HPET", "needs-shim", ""),
             ("appeared", "family_check", "CPU identity", "blocking", ""),
             ("changed", "model_check", "CPU identity", "blocking", "0x2a"),
             ("appeared", "vmm_kind", "Hypervisor detection", "works-emulated", ""),
         ], changes);
+        var clock = newer.GetProperty("changes").EnumerateArray().Single(c => c.GetProperty("function").GetString() == "clock_init");
+        Assert.Equal("blocking", clock.GetProperty("verdictBefore").GetString());
         var blocking = newer.GetProperty("byVerdict")[0];
         Assert.Equal("blocking", blocking.GetProperty("verdict").GetString());
         Assert.Equal(2, blocking.GetProperty("items").GetInt32());
@@ -175,6 +195,10 @@ public sealed class CompareCommandTests
         Assert.Equal(0, Run("compare", old, current, "-o", markdown).Exit);
         var text = File.ReadAllText(markdown);
         Assert.Contains("| recognised hypervisors | \"VMwareVMware\" | \"KVMKVMKVM\", \"VMwareVMware\" (+\"KVMKVMKVM\") |", text);
+        // Before + in − out = now: the bus frequency moved from blocking to needs-shim, the HPET went.
+        Assert.Contains("| blocking | 2 / 2 | 2 / 2 +1 −1 ~1 |", text);
+        Assert.Contains("| needs-shim | 1 / 1 | 1 / 1 +1 −1 ~0 |", text);
+        Assert.Contains("[was blocking]", text);
         var newer = text.IndexOf("## HVM readiness of xnu-10.1", StringComparison.Ordinal);
         Assert.True(newer > 0, text);
         var section = text[newer..];

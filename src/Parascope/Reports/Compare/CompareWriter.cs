@@ -335,7 +335,11 @@ public static class CompareWriter
         return moves.Count == 0 ? cell : $"{cell} ({string.Join(", ", moves)})";
     }
 
-    /// <summary>`items / sites`, then for a later release `+appeared −gone ~changed` among this verdict's items.</summary>
+    /// <summary>
+    /// `items / sites`, then for a later release `+in −out ~changed`: items that appeared or came from another verdict,
+    /// items that went or moved to another verdict, items that kept this verdict but changed (values, sites), so that
+    /// the count before + in − out is the count now.
+    /// </summary>
     private static string VerdictCell(ReadinessInRelease release, string verdict, int index)
     {
         var items = release.Items.Where(i => i.Verdict == verdict).ToList();
@@ -344,8 +348,11 @@ public static class CompareWriter
         {
             return cell;
         }
-        int Count(string change) => release.Changes.Count(c => c.Change == change && c.Item.Verdict == verdict);
-        return $"{cell} +{Count(ReadinessChange.Appeared)} −{Count(ReadinessChange.Gone)} ~{Count(ReadinessChange.Changed)}";
+        var moved = release.Changes.Where(c => c.VerdictBefore is not null).ToList();
+        var into = release.Changes.Count(c => c.Change == ReadinessChange.Appeared && c.Item.Verdict == verdict) + moved.Count(c => c.Item.Verdict == verdict);
+        var outOf = release.Changes.Count(c => c.Change == ReadinessChange.Gone && c.Item.Verdict == verdict) + moved.Count(c => c.VerdictBefore == verdict);
+        var changed = release.Changes.Count(c => c.Change == ReadinessChange.Changed && c.VerdictBefore is null && c.Item.Verdict == verdict);
+        return $"{cell} +{into} −{outOf} ~{changed}";
     }
 
     private sealed record ItemList(string Title, IReadOnlyList<(string Group, IReadOnlyList<string> Lines)> Groups);
