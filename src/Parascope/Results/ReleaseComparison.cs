@@ -110,7 +110,8 @@ public sealed partial record ReleaseComparison(ImmutableArray<ReleaseSummary> Re
     /// The readiness items that appeared, went or changed between two releases, in the newer release's boot order (the
     /// gone ones after, in the older's). A per-site item is the same item in both when its rule, file and function are
     /// (a gate that moved lines is the same gate): within one function, items comparing the same values pair first,
-    /// then the rest in line order. A per-rule item (one entry for all of a rule's sites) is the same by its rule.
+    /// then items of the same verdict, then the rest, each in line order. A per-rule item (one entry for all of a
+    /// rule's sites) is the same by its rule.
     /// </summary>
     private static ImmutableArray<ReadinessChange> ReadinessChanges(ImmutableArray<ReadinessItem> before, ImmutableArray<ReadinessItem> here,
         HashSet<string> perRule)
@@ -118,12 +119,18 @@ public sealed partial record ReleaseComparison(ImmutableArray<ReleaseSummary> Re
         string Key(ReadinessItem item) => perRule.Contains(item.RuleId) ? item.RuleId : $"{item.RuleId}\n{item.File}\n{item.Function}";
         var unmatched = before.GroupBy(Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var pairs = new Dictionary<ReadinessItem, ReadinessItem>(ReferenceEqualityComparer.Instance);
-        foreach (var sameValues in new[] { true, false })
+        Func<ReadinessItem, ReadinessItem, bool>[] passes =
+        [
+            (old, item) => old.Values.SequenceEqual(item.Values),
+            (old, item) => old.Verdict == item.Verdict,
+            (_, _) => true,
+        ];
+        foreach (var alike in passes)
         {
             foreach (var item in here.Where(i => !pairs.ContainsKey(i)))
             {
                 if (unmatched.TryGetValue(Key(item), out var candidates)
-                    && candidates.FirstOrDefault(c => !sameValues || c.Values.SequenceEqual(item.Values)) is { } match)
+                    && candidates.FirstOrDefault(c => alike(c, item)) is { } match)
                 {
                     candidates.RemoveAt(candidates.FindIndex(c => ReferenceEquals(c, match)));
                     pairs[item] = match;

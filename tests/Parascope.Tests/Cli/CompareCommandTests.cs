@@ -211,6 +211,51 @@ public sealed class CompareCommandTests
     }
 
     [Fact]
+    public void Within_a_function_a_changed_read_pairs_with_the_one_of_the_same_verdict_before_the_first_in_line()
+    {
+        // The older clock reads the bus frequency without naming it and panics without it; the newer one first reads
+        // another property (with a default), then the bus frequency by name, still panicking without it.
+        const string older = """
+            extern unsigned long long EFI_FSB_frequency(void);
+            extern void panic(const char *fmt, ...);
+            unsigned long long bus;
+            void clock_init(void)
+            {
+                bus = EFI_FSB_frequency();
+                if (bus == 0)
+                    panic("no bus frequency");
+            }
+            """;
+        const string newer = """
+            extern unsigned long long EFI_get_frequency(const char *name);
+            extern void panic(const char *fmt, ...);
+            unsigned long long art, bus;
+            void clock_init(void)
+            {
+                art = EFI_get_frequency("ARTFrequency");
+                bus = EFI_get_frequency("FSBFrequency");
+                if (bus == 0)
+                    panic("no bus frequency");
+            }
+            """;
+        using var trees = new TempTree();
+        trees.Write("xnu-9.2/osfmk/i386/clock_mini.c", older);
+        trees.Write("xnu-10.1/osfmk/i386/clock_mini.c", newer);
+        var first = Path.Combine(trees.Root, "old.json");
+        var second = Path.Combine(trees.Root, "new.json");
+        Assert.Equal(0, Run("scan", Path.Combine(trees.Root, "xnu-9.2"), "-j", "1", "--profile", "generic", "-o", first).Exit);
+        Assert.Equal(0, Run("scan", Path.Combine(trees.Root, "xnu-10.1"), "-j", "1", "--profile", "generic", "-o", second).Exit);
+        var result = Path.Combine(trees.Root, "releases.json");
+        Assert.Equal(0, Run("compare", first, second, "-o", result).Exit);
+
+        using var document = JsonDocument.Parse(File.ReadAllText(result));
+        var changes = document.RootElement.GetProperty("readiness")[1].GetProperty("changes").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("values").EnumerateArray().Single().GetString()!, c => c.GetProperty("change").GetString());
+        Assert.Equal("changed", changes["\"FSBFrequency\""]);
+        Assert.Equal("appeared", changes["\"ARTFrequency\""]);
+    }
+
+    [Fact]
     public void The_html_comparison_has_each_release_s_readiness_section()
     {
         var (old, current, trees) = ScanTwoMachines();
