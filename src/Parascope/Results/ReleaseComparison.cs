@@ -23,9 +23,32 @@ public sealed record PhaseAcrossReleases(string Phase, ImmutableArray<int> Chang
 
 /// <summary>
 /// A release's HVM readiness (issue #20 item 3): its readiness items in boot order (computed for xen-hvm whatever the
-/// report's target) and the hypervisor vendor strings its kernel compares with.
+/// report's target) and the hypervisor vendor strings its kernel compares with; against the release before, the
+/// hypervisors that appeared or went and the readiness items that appeared, went or changed (empty for the first).
 /// </summary>
-public sealed record ReadinessInRelease(ImmutableArray<ReadinessItem> Items, ImmutableArray<string> Hypervisors);
+public sealed record ReadinessInRelease(ImmutableArray<ReadinessItem> Items, ImmutableArray<string> Hypervisors)
+{
+    public ImmutableArray<string> HypervisorsAppeared { get; init; } = [];
+    public ImmutableArray<string> HypervisorsGone { get; init; } = [];
+    public ImmutableArray<ReadinessChange> Changes { get; init; } = [];
+}
+
+/// <summary>
+/// A readiness item that appeared (<see cref="Appeared"/>), went (<see cref="Gone"/>: <see cref="Item"/> is the
+/// release before's) or changed (<see cref="Changed"/>: its verdict, the values it compares or its count of sites)
+/// since the release before. <see cref="VerdictBefore"/> is set only when the verdict changed.
+/// </summary>
+public sealed record ReadinessChange(string Change, ReadinessItem Item)
+{
+    public const string Appeared = "appeared";
+    public const string Gone = "gone";
+    public const string Changed = "changed";
+
+    public string? VerdictBefore { get; init; }
+    public ImmutableArray<string> ValuesAppeared { get; init; } = [];
+    public ImmutableArray<string> ValuesGone { get; init; } = [];
+    public int? SitesBefore { get; init; }
+}
 
 /// <summary>
 /// The port across releases (xnu-792 → xnu-2050 → xnu-11417): per release its totals, per hook its sites and
@@ -67,8 +90,77 @@ public sealed partial record ReleaseComparison(ImmutableArray<ReleaseSummary> Re
             [.. plans.Select(p => p.Phases.FirstOrDefault(s => s.Name == name)?.Effort ?? 0)])).ToImmutableArray();
         var readiness = ordered.Select(r => new ReadinessInRelease(
             Planning.Readiness.Of((r.Rules.IsEmpty ? r with { Rules = rules } : r) with { Target = XenTarget.XenHvm }, Planner.Excerpt(r)),
-            Planning.Readiness.RecognisedHypervisors(r.Findings))).ToImmutableArray();
-        return Checked<ReleaseComparison>.Of(new ReleaseComparison(releases, hooks, phases) { Readiness = readiness });
+            Planning.Readiness.RecognisedHypervisors(r.Findings))).ToList();
+        var perRule = ordered.SelectMany(r => r.Rules.IsEmpty ? rules : r.Rules).Concat(rules)
+            .Where(r => r.Readiness is { PerSite: false }).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        for (var i = 1; i < readiness.Count; i++)
+        {
+            var (before, here) = (readiness[i - 1], readiness[i]);
+            readiness[i] = here with
+            {
+                HypervisorsAppeared = [.. here.Hypervisors.Except(before.Hypervisors, StringComparer.Ordinal)],
+                HypervisorsGone = [.. before.Hypervisors.Except(here.Hypervisors, StringComparer.Ordinal)],
+                Changes = ReadinessChanges(before.Items, here.Items, perRule),
+            };
+        }
+        return Checked<ReleaseComparison>.Of(new ReleaseComparison(releases, hooks, phases) { Readiness = [.. readiness] });
+    }
+
+    /// <summary>
+    /// The readiness items that appeared, went or changed between two releases, in the newer release's boot order (the
+    /// gone ones after, in the older's). A per-site item is the same item in both when its rule, file and function are
+    /// (a gate that moved lines is the same gate): within one function, items comparing the same values pair first,
+    /// then items of the same verdict, then the rest, each in line order. A per-rule item (one entry for all of a
+    /// rule's sites) is the same by its rule.
+    /// </summary>
+    private static ImmutableArray<ReadinessChange> ReadinessChanges(ImmutableArray<ReadinessItem> before, ImmutableArray<ReadinessItem> here,
+        HashSet<string> perRule)
+    {
+        string Key(ReadinessItem item) => perRule.Contains(item.RuleId) ? item.RuleId : $"{item.RuleId}\n{item.File}\n{item.Function}";
+        var unmatched = before.GroupBy(Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var pairs = new Dictionary<ReadinessItem, ReadinessItem>(ReferenceEqualityComparer.Instance);
+        Func<ReadinessItem, ReadinessItem, bool>[] passes =
+        [
+            (old, item) => old.Values.SequenceEqual(item.Values),
+            (old, item) => old.Verdict == item.Verdict,
+            (_, _) => true,
+        ];
+        foreach (var alike in passes)
+        {
+            foreach (var item in here.Where(i => !pairs.ContainsKey(i)))
+            {
+                if (unmatched.TryGetValue(Key(item), out var candidates)
+                    && candidates.FirstOrDefault(c => alike(c, item)) is { } match)
+                {
+                    candidates.RemoveAt(candidates.FindIndex(c => ReferenceEquals(c, match)));
+                    pairs[item] = match;
+                }
+            }
+        }
+        var changes = new List<ReadinessChange>();
+        foreach (var item in here)
+        {
+            if (!pairs.TryGetValue(item, out var old))
+            {
+                changes.Add(new ReadinessChange(ReadinessChange.Appeared, item));
+                continue;
+            }
+            var valuesAppeared = item.Values.Except(old.Values, StringComparer.Ordinal).ToImmutableArray();
+            var valuesGone = old.Values.Except(item.Values, StringComparer.Ordinal).ToImmutableArray();
+            if (old.Verdict != item.Verdict || !valuesAppeared.IsEmpty || !valuesGone.IsEmpty || old.Sites != item.Sites)
+            {
+                changes.Add(new ReadinessChange(ReadinessChange.Changed, item)
+                {
+                    VerdictBefore = old.Verdict == item.Verdict ? null : old.Verdict,
+                    ValuesAppeared = valuesAppeared,
+                    ValuesGone = valuesGone,
+                    SitesBefore = old.Sites == item.Sites ? null : old.Sites,
+                });
+            }
+        }
+        var matched = pairs.Values.ToHashSet(ReferenceEqualityComparer.Instance);
+        changes.AddRange(before.Where(old => !matched.Contains(old)).Select(old => new ReadinessChange(ReadinessChange.Gone, old)));
+        return [.. changes];
     }
 
     private static HookInRelease? InRelease(ScanResult release, ScanResult? previous, string hook)

@@ -146,6 +146,36 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task The_sarif_run_carries_the_json_plan_s_readiness_and_each_platform_result_its_verdict()
+    {
+        using var tree = new TempTree();
+        var result = Scan(tree, XenTarget.XenHvm);
+        var sarif = ReportWriter.ToText(result, ReportFormat.Sarif);
+        var schema = await JsonSchema.FromFileAsync(ReportTrees.SarifSchema);
+        var errors = schema.Validate(sarif);
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"{e.Path}: {e.Kind}")));
+
+        using var document = JsonDocument.Parse(sarif);
+        using var json = JsonDocument.Parse(ReportWriter.ToText(result, ReportFormat.Json));
+        var run = document.RootElement.GetProperty("runs")[0];
+        // The same entries, field for field, as plan.readiness[] in the JSON report.
+        Assert.Equal(JsonSerializer.Serialize(json.RootElement.GetProperty("plan").GetProperty("readiness")),
+            JsonSerializer.Serialize(run.GetProperty("properties").GetProperty("readiness")));
+        Assert.Equal(3, run.GetProperty("properties").GetProperty("readiness").GetArrayLength());
+        var gate = Assert.Single(run.GetProperty("results").EnumerateArray(), r => r.GetProperty("ruleId").GetString() == "platform.cpu-identity-gate");
+        Assert.Equal("blocking", gate.GetProperty("properties").GetProperty("verdict").GetString());
+        Assert.Equal("CPU identity", gate.GetProperty("properties").GetProperty("item").GetString());
+    }
+
+    [Fact]
+    public void A_sarif_report_for_another_target_has_no_readiness_property()
+    {
+        using var tree = new TempTree();
+        using var document = JsonDocument.Parse(ReportWriter.ToText(Scan(tree, XenTarget.XenPv), ReportFormat.Sarif));
+        Assert.False(document.RootElement.GetProperty("runs")[0].GetProperty("properties").TryGetProperty("readiness", out _));
+    }
+
+    [Fact]
     public void Other_targets_have_no_readiness_summary()
     {
         using var tree = new TempTree();

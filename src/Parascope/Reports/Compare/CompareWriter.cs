@@ -94,16 +94,40 @@ public static class CompareWriter
             foreach (var item in release.Items)
             {
                 json.WriteStartObject();
-                json.WriteString("item", item.Item);
-                json.WriteString("file", item.File);
-                json.WriteNumber("line", item.Line);
-                json.WriteString("function", item.Function);
-                json.WriteString("verdict", item.Verdict);
-                json.WriteString("phase", item.Phase);
-                json.WriteString("ruleId", item.RuleId);
-                Strings(json, "values", item.Values);
-                json.WriteString("otherwise", item.Otherwise);
-                json.WriteNumber("sites", item.Sites);
+                ReadinessFields(json, item);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            // Grouped by verdict (blocking first) and, against the release before, what changed.
+            json.WriteStartArray("byVerdict");
+            foreach (var (verdict, items) in ByVerdict(release.Items))
+            {
+                json.WriteStartObject();
+                json.WriteString("verdict", verdict);
+                json.WriteNumber("items", items.Count);
+                json.WriteNumber("sites", items.Sum(item => item.Sites));
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            Strings(json, "hypervisorsAppeared", release.HypervisorsAppeared);
+            Strings(json, "hypervisorsGone", release.HypervisorsGone);
+            json.WriteStartArray("changes");
+            foreach (var change in release.Changes)
+            {
+                json.WriteStartObject();
+                json.WriteString("change", change.Change);
+                ReadinessFields(json, change.Item);
+                json.WriteString("verdictBefore", change.VerdictBefore);
+                Strings(json, "valuesAppeared", change.ValuesAppeared);
+                Strings(json, "valuesGone", change.ValuesGone);
+                if (change.SitesBefore is { } sites)
+                {
+                    json.WriteNumber("sitesBefore", sites);
+                }
+                else
+                {
+                    json.WriteNull("sitesBefore");
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -114,6 +138,24 @@ public static class CompareWriter
         json.Flush();
         stream.WriteByte((byte)'\n');
     }
+
+    private static void ReadinessFields(Utf8JsonWriter json, Model.ReadinessItem item)
+    {
+        json.WriteString("item", item.Item);
+        json.WriteString("file", item.File);
+        json.WriteNumber("line", item.Line);
+        json.WriteString("function", item.Function);
+        json.WriteString("verdict", item.Verdict);
+        json.WriteString("phase", item.Phase);
+        json.WriteString("ruleId", item.RuleId);
+        Strings(json, "values", item.Values);
+        json.WriteString("otherwise", item.Otherwise);
+        json.WriteNumber("sites", item.Sites);
+    }
+
+    /// <summary>A release's items by verdict, blocking first (the order of <see cref="Model.ReadinessItem.RankOf"/>), each in boot order.</summary>
+    private static IEnumerable<(string Verdict, List<Model.ReadinessItem> Items)> ByVerdict(IEnumerable<Model.ReadinessItem> items) =>
+        items.GroupBy(i => i.Verdict, StringComparer.Ordinal).OrderBy(g => Model.ReadinessItem.RankOf(g.Key)).Select(g => (g.Key, g.ToList()));
 
     private static void Strings(Utf8JsonWriter json, string name, IEnumerable<string> values)
     {
@@ -144,6 +186,20 @@ public static class CompareWriter
         }
         output.WriteLine("A hook cell reads `sites (scattered) +appeared −gone`; wrappers that appeared or went are named under the table.");
         WrapperChanges(comparison, line => output.WriteLine($"- {line}"));
+        foreach (var list in ReadinessLists(comparison))
+        {
+            output.WriteLine();
+            output.WriteLine($"## {list.Title}");
+            output.WriteLine();
+            foreach (var (group, lines) in list.Groups)
+            {
+                output.WriteLine($"- **{group}**");
+                foreach (var line in lines)
+                {
+                    output.WriteLine($"  - {line.Replace("|", "\\|", StringComparison.Ordinal)}");
+                }
+            }
+        }
     }
 
     /// <summary>Plain text for a console: the same tables, aligned.</summary>
@@ -161,6 +217,19 @@ public static class CompareWriter
             output.WriteLine();
         }
         WrapperChanges(comparison, output.WriteLine);
+        foreach (var list in ReadinessLists(comparison))
+        {
+            output.WriteLine();
+            output.WriteLine(list.Title);
+            foreach (var (group, lines) in list.Groups)
+            {
+                output.WriteLine($"  {group}");
+                foreach (var line in lines)
+                {
+                    output.WriteLine($"    {line}");
+                }
+            }
+        }
     }
 
     /// <summary>HTML: the tables, and a bar chart of the work (effort) per release, drawn as inline SVG.</summary>
@@ -184,7 +253,18 @@ public static class CompareWriter
         }
         output.WriteLine("<ul>");
         WrapperChanges(comparison, line => output.WriteLine($"<li>{Html(line)}</li>"));
-        output.WriteLine("</ul></body></html>");
+        output.WriteLine("</ul>");
+        foreach (var list in ReadinessLists(comparison))
+        {
+            output.WriteLine($"<h2>{Html(list.Title)}</h2>");
+            output.WriteLine("<ul class=\"readiness\">");
+            foreach (var (group, lines) in list.Groups)
+            {
+                output.WriteLine($"<li><strong>{Html(group)}</strong><ul>" + string.Concat(lines.Select(l => $"<li>{Html(l)}</li>")) + "</ul></li>");
+            }
+            output.WriteLine("</ul>");
+        }
+        output.WriteLine("</body></html>");
     }
 
     private static void Chart(ReleaseComparison comparison, TextWriter output)
@@ -229,14 +309,117 @@ public static class CompareWriter
         {
             yield break;
         }
-        // HVM readiness per release: the hypervisors each kernel recognises, then each item with its verdicts there.
-        IReadOnlyList<string> hypervisors = ["recognised hypervisors", .. comparison.Readiness.Select(r => r.Hypervisors.IsEmpty ? "none" : string.Join(", ", r.Hypervisors))];
-        var items = comparison.Readiness.SelectMany(r => r.Items.Select(i => i.Item)).Distinct(StringComparer.Ordinal).ToList();
+        // HVM readiness per release: the hypervisors each kernel recognises (and which appeared or went), the items by
+        // verdict with what changed since the release before, then each item with its verdicts there (blocking first).
+        IReadOnlyList<string> hypervisors = ["recognised hypervisors", .. comparison.Readiness.Select(HypervisorCell)];
+        var verdicts = comparison.Readiness.SelectMany(r => r.Items.Select(i => i.Verdict)).Distinct(StringComparer.Ordinal)
+            .OrderBy(Model.ReadinessItem.RankOf).ToList();
+        yield return new Table("HVM readiness by verdict (items / sites; changes since the release before)", ["", .. names],
+        [
+            hypervisors,
+            .. verdicts.Select(verdict => (IReadOnlyList<string>)[verdict, .. comparison.Readiness.Select((r, i) => VerdictCell(r, verdict, i))]),
+        ]);
+        var items = comparison.Readiness.SelectMany(r => r.Items).GroupBy(i => i.Item, StringComparer.Ordinal)
+            .OrderBy(g => g.Min(i => Model.ReadinessItem.RankOf(i.Verdict))).Select(g => g.Key).ToList();
         yield return new Table("HVM readiness (verdicts per item; ×sites)", ["item", .. names],
         [
             hypervisors,
             .. items.Select(item => (IReadOnlyList<string>)[item, .. comparison.Readiness.Select(r => ReadinessCell(r, item))]),
         ]);
+    }
+
+    private static string HypervisorCell(ReadinessInRelease release)
+    {
+        var cell = release.Hypervisors.IsEmpty ? "none" : string.Join(", ", release.Hypervisors);
+        var moves = release.HypervisorsAppeared.Select(h => "+" + h).Concat(release.HypervisorsGone.Select(h => "−" + h)).ToList();
+        return moves.Count == 0 ? cell : $"{cell} ({string.Join(", ", moves)})";
+    }
+
+    /// <summary>
+    /// `items / sites`, then for a later release `+in −out ~changed`: items that appeared or came from another verdict,
+    /// items that went or moved to another verdict, items that kept this verdict but changed (values, sites), so that
+    /// the count before + in − out is the count now.
+    /// </summary>
+    private static string VerdictCell(ReadinessInRelease release, string verdict, int index)
+    {
+        var items = release.Items.Where(i => i.Verdict == verdict).ToList();
+        var cell = $"{Number(items.Count)} / {Number(items.Sum(i => i.Sites))}";
+        if (index == 0)
+        {
+            return cell;
+        }
+        var moved = release.Changes.Where(c => c.VerdictBefore is not null).ToList();
+        var into = release.Changes.Count(c => c.Change == ReadinessChange.Appeared && c.Item.Verdict == verdict) + moved.Count(c => c.Item.Verdict == verdict);
+        var outOf = release.Changes.Count(c => c.Change == ReadinessChange.Gone && c.Item.Verdict == verdict) + moved.Count(c => c.VerdictBefore == verdict);
+        var changed = release.Changes.Count(c => c.Change == ReadinessChange.Changed && c.VerdictBefore is null && c.Item.Verdict == verdict);
+        return $"{cell} +{into} −{outOf} ~{changed}";
+    }
+
+    private sealed record ItemList(string Title, IReadOnlyList<(string Group, IReadOnlyList<string> Lines)> Groups);
+
+    /// <summary>
+    /// Per release, its readiness items grouped by verdict (blocking first, each group in boot order), each marked new or
+    /// changed against the release before, with the items gone since then at the end.
+    /// </summary>
+    private static IEnumerable<ItemList> ReadinessLists(ReleaseComparison comparison)
+    {
+        for (var i = 0; i < comparison.Readiness.Length; i++)
+        {
+            var release = comparison.Readiness[i];
+            var changes = release.Changes.Where(c => c.Change != ReadinessChange.Gone)
+                .ToDictionary(c => (object)c.Item, c => c, ReferenceEqualityComparer.Instance);
+            var groups = ByVerdict(release.Items)
+                .Select(g => ($"{g.Verdict}: {Model.ReportOutline.Heading(g.Verdict)}",
+                    (IReadOnlyList<string>)[.. g.Items.Select(item => Line(item, changes.GetValueOrDefault(item)))]))
+                .ToList();
+            var gone = release.Changes.Where(c => c.Change == ReadinessChange.Gone).Select(c => Line(c.Item, null)).ToList();
+            if (gone.Count > 0)
+            {
+                groups.Add(($"gone since {comparison.Releases[i - 1].Name}", gone));
+            }
+            var name = comparison.Releases[i];
+            yield return new ItemList($"HVM readiness of {name.Name} ({name.Arches})", groups);
+        }
+    }
+
+    /// <summary>One item: what, where, what the machine must present and what happens otherwise, and what changed.</summary>
+    private static string Line(Model.ReadinessItem item, ReadinessChange? change)
+    {
+        var line = new StringBuilder(item.Item).Append(Invariant, $": {item.File}:{item.Line}");
+        if (item.Function is not null)
+        {
+            line.Append(' ').Append(item.Function);
+        }
+        if (Model.ReportOutline.Describe(item) is { Length: > 0 } describe)
+        {
+            line.Append(" (").Append(describe).Append(')');
+        }
+        if (change is null)
+        {
+            return line.ToString();
+        }
+        var what = new List<string>();
+        if (change.Change == ReadinessChange.Appeared)
+        {
+            what.Add("new");
+        }
+        if (change.VerdictBefore is not null)
+        {
+            what.Add($"was {change.VerdictBefore}");
+        }
+        if (!change.ValuesAppeared.IsEmpty)
+        {
+            what.Add("now also compares " + string.Join(", ", change.ValuesAppeared));
+        }
+        if (!change.ValuesGone.IsEmpty)
+        {
+            what.Add("no longer compares " + string.Join(", ", change.ValuesGone));
+        }
+        if (change.SitesBefore is { } sites)
+        {
+            what.Add($"{Number(sites)} sites before");
+        }
+        return what.Count == 0 ? line.ToString() : $"{line} [{string.Join("; ", what)}]";
     }
 
     private static string ReadinessCell(ReadinessInRelease release, string item)

@@ -83,7 +83,8 @@ public static class PlanJsonWriter
         json.WriteEndObject();
     }
 
-    private static void WriteReadiness(Utf8JsonWriter json, ReadinessItem item)
+    /// <summary>One plan.readiness[] entry; the SARIF run's readiness property bag writes the same fields.</summary>
+    public static void WriteReadiness(Utf8JsonWriter json, ReadinessItem item)
     {
         json.WriteStartObject();
         json.WriteString("item", item.Item);

@@ -3,6 +3,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Parascope.Results;
 using Parascope.Model;
+using Parascope.Planning;
+using Parascope.Reports.Json;
 using Parascope.Rules;
 
 namespace Parascope.Reports.Sarif;
@@ -94,6 +96,17 @@ public static class SarifReportWriter
             json.WriteStringValue(arch);
         }
         json.WriteEndArray();
+        if (result.Target == XenTarget.XenHvm)
+        {
+            // The readiness summary every report opens with (issue #17): SARIF has no place for a summary, so it goes
+            // in the run's property bag (§3.8), the same entries as the JSON report's plan.readiness[].
+            json.WriteStartArray("readiness");
+            foreach (var item in ReportWriter.OutlineOf(result).Plan.Readiness)
+            {
+                PlanJsonWriter.WriteReadiness(json, item);
+            }
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
 
         json.WriteEndObject();
@@ -282,6 +295,29 @@ public static class SarifReportWriter
         if (finding.Phase is not null)
         {
             json.WriteString("phase", finding.Phase);
+        }
+        // Platform sites (as in the JSON report's findings): what the machine must present, what happens otherwise, the
+        // readiness item and its verdict, so a code-scanning view can filter what blocks an HVM boot.
+        if (!finding.Values.IsEmpty)
+        {
+            json.WriteStartArray("values");
+            foreach (var value in finding.Values)
+            {
+                json.WriteStringValue(value);
+            }
+            json.WriteEndArray();
+        }
+        if (finding.Otherwise is not null)
+        {
+            json.WriteString("otherwise", finding.Otherwise);
+        }
+        if (finding.Item is not null)
+        {
+            json.WriteString("item", finding.Item);
+        }
+        if (finding.Verdict is not null)
+        {
+            json.WriteString("verdict", finding.Verdict);
         }
         json.WriteEndObject();
         json.WriteEndObject();
