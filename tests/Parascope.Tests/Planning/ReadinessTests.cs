@@ -116,6 +116,37 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public void A_firmware_frequency_given_a_default_before_the_test_does_not_block_and_says_where_the_panic_still_is()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/bus_clock.c", """
+            typedef unsigned long long uint64_t;
+            extern uint64_t EFI_get_frequency(const char *name);
+            extern void panic(const char *fmt, ...);
+            extern int newer_cpu(void);
+            uint64_t bus;
+            void bus_clock_init(void)
+            {
+                uint64_t busFreq;
+                busFreq = EFI_get_frequency("FSBFrequency");
+                if (newer_cpu()) {
+                    if (busFreq == 0)
+                        busFreq = 133333333ULL;
+                }
+                if (busFreq != 0)
+                    bus = busFreq;
+                else
+                    panic("no bus frequency");
+            }
+            """);
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        var read = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-firmware");
+        Assert.Equal("where busFreq is not set again (line 12): panic(\"no bus frequency\")", read.Otherwise);
+        Assert.Equal("needs-shim", read.Verdict);
+        Assert.Equal("12", read.Properties["reassigned-line"]);
+    }
+
+    [Fact]
     public void The_readiness_summary_lists_items_in_boot_order_with_their_verdicts()
     {
         using var tree = new TempTree();

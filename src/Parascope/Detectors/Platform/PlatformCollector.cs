@@ -21,6 +21,7 @@ internal sealed class PlatformCollector : IUnitCollector
     private readonly PlatformRules _rules;
     private readonly List<PlatformSite> _sites = new();
     private readonly List<VariableGate> _gates = new();
+    private readonly List<VariableAssignment> _assignments = new();
     private readonly Dictionary<Cursor, string?> _names = new();
     private string? _function;
     /// <summary>Locals of the current function initialised from a condition reader: name → the reader.</summary>
@@ -441,8 +442,17 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             return;
         }
-        Remember(children[0].Spelling, children[1], scope);
+        var variable = children[0].Spelling;
+        if (_stored.Contains(variable) && !IsCallRule(children[1]) && At(assignment, scope) is { } at)
+        {
+            // if (busFreq == 0) busFreq = DEFAULT; … if (busFreq == 0) panic(…): the panic is no longer the read's consequence.
+            _assignments.Add(new VariableAssignment(at.File, scope.Function, variable, at.Line));
+        }
+        Remember(variable, children[1], scope);
     }
+
+    private bool IsCallRule(Cursor value) =>
+        Unwrap(value) is var inner && inner.Kind == CXCursorKind.CXCursor_CallExpr && NameOf(inner.Referenced) is { } callee && _rules.Calls.ContainsKey(callee);
 
     /// <summary>A local given a reader's value is a reader; one given a call rule's result waits for its gate.</summary>
     private void Remember(string variable, Cursor value, AstScope scope)
@@ -654,5 +664,5 @@ internal sealed class PlatformCollector : IUnitCollector
     private static string Clip(string text, int max = MaxDetail) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     public IUnitFacts? Complete() =>
-        _sites.Count == 0 && _gates.Count == 0 ? null : new PlatformFacts([.. _sites], [.. _gates]);
+        _sites.Count == 0 && _gates.Count == 0 ? null : new PlatformFacts([.. _sites], [.. _gates]) { Assignments = [.. _assignments] };
 }

@@ -40,6 +40,14 @@ public sealed class PlatformDetector : IDetector
                     // busFreq = EFI_get_frequency("FSBFrequency"); … if (busFreq != 0) … else panic(…): the read's consequence.
                     otherwise = gate.Otherwise;
                     properties = properties.SetItem("otherwise-line", gate.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    if (facts.Assignments.FirstOrDefault(a => a.File == site.File && a.Function == site.Function && a.Variable == variable
+                            && a.Line > site.Line && a.Line < gate.Line) is { } again)
+                    {
+                        // Set again in between (a default on some path): the panic is met only where it is not, so the
+                        // read does not block by itself; the rule's own verdict stands and the panic is said with its condition.
+                        otherwise = $"where {variable} is not set again (line {again.Line}): {gate.Otherwise}";
+                        properties = properties.SetItem("reassigned-line", again.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    }
                 }
                 var context1 = unit.Unit.Language == SourceLanguage.Cxx ? SourceContext.Cxx : SourceContext.C;
                 sink.Add(context.FindingOf(rule, site.File, site.Line, site.Column, context1, site.Detail) with

@@ -26,4 +26,11 @@ internal sealed record PlatformSite(
 /// <summary>A panic behind a test of a variable, kept to give a stored time-source read its consequence.</summary>
 internal sealed record VariableGate(string File, string? Function, string Variable, int Line, string Otherwise);
 
-internal sealed record PlatformFacts(ImmutableArray<PlatformSite> Sites, ImmutableArray<VariableGate> Gates) : IUnitFacts;
+/// <summary>A stored read's variable set again by something else (a default when the firmware gave none).</summary>
+internal sealed record VariableAssignment(string File, string? Function, string Variable, int Line);
+
+internal sealed record PlatformFacts(ImmutableArray<PlatformSite> Sites, ImmutableArray<VariableGate> Gates) : IUnitFacts
+{
+    /// <summary>Assignments to stored reads' variables other than the reads themselves, in source order.</summary>
+    public ImmutableArray<VariableAssignment> Assignments { get; init; } = [];
+}
