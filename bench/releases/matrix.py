@@ -11,7 +11,7 @@ kept as REPORTS/<tag>-<arch>.json (default OUT/../reports) for the accuracy work
 
   bench/releases/matrix.py [--repo GITDIR] [--unpack DIR] [--out DIR] [--reports DIR] [--parascope CMD] [--jobs N]
                            [--force] [--only TAG[:ARCH]]... [--arch A]... [--machine-config NAME] [--build LABEL]
-                           [--deadline HH:MM] [--table]
+                           [--deadline HH:MM] [--unit-timeout SECONDS] [--table]
 
   nice -n 19 bench/releases/matrix.py --parascope src/Parascope.Cli/bin/Release/net10.0/parascope --jobs 2
 
@@ -81,11 +81,13 @@ def children_cpu():
     return r.ru_utime + r.ru_stime
 
 
-def scan_row(parascope, tree, tag, arch, out, reports, jobs, machine_config, build, deadline):
+def scan_row(parascope, tree, tag, arch, out, reports, jobs, machine_config, build, deadline, unit_timeout=None):
     report = os.path.join(out, f"{tag}-{arch}.scan.json")
     cmd = parascope + ["scan", tree, "--arch", arch, "--jobs", str(jobs), "--units", "--quiet", "--timings", "-o", report]
     if machine_config:
         cmd += ["--machine-config", machine_config]
+    if unit_timeout is not None:
+        cmd += ["--unit-timeout", str(unit_timeout)]
     timeout = None
     if deadline is not None:
         timeout = deadline - time.time()
@@ -177,6 +179,8 @@ def main():
     ap.add_argument("--reports", help="keep each scan's full JSON report as REPORTS/<tag>-<arch>.json "
                     "(default OUT/../reports; 'none' keeps nothing)")
     ap.add_argument("--build", help="a label for the build that scanned (e.g. a commit), recorded in each row")
+    ap.add_argument("--unit-timeout", type=int, help="passed to the scan: a unit still being read after this many seconds "
+                    "of wall time fails (the scan's default, 300 s, can be reached by a unit starved of CPU on a loaded machine)")
     ap.add_argument("--deadline", help="HH:MM (UTC): a scan still running then is stopped and its row not recorded; "
                     "no scan starts after it")
     args = ap.parse_args()
@@ -220,7 +224,7 @@ def main():
                 continue
             print(f"matrix: {tag} {arch} ...", file=sys.stderr, flush=True)
             row = scan_row(parascope, tree, tag, arch, args.out, reports, args.jobs, args.machine_config, args.build,
-                           deadline)
+                           deadline, args.unit_timeout)
             if row is None:
                 print(f"matrix: {tag} {arch}: not run (deadline {args.deadline})", file=sys.stderr, flush=True)
                 continue

@@ -53,8 +53,52 @@ public readonly unsafe struct Cursor : IEquatable<Cursor>
     public uint Hash => clang.clang_hashCursor(Raw);
     /// <summary>Internal linkage: a `static` function (or one in an anonymous namespace), private to its file.</summary>
     public bool HasInternalLinkage => clang.clang_getCursorLinkage(Raw) == CXLinkageKind.CXLinkage_Internal;
-    /// <summary>For a binary operator: true for a plain assignment (`=`), not a comparison or a compound assignment.</summary>
-    public bool IsAssignment => clang.clang_getCursorBinaryOperatorKind(Raw) == CXBinaryOperatorKind.CXBinaryOperator_Assign;
+    /// <summary>
+    /// For a binary operator: true for a plain assignment (`=`), not a comparison or a compound assignment.
+    /// clang_getCursorBinaryOperatorKind is libclang 17's; an older one (Debian's 14, which PARASCOPE_LIBCLANG may
+    /// name) has no such export, and calling it would end the scan, so there the operator is read from the token
+    /// written between the two operands.
+    /// </summary>
+    public bool IsAssignment => LibclangLoader.HasBinaryOperatorKind
+        ? clang.clang_getCursorBinaryOperatorKind(Raw) == CXBinaryOperatorKind.CXBinaryOperator_Assign
+        : IsAssignmentByToken();
+
+    /// <summary>
+    /// The older libclangs' way to <see cref="IsAssignment"/>: the first punctuation token between the end of the left
+    /// operand and the start of the right one is the operator. An operator written inside a macro's body has no such
+    /// token in the file (both operands' extents are the macro's use), so it is not taken for an assignment.
+    /// </summary>
+    public bool IsAssignmentByToken()
+    {
+        var operands = Children();
+        if (operands.Count != 2)
+        {
+            return false;
+        }
+        var unit = clang.clang_Cursor_getTranslationUnit(Raw);
+        var between = clang.clang_getRange(clang.clang_getRangeEnd(operands[0].Extent.Raw), clang.clang_getRangeStart(operands[1].Extent.Raw));
+        CXToken* tokens;
+        uint count;
+        clang.clang_tokenize(unit, between, &tokens, &count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (clang.clang_getTokenKind(tokens[i]) == CXTokenKind.CXToken_Punctuation)
+                {
+                    return ClangString.Take(clang.clang_getTokenSpelling(unit, tokens[i])) == "=";
+                }
+            }
+            return false;
+        }
+        finally
+        {
+            if (tokens != null)
+            {
+                clang.clang_disposeTokens(unit, tokens, count);
+            }
+        }
+    }
 
     /// <summary>The methods a C++ method directly overrides (one per base that declares it); empty for others.</summary>
     public Cursor[] OverriddenMethods()

@@ -36,6 +36,13 @@ public static class LibclangLoader
     private static string? _error;
     private static bool _attempted;
 
+    /// <summary>
+    /// Whether the loaded libclang exports clang_getCursorBinaryOperatorKind (libclang 17 and later); the binding
+    /// reads the operator from its token where it does not (<see cref="Cursor.IsAssignment"/>).
+    /// </summary>
+    public static bool HasBinaryOperatorKind => _hasBinaryOperatorKind ??= TryLoad(out _) && NativeLibrary.TryGetExport(_handle, "clang_getCursorBinaryOperatorKind", out _);
+    private static bool? _hasBinaryOperatorKind;
+
     /// <summary>Where libclang was loaded from, after a successful <see cref="TryLoad"/>.</summary>
     public static string? LoadedFrom => _loaded?.Path;
 

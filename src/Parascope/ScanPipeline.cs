@@ -157,6 +157,7 @@ public static class ScanPipeline
             CompileCommands = request.CompileCommands,
             CacheDirectory = request.CacheDirectory ?? DefaultCacheDirectory(),
             ResourceDirectory = resources.Value,
+            ClangMajorVersion = Libclang.LoadedMajorVersion(),
             Configurations = request.Configurations,
             MachineConfig = request.MachineConfig,
         });

@@ -67,6 +67,7 @@ public static unsafe partial class clang
     [DllImport(LibraryName)] public static extern void clang_getOverriddenCursors(CXCursor cursor, CXCursor** overridden, uint* num_overridden);
     [DllImport(LibraryName)] public static extern void clang_disposeOverriddenCursors(CXCursor* overridden);
     [DllImport(LibraryName)] public static extern CXBinaryOperatorKind clang_getCursorBinaryOperatorKind(CXCursor cursor);
+    [DllImport(LibraryName)] public static extern CXTranslationUnit clang_Cursor_getTranslationUnit(CXCursor cursor);
 
     // Evaluation (constant folding of string and integer expressions)
     [DllImport(LibraryName)] public static extern CXEvalResult clang_Cursor_Evaluate(CXCursor cursor);

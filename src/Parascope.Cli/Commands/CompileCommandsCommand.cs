@@ -44,6 +44,7 @@ public static class CompileCommandsCommand
                 MachineConfig = parse.GetValue(machineConfig),
                 CacheDirectory = ScanPipeline.DefaultCacheDirectory(),
                 ResourceDirectory = ResourceDirectory.Find(),
+                ClangMajorVersion = Libclang.LoadedMajorVersion(),
             });
             if (discovery.Error is { } discoveryError)
             {

@@ -54,6 +54,7 @@ public static class ExplainCommand
                     CompileCommands = parse.GetValue(compileCommands),
                     CacheDirectory = ScanPipeline.DefaultCacheDirectory(),
                     ResourceDirectory = ResourceDirectory.Find(),
+                    ClangMajorVersion = Libclang.LoadedMajorVersion(),
                 }, path, Math.Max(0, parse.GetValue(limit)));
                 if (explained.Value is not null)
                 {

@@ -19,6 +19,11 @@ public sealed record DiscoveryRequest
     /// <summary>clang's resource directory (builtin headers), passed as -resource-dir.</summary>
     public string? ResourceDirectory { get; init; }
     /// <summary>
+    /// The major version of the clang that will parse the units (the loaded libclang's), for flags only some
+    /// versions know; null: unknown, flags for the newest.
+    /// </summary>
+    public int? ClangMajorVersion { get; init; }
+    /// <summary>
     /// The other kernel configurations to parse a unit again in where its conditionals depend on what they change
     /// (XNU profile: DEVELOPMENT, DEBUG, KASAN): null for every one the tree defines, empty for none.
     /// </summary>

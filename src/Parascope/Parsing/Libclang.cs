@@ -15,6 +15,9 @@ public static class Libclang
     /// </summary>
     public static string MatchingClang() => DriverName(LibclangLoader.Version());
 
+    /// <summary>The loaded libclang's major version (14, 22), or null when none loads or its version does not say.</summary>
+    public static int? LoadedMajorVersion() => LibclangLoader.TryLoad(out _) ? LibclangLoader.MajorVersion(LibclangLoader.Version()) : null;
+
     public static string DriverName(string clangVersion) =>
         System.Text.RegularExpressions.Regex.Match(clangVersion, @"clang version (\d+)\.") is { Success: true } match
             ? $"clang-{match.Groups[1].Value}"

@@ -33,6 +33,48 @@ public sealed class BindingTests
         }
     }
 
+    private sealed class BinaryOperators : ICursorVisitor
+    {
+        public readonly List<Cursor> Found = new();
+        public ChildVisit Visit(Cursor cursor, Cursor parent)
+        {
+            if (cursor.Kind == CXCursorKind.CXCursor_BinaryOperator)
+            {
+                Found.Add(cursor);
+            }
+            return ChildVisit.Recurse;
+        }
+    }
+
+    [Fact]
+    public void A_plain_assignment_is_told_from_other_binary_operators_by_its_token_as_older_libclangs_must()
+    {
+        using var tree = new TempTree();
+        var path = tree.Write("ops.c", """
+            int a, b, *p;
+            void f(void)
+            {
+                a = 1;
+                b = (a == 2);
+                *p = a < b;
+                a = b = 3;
+                if (a != (b | 1)) {
+                    p[a - 1] = a && b;
+                }
+            }
+            """);
+        using var unit = Parse(path);
+        var visitor = new BinaryOperators();
+        unit.Cursor.VisitChildren(visitor);
+
+        var byToken = visitor.Found.Select(c => c.IsAssignmentByToken()).ToList();
+
+        // Six assignments (a = b = 3 is two) among twelve binary operators; libclang 17's own operator kind agrees.
+        Assert.Equal(12, byToken.Count);
+        Assert.Equal(6, byToken.Count(assignment => assignment));
+        Assert.Equal(visitor.Found.Select(c => c.IsAssignment), byToken);
+    }
+
     [Fact]
     public void Libclang_loads_and_reports_its_version()
     {

@@ -214,6 +214,30 @@ public sealed class XnuConfigurationTests
         Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
     }
 
+    [Theory]
+    [InlineData(14, false)]
+    [InlineData(17, false)]
+    [InlineData(18, true)]
+    [InlineData(22, true)]
+    public void A_gcc_built_tree_asks_only_a_clang_that_defines_target_os_macros_not_to(int clangMajor, bool asked)
+    {
+        using var tree = OldXnu();
+        tree.Write("makedefs/MakeInc.cmd", "CC = cc\n");
+        using var cache = new TempTree();
+
+        // clang 14 (PARASCOPE_LIBCLANG may name Debian's) defines no TARGET_OS_* macro and rejects the flag, which
+        // would put an error in every unit of the tree.
+        var result = UnitDiscovery.Discover(new DiscoveryRequest
+        {
+            Root = tree.Root,
+            Arches = ["i386"],
+            CacheDirectory = cache.Root,
+            ClangMajorVersion = clangMajor,
+        });
+
+        Assert.Equal(asked, UnitOf(result, "osfmk/kern/core.c").Arguments.Contains("-fno-define-target-os-macros"));
+    }
+
     [Fact]
     public void A_tree_its_makefiles_build_with_clang_keeps_the_compilers_target_os_macros()
     {

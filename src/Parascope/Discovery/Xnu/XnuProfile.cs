@@ -440,7 +440,9 @@ public static partial class XnuProfile
         arguments.Add("-fblocks");
         arguments.Add("-fno-builtin");
         arguments.Add("-fno-common");
-        if (setup.GccBuilt)
+        // clang 18 and later define TARGET_OS_MAC and the other TARGET_OS_* macros for Darwin targets (and know the
+        // flag that stops it); GCC and clang 14 define none, and clang 14 rejects the flag as unknown.
+        if (setup.GccBuilt && request.ClangMajorVersion is null or >= 18)
         {
             arguments.Add("-fno-define-target-os-macros");
         }
