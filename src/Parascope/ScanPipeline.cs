@@ -172,7 +172,8 @@ public static class ScanPipeline
             {
                 return ScanOutcome.Failure($"{root}: no C, C++ or assembly sources under this folder");
             }
-            warnings = warnings.Add($"{root}: no compilation units found ({discovery.Profile} profile); only headers were read, lexically");
+            // Not the root's path: a report is the same wherever the tree is checked out (it records the root once).
+            warnings = warnings.Add($"no compilation units found in the tree ({discovery.Profile} profile); only headers were read, lexically");
         }
         if (request.IgnoreFile is null && RegularFiles.KindOf(Path.Combine(root, Suppressions.DefaultFileName)) is var ignoreKind
             && ignoreKind is not FileKind.Regular and not FileKind.Missing)
