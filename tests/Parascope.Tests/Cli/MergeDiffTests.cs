@@ -123,6 +123,74 @@ public sealed class MergeDiffTests
         Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_site_only_another_configuration_compiles_counts_every_unit_reaching_it_after_a_merge(int shardCount)
+    {
+        // A header body with a DEVELOPMENT-only call, reached by seven units. Only fpu_user_a.c tests DEVELOPMENT itself,
+        // so only it is parsed again in DEVELOPMENT and only its shard reports the site; the unsharded scan counts the
+        // seven units that reach the body, and so must the merge, though the other shards report no view of the site.
+        using var tree = new TempTree();
+        tree.Write("config/MASTER", """
+            #  BASE =        [ medium ]
+            #  RELEASE =     [ BASE ]
+            #  DEVELOPMENT = [ BASE development ]
+            options		DEVELOPMENT		# <development>
+            """);
+        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
+        string[] users = ["a", "b", "c", "d", "e", "f", "g"];
+        tree.Write("osfmk/conf/files", string.Join("\n", users.Select(u => $"osfmk/kern/fpu_user_{u}.c\tstandard")) + "\n");
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        // As XNU's assert(): the call is compiled only where the option is on, and a RELEASE parse sees no trace of it.
+        tree.Write("osfmk/kern/fpu_mini.h", """
+            int ml_get_interrupts_enabled(void);
+            #if DEVELOPMENT
+            #define fpu_mini_assert(e) ((void)(e))
+            #else
+            #define fpu_mini_assert(e)
+            #endif
+
+            static inline void
+            fpu_mini_save(void)
+            {
+            	fpu_mini_assert(ml_get_interrupts_enabled() == 0);
+            }
+            """);
+        tree.Write("osfmk/kern/fpu_user_a.c", "#include \"fpu_mini.h\"\nvoid fpu_user_a(void)\n{\n\tfpu_mini_save();\n#if DEVELOPMENT\n\tfpu_user_a();\n#endif\n}\n");
+        foreach (var user in users.Skip(1))
+        {
+            tree.Write($"osfmk/kern/fpu_user_{user}.c", $"#include \"fpu_mini.h\"\nvoid fpu_user_{user}(void) {{ fpu_mini_save(); }}\n");
+        }
+        using var outputs = new TempTree();
+        var whole = Path.Combine(outputs.Root, "whole.json");
+        var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
+        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "2", "--no-cache", "-o", whole, "-o", wholeSarif);
+        Assert.True(wholeExit == 0, wholeError);
+        using (var report = JsonDocument.Parse(File.ReadAllText(whole)))
+        {
+            var cli = report.RootElement.GetProperty("findings").EnumerateArray()
+                .Single(f => f.GetProperty("file").GetString() == "osfmk/kern/fpu_mini.h" && f.GetProperty("ruleId").GetString() == "driver-api.ml-interrupt");
+            Assert.Equal((false, 7), (cli.GetProperty("active").GetBoolean(), cli.GetProperty("units").GetInt32()));
+        }
+        var shards = new List<string>();
+        for (var k = 1; k <= shardCount; k++)
+        {
+            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
+            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
+            Assert.True(exit == 0, error);
+        }
+        var merged = Path.Combine(outputs.Root, "merged.json");
+        var mergedSarif = Path.Combine(outputs.Root, "merged.sarif");
+        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged, "-o", mergedSarif]);
+        Assert.True(mergeExit == 0, mergeError);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+        Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
+    }
+
     [Fact]
     public void Merging_reports_of_different_trees_is_an_input_error()
     {
