@@ -191,6 +191,72 @@ public sealed class MergeDiffTests
         Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_macro_site_seen_through_different_macros_and_configurations_merges_as_the_whole_scan_shows_it(int shardCount)
+    {
+        // spl_mini.h (after xnu-11417's spl.h and pmap_internal.h): splmini()'s call is reached directly in some units
+        // and through SWITCH_MINI() in others (the finding's `macro` property differs by unit); CHECK_MINI()'s call is
+        // compiled only in DEVELOPMENT, in every unit (each tests DEVELOPMENT, so each is parsed again in it).
+        using var tree = new TempTree();
+        tree.Write("config/MASTER", """
+            #  BASE =        [ medium ]
+            #  RELEASE =     [ BASE ]
+            #  DEVELOPMENT = [ BASE development ]
+            options		DEVELOPMENT		# <development>
+            """);
+        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
+        string[] users = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        tree.Write("osfmk/conf/files", string.Join("\n", users.Select(u => $"osfmk/kern/spl_user_{u}.c\tstandard")) + "\n");
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        tree.Write("osfmk/kern/spl_mini.h", """
+            int ml_set_interrupts_enabled(int enable);
+            int ml_get_interrupts_enabled(void);
+            #define splmini()       ml_set_interrupts_enabled(0)
+            #define SWITCH_MINI()   do { (void)splmini(); } while (0)
+            #if DEVELOPMENT
+            #define CHECK_MINI()    ((void)ml_get_interrupts_enabled())
+            #else
+            #define CHECK_MINI()
+            #endif
+            """);
+        for (var i = 0; i < users.Length; i++)
+        {
+            var call = i % 2 == 0 ? "SWITCH_MINI();" : "(void)splmini();";
+            tree.Write($"osfmk/kern/spl_user_{users[i]}.c", $"#include \"spl_mini.h\"\nvoid\nspl_user_{users[i]}(void)\n{{\n\t{call}\n\tCHECK_MINI();\n"
+                + "#if DEVELOPMENT\n\tspl_user_" + users[i] + "();\n#endif\n}\n");
+        }
+        using var outputs = new TempTree();
+        var whole = Path.Combine(outputs.Root, "whole.json");
+        var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
+        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "2", "--no-cache", "-o", whole, "-o", wholeSarif);
+        Assert.True(wholeExit == 0, wholeError);
+        using (var report = JsonDocument.Parse(File.ReadAllText(whole)))
+        {
+            // The DEVELOPMENT-only site lists the expansion of every unit, not the first unit's.
+            var check = report.RootElement.GetProperty("findings").EnumerateArray()
+                .Single(f => f.GetProperty("file").GetString() == "osfmk/kern/spl_mini.h" && f.GetProperty("detail").GetString()!.Contains("ml_get_interrupts_enabled"));
+            Assert.Equal(users.Length, check.GetProperty("expansions").GetArrayLength());
+        }
+        var shards = new List<string>();
+        for (var k = 1; k <= shardCount; k++)
+        {
+            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
+            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
+            Assert.True(exit == 0, error);
+        }
+        var merged = Path.Combine(outputs.Root, "merged.json");
+        var mergedSarif = Path.Combine(outputs.Root, "merged.sarif");
+        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged, "-o", mergedSarif]);
+        Assert.True(mergeExit == 0, mergeError);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+        Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
+    }
+
     [Fact]
     public void Merging_reports_of_different_trees_is_an_input_error()
     {
