@@ -257,6 +257,54 @@ public sealed class MergeDiffTests
         Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_header_body_reached_by_c_and_cxx_units_keeps_the_first_units_view_after_a_merge(int shardCount)
+    {
+        // lock_mini.h's body is walked once, in lock_user_a.c (first in discovery order): its site's context is c. A shard
+        // whose first unit reaching it is C++ walks it there (context cxx); the merge must keep the whole scan's view.
+        using var tree = new TempTree();
+        tree.Write("config/MASTER", "#  BASE =        [ medium ]\n#  RELEASE =     [ BASE ]\n");
+        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
+        string[] users = ["a.c", "b.cpp", "c.cpp", "d.cpp", "e.cpp", "f.cpp", "g.cpp", "h.cpp"];
+        tree.Write("osfmk/conf/files", string.Join("\n", users.Select(u => $"osfmk/kern/lock_user_{u}\tstandard")) + "\n");
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        tree.Write("osfmk/kern/lock_mini.h", "int ml_set_interrupts_enabled(int enable);\n\nstatic inline void\nlock_mini_disable(void)\n{\n"
+            + "\t(void)ml_set_interrupts_enabled(0);\n}\n");
+        foreach (var user in users)
+        {
+            var name = user[..user.IndexOf('.')];
+            tree.Write($"osfmk/kern/lock_user_{user}", $"#include \"lock_mini.h\"\nvoid lock_user_{name}(void) {{ lock_mini_disable(); }}\n");
+        }
+        using var outputs = new TempTree();
+        var whole = Path.Combine(outputs.Root, "whole.json");
+        var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
+        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "2", "--no-cache", "-o", whole, "-o", wholeSarif);
+        Assert.True(wholeExit == 0, wholeError);
+        using (var report = JsonDocument.Parse(File.ReadAllText(whole)))
+        {
+            var site = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("file").GetString() == "osfmk/kern/lock_mini.h");
+            Assert.Equal(("c", users.Length), (site.GetProperty("context").GetString(), site.GetProperty("units").GetInt32()));
+        }
+        var shards = new List<string>();
+        for (var k = 1; k <= shardCount; k++)
+        {
+            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
+            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
+            Assert.True(exit == 0, error);
+        }
+        var merged = Path.Combine(outputs.Root, "merged.json");
+        var mergedSarif = Path.Combine(outputs.Root, "merged.sarif");
+        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged, "-o", mergedSarif]);
+        Assert.True(mergeExit == 0, mergeError);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+        Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
+    }
+
     [Fact]
     public void Merging_reports_of_different_trees_is_an_input_error()
     {
