@@ -93,7 +93,7 @@ public static class ReportMerge
         // Every unit belongs to one shard: the whole scan's reach of a header function is the sum of the shards'.
         var reach = shards.Where(s => s.ShardGraph is not null).SelectMany(s => s.ShardGraph!.Reach)
             .GroupBy(r => (r.File, r.Function)).ToDictionary(g => g.Key, g => g.Sum(r => r.Units));
-        var findings = MergeFindings(WalkersViews(shards, s => s.Findings), reach);
+        var findings = MergeFindings(shards.SelectMany(s => s.Findings), reach);
         var calls = Detectors.DriverApi.DriverInventory.HardwareCallsByClass(findings);
         return Checked<ScanResult>.Of(new ScanResult
         {
@@ -108,7 +108,7 @@ public static class ReportMerge
             Health = health,
             DurationMs = shards.Sum(s => s.DurationMs),
             Findings = findings,
-            Suppressed = MergeFindings(WalkersViews(shards, s => s.Suppressed), reach),
+            Suppressed = MergeFindings(shards.SelectMany(s => s.Suppressed), reach),
             Warnings = shards.SelectMany(s => s.Warnings).Distinct(StringComparer.Ordinal).ToImmutableArray(),
             // One entry per class, as the whole scan's inventory has: the view of the shard that resolved it best (by
             // the AST rather than lexically, then with the longest known lineage, then the first by file and line);
@@ -146,52 +146,6 @@ public static class ReportMerge
         var absent = Enumerable.Range(1, counts[0]).Except(parsed.Select(p => p!.Value.Index)).ToList();
         return absent.Count == 0 ? null
             : new InputError($"incomplete shard set: missing {string.Join(", ", absent.Select(k => $"{k}/{counts[0]}"))}");
-    }
-
-    /// <summary>
-    /// The shards' findings, but of a header body's active sites only the views of the shard whose unit walked it in the
-    /// whole scan: the unsharded scan walks a body once per arch, in the first unit in discovery order that reaches it,
-    /// and each shard in its own first unit, whose view may differ (a C++ includer's where the whole scan's is a C one:
-    /// another `context`; two views where the first unit has one). So, as for the body's calls
-    /// (<see cref="CallGraphData.Bodies"/>), the shard of the lowest walker's rank gives them; the other shards' views
-    /// give only the configurations they saw compile the site (their units still count through the reach). Inactive
-    /// views — sites another configuration compiles, seen by the shards that parse a unit again — are all kept.
-    /// </summary>
-    private static IEnumerable<Finding> WalkersViews(IReadOnlyList<ScanResult> shards, Func<ScanResult, ImmutableArray<Finding>> findings)
-    {
-        var walker = new Dictionary<(string File, string Function, string Arch), (int Rank, int Shard)>();
-        for (var i = 0; i < shards.Count; i++)
-        {
-            foreach (var body in shards[i].ShardGraph?.Bodies ?? [])
-            {
-                var key = (body.File, body.Function, body.Arch);
-                if (!walker.TryGetValue(key, out var known) || body.Rank < known.Rank)
-                {
-                    walker[key] = (body.Rank, i);
-                }
-            }
-        }
-        var kept = new List<Finding>();
-        var dropped = new List<Finding>();
-        for (var i = 0; i < shards.Count; i++)
-        {
-            foreach (var finding in findings(shards[i]))
-            {
-                var owners = finding.Active && finding.Function is { } function
-                    ? finding.Arches.Select(a => walker.TryGetValue((finding.File, function, a), out var w) ? w.Shard : -1).Where(s => s >= 0).ToList()
-                    : [];
-                (owners.Count > 0 && !owners.Contains(i) ? dropped : kept).Add(finding);
-            }
-        }
-        if (dropped.Count == 0)
-        {
-            return kept;
-        }
-        var configurations = dropped.GroupBy(f => (f.RuleId, f.File, f.Line))
-            .ToDictionary(g => g.Key, g => g.SelectMany(f => f.Configurations).ToList());
-        return kept.Select(f => f.Active && configurations.TryGetValue((f.RuleId, f.File, f.Line), out var more)
-            ? f with { Configurations = [.. f.Configurations.Concat(more).Distinct(StringComparer.Ordinal)] }
-            : f);
     }
 
     /// <summary>
