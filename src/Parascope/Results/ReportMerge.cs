@@ -160,14 +160,18 @@ public static class ReportMerge
     {
         // A shard that read no unit including a file reports the file's sites as not compiled; when another shard
         // compiled the site, that placeholder is not a view of it, as in an unsharded scan where the file was read.
-        var all = findings.Select(f => f with { Baseline = null })
+        var views = findings.Select(f => f with { Baseline = null }).ToList();
+        // The placeholder is lexical (`__builtin_ia32_rdtsc` at its name's column) where the compiled view may be elsewhere
+        // (where the macro around it starts): a file some shard compiled has no placeholder, as in a whole scan.
+        var compiled = views.Where(f => !NotCompiled(f)).Select(f => f.File).ToHashSet(StringComparer.Ordinal);
+        var all = views
             .GroupBy(f => (f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context))
             .SelectMany(g =>
             {
                 // Which configurations compile the site is the union of every shard's view, whichever copy is kept.
                 ImmutableArray<string> configurations = [.. g.SelectMany(f => f.Configurations).Distinct(StringComparer.Ordinal)];
                 var kept = g.Any(f => f.Active) ? g.Where(f => f.Active)
-                    : g.All(NotCompiled) ? g.Take(1)
+                    : g.All(NotCompiled) ? (compiled.Contains(g.Key.File) ? [] : g.Take(1))
                     : g.Where(f => !NotCompiled(f));
                 return kept.Select(f => f with { Configurations = configurations });
             })

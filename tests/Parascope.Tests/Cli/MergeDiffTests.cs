@@ -310,6 +310,35 @@ public sealed class MergeDiffTests
         Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_compiled_site_at_another_column_than_the_lexical_placeholder_leaves_no_placeholder_after_a_merge(int shardCount)
+    {
+        // As xnu-11417's `__improbable(__builtin_arm_rsr("pan") == 0)`: the compiled site is where the macro starts, the
+        // placeholder of the shards that do not parse the file where the builtin's name is.
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/rdtsc_mini.c", "#define improbable_mini(x) __builtin_expect(!!(x), 0)\nunsigned long long\nrdtsc_mini(void)\n{\n"
+            + "\tif (improbable_mini(__builtin_ia32_rdtsc() == 0)) {\n\t\treturn 1;\n\t}\n\treturn 0;\n}\n");
+        tree.Write("osfmk/i386/other_mini.c", "void other_mini(void) { }\n");
+        tree.Write("osfmk/i386/third_mini.c", "void third_mini(void) { }\n");
+        using var outputs = new TempTree();
+        var whole = Path.Combine(outputs.Root, "whole.json");
+        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "1", "--no-cache", "-o", whole);
+        Assert.True(wholeExit == 0, wholeError);
+        var shards = new List<string>();
+        for (var k = 1; k <= shardCount; k++)
+        {
+            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
+            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
+            Assert.True(exit == 0, error);
+        }
+        var merged = Path.Combine(outputs.Root, "merged.json");
+        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged]);
+        Assert.True(mergeExit == 0, mergeError);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+    }
+
     [Fact]
     public void Merging_reports_of_different_trees_is_an_input_error()
     {
