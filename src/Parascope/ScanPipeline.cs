@@ -173,7 +173,8 @@ public static class ScanPipeline
             {
                 return ScanOutcome.Failure($"{root}: no C, C++ or assembly sources under this folder");
             }
-            warnings = warnings.Add($"{root}: no compilation units found ({discovery.Profile} profile); only headers were read, lexically");
+            // Not the root's path: a report is the same wherever the tree is checked out (it records the root once).
+            warnings = warnings.Add($"no compilation units found in the tree ({discovery.Profile} profile); only headers were read, lexically");
         }
         if (request.IgnoreFile is null && RegularFiles.KindOf(Path.Combine(root, Suppressions.DefaultFileName)) is var ignoreKind
             && ignoreKind is not FileKind.Regular and not FileKind.Missing)
@@ -214,7 +215,8 @@ public static class ScanPipeline
             .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
             .ToImmutableArray();
         var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache));
-        var merged = FindingMerger.Merge(all.Where(f => !request.ActiveOnly || f.Active), FunctionReach.Counts(parsed));
+        var reachCounts = FunctionReach.Counts(parsed);
+        var merged = FindingMerger.Merge(all.Where(f => !request.ActiveOnly || f.Active), reachCounts);
         var detectMs = phase.ElapsedMilliseconds;
         phase.Restart();
         var graph = CallGraph.Build(parsed, [.. ranked.Select(u => u.Rank)]);
@@ -236,7 +238,11 @@ public static class ScanPipeline
             DurationMs = request.Timings ? clock.ElapsedMilliseconds : 0,
             Findings = findings,
             CallGraph = graph,
-            ShardGraph = request.Shard is null ? null : graph.ToData(),
+            ShardGraph = request.Shard is null ? null : graph.ToData() with
+            {
+                Reach = [.. reachCounts.OrderBy(r => r.Key.File, StringComparer.Ordinal).ThenBy(r => r.Key.Function, StringComparer.Ordinal)
+                    .Select(r => new GraphReachData(r.Key.File, r.Key.Function, r.Value))],
+            },
             Phases = phases.Phases,
             Warnings = warnings,
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,

@@ -30,7 +30,7 @@ public static class ConfigurationSites
     /// Findings of a parse in another configuration (with those sharing the file's text: <paramref name="configurations"/>, by file) folded into the scan's own: each site that parse
     /// compiled (active there) becomes a copy of the scan's finding at the same rule and line, inactive, counting
     /// no unit, with the configuration — so the merger unites it with that finding — or, where there is none,
-    /// the variant's own finding, inactive, with the configuration.
+    /// the variant's own findings (every unit's), inactive, with the configuration.
     /// </summary>
     public static IEnumerable<Finding> Fold(IReadOnlyList<Finding> own, IEnumerable<Finding> variant, Func<string, ImmutableArray<string>> configurations)
     {
@@ -41,12 +41,17 @@ public static class ConfigurationSites
         foreach (var finding in variant.Where(f => f.Active))
         {
             var key = (finding.RuleId, finding.File, finding.Line);
-            if (!seen.Add(key))
+            if (byLine.TryGetValue(key, out var existing))
             {
+                if (seen.Add(key))
+                {
+                    yield return existing with { Expansions = [], Active = false, Units = 0, Configurations = configurations(finding.File) };
+                }
                 continue;
             }
-            var basis = byLine.TryGetValue(key, out var existing) ? existing with { Expansions = [] } : finding;
-            yield return basis with { Active = false, Units = 0, Configurations = configurations(finding.File) };
+            // Every unit's view of a site only this configuration compiles, not the first unit's: the merger unites them
+            // (a macro's site lists the expansions of every unit), as a merge of shards, each with some of the units, does.
+            yield return finding with { Active = false, Units = 0, Configurations = configurations(finding.File) };
         }
     }
 }

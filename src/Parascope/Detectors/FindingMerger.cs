@@ -23,7 +23,11 @@ public static class FindingMerger
 
     private static Finding MergeGroup(List<Finding> group, IReadOnlyDictionary<(string File, string Function), int> reach)
     {
-        var first = group[0];
+        // The view the finding shows (its function, the macro it came through: splhigh in one unit, PMAP_SWITCH_USER
+        // around it in another) is the least by a fixed order, an active one first — not the first in parse order: so
+        // it is the same whichever units were parsed together, and the merge of a sharded scan's reports (each the
+        // least of its shard's views) shows the whole scan's.
+        var first = group.OrderByDescending(f => f.Active).ThenBy(ViewKey, StringComparer.Ordinal).First();
         var units = group.Sum(f => f.Units);
         if (first.Function is not null && reach.TryGetValue((first.File, first.Function), out var reached))
         {
@@ -40,9 +44,14 @@ public static class FindingMerger
             Expansions = group.SelectMany(f => f.Expansions).Distinct()
                 .OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line).ThenBy(e => e.Function, StringComparer.Ordinal)
                 .ToImmutableArray(),
-            Condition = group.Select(f => f.Condition).FirstOrDefault(c => c is not null),
+            Condition = group.Select(f => f.Condition).Where(c => c is not null).Min(StringComparer.Ordinal),
         };
     }
+
+    /// <summary>What may differ between two views of one site (the merge key is rule, file, line, column, detail, context).</summary>
+    private static string ViewKey(Finding f) => string.Join('\u0001', f.Function, f.FunctionNode, f.Arch, f.Subcategory,
+        string.Join('\u0002', f.Properties.Select(p => p.Key + "=" + p.Value)), string.Join('\u0002', f.Values), f.Otherwise, f.Item, f.Verdict,
+        f.Action, f.Category, f.Severity);
 
     /// <summary>
     /// rule + file + function + detail with spaces folded, and the occurrence's rank among identical ones in

@@ -71,10 +71,10 @@ public sealed class CallGraphSource : ICollectorSource
                 case CXCursorKind.CXCursor_CXXMethod when cursor.IsDefinition && cursor.IsVirtualMethod:
                     // An override is stored into the slot of each method it overrides: a call of the base method
                     // through the vtable may land in it (the graph follows overrides of overrides).
-                    var node = AstWalker.QualifiedName(cursor);
+                    var node = AstWalker.QualifiedName(cursor, scope);
                     foreach (var overridden in cursor.OverriddenMethods())
                     {
-                        _stores.Add((AstWalker.QualifiedName(overridden), node));
+                        _stores.Add((AstWalker.QualifiedName(overridden, scope), node));
                     }
                     break;
             }
@@ -109,7 +109,7 @@ public sealed class CallGraphSource : ICollectorSource
                     CallsOf(scope).Add(new CallEdge(caller, NodeOf(callee, scope)));
                     if (callee.Kind == CXCursorKind.CXCursor_CXXMethod && call.IsDynamicCall)
                     {
-                        _slotCalls.Add((caller, AstWalker.QualifiedName(callee)));
+                        _slotCalls.Add((caller, AstWalker.QualifiedName(callee, scope)));
                     }
                     break;
                 case CXCursorKind.CXCursor_FieldDecl:
@@ -279,7 +279,7 @@ public sealed class CallGraphSource : ICollectorSource
         /// <summary>The graph node of a called or stored function (a static's node names its file).</summary>
         private static string NodeOf(Cursor function, AstScope scope)
         {
-            var name = AstWalker.QualifiedName(function);
+            var name = AstWalker.QualifiedName(function, scope);
             if (!function.HasInternalLinkage)
             {
                 return name;

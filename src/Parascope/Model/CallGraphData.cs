@@ -72,7 +72,18 @@ public sealed record CallGraphData(ImmutableArray<GraphFunctionData> Functions, 
     /// discovery order, so a merge keeps, per body and arch, the lowest rank's. Sorted by file, function, arch.
     /// </summary>
     public ImmutableArray<GraphBodyData> Bodies { get; init; } = [];
+
+    /// <summary>
+    /// How many of the shard's units reached each header function (every arch together), sorted by file and function:
+    /// a site in a header body counts every unit that reaches it (<see cref="Parascope.Detectors.FindingMerger"/>),
+    /// and a shard whose units reach the function may report no view of the site (a site only another configuration
+    /// compiles is reported by the shards that parse a unit in that configuration), so `merge` adds the shards' counts.
+    /// </summary>
+    public ImmutableArray<GraphReachData> Reach { get; init; } = [];
 }
+
+/// <summary>A header function and how many units of a shard reached it.</summary>
+public sealed record GraphReachData(string File, string Function, int Units);
 
 /// <summary>A header function's body as one unit of a shard walked it: the unit's discovery rank and the calls it makes.</summary>
 public sealed record GraphBodyData(string File, string Function, string Arch, int Rank, ImmutableArray<GraphCall> Calls);

@@ -87,7 +87,7 @@ internal sealed class AstWalker : ICursorVisitor
 
     private void EnterFunction(Cursor cursor)
     {
-        var name = QualifiedName(cursor);
+        var name = QualifiedName(cursor, _scope);
         var start = cursor.Extent.Start.Expansion;
         var file = _scope.RelativePath(start.File);
         if (file is null)
@@ -125,14 +125,18 @@ internal sealed class AstWalker : ICursorVisitor
     /// <summary>The call-graph node of a function with internal linkage: its name and the file defining it.</summary>
     public static string StaticNode(string name, string file) => name + "@" + file;
 
-    /// <summary>"function" for C, "Class::method" for C++ members.</summary>
-    public static string QualifiedName(Cursor function)
+    /// <summary>
+    /// "function" for C, "Class::method" for C++ members; an unnamed record's implicit members are named by where the
+    /// record is written, relative to the scanned root (<see cref="AnonymousSpellings"/>).
+    /// </summary>
+    public static string QualifiedName(Cursor function, AstScope scope)
     {
         var name = function.Spelling;
         var parent = function.SemanticParent;
-        return parent.Kind is CXCursorKind.CXCursor_ClassDecl or CXCursorKind.CXCursor_StructDecl
+        var qualified = parent.Kind is CXCursorKind.CXCursor_ClassDecl or CXCursorKind.CXCursor_StructDecl
             or CXCursorKind.CXCursor_ClassTemplate
             ? parent.Spelling + "::" + name
             : name;
+        return AnonymousSpellings.Relative(qualified, scope.Unit.Root);
     }
 }

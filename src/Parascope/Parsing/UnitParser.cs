@@ -202,6 +202,8 @@ public sealed class UnitParser : IDisposable
             translationUnit.Dispose();
             (translationUnit, errors) = realigned;
         }
+        // "incomplete type 'union (unnamed union at /checkout/…)'": the health report names no checkout.
+        errors = [.. errors.Select(e => e with { Message = AnonymousSpellings.Relative(e.Message, scope.Root) })];
         using var _ = translationUnit;
         var astScope = new AstScope(scope, translationUnit);
         var walker = new AstWalker(astScope, collectors, _reach);

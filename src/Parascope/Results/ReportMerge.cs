@@ -100,7 +100,10 @@ public static class ReportMerge
             FrequentErrors = Top(shards.SelectMany(s => s.Health.FrequentErrors)),
             Units = shards.SelectMany(s => s.Health.Units).OrderBy(u => u.File, StringComparer.Ordinal).ThenBy(u => u.Arch, StringComparer.Ordinal).ToImmutableArray(),
         };
-        var findings = MergeFindings(shards.SelectMany(s => s.Findings));
+        // Every unit belongs to one shard: the whole scan's reach of a header function is the sum of the shards'.
+        var reach = shards.Where(s => s.ShardGraph is not null).SelectMany(s => s.ShardGraph!.Reach)
+            .GroupBy(r => (r.File, r.Function)).ToDictionary(g => g.Key, g => g.Sum(r => r.Units));
+        var findings = MergeFindings(shards.SelectMany(s => s.Findings), reach);
         var calls = Detectors.DriverApi.DriverInventory.HardwareCallsByClass(findings);
         return Checked<ScanResult>.Of(new ScanResult
         {
@@ -115,7 +118,7 @@ public static class ReportMerge
             Health = health,
             DurationMs = shards.Sum(s => s.DurationMs),
             Findings = findings,
-            Suppressed = MergeFindings(shards.SelectMany(s => s.Suppressed)),
+            Suppressed = MergeFindings(shards.SelectMany(s => s.Suppressed), reach),
             Warnings = shards.SelectMany(s => s.Warnings).Distinct(StringComparer.Ordinal).ToImmutableArray(),
             // One entry per class, as the whole scan's inventory has: the view of the shard that resolved it best (by
             // the AST rather than lexically, then with the longest known lineage, then the first by file and line);
@@ -155,18 +158,30 @@ public static class ReportMerge
             : new InputError($"incomplete shard set: missing {string.Join(", ", absent.Select(k => $"{k}/{counts[0]}"))}");
     }
 
-    private static ImmutableArray<Finding> MergeFindings(IEnumerable<Finding> findings)
+    /// <summary>
+    /// The shards' findings as the whole scan's: a site's units are the sum of the shards' views and at least the units
+    /// that reach its function (REACH, summed over the shards), as <see cref="FindingMerger"/> counts them in a whole
+    /// scan. A shard that reaches a header body may report no view of a site in it — one only another configuration
+    /// compiles, reported by the shards that parse an including unit again in that configuration — yet its units count.
+    /// (Each view of a header body's site comes from a unit that reached the body, so no shard counts more than its
+    /// reach, and the result is the whole scan's reach.)
+    /// </summary>
+    private static ImmutableArray<Finding> MergeFindings(IEnumerable<Finding> findings, IReadOnlyDictionary<(string File, string Function), int> reach)
     {
         // A shard that read no unit including a file reports the file's sites as not compiled; when another shard
         // compiled the site, that placeholder is not a view of it, as in an unsharded scan where the file was read.
-        var all = findings.Select(f => f with { Baseline = null })
+        var views = findings.Select(f => f with { Baseline = null }).ToList();
+        // The placeholder is lexical (`__builtin_ia32_rdtsc` at its name's column) where the compiled view may be elsewhere
+        // (where the macro around it starts): a file some shard compiled has no placeholder, as in a whole scan.
+        var compiled = views.Where(f => !NotCompiled(f)).Select(f => f.File).ToHashSet(StringComparer.Ordinal);
+        var all = views
             .GroupBy(f => (f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context))
             .SelectMany(g =>
             {
                 // Which configurations compile the site is the union of every shard's view, whichever copy is kept.
                 ImmutableArray<string> configurations = [.. g.SelectMany(f => f.Configurations).Distinct(StringComparer.Ordinal)];
                 var kept = g.Any(f => f.Active) ? g.Where(f => f.Active)
-                    : g.All(NotCompiled) ? g.Take(1)
+                    : g.All(NotCompiled) ? (compiled.Contains(g.Key.File) ? [] : g.Take(1))
                     : g.Where(f => !NotCompiled(f));
                 return kept.Select(f => f with { Configurations = configurations });
             })
@@ -174,7 +189,7 @@ public static class ReportMerge
         // The graph's view of a site: the shard that saw most of it.
         var impact = all.GroupBy(f => (f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context))
             .ToDictionary(g => g.Key, g => g.OrderByDescending(f => f.TransitiveCallers ?? -1).ThenByDescending(f => f.Callers ?? -1).First());
-        var merged = FindingMerger.Merge(all, new Dictionary<(string File, string Function), int>());
+        var merged = FindingMerger.Merge(all, reach);
         return merged.Select(f =>
         {
             var best = impact[(f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context)];

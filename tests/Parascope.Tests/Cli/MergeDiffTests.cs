@@ -123,6 +123,222 @@ public sealed class MergeDiffTests
         Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_site_only_another_configuration_compiles_counts_every_unit_reaching_it_after_a_merge(int shardCount)
+    {
+        // A header body with a DEVELOPMENT-only call, reached by seven units. Only fpu_user_a.c tests DEVELOPMENT itself,
+        // so only it is parsed again in DEVELOPMENT and only its shard reports the site; the unsharded scan counts the
+        // seven units that reach the body, and so must the merge, though the other shards report no view of the site.
+        using var tree = new TempTree();
+        tree.Write("config/MASTER", """
+            #  BASE =        [ medium ]
+            #  RELEASE =     [ BASE ]
+            #  DEVELOPMENT = [ BASE development ]
+            options		DEVELOPMENT		# <development>
+            """);
+        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
+        string[] users = ["a", "b", "c", "d", "e", "f", "g"];
+        tree.Write("osfmk/conf/files", string.Join("\n", users.Select(u => $"osfmk/kern/fpu_user_{u}.c\tstandard")) + "\n");
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        // As XNU's assert(): the call is compiled only where the option is on, and a RELEASE parse sees no trace of it.
+        tree.Write("osfmk/kern/fpu_mini.h", """
+            int ml_get_interrupts_enabled(void);
+            #if DEVELOPMENT
+            #define fpu_mini_assert(e) ((void)(e))
+            #else
+            #define fpu_mini_assert(e)
+            #endif
+
+            static inline void
+            fpu_mini_save(void)
+            {
+            	fpu_mini_assert(ml_get_interrupts_enabled() == 0);
+            }
+            """);
+        tree.Write("osfmk/kern/fpu_user_a.c", "#include \"fpu_mini.h\"\nvoid fpu_user_a(void)\n{\n\tfpu_mini_save();\n#if DEVELOPMENT\n\tfpu_user_a();\n#endif\n}\n");
+        foreach (var user in users.Skip(1))
+        {
+            tree.Write($"osfmk/kern/fpu_user_{user}.c", $"#include \"fpu_mini.h\"\nvoid fpu_user_{user}(void) {{ fpu_mini_save(); }}\n");
+        }
+        using var outputs = new TempTree();
+        var whole = Path.Combine(outputs.Root, "whole.json");
+        var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
+        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "2", "--no-cache", "-o", whole, "-o", wholeSarif);
+        Assert.True(wholeExit == 0, wholeError);
+        using (var report = JsonDocument.Parse(File.ReadAllText(whole)))
+        {
+            var cli = report.RootElement.GetProperty("findings").EnumerateArray()
+                .Single(f => f.GetProperty("file").GetString() == "osfmk/kern/fpu_mini.h" && f.GetProperty("ruleId").GetString() == "driver-api.ml-interrupt");
+            Assert.Equal((false, 7), (cli.GetProperty("active").GetBoolean(), cli.GetProperty("units").GetInt32()));
+        }
+        var shards = new List<string>();
+        for (var k = 1; k <= shardCount; k++)
+        {
+            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
+            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
+            Assert.True(exit == 0, error);
+        }
+        var merged = Path.Combine(outputs.Root, "merged.json");
+        var mergedSarif = Path.Combine(outputs.Root, "merged.sarif");
+        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged, "-o", mergedSarif]);
+        Assert.True(mergeExit == 0, mergeError);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+        Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_macro_site_seen_through_different_macros_and_configurations_merges_as_the_whole_scan_shows_it(int shardCount)
+    {
+        // spl_mini.h (after xnu-11417's spl.h and pmap_internal.h): splmini()'s call is reached directly in some units
+        // and through SWITCH_MINI() in others (the finding's `macro` property differs by unit); CHECK_MINI()'s call is
+        // compiled only in DEVELOPMENT, in every unit (each tests DEVELOPMENT, so each is parsed again in it).
+        using var tree = new TempTree();
+        tree.Write("config/MASTER", """
+            #  BASE =        [ medium ]
+            #  RELEASE =     [ BASE ]
+            #  DEVELOPMENT = [ BASE development ]
+            options		DEVELOPMENT		# <development>
+            """);
+        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
+        string[] users = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        tree.Write("osfmk/conf/files", string.Join("\n", users.Select(u => $"osfmk/kern/spl_user_{u}.c\tstandard")) + "\n");
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        tree.Write("osfmk/kern/spl_mini.h", """
+            int ml_set_interrupts_enabled(int enable);
+            int ml_get_interrupts_enabled(void);
+            #define splmini()       ml_set_interrupts_enabled(0)
+            #define SWITCH_MINI()   do { (void)splmini(); } while (0)
+            #if DEVELOPMENT
+            #define CHECK_MINI()    ((void)ml_get_interrupts_enabled())
+            #else
+            #define CHECK_MINI()
+            #endif
+            """);
+        for (var i = 0; i < users.Length; i++)
+        {
+            var call = i % 2 == 0 ? "SWITCH_MINI();" : "(void)splmini();";
+            tree.Write($"osfmk/kern/spl_user_{users[i]}.c", $"#include \"spl_mini.h\"\nvoid\nspl_user_{users[i]}(void)\n{{\n\t{call}\n\tCHECK_MINI();\n"
+                + "#if DEVELOPMENT\n\tspl_user_" + users[i] + "();\n#endif\n}\n");
+        }
+        using var outputs = new TempTree();
+        var whole = Path.Combine(outputs.Root, "whole.json");
+        var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
+        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "2", "--no-cache", "-o", whole, "-o", wholeSarif);
+        Assert.True(wholeExit == 0, wholeError);
+        using (var report = JsonDocument.Parse(File.ReadAllText(whole)))
+        {
+            // The DEVELOPMENT-only site lists the expansion of every unit, not the first unit's.
+            var check = report.RootElement.GetProperty("findings").EnumerateArray()
+                .Single(f => f.GetProperty("file").GetString() == "osfmk/kern/spl_mini.h" && f.GetProperty("detail").GetString()!.Contains("ml_get_interrupts_enabled"));
+            Assert.Equal(users.Length, check.GetProperty("expansions").GetArrayLength());
+        }
+        var shards = new List<string>();
+        for (var k = 1; k <= shardCount; k++)
+        {
+            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
+            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
+            Assert.True(exit == 0, error);
+        }
+        var merged = Path.Combine(outputs.Root, "merged.json");
+        var mergedSarif = Path.Combine(outputs.Root, "merged.sarif");
+        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged, "-o", mergedSarif]);
+        Assert.True(mergeExit == 0, mergeError);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+        Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
+    }
+
+    /// <summary>
+    /// Known gap (docs/scale-out.md, xnu-11417 x86_64): merge unites every shard's walk of a header body where the whole
+    /// scan walks it once. Keeping only the lowest-ranked walker's views fixes this case but not sites that units also
+    /// report without walking the body (x86_hypercall.h's vmcall counted 2 units instead of 3), so it was not kept.
+    /// </summary>
+    [Theory(Skip = "known gap: a header body's sites are merged from every shard's walker (docs/scale-out.md)")]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_header_body_reached_by_c_and_cxx_units_keeps_the_first_units_view_after_a_merge(int shardCount)
+    {
+        // lock_mini.h's body is walked once, in lock_user_a.c (first in discovery order): its site's context is c. A shard
+        // whose first unit reaching it is C++ walks it there (context cxx); the merge must keep the whole scan's view.
+        using var tree = new TempTree();
+        tree.Write("config/MASTER", "#  BASE =        [ medium ]\n#  RELEASE =     [ BASE ]\n");
+        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
+        string[] users = ["a.c", "b.cpp", "c.cpp", "d.cpp", "e.cpp", "f.cpp", "g.cpp", "h.cpp"];
+        tree.Write("osfmk/conf/files", string.Join("\n", users.Select(u => $"osfmk/kern/lock_user_{u}\tstandard")) + "\n");
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        tree.Write("osfmk/kern/lock_mini.h", "int ml_set_interrupts_enabled(int enable);\n\nstatic inline void\nlock_mini_disable(void)\n{\n"
+            + "\t(void)ml_set_interrupts_enabled(0);\n}\n");
+        foreach (var user in users)
+        {
+            var name = user[..user.IndexOf('.')];
+            tree.Write($"osfmk/kern/lock_user_{user}", $"#include \"lock_mini.h\"\nvoid lock_user_{name}(void) {{ lock_mini_disable(); }}\n");
+        }
+        using var outputs = new TempTree();
+        var whole = Path.Combine(outputs.Root, "whole.json");
+        var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
+        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "2", "--no-cache", "-o", whole, "-o", wholeSarif);
+        Assert.True(wholeExit == 0, wholeError);
+        using (var report = JsonDocument.Parse(File.ReadAllText(whole)))
+        {
+            var site = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("file").GetString() == "osfmk/kern/lock_mini.h");
+            Assert.Equal(("c", users.Length), (site.GetProperty("context").GetString(), site.GetProperty("units").GetInt32()));
+        }
+        var shards = new List<string>();
+        for (var k = 1; k <= shardCount; k++)
+        {
+            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
+            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
+            Assert.True(exit == 0, error);
+        }
+        var merged = Path.Combine(outputs.Root, "merged.json");
+        var mergedSarif = Path.Combine(outputs.Root, "merged.sarif");
+        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged, "-o", mergedSarif]);
+        Assert.True(mergeExit == 0, mergeError);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+        Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_compiled_site_at_another_column_than_the_lexical_placeholder_leaves_no_placeholder_after_a_merge(int shardCount)
+    {
+        // As xnu-11417's `__improbable(__builtin_arm_rsr("pan") == 0)`: the compiled site is where the macro starts, the
+        // placeholder of the shards that do not parse the file where the builtin's name is.
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/rdtsc_mini.c", "#define improbable_mini(x) __builtin_expect(!!(x), 0)\nunsigned long long\nrdtsc_mini(void)\n{\n"
+            + "\tif (improbable_mini(__builtin_ia32_rdtsc() == 0)) {\n\t\treturn 1;\n\t}\n\treturn 0;\n}\n");
+        tree.Write("osfmk/i386/other_mini.c", "void other_mini(void) { }\n");
+        tree.Write("osfmk/i386/third_mini.c", "void third_mini(void) { }\n");
+        using var outputs = new TempTree();
+        var whole = Path.Combine(outputs.Root, "whole.json");
+        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "1", "--no-cache", "-o", whole);
+        Assert.True(wholeExit == 0, wholeError);
+        var shards = new List<string>();
+        for (var k = 1; k <= shardCount; k++)
+        {
+            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
+            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
+            Assert.True(exit == 0, error);
+        }
+        var merged = Path.Combine(outputs.Root, "merged.json");
+        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged]);
+        Assert.True(mergeExit == 0, mergeError);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+    }
+
     [Fact]
     public void Merging_reports_of_different_trees_is_an_input_error()
     {

@@ -89,7 +89,8 @@ public static partial class XnuProfile
             var release = XnuConfig.Read(root, arch, present);
             if (release.Sources.IsEmpty)
             {
-                warnings.Add($"{root}: no MASTER config files found; the XNU profile uses built-in defaults for {arch}");
+                // Not the root's path: a report is the same wherever the tree is checked out (it records the root once).
+                warnings.Add($"no MASTER config files found in the tree (config/MASTER, <subsystem>/conf/MASTER); the XNU profile uses built-in defaults for {arch}");
             }
             // The other configurations only where the tree defines them differently (xnu-792 has no KASAN).
             var configs = XnuConfig.Configurations.Skip(1)

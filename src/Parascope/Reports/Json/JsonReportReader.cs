@@ -110,6 +110,10 @@ public static class JsonReportReader
             ? [.. bodies.EnumerateArray().Select(b => new GraphBodyData(b.GetProperty("file").GetString()!, b.GetProperty("function").GetString()!,
                 b.GetProperty("arch").GetString()!, b.GetProperty("rank").GetInt32(), ReadCalls(b.GetProperty("calls"))))]
             : [],
+        // Shards of versions before it carry no reach: their sites count the units of the shards that report them.
+        Reach = graph.TryGetProperty("reach", out var reach)
+            ? [.. reach.EnumerateArray().Select(r => new GraphReachData(r[0].GetString()!, r[1].GetString()!, r[2].GetInt32()))]
+            : [],
     };
 
     private static ImmutableArray<GraphCall> ReadCalls(JsonElement calls) =>

@@ -222,6 +222,16 @@ public static class JsonReportWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        json.WriteStartArray("reach");
+        foreach (var reached in graph.Reach)
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(reached.File);
+            json.WriteStringValue(reached.Function);
+            json.WriteNumberValue(reached.Units);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 
