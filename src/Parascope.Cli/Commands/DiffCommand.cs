@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Parascope.Results;
 using Parascope.Reports.Diff;
 using Parascope.Reports.Json;
+using Parascope.Results;
 
 namespace Parascope.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Parascope.Discovery.Xnu;
 using Parascope.Discovery;
+using Parascope.Discovery.Xnu;
 using Parascope.Model;
 using Parascope.Parsing;
 

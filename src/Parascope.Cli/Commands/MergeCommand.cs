@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Parascope.Results;
 using Parascope.Model;
 using Parascope.Reports;
 using Parascope.Reports.Json;
+using Parascope.Results;
 using Parascope.Rules;
 
 namespace Parascope.Cli.Commands;

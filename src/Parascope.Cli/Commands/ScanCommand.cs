@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Parascope.Results;
 using Parascope.Model;
 using Parascope.Reports;
+using Parascope.Results;
 using Parascope.Workers;
 
 namespace Parascope.Cli.Commands;

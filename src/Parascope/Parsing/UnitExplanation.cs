@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Parascope.Clang;
-using Parascope.Model;
 using Parascope.Discovery;
+using Parascope.Model;
 
 namespace Parascope.Parsing;
 

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Parascope.Detectors;
+using Parascope.Graph;
 using Parascope.Model;
 using Parascope.Planning;
-using Parascope.Graph;
 using Parascope.Rules;
 
 namespace Parascope.Results;

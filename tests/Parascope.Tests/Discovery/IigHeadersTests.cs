@@ -1,5 +1,5 @@
-using Parascope.Discovery.Xnu;
 using Parascope.Discovery;
+using Parascope.Discovery.Xnu;
 using Parascope.Model;
 
 namespace Parascope.Tests.Discovery;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Parascope.Discovery.Xnu;
 using Parascope.Discovery;
+using Parascope.Discovery.Xnu;
 using Parascope.Model;
 using Parascope.Parsing;
 

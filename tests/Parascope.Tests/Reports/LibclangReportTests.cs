@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Parascope.Results;
 using Parascope.Clang;
 using Parascope.Model;
 using Parascope.Reports;
 using Parascope.Reports.Json;
+using Parascope.Results;
 
 namespace Parascope.Tests.Reports;
 

@@ -1,7 +1,7 @@
-using Parascope.Results;
 using Parascope.Graph;
 using Parascope.Model;
 using Parascope.Reports;
+using Parascope.Results;
 using static Parascope.Tests.Reports.ConstructedResults;
 
 namespace Parascope.Tests.Reports;

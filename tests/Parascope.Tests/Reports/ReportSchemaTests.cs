@@ -1,8 +1,8 @@
 using System.Text.Json;
 using NJsonSchema;
-using Parascope.Results;
 using Parascope.Model;
 using Parascope.Reports;
+using Parascope.Results;
 
 namespace Parascope.Tests.Reports;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NJsonSchema;
-using Parascope.Results;
 using Parascope.Reports;
+using Parascope.Results;
 
 namespace Parascope.Tests.Reports;
 

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Text;
 using Parascope.Discovery;
-using Parascope.Parsing;
 using Parascope.Model;
+using Parascope.Parsing;
 
 namespace Parascope.Detectors.Instructions;
 

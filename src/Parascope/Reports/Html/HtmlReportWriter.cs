@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Parascope.Results;
 using Parascope.Model;
 using Parascope.Planning;
+using Parascope.Results;
 
 namespace Parascope.Reports.Html;
 

@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Parascope.Results;
 using Parascope.Model;
+using Parascope.Results;
 
 namespace Parascope.Reports.Json;
 

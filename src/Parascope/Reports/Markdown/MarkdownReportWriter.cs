@@ -1,7 +1,7 @@
 using System.Globalization;
-using Parascope.Results;
 using Parascope.Model;
 using Parascope.Planning;
+using Parascope.Results;
 
 namespace Parascope.Reports.Markdown;
 

@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Parascope.Results;
 using Parascope.Model;
 using Parascope.Planning;
 using Parascope.Reports.Json;
+using Parascope.Results;
 using Parascope.Rules;
 
 namespace Parascope.Reports.Sarif;

@@ -1,6 +1,6 @@
 using Parascope.Detectors.Instructions;
-using Parascope.Rules;
 using Parascope.Model;
+using Parascope.Rules;
 
 namespace Parascope.Tests.Detectors.Instructions;
 
