@@ -172,8 +172,10 @@ public static class ReportMerge
         // compiled the site, that placeholder is not a view of it, as in an unsharded scan where the file was read.
         var views = findings.Select(f => f with { Baseline = null }).ToList();
         // The placeholder is lexical (`__builtin_ia32_rdtsc` at its name's column) where the compiled view may be elsewhere
-        // (where the macro around it starts): a file some shard compiled has no placeholder, as in a whole scan.
-        var compiled = views.Where(f => !NotCompiled(f)).Select(f => f.File).ToHashSet(StringComparer.Ordinal);
+        // on its line (where the macro around it starts): a line where some shard compiled the rule has no placeholder, as
+        // in a whole scan. Not the whole file: a whole scan keeps the placeholders of a read file's sites that no unit
+        // compiled (an arm64 `#define MSR(reg, src)` body read by an x86_64 scan).
+        var compiled = views.Where(f => !NotCompiled(f)).Select(f => (f.RuleId, f.File, f.Line)).ToHashSet();
         var all = views
             .GroupBy(f => (f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context))
             .SelectMany(g =>
@@ -181,7 +183,7 @@ public static class ReportMerge
                 // Which configurations compile the site is the union of every shard's view, whichever copy is kept.
                 ImmutableArray<string> configurations = [.. g.SelectMany(f => f.Configurations).Distinct(StringComparer.Ordinal)];
                 var kept = g.Any(f => f.Active) ? g.Where(f => f.Active)
-                    : g.All(NotCompiled) ? (compiled.Contains(g.Key.File) ? [] : g.Take(1))
+                    : g.All(NotCompiled) ? (compiled.Contains((g.Key.RuleId, g.Key.File, g.Key.Line)) ? [] : g.Take(1))
                     : g.Where(f => !NotCompiled(f));
                 return kept.Select(f => f with { Configurations = configurations });
             })

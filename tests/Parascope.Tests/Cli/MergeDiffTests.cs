@@ -339,6 +339,37 @@ public sealed class MergeDiffTests
         Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_not_compiled_placeholder_beside_other_inactive_sites_of_its_file_stays_after_a_merge_as_in_the_whole_scan(int shardCount)
+    {
+        // As xnu-11417's osfmk/arm64/proc_reg.h in an x86_64 scan: `.macro` bodies under __ASSEMBLER__ are inactive sites
+        // and `#define MSR(reg, src)` a not-compiled placeholder; the whole scan keeps both, merge kept only the former.
+        using var tree = new TempTree();
+        // No unit reads the header: its assembler block is an inactive site, its C macro a not-compiled placeholder.
+        tree.Write("osfmk/i386/cli_mini.h", "#ifdef __ASSEMBLER__\n.macro CLI_ASM\n\tcli\n.endmacro\n#endif\n"
+            + "#define CLI_MINI() __asm__ volatile (\"cli\")\n");
+        tree.Write("osfmk/i386/idle_mini.c", "void idle_mini(void) { }\n");
+        tree.Write("osfmk/i386/other_mini.c", "void other_mini(void) { }\n");
+        tree.Write("osfmk/i386/third_mini.c", "void third_mini(void) { }\n");
+        using var outputs = new TempTree();
+        var whole = Path.Combine(outputs.Root, "whole.json");
+        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "1", "--no-cache", "-o", whole);
+        Assert.True(wholeExit == 0, wholeError);
+        var shards = new List<string>();
+        for (var k = 1; k <= shardCount; k++)
+        {
+            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
+            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
+            Assert.True(exit == 0, error);
+        }
+        var merged = Path.Combine(outputs.Root, "merged.json");
+        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged]);
+        Assert.True(mergeExit == 0, mergeError);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+    }
+
     [Fact]
     public void Merging_reports_of_different_trees_is_an_input_error()
     {
