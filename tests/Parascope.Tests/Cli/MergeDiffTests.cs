@@ -322,21 +322,7 @@ public sealed class MergeDiffTests
             + "\tif (improbable_mini(__builtin_ia32_rdtsc() == 0)) {\n\t\treturn 1;\n\t}\n\treturn 0;\n}\n");
         tree.Write("osfmk/i386/other_mini.c", "void other_mini(void) { }\n");
         tree.Write("osfmk/i386/third_mini.c", "void third_mini(void) { }\n");
-        using var outputs = new TempTree();
-        var whole = Path.Combine(outputs.Root, "whole.json");
-        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "1", "--no-cache", "-o", whole);
-        Assert.True(wholeExit == 0, wholeError);
-        var shards = new List<string>();
-        for (var k = 1; k <= shardCount; k++)
-        {
-            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
-            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
-            Assert.True(exit == 0, error);
-        }
-        var merged = Path.Combine(outputs.Root, "merged.json");
-        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged]);
-        Assert.True(mergeExit == 0, mergeError);
-        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+        AssertShardsMergeToTheWholeScan(tree, shardCount);
     }
 
     [Theory]
@@ -353,6 +339,12 @@ public sealed class MergeDiffTests
         tree.Write("osfmk/i386/idle_mini.c", "void idle_mini(void) { }\n");
         tree.Write("osfmk/i386/other_mini.c", "void other_mini(void) { }\n");
         tree.Write("osfmk/i386/third_mini.c", "void third_mini(void) { }\n");
+        AssertShardsMergeToTheWholeScan(tree, shardCount);
+    }
+
+    /// <summary>TREE scanned whole and in SHARDCOUNT shards (no cache, one job): the merged JSON is the whole scan's, byte for byte.</summary>
+    private static void AssertShardsMergeToTheWholeScan(TempTree tree, int shardCount)
+    {
         using var outputs = new TempTree();
         var whole = Path.Combine(outputs.Root, "whole.json");
         var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "1", "--no-cache", "-o", whole);

@@ -262,6 +262,27 @@ public static class JsonReportWriter
         json.WriteEndArray();
     }
 
+    /// <summary>A platform site's values, consequence, readiness item and verdict, as the JSON and SARIF findings carry them.</summary>
+    internal static void WritePlatformFields(Utf8JsonWriter json, Finding finding)
+    {
+        if (!finding.Values.IsEmpty)
+        {
+            WriteStrings(json, "values", finding.Values);
+        }
+        if (finding.Otherwise is not null)
+        {
+            json.WriteString("otherwise", finding.Otherwise);
+        }
+        if (finding.Item is not null)
+        {
+            json.WriteString("item", finding.Item);
+        }
+        if (finding.Verdict is not null)
+        {
+            json.WriteString("verdict", finding.Verdict);
+        }
+    }
+
     private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
     {
         json.WriteStartArray(name);
@@ -502,22 +523,7 @@ public static class JsonReportWriter
         {
             json.WriteString("suppression", finding.Suppression);
         }
-        if (!finding.Values.IsEmpty)
-        {
-            WriteStrings(json, "values", finding.Values);
-        }
-        if (finding.Otherwise is not null)
-        {
-            json.WriteString("otherwise", finding.Otherwise);
-        }
-        if (finding.Item is not null)
-        {
-            json.WriteString("item", finding.Item);
-        }
-        if (finding.Verdict is not null)
-        {
-            json.WriteString("verdict", finding.Verdict);
-        }
+        WritePlatformFields(json, finding);
         if (!finding.Properties.IsEmpty)
         {
             json.WriteStartObject("properties");

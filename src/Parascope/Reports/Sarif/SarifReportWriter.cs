@@ -298,27 +298,7 @@ public static class SarifReportWriter
         }
         // Platform sites (as in the JSON report's findings): what the machine must present, what happens otherwise, the
         // readiness item and its verdict, so a code-scanning view can filter what blocks an HVM boot.
-        if (!finding.Values.IsEmpty)
-        {
-            json.WriteStartArray("values");
-            foreach (var value in finding.Values)
-            {
-                json.WriteStringValue(value);
-            }
-            json.WriteEndArray();
-        }
-        if (finding.Otherwise is not null)
-        {
-            json.WriteString("otherwise", finding.Otherwise);
-        }
-        if (finding.Item is not null)
-        {
-            json.WriteString("item", finding.Item);
-        }
-        if (finding.Verdict is not null)
-        {
-            json.WriteString("verdict", finding.Verdict);
-        }
+        JsonReportWriter.WritePlatformFields(json, finding);
         json.WriteEndObject();
         json.WriteEndObject();
     }
