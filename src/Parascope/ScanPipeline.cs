@@ -240,8 +240,7 @@ public static class ScanPipeline
             CallGraph = graph,
             ShardGraph = request.Shard is null ? null : graph.ToData() with
             {
-                Reach = [.. reachCounts.OrderBy(r => r.Key.File, StringComparer.Ordinal).ThenBy(r => r.Key.Function, StringComparer.Ordinal)
-                    .Select(r => new GraphReachData(r.Key.File, r.Key.Function, r.Value))],
+                Reach = ShardReach(reachCounts, FunctionReach.Walkers(parsed, [.. ranked.Select(u => u.Rank)])),
             },
             Phases = phases.Phases,
             Warnings = warnings,
@@ -274,6 +273,12 @@ public static class ScanPipeline
         };
         return new ScanOutcome(result, null) { Statistics = statistics };
     }
+
+    /// <summary>A shard's reach of each header function: its units, and the rank of the unit that walked it per arch.</summary>
+    private static ImmutableArray<GraphReachData> ShardReach(IReadOnlyDictionary<(string File, string Function), int> counts,
+        IReadOnlyDictionary<(string File, string Function), ImmutableArray<(string Arch, int Rank)>> walkers) =>
+        [.. counts.OrderBy(r => r.Key.File, StringComparer.Ordinal).ThenBy(r => r.Key.Function, StringComparer.Ordinal)
+            .Select(r => new GraphReachData(r.Key.File, r.Key.Function, r.Value) { Walkers = walkers.GetValueOrDefault(r.Key, []) })];
 
     /// <summary>
     /// Everything besides the tree that a scan's result depends on: every request field that can change a report (not

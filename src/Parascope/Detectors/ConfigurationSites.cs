@@ -45,13 +45,13 @@ public static class ConfigurationSites
             {
                 if (seen.Add(key))
                 {
-                    yield return existing with { Expansions = [], Active = false, Units = 0, Configurations = configurations(finding.File) };
+                    yield return existing with { Expansions = [], Active = false, Units = 0, Configurations = configurations(finding.File), Walks = [] };
                 }
                 continue;
             }
             // Every unit's view of a site only this configuration compiles, not the first unit's: the merger unites them
             // (a macro's site lists the expansions of every unit), as a merge of shards, each with some of the units, does.
-            yield return finding with { Active = false, Units = 0, Configurations = configurations(finding.File) };
+            yield return finding with { Active = false, Units = 0, Configurations = configurations(finding.File), Walks = [] };
         }
     }
 }

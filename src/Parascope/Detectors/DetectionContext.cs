@@ -32,6 +32,24 @@ public sealed class DetectionContext
         }
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ParsedUnit, HashSet<(string File, string Function)>> _walked =
+        new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// What an AST site found by UNIT at FILE in FUNCTION owes to a header-body walk: the body, when UNIT walked it
+    /// (a site in a header body comes from the one unit that walks it, see <see cref="FunctionReach"/>); none for a
+    /// site of the unit's own file or of a body it did not walk.
+    /// </summary>
+    public ImmutableArray<BodyWalk> WalkOf(ParsedUnit unit, string file, string? function)
+    {
+        if (function is null || file == unit.Unit.RelativePath || unit.Reached.IsEmpty)
+        {
+            return [];
+        }
+        var walked = _walked.GetOrAdd(unit, static u => u.Reached.Where(r => r.Walked).Select(r => (r.File, r.Function)).ToHashSet());
+        return walked.Contains((file, function)) ? [new BodyWalk(file, function, unit.Unit.Arch, 1)] : [];
+    }
+
     /// <summary>The severity and action of <paramref name="rule"/> for the scan's target.</summary>
     public TargetGuidance Guidance(Rule rule) => rule.For(Target);
 

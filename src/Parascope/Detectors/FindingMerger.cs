@@ -28,7 +28,9 @@ public static class FindingMerger
         // it is the same whichever units were parsed together, and the merge of a sharded scan's reports (each the
         // least of its shard's views) shows the whole scan's.
         var first = group.OrderByDescending(f => f.Active).ThenBy(ViewKey, StringComparer.Ordinal).First();
-        var units = group.Sum(f => f.Units);
+        // A view merged before (a shard's finding) counts its views' units, not its reach: the reach is applied once, here.
+        var viewUnits = group.Sum(f => f.ViewUnits ?? f.Units);
+        var units = viewUnits;
         if (first.Function is not null && reach.TryGetValue((first.File, first.Function), out var reached))
         {
             units = Math.Max(units, reached);
@@ -39,6 +41,10 @@ public static class FindingMerger
             Active = group.Any(f => f.Active),
             Arches = group.SelectMany(f => f.Arches).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
             Units = units,
+            ViewUnits = viewUnits,
+            Walks = [.. group.SelectMany(f => f.Walks).GroupBy(w => (w.File, w.Function, w.Arch))
+                .Select(g => new BodyWalk(g.Key.File, g.Key.Function, g.Key.Arch, g.Sum(w => w.Units)))
+                .OrderBy(w => w.File, StringComparer.Ordinal).ThenBy(w => w.Function, StringComparer.Ordinal).ThenBy(w => w.Arch, StringComparer.Ordinal)],
             Configurations = group.SelectMany(f => f.Configurations).Distinct(StringComparer.Ordinal)
                 .OrderBy(KernelConfigurations.Rank).ThenBy(c => c, StringComparer.Ordinal).ToImmutableArray(),
             Expansions = group.SelectMany(f => f.Expansions).Distinct()

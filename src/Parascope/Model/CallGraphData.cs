@@ -83,7 +83,14 @@ public sealed record CallGraphData(ImmutableArray<GraphFunctionData> Functions, 
 }
 
 /// <summary>A header function and how many units of a shard reached it.</summary>
-public sealed record GraphReachData(string File, string Function, int Units);
+public sealed record GraphReachData(string File, string Function, int Units)
+{
+    /// <summary>
+    /// Per arch, the discovery rank of the shard's unit that walked the function's body (the first of the shard to reach
+    /// it), sorted by arch: `merge` keeps the sites of the body from the shard whose walker ranks lowest, the whole scan's.
+    /// </summary>
+    public ImmutableArray<(string Arch, int Rank)> Walkers { get; init; } = [];
+}
 
 /// <summary>A header function's body as one unit of a shard walked it: the unit's discovery rank and the calls it makes.</summary>
 public sealed record GraphBodyData(string File, string Function, string Arch, int Rank, ImmutableArray<GraphCall> Calls);

@@ -9,6 +9,9 @@ public sealed record SiteReference(string File, int Line, string? Function)
     public string? Register { get; init; }
 }
 
+/// <summary>A header function body walked by one unit of an arch, and how many units of a finding's views that walk gave.</summary>
+public sealed record BodyWalk(string File, string Function, string Arch, int Units);
+
 /// <summary>
 /// One place a port must touch. <see cref="File"/>/<see cref="Line"/>/<see cref="Column"/> are where the
 /// offending text is written (for macro text: the macro's definition; expansion sites go in <see cref="Expansions"/>).
@@ -53,6 +56,19 @@ public sealed record Finding
     public ImmutableArray<string> Configurations { get; init; } = [];
     /// <summary>How many units reached the site (an inline in a header counts each includer).</summary>
     public int Units { get; init; } = 1;
+    /// <summary>
+    /// The header bodies whose walk gave this finding's views, with the units of those views: a site the AST finds in
+    /// a header function body comes only from the unit that walks the body (the first of its arch to reach it,
+    /// <see cref="Parascope.Model.BodyWalk"/>), so a shard, whose first unit may not be the whole scan's, reports the body
+    /// as its own walker saw it. `merge` keeps only the views of the whole scan's walker. Empty for every other view
+    /// (inline asm read per unit, lexical sites, another configuration's copies). Written in shard reports only.
+    /// </summary>
+    public ImmutableArray<BodyWalk> Walks { get; init; } = [];
+    /// <summary>
+    /// The units of the finding's views before the reach of its function raised <see cref="Units"/>; null on a single
+    /// view (its <see cref="Units"/>). Written in shard reports only: `merge` adds these, then applies the whole reach.
+    /// </summary>
+    public int? ViewUnits { get; init; }
     /// <summary>The innermost preprocessor condition around the site in assembly files, when there is one.</summary>
     public string? Condition { get; init; }
     /// <summary>A finer class within the category: for driver-api dma-address, port-io, pci-config…; for instructions the rule's class.</summary>

@@ -95,6 +95,28 @@ public sealed class FunctionReach
         return first;
     }
 
+    /// <summary>
+    /// The unit that walked each function's body, per arch, as RANKS gives the units' ranks (a shard's units carry their
+    /// rank in the whole discovery): keyed by file and function, sorted by arch.
+    /// </summary>
+    public static IReadOnlyDictionary<(string File, string Function), ImmutableArray<(string Arch, int Rank)>> Walkers(
+        IReadOnlyList<ParsedUnit> units, IReadOnlyList<int> ranks)
+    {
+        var walkers = new Dictionary<(string File, string Function), SortedDictionary<string, int>>();
+        for (var i = 0; i < units.Count; i++)
+        {
+            foreach (var reached in units[i].Reached.Where(r => r.Walked))
+            {
+                if (!walkers.TryGetValue((reached.File, reached.Function), out var byArch))
+                {
+                    walkers[(reached.File, reached.Function)] = byArch = new SortedDictionary<string, int>(StringComparer.Ordinal);
+                }
+                byArch.TryAdd(units[i].Unit.Arch, ranks[i]);
+            }
+        }
+        return walkers.ToDictionary(w => w.Key, w => w.Value.Select(p => (p.Key, p.Value)).ToImmutableArray());
+    }
+
     /// <summary>How many times units reached each function (every arch together), keyed by file and function.</summary>
     public static IReadOnlyDictionary<(string File, string Function), int> Counts(IEnumerable<ParsedUnit> units)
     {

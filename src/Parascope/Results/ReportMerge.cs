@@ -103,7 +103,8 @@ public static class ReportMerge
         // Every unit belongs to one shard: the whole scan's reach of a header function is the sum of the shards'.
         var reach = shards.Where(s => s.ShardGraph is not null).SelectMany(s => s.ShardGraph!.Reach)
             .GroupBy(r => (r.File, r.Function)).ToDictionary(g => g.Key, g => g.Sum(r => r.Units));
-        var findings = MergeFindings(shards.SelectMany(s => s.Findings), reach);
+        var walks = new BodyWalkers(shards);
+        var findings = MergeFindings(walks.Kept(shards, s => s.Findings), reach);
         var calls = Detectors.DriverApi.DriverInventory.HardwareCallsByClass(findings);
         return Checked<ScanResult>.Of(new ScanResult
         {
@@ -118,7 +119,7 @@ public static class ReportMerge
             Health = health,
             DurationMs = shards.Sum(s => s.DurationMs),
             Findings = findings,
-            Suppressed = MergeFindings(shards.SelectMany(s => s.Suppressed), reach),
+            Suppressed = MergeFindings(walks.Kept(shards, s => s.Suppressed), reach),
             Warnings = shards.SelectMany(s => s.Warnings).Distinct(StringComparer.Ordinal).ToImmutableArray(),
             // One entry per class, as the whole scan's inventory has: the view of the shard that resolved it best (by
             // the AST rather than lexically, then with the longest known lineage, then the first by file and line);
@@ -166,8 +167,10 @@ public static class ReportMerge
     /// (Each view of a header body's site comes from a unit that reached the body, so no shard counts more than its
     /// reach, and the result is the whole scan's reach.)
     /// </summary>
-    private static ImmutableArray<Finding> MergeFindings(IEnumerable<Finding> findings, IReadOnlyDictionary<(string File, string Function), int> reach)
+    private static ImmutableArray<Finding> MergeFindings((List<Finding> Views, ILookup<(string RuleId, string File, int Line), string> Configurations) shards,
+        IReadOnlyDictionary<(string File, string Function), int> reach)
     {
+        var findings = shards.Views;
         // A shard that read no unit including a file reports the file's sites as not compiled; when another shard
         // compiled the site, that placeholder is not a view of it, as in an unsharded scan where the file was read.
         var views = findings.Select(f => f with { Baseline = null }).ToList();
@@ -181,8 +184,12 @@ public static class ReportMerge
             .SelectMany(g =>
             {
                 // Which configurations compile the site is the union of every shard's view, whichever copy is kept.
-                ImmutableArray<string> configurations = [.. g.SelectMany(f => f.Configurations).Distinct(StringComparer.Ordinal)];
-                var kept = g.Any(f => f.Active) ? g.Where(f => f.Active)
+                ImmutableArray<string> configurations = [.. g.SelectMany(f => f.Configurations)
+                    .Concat(shards.Configurations[(g.Key.RuleId, g.Key.File, g.Key.Line)]).Distinct(StringComparer.Ordinal)];
+                // Beside a compiled view, a shard's stand-in for a site none of its units compiled is no view (a whole scan
+                // has none where any unit compiled it); a unit's own inactive view (inline asm its preprocessor skipped,
+                // as bsd's units skip a MACH_KERNEL_PRIVATE body) is one, and counts its unit as in the whole scan.
+                var kept = g.Any(f => f.Active) ? g.Where(f => f.Active || !StandsIn(f))
                     : g.All(NotCompiled) ? (compiled.Contains((g.Key.RuleId, g.Key.File, g.Key.Line)) ? [] : g.Take(1))
                     : g.Where(f => !NotCompiled(f));
                 return kept.Select(f => f with { Configurations = configurations });
@@ -199,9 +206,82 @@ public static class ReportMerge
         }).ToImmutableArray();
     }
 
+    /// <summary>
+    /// Which shard's walk of each header body the whole scan has. The whole scan walks a body once per arch, in the first
+    /// unit in discovery order that reaches it; each shard walks it in its own first unit, whose view may differ (a C++
+    /// unit where the whole scan's is C gives another `context`; another unit's macros another `macro`), and counts
+    /// that walk's units again. So a shard's views from a walk that is not the whole scan's are left out, and a finding
+    /// made only of such views goes — its configurations, which other configurations' parses gave the site's line, pass
+    /// to the findings of its rule and line that stay.
+    /// </summary>
+    private sealed class BodyWalkers
+    {
+        private readonly Dictionary<(string File, string Function, string Arch), int> _first = new();
+        private readonly Dictionary<ScanResult, Dictionary<(string File, string Function, string Arch), int>> _own = new(ReferenceEqualityComparer.Instance);
+
+        public BodyWalkers(IReadOnlyList<ScanResult> shards)
+        {
+            foreach (var shard in shards.Where(s => s.ShardGraph is not null))
+            {
+                var own = new Dictionary<(string File, string Function, string Arch), int>();
+                foreach (var reached in shard.ShardGraph!.Reach)
+                {
+                    foreach (var (arch, rank) in reached.Walkers)
+                    {
+                        var key = (reached.File, reached.Function, arch);
+                        own[key] = rank;
+                        _first[key] = _first.TryGetValue(key, out var first) ? Math.Min(first, rank) : rank;
+                    }
+                }
+                _own[shard] = own;
+            }
+        }
+
+        /// <summary>
+        /// The shards' findings (FINDINGS of each) without the views of walks that are not the whole scan's (shards of
+        /// versions before walks carry none), and the configurations the findings left out gave their rule and line.
+        /// </summary>
+        public (List<Finding> Views, ILookup<(string RuleId, string File, int Line), string> Configurations) Kept(IReadOnlyList<ScanResult> shards,
+            Func<ScanResult, ImmutableArray<Finding>> findings)
+        {
+            var kept = new List<Finding>();
+            var dropped = new List<Finding>();
+            foreach (var shard in shards)
+            {
+                var own = _own.GetValueOrDefault(shard) ?? [];
+                foreach (var finding in findings(shard))
+                {
+                    var foreign = finding.Walks.Where(w => own.TryGetValue((w.File, w.Function, w.Arch), out var rank) && rank != _first[(w.File, w.Function, w.Arch)]).ToList();
+                    var viewUnits = finding.ViewUnits ?? finding.Units;
+                    if (foreign.Count == 0)
+                    {
+                        kept.Add(finding);
+                    }
+                    else if (foreign.Count == finding.Walks.Length && finding.Walks.Sum(w => w.Units) == viewUnits)
+                    {
+                        dropped.Add(finding);
+                    }
+                    else
+                    {
+                        kept.Add(finding with { ViewUnits = viewUnits - foreign.Sum(w => w.Units), Walks = [.. finding.Walks.Except(foreign)] });
+                    }
+                }
+            }
+            return (kept, dropped.SelectMany(f => f.Configurations.Select(c => (Key: (f.RuleId, f.File, f.Line), Configuration: c)))
+                .ToLookup(p => p.Key, p => p.Configuration));
+        }
+    }
+
     /// <summary>The instruction detector's mark on a site in a file no unit of the scan read.</summary>
     private static bool NotCompiled(Finding finding) =>
         finding.Properties.TryGetValue("reason", out var reason) && reason == "not-compiled";
+
+    /// <summary>
+    /// A site a scan reports only because none of its units compiled it: a file no unit read (<see cref="NotCompiled"/>),
+    /// or code found lexically where no unit's AST gave it (resolution=lexical).
+    /// </summary>
+    private static bool StandsIn(Finding finding) =>
+        NotCompiled(finding) || finding.Properties.TryGetValue("resolution", out var resolution) && resolution == "lexical";
 
     private static ImmutableArray<CountedText> Top(IEnumerable<CountedText> items) =>
         items.GroupBy(i => i.Text, StringComparer.Ordinal).Select(g => new CountedText(g.Key, g.Sum(i => i.Count)))

@@ -258,11 +258,10 @@ public sealed class MergeDiffTests
     }
 
     /// <summary>
-    /// Known gap (docs/scale-out.md, xnu-11417 x86_64): merge unites every shard's walk of a header body where the whole
-    /// scan walks it once. Keeping only the lowest-ranked walker's views fixes this case but not sites that units also
-    /// report without walking the body (x86_hypercall.h's vmcall counted 2 units instead of 3), so it was not kept.
+    /// As xnu-11417's iokit/IOKit/IOLocks.h with 7 shards: the whole scan walks a header body once, each shard in its own
+    /// first unit; merge keeps the views of the whole scan's walker only (`walks` and the reach's walkers in the shards).
     /// </summary>
-    [Theory(Skip = "known gap: a header body's sites are merged from every shard's walker (docs/scale-out.md)")]
+    [Theory]
     [InlineData(3)]
     [InlineData(7)]
     public void A_header_body_reached_by_c_and_cxx_units_keeps_the_first_units_view_after_a_merge(int shardCount)
@@ -270,14 +269,8 @@ public sealed class MergeDiffTests
         // lock_mini.h's body is walked once, in lock_user_a.c (first in discovery order): its site's context is c. A shard
         // whose first unit reaching it is C++ walks it there (context cxx); the merge must keep the whole scan's view.
         using var tree = new TempTree();
-        tree.Write("config/MASTER", "#  BASE =        [ medium ]\n#  RELEASE =     [ BASE ]\n");
-        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
         string[] users = ["a.c", "b.cpp", "c.cpp", "d.cpp", "e.cpp", "f.cpp", "g.cpp", "h.cpp"];
-        tree.Write("osfmk/conf/files", string.Join("\n", users.Select(u => $"osfmk/kern/lock_user_{u}\tstandard")) + "\n");
-        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
-        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
-        tree.Write("iokit/Kernel/.keep", string.Empty);
-        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        WriteXnuLayout(tree, users.Select(u => $"osfmk/kern/lock_user_{u}"), []);
         tree.Write("osfmk/kern/lock_mini.h", "int ml_set_interrupts_enabled(int enable);\n\nstatic inline void\nlock_mini_disable(void)\n{\n"
             + "\t(void)ml_set_interrupts_enabled(0);\n}\n");
         foreach (var user in users)
@@ -343,7 +336,60 @@ public sealed class MergeDiffTests
     }
 
     /// <summary>TREE scanned whole and in SHARDCOUNT shards (no cache, one job): the merged JSON is the whole scan's, byte for byte.</summary>
-    private static void AssertShardsMergeToTheWholeScan(TempTree tree, int shardCount)
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void Inline_asm_of_a_header_body_counts_every_including_unit_after_a_merge_the_skipping_ones_too(int shardCount)
+    {
+        // As xnu-11417's osfmk/i386/x86_hypercall.h: inline asm is read per unit, not by the body's walker — two osfmk units
+        // compile the `vmcall`, a bsd unit includes the header but skips its MACH_KERNEL_PRIVATE body: 3 units, with the
+        // condition. With 3 shards the bsd unit's shard has only that inactive view, which merge must not drop.
+        using var tree = new TempTree();
+        WriteXnuLayout(tree, ["osfmk/i386/lock_pv_mini.c", "osfmk/i386/hcall_mini.c"], ["bsd/dev/i386/dtrace_mini.c"]);
+        tree.Write("osfmk/i386/hcall_mini.h", "#if defined(MACH_KERNEL_PRIVATE)\nstatic inline long\nhcall_mini(long code)\n{\n\tlong rax;\n"
+            + "\t__asm__ volatile (\"vmcall\" : \"=a\" (rax) : \"a\" (code));\n\treturn rax;\n}\n#endif\n");
+        tree.Write("osfmk/i386/lock_pv_mini.c", "#include \"hcall_mini.h\"\nvoid lock_pv_mini(void) { (void)hcall_mini(1); }\n");
+        tree.Write("osfmk/i386/hcall_mini.c", "#include \"hcall_mini.h\"\nvoid hcall_call_mini(void) { (void)hcall_mini(2); }\n");
+        tree.Write("bsd/dev/i386/dtrace_mini.c", "#include \"../../../osfmk/i386/hcall_mini.h\"\nvoid dtrace_mini(void) { }\n");
+        var site = AssertShardsMergeToTheWholeScan(tree, shardCount).Single(f => f.GetProperty("file").GetString() == "osfmk/i386/hcall_mini.h");
+        Assert.Equal((3, "defined(MACH_KERNEL_PRIVATE)"), (site.GetProperty("units").GetInt32(), site.GetProperty("condition").GetString()));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_header_body_site_seen_twice_by_its_walker_counts_the_units_that_reach_it_after_a_merge(int shardCount)
+    {
+        // As xnu-11417's cpu_data.h:563 (`assert(ml_get_interrupts_enabled() == FALSE)`, whose macro reads its argument
+        // twice): the walker gives two views of one call; the site counts the 4 units that reach the body — not 2 in each
+        // shard with one unit reaching it (3 shards), nor 2 for each shard's own walker (7 shards: 6).
+        using var tree = new TempTree();
+        string[] users = ["a", "b", "c", "d"];
+        WriteXnuLayout(tree, users.Select(u => $"osfmk/kern/trace_user_{u}.c"), []);
+        tree.Write("osfmk/kern/trace_mini.h", "int ml_get_interrupts_enabled(void);\n#define CHECK_TWICE_MINI(e) ((void)(e), (void)(e))\n"
+            + "static inline void\ntrace_mini(void)\n{\n\tCHECK_TWICE_MINI(ml_get_interrupts_enabled());\n}\n");
+        foreach (var user in users)
+        {
+            tree.Write($"osfmk/kern/trace_user_{user}.c", $"#include \"trace_mini.h\"\nvoid trace_user_{user}(void) {{ trace_mini(); }}\n");
+        }
+        var site = AssertShardsMergeToTheWholeScan(tree, shardCount).Single(f => f.GetProperty("file").GetString() == "osfmk/kern/trace_mini.h");
+        Assert.Equal(users.Length, site.GetProperty("units").GetInt32());
+    }
+
+    /// <summary>An XNU-layout tree (MASTER, conf/files, templates, MakeInc.def) whose osfmk and bsd build lists name the files given.</summary>
+    private static void WriteXnuLayout(TempTree tree, IEnumerable<string> osfmkFiles, IEnumerable<string> bsdFiles)
+    {
+        tree.Write("config/MASTER", "#  BASE =        [ medium ]\n#  RELEASE =     [ BASE ]\n");
+        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
+        tree.Write("osfmk/conf/files", string.Concat(osfmkFiles.Select(f => $"{f}\tstandard\n")));
+        tree.Write("bsd/conf/files", string.Concat(bsdFiles.Select(f => $"{f}\tstandard\n")));
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+    }
+
+    private static List<JsonElement> AssertShardsMergeToTheWholeScan(TempTree tree, int shardCount)
     {
         using var outputs = new TempTree();
         var whole = Path.Combine(outputs.Root, "whole.json");
@@ -360,6 +406,8 @@ public sealed class MergeDiffTests
         var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged]);
         Assert.True(mergeExit == 0, mergeError);
         Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+        using var report = JsonDocument.Parse(File.ReadAllText(whole));
+        return [.. report.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone())];
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class DriverApiDetector : IDetector
                 {
                     continue;
                 }
-                sink.Add(ToFinding(call, found.Rule, found.MatchedClass, unit.Unit, context));
+                sink.Add(ToFinding(call, found.Rule, found.MatchedClass, unit, context));
             }
         }
     }
@@ -52,7 +52,7 @@ public sealed class DriverApiDetector : IDetector
         }
     }
 
-    private static Finding ToFinding(DriverCall call, Rule rule, string? matchedClass, SourceUnit unit, DetectionContext context)
+    private static Finding ToFinding(DriverCall call, Rule rule, string? matchedClass, ParsedUnit parsed, DetectionContext context)
     {
         var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         string detail;
@@ -77,12 +77,14 @@ public sealed class DriverApiDetector : IDetector
         {
             properties["macro"] = call.Macro;
         }
+        var unit = parsed.Unit;
         var finding = context.FindingOf(rule, call.File, call.Line, call.Column,
             unit.Language == SourceLanguage.Cxx ? SourceContext.Cxx : SourceContext.C, detail) with
         {
             Function = call.Function,
             Arches = [unit.Arch],
             Properties = properties.ToImmutable(),
+            Walks = context.WalkOf(parsed, call.File, call.Function),
         };
         return call.Origin is { } origin ? finding.AtMacroDefinition(origin, finding.Detail) : finding;
     }

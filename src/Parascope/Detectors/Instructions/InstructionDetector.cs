@@ -191,6 +191,7 @@ public sealed class InstructionDetector : IDetector
                     Function = call.Function,
                     Arches = [arch],
                     Properties = properties.ToImmutable(),
+                    Walks = context.WalkOf(unit, call.File, call.Function),
                 };
                 sink.Add(call.Origin is { } origin ? finding.AtMacroDefinition(origin, call.Detail) : finding);
             }

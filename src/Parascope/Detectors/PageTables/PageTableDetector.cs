@@ -38,7 +38,7 @@ public sealed class PageTableDetector : IDetector
     {
         var rules = _rules;
         var all = context.FactsOf<PageTableFacts>().ToList();
-        foreach (var (_, facts) in all)
+        foreach (var (unit, facts) in all)
         {
             // A listed macro and the listed call it expands to are one site: keep the macro.
             var macroAt = facts.Sites.Where(s => s.FromMacro).Select(s => (s.RuleId, s.File, s.Line, s.Column)).ToHashSet();
@@ -65,6 +65,7 @@ public sealed class PageTableDetector : IDetector
                     Function = site.Function,
                     Arches = [facts.Arch],
                     Subcategory = site.Form,
+                    Walks = context.WalkOf(unit, site.File, site.Function),
                 };
                 if (site.Origin is { } origin)
                 {

@@ -59,6 +59,7 @@ public sealed class PlatformDetector : IDetector
                     Otherwise = otherwise,
                     Item = rule.Readiness?.Item,
                     Verdict = VerdictOf(rule, otherwise),
+                    Walks = context.WalkOf(unit, site.File, site.Function),
                 });
             }
         }

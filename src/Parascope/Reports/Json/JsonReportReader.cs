@@ -112,7 +112,10 @@ public static class JsonReportReader
             : [],
         // Shards of versions before it carry no reach: their sites count the units of the shards that report them.
         Reach = graph.TryGetProperty("reach", out var reach)
-            ? [.. reach.EnumerateArray().Select(r => new GraphReachData(r[0].GetString()!, r[1].GetString()!, r[2].GetInt32()))]
+            ? [.. reach.EnumerateArray().Select(r => new GraphReachData(r[0].GetString()!, r[1].GetString()!, r[2].GetInt32())
+            {
+                Walkers = r.GetArrayLength() > 3 ? [.. r[3].EnumerateObject().Select(w => (w.Name, w.Value.GetInt32()))] : [],
+            })]
             : [],
     };
 
@@ -146,6 +149,10 @@ public static class JsonReportReader
             Arches = Strings(f.GetProperty("arches")),
             Configurations = f.TryGetProperty("configurations", out var configurations) ? Strings(configurations) : [],
             Units = f.GetProperty("units").GetInt32(),
+            ViewUnits = f.TryGetProperty("viewUnits", out var viewUnits) ? viewUnits.GetInt32() : null,
+            Walks = f.TryGetProperty("walks", out var walks)
+                ? [.. walks.EnumerateArray().Select(w => new BodyWalk(w[0].GetString()!, w[1].GetString()!, w[2].GetString()!, w[3].GetInt32()))]
+                : [],
             Expansions = f.GetProperty("expansions").EnumerateArray()
                 .Select(e => new SiteReference(e.GetProperty("file").GetString()!, e.GetProperty("line").GetInt32(), e.GetProperty("function").GetString())
                 {

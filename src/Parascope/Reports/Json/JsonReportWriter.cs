@@ -33,7 +33,7 @@ public static class JsonReportWriter
         json.WriteStartArray("findings");
         foreach (var finding in result.Findings)
         {
-            WriteFinding(json, finding);
+            WriteFinding(json, finding, shard: result.Shard is not null);
         }
         json.WriteEndArray();
         WriteSummary(json, result);
@@ -85,7 +85,7 @@ public static class JsonReportWriter
             json.WriteStartArray("suppressed");
             foreach (var finding in result.Suppressed)
             {
-                WriteFinding(json, finding);
+                WriteFinding(json, finding, shard: result.Shard is not null);
             }
             json.WriteEndArray();
         }
@@ -191,6 +191,30 @@ public static class JsonReportWriter
         json.WriteEndObject();
     }
 
+    /// <summary>
+    /// What `merge` needs of a shard's finding beyond the report: the units of its views before its reach, and the
+    /// header-body walks that gave views ([file, function, arch, units]), so the whole scan's walker alone is kept.
+    /// </summary>
+    private static void WriteShardViews(Utf8JsonWriter json, Finding finding)
+    {
+        json.WriteNumber("viewUnits", finding.ViewUnits ?? finding.Units);
+        if (finding.Walks.IsEmpty)
+        {
+            return;
+        }
+        json.WriteStartArray("walks");
+        foreach (var walk in finding.Walks)
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(walk.File);
+            json.WriteStringValue(walk.Function);
+            json.WriteStringValue(walk.Arch);
+            json.WriteNumberValue(walk.Units);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+    }
+
     /// <summary>A shard's call graph, for merge: functions with their definition and discovery rank, and the calls.</summary>
     private static void WriteShardGraph(Utf8JsonWriter json, CallGraphData graph)
     {
@@ -229,6 +253,15 @@ public static class JsonReportWriter
             json.WriteStringValue(reached.File);
             json.WriteStringValue(reached.Function);
             json.WriteNumberValue(reached.Units);
+            if (!reached.Walkers.IsEmpty)
+            {
+                json.WriteStartObject();
+                foreach (var (arch, rank) in reached.Walkers)
+                {
+                    json.WriteNumber(arch, rank);
+                }
+                json.WriteEndObject();
+            }
             json.WriteEndArray();
         }
         json.WriteEndArray();
@@ -419,7 +452,7 @@ public static class JsonReportWriter
         json.WriteEndArray();
     }
 
-    public static void WriteFinding(Utf8JsonWriter json, Finding finding)
+    public static void WriteFinding(Utf8JsonWriter json, Finding finding, bool shard = false)
     {
         json.WriteStartObject();
         json.WriteString("ruleId", finding.RuleId);
@@ -452,6 +485,10 @@ public static class JsonReportWriter
         }
         json.WriteEndArray();
         json.WriteNumber("units", finding.Units);
+        if (shard)
+        {
+            WriteShardViews(json, finding);
+        }
         json.WriteStartArray("expansions");
         foreach (var expansion in finding.Expansions)
         {
