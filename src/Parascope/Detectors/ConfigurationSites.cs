@@ -45,12 +45,15 @@ public static class ConfigurationSites
             {
                 if (seen.Add(key))
                 {
+                    // A copy only says that this configuration compiles the line: no walk's view, whichever walker gave the
+                    // finding it copies (merge keeps a body's views from one walker, and the configuration either way).
                     yield return existing with { Expansions = [], Active = false, Units = 0, Configurations = configurations(finding.File), Walks = [] };
                 }
                 continue;
             }
             // Every unit's view of a site only this configuration compiles, not the first unit's: the merger unites them
             // (a macro's site lists the expansions of every unit), as a merge of shards, each with some of the units, does.
+            // The variants' own walkers are not the scan's (their reach is not counted): a shard keeps their views as they are.
             yield return finding with { Active = false, Units = 0, Configurations = configurations(finding.File), Walks = [] };
         }
     }
