@@ -278,10 +278,12 @@ public static class ReportMerge
 
     /// <summary>
     /// A site a scan reports only because none of its units compiled it: a file no unit read (<see cref="NotCompiled"/>),
-    /// or code found lexically where no unit's AST gave it (resolution=lexical).
+    /// code found lexically where no unit's AST gave it (resolution=lexical), or an inactive view counting no unit (an
+    /// asm macro's definition none of the shard's units compiled, another configuration's copy).
     /// </summary>
     private static bool StandsIn(Finding finding) =>
-        NotCompiled(finding) || finding.Properties.TryGetValue("resolution", out var resolution) && resolution == "lexical";
+        NotCompiled(finding) || finding.Properties.TryGetValue("resolution", out var resolution) && resolution == "lexical"
+        || !finding.Active && (finding.ViewUnits ?? finding.Units) == 0;
 
     private static ImmutableArray<CountedText> Top(IEnumerable<CountedText> items) =>
         items.GroupBy(i => i.Text, StringComparer.Ordinal).Select(g => new CountedText(g.Key, g.Sum(i => i.Count)))

@@ -376,6 +376,46 @@ public sealed class MergeDiffTests
         Assert.Equal(users.Length, site.GetProperty("units").GetInt32());
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void An_assembler_macro_no_unit_of_a_shard_compiles_leaves_no_inactive_copy_beside_the_compiled_one_after_a_merge(int shardCount)
+    {
+        // As xnu-11417's osfmk/i386/rtclock_asm_native.h: a shard whose .s units read the header without expanding the
+        // macro reports its definition inactive (its include guard's condition, no unit); beside another shard's compiled
+        // view that is a stand-in, not a view — the whole scan has the definition active, with no condition.
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/tsc_asm_mini.h", "#ifndef TSC_ASM_MINI_H\n#define TSC_ASM_MINI_H\n#define TSC_READ_MINI()\t\t\\\n\tlfence\t\t; \\\n"
+            + "\trdtsc\t\t; \\\n\tshlq\t$32,%rdx\n#endif\n");
+        tree.Write("osfmk/i386/tsc_now_mini.s", "#include \"tsc_asm_mini.h\"\n\t.text\n\t.globl _tsc_now_mini\n_tsc_now_mini:\n\tTSC_READ_MINI()\n\tret\n");
+        tree.Write("osfmk/i386/tsc_other_mini.s", "#include \"tsc_asm_mini.h\"\n\t.text\n\t.globl _tsc_other_mini\n_tsc_other_mini:\n\tret\n");
+        var site = AssertShardsMergeToTheWholeScan(tree, shardCount).Single(f => f.GetProperty("file").GetString() == "osfmk/i386/tsc_asm_mini.h");
+        Assert.True(site.GetProperty("active").GetBoolean());
+        Assert.False(site.TryGetProperty("condition", out _));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_listed_macro_in_a_header_body_counts_every_including_unit_after_a_merge(int shardCount)
+    {
+        // As xnu-11417's osfmk/i386/pmap_internal.h:744 (`pte_to_pa(cpte)`): a macro's expansion is a top-level entity
+        // every unit reading the header sees, walker or not — no walk's view, so merge keeps every shard's units.
+        using var tree = new TempTree();
+        string[] users = ["a", "b", "c", "d"];
+        WriteXnuLayout(tree, users.Select(u => $"osfmk/i386/pmap_user_{u}.c"), []);
+        tree.Write("osfmk/i386/pmap_frame_mini.h", "typedef unsigned long long pt_entry_t;\n#define pte_to_pa(p) ((p) & 0x000ffffffffff000ULL)\n"
+            + "static inline unsigned long long\npmap_frame_mini(pt_entry_t *ptep)\n{\n\treturn pte_to_pa(*ptep);\n}\n");
+        foreach (var user in users)
+        {
+            tree.Write($"osfmk/i386/pmap_user_{user}.c", $"#include \"pmap_frame_mini.h\"\nunsigned long long pmap_user_{user}(pt_entry_t *p) {{ return pmap_frame_mini(p); }}\n");
+        }
+        // Reported at the #define (line 2), with the body's line as its expansion.
+        var site = AssertShardsMergeToTheWholeScan(tree, shardCount).Single(f => f.GetProperty("file").GetString() == "osfmk/i386/pmap_frame_mini.h"
+            && f.GetProperty("ruleId").GetString() == "pt.frame");
+        Assert.Equal(users.Length, site.GetProperty("units").GetInt32());
+    }
+
     /// <summary>An XNU-layout tree (MASTER, conf/files, templates, MakeInc.def) whose osfmk and bsd build lists name the files given.</summary>
     private static void WriteXnuLayout(TempTree tree, IEnumerable<string> osfmkFiles, IEnumerable<string> bsdFiles)
     {

@@ -84,7 +84,8 @@ public sealed class DriverApiDetector : IDetector
             Function = call.Function,
             Arches = [unit.Arch],
             Properties = properties.ToImmutable(),
-            Walks = context.WalkOf(parsed, call.File, call.Function),
+            // A listed macro's expansion is seen by every unit that reads the header (a top-level preprocessing entity): no walk's.
+            Walks = call.Kind == DriverCallKind.Macro ? [] : context.WalkOf(parsed, call.File, call.Function),
         };
         return call.Origin is { } origin ? finding.AtMacroDefinition(origin, finding.Detail) : finding;
     }

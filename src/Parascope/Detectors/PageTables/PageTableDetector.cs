@@ -65,7 +65,8 @@ public sealed class PageTableDetector : IDetector
                     Function = site.Function,
                     Arches = [facts.Arch],
                     Subcategory = site.Form,
-                    Walks = context.WalkOf(unit, site.File, site.Function),
+                    // A macro's expansion is seen by every unit that reads the header (a top-level preprocessing entity): no walk's.
+                    Walks = site.FromMacro ? [] : context.WalkOf(unit, site.File, site.Function),
                 };
                 if (site.Origin is { } origin)
                 {
