@@ -6,6 +6,7 @@ using Parascope.Caching;
 using Parascope.Clang;
 using Parascope.Detectors;
 using Parascope.Discovery;
+using Parascope.Files;
 using Parascope.Graph;
 using Parascope.Model;
 using Parascope.Parsing;

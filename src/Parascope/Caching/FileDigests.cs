@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using Parascope.Discovery;
+using Parascope.Files;
 
 namespace Parascope.Caching;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
+using Parascope.Files;
 using Parascope.Model;
 
 namespace Parascope.Discovery;
@@ -100,13 +101,9 @@ public static class CompileCommandsDiscovery
         byte[] bytes;
         try
         {
-            if (Directory.Exists(database))
+            if (RegularFiles.Check(database, "compile_commands.json") is { } notAFile)
             {
-                return new InputError($"{database}: is a folder, not a compile_commands.json");
-            }
-            if (!File.Exists(database))
-            {
-                return new InputError($"{database}: no such compile_commands.json");
+                return notAFile;
             }
             bytes = File.ReadAllBytes(database);
             if (bytes is [0xEF, 0xBB, 0xBF, ..])

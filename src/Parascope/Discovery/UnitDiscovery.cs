@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Parascope.Discovery.Xnu;
+using Parascope.Files;
 using Parascope.Model;
 
 namespace Parascope.Discovery;

@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
+using Parascope.Model;
 
-namespace Parascope.Discovery;
+namespace Parascope.Files;
 
 /// <summary>
 /// Opens a file of the scanned tree only when it is a regular file (links followed). A FIFO blocks open() until a
 /// writer comes (a scan hung on one for ten minutes, --unit-timeout or not: the read was not a unit's), a character
 /// device such as /dev/zero never ends, a socket cannot be read: each is skipped, never opened, and discovery warns
-/// once per path (<see cref="FileInventory.Skipped"/>). File.Exists is true for all of them, so tree code asks here.
+/// once per path (Discovery's FileInventory.Skipped). File.Exists is true for all of them, so tree code asks here.
 /// </summary>
 public static partial class RegularFiles
 {
@@ -55,6 +56,19 @@ public static partial class RegularFiles
             _ => FileKind.Other,
         };
     }
+
+    /// <summary>
+    /// Null when PATH (an input named on the command line: a baseline, an ignore file, a compile database, a report) is a
+    /// regular file; else the one-line input error naming what it is instead. Asked before opening: File.Exists is true
+    /// for a FIFO, whose open blocks until a writer comes (a scan given one as --baseline waited forever).
+    /// </summary>
+    public static InputError? Check(string path, string what) => KindOf(path) switch
+    {
+        FileKind.Regular => null,
+        FileKind.Missing => new InputError($"{path}: no such {what}"),
+        FileKind.Directory => new InputError($"{path}: is a folder; the {what} must be a regular file"),
+        var kind => new InputError($"{path}: {Describe(kind)}; the {what} must be a regular file (never opened)"),
+    };
 
     /// <summary>"a FIFO", "a socket"…: how a warning names a file that is not regular.</summary>
     public static string Describe(FileKind kind) => kind switch

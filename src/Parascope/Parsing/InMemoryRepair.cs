@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Parascope.Clang;
 using Parascope.Discovery;
+using Parascope.Files;
 using Parascope.Model;
 
 namespace Parascope.Parsing;

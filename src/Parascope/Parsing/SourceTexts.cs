@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Parascope.Discovery;
+using Parascope.Files;
 
 namespace Parascope.Parsing;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using Parascope.Files;
 using Parascope.Model;
 
 namespace Parascope.Results;
@@ -13,9 +14,9 @@ public static class Baseline
     /// <summary>The fingerprints of a JSON report, or a one-line reason it cannot be read (an input error).</summary>
     public static Checked<ImmutableHashSet<string>> Load(string path)
     {
-        if (!File.Exists(path))
+        if (RegularFiles.Check(path, "baseline file") is { } notAFile)
         {
-            return new InputError($"{path}: no such baseline file");
+            return notAFile;
         }
         try
         {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.RegularExpressions;
 using Parascope.Discovery;
+using Parascope.Files;
 using Parascope.Model;
 
 namespace Parascope.Results;
@@ -30,9 +31,9 @@ public static partial class Suppressions
     /// </summary>
     public static Checked<ImmutableArray<IgnoreEntry>> ParseIgnoreFile(string path)
     {
-        if (!File.Exists(path))
+        if (RegularFiles.Check(path, "ignore file") is { } notAFile)
         {
-            return new InputError($"{path}: no such ignore file");
+            return notAFile;
         }
         var entries = ImmutableArray.CreateBuilder<IgnoreEntry>();
         var number = 0;

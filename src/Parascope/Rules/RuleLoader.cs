@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Parascope.Files;
 using Parascope.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -82,6 +83,7 @@ public static class RuleLoader
     private static IEnumerable<(string Name, string Text)> UserTexts(string directory) =>
         Directory.Exists(directory)
             ? Directory.EnumerateFiles(directory).Where(path => path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal))
+                .Where(RegularFiles.Exists)
                 .OrderBy(path => path, StringComparer.Ordinal).Select(path => (Path.GetFileName(path), File.ReadAllText(path)))
             : [];
 
@@ -104,13 +106,17 @@ public static class RuleLoader
                 ? "not a folder (give the folder that holds the *.yaml rule files)"
                 : "no such rules directory")]);
         }
-        var files = Directory.EnumerateFiles(directory)
+        var paths = Directory.EnumerateFiles(directory)
             .Where(path => (path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal)) && IsRuleFile(path))
             .OrderBy(path => path, StringComparer.Ordinal)
-            .Select(path => (path, File.ReadAllText(path)));
+            .ToList();
+        // A FIFO named *.yaml would block the read until a writer came: named, never opened.
+        var unreadable = paths.Select(path => (Path: path, Kind: RegularFiles.KindOf(path))).Where(p => p.Kind != FileKind.Regular)
+            .Select(p => NotARegularFile(p.Path, p.Kind)).ToList();
+        var files = paths.Where(RegularFiles.Exists).Select(path => (path, File.ReadAllText(path)));
         var hooks = LoadHooks(directory);
         var result = LoadTexts(files, hooks.Hooks);
-        return result with { Errors = hooks.Errors.AddRange(result.Errors) };
+        return result with { Errors = hooks.Errors.AddRange(unreadable).AddRange(result.Errors) };
     }
 
     /// <summary>
@@ -121,15 +127,21 @@ public static class RuleLoader
     {
         var builtIn = HookLoader.LoadBuiltIn();
         var path = Path.Combine(directory, HookLoader.FileName);
-        if (!File.Exists(path))
+        switch (RegularFiles.KindOf(path))
         {
-            return builtIn;
+            case FileKind.Missing:
+                return builtIn;
+            case not FileKind.Regular and var kind:
+                return builtIn with { Errors = builtIn.Errors.Add(NotARegularFile(path, kind)) };
         }
         var user = HookLoader.LoadText(path, File.ReadAllText(path), HookLoader.BuiltInPhases());
         var hooks = builtIn.Hooks.Hooks.Where(hook => !user.Hooks.Contains(hook.Id)).Concat(user.Hooks.Hooks);
         var layers = builtIn.Hooks.Layers.Where(layer => user.Hooks.Layers.All(l => l.Id != layer.Id)).Concat(user.Hooks.Layers);
         return new HookLoader.Result(new HookSet(hooks, layers), builtIn.Errors.AddRange(user.Errors));
     }
+
+    private static RuleError NotARegularFile(string path, FileKind kind) =>
+        new(path, 0, $"{RegularFiles.Describe(kind)}; a rule file must be a regular file (never opened)");
 
     /// <summary>The built-in rules plus a user's directory; a user rule with a built-in id replaces it.</summary>
     public static Result LoadWith(string? userDirectory)

@@ -16,7 +16,7 @@ public class StageOrderTests
     /// </summary>
     public static readonly string[] Stages =
     [
-        "Parascope.Model", "Parascope.Rules", "Parascope.Clang", "Parascope.Discovery", "Parascope.Parsing",
+        "Parascope.Model", "Parascope.Files", "Parascope.Rules", "Parascope.Clang", "Parascope.Discovery", "Parascope.Parsing",
         "Parascope.Detectors", "Parascope.Graph", "Parascope.Facts", "Parascope.Caching", "Parascope.Planning", "Parascope.Results", "Parascope",
         "Parascope.Reports", "Parascope.Workers", "Parascope.Cli",
     ];

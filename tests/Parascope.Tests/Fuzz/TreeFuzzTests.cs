@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Parascope.Discovery;
+using Parascope.Files;
 using Parascope.Model;
 using Parascope.Reports;
 
@@ -111,7 +112,7 @@ public sealed class TreeFuzzTests
         foreach (var fifo in fifos)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(tree.Root, fifo))!);
-            Assert.True(MakeFifo(Path.Combine(tree.Root, fifo), 0x1a4) == 0, $"mkfifo {fifo}");
+            Assert.True(Fifos.Make(Path.Combine(tree.Root, fifo)), $"mkfifo {fifo}");
         }
         File.CreateSymbolicLink(Path.Combine(tree.Root, "osfmk/i386/zero.h"), "/dev/zero");
         File.CreateSymbolicLink(Path.Combine(tree.Root, "bsd/kern/linked_pipe.c"), Path.Combine(tree.Root, "osfmk/i386/pipe.c"));
@@ -155,9 +156,6 @@ public sealed class TreeFuzzTests
         Assert.Contains(result.Findings, f => f.File == "osfmk/i386/user_pipe.c" && f.RuleId == "x86.hlt");
         Assert.DoesNotContain(result.Findings, f => f.File.StartsWith("bsd/machine_root", StringComparison.Ordinal));
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
-    private static extern int MakeFifo([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, uint mode);
 
     private static void WriteTable(string path, int megabytes, Random random, string head, string rowFormat, string tail)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Parascope.Files;
 using Parascope.Model;
 
 namespace Parascope.Discovery.Xnu;

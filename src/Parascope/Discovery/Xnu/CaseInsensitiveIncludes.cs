@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Parascope.Files;
 
 namespace Parascope.Discovery.Xnu;
 

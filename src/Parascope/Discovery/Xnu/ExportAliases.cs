@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using Parascope.Files;
 using static Parascope.Discovery.Xnu.StandInFiles;
 
 namespace Parascope.Discovery.Xnu;

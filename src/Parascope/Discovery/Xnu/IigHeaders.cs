@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Parascope.Files;
 
 namespace Parascope.Discovery.Xnu;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
+using Parascope.Files;
 using Parascope.Model;
 
 namespace Parascope.Discovery.Xnu;

@@ -1,3 +1,4 @@
+using Parascope.Files;
 namespace Parascope.Discovery.Xnu;
 
 /// <summary>How every stand-in is written: a banner saying it is not the tree's, and only when its text changed.</summary>

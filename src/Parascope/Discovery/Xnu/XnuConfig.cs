@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Parascope.Files;
 
 namespace Parascope.Discovery.Xnu;
 

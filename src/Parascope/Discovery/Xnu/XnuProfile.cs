@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
+using Parascope.Files;
 using Parascope.Model;
 
 namespace Parascope.Discovery.Xnu;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using Parascope.Files;
 using Parascope.Model;
 using Parascope.Results;
 
@@ -13,9 +14,9 @@ public static class JsonReportReader
 {
     public static Checked<ScanResult> Read(string path)
     {
-        if (!File.Exists(path))
+        if (RegularFiles.Check(path, "report") is { } notAFile)
         {
-            return new InputError($"{path}: no such report");
+            return notAFile;
         }
         try
         {
