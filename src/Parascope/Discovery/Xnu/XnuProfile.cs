@@ -188,6 +188,7 @@ public static partial class XnuProfile
         {
             MachineConfigs = machines.ToImmutable(),
             Overlays = perArch.Values.FirstOrDefault()?.Folders.Overlays ?? ImmutableSortedDictionary<string, string>.Empty,
+            OverlayRepairs = perArch.Values.FirstOrDefault()?.Folders.Repairs ?? ImmutableSortedDictionary<string, string>.Empty,
             Variants = variants.ToImmutable(),
             Configurations = [.. units.Concat(variants).SelectMany(u => u.Configuration is null ? u.SameConfigurations : u.SameConfigurations.Prepend(u.Configuration))
                 .Distinct(StringComparer.Ordinal)

@@ -21,9 +21,9 @@ public static partial class XnuStandIns
     /// Apple's old compiler accepted them; clang stops with "unterminated conditional directive".
     /// </summary>
     /// <param name="visit">Sees every source text read, so other stand-ins learn from the tree in the same pass.</param>
-    private static ImmutableSortedDictionary<string, string> RepairUnbalancedFiles(string root, IReadOnlyList<string> subsystems, Action<string, string> visit)
+    private static SortedDictionary<string, (string Text, string Repair)> RepairUnbalancedFiles(string root, IReadOnlyList<string> subsystems, Action<string, string> visit)
     {
-        var overlays = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var overlays = new SortedDictionary<string, (string Text, string Repair)>(StringComparer.Ordinal);
         foreach (var subsystem in subsystems)
         {
             foreach (var file in Enumerate(Path.Combine(root, subsystem), "*").Where(f => SourceFiles.LanguageOf(f) is Model.SourceLanguage.C or Model.SourceLanguage.Cxx || f.EndsWith(".h", StringComparison.Ordinal)))
@@ -41,12 +41,12 @@ public static partial class XnuStandIns
                 var depth = UnclosedConditionals.Count(text);
                 if (depth > 0)
                 {
-                    overlays[Path.GetFullPath(file)] = text + (text.EndsWith('\n') ? string.Empty : "\n")
-                        + string.Concat(Enumerable.Repeat("#endif /* added by Parascope: missing in the tree */\n", depth));
+                    overlays[Path.GetFullPath(file)] = (text + (text.EndsWith('\n') ? string.Empty : "\n")
+                        + string.Concat(Enumerable.Repeat("#endif /* added by Parascope: missing in the tree */\n", depth)), "missing #endif appended");
                 }
             }
         }
-        return overlays.ToImmutable();
+        return overlays;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("\"###[A-Z0-9_]+###\"")]
@@ -57,9 +57,11 @@ public static partial class XnuStandIns
 
     /// <summary>
     /// StandIns go last on the include path; Mig (the MIG headers a folder's Makefile lists, which replace tree headers
-    /// of the same name as the build's export does) goes before the tree; Overlays are repaired tree files by path.
+    /// of the same name as the build's export does) goes before the tree; Overlays are repaired tree files by path,
+    /// Repairs what was repaired in each (for explain).
     /// </summary>
-    public sealed record StandInFolders(string StandIns, string Mig, ImmutableSortedDictionary<string, string> Overlays)
+    public sealed record StandInFolders(string StandIns, string Mig, ImmutableSortedDictionary<string, string> Overlays,
+        ImmutableSortedDictionary<string, string> Repairs)
     {
         /// <summary>The kernel-side MIG headers of one subsystem (first of the two MIG folders for its units).</summary>
         public string MigOf(string subsystem) => Mig + "-" + subsystem;
@@ -140,9 +142,11 @@ public static partial class XnuStandIns
         var entitlements = new HashSet<string>(StringComparer.Ordinal);
         var bsdOptions = new HashSet<string>(StringComparer.Ordinal);
         var caseFolded = new CaseInsensitiveIncludes(root, subsystems, standIns);
+        var stripped = new StrippedDefinitions.Usage();
         var overlays = RepairUnbalancedFiles(root, subsystems, (path, text) =>
         {
             caseFolded.Visit(path, text);
+            stripped.Visit(text);
             trustCacheConstants.UnionWith(TrustCacheStandIn.Collect(text));
             entitlements.UnionWith(EntitlementsStandIn.Collect(text));
             if (text.Contains("opt_", StringComparison.Ordinal))
@@ -168,9 +172,19 @@ public static partial class XnuStandIns
         {
             WriteIfChanged(Path.Combine(standIns, name), PrivateBanner + text);
         }
+        // A header whose public copy lacks definitions the tree's own code uses gets them appended, after any
+        // missing #endif of the same file.
+        foreach (var (path, addition) in stripped.Additions(root))
+        {
+            var (text, repair) = overlays.TryGetValue(path, out var before) ? before : (RegularFiles.ReadAllText(path), null);
+            overlays[path] = (text + (text.EndsWith('\n') ? string.Empty : "\n") + addition,
+                (repair is null ? string.Empty : repair + "; ") + "definitions its public copy lacks appended");
+        }
         // Last: only what nothing above supplies is looked up in another case.
         caseFolded.Write(WriteIfChanged);
-        return new StandInFolders(standIns, mig, overlays);
+        return new StandInFolders(standIns, mig,
+            overlays.ToImmutableSortedDictionary(o => o.Key, o => o.Value.Text, StringComparer.Ordinal),
+            overlays.ToImmutableSortedDictionary(o => o.Key, o => o.Value.Repair, StringComparer.Ordinal));
     }
 
     /// <summary>
