@@ -44,6 +44,9 @@ public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> 
     /// <summary>Tree files to parse from these contents instead of disk (repairs made in memory), by absolute path.</summary>
     public ImmutableSortedDictionary<string, string> Overlays { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 
+    /// <summary>What each overlay repaired (`explain` names it), by the same paths; a path missing here was not repaired.</summary>
+    public ImmutableSortedDictionary<string, string> OverlayRepairs { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
     /// <summary>
     /// Units parsed again in another configuration than their own (<see cref="SourceUnit.Variant"/>): only their
     /// findings' configurations count; they are not in the unit counts or the call graph.

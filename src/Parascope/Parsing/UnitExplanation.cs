@@ -66,8 +66,8 @@ public static class UnitExplainer
             repairs.Add($"{unit.RelativePath}: arrays of an over-aligned type declared as aligned arrays of its underlying type (clang < 16)");
         }
         var included = translationUnit.IncludedFiles().Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
-        repairs.AddRange(discovery.Overlays.Keys.Where(included.Contains)
-            .Select(path => $"{Path.GetRelativePath(request.Root, path)}: missing #endif appended"));
+        repairs.AddRange(discovery.OverlayRepairs.Where(o => included.Contains(o.Key))
+            .Select(o => $"{Path.GetRelativePath(request.Root, o.Key)}: {o.Value}"));
         translationUnit.Dispose();
         return Checked<UnitExplanation>.Of(new UnitExplanation(discovery.Profile, unit, errors.Length == 0 ? UnitStatus.Clean : UnitStatus.WithErrors,
             [.. errors.Take(diagnosticLimit)], errors.Length)

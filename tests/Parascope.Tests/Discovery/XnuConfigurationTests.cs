@@ -214,6 +214,81 @@ public sealed class XnuConfigurationTests
         Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
     }
 
+    [Fact]
+    public void A_gcc_built_tree_s_own_gcc_stdarg_gives_va_start_its_next_argument()
+    {
+        using var tree = OldXnu();
+        tree.Write("makedefs/MakeInc.cmd", "CC = cc\n");
+        // As xnu-792's EXTERNAL_HEADERS/stdarg.h (GCC 2's): va_start is written with a GCC builtin clang lacks.
+        tree.Write("EXTERNAL_HEADERS/stdarg.h", """
+            #ifndef _WIDGET_STDARG_H
+            #define _WIDGET_STDARG_H
+            typedef char *__gnuc_va_list;
+            typedef __gnuc_va_list va_list;
+            #define va_start(AP, LASTARG) (AP = ((__gnuc_va_list) __builtin_next_arg (LASTARG)))
+            #define va_end(AP) ((void)0)
+            #endif
+            """);
+        // C++: in C, clang takes the unknown name for an implicitly declared function.
+        tree.Write("libkern/conf/files", "libkern/gen/wlog.cpp	standard\n");
+        tree.Write("libkern/gen/wlog.cpp", """
+            #include <stdarg.h>
+            int widget_log(const char *format, ...)
+            {
+            	va_list ap;
+            	va_start(ap, format);
+            	va_end(ap);
+            	return format[0];
+            }
+            """);
+        using var cache = new TempTree();
+
+        var outcome = tree.ScanWithUnits(cache.Root, "i386");
+
+        var unit = Assert.Single(outcome.Result!.Health.Units, u => u.File == "libkern/gen/wlog.cpp");
+        Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
+    }
+
+    /// <summary>
+    /// As xnu-792: EXTERNAL_HEADERS/mach-o/loader.h has the 64-bit names, osfmk/mach-o/loader.h (a folder without a
+    /// Makefile: never exported) lacks them; bsd's units got the former, osfmk's own units the latter.
+    /// </summary>
+    private static TempTree TreeWithAnUnexportedCopyOfAnExternalHeader()
+    {
+        var tree = OldXnu();
+        tree.Write("EXTERNAL_HEADERS/mach-o/wloader.h", "#define WIDGET_MAGIC 0xfeedface\n#define WIDGET_MAGIC_64 0xfeedfacf\n");
+        tree.Write("osfmk/mach-o/wloader.h", "#define WIDGET_MAGIC 0xfeedface\n#define WIDGET_OSFMK_COPY 1\n");
+        tree.Write("bsd/conf/files", "bsd/kern/wexec.c	standard\n");
+        tree.Write("bsd/kern/wexec.c", "#include <mach-o/wloader.h>\nunsigned widget_magic64 = WIDGET_MAGIC_64;\n");
+        tree.Write("osfmk/kern/wheader.c", "#include <mach-o/wloader.h>\nint widget_copy = WIDGET_OSFMK_COPY;\n");
+        return tree;
+    }
+
+    [Fact]
+    public void Other_subsystems_find_an_external_header_before_a_copy_no_makefile_exports()
+    {
+        using var tree = TreeWithAnUnexportedCopyOfAnExternalHeader();
+        using var cache = new TempTree();
+
+        var units = tree.ScanWithUnits(cache.Root, "i386").Result!.Health.Units;
+
+        Assert.All(units.Where(u => u.File is "bsd/kern/wexec.c" or "osfmk/kern/wheader.c"),
+            unit => Assert.True(unit.Status == UnitStatus.Clean, $"{unit.File}: {unit.FirstError}"));
+        Assert.Equal(2, units.Count(u => u.File is "bsd/kern/wexec.c" or "osfmk/kern/wheader.c"));
+    }
+
+    [Fact]
+    public void A_copy_its_folder_s_makefile_may_export_keeps_its_place_on_the_path()
+    {
+        using var tree = TreeWithAnUnexportedCopyOfAnExternalHeader();
+        tree.Write("osfmk/mach-o/Makefile", "EXPORT_MI_LIST = wloader.h\nEXPORT_MI_DIR = mach-o\n");
+        using var cache = new TempTree();
+
+        var unit = Assert.Single(tree.ScanWithUnits(cache.Root, "i386").Result!.Health.Units, u => u.File == "bsd/kern/wexec.c");
+
+        Assert.Equal(UnitStatus.WithErrors, unit.Status);
+    }
+
     [Theory]
     [InlineData(14, false)]
     [InlineData(17, false)]

@@ -265,6 +265,76 @@ public sealed class XnuProfileTests
         Assert.Contains("-DKASAN_SHIFT=0xdffff80000000000", arguments);
     }
 
+    /// <summary>
+    /// A published hw_defs.h without the PCI configuration ports, and a cpuid-like header whose inline probe passes
+    /// them to the port routines, as xnu-4903's and xnu-6153's osfmk/i386 do.
+    /// </summary>
+    private static TempTree TreeWithAStrippedHardwareHeader(string hardwareDefinitions)
+    {
+        var tree = MiniXnu();
+        tree.Write("osfmk/i386/hw_defs.h", $$"""
+            #ifndef _I386_HW_DEFS_H_
+            #define _I386_HW_DEFS_H_
+            #define pmWidgetBase 0x500
+            {{hardwareDefinitions}}
+            #endif /* _I386_HW_DEFS_H_ */
+            """);
+        tree.Write("osfmk/i386/widget_cpuid.h", """
+            #include <i386/hw_defs.h>
+            #include <stdint.h>
+            extern void widget_outl(uint16_t port, uint32_t value);
+            extern uint32_t widget_inl(uint16_t port);
+            static inline int
+            widget_is_server(void)
+            {
+            	widget_outl(cfgAdr, XeonCapID5);
+            	return (widget_inl(cfgDat) >> 9) & 0x1f;
+            }
+            """);
+        tree.Write("osfmk/x86_64/widget_probe.c", """
+            #include <i386/widget_cpuid.h>
+            _Static_assert(cfgAdr == 0xCF8 && cfgDat == 0xCFC, "PCI configuration mechanism #1 ports");
+            _Static_assert(XeonCapID5 == 0x8001F398u, "bus 1, device 30, function 3, offset 0x98");
+            int widget_probe(void) { return widget_is_server() + pmWidgetBase; }
+            """);
+        return tree;
+    }
+
+    [Fact]
+    public void A_public_header_stripped_of_definitions_its_tree_uses_gets_them_appended_in_memory()
+    {
+        using var tree = TreeWithAStrippedHardwareHeader(string.Empty);
+        var header = File.ReadAllText(Path.Combine(tree.Root, "osfmk/i386/hw_defs.h"));
+        using var cache = new TempTree();
+
+        var outcome = tree.ScanWithUnits(cache.Root, "x86_64");
+
+        var unit = Assert.Single(outcome.Result!.Health.Units, u => u.File == "osfmk/x86_64/widget_probe.c");
+        Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
+        var result = Discover(tree, cache.Root, "x86_64");
+        var path = Path.Combine(tree.Root, "osfmk/i386/hw_defs.h");
+        Assert.StartsWith(header, result.Overlays[path]);
+        Assert.Equal("definitions its public copy lacks appended", result.OverlayRepairs[path]);
+        Assert.Equal(header, File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void A_tree_that_defines_the_names_itself_keeps_its_own_header()
+    {
+        using var tree = TreeWithAStrippedHardwareHeader("""
+            #define cfgAdr 0xCF8
+            #define cfgDat 0xCFC
+            #define XeonCapID5 0x8001F398u
+            """);
+        using var cache = new TempTree();
+
+        var result = Discover(tree, cache.Root, "x86_64");
+
+        Assert.DoesNotContain(Path.Combine(tree.Root, "osfmk/i386/hw_defs.h"), result.Overlays.Keys);
+        var unit = Assert.Single(tree.ScanWithUnits(cache.Root, "x86_64").Result!.Health.Units, u => u.File == "osfmk/x86_64/widget_probe.c");
+        Assert.True(unit.Status == UnitStatus.Clean, unit.FirstError);
+    }
+
     [Fact]
     public void A_tree_that_builds_arm64_as_arm64e_parses_its_arm64_units_with_pointer_authentication()
     {

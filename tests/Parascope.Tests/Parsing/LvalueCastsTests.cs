@@ -14,6 +14,17 @@ public sealed class LvalueCastsTests
     public void A_gcc_lvalue_cast_becomes_a_store_through_a_pointer(string line, int column, string expected) =>
         Assert.Equal(expected, LvalueCasts.Rewrite(line, [(1, column)]));
 
+    [Theory]
+    [InlineData("\tWIDGET_ALLOC((caddr_t)t, wait);", "\tWIDGET_ALLOC((*(caddr_t *)&(t)), wait);")]
+    [InlineData("\tWIDGET_PAIR(n, (struct widget *) w->next);", "\tWIDGET_PAIR(n, (*(struct widget * *)&(w->next)));")]
+    [InlineData("\tWIDGET_PAIR(f(a, b), (long)x);", "\tWIDGET_PAIR(f(a, b), (*(long *)&(x)));")]
+    public void A_cast_passed_to_a_macro_that_assigns_to_it_is_rewritten_in_the_argument(string line, string expected) =>
+        Assert.Equal(expected, LvalueCasts.Rewrite(line, [(1, 2)]));
+
+    [Fact]
+    public void A_macro_argument_that_only_starts_with_a_parenthesis_is_left_alone() =>
+        Assert.Null(LvalueCasts.Rewrite("\tWIDGET_PAIR((a) + b, (x));", [(1, 2)]));
+
     [Fact]
     public void A_site_that_is_not_a_cast_is_left_alone() =>
         Assert.Null(LvalueCasts.Rewrite("\tREBASE(file->symtab, delta);", [(1, 2)]));
@@ -26,11 +37,15 @@ public sealed class LvalueCastsTests
             typedef unsigned char u_int8_t;
             typedef unsigned int uint32_t;
             struct attr { void *cursor; };
+            typedef char *caddr_t;
+            extern caddr_t widget_cluster(int how);
+            #define WIDGET_CLALLOC(p, how) (p) = widget_cluster(how)
             void widget_pack(struct attr *a, void *buf, int len)
             {
             	*((uint32_t *)buf)++ = 0;
             	(u_int8_t *)buf += len;
             	(char *)a->cursor = buf;
+            	WIDGET_CLALLOC((caddr_t)a->cursor, len);
             }
             """);
         using var cache = new TempTree();

@@ -49,6 +49,33 @@ internal static class ExportAliases
         }
     }
 
+    /// <summary>
+    /// The profile puts every subsystem's source folder on the include path where the build has only what each
+    /// subsystem exports (INCFLAGS: the unit's own component, then EXPORT_HDRS of the others, then EXTERNAL_HEADERS).
+    /// A header that EXTERNAL_HEADERS carries and other subsystems hold only in folders without a Makefile (so never
+    /// exported) is found in EXTERNAL_HEADERS by the build: xnu-792's and xnu-1228's bsd units include
+    /// &lt;mach-o/loader.h&gt;, and the build found EXTERNAL_HEADERS/mach-o/loader.h (MH_MAGIC_64, struct
+    /// mach_header_64), not osfmk/mach-o/loader.h, which lacks them. For each subsystem that does not hold the
+    /// header itself, a forwarding header in FOLDER-SUBSYSTEM (on its units' path before the tree) says so.
+    /// </summary>
+    public static void WriteExternalOverUnexported(string root, IReadOnlyList<string> subsystems, string folder)
+    {
+        var external = Path.Combine(root, "EXTERNAL_HEADERS");
+        foreach (var header in Enumerate(external, "*.h"))
+        {
+            var name = Path.GetRelativePath(external, header).Replace('\\', '/');
+            var holders = subsystems.Where(s => RegularFiles.Exists(Path.Combine(root, s, name))).ToList();
+            if (holders.Count == 0 || holders.Any(s => RegularFiles.Exists(Path.Combine(Path.GetDirectoryName(Path.Combine(root, s, name))!, "Makefile"))))
+            {
+                continue;
+            }
+            foreach (var subsystem in subsystems.Except(holders))
+            {
+                WriteIfChanged(Path.Combine(folder + "-" + subsystem, name), $"{Banner}#include \"{Path.GetFullPath(header)}\"\n");
+            }
+        }
+    }
+
     private static bool HasAssignment(string makefile, string key)
     {
         try

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -97,4 +98,64 @@ public static partial class EntitlementsStandIn
 
     public static IEnumerable<string> Collect(string text) =>
         text.Contains("kCS", StringComparison.Ordinal) ? Constant().Matches(text).Select(m => m.Value) : [];
+}
+
+/// <summary>
+/// Definitions that Apple's publishing stripped from a header the tree does carry, while code of the same tree
+/// still uses them. xnu-4903 and xnu-6153 publish `osfmk/i386/hw_defs.h` without the PCI configuration ports that
+/// `osfmk/i386/cpuid.h`'s inline `is_xeon_sp()` passes to outl/inl, so every x86_64 unit that includes cpuid.h in
+/// MACH_KERNEL_PRIVATE (~32 per tree) stops there; later trees publish them in the same header. What is applied is
+/// read from the tree: a definition is appended to its header (in memory, like the missing #endifs) only when the
+/// tree holds that header, some file of the tree uses the name, and no file of the tree defines it. Each value is
+/// the hardware's, written here from the specification, not Apple's text.
+/// </summary>
+public static partial class StrippedDefinitions
+{
+    /// <summary>A macro HEADER (relative to the tree's root) should define as VALUE.</summary>
+    public sealed record Definition(string Header, string Name, string Value);
+
+    public static readonly ImmutableArray<Definition> Known =
+    [
+        // PCI configuration mechanism #1 (PCI Local Bus Specification 3.0, 3.2.2.3.2): the address and data ports.
+        new("osfmk/i386/hw_defs.h", "cfgAdr", "0xCF8"),
+        new("osfmk/i386/hw_defs.h", "cfgDat", "0xCFC"),
+        // The register cpuid.h's is_xeon_sp() reads ("PCI config space 1:30:3:0x98") as a mechanism #1 address:
+        // enable bit, bus 1, device 30, function 3, offset 0x98.
+        new("osfmk/i386/hw_defs.h", "XeonCapID5", "(0x80000000u | (1u << 16) | (30u << 11) | (3u << 8) | 0x98u)"),
+    ];
+
+    /// <summary>What the tree's texts say about the known names: which are used, which defined (fed every text once).</summary>
+    public sealed class Usage
+    {
+        private readonly HashSet<string> used = new(StringComparer.Ordinal);
+        private readonly HashSet<string> defined = new(StringComparer.Ordinal);
+
+        public void Visit(string text)
+        {
+            foreach (var name in Known.Select(d => d.Name).Distinct(StringComparer.Ordinal))
+            {
+                if (!text.Contains(name, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                if (Regex.IsMatch(text, $@"\b{name}\b"))
+                {
+                    used.Add(name);
+                }
+                if (Regex.IsMatch(text, $@"^[ \t]*#[ \t]*define[ \t]+{name}\b", RegexOptions.Multiline))
+                {
+                    defined.Add(name);
+                }
+            }
+        }
+
+        /// <summary>The text to append to each header of ROOT that lacks definitions its tree uses, by absolute path.</summary>
+        public IEnumerable<(string Path, string Text)> Additions(string root) =>
+            Known.Where(d => used.Contains(d.Name) && !defined.Contains(d.Name) && RegularFiles.Exists(Path.Combine(root, d.Header)))
+                .GroupBy(d => d.Header, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => (Path.GetFullPath(Path.Combine(root, g.Key)),
+                    "/* added by Parascope: used by the tree, not defined in its public copy */\n"
+                    + string.Concat(g.Select(d => $"#ifndef {d.Name}\n#define {d.Name} {d.Value}\n#endif\n"))));
+    }
 }

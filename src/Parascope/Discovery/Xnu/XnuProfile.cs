@@ -189,6 +189,7 @@ public static partial class XnuProfile
         {
             MachineConfigs = machines.ToImmutable(),
             Overlays = perArch.Values.FirstOrDefault()?.Folders.Overlays ?? ImmutableSortedDictionary<string, string>.Empty,
+            OverlayRepairs = perArch.Values.FirstOrDefault()?.Folders.Repairs ?? ImmutableSortedDictionary<string, string>.Empty,
             Variants = variants.ToImmutable(),
             Configurations = [.. units.Concat(variants).SelectMany(u => u.Configuration is null ? u.SameConfigurations : u.SameConfigurations.Prepend(u.Configuration))
                 .Distinct(StringComparer.Ordinal)
@@ -450,6 +451,13 @@ public static partial class XnuProfile
         }
 
         var defines = new List<string>();
+        // GCC's own stdarg.h, which GCC-built trees carry (xnu-792's EXTERNAL_HEADERS/stdarg.h, found before clang's),
+        // writes va_start with __builtin_next_arg, a GCC builtin clang lacks: the address just past the last named
+        // argument, which is where i386's stack-walking va_list (a char *) starts.
+        if (setup.GccBuilt)
+        {
+            defines.Add("-D__builtin_next_arg(last)=((void *)((char *)&(last) + sizeof(last)))");
+        }
         var fromMakeDefs = makeDefs.LiteralFlags("DEFINES", substitutions).Where(f => f.StartsWith("-D", StringComparison.Ordinal)).ToList();
         defines.AddRange(fromMakeDefs.Count > 0 ? fromMakeDefs : BaseDefines);
         foreach (var required in BaseDefines.Where(d => d != "-Dvolatile=__volatile"))
@@ -490,6 +498,10 @@ public static partial class XnuProfile
             includes.Add("-I" + setup.Folders.MigOf(subsystem));
         }
         includes.Add("-I" + setup.Folders.Mig);
+        if (Directory.Exists(setup.Folders.ExternalOf(subsystem)))
+        {
+            includes.Add("-I" + setup.Folders.ExternalOf(subsystem));
+        }
         var preIncludes = new List<string> { "-include", configFolder.Prelude };
         var makefileIncludes = new List<string>();
         if (templates.TryGetValue(subsystem, out var template))
