@@ -173,7 +173,7 @@ public static class ReportMerge
         var findings = shards.Views;
         // A shard that read no unit including a file reports the file's sites as not compiled; when another shard
         // compiled the site, that placeholder is not a view of it, as in an unsharded scan where the file was read.
-        var views = findings.Select(f => f with { Baseline = null }).ToList();
+        var views = ResolvedMacroRules(findings.Select(f => f with { Baseline = null })).ToList();
         // The placeholder is lexical (`__builtin_ia32_rdtsc` at its name's column) where the compiled view may be elsewhere
         // on its line (where the macro around it starts): a line where some shard compiled the rule has no placeholder, as
         // in a whole scan. Not the whole file: a whole scan keeps the placeholders of a read file's sites that no unit
@@ -204,6 +204,48 @@ public static class ReportMerge
             var best = impact[(f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context)];
             return f with { Callers = best.Callers, TransitiveCallers = best.TransitiveCallers, Phase = best.Phase ?? f.Phase };
         }).ToImmutableArray();
+    }
+
+    /// <summary>
+    /// A macro whose system register is a parameter (`#define MRS(reg) … "mrs %0, " #reg`) takes its rule from the uses
+    /// that resolve the register, the most severe (<see cref="Detectors.Instructions.MacroDefinitions"/>); with no such
+    /// use it keeps the generic rule. The whole scan sees every use, a shard only its own: a shard none of whose uses
+    /// resolve it reports the generic rule, another the resolved one — one site in the whole scan. So where some shard
+    /// resolved it, every view of the definition takes the rule the whole scan would (the most severe resolved, then the
+    /// one with most uses), and the registers all shards resolved.
+    /// </summary>
+    private static IEnumerable<Finding> ResolvedMacroRules(IEnumerable<Finding> findings)
+    {
+        const string parameterRule = Detectors.Instructions.MacroDefinitions.ParameterRule;
+        return findings
+            .GroupBy(f => f.Context == SourceContext.AsmMacro && f.Properties.ContainsKey("register-parameter")
+                ? (f.File, f.Line, f.Column, f.Detail) : (string.Empty, 0, 0, string.Empty))
+            .SelectMany(g =>
+            {
+                var resolved = g.Key.Item1.Length == 0 ? [] : g.Where(f => f.RuleId != parameterRule).ToList();
+                if (resolved.Count == 0 || resolved.Count == g.Count() && resolved.All(f => f.RuleId == resolved[0].RuleId))
+                {
+                    return g.AsEnumerable();
+                }
+                var rule = resolved.GroupBy(f => f.RuleId, StringComparer.Ordinal)
+                    .OrderByDescending(r => r.Max(f => f.Severity)).ThenByDescending(r => r.Sum(f => f.Expansions.Length)).ThenBy(r => r.Key, StringComparer.Ordinal)
+                    .First().First();
+                var registers = string.Join(", ", resolved.SelectMany(f => f.Properties.TryGetValue("registers", out var list) ? list.Split(", ") : [])
+                    .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal));
+                var properties = registers.Length == 0 ? rule.Properties : rule.Properties.SetItem("registers", registers);
+                return g.Select(f => rule with
+                {
+                    Properties = properties,
+                    Active = f.Active,
+                    Units = f.Units,
+                    ViewUnits = f.ViewUnits,
+                    Arches = f.Arches,
+                    Configurations = f.Configurations,
+                    Expansions = f.Expansions,
+                    Condition = f.Condition,
+                    Walks = f.Walks,
+                });
+            });
     }
 
     /// <summary>

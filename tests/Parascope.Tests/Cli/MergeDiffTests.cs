@@ -416,6 +416,23 @@ public sealed class MergeDiffTests
         Assert.Equal(users.Length, site.GetProperty("units").GetInt32());
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_register_parameter_macro_keeps_the_rule_its_resolving_uses_give_after_a_merge(int shardCount)
+    {
+        // As xnu-11417's osfmk/arm64/proc_reg.h:3019 (`#define MRS(dest, reg)`): the whole scan takes the macro's rule from
+        // the use that names SCTLR_EL1; a shard whose units only include the header reports the generic
+        // arm64.sysreg-parameter — one finding after the merge, with the resolved rule and every shard's units.
+        using var tree = new TempTree();
+        tree.Write("osfmk/arm64/sysreg_mini.h", "#define MRS_MINI(dest, reg) __asm__ volatile (\"mrs %0, \" reg : \"=r\" (dest))\n");
+        tree.Write("osfmk/arm64/sctlr_mini.c", "#include \"sysreg_mini.h\"\nunsigned long sctlr_mini(void) { unsigned long v; MRS_MINI(v, \"SCTLR_EL1\"); return v; }\n");
+        tree.Write("osfmk/arm64/idle_mini.c", "#include \"sysreg_mini.h\"\nvoid idle_mini(void) { }\n");
+        tree.Write("osfmk/arm64/other_mini.c", "#include \"sysreg_mini.h\"\nvoid other_mini(void) { }\n");
+        var site = Assert.Single(AssertShardsMergeToTheWholeScan(tree, shardCount, "--arch", "arm64"), f => f.GetProperty("file").GetString() == "osfmk/arm64/sysreg_mini.h");
+        Assert.NotEqual("arm64.sysreg-parameter", site.GetProperty("ruleId").GetString());
+    }
+
     /// <summary>An XNU-layout tree (MASTER, conf/files, templates, MakeInc.def) whose osfmk and bsd build lists name the files given.</summary>
     private static void WriteXnuLayout(TempTree tree, IEnumerable<string> osfmkFiles, IEnumerable<string> bsdFiles)
     {
@@ -429,17 +446,17 @@ public sealed class MergeDiffTests
         tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
     }
 
-    private static List<JsonElement> AssertShardsMergeToTheWholeScan(TempTree tree, int shardCount)
+    private static List<JsonElement> AssertShardsMergeToTheWholeScan(TempTree tree, int shardCount, params string[] options)
     {
         using var outputs = new TempTree();
         var whole = Path.Combine(outputs.Root, "whole.json");
-        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "1", "--no-cache", "-o", whole);
+        var (wholeExit, _, wholeError) = Run(["scan", tree.Root, "-j", "1", "--no-cache", .. options, "-o", whole]);
         Assert.True(wholeExit == 0, wholeError);
         var shards = new List<string>();
         for (var k = 1; k <= shardCount; k++)
         {
             shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
-            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
+            var (exit, _, error) = Run(["scan", tree.Root, "-j", "1", "--no-cache", .. options, "--shard", $"{k}/{shardCount}", "-o", shards[^1]]);
             Assert.True(exit == 0, error);
         }
         var merged = Path.Combine(outputs.Root, "merged.json");
