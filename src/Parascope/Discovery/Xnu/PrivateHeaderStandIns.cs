@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.RegularExpressions;
+using Parascope.Files;
 
 namespace Parascope.Discovery.Xnu;
 
