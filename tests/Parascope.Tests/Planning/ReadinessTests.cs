@@ -204,6 +204,7 @@ public sealed class ReadinessTests
     [InlineData("if (is_boot_cpu) {\n        if (trace_mode == TRACE_MODE_OFF)\n            return;\n    }", "trace_mode_t trace_mode;")] // not every path
     [InlineData("if (trace_mode == TRACE_MODE_OFF)\n        trace_off();", "trace_mode_t trace_mode;")] // no return
     [InlineData("if (trace_mode == TRACE_MODE_OFF)\n        return;", "trace_mode_t trace_mode = TRACE_MODE_KERNEL;")] // on unless set
+    [InlineData("if (trace_table == 0)\n        return;", "static unsigned trace_storage[4]; unsigned *trace_table = trace_storage;")] // set at build
     public void A_model_gate_that_an_earlier_test_does_not_skip_by_default_still_blocks(string test, string definition)
     {
         var gate = BranchTraceGate(test, definition);

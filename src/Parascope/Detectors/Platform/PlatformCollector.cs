@@ -252,6 +252,10 @@ internal sealed class PlatformCollector : IUnitCollector
     private static bool SameStatement(Cursor a, Cursor b) =>
         a.Kind == b.Kind && a.Extent.Start.Expansion == b.Extent.Start.Expansion && a.Extent.End.Expansion == b.Extent.End.Expansion;
 
+    /// <summary>An expression cursor (a declaration's initializer), not a type or attribute reference.</summary>
+    private static bool IsExpression(Cursor cursor) =>
+        cursor.Kind is >= CXCursorKind.CXCursor_UnexposedExpr and < CXCursorKind.CXCursor_UnexposedStmt;
+
     /// <summary>A return, or a block whose last statement is one.</summary>
     private static bool Returns(Cursor branch) =>
         branch.Kind == CXCursorKind.CXCursor_ReturnStmt
@@ -263,7 +267,12 @@ internal sealed class PlatformCollector : IUnitCollector
         !(expression.Kind == CXCursorKind.CXCursor_DeclRefExpr && expression.Referenced.Kind == CXCursorKind.CXCursor_VarDecl)
         && expression.EvaluateInteger() == 0;
 
-    /// <summary>A file-scope variable whose definition, when this unit has it, gives it no value but zero.</summary>
+    /// <summary>
+    /// A file-scope variable that starts at zero: its definition, when this unit has it, has no initializer or one that
+    /// folds to 0 (xnu-11417's kern_trustcache.c tests `trust_cache_rt == NULL` of a pointer it initialises to
+    /// `&trust_cache_rt_storage` on x86_64: that return is not taken). A definition in another unit is not seen; it is
+    /// taken to be zero, as an extern mode set by a boot-arg (i386_init.c's `last_branch_enabled_modes`) is.
+    /// </summary>
     private static bool IsZeroGlobal(Cursor reference)
     {
         if (reference.Kind != CXCursorKind.CXCursor_DeclRefExpr)
@@ -276,7 +285,11 @@ internal sealed class PlatformCollector : IUnitCollector
             return false;
         }
         var definition = declaration.Definition;
-        return definition.IsNull || definition.Children() is not { Count: > 0 } parts || parts[^1].EvaluateInteger() is not { } value || value == 0;
+        if (definition.IsNull || definition.Children() is not { Count: > 0 } parts || !IsExpression(parts[^1]))
+        {
+            return true;
+        }
+        return parts[^1].EvaluateInteger() == 0;
     }
 
     /// <summary>The rule a matched condition belongs to: hypervisor over timekeeping over CPU identity.</summary>
