@@ -56,6 +56,7 @@ public enum CXCursorKind
     CXCursor_DefaultStmt = 204,
     CXCursor_IfStmt = 205,
     CXCursor_SwitchStmt = 206,
+    CXCursor_ReturnStmt = 214,
     CXCursor_GCCAsmStmt = 215,
     CXCursor_MSAsmStmt = 229,
     CXCursor_TranslationUnit = 350,

@@ -146,6 +146,72 @@ public sealed class ReadinessTests
         Assert.Equal("12", read.Properties["reassigned-line"]);
     }
 
+    // Written for these tests in a kernel's style: a branch-trace set-up that is off unless a boot-arg sets its mode,
+    // and panics on a family it has no table for. {0} is the test before the switch.
+    private const string BranchTrace = """
+        typedef struct { unsigned cpuid_cpufamily; } cpu_info_t;
+        typedef enum { TRACE_MODE_OFF, TRACE_MODE_USER, TRACE_MODE_KERNEL } trace_mode_t;
+        extern void panic(const char *fmt, ...);
+        extern void trace_off(void);
+        #define FAMILY_ALPHA 0x1a2b3c4d
+        #define FAMILY_BRAVO 0x5e6f7a8b
+        {1}
+        static unsigned trace_depth;
+        void branch_trace_init(cpu_info_t *info, int is_boot_cpu)
+        {
+            {0}
+            switch (info->cpuid_cpufamily) {
+            case FAMILY_ALPHA:
+                trace_depth = 16;
+                break;
+            case FAMILY_BRAVO:
+                trace_depth = 32;
+                break;
+            default:
+                panic("branch trace: unknown CPU family");
+            }
+        }
+        """;
+
+    private static Finding BranchTraceGate(string test, string definition = "trace_mode_t trace_mode;")
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/branch_trace.c", BranchTrace.Replace("{0}", test, StringComparison.Ordinal).Replace("{1}", definition, StringComparison.Ordinal));
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        Assert.Null(outcome.Error);
+        return Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.cpu-identity-gate");
+    }
+
+    [Fact]
+    public void A_model_gate_after_a_return_while_a_boot_mode_global_is_zero_does_not_block_and_says_when_it_panics()
+    {
+        var gate = BranchTraceGate("if (trace_mode == TRACE_MODE_OFF) {\n        trace_off();\n        return;\n    }");
+        Assert.Equal("needs-shim", gate.Verdict);
+        Assert.Equal("only once trace_mode is set (line 11 returns while trace_mode == TRACE_MODE_OFF, as a global is until set): "
+            + "panic(\"branch trace: unknown CPU family\")", gate.Otherwise);
+        Assert.Equal("11", gate.Properties["early-return-line"]);
+    }
+
+    [Fact]
+    public void A_model_gate_after_a_return_while_a_global_flag_is_clear_does_not_block()
+    {
+        Assert.Equal("needs-shim", BranchTraceGate("if (!trace_enabled)\n        return;", "int trace_enabled;").Verdict);
+    }
+
+    [Theory]
+    [InlineData("if (!is_boot_cpu)\n        return;", "trace_mode_t trace_mode;")] // a parameter: the boot CPU passes
+    [InlineData("if (trace_mode == TRACE_MODE_USER)\n        return;", "trace_mode_t trace_mode;")] // zero goes on
+    [InlineData("if (is_boot_cpu) {\n        if (trace_mode == TRACE_MODE_OFF)\n            return;\n    }", "trace_mode_t trace_mode;")] // not every path
+    [InlineData("if (trace_mode == TRACE_MODE_OFF)\n        trace_off();", "trace_mode_t trace_mode;")] // no return
+    [InlineData("if (trace_mode == TRACE_MODE_OFF)\n        return;", "trace_mode_t trace_mode = TRACE_MODE_KERNEL;")] // on unless set
+    [InlineData("if (trace_table == 0)\n        return;", "static unsigned trace_storage[4]; unsigned *trace_table = trace_storage;")] // set at build
+    public void A_model_gate_that_an_earlier_test_does_not_skip_by_default_still_blocks(string test, string definition)
+    {
+        var gate = BranchTraceGate(test, definition);
+        Assert.Equal("blocking", gate.Verdict);
+        Assert.Equal("panic(\"branch trace: unknown CPU family\")", gate.Otherwise);
+    }
+
     [Fact]
     public void The_readiness_summary_lists_items_in_boot_order_with_their_verdicts()
     {

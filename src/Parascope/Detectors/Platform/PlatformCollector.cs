@@ -22,6 +22,7 @@ internal sealed class PlatformCollector : IUnitCollector
     private readonly List<PlatformSite> _sites = new();
     private readonly List<VariableGate> _gates = new();
     private readonly List<VariableAssignment> _assignments = new();
+    private readonly List<EarlyReturn> _earlyReturns = new();
     private readonly Dictionary<Cursor, string?> _names = new();
     private string? _function;
     /// <summary>Locals of the current function initialised from a condition reader: name → the reader.</summary>
@@ -30,6 +31,8 @@ internal sealed class PlatformCollector : IUnitCollector
     private readonly HashSet<string> _stored = new(StringComparer.Ordinal);
     /// <summary>A call rule's call whose result an assignment stores, by where the call is written: the walk meets the call next.</summary>
     private (int Line, int Column, string Variable)? _pendingAssignment;
+    /// <summary>The current function's body: the first compound statement the walk meets in it.</summary>
+    private Cursor _body = Cursor.Null;
 
     public PlatformCollector(PlatformRules rules) => _rules = rules;
 
@@ -45,9 +48,13 @@ internal sealed class PlatformCollector : IUnitCollector
             _tainted.Clear();
             _stored.Clear();
             _pendingAssignment = null;
+            _body = Cursor.Null;
         }
         switch (cursor.Kind)
         {
+            case CXCursorKind.CXCursor_CompoundStmt when _body.IsNull:
+                _body = cursor;
+                break;
             case CXCursorKind.CXCursor_IfStmt:
                 OnIf(cursor, scope);
                 break;
@@ -111,6 +118,10 @@ internal sealed class PlatformCollector : IUnitCollector
         if (children.Count < 2)
         {
             return;
+        }
+        if (children.Count == 2 && EarlyReturnOf(statement, children, scope) is { } early)
+        {
+            _earlyReturns.Add(early);
         }
         // A C++ if with an init statement or a condition variable puts them first: the condition is the last expression before the branches.
         var condition = children[0];
@@ -199,6 +210,86 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             Properties = properties.ToImmutable(),
         });
+    }
+
+    /// <summary>
+    /// `if (mode == MODE_NONE) { …; return; }` or `if (!enabled) return;` written directly in the function's body, on a
+    /// file-scope variable that no initializer in this unit sets to anything but zero: the rest of the function runs
+    /// only once something (a boot-arg, a configuration step) has set it. XNU's `i386_lbr_init` returns this way
+    /// unless the `lbr_support` boot-arg enabled LBR, before its family switch that panics.
+    /// </summary>
+    private EarlyReturn? EarlyReturnOf(Cursor statement, List<Cursor> children, AstScope scope)
+    {
+        var condition = Unwrap(children[0]);
+        if (condition.Kind is not (CXCursorKind.CXCursor_BinaryOperator or CXCursorKind.CXCursor_UnaryOperator) || _body.IsNull
+            || !Returns(children[1]))
+        {
+            return null;
+        }
+        var operands = condition.Children();
+        var tokens = scope.TranslationUnit.Tokenize(children[0].Extent);
+        var variable = Cursor.Null;
+        if (condition.Kind == CXCursorKind.CXCursor_UnaryOperator && operands.Count == 1 && tokens.Count == 2 && tokens[0].Text == "!")
+        {
+            variable = Unwrap(operands[0]);
+        }
+        else if (condition.Kind == CXCursorKind.CXCursor_BinaryOperator && operands.Count == 2 && tokens.Count == 3 && tokens[1].Text == "==")
+        {
+            var (left, right) = (Unwrap(operands[0]), Unwrap(operands[1]));
+            variable = IsZero(right) ? left : IsZero(left) ? right : Cursor.Null;
+        }
+        if (!IsZeroGlobal(variable) || !_body.Children().Exists(s => SameStatement(s, statement)) || At(statement, scope) is not { } at)
+        {
+            return null;
+        }
+        return new EarlyReturn(at.File, scope.Function, at.Line, variable.Spelling, Text(tokens));
+    }
+
+    /// <summary>
+    /// The same statement met by two walks: clang_equalCursors tells the walk's cursor from the one Children() gives
+    /// (their parent data differ), so the statement is known by its kind and its extent.
+    /// </summary>
+    private static bool SameStatement(Cursor a, Cursor b) =>
+        a.Kind == b.Kind && a.Extent.Start.Expansion == b.Extent.Start.Expansion && a.Extent.End.Expansion == b.Extent.End.Expansion;
+
+    /// <summary>An expression cursor (a declaration's initializer), not a type or attribute reference.</summary>
+    private static bool IsExpression(Cursor cursor) =>
+        cursor.Kind is >= CXCursorKind.CXCursor_UnexposedExpr and < CXCursorKind.CXCursor_UnexposedStmt;
+
+    /// <summary>A return, or a block whose last statement is one.</summary>
+    private static bool Returns(Cursor branch) =>
+        branch.Kind == CXCursorKind.CXCursor_ReturnStmt
+        || (branch.Kind == CXCursorKind.CXCursor_CompoundStmt && branch.Children() is { Count: > 0 } statements
+            && statements[^1].Kind == CXCursorKind.CXCursor_ReturnStmt);
+
+    /// <summary>A constant zero (a literal, an enumerator, a macro), not a variable.</summary>
+    private static bool IsZero(Cursor expression) =>
+        !(expression.Kind == CXCursorKind.CXCursor_DeclRefExpr && expression.Referenced.Kind == CXCursorKind.CXCursor_VarDecl)
+        && expression.EvaluateInteger() == 0;
+
+    /// <summary>
+    /// A file-scope variable that starts at zero: its definition, when this unit has it, has no initializer or one that
+    /// folds to 0 (xnu-11417's kern_trustcache.c tests `trust_cache_rt == NULL` of a pointer it initialises to
+    /// `&trust_cache_rt_storage` on x86_64: that return is not taken). A definition in another unit is not seen; it is
+    /// taken to be zero, as an extern mode set by a boot-arg (i386_init.c's `last_branch_enabled_modes`) is.
+    /// </summary>
+    private static bool IsZeroGlobal(Cursor reference)
+    {
+        if (reference.Kind != CXCursorKind.CXCursor_DeclRefExpr)
+        {
+            return false;
+        }
+        var declaration = reference.Referenced;
+        if (declaration.Kind != CXCursorKind.CXCursor_VarDecl || declaration.SemanticParent.Kind != CXCursorKind.CXCursor_TranslationUnit)
+        {
+            return false;
+        }
+        var definition = declaration.Definition;
+        if (definition.IsNull || definition.Children() is not { Count: > 0 } parts || !IsExpression(parts[^1]))
+        {
+            return true;
+        }
+        return parts[^1].EvaluateInteger() == 0;
     }
 
     /// <summary>The rule a matched condition belongs to: hypervisor over timekeeping over CPU identity.</summary>
@@ -664,5 +755,9 @@ internal sealed class PlatformCollector : IUnitCollector
     private static string Clip(string text, int max = MaxDetail) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     public IUnitFacts? Complete() =>
-        _sites.Count == 0 && _gates.Count == 0 ? null : new PlatformFacts([.. _sites], [.. _gates]) { Assignments = [.. _assignments] };
+        _sites.Count == 0 && _gates.Count == 0 ? null : new PlatformFacts([.. _sites], [.. _gates])
+        {
+            Assignments = [.. _assignments],
+            EarlyReturns = [.. _earlyReturns.Where(r => _sites.Any(s => s.File == r.File && s.Function == r.Function))],
+        };
 }

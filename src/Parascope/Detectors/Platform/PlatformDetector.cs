@@ -49,6 +49,14 @@ public sealed class PlatformDetector : IDetector
                         properties = properties.SetItem("reassigned-line", again.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     }
                 }
+                if (otherwise is not null && otherwise.StartsWith("panic", StringComparison.OrdinalIgnoreCase)
+                    && facts.EarlyReturns.LastOrDefault(r => r.File == site.File && r.Function == site.Function && r.Line < site.Line) is { } early)
+                {
+                    // if (mode == MODE_NONE) return; … panic(…): the panic waits for a boot-arg or a configuration step to set the
+                    // global, so a default first boot does not meet it; the rule's own verdict stands and the condition is said.
+                    otherwise = $"only once {early.Variable} is set (line {early.Line} returns while {early.Condition}, as a global is until set): {otherwise}";
+                    properties = properties.SetItem("early-return-line", early.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
                 var context1 = unit.Unit.Language == SourceLanguage.Cxx ? SourceContext.Cxx : SourceContext.C;
                 sink.Add(context.FindingOf(rule, site.File, site.Line, site.Column, context1, site.Detail) with
                 {

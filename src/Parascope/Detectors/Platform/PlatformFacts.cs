@@ -29,8 +29,18 @@ internal sealed record VariableGate(string File, string? Function, string Variab
 /// <summary>A stored read's variable set again by something else (a default when the firmware gave none).</summary>
 internal sealed record VariableAssignment(string File, string? Function, string Variable, int Line);
 
+/// <summary>
+/// A return at the top of a function's body under a test of a file-scope variable against zero (`if (mode ==
+/// MODE_NONE) { …; return; }`, `if (!enabled) return;`): every later line of the function runs only once the variable
+/// is set, and a global is zero until something sets it (a boot-arg, a configuration step).
+/// </summary>
+internal sealed record EarlyReturn(string File, string? Function, int Line, string Variable, string Condition);
+
 internal sealed record PlatformFacts(ImmutableArray<PlatformSite> Sites, ImmutableArray<VariableGate> Gates) : IUnitFacts
 {
     /// <summary>Assignments to stored reads' variables other than the reads themselves, in source order.</summary>
     public ImmutableArray<VariableAssignment> Assignments { get; init; } = [];
+
+    /// <summary>Early returns on a zero global, of the functions that have a site, in source order.</summary>
+    public ImmutableArray<EarlyReturn> EarlyReturns { get; init; } = [];
 }
