@@ -14,22 +14,22 @@ public static class CompareCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var reports = new Argument<string[]>("reports") { Description = "JSON reports of the releases (merged or whole scans), any order.", Arity = ArgumentArity.OneOrMore };
-        var outputFile = new Option<string?>("--output", "-o") { Description = "Write the comparison here: .json, .md or .html. Default: text on standard output." };
+        var outputFiles = new Option<string[]>("--output", "-o") { Description = "Write the comparison here: .json, .md or .html (repeatable). Default: text on standard output." };
         var rulesDirectory = new Option<string?>("--rules") { Description = "The --rules folder the reports were scanned with (for the plan's effort)." };
         var command = new Command("compare", """
             Compare the port across releases: per hook its sites and wrappers in each release and what appeared or went,
             per phase the changes and effort, and the work per release (a chart in HTML).
 
             Example:
-              parascope compare xnu-792.json xnu-2050.json xnu-11417.json -o releases.html
-            """) { reports, outputFile, rulesDirectory };
+              parascope compare xnu-792.json xnu-2050.json xnu-11417.json -o releases.html -o releases.json
+            """) { reports, outputFiles, rulesDirectory };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(outputFile);
-            Action<ReleaseComparison, Stream>? writeFile = null;
-            if (path is not null)
+            // Every output checked (format, folder, writable) before any report is read: no work is lost to a bad -o.
+            var writers = new List<(string Path, Action<ReleaseComparison, Stream> Write)>();
+            foreach (var path in parse.GetValue(outputFiles) ?? [])
             {
-                writeFile = Path.GetExtension(path).ToLowerInvariant() switch
+                Action<ReleaseComparison, Stream>? writeFile = Path.GetExtension(path).ToLowerInvariant() switch
                 {
                     ".json" => CompareWriter.WriteJson,
                     ".md" or ".markdown" => (c, s) => WriteText(s, w => CompareWriter.WriteMarkdown(c, w)),
@@ -40,10 +40,11 @@ public static class CompareCommand
                 {
                     return ExitCodes.InputError(error, new InputError($"{path}: unknown format (use .json, .md or .html)"));
                 }
-                if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder && !Directory.Exists(folder))
+                if (ReportOutputs.Check(path) is { } unwritable)
                 {
-                    return ExitCodes.InputError(error, new InputError($"{path}: no such folder"));
+                    return ExitCodes.InputError(error, unwritable);
                 }
+                writers.Add((path, writeFile));
             }
             var results = new List<ScanResult>();
             foreach (var report in parse.GetValue(reports)!)
@@ -65,14 +66,14 @@ public static class CompareCommand
             {
                 return ExitCodes.InputError(error, compareError);
             }
-            if (path is null)
+            if (writers.Count == 0)
             {
                 CompareWriter.WriteText(comparison.Value!, output);
                 output.Flush();
             }
-            else
+            foreach (var (path, write) in writers)
             {
-                AtomicFile.Write(path, stream => writeFile!(comparison.Value!, stream));
+                AtomicFile.Write(path, stream => write(comparison.Value!, stream));
             }
             return ExitCodes.Done;
         });

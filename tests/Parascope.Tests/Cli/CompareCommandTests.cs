@@ -316,4 +316,33 @@ public sealed class CompareCommandTests
         Assert.Contains("unknown format", error);
         Assert.Equal(2, Run("compare", old).Exit);
     }
+
+    [Fact]
+    public void Several_outputs_are_written_in_one_run_each_in_its_format()
+    {
+        var (old, current, outputs) = ScanTwoReleases();
+        using var _ = outputs;
+        string[] paths = [Path.Combine(outputs.Root, "releases.json"), Path.Combine(outputs.Root, "releases.md"), Path.Combine(outputs.Root, "releases.html")];
+        var (exit, _, error) = Run("compare", old, current, "-o", paths[0], "-o", paths[1], "-o", paths[2]);
+        Assert.True(exit == 0, error);
+        using (var json = JsonDocument.Parse(File.ReadAllText(paths[0])))
+        {
+            Assert.Equal(JsonValueKind.Object, json.RootElement.ValueKind);
+        }
+        Assert.StartsWith("#", File.ReadAllText(paths[1]));
+        Assert.Contains("<html", File.ReadAllText(paths[2]), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void An_unwritable_output_is_an_input_error_before_any_report_is_read_and_nothing_is_written()
+    {
+        var (old, current, outputs) = ScanTwoReleases();
+        using var _ = outputs;
+        var good = Path.Combine(outputs.Root, "releases.json");
+        // The reports are not even valid: the output is refused first.
+        var (exit, _, error) = Run("compare", "/nonexistent/a.json", "/nonexistent/b.json", "-o", good, "-o", "/proc/releases.html");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("parascope: /proc/releases.html: ", error);
+        Assert.False(File.Exists(good));
+    }
 }
