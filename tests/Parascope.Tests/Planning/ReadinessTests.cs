@@ -173,6 +173,57 @@ public sealed class ReadinessTests
         }
         """;
 
+    // An original machine check in the shape of xnu's mca_get_availability(): {0} is the test that panics.
+    private const string SteppingCheck = """
+        typedef struct { unsigned cpuid_family; unsigned cpuid_model; unsigned cpuid_stepping; unsigned long long cpuid_features; } cpu_info_t;
+        extern cpu_info_t *cpuid_info(void);
+        extern void panic(const char *fmt, ...);
+        #define MODEL_EARLY_MINI 0x3c
+        #define MODEL_EARLY_ULT_MINI 0x45
+        #define FEATURE_MCA_MINI 0x4000ULL
+        void mca_mini_availability(void)
+        {
+            unsigned family = cpuid_info()->cpuid_family;
+            unsigned model = cpuid_info()->cpuid_model;
+            unsigned stepping = cpuid_info()->cpuid_stepping;
+            unsigned long long features = cpuid_info()->cpuid_features;
+            if ({0}) {
+                panic("early steppings are not supported");
+            }
+        }
+        """;
+
+    private static Finding? SteppingGate(string condition)
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/mca_mini.c", SteppingCheck.Replace("{0}", condition, StringComparison.Ordinal));
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        Assert.Null(outcome.Error);
+        return outcome.Result!.Findings.SingleOrDefault(f => f.RuleId == "platform.cpu-identity-gate");
+    }
+
+    [Fact]
+    public void A_panic_only_for_listed_models_does_not_block_an_unlisted_virtual_cpu()
+    {
+        var gate = SteppingGate("family == 6 &&\n        ((model == MODEL_EARLY_MINI && stepping < 3) ||\n        (model == MODEL_EARLY_ULT_MINI && stepping < 1))");
+        Assert.NotNull(gate);
+        Assert.NotEqual("blocking", gate.Verdict);
+        Assert.Equal("goes on unless the machine is one of the listed values, which panic: panic(\"early steppings are not supported\")", gate.Otherwise);
+        Assert.Equal("listed values", gate.Properties["panics-on"]);
+    }
+
+    [Theory]
+    [InlineData("family != 6")] // every other family panics
+    [InlineData("!(features & FEATURE_MCA_MINI)")] // a missing feature panics
+    [InlineData("model == MODEL_EARLY_MINI || (features & FEATURE_MCA_MINI) == 0")] // an alternative without a listed value
+    public void A_panic_for_what_is_not_listed_still_blocks(string condition)
+    {
+        var gate = SteppingGate(condition);
+        Assert.NotNull(gate);
+        Assert.Equal("blocking", gate.Verdict);
+        Assert.False(gate.Properties.ContainsKey("panics-on"));
+    }
+
     private static Finding BranchTraceGate(string test, string definition = "trace_mode_t trace_mode;")
     {
         using var tree = new TempTree();

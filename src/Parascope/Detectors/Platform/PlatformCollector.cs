@@ -149,6 +149,13 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             return;
         }
+        var denyList = otherwise is not null && MatchesOnlyListedValues(tokens) && PanicIn([children[1]], scope) == otherwise;
+        if (denyList)
+        {
+            // `if (family == 6 && (model == HASWELL && stepping < 3 || …)) panic(…)`: the listed machines panic, any other
+            // goes on — a virtual CPU that is none of them passes, so the gate does not block (it is no panic otherwise).
+            otherwise = $"goes on unless the machine is one of the listed values, which panic: {otherwise}";
+        }
         if (At(statement, scope) is not { } site)
         {
             return;
@@ -163,11 +170,77 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             properties["then"] = then;
         }
+        if (denyList)
+        {
+            properties["panics-on"] = "listed values";
+        }
         _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
             Clip("if (" + Text(tokens) + ")"), values, otherwise)
         {
             Properties = properties.ToImmutable(),
         });
+    }
+
+    /// <summary>
+    /// True when a condition holds only for listed values: nothing in it negates (`!=`, `!`, `== 0`) and each alternative
+    /// of its outermost `||` compares with `==` (`family == 6 && (model == A && stepping < 3 || model == B && stepping < 1)`).
+    /// </summary>
+    private static bool MatchesOnlyListedValues(IReadOnlyList<Token> tokens)
+    {
+        // `x == 0`, `== FALSE`, `== NULL` test for an absence, as `!` does.
+        if (tokens.Select((t, i) => (t, i)).Any(p => p.t.Text is "!=" or "!"
+                || p.t.Text == "==" && (IsNothing(tokens, p.i - 1) || IsNothing(tokens, p.i + 1))))
+        {
+            return false;
+        }
+        var (start, end) = (0, tokens.Count);
+        while (end - start >= 2 && tokens[start].Text == "(" && Closing(tokens, start) == end - 1)
+        {
+            (start, end) = (start + 1, end - 1);
+        }
+        var depth = 0;
+        var equality = false;
+        for (var i = start; i < end; i++)
+        {
+            switch (tokens[i].Text)
+            {
+                case "(":
+                    depth++;
+                    break;
+                case ")":
+                    depth--;
+                    break;
+                case "==":
+                    equality = true;
+                    break;
+                case "||" when depth == 0:
+                    if (!equality)
+                    {
+                        return false;
+                    }
+                    equality = false;
+                    break;
+            }
+        }
+        return equality;
+    }
+
+    private static bool IsNothing(IReadOnlyList<Token> tokens, int index) =>
+        index >= 0 && index < tokens.Count && tokens[index].Text is "0" or "0U" or "0UL" or "0ULL" or "FALSE" or "false" or "NULL" or "nullptr";
+
+    /// <summary>The index of the `)` that closes the `(` at OPEN, or -1.</summary>
+    private static int Closing(IReadOnlyList<Token> tokens, int open)
+    {
+        var depth = 0;
+        for (var i = open; i < tokens.Count; i++)
+        {
+            depth += tokens[i].Text switch { "(" => 1, ")" => -1, _ => 0 };
+            if (depth == 0)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void OnSwitch(Cursor statement, AstScope scope)
