@@ -217,35 +217,35 @@ public static class ReportMerge
     private static IEnumerable<Finding> ResolvedMacroRules(IEnumerable<Finding> findings)
     {
         const string parameterRule = Detectors.Instructions.MacroDefinitions.ParameterRule;
-        return findings
-            .GroupBy(f => f.Context == SourceContext.AsmMacro && f.Properties.ContainsKey("register-parameter")
-                ? (f.File, f.Line, f.Column, f.Detail) : (string.Empty, 0, 0, string.Empty))
-            .SelectMany(g =>
+        var views = findings.ToList();
+        static bool IsTemplate(Finding f) => f.Context == SourceContext.AsmMacro && f.Properties.ContainsKey("register-parameter");
+        var templates = views.Where(IsTemplate).GroupBy(f => (f.File, f.Line, f.Column, f.Detail)).SelectMany(g =>
+        {
+            var resolved = g.Where(f => f.RuleId != parameterRule).ToList();
+            if (resolved.Count == 0 || g.All(f => f.RuleId == resolved[0].RuleId))
             {
-                var resolved = g.Key.Item1.Length == 0 ? [] : g.Where(f => f.RuleId != parameterRule).ToList();
-                if (resolved.Count == 0 || resolved.Count == g.Count() && resolved.All(f => f.RuleId == resolved[0].RuleId))
-                {
-                    return g.AsEnumerable();
-                }
-                var rule = resolved.GroupBy(f => f.RuleId, StringComparer.Ordinal)
-                    .OrderByDescending(r => r.Max(f => f.Severity)).ThenByDescending(r => r.Sum(f => f.Expansions.Length)).ThenBy(r => r.Key, StringComparer.Ordinal)
-                    .First().First();
-                var registers = string.Join(", ", resolved.SelectMany(f => f.Properties.TryGetValue("registers", out var list) ? list.Split(", ") : [])
-                    .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal));
-                var properties = registers.Length == 0 ? rule.Properties : rule.Properties.SetItem("registers", registers);
-                return g.Select(f => rule with
-                {
-                    Properties = properties,
-                    Active = f.Active,
-                    Units = f.Units,
-                    ViewUnits = f.ViewUnits,
-                    Arches = f.Arches,
-                    Configurations = f.Configurations,
-                    Expansions = f.Expansions,
-                    Condition = f.Condition,
-                    Walks = f.Walks,
-                });
+                return g.AsEnumerable();
+            }
+            var rule = resolved.GroupBy(f => f.RuleId, StringComparer.Ordinal)
+                .OrderByDescending(r => r.Max(f => f.Severity)).ThenByDescending(r => r.Sum(f => f.Expansions.Length)).ThenBy(r => r.Key, StringComparer.Ordinal)
+                .First().First();
+            var registers = Detectors.Instructions.MacroDefinitions.RegisterList(
+                resolved.SelectMany(f => f.Properties.TryGetValue("registers", out var list) ? list.Split(", ") : []));
+            var properties = registers.Length == 0 ? rule.Properties : rule.Properties.SetItem("registers", registers);
+            return g.Select(f => rule with
+            {
+                Properties = properties,
+                Active = f.Active,
+                Units = f.Units,
+                ViewUnits = f.ViewUnits,
+                Arches = f.Arches,
+                Configurations = f.Configurations,
+                Expansions = f.Expansions,
+                Condition = f.Condition,
+                Walks = f.Walks,
             });
+        });
+        return views.Where(f => !IsTemplate(f)).Concat(templates);
     }
 
     /// <summary>

@@ -230,31 +230,10 @@ public sealed class MergeDiffTests
             tree.Write($"osfmk/kern/spl_user_{users[i]}.c", $"#include \"spl_mini.h\"\nvoid\nspl_user_{users[i]}(void)\n{{\n\t{call}\n\tCHECK_MINI();\n"
                 + "#if DEVELOPMENT\n\tspl_user_" + users[i] + "();\n#endif\n}\n");
         }
-        using var outputs = new TempTree();
-        var whole = Path.Combine(outputs.Root, "whole.json");
-        var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
-        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "2", "--no-cache", "-o", whole, "-o", wholeSarif);
-        Assert.True(wholeExit == 0, wholeError);
-        using (var report = JsonDocument.Parse(File.ReadAllText(whole)))
-        {
-            // The DEVELOPMENT-only site lists the expansion of every unit, not the first unit's.
-            var check = report.RootElement.GetProperty("findings").EnumerateArray()
-                .Single(f => f.GetProperty("file").GetString() == "osfmk/kern/spl_mini.h" && f.GetProperty("detail").GetString()!.Contains("ml_get_interrupts_enabled"));
-            Assert.Equal(users.Length, check.GetProperty("expansions").GetArrayLength());
-        }
-        var shards = new List<string>();
-        for (var k = 1; k <= shardCount; k++)
-        {
-            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
-            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
-            Assert.True(exit == 0, error);
-        }
-        var merged = Path.Combine(outputs.Root, "merged.json");
-        var mergedSarif = Path.Combine(outputs.Root, "merged.sarif");
-        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged, "-o", mergedSarif]);
-        Assert.True(mergeExit == 0, mergeError);
-        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
-        Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
+        var findings = AssertShardsMergeToTheWholeScan(tree, shardCount, wholeJobs: 2, sarif: true);
+        // The DEVELOPMENT-only site lists the expansion of every unit, not the first unit's.
+        var check = findings.Single(f => f.GetProperty("file").GetString() == "osfmk/kern/spl_mini.h" && f.GetProperty("detail").GetString()!.Contains("ml_get_interrupts_enabled"));
+        Assert.Equal(users.Length, check.GetProperty("expansions").GetArrayLength());
     }
 
     /// <summary>
@@ -278,29 +257,9 @@ public sealed class MergeDiffTests
             var name = user[..user.IndexOf('.')];
             tree.Write($"osfmk/kern/lock_user_{user}", $"#include \"lock_mini.h\"\nvoid lock_user_{name}(void) {{ lock_mini_disable(); }}\n");
         }
-        using var outputs = new TempTree();
-        var whole = Path.Combine(outputs.Root, "whole.json");
-        var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
-        var (wholeExit, _, wholeError) = Run("scan", tree.Root, "-j", "2", "--no-cache", "-o", whole, "-o", wholeSarif);
-        Assert.True(wholeExit == 0, wholeError);
-        using (var report = JsonDocument.Parse(File.ReadAllText(whole)))
-        {
-            var site = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("file").GetString() == "osfmk/kern/lock_mini.h");
-            Assert.Equal(("c", users.Length), (site.GetProperty("context").GetString(), site.GetProperty("units").GetInt32()));
-        }
-        var shards = new List<string>();
-        for (var k = 1; k <= shardCount; k++)
-        {
-            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
-            var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
-            Assert.True(exit == 0, error);
-        }
-        var merged = Path.Combine(outputs.Root, "merged.json");
-        var mergedSarif = Path.Combine(outputs.Root, "merged.sarif");
-        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged, "-o", mergedSarif]);
-        Assert.True(mergeExit == 0, mergeError);
-        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
-        Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
+        var findings = AssertShardsMergeToTheWholeScan(tree, shardCount, wholeJobs: 2, sarif: true);
+        var site = Assert.Single(findings, f => f.GetProperty("file").GetString() == "osfmk/kern/lock_mini.h");
+        Assert.Equal(("c", users.Length), (site.GetProperty("context").GetString(), site.GetProperty("units").GetInt32()));
     }
 
     [Theory]
@@ -429,7 +388,7 @@ public sealed class MergeDiffTests
         tree.Write("osfmk/arm64/sctlr_mini.c", "#include \"sysreg_mini.h\"\nunsigned long sctlr_mini(void) { unsigned long v; MRS_MINI(v, \"SCTLR_EL1\"); return v; }\n");
         tree.Write("osfmk/arm64/idle_mini.c", "#include \"sysreg_mini.h\"\nvoid idle_mini(void) { }\n");
         tree.Write("osfmk/arm64/other_mini.c", "#include \"sysreg_mini.h\"\nvoid other_mini(void) { }\n");
-        var site = Assert.Single(AssertShardsMergeToTheWholeScan(tree, shardCount, "--arch", "arm64"), f => f.GetProperty("file").GetString() == "osfmk/arm64/sysreg_mini.h");
+        var site = Assert.Single(AssertShardsMergeToTheWholeScan(tree, shardCount, ["--arch", "arm64"]), f => f.GetProperty("file").GetString() == "osfmk/arm64/sysreg_mini.h");
         Assert.NotEqual("arm64.sysreg-parameter", site.GetProperty("ruleId").GetString());
     }
 
@@ -446,11 +405,18 @@ public sealed class MergeDiffTests
         tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
     }
 
-    private static List<JsonElement> AssertShardsMergeToTheWholeScan(TempTree tree, int shardCount, params string[] options)
+    /// <summary>
+    /// Scans TREE whole (with WHOLEJOBS jobs) and in SHARDCOUNT shards, merges the shards and asserts the merged JSON (and,
+    /// with SARIF, the SARIF) is byte-identical to the whole scan's; returns the whole scan's findings.
+    /// </summary>
+    private static List<JsonElement> AssertShardsMergeToTheWholeScan(TempTree tree, int shardCount, string[]? options = null, int wholeJobs = 1,
+        bool sarif = false)
     {
+        options ??= [];
         using var outputs = new TempTree();
         var whole = Path.Combine(outputs.Root, "whole.json");
-        var (wholeExit, _, wholeError) = Run(["scan", tree.Root, "-j", "1", "--no-cache", .. options, "-o", whole]);
+        var wholeSarif = Path.Combine(outputs.Root, "whole.sarif");
+        var (wholeExit, _, wholeError) = Run(["scan", tree.Root, "-j", $"{wholeJobs}", "--no-cache", .. options, "-o", whole, .. sarif ? new[] { "-o", wholeSarif } : []]);
         Assert.True(wholeExit == 0, wholeError);
         var shards = new List<string>();
         for (var k = 1; k <= shardCount; k++)
@@ -460,9 +426,14 @@ public sealed class MergeDiffTests
             Assert.True(exit == 0, error);
         }
         var merged = Path.Combine(outputs.Root, "merged.json");
-        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged]);
+        var mergedSarif = Path.Combine(outputs.Root, "merged.sarif");
+        var (mergeExit, _, mergeError) = Run(["merge", .. shards, "-o", merged, .. sarif ? new[] { "-o", mergedSarif } : []]);
         Assert.True(mergeExit == 0, mergeError);
         Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+        if (sarif)
+        {
+            Assert.Equal(File.ReadAllText(wholeSarif), File.ReadAllText(mergedSarif));
+        }
         using var report = JsonDocument.Parse(File.ReadAllText(whole));
         return [.. report.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone())];
     }

@@ -82,7 +82,7 @@ public sealed class ReadinessTests
                     panic("unknown CPU family %u", family);
             }
             """);
-        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        var outcome = ScanForHvm(tree);
         var gate = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.cpu-identity-gate");
         Assert.Equal("panic(\"unknown CPU family %u\")", gate.Otherwise);
         Assert.Equal(["6"], gate.Values.ToArray());
@@ -108,7 +108,7 @@ public sealed class ReadinessTests
                     panic("no bus frequency");
             }
             """);
-        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        var outcome = ScanForHvm(tree);
         var read = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-firmware");
         Assert.Equal(["\"FSBFrequency\""], read.Values.ToArray());
         Assert.Equal("panic(\"no bus frequency\")", read.Otherwise);
@@ -139,7 +139,7 @@ public sealed class ReadinessTests
                     panic("no bus frequency");
             }
             """);
-        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        var outcome = ScanForHvm(tree);
         var read = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-firmware");
         Assert.Equal("where busFreq is not set again (line 12): panic(\"no bus frequency\")", read.Otherwise);
         Assert.Equal("needs-shim", read.Verdict);
@@ -173,6 +173,10 @@ public sealed class ReadinessTests
         }
         """;
 
+    /// <summary>TREE scanned as a plain tree (generic profile) for an unmodified HVM boot, one job.</summary>
+    private static ScanOutcome ScanForHvm(TempTree tree) =>
+        ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+
     // An original machine check in the shape of xnu's mca_get_availability(): {0} is the test that panics.
     private const string SteppingCheck = """
         typedef struct { unsigned cpuid_family; unsigned cpuid_model; unsigned cpuid_stepping; unsigned long long cpuid_features; } cpu_info_t;
@@ -197,7 +201,7 @@ public sealed class ReadinessTests
     {
         using var tree = new TempTree();
         tree.Write("osfmk/i386/mca_mini.c", SteppingCheck.Replace("{0}", condition, StringComparison.Ordinal));
-        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        var outcome = ScanForHvm(tree);
         Assert.Null(outcome.Error);
         return outcome.Result!.Findings.SingleOrDefault(f => f.RuleId == "platform.cpu-identity-gate");
     }
@@ -228,7 +232,7 @@ public sealed class ReadinessTests
     {
         using var tree = new TempTree();
         tree.Write("osfmk/i386/branch_trace.c", BranchTrace.Replace("{0}", test, StringComparison.Ordinal).Replace("{1}", definition, StringComparison.Ordinal));
-        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
+        var outcome = ScanForHvm(tree);
         Assert.Null(outcome.Error);
         return Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.cpu-identity-gate");
     }

@@ -121,6 +121,10 @@ internal sealed class MacroDefinitions(InstructionClassifier classifier)
         return text.Contains("##", StringComparison.Ordinal);
     }
 
+    /// <summary>The `registers` property of a definition: the registers its uses resolve, once each (any case), sorted.</summary>
+    public static string RegisterList(IEnumerable<string> registers) =>
+        string.Join(", ", registers.Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal));
+
     /// <summary>An msr/mrs (or a SYS-family operation) whose operand a parameter gives: a site even before a use resolves it.</summary>
     private static bool IsSystemTemplate(AsmStatement statement)
     {
@@ -165,10 +169,10 @@ internal sealed class MacroDefinitions(InstructionClassifier classifier)
             if (entry.Direct is null)
             {
                 properties = properties.Remove("register");
-                var registers = resolved.Select(m => m.Register).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
-                if (registers.Count > 0)
+                var registers = RegisterList(resolved.Select(m => m.Register).OfType<string>());
+                if (registers.Length > 0)
                 {
-                    properties = properties.SetItem("registers", string.Join(", ", registers));
+                    properties = properties.SetItem("registers", registers);
                 }
                 if (IsSystemTemplate(entry.Statement))
                 {
