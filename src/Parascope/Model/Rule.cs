@@ -23,7 +23,7 @@ public sealed record RuleMatch(ImmutableSortedDictionary<string, ImmutableArray<
     /// </summary>
     public static readonly ImmutableHashSet<string> KnownKeys = ImmutableHashSet.Create(
         "mnemonics", "writes", "reads", "operands", "types", "functions", "methods", "classes", "macros",
-        "builtins", "emits", "register-argument", "encodings", "fields", "kind", "leaves", "references");
+        "builtins", "emits", "register-argument", "encodings", "fields", "kind", "leaves", "references", "baseline-features");
 
     public ImmutableArray<string> this[string key] => Values.TryGetValue(key, out var value) ? value : [];
 

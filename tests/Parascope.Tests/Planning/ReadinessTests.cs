@@ -228,6 +228,54 @@ public sealed class ReadinessTests
         Assert.False(gate.Properties.ContainsKey("panics-on"));
     }
 
+    // An original FPU set-up in the shape of a kernel's init_fpu(): {0} is the feature test, {1} what follows it.
+    private const string FpuSetup = """
+        typedef unsigned long long uint64_t;
+        extern uint64_t cpuid_features(void);
+        extern void panic(const char *fmt, ...);
+        extern void enable_fxsave(void);
+        #define CPUID_FEATURE_FXSR  (1ULL << 24)
+        #define CPUID_FEATURE_SSE2  (1ULL << 26)
+        #define CPUID_FEATURE_XSAVE (1ULL << 58)
+        void fpu_setup(void)
+        {
+            if ({0}) {1}
+        }
+        """;
+
+    private static Finding FpuGate(string test, string then)
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/fpu_setup.c", FpuSetup.Replace("{0}", test, StringComparison.Ordinal).Replace("{1}", then, StringComparison.Ordinal));
+        var outcome = ScanForHvm(tree);
+        Assert.Null(outcome.Error);
+        return Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.cpu-identity-gate");
+    }
+
+    [Theory]
+    [InlineData("cpuid_features() & CPUID_FEATURE_FXSR", "enable_fxsave(); else panic(\"fpu is not FXSR\");", "CPUID_FEATURE_FXSR is")]
+    [InlineData("!(cpuid_features() & CPUID_FEATURE_FXSR)", "panic(\"fpu is not FXSR\");", "CPUID_FEATURE_FXSR is")]
+    [InlineData("(cpuid_features() & (CPUID_FEATURE_FXSR | CPUID_FEATURE_SSE2)) == 0", "panic(\"fpu is not FXSR\");", "CPUID_FEATURE_FXSR, CPUID_FEATURE_SSE2 are")]
+    public void A_panic_without_a_baseline_feature_every_guest_cpu_has_works_as_is_and_says_why(string test, string then, string features)
+    {
+        var gate = FpuGate(test, then);
+        Assert.Equal("works-emulated", gate.Verdict);
+        Assert.Equal($"never taken: {features} in every guest CPU's CPUID (baseline); without: panic(\"fpu is not FXSR\")", gate.Otherwise);
+    }
+
+    [Theory]
+    [InlineData("cpuid_features() & CPUID_FEATURE_XSAVE", "enable_fxsave(); else panic(\"fpu is not FXSR\");")] // not every CPU has XSAVE
+    [InlineData("cpuid_features() & CPUID_FEATURE_FXSR", "panic(\"fpu is not FXSR\");")] // panics when the feature is there
+    [InlineData("cpuid_features() & (1ULL << 24)", "enable_fxsave(); else panic(\"fpu is not FXSR\");")] // a number, not a named feature
+    [InlineData("(cpuid_features() & CPUID_FEATURE_FXSR) && (cpuid_features() & CPUID_FEATURE_XSAVE)", "enable_fxsave(); else panic(\"fpu is not FXSR\");")]
+    public void A_panic_on_a_feature_outside_the_baseline_or_on_its_presence_still_blocks(string test, string then)
+    {
+        var gate = FpuGate(test, then);
+        Assert.Equal("blocking", gate.Verdict);
+        Assert.Equal("panic(\"fpu is not FXSR\")", gate.Otherwise);
+        Assert.False(gate.Properties.ContainsKey("baseline-features"));
+    }
+
     private static Finding BranchTraceGate(string test, string definition = "trace_mode_t trace_mode;")
     {
         using var tree = new TempTree();

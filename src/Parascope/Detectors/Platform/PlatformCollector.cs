@@ -174,6 +174,12 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             properties["panics-on"] = "listed values";
         }
+        if (otherwise is not null && !denyList && BaselineOnly(rule, tokens, children, scope) is { } features)
+        {
+            // if (cpuid_features() & CPUID_FEATURE_FXSR) {…} else panic(…): every CPU a guest runs on has FXSR.
+            otherwise = $"never taken: {string.Join(", ", features)} {(features.Count == 1 ? "is" : "are")} in every guest CPU's CPUID (baseline); without: {otherwise}";
+            properties["baseline-features"] = string.Join(", ", features);
+        }
         _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
             Clip("if (" + Text(tokens) + ")"), values, otherwise)
         {
@@ -223,6 +229,38 @@ internal sealed class PlatformCollector : IUnitCollector
             }
         }
         return equality;
+    }
+
+    /// <summary>
+    /// The feature constants of a condition whose panic is taken only when they are missing — the panic in the else
+    /// branch of `features & A && features & B`, or in the then branch of `!(features & A)` or `(features & A) == 0` —
+    /// when each is one of the rule's baseline features; null otherwise (a panic on a feature's presence, a constant
+    /// that is not a baseline feature, a number).
+    /// </summary>
+    private List<string>? BaselineOnly(PlatformRule rule, List<Token> tokens, List<Cursor> children, AstScope scope)
+    {
+        if (rule.BaselineFeatures.IsEmpty || tokens.Count == 0)
+        {
+            return null;
+        }
+        static bool Plain(IEnumerable<Token> part) => !part.Any(t => t.Text is "!" or "==" or "!=" or "||" or "?");
+        var equalsZero = tokens.Count > 2 && tokens[^2].Text == "==" && IsNothing(tokens, tokens.Count - 1);
+        var tested = equalsZero ? tokens.GetRange(0, tokens.Count - 2) : tokens;
+        if (tested.Exists(t => t.Kind == TokenKind.Literal))
+        {
+            return null;
+        }
+        var names = tested.Where(t => t.Kind == TokenKind.Identifier && IsConstantName(t.Text)).Select(t => t.Text).Distinct(StringComparer.Ordinal).ToList();
+        if (names.Count == 0 || !names.TrueForAll(rule.BaselineFeatures.Contains))
+        {
+            return null;
+        }
+        var negated = (equalsZero && Plain(tested))
+            || (tokens[0].Text == "!" && tokens.Count > 1 && tokens[1].Text == "(" && Closing(tokens, 1) == tokens.Count - 1 && Plain(tokens.Skip(1)));
+        var positive = Plain(tokens);
+        var thenPanics = PanicIn([children[1]], scope) is not null;
+        var elsePanics = children.Count > 2 && PanicIn([children[2]], scope) is not null;
+        return (positive && elsePanics && !thenPanics) || (negated && thenPanics && !elsePanics) ? names : null;
     }
 
     private static bool IsNothing(IReadOnlyList<Token> tokens, int index) =>

@@ -41,6 +41,9 @@ internal readonly record struct LeafRange(long First, long Last)
 /// <summary>One platform rule compiled for the collector.</summary>
 internal sealed record PlatformRule(Rule Rule, PlatformRuleKind Kind, ImmutableArray<LeafRange> Leaves, ImmutableHashSet<string> Reads)
 {
+    /// <summary>Feature constants every guest CPU presents (`baseline-features`): a gate that panics only without them passes.</summary>
+    public ImmutableHashSet<string> BaselineFeatures { get; } = Rule.Match["baseline-features"].ToImmutableHashSet(StringComparer.Ordinal);
+
     /// <summary>A hypervisor rule wins a condition over a timekeeping one, both over a CPU-identity one.</summary>
     public int Precedence => Rule.Class switch
     {
