@@ -228,6 +228,81 @@ public sealed class ReadinessTests
         Assert.False(gate.Properties.ContainsKey("panics-on"));
     }
 
+    // An original device-tree walk in the shape of a kernel's trust-cache and interrupt-controller set-up: {0} is the body.
+    private const string DeviceTreeSetup = """
+        typedef void *DTEntry;
+        #define kSuccess 0
+        extern int SecureDTLookupEntry(DTEntry root, const char *path, DTEntry *found);
+        extern int SecureDTGetProperty(DTEntry entry, const char *name, void const **value, unsigned int *size);
+        extern void panic(const char *fmt, ...);
+        extern int printf(const char *fmt, ...);
+        typedef struct { unsigned long long base, length; } range_t;
+        void dt_setup(void)
+        {
+            DTEntry entry;
+            void const *value;
+            unsigned int size;
+            int err;
+            {0}
+        }
+        """;
+
+    private static IReadOnlyList<Finding> DeviceTreeReads(string body)
+    {
+        using var tree = new TempTree();
+        tree.Write("pexpert/gen/dt_setup.c", DeviceTreeSetup.Replace("{0}", body, StringComparison.Ordinal));
+        var outcome = ScanForHvm(tree);
+        Assert.Null(outcome.Error);
+        return [.. outcome.Result!.Findings.Where(f => f.RuleId == "platform.boot-args-device-tree").OrderBy(f => f.Line)];
+    }
+
+    [Fact]
+    public void A_panic_on_a_found_property_s_size_is_not_the_lookup_s_consequence()
+    {
+        // The lookup's failure prints and returns; the property's absence skips the size check that panics.
+        var reads = DeviceTreeReads("""
+            err = SecureDTLookupEntry(0, "chosen/memory-map", &entry);
+                if (err != kSuccess) {
+                    printf("no memory map\n");
+                    return;
+                }
+                err = SecureDTGetProperty(entry, "TrustCache", &value, &size);
+                if (err == kSuccess) {
+                    if (size != sizeof(range_t))
+                        panic("unexpected TrustCache property size");
+                }
+            """);
+        Assert.Equal(2, reads.Count);
+        Assert.All(reads, r => Assert.Null(r.Otherwise));
+        Assert.All(reads, r => Assert.Equal("needs-shim", r.Verdict));
+    }
+
+    [Fact]
+    public void A_test_after_a_second_read_into_the_same_variable_belongs_to_the_second_read()
+    {
+        var reads = DeviceTreeReads("""
+            err = SecureDTLookupEntry(0, "chosen/memory-map", &entry);
+                err = SecureDTGetProperty(entry, "TrustCache", &value, &size);
+                if (err != kSuccess)
+                    panic("no TrustCache property");
+            """);
+        Assert.Equal([null, "panic(\"no TrustCache property\")"], reads.Select(r => r.Otherwise));
+        Assert.Equal(["needs-shim", "blocking"], reads.Select(r => r.Verdict));
+    }
+
+    [Fact]
+    public void A_missing_device_tree_node_that_panics_blocks()
+    {
+        var reads = DeviceTreeReads("""
+            err = SecureDTLookupEntry(0, "/arm-io/gic", &entry);
+                if (err != kSuccess) {
+                    panic("cannot find GIC node in DT");
+                }
+            """);
+        Assert.Equal("panic(\"cannot find GIC node in DT\")", Assert.Single(reads).Otherwise);
+        Assert.Equal("blocking", reads[0].Verdict);
+    }
+
     // An original FPU set-up in the shape of a kernel's init_fpu(): {0} is the feature test, {1} what follows it.
     private const string FpuSetup = """
         typedef unsigned long long uint64_t;

@@ -130,7 +130,9 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             if (_stored.Count > 0 && scan.Identifiers.FirstOrDefault(_stored.Contains) is { } variable)
             {
-                var panic = PanicIn(children.Skip(1), scope);
+                // Only a panic this test takes by itself: `if (err == kSuccess) { if (size != expected) panic(…); }`
+                // panics on a property that was found, with the wrong size — not on the read's failure.
+                var panic = PanicIn(children.Skip(1), scope, direct: true);
                 if (panic is not null && At(statement, scope) is { } at)
                 {
                     _gates.Add(new VariableGate(at.File, scope.Function, variable, at.Line, panic));
@@ -522,12 +524,19 @@ internal sealed class PlatformCollector : IUnitCollector
         }
     }
 
-    /// <summary>The first panic in the statements, as `panic("text")`; null when none panics.</summary>
-    private string? PanicIn(IEnumerable<Cursor> statements, AstScope scope)
+    /// <summary>
+    /// The first panic in the statements, as `panic("text")`; null when none panics. DIRECT: only a panic no other
+    /// condition or loop inside the statements guards.
+    /// </summary>
+    private string? PanicIn(IEnumerable<Cursor> statements, AstScope scope, bool direct = false)
     {
-        var scan = new PanicScan(this, scope);
+        var scan = new PanicScan(this, scope, direct);
         foreach (var statement in statements)
         {
+            if (direct && PanicScan.Guards(statement))
+            {
+                continue;
+            }
             scan.Visit(statement, Cursor.Null);
             if (scan.Found is null)
             {
@@ -541,15 +550,24 @@ internal sealed class PlatformCollector : IUnitCollector
         return null;
     }
 
-    private sealed class PanicScan(PlatformCollector owner, AstScope scope) : ICursorVisitor
+    private sealed class PanicScan(PlatformCollector owner, AstScope scope, bool direct) : ICursorVisitor
     {
         public string? Found;
+
+        /// <summary>A statement that decides again whether what it holds runs: a condition, a switch, a loop.</summary>
+        public static bool Guards(Cursor statement) => statement.Kind is CXCursorKind.CXCursor_IfStmt or CXCursorKind.CXCursor_SwitchStmt
+            or CXCursorKind.CXCursor_WhileStmt or CXCursorKind.CXCursor_ForStmt or CXCursorKind.CXCursor_DoStmt
+            or CXCursorKind.CXCursor_ConditionalOperator;
 
         public ChildVisit Visit(Cursor cursor, Cursor parent)
         {
             if (Found is not null)
             {
                 return ChildVisit.Break;
+            }
+            if (direct && Guards(cursor))
+            {
+                return ChildVisit.Continue;
             }
             if (cursor.Kind == CXCursorKind.CXCursor_CallExpr && owner.CalleeOf(cursor) is { } name && PlatformRules.PanicFunctions.Contains(name))
             {

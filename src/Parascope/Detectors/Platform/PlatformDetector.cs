@@ -33,8 +33,14 @@ public sealed class PlatformDetector : IDetector
                 }
                 var otherwise = site.Otherwise;
                 var properties = site.Properties;
+                // A later read into the same variable starts again: `err = lookup(…); … err = get_property(…); if (err …)`
+                // tests the second read, not the first.
+                var nextRead = site.AssignedTo is { } stored
+                    ? facts.Sites.Where(s => s.File == site.File && s.Function == site.Function && s.AssignedTo == stored && s.Line > site.Line)
+                        .Select(s => s.Line).DefaultIfEmpty(int.MaxValue).Min()
+                    : int.MaxValue;
                 if (otherwise is null && site.AssignedTo is { } variable
-                    && facts.Gates.Where(g => g.File == site.File && g.Function == site.Function && g.Variable == variable && g.Line > site.Line)
+                    && facts.Gates.Where(g => g.File == site.File && g.Function == site.Function && g.Variable == variable && g.Line > site.Line && g.Line < nextRead)
                         .OrderBy(g => g.Line).FirstOrDefault() is { } gate)
                 {
                     // busFreq = EFI_get_frequency("FSBFrequency"); … if (busFreq != 0) … else panic(…): the read's consequence.
