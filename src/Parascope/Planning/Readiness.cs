@@ -5,7 +5,7 @@ namespace Parascope.Planning;
 
 /// <summary>
 /// The readiness summary of a scan for xen-hvm: every active platform site (or, for a per-rule item, the rule's site
-/// first in boot), in boot order — phase, then calls from the first phase's entry points, then file and line — so a
+/// first in boot, and each of its blocking sites), in boot order — phase, then calls from the first phase's entry points, then file and line — so a
 /// porter reads first what the first boot meets first. Empty for other targets.
 /// </summary>
 public static class Readiness
@@ -29,7 +29,7 @@ public static class Readiness
         var perRule = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var finding in platform)
         {
-            var perSite = rules.TryGetValue(finding.RuleId, out var rule) && rule.Readiness is { PerSite: true };
+            var perSite = IsItemOfItsOwn(rules.TryGetValue(finding.RuleId, out var rule) && rule.Readiness is { PerSite: true }, finding.Verdict!);
             if (!perSite && perRule.TryGetValue(finding.RuleId, out var index))
             {
                 items[index] = items[index] with { Sites = items[index].Sites + 1 };
@@ -49,6 +49,12 @@ public static class Readiness
         }
         return [.. items];
     }
+
+    /// <summary>
+    /// A site of a per-site rule, or a blocking site of any rule, is an item of its own: a per-rule item's verdict is its
+    /// first site's, and a later site that panics (pe_init_fiq: no "/arm-io/gic" in the device tree) would hide behind it.
+    /// </summary>
+    public static bool IsItemOfItsOwn(bool perSiteRule, string verdict) => perSiteRule || verdict == "blocking";
 
     /// <summary>The hypervisor vendor strings the kernel compares with (from hypervisor sites' values), sorted.</summary>
     public static ImmutableArray<string> RecognisedHypervisors(IEnumerable<Finding> findings) =>

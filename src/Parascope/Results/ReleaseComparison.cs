@@ -111,12 +111,13 @@ public sealed partial record ReleaseComparison(ImmutableArray<ReleaseSummary> Re
     /// gone ones after, in the older's). A per-site item is the same item in both when its rule, file and function are
     /// (a gate that moved lines is the same gate): within one function, items comparing the same values pair first,
     /// then items of the same verdict, then the rest, each in line order. A per-rule item (one entry for all of a
-    /// rule's sites) is the same by its rule.
+    /// rule's sites but its blocking ones, which are items of their own) is the same by its rule.
     /// </summary>
     private static ImmutableArray<ReadinessChange> ReadinessChanges(ImmutableArray<ReadinessItem> before, ImmutableArray<ReadinessItem> here,
         HashSet<string> perRule)
     {
-        string Key(ReadinessItem item) => perRule.Contains(item.RuleId) ? item.RuleId : $"{item.RuleId}\n{item.File}\n{item.Function}";
+        string Key(ReadinessItem item) => Planning.Readiness.IsItemOfItsOwn(!perRule.Contains(item.RuleId), item.Verdict)
+            ? $"{item.RuleId}\n{item.File}\n{item.Function}" : item.RuleId;
         var unmatched = before.GroupBy(Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var pairs = new Dictionary<ReadinessItem, ReadinessItem>(ReferenceEqualityComparer.Instance);
         Func<ReadinessItem, ReadinessItem, bool>[] passes =

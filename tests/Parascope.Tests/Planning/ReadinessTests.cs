@@ -303,6 +303,23 @@ public sealed class ReadinessTests
         Assert.Equal("blocking", reads[0].Verdict);
     }
 
+    [Fact]
+    public void A_blocking_site_of_a_per_rule_item_is_an_item_of_its_own()
+    {
+        using var tree = new TempTree();
+        tree.Write("pexpert/gen/dt_setup.c", DeviceTreeSetup.Replace("{0}", """
+            err = SecureDTLookupEntry(0, "chosen", &entry);
+                err = SecureDTGetProperty(entry, "model", &value, &size);
+                err = SecureDTLookupEntry(0, "/arm-io/gic", &entry);
+                if (err != kSuccess)
+                    panic("cannot find GIC node in DT");
+            """, StringComparison.Ordinal));
+        var outcome = ScanForHvm(tree);
+        Assert.Null(outcome.Error);
+        var items = PlanBuilder.Of(outcome.Result!).Readiness.Where(i => i.RuleId == "platform.boot-args-device-tree").ToList();
+        Assert.Equal([("needs-shim", 2, 14), ("blocking", 1, 16)], items.Select(i => (i.Verdict, i.Sites, i.Line)).OrderBy(i => i.Item3));
+    }
+
     // An original FPU set-up in the shape of a kernel's init_fpu(): {0} is the feature test, {1} what follows it.
     private const string FpuSetup = """
         typedef unsigned long long uint64_t;
