@@ -63,17 +63,26 @@ public readonly unsafe struct Cursor : IEquatable<Cursor>
         ? clang.clang_getCursorBinaryOperatorKind(Raw) == CXBinaryOperatorKind.CXBinaryOperator_Assign
         : IsAssignmentByToken();
 
+    /// <summary>For a binary or compound-assignment operator: true for `/`, `%`, `/=` and `%=` (read as <see cref="IsAssignment"/> is).</summary>
+    public bool IsDivision => LibclangLoader.HasBinaryOperatorKind
+        ? clang.clang_getCursorBinaryOperatorKind(Raw) is CXBinaryOperatorKind.CXBinaryOperator_Div or CXBinaryOperatorKind.CXBinaryOperator_Rem
+            or CXBinaryOperatorKind.CXBinaryOperator_DivAssign or CXBinaryOperatorKind.CXBinaryOperator_RemAssign
+        : OperatorByToken() is "/" or "%" or "/=" or "%=";
+
     /// <summary>
     /// The older libclangs' way to <see cref="IsAssignment"/>: the first punctuation token between the end of the left
     /// operand and the start of the right one is the operator. An operator written inside a macro's body has no such
     /// token in the file (both operands' extents are the macro's use), so it is not taken for an assignment.
     /// </summary>
-    public bool IsAssignmentByToken()
+    public bool IsAssignmentByToken() => OperatorByToken() == "=";
+
+    /// <summary>The operator of a binary operator as written between its operands (see <see cref="IsAssignmentByToken"/>), or null.</summary>
+    private string? OperatorByToken()
     {
         var operands = Children();
         if (operands.Count != 2)
         {
-            return false;
+            return null;
         }
         var unit = clang.clang_Cursor_getTranslationUnit(Raw);
         var between = clang.clang_getRange(clang.clang_getRangeEnd(operands[0].Extent.Raw), clang.clang_getRangeStart(operands[1].Extent.Raw));
@@ -86,10 +95,10 @@ public readonly unsafe struct Cursor : IEquatable<Cursor>
             {
                 if (clang.clang_getTokenKind(tokens[i]) == CXTokenKind.CXToken_Punctuation)
                 {
-                    return ClangString.Take(clang.clang_getTokenSpelling(unit, tokens[i])) == "=";
+                    return ClangString.Take(clang.clang_getTokenSpelling(unit, tokens[i]));
                 }
             }
-            return false;
+            return null;
         }
         finally
         {

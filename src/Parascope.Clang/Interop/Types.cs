@@ -173,5 +173,9 @@ public enum CXLinkageKind
 public enum CXBinaryOperatorKind
 {
     CXBinaryOperator_Invalid = 0,
+    CXBinaryOperator_Div = 4,
+    CXBinaryOperator_Rem = 5,
     CXBinaryOperator_Assign = 22,
+    CXBinaryOperator_DivAssign = 24,
+    CXBinaryOperator_RemAssign = 25,
 }

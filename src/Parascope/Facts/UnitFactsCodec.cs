@@ -21,7 +21,7 @@ namespace Parascope.Facts;
 public static class UnitFactsCodec
 {
     /// <summary>Raise whenever the record or any facts type changes shape.</summary>
-    public const uint Version = 5;
+    public const uint Version = 6;
 
     private static ReadOnlySpan<byte> Magic => "PSCF"u8;
 

@@ -320,6 +320,106 @@ public sealed class ReadinessTests
         Assert.Equal([("needs-shim", 2, 14), ("blocking", 1, 16)], items.Select(i => (i.Verdict, i.Sites, i.Line)).OrderBy(i => i.Item3));
     }
 
+    // An original bus-ratio set-up in the shape of a kernel's tsc_init(): the ratio from an MSR, a division by it later.
+    // {0} is what comes between the read and the division.
+    private const string BusRatio = """
+        typedef unsigned long long uint64_t;
+        extern uint64_t rdmsr64(unsigned int msr);
+        #define MSR_PLATFORM_INFO 0xce
+        #define bitfield(x, h, l) (((x) >> (l)) & ((1ULL << ((h) - (l) + 1)) - 1))
+        static unsigned int ratio;
+        static uint64_t bus_cvt, tsc_cvt, tsc_freq, bus_freq;
+        void tsc_setup(int family, int flex)
+        {
+            uint64_t info;
+            switch (family) {
+            default: {
+                info = rdmsr64(MSR_PLATFORM_INFO);
+                {0}
+                break;
+            }
+            }
+            if (tsc_freq == bus_freq) {
+                ratio = 1;
+            } else {
+                tsc_cvt = bus_cvt / ratio;
+            }
+        }
+        """;
+
+    private static Finding RatioRead(string between)
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/tsc_setup.c", BusRatio.Replace("{0}", between, StringComparison.Ordinal));
+        var outcome = ScanForHvm(tree);
+        Assert.Null(outcome.Error);
+        return Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-msr");
+    }
+
+    [Fact]
+    public void A_bus_ratio_read_that_a_later_division_divides_by_untested_blocks_and_says_where()
+    {
+        var read = RatioRead("ratio = (unsigned int)bitfield(info, 15, 8);");
+        Assert.Equal("blocking", read.Verdict);
+        Assert.Equal("divide error (a panic) when it reads 0: bus_cvt / ratio (osfmk/i386/tsc_setup.c:20) divides by ratio, not tested for 0", read.Otherwise);
+        Assert.Equal("osfmk/i386/tsc_setup.c:20", read.Properties["divides-at"]);
+    }
+
+    [Theory]
+    [InlineData("ratio = (unsigned int)bitfield(info, 15, 8);\n        if (ratio == 0)\n            ratio = 1;")] // tested for zero
+    [InlineData("if (flex)\n            ratio = (unsigned int)bitfield(info, 15, 8);")] // set on one branch only
+    [InlineData("ratio = (unsigned int)bitfield(info, 15, 8);\n        ratio = 4;")] // replaced
+    public void A_bus_ratio_that_is_tested_for_zero_or_not_always_the_read_s_does_not_block(string between)
+    {
+        var read = RatioRead(between);
+        Assert.Equal("needs-shim", read.Verdict);
+        Assert.Null(read.Otherwise);
+    }
+
+    [Fact]
+    public void A_cpuid_leaf_stored_in_a_field_that_another_unit_divides_by_blocks()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/cpu_mini.h", """
+            typedef struct { unsigned int numerator; unsigned int denominator; } tsc_leaf_t;
+            typedef struct { unsigned int max_basic; tsc_leaf_t tsc_leaf; } cpu_info_t;
+            extern cpu_info_t *cpuid_info(void);
+            extern void cpuid_fn(unsigned int leaf, unsigned int *regs);
+            """);
+        tree.Write("osfmk/i386/cpuid_mini.c", """
+            #include "cpu_mini.h"
+            void cpuid_set_info(cpu_info_t *info)
+            {
+                unsigned int reg[4];
+                if (info->max_basic >= 0x15) {
+                    cpuid_fn(0x15, reg);
+                    info->tsc_leaf.denominator = reg[0];
+                    info->tsc_leaf.numerator = reg[1];
+                }
+            }
+            """);
+        tree.Write("osfmk/i386/tsc_art.c", """
+            #include "cpu_mini.h"
+            typedef unsigned long long uint64_t;
+            extern uint64_t EFI_get_frequency(const char *name);
+            uint64_t tsc_freq;
+            void tsc_art(void)
+            {
+                uint64_t ref = EFI_get_frequency("ARTFrequency");
+                cpu_info_t *infop = cpuid_info();
+                uint64_t N = infop->tsc_leaf.numerator;
+                uint64_t M = infop->tsc_leaf.denominator;
+                tsc_freq = ref * N / M;
+            }
+            """);
+        var outcome = ScanForHvm(tree);
+        Assert.Null(outcome.Error);
+        var leaf = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid");
+        Assert.Equal("blocking", leaf.Verdict);
+        Assert.Equal("divide error (a panic) when it reads 0: ref * N / M (osfmk/i386/tsc_art.c:11) divides by M, not tested for 0", leaf.Otherwise);
+        Assert.Null(Assert.Single(outcome.Result.Findings, f => f.RuleId == "platform.time-source-firmware").Otherwise);
+    }
+
     // An original FPU set-up in the shape of a kernel's init_fpu(): {0} is the feature test, {1} what follows it.
     private const string FpuSetup = """
         typedef unsigned long long uint64_t;

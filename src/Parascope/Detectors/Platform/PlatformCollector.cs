@@ -33,6 +33,21 @@ internal sealed class PlatformCollector : IUnitCollector
     private (int Line, int Column, string Variable)? _pendingAssignment;
     /// <summary>The current function's body: the first compound statement the walk meets in it.</summary>
     private Cursor _body = Cursor.Null;
+    /// <summary>
+    /// The current function's blocks (compound statements, and conditions and loops, whose parts run on a condition) as
+    /// offsets, in walk order: the innermost holding a point is the last. Not a switch's cases: a case's label holds only
+    /// its first statement.
+    /// </summary>
+    private readonly List<(int Start, int End)> _blocks = new();
+    /// <summary>Variables of the current function holding a read's value (or a read field's), by name.</summary>
+    private readonly Dictionary<string, ValueOrigin> _origins = new(StringComparer.Ordinal);
+    /// <summary>Whether the current function has had a site: only there are fields followed into divisions.</summary>
+    private bool _functionHasSite;
+    private readonly List<DivisionByRead> _divisions = new();
+    private readonly List<FieldFromRead> _fieldStores = new();
+
+    /// <summary>Where a variable's value came from — a read of this unit or a structure field (its USR) — and the block it was set in.</summary>
+    private readonly record struct ValueOrigin(string? ReadFile, int ReadLine, int ReadColumn, string? Field, int Block);
 
     public PlatformCollector(PlatformRules rules) => _rules = rules;
 
@@ -49,11 +64,22 @@ internal sealed class PlatformCollector : IUnitCollector
             _stored.Clear();
             _pendingAssignment = null;
             _body = Cursor.Null;
+            _blocks.Clear();
+            _origins.Clear();
+            _functionHasSite = false;
+        }
+        if (cursor.Kind is CXCursorKind.CXCursor_CompoundStmt || PanicScan.Guards(cursor))
+        {
+            // A block, or a statement whose parts run on a condition (`if (flex) ratio = …;` has no braces).
+            _blocks.Add((cursor.Extent.Start.Expansion.Offset, cursor.Extent.End.Expansion.Offset));
         }
         switch (cursor.Kind)
         {
             case CXCursorKind.CXCursor_CompoundStmt when _body.IsNull:
                 _body = cursor;
+                break;
+            case CXCursorKind.CXCursor_BinaryOperator or CXCursorKind.CXCursor_CompoundAssignOperator when _origins.Count > 0 && cursor.IsDivision:
+                OnDivision(cursor, scope);
                 break;
             case CXCursorKind.CXCursor_IfStmt:
                 OnIf(cursor, scope);
@@ -125,6 +151,10 @@ internal sealed class PlatformCollector : IUnitCollector
         }
         // A C++ if with an init statement or a condition variable puts them first: the condition is the last expression before the branches.
         var condition = children[0];
+        if (_origins.Count > 0)
+        {
+            ForgetTestedForZero(scope.TranslationUnit.Tokenize(condition.Extent));
+        }
         var scan = Scan(condition);
         if (scan.Readers.Count == 0)
         {
@@ -182,6 +212,7 @@ internal sealed class PlatformCollector : IUnitCollector
             otherwise = $"never taken: {string.Join(", ", features)} {(features.Count == 1 ? "is" : "are")} in every guest CPU's CPUID (baseline); without: {otherwise}";
             properties["baseline-features"] = string.Join(", ", features);
         }
+        _functionHasSite = true;
         _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
             Clip("if (" + Text(tokens) + ")"), values, otherwise)
         {
@@ -318,6 +349,7 @@ internal sealed class PlatformCollector : IUnitCollector
         var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         properties["reader"] = string.Join(", ", scan.Readers.Select(r => r.Name).Distinct(StringComparer.Ordinal));
         properties["cases"] = cases.Labels.Count.ToString(CultureInfo.InvariantCulture);
+        _functionHasSite = true;
         _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
             Clip("switch (" + Text(tokens) + ")"), [.. cases.Labels.Distinct(StringComparer.Ordinal)], otherwise)
         {
@@ -652,17 +684,143 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             return;
         }
+        if (IsExpression(children[^1]))
+        {
+            Follow(declaration.Spelling, children[^1], declaration);
+        }
         Remember(declaration.Spelling, children[^1], scope);
+    }
+
+    // ------------------------------------------------------------------ a read's value into a division
+
+    /// <summary>The innermost block of the current function holding OFFSET, as its start; -1 when none.</summary>
+    private int BlockAt(int offset)
+    {
+        for (var i = _blocks.Count - 1; i >= 0; i--)
+        {
+            if (_blocks[i].Start <= offset && offset < _blocks[i].End)
+            {
+                return _blocks[i].Start;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// VARIABLE = VALUE at STATEMENT: the variable holds a read's value when VALUE uses a variable that holds one set in
+    /// the same block (`ratio = bitfield(msr, 15, 8)` right after `msr = rdmsr64(…)`; not a value set on one branch of a
+    /// nested test), or, in a function with a site, reads a structure field (`M = leaf->denominator`). Any other value set
+    /// in the block the variable got its read's value in replaces it.
+    /// </summary>
+    private void Follow(string variable, Cursor value, Cursor statement)
+    {
+        if (_origins.Count == 0 && !_functionHasSite)
+        {
+            return;
+        }
+        var block = BlockAt(statement.Extent.Start.Expansion.Offset);
+        if (OriginIn(value, statement) is { } origin)
+        {
+            _origins[variable] = origin with { Block = block };
+        }
+        else if (_functionHasSite && Unwrap(value) is { Kind: CXCursorKind.CXCursor_MemberRefExpr } field && !field.Referenced.IsNull)
+        {
+            _origins[variable] = new ValueOrigin(null, 0, 0, field.Referenced.Usr, block);
+        }
+        else if (_origins.TryGetValue(variable, out var old) && old.Block == block)
+        {
+            _origins.Remove(variable);
+        }
+    }
+
+    /// <summary>The origin of a variable VALUE uses that holds a read's value set in STATEMENT's block (or a field's); null when none.</summary>
+    private ValueOrigin? OriginIn(Cursor value, Cursor statement)
+    {
+        if (_origins.Count == 0)
+        {
+            return null;
+        }
+        var uses = new OriginScan(_origins);
+        uses.Visit(value, Cursor.Null);
+        value.VisitChildren(uses);
+        if (uses.Found is not { } found)
+        {
+            return null;
+        }
+        return found.Field is not null || found.Block == BlockAt(statement.Extent.Start.Expansion.Offset) ? found : null;
+    }
+
+    private sealed class OriginScan(Dictionary<string, ValueOrigin> origins) : ICursorVisitor
+    {
+        public ValueOrigin? Found;
+
+        public ChildVisit Visit(Cursor cursor, Cursor parent)
+        {
+            if (cursor.Kind == CXCursorKind.CXCursor_DeclRefExpr && origins.TryGetValue(cursor.Spelling, out var origin))
+            {
+                Found = origin;
+                return ChildVisit.Break;
+            }
+            return ChildVisit.Recurse;
+        }
+    }
+
+    /// <summary>`x / v`, `x % v`, `x /= v` with V a variable holding a read's value (or a read field): kept for the read's consequence.</summary>
+    private void OnDivision(Cursor division, AstScope scope)
+    {
+        var operands = division.Children();
+        if (operands.Count != 2 || Unwrap(operands[1]) is not { Kind: CXCursorKind.CXCursor_DeclRefExpr } divisor
+            || !_origins.TryGetValue(divisor.Spelling, out var origin) || At(division, scope) is not { } at)
+        {
+            return;
+        }
+        _divisions.Add(new DivisionByRead(at.File, scope.Function, at.Line, Clip(Text(scope.TranslationUnit.Tokenize(division.Extent)), 80), divisor.Spelling)
+        {
+            ReadFile = origin.ReadFile,
+            ReadLine = origin.ReadLine,
+            ReadColumn = origin.ReadColumn,
+            Field = origin.Field,
+        });
+    }
+
+    /// <summary>A condition that tests a variable for zero (`v == 0`, `v != 0`, `!v`, `v` alone, `v > 0`) guards every later division by it.</summary>
+    private void ForgetTestedForZero(List<Token> tokens)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var name = tokens[i].Text;
+            if (tokens[i].Kind != TokenKind.Identifier || !_origins.ContainsKey(name))
+            {
+                continue;
+            }
+            var before = i > 0 ? tokens[i - 1].Text : null;
+            var after = i + 1 < tokens.Count ? tokens[i + 1].Text : null;
+            var tested = tokens.Count == 1
+                || before == "!"
+                || (after is "==" or "!=" or ">" && IsNothing(tokens, i + 2))
+                || (before is "==" or "!=" && IsNothing(tokens, i - 2));
+            if (tested)
+            {
+                _origins.Remove(name);
+            }
+        }
     }
 
     private void OnAssignment(Cursor assignment, AstScope scope)
     {
         var children = assignment.Children();
+        if (children.Count == 2 && _origins.Count > 0 && Unwrap(children[0]) is { Kind: CXCursorKind.CXCursor_MemberRefExpr } field
+            && OriginIn(children[1], assignment) is { ReadFile: { } readFile } read)
+        {
+            // info_p->cpuid_tsc_leaf.denominator = reg[eax]: whoever divides by the field divides by the read.
+            _fieldStores.Add(new FieldFromRead(field.Referenced.Usr, readFile, read.ReadLine, read.ReadColumn));
+        }
         if (children.Count != 2 || children[0].Kind != CXCursorKind.CXCursor_DeclRefExpr)
         {
             return;
         }
         var variable = children[0].Spelling;
+        Follow(variable, children[1], assignment);
         if (_stored.Contains(variable) && !IsCallRule(children[1]) && At(assignment, scope) is { } at)
         {
             // if (busFreq == 0) busFreq = DEFAULT; … if (busFreq == 0) panic(…): the panic is no longer the read's consequence.
@@ -726,6 +884,11 @@ internal sealed class PlatformCollector : IUnitCollector
         var name = NameOf(call.Referenced);
         if (name is null || !_rules.Calls.TryGetValue(name, out var rules))
         {
+            if (_origins.Count > 0)
+            {
+                // Another call given the variable (an out-argument) may set it: it no longer holds the read's value.
+                ForEachVariableArgument(call, variable => _origins.Remove(variable));
+            }
             return;
         }
         foreach (var rule in rules)
@@ -765,6 +928,14 @@ internal sealed class PlatformCollector : IUnitCollector
                 _stored.Add(assigned);
                 _pendingAssignment = null;
             }
+            // The value the read gives: the variable it is stored in, and a variable given as an argument (cpuid_fn(0x15, reg)).
+            _functionHasSite = true;
+            var origin = new ValueOrigin(site.File, site.Line, site.Column, null, BlockAt(call.Extent.Start.Expansion.Offset));
+            ForEachVariableArgument(call, variable => _origins[variable] = origin);
+            if (assigned is not null)
+            {
+                _origins[assigned] = origin;
+            }
             _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
                 Clip(Text(scope.TranslationUnit.Tokenize(call.Extent))), values.ToImmutable(), null)
             {
@@ -772,6 +943,17 @@ internal sealed class PlatformCollector : IUnitCollector
                 Properties = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("function", name)]),
             });
             return;
+        }
+    }
+
+    private static void ForEachVariableArgument(Cursor call, Action<string> action)
+    {
+        for (var i = 0; i < call.ArgumentCount; i++)
+        {
+            if (Unwrap(call.Argument(i)) is { Kind: CXCursorKind.CXCursor_DeclRefExpr } argument && argument.Referenced.Kind == CXCursorKind.CXCursor_VarDecl)
+            {
+                action(argument.Spelling);
+            }
         }
     }
 
@@ -819,6 +1001,7 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             return;
         }
+        _functionHasSite = true;
         _sites.Add(new PlatformSite(rules[0].Rule.Id, site.File, site.Line, site.Column, scope.Function, name, [], null)
         {
             Properties = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("name", name)]),
@@ -884,9 +1067,11 @@ internal sealed class PlatformCollector : IUnitCollector
     private static string Clip(string text, int max = MaxDetail) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     public IUnitFacts? Complete() =>
-        _sites.Count == 0 && _gates.Count == 0 ? null : new PlatformFacts([.. _sites], [.. _gates])
+        _sites.Count == 0 && _gates.Count == 0 && _divisions.Count == 0 ? null : new PlatformFacts([.. _sites], [.. _gates])
         {
             Assignments = [.. _assignments],
+            Divisions = [.. _divisions],
+            FieldStores = [.. _fieldStores],
             EarlyReturns = [.. _earlyReturns.Where(r => _sites.Any(s => s.File == r.File && s.Function == r.Function))],
         };
 }

@@ -23,6 +23,7 @@ public sealed class PlatformDetector : IDetector
 
     public void Detect(DetectionContext context, FindingSink sink)
     {
+        var divisions = DivisionsByRead(context);
         foreach (var (unit, facts) in context.FactsOf<PlatformFacts>())
         {
             foreach (var site in facts.Sites)
@@ -55,7 +56,14 @@ public sealed class PlatformDetector : IDetector
                         properties = properties.SetItem("reassigned-line", again.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     }
                 }
-                if (otherwise is not null && otherwise.StartsWith("panic", StringComparison.OrdinalIgnoreCase)
+                if (otherwise is null && divisions.TryGetValue((unit.Unit.Arch, site.File, site.Line, site.Column), out var division))
+                {
+                    // tscGranularity = bitfield(rdmsr64(MSR_PLATFORM_INFO), 15, 8); … busFCvtt2n / tscGranularity: a VM whose
+                    // MSR or CPUID leaf answers 0 stops the kernel with a divide error.
+                    otherwise = $"{DivideError} when it reads 0: {division.Text} ({division.File}:{division.Line}) divides by {division.Divisor}, not tested for 0";
+                    properties = properties.SetItem("divides-at", $"{division.File}:{division.Line.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                }
+                if (Panics(otherwise)
                     && facts.EarlyReturns.LastOrDefault(r => r.File == site.File && r.Function == site.Function && r.Line < site.Line) is { } early)
                 {
                     // if (mode == MODE_NONE) return; … panic(…): the panic waits for a boot-arg or a configuration step to set the
@@ -80,7 +88,41 @@ public sealed class PlatformDetector : IDetector
         }
     }
 
+    private const string DivideError = "divide error (a panic)";
+
     /// <summary>A site whose failure panics blocks the first boot, whatever the rule's verdict for the item.</summary>
-    public static string? VerdictOf(Rule rule, string? otherwise) =>
-        otherwise is not null && otherwise.StartsWith("panic", StringComparison.OrdinalIgnoreCase) ? "blocking" : rule.Readiness?.Verdict;
+    public static string? VerdictOf(Rule rule, string? otherwise) => Panics(otherwise) ? "blocking" : rule.Readiness?.Verdict;
+
+    private static bool Panics(string? otherwise) => otherwise is not null
+        && (otherwise.StartsWith("panic", StringComparison.OrdinalIgnoreCase) || otherwise.StartsWith(DivideError, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Every division by a read's value untested for zero, by the read (arch, file, line, column); a division by a field
+    /// goes to each read that fills the field in a unit of the same arch (cpuid.c fills the TSC leaf, tsc.c divides by it).
+    /// The first division in file and line order when several divide by one read.
+    /// </summary>
+    private static Dictionary<(string Arch, string File, int Line, int Column), DivisionByRead> DivisionsByRead(DetectionContext context)
+    {
+        var all = context.FactsOf<PlatformFacts>().ToList();
+        var fieldReads = all.SelectMany(p => p.Facts.FieldStores.Select(store => (p.Unit.Unit.Arch, Store: store)))
+            .ToLookup(p => (p.Arch, p.Store.Field), p => (p.Store.ReadFile, p.Store.ReadLine, p.Store.ReadColumn));
+        var byRead = new Dictionary<(string, string, int, int), DivisionByRead>();
+        foreach (var (unit, facts) in all)
+        {
+            foreach (var division in facts.Divisions)
+            {
+                var reads = division.Field is { } field ? fieldReads[(unit.Unit.Arch, field)]
+                    : division.ReadFile is { } readFile ? [(readFile, division.ReadLine, division.ReadColumn)] : [];
+                foreach (var (file, line, column) in reads)
+                {
+                    var key = (unit.Unit.Arch, file, line, column);
+                    if (!byRead.TryGetValue(key, out var first) || string.CompareOrdinal(division.File, first.File) is var order && (order < 0 || (order == 0 && division.Line < first.Line)))
+                    {
+                        byRead[key] = division;
+                    }
+                }
+            }
+        }
+        return byRead;
+    }
 }

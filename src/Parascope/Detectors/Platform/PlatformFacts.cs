@@ -36,6 +36,21 @@ internal sealed record VariableAssignment(string File, string? Function, string 
 /// </summary>
 internal sealed record EarlyReturn(string File, string? Function, int Line, string Variable, string Condition);
 
+/// <summary>
+/// A division whose divisor holds a platform read's value, with no test of it for zero before: the read in this unit
+/// (<see cref="ReadFile"/>, line, column) or a structure field some unit fills from a read (<see cref="Field"/>, its USR).
+/// </summary>
+internal sealed record DivisionByRead(string File, string? Function, int Line, string Text, string Divisor)
+{
+    public string? ReadFile { get; init; }
+    public int ReadLine { get; init; }
+    public int ReadColumn { get; init; }
+    public string? Field { get; init; }
+}
+
+/// <summary>A structure field given a read's value (`info->tsc_leaf.denominator = reg[eax]` after `cpuid_fn(0x15, reg)`).</summary>
+internal sealed record FieldFromRead(string Field, string ReadFile, int ReadLine, int ReadColumn);
+
 internal sealed record PlatformFacts(ImmutableArray<PlatformSite> Sites, ImmutableArray<VariableGate> Gates) : IUnitFacts
 {
     /// <summary>Assignments to stored reads' variables other than the reads themselves, in source order.</summary>
@@ -43,4 +58,10 @@ internal sealed record PlatformFacts(ImmutableArray<PlatformSite> Sites, Immutab
 
     /// <summary>Early returns on a zero global, of the functions that have a site, in source order.</summary>
     public ImmutableArray<EarlyReturn> EarlyReturns { get; init; } = [];
+
+    /// <summary>Divisions by a read's value untested for zero, in source order.</summary>
+    public ImmutableArray<DivisionByRead> Divisions { get; init; } = [];
+
+    /// <summary>Fields filled from a read's value, in source order.</summary>
+    public ImmutableArray<FieldFromRead> FieldStores { get; init; } = [];
 }
