@@ -365,6 +365,27 @@ public sealed class ReadinessTests
         Assert.Equal("osfmk/i386/tsc_setup.c:20", read.Properties["divides-at"]);
     }
 
+    [Fact]
+    public void Reads_on_two_paths_into_the_ratio_a_division_uses_both_block()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/tsc_setup.c", BusRatio.Replace("default: {", """
+            case 1: {
+                    uint64_t status = rdmsr64(IA32_PERF_STS);
+                    ratio = (unsigned int)bitfield(status, 44, 40);
+                    break;
+                }
+                default: {
+            """, StringComparison.Ordinal).Replace("{0}", "ratio = (unsigned int)bitfield(info, 15, 8);", StringComparison.Ordinal)
+            .Replace("#define MSR_PLATFORM_INFO 0xce", "#define MSR_PLATFORM_INFO 0xce\n#define IA32_PERF_STS 0x198", StringComparison.Ordinal));
+        var outcome = ScanForHvm(tree);
+        Assert.Null(outcome.Error);
+        var reads = outcome.Result!.Findings.Where(f => f.RuleId == "platform.time-source-msr").ToList();
+        Assert.Equal(2, reads.Count);
+        Assert.All(reads, r => Assert.Equal("blocking", r.Verdict));
+        Assert.All(reads, r => Assert.Equal("osfmk/i386/tsc_setup.c:26", r.Properties["divides-at"]));
+    }
+
     [Theory]
     [InlineData("ratio = (unsigned int)bitfield(info, 15, 8);\n        if (ratio == 0)\n            ratio = 1;")] // tested for zero
     [InlineData("if (flex)\n            ratio = (unsigned int)bitfield(info, 15, 8);")] // set on one branch only

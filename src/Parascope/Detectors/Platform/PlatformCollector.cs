@@ -39,8 +39,11 @@ internal sealed class PlatformCollector : IUnitCollector
     /// its first statement.
     /// </summary>
     private readonly List<(int Start, int End)> _blocks = new();
-    /// <summary>Variables of the current function holding a read's value (or a read field's), by name.</summary>
-    private readonly Dictionary<string, ValueOrigin> _origins = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Variables of the current function holding a read's value (or a read field's), by name: one origin per block that
+    /// set it (`tscGranularity` gets one read's value on one path of a switch, another's on another).
+    /// </summary>
+    private readonly Dictionary<string, List<ValueOrigin>> _origins = new(StringComparer.Ordinal);
     /// <summary>Whether the current function has had a site: only there are fields followed into divisions.</summary>
     private bool _functionHasSite;
     private readonly List<DivisionByRead> _divisions = new();
@@ -709,8 +712,8 @@ internal sealed class PlatformCollector : IUnitCollector
     /// <summary>
     /// VARIABLE = VALUE at STATEMENT: the variable holds a read's value when VALUE uses a variable that holds one set in
     /// the same block (`ratio = bitfield(msr, 15, 8)` right after `msr = rdmsr64(…)`; not a value set on one branch of a
-    /// nested test), or, in a function with a site, reads a structure field (`M = leaf->denominator`). Any other value set
-    /// in the block the variable got its read's value in replaces it.
+    /// nested test), or, in a function with a site, reads a structure field (`M = leaf->denominator`). Any value set in
+    /// a block replaces what the variable got in that block.
     /// </summary>
     private void Follow(string variable, Cursor value, Cursor statement)
     {
@@ -719,47 +722,59 @@ internal sealed class PlatformCollector : IUnitCollector
             return;
         }
         var block = BlockAt(statement.Extent.Start.Expansion.Offset);
-        if (OriginIn(value, statement) is { } origin)
+        var origins = OriginsIn(value, statement);
+        if (origins.Count == 0 && _functionHasSite && Unwrap(value) is { Kind: CXCursorKind.CXCursor_MemberRefExpr } field && !field.Referenced.IsNull)
         {
-            _origins[variable] = origin with { Block = block };
+            origins.Add(new ValueOrigin(null, 0, 0, field.Referenced.Usr, block));
         }
-        else if (_functionHasSite && Unwrap(value) is { Kind: CXCursorKind.CXCursor_MemberRefExpr } field && !field.Referenced.IsNull)
+        SetOrigins(variable, origins, block);
+    }
+
+    /// <summary>VARIABLE set in BLOCK: what it got in that block before is replaced by ORIGINS (none: it no longer holds a read's value there).</summary>
+    private void SetOrigins(string variable, List<ValueOrigin> origins, int block)
+    {
+        if (!_origins.TryGetValue(variable, out var held))
         {
-            _origins[variable] = new ValueOrigin(null, 0, 0, field.Referenced.Usr, block);
+            if (origins.Count == 0)
+            {
+                return;
+            }
+            _origins[variable] = held = new List<ValueOrigin>();
         }
-        else if (_origins.TryGetValue(variable, out var old) && old.Block == block)
+        held.RemoveAll(o => o.Block == block);
+        held.AddRange(origins.Select(o => o with { Block = block }));
+        if (held.Count == 0)
         {
             _origins.Remove(variable);
         }
     }
 
-    /// <summary>The origin of a variable VALUE uses that holds a read's value set in STATEMENT's block (or a field's); null when none.</summary>
-    private ValueOrigin? OriginIn(Cursor value, Cursor statement)
+    /// <summary>The origins of the variables VALUE uses that hold a read's value set in STATEMENT's block, or a field's.</summary>
+    private List<ValueOrigin> OriginsIn(Cursor value, Cursor statement)
     {
+        var found = new List<ValueOrigin>();
         if (_origins.Count == 0)
         {
-            return null;
+            return found;
         }
-        var uses = new OriginScan(_origins);
+        var uses = new OriginScan(_origins, found);
         uses.Visit(value, Cursor.Null);
         value.VisitChildren(uses);
-        if (uses.Found is not { } found)
+        if (found.Count > 0)
         {
-            return null;
+            var block = BlockAt(statement.Extent.Start.Expansion.Offset);
+            found.RemoveAll(o => o.Field is null && o.Block != block);
         }
-        return found.Field is not null || found.Block == BlockAt(statement.Extent.Start.Expansion.Offset) ? found : null;
+        return found;
     }
 
-    private sealed class OriginScan(Dictionary<string, ValueOrigin> origins) : ICursorVisitor
+    private sealed class OriginScan(Dictionary<string, List<ValueOrigin>> origins, List<ValueOrigin> found) : ICursorVisitor
     {
-        public ValueOrigin? Found;
-
         public ChildVisit Visit(Cursor cursor, Cursor parent)
         {
-            if (cursor.Kind == CXCursorKind.CXCursor_DeclRefExpr && origins.TryGetValue(cursor.Spelling, out var origin))
+            if (cursor.Kind == CXCursorKind.CXCursor_DeclRefExpr && origins.TryGetValue(cursor.Spelling, out var held))
             {
-                Found = origin;
-                return ChildVisit.Break;
+                found.AddRange(held);
             }
             return ChildVisit.Recurse;
         }
@@ -770,17 +785,21 @@ internal sealed class PlatformCollector : IUnitCollector
     {
         var operands = division.Children();
         if (operands.Count != 2 || Unwrap(operands[1]) is not { Kind: CXCursorKind.CXCursor_DeclRefExpr } divisor
-            || !_origins.TryGetValue(divisor.Spelling, out var origin) || At(division, scope) is not { } at)
+            || !_origins.TryGetValue(divisor.Spelling, out var held) || At(division, scope) is not { } at)
         {
             return;
         }
-        _divisions.Add(new DivisionByRead(at.File, scope.Function, at.Line, Clip(Text(scope.TranslationUnit.Tokenize(division.Extent)), 80), divisor.Spelling)
+        var text = Clip(Text(scope.TranslationUnit.Tokenize(division.Extent)), 80);
+        foreach (var origin in held.Distinct())
         {
-            ReadFile = origin.ReadFile,
-            ReadLine = origin.ReadLine,
-            ReadColumn = origin.ReadColumn,
-            Field = origin.Field,
-        });
+            _divisions.Add(new DivisionByRead(at.File, scope.Function, at.Line, text, divisor.Spelling)
+            {
+                ReadFile = origin.ReadFile,
+                ReadLine = origin.ReadLine,
+                ReadColumn = origin.ReadColumn,
+                Field = origin.Field,
+            });
+        }
     }
 
     /// <summary>A condition that tests a variable for zero (`v == 0`, `v != 0`, `!v`, `v` alone, `v > 0`) guards every later division by it.</summary>
@@ -809,11 +828,13 @@ internal sealed class PlatformCollector : IUnitCollector
     private void OnAssignment(Cursor assignment, AstScope scope)
     {
         var children = assignment.Children();
-        if (children.Count == 2 && _origins.Count > 0 && Unwrap(children[0]) is { Kind: CXCursorKind.CXCursor_MemberRefExpr } field
-            && OriginIn(children[1], assignment) is { ReadFile: { } readFile } read)
+        if (children.Count == 2 && _origins.Count > 0 && Unwrap(children[0]) is { Kind: CXCursorKind.CXCursor_MemberRefExpr } field)
         {
             // info_p->cpuid_tsc_leaf.denominator = reg[eax]: whoever divides by the field divides by the read.
-            _fieldStores.Add(new FieldFromRead(field.Referenced.Usr, readFile, read.ReadLine, read.ReadColumn));
+            foreach (var read in OriginsIn(children[1], assignment).Where(o => o.ReadFile is not null).Distinct())
+            {
+                _fieldStores.Add(new FieldFromRead(field.Referenced.Usr, read.ReadFile!, read.ReadLine, read.ReadColumn));
+            }
         }
         if (children.Count != 2 || children[0].Kind != CXCursorKind.CXCursor_DeclRefExpr)
         {
@@ -930,11 +951,12 @@ internal sealed class PlatformCollector : IUnitCollector
             }
             // The value the read gives: the variable it is stored in, and a variable given as an argument (cpuid_fn(0x15, reg)).
             _functionHasSite = true;
-            var origin = new ValueOrigin(site.File, site.Line, site.Column, null, BlockAt(call.Extent.Start.Expansion.Offset));
-            ForEachVariableArgument(call, variable => _origins[variable] = origin);
+            var block = BlockAt(call.Extent.Start.Expansion.Offset);
+            List<ValueOrigin> origin = [new ValueOrigin(site.File, site.Line, site.Column, null, block)];
+            ForEachVariableArgument(call, variable => SetOrigins(variable, origin, block));
             if (assigned is not null)
             {
-                _origins[assigned] = origin;
+                SetOrigins(assigned, origin, block);
             }
             _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
                 Clip(Text(scope.TranslationUnit.Tokenize(call.Extent))), values.ToImmutable(), null)
@@ -1060,7 +1082,7 @@ internal sealed class PlatformCollector : IUnitCollector
 
     private static bool NeedsSpace(string before, string after) =>
         !(before is "(" or "[" or "!" or "~" or "." or "->" || after is ")" or "]" or "," or "(" or "[" or "." or "->" or ";")
-        || (after == "(" && before is "&&" or "||" or "==" or "!=" or "&" or "|" or "=" or "<" or ">" or "<=" or ">=" or "+" or "-" or "?" or ":");
+        || (after == "(" && before is "&&" or "||" or "==" or "!=" or "&" or "|" or "=" or "<" or ">" or "<=" or ">=" or "+" or "-" or "/" or "%" or "?" or ":");
 
     internal static string Quote(string text) => "\"" + text.Replace("\0", "\\0", StringComparison.Ordinal) + "\"";
 
