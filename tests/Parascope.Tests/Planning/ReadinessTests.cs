@@ -366,11 +366,14 @@ public sealed class ReadinessTests
     }
 
     [Fact]
-    public void Reads_on_two_paths_into_the_ratio_a_division_uses_both_block()
+    public void Reads_on_two_paths_into_the_ratio_a_division_uses_both_block_each_on_its_path()
     {
         using var tree = new TempTree();
-        tree.Write("osfmk/i386/tsc_setup.c", BusRatio.Replace("default: {", """
-            case 1: {
+        tree.Write("osfmk/i386/tsc_setup.c", BusRatio.Replace("switch (family) {", "switch (cpuid_cpufamily()) {", StringComparison.Ordinal)
+            .Replace("static unsigned int ratio;", "static unsigned int ratio;\nextern unsigned int cpuid_cpufamily(void);", StringComparison.Ordinal)
+            .Replace("default: {", """
+            case 1:
+                case 2: {
                     uint64_t status = rdmsr64(IA32_PERF_STS);
                     ratio = (unsigned int)bitfield(status, 44, 40);
                     break;
@@ -383,7 +386,10 @@ public sealed class ReadinessTests
         var reads = outcome.Result!.Findings.Where(f => f.RuleId == "platform.time-source-msr").ToList();
         Assert.Equal(2, reads.Count);
         Assert.All(reads, r => Assert.Equal("blocking", r.Verdict));
-        Assert.All(reads, r => Assert.Equal("osfmk/i386/tsc_setup.c:26", r.Properties["divides-at"]));
+        Assert.All(reads, r => Assert.Equal("osfmk/i386/tsc_setup.c:28", r.Properties["divides-at"]));
+        Assert.Equal(["the path of case 1, 2 of switch (cpuid_cpufamily()) at line 12", "the default path of switch (cpuid_cpufamily()) at line 12"],
+            reads.OrderBy(r => r.Line).Select(r => r.Properties["path"]));
+        Assert.All(reads, r => Assert.EndsWith("; only on " + r.Properties["path"], r.Otherwise, StringComparison.Ordinal));
     }
 
     [Theory]

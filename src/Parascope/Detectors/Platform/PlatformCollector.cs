@@ -47,6 +47,8 @@ internal sealed class PlatformCollector : IUnitCollector
     /// <summary>Whether the current function has had a site: only there are fields followed into divisions.</summary>
     private bool _functionHasSite;
     private readonly List<DivisionByRead> _divisions = new();
+    /// <summary>The current function's switches on the CPU's identity: a site in one of their cases is met only on that case's path.</summary>
+    private readonly List<IdentitySwitch> _switches = new();
     private readonly List<FieldFromRead> _fieldStores = new();
 
     /// <summary>Where a variable's value came from — a read of this unit or a structure field (its USR) — and the block it was set in.</summary>
@@ -69,6 +71,7 @@ internal sealed class PlatformCollector : IUnitCollector
             _body = Cursor.Null;
             _blocks.Clear();
             _origins.Clear();
+            _switches.Clear();
             _functionHasSite = false;
         }
         if (cursor.Kind is CXCursorKind.CXCursor_CompoundStmt || PanicScan.Guards(cursor))
@@ -215,8 +218,7 @@ internal sealed class PlatformCollector : IUnitCollector
             otherwise = $"never taken: {string.Join(", ", features)} {(features.Count == 1 ? "is" : "are")} in every guest CPU's CPUID (baseline); without: {otherwise}";
             properties["baseline-features"] = string.Join(", ", features);
         }
-        _functionHasSite = true;
-        _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
+        AddSite(statement, new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
             Clip("if (" + Text(tokens) + ")"), values, otherwise)
         {
             Properties = properties.ToImmutable(),
@@ -349,11 +351,12 @@ internal sealed class PlatformCollector : IUnitCollector
             return;
         }
         otherwise ??= cases.Default is { } fallback ? "default: " + fallback : "no default case: a value outside the table skips it";
+        _switches.Add(new IdentitySwitch(body.Extent.Start.Expansion.Offset, body.Extent.End.Expansion.Offset,
+            $"switch ({Clip(Text(tokens), 60)}) at line {site.Line.ToString(CultureInfo.InvariantCulture)}", cases.Cases));
         var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         properties["reader"] = string.Join(", ", scan.Readers.Select(r => r.Name).Distinct(StringComparer.Ordinal));
         properties["cases"] = cases.Labels.Count.ToString(CultureInfo.InvariantCulture);
-        _functionHasSite = true;
-        _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
+        AddSite(statement, new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
             Clip("switch (" + Text(tokens) + ")"), [.. cases.Labels.Distinct(StringComparer.Ordinal)], otherwise)
         {
             Properties = properties.ToImmutable(),
@@ -530,6 +533,8 @@ internal sealed class PlatformCollector : IUnitCollector
     {
         public readonly List<string> Labels = new();
         public string? Default;
+        /// <summary>Each case and default statement: where it starts and ends, and its label (`default` for the default).</summary>
+        public readonly List<(int Start, int End, string Label)> Cases = new();
 
         public ChildVisit Visit(Cursor cursor, Cursor parent)
         {
@@ -545,6 +550,7 @@ internal sealed class PlatformCollector : IUnitCollector
                         if (tokens.Count > 1 && tokens[0].Text == "case" && colon > 1)
                         {
                             Labels.Add(Text(tokens.GetRange(1, colon - 1)));
+                            Cases.Add((cursor.Extent.Start.Expansion.Offset, cursor.Extent.End.Expansion.Offset, Labels[^1]));
                         }
                         break;
                     }
@@ -552,6 +558,7 @@ internal sealed class PlatformCollector : IUnitCollector
                     {
                         var children = cursor.Children();
                         Default = children.Count > 0 ? Clip(Text(unit.Tokenize(children[0].Extent)), 80) : "(empty)";
+                        Cases.Add((cursor.Extent.Start.Expansion.Offset, cursor.Extent.End.Expansion.Offset, "default"));
                         break;
                     }
             }
@@ -692,6 +699,54 @@ internal sealed class PlatformCollector : IUnitCollector
             Follow(declaration.Spelling, children[^1], declaration);
         }
         Remember(declaration.Spelling, children[^1], scope);
+    }
+
+    // ------------------------------------------------------------------ paths of an identity switch
+
+    /// <summary>Keeps a site found at CURSOR, with the identity-switch path it is on (`path`).</summary>
+    private void AddSite(Cursor cursor, PlatformSite site)
+    {
+        _functionHasSite = true;
+        _sites.Add(PathOf(cursor) is { } path ? site with { Properties = site.Properties.SetItem("path", path) } : site);
+    }
+
+    /// <summary>A switch on the CPU's identity: its body's offsets, how it reads, its cases in source order.</summary>
+    private sealed record IdentitySwitch(int Start, int End, string Text, List<(int Start, int End, string Label)> Cases);
+
+    /// <summary>
+    /// The path a site at CURSOR is on when it lies in a case of an identity switch of this function (the innermost):
+    /// `case CPUFAMILY_INTEL_PENRYN of switch (cpuid_cpufamily()) at line 167`. A case holds the statements from its label
+    /// to the next; labels written one after the other (`case A: case B: {…}`, a case nested in the one before) share a path.
+    /// </summary>
+    private string? PathOf(Cursor cursor)
+    {
+        if (_switches.Count == 0)
+        {
+            return null;
+        }
+        var offset = cursor.Extent.Start.Expansion.Offset;
+        for (var s = _switches.Count - 1; s >= 0; s--)
+        {
+            var identity = _switches[s];
+            if (offset < identity.Start || offset >= identity.End)
+            {
+                continue;
+            }
+            var index = identity.Cases.FindLastIndex(c => c.Start <= offset);
+            if (index < 0)
+            {
+                return null;
+            }
+            var first = index;
+            while (first > 0 && identity.Cases[first - 1].End >= identity.Cases[first].Start)
+            {
+                first--;
+            }
+            var labels = identity.Cases.GetRange(first, index - first + 1).Select(c => c.Label).ToList();
+            return (labels is ["default"] ? "the default path" : "the path of case " + string.Join(", ", labels))
+                + " of " + identity.Text;
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ a read's value into a division
@@ -950,7 +1005,6 @@ internal sealed class PlatformCollector : IUnitCollector
                 _pendingAssignment = null;
             }
             // The value the read gives: the variable it is stored in, and a variable given as an argument (cpuid_fn(0x15, reg)).
-            _functionHasSite = true;
             var block = BlockAt(call.Extent.Start.Expansion.Offset);
             List<ValueOrigin> origin = [new ValueOrigin(site.File, site.Line, site.Column, null, block)];
             ForEachVariableArgument(call, variable => SetOrigins(variable, origin, block));
@@ -958,7 +1012,7 @@ internal sealed class PlatformCollector : IUnitCollector
             {
                 SetOrigins(assigned, origin, block);
             }
-            _sites.Add(new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
+            AddSite(call, new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
                 Clip(Text(scope.TranslationUnit.Tokenize(call.Extent))), values.ToImmutable(), null)
             {
                 AssignedTo = assigned,
@@ -1023,8 +1077,7 @@ internal sealed class PlatformCollector : IUnitCollector
         {
             return;
         }
-        _functionHasSite = true;
-        _sites.Add(new PlatformSite(rules[0].Rule.Id, site.File, site.Line, site.Column, scope.Function, name, [], null)
+        AddSite(reference, new PlatformSite(rules[0].Rule.Id, site.File, site.Line, site.Column, scope.Function, name, [], null)
         {
             Properties = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("name", name)]),
         });

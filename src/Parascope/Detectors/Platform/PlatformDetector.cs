@@ -71,6 +71,11 @@ public sealed class PlatformDetector : IDetector
                     otherwise = $"only once {early.Variable} is set (line {early.Line} returns while {early.Condition}, as a global is until set): {otherwise}";
                     properties = properties.SetItem("early-return-line", early.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
+                if (Panics(otherwise) && properties.TryGetValue("path", out var path))
+                {
+                    // case CPUFAMILY_INTEL_PENRYN: … panic(…): only a virtual CPU of that family meets it.
+                    otherwise += $"; only on {path}";
+                }
                 var context1 = unit.Unit.Language == SourceLanguage.Cxx ? SourceContext.Cxx : SourceContext.C;
                 sink.Add(context.FindingOf(rule, site.File, site.Line, site.Column, context1, site.Detail) with
                 {
