@@ -409,7 +409,7 @@ public sealed class ReadinessTests
         using var tree = new TempTree();
         tree.Write("osfmk/i386/cpu_mini.h", """
             typedef struct { unsigned int numerator; unsigned int denominator; } tsc_leaf_t;
-            typedef struct { unsigned int max_basic; tsc_leaf_t tsc_leaf; } cpu_info_t;
+            typedef struct { unsigned int max_basic; unsigned int cpuid_cpufamily; tsc_leaf_t tsc_leaf; } cpu_info_t;
             extern cpu_info_t *cpuid_info(void);
             extern void cpuid_fn(unsigned int leaf, unsigned int *regs);
             """);
@@ -436,14 +436,20 @@ public sealed class ReadinessTests
                 cpu_info_t *infop = cpuid_info();
                 uint64_t N = infop->tsc_leaf.numerator;
                 uint64_t M = infop->tsc_leaf.denominator;
-                tsc_freq = ref * N / M;
+                switch (infop->cpuid_cpufamily) {
+                case 0x37:
+                case 0x38:
+                    tsc_freq = ref * N / M;
+                    break;
+                }
             }
             """);
         var outcome = ScanForHvm(tree);
         Assert.Null(outcome.Error);
         var leaf = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid");
         Assert.Equal("blocking", leaf.Verdict);
-        Assert.Equal("divide error (a panic) when it reads 0: ref * N / M (osfmk/i386/tsc_art.c:11) divides by M, not tested for 0", leaf.Otherwise);
+        Assert.Equal("divide error (a panic) when it reads 0: ref * N / M (osfmk/i386/tsc_art.c:14) divides by M, not tested for 0, "
+            + "on the path of case 0x37, 0x38 of switch (infop->cpuid_cpufamily) at line 11", leaf.Otherwise);
         Assert.Null(Assert.Single(outcome.Result.Findings, f => f.RuleId == "platform.time-source-firmware").Otherwise);
     }
 

@@ -845,6 +845,7 @@ internal sealed class PlatformCollector : IUnitCollector
             return;
         }
         var text = Clip(Text(scope.TranslationUnit.Tokenize(division.Extent)), 80);
+        var path = PathOf(division);
         foreach (var origin in held.Distinct())
         {
             _divisions.Add(new DivisionByRead(at.File, scope.Function, at.Line, text, divisor.Spelling)
@@ -853,6 +854,7 @@ internal sealed class PlatformCollector : IUnitCollector
                 ReadLine = origin.ReadLine,
                 ReadColumn = origin.ReadColumn,
                 Field = origin.Field,
+                Path = path,
             });
         }
     }

@@ -60,7 +60,8 @@ public sealed class PlatformDetector : IDetector
                 {
                     // tscGranularity = bitfield(rdmsr64(MSR_PLATFORM_INFO), 15, 8); … busFCvtt2n / tscGranularity: a VM whose
                     // MSR or CPUID leaf answers 0 stops the kernel with a divide error.
-                    otherwise = $"{DivideError} when it reads 0: {division.Text} ({division.File}:{division.Line}) divides by {division.Divisor}, not tested for 0";
+                    otherwise = $"{DivideError} when it reads 0: {division.Text} ({division.File}:{division.Line}) divides by {division.Divisor}, not tested for 0"
+                        + (division.Path is { } divisionPath ? $", on {divisionPath}" : "");
                     properties = properties.SetItem("divides-at", $"{division.File}:{division.Line.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                 }
                 if (Panics(otherwise)

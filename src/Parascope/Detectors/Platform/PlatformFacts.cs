@@ -46,6 +46,8 @@ internal sealed record DivisionByRead(string File, string? Function, int Line, s
     public int ReadLine { get; init; }
     public int ReadColumn { get; init; }
     public string? Field { get; init; }
+    /// <summary>The identity-switch path the division is on (`the path of case … of switch (…) at line N`), or null.</summary>
+    public string? Path { get; init; }
 }
 
 /// <summary>A structure field given a read's value (`info->tsc_leaf.denominator = reg[eax]` after `cpuid_fn(0x15, reg)`).</summary>
