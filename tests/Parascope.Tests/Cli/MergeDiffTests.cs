@@ -294,6 +294,23 @@ public sealed class MergeDiffTests
         AssertShardsMergeToTheWholeScan(tree, shardCount);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void Platform_verdicts_from_a_division_by_a_read_merge_to_the_whole_scan_s(int shardCount)
+    {
+        // A read divided by in its own unit blocks; a field filled in one unit and divided by in another is not linked
+        // (a shard holding only one of them would say otherwise).
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/cpu_mini.h", Planning.ReadinessTests.TscLeafHeader);
+        tree.Write("osfmk/i386/cpuid_mini.c", "#include \"cpu_mini.h\"\n" + Planning.ReadinessTests.TscLeafFill);
+        tree.Write("osfmk/i386/tsc_art.c", "#include \"cpu_mini.h\"\n" + Planning.ReadinessTests.TscLeafDivide);
+        tree.Write("osfmk/i386/tsc_setup.c", Planning.ReadinessTests.BusRatio.Replace("{0}", "ratio = (unsigned int)bitfield(info, 15, 8);", StringComparison.Ordinal));
+        tree.Write("osfmk/i386/other_mini.c", "void other_mini(void) { }\n");
+        var findings = AssertShardsMergeToTheWholeScan(tree, shardCount, ["--target", "xen-hvm"], sarif: true);
+        Assert.Contains(findings, f => f.GetProperty("ruleId").GetString() == "platform.time-source-msr" && f.GetProperty("verdict").GetString() == "blocking");
+    }
+
     /// <summary>TREE scanned whole and in SHARDCOUNT shards (no cache, one job): the merged JSON is the whole scan's, byte for byte.</summary>
     [Theory]
     [InlineData(3)]

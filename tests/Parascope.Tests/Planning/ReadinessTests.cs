@@ -322,7 +322,7 @@ public sealed class ReadinessTests
 
     // An original bus-ratio set-up in the shape of a kernel's tsc_init(): the ratio from an MSR, a division by it later.
     // {0} is what comes between the read and the division.
-    private const string BusRatio = """
+    internal const string BusRatio = """
         typedef unsigned long long uint64_t;
         extern uint64_t rdmsr64(unsigned int msr);
         #define MSR_PLATFORM_INFO 0xce
@@ -403,54 +403,72 @@ public sealed class ReadinessTests
         Assert.Null(read.Otherwise);
     }
 
+    // An original TSC set-up in the shape of a kernel's cpuid.c and tsc.c: the TSC leaf's ratio goes into a structure
+    // field, and the ART path divides by it.
+    internal const string TscLeafHeader = """
+        typedef struct { unsigned int numerator; unsigned int denominator; } tsc_leaf_t;
+        typedef struct { unsigned int max_basic; unsigned int cpuid_cpufamily; tsc_leaf_t tsc_leaf; } cpu_info_t;
+        extern cpu_info_t *cpuid_info(void);
+        extern void cpuid_fn(unsigned int leaf, unsigned int *regs);
+        """;
+
+    internal const string TscLeafFill = """
+        void cpuid_set_info(cpu_info_t *info)
+        {
+            unsigned int reg[4];
+            if (info->max_basic >= 0x15) {
+                cpuid_fn(0x15, reg);
+                info->tsc_leaf.denominator = reg[0];
+                info->tsc_leaf.numerator = reg[1];
+            }
+        }
+        """;
+
+    internal const string TscLeafDivide = """
+        typedef unsigned long long uint64_t;
+        extern uint64_t EFI_get_frequency(const char *name);
+        uint64_t tsc_freq;
+        void tsc_art(void)
+        {
+            uint64_t ref = EFI_get_frequency("ARTFrequency");
+            cpu_info_t *infop = cpuid_info();
+            uint64_t N = infop->tsc_leaf.numerator;
+            uint64_t M = infop->tsc_leaf.denominator;
+            switch (infop->cpuid_cpufamily) {
+            case 0x37:
+            case 0x38:
+                tsc_freq = ref * N / M;
+                break;
+            }
+        }
+        """;
+
     [Fact]
-    public void A_cpuid_leaf_stored_in_a_field_that_another_unit_divides_by_blocks()
+    public void A_cpuid_leaf_stored_in_a_field_that_the_unit_divides_by_blocks_and_says_the_division_s_path()
     {
         using var tree = new TempTree();
-        tree.Write("osfmk/i386/cpu_mini.h", """
-            typedef struct { unsigned int numerator; unsigned int denominator; } tsc_leaf_t;
-            typedef struct { unsigned int max_basic; unsigned int cpuid_cpufamily; tsc_leaf_t tsc_leaf; } cpu_info_t;
-            extern cpu_info_t *cpuid_info(void);
-            extern void cpuid_fn(unsigned int leaf, unsigned int *regs);
-            """);
-        tree.Write("osfmk/i386/cpuid_mini.c", """
-            #include "cpu_mini.h"
-            void cpuid_set_info(cpu_info_t *info)
-            {
-                unsigned int reg[4];
-                if (info->max_basic >= 0x15) {
-                    cpuid_fn(0x15, reg);
-                    info->tsc_leaf.denominator = reg[0];
-                    info->tsc_leaf.numerator = reg[1];
-                }
-            }
-            """);
-        tree.Write("osfmk/i386/tsc_art.c", """
-            #include "cpu_mini.h"
-            typedef unsigned long long uint64_t;
-            extern uint64_t EFI_get_frequency(const char *name);
-            uint64_t tsc_freq;
-            void tsc_art(void)
-            {
-                uint64_t ref = EFI_get_frequency("ARTFrequency");
-                cpu_info_t *infop = cpuid_info();
-                uint64_t N = infop->tsc_leaf.numerator;
-                uint64_t M = infop->tsc_leaf.denominator;
-                switch (infop->cpuid_cpufamily) {
-                case 0x37:
-                case 0x38:
-                    tsc_freq = ref * N / M;
-                    break;
-                }
-            }
-            """);
+        tree.Write("osfmk/i386/tsc_leaf.c", string.Join("\n", TscLeafHeader, TscLeafFill, TscLeafDivide));
         var outcome = ScanForHvm(tree);
         Assert.Null(outcome.Error);
         var leaf = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid");
         Assert.Equal("blocking", leaf.Verdict);
-        Assert.Equal("divide error (a panic) when it reads 0: ref * N / M (osfmk/i386/tsc_art.c:14) divides by M, not tested for 0, "
-            + "on the path of case 0x37, 0x38 of switch (infop->cpuid_cpufamily) at line 11", leaf.Otherwise);
+        Assert.Equal("divide error (a panic) when it reads 0: ref * N / M (osfmk/i386/tsc_leaf.c:26) divides by M, not tested for 0, "
+            + "on the path of case 0x37, 0x38 of switch (infop->cpuid_cpufamily) at line 23", leaf.Otherwise);
         Assert.Null(Assert.Single(outcome.Result.Findings, f => f.RuleId == "platform.time-source-firmware").Otherwise);
+    }
+
+    [Fact]
+    public void A_field_filled_in_another_unit_is_not_linked_so_that_a_shard_s_verdict_is_the_whole_scan_s()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/cpu_mini.h", TscLeafHeader);
+        tree.Write("osfmk/i386/cpuid_mini.c", "#include \"cpu_mini.h\"\n" + TscLeafFill);
+        tree.Write("osfmk/i386/tsc_art.c", "#include \"cpu_mini.h\"\n" + TscLeafDivide);
+        var outcome = ScanForHvm(tree);
+        Assert.Null(outcome.Error);
+        var leaf = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid");
+        Assert.Equal("needs-shim", leaf.Verdict);
+        Assert.Null(leaf.Otherwise);
     }
 
     // An original FPU set-up in the shape of a kernel's init_fpu(): {0} is the feature test, {1} what follows it.

@@ -104,20 +104,20 @@ public sealed class PlatformDetector : IDetector
 
     /// <summary>
     /// Every division by a read's value untested for zero, by the read (arch, file, line, column); a division by a field
-    /// goes to each read that fills the field in a unit of the same arch (cpuid.c fills the TSC leaf, tsc.c divides by it).
+    /// goes to each read of the same unit that fills the field. Not across units: each shard of a sharded scan detects
+    /// its own units, and a link from cpuid.c's read to tsc.c's division would make a shard's verdict differ from the
+    /// whole scan's (merge is exact, docs/scale-out.md); such a link needs the whole-tree stage after the merge.
     /// The first division in file and line order when several divide by one read.
     /// </summary>
     private static Dictionary<(string Arch, string File, int Line, int Column), DivisionByRead> DivisionsByRead(DetectionContext context)
     {
-        var all = context.FactsOf<PlatformFacts>().ToList();
-        var fieldReads = all.SelectMany(p => p.Facts.FieldStores.Select(store => (p.Unit.Unit.Arch, Store: store)))
-            .ToLookup(p => (p.Arch, p.Store.Field), p => (p.Store.ReadFile, p.Store.ReadLine, p.Store.ReadColumn));
         var byRead = new Dictionary<(string, string, int, int), DivisionByRead>();
-        foreach (var (unit, facts) in all)
+        foreach (var (unit, facts) in context.FactsOf<PlatformFacts>())
         {
+            var fieldReads = facts.FieldStores.ToLookup(s => s.Field, s => (s.ReadFile, s.ReadLine, s.ReadColumn), StringComparer.Ordinal);
             foreach (var division in facts.Divisions)
             {
-                var reads = division.Field is { } field ? fieldReads[(unit.Unit.Arch, field)]
+                var reads = division.Field is { } field ? fieldReads[field]
                     : division.ReadFile is { } readFile ? [(readFile, division.ReadLine, division.ReadColumn)] : [];
                 foreach (var (file, line, column) in reads)
                 {
