@@ -119,6 +119,15 @@ public static class IsolatedScan
         return process;
     }
 
+    /// <summary>The process ids of the workers running now (tests kill one).</summary>
+    internal static List<int> RunningWorkerIds()
+    {
+        lock (Gate)
+        {
+            return [.. Running.Select(p => p.Id)];
+        }
+    }
+
     internal static void Forget(Process process)
     {
         lock (Gate)

@@ -57,7 +57,16 @@ public sealed class ParseWorkerPool : IUnitReader
     public ParsedUnit Parse(UnitScope scope, TimeSpan timeout)
     {
         var worker = _idle.TryTake(out var idle) ? idle : ParseWorker.Start(_command, _setup);
-        var answer = worker.Ask(WorkerMessages.Encode(RequestFor(worker, scope)), timeout);
+        Answer answer;
+        try
+        {
+            answer = worker.Ask(WorkerMessages.Encode(RequestFor(worker, scope)), timeout);
+        }
+        catch
+        {
+            worker.Kill();
+            throw;
+        }
         if (answer.Timeout)
         {
             worker.Kill();
@@ -176,12 +185,12 @@ public sealed class ParseWorkerPool : IUnitReader
                 return Died();
             }
             var read = Task.Run(() => WorkerMessages.Read(_answers));
-            if (!read.Wait(timeout))
-            {
-                return new Answer(null, null, true, null);
-            }
             try
             {
+                if (!read.Wait(timeout))
+                {
+                    return new Answer(null, null, true, null);
+                }
                 return read.Result is { } frame ? new Answer(frame, null, false, null) : Died();
             }
             catch (AggregateException failure) when (failure.InnerException is EndOfStreamException or IOException)
