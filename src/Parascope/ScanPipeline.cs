@@ -197,7 +197,8 @@ public static class ScanPipeline
             ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources.Value}", new FileDigests(discovery.Overlays),
                 request.ResultCacheMaxBytes)
             : null;
-        var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache);
+        using var workers = request.ParseWorkers is { } command ? new Workers.ParseWorkerPool(command) : null;
+        var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache, workers);
         var evicted = cache?.Trim() ?? 0;
         var parseMs = phase.ElapsedMilliseconds;
         phase.Restart();
@@ -219,7 +220,7 @@ public static class ScanPipeline
         var variants = discovery.Variants
             .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
             .ToImmutableArray();
-        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache));
+        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache, workers));
         var reachCounts = FunctionReach.Counts(parsed);
         var merged = FindingMerger.Merge(all.Where(f => !request.ActiveOnly || f.Active), reachCounts);
         var detectMs = phase.ElapsedMilliseconds;
@@ -392,7 +393,7 @@ public static class ScanPipeline
     /// adds nothing to the unit counts, the call graph or the reach of functions.
     /// </summary>
     private static IEnumerable<Finding> VariantSites(ImmutableArray<SourceUnit> variants, IReadOnlyList<Finding> own, RuleSet rules,
-        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache)
+        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, Workers.ParseWorkerPool? workers)
     {
         var folded = new List<Finding>();
         foreach (var group in variants.GroupBy(u => u.Configuration!, StringComparer.Ordinal).OrderBy(g => KernelConfigurations.Rank(g.Key)))
@@ -400,7 +401,7 @@ public static class ScanPipeline
             var detectors = DetectorRegistry.All(rules);
             var texts = new SourceTexts();
             var reach = new FunctionReach();
-            var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache);
+            var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers);
             var (_, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach);
             var byFile = OwnConfigurations([.. group]);
             folded.AddRange(ConfigurationSites.Fold(own, detected, file => byFile.GetValueOrDefault(file, [group.Key])));
@@ -439,7 +440,7 @@ public static class ScanPipeline
 
     private static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources,
         string root, SourceTexts texts, FunctionReach reach, ScanRequest request,
-        ImmutableSortedDictionary<string, string> overlays, ResultCache? cache)
+        ImmutableSortedDictionary<string, string> overlays, ResultCache? cache, Workers.ParseWorkerPool? workers)
     {
         if (units.IsEmpty)
         {
@@ -478,9 +479,7 @@ public static class ScanPipeline
             });
             progress.Cached(results.Count(r => r is not null));
         }
-        using IUnitReader parser = request.ParseWorkers is { } workers
-            ? new Workers.ParseWorkerPool(workers, sources, reach, root, request.RulesDirectory, overlays)
-            : new UnitParser(sources, reach, overlays);
+        using var parser = workers?.Stage(sources, reach, root, request.RulesDirectory, overlays) ?? new UnitParser(sources, reach, overlays);
         ParseEach([.. Enumerable.Range(0, units.Length).Where(i => results[i] is null)]);
         // Each header body is walked by the first unit in discovery order that reaches it, whatever the threads did and
         // whatever scan a cached unit's facts come from: a unit that walked one it is not the first to reach (another

@@ -55,37 +55,58 @@ public static class IsolatedScan
 
     internal static int Serve(Stream requests, Stream answers)
     {
-        if (WorkerMessages.Read(requests) is not { } setupBytes || WorkerMessages.Decode<WorkerSetup>(setupBytes) is not { } setup)
-        {
-            return 0;
-        }
         if (Libclang.Load() is { } clangError)
         {
             Console.Error.WriteLine($"parascope: {clangError.Message}");
             return 2;
         }
-        var rules = RuleLoader.LoadWith(setup.RulesDirectory);
-        if (rules.Error is { } ruleError)
-        {
-            Console.Error.WriteLine($"parascope: {ruleError.Message}");
-            return 2;
-        }
-        var detectors = DetectorRegistry.All(new RuleSet(rules.Rules));
-        ImmutableArray<ICollectorSource> sources = setup.CallGraph ? [.. detectors, new CallGraphSource()] : [.. detectors];
-        var texts = new SourceTexts();
-        var reach = new FunctionReach();
-        using var parser = new UnitParser(sources, reach, setup.Overlays);
         WorkerMessages.Write(answers, []);
-        while (WorkerMessages.Read(requests) is { } bytes)
+        var rules = new Dictionary<string, RuleSet>(StringComparer.Ordinal);
+        WorkerSession? session = null;
+        try
         {
-            var request = WorkerMessages.Decode<UnitRequest>(bytes) ?? throw new InvalidDataException("an empty unit request");
-            reach.Learn(request.Reach, request.Settle);
-            var parsed = parser.Parse(new UnitScope { Unit = request.Unit, Root = setup.Root, Texts = texts, Rank = request.Rank });
-            var frame = UnitFactsCodec.Encode(parsed, ScanPipeline.UnitKey(request.Unit), [])
-                        ?? throw new InvalidOperationException($"{request.Unit.RelativePath}: facts the codec does not know");
-            WorkerMessages.Write(answers, frame);
+            while (WorkerMessages.Read(requests) is { } bytes)
+            {
+                var request = WorkerMessages.Decode<UnitRequest>(bytes) ?? throw new InvalidDataException("an empty unit request");
+                if (request.Setup is { } setup)
+                {
+                    session?.Parser.Dispose();
+                    session = WorkerSession.Of(setup, rules);
+                }
+                var stage = session ?? throw new InvalidDataException("a unit request before any setup");
+                stage.Reach.Learn(request.Reach, request.Settle);
+                var parsed = stage.Parser.Parse(new UnitScope { Unit = request.Unit, Root = stage.Root, Texts = stage.Texts, Rank = request.Rank });
+                var frame = UnitFactsCodec.Encode(parsed, ScanPipeline.UnitKey(request.Unit), [])
+                            ?? throw new InvalidOperationException($"{request.Unit.RelativePath}: facts the codec does not know");
+                WorkerMessages.Write(answers, frame);
+            }
+        }
+        finally
+        {
+            session?.Parser.Dispose();
         }
         return 0;
+    }
+
+    /// <summary>A worker's state for one parse stage: as the scan's process holds it for the stage's units.</summary>
+    private sealed record WorkerSession(string Root, UnitParser Parser, FunctionReach Reach, SourceTexts Texts)
+    {
+        /// <summary>The stage SETUP describes; its rules loaded once per folder (RULES keeps them).</summary>
+        public static WorkerSession Of(WorkerSetup setup, Dictionary<string, RuleSet> rules)
+        {
+            if (!rules.TryGetValue(setup.RulesDirectory ?? string.Empty, out var ruleSet))
+            {
+                var loaded = RuleLoader.LoadWith(setup.RulesDirectory);
+                // The scan loaded the same rules before it started any worker: they cannot be wrong here but by a change under it.
+                rules[setup.RulesDirectory ?? string.Empty] = ruleSet = new RuleSet(loaded.Error is { } error
+                    ? throw new InvalidOperationException(error.Message)
+                    : loaded.Rules);
+            }
+            var detectors = DetectorRegistry.All(ruleSet);
+            ImmutableArray<ICollectorSource> sources = setup.CallGraph ? [.. detectors, new CallGraphSource()] : [.. detectors];
+            var reach = new FunctionReach();
+            return new WorkerSession(setup.Root, new UnitParser(sources, reach, setup.Overlays), reach, new SourceTexts());
+        }
     }
 
     /// <summary>A worker process started with COMMAND, its standard streams piped to this one; ended by <see cref="StopWorkers"/> too.</summary>

@@ -16,8 +16,10 @@ namespace Parascope.Workers;
 /// crash libclang where its crash recovery cannot help (a stack overflow in Sema on a 300,000-term expression kills the
 /// process with SIGSEGV): a worker that dies costs the unit it was given, reported failed and not retried, and the
 /// next unit starts a new worker. A worker past --unit-timeout is killed: the unit is reported as a timed-out unit is.
+/// The workers live as long as the scan: each parse stage (the scan's units, then each configuration's) is a
+/// <see cref="Stage"/> of its own, and a worker is told a stage's setup with the first unit of it it reads.
 /// </summary>
-public sealed class ParseWorkerPool : IUnitReader
+public sealed class ParseWorkerPool(WorkerCommand command) : IDisposable
 {
     /// <summary>The first words of the error of a unit whose worker died reading it.</summary>
     public const string CrashReason = "the parse worker died reading this unit";
@@ -25,103 +27,131 @@ public sealed class ParseWorkerPool : IUnitReader
     /// <summary>The first words of the error of a unit whose worker answered with bytes that are not its facts.</summary>
     public const string DamagedReason = "the parse worker's answer for this unit was damaged";
 
-    private readonly WorkerCommand _command;
-    private readonly ImmutableArray<ICollectorSource> _sources;
-    private readonly FunctionReach _reach;
-    private readonly string _root;
-    private readonly byte[] _setup;
+    private readonly WorkerCommand _command = command;
     private readonly ConcurrentBag<ParseWorker> _idle = [];
-    // What the scan knows of header bodies' first reachers, in the order it learnt it; each worker is sent the part it lacks.
-    private readonly object _gate = new();
-    private List<FirstReach> _log;
-    private int _epoch;
 
-    public ParseWorkerPool(WorkerCommand command, ImmutableArray<ICollectorSource> sources, FunctionReach reach, string root,
-        string? rulesDirectory, ImmutableSortedDictionary<string, string> overlays)
-    {
-        _command = command;
-        _sources = sources;
-        _reach = reach;
-        _root = root;
-        _setup = WorkerMessages.Encode(new WorkerSetup
-        {
-            Root = root,
-            RulesDirectory = rulesDirectory,
-            CallGraph = sources.Any(s => s is CallGraphSource),
-            Overlays = overlays,
-        });
-        _log = reach.Entries();
-        _epoch = reach.Settlements;
-    }
-
-    public ParsedUnit Parse(UnitScope scope, TimeSpan timeout)
-    {
-        var worker = _idle.TryTake(out var idle) ? idle : ParseWorker.Start(_command, _setup);
-        Answer answer;
-        try
-        {
-            answer = worker.Ask(WorkerMessages.Encode(RequestFor(worker, scope)), timeout);
-        }
-        catch
-        {
-            worker.Kill();
-            throw;
-        }
-        if (answer.Timeout)
-        {
-            worker.Kill();
-            return UnitParser.TimedOut(scope.Unit, timeout);
-        }
-        if (answer.Exit is { } exit)
-        {
-            return UnitParser.Failed(scope.Unit, $"{CrashReason} (exit code {exit}{SignalName(exit)}); the scan went on without it (--isolate)");
-        }
-        var record = answer.Frame is null ? null : UnitFactsCodec.Decode(answer.Frame);
-        if (record?.Key != ScanPipeline.UnitKey(scope.Unit) || record.ToParsedUnit(scope.Unit) is not { } parsed)
-        {
-            // Bytes that are not this unit's facts: nothing after them on the pipe can be trusted either.
-            worker.Kill();
-            return UnitParser.Failed(scope.Unit, $"{DamagedReason} ({answer.Damage ?? "not a facts frame of this unit"}); the scan went on without it (--isolate)");
-        }
-        _idle.Add(worker);
-        foreach (var source in _sources)
-        {
-            source.Restore(parsed, scope);
-        }
-        var first = _reach.Reach(parsed, scope.Rank);
-        lock (_gate)
-        {
-            if (_epoch == _reach.Settlements)
-            {
-                _log.AddRange(first);
-            }
-        }
-        return parsed;
-    }
-
-    /// <summary>SCOPE's unit, with what WORKER has not yet been told of the reach (all of it, settled, once the scan's reach settled).</summary>
-    private UnitRequest RequestFor(ParseWorker worker, UnitScope scope)
-    {
-        lock (_gate)
-        {
-            if (_epoch != _reach.Settlements)
-            {
-                _epoch = _reach.Settlements;
-                _log = _reach.Entries();
-            }
-            var settle = worker.Epoch != _epoch;
-            var from = settle ? 0 : worker.Sent;
-            worker.Epoch = _epoch;
-            worker.Sent = _log.Count;
-            return new UnitRequest { Unit = scope.Unit, Rank = scope.Rank, Settle = settle, Reach = [.. _log.Skip(from)] };
-        }
-    }
+    /// <summary>A parse stage read by the pool's workers: SOURCES' collectors run in them, REACH is the stage's.</summary>
+    public IUnitReader Stage(ImmutableArray<ICollectorSource> sources, FunctionReach reach, string root, string? rulesDirectory,
+        ImmutableSortedDictionary<string, string> overlays) => new WorkerStage(this, sources, reach, root, rulesDirectory, overlays);
 
     public void Dispose()
     {
         while (_idle.TryTake(out var worker))
         {
             worker.Finish();
+        }
+    }
+
+    /// <summary>One parse stage: the units of one ParseAll, with their collectors and their header reach.</summary>
+    private sealed class WorkerStage : IUnitReader
+    {
+        private readonly ParseWorkerPool _pool;
+        private readonly ImmutableArray<ICollectorSource> _sources;
+        private readonly FunctionReach _reach;
+        private readonly WorkerSetup _setup;
+        // What the scan knows of header bodies' first reachers, in the order it learnt it; each worker is sent the part it lacks.
+        private readonly object _gate = new();
+        private List<FirstReach> _log;
+        private int _epoch;
+
+        public WorkerStage(ParseWorkerPool pool, ImmutableArray<ICollectorSource> sources, FunctionReach reach, string root,
+            string? rulesDirectory, ImmutableSortedDictionary<string, string> overlays)
+        {
+            _pool = pool;
+            _sources = sources;
+            _reach = reach;
+            _setup = new WorkerSetup
+            {
+                Root = root,
+                RulesDirectory = rulesDirectory,
+                CallGraph = sources.Any(s => s is CallGraphSource),
+                Overlays = overlays,
+            };
+            _log = reach.Entries();
+            _epoch = reach.Settlements;
+        }
+
+        public ParsedUnit Parse(UnitScope scope, TimeSpan timeout)
+        {
+            var worker = _pool._idle.TryTake(out var idle) ? idle : ParseWorker.Start(_pool._command);
+            Answer answer;
+            try
+            {
+                answer = worker.Ask(WorkerMessages.Encode(RequestFor(worker, scope)), timeout);
+            }
+            catch
+            {
+                worker.Kill();
+                throw;
+            }
+            if (answer.Timeout)
+            {
+                worker.Kill();
+                return UnitParser.TimedOut(scope.Unit, timeout);
+            }
+            if (answer.Exit is { } exit)
+            {
+                return UnitParser.Failed(scope.Unit, $"{CrashReason} (exit code {exit}{SignalName(exit)}); the scan went on without it (--isolate)");
+            }
+            var record = answer.Frame is null ? null : UnitFactsCodec.Decode(answer.Frame);
+            if (record?.Key != ScanPipeline.UnitKey(scope.Unit) || record.ToParsedUnit(scope.Unit) is not { } parsed)
+            {
+                // Bytes that are not this unit's facts: nothing after them on the pipe can be trusted either.
+                worker.Kill();
+                return UnitParser.Failed(scope.Unit, $"{DamagedReason} ({answer.Damage ?? "not a facts frame of this unit"}); the scan went on without it (--isolate)");
+            }
+            _pool._idle.Add(worker);
+            foreach (var source in _sources)
+            {
+                source.Restore(parsed, scope);
+            }
+            var first = _reach.Reach(parsed, scope.Rank);
+            lock (_gate)
+            {
+                if (_epoch == _reach.Settlements)
+                {
+                    _log.AddRange(first);
+                }
+            }
+            return parsed;
+        }
+
+        /// <summary>
+        /// SCOPE's unit, with this stage's setup when WORKER last read another stage, and what WORKER has not yet been told
+        /// of the reach (all of it, settled, once the scan's reach settled).
+        /// </summary>
+        private UnitRequest RequestFor(ParseWorker worker, UnitScope scope)
+        {
+            lock (_gate)
+            {
+                if (_epoch != _reach.Settlements)
+                {
+                    _epoch = _reach.Settlements;
+                    _log = _reach.Entries();
+                }
+                var setup = worker.Stage != this;
+                if (setup)
+                {
+                    (worker.Stage, worker.Epoch, worker.Sent) = (this, 0, 0);
+                }
+                var settle = worker.Epoch != _epoch;
+                var from = settle ? 0 : worker.Sent;
+                worker.Epoch = _epoch;
+                worker.Sent = _log.Count;
+                return new UnitRequest
+                {
+                    Setup = setup ? _setup : null,
+                    Unit = scope.Unit,
+                    Rank = scope.Rank,
+                    Settle = settle,
+                    Reach = [.. _log.Skip(from)],
+                };
+            }
+        }
+
+        /// <summary>The workers go back to the pool, for the next stage.</summary>
+        public void Dispose()
+        {
         }
     }
 
@@ -144,7 +174,8 @@ public sealed class ParseWorkerPool : IUnitReader
         private readonly Stream _requests;
         private readonly Stream _answers;
 
-        /// <summary>The reach settlement this worker's copy reflects, and how much of the log it was sent.</summary>
+        /// <summary>The stage the worker was last set up for, the reach settlement its copy reflects, and how much of the stage's log it was sent.</summary>
+        public object? Stage { get; set; }
         public int Epoch { get; set; }
         public int Sent { get; set; }
 
@@ -155,12 +186,11 @@ public sealed class ParseWorkerPool : IUnitReader
             _answers = process.StandardOutput.BaseStream;
         }
 
-        public static ParseWorker Start(WorkerCommand command, byte[] setup)
+        public static ParseWorker Start(WorkerCommand command)
         {
             var worker = new ParseWorker(IsolatedScan.Start(command));
             try
             {
-                WorkerMessages.Write(worker._requests, setup);
                 if (WorkerMessages.Read(worker._answers) is { Length: 0 })
                 {
                     return worker;

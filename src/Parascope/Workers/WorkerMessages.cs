@@ -6,7 +6,7 @@ using Parascope.Parsing;
 
 namespace Parascope.Workers;
 
-/// <summary>What a parse worker is told once, before any unit: everything its collectors need besides the units.</summary>
+/// <summary>What a parse worker is told with the first unit of a parse stage: everything its collectors need besides the units.</summary>
 internal sealed record WorkerSetup
 {
     public required string Root { get; init; }
@@ -23,6 +23,8 @@ internal sealed record WorkerSetup
 /// </summary>
 internal sealed record UnitRequest
 {
+    /// <summary>A new parse stage starts with this unit (fresh collectors, texts and reach); null: the same stage as the last unit.</summary>
+    public WorkerSetup? Setup { get; init; }
     public required SourceUnit Unit { get; init; }
     public int Rank { get; init; }
     /// <summary>The scan's reach was settled: replace the worker's copy with <see cref="Reach"/> and settle it.</summary>
@@ -31,8 +33,8 @@ internal sealed record UnitRequest
 }
 
 /// <summary>
-/// The pipe between the scan and a worker: messages of a 32-bit little-endian length and that many bytes. Setup and
-/// requests are JSON; the worker's first message is empty (ready), then one <see cref="Facts.UnitFactsCodec"/> frame
+/// The pipe between the scan and a worker: messages of a 32-bit little-endian length and that many bytes. Requests
+/// are JSON; the worker's first message is empty (ready), then one <see cref="Facts.UnitFactsCodec"/> frame
 /// per request, which carries its own checksum.
 /// </summary>
 internal static class WorkerMessages
