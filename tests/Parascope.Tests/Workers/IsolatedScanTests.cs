@@ -80,6 +80,23 @@ public sealed class IsolatedScanTests
     }
 
     /// <summary>
+    /// A unit parsed again in another configuration: a second parse stage, with collectors of its own, which one worker
+    /// (one job) reads after the first stage's units: the one-process report, the configuration's sites included.
+    /// </summary>
+    [Fact]
+    public void One_worker_reads_the_units_of_every_configuration_as_one_process_does()
+    {
+        using var tree = Detectors.ConfigurationSiteTests.DevelopmentTree();
+        using var cache = new TempTree();
+        var request = new ScanRequest { Root = tree.Root, Jobs = 1, IncludeUnits = true, CacheDirectory = cache.Root };
+
+        var isolated = IsolatedScan.Run(request, Cli);
+
+        AssertSameReports(ScanPipeline.Run(request), isolated);
+        Assert.Contains(isolated.Result!.Findings, f => f.Configurations.Contains("DEVELOPMENT") && !f.Active);
+    }
+
+    /// <summary>
     /// clang's Sema overflows its stack on a 300,000-term sum (clang-22 -fsyntax-only dies with SIGSEGV too); libclang's
     /// crash recovery does not catch it and the process ends. Isolated, the worker dies, the unit is reported failed,
     /// a new worker reads the rest.
