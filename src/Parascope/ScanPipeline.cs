@@ -521,9 +521,6 @@ public static class ScanPipeline
         }
     }
 
-    /// <summary>A unit's name: its path under the root and its arch.</summary>
-    public static string UnitKey(SourceUnit unit) => $"{unit.RelativePath}\t{unit.Arch}";
-
     /// <summary>A stable shard for a path: FNV-1a of its bytes, so every machine splits a tree the same way.</summary>
     public static int ShardOf(string relativePath, int count)
     {

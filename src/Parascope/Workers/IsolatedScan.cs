@@ -23,17 +23,14 @@ public sealed record WorkerCommand(string FileName, ImmutableArray<string> Leadi
 }
 
 /// <summary>
-/// scan --isolate: the scan as <see cref="ScanPipeline"/> runs it, with every unit parsed in a worker process
-/// (<see cref="ParseWorkerPool"/>); and the worker's side, `parascope worker`, which parses the units it is sent.
+/// scan --isolate (a scan whose request names <c>ParseWorkers</c>): the worker's side, `parascope worker`, which parses
+/// the units it is sent, and the processes the scan's <see cref="ParseWorkerPool"/> started, which an interrupt stops.
 /// </summary>
 public static class IsolatedScan
 {
     private static readonly object Gate = new();
     private static readonly HashSet<Process> Running = [];
     private static volatile bool _stopping;
-
-    /// <summary>The scan REQUEST asks for, its units parsed by workers started with COMMAND.</summary>
-    public static ScanOutcome Run(ScanRequest request, WorkerCommand command) => ScanPipeline.Run(request with { ParseWorkers = command });
 
     /// <summary>
     /// `parascope worker`: the setup, then unit after unit, read from standard input; each unit's facts written to
@@ -76,7 +73,7 @@ public static class IsolatedScan
                 var stage = session ?? throw new InvalidDataException("a unit request before any setup");
                 stage.Reach.Learn(request.Reach, request.Settle);
                 var parsed = stage.Parser.Parse(new UnitScope { Unit = request.Unit, Root = stage.Root, Texts = stage.Texts, Rank = request.Rank });
-                var frame = UnitFactsCodec.Encode(parsed, ScanPipeline.UnitKey(request.Unit), [])
+                var frame = UnitFactsCodec.Encode(parsed, WorkerMessages.KeyOf(request.Unit), [], System.IO.Compression.CompressionLevel.NoCompression)
                             ?? throw new InvalidOperationException($"{request.Unit.RelativePath}: facts the codec does not know");
                 WorkerMessages.Write(answers, frame);
             }

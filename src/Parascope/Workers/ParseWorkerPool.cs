@@ -93,14 +93,19 @@ public sealed class ParseWorkerPool(WorkerCommand command) : IDisposable
             {
                 return UnitParser.Failed(scope.Unit, $"{CrashReason} (exit code {exit}{SignalName(exit)}); the scan went on without it (--isolate)");
             }
-            var record = answer.Frame is null ? null : UnitFactsCodec.Decode(answer.Frame);
-            if (record?.Key != ScanPipeline.UnitKey(scope.Unit) || record.ToParsedUnit(scope.Unit) is not { } parsed)
+            if (answer.Frame is not { } frame || !UnitFactsCodec.IsIntact(frame))
             {
-                // Bytes that are not this unit's facts: nothing after them on the pipe can be trusted either.
+                // Bytes that are not a frame: nothing after them on the pipe can be trusted either.
                 worker.Kill();
-                return UnitParser.Failed(scope.Unit, $"{DamagedReason} ({answer.Damage ?? "not a facts frame of this unit"}); the scan went on without it (--isolate)");
+                return Damaged(scope.Unit, answer.Damage ?? "not a facts frame");
             }
+            // Back to work before its answer is decoded: the worker reads its next unit meanwhile.
             _pool._idle.Add(worker);
+            if (UnitFactsCodec.Decode(frame) is not { } record || record.Key != WorkerMessages.KeyOf(scope.Unit)
+                || record.ToParsedUnit(scope.Unit) is not { } parsed)
+            {
+                return Damaged(scope.Unit, "not the facts of this unit");
+            }
             foreach (var source in _sources)
             {
                 source.Restore(parsed, scope);
@@ -115,6 +120,9 @@ public sealed class ParseWorkerPool(WorkerCommand command) : IDisposable
             }
             return parsed;
         }
+
+        private static ParsedUnit Damaged(SourceUnit unit, string why) =>
+            UnitParser.Failed(unit, $"{DamagedReason} ({why}); the scan went on without it (--isolate)");
 
         /// <summary>
         /// SCOPE's unit, with this stage's setup when WORKER last read another stage, and what WORKER has not yet been told

@@ -44,6 +44,9 @@ internal static class WorkerMessages
 
     private static readonly JsonSerializerOptions Json = new() { IncludeFields = true };
 
+    /// <summary>What a worker's facts frame is stored under (its key): the unit's path under the root and its arch.</summary>
+    public static string KeyOf(SourceUnit unit) => $"{unit.RelativePath}\t{unit.Arch}";
+
     public static byte[] Encode<T>(T message) => JsonSerializer.SerializeToUtf8Bytes(message, Json);
 
     public static T? Decode<T>(byte[] bytes) => JsonSerializer.Deserialize<T>(bytes, Json);

@@ -23,7 +23,7 @@ public sealed class IsolatedScanTests
         using var cache = new TempTree();
         var request = new ScanRequest { Root = SampleTreeTests.SampleRoot(), Jobs = 3, IncludeUnits = true, CacheDirectory = cache.Root };
 
-        AssertSameReports(ScanPipeline.Run(request), IsolatedScan.Run(request, Cli));
+        AssertSameReports(ScanPipeline.Run(request), Isolated(request, Cli));
     }
 
     /// <summary>
@@ -69,7 +69,7 @@ public sealed class IsolatedScanTests
         var request = new ScanRequest { Root = tree.Root, Jobs = 2, IncludeUnits = true, CacheDirectory = cache.Root };
 
         var alone = ScanPipeline.Run(request);
-        var isolated = IsolatedScan.Run(request with { ResultCache = results.Root }, Cli);
+        var isolated = Isolated(request with { ResultCache = results.Root }, Cli);
 
         AssertSameReports(alone, isolated);
         Assert.Equal(alone.Statistics!.Units, isolated.Statistics!.Units);
@@ -90,7 +90,7 @@ public sealed class IsolatedScanTests
         using var cache = new TempTree();
         var request = new ScanRequest { Root = tree.Root, Jobs = 1, IncludeUnits = true, CacheDirectory = cache.Root };
 
-        var isolated = IsolatedScan.Run(request, Cli);
+        var isolated = Isolated(request, Cli);
 
         AssertSameReports(ScanPipeline.Run(request), isolated);
         Assert.Contains(isolated.Result!.Findings, f => f.Configurations.Contains("DEVELOPMENT") && !f.Active);
@@ -112,7 +112,7 @@ public sealed class IsolatedScanTests
             tree.Write($"osfmk/i386/halt{i}.c", $"void halt{i}(void)\n{{\n\t__asm__ volatile(\"hlt\");\n}}\n");
         }
 
-        var outcome = IsolatedScan.Run(new ScanRequest { Root = tree.Root, Jobs = 2, IncludeUnits = true, CacheDirectory = cache.Root }, Cli);
+        var outcome = Isolated(new ScanRequest { Root = tree.Root, Jobs = 2, IncludeUnits = true, CacheDirectory = cache.Root }, Cli);
 
         var result = outcome.Result ?? throw new Xunit.Sdk.XunitException($"no result: {outcome.Error}");
         var failed = Assert.Single(result.Health.Units, u => u.Status == UnitStatus.Failed);
@@ -156,7 +156,7 @@ public sealed class IsolatedScanTests
             },
         };
 
-        var result = IsolatedScan.Run(request, Cli).Result!;
+        var result = Isolated(request, Cli).Result!;
 
         Assert.Single(killed);
         var failed = Assert.Single(result.Health.Units, u => u.Status == UnitStatus.Failed);
@@ -176,7 +176,7 @@ public sealed class IsolatedScanTests
         var silent = Shell($"printf '{Ready}'; cat >/dev/null");
         var clock = Stopwatch.StartNew();
 
-        var result = IsolatedScan.Run(new ScanRequest
+        var result = Isolated(new ScanRequest
         {
             Root = tree.Root,
             Jobs = 1,
@@ -193,7 +193,7 @@ public sealed class IsolatedScanTests
     }
 
     [Theory]
-    [InlineData(@"\010\000\000\000notframe", "cat >/dev/null", "the parse worker's answer for this unit was damaged (not a facts frame of this unit)")]
+    [InlineData(@"\010\000\000\000notframe", "cat >/dev/null", "the parse worker's answer for this unit was damaged (not a facts frame)")]
     [InlineData("garbage!", "cat >/dev/null", "the parse worker's answer for this unit was damaged (a message of 1651663207 bytes)")]
     [InlineData(@"\003\000\000\000ab", "exec cat >/dev/null", "the parse worker died reading this unit")]
     public void A_worker_that_answers_garbage_costs_that_unit_not_the_scan(string answer, string then, string reason)
@@ -206,7 +206,7 @@ public sealed class IsolatedScanTests
         // answer then ends inside its message).
         var liar = Shell($"printf '{Ready}{answer}'; {then}");
 
-        var result = IsolatedScan.Run(new ScanRequest { Root = tree.Root, Jobs = 1, IncludeUnits = true, CacheDirectory = cache.Root }, liar).Result!;
+        var result = Isolated(new ScanRequest { Root = tree.Root, Jobs = 1, IncludeUnits = true, CacheDirectory = cache.Root }, liar).Result!;
 
         Assert.Equal(2, result.Health.Units.Length);
         Assert.All(result.Health.Units, u =>
@@ -224,11 +224,14 @@ public sealed class IsolatedScanTests
         using var tree = new TempTree();
         tree.Write("notes.txt", "no sources here\n");
 
-        var outcome = IsolatedScan.Run(new ScanRequest { Root = tree.Root, Jobs = 2, CacheDirectory = cache.Root }, Cli);
+        var outcome = Isolated(new ScanRequest { Root = tree.Root, Jobs = 2, CacheDirectory = cache.Root }, Cli);
 
         Assert.Null(outcome.Result);
         Assert.Equal($"{tree.Root}: no C, C++ or assembly sources under this folder", outcome.Error!.Message);
     }
+
+    /// <summary>The scan REQUEST asks for, its units parsed by workers started with COMMAND (scan --isolate).</summary>
+    private static ScanOutcome Isolated(ScanRequest request, WorkerCommand command) => ScanPipeline.Run(request with { ParseWorkers = command });
 
     private static void AssertSameReports(ScanOutcome expected, ScanOutcome actual)
     {
