@@ -48,14 +48,12 @@ public sealed record ScanRequest
     /// <summary>Told the number of units done, out of the total, as units finish.</summary>
     [JsonIgnore]
     public Action<int, int>? Progress { get; init; }
-    /// <summary>Told of each unit just before it is parsed (a worker's journal: the unit a crash happened in).</summary>
-    [JsonIgnore]
-    public Action<SourceUnit>? UnitStarting { get; init; }
     /// <summary>
-    /// Units known to take the parsing process down (by <see cref="UnitKey"/>): never parsed, reported failed
-    /// with the reason given.
+    /// Parse in worker processes started with this command (scan --isolate), one per job, so that a unit that takes
+    /// libclang's process down costs that unit; null: parse in this process. Either way the same report.
     /// </summary>
-    public ImmutableSortedDictionary<string, string> CrashedUnits { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+    [JsonIgnore]
+    public Workers.WorkerCommand? ParseWorkers { get; init; }
     /// <summary>Told units done, total, cached, the rate and the unit parsed longest so far, as units finish.</summary>
     [JsonIgnore]
     public Action<ScanProgress>? ProgressDetail { get; init; }
@@ -199,7 +197,8 @@ public static class ScanPipeline
             ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources.Value}", new FileDigests(discovery.Overlays),
                 request.ResultCacheMaxBytes)
             : null;
-        var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache);
+        using var workers = request.ParseWorkers is { } command ? new Workers.ParseWorkerPool(command) : null;
+        var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache, workers);
         var evicted = cache?.Trim() ?? 0;
         var parseMs = phase.ElapsedMilliseconds;
         phase.Restart();
@@ -209,13 +208,19 @@ public static class ScanPipeline
             warnings = warnings.Add($"{timedOut.Count} units abandoned after --unit-timeout {request.UnitTimeout.TotalSeconds:0.###} s and reported failed " +
                                     $"(e.g. {timedOut[0].Unit.RelativePath} for {timedOut[0].Unit.Arch})");
         }
+        var crashed = parsed.Where(p => p.Errors.Length > 0 && p.Errors[0].Message.StartsWith(Workers.ParseWorkerPool.CrashReason, StringComparison.Ordinal)).ToList();
+        if (crashed.Count > 0)
+        {
+            warnings = warnings.Add($"{crashed.Count} units took their parse worker down and were reported failed " +
+                                    $"(e.g. {crashed[0].Unit.RelativePath} {crashed[0].Unit.Arch}); the scan went on without them");
+        }
 
         var (context, detected) = Detect(detectors, ruleSet, request, root, discovery, parsed, texts, reach);
         var own = ConfigurationSites.Own(detected, OwnConfigurations(units), discovery.Configurations.FirstOrDefault()).ToList();
         var variants = discovery.Variants
             .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
             .ToImmutableArray();
-        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache));
+        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache, workers));
         var reachCounts = FunctionReach.Counts(parsed);
         var merged = FindingMerger.Merge(all.Where(f => !request.ActiveOnly || f.Active), reachCounts);
         var detectMs = phase.ElapsedMilliseconds;
@@ -388,7 +393,7 @@ public static class ScanPipeline
     /// adds nothing to the unit counts, the call graph or the reach of functions.
     /// </summary>
     private static IEnumerable<Finding> VariantSites(ImmutableArray<SourceUnit> variants, IReadOnlyList<Finding> own, RuleSet rules,
-        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache)
+        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, Workers.ParseWorkerPool? workers)
     {
         var folded = new List<Finding>();
         foreach (var group in variants.GroupBy(u => u.Configuration!, StringComparer.Ordinal).OrderBy(g => KernelConfigurations.Rank(g.Key)))
@@ -396,7 +401,7 @@ public static class ScanPipeline
             var detectors = DetectorRegistry.All(rules);
             var texts = new SourceTexts();
             var reach = new FunctionReach();
-            var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null, UnitStarting = null }, discovery.Overlays, cache);
+            var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers);
             var (_, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach);
             var byFile = OwnConfigurations([.. group]);
             folded.AddRange(ConfigurationSites.Fold(own, detected, file => byFile.GetValueOrDefault(file, [group.Key])));
@@ -435,7 +440,7 @@ public static class ScanPipeline
 
     private static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources,
         string root, SourceTexts texts, FunctionReach reach, ScanRequest request,
-        ImmutableSortedDictionary<string, string> overlays, ResultCache? cache)
+        ImmutableSortedDictionary<string, string> overlays, ResultCache? cache, Workers.ParseWorkerPool? workers)
     {
         if (units.IsEmpty)
         {
@@ -474,7 +479,7 @@ public static class ScanPipeline
             });
             progress.Cached(results.Count(r => r is not null));
         }
-        using var parser = new UnitParser(sources, reach, overlays);
+        using var parser = workers?.Stage(sources, reach, root, request.RulesDirectory, overlays) ?? new UnitParser(sources, reach, overlays);
         ParseEach([.. Enumerable.Range(0, units.Length).Where(i => results[i] is null)]);
         // Each header body is walked by the first unit in discovery order that reaches it, whatever the threads did and
         // whatever scan a cached unit's facts come from: a unit that walked one it is not the first to reach (another
@@ -508,18 +513,6 @@ public static class ScanPipeline
                     var i = indexes[k];
                     var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts, Rank = i };
                     var token = progress.Start(units[i]);
-                    if (request.CrashedUnits.TryGetValue(UnitKey(units[i]), out var crash))
-                    {
-                        results[i] = new ParsedUnit
-                        {
-                            Unit = units[i],
-                            Status = UnitStatus.Failed,
-                            Errors = [new ParseDiagnostic(DiagnosticLevel.Fatal, crash, units[i].Path, 0, 0)],
-                        };
-                        progress.Finish(token);
-                        continue;
-                    }
-                    request.UnitStarting?.Invoke(units[i]);
                     results[i] = parser.Parse(scope, request.UnitTimeout);
                     progress.Finish(token);
                     cache?.Store(results[i]!);
@@ -527,9 +520,6 @@ public static class ScanPipeline
             });
         }
     }
-
-    /// <summary>A unit's name in <see cref="ScanRequest.CrashedUnits"/>: its path under the root and its arch.</summary>
-    public static string UnitKey(SourceUnit unit) => $"{unit.RelativePath}\t{unit.Arch}";
 
     /// <summary>A stable shard for a path: FNV-1a of its bytes, so every machine splits a tree the same way.</summary>
     public static int ShardOf(string relativePath, int count)

@@ -133,7 +133,7 @@ public static class ScanCommand
                 ResultCache = tree.ResultCacheOf(parse),
                 ProgressDetail = progress is null ? null : progress.Report,
             };
-            var outcome = parse.GetValue(isolate) ? IsolatedScan.Run(request, WorkerCommand.OfThisProcess()) : ScanPipeline.Run(request);
+            var outcome = ScanPipeline.Run(request with { ParseWorkers = parse.GetValue(isolate) ? WorkerCommand.OfThisProcess() : null });
             progress?.Dispose();
             if (outcome.Result is not { } result)
             {

@@ -4,15 +4,14 @@ using Parascope.Workers;
 
 namespace Parascope.Cli.Commands;
 
-/// <summary>`parascope worker REQUEST`: one shard of a `scan --isolate`, started by the scan itself (hidden).</summary>
+/// <summary>`parascope worker`: a parse worker of `scan --isolate`, started by the scan itself, talking over its standard streams (hidden).</summary>
 public static class WorkerCommandLine
 {
     public static Command Create()
     {
-        var request = new Argument<string>("request") { Description = "The request file the scan wrote." };
-        var command = new Command("worker", "Scan one shard for `scan --isolate` (started by the scan).") { request };
+        var command = new Command("worker", "Parse the units a `scan --isolate` sends on standard input (started by the scan).");
         command.Hidden = true;
-        command.SetAction(parse => IsolatedScan.RunWorker(parse.GetValue(request)!));
+        command.SetAction(_ => IsolatedScan.RunWorker());
         return command;
     }
 }

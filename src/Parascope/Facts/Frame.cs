@@ -13,11 +13,14 @@ public static class Frame
 {
     private const int HeaderLength = 4 + 4 + 8 + 32;
 
-    /// <summary>CONTENT deflated and framed under MAGIC (4 bytes) and VERSION.</summary>
-    public static byte[] Wrap(ReadOnlySpan<byte> magic, uint version, ReadOnlySpan<byte> content)
+    /// <summary>
+    /// CONTENT deflated and framed under MAGIC (4 bytes) and VERSION. LEVEL: how hard to compress; bytes that only cross
+    /// a pipe are stored (<see cref="CompressionLevel.NoCompression"/>: deflate's stored blocks, the same format, no work).
+    /// </summary>
+    public static byte[] Wrap(ReadOnlySpan<byte> magic, uint version, ReadOnlySpan<byte> content, CompressionLevel level = CompressionLevel.Fastest)
     {
         using var payload = new MemoryStream();
-        using (var deflate = new DeflateStream(payload, CompressionLevel.Fastest, leaveOpen: true))
+        using (var deflate = new DeflateStream(payload, level, leaveOpen: true))
         {
             deflate.Write(content);
         }
@@ -29,6 +32,13 @@ public static class Frame
         SHA256.HashData(body, frame.AsSpan(16, 32));
         body.CopyTo(frame.AsSpan(HeaderLength));
         return frame;
+    }
+
+    /// <summary>Whether FRAME is an intact frame of MAGIC and VERSION (its checksum holds), without reading its content.</summary>
+    public static bool IsIntact(byte[] frame, ReadOnlySpan<byte> magic, uint version)
+    {
+        using var content = Open(frame, magic, version);
+        return content is not null;
     }
 
     /// <summary>The content FRAME carries, as a stream to read it from, or null when FRAME is not an intact frame of MAGIC and VERSION.</summary>

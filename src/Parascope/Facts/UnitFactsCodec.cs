@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Parascope.Clang;
@@ -28,11 +29,17 @@ public static class UnitFactsCodec
     /// <summary>Source-generated metadata (no reflection at run time): decoding entries is most of a re-scan of cached units.</summary>
     private static readonly JsonSerializerOptions Options = UnitFactsJson.Default.Options;
 
-    /// <summary>The frame of UNIT's facts stored under KEY with the MANIFEST of what it read, or null when a facts type is not known to the codec.</summary>
-    public static byte[]? Encode(ParsedUnit unit, string key, ImmutableArray<FileDigest> manifest) =>
+    /// <summary>
+    /// The frame of UNIT's facts stored under KEY with the MANIFEST of what it read, or null when a facts type is not known
+    /// to the codec. LEVEL: see <see cref="Frame.Wrap"/> (a frame sent over a pipe is not compressed).
+    /// </summary>
+    public static byte[]? Encode(ParsedUnit unit, string key, ImmutableArray<FileDigest> manifest, CompressionLevel level = CompressionLevel.Fastest) =>
         UnitFactsRecord.From(unit, key, manifest) is { } record
-            ? Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(record, Options))
+            ? Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(record, Options), level)
             : null;
+
+    /// <summary>Whether FRAME is an intact frame of this version (checked, not decoded).</summary>
+    public static bool IsIntact(byte[] frame) => Frame.IsIntact(frame, Magic, Version);
 
     /// <summary>The record in FRAME, or null when the frame is not an intact frame of this version.</summary>
     public static UnitFactsRecord? Decode(byte[] frame)

@@ -6,6 +6,9 @@ namespace Parascope.Parsing;
 /// <summary>A header function a unit's walk reached, and whether this unit walked its body (the first unit of its arch to reach it, in discovery order, does).</summary>
 public readonly record struct ReachedFunction(string File, string Function, bool Walked);
 
+/// <summary>A header function, an arch, and the rank of the first unit known to reach it.</summary>
+public readonly record struct FirstReach(string File, string Function, string Arch, int Rank);
+
 /// <summary>
 /// Lets the walk enter each function body defined in a header once per arch: an inline in a header included by
 /// 400 units is walked once, reported once, with 400 units. The unit that walks it is the first in discovery order
@@ -24,6 +27,13 @@ public sealed class FunctionReach
 {
     private readonly ConcurrentDictionary<(string File, string Function, string Arch), int> _first = new();
     private volatile bool _settled;
+    private int _settlements;
+
+    /// <summary>How many times <see cref="Settle"/> ran: a parse worker's copy of the reach is replaced when this moves.</summary>
+    public int Settlements => Volatile.Read(ref _settlements);
+
+    /// <summary>True once settled: <see cref="Enter"/> then moves nothing.</summary>
+    public bool Settled => _settled;
 
     /// <summary>
     /// True when the unit of RANK walks the function: no unit of lower rank reached it so far (once settled: RANK is
@@ -40,12 +50,40 @@ public sealed class FunctionReach
         return _first.AddOrUpdate(key, rank, (_, first) => Math.Min(first, rank)) == rank;
     }
 
-    /// <summary>Marks what a unit read back from the result cache reached (its rank is its index in UNITS).</summary>
-    public void Reach(ParsedUnit unit, int rank)
+    /// <summary>
+    /// Marks what a unit parsed elsewhere (read back from the result cache, or parsed by a worker process) reached (its
+    /// rank is its index in UNITS); returns the functions it is now the first to reach, which a worker's copy must learn.
+    /// </summary>
+    public List<FirstReach> Reach(ParsedUnit unit, int rank)
     {
+        var first = new List<FirstReach>();
         foreach (var reached in unit.Reached)
         {
-            Enter(reached.File, reached.Function, unit.Unit.Arch, rank);
+            if (Enter(reached.File, reached.Function, unit.Unit.Arch, rank))
+            {
+                first.Add(new FirstReach(reached.File, reached.Function, unit.Unit.Arch, rank));
+            }
+        }
+        return first;
+    }
+
+    /// <summary>Every function reached so far and the rank of the first unit to reach it (what a parse worker starts from).</summary>
+    public List<FirstReach> Entries() => [.. _first.Select(e => new FirstReach(e.Key.File, e.Key.Function, e.Key.Arch, e.Value))];
+
+    /// <summary>
+    /// A parse worker's copy: learns ENTRIES the scan's reach holds (the lowest rank wins); with SETTLED, replaces
+    /// everything with them and settles, as <see cref="Settle"/> did in the scan.
+    /// </summary>
+    public void Learn(IEnumerable<FirstReach> entries, bool settled)
+    {
+        if (settled)
+        {
+            _settled = true;
+            _first.Clear();
+        }
+        foreach (var entry in entries)
+        {
+            _first.AddOrUpdate((entry.File, entry.Function, entry.Arch), entry.Rank, (_, first) => Math.Min(first, entry.Rank));
         }
     }
 
@@ -58,6 +96,7 @@ public sealed class FunctionReach
         {
             _first[key] = rank;
         }
+        Interlocked.Increment(ref _settlements);
     }
 
     /// <summary>

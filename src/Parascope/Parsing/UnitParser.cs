@@ -8,10 +8,10 @@ using Parascope.Model;
 namespace Parascope.Parsing;
 
 /// <summary>Parses one unit (libclang for C/C++, the file text for assembly) and runs every collector over it once.</summary>
-public sealed class UnitParser : IDisposable
+public sealed class UnitParser : IUnitReader
 {
     /// <summary>The stack of a unit's own thread: the AST walk recurses as deep as the code nests.</summary>
-    private const int UnitStackSize = 16 * 1024 * 1024;
+    public const int UnitStackSize = 16 * 1024 * 1024;
 
     // An index serves one parse at a time; a unit's thread takes one and gives it back when done. An abandoned
     // unit's index stays with its thread, so a later unit never shares it.
@@ -75,15 +75,26 @@ public sealed class UnitParser : IDisposable
             return result!;
         }
         Interlocked.Increment(ref _abandoned);
-        return new ParsedUnit
-        {
-            Unit = scope.Unit,
-            Status = UnitStatus.Failed,
-            Errors = [new ParseDiagnostic(DiagnosticLevel.Fatal,
-                $"{TimeoutReason} still being read after {timeout.TotalSeconds:0.###} s (--unit-timeout); abandoned", scope.Unit.Path, 0, 0)],
-            DurationMs = (long)timeout.TotalMilliseconds,
-        };
+        return TimedOut(scope.Unit, timeout);
     }
+
+    /// <summary>UNIT abandoned after TIMEOUT: failed, with the reason `timeout`.</summary>
+    public static ParsedUnit TimedOut(SourceUnit unit, TimeSpan timeout) => new()
+    {
+        Unit = unit,
+        Status = UnitStatus.Failed,
+        Errors = [new ParseDiagnostic(DiagnosticLevel.Fatal,
+            $"{TimeoutReason} still being read after {timeout.TotalSeconds:0.###} s (--unit-timeout); abandoned", unit.Path, 0, 0)],
+        DurationMs = (long)timeout.TotalMilliseconds,
+    };
+
+    /// <summary>UNIT failed with REASON (a fatal error at its first line): how a unit no parse could read is reported.</summary>
+    public static ParsedUnit Failed(SourceUnit unit, string reason) => new()
+    {
+        Unit = unit,
+        Status = UnitStatus.Failed,
+        Errors = [new ParseDiagnostic(DiagnosticLevel.Fatal, reason, unit.Path, 0, 0)],
+    };
 
     public ParsedUnit Parse(UnitScope scope)
     {

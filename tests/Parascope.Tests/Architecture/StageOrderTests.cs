@@ -11,14 +11,14 @@ namespace Parascope.Tests.Architecture;
 public class StageOrderTests
 {
     /// <summary>
-    /// The stages in the order data flows; `Parascope` alone is the pipeline that drives them up to Results; Workers runs
-    /// whole pipelines in processes and carries their results as JSON reports.
+    /// The stages in the order data flows; `Parascope` alone is the pipeline that drives them up to Results; Workers parses
+    /// units in processes (the collectors of Detectors and Graph run there) and carries their facts as Facts frames.
     /// </summary>
     public static readonly string[] Stages =
     [
         "Parascope.Model", "Parascope.Files", "Parascope.Rules", "Parascope.Clang", "Parascope.Discovery", "Parascope.Parsing",
-        "Parascope.Detectors", "Parascope.Graph", "Parascope.Facts", "Parascope.Caching", "Parascope.Planning", "Parascope.Results", "Parascope",
-        "Parascope.Reports", "Parascope.Workers", "Parascope.Cli",
+        "Parascope.Detectors", "Parascope.Graph", "Parascope.Facts", "Parascope.Caching", "Parascope.Workers", "Parascope.Planning", "Parascope.Results",
+        "Parascope", "Parascope.Reports", "Parascope.Cli",
     ];
 
     [Fact]

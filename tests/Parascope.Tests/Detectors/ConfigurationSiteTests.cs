@@ -9,7 +9,7 @@ namespace Parascope.Tests.Detectors;
 /// </summary>
 public sealed class ConfigurationSiteTests
 {
-    private static TempTree DevelopmentTree()
+    internal static TempTree DevelopmentTree()
     {
         var tree = new TempTree();
         tree.Write("config/MASTER", """
