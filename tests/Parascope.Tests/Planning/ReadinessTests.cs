@@ -291,6 +291,40 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public void A_read_into_the_same_variable_on_another_path_does_not_end_the_first_read_s_search()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/bus_clock.c", """
+            typedef unsigned long long uint64_t;
+            extern uint64_t EFI_get_frequency(const char *name);
+            extern void panic(const char *fmt, ...);
+            uint64_t bus;
+            void bus_clock_init(int family)
+            {
+                uint64_t busFreq;
+                switch (family) {
+                case 1:
+                    busFreq = EFI_get_frequency("FSBFrequency");
+                    if (busFreq == 0)
+                        busFreq = 133333333ULL;
+                    break;
+                default:
+                    busFreq = EFI_get_frequency("FSBFrequency");
+                    break;
+                }
+                if (busFreq != 0)
+                    bus = busFreq;
+                else
+                    panic("no bus frequency");
+            }
+            """);
+        var outcome = ScanForHvm(tree);
+        var reads = outcome.Result!.Findings.Where(f => f.RuleId == "platform.time-source-firmware").OrderBy(f => f.Line).ToList();
+        Assert.Equal(["where busFreq is not set again (line 12): panic(\"no bus frequency\")", "panic(\"no bus frequency\")"], reads.Select(r => r.Otherwise));
+        Assert.Equal(["needs-shim", "blocking"], reads.Select(r => r.Verdict));
+    }
+
+    [Fact]
     public void A_missing_device_tree_node_that_panics_blocks()
     {
         var reads = DeviceTreeReads("""

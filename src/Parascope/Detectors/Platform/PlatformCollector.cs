@@ -50,6 +50,10 @@ internal sealed class PlatformCollector : IUnitCollector
     /// <summary>The current function's switches on the CPU's identity: a site in one of their cases is met only on that case's path.</summary>
     private readonly List<IdentitySwitch> _switches = new();
     private readonly List<FieldFromRead> _fieldStores = new();
+    /// <summary>The current function's last read into each variable: its index in the sites and its block.</summary>
+    private readonly Dictionary<string, (int Index, int Block)> _lastRead = new(StringComparer.Ordinal);
+    /// <summary>The current function's case and default labels, with the block they are written in.</summary>
+    private readonly List<(int Offset, int Block)> _caseLabels = new();
 
     /// <summary>Where a variable's value came from — a read of this unit or a structure field (its USR) — and the block it was set in.</summary>
     private readonly record struct ValueOrigin(string? ReadFile, int ReadLine, int ReadColumn, string? Field, int Block);
@@ -72,12 +76,20 @@ internal sealed class PlatformCollector : IUnitCollector
             _blocks.Clear();
             _origins.Clear();
             _switches.Clear();
+            _lastRead.Clear();
+            _caseLabels.Clear();
             _functionHasSite = false;
         }
         if (cursor.Kind is CXCursorKind.CXCursor_CompoundStmt || PanicScan.Guards(cursor))
         {
             // A block, or a statement whose parts run on a condition (`if (flex) ratio = …;` has no braces).
             _blocks.Add((cursor.Extent.Start.Expansion.Offset, cursor.Extent.End.Expansion.Offset));
+        }
+        else if (cursor.Kind is CXCursorKind.CXCursor_CaseStmt or CXCursorKind.CXCursor_DefaultStmt)
+        {
+            // A case without braces runs the statements up to the next label: another path in the same block.
+            var label = cursor.Extent.Start.Expansion.Offset;
+            _caseLabels.Add((label, InnermostBlock(label)));
         }
         switch (cursor.Kind)
         {
@@ -751,8 +763,25 @@ internal sealed class PlatformCollector : IUnitCollector
 
     // ------------------------------------------------------------------ a read's value into a division
 
-    /// <summary>The innermost block of the current function holding OFFSET, as its start; -1 when none.</summary>
+    /// <summary>
+    /// Where OFFSET runs, as one number: the start of its innermost block, or of the last case label before it in that
+    /// block (a switch's cases without braces share the block but not the path); -1 when none.
+    /// </summary>
     private int BlockAt(int offset)
+    {
+        var block = InnermostBlock(offset);
+        for (var i = _caseLabels.Count - 1; i >= 0; i--)
+        {
+            if (_caseLabels[i].Block == block && _caseLabels[i].Offset <= offset)
+            {
+                return _caseLabels[i].Offset;
+            }
+        }
+        return block;
+    }
+
+    /// <summary>The innermost block of the current function holding OFFSET, as its start; -1 when none.</summary>
+    private int InnermostBlock(int offset)
     {
         for (var i = _blocks.Count - 1; i >= 0; i--)
         {
@@ -1013,6 +1042,13 @@ internal sealed class PlatformCollector : IUnitCollector
             if (assigned is not null)
             {
                 SetOrigins(assigned, origin, block);
+                if (_lastRead.TryGetValue(assigned, out var earlier) && earlier.Block == block)
+                {
+                    // err = lookup(…); … err = get_property(…); if (err …): the test is the second read's. A read into the
+                    // variable on another path (another case of a switch) does not end the first one's.
+                    _sites[earlier.Index] = _sites[earlier.Index] with { ReadAgainLine = site.Line };
+                }
+                _lastRead[assigned] = (_sites.Count, block);
             }
             AddSite(call, new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
                 Clip(Text(scope.TranslationUnit.Tokenize(call.Extent))), values.ToImmutable(), null)

@@ -34,12 +34,9 @@ public sealed class PlatformDetector : IDetector
                 }
                 var otherwise = site.Otherwise;
                 var properties = site.Properties;
-                // A later read into the same variable starts again: `err = lookup(…); … err = get_property(…); if (err …)`
-                // tests the second read, not the first.
-                var nextRead = site.AssignedTo is { } stored
-                    ? facts.Sites.Where(s => s.File == site.File && s.Function == site.Function && s.AssignedTo == stored && s.Line > site.Line)
-                        .Select(s => s.Line).DefaultIfEmpty(int.MaxValue).Min()
-                    : int.MaxValue;
+                // A later read into the same variable, in the same block, starts again: `err = lookup(…); … err =
+                // get_property(…); if (err …)` tests the second read, not the first.
+                var nextRead = site.ReadAgainLine ?? int.MaxValue;
                 if (otherwise is null && site.AssignedTo is { } variable
                     && facts.Gates.Where(g => g.File == site.File && g.Function == site.Function && g.Variable == variable && g.Line > site.Line && g.Line < nextRead)
                         .OrderBy(g => g.Line).FirstOrDefault() is { } gate)

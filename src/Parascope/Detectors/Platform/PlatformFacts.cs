@@ -19,6 +19,8 @@ internal sealed record PlatformSite(
 {
     /// <summary>For a call whose result is stored: the variable, so that a later gate on it gives the call's consequence.</summary>
     public string? AssignedTo { get; init; }
+    /// <summary>Where a later read into the same variable in the same block is written: tests after it are that read's.</summary>
+    public int? ReadAgainLine { get; init; }
     /// <summary>Detector-specific facts (reader, then-calls, leaf…).</summary>
     public ImmutableSortedDictionary<string, string> Properties { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 }
