@@ -194,6 +194,8 @@ public static class ScanPipeline
         var texts = new SourceTexts();
         var reach = new FunctionReach();
         var discoverMs = phase.ElapsedMilliseconds;
+        var memory = ImmutableArray.CreateBuilder<PhaseMemory>();
+        memory.Add(PhaseMemory.Now("discover"));
         phase.Restart();
         var cache = request.ResultCache is { } cacheFolder
             ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources.Value}", new FileDigests(discovery.Overlays),
@@ -202,6 +204,7 @@ public static class ScanPipeline
         var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache);
         var evicted = cache?.Trim() ?? 0;
         var parseMs = phase.ElapsedMilliseconds;
+        memory.Add(PhaseMemory.Now("parse"));
         phase.Restart();
         var timedOut = parsed.Where(p => p.Errors.Length > 0 && p.Errors[0].Message.StartsWith(UnitParser.TimeoutReason, StringComparison.Ordinal)).ToList();
         if (timedOut.Count > 0)
@@ -212,10 +215,12 @@ public static class ScanPipeline
 
         var (context, detected) = Detect(detectors, ruleSet, request, root, discovery, parsed, texts, reach);
         var own = ConfigurationSites.Own(detected, OwnConfigurations(units), discovery.Configurations.FirstOrDefault()).ToList();
+        memory.Add(PhaseMemory.Now("detect"));
         var variants = discovery.Variants
             .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
             .ToImmutableArray();
         var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache));
+        memory.Add(PhaseMemory.Now("configurations"));
         var reachCounts = FunctionReach.Counts(parsed);
         var merged = FindingMerger.Merge(all.Where(f => !request.ActiveOnly || f.Active), reachCounts);
         var detectMs = phase.ElapsedMilliseconds;
@@ -224,6 +229,7 @@ public static class ScanPipeline
         var phases = PortPhases.BuiltIn();
         var findings = CallGraphImpact.Annotate(merged, graph, phases);
         var graphMs = phase.ElapsedMilliseconds;
+        memory.Add(PhaseMemory.Now("graph"));
         phase.Restart();
 
         var result = new ScanResult
@@ -261,6 +267,7 @@ public static class ScanPipeline
                     snapshot!, Outside(parsed, snapshot!, request), digests)
                 : WholeScanUse.NotStored;
         result = Planned(result, excerpt, baseline.Value);
+        memory.Add(PhaseMemory.Now("plan"));
         var statistics = new ScanStatistics
         {
             Units = units.Length,
@@ -271,6 +278,7 @@ public static class ScanPipeline
             PlanMs = phase.ElapsedMilliseconds,
             Cache = cache?.Statistics(evicted),
             WholeScan = wholeScanUse,
+            Memory = memory.ToImmutable(),
         };
         return new ScanOutcome(result, null) { Statistics = statistics };
     }
