@@ -450,6 +450,7 @@ public static class ScanPipeline
             return [];
         }
         var results = new ParsedUnit?[units.Length];
+        var strings = new SharedStrings();
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs) };
         var progress = new ScanProgressTracker(units.Length, request.Progress, request.ProgressDetail);
         if (cache is not null)
@@ -514,7 +515,7 @@ public static class ScanPipeline
                 for (var k = range.Item1; k < range.Item2; k++)
                 {
                     var i = indexes[k];
-                    var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts, Rank = i };
+                    var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts, Strings = strings, Rank = i };
                     var token = progress.Start(units[i]);
                     if (request.CrashedUnits.TryGetValue(UnitKey(units[i]), out var crash))
                     {
