@@ -201,6 +201,8 @@ public static class ScanPipeline
             ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources.Value}", new FileDigests(discovery.Overlays),
                 request.ResultCacheMaxBytes)
             : null;
+        // Before the first parse: arenas are made as threads first allocate (see NativeHeap).
+        NativeHeap.LimitArenas(request.Jobs);
         var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache);
         var evicted = cache?.Trim() ?? 0;
         var parseMs = phase.ElapsedMilliseconds;
@@ -499,6 +501,9 @@ public static class ScanPipeline
             reach.Settle(results!);
             ParseEach(again);
         }
+        // The translation units are gone: what malloc kept of them is of no use to the stages after (nor to the
+        // managed heap, which maps its own memory).
+        NativeHeap.Trim();
         return results.ToImmutableArray()!;
 
         void ParseEach(int[] indexes)
