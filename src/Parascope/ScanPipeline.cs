@@ -221,7 +221,7 @@ public static class ScanPipeline
         var variants = discovery.Variants
             .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
             .ToImmutableArray();
-        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache));
+        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache, texts));
         memory.Add(PhaseMemory.Now("configurations"));
         var reachCounts = FunctionReach.Counts(parsed);
         var merged = FindingMerger.Merge(all.Where(f => !request.ActiveOnly || f.Active), reachCounts);
@@ -395,16 +395,16 @@ public static class ScanPipeline
     /// <summary>
     /// The variant units parsed, one configuration at a time, with detectors of their own: the sites each
     /// configuration compiles, folded into the scan's findings (<see cref="ConfigurationSites.Fold"/>). Their parse
-    /// adds nothing to the unit counts, the call graph or the reach of functions.
+    /// adds nothing to the unit counts, the call graph or the reach of functions. They read the files' texts the
+    /// scan already holds (TEXTS: the same files on disk whatever the configuration) instead of a copy of their own.
     /// </summary>
     private static IEnumerable<Finding> VariantSites(ImmutableArray<SourceUnit> variants, IReadOnlyList<Finding> own, RuleSet rules,
-        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache)
+        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts)
     {
         var folded = new List<Finding>();
         foreach (var group in variants.GroupBy(u => u.Configuration!, StringComparer.Ordinal).OrderBy(g => KernelConfigurations.Rank(g.Key)))
         {
             var detectors = DetectorRegistry.All(rules);
-            var texts = new SourceTexts();
             var reach = new FunctionReach();
             var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null, UnitStarting = null }, discovery.Overlays, cache);
             var (_, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach);
