@@ -404,6 +404,7 @@ public static class ScanPipeline
         var folded = new List<Finding>();
         foreach (var group in variants.GroupBy(u => u.Configuration!, StringComparer.Ordinal).OrderBy(g => KernelConfigurations.Rank(g.Key)))
         {
+            ReleaseGarbage();
             var detectors = DetectorRegistry.All(rules);
             var reach = new FunctionReach();
             var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null, UnitStarting = null }, discovery.Overlays, cache);
@@ -411,8 +412,21 @@ public static class ScanPipeline
             var byFile = OwnConfigurations([.. group]);
             folded.AddRange(ConfigurationSites.Fold(own, detected, file => byFile.GetValueOrDefault(file, [group.Key])));
         }
+        if (!variants.IsEmpty)
+        {
+            ReleaseGarbage();
+        }
         return folded;
     }
+
+    /// <summary>
+    /// Collects the whole heap and gives its free memory back to the system, between parse stages. Once folded, a
+    /// configuration's parsed units are garbage in the oldest generation, which the collector reclaims late: on
+    /// xnu-11417 x86_64 the heap grew by ~850 MB over the configurations stage with none of it alive at its end. The
+    /// next configuration's parse allocates through libclang's malloc, which cannot reuse memory the managed heap keeps.
+    /// A few collections a scan (one per configuration and one after), each well under a second on that tree.
+    /// </summary>
+    private static void ReleaseGarbage() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     /// <summary>Every detector over the parsed units: the context they read (the driver inventory reads it too) and their findings.</summary>
     private static (DetectionContext Context, IReadOnlyCollection<Finding> Findings) Detect(ImmutableArray<IDetector> detectors, RuleSet rules,
