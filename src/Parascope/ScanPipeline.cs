@@ -202,7 +202,7 @@ public static class ScanPipeline
                 request.ResultCacheMaxBytes)
             : null;
         // Before the first parse: arenas are made as threads first allocate (see NativeHeap).
-        NativeHeap.LimitArenas(request.Jobs);
+        NativeHeap.Tune(request.Jobs);
         var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache);
         var evicted = cache?.Trim() ?? 0;
         var parseMs = phase.ElapsedMilliseconds;
