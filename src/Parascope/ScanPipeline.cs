@@ -405,18 +405,29 @@ public static class ScanPipeline
         foreach (var group in variants.GroupBy(u => u.Configuration!, StringComparer.Ordinal).OrderBy(g => KernelConfigurations.Rank(g.Key)))
         {
             ReleaseGarbage();
-            var detectors = DetectorRegistry.All(rules);
-            var reach = new FunctionReach();
-            var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null, UnitStarting = null }, discovery.Overlays, cache);
-            var (_, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach);
-            var byFile = OwnConfigurations([.. group]);
-            folded.AddRange(ConfigurationSites.Fold(own, detected, file => byFile.GetValueOrDefault(file, [group.Key])));
+            folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, texts));
         }
         if (!variants.IsEmpty)
         {
             ReleaseGarbage();
         }
         return folded;
+    }
+
+    /// <summary>
+    /// One configuration's sites, folded. A method of its own so that the configuration's parsed units and detectors
+    /// die with its frame: a method run once is compiled without lifetime tracking (tier 0), so locals of the loop in
+    /// <see cref="VariantSites"/> would hold the previous configuration's units through the next one's parse.
+    /// </summary>
+    private static List<Finding> ConfigurationSitesOf(IGrouping<string, SourceUnit> group, IReadOnlyList<Finding> own, RuleSet rules,
+        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts)
+    {
+        var detectors = DetectorRegistry.All(rules);
+        var reach = new FunctionReach();
+        var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null, UnitStarting = null }, discovery.Overlays, cache);
+        var (_, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach);
+        var byFile = OwnConfigurations([.. group]);
+        return [.. ConfigurationSites.Fold(own, detected, file => byFile.GetValueOrDefault(file, [group.Key]))];
     }
 
     /// <summary>
