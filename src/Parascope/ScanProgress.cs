@@ -31,6 +31,33 @@ public sealed record ScanStatistics
     public ResultCacheStatistics? Cache { get; init; }
     /// <summary>Whether the whole scan's kept result was used, or kept after this scan.</summary>
     public WholeScanUse WholeScan { get; init; }
+    /// <summary>Memory at the end of each phase, in phase order (where the peak was reached: the first phase showing it).</summary>
+    public System.Collections.Immutable.ImmutableArray<PhaseMemory> Memory { get; init; } = [];
+}
+
+/// <summary>
+/// The process's memory at a phase's end: the managed heap after the last collection, the memory the collector has
+/// committed, the process's resident set now and its peak so far. Resident minus committed is roughly native memory
+/// (libclang's translation units, the runtime, mapped code).
+/// </summary>
+public sealed record PhaseMemory(string Phase, long HeapBytes, long CommittedBytes, long ResidentBytes, long PeakResidentBytes)
+{
+    /// <summary>
+    /// Set (to anything) in the environment, each sample first collects the whole heap, so that the heap figure is what
+    /// is alive at the phase's end, not what the collector has not yet reclaimed (a diagnosis: it changes the peak).
+    /// </summary>
+    public const string LiveVariable = "PARASCOPE_MEMORY_LIVE";
+
+    public static PhaseMemory Now(string phase)
+    {
+        if (Environment.GetEnvironmentVariable(LiveVariable) is { Length: > 0 })
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+        var info = GC.GetGCMemoryInfo();
+        using var process = Process.GetCurrentProcess();
+        return new PhaseMemory(phase, info.HeapSizeBytes, info.TotalCommittedBytes, process.WorkingSet64, process.PeakWorkingSet64);
+    }
 }
 
 /// <summary>Counts units as the parse stage goes and tells the request's progress callbacks.</summary>

@@ -151,6 +151,10 @@ public static class ScanCommand
             if (parse.GetValue(timings) && outcome.Statistics is { } statistics)
             {
                 error.WriteLine(Timings.Line(statistics, reportClock.ElapsedMilliseconds));
+                if (!statistics.Memory.IsEmpty)
+                {
+                    error.WriteLine(Timings.MemoryLine([.. statistics.Memory, PhaseMemory.Now("report")]));
+                }
             }
             return FailOn.Fails(result, threshold) ? ExitCodes.FindingsAtOrAboveFailOn : ExitCodes.Done;
         });
@@ -266,4 +270,12 @@ internal static class Timings
         return $"parascope: timings: units {statistics.Units}, discover {statistics.DiscoverMs} ms, parse {statistics.ParseMs} ms, " +
                $"detect {statistics.DetectMs} ms, graph {statistics.GraphMs} ms, plan {statistics.PlanMs} ms, report {reportMs} ms, peak {peak} MB; {cache}";
     }
+
+    /// <summary>
+    /// The memory line after the timings: at each phase's end the managed heap (after the last collection) / the
+    /// collector's committed memory / the resident set / its peak so far, in MB.
+    /// </summary>
+    public static string MemoryLine(IEnumerable<PhaseMemory> phases) =>
+        "parascope: memory (heap/committed/resident/peak MB): " + string.Join(", ", phases.Select(p =>
+            $"{p.Phase} {p.HeapBytes >> 20}/{p.CommittedBytes >> 20}/{p.ResidentBytes >> 20}/{p.PeakResidentBytes >> 20}"));
 }

@@ -106,7 +106,7 @@ public sealed class CallGraphSource : ICollectorSource
             {
                 case CXCursorKind.CXCursor_FunctionDecl or CXCursorKind.CXCursor_CXXMethod or CXCursorKind.CXCursor_Constructor
                     or CXCursorKind.CXCursor_Destructor or CXCursorKind.CXCursor_FunctionTemplate:
-                    CallsOf(scope).Add(new CallEdge(caller, NodeOf(callee, scope)));
+                    CallsOf(scope).Add(new CallEdge(caller, scope.Unit.Strings.Share(NodeOf(callee, scope))));
                     if (callee.Kind == CXCursorKind.CXCursor_CXXMethod && call.IsDynamicCall)
                     {
                         _slotCalls.Add((caller, AstWalker.QualifiedName(callee, scope)));

@@ -87,7 +87,7 @@ internal sealed class AstWalker : ICursorVisitor
 
     private void EnterFunction(Cursor cursor)
     {
-        var name = QualifiedName(cursor, _scope);
+        var name = _scope.Unit.Strings.Share(QualifiedName(cursor, _scope));
         var start = cursor.Extent.Start.Expansion;
         var file = _scope.RelativePath(start.File);
         if (file is null)
@@ -106,7 +106,7 @@ internal sealed class AstWalker : ICursorVisitor
             _walkedHere.Add((file, name));
         }
         var end = cursor.Extent.End.Expansion;
-        var node = cursor.HasInternalLinkage ? StaticNode(name, file) : name;
+        var node = cursor.HasInternalLinkage ? _scope.Unit.Strings.Share(StaticNode(name, file)) : name;
         _functions.Add(new FunctionSpan(file, start.Line, end.Line, name) { Node = node });
         var outerFunction = _scope.Function;
         var outerNode = _scope.FunctionNode;

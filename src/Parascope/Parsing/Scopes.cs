@@ -11,6 +11,9 @@ public sealed class UnitScope
     public required string Root { get; init; }
     public required SourceTexts Texts { get; init; }
 
+    /// <summary>The pool of paths and names shared by the units parsed together (a unit parsed alone has its own).</summary>
+    public SharedStrings Strings { get; init; } = new();
+
     /// <summary>The unit's place in discovery order among the units parsed together: the first to reach a header body walks it.</summary>
     public int Rank { get; init; }
 }
@@ -60,7 +63,7 @@ public sealed class AstScope
         if (!_relativePaths.TryGetValue(file, out var relative))
         {
             var name = Path.GetFullPath(file.Name);
-            relative = name.StartsWith(_root, StringComparison.Ordinal) ? name[_root.Length..] : null;
+            relative = name.StartsWith(_root, StringComparison.Ordinal) ? Unit.Strings.Share(name[_root.Length..]) : null;
             _relativePaths[file] = relative;
         }
         return relative;

@@ -223,17 +223,19 @@ public sealed class UnitParser : IUnitReader
         var inactive = translationUnit.SkippedRanges()
             .Select(range => RelativeRange(scope.Root, range))
             .OfType<LineRange>()
+            .Select(range => range with { File = scope.Strings.Share(range.File) })
             .ToImmutableArray();
         var read = translationUnit.IncludedFiles();
         // libclang names files as the search path found them, relative to this process's folder when relative.
         var dependencies = read.Prepend(scope.Unit.Path)
             .Where(file => !string.IsNullOrEmpty(file))
-            .Select(file => Path.GetFullPath(file))
+            .Select(file => scope.Strings.Share(Path.GetFullPath(file)))
             .Distinct(StringComparer.Ordinal)
             .ToImmutableArray();
         var included = read
             .Select(file => RelativeUnderRoot(scope.Root, file))
             .OfType<string>()
+            .Select(scope.Strings.Share)
             .Distinct(StringComparer.Ordinal)
             .ToImmutableArray();
         var end = new UnitEndScope { Unit = scope, InactiveRanges = inactive, IncludedFiles = included, Functions = walker.Functions };

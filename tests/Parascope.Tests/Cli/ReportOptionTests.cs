@@ -83,6 +83,17 @@ public sealed class ReportOptionTests
     }
 
     [Fact]
+    public void Timings_are_followed_by_the_memory_at_each_phase_end_up_to_the_report()
+    {
+        using var tree = new TempTree();
+        ReportTrees.CopySample(tree);
+        var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--format", "json", "--timings");
+        Assert.True(exit == 0, error);
+        var memory = error.Split('\n').Single(line => line.StartsWith("parascope: memory (heap/committed/resident/peak MB): ", StringComparison.Ordinal));
+        Assert.Matches(@"discover \d+/\d+/\d+/\d+, parse .*, detect .*, configurations .*, graph .*, plan .*, report \d+/\d+/\d+/\d+$", memory.TrimEnd('\r'));
+    }
+
+    [Fact]
     public void Fail_on_sets_exit_1_only_when_a_finding_at_or_above_the_level_remains()
     {
         using var tree = new TempTree();
