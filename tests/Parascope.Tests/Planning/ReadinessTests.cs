@@ -173,6 +173,16 @@ public sealed class ReadinessTests
         }
         """;
 
+    /// <summary>TEXT written at PATH in a tree of its own, scanned for an unmodified HVM boot: the one finding of RULE.</summary>
+    private static Finding OnlyFinding(string path, string text, string rule)
+    {
+        using var tree = new TempTree();
+        tree.Write(path, text);
+        var outcome = ScanForHvm(tree);
+        Assert.Null(outcome.Error);
+        return Assert.Single(outcome.Result!.Findings, f => f.RuleId == rule);
+    }
+
     /// <summary>TREE scanned as a plain tree (generic profile) for an unmodified HVM boot, one job.</summary>
     private static ScanOutcome ScanForHvm(TempTree tree) =>
         ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm });
@@ -381,14 +391,8 @@ public sealed class ReadinessTests
         }
         """;
 
-    private static Finding RatioRead(string between)
-    {
-        using var tree = new TempTree();
-        tree.Write("osfmk/i386/tsc_setup.c", BusRatio.Replace("{0}", between, StringComparison.Ordinal));
-        var outcome = ScanForHvm(tree);
-        Assert.Null(outcome.Error);
-        return Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-msr");
-    }
+    private static Finding RatioRead(string between) =>
+        OnlyFinding("osfmk/i386/tsc_setup.c", BusRatio.Replace("{0}", between, StringComparison.Ordinal), "platform.time-source-msr");
 
     [Fact]
     public void A_bus_ratio_read_that_a_later_division_divides_by_untested_blocks_and_says_where()
@@ -520,14 +524,9 @@ public sealed class ReadinessTests
         }
         """;
 
-    private static Finding FpuGate(string test, string then)
-    {
-        using var tree = new TempTree();
-        tree.Write("osfmk/i386/fpu_setup.c", FpuSetup.Replace("{0}", test, StringComparison.Ordinal).Replace("{1}", then, StringComparison.Ordinal));
-        var outcome = ScanForHvm(tree);
-        Assert.Null(outcome.Error);
-        return Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.cpu-identity-gate");
-    }
+    private static Finding FpuGate(string test, string then) =>
+        OnlyFinding("osfmk/i386/fpu_setup.c", FpuSetup.Replace("{0}", test, StringComparison.Ordinal).Replace("{1}", then, StringComparison.Ordinal),
+            "platform.cpu-identity-gate");
 
     [Theory]
     [InlineData("cpuid_features() & CPUID_FEATURE_FXSR", "enable_fxsave(); else panic(\"fpu is not FXSR\");", "CPUID_FEATURE_FXSR is")]
@@ -553,14 +552,9 @@ public sealed class ReadinessTests
         Assert.False(gate.Properties.ContainsKey("baseline-features"));
     }
 
-    private static Finding BranchTraceGate(string test, string definition = "trace_mode_t trace_mode;")
-    {
-        using var tree = new TempTree();
-        tree.Write("osfmk/i386/branch_trace.c", BranchTrace.Replace("{0}", test, StringComparison.Ordinal).Replace("{1}", definition, StringComparison.Ordinal));
-        var outcome = ScanForHvm(tree);
-        Assert.Null(outcome.Error);
-        return Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.cpu-identity-gate");
-    }
+    private static Finding BranchTraceGate(string test, string definition = "trace_mode_t trace_mode;") =>
+        OnlyFinding("osfmk/i386/branch_trace.c", BranchTrace.Replace("{0}", test, StringComparison.Ordinal).Replace("{1}", definition, StringComparison.Ordinal),
+            "platform.cpu-identity-gate");
 
     [Fact]
     public void A_model_gate_after_a_return_while_a_boot_mode_global_is_zero_does_not_block_and_says_when_it_panics()
