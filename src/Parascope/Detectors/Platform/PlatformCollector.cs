@@ -36,9 +36,11 @@ internal sealed class PlatformCollector : IUnitCollector
     /// <summary>
     /// The current function's blocks (compound statements, and conditions and loops, whose parts run on a condition) as
     /// offsets, in walk order: the innermost holding a point is the last. Not a switch's cases: a case's label holds only
-    /// its first statement.
+    /// its first statement. Their offsets are read only when a read's value is followed (<see cref="BlockAt"/>): the
+    /// walk keeps the cursors, every function's, and most functions never ask.
     /// </summary>
     private readonly List<(int Start, int End)> _blocks = new();
+    private readonly List<Cursor> _blockCursors = new();
     /// <summary>
     /// Variables of the current function holding a read's value (or a read field's), by name: one origin per block that
     /// set it (`tscGranularity` gets one read's value on one path of a switch, another's on another).
@@ -54,6 +56,7 @@ internal sealed class PlatformCollector : IUnitCollector
     private readonly Dictionary<string, (int Index, int Block)> _lastRead = new(StringComparer.Ordinal);
     /// <summary>The current function's case and default labels, with the block they are written in.</summary>
     private readonly List<(int Offset, int Block)> _caseLabels = new();
+    private readonly List<Cursor> _labelCursors = new();
 
     /// <summary>Where a variable's value came from — a read of this unit or a structure field (its USR) — and the block it was set in.</summary>
     private readonly record struct ValueOrigin(string? ReadFile, int ReadLine, int ReadColumn, string? Field, int Block);
@@ -74,22 +77,23 @@ internal sealed class PlatformCollector : IUnitCollector
             _pendingAssignment = null;
             _body = Cursor.Null;
             _blocks.Clear();
+            _blockCursors.Clear();
             _origins.Clear();
             _switches.Clear();
             _lastRead.Clear();
             _caseLabels.Clear();
+            _labelCursors.Clear();
             _functionHasSite = false;
         }
         if (cursor.Kind is CXCursorKind.CXCursor_CompoundStmt || PanicScan.Guards(cursor))
         {
             // A block, or a statement whose parts run on a condition (`if (flex) ratio = …;` has no braces).
-            _blocks.Add((cursor.Extent.Start.Expansion.Offset, cursor.Extent.End.Expansion.Offset));
+            _blockCursors.Add(cursor);
         }
         else if (cursor.Kind is CXCursorKind.CXCursor_CaseStmt or CXCursorKind.CXCursor_DefaultStmt)
         {
             // A case without braces runs the statements up to the next label: another path in the same block.
-            var label = cursor.Extent.Start.Expansion.Offset;
-            _caseLabels.Add((label, InnermostBlock(label)));
+            _labelCursors.Add(cursor);
         }
         switch (cursor.Kind)
         {
@@ -769,6 +773,7 @@ internal sealed class PlatformCollector : IUnitCollector
     /// </summary>
     private int BlockAt(int offset)
     {
+        ResolveBlocks();
         var block = InnermostBlock(offset);
         for (var i = _caseLabels.Count - 1; i >= 0; i--)
         {
@@ -778,6 +783,24 @@ internal sealed class PlatformCollector : IUnitCollector
             }
         }
         return block;
+    }
+
+    /// <summary>
+    /// The offsets of the blocks and labels the walk has met since the last call. A block met later in the walk starts
+    /// after a label met earlier, so it never holds it: a label's block is the same whenever it is resolved.
+    /// </summary>
+    private void ResolveBlocks()
+    {
+        for (var i = _blocks.Count; i < _blockCursors.Count; i++)
+        {
+            var extent = _blockCursors[i].Extent;
+            _blocks.Add((extent.Start.Expansion.Offset, extent.End.Expansion.Offset));
+        }
+        for (var i = _caseLabels.Count; i < _labelCursors.Count; i++)
+        {
+            var label = _labelCursors[i].Extent.Start.Expansion.Offset;
+            _caseLabels.Add((label, InnermostBlock(label)));
+        }
     }
 
     /// <summary>The innermost block of the current function holding OFFSET, as its start; -1 when none.</summary>
