@@ -230,6 +230,13 @@ public static class ScanPipeline
         memory.Add(PhaseMemory.Now("configurations"));
         var reachCounts = FunctionReach.Counts(parsed);
         var merged = FindingMerger.Merge(all.Where(f => !request.ActiveOnly || f.Active), reachCounts);
+        // The whole-tree join of reads and divisions by the fields they fill: a shard's report carries its divisions
+        // to `merge`, which joins them over every shard (a shard alone does not hold the tree).
+        var fieldDivisions = Detectors.Platform.PlatformDetector.FieldDivisions(context);
+        if (request.Shard is null)
+        {
+            merged = Detectors.Platform.FieldDivisionVerdicts.Apply(merged, fieldDivisions);
+        }
         var detectMs = phase.ElapsedMilliseconds;
         phase.Restart();
         var graph = CallGraph.Build(parsed, [.. ranked.Select(u => u.Rank)]);
@@ -259,6 +266,7 @@ public static class ScanPipeline
             Phases = phases.Phases,
             Warnings = warnings,
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
+            FieldDivisions = request.Shard is null ? [] : fieldDivisions,
             RulesDigest = rules.Digest,
             Drivers = Detectors.DriverApi.DriverInventory.Build(context, findings),
             Rules = ruleSet.Rules,

@@ -46,6 +46,8 @@ public sealed record ScanResult
     public PortInterface? Interface { get; init; }
     /// <summary>A shard's call graph, carried in its report so that merge can run the whole-tree stages; null unsharded.</summary>
     public CallGraphData? ShardGraph { get; init; }
+    /// <summary>A shard's divisions by fields that platform reads fill, for merge's whole-tree join; empty unsharded.</summary>
+    public ImmutableArray<FieldDivision> FieldDivisions { get; init; } = [];
     /// <summary>
     /// The plan and what the reports show of it (the hook table with its findings, the definitions of the functions
     /// named), computed once by the Planning stage (Planning.Planner) after suppressions and the baseline; null until

@@ -104,7 +104,9 @@ public static class ReportMerge
         var reach = shards.Where(s => s.ShardGraph is not null).SelectMany(s => s.ShardGraph!.Reach)
             .GroupBy(r => (r.File, r.Function)).ToDictionary(g => g.Key, g => g.Sum(r => r.Units));
         var walks = new BodyWalkers(shards);
-        var findings = MergeFindings(walks.Kept(shards, s => s.Findings), reach);
+        // After the merge, as after a whole scan's detection: a read in one shard, the division by its field in another.
+        var divisions = shards.SelectMany(s => s.FieldDivisions).Distinct().ToList();
+        var findings = Detectors.Platform.FieldDivisionVerdicts.Apply(MergeFindings(walks.Kept(shards, s => s.Findings), reach), divisions);
         var calls = Detectors.DriverApi.DriverInventory.HardwareCallsByClass(findings);
         return Checked<ScanResult>.Of(new ScanResult
         {
@@ -119,7 +121,7 @@ public static class ReportMerge
             Health = health,
             DurationMs = shards.Sum(s => s.DurationMs),
             Findings = findings,
-            Suppressed = MergeFindings(walks.Kept(shards, s => s.Suppressed), reach),
+            Suppressed = Detectors.Platform.FieldDivisionVerdicts.Apply(MergeFindings(walks.Kept(shards, s => s.Suppressed), reach), divisions),
             Warnings = shards.SelectMany(s => s.Warnings).Distinct(StringComparer.Ordinal).ToImmutableArray(),
             // One entry per class, as the whole scan's inventory has: the view of the shard that resolved it best (by
             // the AST rather than lexically, then with the longest known lineage, then the first by file and line);

@@ -299,8 +299,8 @@ public sealed class MergeDiffTests
     [InlineData(7)]
     public void Platform_verdicts_from_a_division_by_a_read_merge_to_the_whole_scan_s(int shardCount)
     {
-        // A read divided by in its own unit blocks; a field filled in one unit and divided by in another is not linked
-        // (a shard holding only one of them would say otherwise).
+        // A read divided by in its own unit blocks; so does a field filled in one unit and divided by in another, joined
+        // over the whole tree after detection and after the merge (a shard holding only one of them cannot join them).
         using var tree = new TempTree();
         tree.Write("osfmk/i386/cpu_mini.h", Planning.ReadinessTests.TscLeafHeader);
         tree.Write("osfmk/i386/cpuid_mini.c", "#include \"cpu_mini.h\"\n" + Planning.ReadinessTests.TscLeafFill);
@@ -309,6 +309,7 @@ public sealed class MergeDiffTests
         tree.Write("osfmk/i386/other_mini.c", "void other_mini(void) { }\n");
         var findings = AssertShardsMergeToTheWholeScan(tree, shardCount, ["--target", "xen-hvm"], sarif: true);
         Assert.Contains(findings, f => f.GetProperty("ruleId").GetString() == "platform.time-source-msr" && f.GetProperty("verdict").GetString() == "blocking");
+        Assert.Contains(findings, f => f.GetProperty("ruleId").GetString() == "platform.time-source-cpuid" && f.GetProperty("verdict").GetString() == "blocking");
     }
 
     /// <summary>TREE scanned whole and in SHARDCOUNT shards (no cache, one job): the merged JSON is the whole scan's, byte for byte.</summary>

@@ -496,8 +496,9 @@ public sealed class ReadinessTests
     }
 
     [Fact]
-    public void A_field_filled_in_another_unit_is_not_linked_so_that_a_shard_s_verdict_is_the_whole_scan_s()
+    public void A_field_filled_in_one_unit_and_divided_by_in_another_blocks_through_the_whole_tree_join()
     {
+        // As xnu-11417: cpuid.c stores leaf 0x15's denominator, tsc.c divides by it.
         using var tree = new TempTree();
         tree.Write("osfmk/i386/cpu_mini.h", TscLeafHeader);
         tree.Write("osfmk/i386/cpuid_mini.c", "#include \"cpu_mini.h\"\n" + TscLeafFill);
@@ -505,8 +506,41 @@ public sealed class ReadinessTests
         var outcome = ScanForHvm(tree);
         Assert.Null(outcome.Error);
         var leaf = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid");
+        Assert.Equal("blocking", leaf.Verdict);
+        Assert.Equal("divide error (a panic) when it reads 0: ref * N / M (osfmk/i386/tsc_art.c:14) divides by M, not tested for 0, "
+            + "on the path of case 0x37, 0x38 of switch (infop->cpuid_cpufamily) at line 11", leaf.Otherwise);
+        Assert.Equal("osfmk/i386/tsc_art.c:14", leaf.Properties["divides-at"]);
+    }
+
+    [Fact]
+    public void A_field_divided_by_only_after_a_zero_test_leaves_the_read_s_verdict()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/cpu_mini.h", TscLeafHeader);
+        tree.Write("osfmk/i386/cpuid_mini.c", "#include \"cpu_mini.h\"\n" + TscLeafFill);
+        tree.Write("osfmk/i386/tsc_art.c", "#include \"cpu_mini.h\"\n"
+            + TscLeafDivide.Replace("tsc_freq = ref * N / M;", "if (M != 0)\n            tsc_freq = ref * N / M;", StringComparison.Ordinal));
+        var outcome = ScanForHvm(tree);
+        Assert.Null(outcome.Error);
+        var leaf = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid");
         Assert.Equal("needs-shim", leaf.Verdict);
         Assert.Null(leaf.Otherwise);
+    }
+
+    [Fact]
+    public void A_shard_carries_its_field_divisions_and_leaves_the_join_to_merge()
+    {
+        // Shard 1 of 1 holds every unit, yet its report is a shard's: it must not join, or a shard that holds the read
+        // and some other division would disagree with the whole scan (MergeDiffTests checks the merge).
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/cpu_mini.h", TscLeafHeader);
+        tree.Write("osfmk/i386/cpuid_mini.c", "#include \"cpu_mini.h\"\n" + TscLeafFill);
+        tree.Write("osfmk/i386/tsc_art.c", "#include \"cpu_mini.h\"\n" + TscLeafDivide);
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm, Shard = (1, 1) });
+        Assert.Null(outcome.Error);
+        var leaf = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid");
+        Assert.Null(leaf.Otherwise);
+        Assert.Equal("osfmk/i386/tsc_art.c", Assert.Single(outcome.Result.FieldDivisions).File);
     }
 
     // An original FPU set-up in the shape of a kernel's init_fpu(): {0} is the feature test, {1} what follows it.

@@ -26,6 +26,7 @@ public sealed class PlatformDetector : IDetector
         var divisions = DivisionsByRead(context);
         foreach (var (unit, facts) in context.FactsOf<PlatformFacts>())
         {
+            var fills = facts.FieldStores.ToLookup(s => (s.ReadFile, s.ReadLine, s.ReadColumn), s => s.Field);
             foreach (var site in facts.Sites)
             {
                 if (!context.Rules.TryGet(site.RuleId, out var rule))
@@ -57,23 +58,24 @@ public sealed class PlatformDetector : IDetector
                 {
                     // tscGranularity = bitfield(rdmsr64(MSR_PLATFORM_INFO), 15, 8); … busFCvtt2n / tscGranularity: a VM whose
                     // MSR or CPUID leaf answers 0 stops the kernel with a divide error.
-                    otherwise = $"{DivideError} when it reads 0: {division.Text} ({division.File}:{division.Line}) divides by {division.Divisor}, not tested for 0"
-                        + (division.Path is { } divisionPath ? $", on {divisionPath}" : "");
+                    otherwise = DivideErrorText(division.Text, division.File, division.Line, division.Divisor, division.Path);
                     properties = properties.SetItem("divides-at", $"{division.File}:{division.Line.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                 }
-                if (Panics(otherwise)
+                if (fills[(site.File, site.Line, site.Column)] is var filled && filled.Any())
+                {
+                    // info_p->cpuid_tsc_leaf.denominator = reg[eax]: a division by the field, in any unit, is the read's
+                    // consequence; the whole tree joins them (FieldDivisionVerdicts), since a shard sees only its units.
+                    properties = properties.SetItem("fills", string.Join(' ', filled.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)));
+                }
+                if ((Panics(otherwise) || properties.ContainsKey("fills"))
                     && facts.EarlyReturns.LastOrDefault(r => r.File == site.File && r.Function == site.Function && r.Line < site.Line) is { } early)
                 {
                     // if (mode == MODE_NONE) return; … panic(…): the panic waits for a boot-arg or a configuration step to set the
                     // global, so a default first boot does not meet it; the rule's own verdict stands and the condition is said.
-                    otherwise = $"only once {early.Variable} is set (line {early.Line} returns while {early.Condition}, as a global is until set): {otherwise}";
-                    properties = properties.SetItem("early-return-line", early.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    properties = properties.SetItem("early-return-line", early.Line.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                        .SetItem("until", $"{early.Variable} is set (line {early.Line} returns while {early.Condition}, as a global is until set)");
                 }
-                if (Panics(otherwise) && properties.TryGetValue("path", out var path))
-                {
-                    // case CPUFAMILY_INTEL_PENRYN: … panic(…): only a virtual CPU of that family meets it.
-                    otherwise += $"; only on {path}";
-                }
+                otherwise = Conditioned(otherwise, properties);
                 var context1 = unit.Unit.Language == SourceLanguage.Cxx ? SourceContext.Cxx : SourceContext.C;
                 sink.Add(context.FindingOf(rule, site.File, site.Line, site.Column, context1, site.Detail) with
                 {
@@ -96,14 +98,12 @@ public sealed class PlatformDetector : IDetector
     /// <summary>A site whose failure panics blocks the first boot, whatever the rule's verdict for the item.</summary>
     public static string? VerdictOf(Rule rule, string? otherwise) => Panics(otherwise) ? "blocking" : rule.Readiness?.Verdict;
 
-    private static bool Panics(string? otherwise) => otherwise is not null
+    internal static bool Panics(string? otherwise) => otherwise is not null
         && (otherwise.StartsWith("panic", StringComparison.OrdinalIgnoreCase) || otherwise.StartsWith(DivideError, StringComparison.Ordinal));
 
     /// <summary>
-    /// Every division by a read's value untested for zero, by the read (arch, file, line, column); a division by a field
-    /// goes to each read of the same unit that fills the field. Not across units: each shard of a sharded scan detects
-    /// its own units, and a link from cpuid.c's read to tsc.c's division would make a shard's verdict differ from the
-    /// whole scan's (merge is exact, docs/scale-out.md); such a link needs the whole-tree stage after the merge.
+    /// Every division by a read's value held in a variable, untested for zero, by the read (arch, file, line, column):
+    /// both are in one unit. A division by a field some read fills is joined over the whole tree (<see cref="FieldDivisions"/>).
     /// The first division in file and line order when several divide by one read.
     /// </summary>
     private static Dictionary<(string Arch, string File, int Line, int Column), DivisionByRead> DivisionsByRead(DetectionContext context)
@@ -111,21 +111,49 @@ public sealed class PlatformDetector : IDetector
         var byRead = new Dictionary<(string, string, int, int), DivisionByRead>();
         foreach (var (unit, facts) in context.FactsOf<PlatformFacts>())
         {
-            var fieldReads = facts.FieldStores.ToLookup(s => s.Field, s => (s.ReadFile, s.ReadLine, s.ReadColumn), StringComparer.Ordinal);
-            foreach (var division in facts.Divisions)
+            foreach (var division in facts.Divisions.Where(d => d.ReadFile is not null))
             {
-                var reads = division.Field is { } field ? fieldReads[field]
-                    : division.ReadFile is { } readFile ? [(readFile, division.ReadLine, division.ReadColumn)] : [];
-                foreach (var (file, line, column) in reads)
+                var key = (unit.Unit.Arch, division.ReadFile!, division.ReadLine, division.ReadColumn);
+                if (!byRead.TryGetValue(key, out var first) || FieldDivisionVerdicts.Before(division.File, division.Line, first.File, first.Line))
                 {
-                    var key = (unit.Unit.Arch, file, line, column);
-                    if (!byRead.TryGetValue(key, out var first) || string.CompareOrdinal(division.File, first.File) is var order && (order < 0 || (order == 0 && division.Line < first.Line)))
-                    {
-                        byRead[key] = division;
-                    }
+                    byRead[key] = division;
                 }
             }
         }
         return byRead;
+    }
+
+    /// <summary>
+    /// Every division by a field filled from a read, in every unit, sorted: the whole-tree join's input
+    /// (<see cref="FieldDivisionVerdicts"/>), carried by a shard's report for `merge`.
+    /// </summary>
+    public static ImmutableArray<FieldDivision> FieldDivisions(DetectionContext context) =>
+        [.. context.FactsOf<PlatformFacts>()
+            .SelectMany(u => u.Facts.Divisions.Where(d => d.Field is not null)
+                .Select(d => new FieldDivision(d.Field!, u.Unit.Unit.Arch, d.File, d.Line, d.Function, d.Text, d.Divisor, d.Path)))
+            .Distinct()
+            .OrderBy(d => d.Field, StringComparer.Ordinal).ThenBy(d => d.Arch, StringComparer.Ordinal).ThenBy(d => d.File, StringComparer.Ordinal)
+            .ThenBy(d => d.Line).ThenBy(d => d.Text, StringComparer.Ordinal).ThenBy(d => d.Divisor, StringComparer.Ordinal)
+            .ThenBy(d => d.Function, StringComparer.Ordinal).ThenBy(d => d.Path, StringComparer.Ordinal)];
+
+    internal static string DivideErrorText(string text, string file, int line, string divisor, string? path) =>
+        $"{DivideError} when it reads 0: {text} ({file}:{line}) divides by {divisor}, not tested for 0" + (path is { } on ? $", on {on}" : "");
+
+    /// <summary>
+    /// A panicking consequence with the conditions it is met under: an early return before the site
+    /// (`until`, <see cref="EarlyReturn"/>) and the identity-switch path the site is on (`path`).
+    /// </summary>
+    internal static string? Conditioned(string? otherwise, ImmutableSortedDictionary<string, string> properties)
+    {
+        if (!Panics(otherwise))
+        {
+            return otherwise;
+        }
+        if (properties.TryGetValue("until", out var until))
+        {
+            otherwise = $"only once {until}: {otherwise}";
+        }
+        // case CPUFAMILY_INTEL_PENRYN: … panic(…): only a virtual CPU of that family meets it.
+        return properties.TryGetValue("path", out var path) ? $"{otherwise}; only on {path}" : otherwise;
     }
 }

@@ -75,6 +75,11 @@ public static class JsonReportReader
                 ? new LibclangInfo(libclang.GetProperty("version").GetString()!, libclang.GetProperty("origin").GetString()!)
                 : null,
             ShardGraph = root.TryGetProperty("callGraph", out var graph) ? ReadGraph(graph) : null,
+            FieldDivisions = root.TryGetProperty("fieldDivisions", out var divisions)
+                ? [.. divisions.EnumerateArray().Select(d => new FieldDivision(d.GetProperty("field").GetString()!, d.GetProperty("arch").GetString()!,
+                    d.GetProperty("file").GetString()!, d.GetProperty("line").GetInt32(), d.GetProperty("function").GetString(),
+                    d.GetProperty("text").GetString()!, d.GetProperty("divisor").GetString()!, d.GetProperty("path").GetString()))]
+                : [],
             Interface = root.TryGetProperty("interface", out var portInterface) ? ReadInterface(portInterface) : null,
         };
     }

@@ -46,6 +46,10 @@ public static class JsonReportWriter
         {
             WriteShardGraph(json, shardGraph);
         }
+        if (!result.FieldDivisions.IsEmpty)
+        {
+            WriteFieldDivisions(json, result.FieldDivisions);
+        }
         if (!result.Health.Units.IsEmpty)
         {
             json.WriteStartArray("units");
@@ -211,6 +215,26 @@ public static class JsonReportWriter
             json.WriteStringValue(walk.Arch);
             json.WriteNumberValue(walk.Units);
             json.WriteEndArray();
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary>A shard's divisions by fields that platform reads fill, for merge's whole-tree join.</summary>
+    private static void WriteFieldDivisions(Utf8JsonWriter json, IEnumerable<FieldDivision> divisions)
+    {
+        json.WriteStartArray("fieldDivisions");
+        foreach (var division in divisions)
+        {
+            json.WriteStartObject();
+            json.WriteString("field", division.Field);
+            json.WriteString("arch", division.Arch);
+            json.WriteString("file", division.File);
+            json.WriteNumber("line", division.Line);
+            json.WriteString("function", division.Function);
+            json.WriteString("text", division.Text);
+            json.WriteString("divisor", division.Divisor);
+            json.WriteString("path", division.Path);
+            json.WriteEndObject();
         }
         json.WriteEndArray();
     }
