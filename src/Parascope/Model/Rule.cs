@@ -23,7 +23,8 @@ public sealed record RuleMatch(ImmutableSortedDictionary<string, ImmutableArray<
     /// </summary>
     public static readonly ImmutableHashSet<string> KnownKeys = ImmutableHashSet.Create(
         "mnemonics", "writes", "reads", "operands", "types", "functions", "methods", "classes", "macros",
-        "builtins", "emits", "register-argument", "encodings", "fields", "kind", "leaves", "references", "baseline-features");
+        "builtins", "emits", "register-argument", "encodings", "fields", "kind", "leaves", "references", "baseline-features",
+        "faulting-reads", "catching-functions");
 
     public ImmutableArray<string> this[string key] => Values.TryGetValue(key, out var value) ? value : [];
 

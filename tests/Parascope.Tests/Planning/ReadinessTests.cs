@@ -441,6 +441,72 @@ public sealed class ReadinessTests
         Assert.Null(read.Otherwise);
     }
 
+    // An original topology read in the shape of a kernel's cpuid_set_info(): {0} is how the count register is read.
+    private const string CoreCount = """
+        typedef unsigned long long uint64_t;
+        typedef struct { unsigned int cpuid_cpufamily; unsigned int core_count; unsigned int thread_count; } cpu_info_t;
+        extern uint64_t rdmsr64(unsigned int msr);
+        extern int rdmsr_carefully(unsigned int msr, unsigned int *lo, unsigned int *hi);
+        #define MSR_CORE_THREAD_COUNT 0x35
+        #define CPUFAMILY_INTEL_PENRYN 0x78ea4fbc
+        #define CPUFAMILY_INTEL_MEROM 0x426f69ef
+        void cpu_topology(cpu_info_t *info)
+        {
+            switch (info->cpuid_cpufamily) {
+            case CPUFAMILY_INTEL_PENRYN:
+                info->core_count = 2;
+                break;
+            case CPUFAMILY_INTEL_MEROM:
+                info->core_count = 1;
+                break;
+            default: {
+                {0}
+                break;
+            }
+            }
+        }
+        """;
+
+    [Fact]
+    public void A_read_of_an_msr_xen_does_not_offer_blocks_with_a_general_protection_fault_on_its_path()
+    {
+        var read = OnlyFinding("osfmk/i386/cpu_topology.c",
+            CoreCount.Replace("{0}", "uint64_t msr = rdmsr64(MSR_CORE_THREAD_COUNT);\n        info->core_count = (unsigned int)(msr >> 16);",
+                StringComparison.Ordinal), "platform.msr-refused");
+        Assert.Equal("blocking", read.Verdict);
+        Assert.Equal("general-protection fault (a panic): Xen does not offer MSR_CORE_THREAD_COUNT (0x35) to a guest and answers its read "
+            + "with #GP (msr_relaxed=1 in the domain configuration makes it read 0); only on the default path of switch (info->cpuid_cpufamily) at line 10",
+            read.Otherwise);
+        Assert.Equal("MSR_CORE_THREAD_COUNT", Assert.Single(read.Values));
+    }
+
+    [Fact]
+    public void A_careful_read_of_an_msr_xen_does_not_offer_catches_the_fault_and_does_not_block()
+    {
+        var read = OnlyFinding("osfmk/i386/cpu_topology.c",
+            CoreCount.Replace("{0}", "unsigned int lo, hi;\n        if (rdmsr_carefully(MSR_CORE_THREAD_COUNT, &lo, &hi) == 0)\n            info->core_count = hi;",
+                StringComparison.Ordinal), "platform.msr-refused");
+        Assert.Equal("needs-shim", read.Verdict);
+        Assert.Null(read.Otherwise);
+    }
+
+    [Fact]
+    public void A_flex_ratio_read_faults_before_the_division_by_the_ratio_read_after_it()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/i386/tsc_setup.c", BusRatio
+            .Replace("#define MSR_PLATFORM_INFO 0xce", "#define MSR_PLATFORM_INFO 0xce\n#define MSR_FLEX_RATIO 0x194", StringComparison.Ordinal)
+            .Replace("info = rdmsr64(MSR_PLATFORM_INFO);", "uint64_t flex = rdmsr64(MSR_FLEX_RATIO);\n        info = rdmsr64(MSR_PLATFORM_INFO);", StringComparison.Ordinal)
+            .Replace("{0}", "ratio = (unsigned int)bitfield(info, 15, 8);", StringComparison.Ordinal));
+        var outcome = ScanForHvm(tree);
+        Assert.Null(outcome.Error);
+        var reads = outcome.Result!.Findings.Where(f => f.RuleId == "platform.time-source-msr").OrderBy(f => f.Line).ToList();
+        Assert.Equal(["MSR_FLEX_RATIO", "MSR_PLATFORM_INFO"], reads.Select(r => r.Values[0]));
+        Assert.All(reads, r => Assert.Equal("blocking", r.Verdict));
+        Assert.StartsWith("general-protection fault (a panic): Xen does not offer MSR_FLEX_RATIO (0x194)", reads[0].Otherwise, StringComparison.Ordinal);
+        Assert.StartsWith("divide error (a panic) when it reads 0", reads[1].Otherwise, StringComparison.Ordinal);
+    }
+
     // An original TSC set-up in the shape of a kernel's cpuid.c and tsc.c: the TSC leaf's ratio goes into a structure
     // field, and the ART path divides by it.
     internal const string TscLeafHeader = """

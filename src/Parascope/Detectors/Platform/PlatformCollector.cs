@@ -1032,14 +1032,24 @@ internal sealed class PlatformCollector : IUnitCollector
                 }
                 values.Add("0x" + leaf.ToString("x", CultureInfo.InvariantCulture));
             }
-            if (!rule.Reads.IsEmpty)
+            string? refused = null;
+            if (!rule.Reads.IsEmpty || !rule.FaultingReads.IsEmpty)
             {
                 var register = FirstArgument(scope.TranslationUnit.Tokenize(call.Extent));
-                if (!rule.Reads.Contains(register))
+                if (!rule.Reads.Contains(register) && !rule.FaultingReads.Contains(register))
                 {
                     continue;
                 }
                 values.Add(register);
+                if (rule.FaultingReads.Contains(register) && !rule.CatchingFunctions.Contains(name))
+                {
+                    // rdmsr64(MSR_CORE_THREAD_COUNT): Xen (4.15 on) answers an MSR it does not offer with #GP, and a #GP in
+                    // the kernel outside a recovery window panics before anything tests the value.
+                    var number = call.ArgumentCount > 0 && call.Argument(0).EvaluateInteger() is { } msr
+                        ? " (0x" + msr.ToString("x", CultureInfo.InvariantCulture) + ")" : "";
+                    refused = $"{PlatformDetector.GeneralProtection}: Xen does not offer {register}{number} to a guest and answers its read with #GP "
+                        + "(msr_relaxed=1 in the domain configuration makes it read 0)";
+                }
             }
             for (var i = 0; i < call.ArgumentCount; i++)
             {
@@ -1074,7 +1084,7 @@ internal sealed class PlatformCollector : IUnitCollector
                 _lastRead[assigned] = (_sites.Count, block);
             }
             AddSite(call, new PlatformSite(rule.Rule.Id, site.File, site.Line, site.Column, scope.Function,
-                Clip(Text(scope.TranslationUnit.Tokenize(call.Extent))), values.ToImmutable(), null)
+                Clip(Text(scope.TranslationUnit.Tokenize(call.Extent))), values.ToImmutable(), refused)
             {
                 AssignedTo = assigned,
                 Properties = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("function", name)]),

@@ -95,11 +95,15 @@ public sealed class PlatformDetector : IDetector
 
     private const string DivideError = "divide error (a panic)";
 
+    /// <summary>The consequence of a read the target refuses (`faulting-reads`).</summary>
+    internal const string GeneralProtection = "general-protection fault (a panic)";
+
     /// <summary>A site whose failure panics blocks the first boot, whatever the rule's verdict for the item.</summary>
     public static string? VerdictOf(Rule rule, string? otherwise) => Panics(otherwise) ? "blocking" : rule.Readiness?.Verdict;
 
     internal static bool Panics(string? otherwise) => otherwise is not null
-        && (otherwise.StartsWith("panic", StringComparison.OrdinalIgnoreCase) || otherwise.StartsWith(DivideError, StringComparison.Ordinal));
+        && (otherwise.StartsWith("panic", StringComparison.OrdinalIgnoreCase) || otherwise.StartsWith(DivideError, StringComparison.Ordinal)
+            || otherwise.StartsWith(GeneralProtection, StringComparison.Ordinal));
 
     /// <summary>
     /// Every division by a read's value held in a variable, untested for zero, by the read (arch, file, line, column):

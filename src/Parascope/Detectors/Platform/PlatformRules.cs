@@ -44,6 +44,12 @@ internal sealed record PlatformRule(Rule Rule, PlatformRuleKind Kind, ImmutableA
     /// <summary>Feature constants every guest CPU presents (`baseline-features`): a gate that panics only without them passes.</summary>
     public ImmutableHashSet<string> BaselineFeatures { get; } = Rule.Match["baseline-features"].ToImmutableHashSet(StringComparer.Ordinal);
 
+    /// <summary>Registers the target refuses to read (`faulting-reads`, a #GP): a call reading one is a site, and panics.</summary>
+    public ImmutableHashSet<string> FaultingReads { get; } = Rule.Match["faulting-reads"].ToImmutableHashSet(StringComparer.Ordinal);
+
+    /// <summary>Functions of the rule that catch the fault of a refused read (`catching-functions`: rdmsr_carefully).</summary>
+    public ImmutableHashSet<string> CatchingFunctions { get; } = Rule.Match["catching-functions"].ToImmutableHashSet(StringComparer.Ordinal);
+
     /// <summary>A hypervisor rule wins a condition over a timekeeping one, both over a CPU-identity one.</summary>
     public int Precedence => Rule.Class switch
     {
