@@ -565,13 +565,7 @@ public sealed class ReadinessTests
     public void A_field_filled_in_one_unit_and_divided_by_in_another_blocks_through_the_whole_tree_join()
     {
         // As xnu-11417: cpuid.c stores leaf 0x15's denominator, tsc.c divides by it.
-        using var tree = new TempTree();
-        tree.Write("osfmk/i386/cpu_mini.h", TscLeafHeader);
-        tree.Write("osfmk/i386/cpuid_mini.c", "#include \"cpu_mini.h\"\n" + TscLeafFill);
-        tree.Write("osfmk/i386/tsc_art.c", "#include \"cpu_mini.h\"\n" + TscLeafDivide);
-        var outcome = ScanForHvm(tree);
-        Assert.Null(outcome.Error);
-        var leaf = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid");
+        var (leaf, _) = LeafReadOfTwoUnits(TscLeafDivide);
         Assert.Equal("blocking", leaf.Verdict);
         Assert.Equal("divide error (a panic) when it reads 0: ref * N / M (osfmk/i386/tsc_art.c:14) divides by M, not tested for 0, "
             + "on the path of case 0x37, 0x38 of switch (infop->cpuid_cpufamily) at line 11", leaf.Otherwise);
@@ -581,14 +575,7 @@ public sealed class ReadinessTests
     [Fact]
     public void A_field_divided_by_only_after_a_zero_test_leaves_the_read_s_verdict()
     {
-        using var tree = new TempTree();
-        tree.Write("osfmk/i386/cpu_mini.h", TscLeafHeader);
-        tree.Write("osfmk/i386/cpuid_mini.c", "#include \"cpu_mini.h\"\n" + TscLeafFill);
-        tree.Write("osfmk/i386/tsc_art.c", "#include \"cpu_mini.h\"\n"
-            + TscLeafDivide.Replace("tsc_freq = ref * N / M;", "if (M != 0)\n            tsc_freq = ref * N / M;", StringComparison.Ordinal));
-        var outcome = ScanForHvm(tree);
-        Assert.Null(outcome.Error);
-        var leaf = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid");
+        var (leaf, _) = LeafReadOfTwoUnits(TscLeafDivide.Replace("tsc_freq = ref * N / M;", "if (M != 0)\n            tsc_freq = ref * N / M;", StringComparison.Ordinal));
         Assert.Equal("needs-shim", leaf.Verdict);
         Assert.Null(leaf.Otherwise);
     }
@@ -598,15 +585,27 @@ public sealed class ReadinessTests
     {
         // Shard 1 of 1 holds every unit, yet its report is a shard's: it must not join, or a shard that holds the read
         // and some other division would disagree with the whole scan (MergeDiffTests checks the merge).
+        var (leaf, divisions) = LeafReadOfTwoUnits(TscLeafDivide, shard: true);
+        Assert.Null(leaf.Otherwise);
+        Assert.Equal("osfmk/i386/tsc_art.c", Assert.Single(divisions).File);
+    }
+
+    /// <summary>
+    /// The leaf-0x15 read of a tree whose cpuid_mini.c fills the field and whose tsc_art.c is DIVIDE, scanned whole or
+    /// as shard 1/1, and the field divisions the report carries.
+    /// </summary>
+    private static (Finding Leaf, System.Collections.Immutable.ImmutableArray<FieldDivision> Divisions) LeafReadOfTwoUnits(string divide, bool shard = false)
+    {
         using var tree = new TempTree();
         tree.Write("osfmk/i386/cpu_mini.h", TscLeafHeader);
         tree.Write("osfmk/i386/cpuid_mini.c", "#include \"cpu_mini.h\"\n" + TscLeafFill);
-        tree.Write("osfmk/i386/tsc_art.c", "#include \"cpu_mini.h\"\n" + TscLeafDivide);
-        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm, Shard = (1, 1) });
+        tree.Write("osfmk/i386/tsc_art.c", "#include \"cpu_mini.h\"\n" + divide);
+        var outcome = ScanPipeline.Run(new ScanRequest
+        {
+            Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm, Shard = shard ? (1, 1) : null,
+        });
         Assert.Null(outcome.Error);
-        var leaf = Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid");
-        Assert.Null(leaf.Otherwise);
-        Assert.Equal("osfmk/i386/tsc_art.c", Assert.Single(outcome.Result.FieldDivisions).File);
+        return (Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid"), outcome.Result.FieldDivisions);
     }
 
     // An original FPU set-up in the shape of a kernel's init_fpu(): {0} is the feature test, {1} what follows it.
