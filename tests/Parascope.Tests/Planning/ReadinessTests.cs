@@ -602,7 +602,11 @@ public sealed class ReadinessTests
         tree.Write("osfmk/i386/tsc_art.c", "#include \"cpu_mini.h\"\n" + divide);
         var outcome = ScanPipeline.Run(new ScanRequest
         {
-            Root = tree.Root, Jobs = 1, Profile = "generic", Target = XenTarget.XenHvm, Shard = shard ? (1, 1) : null,
+            Root = tree.Root,
+            Jobs = 1,
+            Profile = "generic",
+            Target = XenTarget.XenHvm,
+            Shard = shard ? (1, 1) : null,
         });
         Assert.Null(outcome.Error);
         return (Assert.Single(outcome.Result!.Findings, f => f.RuleId == "platform.time-source-cpuid"), outcome.Result.FieldDivisions);
