@@ -25,6 +25,8 @@ typedef unsigned long size_t;
 #define VMM_ID_TWO              "TwoVisorTwo\0"
 
 #define MSR_PLATFORM_INFO       0xce
+#define MSR_CORE_THREAD_COUNT   0x35
+#define MSR_TSC_AUX             0xc0000103
 
 typedef struct {
 	char            cpuid_vendor[16];

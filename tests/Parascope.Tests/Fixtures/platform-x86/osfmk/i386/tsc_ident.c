@@ -1,6 +1,7 @@
 /*
  * Written for Parascope's tests in the style of a kernel's machine layer; none of it is Apple's code.
- * Time sources: a frequency from the booter's properties, a ratio from an MSR, the invariant-TSC bit.
+ * Time sources: a frequency from the booter's properties, a ratio from an MSR, the invariant-TSC bit;
+ * the core count from an MSR a hypervisor need not offer.
  */
 #include "cpu_ident.h"
 
@@ -24,4 +25,15 @@ tsc_ident_init(void)
 	if ((cpuid_extfeatures() & CPUID_EXTFEATURE_TSCI) == 0) {
 		kprintf("TSC is not invariant\n");
 	}
+}
+
+uint32_t core_count;
+
+void
+tsc_ident_topology(void)
+{
+	uint64_t msr = rdmsr64(MSR_CORE_THREAD_COUNT); // expect: platform.msr-refused
+	(void)rdmsr64(MSR_TSC_AUX); // ok: platform.msr-refused
+
+	core_count = (uint32_t)((msr >> 16) & 0xffff);
 }
