@@ -224,6 +224,20 @@ public sealed class BoardSiteTests
     }
 
     [Fact]
+    public void A_tree_without_boards_writes_no_platforms()
+    {
+        using var tree = ConfigurationSiteTests.DevelopmentTree();
+        using var cache = new TempTree();
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Arches = ["x86_64", "arm64"], Jobs = 1, CacheDirectory = cache.Root });
+
+        Assert.Null(outcome.Error);
+        Assert.Empty(outcome.Result!.Platforms);
+        using var stream = new MemoryStream();
+        JsonReportWriter.Write(outcome.Result, stream);
+        Assert.DoesNotContain("\"platforms\"", System.Text.Encoding.UTF8.GetString(stream.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Chosen_boards_are_the_only_ones_parsed_again()
     {
         using var tree = BoardTree();
