@@ -44,8 +44,15 @@ public static partial class PlatformBoards
     /// <paramref name="board"/> makes a board from its machine configuration.
     /// </summary>
     public static Checked<ImmutableArray<PlatformBoard>> Choose(string root, string arch, PlatformBoard scanned, MakefileVariables makeDefs,
-        ImmutableArray<string>? requested, Func<MachineConfig, PlatformBoard> board)
+        ImmutableArray<string>? requested, Func<MachineConfig, Checked<PlatformBoard>> board)
     {
+        InputError? failed = null;
+        PlatformBoard? Make(string name)
+        {
+            var checkedBoard = board(MachineConfigs.Choose(root, arch, name).Value!);
+            failed ??= checkedBoard.Error;
+            return checkedBoard.Value;
+        }
         var known = MachineConfigs.Known(root, arch);
         if (known.IsEmpty)
         {
@@ -61,25 +68,25 @@ public static partial class PlatformBoards
                 {
                     return new InputError($"--boards {string.Join(',', names)}: {name} is not a board of {root} for {arch} (known: {string.Join(", ", known)})");
                 }
-                if (match != scanned.Name && chosen.All(c => c.Name != match))
+                if (match != scanned.Name && chosen.All(c => c.Name != match) && Make(match) is { } made)
                 {
-                    chosen.Add(board(MachineConfigs.Choose(root, arch, match).Value!));
+                    chosen.Add(made);
                 }
             }
-            return Checked<ImmutableArray<PlatformBoard>>.Of(chosen.ToImmutable());
+            return failed is not null ? failed : Checked<ImmutableArray<PlatformBoard>>.Of(chosen.ToImmutable());
         }
         var candidates = known.Where(k => k != scanned.Name && MachineConfigs.Usable(root, arch, k)).ToList();
         var defaults = ImmutableArray.CreateBuilder<PlatformBoard>();
         if (!Truthy(scanned.Macros, "XNU_MONITOR") && candidates.Where(k => !IsSptm(k, makeDefs))
-            .Select(k => board(MachineConfigs.Choose(root, arch, k).Value!)).FirstOrDefault(b => Truthy(b.Macros, "XNU_MONITOR")) is { } ppl)
+            .Select(Make).FirstOrDefault(b => b is not null && Truthy(b.Macros, "XNU_MONITOR")) is { } ppl)
         {
             defaults.Add(ppl);
         }
-        if (!scanned.Sptm && candidates.FirstOrDefault(k => IsSptm(k, makeDefs)) is { } sptm)
+        if (!scanned.Sptm && candidates.FirstOrDefault(k => IsSptm(k, makeDefs)) is { } sptm && Make(sptm) is { } sptmBoard)
         {
-            defaults.Add(board(MachineConfigs.Choose(root, arch, sptm).Value!));
+            defaults.Add(sptmBoard);
         }
-        return Checked<ImmutableArray<PlatformBoard>>.Of(defaults.ToImmutable());
+        return failed is not null ? failed : Checked<ImmutableArray<PlatformBoard>>.Of(defaults.ToImmutable());
     }
 
     /// <summary>The macros whose value differs between two boards (a macro only one defines included).</summary>

@@ -121,7 +121,7 @@ public static partial class XnuProfile
                 return new DiscoveryResult(Name, [], [], boardError);
             }
             var boards = PlatformBoards.Choose(root, arch, own.Value!, makeDefs, request.Boards,
-                other => Board(root, arch, present, other, makeDefs, cache, configs, configFolders, sptm).Value!);
+                other => Board(root, arch, present, other, makeDefs, cache, configs, configFolders, sptm));
             if (boards.Error is { } chooseError)
             {
                 return new DiscoveryResult(Name, [], [], chooseError);
