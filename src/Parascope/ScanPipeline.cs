@@ -70,6 +70,11 @@ public sealed record ScanRequest
     /// (DEVELOPMENT, DEBUG, KASAN): null for every one the tree defines, empty for none (--configurations).
     /// </summary>
     public ImmutableArray<string>? Configurations { get; init; }
+    /// <summary>
+    /// The other arm64 boards to parse units again for where their conditionals test a macro the board changes
+    /// (XNU_MONITOR, CONFIG_SPTM…): null for the tree's defaults (a PPL and an SPTM board), empty for none (--boards).
+    /// </summary>
+    public ImmutableArray<string>? Boards { get; init; }
 
     public static readonly TimeSpan DefaultUnitTimeout = TimeSpan.FromSeconds(300);
 }
@@ -159,6 +164,7 @@ public static class ScanPipeline
             ClangMajorVersion = Libclang.LoadedMajorVersion(),
             Configurations = request.Configurations,
             MachineConfig = request.MachineConfig,
+            Boards = request.Boards,
         });
         if (discovery.Error is not null)
         {
@@ -221,7 +227,8 @@ public static class ScanPipeline
         }
 
         var (context, detected) = Detect(detectors, ruleSet, request, root, discovery, parsed, texts, reach);
-        var own = ConfigurationSites.Own(detected, OwnConfigurations(units), discovery.Configurations.FirstOrDefault()).ToList();
+        var own = ConfigurationSites.Own(detected, OwnConfigurations(units), discovery.Configurations.FirstOrDefault(), OwnPlatforms(units),
+            discovery.Platforms.IsEmpty ? null : discovery.MachineConfigs.FirstOrDefault(m => m.Known.Length > 0)?.Name).ToList();
         memory.Add(PhaseMemory.Now("detect"));
         var variants = discovery.Variants
             .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
@@ -252,6 +259,7 @@ public static class ScanPipeline
             Root = root,
             Arches = request.Arches,
             Configurations = discovery.Configurations,
+            Platforms = discovery.Platforms,
             Target = request.Target,
             Profile = discovery.Profile,
             MachineConfigs = [.. discovery.MachineConfigs.Select(m => new MachineConfigChoice(m.Arch, m.Name, m.Source, m.Defines))],
@@ -405,8 +413,15 @@ public static class ScanPipeline
             .ToDictionary(g => g.Key, g => g.SelectMany(u => u.SameConfigurations.Prepend(u.Configuration!)).Distinct(StringComparer.Ordinal)
                 .OrderBy(KernelConfigurations.Rank).ToImmutableArray(), StringComparer.Ordinal);
 
+    /// <summary>The boards each file's own units stand for (none when the scan parses no other board).</summary>
+    private static Dictionary<string, ImmutableArray<string>> OwnPlatforms(IEnumerable<SourceUnit> units) =>
+        units.Where(u => !u.Platforms.IsEmpty)
+            .GroupBy(u => u.RelativePath, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.SelectMany(u => u.Platforms).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
+                StringComparer.Ordinal);
+
     /// <summary>
-    /// The variant units parsed, one configuration at a time, with detectors of their own: the sites each
+    /// The variant units parsed, one configuration (or board) at a time, with detectors of their own: the sites each
     /// configuration compiles, folded into the scan's findings (<see cref="ConfigurationSites.Fold"/>). Their parse
     /// adds nothing to the unit counts, the call graph or the reach of functions. They read the files' texts the
     /// scan already holds (TEXTS: the same files on disk whatever the configuration) instead of a copy of their own.
@@ -415,7 +430,9 @@ public static class ScanPipeline
         string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts, Workers.ParseWorkerPool? workers)
     {
         var folded = new List<Finding>();
-        foreach (var group in variants.GroupBy(u => u.Configuration!, StringComparer.Ordinal).OrderBy(g => KernelConfigurations.Rank(g.Key)))
+        // Configurations first, then each board (in its own configurations), so that a board's sites carry its name.
+        foreach (var group in variants.GroupBy(u => (u.Platform, Configuration: u.Configuration!))
+            .OrderBy(g => g.Key.Platform, StringComparer.Ordinal).ThenBy(g => KernelConfigurations.Rank(g.Key.Configuration)))
         {
             ReleaseGarbage();
             folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, texts, workers));
@@ -432,7 +449,7 @@ public static class ScanPipeline
     /// die with its frame: a method run once is compiled without lifetime tracking (tier 0), so locals of the loop in
     /// <see cref="VariantSites"/> would hold the previous configuration's units through the next one's parse.
     /// </summary>
-    private static List<Finding> ConfigurationSitesOf(IGrouping<string, SourceUnit> group, IReadOnlyList<Finding> own, RuleSet rules,
+    private static List<Finding> ConfigurationSitesOf(IGrouping<(string? Platform, string Configuration), SourceUnit> group, IReadOnlyList<Finding> own, RuleSet rules,
         string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts, Workers.ParseWorkerPool? workers)
     {
         var detectors = DetectorRegistry.All(rules);
@@ -440,7 +457,9 @@ public static class ScanPipeline
         var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers);
         var (_, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach);
         var byFile = OwnConfigurations([.. group]);
-        return [.. ConfigurationSites.Fold(own, detected, file => byFile.GetValueOrDefault(file, [group.Key]))];
+        var platforms = OwnPlatforms(group);
+        return [.. ConfigurationSites.Fold(own, detected, file => byFile.GetValueOrDefault(file, [group.Key.Configuration]),
+            file => platforms.GetValueOrDefault(file, group.Key.Platform is { } board ? [board] : []))];
     }
 
     /// <summary>

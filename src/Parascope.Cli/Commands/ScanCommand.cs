@@ -48,6 +48,12 @@ public static class ScanCommand
             Description = "Other kernel configurations to parse units again in where their #if lines depend on them, comma-separated " +
                           "(DEVELOPMENT,DEBUG,KASAN), or 'none' (default: every one the tree defines). Findings list them in configurations[].",
         };
+        var boards = new Option<string?>("--boards")
+        {
+            Description = "Other arm64 boards (machine configurations, e.g. T6000,T6041) to parse units again for where their #if lines test a " +
+                          "macro the board changes (XNU_MONITOR, CONFIG_SPTM…), or 'none' (default: the tree's first PPL and first SPTM board). " +
+                          "Findings list them in platforms[].",
+        };
         var timings = new Option<bool>("--timings") { Description = "Report the real wall time in scan.durationMs (otherwise 0, so that reports are reproducible)." };
         var isolate = new Option<bool>("--isolate")
         {
@@ -58,6 +64,7 @@ public static class ScanCommand
         {
             path, arches, target, format, outputFiles, jobs, compileCommands, rulesDirectory, profile, activeOnly, units,
             failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout, tree.Cache, tree.NoCache, isolate, configurations, tree.MachineConfig,
+            boards,
         };
         scan.SetAction(parse =>
         {
@@ -107,6 +114,17 @@ public static class ScanCommand
                     chosenConfigurations = [.. names];
                 }
             }
+            System.Collections.Immutable.ImmutableArray<string>? chosenBoards = null;
+            if (parse.GetValue(boards) is { } boardText)
+            {
+                var names = boardText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (names.Length == 0)
+                {
+                    error.WriteLine($"parascope: --boards {boardText}: expected 'none' or a comma-separated list of boards (e.g. T6000,T6041)");
+                    return ExitCodes.UsageOrInputError;
+                }
+                chosenBoards = names is ["none"] ? [] : [.. names];
+            }
             ModelNames.TryParseTarget(parse.GetValue(target)!, out var xenTarget);
             Severity? threshold = parse.GetValue(failOn) is { } level && ModelNames.TryParseSeverity(level, out var severity) ? severity : null;
 
@@ -129,6 +147,7 @@ public static class ScanCommand
                 IgnoreFile = parse.GetValue(ignoreFile),
                 Baseline = parse.GetValue(baseline),
                 Configurations = chosenConfigurations,
+                Boards = chosenBoards,
                 CacheDirectory = tree.CacheOf(parse),
                 ResultCache = tree.ResultCacheOf(parse),
                 ProgressDetail = progress is null ? null : progress.Report,

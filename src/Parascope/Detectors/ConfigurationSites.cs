@@ -18,12 +18,20 @@ public static class ConfigurationSites
     /// of its file (<paramref name="ownConfigurations"/>, by file), or, in a file no unit parses (a header), by
     /// <paramref name="defaultConfiguration"/>; an inactive one by none yet.
     /// </summary>
+    /// <remarks>
+    /// Boards likewise (<paramref name="ownPlatforms"/>, by file; <paramref name="defaultPlatform"/>, the scanned board,
+    /// for a header no unit parses, when the scan parses other boards).
+    /// </remarks>
     public static IEnumerable<Finding> Own(IEnumerable<Finding> findings, IReadOnlyDictionary<string, ImmutableArray<string>> ownConfigurations,
-        string? defaultConfiguration) =>
-        findings.Select(f => !f.Active || !f.Configurations.IsEmpty ? f : f with
+        string? defaultConfiguration, IReadOnlyDictionary<string, ImmutableArray<string>> ownPlatforms, string? defaultPlatform) =>
+        findings.Select(f => !f.Active ? f : f with
         {
-            Configurations = ownConfigurations.TryGetValue(f.File, out var own) ? own
+            Configurations = !f.Configurations.IsEmpty ? f.Configurations
+                : ownConfigurations.TryGetValue(f.File, out var own) ? own
                 : defaultConfiguration is null ? [] : [defaultConfiguration],
+            Platforms = !f.Platforms.IsEmpty ? f.Platforms
+                : ownPlatforms.TryGetValue(f.File, out var boards) ? boards
+                : defaultPlatform is null ? [] : [defaultPlatform],
         });
 
     /// <summary>
@@ -32,7 +40,9 @@ public static class ConfigurationSites
     /// no unit, with the configuration — so the merger unites it with that finding — or, where there is none,
     /// the variant's own findings (every unit's), inactive, with the configuration.
     /// </summary>
-    public static IEnumerable<Finding> Fold(IReadOnlyList<Finding> own, IEnumerable<Finding> variant, Func<string, ImmutableArray<string>> configurations)
+    /// <remarks>Boards likewise: <paramref name="platforms"/>, by file (the board a unit was parsed again for, and those sharing its text).</remarks>
+    public static IEnumerable<Finding> Fold(IReadOnlyList<Finding> own, IEnumerable<Finding> variant, Func<string, ImmutableArray<string>> configurations,
+        Func<string, ImmutableArray<string>> platforms)
     {
         var byLine = own
             .GroupBy(f => (f.RuleId, f.File, f.Line))
@@ -47,14 +57,14 @@ public static class ConfigurationSites
                 {
                     // A copy only says that this configuration compiles the line: no walk's view, whichever walker gave the
                     // finding it copies (merge keeps a body's views from one walker, and the configuration either way).
-                    yield return existing with { Expansions = [], Active = false, Units = 0, Configurations = configurations(finding.File), Walks = [] };
+                    yield return existing with { Expansions = [], Active = false, Units = 0, Configurations = configurations(finding.File), Platforms = platforms(finding.File), Walks = [] };
                 }
                 continue;
             }
             // Every unit's view of a site only this configuration compiles, not the first unit's: the merger unites them
             // (a macro's site lists the expansions of every unit), as a merge of shards, each with some of the units, does.
             // The variants' own walkers are not the scan's (their reach is not counted): a shard keeps their views as they are.
-            yield return finding with { Active = false, Units = 0, Configurations = configurations(finding.File), Walks = [] };
+            yield return finding with { Active = false, Units = 0, Configurations = configurations(finding.File), Platforms = platforms(finding.File), Walks = [] };
         }
     }
 }

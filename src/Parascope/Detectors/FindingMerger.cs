@@ -47,6 +47,7 @@ public static class FindingMerger
                 .OrderBy(w => w.File, StringComparer.Ordinal).ThenBy(w => w.Function, StringComparer.Ordinal).ThenBy(w => w.Arch, StringComparer.Ordinal)],
             Configurations = group.SelectMany(f => f.Configurations).Distinct(StringComparer.Ordinal)
                 .OrderBy(KernelConfigurations.Rank).ThenBy(c => c, StringComparer.Ordinal).ToImmutableArray(),
+            Platforms = [.. group.SelectMany(f => f.Platforms).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
             Expansions = group.SelectMany(f => f.Expansions).Distinct()
                 .OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line).ThenBy(e => e.Function, StringComparer.Ordinal)
                 .ToImmutableArray(),

@@ -26,6 +26,9 @@ public sealed class Conditionals
 
     public bool Active => _frames.Count == 0 || _frames[^1].ParentActive && _frames[^1].Taken;
 
+    /// <summary>The macros defined at this point: the initial ones with every active #define and #undef applied.</summary>
+    public IReadOnlyDictionary<string, string> Defines => _defines;
+
     /// <summary>The innermost condition as written (`#else` of `X` is `!(X)`), or null outside any conditional.</summary>
     public string? Condition => _frames.Count == 0 ? null : _frames[^1].Condition;
 

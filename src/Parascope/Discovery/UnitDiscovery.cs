@@ -31,6 +31,11 @@ public sealed record DiscoveryRequest
     public ImmutableArray<string>? Configurations { get; init; }
     /// <summary>The machine (board) configuration to parse with (`--machine-config`); null: the tree's own default (Xnu/MachineConfigs.cs).</summary>
     public string? MachineConfig { get; init; }
+    /// <summary>
+    /// The other arm64 boards to parse units again for where their #if lines test a macro the board changes
+    /// (`--boards`): null for the tree's defaults (Xnu/PlatformBoards.cs), empty for none.
+    /// </summary>
+    public ImmutableArray<string>? Boards { get; init; }
     /// <summary>The tree's inventory when the caller already took it (<see cref="FileInventory.Of(string)"/>); null: taken here.</summary>
     public FileInventory? Files { get; init; }
 }
@@ -60,6 +65,11 @@ public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> 
     public ImmutableArray<string> Configurations { get; init; } = [];
     /// <summary>The machine configuration each arch was configured with and where it came from (XNU profile only).</summary>
     public ImmutableArray<Xnu.MachineConfig> MachineConfigs { get; init; } = [];
+    /// <summary>
+    /// Every arm64 board whose code the scan covers (the scanned one and the others units are parsed again for, in
+    /// ordinal order); empty when no other board is parsed (x86, trees without boards, `--boards none`).
+    /// </summary>
+    public ImmutableArray<string> Platforms { get; init; } = [];
 }
 
 /// <summary>A tree → compilation units, each with its compiler arguments, per arch.</summary>

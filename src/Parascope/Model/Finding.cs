@@ -54,6 +54,12 @@ public sealed record Finding
     /// parsed configuration compiles (read lexically) has none. Empty when the profile knows no configurations.
     /// </summary>
     public ImmutableArray<string> Configurations { get; init; } = [];
+    /// <summary>
+    /// The arm64 boards (machine configurations: VMAPPLE, T6000…) whose parse compiles this site, as
+    /// <see cref="Configurations"/> does for kernel configurations: a site under `#if XNU_MONITOR` only a PPL board
+    /// compiles is inactive with that board here. Empty when the scan parsed no other board (then not written).
+    /// </summary>
+    public ImmutableArray<string> Platforms { get; init; } = [];
     /// <summary>How many units reached the site (an inline in a header counts each includer).</summary>
     public int Units { get; init; } = 1;
     /// <summary>

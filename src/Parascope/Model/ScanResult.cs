@@ -12,6 +12,11 @@ public sealed record ScanResult
     public required ImmutableArray<string> Arches { get; init; }
     /// <summary>The kernel configurations whose code the scan covers (DiscoveryResult.Configurations); empty when the profile knows none.</summary>
     public ImmutableArray<string> Configurations { get; init; } = [];
+    /// <summary>
+    /// The arm64 boards whose code the scan covers (DiscoveryResult.Platforms): the scanned one and those units were
+    /// parsed again for; empty when no other board was parsed, and then not written.
+    /// </summary>
+    public ImmutableArray<string> Platforms { get; init; } = [];
     public required XenTarget Target { get; init; }
     public required string Profile { get; init; }
     public required ParseHealth Health { get; init; }

@@ -48,6 +48,17 @@ public sealed record SourceUnit
     /// unit's in them too, so what this unit compiles they compile (they are not parsed again).
     /// </summary>
     public ImmutableArray<string> SameConfigurations { get; init; } = [];
+    /// <summary>
+    /// The arm64 board (machine configuration) this unit is parsed again for, when it is not the scan's own: what it
+    /// finds is reported with it in Finding.Platforms, never as active (<see cref="Variant"/> is true). Null otherwise.
+    /// </summary>
+    public string? Platform { get; init; }
+    /// <summary>
+    /// The boards whose compile of the file this unit's parse stands for: its own (the scan's board, or
+    /// <see cref="Platform"/>) and the other boards the scan covers that change no macro its own conditionals test.
+    /// Empty when the scan covers no other board (x86, old trees, `--boards none`).
+    /// </summary>
+    public ImmutableArray<string> Platforms { get; init; } = [];
 }
 
 public enum UnitStatus

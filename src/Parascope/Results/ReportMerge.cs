@@ -115,6 +115,7 @@ public static class ReportMerge
             RulesDigest = first.RulesDigest,
             Arches = first.Arches,
             Configurations = [.. shards.SelectMany(s => s.Configurations).Distinct(StringComparer.Ordinal).OrderBy(KernelConfigurations.Rank)],
+            Platforms = [.. shards.SelectMany(s => s.Platforms).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
             Target = first.Target,
             Profile = first.Profile,
             MachineConfigs = first.MachineConfigs,
@@ -169,7 +170,8 @@ public static class ReportMerge
     /// (Each view of a header body's site comes from a unit that reached the body, so no shard counts more than its
     /// reach, and the result is the whole scan's reach.)
     /// </summary>
-    private static ImmutableArray<Finding> MergeFindings((List<Finding> Views, ILookup<(string RuleId, string File, int Line), string> Configurations) shards,
+    private static ImmutableArray<Finding> MergeFindings((List<Finding> Views, ILookup<(string RuleId, string File, int Line), string> Configurations,
+        ILookup<(string RuleId, string File, int Line), string> Platforms) shards,
         IReadOnlyDictionary<(string File, string Function), int> reach)
     {
         var findings = shards.Views;
@@ -188,13 +190,16 @@ public static class ReportMerge
                 // Which configurations compile the site is the union of every shard's view, whichever copy is kept.
                 ImmutableArray<string> configurations = [.. g.SelectMany(f => f.Configurations)
                     .Concat(shards.Configurations[(g.Key.RuleId, g.Key.File, g.Key.Line)]).Distinct(StringComparer.Ordinal)];
+                // And which boards.
+                ImmutableArray<string> platforms = [.. g.SelectMany(f => f.Platforms)
+                    .Concat(shards.Platforms[(g.Key.RuleId, g.Key.File, g.Key.Line)]).Distinct(StringComparer.Ordinal)];
                 // Beside a compiled view, a shard's stand-in for a site none of its units compiled is no view (a whole scan
                 // has none where any unit compiled it); a unit's own inactive view (inline asm its preprocessor skipped,
                 // as bsd's units skip a MACH_KERNEL_PRIVATE body) is one, and counts its unit as in the whole scan.
                 var kept = g.Any(f => f.Active) ? g.Where(f => f.Active || !StandsIn(f))
                     : g.All(NotCompiled) ? (compiled.Contains((g.Key.RuleId, g.Key.File, g.Key.Line)) ? [] : g.Take(1))
                     : g.Where(f => !NotCompiled(f));
-                return kept.Select(f => f with { Configurations = configurations });
+                return kept.Select(f => f with { Configurations = configurations, Platforms = platforms });
             })
             .ToList();
         // The graph's view of a site: the shard that saw most of it.
@@ -242,6 +247,7 @@ public static class ReportMerge
                 ViewUnits = f.ViewUnits,
                 Arches = f.Arches,
                 Configurations = f.Configurations,
+                Platforms = f.Platforms,
                 Expansions = f.Expansions,
                 Condition = f.Condition,
                 Walks = f.Walks,
@@ -285,7 +291,8 @@ public static class ReportMerge
         /// The shards' findings (FINDINGS of each) without the views of walks that are not the whole scan's (shards of
         /// versions before walks carry none), and the configurations the findings left out gave their rule and line.
         /// </summary>
-        public (List<Finding> Views, ILookup<(string RuleId, string File, int Line), string> Configurations) Kept(IReadOnlyList<ScanResult> shards,
+        public (List<Finding> Views, ILookup<(string RuleId, string File, int Line), string> Configurations,
+            ILookup<(string RuleId, string File, int Line), string> Platforms) Kept(IReadOnlyList<ScanResult> shards,
             Func<ScanResult, ImmutableArray<Finding>> findings)
         {
             var kept = new List<Finding>();
@@ -312,7 +319,8 @@ public static class ReportMerge
                 }
             }
             return (kept, dropped.SelectMany(f => f.Configurations.Select(c => (Key: (f.RuleId, f.File, f.Line), Configuration: c)))
-                .ToLookup(p => p.Key, p => p.Configuration));
+                .ToLookup(p => p.Key, p => p.Configuration),
+                dropped.SelectMany(f => f.Platforms.Select(c => (Key: (f.RuleId, f.File, f.Line), Platform: c))).ToLookup(p => p.Key, p => p.Platform));
         }
     }
 

@@ -66,6 +66,26 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void An_empty_board_list_is_a_usage_error()
+    {
+        var (exit, output, error) = Run("scan", ".", "--boards", ",");
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.Equal("parascope: --boards ,: expected 'none' or a comma-separated list of boards (e.g. T6000,T6041)", error.TrimEnd());
+        Assert.Equal(string.Empty, output);
+    }
+
+    [Fact]
+    public void A_board_the_tree_does_not_know_is_one_line_naming_the_known_ones()
+    {
+        using var tree = Parascope.Tests.Detectors.BoardSiteTests.BoardTree();
+        var (exit, _, error) = Run("scan", tree.Root, "--arch", "arm64", "--no-cache", "--boards", "T6000");
+        Assert.Equal(ExitCodes.UsageOrInputError, exit);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("--boards T6000: T6000 is not a board of", error);
+        Assert.Contains("(known: W1000, W2000, WVIRT)", error);
+    }
+
+    [Fact]
     public void An_unknown_option_is_a_usage_error()
     {
         var (exit, _, error) = Run("scan", ".", "--no-such-option");

@@ -41,6 +41,14 @@ public sealed class ReportSchemaTests(SampleScan sample) : IClassFixture<SampleS
     }
 
     [Fact]
+    public async Task A_report_with_boards_matches_the_schema() =>
+        await AssertValid(sample.Result with
+        {
+            Platforms = ["T6000", "T6041", "VMAPPLE"],
+            Findings = [.. sample.Result.Findings.Select((f, i) => f with { Platforms = i % 2 == 0 ? ["T6000"] : [] })],
+        });
+
+    [Fact]
     public async Task The_schema_rejects_a_field_it_does_not_describe()
     {
         var schema = await JsonSchema.FromFileAsync(Path.Combine(ReportTrees.RepositoryRoot, "docs", "report.schema.json"));

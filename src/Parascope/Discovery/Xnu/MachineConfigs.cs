@@ -125,7 +125,7 @@ public static partial class MachineConfigs
     }
 
     /// <summary>A board is usable when board_config.h's block for it includes only headers the tree carries (or it has no block: x86, old trees).</summary>
-    private static bool Usable(string root, string arch, string name)
+    internal static bool Usable(string root, string arch, string name)
     {
         if (BoardPrefix(arch) is not { } prefix)
         {

@@ -53,16 +53,20 @@ public sealed record XnuConfig
     /// builds) come from its own MASTER only, as each subsystem was configured on its own: osfmk's MACH_KERNEL
     /// must not reach iokit, whose IOTypes.h declares io_object_t only #ifndef MACH_KERNEL.
     /// </summary>
-    public static XnuConfig Read(string root, string arch, IReadOnlyList<string> subsystems, string configuration = Release)
+    /// <param name="sptm">
+    /// The board is one of MakeInc.def's SPTM_ENABLED_SOCS: doconf is given `-sptm`, which unifdefs MASTER with
+    /// MASTER_CONFIG_ENABLE_SPTM (xnu-11417's MASTER.arm64.MacOSX: config_sptm instead of config_pmap_ppl).
+    /// </param>
+    public static XnuConfig Read(string root, string arch, IReadOnlyList<string> subsystems, string configuration = Release, bool sptm = false)
     {
-        var merged = ReadMerged(root, arch, subsystems, configuration);
+        var merged = ReadMerged(root, arch, subsystems, configuration, sptm);
         if (RegularFiles.Exists(Path.Combine(root, "config", "MASTER")))
         {
             return merged;
         }
         var own = subsystems
             .Where(s => RegularFiles.Exists(Path.Combine(root, s, "conf", "MASTER")))
-            .ToImmutableDictionary(s => s, s => ReadMerged(root, arch, [s], configuration), StringComparer.Ordinal);
+            .ToImmutableDictionary(s => s, s => ReadMerged(root, arch, [s], configuration, sptm), StringComparer.Ordinal);
         return merged with { BySubsystem = own };
     }
 
@@ -82,7 +86,7 @@ public sealed record XnuConfig
     /// <summary>The configuration a unit of SUBSYSTEM is compiled with.</summary>
     public XnuConfig For(string subsystem) => BySubsystem.TryGetValue(subsystem, out var own) ? own : this;
 
-    private static XnuConfig ReadMerged(string root, string arch, IReadOnlyList<string> subsystems, string configuration)
+    private static XnuConfig ReadMerged(string root, string arch, IReadOnlyList<string> subsystems, string configuration, bool sptm)
     {
         var masterPairs = new List<(string Master, string? MasterArch)>();
         AddMaster(masterPairs, Path.Combine(root, "config"), arch);
@@ -101,7 +105,7 @@ public sealed record XnuConfig
             {
                 sources.Add(SourceFiles.Relative(root, masterArch));
             }
-            maxUsers = Select(ReadMasterLines(master, arch).Concat(masterArch is null ? [] : ReadMasterLines(masterArch, arch)).ToList(),
+            maxUsers = Select(ReadMasterLines(master, arch, sptm).Concat(masterArch is null ? [] : ReadMasterLines(masterArch, arch, sptm)).ToList(),
                 configuration, options, devices) ?? maxUsers;
         }
 
@@ -177,8 +181,8 @@ public sealed record XnuConfig
         pairs.Add((master, masterArch));
     }
 
-    /// <summary>MASTER lines after doconf's unifdef (-DPLATFORM_MacOSX -DCPU_arch; every other symbol undefined).</summary>
-    private static IEnumerable<string> ReadMasterLines(string path, string arch)
+    /// <summary>MASTER lines after doconf's unifdef (-DPLATFORM_MacOSX -DCPU_arch, -DMASTER_CONFIG_ENABLE_SPTM for SPTM boards; every other symbol undefined).</summary>
+    private static IEnumerable<string> ReadMasterLines(string path, string arch, bool sptm)
     {
         string[] lines;
         try
@@ -190,6 +194,10 @@ public sealed record XnuConfig
             yield break;
         }
         var defined = new HashSet<string>(StringComparer.Ordinal) { "PLATFORM_MacOSX", "CPU_" + arch, "SYS_RELEASE" };
+        if (sptm)
+        {
+            defined.Add("MASTER_CONFIG_ENABLE_SPTM");
+        }
         var stack = new Stack<(bool Parent, bool Taken, bool Active)>();
         var active = true;
         foreach (var line in lines)

@@ -87,7 +87,8 @@ public static partial class XnuProfile
                 return new DiscoveryResult(Name, [], [], machineError);
             }
             machines.Add(machine.Value!);
-            var release = XnuConfig.Read(root, arch, present);
+            var sptm = PlatformBoards.IsSptm(machine.Value!.Name, makeDefs);
+            var release = XnuConfig.Read(root, arch, present, sptm: sptm);
             if (release.Sources.IsEmpty)
             {
                 // Not the root's path: a report is the same wherever the tree is checked out (it records the root once).
@@ -95,7 +96,7 @@ public static partial class XnuProfile
             }
             // The other configurations only where the tree defines them differently (xnu-792 has no KASAN).
             var configs = XnuConfig.Configurations.Skip(1)
-                .Select(name => XnuConfig.Read(root, arch, present, name))
+                .Select(name => XnuConfig.Read(root, arch, present, name, sptm))
                 .Where(c => !c.Requirements.SetEquals(release.Requirements))
                 .Prepend(release)
                 .ToImmutableArray();
@@ -114,7 +115,22 @@ public static partial class XnuProfile
             {
                 return new DiscoveryResult(Name, [], [], new InputError($"{cache}: cannot write stand-in headers ({e.Message.Split('\n')[0]})"));
             }
-            perArch[arch] = new ArchSetup(arch, configs, configFolders, folders, ArchFiles.Read(root, present, arch), machine.Value!, makeDefs, gccBuilt);
+            var own = Board(root, arch, present, machine.Value!, makeDefs, cache, configs, configFolders, sptm);
+            if (own.Error is { } boardError)
+            {
+                return new DiscoveryResult(Name, [], [], boardError);
+            }
+            var boards = PlatformBoards.Choose(root, arch, own.Value!, makeDefs, request.Boards,
+                other => Board(root, arch, present, other, makeDefs, cache, configs, configFolders, sptm));
+            if (boards.Error is { } chooseError)
+            {
+                return new DiscoveryResult(Name, [], [], chooseError);
+            }
+            perArch[arch] = new ArchSetup(arch, configs, configFolders, folders, ArchFiles.Read(root, present, arch), machine.Value!, makeDefs, gccBuilt)
+            {
+                OwnBoard = own.Value!,
+                Boards = boards.Value,
+            };
         }
 
         // Only read when a file is built by no configuration of a scanned arch; only arches the tree configures.
@@ -162,19 +178,32 @@ public static partial class XnuProfile
                     continue;
                 }
                 var unit = Unit(request, root, path, relative, language.Value, arch, setup, config ?? setup.Configs[0], inBuild, makeDefs, templates);
+                var tested = new Lazy<HashSet<string>>(() => TestedNames(path));
+                var (platforms, boardGroups) = OtherBoards(setup, relative, subsystem, config ?? setup.Configs[0], inBuild, tested);
+                foreach (var (board, boardConfig, same) in boardGroups)
+                {
+                    variants.Add(Unit(request, root, path, relative, language.Value, arch, setup with { Machine = board.Machine, ConfigFolders = board.ConfigFolders },
+                        boardConfig, setup.Files.BuiltWith(relative, boardConfig.For(subsystem).Requirements), makeDefs, templates) with
+                    {
+                        Variant = true,
+                        Platform = board.Name,
+                        Platforms = same,
+                    });
+                }
                 if (config is null)
                 {
-                    units.Add(unit);
+                    units.Add(unit with { Platforms = platforms });
                     continue;
                 }
-                var groups = OtherConfigurations(request, setup, relative, path, subsystem, config);
-                units.Add(unit with { SameConfigurations = groups[0].Same });
+                var groups = OtherConfigurations(request, setup, relative, subsystem, config, tested);
+                units.Add(unit with { SameConfigurations = groups[0].Same, Platforms = platforms });
                 foreach (var (other, same) in groups.Skip(1))
                 {
                     variants.Add(Unit(request, root, path, relative, language.Value, arch, setup, other, true, makeDefs, templates) with
                     {
                         Variant = true,
                         SameConfigurations = same,
+                        Platforms = platforms,
                     });
                 }
             }
@@ -194,7 +223,97 @@ public static partial class XnuProfile
             Configurations = [.. units.Concat(variants).SelectMany(u => u.Configuration is null ? u.SameConfigurations : u.SameConfigurations.Prepend(u.Configuration))
                 .Distinct(StringComparer.Ordinal)
                 .OrderBy(KernelConfigurations.Rank)],
+            Platforms = [.. perArch.Values.Where(a => !a.Boards.IsEmpty).SelectMany(a => a.Boards.Select(b => b.Name).Prepend(a.Machine.Name))
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
         };
+    }
+
+    /// <summary>
+    /// The board MACHINE stands for: its macros (board_config.h evaluated with its -D flags and its RELEASE options),
+    /// and its configurations — the scanned ones (CONFIGS), or for a board whose SPTM-ness differs from theirs, the
+    /// same configurations read again as its doconf selects them (<paramref name="configsSptm"/>: whether CONFIGS are an
+    /// SPTM board's), with option headers of their own.
+    /// </summary>
+    private static Checked<PlatformBoard> Board(string root, string arch, IReadOnlyList<string> present, MachineConfig machine, MakefileVariables makeDefs,
+        string cache, ImmutableArray<XnuConfig> configs, Dictionary<string, ConfigHeaders.ConfigFolder> folders, bool configsSptm)
+    {
+        var sptm = PlatformBoards.IsSptm(machine.Name, makeDefs);
+        IReadOnlyDictionary<string, ConfigHeaders.ConfigFolder> ownFolders = folders;
+        if (sptm != configsSptm)
+        {
+            configs = [.. configs.Select(c => XnuConfig.Read(root, arch, present, c.Name, sptm))];
+            try
+            {
+                ownFolders = configs.ToDictionary(c => c.Name, c => ConfigHeaders.Write(c, Path.Combine(cache, sptm ? "sptm" : "ppl")), StringComparer.Ordinal);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new InputError($"{cache}: cannot write stand-in headers ({e.Message.Split('\n')[0]})");
+            }
+        }
+        var predefined = machine.Defines.Select(d => d[2..]).Concat(configs.FirstOrDefault()?.Defines ?? [])
+            .Concat(["KERNEL", "KERNEL_PRIVATE", "XNU_KERNEL_PRIVATE", "__arm64__", "__LP64__"]);
+        return Checked<PlatformBoard>.Of(new PlatformBoard(machine, sptm, PlatformBoards.Macros(root, predefined), configs, ownFolders));
+    }
+
+    /// <summary>
+    /// The boards that compile the file with the text of the scan's own parse (first: the scanned board), and the
+    /// groups of other boards to parse it again for: a board whose macros (board_config.h, MakeInc.def's flags, its
+    /// doconf's options) differ from the scanned one's in a name the file's own conditionals test. A board that builds
+    /// the file in none of its configurations (arm_vm_init.c on an SPTM board) is in neither. No boards: both empty.
+    /// </summary>
+    private static (ImmutableArray<string> Same, List<(PlatformBoard Board, XnuConfig Config, ImmutableArray<string> Same)> Groups) OtherBoards(
+        ArchSetup setup, string relative, string subsystem, XnuConfig own, bool ownInBuild, Lazy<HashSet<string>> tested)
+    {
+        var groups = new List<(PlatformBoard Board, XnuConfig Config, List<string> Same)>();
+        if (setup.Boards.IsEmpty)
+        {
+            return ([], []);
+        }
+        var same = new List<string> { setup.OwnBoard!.Name };
+        foreach (var board in setup.Boards)
+        {
+            // The board's configuration of the unit's name, or else the first of its that builds the file (CONFIG_SPTM's
+            // pmap); a file no configuration of the scanned board builds either (the PPL pmap: nos_arm_pmap) is parsed
+            // for the board as for the scanned one, with its own conf/files options.
+            var config = board.Configs.Where(c => setup.Files.BuiltWith(relative, c.For(subsystem).Requirements))
+                .OrderBy(c => c.Name == own.Name ? 0 : 1).FirstOrDefault()
+                ?? (ownInBuild ? null : board.Configs.FirstOrDefault(c => c.Name == own.Name));
+            if (config is null)
+            {
+                continue;
+            }
+            bool Differs(PlatformBoard other, XnuConfig otherConfig) =>
+                PlatformBoards.Varied(other, board).Overlaps(tested.Value) || VariedMacros(otherConfig, config, subsystem, setup.Arch, setup.MakeDefs).Overlaps(tested.Value);
+            if (!Differs(setup.OwnBoard, own))
+            {
+                same.Add(board.Name);
+                continue;
+            }
+            var group = groups.FindIndex(g => g.Config.Name == config.Name && !Differs(g.Board, g.Config));
+            if (group >= 0)
+            {
+                groups[group].Same.Add(board.Name);
+            }
+            else
+            {
+                groups.Add((board, config, [board.Name]));
+            }
+        }
+        return ([.. same], [.. groups.Select(g => (g.Board, g.Config, g.Same.ToImmutableArray()))]);
+    }
+
+    /// <summary>Every identifier the file's own conditional lines name (none when it cannot be read).</summary>
+    private static HashSet<string> TestedNames(string path)
+    {
+        try
+        {
+            return ConditionalNames(RegularFiles.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     /// <summary>
@@ -205,7 +324,7 @@ public static partial class XnuProfile
     /// the file per unit).
     /// </summary>
     private static List<(XnuConfig Config, ImmutableArray<string> Same)> OtherConfigurations(DiscoveryRequest request, ArchSetup setup,
-        string relative, string path, string subsystem, XnuConfig own)
+        string relative, string subsystem, XnuConfig own, Lazy<HashSet<string>> tested)
     {
         var groups = new List<(XnuConfig Config, List<string> Same)> { (own, []) };
         var candidates = setup.Configs
@@ -213,20 +332,11 @@ public static partial class XnuProfile
             .ToList();
         if (candidates.Count > 0)
         {
-            HashSet<string> tested;
-            try
-            {
-                tested = ConditionalNames(RegularFiles.ReadAllText(path));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                tested = [];
-            }
             // A configuration that changes nothing the file tests shares the text of the first group that matches it;
             // one that does is parsed again (when asked for), and later ones may share its text.
             foreach (var candidate in candidates)
             {
-                var group = groups.FindIndex(g => !VariedMacros(g.Config, candidate, subsystem, setup.Arch, setup.MakeDefs).Overlaps(tested));
+                var group = groups.FindIndex(g => !VariedMacros(g.Config, candidate, subsystem, setup.Arch, setup.MakeDefs).Overlaps(tested.Value));
                 if (group >= 0)
                 {
                     groups[group].Same.Add(candidate.Name);
@@ -290,8 +400,14 @@ public static partial class XnuProfile
         public bool Builds(string relative, string subsystem) => Configs.Any(c => Files.BuiltWith(relative, c.For(subsystem).Requirements));
     }
 
-    private sealed record ArchSetup(string Arch, ImmutableArray<XnuConfig> Configs, Dictionary<string, ConfigHeaders.ConfigFolder> ConfigFolders,
-        XnuStandIns.StandInFolders Folders, ArchFiles Files, MachineConfig Machine, MakefileVariables MakeDefs, bool GccBuilt);
+    private sealed record ArchSetup(string Arch, ImmutableArray<XnuConfig> Configs, IReadOnlyDictionary<string, ConfigHeaders.ConfigFolder> ConfigFolders,
+        XnuStandIns.StandInFolders Folders, ArchFiles Files, MachineConfig Machine, MakefileVariables MakeDefs, bool GccBuilt)
+    {
+        /// <summary>The scanned board (arm64), with its macros; null only before setup completes.</summary>
+        public PlatformBoard? OwnBoard { get; init; }
+        /// <summary>The other boards units are parsed again for (--boards); empty for x86 and trees without boards.</summary>
+        public ImmutableArray<PlatformBoard> Boards { get; init; } = [];
+    }
 
     /// <summary>
     /// Whether the tree's makefiles compile with GCC: until xnu-1699 makedefs/MakeInc.cmd and MakeInc.def name no

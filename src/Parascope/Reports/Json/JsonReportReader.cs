@@ -49,6 +49,7 @@ public static class JsonReportReader
             Root = scan.GetProperty("root").GetString()!,
             Arches = Strings(scan.GetProperty("arches")),
             Configurations = scan.TryGetProperty("configurations", out var scanConfigurations) ? Strings(scanConfigurations) : [],
+            Platforms = scan.TryGetProperty("platforms", out var scanPlatforms) ? Strings(scanPlatforms) : [],
             Target = target,
             Profile = scan.GetProperty("profile").GetString()!,
             MachineConfigs = scan.TryGetProperty("machineConfigs", out var machines)
@@ -154,6 +155,7 @@ public static class JsonReportReader
             Fingerprint = f.GetProperty("fingerprint").GetString()!,
             Arches = Strings(f.GetProperty("arches")),
             Configurations = f.TryGetProperty("configurations", out var configurations) ? Strings(configurations) : [],
+            Platforms = f.TryGetProperty("platforms", out var platforms) ? Strings(platforms) : [],
             Units = f.GetProperty("units").GetInt32(),
             ViewUnits = f.TryGetProperty("viewUnits", out var viewUnits) ? viewUnits.GetInt32() : null,
             Walks = f.TryGetProperty("walks", out var walks)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Parascope.Model;
@@ -340,6 +341,14 @@ public static class JsonReportWriter
         }
     }
 
+    private static void WriteStringsIfAny(Utf8JsonWriter json, string name, ImmutableArray<string> values)
+    {
+        if (!values.IsEmpty)
+        {
+            WriteStrings(json, name, values);
+        }
+    }
+
     private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
     {
         json.WriteStartArray(name);
@@ -412,6 +421,8 @@ public static class JsonReportWriter
             json.WriteStringValue(configuration);
         }
         json.WriteEndArray();
+        // Only when other boards were parsed: a report of a tree or arch without boards is the same as before them.
+        WriteStringsIfAny(json, "platforms", result.Platforms);
         json.WriteString("target", result.Target.Name());
         json.WriteString("profile", result.Profile);
         if (!result.MachineConfigs.IsEmpty)
@@ -508,6 +519,7 @@ public static class JsonReportWriter
             json.WriteStringValue(configuration);
         }
         json.WriteEndArray();
+        WriteStringsIfAny(json, "platforms", finding.Platforms);
         json.WriteNumber("units", finding.Units);
         if (shard)
         {

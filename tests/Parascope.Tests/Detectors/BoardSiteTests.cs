@@ -1,0 +1,287 @@
+using System.Collections.Immutable;
+using Parascope.Model;
+using Parascope.Reports.Json;
+using Parascope.Tests.Discovery;
+
+namespace Parascope.Tests.Detectors;
+
+/// <summary>
+/// Sites only another arm64 board compiles (issue 14, item 2: platform options): an original tree in XNU's layout
+/// with three boards — the scanned virtual one, a PPL board (board_config.h: XNU_MONITOR) and an SPTM board
+/// (MakeInc.def's SPTM_ENABLED_SOCS, MASTER's config_sptm) — and a pmap whose PTE stores sit under `#if XNU_MONITOR`
+/// and `#if CONFIG_SPTM`.
+/// </summary>
+public sealed class BoardSiteTests
+{
+    internal static TempTree BoardTree()
+    {
+        var tree = new TempTree();
+        tree.Write("makedefs/MakeInc.def", """
+            DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE -DPRIVATE $(CONFIG_DEFINES)
+            SUPPORTED_ARM64_MACHINE_CONFIGS = W1000 W2000 WVIRT
+
+            SPTM_ENABLED_SOCS_MacOSX = w2000
+
+            MACHINE_FLAGS_ARM64_W1000 = -DARM64_BOARD_CONFIG_W1000	-mcpu=apple-a14
+            MACHINE_FLAGS_ARM64_W2000 = -DARM64_BOARD_CONFIG_W2000	-mcpu=apple-m4
+            MACHINE_FLAGS_ARM64_WVIRT = -DARM64_BOARD_CONFIG_WVIRT
+            """);
+        tree.Write("makedefs/MakeInc.top", "override DEFAULT_ARM64_MACHINE_CONFIG	:= WVIRT\n");
+        tree.Write("pexpert/pexpert/arm64/board_config.h", """
+            #ifndef _PEXPERT_ARM_BOARD_CONFIG_H
+            #define _PEXPERT_ARM_BOARD_CONFIG_H
+
+            #ifdef ARM64_BOARD_CONFIG_W1000
+            #include <pexpert/arm64/WIDGET13.h>
+            #define MAX_CPUS			8
+            #define XNU_MONITOR			1 /* the secure pmap runtime */
+            #endif /* ARM64_BOARD_CONFIG_W1000 */
+
+            #ifdef ARM64_BOARD_CONFIG_W2000
+            #include <pexpert/arm64/WIDGET16.h>
+            #define MAX_CPUS			16
+            #ifndef CONFIG_SPTM
+            #define XNU_MONITOR			1
+            #endif /* CONFIG_SPTM */
+            #endif /* ARM64_BOARD_CONFIG_W2000 */
+
+            #ifdef ARM64_BOARD_CONFIG_WVIRT
+            #include <pexpert/arm64/WIDGETVIRT.h>
+            #define MAX_CPUS			32
+            #endif /* ARM64_BOARD_CONFIG_WVIRT */
+
+            #endif /* _PEXPERT_ARM_BOARD_CONFIG_H */
+            """);
+        tree.Write("pexpert/pexpert/arm64/WIDGET13.h", "#define HAS_WIDGET_CTRR	1\n#include <pexpert/arm64/widget_common.h>\n");
+        tree.Write("pexpert/pexpert/arm64/WIDGET16.h", "#define HAS_WIDGET_CTRR	1\n#include <pexpert/arm64/widget_common.h>\n");
+        tree.Write("pexpert/pexpert/arm64/WIDGETVIRT.h", "#define WIDGET_VIRTUAL	1\n#include <pexpert/arm64/widget_common.h>\n");
+        tree.Write("pexpert/pexpert/arm64/widget_common.h", """
+            #if defined(HAS_WIDGET_CTRR)
+            #define KERNEL_INTEGRITY_CTRR	1
+            #endif
+            """);
+        tree.Write("config/MASTER", """
+            #if MASTER_CONFIG_ENABLE_SPTM
+            #  EXTRAS =      [ config_sptm ]
+            #else
+            #  EXTRAS =      [ config_pmap_ppl ]
+            #endif
+            #  RELEASE =     [ medium EXTRAS ]
+            options		CONFIG_SPTM		# <config_sptm>
+            options		CONFIG_PMAP_PPL		# <config_pmap_ppl>
+            """);
+        tree.Write("config/MASTER.arm64", "options		CONFIG_ARM64_WIDGETS\n");
+        tree.Write("osfmk/conf/files", """
+            osfmk/arm64/widget_pmap.c	standard
+            osfmk/arm64/widget_plain.c	standard
+            osfmk/arm64/widget_vm_init.c	optional config_pmap_ppl
+            """);
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DMACH_KERNEL_PRIVATE\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("osfmk/arm64/widget_pmap.c", """
+            #include <pexpert/arm64/board_config.h>
+
+            typedef unsigned long long	pt_entry_t;
+
+            void
+            widget_pte_set(pt_entry_t *ptep, pt_entry_t value)
+            {
+            	*ptep = value;
+            #if XNU_MONITOR
+            	ptep[1] = value;
+            #endif
+            #if CONFIG_SPTM
+            	ptep[2] = value;
+            #endif
+            #if 0
+            	ptep[3] = value;
+            #endif
+            }
+            """);
+        tree.Write("osfmk/arm64/widget_plain.c", """
+            typedef unsigned long long	pt_entry_t;
+
+            void
+            widget_pte_clear(pt_entry_t *ptep)
+            {
+            	*ptep = 0;
+            }
+            """);
+        tree.Write("osfmk/arm64/widget_vm_init.c", """
+            #include <pexpert/arm64/board_config.h>
+
+            typedef unsigned long long	pt_entry_t;
+
+            void
+            widget_vm_init(pt_entry_t *ptep)
+            {
+            #if KERNEL_INTEGRITY_CTRR
+            	ptep[4] = 0;
+            #endif
+            }
+            """);
+        return tree;
+    }
+
+    private static ScanResult Scan(TempTree tree, string cache, ImmutableArray<string>? boards = null, (int, int)? shard = null)
+    {
+        var outcome = ScanPipeline.Run(new ScanRequest
+        {
+            Root = tree.Root,
+            Arches = ["arm64"],
+            Jobs = 1,
+            CacheDirectory = cache,
+            Boards = boards,
+            Shard = shard,
+        });
+        Assert.Null(outcome.Error);
+        return outcome.Result!;
+    }
+
+    private static Finding Store(ScanResult result, string file, string detail) =>
+        Assert.Single(result.Findings, f => f.File == file && f.RuleId == "pt.pte-store" && f.Detail.Contains(detail, StringComparison.Ordinal));
+
+    [Fact]
+    public void Only_a_file_whose_conditionals_test_what_a_board_changes_is_parsed_again_for_it()
+    {
+        using var tree = BoardTree();
+        using var cache = new TempTree();
+        var discovery = XnuProfileTests.Discover(tree, cache.Root, "arm64");
+
+        Assert.Null(discovery.Error);
+        Assert.Equal(["W1000", "W2000", "WVIRT"], discovery.Platforms.ToArray());
+        var pmap = discovery.Variants.Where(v => v.RelativePath == "osfmk/arm64/widget_pmap.c").OrderBy(v => v.Platform, StringComparer.Ordinal).ToList();
+        Assert.Equal(["W1000", "W2000"], pmap.Select(v => v.Platform!).ToArray());
+        Assert.Contains("-DARM64_BOARD_CONFIG_W2000", pmap[1].Arguments);
+        Assert.Contains("-DCONFIG_SPTM", pmap[1].Arguments);
+        // widget_plain.c tests nothing: every board shares its text, and it is parsed once.
+        var plain = Assert.Single(discovery.Units, u => u.RelativePath == "osfmk/arm64/widget_plain.c");
+        Assert.Equal(["WVIRT", "W1000", "W2000"], plain.Platforms.ToArray());
+        Assert.DoesNotContain(discovery.Variants, v => v.RelativePath == "osfmk/arm64/widget_plain.c");
+        // The SPTM board does not build a config_pmap_ppl file: it is parsed again for the PPL board only.
+        var vmInit = Assert.Single(discovery.Variants, v => v.RelativePath == "osfmk/arm64/widget_vm_init.c");
+        Assert.Equal("W1000", vmInit.Platform);
+    }
+
+    [Fact]
+    public void A_store_only_the_ppl_board_compiles_is_inactive_with_that_board()
+    {
+        using var tree = BoardTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root);
+
+        var monitor = Store(result, "osfmk/arm64/widget_pmap.c", "ptep[1]");
+        Assert.False(monitor.Active);
+        Assert.Equal(["W1000"], monitor.Platforms.ToArray());
+        Assert.Equal(["RELEASE"], monitor.Configurations.ToArray());
+        Assert.Equal(["W1000"], Store(result, "osfmk/arm64/widget_vm_init.c", "ptep[4]").Platforms.ToArray());
+        Assert.Equal(["W1000", "W2000", "WVIRT"], result.Platforms.ToArray());
+    }
+
+    [Fact]
+    public void A_store_only_the_sptm_board_compiles_is_inactive_with_that_board()
+    {
+        using var tree = BoardTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root);
+
+        var sptm = Store(result, "osfmk/arm64/widget_pmap.c", "ptep[2]");
+        Assert.False(sptm.Active);
+        Assert.Equal(["W2000"], sptm.Platforms.ToArray());
+    }
+
+    [Fact]
+    public void A_store_every_board_compiles_is_active_and_lists_them_all()
+    {
+        using var tree = BoardTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root);
+
+        var store = Store(result, "osfmk/arm64/widget_pmap.c", "*ptep");
+        Assert.True(store.Active);
+        Assert.Equal(["W1000", "W2000", "WVIRT"], store.Platforms.ToArray());
+        Assert.Equal(1, store.Units);
+        Assert.Equal(["W1000", "W2000", "WVIRT"], Store(result, "osfmk/arm64/widget_plain.c", "*ptep").Platforms.ToArray());
+        Assert.Empty(Store(result, "osfmk/arm64/widget_pmap.c", "ptep[3]").Platforms);
+    }
+
+    [Fact]
+    public void Boards_none_gives_the_report_of_a_scan_without_boards()
+    {
+        using var tree = BoardTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root, []);
+
+        Assert.Empty(result.Platforms);
+        Assert.All(result.Findings, f => Assert.Empty(f.Platforms));
+        var monitor = Store(result, "osfmk/arm64/widget_pmap.c", "ptep[1]");
+        Assert.False(monitor.Active);
+        Assert.Empty(monitor.Configurations);
+        using var stream = new MemoryStream();
+        JsonReportWriter.Write(result, stream);
+        Assert.DoesNotContain("\"platforms\"", System.Text.Encoding.UTF8.GetString(stream.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_tree_without_boards_writes_no_platforms()
+    {
+        using var tree = ConfigurationSiteTests.DevelopmentTree();
+        using var cache = new TempTree();
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Arches = ["x86_64", "arm64"], Jobs = 1, CacheDirectory = cache.Root });
+
+        Assert.Null(outcome.Error);
+        Assert.Empty(outcome.Result!.Platforms);
+        using var stream = new MemoryStream();
+        JsonReportWriter.Write(outcome.Result, stream);
+        Assert.DoesNotContain("\"platforms\"", System.Text.Encoding.UTF8.GetString(stream.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Chosen_boards_are_the_only_ones_parsed_again()
+    {
+        using var tree = BoardTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root, ["w2000"]);
+
+        Assert.Equal(["W2000", "WVIRT"], result.Platforms.ToArray());
+        Assert.Empty(Store(result, "osfmk/arm64/widget_pmap.c", "ptep[1]").Platforms);
+        Assert.Equal(["W2000"], Store(result, "osfmk/arm64/widget_pmap.c", "ptep[2]").Platforms.ToArray());
+    }
+
+    [Fact]
+    public void An_unknown_board_is_an_input_error_naming_the_known_ones()
+    {
+        using var tree = BoardTree();
+        using var cache = new TempTree();
+        var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Arches = ["arm64"], Jobs = 1, CacheDirectory = cache.Root, Boards = ["T9999"] });
+
+        Assert.NotNull(outcome.Error);
+        Assert.Contains("--boards T9999: T9999 is not a board", outcome.Error!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("W1000", outcome.Error!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void The_merge_of_shards_is_the_whole_scan(int shardCount)
+    {
+        using var tree = BoardTree();
+        using var outputs = new TempTree();
+        var whole = Path.Combine(outputs.Root, "whole.json");
+        var (wholeExit, _, wholeError) = Cli.CliRunner.Run("scan", tree.Root, "--arch", "arm64", "-j", "1", "--no-cache", "-o", whole);
+        Assert.True(wholeExit == 0, wholeError);
+        Assert.Contains("\"platforms\"", File.ReadAllText(whole), StringComparison.Ordinal);
+        var shards = new List<string>();
+        for (var k = 1; k <= shardCount; k++)
+        {
+            shards.Add(Path.Combine(outputs.Root, $"shard{k}.json"));
+            var (exit, _, error) = Cli.CliRunner.Run("scan", tree.Root, "--arch", "arm64", "-j", "1", "--no-cache", "--shard", $"{k}/{shardCount}", "-o", shards[^1]);
+            Assert.True(exit == 0, error);
+        }
+        var merged = Path.Combine(outputs.Root, "merged.json");
+        var (mergeExit, _, mergeError) = Cli.CliRunner.Run(["merge", .. shards, "-o", merged]);
+        Assert.True(mergeExit == 0, mergeError);
+        Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
+    }
+}
