@@ -178,7 +178,7 @@ public sealed record SupervisorVerdicts
     /// <summary>The supervisor's process id: the scan ends when its parent is no longer that process.</summary>
     public int? Supervisor { get; init; }
     /// <summary>Units that crashed the parser, by journal key, with the exit code the scan died with.</summary>
-    public ImmutableSortedDictionary<string, int> Crashed { get; init; } = ImmutableSortedDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal);
-    /// <summary>Units being read with others when the scan died: read alone, first.</summary>
-    public ImmutableSortedSet<string> Suspects { get; init; } = ImmutableSortedSet<string>.Empty.WithComparer(StringComparer.Ordinal);
+    public ImmutableDictionary<string, int> Crashed { get; init; } = ImmutableDictionary<string, int>.Empty;
+    /// <summary>Units being read with others when the scan died: read alone, first (in discovery order).</summary>
+    public ImmutableHashSet<string> Suspects { get; init; } = [];
 }

@@ -34,6 +34,10 @@ public static class ScanSupervisor
     {
         var verdicts = new SupervisorVerdicts { Supervisor = Environment.ProcessId };
         var crashes = 0;
+        lock (Gate)
+        {
+            (_supervising, _ended, _signal, _folder) = (true, false, null, null);
+        }
         try
         {
             while (true)
@@ -41,7 +45,6 @@ public static class ScanSupervisor
                 Process child;
                 lock (Gate)
                 {
-                    _supervising = true;
                     if (_signal is { } early)
                     {
                         return new SupervisedExit(128 + early, Stopped(early));
@@ -99,6 +102,7 @@ public static class ScanSupervisor
                 {
                     Remove(folder);
                 }
+                (_supervising, _folder) = (false, null);
             }
         }
     }
@@ -125,14 +129,14 @@ public static class ScanSupervisor
     {
         lock (Gate)
         {
-            if (!_supervising)
-            {
-                return false;
-            }
             if (_ended)
             {
                 // The scan ended and wrote its report: this process is about to exit with its code.
                 return true;
+            }
+            if (!_supervising)
+            {
+                return false;
             }
             _signal ??= signal;
             if (_child is { HasExited: false } child)

@@ -5,12 +5,16 @@ namespace Parascope.Tests.Cli;
 
 public sealed class InterruptTests
 {
+    /// <summary>MODE: "supervised" (the default: the scan is a child of the process signalled), "--no-supervise" or "--isolate".</summary>
     [Theory]
-    [InlineData("INT", 130, "interrupted", false)]
-    [InlineData("TERM", 143, "terminated", false)]
-    [InlineData("TERM", 143, "terminated", true)]
-    public async Task A_signal_during_a_scan_leaves_no_report_no_temporary_file_and_no_worker(string signal, int exit, string words, bool isolate)
+    [InlineData("INT", 130, "interrupted", "supervised")]
+    [InlineData("TERM", 143, "terminated", "supervised")]
+    [InlineData("INT", 130, "interrupted", "--no-supervise")]
+    [InlineData("TERM", 143, "terminated", "--no-supervise")]
+    [InlineData("TERM", 143, "terminated", "--isolate")]
+    public async Task A_signal_during_a_scan_leaves_no_report_no_temporary_file_and_no_worker(string signal, int exit, string words, string mode)
     {
+        var isolate = mode == "--isolate";
         using var tree = new TempTree();
         for (var i = 0; i < 600; i++)
         {
@@ -29,9 +33,9 @@ public sealed class InterruptTests
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        if (isolate)
+        if (mode != "supervised")
         {
-            start.ArgumentList.Add("--isolate");
+            start.ArgumentList.Add(mode);
         }
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
@@ -39,10 +43,10 @@ public sealed class InterruptTests
         // few hundred ms), and 600 slow units at -j 1 take far longer even on an idle machine (150 did not: on an idle
         // machine a scan of them once ended under 2 s of CPU). A signal at start-up ends it with the same code, silently.
         var waited = Stopwatch.StartNew();
-        // With --isolate the workers do the work: signal once they have used 1 s of CPU.
+        // With --isolate the workers do the work, supervised the scan does: signal once they have used 1 s of CPU.
         var workers = new List<Process>();
         while (!process.HasExited && waited.Elapsed < TimeSpan.FromMinutes(2)
-               && (isolate ? CpuOf(workers = ChildrenOf(process.Id)) : process.TotalProcessorTime) < TimeSpan.FromSeconds(1))
+               && (mode != "--no-supervise" ? CpuOf(workers = ChildrenOf(process.Id)) : process.TotalProcessorTime) < TimeSpan.FromSeconds(1))
         {
             await Task.Delay(100);
             process.Refresh();
@@ -65,7 +69,7 @@ public sealed class InterruptTests
     }
 
     /// <summary>The child processes of PID (Linux: /proc/PID/task/*/children).</summary>
-    private static List<Process> ChildrenOf(int pid)
+    internal static List<Process> ChildrenOf(int pid)
     {
         var children = new List<Process>();
         foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
@@ -84,7 +88,7 @@ public sealed class InterruptTests
         return children;
     }
 
-    private static TimeSpan CpuOf(List<Process> processes)
+    internal static TimeSpan CpuOf(List<Process> processes)
     {
         var total = TimeSpan.Zero;
         foreach (var process in processes)
