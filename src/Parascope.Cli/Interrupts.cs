@@ -40,11 +40,14 @@ internal static class Interrupts
         {
             return;
         }
-        ParseJournal.Abandon();
+        var supervisorSaysIt = ParseJournal.Abandon();
         AtomicFile.Abandon();
         IsolatedScan.StopWorkers();
-        error.WriteLine($"parascope: {what}; no report written");
-        error.Flush();
+        if (!supervisorSaysIt)
+        {
+            error.WriteLine($"parascope: {what}; no report written");
+            error.Flush();
+        }
         Environment.Exit(exit);
     }
 

@@ -23,6 +23,7 @@ public sealed partial class ParseJournal : IDisposable
     public const string VerdictsFileName = "verdicts.json";
 
     private static volatile string? _openFolder;
+    private static int? _openSupervisor;
 
     private readonly object _gate = new();
     private readonly FileStream _journal;
@@ -66,6 +67,7 @@ public sealed partial class ParseJournal : IDisposable
         var opened = Open(folder);
         if (opened.Error is null && OperatingSystem.IsLinux() && opened.Value!._verdicts.Supervisor is { } supervisor)
         {
+            _openSupervisor = supervisor;
             _ = Prctl(PrSetPdeathsig, SigTerm);
             if (GetParentId() != supervisor)
             {
@@ -107,13 +109,18 @@ public sealed partial class ParseJournal : IDisposable
         }
     }
 
-    /// <summary>An interrupted supervised scan removes its journal's folder itself: its supervisor may be gone (SIGKILL).</summary>
-    public static void Abandon()
+    /// <summary>
+    /// An interrupted supervised scan removes its journal's folder itself (its supervisor may be gone: SIGKILL), and is
+    /// told whether its supervisor lives, to say that the scan stopped (once, for both processes).
+    /// </summary>
+    public static bool Abandon()
     {
-        if (_openFolder is { } folder)
+        if (_openFolder is not { } folder)
         {
-            ScanSupervisor.Remove(folder);
+            return false;
         }
+        ScanSupervisor.Remove(folder);
+        return _openSupervisor is { } supervisor && GetParentId() == supervisor;
     }
 
     /// <summary>

@@ -66,8 +66,14 @@ public static class ScanSupervisor
                 child.Dispose();
                 if (signal is { } stop)
                 {
-                    // The child said it stopped, or died of the signal before it could say anything (its first milliseconds).
-                    return exit == 128 + stop ? new SupervisedExit(exit, null) : new SupervisedExit(128 + stop, Stopped(stop));
+                    // The scan stopped (or died of the signal in its first milliseconds, before it could catch it), or it
+                    // had finished, its report written, when the signal came.
+                    return exit < 128 ? new SupervisedExit(exit, null) : new SupervisedExit(128 + stop, Stopped(stop));
+                }
+                if (exit is 128 + 2 or 128 + ParseJournal.SigTerm)
+                {
+                    // Signalled alone (the terminal's Ctrl-C reaches both processes, and then this one stopped it).
+                    return new SupervisedExit(exit, Stopped(exit - 128));
                 }
                 if (exit == 128 + 9)
                 {
@@ -122,8 +128,8 @@ public static class ScanSupervisor
 
     /// <summary>
     /// SIGNAL (SIGINT or SIGTERM) reached this process: when it supervises a scan, the scan is sent the same signal and
-    /// will stop on its own (its report abandoned, its temporary files removed), and true. False when this process runs
-    /// no child now: it stops itself (the journal's folder is removed here).
+    /// stops (its report abandoned, its temporary files removed; it says nothing), no scan is started after it, and
+    /// <see cref="Run"/> returns the line to print, once: true. False when this process supervises nothing.
     /// </summary>
     public static bool Forward(int signal)
     {
@@ -142,13 +148,8 @@ public static class ScanSupervisor
             if (_child is { HasExited: false } child)
             {
                 _ = ParseJournal.Kill(child.Id, signal);
-                return true;
             }
-            if (_folder is { } folder)
-            {
-                Remove(folder);
-            }
-            return false;
+            return true;
         }
     }
 

@@ -68,6 +68,52 @@ public sealed class InterruptTests
         }
     }
 
+    /// <summary>
+    /// SIGTERM at start-up: before the supervisor caught signals, as it starts the scan, as the scan starts. The scan's
+    /// code, nothing left, the line said once or (in the first milliseconds, by the default action) not at all. The
+    /// runtime's own diagnostics socket and debugger pipes, made before any code of ours runs, are left by a process
+    /// that the default action ends: the supervisor runs without them here (the scan always does).
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(50)]
+    [InlineData(100)]
+    [InlineData(150)]
+    [InlineData(200)]
+    [InlineData(300)]
+    [InlineData(500)]
+    public async Task A_signal_at_start_up_leaves_no_report_no_temporary_file_and_says_so_once_at_most(int afterMs)
+    {
+        using var tree = new TempTree();
+        for (var i = 0; i < 100; i++)
+        {
+            tree.Write($"osfmk/i386/slow{i:000}.c", NativeFaultTests.SlowUnit.Replace("slow_", $"slow{i}_", StringComparison.Ordinal));
+        }
+        using var outputs = new TempTree();
+        using var temporary = new TempTree();
+        var start = new ProcessStartInfo("env")
+        {
+            ArgumentList = { "--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "parascope"), "scan", tree.Root, "-j", "1", "--quiet", "-o", Path.Combine(outputs.Root, "report.json") },
+            Environment = { ["TMPDIR"] = temporary.Root, ["DOTNET_EnableDiagnostics"] = "0" },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await Task.Delay(afterMs);
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+        Assert.True(process.WaitForExit(60_000), "the scan did not stop after the signal");
+
+        Assert.Equal(143, process.ExitCode);
+        Assert.Contains((await error).Trim(), new[] { "", "parascope: terminated; no report written" });
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outputs.Root));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temporary.Root));
+    }
+
     /// <summary>The child processes of PID (Linux: /proc/PID/task/*/children).</summary>
     internal static List<Process> ChildrenOf(int pid)
     {

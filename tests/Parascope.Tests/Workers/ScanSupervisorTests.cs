@@ -74,12 +74,22 @@ public sealed class ScanSupervisorTests
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
-    [InlineData(130)]
+    [InlineData(3)]
     public void The_scans_exit_code_is_the_supervisors(int exit)
     {
         using var log = new TempTree();
 
         Assert.Equal(new SupervisedExit(exit, null), ScanSupervisor.Run(Scan(log.Root, $"exit {exit}"), ["scan", "tree"]));
+    }
+
+    [Theory]
+    [InlineData(130, "interrupted; no report written")]
+    [InlineData(143, "terminated; no report written")]
+    public void A_scan_stopped_by_a_signal_is_said_stopped_by_the_supervisor(int exit, string line)
+    {
+        using var log = new TempTree();
+
+        Assert.Equal(new SupervisedExit(exit, line), ScanSupervisor.Run(Scan(log.Root, $"exit {exit}"), ["scan", "tree"]));
     }
 
     [Fact]
