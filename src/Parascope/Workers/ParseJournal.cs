@@ -19,11 +19,13 @@ public sealed partial class ParseJournal : IDisposable
     /// <summary>The hidden scan option that makes a scan supervised: the journal's folder follows it.</summary>
     public const string Option = "--parse-journal";
 
+    /// <summary>The environment variable that tells a supervised scan its supervisor's process id, from its first instant.</summary>
+    public const string SupervisorVariable = "PARASCOPE_SUPERVISOR";
+
     public const string JournalFileName = "journal";
     public const string VerdictsFileName = "verdicts.json";
 
     private static volatile string? _openFolder;
-    private static int? _openSupervisor;
 
     private readonly object _gate = new();
     private readonly FileStream _journal;
@@ -65,9 +67,8 @@ public sealed partial class ParseJournal : IDisposable
     public static Checked<ParseJournal> OpenSupervised(string folder)
     {
         var opened = Open(folder);
-        if (opened.Error is null && OperatingSystem.IsLinux() && opened.Value!._verdicts.Supervisor is { } supervisor)
+        if (opened.Error is null && OperatingSystem.IsLinux() && Supervisor() is { } supervisor)
         {
-            _openSupervisor = supervisor;
             _ = Prctl(PrSetPdeathsig, SigTerm);
             if (GetParentId() != supervisor)
             {
@@ -111,17 +112,21 @@ public sealed partial class ParseJournal : IDisposable
 
     /// <summary>
     /// An interrupted supervised scan removes its journal's folder itself (its supervisor may be gone: SIGKILL), and is
-    /// told whether its supervisor lives, to say that the scan stopped (once, for both processes).
+    /// told whether its supervisor lives, to say that the scan stopped (once, for both processes). Known from the
+    /// scan's first instant (<see cref="SupervisorVariable"/>), before it has read its options.
     /// </summary>
     public static bool Abandon()
     {
-        if (_openFolder is not { } folder)
+        if (_openFolder is { } folder)
         {
-            return false;
+            ScanSupervisor.Remove(folder);
         }
-        ScanSupervisor.Remove(folder);
-        return _openSupervisor is { } supervisor && GetParentId() == supervisor;
+        return Supervisor() is { } supervisor && GetParentId() == supervisor;
     }
+
+    /// <summary>The process id of this process's supervisor, when it is a supervised scan.</summary>
+    private static int? Supervisor() =>
+        int.TryParse(Environment.GetEnvironmentVariable(SupervisorVariable), System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
 
     /// <summary>
     /// The units a journal's TEXT shows started and not done (more starts than ends: a unit read again after the
@@ -182,8 +187,6 @@ public sealed partial class ParseJournal : IDisposable
 /// <summary>What the supervisor tells the scan it restarts (the journal's folder holds it as JSON).</summary>
 public sealed record SupervisorVerdicts
 {
-    /// <summary>The supervisor's process id: the scan ends when its parent is no longer that process.</summary>
-    public int? Supervisor { get; init; }
     /// <summary>Units that crashed the parser, by journal key, with the exit code the scan died with.</summary>
     public ImmutableDictionary<string, int> Crashed { get; init; } = ImmutableDictionary<string, int>.Empty;
     /// <summary>Units being read with others when the scan died: read alone, first (in discovery order).</summary>

@@ -32,7 +32,7 @@ public static class ScanSupervisor
     /// <summary>Runs PROGRAM with ARGUMENTS (the scan's own) supervised, to its end.</summary>
     public static SupervisedExit Run(WorkerCommand program, IReadOnlyList<string> arguments)
     {
-        var verdicts = new SupervisorVerdicts { Supervisor = Environment.ProcessId };
+        var verdicts = new SupervisorVerdicts();
         var crashes = 0;
         lock (Gate)
         {
@@ -195,7 +195,11 @@ public static class ScanSupervisor
         {
             UseShellExecute = false,
             // No diagnostics socket in the temporary folder: a scan that crashes could not remove it.
-            Environment = { ["DOTNET_EnableDiagnostics"] = "0" },
+            Environment =
+            {
+                ["DOTNET_EnableDiagnostics"] = "0",
+                [ParseJournal.SupervisorVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
         };
         foreach (var argument in program.LeadingArguments)
         {
