@@ -112,8 +112,9 @@ public sealed partial class ParseJournal : IDisposable
 
     /// <summary>
     /// An interrupted supervised scan removes its journal's folder itself (its supervisor may be gone: SIGKILL), and is
-    /// told whether its supervisor lives, to say that the scan stopped (once, for both processes). Known from the
-    /// scan's first instant (<see cref="SupervisorVariable"/>), before it has read its options.
+    /// told whether it is supervised, from its first instant (<see cref="SupervisorVariable"/>): then its supervisor
+    /// alone says that the scan stopped, once for both processes. (Whether the supervisor still lives cannot be told
+    /// reliably: the parent-death signal reaches some threads before getppid() shows the new parent on all.)
     /// </summary>
     public static bool Abandon()
     {
@@ -121,7 +122,7 @@ public sealed partial class ParseJournal : IDisposable
         {
             ScanSupervisor.Remove(folder);
         }
-        return Supervisor() is { } supervisor && GetParentId() == supervisor;
+        return Supervisor() is not null;
     }
 
     /// <summary>The process id of this process's supervisor, when it is a supervised scan.</summary>
