@@ -51,6 +51,8 @@ public static class ScanSupervisor
                     }
                     _folder ??= Directory.CreateTempSubdirectory("parascope-scan-").FullName;
                     File.WriteAllBytes(Path.Combine(_folder, ParseJournal.VerdictsFileName), JsonSerializer.SerializeToUtf8Bytes(verdicts));
+                    // A scan that dies before it opens its journal must not be judged by the last one's.
+                    File.Delete(Path.Combine(_folder, ParseJournal.JournalFileName));
                     child = Start(program, arguments, _folder);
                     _child = child;
                 }

@@ -58,6 +58,21 @@ public sealed class ScanSupervisorTests
     }
 
     [Fact]
+    public void A_scan_that_dies_before_it_writes_its_journal_is_not_judged_by_the_last_runs_journal()
+    {
+        using var log = new TempTree();
+        var scan = Scan(log.Root, """
+            if [ $n = 0 ]; then printf 'S "a"\n' > "$3/journal"; fi
+            kill -SEGV $$
+            """);
+
+        var ended = ScanSupervisor.Run(scan, ["scan", "tree"]);
+
+        Assert.Equal(new SupervisedExit(139, "the scan crashed (exit code 139, SIGSEGV) outside the parse of any unit; no report written"), ended);
+        Assert.Equal(2, Runs(log.Root));
+    }
+
+    [Fact]
     public void A_killed_scan_is_not_a_parser_crash_no_unit_is_blamed_and_it_is_not_run_again()
     {
         using var log = new TempTree();
