@@ -35,7 +35,7 @@ internal static class Interrupts
         {
             return;
         }
-        // A supervisor lets its scan stop (and say so), then exits with the scan's code.
+        // A supervisor passes the signal on; once its scan has stopped it says so and exits with the scan's code.
         if (ScanSupervisor.Forward(exit - 128))
         {
             return;
