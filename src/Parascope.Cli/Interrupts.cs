@@ -7,7 +7,8 @@ namespace Parascope.Cli;
 /// <summary>
 /// Ctrl-C (SIGINT) and SIGTERM at any moment: temporary report files are removed, no report is published, one line
 /// is printed, and the process exits 130 or 143 (128 + the signal, as a shell reports a killed command). Units still
-/// inside libclang cannot be stopped more gently: the process ends with them.
+/// inside libclang cannot be stopped more gently: the process ends with them. A supervisor passes the signal to its
+/// scan (see <see cref="ScanSupervisor"/>) and exits with the scan's code.
 /// </summary>
 internal static class Interrupts
 {
@@ -24,13 +25,29 @@ internal static class Interrupts
         return new Registrations(registrations);
     }
 
+    private static int _stopping;
+
     private static void Stop(PosixSignalContext context, TextWriter error, string what, int exit)
     {
         context.Cancel = true;
+        // Once: Ctrl-C reaches a supervised scan twice, from the terminal and from its supervisor.
+        if (Interlocked.Exchange(ref _stopping, 1) != 0)
+        {
+            return;
+        }
+        // A supervisor passes the signal on; once its scan has stopped it says so and exits with the scan's code.
+        if (ScanSupervisor.Forward(exit - 128))
+        {
+            return;
+        }
+        var supervisorSaysIt = ParseJournal.Abandon();
         AtomicFile.Abandon();
         IsolatedScan.StopWorkers();
-        error.WriteLine($"parascope: {what}; no report written");
-        error.Flush();
+        if (!supervisorSaysIt)
+        {
+            error.WriteLine($"parascope: {what}; no report written");
+            error.Flush();
+        }
         Environment.Exit(exit);
     }
 

@@ -4,7 +4,8 @@ using Parascope.Cli.Commands;
 
 using (Interrupts.Register(Console.Error))
 {
-    return CommandLine.Run(args, Console.Out, Console.Error);
+    // The program itself: a scan may run supervised, as a child process of this one.
+    return CommandLine.Run(args, Console.Out, Console.Error, programArguments: args);
 }
 
 namespace Parascope.Cli
@@ -27,7 +28,8 @@ namespace Parascope.Cli
 
     public static class CommandLine
     {
-        public static RootCommand Build(TextWriter output, TextWriter error)
+        /// <summary>The commands; PROGRAMARGUMENTS: this process is the program run with them (not a test), so a scan may supervise.</summary>
+        public static RootCommand Build(TextWriter output, TextWriter error, IReadOnlyList<string>? programArguments = null)
         {
             var root = new RootCommand(
                 """
@@ -50,7 +52,7 @@ namespace Parascope.Cli
             {
                 option.Action = new PrintVersion(output);
             }
-            root.Subcommands.Add(ScanCommand.Create(output, error));
+            root.Subcommands.Add(ScanCommand.Create(output, error, programArguments));
             root.Subcommands.Add(RulesCommand.Create(output, error));
             root.Subcommands.Add(CompileCommandsCommand.Create(output, error));
             root.Subcommands.Add(MergeCommand.Create(output, error));
@@ -63,11 +65,11 @@ namespace Parascope.Cli
             return root;
         }
 
-        public static int Run(string[] args, TextWriter output, TextWriter error)
+        public static int Run(string[] args, TextWriter output, TextWriter error, IReadOnlyList<string>? programArguments = null)
         {
             try
             {
-                var root = Build(output, error);
+                var root = Build(output, error, programArguments);
                 var parsed = root.Parse(args);
                 if (parsed.Errors.Count > 0)
                 {

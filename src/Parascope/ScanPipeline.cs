@@ -54,6 +54,13 @@ public sealed record ScanRequest
     /// </summary>
     [JsonIgnore]
     public Workers.WorkerCommand? ParseWorkers { get; init; }
+    /// <summary>
+    /// The journal of a supervised scan (<see cref="Workers.ScanSupervisor"/>): each unit is journalled before and after
+    /// its parse; units it says crashed the parser are reported failed unparsed, its suspects are parsed first, one at a
+    /// time. Null: not supervised. Either way the same report.
+    /// </summary>
+    [JsonIgnore]
+    public Workers.ParseJournal? Journal { get; init; }
     /// <summary>Told units done, total, cached, the rate and the unit parsed longest so far, as units finish.</summary>
     [JsonIgnore]
     public Action<ScanProgress>? ProgressDetail { get; init; }
@@ -222,7 +229,7 @@ public static class ScanPipeline
         var crashed = parsed.Where(p => p.Errors.Length > 0 && p.Errors[0].Message.StartsWith(Workers.ParseWorkerPool.CrashReason, StringComparison.Ordinal)).ToList();
         if (crashed.Count > 0)
         {
-            warnings = warnings.Add($"{crashed.Count} units took their parse worker down and were reported failed " +
+            warnings = warnings.Add($"{crashed.Count} units crashed the parser and were reported failed " +
                                     $"(e.g. {crashed[0].Unit.RelativePath} {crashed[0].Unit.Arch}); the scan went on without them");
         }
 
@@ -512,6 +519,7 @@ public static class ScanPipeline
         var strings = new SharedStrings();
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs) };
         var progress = new ScanProgressTracker(units.Length, request.Progress, request.ProgressDetail);
+        var journal = request.Journal;
         if (cache is not null)
         {
             Parallel.For(0, units.Length, options, i =>
@@ -570,23 +578,53 @@ public static class ScanPipeline
             {
                 return;
             }
+            // A supervised scan's suspects first, one at a time: if one crashes the parser, the journal names it alone.
+            var suspects = journal is null ? [] : indexes.Where(i => journal.IsSuspect(units[i])).ToArray();
+            foreach (var i in suspects)
+            {
+                ParseOne(i);
+            }
             // In discovery order, not largest first (a shorter tail): each header body is walked by the first unit in
             // discovery order that reaches it, and a later unit that got there first is parsed again (displaced), so
             // any other order would parse many of the largest units twice.
-            Parallel.ForEach(Partitioner.Create(0, indexes.Length, 1), options, range =>
+            var rest = suspects.Length == 0 ? indexes : [.. indexes.Except(suspects)];
+            Parallel.ForEach(Partitioner.Create(0, rest.Length, 1), options, range =>
             {
                 for (var k = range.Item1; k < range.Item2; k++)
                 {
-                    var i = indexes[k];
-                    var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts, Strings = strings, Rank = i };
-                    var token = progress.Start(units[i]);
-                    results[i] = parser.Parse(scope, request.UnitTimeout);
-                    progress.Finish(token);
-                    cache?.Store(results[i]!);
-                    results[i] = Kept(results[i]!);
+                    ParseOne(rest[k]);
                 }
             });
         }
+
+        void ParseOne(int i)
+        {
+            var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts, Strings = strings, Rank = i };
+            var token = progress.Start(units[i]);
+            results[i] = journal is null ? parser.Parse(scope, request.UnitTimeout) : JournalledParse(journal, parser, scope, request.UnitTimeout);
+            progress.Finish(token);
+            cache?.Store(results[i]!);
+            results[i] = Kept(results[i]!);
+        }
+    }
+
+    /// <summary>
+    /// SCOPE's unit parsed between its two journal lines, or the failure an earlier run's crash on it gave it. A unit
+    /// abandoned at the timeout is not journalled done: its thread may still be inside libclang, and crash it there.
+    /// </summary>
+    private static ParsedUnit JournalledParse(Workers.ParseJournal journal, IUnitReader parser, UnitScope scope, TimeSpan timeout)
+    {
+        if (journal.Crashed(scope.Unit) is { } crashed)
+        {
+            return crashed;
+        }
+        journal.Started(scope.Unit);
+        var parsed = parser.Parse(scope, timeout);
+        if (parsed.Errors.Length == 0 || !parsed.Errors[0].Message.StartsWith(UnitParser.TimeoutReason, StringComparison.Ordinal))
+        {
+            journal.Finished(scope.Unit);
+        }
+        return parsed;
     }
 
     /// <summary>

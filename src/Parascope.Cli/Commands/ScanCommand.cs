@@ -8,7 +8,8 @@ namespace Parascope.Cli.Commands;
 
 public static class ScanCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    /// <summary>The scan command; PROGRAMARGUMENTS: the program's own arguments, to start the scan with under supervision.</summary>
+    public static Command Create(TextWriter output, TextWriter error, IReadOnlyList<string>? programArguments = null)
     {
         var tree = new TreeOptions();
         var (path, arches, jobs, compileCommands, profile, quiet) = (tree.Path, tree.Arches, tree.Jobs, tree.CompileCommands, tree.Profile, tree.Quiet);
@@ -60,11 +61,18 @@ public static class ScanCommand
             Description = "Parse in worker processes (one per job), so that a unit that crashes libclang costs that unit, not the scan.",
         };
 
+        var noSupervise = new Option<bool>("--no-supervise")
+        {
+            Description = "Scan in this one process: a unit that crashes libclang ends the scan (by default the scan runs in a child process " +
+                          "that is started again without that unit).",
+        };
+        var parseJournal = new Option<string?>(ParseJournal.Option) { Hidden = true };
+
         var scan = new Command("scan", "Scan a kernel source tree and report what a Xen port must change.")
         {
             path, arches, target, format, outputFiles, jobs, compileCommands, rulesDirectory, profile, activeOnly, units,
             failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout, tree.Cache, tree.NoCache, isolate, configurations, tree.MachineConfig,
-            boards,
+            boards, noSupervise, parseJournal,
         };
         scan.SetAction(parse =>
         {
@@ -128,6 +136,21 @@ public static class ScanCommand
             ModelNames.TryParseTarget(parse.GetValue(target)!, out var xenTarget);
             Severity? threshold = parse.GetValue(failOn) is { } level && ModelNames.TryParseSeverity(level, out var severity) ? severity : null;
 
+            if (programArguments is not null && !parse.GetValue(isolate) && !parse.GetValue(noSupervise) && parse.GetValue(parseJournal) is null)
+            {
+                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments);
+                if (supervised.Error is { } line)
+                {
+                    error.WriteLine($"parascope: {line}");
+                }
+                return supervised.ExitCode;
+            }
+            var journal = parse.GetValue(parseJournal) is { } journalFolder ? ParseJournal.OpenSupervised(journalFolder) : default;
+            if (journal.Error is { } journalError)
+            {
+                return ExitCodes.InputError(error, journalError);
+            }
+            using var journalled = journal.Value;
             using var progress = ProgressBar.For(error, parse.GetValue(quiet));
             var request = new ScanRequest
             {
@@ -152,7 +175,11 @@ public static class ScanCommand
                 ResultCache = tree.ResultCacheOf(parse),
                 ProgressDetail = progress is null ? null : progress.Report,
             };
-            var outcome = ScanPipeline.Run(request with { ParseWorkers = parse.GetValue(isolate) ? WorkerCommand.OfThisProcess() : null });
+            var outcome = ScanPipeline.Run(request with
+            {
+                ParseWorkers = parse.GetValue(isolate) ? WorkerCommand.OfThisProcess() : null,
+                Journal = journalled,
+            });
             progress?.Dispose();
             if (outcome.Result is not { } result)
             {

@@ -21,8 +21,11 @@ namespace Parascope.Workers;
 /// </summary>
 public sealed class ParseWorkerPool(WorkerCommand command) : IDisposable
 {
-    /// <summary>The first words of the error of a unit whose worker died reading it.</summary>
-    public const string CrashReason = "the parse worker died reading this unit";
+    /// <summary>
+    /// The first words of the error of a unit whose parser's process died reading it: a worker's (--isolate) or the
+    /// supervised scan's (<see cref="ScanSupervisor"/>); the same words either way, so that both give the same report.
+    /// </summary>
+    public const string CrashReason = "the parser died reading this unit";
 
     /// <summary>The first words of the error of a unit whose worker answered with bytes that are not its facts.</summary>
     public const string DamagedReason = "the parse worker's answer for this unit was damaged";
@@ -91,7 +94,7 @@ public sealed class ParseWorkerPool(WorkerCommand command) : IDisposable
             }
             if (answer.Exit is { } exit)
             {
-                return UnitParser.Failed(scope.Unit, $"{CrashReason} (exit code {exit}{SignalName(exit)}); the scan went on without it (--isolate)");
+                return Crashed(scope.Unit, exit);
             }
             if (answer.Frame is not { } frame || !UnitFactsCodec.IsIntact(frame))
             {
@@ -163,10 +166,16 @@ public sealed class ParseWorkerPool(WorkerCommand command) : IDisposable
         }
     }
 
+    /// <summary>UNIT failed: its parser's process died with EXIT reading it.</summary>
+    public static ParsedUnit Crashed(SourceUnit unit, int exit) =>
+        UnitParser.Failed(unit, $"{CrashReason} (exit code {exit}{SignalName(exit)}); the scan went on without it");
+
     internal static string SignalName(int exit) => exit switch
     {
+        132 => ", SIGILL",
         134 => ", SIGABRT",
         135 => ", SIGBUS",
+        136 => ", SIGFPE",
         137 => ", SIGKILL",
         139 => ", SIGSEGV",
         _ => string.Empty,

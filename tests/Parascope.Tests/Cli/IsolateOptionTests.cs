@@ -27,7 +27,7 @@ public sealed class IsolateOptionTests
         await process.WaitForExitAsync();
 
         Assert.Equal(0, process.ExitCode);
-        Assert.Contains("parascope: warning: 1 units took their parse worker down and were reported failed (e.g. osfmk/i386/deep.c x86_64)",
+        Assert.Contains("parascope: warning: 1 units crashed the parser and were reported failed (e.g. osfmk/i386/deep.c x86_64)",
             await error, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(File.ReadAllText(report));
         var units = json.RootElement.GetProperty("units").EnumerateArray().ToDictionary(u => u.GetProperty("file").GetString()!, u => u.GetProperty("status").GetString());

@@ -119,7 +119,7 @@ public sealed class IsolatedScanTests
         Assert.Equal("osfmk/i386/deep.c", failed.File);
         Assert.StartsWith($"{ParseWorkerPool.CrashReason} (exit code 139, SIGSEGV)", failed.FirstError, StringComparison.Ordinal);
         Assert.Equal(4, result.Findings.Count(f => f.RuleId == "x86.hlt" && f.Active));
-        Assert.Contains("1 units took their parse worker down and were reported failed (e.g. osfmk/i386/deep.c x86_64); the scan went on without them",
+        Assert.Contains("1 units crashed the parser and were reported failed (e.g. osfmk/i386/deep.c x86_64); the scan went on without them",
             result.Warnings);
         Assert.Empty(IsolatedScan.RunningWorkerIds());
     }
@@ -195,7 +195,7 @@ public sealed class IsolatedScanTests
     [Theory]
     [InlineData(@"\010\000\000\000notframe", "cat >/dev/null", "the parse worker's answer for this unit was damaged (not a facts frame)")]
     [InlineData("garbage!", "cat >/dev/null", "the parse worker's answer for this unit was damaged (a message of 1651663207 bytes)")]
-    [InlineData(@"\003\000\000\000ab", "exec cat >/dev/null", "the parse worker died reading this unit")]
+    [InlineData(@"\003\000\000\000ab", "exec cat >/dev/null", "the parser died reading this unit")]
     public void A_worker_that_answers_garbage_costs_that_unit_not_the_scan(string answer, string then, string reason)
     {
         using var cache = new TempTree();

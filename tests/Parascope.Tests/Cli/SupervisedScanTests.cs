@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Parascope.Tests.Parsing;
+
+namespace Parascope.Tests.Cli;
+
+/// <summary>
+/// The default scan, supervised (the CLI built beside the tests, started as a program): the scan runs as a child of
+/// the `parascope scan` process, which starts it again without a unit that crashed libclang natively.
+/// </summary>
+public sealed class SupervisedScanTests
+{
+    /// <summary>clang's Sema overflows its stack on a 300,000-term sum: SIGSEGV, which libclang's crash recovery does not catch.</summary>
+    private static readonly string DeepUnit = "int deep_sum = " + string.Join('+', Enumerable.Repeat("1", 300_000)) + ";\n";
+
+    [Fact]
+    public async Task A_unit_that_crashes_the_parser_costs_that_unit_the_scan_exits_0_and_reports_what_isolate_reports()
+    {
+        using var tree = CrashingTree();
+        using var outputs = new TempTree();
+        using var temporary = new TempTree();
+
+        var supervised = await Scan(tree.Root, temporary.Root, Path.Combine(outputs.Root, "supervised"));
+        var isolated = await Scan(tree.Root, temporary.Root, Path.Combine(outputs.Root, "isolated"), "--isolate");
+
+        Assert.Equal(0, supervised.Exit);
+        Assert.Equal(0, isolated.Exit);
+        Assert.Equal("parascope: warning: 1 units crashed the parser and were reported failed (e.g. osfmk/i386/deep.c x86_64); the scan went on without them",
+            supervised.Error.Trim());
+        Assert.Equal(isolated.Error, supervised.Error);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(outputs.Root, "isolated.json")), File.ReadAllBytes(Path.Combine(outputs.Root, "supervised.json")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(outputs.Root, "isolated.sarif")), File.ReadAllBytes(Path.Combine(outputs.Root, "supervised.sarif")));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outputs.Root, "supervised.json")));
+        var units = json.RootElement.GetProperty("units").EnumerateArray().ToDictionary(u => u.GetProperty("file").GetString()!);
+        Assert.Equal("failed", units["osfmk/i386/deep.c"].GetProperty("status").GetString());
+        Assert.StartsWith("the parser died reading this unit (exit code 139, SIGSEGV); the scan went on without it",
+            units["osfmk/i386/deep.c"].GetProperty("firstError").GetString(), StringComparison.Ordinal);
+        Assert.All(units.Where(u => u.Key != "osfmk/i386/deep.c"), u => Assert.NotEqual("failed", u.Value.GetProperty("status").GetString()));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temporary.Root));
+    }
+
+    [Fact]
+    public async Task With_no_supervise_the_crash_ends_the_scan_with_no_report()
+    {
+        using var tree = CrashingTree();
+        using var outputs = new TempTree();
+        using var temporary = new TempTree();
+
+        var alone = await Scan(tree.Root, temporary.Root, Path.Combine(outputs.Root, "alone"), "--no-supervise");
+
+        Assert.Equal(139, alone.Exit);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outputs.Root));
+    }
+
+    [Fact]
+    public async Task A_scan_whose_supervisor_is_killed_stops_and_leaves_no_report_and_no_temporary_file()
+    {
+        using var tree = new TempTree();
+        for (var i = 0; i < 600; i++)
+        {
+            tree.Write($"osfmk/i386/slow{i:000}.c", NativeFaultTests.SlowUnit.Replace("slow_", $"slow{i}_", StringComparison.Ordinal));
+        }
+        using var outputs = new TempTree();
+        using var temporary = new TempTree();
+        var start = Start(tree.Root, temporary.Root, Path.Combine(outputs.Root, "report"), "-j", "1");
+        // A .NET process killed by SIGKILL leaves its diagnostics socket and debugger pipes in the temporary folder
+        // (the runtime's, not the scan's): the supervisor killed here runs without them.
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
+        using var supervisor = Process.Start(start)!;
+        var error = supervisor.StandardError.ReadToEndAsync();
+        var waited = Stopwatch.StartNew();
+        List<Process> scans;
+        while ((scans = InterruptTests.ChildrenOf(supervisor.Id)).Count == 0 || InterruptTests.CpuOf(scans) < TimeSpan.FromSeconds(1))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2) && !supervisor.HasExited, "the scan did not start, or ended before the kill");
+            await Task.Delay(100);
+        }
+
+        supervisor.Kill();
+        var scan = Assert.Single(scans);
+
+        Assert.True(scan.WaitForExit(30_000), "the scan goes on after its supervisor was killed");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outputs.Root));
+        // Said by the supervisor, which is gone: the scan stops silently.
+        Assert.Equal("", (await error).Trim());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temporary.Root));
+    }
+
+    private static TempTree CrashingTree()
+    {
+        var tree = new TempTree();
+        tree.Write("osfmk/i386/deep.c", DeepUnit);
+        for (var i = 0; i < 4; i++)
+        {
+            tree.Write($"osfmk/i386/halt{i}.c", $"void halt{i}(void)\n{{\n\t__asm__ volatile(\"hlt\");\n}}\n");
+        }
+        return tree;
+    }
+
+    private static ProcessStartInfo Start(string root, string temporary, string report, params string[] more)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "parascope"))
+        {
+            ArgumentList = { "scan", root, "--units", "--quiet", "--no-cache", "-o", report + ".json", "-o", report + ".sarif" },
+            Environment = { ["TMPDIR"] = temporary },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in more)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return start;
+    }
+
+    /// <summary>`parascope scan ROOT` with two jobs and MORE, its temporary folder TEMPORARY, the report written to REPORT.json and .sarif.</summary>
+    private static async Task<(int Exit, string Error)> Scan(string root, string temporary, string report, params string[] more)
+    {
+        using var process = Process.Start(Start(root, temporary, report, ["-j", "2", .. more]))!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await error);
+    }
+}
