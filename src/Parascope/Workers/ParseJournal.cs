@@ -78,8 +78,12 @@ public sealed partial class ParseJournal : IDisposable
         return opened;
     }
 
-    /// <summary>The key a unit is journalled under: its path, arch and configuration (a unit is read once per configuration).</summary>
-    public static string KeyOf(SourceUnit unit) => $"{unit.RelativePath}\t{unit.Arch}\t{unit.Configuration}";
+    /// <summary>
+    /// The key a unit is journalled under: its path, arch and configuration (a unit is read once per configuration), and
+    /// the board of a board variant (read in its unit's own configuration, so the board alone tells the two reads apart).
+    /// </summary>
+    public static string KeyOf(SourceUnit unit) =>
+        unit.Platform is null ? $"{unit.RelativePath}\t{unit.Arch}\t{unit.Configuration}" : $"{unit.RelativePath}\t{unit.Arch}\t{unit.Configuration}\t{unit.Platform}";
 
     /// <summary>UNIT as a unit that crashed the parser in an earlier run is reported; null when it did not.</summary>
     public ParsedUnit? Crashed(SourceUnit unit) =>

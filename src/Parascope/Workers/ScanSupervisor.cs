@@ -187,7 +187,7 @@ public static class ScanSupervisor
     private static string Describe(string key)
     {
         var parts = key.Split('\t');
-        return parts.Length < 3 ? key : parts[2].Length == 0 ? $"{parts[0]} ({parts[1]})" : $"{parts[0]} ({parts[1]}, {parts[2]})";
+        return parts.Length < 3 ? key : $"{parts[0]} ({string.Join(", ", parts.Skip(1).Where(p => p.Length > 0))})";
     }
 
     /// <summary>The scan: PROGRAM with ARGUMENTS and the journal's option after the command's name (or last).</summary>

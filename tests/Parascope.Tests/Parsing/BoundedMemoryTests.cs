@@ -62,9 +62,17 @@ public sealed class BoundedMemoryTests(ITestOutputHelper output)
         var outcome = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 2, CacheDirectory = cache.Root });
         done.Set();
         sampler.Join();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        var after = ResidentMegabytes();
+        // What the scan keeps, not what the runtime has yet to give back: on a loaded machine (2 cores, load 10-35) one
+        // collection left 110-143 MB resident where a quiet one leaves ~60, so the heap is compacted and the reading
+        // taken again, a few times, before the bound is judged.
+        var after = long.MaxValue;
+        for (var round = 0; round < 5 && after - before > LeftMegabytes; round++)
+        {
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            Thread.Sleep(100 * round);
+            after = Math.Min(after, ResidentMegabytes());
+        }
 
         output.WriteLine($"resident memory: {before} MB before, {peak} MB at the peak of the scan, {after} MB after it");
         var result = outcome.Result ?? throw new Xunit.Sdk.XunitException($"no result: {outcome.Error}");

@@ -54,6 +54,16 @@ public sealed class ParseJournalTests
     }
 
     [Fact]
+    public void A_board_variant_is_journalled_apart_from_its_unit_read_in_the_same_configuration()
+    {
+        var unit = Unit("osfmk/arm/pmap/pmap.c");
+        var board = unit with { Platform = "T6000", Variant = true };
+
+        Assert.NotEqual(ParseJournal.KeyOf(unit), ParseJournal.KeyOf(board));
+        Assert.EndsWith("\tT6000", ParseJournal.KeyOf(board), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_unit_the_verdicts_say_crashed_is_failed_with_the_reason_and_a_suspect_is_known()
     {
         using var folder = new TempTree();
