@@ -107,31 +107,22 @@ public static class ScanCommand
             System.Collections.Immutable.ImmutableArray<string>? chosenConfigurations = null;
             if (parse.GetValue(configurations) is { } configurationText)
             {
-                var names = configurationText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                if (names is ["none"])
-                {
-                    chosenConfigurations = [];
-                }
-                else if (names.Length == 0 || names.Any(n => !KernelConfigurations.Names.Contains(n)))
+                if (NamesOrNone(configurationText) is not { } names || names.Any(n => !KernelConfigurations.Names.Contains(n)))
                 {
                     error.WriteLine($"parascope: --configurations {configurationText}: expected 'none' or a comma-separated list of {string.Join(", ", KernelConfigurations.Names)}");
                     return ExitCodes.UsageOrInputError;
                 }
-                else
-                {
-                    chosenConfigurations = [.. names];
-                }
+                chosenConfigurations = names;
             }
             System.Collections.Immutable.ImmutableArray<string>? chosenBoards = null;
             if (parse.GetValue(boards) is { } boardText)
             {
-                var names = boardText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                if (names.Length == 0)
+                if (NamesOrNone(boardText) is not { } names)
                 {
                     error.WriteLine($"parascope: --boards {boardText}: expected 'none' or a comma-separated list of boards (e.g. T6000,T6041)");
                     return ExitCodes.UsageOrInputError;
                 }
-                chosenBoards = names is ["none"] ? [] : [.. names];
+                chosenBoards = names;
             }
             ModelNames.TryParseTarget(parse.GetValue(target)!, out var xenTarget);
             Severity? threshold = parse.GetValue(failOn) is { } level && ModelNames.TryParseSeverity(level, out var severity) ? severity : null;
@@ -205,6 +196,13 @@ public static class ScanCommand
             return FailOn.Fails(result, threshold) ? ExitCodes.FindingsAtOrAboveFailOn : ExitCodes.Done;
         });
         return scan;
+    }
+
+    /// <summary>The names of a comma-separated list option (--configurations, --boards): empty for 'none', null when it names nothing.</summary>
+    private static System.Collections.Immutable.ImmutableArray<string>? NamesOrNone(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return names.Length == 0 ? null : names is ["none"] ? [] : [.. names];
     }
 }
 
