@@ -40,33 +40,47 @@ timings="$out/timings.tsv"
 : > "$timings"
 
 # One job per line: name, then the command (the workflow's "Scan one shard" step; a whole scan under --check).
-joblist="$out/jobs.txt"
-: > "$joblist"
+# Every release × arch gets a cache folder of its own, as every job of the workflow starts with an empty one: rows
+# never share entries (their trees differ), and one row's entries cannot evict another's while the matrix runs.
+# Shards go first, the largest trees first (fewest idle slots at the end); the whole scans of --check run after every
+# shard, so each reads its row's units from the cache its shards filled and costs discovery, detection and the plan.
+shardjobs="$out/jobs.txt" wholejobs="$out/jobs-whole.txt"
+: > "$shardjobs"; : > "$wholejobs"
+sized=()
 for pair in "${pairs[@]}"; do
   tree=${pair%:*} arch=${pair##*:}
   [ -d "$tree" ] || { echo "matrix: $tree: no such folder" >&2; exit 2; }
+  sized+=("$(find "$tree" -type f \( -name '*.c' -o -name '*.cpp' -o -name '*.s' \) | wc -l) $pair")
+done
+while read -r _ pair; do
+  tree=${pair%:*} arch=${pair##*:}
   name="$(basename "$(cd "$tree" && pwd)")-$arch"
   mkdir -p "$out/$name"
+  cache="$out/cache/$name"
   for k in $(seq 1 "$shards"); do
-    echo "$name/shard-$k scan $tree --arch $arch --jobs 1 --quiet --shard $k/$shards -o $out/$name/shard-$k.json" >> "$joblist"
+    echo "$name/shard-$k scan $tree --arch $arch --jobs 1 --quiet --cache $cache --shard $k/$shards -o $out/$name/shard-$k.json" >> "$shardjobs"
   done
   if [ "$check" = 1 ]; then
-    echo "$name/whole scan $tree --arch $arch --jobs 1 --quiet -o $out/$name/whole.json -o $out/$name/whole.sarif" >> "$joblist"
+    echo "$name/whole scan $tree --arch $arch --jobs 1 --quiet --cache $cache -o $out/$name/whole.json -o $out/$name/whole.sarif" >> "$wholejobs"
   fi
-done
+done < <(printf '%s\n' "${sized[@]}" | sort -s -k1,1nr)
 
 run_job() {
   local name=$1; shift
   local t0; t0=$(date +%s.%N)
   # shellcheck disable=SC2086
   if ! $PARASCOPE "$@" > "$OUT/${name//\//_}.log" 2>&1; then
-    echo "matrix: $name failed:" >&2; cat "$OUT/${name//\//_}.log" >&2; return 1
+    echo "matrix: $name failed:" >&2; cat "$OUT/${name//\//_}.log" >&2
+    echo "$name" >> "$OUT/failed.txt"; return 1
   fi
   printf '%s\t%.1f\n' "$name" "$(awk -v a="$(date +%s.%N)" -v b="$t0" "BEGIN{print a-b}")" >> "$OUT/timings.tsv"
 }
 export -f run_job
 export OUT="$out"
-xargs -P "$jobs" -L 1 bash -c 'run_job "$@"' _ < "$joblist"
+: > "$out/failed.txt"
+# A failed job is named (above) and its row left out of the merge; the other rows still finish.
+xargs -P "$jobs" -L 1 bash -c 'run_job "$@"' _ < "$shardjobs" || true
+xargs -P "$jobs" -L 1 bash -c 'run_job "$@"' _ < "$wholejobs" || true
 
 # The workflow's merge job, per release and arch; then its compare job.
 status=0
@@ -74,8 +88,13 @@ merged=()
 for pair in "${pairs[@]}"; do
   tree=${pair%:*} arch=${pair##*:}
   name="$(basename "$(cd "$tree" && pwd)")-$arch"
+  if grep -q "^$name/" "$out/failed.txt"; then
+    echo "matrix: $name: not merged (a job of it failed)" >&2; status=1; continue
+  fi
   t0=$(now)
-  $PARASCOPE merge "$out/$name"/shard-*.json -o "$out/$name.json" -o "$out/$name.sarif"
+  if ! $PARASCOPE merge "$out/$name"/shard-*.json -o "$out/$name.json" -o "$out/$name.sarif"; then
+    echo "matrix: $name: merge failed" >&2; status=1; continue
+  fi
   printf '%s\t%.1f\n' "$name/merge" "$(awk -v a="$(now)" -v b="$t0" "BEGIN{print a-b}")" >> "$timings"
   merged+=("$out/$name.json")
   if [ "$check" = 1 ]; then
