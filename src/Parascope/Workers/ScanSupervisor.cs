@@ -29,6 +29,12 @@ public static class ScanSupervisor
     private static int? _signal;
     private static bool _ended;
 
+    /// <summary>
+    /// A signal that reached this process before it supervised anything: the process is exiting (Environment.Exit runs
+    /// beside the main thread for a while), so no supervision may start, or its temporary folder would outlive it.
+    /// </summary>
+    private static int? _exitingOn;
+
     /// <summary>Runs PROGRAM with ARGUMENTS (the scan's own) supervised, to its end.</summary>
     public static SupervisedExit Run(WorkerCommand program, IReadOnlyList<string> arguments)
     {
@@ -48,6 +54,10 @@ public static class ScanSupervisor
                     if (_signal is { } early)
                     {
                         return new SupervisedExit(128 + early, Stopped(early));
+                    }
+                    if (_exitingOn is { } exiting)
+                    {
+                        return new SupervisedExit(128 + exiting, null); // the signal's handler says so and exits
                     }
                     _folder ??= Directory.CreateTempSubdirectory("parascope-scan-").FullName;
                     File.WriteAllBytes(Path.Combine(_folder, ParseJournal.VerdictsFileName), JsonSerializer.SerializeToUtf8Bytes(verdicts));
@@ -131,7 +141,8 @@ public static class ScanSupervisor
     /// <summary>
     /// SIGNAL (SIGINT or SIGTERM) reached this process: when it supervises a scan, the scan is sent the same signal and
     /// stops (its report abandoned, its temporary files removed; it says nothing), no scan is started after it, and
-    /// <see cref="Run"/> returns the line to print, once: true. False when this process supervises nothing.
+    /// <see cref="Run"/> returns the line to print, once: true. False when this process supervises nothing (and then
+    /// starts no supervision: the caller exits).
     /// </summary>
     public static bool Forward(int signal)
     {
@@ -144,6 +155,7 @@ public static class ScanSupervisor
             }
             if (!_supervising)
             {
+                _exitingOn ??= signal;
                 return false;
             }
             _signal ??= signal;
@@ -152,6 +164,18 @@ public static class ScanSupervisor
                 _ = ParseJournal.Kill(child.Id, signal);
             }
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Forgets that a supervised scan ended and any signal <see cref="Forward"/> took while nothing was supervised: a
+    /// test's process goes on after both, where a real one exits.
+    /// </summary>
+    internal static void Reset()
+    {
+        lock (Gate)
+        {
+            (_ended, _exitingOn) = (false, null);
         }
     }
 

@@ -47,6 +47,27 @@ public sealed class ScanSupervisorTests
     }
 
     [Fact]
+    public void A_signal_before_supervision_starts_no_scan_and_makes_no_folder_for_the_exiting_process_to_leave()
+    {
+        using var log = new TempTree();
+        // The signal's handler goes on to Environment.Exit, which runs beside the main thread for a while: a supervision
+        // started meanwhile would make a journal folder that nothing removes.
+        ScanSupervisor.Reset();
+        Assert.False(ScanSupervisor.Forward(ParseJournal.SigTerm));
+        try
+        {
+            var ended = ScanSupervisor.Run(Scan(log.Root, "exit 0"), ["scan", "tree"]);
+
+            Assert.Equal(new SupervisedExit(128 + ParseJournal.SigTerm, null), ended);
+            Assert.False(File.Exists(Path.Combine(log.Root, "runs")), "a scan was started by a process that is exiting");
+        }
+        finally
+        {
+            ScanSupervisor.Reset();
+        }
+    }
+
+    [Fact]
     public void A_crash_outside_any_units_parse_is_not_blamed_on_a_unit_nor_run_again()
     {
         using var log = new TempTree();
