@@ -32,7 +32,7 @@ internal static class AssemblyCalls
         // The scan reports symbols through its callback and yields statements; both go to one list, in file order.
         var events = new List<(int Line, string Text, bool Exported, AsmStatement? Statement)>();
         foreach (var statement in AssemblySourceScanner.Scan(assembly.Text.Text, family, defines,
-                     (line, symbol, fromMacro) => events.Add((line, symbol, fromMacro, null))))
+                     (line, symbol, fromMacro) => events.Add((line, symbol, fromMacro, null)), assembly.Compiled))
         {
             if (!statement.Active)
             {

@@ -73,7 +73,7 @@ public sealed class AstScope
     public string AbsolutePath(string relative) => _root + relative;
 }
 
-/// <summary>An assembly unit: its text and the defines its conditionals see.</summary>
+/// <summary>An assembly unit: its text, the defines its conditionals see and what the preprocessor skipped.</summary>
 public sealed class AssemblyScope
 {
     public required UnitScope Unit { get; init; }
@@ -81,6 +81,15 @@ public sealed class AssemblyScope
 
     /// <summary>Macros defined by the unit's -D arguments (name → value, "1" when none given).</summary>
     public required ImmutableDictionary<string, string> Defines { get; init; }
+
+    /// <summary>
+    /// The lines of the file the preprocessor skipped, when libclang preprocessed it as the build does
+    /// (`-x assembler-with-cpp`, with the unit's flags and every header it includes); null when it could not.
+    /// </summary>
+    public ImmutableArray<LineRange>? SkippedLines { get; init; }
+
+    /// <summary>Whether the preprocessor compiled a line (1-based); null when it did not run (see <see cref="SkippedLines"/>).</summary>
+    public Func<int, bool>? Compiled => SkippedLines is { } skipped ? line => !skipped.Any(r => line >= r.StartLine && line <= r.EndLine) : null;
 }
 
 /// <summary>After a unit's walk: what its preprocessor skipped and which files it read.</summary>

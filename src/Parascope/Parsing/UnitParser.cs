@@ -107,7 +107,7 @@ public sealed class UnitParser : IUnitReader
         return parsed with { Facts = facts, DurationMs = clock.ElapsedMilliseconds };
     }
 
-    private static ParsedUnit ParseAssembly(UnitScope scope, IUnitCollector[] collectors)
+    private ParsedUnit ParseAssembly(UnitScope scope, IUnitCollector[] collectors)
     {
         var text = scope.Texts.Get(scope.Unit.Path);
         if (text is null)
@@ -119,7 +119,8 @@ public sealed class UnitParser : IUnitReader
                 Errors = [new ParseDiagnostic(DiagnosticLevel.Fatal, "cannot read file", scope.Unit.Path, 0, 0)],
             };
         }
-        var assembly = new AssemblyScope { Unit = scope, Text = text, Defines = DefinesOf(scope.Unit.Arguments) };
+        var (skipped, read) = PreprocessAssembly(scope);
+        var assembly = new AssemblyScope { Unit = scope, Text = text, Defines = DefinesOf(scope.Unit.Arguments), SkippedLines = skipped };
         foreach (var collector in collectors)
         {
             collector.OnAssembly(assembly);
@@ -135,7 +136,42 @@ public sealed class UnitParser : IUnitReader
         {
             collector.OnUnitEnd(end);
         }
-        return new ParsedUnit { Unit = scope.Unit, Status = UnitStatus.Clean, IncludedFiles = end.IncludedFiles, Dependencies = [scope.Unit.Path] };
+        return new ParsedUnit { Unit = scope.Unit, Status = UnitStatus.Clean, IncludedFiles = end.IncludedFiles, Dependencies = read };
+    }
+
+    /// <summary>
+    /// The lines of an assembly unit the preprocessor skips, and every file it reads: libclang run over the file as
+    /// XNU's makefiles assemble it (`-x assembler-with-cpp`: cpp, then the assembler), so that a condition on a macro
+    /// a header defines (an option header's MACH_ASSERT, board_config.h's HAS_*) is decided as the build decides it.
+    /// The parser's complaints about the assembly text are meaningless and dropped; the unit stays clean, as before.
+    /// Skipped lines are null when libclang gives no translation unit (the conditionals are then evaluated alone).
+    /// </summary>
+    private (ImmutableArray<LineRange>? Skipped, ImmutableArray<string> Read) PreprocessAssembly(UnitScope scope)
+    {
+        var index = TakeIndex();
+        try
+        {
+            using var translationUnit = TranslationUnit.TryParse(index, scope.Unit.Path, [.. scope.Unit.Arguments, "-x", "assembler-with-cpp"], out _,
+                unsaved: _overlays);
+            if (translationUnit is null)
+            {
+                return (null, [scope.Unit.Path]);
+            }
+            var own = Path.GetFullPath(scope.Unit.Path);
+            var skipped = translationUnit.SkippedRanges()
+                .Where(range => !string.IsNullOrEmpty(range.File) && Path.GetFullPath(range.File) == own)
+                .ToImmutableArray();
+            var read = translationUnit.IncludedFiles().Prepend(scope.Unit.Path)
+                .Where(file => !string.IsNullOrEmpty(file))
+                .Select(file => scope.Strings.Share(Path.GetFullPath(file)))
+                .Distinct(StringComparer.Ordinal)
+                .ToImmutableArray();
+            return (skipped, read);
+        }
+        finally
+        {
+            ReturnIndex(index);
+        }
     }
 
     private ClangIndex TakeIndex()

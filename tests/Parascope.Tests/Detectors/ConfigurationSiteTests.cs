@@ -146,4 +146,41 @@ public sealed class ConfigurationSiteTests
         Assert.Equal(["RELEASE", "DEVELOPMENT"], result.Configurations.ToArray());
         Assert.Equal(["RELEASE"], At(result, "osfmk/kern/widget_debug.c", "x86.hlt").Configurations.ToArray());
     }
+
+    /// <summary>The tree with an assembly file whose `#if` lines test a -D option and an option header's macro.</summary>
+    private static TempTree AssemblyTree()
+    {
+        var tree = DevelopmentTree();
+        tree.Write("osfmk/conf/files.x86_64", "osfmk/x86_64/widget_trap.s\tstandard\n");
+        tree.Write("osfmk/x86_64/widget_trap.s", """
+            #include <widget_trace.h>
+
+            	.text
+            	.globl	_widget_trap
+            _widget_trap:
+            	hlt
+            #if DEVELOPMENT
+            	cli
+            #endif
+            #if WIDGET_TRACE
+            	rdtsc
+            #endif
+            	ret
+            """);
+        return tree;
+    }
+
+    [Fact]
+    public void An_assembly_site_only_another_configuration_assembles_is_inactive_with_that_configuration()
+    {
+        using var tree = AssemblyTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root);
+
+        var cli = At(result, "osfmk/x86_64/widget_trap.s", "x86.cli-sti");
+        Assert.False(cli.Active);
+        Assert.Equal(["DEVELOPMENT"], cli.Configurations.ToArray());
+        Assert.Equal(["DEVELOPMENT"], At(result, "osfmk/x86_64/widget_trap.s", "x86.rdtsc").Configurations.ToArray());
+        Assert.Equal(["RELEASE", "DEVELOPMENT"], At(result, "osfmk/x86_64/widget_trap.s", "x86.hlt").Configurations.ToArray());
+    }
 }

@@ -57,10 +57,16 @@ public static class AssemblySourceScanner
     /// Told of each symbol the file defines in active code, where the scan meets it: its line, its C name, and whether an
     /// entry macro (ENTRY(x)…) defined it rather than a plain label (the call graph's assembly nodes).
     /// </param>
+    /// <param name="compiled">
+    /// Whether the preprocessor compiled a line (1-based), when it ran over the file (<see cref="Parsing.AssemblyScope.Compiled"/>):
+    /// it then decides what is active, and <paramref name="defines"/> only what a statement's condition is written as.
+    /// Without it the conditionals are evaluated with <paramref name="defines"/>, which knows no macro a header defines.
+    /// </param>
     public static IEnumerable<AsmStatement> Scan(string text, InstructionFamily family, IReadOnlyDictionary<string, string> defines,
-        Action<int, string, bool>? onSymbol = null)
+        Action<int, string, bool>? onSymbol = null, Func<int, bool>? compiled = null)
     {
         var conditionals = new Conditionals(defines);
+        bool Active(int line) => compiled?.Invoke(line) ?? conditionals.Active;
         var lines = text.Split('\n');
         var inComment = false;
         string? function = null;
@@ -91,7 +97,7 @@ public static class AssemblySourceScanner
                     }
                     if (keyword == "define")
                     {
-                        foreach (var statement in DefineBody(parts, family, conditionals, function))
+                        foreach (var statement in DefineBody(parts, family, conditionals, Active(lineNumber), function))
                         {
                             yield return statement;
                         }
@@ -123,7 +129,7 @@ public static class AssemblySourceScanner
                     if (!IsLocalLabel(label) && gasMacro is null)
                     {
                         function = CName(label);
-                        if (conditionals.Active)
+                        if (Active(lineNumber))
                         {
                             onSymbol?.Invoke(lineNumber, function, false);
                         }
@@ -138,7 +144,7 @@ public static class AssemblySourceScanner
                     {
                         // ENTRY(x) and friends take the C name and add Mach-O's underscore themselves (EXT(x) is _x).
                         function = rest[(first.Length + 1)..close].Trim();
-                        if (conditionals.Active && gasMacro is null)
+                        if (Active(lineNumber) && gasMacro is null)
                         {
                             onSymbol?.Invoke(lineNumber, function, true);
                         }
@@ -185,14 +191,14 @@ public static class AssemblySourceScanner
                     Function = gasMacro is null ? function : null,
                     Condition = conditionals.Condition,
                     Conditions = conditionals.Conditions.ToImmutableArray(),
-                    Active = conditionals.Active,
+                    Active = Active(lineNumber),
                     IntelSyntax = intel,
                 };
             }
         }
     }
 
-    private static IEnumerable<AsmStatement> DefineBody(List<(int Line, string Text)> parts, InstructionFamily family, Conditionals conditionals, string? function)
+    private static IEnumerable<AsmStatement> DefineBody(List<(int Line, string Text)> parts, InstructionFamily family, Conditionals conditionals, bool active, string? function)
     {
         // `#define NAME(args) body`: find where the body starts on the first line.
         var first = parts[0].Text;
@@ -244,7 +250,7 @@ public static class AssemblySourceScanner
                     Function = null,
                     Condition = conditionals.Condition,
                     Conditions = conditionals.Conditions.ToImmutableArray(),
-                    Active = conditionals.Active,
+                    Active = active,
                 };
             }
         }

@@ -186,7 +186,7 @@ internal sealed class InstructionCollector(CSourceScans scans, UnitScope scope, 
         _assemblyScanned = true;
         _assemblyIncludes.AddRange(AssemblySourceScanner.Includes(assembly.Text.Text));
         var defines = Conditionals.Predefined(unit.Arch).SetItems(assembly.Defines);
-        foreach (var (statement, match, encoding) in AssemblyMatches(assembly.Text.Text, unit.RelativePath, unitFamily, defines, classifier))
+        foreach (var (statement, match, encoding) in AssemblyMatches(assembly.Text.Text, unit.RelativePath, unitFamily, defines, classifier, assembly.Compiled))
         {
             _assembly.Add(new AssemblySite(unit.RelativePath, statement, match.Rule.Id, match.Mnemonic, match.Register, encoding));
         }

@@ -16,7 +16,8 @@ internal static class InstructionFindings
     /// when the unit's finds nothing on that line.
     /// </summary>
     public static IEnumerable<(AsmStatement Statement, InstructionMatch Match, string? Encoding)> AssemblyMatches(
-        string text, string relativePath, InstructionFamily unitFamily, IReadOnlyDictionary<string, string> defines, InstructionClassifier classifier)
+        string text, string relativePath, InstructionFamily unitFamily, IReadOnlyDictionary<string, string> defines, InstructionClassifier classifier,
+        Func<int, bool>? compiled = null)
     {
         var pathFamily = FamilyHints.OfPath(relativePath);
         if (pathFamily is { } fixedFamily)
@@ -33,7 +34,7 @@ internal static class InstructionFindings
 
         IEnumerable<(AsmStatement Statement, InstructionMatch Match, string? Encoding)> Matches(InstructionFamily family)
         {
-            foreach (var (statement, decoded) in RawRuns.Decode(AssemblySourceScanner.Scan(text, family, defines), classifier, family))
+            foreach (var (statement, decoded) in RawRuns.Decode(AssemblySourceScanner.Scan(text, family, defines, compiled: compiled), classifier, family))
             {
                 if (classifier.Classify(decoded ?? statement.Text, family, statement.IntelSyntax) is { } match)
                 {

@@ -89,6 +89,10 @@ public static class RawRuns
                 continue;
             }
             var space = text.IndexOfAny([' ', '\t']);
+            if (space < 0)
+            {
+                continue; // a data directive with no operand (`.byte` alone) emits no byte
+            }
             var directive = text[..space].ToLowerInvariant();
             var width = directive switch { ".byte" => 1, ".word" or ".short" or ".value" => 2, ".long" or ".int" => 4, ".quad" => 8, _ => 0 };
             foreach (var item in text[space..].Split(',', StringSplitOptions.TrimEntries))

@@ -6,7 +6,7 @@ namespace Parascope.Tests.Detectors.Instructions;
 
 public sealed class InstructionClassifierTests
 {
-    private static readonly InstructionClassifier Classifier = Create();
+    internal static readonly InstructionClassifier Classifier = Create();
 
     private static InstructionClassifier Create()
     {

@@ -50,6 +50,26 @@ public sealed class ScannerTests
     }
 
     [Fact]
+    public void When_the_preprocessor_ran_its_skipped_lines_decide_what_is_active_not_the_defines()
+    {
+        // HAS_FEATURE comes from a header the lexical defines never see; the preprocessor skipped lines 4-6.
+        var text = "#if HAS_FEATURE\n\tcli\n#define TRAP_ON hlt\n#else\n\tsti\n#endif\n";
+        var statements = AssemblySourceScanner.Scan(text, InstructionFamily.X86, ImmutableDictionary<string, string>.Empty,
+            compiled: line => line is < 4 or > 6).ToList();
+        Assert.Equal([("cli", true), ("hlt", true), ("sti", false)], statements.Select(s => (s.Text, s.Active)));
+        Assert.Equal("HAS_FEATURE", statements[0].Condition);
+    }
+
+    [Fact]
+    public void A_data_directive_with_no_operand_in_a_raw_run_is_no_byte()
+    {
+        var text = "\t.byte 0xea\n\t.byte\n\t.long 0\n\t.word 0x08\n"; // a far jmp over four statements: decoded as one stream
+        var matches = InstructionFindings.AssemblyMatches(text, "osfmk/x86_64/raw.s", InstructionFamily.X86,
+            ImmutableDictionary<string, string>.Empty, InstructionClassifierTests.Classifier).ToList();
+        Assert.Equal(["x86.far-transfer"], matches.Select(m => m.Match.Rule.Id));
+    }
+
+    [Fact]
     public void Assembly_statements_know_their_entry_symbol()
     {
         var text = "ENTRY(cpu_start)\n\tcli\nLlocal:\n\thlt\n_other:\n\tsti\n";
