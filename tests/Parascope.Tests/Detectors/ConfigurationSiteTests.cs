@@ -183,4 +183,39 @@ public sealed class ConfigurationSiteTests
         Assert.Equal(["DEVELOPMENT"], At(result, "osfmk/x86_64/widget_trap.s", "x86.rdtsc").Configurations.ToArray());
         Assert.Equal(["RELEASE", "DEVELOPMENT"], At(result, "osfmk/x86_64/widget_trap.s", "x86.hlt").Configurations.ToArray());
     }
+
+    [Fact]
+    public void A_file_testing_only_a_macro_a_header_derives_from_a_varied_one_is_parsed_again()
+    {
+        using var tree = DevelopmentTree();
+        tree.Write("osfmk/conf/files", """
+            OPTIONS/widget_trace		optional widget_trace
+            osfmk/kern/widget_debug.c	standard
+            osfmk/kern/widget_plain.c	standard
+            osfmk/kern/widget_checks.c	standard
+            """);
+        tree.Write("osfmk/kern/widget_checks.h", """
+            #if DEVELOPMENT
+            #define WIDGET_STRICT_CHECKS	1
+            #endif
+            """);
+        tree.Write("osfmk/kern/widget_checks.c", """
+            #include <kern/widget_checks.h>
+
+            void
+            widget_check(void)
+            {
+            #if WIDGET_STRICT_CHECKS
+            	__asm__ volatile ("invlpg (%0)" :: "r" (0));
+            #endif
+            }
+            """);
+        using var cache = new TempTree();
+
+        var discovery = XnuProfileTests.Discover(tree, cache.Root, "x86_64");
+        Assert.Contains(discovery.Variants, v => v.RelativePath == "osfmk/kern/widget_checks.c" && v.Configuration == "DEVELOPMENT");
+        var invlpg = At(Scan(tree, cache.Root), "osfmk/kern/widget_checks.c", "x86.invlpg");
+        Assert.False(invlpg.Active);
+        Assert.Equal(["DEVELOPMENT"], invlpg.Configurations.ToArray());
+    }
 }

@@ -74,6 +74,8 @@ public static partial class XnuProfile
         var gccBuilt = BuiltByGcc(root);
         var hostPrograms = new List<string>();
         var perArch = new Dictionary<string, ArchSetup>(StringComparer.Ordinal);
+        // Read only when some unit has another configuration or board to compare with.
+        var derived = new Lazy<DerivedMacros>(() => DerivedMacros.Read(files, present));
         var machines = ImmutableArray.CreateBuilder<MachineConfig>();
         foreach (var arch in request.Arches)
         {
@@ -130,6 +132,7 @@ public static partial class XnuProfile
             {
                 OwnBoard = own.Value!,
                 Boards = boards.Value,
+                Varied = new VariedMacroSets(derived, arch, makeDefs),
             };
         }
 
@@ -284,7 +287,7 @@ public static partial class XnuProfile
                 continue;
             }
             bool Differs(PlatformBoard other, XnuConfig otherConfig) =>
-                PlatformBoards.Varied(other, board).Overlaps(tested.Value) || VariedMacros(otherConfig, config, subsystem, setup.Arch, setup.MakeDefs).Overlaps(tested.Value);
+                setup.Varied.Boards(other, board).Overlaps(tested.Value) || setup.Varied.Configurations(otherConfig, config, subsystem).Overlaps(tested.Value);
             if (!Differs(setup.OwnBoard, own))
             {
                 same.Add(board.Name);
@@ -336,7 +339,7 @@ public static partial class XnuProfile
             // one that does is parsed again (when asked for), and later ones may share its text.
             foreach (var candidate in candidates)
             {
-                var group = groups.FindIndex(g => !VariedMacros(g.Config, candidate, subsystem, setup.Arch, setup.MakeDefs).Overlaps(tested.Value));
+                var group = groups.FindIndex(g => !setup.Varied.Configurations(g.Config, candidate, subsystem).Overlaps(tested.Value));
                 if (group >= 0)
                 {
                     groups[group].Same.Add(candidate.Name);
@@ -407,6 +410,47 @@ public static partial class XnuProfile
         public PlatformBoard? OwnBoard { get; init; }
         /// <summary>The other boards units are parsed again for (--boards); empty for x86 and trees without boards.</summary>
         public ImmutableArray<PlatformBoard> Boards { get; init; } = [];
+        /// <summary>What two configurations or boards vary, once a pair.</summary>
+        public required VariedMacroSets Varied { get; init; }
+    }
+
+    /// <summary>
+    /// The macros two configurations (for a subsystem's units) or two boards give other values, with every macro the
+    /// tree's headers derive from them (<see cref="DerivedMacros"/>): what a file's own #if lines must test for the
+    /// file to be parsed again. Computed once a pair, not once a unit and pair (xnu-11417 asks ~20,000 times).
+    /// </summary>
+    private sealed class VariedMacroSets(Lazy<DerivedMacros> derived, string arch, MakefileVariables makeDefs)
+    {
+        private readonly Dictionary<(object, object, string), HashSet<string>> _sets = new(PairByReference.Instance);
+
+        public HashSet<string> Configurations(XnuConfig a, XnuConfig b, string subsystem) =>
+            Memo((a, b, subsystem), () => VariedMacros(a, b, subsystem, arch, makeDefs));
+
+        public HashSet<string> Boards(PlatformBoard a, PlatformBoard b) =>
+            Memo((a, b, string.Empty), () => PlatformBoards.Varied(a, b));
+
+        private HashSet<string> Memo((object, object, string) key, Func<HashSet<string>> varied)
+        {
+            if (!_sets.TryGetValue(key, out var set))
+            {
+                var own = varied();
+                _sets[key] = set = own.Count == 0 ? own : derived.Value.Closure(own);
+            }
+            return set;
+        }
+    }
+
+    /// <summary>Pairs compared by the identity of their objects (configurations and boards are records: comparing their values costs).</summary>
+    private sealed class PairByReference : IEqualityComparer<(object, object, string)>
+    {
+        public static readonly PairByReference Instance = new();
+
+        public bool Equals((object, object, string) x, (object, object, string) y) =>
+            ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2) && x.Item3 == y.Item3;
+
+        public int GetHashCode((object, object, string) pair) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(pair.Item1),
+                System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(pair.Item2), pair.Item3);
     }
 
     /// <summary>

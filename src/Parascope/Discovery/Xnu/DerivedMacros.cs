@@ -1,0 +1,156 @@
+using Parascope.Files;
+using System.Text.RegularExpressions;
+
+namespace Parascope.Discovery.Xnu;
+
+/// <summary>
+/// The macros the tree's headers define in terms of others. xnu-11417's osfmk/vm/vm_compressor_internal.h defines
+/// CHECKSUM_THE_COMPRESSED_DATA inside `#if DEBUG`; osfmk/arm64/proc_reg.h defines __ARM_PTE_PHYSMAP__ inside
+/// `#if XNU_MONITOR`. A file whose own #if lines test only the derived name takes other branches in a configuration
+/// (or on a board) that changes the name it derives from, so the decision to parse a unit again must see through
+/// them: <see cref="Closure"/> adds to a set of varied macros every macro defined under a condition naming one of
+/// them, or (object-like) with a body naming one, to a fixpoint. Read lexically, once, over every header of the
+/// kernel's subsystems; include guards add edges too, but from names no configuration varies.
+/// </summary>
+internal sealed class DerivedMacros
+{
+    /// <summary>Macro → the macros some header defines under a condition on it or as an expression of it.</summary>
+    private readonly Dictionary<string, HashSet<string>> _dependents;
+
+    private DerivedMacros(Dictionary<string, HashSet<string>> dependents) => _dependents = dependents;
+
+    public static readonly DerivedMacros None = new(new Dictionary<string, HashSet<string>>(StringComparer.Ordinal));
+
+    /// <summary>Number of macros some header defines in terms of another.</summary>
+    public int Count => _dependents.Values.SelectMany(d => d).Distinct(StringComparer.Ordinal).Count();
+
+    /// <summary>Reads every header the FILES list holds in the given subsystems; an unreadable header adds nothing.</summary>
+    public static DerivedMacros Read(FileInventory files, IReadOnlyCollection<string> subsystems)
+    {
+        var dependents = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var relative in files.RelativePaths)
+        {
+            if (!relative.EndsWith(".h", StringComparison.Ordinal) || !subsystems.Contains(Model.Subsystems.Of(relative)))
+            {
+                continue;
+            }
+            string text;
+            try
+            {
+                text = RegularFiles.ReadAllText(files.AbsolutePath(relative));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            Add(text, dependents);
+        }
+        return new DerivedMacros(dependents);
+    }
+
+    /// <summary>The edges of one header's text (also what tests use).</summary>
+    internal static DerivedMacros Of(params string[] texts)
+    {
+        var dependents = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var text in texts)
+        {
+            Add(text, dependents);
+        }
+        return new DerivedMacros(dependents);
+    }
+
+    /// <summary>VARIED with every macro derived from one of them, to a fixpoint.</summary>
+    public HashSet<string> Closure(IEnumerable<string> varied)
+    {
+        var closure = new HashSet<string>(varied, StringComparer.Ordinal);
+        var pending = new Stack<string>(closure);
+        while (pending.TryPop(out var name))
+        {
+            if (!_dependents.TryGetValue(name, out var derived))
+            {
+                continue;
+            }
+            foreach (var macro in derived)
+            {
+                if (closure.Add(macro))
+                {
+                    pending.Push(macro);
+                }
+            }
+        }
+        return closure;
+    }
+
+    private static readonly Regex Directive = new(@"^[ \t]*#[ \t]*(\w+)(.*)$", RegexOptions.CultureInvariant);
+    private static readonly Regex Identifier = new(@"\b[A-Za-z_]\w*", RegexOptions.CultureInvariant);
+    private static readonly Regex Comment = new(@"/\*.*?\*/|//.*$", RegexOptions.CultureInvariant);
+
+    private static void Add(string text, Dictionary<string, HashSet<string>> dependents)
+    {
+        // The names each open conditional's branches test so far (an #elif depends on the conditions before it too).
+        var open = new List<HashSet<string>>();
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            while (line.EndsWith('\\') && i + 1 < lines.Length)
+            {
+                line = line[..^1] + " " + lines[++i].TrimEnd('\r');
+            }
+            var match = Directive.Match(line);
+            if (!match.Success)
+            {
+                continue;
+            }
+            var argument = Comment.Replace(match.Groups[2].Value, " ");
+            switch (match.Groups[1].Value)
+            {
+                case "if" or "ifdef" or "ifndef":
+                    open.Add(Names(argument));
+                    break;
+                case "elif" or "elifdef" or "elifndef" when open.Count > 0:
+                    open[^1].UnionWith(Names(argument));
+                    break;
+                case "endif" when open.Count > 0:
+                    open.RemoveAt(open.Count - 1);
+                    break;
+                case "define":
+                    var name = Identifier.Match(argument);
+                    if (!name.Success)
+                    {
+                        break;
+                    }
+                    var sources = open.SelectMany(names => names).ToHashSet(StringComparer.Ordinal);
+                    var afterName = name.Index + name.Length;
+                    if (afterName >= argument.Length || argument[afterName] != '(')
+                    {
+                        // An object-like macro's value is its body's: `#define MACH_ASSERT_ENABLED DEBUG`.
+                        sources.UnionWith(Names(argument[afterName..]));
+                    }
+                    sources.Remove(name.Value);
+                    foreach (var source in sources)
+                    {
+                        if (!dependents.TryGetValue(source, out var set))
+                        {
+                            dependents[source] = set = new HashSet<string>(StringComparer.Ordinal);
+                        }
+                        set.Add(name.Value);
+                    }
+                    break;
+            }
+        }
+    }
+
+    private static HashSet<string> Names(string expression)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match name in Identifier.Matches(expression))
+        {
+            if (name.Value != "defined")
+            {
+                names.Add(name.Value);
+            }
+        }
+        return names;
+    }
+}
