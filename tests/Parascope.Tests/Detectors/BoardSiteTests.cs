@@ -284,4 +284,60 @@ public sealed class BoardSiteTests
         Assert.True(mergeExit == 0, mergeError);
         Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
     }
+
+    /// <summary>The board tree with a DEVELOPMENT configuration and a pmap file whose stores test a board's macro and DEVELOPMENT.</summary>
+    private static TempTree BoardAndDevelopmentTree()
+    {
+        var tree = BoardTree();
+        tree.Write("config/MASTER", """
+            #if MASTER_CONFIG_ENABLE_SPTM
+            #  EXTRAS =      [ config_sptm ]
+            #else
+            #  EXTRAS =      [ config_pmap_ppl ]
+            #endif
+            #  RELEASE =     [ medium EXTRAS ]
+            #  DEVELOPMENT = [ medium EXTRAS development ]
+            options		CONFIG_SPTM		# <config_sptm>
+            options		CONFIG_PMAP_PPL		# <config_pmap_ppl>
+            options		DEVELOPMENT		# <development>
+            """);
+        tree.Write("osfmk/conf/files", """
+            osfmk/arm64/widget_pmap.c	standard
+            osfmk/arm64/widget_plain.c	standard
+            osfmk/arm64/widget_vm_init.c	optional config_pmap_ppl
+            osfmk/arm64/widget_debug_pmap.c	standard
+            """);
+        tree.Write("osfmk/arm64/widget_debug_pmap.c", """
+            #include <pexpert/arm64/board_config.h>
+
+            typedef unsigned long long	pt_entry_t;
+
+            void
+            widget_pte_check(pt_entry_t *ptep)
+            {
+            #if XNU_MONITOR && DEVELOPMENT
+            	ptep[5] = 0;
+            #endif
+            #if XNU_MONITOR
+            	ptep[6] = 0;
+            #endif
+            }
+            """);
+        return tree;
+    }
+
+    [Fact]
+    public void A_store_only_a_board_in_another_configuration_compiles_is_inactive_with_both()
+    {
+        using var tree = BoardAndDevelopmentTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root);
+
+        var both = Store(result, "osfmk/arm64/widget_debug_pmap.c", "ptep[5]");
+        Assert.False(both.Active);
+        Assert.Equal(["DEVELOPMENT"], both.Configurations.ToArray());
+        Assert.Equal(["W1000"], both.Platforms.ToArray());
+        // A board's parse stands for every configuration that gives the file its text on that board.
+        Assert.Equal(["RELEASE", "DEVELOPMENT"], Store(result, "osfmk/arm64/widget_pmap.c", "ptep[1]").Configurations.ToArray());
+    }
 }

@@ -185,20 +185,31 @@ public static partial class XnuProfile
                 var (platforms, boardGroups) = OtherBoards(setup, relative, subsystem, config ?? setup.Configs[0], inBuild, tested);
                 foreach (var (board, boardConfig, same) in boardGroups)
                 {
-                    variants.Add(Unit(request, root, path, relative, language.Value, arch, setup with { Machine = board.Machine, ConfigFolders = board.ConfigFolders },
-                        boardConfig, setup.Files.BuiltWith(relative, boardConfig.For(subsystem).Requirements), makeDefs, templates) with
+                    // The board in each of its configurations whose text differs there too (T6000 × DEVELOPMENT where the
+                    // file tests XNU_MONITOR and DEVELOPMENT), and the configurations sharing each text.
+                    var boardBuilds = setup.Files.BuiltWith(relative, boardConfig.For(subsystem).Requirements);
+                    var boardSetup = setup with { Machine = board.Machine, ConfigFolders = board.ConfigFolders };
+                    var byConfiguration = boardBuilds
+                        ? OtherConfigurations(request, setup, board.Configs, relative, subsystem, boardConfig, tested)
+                        : [(boardConfig, [])];
+                    foreach (var (variantConfig, sameConfigs) in byConfiguration)
                     {
-                        Variant = true,
-                        Platform = board.Name,
-                        Platforms = same,
-                    });
+                        variants.Add(Unit(request, root, path, relative, language.Value, arch, boardSetup,
+                            variantConfig, boardBuilds, makeDefs, templates) with
+                        {
+                            Variant = true,
+                            Platform = board.Name,
+                            Platforms = same,
+                            SameConfigurations = sameConfigs,
+                        });
+                    }
                 }
                 if (config is null)
                 {
                     units.Add(unit with { Platforms = platforms });
                     continue;
                 }
-                var groups = OtherConfigurations(request, setup, relative, subsystem, config, tested);
+                var groups = OtherConfigurations(request, setup, setup.Configs, relative, subsystem, config, tested);
                 units.Add(unit with { SameConfigurations = groups[0].Same, Platforms = platforms });
                 foreach (var (other, same) in groups.Skip(1))
                 {
@@ -327,10 +338,10 @@ public static partial class XnuProfile
     /// the file per unit).
     /// </summary>
     private static List<(XnuConfig Config, ImmutableArray<string> Same)> OtherConfigurations(DiscoveryRequest request, ArchSetup setup,
-        string relative, string subsystem, XnuConfig own, Lazy<HashSet<string>> tested)
+        ImmutableArray<XnuConfig> configs, string relative, string subsystem, XnuConfig own, Lazy<HashSet<string>> tested)
     {
         var groups = new List<(XnuConfig Config, List<string> Same)> { (own, []) };
-        var candidates = setup.Configs
+        var candidates = configs
             .Where(c => c.Name != own.Name && setup.Files.BuiltWith(relative, c.For(subsystem).Requirements))
             .ToList();
         if (candidates.Count > 0)
