@@ -53,11 +53,12 @@ public static class ConfigurationSites
             var key = (finding.RuleId, finding.File, finding.Line);
             if (byLine.TryGetValue(key, out var existing))
             {
-                if (seen.Add(key))
+                // A copy says that this configuration compiles the line, and where its units expand the macro (a use only
+                // DEVELOPMENT code makes): every unit's expansions, which the merger unites with the scan's own. No
+                // walk's view, whichever walker gave the finding it copies (merge keeps a body's views from one walker).
+                if (seen.Add(key) || !finding.Expansions.IsEmpty)
                 {
-                    // A copy only says that this configuration compiles the line: no walk's view, whichever walker gave the
-                    // finding it copies (merge keeps a body's views from one walker, and the configuration either way).
-                    yield return existing with { Expansions = [], Active = false, Units = 0, Configurations = configurations(finding.File), Platforms = platforms(finding.File), Walks = [] };
+                    yield return existing with { Expansions = finding.Expansions, Active = false, Units = 0, Configurations = configurations(finding.File), Platforms = platforms(finding.File), Walks = [] };
                 }
                 continue;
             }

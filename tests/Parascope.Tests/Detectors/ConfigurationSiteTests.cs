@@ -218,4 +218,43 @@ public sealed class ConfigurationSiteTests
         Assert.False(invlpg.Active);
         Assert.Equal(["DEVELOPMENT"], invlpg.Configurations.ToArray());
     }
+
+    [Fact]
+    public void A_macros_expansion_only_another_configuration_compiles_is_listed_with_the_definition()
+    {
+        using var tree = DevelopmentTree();
+        tree.Write("osfmk/conf/files", """
+            OPTIONS/widget_trace		optional widget_trace
+            osfmk/kern/widget_debug.c	standard
+            osfmk/kern/widget_plain.c	standard
+            osfmk/kern/widget_halt.c	standard
+            """);
+        tree.Write("osfmk/kern/widget_cpu.h", """
+            #define WIDGET_CPU_HALT()	__asm__ volatile ("hlt")
+            """);
+        tree.Write("osfmk/kern/widget_halt.c", """
+            #include <kern/widget_cpu.h>
+
+            void
+            widget_halt_now(void)
+            {
+            	WIDGET_CPU_HALT();
+            }
+
+            #if DEVELOPMENT
+            void
+            widget_halt_debug(void)
+            {
+            	WIDGET_CPU_HALT();
+            }
+            #endif
+            """);
+        using var cache = new TempTree();
+
+        var hlt = At(Scan(tree, cache.Root), "osfmk/kern/widget_cpu.h", "x86.hlt");
+
+        Assert.True(hlt.Active);
+        Assert.Equal([6, 13], hlt.Expansions.Where(e => e.File == "osfmk/kern/widget_halt.c").Select(e => e.Line).ToArray());
+        Assert.Equal(["RELEASE", "DEVELOPMENT"], hlt.Configurations.ToArray());
+    }
 }
