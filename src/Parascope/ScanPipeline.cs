@@ -240,7 +240,8 @@ public static class ScanPipeline
         var variants = discovery.Variants
             .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
             .ToImmutableArray();
-        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache, texts, workers));
+        var variantCounts = new List<UnitCounts>();
+        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache, texts, workers, variantCounts));
         memory.Add(PhaseMemory.Now("configurations"));
         var reachCounts = FunctionReach.Counts(parsed);
         var merged = FindingMerger.Merge(all.Where(f => !request.ActiveOnly || f.Active), reachCounts);
@@ -270,7 +271,10 @@ public static class ScanPipeline
             Target = request.Target,
             Profile = discovery.Profile,
             MachineConfigs = [.. discovery.MachineConfigs.Select(m => new MachineConfigChoice(m.Arch, m.Name, m.Source, m.Defines))],
-            Health = ParseHealthSummary.From(parsed, request.IncludeUnits, allCounts: request.Shard is not null),
+            Health = ParseHealthSummary.From(parsed, request.IncludeUnits, allCounts: request.Shard is not null) with
+            {
+                Variants = variantCounts.Count == 0 ? null : UnitCounts.Sum(variantCounts),
+            },
             DurationMs = request.Timings ? clock.ElapsedMilliseconds : 0,
             Findings = findings,
             CallGraph = graph,
@@ -434,7 +438,8 @@ public static class ScanPipeline
     /// scan already holds (TEXTS: the same files on disk whatever the configuration) instead of a copy of their own.
     /// </summary>
     private static IEnumerable<Finding> VariantSites(ImmutableArray<SourceUnit> variants, IReadOnlyList<Finding> own, RuleSet rules,
-        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts, Workers.ParseWorkerPool? workers)
+        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts, Workers.ParseWorkerPool? workers,
+        List<UnitCounts> counts)
     {
         var folded = new List<Finding>();
         // Configurations first, then each board (in its own configurations), so that a board's sites carry its name.
@@ -442,7 +447,7 @@ public static class ScanPipeline
             .OrderBy(g => g.Key.Platform, StringComparer.Ordinal).ThenBy(g => KernelConfigurations.Rank(g.Key.Configuration)))
         {
             ReleaseGarbage();
-            folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, texts, workers));
+            folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, texts, workers, counts));
         }
         if (!variants.IsEmpty)
         {
@@ -457,12 +462,14 @@ public static class ScanPipeline
     /// <see cref="VariantSites"/> would hold the previous configuration's units through the next one's parse.
     /// </summary>
     private static List<Finding> ConfigurationSitesOf(IGrouping<(string? Platform, string Configuration), SourceUnit> group, IReadOnlyList<Finding> own, RuleSet rules,
-        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts, Workers.ParseWorkerPool? workers)
+        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts, Workers.ParseWorkerPool? workers,
+        List<UnitCounts> counts)
     {
         var detectors = DetectorRegistry.All(rules);
         var reach = new FunctionReach();
         var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers);
         var (_, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach);
+        counts.Add(UnitCounts.Of([.. parsed.Select(u => (u.Status, u.HasFatal))]));
         var byFile = OwnConfigurations([.. group]);
         var platforms = OwnPlatforms(group);
         return [.. ConfigurationSites.Fold(own, detected, file => byFile.GetValueOrDefault(file, [group.Key.Configuration]),

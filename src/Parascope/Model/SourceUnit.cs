@@ -120,4 +120,10 @@ public sealed record ParseHealth
     public ImmutableArray<CountedText> MissingHeaders { get; init; } = [];
     public ImmutableArray<CountedText> FrequentErrors { get; init; } = [];
     public ImmutableArray<UnitReport> Units { get; init; } = [];
+
+    /// <summary>
+    /// The parses of variant units (another configuration or board: docs/configurations.md), counted as units are; they
+    /// are not in <see cref="Counts"/>. Null when the scan parsed none.
+    /// </summary>
+    public UnitCounts? Variants { get; init; }
 }

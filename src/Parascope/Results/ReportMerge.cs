@@ -96,6 +96,9 @@ public static class ReportMerge
         var health = new ParseHealth
         {
             Counts = UnitCounts.Sum(counts),
+            Variants = shards.Any(s => s.Health.Variants is not null)
+                ? UnitCounts.Sum([.. shards.Select(s => s.Health.Variants).OfType<UnitCounts>()])
+                : null,
             MissingHeaders = Top(shards.SelectMany(s => s.Health.MissingHeaders)),
             FrequentErrors = Top(shards.SelectMany(s => s.Health.FrequentErrors)),
             Units = shards.SelectMany(s => s.Health.Units).OrderBy(u => u.File, StringComparer.Ordinal).ThenBy(u => u.Arch, StringComparer.Ordinal).ToImmutableArray(),

@@ -257,4 +257,29 @@ public sealed class ConfigurationSiteTests
         Assert.Equal([6, 13], hlt.Expansions.Where(e => e.File == "osfmk/kern/widget_halt.c").Select(e => e.Line).ToArray());
         Assert.Equal(["RELEASE", "DEVELOPMENT"], hlt.Configurations.ToArray());
     }
+
+    [Fact]
+    public void Variant_parses_have_their_own_health_apart_from_the_units()
+    {
+        using var tree = DevelopmentTree();
+        tree.Write("osfmk/kern/widget_debug.c", """
+            void
+            widget_halt(void)
+            {
+            	__asm__ volatile ("hlt");
+            #if DEVELOPMENT
+            	int traced = widget_trace_count_undeclared;
+            	(void)traced;
+            #endif
+            }
+            """);
+        using var cache = new TempTree();
+
+        var result = Scan(tree, cache.Root);
+
+        Assert.Equal(0, result.Health.Counts.WithErrors);
+        var variants = Assert.IsType<UnitCounts>(result.Health.Variants);
+        Assert.Equal((1, 1, 1, 0), (variants.Total, variants.Parsed, variants.WithErrors, variants.Failed));
+        Assert.Null(Scan(tree, cache.Root, []).Health.Variants);
+    }
 }

@@ -59,6 +59,7 @@ public static class JsonReportReader
             Health = new ParseHealth
             {
                 Counts = ReadCounts(units),
+                Variants = scan.TryGetProperty("variants", out var variants) ? ReadCounts(variants) : null,
                 MissingHeaders = Counted(health.GetProperty("missingHeaders")),
                 FrequentErrors = Counted(health.GetProperty("frequentErrors")),
                 Units = root.TryGetProperty("units", out var list) ? list.EnumerateArray().Select(ReadUnit).ToImmutableArray() : [],

@@ -445,6 +445,10 @@ public static class JsonReportWriter
             json.WriteEndArray();
         }
         WriteCounts(json, "units", result.Health.Counts);
+        if (result.Health.Variants is { } variants)
+        {
+            WriteCounts(json, "variants", variants);
+        }
         json.WriteNumber("durationMs", result.DurationMs);
         if (result.Shard is not null)
         {

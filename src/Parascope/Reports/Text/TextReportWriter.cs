@@ -33,6 +33,11 @@ public static class TextReportWriter
             + (counts.InBuild is { } inBuild && inBuild.Total != counts.Total
                 ? $" ({counts.Total - inBuild.Total} in no build configuration; of the {inBuild.Total} built, {inBuild.Parsed - inBuild.WithErrors} clean)"
                 : string.Empty));
+        if (result.Health.Variants is { } variants)
+        {
+            output.WriteLine($"variants (other configurations and boards): {variants.Total} parsed again, {variants.Parsed - variants.WithErrors} clean, " +
+                             $"{variants.WithErrors} with errors, {variants.Failed} failed");
+        }
         var summary = Summary.Of(result.Findings);
         output.WriteLine($"findings: {summary.Total} ({summary.Active} active, {summary.Inactive} inactive)" +
                          (result.Suppressed.IsEmpty ? string.Empty : $", {result.Suppressed.Length} suppressed") +
