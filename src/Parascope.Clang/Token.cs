@@ -27,4 +27,8 @@ public enum DiagnosticLevel
 }
 
 /// <summary>A range of lines, 1-based and inclusive, in one file.</summary>
-public readonly record struct LineRange(string File, int StartLine, int EndLine);
+public readonly record struct LineRange(string File, int StartLine, int EndLine)
+{
+    /// <summary>Whether LINE (1-based) lies in the range, both ends included.</summary>
+    public bool Contains(int line) => line >= StartLine && line <= EndLine;
+}

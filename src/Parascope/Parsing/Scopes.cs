@@ -89,7 +89,7 @@ public sealed class AssemblyScope
     public ImmutableArray<LineRange>? SkippedLines { get; init; }
 
     /// <summary>Whether the preprocessor compiled a line (1-based); null when it did not run (see <see cref="SkippedLines"/>).</summary>
-    public Func<int, bool>? Compiled => SkippedLines is { } skipped ? line => !skipped.Any(r => line >= r.StartLine && line <= r.EndLine) : null;
+    public Func<int, bool>? Compiled => SkippedLines is { } skipped ? line => !skipped.Any(r => r.Contains(line)) : null;
 }
 
 /// <summary>After a unit's walk: what its preprocessor skipped and which files it read.</summary>

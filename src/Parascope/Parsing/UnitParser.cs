@@ -161,12 +161,7 @@ public sealed class UnitParser : IUnitReader
             var skipped = translationUnit.SkippedRanges()
                 .Where(range => !string.IsNullOrEmpty(range.File) && Path.GetFullPath(range.File) == own)
                 .ToImmutableArray();
-            var read = translationUnit.IncludedFiles().Prepend(scope.Unit.Path)
-                .Where(file => !string.IsNullOrEmpty(file))
-                .Select(file => scope.Strings.Share(Path.GetFullPath(file)))
-                .Distinct(StringComparer.Ordinal)
-                .ToImmutableArray();
-            return (skipped, read);
+            return (skipped, Dependencies(scope, translationUnit.IncludedFiles()));
         }
         finally
         {
@@ -262,12 +257,7 @@ public sealed class UnitParser : IUnitReader
             .Select(range => range with { File = scope.Strings.Share(range.File) })
             .ToImmutableArray();
         var read = translationUnit.IncludedFiles();
-        // libclang names files as the search path found them, relative to this process's folder when relative.
-        var dependencies = read.Prepend(scope.Unit.Path)
-            .Where(file => !string.IsNullOrEmpty(file))
-            .Select(file => scope.Strings.Share(Path.GetFullPath(file)))
-            .Distinct(StringComparer.Ordinal)
-            .ToImmutableArray();
+        var dependencies = Dependencies(scope, read);
         var included = read
             .Select(file => RelativeUnderRoot(scope.Root, file))
             .OfType<string>()
@@ -291,6 +281,14 @@ public sealed class UnitParser : IUnitReader
             Dependencies = dependencies,
         };
     }
+
+    /// <summary>The unit's file and every file libclang read for it, as full paths.</summary>
+    private static ImmutableArray<string> Dependencies(UnitScope scope, IEnumerable<string> read) =>
+        // libclang names files as the search path found them, relative to this process's folder when relative.
+        [.. read.Prepend(scope.Unit.Path)
+            .Where(file => !string.IsNullOrEmpty(file))
+            .Select(file => scope.Strings.Share(Path.GetFullPath(file)))
+            .Distinct(StringComparer.Ordinal)];
 
     private static LineRange? RelativeRange(string root, LineRange range) =>
         RelativeUnderRoot(root, range.File) is { } relative ? range with { File = relative } : null;

@@ -13,7 +13,10 @@ namespace Parascope.Tests.Detectors;
 /// </summary>
 public sealed class BoardSiteTests
 {
-    internal static TempTree BoardTree()
+    internal static TempTree BoardTree() => BoardTree(development: false);
+
+    /// <param name="development">Also a DEVELOPMENT configuration, and a pmap file whose stores test a board's macro and DEVELOPMENT.</param>
+    private static TempTree BoardTree(bool development)
     {
         var tree = new TempTree();
         tree.Write("makedefs/MakeInc.def", """
@@ -67,15 +70,17 @@ public sealed class BoardSiteTests
             #  EXTRAS =      [ config_pmap_ppl ]
             #endif
             #  RELEASE =     [ medium EXTRAS ]
+            """ + (development ? "\n#  DEVELOPMENT = [ medium EXTRAS development ]" : string.Empty) + """
+
             options		CONFIG_SPTM		# <config_sptm>
             options		CONFIG_PMAP_PPL		# <config_pmap_ppl>
-            """);
+            """ + (development ? "\noptions		DEVELOPMENT		# <development>\n" : string.Empty));
         tree.Write("config/MASTER.arm64", "options		CONFIG_ARM64_WIDGETS\n");
         tree.Write("osfmk/conf/files", """
             osfmk/arm64/widget_pmap.c	standard
             osfmk/arm64/widget_plain.c	standard
             osfmk/arm64/widget_vm_init.c	optional config_pmap_ppl
-            """);
+            """ + (development ? "\nosfmk/arm64/widget_debug_pmap.c	standard\n" : string.Empty));
         tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DMACH_KERNEL_PRIVATE\n");
         tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -include meta_features.h -DBSD_KERNEL_PRIVATE\n");
         tree.Write("iokit/Kernel/.keep", string.Empty);
@@ -288,25 +293,7 @@ public sealed class BoardSiteTests
     /// <summary>The board tree with a DEVELOPMENT configuration and a pmap file whose stores test a board's macro and DEVELOPMENT.</summary>
     private static TempTree BoardAndDevelopmentTree()
     {
-        var tree = BoardTree();
-        tree.Write("config/MASTER", """
-            #if MASTER_CONFIG_ENABLE_SPTM
-            #  EXTRAS =      [ config_sptm ]
-            #else
-            #  EXTRAS =      [ config_pmap_ppl ]
-            #endif
-            #  RELEASE =     [ medium EXTRAS ]
-            #  DEVELOPMENT = [ medium EXTRAS development ]
-            options		CONFIG_SPTM		# <config_sptm>
-            options		CONFIG_PMAP_PPL		# <config_pmap_ppl>
-            options		DEVELOPMENT		# <development>
-            """);
-        tree.Write("osfmk/conf/files", """
-            osfmk/arm64/widget_pmap.c	standard
-            osfmk/arm64/widget_plain.c	standard
-            osfmk/arm64/widget_vm_init.c	optional config_pmap_ppl
-            osfmk/arm64/widget_debug_pmap.c	standard
-            """);
+        var tree = BoardTree(development: true);
         tree.Write("osfmk/arm64/widget_debug_pmap.c", """
             #include <pexpert/arm64/board_config.h>
 

@@ -207,7 +207,7 @@ internal sealed class InstructionCollector(CSourceScans scans, UnitScope scope, 
                 continue;
             }
             var ranges = inactive.GetValueOrDefault(file) ?? [];
-            bool Compiled(int line) => !ranges.Any(r => line >= r.StartLine && line <= r.EndLine);
+            bool Compiled(int line) => !ranges.Any(r => r.Contains(line));
             _uses.Add(new FileUse(file, scan.Statements.Select(st => Compiled(st.Line)).ToImmutableArray())
             {
                 CallsActive = scan.Calls.Select(call => Compiled(call.Line)).ToImmutableArray(),

@@ -530,7 +530,7 @@ internal sealed class PageTableCollector : IUnitCollector
             }
             var ranges = inactive.GetValueOrDefault(file) ?? [];
             _lexicalUses.Add(new LexicalUse(file, scan.Candidates
-                .Select(c => !ranges.Any(r => c.Line >= r.StartLine && c.Line <= r.EndLine)).ToImmutableArray()));
+                .Select(c => !ranges.Any(r => r.Contains(c.Line))).ToImmutableArray()));
         }
     }
 

@@ -19,11 +19,6 @@ internal sealed class DerivedMacros
 
     private DerivedMacros(Dictionary<string, HashSet<string>> dependents) => _dependents = dependents;
 
-    public static readonly DerivedMacros None = new(new Dictionary<string, HashSet<string>>(StringComparer.Ordinal));
-
-    /// <summary>Number of macros some header defines in terms of another.</summary>
-    public int Count => _dependents.Values.SelectMany(d => d).Distinct(StringComparer.Ordinal).Count();
-
     /// <summary>Reads every header the FILES list holds in the given subsystems; an unreadable header adds nothing.</summary>
     public static DerivedMacros Read(FileInventory files, IReadOnlyCollection<string> subsystems)
     {
