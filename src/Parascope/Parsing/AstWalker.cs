@@ -18,6 +18,7 @@ internal sealed class AstWalker : ICursorVisitor
     private readonly FunctionReach _reach;
     private readonly string _mainFile;
     private readonly List<FunctionSpan> _functions = new();
+    private readonly List<FunctionSpan> _skipped = new();
     private readonly List<ReachedFunction> _reached = new();
     private readonly HashSet<(string File, string Function)> _walkedHere = new();
 
@@ -30,6 +31,12 @@ internal sealed class AstWalker : ICursorVisitor
     }
 
     public ImmutableArray<FunctionSpan> Functions => _functions.ToImmutableArray();
+
+    /// <summary>
+    /// Every function definition under the root the unit holds, header bodies it skipped too: which function a line is
+    /// in must not depend on which unit walked the body (a macro expansion is met at the unit's top, walker or not).
+    /// </summary>
+    public ImmutableArray<FunctionSpan> Definitions => [.. _functions, .. _skipped];
 
     /// <summary>Header functions the walk reached, in walk order.</summary>
     public ImmutableArray<ReachedFunction> Reached => _reached.ToImmutableArray();
@@ -101,6 +108,7 @@ internal sealed class AstWalker : ICursorVisitor
             _reached.Add(new ReachedFunction(file, name, walk));
             if (!walk)
             {
+                _skipped.Add(new FunctionSpan(file, start.Line, cursor.Extent.End.Expansion.Line, name));
                 return;
             }
             _walkedHere.Add((file, name));

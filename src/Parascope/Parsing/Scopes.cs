@@ -98,5 +98,24 @@ public sealed class UnitEndScope
     public required UnitScope Unit { get; init; }
     public required ImmutableArray<LineRange> InactiveRanges { get; init; }
     public required ImmutableArray<string> IncludedFiles { get; init; }
+    /// <summary>Function definitions under the root the unit holds, walked or not (see <see cref="AstWalker.Definitions"/>).</summary>
     public required ImmutableArray<FunctionSpan> Functions { get; init; }
+
+    /// <summary>
+    /// The innermost function whose lines in FILE hold LINE, or null: a macro expansion is met at the unit's top, before
+    /// any function is entered, so its function comes from the lines.
+    /// </summary>
+    public string? FunctionAt(string file, int line)
+    {
+        FunctionSpan? best = null;
+        foreach (var span in Functions)
+        {
+            if (span.File == file && span.StartLine <= line && line <= span.EndLine
+                && (best is null || span.EndLine - span.StartLine < best.EndLine - best.StartLine))
+            {
+                best = span;
+            }
+        }
+        return best?.Name;
+    }
 }

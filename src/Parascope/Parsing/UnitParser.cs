@@ -264,7 +264,7 @@ public sealed class UnitParser : IUnitReader
             .Select(scope.Strings.Share)
             .Distinct(StringComparer.Ordinal)
             .ToImmutableArray();
-        var end = new UnitEndScope { Unit = scope, InactiveRanges = inactive, IncludedFiles = included, Functions = walker.Functions };
+        var end = new UnitEndScope { Unit = scope, InactiveRanges = inactive, IncludedFiles = included, Functions = walker.Definitions };
         foreach (var collector in collectors)
         {
             collector.OnUnitEnd(end);

@@ -396,6 +396,31 @@ public sealed class MergeDiffTests
     [Theory]
     [InlineData(3)]
     [InlineData(7)]
+    public void A_listed_macro_in_a_header_body_another_unit_walks_is_in_that_function_after_a_merge(int shardCount)
+    {
+        // As xnu-1504's osfmk/i386/pmap_internal.h:551 (`pa_index(pte_to_pa(cpte))` in pmap_classify_pagetable_corruption):
+        // the macro is defined in another header, so the site is the body's line. A unit that does not walk the body
+        // (another unit did) must still place the expansion in its function: a whole scan had one view with no function.
+        using var tree = new TempTree();
+        string[] users = ["a", "b", "c", "d"];
+        WriteXnuLayout(tree, users.Select(u => $"osfmk/i386/pmap_user_{u}.c"), []);
+        tree.Write("osfmk/i386/pmap_mini.h", "typedef unsigned long long pt_entry_t;\n#define pte_to_pa(p) ((p) & 0x000ffffffffff000ULL)\n"
+            + "#define i386_btop(x) ((x) >> 12)\n");
+        tree.Write("osfmk/i386/pmap_internal_mini.h", "#include \"pmap_mini.h\"\n#define pa_index(pa) (i386_btop(pa))\n"
+            + "static inline unsigned long long\npmap_classify_mini(pt_entry_t *ptep)\n{\n\tpt_entry_t cpte = *ptep;\n"
+            + "\tunsigned long long cpn = pa_index(pte_to_pa(cpte));\n\treturn cpn;\n}\n");
+        foreach (var user in users)
+        {
+            tree.Write($"osfmk/i386/pmap_user_{user}.c", $"#include \"pmap_internal_mini.h\"\nunsigned long long pmap_user_{user}(pt_entry_t *p) {{ return pmap_classify_mini(p); }}\n");
+        }
+        var sites = AssertShardsMergeToTheWholeScan(tree, shardCount).Where(f => f.GetProperty("file").GetString() == "osfmk/i386/pmap_internal_mini.h").ToList();
+        Assert.NotEmpty(sites);
+        Assert.All(sites, site => Assert.Equal("pmap_classify_mini", site.GetProperty("function").GetString()));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
     public void A_register_parameter_macro_keeps_the_rule_its_resolving_uses_give_after_a_merge(int shardCount)
     {
         // As xnu-11417's osfmk/arm64/proc_reg.h:3019 (`#define MRS(dest, reg)`): the whole scan takes the macro's rule from

@@ -234,18 +234,9 @@ internal sealed class DriverApiCollector : IUnitCollector
         foreach (var index in _macroCalls)
         {
             var call = _calls[index];
-            FunctionSpan? best = null;
-            foreach (var span in scope.Functions)
+            if (scope.FunctionAt(call.File, call.Line) is { } function)
             {
-                if (span.File == call.File && span.StartLine <= call.Line && call.Line <= span.EndLine
-                    && (best is null || span.EndLine - span.StartLine < best.EndLine - best.StartLine))
-                {
-                    best = span;
-                }
-            }
-            if (best is not null)
-            {
-                _calls[index] = call with { Function = best.Name };
+                _calls[index] = call with { Function = function };
             }
         }
     }

@@ -499,14 +499,7 @@ internal sealed class PageTableCollector : IUnitCollector
         foreach (var index in _macroSites)
         {
             var site = _sites[index];
-            foreach (var span in scope.Functions)
-            {
-                if (span.File == site.File && span.StartLine <= site.Line && site.Line <= span.EndLine)
-                {
-                    _sites[index] = site with { Function = span.Name };
-                    break;
-                }
-            }
+            _sites[index] = site with { Function = scope.FunctionAt(site.File, site.Line) };
         }
     }
 
