@@ -286,6 +286,8 @@ public static class ScanPipeline
             Warnings = warnings,
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
             FieldDivisions = request.Shard is null ? [] : fieldDivisions,
+            WrapperCalls = request.Shard is null ? []
+                : detectors.OfType<Detectors.PageTables.PageTableDetector>().SingleOrDefault()?.ForeignWrapperCalls(context) ?? [],
             RulesDigest = rules.Digest,
             Drivers = Detectors.DriverApi.DriverInventory.Build(context, findings),
             Rules = ruleSet.Rules,

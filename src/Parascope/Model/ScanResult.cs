@@ -53,6 +53,8 @@ public sealed record ScanResult
     public CallGraphData? ShardGraph { get; init; }
     /// <summary>A shard's divisions by fields that platform reads fill, for merge's whole-tree join; empty unsharded.</summary>
     public ImmutableArray<FieldDivision> FieldDivisions { get; init; } = [];
+    /// <summary>A shard's calls of PTE-store wrappers it does not define, for merge's whole-tree callers; empty unsharded.</summary>
+    public ImmutableArray<WrapperCall> WrapperCalls { get; init; } = [];
     /// <summary>
     /// The plan and what the reports show of it (the hook table with its findings, the definitions of the functions
     /// named), computed once by the Planning stage (Planning.Planner) after suppressions and the baseline; null until

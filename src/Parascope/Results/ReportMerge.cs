@@ -109,7 +109,10 @@ public static class ReportMerge
         var walks = new BodyWalkers(shards);
         // After the merge, as after a whole scan's detection: a read in one shard, the division by its field in another.
         var divisions = shards.SelectMany(s => s.FieldDivisions).Distinct().ToList();
-        var findings = Detectors.Platform.FieldDivisionVerdicts.Apply(MergeFindings(walks.Kept(shards, s => s.Findings), reach), divisions);
+        // And a wrapper's callers: the calls of it that other shards' units make.
+        var wrapperCalls = shards.SelectMany(s => s.WrapperCalls).ToList();
+        var findings = Detectors.Platform.FieldDivisionVerdicts.Apply(
+            Detectors.PageTables.PageTableDetector.WithWrapperCalls(MergeFindings(walks.Kept(shards, s => s.Findings), reach), wrapperCalls), divisions);
         var calls = Detectors.DriverApi.DriverInventory.HardwareCallsByClass(findings);
         return Checked<ScanResult>.Of(new ScanResult
         {
@@ -125,7 +128,8 @@ public static class ReportMerge
             Health = health,
             DurationMs = shards.Sum(s => s.DurationMs),
             Findings = findings,
-            Suppressed = Detectors.Platform.FieldDivisionVerdicts.Apply(MergeFindings(walks.Kept(shards, s => s.Suppressed), reach), divisions),
+            Suppressed = Detectors.Platform.FieldDivisionVerdicts.Apply(
+                Detectors.PageTables.PageTableDetector.WithWrapperCalls(MergeFindings(walks.Kept(shards, s => s.Suppressed), reach), wrapperCalls), divisions),
             Warnings = shards.SelectMany(s => s.Warnings).Distinct(StringComparer.Ordinal).ToImmutableArray(),
             // One entry per class, as the whole scan's inventory has: the view of the shard that resolved it best (by
             // the AST rather than lexically, then with the longest known lineage, then the first by file and line);

@@ -421,6 +421,28 @@ public sealed class MergeDiffTests
     [Theory]
     [InlineData(3)]
     [InlineData(7)]
+    public void A_pte_store_wrapper_keeps_the_callers_other_shards_units_make_after_a_merge(int shardCount)
+    {
+        // As xnu-4903's pmap_init_pte_page (osfmk/arm/pmap.c), called from pmap.c and from osfmk/arm64/arm_vm_init.c:
+        // the wrapper's finding lists every caller; a shard without the definition must carry its calls to merge.
+        using var tree = new TempTree();
+        string[] callers = ["a", "b", "c", "d", "e"];
+        WriteXnuLayout(tree, ["osfmk/i386/pmap_wrap_mini.c", .. callers.Select(c => $"osfmk/i386/vm_init_{c}.c")], []);
+        tree.Write("osfmk/i386/pte_mini.h", "typedef unsigned long long pt_entry_t;\nvoid pmap_init_pte_mini(pt_entry_t *pte_p, unsigned long long v);\n");
+        tree.Write("osfmk/i386/pmap_wrap_mini.c", "#include \"pte_mini.h\"\nvoid\npmap_init_pte_mini(pt_entry_t *pte_p, unsigned long long v)\n{\n\t*pte_p = v;\n}\n"
+            + "void pmap_expand_mini(pt_entry_t *p) { pmap_init_pte_mini(p, 0); }\n");
+        foreach (var caller in callers)
+        {
+            tree.Write($"osfmk/i386/vm_init_{caller}.c", $"#include \"pte_mini.h\"\nvoid vm_init_{caller}(pt_entry_t *p)\n{{\n\tpmap_init_pte_mini(p, 1);\n}}\n");
+        }
+        var wrapper = AssertShardsMergeToTheWholeScan(tree, shardCount).Single(f => f.GetProperty("ruleId").GetString() == "pt.pte-store-wrapper");
+        Assert.Equal(callers.Length + 1, wrapper.GetProperty("expansions").GetArrayLength());
+        Assert.Equal($"{callers.Length + 1}", wrapper.GetProperty("properties").GetProperty("callers").GetString());
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
     public void A_register_parameter_macro_keeps_the_rule_its_resolving_uses_give_after_a_merge(int shardCount)
     {
         // As xnu-11417's osfmk/arm64/proc_reg.h:3019 (`#define MRS(dest, reg)`): the whole scan takes the macro's rule from

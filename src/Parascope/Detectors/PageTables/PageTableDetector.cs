@@ -152,39 +152,82 @@ public sealed class PageTableDetector : IDetector
         {
             return;
         }
-        var definitions = facts.SelectMany(f => f.Wrappers.Select(w => (Wrapper: w, f.Arch, f.Context)))
-            .Where(d => rules.FunctionRule(PageTableKind.Helper, d.Wrapper.Name) is null)
-            .GroupBy(d => (d.Wrapper.Name, d.Wrapper.File, d.Wrapper.Line))
-            .ToList();
+        var definitions = Definitions(rules, facts);
         if (definitions.Count == 0)
         {
             return;
         }
         var names = definitions.Select(g => g.Key.Name).ToHashSet(StringComparer.Ordinal);
-        var callers = facts.SelectMany(f => f.Calls).Where(c => names.Contains(c.Callee))
-            .GroupBy(c => c.Callee, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(c => new SiteReference(c.File, c.Line, c.Function)).Distinct()
-                .OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Line).ToImmutableArray(), StringComparer.Ordinal);
+        var callers = facts.SelectMany(f => f.Calls).Where(c => names.Contains(c.Callee)).ToLookup(c => c.Callee, StringComparer.Ordinal);
         foreach (var group in definitions)
         {
             var (wrapper, _, sourceContext) = group.First();
-            var sites = callers.GetValueOrDefault(wrapper.Name, []);
-            // The caller count lives in properties: a new caller elsewhere must not change this finding's fingerprint.
-            sink.Add(context.FindingOf(wrapperRule.Rule, wrapper.File, wrapper.Line, wrapper.Column, sourceContext,
+            var finding = context.FindingOf(wrapperRule.Rule, wrapper.File, wrapper.Line, wrapper.Column, sourceContext,
                 $"{wrapper.Name}: stores {wrapper.Type} through parameter '{wrapper.Parameter}'") with
             {
                 Function = wrapper.Name,
                 Arches = group.Select(d => d.Arch).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
-                Subcategory = "wrapper",
-                Expansions = sites,
+                Subcategory = WrapperSubcategory,
                 Properties = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string>
                 {
-                    ["callers"] = sites.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["parameter"] = wrapper.Parameter,
                     ["type"] = wrapper.Type,
                 }),
-            });
+            };
+            sink.Add(WithCallers(finding, callers[wrapper.Name].Select(Caller)));
         }
+    }
+
+    /// <summary>The store wrappers the units define, by name and place (a function the rules list as a helper is no wrapper).</summary>
+    private static List<IGrouping<(string Name, string File, int Line), (WrapperDefinition Wrapper, string Arch, SourceContext Context)>> Definitions(
+        PageTableRules rules, IEnumerable<PageTableFacts> facts) =>
+        facts.SelectMany(f => f.Wrappers.Select(w => (Wrapper: w, f.Arch, f.Context)))
+            .Where(d => rules.FunctionRule(PageTableKind.Helper, d.Wrapper.Name) is null)
+            .GroupBy(d => (d.Wrapper.Name, d.Wrapper.File, d.Wrapper.Line))
+            .ToList();
+
+    /// <summary>The subcategory of a store wrapper's own finding (its callers are its expansions).</summary>
+    public const string WrapperSubcategory = "wrapper";
+
+    /// <summary>
+    /// The calls a shard carries to `merge` (<see cref="ScanResult.WrapperCalls"/>): those of functions taking a PTE
+    /// pointer that no unit of the shard defines as a wrapper — the wrapper may be defined in another shard, whose
+    /// finding gains them after the merge (<see cref="WithWrapperCalls"/>). Sorted.
+    /// </summary>
+    public ImmutableArray<WrapperCall> ForeignWrapperCalls(DetectionContext context)
+    {
+        var facts = context.FactsOf<PageTableFacts>().Select(pair => pair.Facts).ToList();
+        var defined = Definitions(_rules, facts).Select(g => g.Key.Name).ToHashSet(StringComparer.Ordinal);
+        return [.. facts.SelectMany(f => f.Calls).Where(c => !defined.Contains(c.Callee)).Distinct()
+            .OrderBy(c => c.Callee, StringComparer.Ordinal).ThenBy(c => c.File, StringComparer.Ordinal).ThenBy(c => c.Line)
+            .ThenBy(c => c.Function, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Merged findings with the calls the shards carried: each store wrapper's callers are every shard's calls of its
+    /// name, as a whole scan, which sees every unit's calls, lists them.
+    /// </summary>
+    public static ImmutableArray<Finding> WithWrapperCalls(ImmutableArray<Finding> findings, IEnumerable<WrapperCall> calls)
+    {
+        var byCallee = calls.ToLookup(c => c.Callee, StringComparer.Ordinal);
+        return [.. findings.Select(f => f.Category == FindingCategory.PageTable && f.Subcategory == WrapperSubcategory && f.Function is { } name
+            ? WithCallers(f, f.Expansions.Concat(byCallee[name].Select(Caller)))
+            : f)];
+    }
+
+    private static SiteReference Caller(WrapperCall call) => new(call.File, call.Line, call.Function);
+
+    /// <summary>A wrapper's finding with CALLERS as its expansions, in report order, and their count.</summary>
+    private static Finding WithCallers(Finding wrapper, IEnumerable<SiteReference> callers)
+    {
+        ImmutableArray<SiteReference> sites = [.. callers.Distinct()
+            .OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Line).ThenBy(r => r.Function, StringComparer.Ordinal)];
+        // The caller count lives in properties: a new caller elsewhere must not change this finding's fingerprint.
+        return wrapper with
+        {
+            Expansions = sites,
+            Properties = wrapper.Properties.SetItem("callers", sites.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
     }
 
     /// <summary>The matched text when it is on one line, else the rest of its first line.</summary>

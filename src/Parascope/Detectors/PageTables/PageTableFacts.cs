@@ -29,9 +29,6 @@ public sealed record PageTableSite(
 /// <summary>A small function that stores a PTE through one of its parameters.</summary>
 public sealed record WrapperDefinition(string Name, string File, int Line, int Column, string Parameter, string Type);
 
-/// <summary>A call of a function that may be a PTE-store wrapper (its callee takes a PTE pointer).</summary>
-public readonly record struct WrapperCall(string Callee, string File, int Line, string? Function);
-
 /// <summary>A file the unit read that holds lexical store candidates, and which of them the unit compiled.</summary>
 public sealed record LexicalUse(string File, ImmutableArray<bool> Compiled);
 

@@ -82,6 +82,10 @@ public static class JsonReportReader
                     d.GetProperty("file").GetString()!, d.GetProperty("line").GetInt32(), d.GetProperty("function").GetString(),
                     d.GetProperty("text").GetString()!, d.GetProperty("divisor").GetString()!, d.GetProperty("path").GetString()))]
                 : [],
+            WrapperCalls = root.TryGetProperty("wrapperCalls", out var wrapperCalls)
+                ? [.. wrapperCalls.EnumerateArray().Select(c => new WrapperCall(c.GetProperty("callee").GetString()!, c.GetProperty("file").GetString()!,
+                    c.GetProperty("line").GetInt32(), c.GetProperty("function").GetString()))]
+                : [],
             Interface = root.TryGetProperty("interface", out var portInterface) ? ReadInterface(portInterface) : null,
         };
     }

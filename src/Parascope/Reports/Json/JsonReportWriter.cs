@@ -51,6 +51,10 @@ public static class JsonReportWriter
         {
             WriteFieldDivisions(json, result.FieldDivisions);
         }
+        if (!result.WrapperCalls.IsEmpty)
+        {
+            WriteWrapperCalls(json, result.WrapperCalls);
+        }
         if (!result.Health.Units.IsEmpty)
         {
             json.WriteStartArray("units");
@@ -235,6 +239,22 @@ public static class JsonReportWriter
             json.WriteString("text", division.Text);
             json.WriteString("divisor", division.Divisor);
             json.WriteString("path", division.Path);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary>A shard's calls of PTE-store wrappers other shards may define, for merge's callers.</summary>
+    private static void WriteWrapperCalls(Utf8JsonWriter json, IEnumerable<WrapperCall> calls)
+    {
+        json.WriteStartArray("wrapperCalls");
+        foreach (var call in calls)
+        {
+            json.WriteStartObject();
+            json.WriteString("callee", call.Callee);
+            json.WriteString("file", call.File);
+            json.WriteNumber("line", call.Line);
+            json.WriteString("function", call.Function);
             json.WriteEndObject();
         }
         json.WriteEndArray();
