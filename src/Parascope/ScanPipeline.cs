@@ -244,7 +244,8 @@ public static class ScanPipeline
         var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache, texts, workers, variantCounts));
         memory.Add(PhaseMemory.Now("configurations"));
         var reachCounts = FunctionReach.Counts(parsed);
-        var merged = FindingMerger.Merge(all.Where(f => !request.ActiveOnly || f.Active), reachCounts);
+        // A register template's views (the own units', each configuration's and board's) take one rule: one site.
+        var merged = FindingMerger.Merge(Detectors.Instructions.MacroDefinitions.OneRulePerTemplate(all).Where(f => !request.ActiveOnly || f.Active), reachCounts);
         // The whole-tree join of reads and divisions by the fields they fill: a shard's report carries its divisions
         // to `merge`, which joins them over every shard (a shard alone does not hold the tree).
         var fieldDivisions = Detectors.Platform.PlatformDetector.FieldDivisions(context);

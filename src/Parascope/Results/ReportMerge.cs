@@ -184,7 +184,7 @@ public static class ReportMerge
         var findings = shards.Views;
         // A shard that read no unit including a file reports the file's sites as not compiled; when another shard
         // compiled the site, that placeholder is not a view of it, as in an unsharded scan where the file was read.
-        var views = ResolvedMacroRules(findings.Select(f => f with { Baseline = null })).ToList();
+        var views = Detectors.Instructions.MacroDefinitions.OneRulePerTemplate(findings.Select(f => f with { Baseline = null })).ToList();
         // The placeholder is lexical (`__builtin_ia32_rdtsc` at its name's column) where the compiled view may be elsewhere
         // on its line (where the macro around it starts): a line where some shard compiled the rule has no placeholder, as
         // in a whole scan. Not the whole file: a whole scan keeps the placeholders of a read file's sites that no unit
@@ -200,13 +200,16 @@ public static class ReportMerge
                 // And which boards.
                 ImmutableArray<string> platforms = [.. g.SelectMany(f => f.Platforms)
                     .Concat(shards.Platforms[(g.Key.RuleId, g.Key.File, g.Key.Line)]).Distinct(StringComparer.Ordinal)];
+                // And where its macro is used: a configuration's copy of the site (ConfigurationSites.Fold) is left out below
+                // beside a compiled view, but a whole scan unites the uses only that configuration's units make.
+                ImmutableArray<SiteReference> expansions = [.. g.SelectMany(f => f.Expansions).Distinct()];
                 // Beside a compiled view, a shard's stand-in for a site none of its units compiled is no view (a whole scan
                 // has none where any unit compiled it); a unit's own inactive view (inline asm its preprocessor skipped,
                 // as bsd's units skip a MACH_KERNEL_PRIVATE body) is one, and counts its unit as in the whole scan.
                 var kept = g.Any(f => f.Active) ? g.Where(f => f.Active || !StandsIn(f))
                     : g.All(NotCompiled) ? (compiled.Contains((g.Key.RuleId, g.Key.File, g.Key.Line)) ? [] : g.Take(1))
                     : g.Where(f => !NotCompiled(f));
-                return kept.Select(f => f with { Configurations = configurations, Platforms = platforms });
+                return kept.Select(f => f with { Configurations = configurations, Platforms = platforms, Expansions = expansions });
             })
             .ToList();
         // The graph's view of a site: the shard that saw most of it.
@@ -218,49 +221,6 @@ public static class ReportMerge
             var best = impact[(f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context)];
             return f with { Callers = best.Callers, TransitiveCallers = best.TransitiveCallers, Phase = best.Phase ?? f.Phase };
         }).ToImmutableArray();
-    }
-
-    /// <summary>
-    /// A macro whose system register is a parameter (`#define MRS(reg) … "mrs %0, " #reg`) takes its rule from the uses
-    /// that resolve the register, the most severe (<see cref="Detectors.Instructions.MacroDefinitions"/>); with no such
-    /// use it keeps the generic rule. The whole scan sees every use, a shard only its own: a shard none of whose uses
-    /// resolve it reports the generic rule, another the resolved one — one site in the whole scan. So where some shard
-    /// resolved it, every view of the definition takes the rule the whole scan would (the most severe resolved, then the
-    /// one with most uses), and the registers all shards resolved.
-    /// </summary>
-    private static IEnumerable<Finding> ResolvedMacroRules(IEnumerable<Finding> findings)
-    {
-        const string parameterRule = Detectors.Instructions.MacroDefinitions.ParameterRule;
-        var views = findings.ToList();
-        static bool IsTemplate(Finding f) => f.Context == SourceContext.AsmMacro && f.Properties.ContainsKey("register-parameter");
-        var templates = views.Where(IsTemplate).GroupBy(f => (f.File, f.Line, f.Column, f.Detail)).SelectMany(g =>
-        {
-            var resolved = g.Where(f => f.RuleId != parameterRule).ToList();
-            if (resolved.Count == 0 || g.All(f => f.RuleId == resolved[0].RuleId))
-            {
-                return g.AsEnumerable();
-            }
-            var rule = resolved.GroupBy(f => f.RuleId, StringComparer.Ordinal)
-                .OrderByDescending(r => r.Max(f => f.Severity)).ThenByDescending(r => r.Sum(f => f.Expansions.Length)).ThenBy(r => r.Key, StringComparer.Ordinal)
-                .First().First();
-            var registers = Detectors.Instructions.MacroDefinitions.RegisterList(
-                resolved.SelectMany(f => f.Properties.TryGetValue("registers", out var list) ? list.Split(", ") : []));
-            var properties = registers.Length == 0 ? rule.Properties : rule.Properties.SetItem("registers", registers);
-            return g.Select(f => rule with
-            {
-                Properties = properties,
-                Active = f.Active,
-                Units = f.Units,
-                ViewUnits = f.ViewUnits,
-                Arches = f.Arches,
-                Configurations = f.Configurations,
-                Platforms = f.Platforms,
-                Expansions = f.Expansions,
-                Condition = f.Condition,
-                Walks = f.Walks,
-            });
-        });
-        return views.Where(f => !IsTemplate(f)).Concat(templates);
     }
 
     /// <summary>

@@ -269,9 +269,12 @@ public sealed class BoardSiteTests
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
-    public void The_merge_of_shards_is_the_whole_scan(int shardCount)
+    public void The_merge_of_shards_is_the_whole_scan(int shardCount) => AssertShardsMergeToTheWholeScan(BoardTree(), shardCount);
+
+    /// <summary>Scans TREE (then disposed) whole and in SHARDCOUNT shards and asserts the merged JSON is the whole scan's, byte for byte.</summary>
+    private static void AssertShardsMergeToTheWholeScan(TempTree scanned, int shardCount)
     {
-        using var tree = BoardTree();
+        using var tree = scanned;
         using var outputs = new TempTree();
         var whole = Path.Combine(outputs.Root, "whole.json");
         var (wholeExit, _, wholeError) = Cli.CliRunner.Run("scan", tree.Root, "--arch", "arm64", "-j", "1", "--no-cache", "-o", whole);
@@ -289,6 +292,69 @@ public sealed class BoardSiteTests
         Assert.True(mergeExit == 0, mergeError);
         Assert.Equal(File.ReadAllText(whole), File.ReadAllText(merged));
     }
+
+    /// <summary>
+    /// The board tree with a system-register template header (as xnu-11417's osfmk/arm64/proc_reg.h `MRS(dest, reg)` and
+    /// `MSR(reg, src)`) and units using it: every unit reads an EL1 register, the monitor boards' code also an
+    /// implementation-defined one, and only their code writes one.
+    /// </summary>
+    private static TempTree SysregTemplateTree()
+    {
+        var tree = BoardTree(development: false);
+        string[] users = ["a", "b", "c"];
+        tree.Write("osfmk/conf/files", """
+            osfmk/arm64/widget_pmap.c	standard
+            osfmk/arm64/widget_plain.c	standard
+            osfmk/arm64/widget_vm_init.c	optional config_pmap_ppl
+            """ + string.Concat(users.Select(u => $"\nosfmk/arm64/widget_cpu_{u}.c\tstandard")) + "\n");
+        tree.Write("osfmk/arm64/widget_reg.h", """
+            #define MSR(reg, src) __asm__ volatile ("msr " reg ", %0" :: "r" (src))
+            #define MRS(dest, reg) __asm__ volatile ("mrs %0, " reg : "=r" (dest))
+            """);
+        foreach (var user in users)
+        {
+            tree.Write($"osfmk/arm64/widget_cpu_{user}.c", $$"""
+                #include <pexpert/arm64/board_config.h>
+                #include "widget_reg.h"
+
+                unsigned long
+                widget_cpu_{{user}}(void)
+                {
+                	unsigned long v;
+                	MRS(v, "SCTLR_EL1");
+                #if XNU_MONITOR
+                	MRS(v, "S3_5_C15_C1_1");
+                	MSR("S3_5_C15_C0_0", v);
+                #endif
+                	return v;
+                }
+                """);
+        }
+        return tree;
+    }
+
+    [Fact]
+    public void A_system_register_template_is_one_finding_with_the_rule_and_uses_of_every_board()
+    {
+        using var tree = SysregTemplateTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root);
+
+        var mrs = Assert.Single(result.Findings, f => f.File == "osfmk/arm64/widget_reg.h" && f.Line == 2);
+        Assert.Equal("arm64.sysreg-impdef", mrs.RuleId);
+        Assert.True(mrs.Active);
+        Assert.Equal(6, mrs.Expansions.Length);
+        Assert.Equal(["W1000", "W2000", "WVIRT"], mrs.Platforms.ToArray());
+        var msr = Assert.Single(result.Findings, f => f.File == "osfmk/arm64/widget_reg.h" && f.Line == 1);
+        Assert.Equal("arm64.sysreg-impdef", msr.RuleId);
+        Assert.Equal(3, msr.Expansions.Length);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_system_register_template_merges_to_the_whole_scan(int shardCount) =>
+        AssertShardsMergeToTheWholeScan(SysregTemplateTree(), shardCount);
 
     /// <summary>The board tree with a DEVELOPMENT configuration and a pmap file whose stores test a board's macro and DEVELOPMENT.</summary>
     private static TempTree BoardAndDevelopmentTree()

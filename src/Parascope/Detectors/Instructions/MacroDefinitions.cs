@@ -121,6 +121,46 @@ internal sealed class MacroDefinitions(InstructionClassifier classifier)
         return text.Contains("##", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// One rule for every view of a template whose system register is a parameter (`#define MRS(dest, reg) … "mrs %0, "
+    /// reg`): each view's rule comes from the uses its units resolve — the scan's own units, each other configuration's
+    /// and board's (T6000's code reads S3_5_C15_C1_1 where VMAPPLE's reads only *_EL1 registers), a shard's — but the
+    /// definition is one site a port changes. So every view takes the most severe rule any view resolved (then the
+    /// first by id: a choice that does not depend on how the views were split, so the merge of a sharded scan
+    /// chooses the whole scan's), and the registers all views resolved; a template no view resolved keeps the generic
+    /// rule. The merger then unites the views into one finding.
+    /// </summary>
+    public static IEnumerable<Finding> OneRulePerTemplate(IEnumerable<Finding> findings)
+    {
+        var views = findings.ToList();
+        static bool IsTemplate(Finding f) => f.Context == SourceContext.AsmMacro && f.Properties.ContainsKey("register-parameter");
+        var templates = views.Where(IsTemplate).GroupBy(f => (f.File, f.Line, f.Column, f.Detail)).SelectMany(g =>
+        {
+            var resolved = g.Where(f => f.RuleId != ParameterRule).ToList();
+            if (resolved.Count == 0 || g.All(f => f.RuleId == resolved[0].RuleId))
+            {
+                return g.AsEnumerable();
+            }
+            var rule = resolved.OrderByDescending(f => f.Severity).ThenBy(f => f.RuleId, StringComparer.Ordinal).First();
+            var registers = RegisterList(resolved.SelectMany(f => f.Properties.TryGetValue("registers", out var list) ? list.Split(", ") : []));
+            var properties = registers.Length == 0 ? rule.Properties : rule.Properties.SetItem("registers", registers);
+            return g.Select(f => rule with
+            {
+                Properties = properties,
+                Active = f.Active,
+                Units = f.Units,
+                ViewUnits = f.ViewUnits,
+                Arches = f.Arches,
+                Configurations = f.Configurations,
+                Platforms = f.Platforms,
+                Expansions = f.Expansions,
+                Condition = f.Condition,
+                Walks = f.Walks,
+            });
+        });
+        return views.Where(f => !IsTemplate(f)).Concat(templates);
+    }
+
     /// <summary>The `registers` property of a definition: the registers its uses resolve, once each (any case), sorted.</summary>
     public static string RegisterList(IEnumerable<string> registers) =>
         string.Join(", ", registers.Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal));
@@ -197,7 +237,8 @@ internal sealed class MacroDefinitions(InstructionClassifier classifier)
     private static InstructionMatch? MostSevere(DetectionContext context, string file, List<InstructionMatch> matches) =>
         matches.GroupBy(m => m.Rule.Id, StringComparer.Ordinal)
             .OrderByDescending(g => context.Guidance(g.First().Rule).Severity)
-            .ThenByDescending(g => g.Count()) // among equals, the rule most uses resolve to
+            // Among equals the first by id, as OneRulePerTemplate chooses across views: not the rule most uses resolve to,
+            // which a shard, seeing some of the uses, may count otherwise than the whole scan.
             .ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => g.First())
             .FirstOrDefault();
