@@ -240,12 +240,16 @@ public static class ScanPipeline
         var variants = discovery.Variants
             .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
             .ToImmutableArray();
-        var variantCounts = new List<UnitCounts>();
-        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache, texts, workers, variantCounts));
+        var variantParses = new VariantParses();
+        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache, texts, workers, variantParses));
         memory.Add(PhaseMemory.Now("configurations"));
         var reachCounts = FunctionReach.Counts(parsed);
         // A register template's views (the own units', each configuration's and board's) take one rule: one site.
         var merged = FindingMerger.Merge(Detectors.Instructions.MacroDefinitions.OneRulePerTemplate(all).Where(f => !request.ActiveOnly || f.Active), reachCounts);
+        // A store wrapper's callers are the calls of it in every unit, those other configurations' and boards' parses make
+        // too; a shard carries those of wrappers it has no finding of to `merge`, where another shard's finding gains them.
+        var wrapperCalls = Detectors.PageTables.PageTableDetector.Calls(context).Concat(variantParses.WrapperCalls).ToList();
+        merged = Detectors.PageTables.PageTableDetector.WithWrapperCalls(merged, wrapperCalls);
         // The whole-tree join of reads and divisions by the fields they fill: a shard's report carries its divisions
         // to `merge`, which joins them over every shard (a shard alone does not hold the tree).
         var fieldDivisions = Detectors.Platform.PlatformDetector.FieldDivisions(context);
@@ -274,7 +278,7 @@ public static class ScanPipeline
             MachineConfigs = [.. discovery.MachineConfigs.Select(m => new MachineConfigChoice(m.Arch, m.Name, m.Source, m.Defines))],
             Health = ParseHealthSummary.From(parsed, request.IncludeUnits, allCounts: request.Shard is not null) with
             {
-                Variants = variantCounts.Count == 0 ? null : UnitCounts.Sum(variantCounts),
+                Variants = variantParses.Counts.Count == 0 ? null : UnitCounts.Sum(variantParses.Counts),
             },
             DurationMs = request.Timings ? clock.ElapsedMilliseconds : 0,
             Findings = findings,
@@ -287,8 +291,7 @@ public static class ScanPipeline
             Warnings = warnings,
             Shard = request.Shard is { } s ? $"{s.Index}/{s.Count}" : null,
             FieldDivisions = request.Shard is null ? [] : fieldDivisions,
-            WrapperCalls = request.Shard is null ? []
-                : detectors.OfType<Detectors.PageTables.PageTableDetector>().SingleOrDefault()?.ForeignWrapperCalls(context) ?? [],
+            WrapperCalls = request.Shard is null ? [] : Detectors.PageTables.PageTableDetector.ForeignWrapperCalls(merged, wrapperCalls),
             RulesDigest = rules.Digest,
             Drivers = Detectors.DriverApi.DriverInventory.Build(context, findings),
             Rules = ruleSet.Rules,
@@ -434,6 +437,13 @@ public static class ScanPipeline
             .ToDictionary(g => g.Key, g => g.SelectMany(u => u.Platforms).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
                 StringComparer.Ordinal);
 
+    /// <summary>What the variant parses give besides their sites: their health, and the calls of store wrappers they make.</summary>
+    private sealed class VariantParses
+    {
+        public List<UnitCounts> Counts { get; } = [];
+        public List<WrapperCall> WrapperCalls { get; } = [];
+    }
+
     /// <summary>
     /// The variant units parsed, one configuration (or board) at a time, with detectors of their own: the sites each
     /// configuration compiles, folded into the scan's findings (<see cref="ConfigurationSites.Fold"/>). Their parse
@@ -442,7 +452,7 @@ public static class ScanPipeline
     /// </summary>
     private static IEnumerable<Finding> VariantSites(ImmutableArray<SourceUnit> variants, IReadOnlyList<Finding> own, RuleSet rules,
         string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts, Workers.ParseWorkerPool? workers,
-        List<UnitCounts> counts)
+        VariantParses tally)
     {
         var folded = new List<Finding>();
         // Configurations first, then each board (in its own configurations), so that a board's sites carry its name.
@@ -450,7 +460,7 @@ public static class ScanPipeline
             .OrderBy(g => g.Key.Platform, StringComparer.Ordinal).ThenBy(g => KernelConfigurations.Rank(g.Key.Configuration)))
         {
             ReleaseGarbage();
-            folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, texts, workers, counts));
+            folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, texts, workers, tally));
         }
         if (!variants.IsEmpty)
         {
@@ -466,13 +476,14 @@ public static class ScanPipeline
     /// </summary>
     private static List<Finding> ConfigurationSitesOf(IGrouping<(string? Platform, string Configuration), SourceUnit> group, IReadOnlyList<Finding> own, RuleSet rules,
         string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts, Workers.ParseWorkerPool? workers,
-        List<UnitCounts> counts)
+        VariantParses tally)
     {
         var detectors = DetectorRegistry.All(rules);
         var reach = new FunctionReach();
         var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers);
-        var (_, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach);
-        counts.Add(UnitCounts.Of([.. parsed.Select(u => (u.Status, u.HasFatal))]));
+        var (context, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach);
+        tally.Counts.Add(UnitCounts.Of([.. parsed.Select(u => (u.Status, u.HasFatal))]));
+        tally.WrapperCalls.AddRange(Detectors.PageTables.PageTableDetector.Calls(context));
         var byFile = OwnConfigurations([.. group]);
         var platforms = OwnPlatforms(group);
         return [.. ConfigurationSites.Fold(own, detected, file => byFile.GetValueOrDefault(file, [group.Key.Configuration]),

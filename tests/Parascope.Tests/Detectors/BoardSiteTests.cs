@@ -356,6 +356,55 @@ public sealed class BoardSiteTests
     public void A_system_register_template_merges_to_the_whole_scan(int shardCount) =>
         AssertShardsMergeToTheWholeScan(SysregTemplateTree(), shardCount);
 
+    /// <summary>The board tree with a store wrapper in a file no board changes, called from a board's code only.</summary>
+    private static TempTree BoardWrapperTree()
+    {
+        var tree = BoardTree(development: false);
+        tree.Write("osfmk/arm64/widget_plain.c", """
+            typedef unsigned long long	pt_entry_t;
+
+            void
+            widget_pte_clear(pt_entry_t *ptep)
+            {
+            	*ptep = 0;
+            }
+            """);
+        tree.Write("osfmk/arm64/widget_pmap.c", """
+            #include <pexpert/arm64/board_config.h>
+
+            typedef unsigned long long	pt_entry_t;
+            void widget_pte_clear(pt_entry_t *ptep);
+
+            void
+            widget_pte_reset(pt_entry_t *ptep)
+            {
+            	widget_pte_clear(ptep);
+            #if XNU_MONITOR
+            	widget_pte_clear(ptep + 1);
+            #endif
+            }
+            """);
+        return tree;
+    }
+
+    [Fact]
+    public void A_store_wrapper_lists_the_calls_only_a_board_compiles()
+    {
+        using var tree = BoardWrapperTree();
+        using var cache = new TempTree();
+        var result = Scan(tree, cache.Root);
+
+        var wrapper = Assert.Single(result.Findings, f => f.RuleId == "pt.pte-store-wrapper" && f.Function == "widget_pte_clear");
+        Assert.Equal([9, 11], wrapper.Expansions.Select(e => e.Line).ToArray());
+        Assert.Equal("2", wrapper.Properties["callers"]);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_store_wrapper_with_a_board_s_callers_merges_to_the_whole_scan(int shardCount) =>
+        AssertShardsMergeToTheWholeScan(BoardWrapperTree(), shardCount);
+
     /// <summary>The board tree with a DEVELOPMENT configuration and a pmap file whose stores test a board's macro and DEVELOPMENT.</summary>
     private static TempTree BoardAndDevelopmentTree()
     {

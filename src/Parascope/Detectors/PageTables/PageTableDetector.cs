@@ -189,30 +189,33 @@ public sealed class PageTableDetector : IDetector
     /// <summary>The subcategory of a store wrapper's own finding (its callers are its expansions).</summary>
     public const string WrapperSubcategory = "wrapper";
 
+    /// <summary>Every call the units of CONTEXT make of a function that may be a store wrapper.</summary>
+    public static IEnumerable<WrapperCall> Calls(DetectionContext context) =>
+        context.FactsOf<PageTableFacts>().SelectMany(pair => pair.Facts.Calls);
+
     /// <summary>
-    /// The calls a shard carries to `merge` (<see cref="ScanResult.WrapperCalls"/>): those of functions taking a PTE
-    /// pointer that no unit of the shard defines as a wrapper — the wrapper may be defined in another shard, whose
-    /// finding gains them after the merge (<see cref="WithWrapperCalls"/>). Sorted.
+    /// The calls a shard carries to `merge` (<see cref="ScanResult.WrapperCalls"/>): those of CALLS whose callee has no
+    /// wrapper finding among FINDINGS — the wrapper may be defined in another shard, whose finding gains them after the
+    /// merge (<see cref="WithWrapperCalls"/>). Sorted.
     /// </summary>
-    public ImmutableArray<WrapperCall> ForeignWrapperCalls(DetectionContext context)
+    public static ImmutableArray<WrapperCall> ForeignWrapperCalls(IEnumerable<Finding> findings, IEnumerable<WrapperCall> calls)
     {
-        var facts = context.FactsOf<PageTableFacts>().Select(pair => pair.Facts).ToList();
-        var defined = Definitions(_rules, facts).Select(g => g.Key.Name).ToHashSet(StringComparer.Ordinal);
-        return [.. facts.SelectMany(f => f.Calls).Where(c => !defined.Contains(c.Callee)).Distinct()
+        var wrappers = findings.Where(IsStoreWrapper).Select(f => f.Function!).ToHashSet(StringComparer.Ordinal);
+        return [.. calls.Where(c => !wrappers.Contains(c.Callee)).Distinct()
             .OrderBy(c => c.Callee, StringComparer.Ordinal).ThenBy(c => c.File, StringComparer.Ordinal).ThenBy(c => c.Line)
             .ThenBy(c => c.Function, StringComparer.Ordinal)];
     }
 
+    private static bool IsStoreWrapper(Finding f) => f.Category == FindingCategory.PageTable && f.Subcategory == WrapperSubcategory && f.Function is not null;
+
     /// <summary>
-    /// Merged findings with the calls the shards carried: each store wrapper's callers are every shard's calls of its
-    /// name, as a whole scan, which sees every unit's calls, lists them.
+    /// FINDINGS with each store wrapper's callers completed from CALLS: every call of its name, those of units the
+    /// detection of the wrapper did not see (another configuration's or board's parse; in `merge`, another shard's).
     /// </summary>
     public static ImmutableArray<Finding> WithWrapperCalls(ImmutableArray<Finding> findings, IEnumerable<WrapperCall> calls)
     {
         var byCallee = calls.ToLookup(c => c.Callee, StringComparer.Ordinal);
-        return [.. findings.Select(f => f.Category == FindingCategory.PageTable && f.Subcategory == WrapperSubcategory && f.Function is { } name
-            ? WithCallers(f, f.Expansions.Concat(byCallee[name].Select(Caller)))
-            : f)];
+        return [.. findings.Select(f => IsStoreWrapper(f) ? WithCallers(f, f.Expansions.Concat(byCallee[f.Function!].Select(Caller))) : f)];
     }
 
     private static SiteReference Caller(WrapperCall call) => new(call.File, call.Line, call.Function);
