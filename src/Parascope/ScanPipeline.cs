@@ -234,7 +234,9 @@ public static class ScanPipeline
         }
 
         var (context, detected) = Detect(detectors, ruleSet, request, root, discovery, parsed, texts, reach);
-        var own = ConfigurationSites.Own(detected, OwnConfigurations(units), discovery.Configurations.FirstOrDefault(), OwnPlatforms(units),
+        // Every discovered unit's configurations and boards, not only the shard's: a site in a file another shard's unit
+        // owns (IONVRAMV3Handler.cpp, #included by IONVRAM.cpp and a unit of its own) takes them as in the whole scan.
+        var own = ConfigurationSites.Own(detected, OwnConfigurations(discovery.Units), discovery.Configurations.FirstOrDefault(), OwnPlatforms(discovery.Units),
             discovery.Platforms.IsEmpty ? null : discovery.MachineConfigs.FirstOrDefault(m => m.Known.Length > 0)?.Name).ToList();
         memory.Add(PhaseMemory.Now("detect"));
         var variants = discovery.Variants

@@ -32,7 +32,7 @@ public sealed class WholeScanCache
     public const string ScansFolder = "scans";
     public const string Extension = ".scan";
     /// <summary>Raise whenever the entry or any type of <see cref="ScanResult"/> changes shape.</summary>
-    public const uint Version = 5;
+    public const uint Version = 6;
     public const string GraphExtension = ".graph";
     private static ReadOnlySpan<byte> Magic => "PSCS"u8;
     private static ReadOnlySpan<byte> GraphMagic => "PSCG"u8;

@@ -52,8 +52,19 @@ public static class FindingMerger
                 .OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line).ThenBy(e => e.Function, StringComparer.Ordinal)
                 .ToImmutableArray(),
             Condition = group.Select(f => f.Condition).Where(c => c is not null).Min(StringComparer.Ordinal),
+            UnwalkedConfigurations = Unwalked(group, f => f.Configurations, f => f.UnwalkedConfigurations),
+            UnwalkedPlatforms = Unwalked(group, f => f.Platforms, f => f.UnwalkedPlatforms),
         };
     }
+
+    /// <summary>
+    /// Of a group with a header-body walk's view: what (configurations, boards) its views without a walk gave, a view
+    /// merged before giving its own unwalked part; null for a group without a walk.
+    /// </summary>
+    private static ImmutableArray<string>? Unwalked(List<Finding> group, Func<Finding, ImmutableArray<string>> all,
+        Func<Finding, ImmutableArray<string>?> unwalked) =>
+        group.All(f => f.Walks.IsEmpty) ? null
+            : [.. group.SelectMany(f => f.Walks.IsEmpty ? all(f) : unwalked(f) ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     /// <summary>What may differ between two views of one site (the merge key is rule, file, line, column, detail, context).</summary>
     private static string ViewKey(Finding f) => string.Join('\u0001', f.Function, f.FunctionNode, f.Arch, f.Subcategory,

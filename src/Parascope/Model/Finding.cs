@@ -75,6 +75,15 @@ public sealed record Finding
     /// view (its <see cref="Units"/>). Written in shard reports only: `merge` adds these, then applies the whole reach.
     /// </summary>
     public int? ViewUnits { get; init; }
+    /// <summary>
+    /// Of a finding with <see cref="Walks"/>: the configurations its views without a walk gave (another configuration's
+    /// or board's copies of the site, <see cref="Parascope.Detectors.ConfigurationSites.Fold"/>); null otherwise. When
+    /// `merge` leaves out a walk that is not the whole scan's, these pass on — not the walk's own view's, which the whole
+    /// scan does not have. Written in shard reports only.
+    /// </summary>
+    public ImmutableArray<string>? UnwalkedConfigurations { get; init; }
+    /// <summary>Of a finding with <see cref="Walks"/>: the boards its views without a walk gave, as <see cref="UnwalkedConfigurations"/>.</summary>
+    public ImmutableArray<string>? UnwalkedPlatforms { get; init; }
     /// <summary>The innermost preprocessor condition around the site in assembly files, when there is one.</summary>
     public string? Condition { get; init; }
     /// <summary>A finer class within the category: for driver-api dma-address, port-io, pci-config…; for instructions the rule's class.</summary>

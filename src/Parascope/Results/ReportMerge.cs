@@ -202,7 +202,8 @@ public static class ReportMerge
                     .Concat(shards.Platforms[(g.Key.RuleId, g.Key.File, g.Key.Line)]).Distinct(StringComparer.Ordinal)];
                 // And where its macro is used: a configuration's copy of the site (ConfigurationSites.Fold) is left out below
                 // beside a compiled view, but a whole scan unites the uses only that configuration's units make.
-                ImmutableArray<SiteReference> expansions = [.. g.SelectMany(f => f.Expansions).Distinct()];
+                // A placeholder's expansions are read lexically, where no unit compiled the file: none of the whole scan's.
+                ImmutableArray<SiteReference> expansions = [.. g.Where(f => !Placeholder(f)).SelectMany(f => f.Expansions).Distinct()];
                 // Beside a compiled view, a shard's stand-in for a site none of its units compiled is no view (a whole scan
                 // has none where any unit compiled it); a unit's own inactive view (inline asm its preprocessor skipped,
                 // as bsd's units skip a MACH_KERNEL_PRIVATE body) is one, and counts its unit as in the whole scan.
@@ -285,9 +286,11 @@ public static class ReportMerge
                     }
                 }
             }
-            return (kept, dropped.SelectMany(f => f.Configurations.Select(c => (Key: (f.RuleId, f.File, f.Line), Configuration: c)))
+            // Only what the left-out finding's copies gave (shards of versions before carry no split: all of it).
+            return (kept, dropped.SelectMany(f => (f.UnwalkedConfigurations ?? f.Configurations).Select(c => (Key: (f.RuleId, f.File, f.Line), Configuration: c)))
                 .ToLookup(p => p.Key, p => p.Configuration),
-                dropped.SelectMany(f => f.Platforms.Select(c => (Key: (f.RuleId, f.File, f.Line), Platform: c))).ToLookup(p => p.Key, p => p.Platform));
+                dropped.SelectMany(f => (f.UnwalkedPlatforms ?? f.Platforms).Select(c => (Key: (f.RuleId, f.File, f.Line), Platform: c)))
+                .ToLookup(p => p.Key, p => p.Platform));
         }
     }
 
@@ -300,9 +303,11 @@ public static class ReportMerge
     /// code found lexically where no unit's AST gave it (resolution=lexical), or an inactive view counting no unit (an
     /// asm macro's definition none of the shard's units compiled, another configuration's copy).
     /// </summary>
-    private static bool StandsIn(Finding finding) =>
-        NotCompiled(finding) || finding.Properties.TryGetValue("resolution", out var resolution) && resolution == "lexical"
-        || !finding.Active && (finding.ViewUnits ?? finding.Units) == 0;
+    private static bool StandsIn(Finding finding) => Placeholder(finding) || !finding.Active && (finding.ViewUnits ?? finding.Units) == 0;
+
+    /// <summary>A site no unit of the shard compiled, read from the text: a file no unit read, or code no unit's AST gave.</summary>
+    private static bool Placeholder(Finding finding) =>
+        NotCompiled(finding) || finding.Properties.TryGetValue("resolution", out var resolution) && resolution == "lexical";
 
     private static ImmutableArray<CountedText> Top(IEnumerable<CountedText> items) =>
         items.GroupBy(i => i.Text, StringComparer.Ordinal).Select(g => new CountedText(g.Key, g.Sum(i => i.Count)))

@@ -443,6 +443,125 @@ public sealed class MergeDiffTests
     [Theory]
     [InlineData(3)]
     [InlineData(7)]
+    public void A_not_compiled_placeholder_gives_no_expansions_to_the_compiled_site_after_a_merge(int shardCount)
+    {
+        // As xnu-792's pexpert/pexpert/i386/protos.h (`__IN(s, u)` used as `__IN(b, char)`): a shard none of whose units
+        // read the header reports its sites as not compiled, with the uses read from the text (no function); the whole
+        // scan, where units compiled the header, lists only the compiled uses.
+        using var tree = new TempTree();
+        string[] users = ["a", "b"];
+        string[] others = ["c", "d", "e", "f", "g", "h"];
+        WriteXnuLayout(tree, users.Concat(others).Select(u => $"osfmk/i386/io_user_{u}.c"), []);
+        tree.Write("osfmk/i386/protos_mini.h", "#define __IN_MINI(s, u) \\\nstatic inline unsigned u \\\nin_mini_##s(unsigned short port) \\\n{ \\\n"
+            + "\tunsigned u data; \\\n\t__asm__ volatile (\"in\" #s \" %1,%0\" : \"=a\" (data) : \"d\" (port)); \\\n\treturn data; \\\n}\n"
+            + "__IN_MINI(b, char)\n__IN_MINI(w, short)\n");
+        foreach (var user in users)
+        {
+            tree.Write($"osfmk/i386/io_user_{user}.c", $"#include \"protos_mini.h\"\nunsigned io_user_{user}(void) {{ return in_mini_b(0x60); }}\n");
+        }
+        foreach (var other in others)
+        {
+            tree.Write($"osfmk/i386/io_user_{other}.c", $"void io_user_{other}(void) {{ }}\n");
+        }
+        var site = AssertShardsMergeToTheWholeScan(tree, shardCount).First(f => f.GetProperty("file").GetString() == "osfmk/i386/protos_mini.h");
+        Assert.All(site.GetProperty("expansions").EnumerateArray(), e => Assert.NotEqual(JsonValueKind.Null, e.GetProperty("function").ValueKind));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_walk_merge_leaves_out_passes_on_only_other_configurations_copies(int shardCount)
+    {
+        // As xnu-1504's osfmk/i386/thread.h:247 (current_stack_depth): the whole scan's walker (a bsd unit, first in
+        // discovery) does not compile the call in RELEASE; osfmk units do. A shard whose walker is an osfmk unit reports it
+        // active in RELEASE; merge leaves that walk out, and must pass on only its DEVELOPMENT copy, not its RELEASE.
+        using var tree = new TempTree();
+        tree.Write("config/MASTER", """
+            #  BASE =        [ medium ]
+            #  RELEASE =     [ BASE ]
+            #  DEVELOPMENT = [ BASE development ]
+            options		DEVELOPMENT		# <development>
+            """);
+        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
+        string[] bsd = ["a", "b", "c"];
+        string[] osfmk = ["d", "e", "f", "g", "h"];
+        tree.Write("bsd/conf/files", string.Concat(bsd.Select(u => $"bsd/kern/depth_user_{u}.c\tstandard\n")));
+        tree.Write("osfmk/conf/files", string.Concat(osfmk.Select(u => $"osfmk/kern/depth_user_{u}.c\tstandard\n")));
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        tree.Write("osfmk/kern/depth_mini.h", """
+            int ml_get_interrupts_enabled(void);
+
+            static inline int
+            current_depth_mini(void)
+            {
+            #if defined(MACH_KERNEL_PRIVATE) || DEVELOPMENT
+            	return ml_get_interrupts_enabled();
+            #else
+            	return 0;
+            #endif
+            }
+            """);
+        foreach (var (folder, user) in bsd.Select(u => ("bsd", u)).Concat(osfmk.Select(u => ("osfmk", u))))
+        {
+            tree.Write($"{folder}/kern/depth_user_{user}.c", $"#include \"../../osfmk/kern/depth_mini.h\"\nint depth_user_{user}(void)\n{{\n#if DEVELOPMENT\n\treturn 1;\n#endif\n\treturn current_depth_mini();\n}}\n");
+        }
+        var site = AssertShardsMergeToTheWholeScan(tree, shardCount).Single(f => f.GetProperty("file").GetString() == "osfmk/kern/depth_mini.h");
+        Assert.False(site.GetProperty("active").GetBoolean());
+        Assert.Equal(["DEVELOPMENT"], site.GetProperty("configurations").EnumerateArray().Select(c => c.GetString()!).ToArray());
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void A_site_in_a_file_another_shards_unit_owns_takes_that_files_configurations_after_a_merge(int shardCount)
+    {
+        // As xnu-11417's iokit/Kernel/IONVRAMV3Handler.cpp, #included by IONVRAM.cpp and a unit of its own: a site only the
+        // including unit compiles takes the configurations of the file's own unit, whichever shard parses that unit.
+        using var tree = new TempTree();
+        tree.Write("config/MASTER", """
+            #  BASE =        [ medium ]
+            #  RELEASE =     [ BASE ]
+            #  DEVELOPMENT = [ BASE development ]
+            options		DEVELOPMENT		# <development>
+            """);
+        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
+        string[] padding = ["p", "q", "r", "s", "t"];
+        tree.Write("osfmk/conf/files", "osfmk/i386/nvram_mini.c\tstandard\nosfmk/i386/nvram_handler_mini.c\tstandard\n"
+            + string.Concat(padding.Select(p => $"osfmk/i386/pad_{p}.c\tstandard\n")));
+        tree.Write("bsd/conf/files", string.Empty);
+        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
+        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
+        tree.Write("iokit/Kernel/.keep", string.Empty);
+        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        tree.Write("osfmk/i386/nvram_handler_mini.c", """
+            int ml_get_interrupts_enabled(void);
+
+            int
+            nvram_handler_mini(void)
+            {
+            #ifdef NVRAM_INCLUDED_MINI
+            	return ml_get_interrupts_enabled();
+            #else
+            	return 0;
+            #endif
+            }
+            """);
+        tree.Write("osfmk/i386/nvram_mini.c", "#define NVRAM_INCLUDED_MINI 1\n#include \"nvram_handler_mini.c\"\nint nvram_mini(void) { return nvram_handler_mini(); }\n");
+        foreach (var pad in padding)
+        {
+            tree.Write($"osfmk/i386/pad_{pad}.c", $"void pad_{pad}(void) {{ }}\n");
+        }
+        var site = AssertShardsMergeToTheWholeScan(tree, shardCount).Single(f => f.GetProperty("file").GetString() == "osfmk/i386/nvram_handler_mini.c"
+            && f.GetProperty("active").GetBoolean());
+        Assert.Contains("DEVELOPMENT", site.GetProperty("configurations").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
     public void A_register_parameter_macro_keeps_the_rule_its_resolving_uses_give_after_a_merge(int shardCount)
     {
         // As xnu-11417's osfmk/arm64/proc_reg.h:3019 (`#define MRS(dest, reg)`): the whole scan takes the macro's rule from

@@ -166,6 +166,8 @@ public static class JsonReportReader
             Walks = f.TryGetProperty("walks", out var walks)
                 ? [.. walks.EnumerateArray().Select(w => new BodyWalk(w[0].GetString()!, w[1].GetString()!, w[2].GetString()!, w[3].GetInt32()))]
                 : [],
+            UnwalkedConfigurations = f.TryGetProperty("unwalked", out var unwalked) ? Strings(unwalked.GetProperty("configurations")) : null,
+            UnwalkedPlatforms = f.TryGetProperty("unwalked", out var unwalkedBoards) ? Strings(unwalkedBoards.GetProperty("platforms")) : null,
             Expansions = f.GetProperty("expansions").EnumerateArray()
                 .Select(e => new SiteReference(e.GetProperty("file").GetString()!, e.GetProperty("line").GetInt32(), e.GetProperty("function").GetString())
                 {

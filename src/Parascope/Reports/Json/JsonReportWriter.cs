@@ -222,6 +222,10 @@ public static class JsonReportWriter
             json.WriteEndArray();
         }
         json.WriteEndArray();
+        json.WriteStartObject("unwalked");
+        WriteStrings(json, "configurations", finding.UnwalkedConfigurations ?? []);
+        WriteStrings(json, "platforms", finding.UnwalkedPlatforms ?? []);
+        json.WriteEndObject();
     }
 
     /// <summary>A shard's divisions by fields that platform reads fill, for merge's whole-tree join.</summary>
