@@ -202,8 +202,9 @@ public static class ReportMerge
                     .Concat(shards.Platforms[(g.Key.RuleId, g.Key.File, g.Key.Line)]).Distinct(StringComparer.Ordinal)];
                 // And where its macro is used: a configuration's copy of the site (ConfigurationSites.Fold) is left out below
                 // beside a compiled view, but a whole scan unites the uses only that configuration's units make.
-                // A placeholder's expansions are read lexically, where no unit compiled the file: none of the whole scan's.
-                ImmutableArray<SiteReference> expansions = [.. g.Where(f => !Placeholder(f)).SelectMany(f => f.Expansions).Distinct()];
+                // A placeholder's expansions are read lexically, where no unit compiled the file: beside a compiled view, none
+                // of the whole scan's; alone, they are (the other arch's header read from its text).
+                ImmutableArray<SiteReference> expansions = [.. (g.All(Placeholder) ? g : g.Where(f => !Placeholder(f))).SelectMany(f => f.Expansions).Distinct()];
                 // Beside a compiled view, a shard's stand-in for a site none of its units compiled is no view (a whole scan
                 // has none where any unit compiled it); a unit's own inactive view (inline asm its preprocessor skipped,
                 // as bsd's units skip a MACH_KERNEL_PRIVATE body) is one, and counts its unit as in the whole scan.

@@ -455,6 +455,10 @@ public sealed class MergeDiffTests
         tree.Write("osfmk/i386/protos_mini.h", "#define __IN_MINI(s, u) \\\nstatic inline unsigned u \\\nin_mini_##s(unsigned short port) \\\n{ \\\n"
             + "\tunsigned u data; \\\n\t__asm__ volatile (\"in\" #s \" %1,%0\" : \"=a\" (data) : \"d\" (port)); \\\n\treturn data; \\\n}\n"
             + "__IN_MINI(b, char)\n__IN_MINI(w, short)\n");
+        // And a copy no unit reads (as arm64 reads the i386 header): a placeholder alone keeps the uses read from its text.
+        tree.Write("osfmk/i386/unread_mini.h", "#define __OUT_MINI(s, u) \\\nstatic inline void \\\nout_mini_##s(unsigned short port, unsigned u data) \\\n{ \\\n"
+            + "\t__asm__ volatile (\"out\" #s \" %0,%1\" : : \"a\" (data), \"d\" (port)); \\\n}\n"
+            + "__OUT_MINI(b, char)\n__OUT_MINI(w, short)\n");
         foreach (var user in users)
         {
             tree.Write($"osfmk/i386/io_user_{user}.c", $"#include \"protos_mini.h\"\nunsigned io_user_{user}(void) {{ return in_mini_b(0x60); }}\n");
@@ -463,8 +467,11 @@ public sealed class MergeDiffTests
         {
             tree.Write($"osfmk/i386/io_user_{other}.c", $"void io_user_{other}(void) {{ }}\n");
         }
-        var site = AssertShardsMergeToTheWholeScan(tree, shardCount).First(f => f.GetProperty("file").GetString() == "osfmk/i386/protos_mini.h");
+        var findings = AssertShardsMergeToTheWholeScan(tree, shardCount);
+        var site = findings.First(f => f.GetProperty("file").GetString() == "osfmk/i386/protos_mini.h");
         Assert.All(site.GetProperty("expansions").EnumerateArray(), e => Assert.NotEqual(JsonValueKind.Null, e.GetProperty("function").ValueKind));
+        var unread = findings.First(f => f.GetProperty("file").GetString() == "osfmk/i386/unread_mini.h");
+        Assert.Equal(2, unread.GetProperty("expansions").GetArrayLength());
     }
 
     [Theory]
