@@ -108,13 +108,14 @@ public sealed class ResultCache
     }
 
     /// <summary>
-    /// Keeps UNIT's facts. Not kept: assembly units (read without libclang, as fast to scan again as to look up), failed
-    /// units (a crash or a timeout may not recur) and units with a fatal error such as a missing header (creating the
-    /// header must be seen, and a missing file is in no manifest).
+    /// Keeps UNIT's facts. Not kept: failed units (a crash or a timeout may not recur) and units with a fatal error such
+    /// as a missing header (creating the header must be seen, and a missing file is in no manifest). Assembly units are
+    /// kept: libclang preprocesses them (their skipped lines decide which statements are active), and their manifest
+    /// holds every header that preprocessing read.
     /// </summary>
     public void Store(ParsedUnit unit)
     {
-        if (unit.Unit.Language == SourceLanguage.Assembly || unit.Status == UnitStatus.Failed || unit.HasFatal)
+        if (unit.Status == UnitStatus.Failed || unit.HasFatal)
         {
             return;
         }

@@ -139,6 +139,27 @@ public sealed class ResultCacheTests
     }
 
     [Fact]
+    public void An_assembly_unit_is_read_from_the_cache_until_a_header_its_preprocessor_read_changes()
+    {
+        // libclang preprocesses .s units: what a header defines decides which statements are active, so the header is in
+        // the unit's manifest, and the unit is read from the cache only while it is unchanged.
+        using var tree = new TempTree();
+        tree.Write("idle_config.h", "#define HAS_IDLE_CLI 1\n");
+        tree.Write("idle.s", "#include \"idle_config.h\"\n\t.text\n\t.globl _idle\n_idle:\n#if HAS_IDLE_CLI\n\tcli\n#endif\n\thlt\n\tret\n");
+        using var cache = new TempTree();
+        var cold = Scan(tree.Root, cache.Root, cache.Root);
+        var warm = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal((1, 0), (warm.Statistics!.Cache!.Hits, warm.Statistics.Cache.Misses));
+        Assert.Equal(Json(cold), Json(warm));
+        Assert.True(Assert.Single(warm.Result!.Findings, f => f.RuleId == "x86.cli-sti").Active);
+
+        tree.Write("idle_config.h", "#define HAS_IDLE_CLI 0\n");
+        var edited = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal((0, 1), (edited.Statistics!.Cache!.Hits, edited.Statistics.Cache.Misses));
+        Assert.False(Assert.Single(edited.Result!.Findings, f => f.RuleId == "x86.cli-sti").Active);
+    }
+
+    [Fact]
     public void A_changed_flag_parses_the_unit_again_and_reports_what_the_flag_turns_on()
     {
         using var tree = Tree();
