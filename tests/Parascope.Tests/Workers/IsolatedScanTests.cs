@@ -73,9 +73,10 @@ public sealed class IsolatedScanTests
 
         AssertSameReports(alone, isolated);
         Assert.Equal(alone.Statistics!.Units, isolated.Statistics!.Units);
-        Assert.Equal(12, isolated.Statistics.Cache!.Misses);
+        // The twelve C units and locore.s (assembly units are cached too: libclang preprocesses them).
+        Assert.Equal(13, isolated.Statistics.Cache!.Misses);
         var reread = ScanPipeline.Run(request with { ResultCache = results.Root, ReuseWholeScan = false });
-        Assert.Equal(12, reread.Statistics!.Cache!.Hits);
+        Assert.Equal(13, reread.Statistics!.Cache!.Hits);
         AssertSameReports(alone, reread);
     }
 
