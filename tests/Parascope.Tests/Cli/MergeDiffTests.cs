@@ -132,19 +132,8 @@ public sealed class MergeDiffTests
         // so only it is parsed again in DEVELOPMENT and only its shard reports the site; the unsharded scan counts the
         // seven units that reach the body, and so must the merge, though the other shards report no view of the site.
         using var tree = new TempTree();
-        tree.Write("config/MASTER", """
-            #  BASE =        [ medium ]
-            #  RELEASE =     [ BASE ]
-            #  DEVELOPMENT = [ BASE development ]
-            options		DEVELOPMENT		# <development>
-            """);
-        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
         string[] users = ["a", "b", "c", "d", "e", "f", "g"];
-        tree.Write("osfmk/conf/files", string.Join("\n", users.Select(u => $"osfmk/kern/fpu_user_{u}.c\tstandard")) + "\n");
-        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
-        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
-        tree.Write("iokit/Kernel/.keep", string.Empty);
-        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        WriteXnuLayout(tree, users.Select(u => $"osfmk/kern/fpu_user_{u}.c"), [], development: true);
         // As XNU's assert(): the call is compiled only where the option is on, and a RELEASE parse sees no trace of it.
         tree.Write("osfmk/kern/fpu_mini.h", """
             int ml_get_interrupts_enabled(void);
@@ -200,19 +189,8 @@ public sealed class MergeDiffTests
         // and through SWITCH_MINI() in others (the finding's `macro` property differs by unit); CHECK_MINI()'s call is
         // compiled only in DEVELOPMENT, in every unit (each tests DEVELOPMENT, so each is parsed again in it).
         using var tree = new TempTree();
-        tree.Write("config/MASTER", """
-            #  BASE =        [ medium ]
-            #  RELEASE =     [ BASE ]
-            #  DEVELOPMENT = [ BASE development ]
-            options		DEVELOPMENT		# <development>
-            """);
-        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
         string[] users = ["a", "b", "c", "d", "e", "f", "g", "h"];
-        tree.Write("osfmk/conf/files", string.Join("\n", users.Select(u => $"osfmk/kern/spl_user_{u}.c\tstandard")) + "\n");
-        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
-        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
-        tree.Write("iokit/Kernel/.keep", string.Empty);
-        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        WriteXnuLayout(tree, users.Select(u => $"osfmk/kern/spl_user_{u}.c"), [], development: true);
         tree.Write("osfmk/kern/spl_mini.h", """
             int ml_set_interrupts_enabled(int enable);
             int ml_get_interrupts_enabled(void);
@@ -483,21 +461,9 @@ public sealed class MergeDiffTests
         // discovery) does not compile the call in RELEASE; osfmk units do. A shard whose walker is an osfmk unit reports it
         // active in RELEASE; merge leaves that walk out, and must pass on only its DEVELOPMENT copy, not its RELEASE.
         using var tree = new TempTree();
-        tree.Write("config/MASTER", """
-            #  BASE =        [ medium ]
-            #  RELEASE =     [ BASE ]
-            #  DEVELOPMENT = [ BASE development ]
-            options		DEVELOPMENT		# <development>
-            """);
-        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
         string[] bsd = ["a", "b", "c"];
         string[] osfmk = ["d", "e", "f", "g", "h"];
-        tree.Write("bsd/conf/files", string.Concat(bsd.Select(u => $"bsd/kern/depth_user_{u}.c\tstandard\n")));
-        tree.Write("osfmk/conf/files", string.Concat(osfmk.Select(u => $"osfmk/kern/depth_user_{u}.c\tstandard\n")));
-        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
-        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
-        tree.Write("iokit/Kernel/.keep", string.Empty);
-        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        WriteXnuLayout(tree, osfmk.Select(u => $"osfmk/kern/depth_user_{u}.c"), bsd.Select(u => $"bsd/kern/depth_user_{u}.c"), development: true);
         tree.Write("osfmk/kern/depth_mini.h", """
             int ml_get_interrupts_enabled(void);
 
@@ -528,21 +494,9 @@ public sealed class MergeDiffTests
         // As xnu-11417's iokit/Kernel/IONVRAMV3Handler.cpp, #included by IONVRAM.cpp and a unit of its own: a site only the
         // including unit compiles takes the configurations of the file's own unit, whichever shard parses that unit.
         using var tree = new TempTree();
-        tree.Write("config/MASTER", """
-            #  BASE =        [ medium ]
-            #  RELEASE =     [ BASE ]
-            #  DEVELOPMENT = [ BASE development ]
-            options		DEVELOPMENT		# <development>
-            """);
-        tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
         string[] padding = ["p", "q", "r", "s", "t"];
-        tree.Write("osfmk/conf/files", "osfmk/i386/nvram_mini.c\tstandard\nosfmk/i386/nvram_handler_mini.c\tstandard\n"
-            + string.Concat(padding.Select(p => $"osfmk/i386/pad_{p}.c\tstandard\n")));
-        tree.Write("bsd/conf/files", string.Empty);
-        tree.Write("osfmk/conf/Makefile.template", "CFLAGS+= -DMACH_KERNEL_PRIVATE\n");
-        tree.Write("bsd/conf/Makefile.template", "CFLAGS+= -DBSD_KERNEL_PRIVATE\n");
-        tree.Write("iokit/Kernel/.keep", string.Empty);
-        tree.Write("makedefs/MakeInc.def", "DEFINES = -DAPPLE -DKERNEL -DKERNEL_PRIVATE -DXNU_KERNEL_PRIVATE $(CONFIG_DEFINES)\n");
+        WriteXnuLayout(tree, ["osfmk/i386/nvram_mini.c", "osfmk/i386/nvram_handler_mini.c", .. padding.Select(p => $"osfmk/i386/pad_{p}.c")], [],
+            development: true);
         tree.Write("osfmk/i386/nvram_handler_mini.c", """
             int ml_get_interrupts_enabled(void);
 
@@ -583,10 +537,14 @@ public sealed class MergeDiffTests
         Assert.NotEqual("arm64.sysreg-parameter", site.GetProperty("ruleId").GetString());
     }
 
-    /// <summary>An XNU-layout tree (MASTER, conf/files, templates, MakeInc.def) whose osfmk and bsd build lists name the files given.</summary>
-    private static void WriteXnuLayout(TempTree tree, IEnumerable<string> osfmkFiles, IEnumerable<string> bsdFiles)
+    /// <summary>
+    /// An XNU-layout tree (MASTER, conf/files, templates, MakeInc.def) whose osfmk and bsd build lists name the files given;
+    /// with DEVELOPMENT, MASTER also has a DEVELOPMENT configuration.
+    /// </summary>
+    private static void WriteXnuLayout(TempTree tree, IEnumerable<string> osfmkFiles, IEnumerable<string> bsdFiles, bool development = false)
     {
-        tree.Write("config/MASTER", "#  BASE =        [ medium ]\n#  RELEASE =     [ BASE ]\n");
+        tree.Write("config/MASTER", "#  BASE =        [ medium ]\n#  RELEASE =     [ BASE ]\n"
+            + (development ? "#  DEVELOPMENT = [ BASE development ]\noptions\t\tDEVELOPMENT\t\t# <development>\n" : string.Empty));
         tree.Write("config/MASTER.x86_64", "options		CONFIG_X86_FEATURE\n");
         tree.Write("osfmk/conf/files", string.Concat(osfmkFiles.Select(f => $"{f}\tstandard\n")));
         tree.Write("bsd/conf/files", string.Concat(bsdFiles.Select(f => $"{f}\tstandard\n")));
