@@ -105,17 +105,7 @@ public sealed class UnitEndScope
     /// The innermost function whose lines in FILE hold LINE, or null: a macro expansion is met at the unit's top, before
     /// any function is entered, so its function comes from the lines.
     /// </summary>
-    public string? FunctionAt(string file, int line)
-    {
-        FunctionSpan? best = null;
-        foreach (var span in Functions)
-        {
-            if (span.File == file && span.StartLine <= line && line <= span.EndLine
-                && (best is null || span.EndLine - span.StartLine < best.EndLine - best.StartLine))
-            {
-                best = span;
-            }
-        }
-        return best?.Name;
-    }
+    public string? FunctionAt(string file, int line) => (_functionsByFile ??= FunctionSpans.Of(Functions)).At(file, line);
+
+    private FunctionSpans? _functionsByFile;
 }

@@ -38,38 +38,3 @@ internal sealed record InstructionFacts(ImmutableArray<FileUse> FileUses, Immuta
     /// <summary>What the assembly unit #includes, as written (headers' assembler-only parts are assembled through these).</summary>
     public ImmutableArray<string> AssemblyIncludes { get; init; } = [];
 }
-
-/// <summary>Function definitions every unit's walk entered, by file: the AST's answer to "which function is line N in".</summary>
-internal sealed class FunctionSpans
-{
-    private readonly Dictionary<string, FunctionSpan[]> _byFile;
-
-    private FunctionSpans(Dictionary<string, FunctionSpan[]> byFile) => _byFile = byFile;
-
-    public static FunctionSpans From(ImmutableArray<ParsedUnit> units) =>
-        new(units.SelectMany(u => u.Functions)
-            .GroupBy(f => f.File, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Distinct().OrderBy(f => f.StartLine).ToArray(), StringComparer.Ordinal));
-
-    /// <summary>The innermost function whose lines hold <paramref name="line"/>, or null.</summary>
-    public string? At(string file, int line)
-    {
-        if (!_byFile.TryGetValue(file, out var spans))
-        {
-            return null;
-        }
-        FunctionSpan? best = null;
-        foreach (var span in spans)
-        {
-            if (span.StartLine > line)
-            {
-                break;
-            }
-            if (line <= span.EndLine && (best is null || span.StartLine >= best.StartLine))
-            {
-                best = span;
-            }
-        }
-        return best?.Name;
-    }
-}

@@ -152,7 +152,11 @@ public sealed class PageTableDetector : IDetector
         {
             return;
         }
-        var definitions = Definitions(rules, facts);
+        // A function the rules list as a helper is no wrapper.
+        var definitions = facts.SelectMany(f => f.Wrappers.Select(w => (Wrapper: w, f.Arch, f.Context)))
+            .Where(d => rules.FunctionRule(PageTableKind.Helper, d.Wrapper.Name) is null)
+            .GroupBy(d => (d.Wrapper.Name, d.Wrapper.File, d.Wrapper.Line))
+            .ToList();
         if (definitions.Count == 0)
         {
             return;
@@ -177,14 +181,6 @@ public sealed class PageTableDetector : IDetector
             sink.Add(WithCallers(finding, callers[wrapper.Name].Select(Caller)));
         }
     }
-
-    /// <summary>The store wrappers the units define, by name and place (a function the rules list as a helper is no wrapper).</summary>
-    private static List<IGrouping<(string Name, string File, int Line), (WrapperDefinition Wrapper, string Arch, SourceContext Context)>> Definitions(
-        PageTableRules rules, IEnumerable<PageTableFacts> facts) =>
-        facts.SelectMany(f => f.Wrappers.Select(w => (Wrapper: w, f.Arch, f.Context)))
-            .Where(d => rules.FunctionRule(PageTableKind.Helper, d.Wrapper.Name) is null)
-            .GroupBy(d => (d.Wrapper.Name, d.Wrapper.File, d.Wrapper.Line))
-            .ToList();
 
     /// <summary>The subcategory of a store wrapper's own finding (its callers are its expansions).</summary>
     public const string WrapperSubcategory = "wrapper";

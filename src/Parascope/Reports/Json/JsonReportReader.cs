@@ -166,8 +166,8 @@ public static class JsonReportReader
             Walks = f.TryGetProperty("walks", out var walks)
                 ? [.. walks.EnumerateArray().Select(w => new BodyWalk(w[0].GetString()!, w[1].GetString()!, w[2].GetString()!, w[3].GetInt32()))]
                 : [],
-            UnwalkedConfigurations = f.TryGetProperty("unwalked", out var unwalked) ? Strings(unwalked.GetProperty("configurations")) : null,
-            UnwalkedPlatforms = f.TryGetProperty("unwalked", out var unwalkedBoards) ? Strings(unwalkedBoards.GetProperty("platforms")) : null,
+            UnwalkedConfigurations = Unwalked(f, "configurations"),
+            UnwalkedPlatforms = Unwalked(f, "platforms"),
             Expansions = f.GetProperty("expansions").EnumerateArray()
                 .Select(e => new SiteReference(e.GetProperty("file").GetString()!, e.GetProperty("line").GetInt32(), e.GetProperty("function").GetString())
                 {
@@ -245,6 +245,10 @@ public static class JsonReportReader
 
     private static string? OptionalString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>A shard finding's `unwalked` list NAME (configurations, platforms); null in other reports.</summary>
+    private static ImmutableArray<string>? Unwalked(JsonElement finding, string name) =>
+        finding.TryGetProperty("unwalked", out var unwalked) ? Strings(unwalked.GetProperty(name)) : null;
 
     private static ImmutableArray<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToImmutableArray();
 
