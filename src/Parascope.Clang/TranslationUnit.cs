@@ -155,6 +155,13 @@ public sealed unsafe class TranslationUnit : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// The most specific cursor at <paramref name="position"/> (clang_getCursor): for an identifier a macro expanded there,
+    /// the macro expansion, whose referenced cursor is the macro's definition.
+    /// </summary>
+    public Cursor CursorAt(SourcePosition position) =>
+        new(clang.clang_getCursor(Handle, clang.clang_getLocation(Handle, position.File.Handle, (uint)position.Line, (uint)position.Column)));
+
     /// <summary>The names of every file the unit read, the main file first.</summary>
     public List<string> IncludedFiles()
     {

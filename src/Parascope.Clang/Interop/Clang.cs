@@ -100,6 +100,7 @@ public static unsafe partial class clang
     [DllImport(LibraryName)] public static extern CXSourceLocation clang_getRangeStart(CXSourceRange range);
     [DllImport(LibraryName)] public static extern CXSourceLocation clang_getRangeEnd(CXSourceRange range);
     [DllImport(LibraryName)] public static extern CXSourceLocation clang_getLocation(CXTranslationUnit tu, CXFile file, uint line, uint column);
+    [DllImport(LibraryName)] public static extern CXCursor clang_getCursor(CXTranslationUnit tu, CXSourceLocation location);
     [DllImport(LibraryName)] public static extern CXSourceRange clang_getRange(CXSourceLocation begin, CXSourceLocation end);
     [DllImport(LibraryName)] public static extern CXString clang_getFileName(CXFile file);
     [DllImport(LibraryName)] public static extern CXSourceRangeList* clang_getSkippedRanges(CXTranslationUnit tu, CXFile file);
