@@ -13,14 +13,18 @@ internal static class LexicalSites
 {
     /// <summary>
     /// An invocation of a parametric asm macro the AST did not give (skipped branch, failed parse), resolved lexically:
-    /// recorded as an expansion of the macro's definition.
+    /// recorded as an expansion of the macro's definition (the macro is defined in the same file).
     /// </summary>
     public static void LexicalMacroUse(MacroDefinitions definitions, string file, CSourceScanner.Result scan, CSourceScanner.LexicalCall call,
         bool active, string? arch, InstructionFamily unitFamily)
     {
         foreach (var statement in scan.Statements.Where(st => st.Macro == call.Name && !st.MacroParameters.IsEmpty))
         {
-            var arguments = call.Arguments.Select(a => string.Join(' ', SplitLiterals(a))).ToImmutableArray();
+            // An argument naming one of the file's `#define NAME "…"` is that string, as the AST path resolves it
+            // (xnu-4903 kpc.c's SREG_READ(SREG_PMCR0) under #ifdef KPC_DEBUG).
+            var arguments = call.Arguments
+                .Select(a => scan.StringMacros.TryGetValue(a.Trim(), out var value) ? $"\"{value}\"" : string.Join(' ', SplitLiterals(a)))
+                .ToImmutableArray();
             var family = active ? FamilyHints.OfPath(file) ?? unitFamily : FamilyHints.OfConditions(call.Conditions) ?? FamilyHints.OfPath(file) ?? unitFamily;
             definitions.Use(file, statement, family, new SiteReference(file, call.Line, call.Function), arguments, arch);
         }

@@ -25,3 +25,11 @@ kpc_read_pmc2(void)
 {
 	return SREG_READ(SREG_PMC2);                   // ok: arm64.sysreg-impdef
 }
+
+#ifdef KPC_DEBUG
+static void
+kpc_dump(void)
+{
+	(void)SREG_READ(SREG_PMCR1);                   // ok: arm64.sysreg-impdef
+}
+#endif
