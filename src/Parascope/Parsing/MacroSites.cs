@@ -33,8 +33,10 @@ public sealed class MacroSites
     private Dictionary<string, Cursor>? _definitionsByName;
     /// <summary>Body tokens per definition (keyed by its start offset and file), tokenized once per unit.</summary>
     private readonly Dictionary<(ClangFile, int), List<Token>> _bodies = new();
-    /// <summary>How many times each (expansion, operator) was asked for: the n-th store in one expansion is the n-th operator.</summary>
-    private readonly Dictionary<(ClangFile, int, string), int> _operatorUses = new();
+    /// <summary>How many times each (expansion, operator or name) was asked for: the n-th store in one expansion is the n-th operator.</summary>
+    private readonly Dictionary<(ClangFile, int, string), int> _uses = new();
+    /// <summary>What each macro-body cursor was given by FindNth, per name asked.</summary>
+    private readonly Dictionary<(Cursor, string), MacroOrigin?> _answers = new();
 
     private sealed class ExpansionList
     {
@@ -70,16 +72,54 @@ public sealed class MacroSites
     /// from a macro body; null when it is written out, comes from a macro argument, or is not found.
     /// </summary>
     public MacroOrigin? FindIdentifier(Cursor cursor, string name) =>
-        Expansion(cursor) is { } expansion ? Search(expansion, 0, tokens => IndexOfIdentifier(tokens, name)) : null;
+        FindNth(cursor, name, (tokens, ordinal) => IndexOf(tokens, token => token.Kind == TokenKind.Identifier && token.Text == name, ordinal));
 
     /// <summary>
     /// Where the first of <paramref name="words"/> (identifiers or keywords, e.g. an asm statement's `__asm__`) is
     /// written when <paramref name="cursor"/> comes from a macro body; null as for <see cref="FindIdentifier"/>.
     /// </summary>
     public MacroOrigin? FindWord(Cursor cursor, params string[] words) =>
-        Expansion(cursor) is { } expansion
-            ? Search(expansion, 0, tokens => tokens.FindIndex(token => token.Kind is TokenKind.Identifier or TokenKind.Keyword && words.Contains(token.Text)))
-            : null;
+        FindNth(cursor, words[0], (tokens, ordinal) =>
+            IndexOf(tokens, token => token.Kind is TokenKind.Identifier or TokenKind.Keyword && words.Contains(token.Text), ordinal));
+
+    /// <summary>
+    /// The n-th lookup of WHAT within one expansion finds the n-th occurrence in the body, as for operators: two calls of
+    /// one helper in a body (xnu-792's PMAP_SWITCH_CONTEXT stores with pmap_store_pte at two lines) are two sites, not
+    /// two lookups of the first. The walk meets a body's calls in the body's order. When the body holds fewer (the rest
+    /// come from macros it names), the first one found, as before. The answer is kept per cursor, so that another
+    /// collector asking for the same call is given the same place and does not count as the next occurrence.
+    /// </summary>
+    private MacroOrigin? FindNth(Cursor cursor, string what, Func<List<Token>, int, int> nth)
+    {
+        if (Expansion(cursor) is not { } expansion)
+        {
+            return null;
+        }
+        if (_answers.TryGetValue((cursor, what), out var known))
+        {
+            return known;
+        }
+        var start = cursor.Extent.Start.Expansion;
+        var key = (start.File, start.Offset, what);
+        var ordinal = _uses.GetValueOrDefault(key);
+        _uses[key] = ordinal + 1;
+        var origin = Search(expansion, 0, tokens => nth(tokens, ordinal)) ?? (ordinal > 0 ? Search(expansion, 0, tokens => nth(tokens, 0)) : null);
+        _answers[(cursor, what)] = origin;
+        return origin;
+    }
+
+    private static int IndexOf(List<Token> tokens, Predicate<Token> match, int ordinal)
+    {
+        var seen = 0;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (match(tokens[i]) && seen++ == ordinal)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     /// <summary>
     /// Where the text starting at <paramref name="location"/> is written when it is not a macro body's: a macro
@@ -108,8 +148,8 @@ public sealed class MacroSites
         }
         var start = cursor.Extent.Start.Expansion;
         var key = (start.File, start.Offset, operators[0]);
-        var ordinal = _operatorUses.GetValueOrDefault(key);
-        _operatorUses[key] = ordinal + 1;
+        var ordinal = _uses.GetValueOrDefault(key);
+        _uses[key] = ordinal + 1;
         var wanted = operators.ToArray();
         return Search(expansion, 0, tokens => IndexOfOperator(tokens, wanted, ordinal));
     }
@@ -235,9 +275,6 @@ public sealed class MacroSites
         }
         return _definitionsByName.TryGetValue(name, out var found) ? found : null;
     }
-
-    private static int IndexOfIdentifier(List<Token> tokens, string name) =>
-        tokens.FindIndex(token => token.Kind == TokenKind.Identifier && token.Text == name);
 
     /// <summary>The start of the left operand of the <paramref name="ordinal"/>-th operator among <paramref name="operators"/>.</summary>
     private static int IndexOfOperator(List<Token> tokens, string[] operators, int ordinal)

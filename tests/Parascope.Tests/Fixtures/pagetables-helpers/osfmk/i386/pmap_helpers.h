@@ -30,6 +30,14 @@ pmap_cmpx_pte(pt_entry_t *entryp, pt_entry_t old, pt_entry_t new)
 #define pmap_update_pte(entryp, old, new) \
 	while (!pmap_cmpx_pte((entryp), (old), (new)))
 
+/* Two helper calls in one macro body (xnu-792's PMAP_SWITCH_CONTEXT): each is a site, at its own line. */
+#define PMAP_LOAD_WINDOWS(kpdp, updp, physp, phys)			\
+	do {								\
+		pmap_store_pte((kpdp), *(updp));	/* expect: pt.pte-store-helper */ \
+		if ((physp) != 0)					\
+			pmap_store_pte((physp), (phys));	/* expect: pt.pte-store-helper */ \
+	} while (0)
+
 /* Not listed anywhere: found because it stores through its parameter. */
 static inline void
 pde_clear(pd_entry_t *pdep)	// expect: pt.pte-store-wrapper
