@@ -137,21 +137,133 @@ public sealed class MacroSites
 
     /// <summary>
     /// Where a store's operator (one of <paramref name="operators"/>, e.g. "=") is written when <paramref name="cursor"/>
-    /// comes from a macro body: the n-th lookup within one expansion finds the n-th operator of the body. The
-    /// position is the start of the operator's left operand, as for a store written out.
+    /// comes from a macro body: the n-th lookup within one expansion finds the n-th operator of the body whose left
+    /// operand has <paramref name="target"/>'s shape (a dereference, a subscript, a member, a name). The shape keeps
+    /// the body's other `=` out of the count: a declaration's initializer and the assignments of non-PTE locals that
+    /// come first (xnu-11417's os_atomic_cmpxchgv: `… _r = (e); … _b = …; *(g) = _r;`: the store is the third `=`).
+    /// When no operator has the shape, the n-th of all, as before. The position is the start of the operator's left
+    /// operand, as for a store written out.
     /// </summary>
-    public MacroOrigin? FindOperator(Cursor cursor, params ReadOnlySpan<string> operators)
+    public MacroOrigin? FindOperator(Cursor cursor, Cursor target, params ReadOnlySpan<string> operators)
     {
         if (Expansion(cursor) is not { } expansion)
         {
             return null;
         }
+        var shape = ShapeOf(target);
         var start = cursor.Extent.Start.Expansion;
-        var key = (start.File, start.Offset, operators[0]);
-        var ordinal = _uses.GetValueOrDefault(key);
-        _uses[key] = ordinal + 1;
         var wanted = operators.ToArray();
-        return Search(expansion, 0, tokens => IndexOfOperator(tokens, wanted, ordinal));
+        var shaped = (start.File, start.Offset, operators[0] + "\u0001" + shape);
+        var ordinal = _uses.GetValueOrDefault(shaped);
+        _uses[shaped] = ordinal + 1;
+        var any = (start.File, start.Offset, operators[0]);
+        var anyOrdinal = _uses.GetValueOrDefault(any);
+        _uses[any] = anyOrdinal + 1;
+        return (shape == OperandShape.Other ? null : Search(expansion, 0, tokens => IndexOfOperator(tokens, wanted, ordinal, shape)))
+            ?? Search(expansion, 0, tokens => IndexOfOperator(tokens, wanted, anyOrdinal, OperandShape.Other));
+    }
+
+    /// <summary>What a store's left operand is, read from the AST (parentheses looked through).</summary>
+    private enum OperandShape { Other, Dereference, Subscript, Member, Name }
+
+    private static OperandShape ShapeOf(Cursor target)
+    {
+        for (var depth = 0; depth < 4 && target.Kind == CXCursorKind.CXCursor_ParenExpr; depth++)
+        {
+            var children = target.Children();
+            if (children.Count != 1)
+            {
+                break;
+            }
+            target = children[0];
+        }
+        return target.Kind switch
+        {
+            CXCursorKind.CXCursor_UnaryOperator => OperandShape.Dereference,
+            CXCursorKind.CXCursor_ArraySubscriptExpr => OperandShape.Subscript,
+            CXCursorKind.CXCursor_MemberRefExpr => OperandShape.Member,
+            CXCursorKind.CXCursor_DeclRefExpr => OperandShape.Name,
+            _ => OperandShape.Other,
+        };
+    }
+
+    /// <summary>The same, read from the body's tokens between START and END (exclusive): `T x` and `typeof(p) x` are declarations (Other).</summary>
+    private static OperandShape ShapeOf(List<Token> tokens, int start, int end)
+    {
+        while (end - start >= 2 && tokens[start].Text == "(" && Closing(tokens, start) == end - 1)
+        {
+            start++;
+            end--;
+        }
+        if (end <= start)
+        {
+            return OperandShape.Other;
+        }
+        if (tokens[start].Text == "*")
+        {
+            return OperandShape.Dereference;
+        }
+        if (tokens[end - 1].Text == "]")
+        {
+            return OperandShape.Subscript;
+        }
+        if (end - start == 1)
+        {
+            return tokens[start].Kind == TokenKind.Identifier ? OperandShape.Name : OperandShape.Other;
+        }
+        var depth = 0;
+        var member = false;
+        for (var i = start; i < end; i++)
+        {
+            var text = tokens[i].Text;
+            depth += text is "(" or "[" ? 1 : text is ")" or "]" ? -1 : 0;
+            if (depth == 0 && text is "->" or ".")
+            {
+                member = true;
+            }
+            // Two names side by side outside brackets (`int x`, `typeof(p) _r`): a declaration.
+            if (depth == 0 && i > start && tokens[i].Kind == TokenKind.Identifier && (tokens[i - 1].Kind is TokenKind.Identifier or TokenKind.Keyword || tokens[i - 1].Text == ")"))
+            {
+                return OperandShape.Other;
+            }
+        }
+        return member ? OperandShape.Member : OperandShape.Other;
+    }
+
+    /// <summary>LeftOperand stops at statement punctuation only: the operand starts after `if (c)`, `while (c)`, `else`, `do`.</summary>
+    private static int AfterControl(List<Token> tokens, int start, int end)
+    {
+        while (start < end && tokens[start].Kind == TokenKind.Keyword)
+        {
+            if (tokens[start].Text is "else" or "do")
+            {
+                start++;
+            }
+            else if (tokens[start].Text is "if" or "while" or "for" or "switch" && start + 1 < end && tokens[start + 1].Text == "("
+                && Closing(tokens, start + 1) is var close and > 0 && close < end)
+            {
+                start = close + 1;
+            }
+            else
+            {
+                break;
+            }
+        }
+        return start;
+    }
+
+    private static int Closing(List<Token> tokens, int open)
+    {
+        var depth = 0;
+        for (var i = open; i < tokens.Count; i++)
+        {
+            depth += tokens[i].Text == "(" ? 1 : tokens[i].Text == ")" ? -1 : 0;
+            if (depth == 0)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /// <summary>The top-level expansion whose body produced the cursor's first token, or null.</summary>
@@ -277,7 +389,7 @@ public sealed class MacroSites
     }
 
     /// <summary>The start of the left operand of the <paramref name="ordinal"/>-th operator among <paramref name="operators"/>.</summary>
-    private static int IndexOfOperator(List<Token> tokens, string[] operators, int ordinal)
+    private static int IndexOfOperator(List<Token> tokens, string[] operators, int ordinal, OperandShape shape)
     {
         var seen = 0;
         for (var i = 0; i < tokens.Count; i++)
@@ -286,9 +398,15 @@ public sealed class MacroSites
             {
                 continue;
             }
+            var start = tokens[i].Text is "++" or "--" && i + 1 < tokens.Count && IsOperandStart(tokens[i + 1]) ? i : AfterControl(tokens, LeftOperand(tokens, i), i);
+            var operand = start == i ? ShapeOf(tokens, i + 1, EndOfExpression(tokens, i + 1) + 1) : ShapeOf(tokens, start, i);
+            if (shape != OperandShape.Other && operand != shape)
+            {
+                continue;
+            }
             if (seen++ == ordinal)
             {
-                return tokens[i].Text is "++" or "--" && i + 1 < tokens.Count && IsOperandStart(tokens[i + 1]) ? i : LeftOperand(tokens, i);
+                return start;
             }
         }
         return -1;

@@ -413,9 +413,9 @@ internal sealed class PageTableCollector : IUnitCollector
         var origin = form switch
         {
             "atomic" or "bulk" => scope.Macros.FindIdentifier(site, name!),
-            "compound" => scope.Macros.FindOperator(site, CompoundOperators),
-            "increment" => scope.Macros.FindOperator(site, "++", "--"),
-            _ => scope.Macros.FindOperator(site, "="),
+            "compound" => scope.Macros.FindOperator(site, target, CompoundOperators),
+            "increment" => scope.Macros.FindOperator(site, target, "++", "--"),
+            _ => scope.Macros.FindOperator(site, target, "="),
         };
         if (!AddSite(rule, site, form, name ?? type, scope, fromMacro: false, origin: origin))
         {

@@ -30,6 +30,7 @@ compound_and_increment(struct pmap *pmap, pt_entry_t *ptep, int i)	// expect: pt
 	--ptep[i];				// expect: pt.pte-store
 	PTE_STORE_MACRO(ptep, 0);		/* reported at the #define */
 	PTE_CLEAR_PAIR(ptep);
+	(void)PTE_SWAP_OUT(ptep, 0, INTEL_PTE_VALID);
 }
 
 void

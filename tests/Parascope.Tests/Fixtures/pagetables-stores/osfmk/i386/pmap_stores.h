@@ -47,6 +47,18 @@ extern void bcopy(const void *src, void *dst, size_t n);
 		(p)[1] = 0;			/* expect: pt.pte-store */	\
 	} while (0)
 
+/*
+ * A declaration and a local's assignment come before the store (libkern's os_atomic_cmpxchgv: `_r = (e)`, `_b = …`,
+ * then `*(g) = _r`): the store is the `=` whose left side is a dereference, not the body's first `=`.
+ */
+#define PTE_SWAP_OUT(p, old, v) ({					\
+	pt_entry_t _r = (old); int _b;					\
+	_b = (*(p) == _r);						\
+	if (_b)								\
+		*(p) = (v);		/* expect: pt.pte-store */	\
+	_b;								\
+})
+
 /* A store passed as an argument is written at the use site and stays there. */
 #define PTE_LOCKED(statement)	do { statement; } while (0)
 
