@@ -94,8 +94,12 @@ public static class LexicalPageTableScanner
         private readonly SourceText _lines = new(string.Empty, text);
         private readonly Conditionals _conditionals = new(ImmutableDictionary<string, string>.Empty);
         // Brace and paren depth at each open #if, restored at #elif/#else: the branches of one conditional often
-        // open a block each (`#if A \n if (x) { \n #else \n if (y) { \n #endif`).
-        private readonly Stack<(int Braces, int Parens)> _branchDepths = new();
+        // open a block each (`#if A \n if (x) { \n #else \n if (y) { \n #endif`). After #endif the depth is the
+        // deepest any of its branches ended at (a lone #if: where it ended): a block one branch opens is closed by a later conditional of the same test
+        // (xnu-4903 arm_vm_init: `#if !TWO_LEVEL \n while (…) { \n #else \n … \n #endif` … `#if !TWO_LEVEL \n } \n
+        // #endif`); keeping the #else branch's depth there closed the function early, and the stores in a skipped
+        // branch after it lost the function's declarations.
+        private readonly Stack<(int Braces, int Parens, int DeepestBraces, int DeepestParens)> _branchDepths = new();
         private int _braces;
         private int _parens;
 
@@ -341,12 +345,13 @@ public static class LexicalPageTableScanner
             switch (keyword)
             {
                 case "if" or "ifdef" or "ifndef":
-                    _branchDepths.Push((_braces, _parens));
+                    _branchDepths.Push((_braces, _parens, int.MinValue, int.MinValue));
                     break;
                 case "elif" or "else":
-                    if (_branchDepths.TryPeek(out var saved))
+                    if (_branchDepths.TryPop(out var saved))
                     {
-                        (_braces, _parens) = saved;
+                        _branchDepths.Push((saved.Braces, saved.Parens, Math.Max(saved.DeepestBraces, _braces), Math.Max(saved.DeepestParens, _parens)));
+                        (_braces, _parens) = (saved.Braces, saved.Parens);
                         if (_function is not null && _braces <= _functionBrace)
                         {
                             _function = null;
@@ -356,7 +361,11 @@ public static class LexicalPageTableScanner
                     }
                     break;
                 case "endif":
-                    _branchDepths.TryPop(out _);
+                    if (_branchDepths.TryPop(out var open))
+                    {
+                        _braces = Math.Max(_braces, open.DeepestBraces);
+                        _parens = Math.Max(_parens, open.DeepestParens);
+                    }
                     break;
             }
         }

@@ -68,3 +68,35 @@ not_stores(struct pmap *pmap, struct shadow *shadow, pt_entry_t *ptep, uint64_t 
 	sum += ~*ptep;				// ok: pt.pte-store
 	return sum + template + local_table[0] + (uint64_t)pmap->ref_count;
 }
+
+/*
+ * A loop opened under one conditional and closed under a later one with the same test (xnu-4903 arm_vm_init):
+ * the store in the skipped branch after them is still inside the function and sees its declarations.
+ */
+void
+window_init(pt_entry_t *base, int n)
+{
+#if !TWO_LEVEL_TABLES
+	pt_entry_t *l1;
+#else
+	/* two levels: no L1 table */
+#endif
+	pt_entry_t *l2 = base;
+
+#if !TWO_LEVEL_TABLES
+	l1 = base;
+	while (n > 0) {
+#else
+		n = 1;
+#endif
+		l2++;
+#if !TWO_LEVEL_TABLES
+		l1++;
+		n--;
+	}
+#endif
+
+#if SUBPAGE_L1
+	*l1 = 0;				// expect-inactive: pt.pte-store
+#endif
+}
