@@ -24,9 +24,13 @@ public static class CompileCommandsCommand
         profile.AcceptOnlyFromAmong("xnu", "generic");
         var machineConfig = new TreeOptions().MachineConfig;
         var outputFile = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
+        var variants = new Option<bool>("--variants")
+        {
+            Description = "Also list the units a scan parses again in another configuration or for another board (each with its \"configuration\" and, for a board, \"platform\"; \"variant\": true), after the units themselves.",
+        };
         var command = new Command("compile-commands", "Print the units and flags Parascope would parse, as compile_commands.json.")
         {
-            path, arches, profile, machineConfig, outputFile,
+            path, arches, profile, machineConfig, outputFile, variants,
         };
         command.SetAction(parse =>
         {
@@ -51,7 +55,7 @@ public static class CompileCommandsCommand
                 return ExitCodes.InputError(error, discoveryError);
             }
             using var buffer = new MemoryStream();
-            Write(discovery.Units, root, buffer);
+            Write(parse.GetValue(variants) ? discovery.Units.AddRange(discovery.Variants) : discovery.Units, root, buffer);
             ReportOutputs.WriteText(System.Text.Encoding.UTF8.GetString(buffer.ToArray()), outputPath, output);
             return ExitCodes.Done;
         });
@@ -79,6 +83,14 @@ public static class CompileCommandsCommand
             if (unit.Configuration is not null)
             {
                 json.WriteString("configuration", unit.Configuration);
+            }
+            if (unit.Platform is not null)
+            {
+                json.WriteString("platform", unit.Platform);
+            }
+            if (unit.Variant)
+            {
+                json.WriteBoolean("variant", true);
             }
             json.WriteEndObject();
         }

@@ -541,7 +541,7 @@ public sealed class MergeDiffTests
     /// An XNU-layout tree (MASTER, conf/files, templates, MakeInc.def) whose osfmk and bsd build lists name the files given;
     /// with DEVELOPMENT, MASTER also has a DEVELOPMENT configuration.
     /// </summary>
-    private static void WriteXnuLayout(TempTree tree, IEnumerable<string> osfmkFiles, IEnumerable<string> bsdFiles, bool development = false)
+    internal static void WriteXnuLayout(TempTree tree, IEnumerable<string> osfmkFiles, IEnumerable<string> bsdFiles, bool development = false)
     {
         tree.Write("config/MASTER", "#  BASE =        [ medium ]\n#  RELEASE =     [ BASE ]\n"
             + (development ? "#  DEVELOPMENT = [ BASE development ]\noptions\t\tDEVELOPMENT\t\t# <development>\n" : string.Empty));
