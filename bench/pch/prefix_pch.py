@@ -5,15 +5,11 @@ unit's own text. Times clang -fsyntax-only with and without, alternating, over t
 
 usage: prefix_pch.py CC.json PATH-PART OUT K MIN-GROUP"""
 import json, collections, re, subprocess, sys, time, os, statistics, hashlib
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from units import CLANG, c_units, flags  # noqa: E402
 cc_path, prefix, out, k, minimum = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-clang = "clang-14"
-cc = json.load(open(cc_path))
-def flags(e):
-    a = [x for x in e['arguments'][1:] if x not in ('-c', e['file'])]
-    if '-o' in a:
-        i = a.index('-o'); del a[i:i+2]
-    return tuple(a)
-units = [e for e in cc if prefix in e['file'] and e['file'].endswith('.c')]
+clang = CLANG
+units = c_units(cc_path, prefix)
 def leading(path):
     text = open(path, errors='replace').read()
     text = re.sub(r'/\*.*?\*/', lambda m: '\n' * m.group(0).count('\n'), text, flags=re.S)

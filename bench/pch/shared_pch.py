@@ -9,15 +9,11 @@ usage: shared_pch.py CC.json PATH-PART OUT [SHARE=0.3]    CC.json from `parascop
        that must include a header directly for it to go into the PCH. Not semantics-preserving: a unit that defines
        macros before its includes, or needs another order, changes (they are counted)."""
 import json, collections, re, subprocess, sys, time, os, statistics
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from units import CLANG, c_units, flags  # noqa: E402
 cc_path, prefix, out, share = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) > 4 else 0.3
-clang = os.environ.get("CLANG", "clang-14")
-cc = json.load(open(cc_path))
-def flags(e):
-    a = [x for x in e['arguments'][1:] if x not in ('-c', e['file'])]
-    if '-o' in a:
-        i = a.index('-o'); del a[i:i+2]
-    return tuple(a)
-units = [e for e in cc if prefix in e['file'] and e['file'].endswith('.c')]
+clang = CLANG
+units = c_units(cc_path, prefix)
 common = collections.Counter(flags(e) for e in units).most_common(1)[0][0]
 units = [e for e in units if flags(e) == common]
 inc = re.compile(r'^\s*#\s*include\s*([<"][^>"]+[>"])', re.M)
