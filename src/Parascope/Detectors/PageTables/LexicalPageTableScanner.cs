@@ -95,10 +95,10 @@ public static class LexicalPageTableScanner
         private readonly Conditionals _conditionals = new(ImmutableDictionary<string, string>.Empty);
         // Brace and paren depth at each open #if, restored at #elif/#else: the branches of one conditional often
         // open a block each (`#if A \n if (x) { \n #else \n if (y) { \n #endif`). After #endif the depth is the
-        // deepest any of its branches ended at (a lone #if: where it ended): a block one branch opens is closed by a later conditional of the same test
-        // (xnu-4903 arm_vm_init: `#if !TWO_LEVEL \n while (…) { \n #else \n … \n #endif` … `#if !TWO_LEVEL \n } \n
-        // #endif`); keeping the #else branch's depth there closed the function early, and the stores in a skipped
-        // branch after it lost the function's declarations.
+        // deepest any of its branches ended at (a lone #if: where it ended), since a block one branch opens is closed
+        // by a later conditional of the same test (xnu-4903 arm_vm_init: `#if !TWO_LEVEL \n while (…) { \n #else \n
+        // … \n #endif` … `#if !TWO_LEVEL \n } \n #endif`). Keeping the #else branch's depth there closed the function
+        // early, and the stores in a skipped branch after it lost the function's declarations.
         private readonly Stack<(int Braces, int Parens, int DeepestBraces, int DeepestParens)> _branchDepths = new();
         private int _braces;
         private int _parens;
