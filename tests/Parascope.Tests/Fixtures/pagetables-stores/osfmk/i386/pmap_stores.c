@@ -30,7 +30,6 @@ compound_and_increment(struct pmap *pmap, pt_entry_t *ptep, int i)	// expect: pt
 	--ptep[i];				// expect: pt.pte-store
 	PTE_STORE_MACRO(ptep, 0);		/* reported at the #define */
 	PTE_CLEAR_PAIR(ptep);
-	(void)PTE_SWAP_OUT(ptep, 0, INTEL_PTE_VALID);
 }
 
 void
@@ -99,4 +98,10 @@ window_init(pt_entry_t *base, int n)
 #if SUBPAGE_L1
 	*l1 = 0;				// expect-inactive: pt.pte-store
 #endif
+}
+
+int
+swap_out(pt_entry_t *ptep)					// expect: pt.pte-store-wrapper
+{
+	return PTE_SWAP_OUT(ptep, 0, INTEL_PTE_VALID);
 }

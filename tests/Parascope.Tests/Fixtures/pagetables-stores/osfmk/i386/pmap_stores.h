@@ -51,11 +51,11 @@ extern void bcopy(const void *src, void *dst, size_t n);
  * A declaration and a local's assignment come before the store (libkern's os_atomic_cmpxchgv: `_r = (e)`, `_b = …`,
  * then `*(g) = _r`): the store is the `=` whose left side is a dereference, not the body's first `=`.
  */
-#define PTE_SWAP_OUT(p, old, v) ({					\
+#define PTE_SWAP_OUT(p, old, repl) ({					\
 	pt_entry_t _r = (old); int _b;					\
 	_b = (*(p) == _r);						\
 	if (_b)								\
-		*(p) = (v);		/* expect: pt.pte-store */	\
+		*(p) = (repl);		/* expect: pt.pte-store */	\
 	_b;								\
 })
 
