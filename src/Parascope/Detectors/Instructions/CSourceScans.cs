@@ -10,21 +10,24 @@ namespace Parascope.Detectors.Instructions;
 internal sealed class CSourceScans(IReadOnlySet<string> builtinNames)
 {
     private readonly ConcurrentDictionary<string, CSourceScanner.Result> _byFile = new(StringComparer.Ordinal);
+    // What a scan depends on besides the text: the builtin names it looks for (SharedScans' key).
+    private readonly string _names = "instructions\u0001" + string.Join('\u0001', builtinNames.Order(StringComparer.Ordinal));
 
     /// <summary>Every file scanned so far, by root-relative path.</summary>
     public IReadOnlyDictionary<string, CSourceScanner.Result> All => _byFile;
 
     /// <summary>The scan of RELATIVE, read through the scope's texts; a file of the other arch family's folders has none.</summary>
     public CSourceScanner.Result Get(UnitScope scope, string relative) =>
-        _byFile.GetOrAdd(relative, static (path, s) =>
-        {
-            if (FamilyHints.IsForeignPath(path))
+        _byFile.GetOrAdd(relative, path => SharedScans<CSourceScanner.Result>.Get(scope.Texts, _names, path, (scope.Root, scope.Texts, BuiltinNames: builtinNames),
+            static (file, s) =>
             {
-                return CSourceScanner.Empty;
-            }
-            var text = s.Texts.Get(Path.Combine(s.Root, path));
-            return text is null ? CSourceScanner.Empty : CSourceScanner.Scan(text.Text, s.BuiltinNames);
-        }, (scope.Root, scope.Texts, BuiltinNames: builtinNames));
+                if (FamilyHints.IsForeignPath(file))
+                {
+                    return CSourceScanner.Empty;
+                }
+                var text = s.Texts.Get(Path.Combine(s.Root, file));
+                return text is null ? CSourceScanner.Empty : CSourceScanner.Scan(text.Text, s.BuiltinNames);
+            }));
 
     /// <summary>The scan of a file no unit read, from its text.</summary>
     public CSourceScanner.Result GetOrScan(string relative, string text) =>

@@ -15,20 +15,25 @@ internal sealed class LexicalPageTableScans(PageTableRules rules)
     private readonly NameSet _helpers = new(rules.OfKind(PageTableKind.Helper).SelectMany(r => r.Rule.Match.Functions.Concat(r.Rule.Match.Macros)));
     private readonly NameSet _atomics = new(rules.OfKind(PageTableKind.Atomic).SelectMany(r => r.Rule.Match.Functions));
     private readonly NameSet _bulk = new(rules.OfKind(PageTableKind.Store).SelectMany(r => r.Rule.Match.Functions));
+    // What a scan depends on besides the text: the names it looks for (SharedScans' key).
+    private readonly string _names = "page-tables\u0001" + string.Join('\u0001',
+        rules.OfKind(PageTableKind.Helper).SelectMany(r => r.Rule.Match.Functions.Concat(r.Rule.Match.Macros)).Append("\u0002")
+            .Concat(rules.OfKind(PageTableKind.Atomic).SelectMany(r => r.Rule.Match.Functions)).Append("\u0002")
+            .Concat(rules.OfKind(PageTableKind.Store).SelectMany(r => r.Rule.Match.Functions)));
 
     public IReadOnlyDictionary<string, LexicalPageTableScan> All => _byFile;
 
     /// <summary>The scan of RELATIVE; a file of another architecture's folders (ppc…) has none.</summary>
     public LexicalPageTableScan Get(UnitScope scope, string relative) =>
-        _byFile.GetOrAdd(relative, path =>
+        _byFile.GetOrAdd(relative, path => SharedScans<LexicalPageTableScan>.Get(scope.Texts, _names, path, scope, (file, unit) =>
         {
-            if (FamilyHints.IsForeignPath(path))
+            if (FamilyHints.IsForeignPath(file))
             {
                 return LexicalPageTableScan.Empty;
             }
-            var text = scope.Texts.Get(Path.Combine(scope.Root, path));
+            var text = unit.Texts.Get(Path.Combine(unit.Root, file));
             return text is null ? LexicalPageTableScan.Empty : LexicalPageTableScanner.Scan(text.Text, _helpers, _atomics, _bulk);
-        });
+        }));
 }
 
 /// <summary>
