@@ -132,6 +132,28 @@ public sealed class MacroSites
         return spelling.Offset != expansion.Offset && spelling.File.Equals(expansion.File) ? spelling : expansion;
     }
 
+    /// <summary>
+    /// The string literals (`"S3_1_c15_c0_0"`) of the object-like macro a name written at <paramref name="position"/>
+    /// expands to; null for any other name. clang records the expansion of a macro argument where the argument is
+    /// written, so the cursor there is that expansion and its referenced cursor the definition in effect at that use. A
+    /// name defined as another name (`#define SREG_ALIAS SREG_PMCR1`) is not followed: clang records no expansion inside
+    /// a #define.
+    /// </summary>
+    public string? StringValueAt(SourcePosition position)
+    {
+        var expansion = _scope.TranslationUnit.CursorAt(position);
+        if (expansion.Kind != CXCursorKind.CXCursor_MacroExpansion)
+        {
+            return null;
+        }
+        var definition = expansion.Referenced;
+        if (definition.Kind != CXCursorKind.CXCursor_MacroDefinition || definition.IsMacroFunctionLike || Body(definition) is not { Count: > 0 } body)
+        {
+            return null;
+        }
+        return body.All(t => t.Kind == TokenKind.Literal && t.Text.StartsWith('"')) ? string.Join(' ', body.Select(t => t.Text)) : null;
+    }
+
     /// <summary>The name of the macro whose body produced <paramref name="cursor"/>'s first token, or null.</summary>
     public string? ExpandedFrom(Cursor cursor) => Expansion(cursor)?.Spelling;
 

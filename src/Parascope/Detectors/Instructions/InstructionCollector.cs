@@ -70,7 +70,7 @@ internal sealed class InstructionCollector(CSourceScans scans, UnitScope scope, 
                 _expansions.Add(new MacroUse(macro.File, name, file, at.Line)
                 {
                     Column = at.Column,
-                    Arguments = macro.Parametric ? MacroArguments(astScope.TranslationUnit, astScope.TranslationUnit.Tokenize(cursor.Extent)) : [],
+                    Arguments = macro.Parametric ? MacroArguments(astScope.Macros, astScope.TranslationUnit.Tokenize(cursor.Extent)) : [],
                 });
             }
             return;
@@ -129,7 +129,7 @@ internal sealed class InstructionCollector(CSourceScans scans, UnitScope scope, 
     /// name of an object-like macro whose value is string literals is given as that value: xnu-4903's kpc.c reads
     /// `SREG_READ(SREG_PMCR0)` with `#define SREG_PMCR0 "S3_1_c15_c0_0"`, and the register is the string.
     /// </summary>
-    private static ImmutableArray<string> MacroArguments(TranslationUnit unit, List<Token> tokens)
+    private static ImmutableArray<string> MacroArguments(MacroSites macros, List<Token> tokens)
     {
         var arguments = ImmutableArray.CreateBuilder<string>();
         var depth = 0;
@@ -142,12 +142,12 @@ internal sealed class InstructionCollector(CSourceScans scans, UnitScope scope, 
             }
             if (token.Text == ")" && --depth == 0)
             {
-                arguments.Add(Argument(unit, current));
+                arguments.Add(Argument(macros, current));
                 break;
             }
             if (token.Text == "," && depth == 1)
             {
-                arguments.Add(Argument(unit, current));
+                arguments.Add(Argument(macros, current));
                 current.Clear();
                 continue;
             }
@@ -156,34 +156,10 @@ internal sealed class InstructionCollector(CSourceScans scans, UnitScope scope, 
         return arguments.ToImmutable();
     }
 
-    private static string Argument(TranslationUnit unit, List<Token> tokens) =>
-        tokens is [{ Kind: TokenKind.Identifier } name] && StringMacroValue(unit, name) is { } value
+    private static string Argument(MacroSites macros, List<Token> tokens) =>
+        tokens is [{ Kind: TokenKind.Identifier } name] && macros.StringValueAt(name.Position) is { } value
             ? value
             : string.Join(' ', tokens.Select(t => t.Text));
-
-    /// <summary>
-    /// The string literals an object-like macro named at NAME expands to (`"S3_1_c15_c0_0"`); null for anything else.
-    /// clang records the expansion of a macro argument where the argument is written, so the cursor there is that
-    /// expansion. A name defined as another name (`#define SREG_ALIAS SREG_PMCR1`) is not followed: clang records no
-    /// expansion inside a #define, and libclang has no look-up of a macro by name.
-    /// </summary>
-    private static string? StringMacroValue(TranslationUnit unit, Token name)
-    {
-        var expansion = unit.CursorAt(name.Position);
-        if (expansion.Kind != CXCursorKind.CXCursor_MacroExpansion)
-        {
-            return null;
-        }
-        var definition = expansion.Referenced;
-        if (definition.Kind != CXCursorKind.CXCursor_MacroDefinition || definition.IsMacroFunctionLike)
-        {
-            return null;
-        }
-        var body = unit.Tokenize(definition.Extent);
-        return body.Count > 1 && body.Skip(1).All(t => t.Kind == TokenKind.Literal && t.Text.StartsWith('"'))
-            ? string.Join(' ', body.Skip(1).Select(t => t.Text))
-            : null;
-    }
 
     /// <summary>The system register a builtin argument names, from the AST (a literal, a macro, a constant string).</summary>
     private static string? RegisterName(Cursor argument)

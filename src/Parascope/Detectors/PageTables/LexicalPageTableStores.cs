@@ -9,17 +9,23 @@ namespace Parascope.Detectors.PageTables;
 /// The lexical page-table scan of each C/C++ file, made once per scan and shared by every unit that reads the file
 /// (as the instruction detector's asm scans are); which candidates a unit compiled is the unit's business.
 /// </summary>
-internal sealed class LexicalPageTableScans(PageTableRules rules)
+internal sealed class LexicalPageTableScans
 {
     private readonly ConcurrentDictionary<string, LexicalPageTableScan> _byFile = new(StringComparer.Ordinal);
-    private readonly NameSet _helpers = new(rules.OfKind(PageTableKind.Helper).SelectMany(r => r.Rule.Match.Functions.Concat(r.Rule.Match.Macros)));
-    private readonly NameSet _atomics = new(rules.OfKind(PageTableKind.Atomic).SelectMany(r => r.Rule.Match.Functions));
-    private readonly NameSet _bulk = new(rules.OfKind(PageTableKind.Store).SelectMany(r => r.Rule.Match.Functions));
+    private readonly NameSet _helpers;
+    private readonly NameSet _atomics;
+    private readonly NameSet _bulk;
     // What a scan depends on besides the text: the names it looks for (SharedScans' key).
-    private readonly string _names = "page-tables\u0001" + string.Join('\u0001',
-        rules.OfKind(PageTableKind.Helper).SelectMany(r => r.Rule.Match.Functions.Concat(r.Rule.Match.Macros)).Append("\u0002")
-            .Concat(rules.OfKind(PageTableKind.Atomic).SelectMany(r => r.Rule.Match.Functions)).Append("\u0002")
-            .Concat(rules.OfKind(PageTableKind.Store).SelectMany(r => r.Rule.Match.Functions)));
+    private readonly string _names;
+
+    public LexicalPageTableScans(PageTableRules rules)
+    {
+        string[] helpers = [.. rules.OfKind(PageTableKind.Helper).SelectMany(r => r.Rule.Match.Functions.Concat(r.Rule.Match.Macros))];
+        string[] atomics = [.. rules.OfKind(PageTableKind.Atomic).SelectMany(r => r.Rule.Match.Functions)];
+        string[] bulk = [.. rules.OfKind(PageTableKind.Store).SelectMany(r => r.Rule.Match.Functions)];
+        (_helpers, _atomics, _bulk) = (new NameSet(helpers), new NameSet(atomics), new NameSet(bulk));
+        _names = string.Join('\u0002', "page-tables", string.Join('\u0001', helpers), string.Join('\u0001', atomics), string.Join('\u0001', bulk));
+    }
 
     public IReadOnlyDictionary<string, LexicalPageTableScan> All => _byFile;
 
