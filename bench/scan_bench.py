@@ -140,6 +140,9 @@ def main():
     parser.add_argument("--edit-c", default=None, help="the .c unit to edit (default: the first osfmk unit, else the first)")
     parser.add_argument("--edit-h", default=None, help="the header to edit (default: osfmk/<arch>/proc_reg.h, else a local include)")
     parser.add_argument("--no-clang", action="store_true", help="skip clang (CI smoke run)")
+    parser.add_argument("--clang-variants", action="store_true",
+                        help="also time clang over the other configurations' and boards' units the scan parses again "
+                             "(compile-commands --variants), so that a ratio over the same parses is given too")
     parser.add_argument("--shard", default=None, help="K/N: scan only that shard of the units (parascope scan --shard), to measure part of a big tree on a busy machine")
     parser.add_argument("--skip-nocache", action="store_true", help="skip the --no-cache scan (saves a whole scan on a big tree)")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
@@ -153,24 +156,35 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="parascope-bench-") as scratch:
         copy = copy_tree(tree, scratch)
-        entries = []
+        entries, variant_entries = [], []
         for arch in arches:
             commands = os.path.join(scratch, f"cc-{arch}.json")
-            subprocess.run([cli, "compile-commands", copy, "--arch", arch, "--output", commands],
+            subprocess.run([cli, "compile-commands", copy, "--arch", arch, "--output", commands]
+                           + (["--variants"] if args.clang_variants else []),
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             with open(commands) as f:
-                entries += json.load(f)
+                listed = json.load(f)
+            entries += [e for e in listed if not e.get("variant")]
+            variant_entries += [e for e in listed if e.get("variant")]
         c_entries = [e for e in entries if e["file"].endswith((".c", ".cpp", ".cc"))
                      and in_shard(os.path.relpath(os.path.join(e["directory"], e["file"]), copy))]
         figures = {"tree": tree, "arches": arches, "jobs": args.jobs, "clangCommand": clang, "units": len(entries),
                    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-        cold_runs, clang_runs, nocache_runs = [], [], []
+        if args.clang_variants:
+            figures["variantUnits"] = len(variant_entries)
+        cold_runs, clang_runs, nocache_runs, variant_runs = [], [], [], []
         for run in range(args.runs):
             if not args.no_clang:
                 before = load()
                 seconds, clean = clang_once(clang, entries, args.jobs)
                 clang_runs.append({"wallS": round(seconds, 2), "loadBefore": round(before, 1), "clean": clean})
                 print(f"scan_bench: {clang} -fsyntax-only {seconds:.1f} s (load {before:.1f}), {clean} exit 0", file=sys.stderr, flush=True)
+                if variant_entries:
+                    before = load()
+                    seconds, clean = clang_once(clang, variant_entries, args.jobs)
+                    variant_runs.append({"wallS": round(seconds, 2), "loadBefore": round(before, 1), "clean": clean})
+                    print(f"scan_bench: {clang} -fsyntax-only, variant units {seconds:.1f} s (load {before:.1f}), {clean} exit 0",
+                          file=sys.stderr, flush=True)
             cache = os.path.join(scratch, f"cache-{run}")
             cold_runs.append(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "cold.json")))
             if not args.skip_nocache:
@@ -183,6 +197,9 @@ def main():
         if clang_runs:
             figures["clang"] = sorted(clang_runs, key=lambda r: r["wallS"])[len(clang_runs) // 2]
             figures["clangRuns"] = [r["wallS"] for r in clang_runs]
+        if variant_runs:
+            figures["clangVariants"] = sorted(variant_runs, key=lambda r: r["wallS"])[len(variant_runs) // 2]
+            figures["clangVariantsRuns"] = [r["wallS"] for r in variant_runs]
         warm_runs = [scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "warm.json")) for _ in range(max(3, args.runs))]
         figures["warm"] = sorted(warm_runs, key=lambda r: r["wallS"])[len(warm_runs) // 2]
         figures["warmRuns"] = [r["wallS"] for r in warm_runs]
@@ -208,6 +225,9 @@ def main():
         ratios["touchedOverCold"] = round(figures["touched"]["wallS"] / cold, 3)
     if "clang" in figures:
         ratios["coldOverClang"] = round(cold / figures["clang"]["wallS"], 2)
+        if "clangVariants" in figures:
+            # The scan parses the variants too: against clang over every parse the scan makes, same flags each.
+            ratios["coldOverClangSameParses"] = round(cold / (figures["clang"]["wallS"] + figures["clangVariants"]["wallS"]), 2)
         if "nocache" in figures:
             ratios["nocacheOverClang"] = round(figures["nocache"]["wallS"] / figures["clang"]["wallS"], 2)
     if "editC" in figures:
@@ -221,6 +241,9 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     if "clang" in figures:
         print(f"| {clang} -fsyntax-only | {figures['clang']['wallS']} | {figures['clang']['loadBefore']} | | | | | | | | | | {len(entries)} |")
+    if "clangVariants" in figures:
+        print(f"| {clang} -fsyntax-only, variant units | {figures['clangVariants']['wallS']} | {figures['clangVariants']['loadBefore']} "
+              f"| | | | | | | | | | {len(variant_entries)} |")
     for name in ("cold", "nocache", "warm", "touched", "editC", "editH"):
         if name not in figures:
             continue
@@ -229,7 +252,7 @@ def main():
         label = name + (f" ({r['file']})" if "file" in r else "")
         print(f"| {label} | {r['wallS']} | {r['loadBefore']} | {p['discover']} | {p['parse']} | {p['detect']} | {p['graph']} | {p['plan']} | {p['report']} "
               f"| {r['unitsPerSecond']} | {r['peakMB']} | {r['cacheHits']} | {r['cacheMisses']} | {r['wholeScan']} |")
-    for name in ("cold", "warm", "clang"):
+    for name in ("cold", "warm", "clang", "clangVariants"):
         if f"{name}Runs" in figures and len(figures[f"{name}Runs"]) > 1:
             runs = figures[f"{name}Runs"]
             print(f"{name} runs (s): {' '.join(str(r) for r in runs)}; median {statistics.median(runs):.2f}, spread {min(runs)}-{max(runs)}")

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.IO.Compression;
 using System.Text.Json;
+using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
 using Parascope.Clang;
 using Parascope.Detectors;
@@ -17,17 +18,15 @@ namespace Parascope.Facts;
 /// <summary>
 /// One unit's extracted facts (everything detection and the call graph read of a parsed unit, not the AST) as bytes
 /// and back. Independent of where the bytes go: the result cache stores them; parse worker processes can send them.
-/// The bytes are a <see cref="Frame"/> (magic "PSCF") of the UTF-8 JSON of <see cref="UnitFactsRecord"/>.
+/// The bytes are a <see cref="Frame"/> (magic "PSCF") of the UTF-8 JSON of <see cref="UnitFactsWire"/>: the record
+/// with every path written once.
 /// </summary>
 public static class UnitFactsCodec
 {
     /// <summary>Raise whenever the record or any facts type changes shape.</summary>
-    public const uint Version = 6;
+    public const uint Version = 7;
 
     private static ReadOnlySpan<byte> Magic => "PSCF"u8;
-
-    /// <summary>Source-generated metadata (no reflection at run time): decoding entries is most of a re-scan of cached units.</summary>
-    private static readonly JsonSerializerOptions Options = UnitFactsJson.Default.Options;
 
     /// <summary>
     /// The frame of UNIT's facts stored under KEY with the MANIFEST of what it read, or null when a facts type is not known
@@ -35,7 +34,7 @@ public static class UnitFactsCodec
     /// </summary>
     public static byte[]? Encode(ParsedUnit unit, string key, ImmutableArray<FileDigest> manifest, CompressionLevel level = CompressionLevel.Fastest) =>
         UnitFactsRecord.From(unit, key, manifest) is { } record
-            ? Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(record, Options), level)
+            ? Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(UnitFactsWire.From(record), UnitFactsJson.Default.UnitFactsWire), level)
             : null;
 
     /// <summary>Whether FRAME is an intact frame of this version (checked, not decoded).</summary>
@@ -46,10 +45,13 @@ public static class UnitFactsCodec
     {
         try
         {
-            using var content = Frame.Open(frame, Magic, Version);
-            return content is null ? null : JsonSerializer.Deserialize<UnitFactsRecord>(content, Options);
+            // Inflated whole and read from one span: System.Text.Json's stream reading resumes per buffer, which cost
+            // a third of the decoding when every unit of xnu-11417 is read back.
+            return Frame.Read(frame, Magic, Version) is { } content
+                ? JsonSerializer.Deserialize(content.Span, UnitFactsJson.Default.UnitFactsWire)?.ToRecord()
+                : null;
         }
-        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException or IndexOutOfRangeException or ArgumentException)
         {
             return null;
         }
@@ -180,8 +182,162 @@ public sealed record UnitFactsRecord
     }
 }
 
+/// <summary>
+/// <see cref="UnitFactsRecord"/> as the codec writes it. A unit's paths repeat: xnu-11417's units read ~150 files
+/// each, skip ~1,000 ranges in them and reach ~500 header functions, and as objects ({"File": "...", ...}) these were
+/// three quarters of an entry's ~230 KB of JSON and most of the time a re-scan spends decoding. Here each path is
+/// written once (<see cref="Paths"/>) and everything that names one refers to it by index, in flat integer arrays.
+/// </summary>
+internal sealed class UnitFactsWire
+{
+    // Settable, not init: the source-generated reader gives init properties absent from the JSON their type's default
+    // (null arrays), not these initializers.
+    public string Key { get; set; } = "";
+    /// <summary>Every distinct path (and function name's file) the arrays below refer to, in first-use order.</summary>
+    public string[] Paths { get; set; } = [];
+    /// <summary>The manifest: a path index each, with <see cref="Digests"/> alongside.</summary>
+    public int[] Manifest { get; set; } = [];
+    public string[] Digests { get; set; } = [];
+    public UnitStatus Status { get; set; }
+    public ImmutableArray<ParseDiagnostic> Errors { get; set; } = [];
+    /// <summary>Skipped ranges as (path, first line, last line) triples.</summary>
+    public int[] Inactive { get; set; } = [];
+    public int[] Included { get; set; } = [];
+    /// <summary>Function spans as (path, first line, last line) triples, their names alongside.</summary>
+    public int[] Functions { get; set; } = [];
+    public string[] FunctionNames { get; set; } = [];
+    /// <summary>The spans whose call-graph node is not their name (statics: "name@file"): (span index, node) pairs.</summary>
+    public int[] NodeSpans { get; set; } = [];
+    public string[] Nodes { get; set; } = [];
+    /// <summary>Reached header functions as path × 2 + walked, their names alongside.</summary>
+    public int[] Reached { get; set; } = [];
+    public string[] ReachedNames { get; set; } = [];
+    public int[] Dependencies { get; set; } = [];
+    public long DurationMs { get; set; }
+    public PageTableFacts? PageTables { get; set; }
+    public DriverApiFacts? DriverApi { get; set; }
+    public CallFacts? Calls { get; set; }
+    public JsonElement? Instructions { get; set; }
+    public JsonElement? Platform { get; set; }
+    public ImmutableArray<string> Order { get; set; } = [];
+
+    public static UnitFactsWire From(UnitFactsRecord record)
+    {
+        var paths = new List<string>();
+        var indexes = new Dictionary<string, int>(StringComparer.Ordinal);
+        int Index(string path)
+        {
+            if (!indexes.TryGetValue(path, out var index))
+            {
+                index = paths.Count;
+                indexes.Add(path, index);
+                paths.Add(path);
+            }
+            return index;
+        }
+        var inactive = new int[record.InactiveRanges.Length * 3];
+        for (var i = 0; i < record.InactiveRanges.Length; i++)
+        {
+            var range = record.InactiveRanges[i];
+            (inactive[3 * i], inactive[3 * i + 1], inactive[3 * i + 2]) = (Index(range.File), range.StartLine, range.EndLine);
+        }
+        var functions = new int[record.Functions.Length * 3];
+        var nodeSpans = new List<int>();
+        var nodes = new List<string>();
+        for (var i = 0; i < record.Functions.Length; i++)
+        {
+            var span = record.Functions[i];
+            (functions[3 * i], functions[3 * i + 1], functions[3 * i + 2]) = (Index(span.File), span.StartLine, span.EndLine);
+            if (!string.Equals(span.Node, span.Name, StringComparison.Ordinal))
+            {
+                nodeSpans.Add(i);
+                nodes.Add(span.Node);
+            }
+        }
+        return new UnitFactsWire
+        {
+            Key = record.Key,
+            Manifest = [.. record.Manifest.Select(f => Index(f.Path))],
+            Digests = [.. record.Manifest.Select(f => f.Digest)],
+            Status = record.Status,
+            Errors = record.Errors,
+            Inactive = inactive,
+            Included = [.. record.IncludedFiles.Select(Index)],
+            Functions = functions,
+            FunctionNames = [.. record.Functions.Select(f => f.Name)],
+            NodeSpans = [.. nodeSpans],
+            Nodes = [.. nodes],
+            Reached = [.. record.Reached.Select(r => Index(r.File) * 2 + (r.Walked ? 1 : 0))],
+            ReachedNames = [.. record.Reached.Select(r => r.Function)],
+            Dependencies = [.. record.Dependencies.Select(Index)],
+            DurationMs = record.DurationMs,
+            PageTables = record.PageTables,
+            DriverApi = record.DriverApi,
+            Calls = record.Calls,
+            Instructions = record.Instructions,
+            Platform = record.Platform,
+            Order = record.Order,
+            Paths = [.. paths],
+        };
+    }
+
+    /// <summary>The record; an index out of range or arrays of unequal length (damaged or foreign bytes) throw.</summary>
+    public UnitFactsRecord ToRecord()
+    {
+        if (Manifest.Length != Digests.Length || Inactive.Length % 3 != 0 || Functions.Length % 3 != 0
+            || Functions.Length / 3 != FunctionNames.Length || NodeSpans.Length != Nodes.Length || Reached.Length != ReachedNames.Length)
+        {
+            throw new InvalidDataException("unit facts: arrays of unequal length");
+        }
+        var paths = Paths;
+        var manifest = new FileDigest[Manifest.Length];
+        for (var i = 0; i < manifest.Length; i++)
+        {
+            manifest[i] = new FileDigest(paths[Manifest[i]], Digests[i]);
+        }
+        var inactive = new LineRange[Inactive.Length / 3];
+        for (var i = 0; i < inactive.Length; i++)
+        {
+            inactive[i] = new LineRange(paths[Inactive[3 * i]], Inactive[3 * i + 1], Inactive[3 * i + 2]);
+        }
+        var functions = new FunctionSpan[FunctionNames.Length];
+        for (var i = 0; i < functions.Length; i++)
+        {
+            functions[i] = new FunctionSpan(paths[Functions[3 * i]], Functions[3 * i + 1], Functions[3 * i + 2], FunctionNames[i]);
+        }
+        for (var k = 0; k < NodeSpans.Length; k++)
+        {
+            functions[NodeSpans[k]] = functions[NodeSpans[k]] with { Node = Nodes[k] };
+        }
+        var reached = new ReachedFunction[Reached.Length];
+        for (var i = 0; i < reached.Length; i++)
+        {
+            reached[i] = new ReachedFunction(paths[Reached[i] >> 1], ReachedNames[i], (Reached[i] & 1) != 0);
+        }
+        return new UnitFactsRecord
+        {
+            Key = Key,
+            Manifest = ImmutableCollectionsMarshal.AsImmutableArray(manifest),
+            Status = Status,
+            Errors = Errors,
+            InactiveRanges = ImmutableCollectionsMarshal.AsImmutableArray(inactive),
+            IncludedFiles = [.. Included.Select(i => paths[i])],
+            Functions = ImmutableCollectionsMarshal.AsImmutableArray(functions),
+            Reached = ImmutableCollectionsMarshal.AsImmutableArray(reached),
+            Dependencies = [.. Dependencies.Select(i => paths[i])],
+            DurationMs = DurationMs,
+            PageTables = PageTables,
+            DriverApi = DriverApi,
+            Calls = Calls,
+            Instructions = Instructions,
+            Platform = Platform,
+            Order = Order,
+        };
+    }
+}
+
 [JsonSourceGenerationOptions(IncludeFields = true)]
-[JsonSerializable(typeof(UnitFactsRecord))]
+[JsonSerializable(typeof(UnitFactsWire))]
 [JsonSerializable(typeof(InstructionFacts))]
 [JsonSerializable(typeof(PlatformFacts))]
 internal sealed partial class UnitFactsJson : JsonSerializerContext;

@@ -1,0 +1,104 @@
+using System.Collections.Immutable;
+using System.Text;
+using Parascope.Clang;
+using Parascope.Facts;
+using Parascope.Model;
+using Parascope.Parsing;
+
+namespace Parascope.Tests.Facts;
+
+/// <summary>
+/// The codec writes each path once and refers to it by index (UnitFactsWire): what comes back must be the unit as it
+/// went in, field for field and in order, and bytes whose indexes do not fit are refused, not trusted.
+/// </summary>
+public sealed class UnitFactsCodecTests
+{
+    private static readonly SourceUnit Unit = new()
+    {
+        Path = "/tree/osfmk/i386/pmap.c", RelativePath = "osfmk/i386/pmap.c", Language = SourceLanguage.C, Arch = "x86_64",
+    };
+
+    private static ParsedUnit Parsed() => new()
+    {
+        Unit = Unit,
+        Status = UnitStatus.WithErrors,
+        Errors = [new ParseDiagnostic(DiagnosticLevel.Error, "unknown type name 'sptm_return_t'", "osfmk/i386/pmap.h", 12, 5)],
+        InactiveRanges =
+        [
+            new LineRange("osfmk/i386/pmap.c", 10, 20),
+            new LineRange("osfmk/i386/pmap.h", 3, 4),
+            new LineRange("osfmk/i386/pmap.c", 40, 41),
+        ],
+        IncludedFiles = ["osfmk/i386/pmap.c", "osfmk/i386/pmap.h"],
+        Functions =
+        [
+            new FunctionSpan("osfmk/i386/pmap.c", 50, 90, "pmap_enter"),
+            new FunctionSpan("osfmk/i386/pmap.c", 95, 99, "pmap_store_pte") { Node = "pmap_store_pte@osfmk/i386/pmap.c" },
+            new FunctionSpan("osfmk/i386/pmap.h", 7, 9, "pte_to_pa"),
+        ],
+        Reached = [new ReachedFunction("osfmk/i386/pmap.h", "pte_to_pa", true), new ReachedFunction("osfmk/i386/pmap.h", "pa_to_pte", false)],
+        Dependencies = ["/tree/osfmk/i386/pmap.c", "/tree/osfmk/i386/pmap.h", "/usr/lib/clang/14/include/stdint.h"],
+        DurationMs = 1234,
+    };
+
+    [Fact]
+    public void A_unit_comes_back_as_it_went_in()
+    {
+        var parsed = Parsed();
+        var manifest = parsed.Dependencies.Select((path, i) => new FileDigest(path, new string((char)('a' + i), 64))).ToImmutableArray();
+
+        var record = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", manifest)!)!;
+        var back = record.ToParsedUnit(Unit)!;
+
+        Assert.Equal("key-1", record.Key);
+        Assert.Equal(manifest.AsEnumerable(), record.Manifest.AsEnumerable());
+        Assert.Equal(parsed.Status, back.Status);
+        Assert.Equal(parsed.Errors.AsEnumerable(), back.Errors.AsEnumerable());
+        Assert.Equal(parsed.InactiveRanges.AsEnumerable(), back.InactiveRanges.AsEnumerable());
+        Assert.Equal(parsed.IncludedFiles.AsEnumerable(), back.IncludedFiles.AsEnumerable());
+        Assert.Equal(parsed.Functions.AsEnumerable(), back.Functions.AsEnumerable());
+        Assert.Equal(["pmap_enter", "pmap_store_pte@osfmk/i386/pmap.c", "pte_to_pa"], back.Functions.Select(f => f.Node));
+        Assert.Equal(parsed.Reached.AsEnumerable(), back.Reached.AsEnumerable());
+        Assert.Equal(parsed.Dependencies.AsEnumerable(), back.Dependencies.AsEnumerable());
+        Assert.Equal(parsed.DurationMs, back.DurationMs);
+    }
+
+    [Fact]
+    public void Each_path_is_written_once()
+    {
+        var parsed = Parsed() with
+        {
+            Errors = [],
+            InactiveRanges = [.. Enumerable.Range(1, 500).Select(i => new LineRange("osfmk/i386/pmap.h", 10 * i, 10 * i + 5))],
+        };
+
+        var frame = UnitFactsCodec.Encode(parsed, "key-1", [], System.IO.Compression.CompressionLevel.NoCompression)!;
+        var json = Encoding.UTF8.GetString(Frame.Read(frame, "PSCF"u8, UnitFactsCodec.Version)!.Value.Span);
+
+        Assert.Equal(1, Occurrences(json, "\"osfmk/i386/pmap.h\""));
+        Assert.Equal(500, UnitFactsCodec.Decode(frame)!.InactiveRanges.Length);
+    }
+
+    [Theory]
+    [InlineData("""{"Key":"k","Paths":["a.h"],"Inactive":[1,2,3]}""")]
+    [InlineData("""{"Key":"k","Paths":["a.h"],"Inactive":[0,2]}""")]
+    [InlineData("""{"Key":"k","Paths":["a.h"],"Reached":[0],"ReachedNames":[]}""")]
+    [InlineData("""{"Key":"k","Paths":["a.h"],"Functions":[0,1,2],"FunctionNames":["f"],"NodeSpans":[3],"Nodes":["f@a.h"]}""")]
+    [InlineData("""{"Key":"k","Paths":[],"Manifest":[0],"Digests":["00"]}""")]
+    public void An_intact_frame_whose_indexes_do_not_fit_is_refused(string json)
+    {
+        var frame = Frame.Wrap("PSCF"u8, UnitFactsCodec.Version, Encoding.UTF8.GetBytes(json));
+
+        Assert.Null(UnitFactsCodec.Decode(frame));
+    }
+
+    private static int Occurrences(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
+    }
+}
