@@ -112,9 +112,10 @@ def in_shard(relative):
     return value % count == index - 1
 
 
-def pick_header(entries, copy):
-    """A header under the tree that a few units include: osfmk/i386/proc_reg.h or arm64's, else the unit's first local include."""
-    for candidate in ("osfmk/i386/proc_reg.h", "osfmk/arm64/proc_reg.h", "osfmk/arm/proc_reg.h"):
+def pick_header(entries, copy, arch):
+    """A header under the tree that units of ARCH include: its proc_reg.h (osfmk/i386 for x86), else a unit's first local include."""
+    own = {"arm64": ("osfmk/arm64/proc_reg.h", "osfmk/arm/proc_reg.h")}.get(arch, ("osfmk/i386/proc_reg.h",))
+    for candidate in own:
         if os.path.exists(os.path.join(copy, candidate)):
             return candidate
     for entry in entries:
@@ -138,7 +139,7 @@ def main():
     parser.add_argument("--clang", default=None, help="default: clang-22 (the bundled libclang's), else clang-14")
     parser.add_argument("--cli", default=None, help="a parascope binary (default: build this repository's Release one)")
     parser.add_argument("--edit-c", default=None, help="the .c unit to edit (default: the first osfmk unit, else the first)")
-    parser.add_argument("--edit-h", default=None, help="the header to edit (default: osfmk/<arch>/proc_reg.h, else a local include)")
+    parser.add_argument("--edit-h", default=None, help="the header to edit (default: the first arch's proc_reg.h, else a local include)")
     parser.add_argument("--no-clang", action="store_true", help="skip clang (CI smoke run)")
     parser.add_argument("--clang-variants", action="store_true",
                         help="also time clang over the other configurations' and boards' units the scan parses again "
@@ -203,7 +204,7 @@ def main():
         warm_runs = [scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "warm.json")) for _ in range(max(3, args.runs))]
         figures["warm"] = sorted(warm_runs, key=lambda r: r["wallS"])[len(warm_runs) // 2]
         figures["warmRuns"] = [r["wallS"] for r in warm_runs]
-        edit_h = args.edit_h or pick_header(c_entries, copy)
+        edit_h = args.edit_h or pick_header(c_entries, copy, arches[0])
         if edit_h:
             os.utime(os.path.join(copy, edit_h))
             figures["touched"] = dict(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "touched.json")), file=edit_h)

@@ -192,14 +192,13 @@ internal sealed class UnitFactsWire
 {
     // Settable, not init: the source-generated reader gives init properties absent from the JSON their type's default
     // (null arrays), not these initializers.
-    public string Key { get; set; } = "";
-    /// <summary>Every distinct path (and function name's file) the arrays below refer to, in first-use order.</summary>
+    /// <summary>The record without the path-bearing arrays below (written empty), which it gets back on reading.</summary>
+    public UnitFactsRecord? Rest { get; set; }
+    /// <summary>Every distinct path the arrays below refer to, in first-use order.</summary>
     public string[] Paths { get; set; } = [];
     /// <summary>The manifest: a path index each, with <see cref="Digests"/> alongside.</summary>
     public int[] Manifest { get; set; } = [];
     public string[] Digests { get; set; } = [];
-    public UnitStatus Status { get; set; }
-    public ImmutableArray<ParseDiagnostic> Errors { get; set; } = [];
     /// <summary>Skipped ranges as (path, first line, last line) triples.</summary>
     public int[] Inactive { get; set; } = [];
     public int[] Included { get; set; } = [];
@@ -213,13 +212,6 @@ internal sealed class UnitFactsWire
     public int[] Reached { get; set; } = [];
     public string[] ReachedNames { get; set; } = [];
     public int[] Dependencies { get; set; } = [];
-    public long DurationMs { get; set; }
-    public PageTableFacts? PageTables { get; set; }
-    public DriverApiFacts? DriverApi { get; set; }
-    public CallFacts? Calls { get; set; }
-    public JsonElement? Instructions { get; set; }
-    public JsonElement? Platform { get; set; }
-    public ImmutableArray<string> Order { get; set; } = [];
 
     public static UnitFactsWire From(UnitFactsRecord record)
     {
@@ -256,11 +248,9 @@ internal sealed class UnitFactsWire
         }
         return new UnitFactsWire
         {
-            Key = record.Key,
+            Rest = record with { Manifest = [], InactiveRanges = [], IncludedFiles = [], Functions = [], Reached = [], Dependencies = [] },
             Manifest = [.. record.Manifest.Select(f => Index(f.Path))],
             Digests = [.. record.Manifest.Select(f => f.Digest)],
-            Status = record.Status,
-            Errors = record.Errors,
             Inactive = inactive,
             Included = [.. record.IncludedFiles.Select(Index)],
             Functions = functions,
@@ -270,20 +260,18 @@ internal sealed class UnitFactsWire
             Reached = [.. record.Reached.Select(r => Index(r.File) * 2 + (r.Walked ? 1 : 0))],
             ReachedNames = [.. record.Reached.Select(r => r.Function)],
             Dependencies = [.. record.Dependencies.Select(Index)],
-            DurationMs = record.DurationMs,
-            PageTables = record.PageTables,
-            DriverApi = record.DriverApi,
-            Calls = record.Calls,
-            Instructions = record.Instructions,
-            Platform = record.Platform,
-            Order = record.Order,
             Paths = [.. paths],
         };
     }
 
-    /// <summary>The record; an index out of range or arrays of unequal length (damaged or foreign bytes) throw.</summary>
+    /// <summary>The record; a missing part, an index out of range or arrays of unequal length (damaged or foreign bytes) throw.</summary>
     public UnitFactsRecord ToRecord()
     {
+        object?[] parts = [Paths, Manifest, Digests, Inactive, Included, Functions, FunctionNames, NodeSpans, Nodes, Reached, ReachedNames, Dependencies];
+        if (Rest is not { } rest || parts.Any(part => part is null))
+        {
+            throw new InvalidDataException("unit facts: a part is missing");
+        }
         if (Manifest.Length != Digests.Length || Inactive.Length % 3 != 0 || Functions.Length % 3 != 0
             || Functions.Length / 3 != FunctionNames.Length || NodeSpans.Length != Nodes.Length || Reached.Length != ReachedNames.Length)
         {
@@ -314,29 +302,20 @@ internal sealed class UnitFactsWire
         {
             reached[i] = new ReachedFunction(paths[Reached[i] >> 1], ReachedNames[i], (Reached[i] & 1) != 0);
         }
-        return new UnitFactsRecord
+        return rest with
         {
-            Key = Key,
             Manifest = ImmutableCollectionsMarshal.AsImmutableArray(manifest),
-            Status = Status,
-            Errors = Errors,
             InactiveRanges = ImmutableCollectionsMarshal.AsImmutableArray(inactive),
             IncludedFiles = [.. Included.Select(i => paths[i])],
             Functions = ImmutableCollectionsMarshal.AsImmutableArray(functions),
             Reached = ImmutableCollectionsMarshal.AsImmutableArray(reached),
             Dependencies = [.. Dependencies.Select(i => paths[i])],
-            DurationMs = DurationMs,
-            PageTables = PageTables,
-            DriverApi = DriverApi,
-            Calls = Calls,
-            Instructions = Instructions,
-            Platform = Platform,
-            Order = Order,
         };
     }
 }
 
 [JsonSourceGenerationOptions(IncludeFields = true)]
+[JsonSerializable(typeof(UnitFactsRecord))]
 [JsonSerializable(typeof(UnitFactsWire))]
 [JsonSerializable(typeof(InstructionFacts))]
 [JsonSerializable(typeof(PlatformFacts))]

@@ -80,11 +80,13 @@ public sealed class UnitFactsCodecTests
     }
 
     [Theory]
-    [InlineData("""{"Key":"k","Paths":["a.h"],"Inactive":[1,2,3]}""")]
-    [InlineData("""{"Key":"k","Paths":["a.h"],"Inactive":[0,2]}""")]
-    [InlineData("""{"Key":"k","Paths":["a.h"],"Reached":[0],"ReachedNames":[]}""")]
-    [InlineData("""{"Key":"k","Paths":["a.h"],"Functions":[0,1,2],"FunctionNames":["f"],"NodeSpans":[3],"Nodes":["f@a.h"]}""")]
-    [InlineData("""{"Key":"k","Paths":[],"Manifest":[0],"Digests":["00"]}""")]
+    [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Inactive":[1,2,3]}""")]
+    [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Inactive":[0,2]}""")]
+    [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Reached":[0],"ReachedNames":[]}""")]
+    [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Functions":[0,1,2],"FunctionNames":["f"],"NodeSpans":[3],"Nodes":["f@a.h"]}""")]
+    [InlineData("""{"Rest":{"Key":"k"},"Paths":[],"Manifest":[0],"Digests":["00"]}""")]
+    [InlineData("""{"Paths":[]}""")]
+    [InlineData("""{"Rest":{"Key":"k"},"Paths":null}""")]
     public void An_intact_frame_whose_indexes_do_not_fit_is_refused(string json)
     {
         var frame = Frame.Wrap("PSCF"u8, UnitFactsCodec.Version, Encoding.UTF8.GetBytes(json));
