@@ -51,7 +51,7 @@ public static class UnitFactsCodec
                 ? JsonSerializer.Deserialize(content.Span, UnitFactsJson.Default.UnitFactsWire)?.ToRecord()
                 : null;
         }
-        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException or IndexOutOfRangeException or ArgumentException)
+        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException or IndexOutOfRangeException)
         {
             return null;
         }
@@ -246,21 +246,26 @@ internal sealed class UnitFactsWire
                 nodes.Add(span.Node);
             }
         }
+        // Every index is taken before the path table is read off (an initializer's order would be the only guard).
+        int[] manifest = [.. record.Manifest.Select(f => Index(f.Path))];
+        int[] included = [.. record.IncludedFiles.Select(Index)];
+        int[] reached = [.. record.Reached.Select(r => Index(r.File) * 2 + (r.Walked ? 1 : 0))];
+        int[] dependencies = [.. record.Dependencies.Select(Index)];
         return new UnitFactsWire
         {
             Rest = record with { Manifest = [], InactiveRanges = [], IncludedFiles = [], Functions = [], Reached = [], Dependencies = [] },
-            Manifest = [.. record.Manifest.Select(f => Index(f.Path))],
+            Paths = [.. paths],
+            Manifest = manifest,
             Digests = [.. record.Manifest.Select(f => f.Digest)],
             Inactive = inactive,
-            Included = [.. record.IncludedFiles.Select(Index)],
+            Included = included,
             Functions = functions,
             FunctionNames = [.. record.Functions.Select(f => f.Name)],
             NodeSpans = [.. nodeSpans],
             Nodes = [.. nodes],
-            Reached = [.. record.Reached.Select(r => Index(r.File) * 2 + (r.Walked ? 1 : 0))],
+            Reached = reached,
             ReachedNames = [.. record.Reached.Select(r => r.Function)],
-            Dependencies = [.. record.Dependencies.Select(Index)],
-            Paths = [.. paths],
+            Dependencies = dependencies,
         };
     }
 
