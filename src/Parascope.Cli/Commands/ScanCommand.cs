@@ -127,22 +127,6 @@ public static class ScanCommand
             ModelNames.TryParseTarget(parse.GetValue(target)!, out var xenTarget);
             Severity? threshold = parse.GetValue(failOn) is { } level && ModelNames.TryParseSeverity(level, out var severity) ? severity : null;
 
-            if (programArguments is not null && !parse.GetValue(isolate) && !parse.GetValue(noSupervise) && parse.GetValue(parseJournal) is null)
-            {
-                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments);
-                if (supervised.Error is { } line)
-                {
-                    error.WriteLine($"parascope: {line}");
-                }
-                return supervised.ExitCode;
-            }
-            var journal = parse.GetValue(parseJournal) is { } journalFolder ? ParseJournal.OpenSupervised(journalFolder) : default;
-            if (journal.Error is { } journalError)
-            {
-                return ExitCodes.InputError(error, journalError);
-            }
-            using var journalled = journal.Value;
-            using var progress = ProgressBar.For(error, parse.GetValue(quiet));
             var request = new ScanRequest
             {
                 Root = parse.GetValue(path)!,
@@ -164,14 +148,20 @@ public static class ScanCommand
                 Boards = chosenBoards,
                 CacheDirectory = tree.CacheOf(parse),
                 ResultCache = tree.ResultCacheOf(parse),
-                ProgressDetail = progress is null ? null : progress.Report,
             };
-            var outcome = ScanPipeline.Run(request with
+            // An unchanged tree with a kept result is answered here, parsing nothing: no child to supervise.
+            var supervise = programArguments is not null && !parse.GetValue(isolate) && !parse.GetValue(noSupervise) && parse.GetValue(parseJournal) is null;
+            var outcome = supervise ? ScanPipeline.TryReuse(request) : null;
+            if (supervise && outcome is null)
             {
-                ParseWorkers = parse.GetValue(isolate) ? WorkerCommand.OfThisProcess() : null,
-                Journal = journalled,
-            });
-            progress?.Dispose();
+                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments!);
+                if (supervised.Error is { } line)
+                {
+                    error.WriteLine($"parascope: {line}");
+                }
+                return supervised.ExitCode;
+            }
+            outcome ??= Scanned(request, parse.GetValue(isolate), parse.GetValue(parseJournal), parse.GetValue(quiet), error);
             if (outcome.Result is not { } result)
             {
                 return ExitCodes.InputError(error, outcome.Error!);
@@ -196,6 +186,24 @@ public static class ScanCommand
             return FailOn.Fails(result, threshold) ? ExitCodes.FindingsAtOrAboveFailOn : ExitCodes.Done;
         });
         return scan;
+    }
+
+    /// <summary>The scan run in this process, journalled when a supervisor started it, with the progress bar on a terminal.</summary>
+    private static ScanOutcome Scanned(ScanRequest request, bool isolate, string? journalFolder, bool quiet, TextWriter error)
+    {
+        var journal = journalFolder is not null ? ParseJournal.OpenSupervised(journalFolder) : default;
+        if (journal.Error is { } journalError)
+        {
+            return ScanOutcome.Failure(journalError);
+        }
+        using var journalled = journal.Value;
+        using var progress = ProgressBar.For(error, quiet);
+        return ScanPipeline.Run(request with
+        {
+            ParseWorkers = isolate ? WorkerCommand.OfThisProcess() : null,
+            Journal = journalled,
+            ProgressDetail = progress is null ? null : progress.Report,
+        });
     }
 
     /// <summary>The names of a comma-separated list option (--configurations, --boards): empty for 'none', null when it names nothing.</summary>

@@ -59,7 +59,15 @@ public static class ScanSupervisor
                     {
                         return new SupervisedExit(128 + exiting, null); // the signal's handler says so and exits
                     }
-                    _folder ??= Directory.CreateTempSubdirectory("parascope-scan-").FullName;
+                    if (_folder is null)
+                    {
+                        if (JournalFolder() is not { } made)
+                        {
+                            return new SupervisedExit(2, $"no folder for the scan's journal can be made in {Path.GetTempPath().TrimEnd('/')} " +
+                                                         "(TMPDIR); set TMPDIR to a writable folder, or scan with --no-supervise");
+                        }
+                        _folder = made;
+                    }
                     File.WriteAllBytes(Path.Combine(_folder, ParseJournal.VerdictsFileName), JsonSerializer.SerializeToUtf8Bytes(verdicts));
                     // A scan that dies before it opens its journal must not be judged by the last one's.
                     File.Delete(Path.Combine(_folder, ParseJournal.JournalFileName));
@@ -176,6 +184,19 @@ public static class ScanSupervisor
         lock (Gate)
         {
             (_ended, _exitingOn) = (false, null);
+        }
+    }
+
+    /// <summary>A new folder of the temporary folder for the journal, or null when none can be made there.</summary>
+    private static string? JournalFolder()
+    {
+        try
+        {
+            return Directory.CreateTempSubdirectory("parascope-scan-").FullName;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

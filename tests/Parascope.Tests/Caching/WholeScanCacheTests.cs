@@ -289,4 +289,31 @@ public sealed class WholeScanCacheTests
         Assert.NotEqual(WholeScanUse.Hit, changed.Statistics!.WholeScan);
         Assert.Equal(Reports(Scan(tree.Root, cache.Root, null, compileCommands: database)), Reports(changed));
     }
+
+    [Theory]
+    [InlineData("""{"Key":"k","Tree":"t1","Outside":[],"Units":1}""", "t1")]
+    [InlineData("""{"Outside":[{"Path":"/x","Tree":"inner"}],"Result":{"Tree":"deep"},"Tree":"t2"}""", "t2")]
+    [InlineData("""{"Key":"k","Outside":[]}""", null)]
+    [InlineData("""{"Key":"k","Tree":7}""", null)]
+    [InlineData("""["Tree","t"]""", null)]
+    public void An_entrys_tree_is_read_from_its_own_property_without_decoding_the_rest(string json, string? tree)
+    {
+        Assert.Equal(tree, WholeScanCache.TreeOf(System.Text.Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Fact]
+    public void An_entry_of_the_tree_before_an_edit_is_a_miss_and_the_scan_after_the_edit_keeps_its_own()
+    {
+        using var tree = new TempTree();
+        WriteSettled(tree, "halt.c", "void halt_cpu(void) { __asm__ volatile(\"hlt\"); }\n");
+        using var cache = new TempTree();
+        Assert.Equal(WholeScanUse.Stored, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+        File.SetLastWriteTimeUtc(tree.Write("halt.c", "void halt_cpu(void) { __asm__ volatile(\"cli\"); }\n"), Settled.AddMinutes(2));
+
+        var edited = Scan(tree.Root, cache.Root, cache.Root);
+
+        Assert.Equal(WholeScanUse.Stored, edited.Statistics!.WholeScan);
+        Assert.Equal(Reports(Scan(tree.Root, cache.Root, null)), Reports(edited));
+        Assert.Equal(WholeScanUse.Hit, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+    }
 }

@@ -14,21 +14,11 @@ public sealed class IsolateOptionTests
         tree.Write("osfmk/i386/halt.c", "void halt(void)\n{\n\t__asm__ volatile(\"hlt\");\n}\n");
         using var outputs = new TempTree();
         var report = Path.Combine(outputs.Root, "report.json");
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "parascope"))
-        {
-            ArgumentList = { "scan", tree.Root, "--isolate", "-j", "2", "--units", "--quiet", "--no-cache", "-o", report },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var (exit, error) = await CliProcess.Run(["scan", tree.Root, "--isolate", "-j", "2", "--units", "--quiet", "--no-cache", "-o", report]);
 
-        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(0, exit);
         Assert.Contains("parascope: warning: 1 units crashed the parser and were reported failed (e.g. osfmk/i386/deep.c x86_64)",
-            await error, StringComparison.Ordinal);
+            error, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(File.ReadAllText(report));
         var units = json.RootElement.GetProperty("units").EnumerateArray().ToDictionary(u => u.GetProperty("file").GetString()!, u => u.GetProperty("status").GetString());
         Assert.Equal("failed", units["osfmk/i386/deep.c"]);
