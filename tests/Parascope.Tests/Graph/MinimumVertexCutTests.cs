@@ -100,4 +100,55 @@ public sealed class MinimumVertexCutTests
         var cut = Cut("s>a a>t u>v", ["s"], ["t", "v"]);
         Assert.Equal(["t"], (IEnumerable<string>)cut.Functions);
     }
+
+    /// <summary>
+    /// Against an oracle of another kind: on 300 random graphs of 10 functions, the cut separates every source from
+    /// every sink (a source that holds no site never in it) and no smaller set does, found by trying every set of
+    /// functions (not by a flow).
+    /// </summary>
+    [Fact]
+    public void On_random_graphs_the_cut_is_a_separator_no_smaller_set_of_functions_is()
+    {
+        var random = new Random(18);
+        for (var graph = 0; graph < 300; graph++)
+        {
+            const int count = 10;
+            string Name(int f) => $"f{f}";
+            var edges = Enumerable.Range(0, random.Next(8, 30)).Select(_ => (Name(random.Next(count)), Name(random.Next(count)))).ToList();
+            var sources = Enumerable.Range(0, random.Next(1, 4)).Select(_ => Name(random.Next(count))).Distinct().ToList();
+            var sinks = Enumerable.Range(0, random.Next(1, 5)).Select(_ => Name(random.Next(count))).Distinct().ToList();
+
+            var cut = MinimumVertexCut.Compute(edges, sources, sinks);
+
+            var smallest = Enumerable.Range(0, 1 << count)
+                .Select(mask => Enumerable.Range(0, count).Where(f => (mask & (1 << f)) != 0).Select(Name).ToHashSet())
+                .Where(set => set.All(f => !sources.Contains(f) || sinks.Contains(f)) && Separates(edges, sources, sinks, set))
+                .Min(set => set.Count);
+            var context = $"graph {graph}: {string.Join(' ', edges.Select(e => $"{e.Item1}>{e.Item2}"))}; sources {string.Join(',', sources)}; " +
+                          $"sinks {string.Join(',', sinks)}; cut {string.Join(',', cut.Functions)}";
+            Assert.True(Separates(edges, sources, sinks, [.. cut.Functions]), context);
+            Assert.True(smallest == cut.Size, $"{context}; the smallest separator has {smallest}");
+            Assert.Equal(cut.Functions.Length, cut.Size);
+            Assert.DoesNotContain(cut.Functions, f => sources.Contains(f) && !sinks.Contains(f));
+        }
+    }
+
+    /// <summary>Whether no path leads from a source to a sink through functions outside CUT (a function is its own path).</summary>
+    private static bool Separates(List<(string Caller, string Callee)> edges, List<string> sources, List<string> sinks, HashSet<string> cut)
+    {
+        var reached = sources.Where(s => !cut.Contains(s)).ToHashSet();
+        var queue = new Queue<string>(reached);
+        while (queue.Count > 0)
+        {
+            var function = queue.Dequeue();
+            foreach (var (_, callee) in edges.Where(e => e.Caller == function))
+            {
+                if (!cut.Contains(callee) && reached.Add(callee))
+                {
+                    queue.Enqueue(callee);
+                }
+            }
+        }
+        return !reached.Overlaps(sinks);
+    }
 }
