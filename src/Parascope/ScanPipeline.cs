@@ -528,7 +528,7 @@ public static class ScanPipeline
         var detectors = DetectorRegistry.All(rules);
         var reach = new FunctionReach();
         var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers);
-        var (context, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach);
+        var (context, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach, compiledSitesOnly: true);
         tally.Counts.Add(UnitCounts.Of([.. parsed.Select(u => (u.Status, u.HasFatal))]));
         tally.WrapperCalls.AddRange(Detectors.PageTables.PageTableDetector.Calls(context));
         var byFile = OwnConfigurations([.. group]);
@@ -548,10 +548,12 @@ public static class ScanPipeline
 
     /// <summary>Every detector over the parsed units: the context they read (the driver inventory reads it too) and their findings.</summary>
     private static (DetectionContext Context, IReadOnlyCollection<Finding> Findings) Detect(ImmutableArray<IDetector> detectors, RuleSet rules,
-        ScanRequest request, string root, DiscoveryResult discovery, ImmutableArray<ParsedUnit> parsed, SourceTexts texts, FunctionReach reach)
+        ScanRequest request, string root, DiscoveryResult discovery, ImmutableArray<ParsedUnit> parsed, SourceTexts texts, FunctionReach reach,
+        bool compiledSitesOnly = false)
     {
         var context = new DetectionContext
         {
+            CompiledSitesOnly = compiledSitesOnly,
             Root = root,
             Rules = rules,
             Target = request.Target,

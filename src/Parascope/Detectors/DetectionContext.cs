@@ -17,6 +17,13 @@ public sealed class DetectionContext
     /// <summary>Every file of the tree, as Discovery found them: detectors never walk the tree themselves.</summary>
     public required Discovery.FileInventory Files { get; init; }
 
+    /// <summary>
+    /// The units are another configuration's or board's parses, whose findings count only where those parses compile
+    /// them (<see cref="ConfigurationSites.Fold"/> keeps the active ones): the tree's files none of them read, whose
+    /// findings are inactive by nature, are left to the scan's own detection (each such sweep reads most of the tree).
+    /// </summary>
+    public bool CompiledSitesOnly { get; init; }
+
     /// <summary>Every unit's facts of one detector's type, with the unit they came from.</summary>
     public IEnumerable<(ParsedUnit Unit, TFacts Facts)> FactsOf<TFacts>() where TFacts : class, IUnitFacts
     {

@@ -198,7 +198,10 @@ public sealed class InstructionDetector : IDetector
         }
         var read = new HashSet<string>(context.Units.Where(u => u.Unit.Language != SourceLanguage.Assembly).SelectMany(u => u.IncludedFiles), StringComparer.Ordinal);
         read.UnionWith(seen);
-        UnreadFiles.Detect(context, classifier, _scans, read, stringMacros, definitions, headers, sink);
+        if (!context.CompiledSitesOnly)
+        {
+            UnreadFiles.Detect(context, classifier, _scans, read, stringMacros, definitions, headers, sink);
+        }
         headers.Detect(context, definitions, sink);
         definitions.Emit(context, sink);
     }
