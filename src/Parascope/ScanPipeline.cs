@@ -262,56 +262,36 @@ public static class ScanPipeline
         using var workers = request.ParseWorkers is { } command ? new Workers.ParseWorkerPool(command) : null;
         // Before the first parse: arenas are made as threads first allocate (see NativeHeap).
         NativeHeap.Tune(request.Jobs);
-        var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache, workers);
-        var evicted = cache?.Trim() ?? 0;
-        var parseMs = phase.ElapsedMilliseconds;
-        memory.Add(PhaseMemory.Now("parse"));
-        phase.Restart();
-        var timedOut = parsed.Where(p => p.Errors.Length > 0 && p.Errors[0].Message.StartsWith(UnitParser.TimeoutReason, StringComparison.Ordinal)).ToList();
-        if (timedOut.Count > 0)
-        {
-            warnings = warnings.Add($"{timedOut.Count} units abandoned after --unit-timeout {request.UnitTimeout.TotalSeconds:0.###} s and reported failed " +
-                                    $"(e.g. {timedOut[0].Unit.RelativePath} for {timedOut[0].Unit.Arch})");
-        }
-        var crashed = parsed.Where(p => p.Errors.Length > 0 && p.Errors[0].Message.StartsWith(Workers.ParseWorkerPool.CrashReason, StringComparison.Ordinal)).ToList();
-        if (crashed.Count > 0)
-        {
-            warnings = warnings.Add($"{crashed.Count} units crashed the parser and were reported failed " +
-                                    $"(e.g. {crashed[0].Unit.RelativePath} {crashed[0].Unit.Arch}); the scan went on without them");
-        }
-
-        var (context, detected) = Detect(detectors, ruleSet, request, root, discovery, parsed, texts, reach);
-        // Every discovered unit's configurations and boards, not only the shard's: a site in a file another shard's unit
-        // owns (IONVRAMV3Handler.cpp, #included by IONVRAM.cpp and a unit of its own) takes them as in the whole scan.
-        var own = ConfigurationSites.Own(detected, OwnConfigurations(discovery.Units), discovery.Configurations.FirstOrDefault(), OwnPlatforms(discovery.Units),
-            discovery.Platforms.IsEmpty ? null : discovery.MachineConfigs.FirstOrDefault(m => m.Known.Length > 0)?.Name).ToList();
-        memory.Add(PhaseMemory.Now("detect"));
+        var ranks = ranked.Select(u => u.Rank).ToImmutableArray();
+        var main = OwnUnits(units, ranks, detectors, sources, ruleSet, root, texts, reach, request, discovery, cache, workers, phase, memory,
+            keeping: wholeScan is null ? null : snapshot, resources);
+        warnings = warnings.AddRange(main.Warnings);
         var variants = discovery.Variants
             .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
             .ToImmutableArray();
         var variantParses = new VariantParses();
-        var all = own.Concat(VariantSites(variants, own, ruleSet, root, request, discovery, cache, texts, workers, variantParses));
+        var all = main.Own.Concat(VariantSites(variants, main.Own, ruleSet, root, request, discovery, cache, texts, workers, variantParses));
         memory.Add(PhaseMemory.Now("configurations"));
-        var reachCounts = FunctionReach.Counts(parsed);
+        var reachCounts = main.ReachCounts;
         // A register template's views (the own units', each configuration's and board's) take one rule: one site.
         var merged = FindingMerger.Merge(Detectors.Instructions.MacroDefinitions.OneRulePerTemplate(all).Where(f => !request.ActiveOnly || f.Active), reachCounts);
         // A store wrapper's callers are the calls of it in every unit, those other configurations' and boards' parses make
         // too; a shard carries those of wrappers it has no finding of to `merge`, where another shard's finding gains them.
-        var wrapperCalls = Detectors.PageTables.PageTableDetector.Calls(context).Concat(variantParses.WrapperCalls).ToList();
+        var wrapperCalls = main.WrapperCalls.Concat(variantParses.WrapperCalls).ToList();
         merged = Detectors.PageTables.PageTableDetector.WithWrapperCalls(merged, wrapperCalls);
         // The whole-tree join of reads and divisions by the fields they fill: a shard's report carries its divisions
         // to `merge`, which joins them over every shard (a shard alone does not hold the tree).
-        var fieldDivisions = Detectors.Platform.PlatformDetector.FieldDivisions(context);
+        var fieldDivisions = main.FieldDivisions;
         if (request.Shard is null)
         {
             merged = Detectors.Platform.FieldDivisionVerdicts.Apply(merged, fieldDivisions);
         }
-        var detectMs = phase.ElapsedMilliseconds;
+        var detectMs = main.DetectMs + phase.ElapsedMilliseconds;
         phase.Restart();
-        var graph = CallGraph.Build(parsed, [.. ranked.Select(u => u.Rank)]);
+        var graph = main.Graph;
         var phases = PortPhases.BuiltIn();
         var findings = CallGraphImpact.Annotate(merged, graph, phases);
-        var graphMs = phase.ElapsedMilliseconds;
+        var graphMs = main.GraphMs + phase.ElapsedMilliseconds;
         memory.Add(PhaseMemory.Now("graph"));
         phase.Restart();
 
@@ -325,7 +305,7 @@ public static class ScanPipeline
             Target = request.Target,
             Profile = discovery.Profile,
             MachineConfigs = [.. discovery.MachineConfigs.Select(m => new MachineConfigChoice(m.Arch, m.Name, m.Source, m.Defines))],
-            Health = ParseHealthSummary.From(parsed, request.IncludeUnits, allCounts: request.Shard is not null) with
+            Health = main.Health with
             {
                 Variants = variantParses.Counts.Count == 0 ? null : UnitCounts.Sum(variantParses.Counts),
             },
@@ -334,7 +314,7 @@ public static class ScanPipeline
             CallGraph = graph,
             ShardGraph = request.Shard is null ? null : graph.ToData() with
             {
-                Reach = ShardReach(reachCounts, FunctionReach.Walkers(parsed, [.. ranked.Select(u => u.Rank)])),
+                Reach = ShardReach(reachCounts, main.Walkers!),
             },
             Phases = phases.Phases,
             Warnings = warnings,
@@ -342,7 +322,7 @@ public static class ScanPipeline
             FieldDivisions = request.Shard is null ? [] : fieldDivisions,
             WrapperCalls = request.Shard is null ? [] : Detectors.PageTables.PageTableDetector.ForeignWrapperCalls(merged, wrapperCalls),
             RulesDigest = rules.Digest,
-            Drivers = Detectors.DriverApi.DriverInventory.Build(context, findings),
+            Drivers = Detectors.DriverApi.DriverInventory.Build(main.Classes, findings),
             Rules = ruleSet.Rules,
             Libclang = new LibclangInfo(LibclangLoader.Version(), LibclangLoader.Origin!),
         };
@@ -351,9 +331,9 @@ public static class ScanPipeline
         result = PortInterfaceBuilder.Apply(result, ruleSet, rules.Hooks, graph, phases);
         var excerpt = Planner.Excerpt(result);
         var wholeScanUse = wholeScan is null ? WholeScanUse.Off
-            : KeepsWholeScan(parsed, snapshot!, request, discovery, resources)
-                ? wholeScan.Store(new CachedScan(result, units.Length, new Lazy<CallGraphData?>((graph as CallGraph)?.ToData())) { Excerpt = excerpt },
-                    snapshot!, Outside(parsed, snapshot!, request), digests)
+            : main.Outside is { } outside
+                ? wholeScan.Store(new CachedScan(result, units.Length, new Lazy<CallGraphData?>(graph.ToData())) { Excerpt = excerpt },
+                    snapshot!, outside, digests)
                 : WholeScanUse.NotStored;
         result = Planned(result, excerpt, baseline);
         memory.Add(PhaseMemory.Now("plan"));
@@ -361,15 +341,77 @@ public static class ScanPipeline
         {
             Units = units.Length,
             DiscoverMs = discoverMs,
-            ParseMs = parseMs,
+            ParseMs = main.ParseMs,
             DetectMs = detectMs,
             GraphMs = graphMs,
             PlanMs = phase.ElapsedMilliseconds,
-            Cache = cache?.Statistics(evicted),
+            Cache = cache?.Statistics(main.Evicted),
             WholeScan = wholeScanUse,
             Memory = memory.ToImmutable(),
         };
         return new ScanOutcome(result, null) { Statistics = statistics };
+    }
+
+    /// <summary>
+    /// What the scan keeps of its own units' parse once their facts are let go: their findings (with the configurations
+    /// and boards they stand for), what the later stages read of them (reach, wrapper calls, field divisions, the call
+    /// graph, the driver classes, the health) and whether the whole scan may be kept (null Outside: not).
+    /// </summary>
+    private sealed record OwnParse(List<Finding> Own, ImmutableArray<string> Warnings, IReadOnlyDictionary<(string File, string Function), int> ReachCounts,
+        List<WrapperCall> WrapperCalls, ImmutableArray<FieldDivision> FieldDivisions, CallGraph Graph, ParseHealth Health,
+        IReadOnlyDictionary<(string File, string Function), ImmutableArray<(string Arch, int Rank)>>? Walkers,
+        Detectors.DriverApi.ClassHierarchy? Classes, List<string>? Outside, long ParseMs, long DetectMs, long GraphMs, int Evicted);
+
+    /// <summary>
+    /// The scan's own units parsed and detected, and everything later stages need of them taken. A method of its own so
+    /// that the units' facts (a third of the heap on xnu-11417) die with its frame before the configurations and boards
+    /// are parsed, not after (see <see cref="ConfigurationSitesOf"/>). KEEPING: the tree's snapshot when the whole scan
+    /// is to be kept.
+    /// </summary>
+    private static OwnParse OwnUnits(ImmutableArray<SourceUnit> units, ImmutableArray<int> ranks, ImmutableArray<IDetector> detectors,
+        ImmutableArray<ICollectorSource> sources, RuleSet ruleSet, string root, SourceTexts texts, FunctionReach reach, ScanRequest request,
+        DiscoveryResult discovery, ResultCache? cache, Workers.ParseWorkerPool? workers, Stopwatch phase, ImmutableArray<PhaseMemory>.Builder memory,
+        TreeSnapshot? keeping, string? resources)
+    {
+        var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache, workers);
+        var evicted = cache?.Trim() ?? 0;
+        var parseMs = phase.ElapsedMilliseconds;
+        memory.Add(PhaseMemory.Now("parse"));
+        phase.Restart();
+        var warnings = ImmutableArray.CreateBuilder<string>();
+        var timedOut = parsed.Where(p => p.Errors.Length > 0 && p.Errors[0].Message.StartsWith(UnitParser.TimeoutReason, StringComparison.Ordinal)).ToList();
+        if (timedOut.Count > 0)
+        {
+            warnings.Add($"{timedOut.Count} units abandoned after --unit-timeout {request.UnitTimeout.TotalSeconds:0.###} s and reported failed " +
+                         $"(e.g. {timedOut[0].Unit.RelativePath} for {timedOut[0].Unit.Arch})");
+        }
+        var crashed = parsed.Where(p => p.Errors.Length > 0 && p.Errors[0].Message.StartsWith(Workers.ParseWorkerPool.CrashReason, StringComparison.Ordinal)).ToList();
+        if (crashed.Count > 0)
+        {
+            warnings.Add($"{crashed.Count} units crashed the parser and were reported failed " +
+                         $"(e.g. {crashed[0].Unit.RelativePath} {crashed[0].Unit.Arch}); the scan went on without them");
+        }
+
+        var (context, detected) = Detect(detectors, ruleSet, request, root, discovery, parsed, texts, reach);
+        // Every discovered unit's configurations and boards, not only the shard's: a site in a file another shard's unit
+        // owns (IONVRAMV3Handler.cpp, #included by IONVRAM.cpp and a unit of its own) takes them as in the whole scan.
+        var own = ConfigurationSites.Own(detected, OwnConfigurations(discovery.Units), discovery.Configurations.FirstOrDefault(), OwnPlatforms(discovery.Units),
+            discovery.Platforms.IsEmpty ? null : discovery.MachineConfigs.FirstOrDefault(m => m.Known.Length > 0)?.Name).ToList();
+        var wrapperCalls = Detectors.PageTables.PageTableDetector.Calls(context).ToList();
+        var fieldDivisions = Detectors.Platform.PlatformDetector.FieldDivisions(context);
+        var classes = Detectors.DriverApi.DriverInventory.Classes(context);
+        var reachCounts = FunctionReach.Counts(parsed);
+        var detectMs = phase.ElapsedMilliseconds;
+        memory.Add(PhaseMemory.Now("detect"));
+        phase.Restart();
+        var graph = CallGraph.Build(parsed, ranks);
+        var graphMs = phase.ElapsedMilliseconds;
+        phase.Restart();
+        return new OwnParse(own, warnings.ToImmutable(), reachCounts, wrapperCalls, fieldDivisions, graph,
+            ParseHealthSummary.From(parsed, request.IncludeUnits, allCounts: request.Shard is not null),
+            request.Shard is null ? null : FunctionReach.Walkers(parsed, ranks), classes,
+            keeping is not null && KeepsWholeScan(parsed, keeping, request, discovery, resources) ? [.. Outside(parsed, keeping, request)] : null,
+            parseMs, detectMs, graphMs, evicted);
     }
 
     /// <summary>A shard's reach of each header function: its units, and the rank of the unit that walked it per arch.</summary>

@@ -74,14 +74,29 @@ public static class DriverInventory
         _ => "none identified: review the hardware calls",
     };
 
-    public static ImmutableArray<DriverClass> Build(DetectionContext context, ImmutableArray<Finding> findings)
+    /// <summary>
+    /// What the inventory reads of the units: the class hierarchy (the AST's, then the tree's lexical class
+    /// declarations); null when no unit has driver facts. Taken apart from <see cref="Build"/>
+    /// so that a scan can let go of its units' facts before its findings are final.
+    /// </summary>
+    internal static ClassHierarchy? Classes(DetectionContext context)
     {
         if (!context.FactsOf<DriverApiFacts>().Any())
         {
-            return [];
+            return null;
         }
         var hierarchy = ClassHierarchy.From(context);
         hierarchy.AddLexical(LexicalClasses.Scan(context.Files, context.Texts));
+        return hierarchy;
+    }
+
+    /// <summary>The driver classes of HIERARCHY (<see cref="Classes"/>) with the hardware calls FINDINGS place in them.</summary>
+    internal static ImmutableArray<DriverClass> Build(ClassHierarchy? hierarchy, ImmutableArray<Finding> findings)
+    {
+        if (hierarchy is null)
+        {
+            return [];
+        }
         var callsByClass = HardwareCallsByClass(findings);
 
         var names = hierarchy.Definitions.Values.Where(d => d.File is not null).Select(d => d.Name)
