@@ -596,6 +596,7 @@ public static class ScanPipeline
         var context = new DetectionContext
         {
             CompiledSitesOnly = compiledSitesOnly,
+            Jobs = Math.Max(1, request.Jobs),
             Root = root,
             Rules = rules,
             Target = request.Target,

@@ -24,6 +24,9 @@ public sealed class DetectionContext
     /// </summary>
     public bool CompiledSitesOnly { get; init; }
 
+    /// <summary>How many threads detection may use for work that splits by file (the scan's --jobs).</summary>
+    public int Jobs { get; init; } = 1;
+
     /// <summary>Every unit's facts of one detector's type, with the unit they came from.</summary>
     public IEnumerable<(ParsedUnit Unit, TFacts Facts)> FactsOf<TFacts>() where TFacts : class, IUnitFacts
     {
