@@ -122,6 +122,11 @@ public static class ScanPipeline
     private static ScanStart Start(ScanRequest request)
     {
         var clock = Stopwatch.StartNew();
+        if (request.ResultCache is not null && request.ReuseWholeScan)
+        {
+            // First: the inputs' checks and the tree's listing below run meanwhile on this thread.
+            WholeScanCache.PrepareInBackground();
+        }
         var root = Path.GetFullPath(request.Root).TrimEnd('/');
         if (root.Length == 0)
         {
@@ -155,10 +160,6 @@ public static class ScanPipeline
         }
 
         var phase = Stopwatch.StartNew();
-        if (request.ResultCache is not null && request.ReuseWholeScan)
-        {
-            WholeScanCache.PrepareInBackground();
-        }
         // Taken before any file of the tree is read: a file written during the scan then misses the entry next time.
         var rulesDigest = request.ResultCache is not null && request.ReuseWholeScan ? RuleLoader.DigestWith(request.RulesDirectory) : null;
         var inventory = rulesDigest is not null && Directory.Exists(root) ? FileInventory.Of(root) : null;
