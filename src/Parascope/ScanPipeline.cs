@@ -177,6 +177,21 @@ public static class ScanPipeline
         new(Stopwatch.StartNew(), Stopwatch.StartNew(), string.Empty, [], null, null, null, null, new FileDigests(), null) { Outcome = outcome };
 
 
+    /// <summary>
+    /// The kept result of this exact scan when the result cache holds one for the unchanged tree (an input error too,
+    /// found on the way); null when the scan has to run. Parses nothing, so a supervised scan asks this before it starts
+    /// the process that parses (an unchanged re-scan is then one process start, not two).
+    /// </summary>
+    public static ScanOutcome? TryReuse(ScanRequest request)
+    {
+        if (request.ResultCache is null || !request.ReuseWholeScan)
+        {
+            return null;
+        }
+        var start = Start(request);
+        return start.Outcome;
+    }
+
     public static ScanOutcome Run(ScanRequest request)
     {
         var start = Start(request);

@@ -149,16 +149,19 @@ public static class ScanCommand
                 CacheDirectory = tree.CacheOf(parse),
                 ResultCache = tree.ResultCacheOf(parse),
             };
-            if (programArguments is not null && !parse.GetValue(isolate) && !parse.GetValue(noSupervise) && parse.GetValue(parseJournal) is null)
+            // An unchanged tree with a kept result is answered here, parsing nothing: no child to supervise.
+            var supervise = programArguments is not null && !parse.GetValue(isolate) && !parse.GetValue(noSupervise) && parse.GetValue(parseJournal) is null;
+            var outcome = supervise ? ScanPipeline.TryReuse(request) : null;
+            if (supervise && outcome is null)
             {
-                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments);
+                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments!);
                 if (supervised.Error is { } line)
                 {
                     error.WriteLine($"parascope: {line}");
                 }
                 return supervised.ExitCode;
             }
-            var outcome = Scanned(request, parse.GetValue(isolate), parse.GetValue(parseJournal), parse.GetValue(quiet), error);
+            outcome ??= Scanned(request, parse.GetValue(isolate), parse.GetValue(parseJournal), parse.GetValue(quiet), error);
             if (outcome.Result is not { } result)
             {
                 return ExitCodes.InputError(error, outcome.Error!);

@@ -22,6 +22,9 @@ public static class ScanSupervisor
     /// <summary>Crashes after which the supervisor gives up (each names a unit, or narrows the suspects to read alone).</summary>
     public const int MaxCrashes = 10;
 
+    /// <summary>How often a signal passed on to a scan that has not stopped is passed on again (ms).</summary>
+    private const int ResendAfterMs = 200;
+
     private static readonly object Gate = new();
     private static bool _supervising;
     private static Process? _child;
@@ -74,7 +77,19 @@ public static class ScanSupervisor
                     child = Start(program, arguments, _folder);
                     _child = child;
                 }
-                child.WaitForExit();
+                while (!child.WaitForExit(ResendAfterMs))
+                {
+                    // A signal passed on while the scan was still starting can be lost: between its runtime's setting up
+                    // signal handling and its own handler's registration a SIGTERM does nothing (.NET 10 no longer ends
+                    // a process on it by default), and the scan would run on to its end. Passed on again until it stops.
+                    lock (Gate)
+                    {
+                        if (_signal is { } again && !child.HasExited)
+                        {
+                            _ = ParseJournal.Kill(child.Id, again);
+                        }
+                    }
+                }
                 var exit = child.ExitCode;
                 int? signal;
                 lock (Gate)

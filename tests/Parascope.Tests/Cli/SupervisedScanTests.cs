@@ -87,20 +87,32 @@ public sealed class SupervisedScanTests
     }
 
     [Fact]
-    public async Task A_temporary_folder_where_the_journals_folder_cannot_be_made_is_one_line_and_exit_2()
+    public async Task An_unchanged_tree_whose_scan_is_kept_is_answered_by_the_supervisor_itself_with_no_scan_process()
     {
         using var tree = new TempTree();
-        tree.Write("osfmk/i386/halt.c", "void halt(void)\n{\n\t__asm__ volatile(\"hlt\");\n}\n");
+        var settled = DateTime.UtcNow.AddHours(-1);
+        for (var i = 0; i < 3; i++)
+        {
+            File.SetLastWriteTimeUtc(tree.Write($"osfmk/i386/halt{i}.c", $"void halt{i}(void)\n{{\n\t__asm__ volatile(\"hlt\");\n}}\n"), settled);
+        }
         using var cache = new TempTree();
         using var outputs = new TempTree();
         using var temporary = new TempTree();
+        // A temporary folder that cannot be made: the supervisor needs one for the journal of the scan it starts.
         var missing = Path.Combine(temporary.Root, "missing");
 
-        var scan = await CachedScan(tree.Root, cache.Root, missing, Path.Combine(outputs.Root, "report.json"));
+        var cold = await CachedScan(tree.Root, cache.Root, temporary.Root, Path.Combine(outputs.Root, "cold.json"));
+        var warm = await CachedScan(tree.Root, cache.Root, missing, Path.Combine(outputs.Root, "warm.json"));
+        File.SetLastWriteTimeUtc(tree.Write("osfmk/i386/halt0.c", "void halt0(void)\n{\n}\n"), settled.AddMinutes(1));
+        var edited = await CachedScan(tree.Root, cache.Root, missing, Path.Combine(outputs.Root, "edited.json"));
 
+        Assert.Equal((0, ""), (cold.Exit, cold.Error.Trim()));
+        Assert.Equal((0, ""), (warm.Exit, warm.Error.Trim()));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(outputs.Root, "cold.json")), File.ReadAllBytes(Path.Combine(outputs.Root, "warm.json")));
+        // The edited tree is scanned, in a child: the journal's folder is needed, and its absence is one line, exit 2.
         Assert.Equal((2, $"parascope: no folder for the scan's journal can be made in {missing} (TMPDIR); set TMPDIR to a writable folder, " +
-                         "or scan with --no-supervise"), (scan.Exit, scan.Error.Trim()));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(outputs.Root));
+                         "or scan with --no-supervise"), (edited.Exit, edited.Error.Trim()));
+        Assert.False(File.Exists(Path.Combine(outputs.Root, "edited.json")));
     }
 
     /// <summary>`parascope scan ROOT` supervised, with the result cache CACHE and the temporary folder TEMPORARY, the JSON report to REPORT.</summary>

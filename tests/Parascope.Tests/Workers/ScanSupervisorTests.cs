@@ -129,6 +129,32 @@ public sealed class ScanSupervisorTests
     }
 
     [Fact]
+    public async Task A_signal_the_starting_scan_misses_is_passed_on_again_until_it_stops()
+    {
+        using var log = new TempTree();
+        // A scan still starting: its first SIGTERM does nothing (as between a .NET runtime's signal set-up and the
+        // scan's own handler), the next one stops it as a scan does (exit 143); without one it would finish (exit 0).
+        var scan = Scan(log.Root, """
+            trap 'echo lost >> "$LOG/signals"; trap "echo stopped >> \"\$LOG/signals\"; exit 143" TERM' TERM
+            echo started > "$LOG/started"
+            i=0; while [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+            exit 0
+            """);
+        ScanSupervisor.Reset();
+        var supervision = Task.Run(() => ScanSupervisor.Run(scan, ["scan", "tree"]));
+        while (!File.Exists(Path.Combine(log.Root, "started")))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(ScanSupervisor.Forward(ParseJournal.SigTerm));
+        var ended = await supervision;
+
+        Assert.Equal(new SupervisedExit(143, "terminated; no report written"), ended);
+        Assert.Equal(["lost", "stopped"], File.ReadAllLines(Path.Combine(log.Root, "signals")));
+    }
+
+    [Fact]
     public void The_journals_option_follows_the_command_and_the_scans_arguments_are_kept()
     {
         using var log = new TempTree();
