@@ -109,20 +109,19 @@ public static class ScanPipeline
     /// <summary>What a scan finds before its first unit: the checked inputs, the tree's listing and the whole-scan entry.</summary>
     private sealed record ScanStart(Stopwatch Clock, Stopwatch Phase, string Root, ImmutableArray<IgnoreEntry> Ignores,
         ImmutableHashSet<string>? Baseline, string? Resources, FileInventory? Inventory, TreeSnapshot? Snapshot, FileDigests Digests,
-        WholeScanCache? WholeScan)
-    {
-        /// <summary>The scan's outcome already: an input error, or the kept whole scan.</summary>
-        public ScanOutcome? Outcome { get; init; }
-    }
+        WholeScanCache? WholeScan);
+
+    /// <summary>Whether the scan may be answered by a kept whole scan (a result cache, and reuse not turned off).</summary>
+    private static bool ReusesWholeScan(ScanRequest request) => request.ResultCache is not null && request.ReuseWholeScan;
 
     /// <summary>
-    /// Every input checked, then (with a result cache) the tree listed and the whole-scan entry looked up: an outcome
-    /// when that settles the scan (<see cref="ScanStart.Outcome"/>), else what the scan goes on with.
+    /// Every input checked, then (with a result cache) the tree listed and the whole-scan entry looked up: SETTLED when
+    /// that is the scan's outcome (an input error, or the kept whole scan), else STARTED, what the scan goes on with.
     /// </summary>
-    private static ScanStart Start(ScanRequest request)
+    private static (ScanOutcome? Settled, ScanStart? Started) Start(ScanRequest request)
     {
         var clock = Stopwatch.StartNew();
-        if (request.ResultCache is not null && request.ReuseWholeScan)
+        if (ReusesWholeScan(request))
         {
             // First: the inputs' checks and the tree's listing below run meanwhile on this thread.
             WholeScanCache.PrepareInBackground();
@@ -136,46 +135,42 @@ public static class ScanPipeline
         {
             if (Architecture.Find(arch) is null)
             {
-                return Settled(ScanOutcome.Failure($"unknown arch '{arch}' (known: {string.Join(", ", Architecture.Names)})"));
+                return (ScanOutcome.Failure($"unknown arch '{arch}' (known: {string.Join(", ", Architecture.Names)})"), null);
             }
         }
         var ignores = IgnoreEntries(request, root);
         if (ignores.Error is { } ignoreError)
         {
-            return Settled(ScanOutcome.Failure(ignoreError));
+            return (ScanOutcome.Failure(ignoreError), null);
         }
         var baseline = request.Baseline is null ? default : Baseline.Load(request.Baseline);
         if (baseline.Error is { } baselineError)
         {
-            return Settled(ScanOutcome.Failure(baselineError));
+            return (ScanOutcome.Failure(baselineError), null);
         }
         if (Libclang.Load() is { } clangError)
         {
-            return Settled(ScanOutcome.Failure(clangError));
+            return (ScanOutcome.Failure(clangError), null);
         }
         var resources = ResourceDirectory.Locate();
         if (resources.Error is { } resourceError)
         {
-            return Settled(ScanOutcome.Failure(resourceError));
+            return (ScanOutcome.Failure(resourceError), null);
         }
 
         var phase = Stopwatch.StartNew();
         // Taken before any file of the tree is read: a file written during the scan then misses the entry next time.
-        var rulesDigest = request.ResultCache is not null && request.ReuseWholeScan ? RuleLoader.DigestWith(request.RulesDirectory) : null;
+        var rulesDigest = ReusesWholeScan(request) ? RuleLoader.DigestWith(request.RulesDirectory) : null;
         var inventory = rulesDigest is not null && Directory.Exists(root) ? FileInventory.Of(root) : null;
         var snapshot = inventory is null ? null : TreeSnapshot.Take(inventory);
         var digests = new FileDigests();
         var wholeScan = snapshot is null ? null : new WholeScanCache(request.ResultCache!, ScanIdentity(request, root, rulesDigest!, ignores.Value, resources.Value));
         if (wholeScan?.TryLoad(snapshot!, digests) is { } kept)
         {
-            return Settled(Reused(kept, request, baseline.Value, clock, phase.ElapsedMilliseconds));
+            return (Reused(kept, request, baseline.Value, clock, phase.ElapsedMilliseconds), null);
         }
-        return new ScanStart(clock, phase, root, ignores.Value, baseline.Value, resources.Value, inventory, snapshot, digests, wholeScan);
+        return (null, new ScanStart(clock, phase, root, ignores.Value, baseline.Value, resources.Value, inventory, snapshot, digests, wholeScan));
     }
-
-    private static ScanStart Settled(ScanOutcome outcome) =>
-        new(Stopwatch.StartNew(), Stopwatch.StartNew(), string.Empty, [], null, null, null, null, new FileDigests(), null) { Outcome = outcome };
-
 
     /// <summary>
     /// The kept result of this exact scan when the result cache holds one for the unchanged tree (an input error too,
@@ -184,22 +179,17 @@ public static class ScanPipeline
     /// </summary>
     public static ScanOutcome? TryReuse(ScanRequest request)
     {
-        if (request.ResultCache is null || !request.ReuseWholeScan)
-        {
-            return null;
-        }
-        var start = Start(request);
-        return start.Outcome;
+        return ReusesWholeScan(request) ? Start(request).Settled : null;
     }
 
     public static ScanOutcome Run(ScanRequest request)
     {
-        var start = Start(request);
-        if (start.Outcome is { } done)
+        var (settled, started) = Start(request);
+        if (settled is not null)
         {
-            return done;
+            return settled;
         }
-        var (clock, phase, root, ignores, baseline, resources, inventory, snapshot, digests, wholeScan) = start;
+        var (clock, phase, root, ignores, baseline, resources, inventory, snapshot, digests, wholeScan) = started!;
         // Rules are parsed only when the scan runs: a kept whole scan was found by their texts' digest.
         var rules = RuleLoader.LoadWith(request.RulesDirectory);
         if (rules.Error is { } ruleError)

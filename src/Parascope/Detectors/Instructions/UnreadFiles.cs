@@ -27,7 +27,7 @@ internal static class UnreadFiles
                 unread.Add((relative, path, assembly));
             }
         }
-        // The C files' lexical scans first, on every core (each file's alone; most of this sweep's time); the findings
+        // The C files' lexical scans first, on --jobs threads (each file's alone; most of this sweep's time); the findings
         // below are made in the files' order, as before.
         Parallel.ForEach(unread.Where(f => !f.Assembly), new ParallelOptions { MaxDegreeOfParallelism = context.Jobs }, file =>
         {
