@@ -626,7 +626,7 @@ public static class ScanPipeline
         var journal = request.Journal;
         if (cache is not null)
         {
-            Parallel.For(0, units.Length, options, i => results[i] = cache.TryLoad(units[i]));
+            Parallel.For(0, units.Length, options, i => results[i] = cache.TryLoad(units[i], strings));
             // What cached units reached: a unit parsed now walks a header body only when no cached unit before it reached it.
             for (var i = 0; i < units.Length; i++)
             {

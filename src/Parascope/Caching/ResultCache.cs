@@ -66,8 +66,11 @@ public sealed class ResultCache
 
     private string PathOf(string key) => Path.Combine(_entries, key[..2], key + Extension);
 
-    /// <summary>UNIT's facts from its entry when every file its manifest names is unchanged; null otherwise.</summary>
-    public ParsedUnit? TryLoad(SourceUnit unit)
+    /// <summary>
+    /// UNIT's facts from its entry when every file its manifest names is unchanged; null otherwise. Their paths and names
+    /// are STRINGS' (units read back name the same headers and functions as hundreds of others).
+    /// </summary>
+    public ParsedUnit? TryLoad(SourceUnit unit, SharedStrings? strings = null)
     {
         var key = KeyOf(unit);
         var path = PathOf(key);
@@ -81,8 +84,8 @@ public sealed class ResultCache
             Interlocked.Increment(ref _misses);
             return null;
         }
-        var record = UnitFactsCodec.Decode(frame);
-        if (record is null || record.Key != key || record.ToParsedUnit(unit) is not { } parsed)
+        var record = UnitFactsCodec.Decode(frame, strings);
+        if (record is null || record.Key != key || record.ToParsedUnit(unit, strings) is not { } parsed)
         {
             Interlocked.Increment(ref _rejected);
             Interlocked.Increment(ref _misses);

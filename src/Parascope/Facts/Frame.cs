@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -55,6 +56,46 @@ public static class Frame
         return inflated.GetBuffer().AsMemory(0, (int)inflated.Length);
     }
 
+    /// <summary>
+    /// Like <see cref="Read"/>, into a buffer rented from the shared pool, which disposing the result returns: a re-scan
+    /// of xnu-11417 inflates ~200 MB of unit facts that are read once and dropped.
+    /// </summary>
+    public static InflatedContent? Inflate(byte[] frame, ReadOnlySpan<byte> magic, uint version)
+    {
+        using var content = Open(frame, magic, version);
+        if (content is null)
+        {
+            return null;
+        }
+        // Deflate gains ~4x on these records: a first guess that seldom grows.
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(4096, frame.Length * 5));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = content.Read(buffer, length, buffer.Length - length);
+                if (read == 0)
+                {
+                    return new InflatedContent(buffer, length);
+                }
+                length += read;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
     /// <summary>The content FRAME carries, as a stream to read it from, or null when FRAME is not an intact frame of MAGIC and VERSION.</summary>
     public static Stream? Open(byte[] frame, ReadOnlySpan<byte> magic, uint version)
     {
@@ -72,5 +113,24 @@ public static class Frame
             return null;
         }
         return new DeflateStream(new MemoryStream(frame, HeaderLength, frame.Length - HeaderLength, writable: false), CompressionMode.Decompress);
+    }
+}
+
+/// <summary>A frame's content in a pooled buffer (<see cref="Frame.Inflate"/>); valid until disposed.</summary>
+public sealed class InflatedContent : IDisposable
+{
+    private byte[]? _buffer;
+    private readonly int _length;
+
+    internal InflatedContent(byte[] buffer, int length) => (_buffer, _length) = (buffer, length);
+
+    public ReadOnlySpan<byte> Span => (_buffer ?? throw new ObjectDisposedException(nameof(InflatedContent))).AsSpan(0, _length);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

@@ -40,16 +40,19 @@ public static class UnitFactsCodec
     /// <summary>Whether FRAME is an intact frame of this version (checked, not decoded).</summary>
     public static bool IsIntact(byte[] frame) => Frame.IsIntact(frame, Magic, Version);
 
-    /// <summary>The record in FRAME, or null when the frame is not an intact frame of this version.</summary>
-    public static UnitFactsRecord? Decode(byte[] frame)
+    /// <summary>
+    /// The record in FRAME, or null when the frame is not an intact frame of this version. Its strings are STRINGS'
+    /// when given (see <see cref="LeanReading"/>).
+    /// </summary>
+    public static UnitFactsRecord? Decode(byte[] frame, SharedStrings? strings = null)
     {
         try
         {
             // Inflated whole and read from one span: System.Text.Json's stream reading resumes per buffer, which cost
             // a third of the decoding when every unit of xnu-11417 is read back.
-            return Frame.Read(frame, Magic, Version) is { } content
-                ? JsonSerializer.Deserialize(content.Span, UnitFactsJson.Default.UnitFactsWire)?.ToRecord()
-                : null;
+            using var content = Frame.Inflate(frame, Magic, Version);
+            using var sharing = LeanReading.Share(strings);
+            return content is null ? null : JsonSerializer.Deserialize(content.Span, UnitFactsJson.Default.UnitFactsWire)?.ToRecord();
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException or IndexOutOfRangeException)
         {
@@ -145,9 +148,10 @@ public sealed record UnitFactsRecord
         };
     }
 
-    /// <summary>The parsed unit these facts were taken from, for UNIT; null when the record is incomplete.</summary>
-    public ParsedUnit? ToParsedUnit(SourceUnit unit)
+    /// <summary>The parsed unit these facts were taken from, for UNIT; null when the record is incomplete. STRINGS: see <see cref="UnitFactsCodec.Decode"/>.</summary>
+    public ParsedUnit? ToParsedUnit(SourceUnit unit, SharedStrings? strings = null)
     {
+        using var sharing = LeanReading.Share(strings);
         var facts = ImmutableArray.CreateBuilder<IUnitFacts>();
         foreach (var name in Order)
         {
@@ -319,7 +323,8 @@ internal sealed class UnitFactsWire
     }
 }
 
-[JsonSourceGenerationOptions(IncludeFields = true)]
+[JsonSourceGenerationOptions(IncludeFields = true,
+    Converters = [typeof(LeanReading.StringConverter), typeof(LeanReading.StringArrayConverter), typeof(LeanReading.Int32ArrayConverter)])]
 [JsonSerializable(typeof(UnitFactsRecord))]
 [JsonSerializable(typeof(UnitFactsWire))]
 [JsonSerializable(typeof(InstructionFacts))]

@@ -14,4 +14,15 @@ public sealed class SharedStrings
 
     /// <summary>The string equal to VALUE that this pool handed out first, else VALUE itself.</summary>
     public string Share(string value) => _strings.GetOrAdd(value, value);
+
+    /// <summary>The shared string of these characters; a new one only for characters not seen before.</summary>
+    public string Share(ReadOnlySpan<char> value)
+    {
+        if (_strings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(value, out var shared))
+        {
+            return shared;
+        }
+        var made = new string(value);
+        return _strings.GetOrAdd(made, made);
+    }
 }

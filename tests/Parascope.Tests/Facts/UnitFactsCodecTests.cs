@@ -79,6 +79,59 @@ public sealed class UnitFactsCodecTests
         Assert.Equal(500, UnitFactsCodec.Decode(frame)!.InactiveRanges.Length);
     }
 
+    [Fact]
+    public void Units_read_back_with_one_table_of_strings_share_their_paths_and_names()
+    {
+        var frame = UnitFactsCodec.Encode(Parsed(), "key-1", []);
+        var strings = new SharedStrings();
+
+        var first = UnitFactsCodec.Decode(frame!, strings)!.ToParsedUnit(Unit, strings)!;
+        var second = UnitFactsCodec.Decode(frame!, strings)!.ToParsedUnit(Unit, strings)!;
+        var alone = UnitFactsCodec.Decode(frame!)!.ToParsedUnit(Unit)!;
+
+        Assert.Same(first.InactiveRanges[1].File, second.InactiveRanges[1].File);
+        Assert.Same(first.Functions[2].Name, second.Functions[2].Name);
+        Assert.Same(first.Errors[0].Message, second.Errors[0].Message);
+        Assert.NotSame(first.InactiveRanges[1].File, alone.InactiveRanges[1].File);
+        Assert.Equal(first.InactiveRanges.AsEnumerable(), alone.InactiveRanges.AsEnumerable());
+    }
+
+    [Fact]
+    public void A_site_s_properties_come_back_with_their_keys_when_strings_are_shared()
+    {
+        // Dictionary keys go through the string reader as property names (xnu-11417's platform sites have them).
+        var site = new Parascope.Detectors.Platform.PlatformSite("platform.cpuid", "osfmk/i386/cpuid.c", 10, 5, "cpuid_fn", "cpuid(0x15)", ["0x15"], null)
+        {
+            Properties = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("function", "cpuid_fn"), KeyValuePair.Create("leaf", "0x15")]),
+        };
+        var parsed = Parsed() with { Facts = [new Parascope.Detectors.Platform.PlatformFacts([site], [])] };
+        var strings = new SharedStrings();
+
+        var back = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", [])!, strings)!.ToParsedUnit(Unit, strings)!;
+
+        var facts = Assert.IsType<Parascope.Detectors.Platform.PlatformFacts>(Assert.Single(back.Facts));
+        Assert.Equal(site.Properties.AsEnumerable(), Assert.Single(facts.Sites).Properties.AsEnumerable());
+    }
+
+    [Fact]
+    public void Long_and_escaped_strings_come_back_whole_when_shared()
+    {
+        // Longer than the stack buffer strings are read into; quotes, backslashes and non-ASCII are escaped in JSON.
+        var longPath = "osfmk/" + new string('x', 2000) + ".h";
+        const string escaped = "bsd/net/\"quoted\"\\dir/é\u2028.h";
+        var parsed = Parsed() with
+        {
+            Errors = [new ParseDiagnostic(DiagnosticLevel.Error, "expected ';' after \"x\" — \t tab", escaped, 3, 1)],
+            InactiveRanges = [new LineRange(longPath, 1, 2), new LineRange(escaped, 3, 4)],
+        };
+        var strings = new SharedStrings();
+
+        var back = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", [])!, strings)!.ToParsedUnit(Unit, strings)!;
+
+        Assert.Equal(parsed.InactiveRanges.AsEnumerable(), back.InactiveRanges.AsEnumerable());
+        Assert.Equal(parsed.Errors.AsEnumerable(), back.Errors.AsEnumerable());
+    }
+
     [Theory]
     [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Inactive":[1,2,3]}""")]
     [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Inactive":[0,2]}""")]
