@@ -100,6 +100,26 @@ public static partial class XnuStandIns
         var standIns = Path.Combine(cache, "include");
         Directory.CreateDirectory(standIns);
 
+        // Private Apple headers the tree includes but does not carry, declared from what the tree's sources use: one
+        // read of every source file, on a thread of its own while the MIG interfaces are read (on xnu-11417 each takes
+        // a second or more; neither reads what the other writes: the repairs read the tree, the rest write stand-ins).
+        var trustCacheConstants = new HashSet<string>(StringComparer.Ordinal);
+        var entitlements = new HashSet<string>(StringComparer.Ordinal);
+        var bsdOptions = new HashSet<string>(StringComparer.Ordinal);
+        var caseFolded = new CaseInsensitiveIncludes(root, subsystems, standIns);
+        var stripped = new StrippedDefinitions.Usage();
+        var repairs = Task.Run(() => RepairUnbalancedFiles(root, subsystems, (path, text) =>
+        {
+            caseFolded.Visit(path, text);
+            stripped.Visit(text);
+            trustCacheConstants.UnionWith(TrustCacheStandIn.Collect(text));
+            entitlements.UnionWith(EntitlementsStandIn.Collect(text));
+            if (text.Contains("opt_", StringComparison.Ordinal))
+            {
+                bsdOptions.UnionWith(BsdOptionHeader().Matches(text).Select(m => m.Groups["name"].Value));
+            }
+        }));
+
         var generated = SyscallHeaders.Generate(root, cache);
         foreach (var (name, path) in generated)
         {
@@ -144,23 +164,7 @@ public static partial class XnuStandIns
         }
         ExportAliases.Write(root, subsystems, standIns);
         ExportAliases.WriteExternalOverUnexported(root, subsystems, Path.Combine(cache, "external"));
-        // Private Apple headers the tree includes but does not carry, declared from what the tree's sources use.
-        var trustCacheConstants = new HashSet<string>(StringComparer.Ordinal);
-        var entitlements = new HashSet<string>(StringComparer.Ordinal);
-        var bsdOptions = new HashSet<string>(StringComparer.Ordinal);
-        var caseFolded = new CaseInsensitiveIncludes(root, subsystems, standIns);
-        var stripped = new StrippedDefinitions.Usage();
-        var overlays = RepairUnbalancedFiles(root, subsystems, (path, text) =>
-        {
-            caseFolded.Visit(path, text);
-            stripped.Visit(text);
-            trustCacheConstants.UnionWith(TrustCacheStandIn.Collect(text));
-            entitlements.UnionWith(EntitlementsStandIn.Collect(text));
-            if (text.Contains("opt_", StringComparison.Ordinal))
-            {
-                bsdOptions.UnionWith(BsdOptionHeader().Matches(text).Select(m => m.Groups["name"].Value));
-            }
-        });
+        var overlays = repairs.GetAwaiter().GetResult();
         // FreeBSD-derived code includes the option headers FreeBSD's config writes (opt_ipfw.h, opt_atalk.h); XNU's
         // config never writes them, so no option of theirs is set: empty is what such a header holds then.
         foreach (var name in bsdOptions.Where(n => !TreeHas(root, subsystems, n)))
