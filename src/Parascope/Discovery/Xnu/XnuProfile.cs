@@ -144,83 +144,100 @@ public static partial class XnuProfile
             .ToList());
         var units = ImmutableArray.CreateBuilder<SourceUnit>();
         var variants = ImmutableArray.CreateBuilder<SourceUnit>();
-        foreach (var relative in files.RelativePaths)
+        // The macros each file's own conditionals test decide which configurations parse it again: one read of the file,
+        // made on the other cores while the loop below runs (on xnu-11417 x86_64 a second and a half of a sequential
+        // discovery otherwise) and shared by the arches. A file the loop reaches first it reads itself (Lazy).
+        var testedNames = files.RelativePaths
+            .Where(relative => SourceFiles.LanguageOf(files.AbsolutePath(relative)) is not null && present.Contains(Model.Subsystems.Of(relative))
+                && request.Arches.Any(arch => perArch[arch].Files.Compiles(relative, arch)))
+            .ToDictionary(relative => relative, relative => new Lazy<HashSet<string>>(() => TestedNames(files.AbsolutePath(relative))), StringComparer.Ordinal);
+        using var stopReading = new CancellationTokenSource();
+        var reading = Task.Run(() => ReadAhead(testedNames.Values, stopReading.Token));
+        try
         {
-            var path = files.AbsolutePath(relative);
-            var language = SourceFiles.LanguageOf(path);
-            if (language is null)
+            foreach (var relative in files.RelativePaths)
             {
-                continue;
-            }
-            // tests/, tools/, libsyscall/ and the like are user-space code built with other flags: not the kernel.
-            if (!present.Contains(Model.Subsystems.Of(relative)))
-            {
-                continue;
-            }
-            foreach (var arch in request.Arches)
-            {
-                var setup = perArch[arch];
-                if (!setup.Files.Compiles(relative, arch))
+                var path = files.AbsolutePath(relative);
+                var language = SourceFiles.LanguageOf(path);
+                if (language is null)
                 {
                     continue;
                 }
-                // A file RELEASE does not build is parsed in the first configuration that does (osfmk/ddb in DEBUG,
-                // san/memory in KASAN, osfmk/tests in DEVELOPMENT): its code only ever compiles with those options.
-                var subsystem = setup.Files.CompiledBy(relative);
-                var config = setup.Configs.FirstOrDefault(c => setup.Files.BuiltWith(relative, c.For(subsystem).Requirements));
-                var inBuild = config is not null;
-                if (!inBuild && setup.Files.HasLists && !setup.Files.Lists(relative) && language != SourceLanguage.Assembly && HostProgram.Is(path))
-                {
-                    hostPrograms.Add(relative);
-                    continue;
-                }
-                // A common file whose options only another arch selects (osfmk/kern/copyout_shim.c: x86_64) is not
-                // compiled for this one, like a file of another arch's list.
-                if (!inBuild && setup.Files.Lists(relative) && otherArches.Value.Any(other => other.Arch != arch && other.Builds(relative, subsystem)))
+                // tests/, tools/, libsyscall/ and the like are user-space code built with other flags: not the kernel.
+                if (!present.Contains(Model.Subsystems.Of(relative)))
                 {
                     continue;
                 }
-                var unit = Unit(request, root, path, relative, language.Value, arch, setup, config ?? setup.Configs[0], inBuild, makeDefs, templates);
-                var tested = new Lazy<HashSet<string>>(() => TestedNames(path));
-                var (platforms, boardGroups) = OtherBoards(setup, relative, subsystem, config ?? setup.Configs[0], inBuild, tested);
-                foreach (var (board, boardConfig, same) in boardGroups)
+                foreach (var arch in request.Arches)
                 {
-                    // The board in each of its configurations whose text differs there too (T6000 × DEVELOPMENT where the
-                    // file tests XNU_MONITOR and DEVELOPMENT), and the configurations sharing each text.
-                    var boardBuilds = setup.Files.BuiltWith(relative, boardConfig.For(subsystem).Requirements);
-                    var boardSetup = setup with { Machine = board.Machine, ConfigFolders = board.ConfigFolders };
-                    var byConfiguration = boardBuilds
-                        ? OtherConfigurations(request, setup, board.Configs, relative, subsystem, boardConfig, tested)
-                        : [(boardConfig, [])];
-                    foreach (var (variantConfig, sameConfigs) in byConfiguration)
+                    var setup = perArch[arch];
+                    if (!setup.Files.Compiles(relative, arch))
                     {
-                        variants.Add(Unit(request, root, path, relative, language.Value, arch, boardSetup,
-                            variantConfig, boardBuilds, makeDefs, templates) with
+                        continue;
+                    }
+                    // A file RELEASE does not build is parsed in the first configuration that does (osfmk/ddb in DEBUG,
+                    // san/memory in KASAN, osfmk/tests in DEVELOPMENT): its code only ever compiles with those options.
+                    var subsystem = setup.Files.CompiledBy(relative);
+                    var config = setup.Configs.FirstOrDefault(c => setup.Files.BuiltWith(relative, c.For(subsystem).Requirements));
+                    var inBuild = config is not null;
+                    if (!inBuild && setup.Files.HasLists && !setup.Files.Lists(relative) && language != SourceLanguage.Assembly && HostProgram.Is(path))
+                    {
+                        hostPrograms.Add(relative);
+                        continue;
+                    }
+                    // A common file whose options only another arch selects (osfmk/kern/copyout_shim.c: x86_64) is not
+                    // compiled for this one, like a file of another arch's list.
+                    if (!inBuild && setup.Files.Lists(relative) && otherArches.Value.Any(other => other.Arch != arch && other.Builds(relative, subsystem)))
+                    {
+                        continue;
+                    }
+                    var unit = Unit(request, root, path, relative, language.Value, arch, setup, config ?? setup.Configs[0], inBuild, makeDefs, templates);
+                    var tested = testedNames[relative];
+                    var (platforms, boardGroups) = OtherBoards(setup, relative, subsystem, config ?? setup.Configs[0], inBuild, tested);
+                    foreach (var (board, boardConfig, same) in boardGroups)
+                    {
+                        // The board in each of its configurations whose text differs there too (T6000 × DEVELOPMENT where the
+                        // file tests XNU_MONITOR and DEVELOPMENT), and the configurations sharing each text.
+                        var boardBuilds = setup.Files.BuiltWith(relative, boardConfig.For(subsystem).Requirements);
+                        var boardSetup = setup with { Machine = board.Machine, ConfigFolders = board.ConfigFolders };
+                        var byConfiguration = boardBuilds
+                            ? OtherConfigurations(request, setup, board.Configs, relative, subsystem, boardConfig, tested)
+                            : [(boardConfig, [])];
+                        foreach (var (variantConfig, sameConfigs) in byConfiguration)
+                        {
+                            variants.Add(Unit(request, root, path, relative, language.Value, arch, boardSetup,
+                                variantConfig, boardBuilds, makeDefs, templates) with
+                            {
+                                Variant = true,
+                                Platform = board.Name,
+                                Platforms = same,
+                                SameConfigurations = sameConfigs,
+                            });
+                        }
+                    }
+                    if (config is null)
+                    {
+                        units.Add(unit with { Platforms = platforms });
+                        continue;
+                    }
+                    var groups = OtherConfigurations(request, setup, setup.Configs, relative, subsystem, config, tested);
+                    units.Add(unit with { SameConfigurations = groups[0].Same, Platforms = platforms });
+                    foreach (var (other, same) in groups.Skip(1))
+                    {
+                        variants.Add(Unit(request, root, path, relative, language.Value, arch, setup, other, true, makeDefs, templates) with
                         {
                             Variant = true,
-                            Platform = board.Name,
-                            Platforms = same,
-                            SameConfigurations = sameConfigs,
+                            SameConfigurations = same,
+                            Platforms = platforms,
                         });
                     }
                 }
-                if (config is null)
-                {
-                    units.Add(unit with { Platforms = platforms });
-                    continue;
-                }
-                var groups = OtherConfigurations(request, setup, setup.Configs, relative, subsystem, config, tested);
-                units.Add(unit with { SameConfigurations = groups[0].Same, Platforms = platforms });
-                foreach (var (other, same) in groups.Skip(1))
-                {
-                    variants.Add(Unit(request, root, path, relative, language.Value, arch, setup, other, true, makeDefs, templates) with
-                    {
-                        Variant = true,
-                        SameConfigurations = same,
-                        Platforms = platforms,
-                    });
-                }
             }
+        }
+        finally
+        {
+            stopReading.Cancel();
+            reading.Wait();
         }
         if (hostPrograms.Count > 0)
         {
@@ -318,6 +335,35 @@ public static partial class XnuProfile
     }
 
     /// <summary>Every identifier the file's own conditional lines name (none when it cannot be read).</summary>
+    /// <summary>
+    /// Reads every file's tested names ahead of the loop that needs them, until STOP. A read that fails is left to the
+    /// loop, which meets the same exception through the file's Lazy.
+    /// </summary>
+    private static void ReadAhead(IEnumerable<Lazy<HashSet<string>>> names, CancellationToken stop)
+    {
+        try
+        {
+            Parallel.ForEach(names, new ParallelOptions { CancellationToken = stop }, name =>
+            {
+                if (!name.IsValueCreated)
+                {
+                    try
+                    {
+                        _ = name.Value;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // The loop's to report.
+                    }
+                }
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            // The loop is done: what is left unread is not needed.
+        }
+    }
+
     private static HashSet<string> TestedNames(string path)
     {
         try
