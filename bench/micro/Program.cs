@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Parascope.Detectors.PageTables;
+using Parascope.Facts;
+using Parascope.Model;
+using Parascope.Parsing;
+
+// Micro-benchmarks of the steps a scan repeats for every unit or file, on real inputs, one thread, per round (the
+// first round is the JIT's). Run by hand: dotnet run -c Release --project bench/micro -- MODE PATH [ROUNDS]
+//   decode CACHE_FOLDER   every unit-facts entry of a result cache, as a re-scan's look-ups read them
+//   lex TREE              the page-table lexical scan of every .c and .h file under TREE
+if (args.Length < 2 || args[0] is not ("decode" or "lex") || !Directory.Exists(args[1]))
+{
+    Console.Error.WriteLine("usage: Micro decode CACHE_FOLDER [ROUNDS] | Micro lex TREE [ROUNDS]");
+    return 2;
+}
+var rounds = args.Length > 2 ? int.Parse(args[2]) : 5;
+return args[0] == "decode" ? Decode(args[1], rounds) : Lex(args[1], rounds);
+
+static int Decode(string folder, int rounds)
+{
+    var files = Directory.EnumerateFiles(Path.Combine(folder, "results"), "*.facts", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+    var unit = new SourceUnit { Path = "/x.c", RelativePath = "x.c", Language = SourceLanguage.C, Arch = "x86_64" };
+    Console.WriteLine($"{files.Count} entries, {rounds} rounds");
+    Console.WriteLine("round  read ms  inflate ms  decode ms  to-unit ms  allocated MB");
+    for (var round = 0; round < rounds; round++)
+    {
+        var clock = Stopwatch.StartNew();
+        var frames = files.Select(File.ReadAllBytes).ToList();
+        var read = clock.Elapsed.TotalMilliseconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        clock.Restart();
+        long inflatedBytes = 0;
+        foreach (var frame in frames)
+        {
+            inflatedBytes += Frame.Read(frame, "PSCF"u8, UnitFactsCodec.Version)?.Length ?? 0;
+        }
+        var inflate = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        // One table of strings for the round, as a scan has one for the units it parses together.
+        var strings = new SharedStrings();
+        var records = frames.Select(frame => UnitFactsCodec.Decode(frame, strings)).ToList();
+        var decode = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        var units = records.Count(r => r?.ToParsedUnit(unit, strings) is not null);
+        var toUnit = clock.Elapsed.TotalMilliseconds;
+        var megabytes = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6;
+        Console.WriteLine($"{round,5}  {read,7:F0}  {inflate,10:F0}  {decode,9:F0}  {toUnit,10:F0}  {megabytes,12:F0}   ({units} units, {inflatedBytes / 1e6:F0} MB of JSON)");
+    }
+    return 0;
+}
+
+static int Lex(string tree, int rounds)
+{
+    var texts = Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories)
+        .Where(f => f.EndsWith(".c", StringComparison.Ordinal) || f.EndsWith(".h", StringComparison.Ordinal))
+        .Order(StringComparer.Ordinal).Select(File.ReadAllText).ToList();
+    // The rules' names matter little to the scan's cost: a few of the built-in page-table rules'.
+    var helpers = new NameSet(["pmap_store_pte", "pte_store", "write_pte"]);
+    var atomics = new NameSet(["pmap_update_pte", "os_atomic_store"]);
+    var bulk = new NameSet(["bzero", "memset"]);
+    Console.WriteLine($"{texts.Count} files, {texts.Sum(t => (long)t.Length) / 1e6:F0} M characters, {rounds} rounds");
+    Console.WriteLine("round  scan ms  candidates  declarations");
+    for (var round = 0; round < rounds; round++)
+    {
+        var clock = Stopwatch.StartNew();
+        long candidates = 0, declarations = 0;
+        foreach (var text in texts)
+        {
+            var scan = LexicalPageTableScanner.Scan(text, helpers, atomics, bulk);
+            candidates += scan.Candidates.Length;
+            declarations += scan.Declarations.Length;
+        }
+        Console.WriteLine($"{round,5}  {clock.Elapsed.TotalMilliseconds,7:F0}  {candidates,10}  {declarations,12}");
+    }
+    return 0;
+}
