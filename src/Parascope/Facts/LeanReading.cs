@@ -10,7 +10,7 @@ namespace Parascope.Facts;
 /// How the codec reads the strings and integer arrays of unit facts with little garbage. A re-scan of xnu-11417 reads
 /// back ~200 MB of facts JSON: System.Text.Json gave each of ~2 million strings (paths, digests, function names, most
 /// of them the same few thousand) an allocation of its own and grew a list per array, doubling and copying, and the
-/// collections these caused were half of the decoding's time (bench/codec). The JSON is unchanged: only reading is.
+/// collections these caused were half of the decoding's time (bench/micro decode). The JSON is unchanged: only reading is.
 /// </summary>
 internal static class LeanReading
 {
