@@ -62,46 +62,45 @@ static int Decode(string folder, int rounds)
 
 static int Lex(string tree, int rounds)
 {
-    var texts = SourceTexts(tree);
     // The rules' names matter little to the scan's cost: a few of the built-in page-table rules'.
     var helpers = new NameSet(["pmap_store_pte", "pte_store", "write_pte"]);
     var atomics = new NameSet(["pmap_update_pte", "os_atomic_store"]);
     var bulk = new NameSet(["bzero", "memset"]);
-    Console.WriteLine($"{texts.Count} files, {texts.Sum(t => (long)t.Length) / 1e6:F0} M characters, {rounds} rounds");
-    Console.WriteLine("round  scan ms  candidates  declarations");
-    for (var round = 0; round < rounds; round++)
+    return ScanRounds(tree, rounds, ("candidates", "declarations"), text =>
     {
-        var clock = Stopwatch.StartNew();
-        long candidates = 0, declarations = 0;
-        foreach (var text in texts)
-        {
-            var scan = LexicalPageTableScanner.Scan(text, helpers, atomics, bulk);
-            candidates += scan.Candidates.Length;
-            declarations += scan.Declarations.Length;
-        }
-        Console.WriteLine($"{round,5}  {clock.Elapsed.TotalMilliseconds,7:F0}  {candidates,10}  {declarations,12}");
-    }
-    return 0;
+        var scan = LexicalPageTableScanner.Scan(text, helpers, atomics, bulk);
+        return (scan.Candidates.Length, scan.Declarations.Length);
+    });
 }
 
 static int Asm(string tree, int rounds)
 {
-    var texts = SourceTexts(tree);
     // A few of rules/builtins.yaml's names: with any, every file that writes "__" is scanned for calls too.
     var builtins = new HashSet<string>(["__builtin_ia32_rdmsr", "__cpuid", "__builtin_arm_wsr64", "__builtin_arm_rsr64"], StringComparer.Ordinal);
+    return ScanRounds(tree, rounds, ("statements", "calls"), text =>
+    {
+        var scan = Parascope.Detectors.Instructions.CSourceScanner.Scan(text, builtins);
+        return (scan.Statements.Length, scan.Calls.Length);
+    });
+}
+
+// Times SCAN over every .c and .h file of TREE per round, with two counts of what it found (the same every round).
+static int ScanRounds(string tree, int rounds, (string First, string Second) counted, Func<string, (int, int)> scan)
+{
+    var texts = SourceTexts(tree);
     Console.WriteLine($"{texts.Count} files, {texts.Sum(t => (long)t.Length) / 1e6:F0} M characters, {rounds} rounds");
-    Console.WriteLine("round  scan ms  statements  calls");
+    Console.WriteLine($"round  scan ms  {counted.First}  {counted.Second}");
     for (var round = 0; round < rounds; round++)
     {
         var clock = Stopwatch.StartNew();
-        long statements = 0, calls = 0;
+        long first = 0, second = 0;
         foreach (var text in texts)
         {
-            var scan = Parascope.Detectors.Instructions.CSourceScanner.Scan(text, builtins);
-            statements += scan.Statements.Length;
-            calls += scan.Calls.Length;
+            var (a, b) = scan(text);
+            first += a;
+            second += b;
         }
-        Console.WriteLine($"{round,5}  {clock.Elapsed.TotalMilliseconds,7:F0}  {statements,10}  {calls,5}");
+        Console.WriteLine($"{round,5}  {clock.Elapsed.TotalMilliseconds,7:F0}  {first,10}  {second,12}");
     }
     return 0;
 }

@@ -42,23 +42,20 @@ public static class Frame
         return content is not null;
     }
 
-    /// <summary>The content FRAME carries, inflated whole, or null when FRAME is not an intact frame of MAGIC and VERSION.</summary>
+    /// <summary>
+    /// The content FRAME carries, inflated whole into an array of its own (<see cref="Inflate"/> for content read once and
+    /// dropped), or null when FRAME is not an intact frame of MAGIC and VERSION.
+    /// </summary>
     public static ReadOnlyMemory<byte>? Read(byte[] frame, ReadOnlySpan<byte> magic, uint version)
     {
-        using var content = Open(frame, magic, version);
-        if (content is null)
-        {
-            return null;
-        }
-        // Deflate gains ~4x on these records: a first guess that seldom grows.
-        using var inflated = new MemoryStream(frame.Length * 4);
-        content.CopyTo(inflated);
-        return inflated.GetBuffer().AsMemory(0, (int)inflated.Length);
+        using var content = Inflate(frame, magic, version);
+        return content is null ? null : content.Span.ToArray();
     }
 
     /// <summary>
-    /// Like <see cref="Read"/>, into a buffer rented from the shared pool, which disposing the result returns: a re-scan
-    /// of xnu-11417 inflates ~200 MB of unit facts that are read once and dropped.
+    /// The content FRAME carries, inflated whole into a buffer rented from the shared pool, which disposing the result
+    /// returns (a re-scan of xnu-11417 inflates ~200 MB of unit facts that are read once and dropped), or null when FRAME
+    /// is not an intact frame of MAGIC and VERSION.
     /// </summary>
     public static InflatedContent? Inflate(byte[] frame, ReadOnlySpan<byte> magic, uint version)
     {

@@ -147,27 +147,22 @@ public static partial class XnuProfile
         // The macros each file's own conditionals test decide which configurations parse it again: one read of the file,
         // made on the other cores while the loop below runs (on xnu-11417 x86_64 a second and a half of a sequential
         // discovery otherwise) and shared by the arches. A file the loop reaches first it reads itself (Lazy).
-        var testedNames = files.RelativePaths
-            .Where(relative => SourceFiles.LanguageOf(files.AbsolutePath(relative)) is not null && present.Contains(Model.Subsystems.Of(relative))
-                && request.Arches.Any(arch => perArch[arch].Files.Compiles(relative, arch)))
-            .ToDictionary(relative => relative, relative => new Lazy<HashSet<string>>(() => TestedNames(files.AbsolutePath(relative))), StringComparer.Ordinal);
+        // tests/, tools/, libsyscall/ and the like are user-space code built with other flags: not the kernel.
+        var kernelSources = files.RelativePaths
+            .Select(relative => (Relative: relative, Path: files.AbsolutePath(relative)))
+            .Select(file => (file.Relative, file.Path, Language: SourceFiles.LanguageOf(file.Path)))
+            .Where(file => file.Language is not null && present.Contains(Model.Subsystems.Of(file.Relative)))
+            .Select(file => (file.Relative, file.Path, Language: file.Language!.Value))
+            .ToList();
+        var testedNames = kernelSources
+            .Where(file => request.Arches.Any(arch => perArch[arch].Files.Compiles(file.Relative, arch)))
+            .ToDictionary(file => file.Relative, file => new Lazy<HashSet<string>>(() => TestedNames(file.Path)), StringComparer.Ordinal);
         using var stopReading = new CancellationTokenSource();
         var reading = Task.Run(() => ReadAhead(testedNames.Values, stopReading.Token));
         try
         {
-            foreach (var relative in files.RelativePaths)
+            foreach (var (relative, path, language) in kernelSources)
             {
-                var path = files.AbsolutePath(relative);
-                var language = SourceFiles.LanguageOf(path);
-                if (language is null)
-                {
-                    continue;
-                }
-                // tests/, tools/, libsyscall/ and the like are user-space code built with other flags: not the kernel.
-                if (!present.Contains(Model.Subsystems.Of(relative)))
-                {
-                    continue;
-                }
                 foreach (var arch in request.Arches)
                 {
                     var setup = perArch[arch];
@@ -191,7 +186,7 @@ public static partial class XnuProfile
                     {
                         continue;
                     }
-                    var unit = Unit(request, root, path, relative, language.Value, arch, setup, config ?? setup.Configs[0], inBuild, makeDefs, templates);
+                    var unit = Unit(request, root, path, relative, language, arch, setup, config ?? setup.Configs[0], inBuild, makeDefs, templates);
                     var tested = testedNames[relative];
                     var (platforms, boardGroups) = OtherBoards(setup, relative, subsystem, config ?? setup.Configs[0], inBuild, tested);
                     foreach (var (board, boardConfig, same) in boardGroups)
@@ -205,7 +200,7 @@ public static partial class XnuProfile
                             : [(boardConfig, [])];
                         foreach (var (variantConfig, sameConfigs) in byConfiguration)
                         {
-                            variants.Add(Unit(request, root, path, relative, language.Value, arch, boardSetup,
+                            variants.Add(Unit(request, root, path, relative, language, arch, boardSetup,
                                 variantConfig, boardBuilds, makeDefs, templates) with
                             {
                                 Variant = true,
@@ -224,7 +219,7 @@ public static partial class XnuProfile
                     units.Add(unit with { SameConfigurations = groups[0].Same, Platforms = platforms });
                     foreach (var (other, same) in groups.Skip(1))
                     {
-                        variants.Add(Unit(request, root, path, relative, language.Value, arch, setup, other, true, makeDefs, templates) with
+                        variants.Add(Unit(request, root, path, relative, language, arch, setup, other, true, makeDefs, templates) with
                         {
                             Variant = true,
                             SameConfigurations = same,
