@@ -6,6 +6,8 @@ namespace Parascope.Discovery;
 /// </summary>
 public static class UnclosedConditionals
 {
+    private static readonly System.Buffers.SearchValues<char> StateCharacters = System.Buffers.SearchValues.Create("\n\\/\"'");
+
     /// <summary>
     /// #if/#ifdef/#ifndef directives not closed by an #endif at the end of TEXT. Comments, string and character
     /// literals and line continuations are lexed, so "// see /* below" or a quoted "#if" cannot miscount (a wrong
@@ -45,6 +47,13 @@ public static class UnclosedConditionals
                 }
                 continue;
             }
+            // Only these characters change the lexer's state: skip to the next one (most of a file is code and prose).
+            var skip = text.AsSpan(i).IndexOfAny(StateCharacters);
+            if (skip < 0)
+            {
+                break;
+            }
+            i += skip;
             var c = text[i];
             var next = i + 1 < text.Length ? text[i + 1] : '\0';
             if (c == '\n')

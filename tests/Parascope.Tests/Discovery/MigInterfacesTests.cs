@@ -75,6 +75,31 @@ public sealed class MigInterfacesTests
     }
 
     [Fact]
+    public void Macros_expand_on_lines_with_other_text_and_not_inside_longer_words()
+    {
+        using var tree = new TempTree();
+        tree.Write("osfmk/mach/widget_types.defs", TypesDefs);
+        // Most lines name no macro and are kept as they are; these name one beside text the quick look must not misread:
+        // a word that begins with a digit, a longer word, a comment in other than ASCII.
+        tree.Write("osfmk/mach/widget.defs", """
+            subsystem KernelUser widget 4200;
+            #include <mach/widget_types.defs>
+            #define WIDGET_NAME(NAME) widget_ ## NAME
+            #define COUNT_T int
+            #define FLAGS int
+            routine WIDGET_NAME(count)(target : widget_t; count : COUNT_T); /* Zähler */
+            routine widget_flags(target : widget_t; flags : FLAGS; 9FLAGS_unused : int; FLAGS2 : int);
+            """);
+
+        var routines = Read(tree, MigInterfaces.Side.KernelUser).Routines;
+
+        Assert.Equal(["widget_count", "widget_flags"], routines.Select(r => r.Name));
+        Assert.Equal(["widget_t", "int"], routines[0].Arguments.Select(a => a.Type));
+        Assert.Equal(["flags", "9FLAGS_unused", "FLAGS2"], routines[1].Arguments.Skip(1).Select(a => a.Name));
+        Assert.Equal("int", routines[1].Arguments[1].Type);
+    }
+
+    [Fact]
     public void Mig_keywords_and_directions_are_read_in_any_case()
     {
         using var tree = new TempTree();

@@ -12,7 +12,7 @@ namespace Parascope.Discovery.Xnu;
 /// them, or (object-like) with a body naming one, to a fixpoint. Read lexically, once, over every header of the
 /// kernel's subsystems; include guards add edges too, but from names no configuration varies.
 /// </summary>
-internal sealed class DerivedMacros
+internal sealed partial class DerivedMacros
 {
     /// <summary>Macro → the macros some header defines under a condition on it or as an expression of it.</summary>
     private readonly Dictionary<string, HashSet<string>> _dependents;
@@ -76,9 +76,15 @@ internal sealed class DerivedMacros
         return closure;
     }
 
-    private static readonly Regex Directive = new(@"^[ \t]*#[ \t]*(\w+)(.*)$", RegexOptions.CultureInvariant);
-    private static readonly Regex Identifier = new(@"\b[A-Za-z_]\w*", RegexOptions.CultureInvariant);
-    private static readonly Regex Comment = new(@"/\*.*?\*/|//.*$", RegexOptions.CultureInvariant);
+    // Source-generated: every header of the kernel's subsystems is read with these on each scan that discovers.
+    [GeneratedRegex(@"^[ \t]*#[ \t]*(\w+)(.*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex Directive();
+
+    [GeneratedRegex(@"\b[A-Za-z_]\w*", RegexOptions.CultureInvariant)]
+    private static partial Regex Identifier();
+
+    [GeneratedRegex(@"/\*.*?\*/|//.*$", RegexOptions.CultureInvariant)]
+    private static partial Regex Comment();
 
     private static void Add(string text, Dictionary<string, HashSet<string>> dependents)
     {
@@ -92,12 +98,17 @@ internal sealed class DerivedMacros
             {
                 line = line[..^1] + " " + lines[++i].TrimEnd('\r');
             }
-            var match = Directive.Match(line);
+            // Only a line with a `#` can be a directive: most of a header's lines are not.
+            if (!line.Contains('#'))
+            {
+                continue;
+            }
+            var match = Directive().Match(line);
             if (!match.Success)
             {
                 continue;
             }
-            var argument = Comment.Replace(match.Groups[2].Value, " ");
+            var argument = match.Groups[2].Value is var rest && rest.Contains('/') ? Comment().Replace(rest, " ") : rest;
             switch (match.Groups[1].Value)
             {
                 case "if" or "ifdef" or "ifndef":
@@ -110,7 +121,7 @@ internal sealed class DerivedMacros
                     open.RemoveAt(open.Count - 1);
                     break;
                 case "define":
-                    var name = Identifier.Match(argument);
+                    var name = Identifier().Match(argument);
                     if (!name.Success)
                     {
                         break;
@@ -139,7 +150,7 @@ internal sealed class DerivedMacros
     private static HashSet<string> Names(string expression)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Match name in Identifier.Matches(expression))
+        foreach (Match name in Identifier().Matches(expression))
         {
             if (name.Value != "defined")
             {

@@ -84,7 +84,7 @@ public static partial class MigInterfaces
 
         public string Expand(string line)
         {
-            if (_definitions.Count == 0)
+            if (_definitions.Count == 0 || !NamesDefinition(line))
             {
                 return line;
             }
@@ -118,6 +118,41 @@ public static partial class MigInterfaces
                 }
             }
             return line;
+        }
+
+        /// <summary>
+        /// Whether LINE may name a definition: most lines of a .defs run (and of the headers it includes, preprocessed
+        /// once per side) name none, and the expansion's regular expressions cost a replace per line. Identifiers are
+        /// found as the expansion finds them (a run of word characters that starts with a letter or `_`); a line with
+        /// other than ASCII, or with the expansion's own marker, is left to the expansion.
+        /// </summary>
+        private bool NamesDefinition(string line)
+        {
+            var lookup = _definitions.GetAlternateLookup<ReadOnlySpan<char>>();
+            var text = line.AsSpan();
+            for (var i = 0; i < text.Length;)
+            {
+                var c = text[i];
+                if (c >= 0x80 || c == '\u0001')
+                {
+                    return true;
+                }
+                if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+                {
+                    i++;
+                    continue;
+                }
+                var start = i;
+                while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_'))
+                {
+                    i++;
+                }
+                if (!char.IsAsciiDigit(text[start]) && lookup.ContainsKey(text[start..i]))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         [GeneratedRegex(@"^(?<name>[A-Za-z_]\w*)(\((?<parameters>[^)]*)\))?(?<body>.*)$")]

@@ -405,20 +405,22 @@ public static partial class XnuProfile
         return groups.Select(g => (g.Config, g.Same.ToImmutableArray())).ToList();
     }
 
-    private static readonly System.Text.RegularExpressions.Regex ConditionalLine = new(
-        @"^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|elifdef|elifndef)\b(.*)$",
-        System.Text.RegularExpressions.RegexOptions.Multiline | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    // Source-generated: every kernel source file is searched with these on each scan that discovers (the interpreter
+    // took most of a discovery's reading).
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|elifdef|elifndef)\b(.*)$",
+        System.Text.RegularExpressions.RegexOptions.Multiline | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex ConditionalLine();
 
-    private static readonly System.Text.RegularExpressions.Regex Identifier = new(@"[A-Za-z_]\w*",
-        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    [System.Text.RegularExpressions.GeneratedRegex(@"[A-Za-z_]\w*", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex Identifier();
 
     /// <summary>Every identifier a conditional directive of the file names.</summary>
     internal static HashSet<string> ConditionalNames(string text)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (System.Text.RegularExpressions.Match line in ConditionalLine.Matches(text))
+        foreach (System.Text.RegularExpressions.Match line in ConditionalLine().Matches(text))
         {
-            foreach (System.Text.RegularExpressions.Match name in Identifier.Matches(line.Groups[1].Value))
+            foreach (System.Text.RegularExpressions.Match name in Identifier().Matches(line.Groups[1].Value))
             {
                 names.Add(name.Value);
             }
