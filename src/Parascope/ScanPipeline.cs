@@ -644,7 +644,6 @@ public static class ScanPipeline
                     {
                         source.Restore(hit, scope);
                     }
-                    results[i] = Kept(hit);
                 }
             });
             progress.Cached(results.Count(r => r is not null));
@@ -702,7 +701,6 @@ public static class ScanPipeline
             results[i] = journal is null ? parser.Parse(scope, request.UnitTimeout) : JournalledParse(journal, parser, scope, request.UnitTimeout);
             progress.Finish(token);
             cache?.Store(results[i]!);
-            results[i] = Kept(results[i]!);
         }
     }
 
@@ -724,13 +722,6 @@ public static class ScanPipeline
         }
         return parsed;
     }
-
-    /// <summary>
-    /// What the stages after the parse read of a unit: everything but its skipped ranges, which only its cache entry
-    /// keeps (the collectors had them at the unit's end). On xnu-11417 x86_64 they were 2.3 million ranges, ~37 MB held
-    /// to the end of the scan.
-    /// </summary>
-    internal static ParsedUnit Kept(ParsedUnit unit) => unit.InactiveRanges.IsEmpty ? unit : unit with { InactiveRanges = [] };
 
     /// <summary>A stable shard for a path: FNV-1a of its bytes, so every machine splits a tree the same way.</summary>
     public static int ShardOf(string relativePath, int count)

@@ -22,6 +22,28 @@ public sealed class FileDigests
     /// <summary>The hex digest of PATH's content now, or null when it cannot be read.</summary>
     public string? Of(string path) => _digests.GetOrAdd(path, Compute);
 
+    /// <summary>
+    /// One digest of the content of every file of PATHS now, in their order (a unit's dependencies): equal to the one
+    /// taken when the unit was parsed exactly when each file still has its digest. Null when a file cannot be read.
+    /// </summary>
+    public string? Combined(IReadOnlyList<string> paths)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> line = stackalloc byte[128];
+        foreach (var path in paths)
+        {
+            if (Of(path) is not { } digest)
+            {
+                return null;
+            }
+            // Hex digits (and "overlay:"): ASCII; a newline after each keeps one file's digest from running into the next.
+            var length = Encoding.ASCII.GetBytes(digest, line);
+            line[length] = (byte)'\n';
+            hash.AppendData(line[..(length + 1)]);
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
     private string? Compute(string path)
     {
         if (_overlays.TryGetValue(path, out var overlay))

@@ -15,9 +15,9 @@ public sealed record ResultCacheStatistics(int Hits, int Misses, int Stored, int
 /// <summary>
 /// Each unit's extracted facts on disk, outside the scanned tree, in the manner of ccache's direct mode: an entry
 /// is found by the unit's lookup key (its path, arch, exact flags and everything discovery set on it, the rules, the
-/// libclang and Parascope's build) and holds a manifest of every file the unit read with its content digest. It is
-/// used only when every one of those files still has that digest: editing a header invalidates the units that read
-/// it and only those. An entry that is truncated, corrupt, of another codec version or stored under another key
+/// libclang and Parascope's build) and holds the list of every file the unit read with one digest of their contents.
+/// It is used only when those files, digested now, give the same digest: editing a header invalidates the units that
+/// read it and only those. An entry that is truncated, corrupt, of another codec version or stored under another key
 /// counts as absent and is rebuilt. Entries are written to a temporary file and renamed into place, so scans that
 /// share the folder never see half an entry; the folder is kept under a size bound by evicting the entries used
 /// least recently (a hit refreshes an entry's time).
@@ -85,19 +85,19 @@ public sealed class ResultCache
             return null;
         }
         var record = UnitFactsCodec.Decode(frame, strings);
-        if (record is null || record.Key != key || record.ToParsedUnit(unit, strings) is not { } parsed)
+        if (record is null || record.Key != key || record.ManifestDigest is null)
         {
-            Interlocked.Increment(ref _rejected);
+            return Rejected();
+        }
+        // Checked before the facts are taken out: after a header edit most entries a scan reads are stale.
+        if (_digests.Combined(record.Dependencies) != record.ManifestDigest)
+        {
             Interlocked.Increment(ref _misses);
             return null;
         }
-        foreach (var file in record.Manifest)
+        if (record.ToParsedUnit(unit, strings) is not { } parsed)
         {
-            if (_digests.Of(file.Path) != file.Digest)
-            {
-                Interlocked.Increment(ref _misses);
-                return null;
-            }
+            return Rejected();
         }
         try
         {
@@ -109,6 +109,13 @@ public sealed class ResultCache
         }
         Interlocked.Increment(ref _hits);
         return parsed;
+
+        ParsedUnit? Rejected()
+        {
+            Interlocked.Increment(ref _rejected);
+            Interlocked.Increment(ref _misses);
+            return null;
+        }
     }
 
     /// <summary>
@@ -123,17 +130,12 @@ public sealed class ResultCache
         {
             return;
         }
-        var manifest = ImmutableArray.CreateBuilder<FileDigest>(unit.Dependencies.Length);
-        foreach (var file in unit.Dependencies)
+        if (_digests.Combined(unit.Dependencies) is not { } manifestDigest)
         {
-            if (_digests.Of(file) is not { } digest)
-            {
-                return;
-            }
-            manifest.Add(new FileDigest(file, digest));
+            return;
         }
         var key = KeyOf(unit.Unit);
-        if (UnitFactsCodec.Encode(unit, key, manifest.MoveToImmutable()) is not { } frame)
+        if (UnitFactsCodec.Encode(unit, key, manifestDigest) is not { } frame)
         {
             return;
         }

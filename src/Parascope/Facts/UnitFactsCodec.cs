@@ -24,16 +24,17 @@ namespace Parascope.Facts;
 public static class UnitFactsCodec
 {
     /// <summary>Raise whenever the record or any facts type changes shape.</summary>
-    public const uint Version = 7;
+    public const uint Version = 8;
 
     private static ReadOnlySpan<byte> Magic => "PSCF"u8;
 
     /// <summary>
-    /// The frame of UNIT's facts stored under KEY with the MANIFEST of what it read, or null when a facts type is not known
-    /// to the codec. LEVEL: see <see cref="Frame.Wrap"/> (a frame sent over a pipe is not compressed).
+    /// The frame of UNIT's facts stored under KEY with the digest of what it read (<see cref="UnitFactsRecord.ManifestDigest"/>;
+    /// none for a frame sent over a pipe), or null when a facts type is not known to the codec. LEVEL: see
+    /// <see cref="Frame.Wrap"/> (a frame sent over a pipe is not compressed).
     /// </summary>
-    public static byte[]? Encode(ParsedUnit unit, string key, ImmutableArray<FileDigest> manifest, CompressionLevel level = CompressionLevel.Fastest) =>
-        UnitFactsRecord.From(unit, key, manifest) is { } record
+    public static byte[]? Encode(ParsedUnit unit, string key, string? manifestDigest, CompressionLevel level = CompressionLevel.Fastest) =>
+        UnitFactsRecord.From(unit, key, manifestDigest) is { } record
             ? Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(UnitFactsWire.From(record), UnitFactsJson.Default.UnitFactsWire), level)
             : null;
 
@@ -61,19 +62,19 @@ public static class UnitFactsCodec
     }
 }
 
-/// <summary>A file a unit read and the SHA-256 of its content (hex).</summary>
-public sealed record FileDigest(string Path, string Digest);
-
 /// <summary>A parsed unit without its <see cref="SourceUnit"/> (the reader knows it) and with its facts as typed fields.</summary>
 public sealed record UnitFactsRecord
 {
     /// <summary>What the bytes were stored for (the cache's lookup key): a frame found under another key is foreign.</summary>
     public required string Key { get; init; }
-    /// <summary>Every file the unit read, with the digest it had when the unit was parsed.</summary>
-    public ImmutableArray<FileDigest> Manifest { get; init; } = [];
+    /// <summary>
+    /// The digest of every file the unit read (<see cref="Dependencies"/>) when it was parsed, in one:
+    /// <see cref="Caching.FileDigests.Combined"/>. One digest, not one per file: the per-file digests were a quarter of
+    /// an entry (27 of an average 106 KB of JSON on xnu-11417 x86_64) and the check needs only whether all still match.
+    /// </summary>
+    public string? ManifestDigest { get; init; }
     public UnitStatus Status { get; init; }
     public ImmutableArray<ParseDiagnostic> Errors { get; init; } = [];
-    public ImmutableArray<LineRange> InactiveRanges { get; init; } = [];
     public ImmutableArray<string> IncludedFiles { get; init; } = [];
     public ImmutableArray<FunctionSpan> Functions { get; init; } = [];
     public ImmutableArray<ReachedFunction> Reached { get; init; } = [];
@@ -91,7 +92,7 @@ public sealed record UnitFactsRecord
 
     private static readonly JsonSerializerOptions Options = UnitFactsJson.Default.Options;
 
-    internal static UnitFactsRecord? From(ParsedUnit unit, string key, ImmutableArray<FileDigest> manifest)
+    internal static UnitFactsRecord? From(ParsedUnit unit, string key, string? manifestDigest)
     {
         PageTableFacts? pageTables = null;
         DriverApiFacts? driverApi = null;
@@ -130,10 +131,9 @@ public sealed record UnitFactsRecord
         return new UnitFactsRecord
         {
             Key = key,
-            Manifest = manifest,
+            ManifestDigest = manifestDigest,
             Status = unit.Status,
             Errors = unit.Errors,
-            InactiveRanges = unit.InactiveRanges,
             IncludedFiles = unit.IncludedFiles,
             Functions = unit.Functions,
             Reached = unit.Reached,
@@ -175,7 +175,6 @@ public sealed record UnitFactsRecord
             Unit = unit,
             Status = Status,
             Errors = Errors,
-            InactiveRanges = InactiveRanges,
             IncludedFiles = IncludedFiles,
             Functions = Functions,
             Reached = Reached,
@@ -191,6 +190,8 @@ public sealed record UnitFactsRecord
 /// each, skip ~1,000 ranges in them and reach ~500 header functions, and as objects ({"File": "...", ...}) these were
 /// three quarters of an entry's ~230 KB of JSON and most of the time a re-scan spends decoding. Here each path is
 /// written once (<see cref="Paths"/>) and everything that names one refers to it by index, in flat integer arrays.
+/// The skipped ranges are not kept (since version 8): the collectors read them at the unit's end, and what they
+/// decided from them is in the facts; nothing read them back, and they were 14 of an average 106 KB.
 /// </summary>
 internal sealed class UnitFactsWire
 {
@@ -200,11 +201,6 @@ internal sealed class UnitFactsWire
     public UnitFactsRecord? Rest { get; set; }
     /// <summary>Every distinct path the arrays below refer to, in first-use order.</summary>
     public string[] Paths { get; set; } = [];
-    /// <summary>The manifest: a path index each, with <see cref="Digests"/> alongside.</summary>
-    public int[] Manifest { get; set; } = [];
-    public string[] Digests { get; set; } = [];
-    /// <summary>Skipped ranges as (path, first line, last line) triples.</summary>
-    public int[] Inactive { get; set; } = [];
     public int[] Included { get; set; } = [];
     /// <summary>Function spans as (path, first line, last line) triples, their names alongside.</summary>
     public int[] Functions { get; set; } = [];
@@ -231,12 +227,6 @@ internal sealed class UnitFactsWire
             }
             return index;
         }
-        var inactive = new int[record.InactiveRanges.Length * 3];
-        for (var i = 0; i < record.InactiveRanges.Length; i++)
-        {
-            var range = record.InactiveRanges[i];
-            (inactive[3 * i], inactive[3 * i + 1], inactive[3 * i + 2]) = (Index(range.File), range.StartLine, range.EndLine);
-        }
         var functions = new int[record.Functions.Length * 3];
         var nodeSpans = new List<int>();
         var nodes = new List<string>();
@@ -251,17 +241,13 @@ internal sealed class UnitFactsWire
             }
         }
         // Every index is taken before the path table is read off (an initializer's order would be the only guard).
-        int[] manifest = [.. record.Manifest.Select(f => Index(f.Path))];
         int[] included = [.. record.IncludedFiles.Select(Index)];
         int[] reached = [.. record.Reached.Select(r => Index(r.File) * 2 + (r.Walked ? 1 : 0))];
         int[] dependencies = [.. record.Dependencies.Select(Index)];
         return new UnitFactsWire
         {
-            Rest = record with { Manifest = [], InactiveRanges = [], IncludedFiles = [], Functions = [], Reached = [], Dependencies = [] },
+            Rest = record with { IncludedFiles = [], Functions = [], Reached = [], Dependencies = [] },
             Paths = [.. paths],
-            Manifest = manifest,
-            Digests = [.. record.Manifest.Select(f => f.Digest)],
-            Inactive = inactive,
             Included = included,
             Functions = functions,
             FunctionNames = [.. record.Functions.Select(f => f.Name)],
@@ -276,27 +262,17 @@ internal sealed class UnitFactsWire
     /// <summary>The record; a missing part, an index out of range or arrays of unequal length (damaged or foreign bytes) throw.</summary>
     public UnitFactsRecord ToRecord()
     {
-        object?[] parts = [Paths, Manifest, Digests, Inactive, Included, Functions, FunctionNames, NodeSpans, Nodes, Reached, ReachedNames, Dependencies];
+        object?[] parts = [Paths, Included, Functions, FunctionNames, NodeSpans, Nodes, Reached, ReachedNames, Dependencies];
         if (Rest is not { } rest || parts.Any(part => part is null))
         {
             throw new InvalidDataException("unit facts: a part is missing");
         }
-        if (Manifest.Length != Digests.Length || Inactive.Length % 3 != 0 || Functions.Length % 3 != 0
+        if (Functions.Length % 3 != 0
             || Functions.Length / 3 != FunctionNames.Length || NodeSpans.Length != Nodes.Length || Reached.Length != ReachedNames.Length)
         {
             throw new InvalidDataException("unit facts: arrays of unequal length");
         }
         var paths = Paths;
-        var manifest = new FileDigest[Manifest.Length];
-        for (var i = 0; i < manifest.Length; i++)
-        {
-            manifest[i] = new FileDigest(paths[Manifest[i]], Digests[i]);
-        }
-        var inactive = new LineRange[Inactive.Length / 3];
-        for (var i = 0; i < inactive.Length; i++)
-        {
-            inactive[i] = new LineRange(paths[Inactive[3 * i]], Inactive[3 * i + 1], Inactive[3 * i + 2]);
-        }
         var functions = new FunctionSpan[FunctionNames.Length];
         for (var i = 0; i < functions.Length; i++)
         {
@@ -313,8 +289,6 @@ internal sealed class UnitFactsWire
         }
         return rest with
         {
-            Manifest = ImmutableCollectionsMarshal.AsImmutableArray(manifest),
-            InactiveRanges = ImmutableCollectionsMarshal.AsImmutableArray(inactive),
             IncludedFiles = [.. Included.Select(i => paths[i])],
             Functions = ImmutableCollectionsMarshal.AsImmutableArray(functions),
             Reached = ImmutableCollectionsMarshal.AsImmutableArray(reached),

@@ -109,16 +109,43 @@ public sealed class FunctionReach
         var displaced = ImmutableArray.CreateBuilder<int>();
         for (var i = 0; i < units.Count; i++)
         {
-            // By function: a unit that reaches one twice (a header read twice) walks it the first time only.
-            var arch = units[i].Unit.Arch;
-            var unit = i;
-            if (units[i].Reached.GroupBy(r => (r.File, r.Function))
-                .Any(g => g.Any(r => r.Walked) != (first[(g.Key.File, g.Key.Function, arch)] == unit)))
+            if (IsDisplaced(units[i], i, first))
             {
                 displaced.Add(i);
             }
         }
         return displaced.ToImmutable();
+    }
+
+    /// <summary>
+    /// Whether UNIT (of RANK) walked a function it is not the first to reach, or left unwalked one it is the first to
+    /// reach. By function: a unit that reaches one twice (a header read twice) walks it the first time only, so a
+    /// function counts as walked when any of its entries is. One pass over the unit's reach, allocating only when an
+    /// entry it is the first to reach is unwalked (then another entry of the same function must be walked): a re-scan
+    /// asks this of every unit, thousands of functions each, once per round of parses.
+    /// </summary>
+    private static bool IsDisplaced(ParsedUnit unit, int rank, Dictionary<(string File, string Function, string Arch), int> first)
+    {
+        var arch = unit.Unit.Arch;
+        List<(string File, string Function)>? firstUnwalked = null;
+        foreach (var reached in unit.Reached)
+        {
+            var isFirst = first[(reached.File, reached.Function, arch)] == rank;
+            if (reached.Walked && !isFirst)
+            {
+                return true;
+            }
+            if (!reached.Walked && isFirst)
+            {
+                (firstUnwalked ??= []).Add((reached.File, reached.Function));
+            }
+        }
+        if (firstUnwalked is null)
+        {
+            return false;
+        }
+        var walked = unit.Reached.Where(r => r.Walked).Select(r => (r.File, r.Function)).ToHashSet();
+        return firstUnwalked.Any(function => !walked.Contains(function));
     }
 
     private static Dictionary<(string File, string Function, string Arch), int> FirstReachers(IReadOnlyList<ParsedUnit> units)

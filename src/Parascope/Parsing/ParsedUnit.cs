@@ -22,8 +22,6 @@ public sealed record ParsedUnit
     public required UnitStatus Status { get; init; }
     /// <summary>Error and fatal diagnostics, in the order clang gave them.</summary>
     public ImmutableArray<ParseDiagnostic> Errors { get; init; } = [];
-    /// <summary>Preprocessor branches not taken, in files under the root (relative paths).</summary>
-    public ImmutableArray<LineRange> InactiveRanges { get; init; } = [];
     /// <summary>Files under the root the unit read (relative paths), the unit itself first.</summary>
     public ImmutableArray<string> IncludedFiles { get; init; } = [];
     /// <summary>Function definitions the walk entered, in files under the root.</summary>

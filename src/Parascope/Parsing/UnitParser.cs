@@ -274,7 +274,6 @@ public sealed class UnitParser : IUnitReader
             Unit = scope.Unit,
             Status = errors.IsEmpty ? UnitStatus.Clean : UnitStatus.WithErrors,
             Errors = errors,
-            InactiveRanges = inactive,
             IncludedFiles = included,
             Functions = walker.Functions,
             Reached = walker.Reached,

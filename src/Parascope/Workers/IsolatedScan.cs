@@ -73,7 +73,7 @@ public static class IsolatedScan
                 var stage = session ?? throw new InvalidDataException("a unit request before any setup");
                 stage.Reach.Learn(request.Reach, request.Settle);
                 var parsed = stage.Parser.Parse(new UnitScope { Unit = request.Unit, Root = stage.Root, Texts = stage.Texts, Rank = request.Rank });
-                var frame = UnitFactsCodec.Encode(parsed, WorkerMessages.KeyOf(request.Unit), [], System.IO.Compression.CompressionLevel.NoCompression)
+                var frame = UnitFactsCodec.Encode(parsed, WorkerMessages.KeyOf(request.Unit), null, System.IO.Compression.CompressionLevel.NoCompression)
                             ?? throw new InvalidOperationException($"{request.Unit.RelativePath}: facts the codec does not know");
                 WorkerMessages.Write(answers, frame);
             }

@@ -23,12 +23,6 @@ public sealed class UnitFactsCodecTests
         Unit = Unit,
         Status = UnitStatus.WithErrors,
         Errors = [new ParseDiagnostic(DiagnosticLevel.Error, "unknown type name 'sptm_return_t'", "osfmk/i386/pmap.h", 12, 5)],
-        InactiveRanges =
-        [
-            new LineRange("osfmk/i386/pmap.c", 10, 20),
-            new LineRange("osfmk/i386/pmap.h", 3, 4),
-            new LineRange("osfmk/i386/pmap.c", 40, 41),
-        ],
         IncludedFiles = ["osfmk/i386/pmap.c", "osfmk/i386/pmap.h"],
         Functions =
         [
@@ -45,16 +39,15 @@ public sealed class UnitFactsCodecTests
     public void A_unit_comes_back_as_it_went_in()
     {
         var parsed = Parsed();
-        var manifest = parsed.Dependencies.Select((path, i) => new FileDigest(path, new string((char)('a' + i), 64))).ToImmutableArray();
+        var manifestDigest = new string('a', 64);
 
-        var record = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", manifest)!)!;
+        var record = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", manifestDigest)!)!;
         var back = record.ToParsedUnit(Unit)!;
 
         Assert.Equal("key-1", record.Key);
-        Assert.Equal(manifest.AsEnumerable(), record.Manifest.AsEnumerable());
+        Assert.Equal(manifestDigest, record.ManifestDigest);
         Assert.Equal(parsed.Status, back.Status);
         Assert.Equal(parsed.Errors.AsEnumerable(), back.Errors.AsEnumerable());
-        Assert.Equal(parsed.InactiveRanges.AsEnumerable(), back.InactiveRanges.AsEnumerable());
         Assert.Equal(parsed.IncludedFiles.AsEnumerable(), back.IncludedFiles.AsEnumerable());
         Assert.Equal(parsed.Functions.AsEnumerable(), back.Functions.AsEnumerable());
         Assert.Equal(["pmap_enter", "pmap_store_pte@osfmk/i386/pmap.c", "pte_to_pa"], back.Functions.Select(f => f.Node));
@@ -69,31 +62,31 @@ public sealed class UnitFactsCodecTests
         var parsed = Parsed() with
         {
             Errors = [],
-            InactiveRanges = [.. Enumerable.Range(1, 500).Select(i => new LineRange("osfmk/i386/pmap.h", 10 * i, 10 * i + 5))],
+            Functions = [.. Enumerable.Range(1, 500).Select(i => new FunctionSpan("osfmk/i386/pmap.h", 10 * i, 10 * i + 5, $"pte_{i}"))],
         };
 
-        var frame = UnitFactsCodec.Encode(parsed, "key-1", [], System.IO.Compression.CompressionLevel.NoCompression)!;
+        var frame = UnitFactsCodec.Encode(parsed, "key-1", null, System.IO.Compression.CompressionLevel.NoCompression)!;
         var json = Encoding.UTF8.GetString(Frame.Read(frame, "PSCF"u8, UnitFactsCodec.Version)!.Value.Span);
 
         Assert.Equal(1, Occurrences(json, "\"osfmk/i386/pmap.h\""));
-        Assert.Equal(500, UnitFactsCodec.Decode(frame)!.InactiveRanges.Length);
+        Assert.Equal(500, UnitFactsCodec.Decode(frame)!.Functions.Length);
     }
 
     [Fact]
     public void Units_read_back_with_one_table_of_strings_share_their_paths_and_names()
     {
-        var frame = UnitFactsCodec.Encode(Parsed(), "key-1", []);
+        var frame = UnitFactsCodec.Encode(Parsed(), "key-1", null);
         var strings = new SharedStrings();
 
         var first = UnitFactsCodec.Decode(frame!, strings)!.ToParsedUnit(Unit, strings)!;
         var second = UnitFactsCodec.Decode(frame!, strings)!.ToParsedUnit(Unit, strings)!;
         var alone = UnitFactsCodec.Decode(frame!)!.ToParsedUnit(Unit)!;
 
-        Assert.Same(first.InactiveRanges[1].File, second.InactiveRanges[1].File);
+        Assert.Same(first.Functions[2].File, second.Functions[2].File);
         Assert.Same(first.Functions[2].Name, second.Functions[2].Name);
         Assert.Same(first.Errors[0].Message, second.Errors[0].Message);
-        Assert.NotSame(first.InactiveRanges[1].File, alone.InactiveRanges[1].File);
-        Assert.Equal(first.InactiveRanges.AsEnumerable(), alone.InactiveRanges.AsEnumerable());
+        Assert.NotSame(first.Functions[2].File, alone.Functions[2].File);
+        Assert.Equal(first.Functions.AsEnumerable(), alone.Functions.AsEnumerable());
     }
 
     [Fact]
@@ -107,7 +100,7 @@ public sealed class UnitFactsCodecTests
         var parsed = Parsed() with { Facts = [new Parascope.Detectors.Platform.PlatformFacts([site], [])] };
         var strings = new SharedStrings();
 
-        var back = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", [])!, strings)!.ToParsedUnit(Unit, strings)!;
+        var back = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", null)!, strings)!.ToParsedUnit(Unit, strings)!;
 
         var facts = Assert.IsType<Parascope.Detectors.Platform.PlatformFacts>(Assert.Single(back.Facts));
         Assert.Equal(site.Properties.AsEnumerable(), Assert.Single(facts.Sites).Properties.AsEnumerable());
@@ -122,22 +115,22 @@ public sealed class UnitFactsCodecTests
         var parsed = Parsed() with
         {
             Errors = [new ParseDiagnostic(DiagnosticLevel.Error, "expected ';' after \"x\" — \t tab", escaped, 3, 1)],
-            InactiveRanges = [new LineRange(longPath, 1, 2), new LineRange(escaped, 3, 4)],
+            IncludedFiles = [longPath, escaped],
         };
         var strings = new SharedStrings();
 
-        var back = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", [])!, strings)!.ToParsedUnit(Unit, strings)!;
+        var back = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", null)!, strings)!.ToParsedUnit(Unit, strings)!;
 
-        Assert.Equal(parsed.InactiveRanges.AsEnumerable(), back.InactiveRanges.AsEnumerable());
+        Assert.Equal(parsed.IncludedFiles.AsEnumerable(), back.IncludedFiles.AsEnumerable());
         Assert.Equal(parsed.Errors.AsEnumerable(), back.Errors.AsEnumerable());
     }
 
     [Theory]
-    [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Inactive":[1,2,3]}""")]
-    [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Inactive":[0,2]}""")]
+    [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Included":[1]}""")]
+    [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Functions":[0,2],"FunctionNames":["f"]}""")]
     [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Reached":[0],"ReachedNames":[]}""")]
     [InlineData("""{"Rest":{"Key":"k"},"Paths":["a.h"],"Functions":[0,1,2],"FunctionNames":["f"],"NodeSpans":[3],"Nodes":["f@a.h"]}""")]
-    [InlineData("""{"Rest":{"Key":"k"},"Paths":[],"Manifest":[0],"Digests":["00"]}""")]
+    [InlineData("""{"Rest":{"Key":"k"},"Paths":[],"Dependencies":[0]}""")]
     [InlineData("""{"Paths":[]}""")]
     [InlineData("""{"Rest":{"Key":"k"},"Paths":null}""")]
     public void An_intact_frame_whose_indexes_do_not_fit_is_refused(string json)

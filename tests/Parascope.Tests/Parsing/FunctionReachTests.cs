@@ -38,6 +38,22 @@ public sealed class FunctionReachTests
     }
 
     [Fact]
+    public void A_unit_that_reaches_a_body_twice_walks_it_once_and_is_displaced_only_if_it_walked_it_neither_time()
+    {
+        IReadOnlyList<ParsedUnit> units =
+        [
+            // A header read twice (no include guard): the second reach is not walked, the first is.
+            Unit("a.c", new ReachedFunction("spl.h", "spl", Walked: true), new ReachedFunction("spl.h", "spl", Walked: false)),
+            Unit("b.c", new ReachedFunction("lock.h", "lock", Walked: false), new ReachedFunction("lock.h", "lock", Walked: true),
+                new ReachedFunction("spl.h", "spl", Walked: false)),
+            // First to reach unlock() and walked it neither time: its facts lack the body.
+            Unit("c.c", new ReachedFunction("lock.h", "unlock", Walked: false), new ReachedFunction("lock.h", "unlock", Walked: false)),
+        ];
+
+        Assert.Equal([2], FunctionReach.Displaced(units).ToArray());
+    }
+
+    [Fact]
     public void Once_settled_a_unit_parsed_again_walks_exactly_the_bodies_it_is_first_to_reach()
     {
         IReadOnlyList<ParsedUnit> units =
