@@ -246,10 +246,17 @@ public static class ScanPipeline
         var memory = ImmutableArray.CreateBuilder<PhaseMemory>();
         memory.Add(PhaseMemory.Now("discover"));
         phase.Restart();
+        var fileDigests = new FileDigests(discovery.Overlays);
         var cache = request.ResultCache is { } cacheFolder
-            ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources}", new FileDigests(discovery.Overlays),
-                request.ResultCacheMaxBytes)
+            ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources}", fileDigests, request.ResultCacheMaxBytes)
             : null;
+        // Kept with the whole scan's identity: the next scan of this tree with this request takes back the scans of the
+        // files it did not change.
+        var lexical = cache is not null && wholeScan is not null ? new LexicalScanStore(wholeScan.LexicalStorePath, root, fileDigests) : null;
+        if (lexical is not null)
+        {
+            LexicalScanStores.Attach(texts, lexical);
+        }
         using var workers = request.ParseWorkers is { } command ? new Workers.ParseWorkerPool(command) : null;
         // Before the first parse: arenas are made as threads first allocate (see NativeHeap).
         NativeHeap.Tune(request.Jobs);
@@ -270,6 +277,8 @@ public static class ScanPipeline
         // too; a shard carries those of wrappers it has no finding of to `merge`, where another shard's finding gains them.
         var wrapperCalls = main.WrapperCalls.Concat(variantParses.WrapperCalls).ToList();
         merged = Detectors.PageTables.PageTableDetector.WithWrapperCalls(merged, wrapperCalls);
+        // Every lexical scan is made by now (the configurations' parses were the last): written meanwhile the plan is made.
+        var savingLexical = lexical is null ? null : Task.Run(lexical.Save);
         // The whole-tree join of reads and divisions by the fields they fill: a shard's report carries its divisions
         // to `merge`, which joins them over every shard (a shard alone does not hold the tree).
         var fieldDivisions = main.FieldDivisions;
@@ -327,6 +336,7 @@ public static class ScanPipeline
                     snapshot!, outside, digests)
                 : WholeScanUse.NotStored;
         result = Planned(result, excerpt, baseline);
+        savingLexical?.Wait();
         memory.Add(PhaseMemory.Now("plan"));
         var statistics = new ScanStatistics
         {
@@ -338,6 +348,7 @@ public static class ScanPipeline
             PlanMs = phase.ElapsedMilliseconds,
             Cache = cache?.Statistics(main.Evicted),
             WholeScan = wholeScanUse,
+            LexicalScans = lexical is null ? null : (lexical.Reused, lexical.Made),
             Memory = memory.ToImmutable(),
         };
         return new ScanOutcome(result, null) { Statistics = statistics };

@@ -31,6 +31,8 @@ public sealed record ScanStatistics
     public ResultCacheStatistics? Cache { get; init; }
     /// <summary>Whether the whole scan's kept result was used, or kept after this scan.</summary>
     public WholeScanUse WholeScan { get; init; }
+    /// <summary>Lexical scans taken back from the last scan's store and made anew (null: no store).</summary>
+    public (int Reused, int Made)? LexicalScans { get; init; }
     /// <summary>Memory at the end of each phase, in phase order (where the peak was reached: the first phase showing it).</summary>
     public System.Collections.Immutable.ImmutableArray<PhaseMemory> Memory { get; init; } = [];
 }

@@ -318,6 +318,10 @@ internal static class Timings
                 _ => "; whole scan not kept",
             };
         }
+        if (statistics.LexicalScans is var (reused, made))
+        {
+            cache += $"; lexical scans {reused} reused, {made} made";
+        }
         var peak = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
         return $"parascope: timings: units {statistics.Units}, discover {statistics.DiscoverMs} ms, parse {statistics.ParseMs} ms, " +
                $"detect {statistics.DetectMs} ms, graph {statistics.GraphMs} ms, plan {statistics.PlanMs} ms, report {reportMs} ms, peak {peak} MB; {cache}";

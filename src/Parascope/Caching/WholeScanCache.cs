@@ -82,6 +82,9 @@ public sealed class WholeScanCache
 
     public string Key { get; }
 
+    /// <summary>Where the lexical scans of this scan's files are kept (<see cref="LexicalScanStore"/>), beside the entry.</summary>
+    public string LexicalStorePath => Path.ChangeExtension(_path, LexicalScanStore.Extension);
+
     /// <summary>The result kept for this identity when the tree and every outside file it read are unchanged; null otherwise.</summary>
     public CachedScan? TryLoad(TreeSnapshot tree, FileDigests digests)
     {
@@ -168,7 +171,7 @@ public sealed class WholeScanCache
         }
     }
 
-    private static void Touch(string path)
+    internal static void Touch(string path)
     {
         try
         {

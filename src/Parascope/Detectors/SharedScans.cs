@@ -17,5 +17,39 @@ internal static class SharedScans<T> where T : class
 
     public static T Get<TState>(SourceTexts texts, string rules, string path, TState state, Func<string, TState, T> scan) =>
         ByTexts.GetValue(texts, static _ => new ConcurrentDictionary<(string Rules, string Path), T>())
-            .GetOrAdd((rules, path), static (key, s) => s.Scan(key.Path, s.State), (Scan: scan, State: state));
+            .GetOrAdd((rules, path), static (key, s) =>
+            {
+                var store = LexicalScanStores.Of(s.Texts);
+                if (store?.TryGet(key.Rules, key.Path) is T kept)
+                {
+                    return kept;
+                }
+                var made = s.Scan(key.Path, s.State);
+                store?.Add(key.Rules, key.Path, made);
+                return made;
+            }, (Scan: scan, State: state, Texts: texts));
+}
+
+/// <summary>
+/// Where a scan's lexical scans outlive it (the result cache's <c>LexicalScanStore</c>): a scan made by an earlier
+/// scan of the same tree is taken back while its file's content is unchanged, else the file is scanned and the scan
+/// added. The scan's values are the same either way, so detection cannot tell.
+/// </summary>
+public interface ILexicalScanStore
+{
+    /// <summary>The scan RULES made of PATH (root-relative) when the file still has the content it had then; null otherwise.</summary>
+    object? TryGet(string rules, string path);
+
+    /// <summary>Keeps SCAN of PATH, made with RULES, for the next scan.</summary>
+    void Add(string rules, string path, object scan);
+}
+
+/// <summary>The store each scan's texts are read with (none: every file is scanned).</summary>
+public static class LexicalScanStores
+{
+    private static readonly ConditionalWeakTable<SourceTexts, ILexicalScanStore> ByTexts = new();
+
+    public static void Attach(SourceTexts texts, ILexicalScanStore store) => ByTexts.AddOrUpdate(texts, store);
+
+    public static ILexicalScanStore? Of(SourceTexts texts) => ByTexts.TryGetValue(texts, out var store) ? store : null;
 }

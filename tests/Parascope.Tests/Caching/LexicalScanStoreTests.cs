@@ -1,0 +1,107 @@
+using Parascope.Caching;
+using Parascope.Model;
+using Parascope.Reports;
+
+namespace Parascope.Tests.Caching;
+
+/// <summary>
+/// The lexical scans kept beside a whole-scan entry: a re-scan of an edited tree takes back the scans of the files it
+/// did not change and scans the edited ones again, and reports what a scan without any cache reports.
+/// </summary>
+public sealed class LexicalScanStoreTests
+{
+    private const string Source = "osfmk/i386/pmap_stores.c";
+    private const string Header = "osfmk/i386/pmap_stores.h";
+
+    private static readonly DateTime Settled = DateTime.UtcNow.AddHours(-1);
+
+    private static TempTree SettledFixture()
+    {
+        var folder = Path.Combine(Detectors.FixturePaths.Root, "pagetables-stores");
+        var tree = new TempTree();
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(tree.Write(Path.GetRelativePath(folder, file), File.ReadAllText(file)), Settled);
+        }
+        return tree;
+    }
+
+    /// <summary>Appends TEXT to RELATIVE, an hour-old write made a minute later (so the whole-scan entry misses).</summary>
+    private static void Append(TempTree tree, string relative, string text)
+    {
+        var path = Path.Combine(tree.Root, relative);
+        File.AppendAllText(path, text);
+        File.SetLastWriteTimeUtc(path, Settled.AddMinutes(1));
+    }
+
+    private static ScanOutcome Scan(string root, string cache, string? results) =>
+        ScanPipeline.Run(new ScanRequest { Root = root, Arches = ["x86_64"], Jobs = 2, CacheDirectory = cache, ResultCache = results });
+
+    private static string Json(ScanOutcome outcome)
+    {
+        Assert.Null(outcome.Error);
+        return ReportWriter.ToText(outcome.Result!, ReportFormat.Json);
+    }
+
+    // An inactive store (no configuration compiles it): only the lexical scan of the edited file can find it.
+    private const string InactiveStore = "\n#if SUBPAGE_L2\nvoid\nsubpage_clear(pt_entry_t *l2)\n{\n\t*l2 = 0;\n}\n#endif\n";
+
+    [Fact]
+    public void A_re_scan_takes_back_the_scans_of_unchanged_files_and_scans_an_edited_source_again()
+    {
+        using var tree = SettledFixture();
+        using var cache = new TempTree();
+        var cold = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal(0, cold.Statistics!.LexicalScans!.Value.Reused);
+        Append(tree, Source, InactiveStore);
+
+        var rescan = Scan(tree.Root, cache.Root, cache.Root);
+
+        Assert.Equal(WholeScanUse.Stored, rescan.Statistics!.WholeScan);
+        // The header's scans (page tables, asm) come back; the source's are made again from its new text.
+        Assert.Equal((2, 2), rescan.Statistics.LexicalScans);
+        Assert.Contains(rescan.Result!.Findings, f => f.File == Source && f.RuleId == "pt.pte-store" && !f.Active && f.Function == "subpage_clear");
+        Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(rescan));
+    }
+
+    [Fact]
+    public void An_edited_header_is_scanned_again_though_only_its_text_changed()
+    {
+        using var tree = SettledFixture();
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        Append(tree, Header, InactiveStore.Replace("void\n", "static inline void\n", StringComparison.Ordinal));
+
+        var rescan = Scan(tree.Root, cache.Root, cache.Root);
+
+        // The source's scans come back; the header's are made again (its digest changed, not its path or size alone).
+        Assert.Equal((2, 2), rescan.Statistics!.LexicalScans);
+        Assert.Contains(rescan.Result!.Findings, f => f.File == Header && f.RuleId == "pt.pte-store" && !f.Active);
+        Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(rescan));
+    }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("flipped")]
+    [InlineData("foreign")]
+    public void A_damaged_store_is_no_store(string damage)
+    {
+        using var tree = SettledFixture();
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        var store = Assert.Single(Directory.GetFiles(cache.Root, "*" + LexicalScanStore.Extension, SearchOption.AllDirectories));
+        var bytes = File.ReadAllBytes(store);
+        File.WriteAllBytes(store, damage switch
+        {
+            "truncated" => bytes[..(bytes.Length / 2)],
+            "flipped" => [.. bytes[..^1], (byte)(bytes[^1] ^ 0xff)],
+            _ => Parascope.Facts.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, """{"Rules":["x"],"Entries":[{"Rules":3,"Path":"a.h","Digest":"0"}]}"""u8),
+        });
+        Append(tree, Source, InactiveStore);
+
+        var rescan = Scan(tree.Root, cache.Root, cache.Root);
+
+        Assert.Equal((0, 4), rescan.Statistics!.LexicalScans);
+        Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(rescan));
+    }
+}
