@@ -13,25 +13,14 @@ public sealed class LexicalScanStoreTests
     private const string Source = "osfmk/i386/pmap_stores.c";
     private const string Header = "osfmk/i386/pmap_stores.h";
 
-    private static readonly DateTime Settled = DateTime.UtcNow.AddHours(-1);
-
-    private static TempTree SettledFixture()
-    {
-        var folder = Path.Combine(Detectors.FixturePaths.Root, "pagetables-stores");
-        var tree = new TempTree();
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
-        {
-            File.SetLastWriteTimeUtc(tree.Write(Path.GetRelativePath(folder, file), File.ReadAllText(file)), Settled);
-        }
-        return tree;
-    }
+    private static TempTree SettledFixture() => WholeScanCacheTests.SettledCopy(Path.Combine(Detectors.FixturePaths.Root, "pagetables-stores"));
 
     /// <summary>Appends TEXT to RELATIVE, an hour-old write made a minute later (so the whole-scan entry misses).</summary>
     private static void Append(TempTree tree, string relative, string text)
     {
         var path = Path.Combine(tree.Root, relative);
         File.AppendAllText(path, text);
-        File.SetLastWriteTimeUtc(path, Settled.AddMinutes(1));
+        File.SetLastWriteTimeUtc(path, WholeScanCacheTests.Settled.AddMinutes(1));
     }
 
     private static ScanOutcome Scan(string root, string cache, string? results) =>

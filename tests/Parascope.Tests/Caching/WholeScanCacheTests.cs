@@ -12,10 +12,10 @@ namespace Parascope.Tests.Caching;
 /// </summary>
 public sealed class WholeScanCacheTests
 {
-    private static readonly DateTime Settled = DateTime.UtcNow.AddHours(-1);
+    internal static readonly DateTime Settled = DateTime.UtcNow.AddHours(-1);
 
     /// <summary>A copy of FOLDER whose files were last written an hour ago (a tree nobody is editing).</summary>
-    private static TempTree SettledCopy(string folder)
+    internal static TempTree SettledCopy(string folder)
     {
         var tree = new TempTree();
         foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
