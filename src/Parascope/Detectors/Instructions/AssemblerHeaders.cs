@@ -263,11 +263,16 @@ internal sealed partial class AssemblerHeaders
     private static Dictionary<string, HashSet<string>> Assembled(DetectionContext context, List<(string Path, string Relative)> headers, Dictionary<string, HashSet<string>> includes)
     {
         var assembled = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        // A header an include names has the include's file name: look among those, not every header of the tree, for
+        // each include the walk queues (it queues thousands on xnu-11417).
+        var byName = headers.ToLookup(h => Path.GetFileName(h.Relative), StringComparer.Ordinal);
         var queue = new Queue<(string Include, HashSet<string> Arches)>(includes.Select(pair => (pair.Key, pair.Value)));
         while (queue.Count > 0)
         {
             var (include, arches) = queue.Dequeue();
-            foreach (var header in headers.Where(h => h.Relative == include || h.Relative.EndsWith("/" + include, StringComparison.Ordinal)))
+            foreach (var header in byName[Path.GetFileName(include)]
+                .Where(h => h.Relative == include || h.Relative.Length > include.Length && h.Relative.EndsWith(include, StringComparison.Ordinal)
+                    && h.Relative[h.Relative.Length - include.Length - 1] == '/'))
             {
                 if (!assembled.TryGetValue(header.Relative, out var known))
                 {
