@@ -29,11 +29,29 @@ internal sealed partial class AssemblerHeaders
     [GeneratedRegex(@"#\s*if(?:ndef\s+_*ASSEMBLER_*|\s+!\s*defined\s*\(?\s*_*ASSEMBLER_*\s*\)?)[^\n]*\n(?:\s*(?://|/\*)[^\n]*\n)*\s*#\s*error")]
     private static partial Regex ErrorsWithoutAssembler();
 
+    /// <summary>
+    /// What <see cref="Read"/> made of one scan's files (its texts) for a rule set, a default arch and the assembled
+    /// units' includes: each configuration group of a scan has a detector of its own, and the groups' includes are
+    /// mostly the same (xnu-11417 x86_64: three groups, no assembly among them), so the headers are read once.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Parsing.SourceTexts,
+        System.Collections.Concurrent.ConcurrentDictionary<(RuleSet Rules, FileInventory Files, string Key), AssemblerHeaders>> Made = new();
+
     /// <summary>Reads every header assembly reaches or that holds assembler parts; <paramref name="includes"/> are the assembled units' #includes (for active/arches).</summary>
     public static AssemblerHeaders Read(DetectionContext context, InstructionClassifier classifier, Dictionary<string, HashSet<string>> includes)
     {
-        var result = new AssemblerHeaders(classifier);
         var defaultArch = context.Units.Select(u => u.Unit.Arch).FirstOrDefault() ?? Architecture.Default.Name;
+        // The classifier is the rule set's (every detector of a scan compiles the same one from it).
+        var key = string.Join('\n', includes.OrderBy(i => i.Key, StringComparer.Ordinal)
+            .Select(i => i.Key + "\t" + string.Join(',', i.Value.Order(StringComparer.Ordinal))).Prepend(defaultArch));
+        return Made.GetValue(context.Texts, static _ => new())
+            .GetOrAdd((context.Rules, context.Files, key), _ => ReadHeaders(context, classifier, includes, defaultArch));
+    }
+
+    private static AssemblerHeaders ReadHeaders(DetectionContext context, InstructionClassifier classifier, Dictionary<string, HashSet<string>> includes,
+        string defaultArch)
+    {
+        var result = new AssemblerHeaders(classifier);
         var headers = context.Files.WithExtensions(".h")
             .Where(h => !FamilyHints.IsForeignPath(h.Relative))
             .ToList();
