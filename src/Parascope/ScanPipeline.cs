@@ -643,7 +643,7 @@ public static class ScanPipeline
             {
                 if (results[i] is { } hit)
                 {
-                    reach.Reach(hit, i);
+                    reach.Reach(hit, i, first: null);
                 }
             }
             Parallel.For(0, units.Length, options, i =>

@@ -37,6 +37,10 @@ internal sealed partial class AssemblerHeaders
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Parsing.SourceTexts,
         System.Collections.Concurrent.ConcurrentDictionary<(RuleSet Rules, FileInventory Files, string Key), AssemblerHeaders>> Made = new();
 
+    /// <summary>Each .s file of a scan read for uses of the headers' macros, once per family, however many configuration groups detect.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Parsing.SourceTexts,
+        System.Collections.Concurrent.ConcurrentDictionary<(string Relative, InstructionFamily Family), ImmutableArray<AsmStatement>>> AssemblyScans = new();
+
     /// <summary>Reads every header assembly reaches or that holds assembler parts; <paramref name="includes"/> are the assembled units' #includes (for active/arches).</summary>
     public static AssemblerHeaders Read(DetectionContext context, InstructionClassifier classifier, Dictionary<string, HashSet<string>> includes)
     {
@@ -192,7 +196,8 @@ internal sealed partial class AssemblerHeaders
                 continue;
             }
             var family = FamilyHints.OfPath(relative) ?? defaultFamily;
-            foreach (var statement in AssemblySourceScanner.Scan(text.Text, family, Architecture.Of(family).PredefinedMacros))
+            foreach (var statement in AssemblyScans.GetValue(context.Texts, static _ => new())
+                .GetOrAdd((relative, family), static (key, body) => [.. AssemblySourceScanner.Scan(body, key.Family, Architecture.Of(key.Family).PredefinedMacros)], text.Text))
             {
                 Record(definitions, relative, statement);
             }
