@@ -99,27 +99,42 @@ public sealed class LexicalScanStore : ILexicalScanStore
         {
             var frame = File.ReadAllBytes(path);
             using var content = Frame.Inflate(frame, Magic, Version);
-            if (content is null || JsonSerializer.Deserialize(content.Span, LexicalScanJson.Default.LexicalScanFile) is not { } file)
+            if (content is null || JsonSerializer.Deserialize(content.Span, LexicalScanJson.Default.LexicalScanFile) is not { Rules: { } rules, Entries: { } entries })
             {
                 return kept;
             }
-            foreach (var entry in file.Entries)
+            foreach (var entry in entries)
             {
-                object? scan = entry.PageTables is not null ? entry.PageTables : entry.CSource;
-                if (scan is null || entry.Rules < 0 || entry.Rules >= file.Rules.Count)
+                // Intact bytes of another writer can still lack a field (null, or an array never set): no part is trusted.
+                object? scan = entry?.PageTables is { } pageTables && Whole(pageTables) ? pageTables
+                    : entry?.CSource is { } cSource && Whole(cSource) ? cSource
+                    : null;
+                if (scan is null || entry!.Path is null || entry.Digest is null || entry.Rules < 0 || entry.Rules >= rules.Count || rules[entry.Rules] is null)
                 {
                     return [];
                 }
-                kept[(file.Rules[entry.Rules], entry.Path)] = new StoredScan(entry.Digest, scan);
+                kept[(rules[entry.Rules], entry.Path)] = new StoredScan(entry.Digest, scan);
             }
             WholeScanCache.Touch(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or NotSupportedException
+            or ArgumentException or InvalidOperationException)
         {
             return [];
         }
         return kept;
     }
+
+    private static bool Whole(LexicalPageTableScan scan) =>
+        !scan.Candidates.IsDefault && !scan.Declarations.IsDefault && !scan.Typedefs.IsDefault
+        && scan.Candidates.All(c => c is { Form: not null, Name: not null })
+        && scan.Declarations.All(d => d is { Type: not null, Name: not null })
+        && scan.Typedefs.All(t => t is { Name: not null, Target: not null });
+
+    private static bool Whole(CSourceScanner.Result scan) =>
+        !scan.Statements.IsDefault && scan.AsmMacros is not null && !scan.Calls.IsDefault && scan.StringMacros is not null
+        && scan.Statements.All(st => st is { Text: not null, MacroParameters.IsDefault: false, Conditions.IsDefault: false })
+        && scan.Calls.All(c => c is { Name: not null, Arguments.IsDefault: false, Conditions.IsDefault: false });
 
     private sealed record StoredScan(string Digest, object Scan);
 }

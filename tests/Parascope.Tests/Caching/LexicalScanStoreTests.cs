@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json.Nodes;
 using Parascope.Caching;
 using Parascope.Model;
 using Parascope.Reports;
@@ -25,6 +27,20 @@ public sealed class LexicalScanStoreTests
 
     private static ScanOutcome Scan(string root, string cache, string? results) =>
         ScanPipeline.Run(new ScanRequest { Root = root, Arches = ["x86_64"], Jobs = 2, CacheDirectory = cache, ResultCache = results });
+
+    /// <summary>
+    /// The store intact and of this version, its page-table scans without their declarations (as another writer might
+    /// leave them): a scan with an array never set must not reach a detector.
+    /// </summary>
+    private static byte[] WithoutDeclarations(byte[] frame)
+    {
+        var json = JsonNode.Parse(Parascope.Facts.Frame.Read(frame, "PSLX"u8, LexicalScanStore.Version)!.Value.Span)!;
+        foreach (var entry in json["Entries"]!.AsArray())
+        {
+            (entry!["PageTables"] as JsonObject)?.Remove("Declarations");
+        }
+        return Parascope.Facts.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, Encoding.UTF8.GetBytes(json.ToJsonString()));
+    }
 
     private static string Json(ScanOutcome outcome)
     {
@@ -73,6 +89,7 @@ public sealed class LexicalScanStoreTests
     [InlineData("truncated")]
     [InlineData("flipped")]
     [InlineData("foreign")]
+    [InlineData("partial")]
     public void A_damaged_store_is_no_store(string damage)
     {
         using var tree = SettledFixture();
@@ -84,7 +101,8 @@ public sealed class LexicalScanStoreTests
         {
             "truncated" => bytes[..(bytes.Length / 2)],
             "flipped" => [.. bytes[..^1], (byte)(bytes[^1] ^ 0xff)],
-            _ => Parascope.Facts.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, """{"Rules":["x"],"Entries":[{"Rules":3,"Path":"a.h","Digest":"0"}]}"""u8),
+            "foreign" => Parascope.Facts.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, """{"Rules":["x"],"Entries":[{"Rules":3,"Path":"a.h","Digest":"0"}]}"""u8),
+            _ => WithoutDeclarations(bytes),
         });
         Append(tree, Source, InactiveStore);
 
