@@ -26,6 +26,7 @@ public sealed class LexicalScanStore : ILexicalScanStore
     public const string Extension = ".lexical";
     private static ReadOnlySpan<byte> Magic => "PSLX"u8;
 
+    private readonly string _path;
     private readonly string _root;
     private readonly FileDigests _digests;
     private readonly Task<Dictionary<(string Rules, string Path), StoredScan>> _kept;
@@ -35,13 +36,11 @@ public sealed class LexicalScanStore : ILexicalScanStore
     /// <summary>The store at PATH for the tree at ROOT, read on a pool thread meanwhile the scan starts; DIGESTS tell which files changed.</summary>
     public LexicalScanStore(string path, string root, FileDigests digests)
     {
-        Path = path;
+        _path = path;
         _root = root;
         _digests = digests;
         _kept = Task.Run(() => Read(path));
     }
-
-    public string Path { get; }
 
     /// <summary>Scans taken back so far.</summary>
     public int Reused => Volatile.Read(ref _reused);
@@ -51,7 +50,7 @@ public sealed class LexicalScanStore : ILexicalScanStore
 
     public object? TryGet(string rules, string path)
     {
-        if (!_kept.Result.TryGetValue((rules, path), out var stored) || _digests.Of(System.IO.Path.Combine(_root, path)) != stored.Digest)
+        if (!_kept.Result.TryGetValue((rules, path), out var stored) || _digests.Of(Path.Combine(_root, path)) != stored.Digest)
         {
             return null;
         }
@@ -64,8 +63,9 @@ public sealed class LexicalScanStore : ILexicalScanStore
 
     public void Add(string rules, string path, object scan)
     {
-        // A file that cannot be read now has no digest: its scan is not kept (it is made again next time).
-        if (_digests.Of(System.IO.Path.Combine(_root, path)) is { } digest)
+        // A file that cannot be read now has no digest, and a scan of a type the store's JSON does not know cannot be
+        // written: neither is kept (made again next time).
+        if (scan is LexicalPageTableScan or CSourceScanner.Result && _digests.Of(Path.Combine(_root, path)) is { } digest)
         {
             _used.TryAdd((rules, path), new StoredScan(digest, scan));
         }
@@ -83,13 +83,8 @@ public sealed class LexicalScanStore : ILexicalScanStore
                 CSource = e.Value.Scan as CSourceScanner.Result,
             })
             .ToList();
-        if (entries.Any(e => e.PageTables is null && e.CSource is null))
-        {
-            // A scan of a type this store does not know: keep none rather than part.
-            return;
-        }
         var json = JsonSerializer.SerializeToUtf8Bytes(new LexicalScanFile(rules, entries), LexicalScanJson.Default.LexicalScanFile);
-        WholeScanCache.Write(Path, Frame.Wrap(Magic, Version, json));
+        WholeScanCache.Write(_path, Frame.Wrap(Magic, Version, json));
     }
 
     private static Dictionary<(string Rules, string Path), StoredScan> Read(string path)

@@ -13,11 +13,10 @@ namespace Parascope.Detectors;
 /// </summary>
 internal static class SharedScans<T> where T : class
 {
-    private static readonly ConditionalWeakTable<SourceTexts, ConcurrentDictionary<(string Rules, string Path), T>> ByTexts = new();
+    private static readonly PerScan<(string Rules, string Path), T> Scans = new();
 
     public static T Get<TState>(SourceTexts texts, string rules, string path, TState state, Func<string, TState, T> scan) =>
-        ByTexts.GetValue(texts, static _ => new ConcurrentDictionary<(string Rules, string Path), T>())
-            .GetOrAdd((rules, path), static (key, s) =>
+        Scans.GetOrAdd(texts, (rules, path), static (key, s) =>
             {
                 var store = LexicalScanStores.Of(s.Texts);
                 if (store?.TryGet(key.Rules, key.Path) is T kept)
@@ -28,6 +27,18 @@ internal static class SharedScans<T> where T : class
                 store?.Add(key.Rules, key.Path, made);
                 return made;
             }, (Scan: scan, State: state, Texts: texts));
+}
+
+/// <summary>
+/// Values made once per scan, whichever of its detectors (the scan's own, each configuration's and board's) asks
+/// first: kept with the scan's texts, so they live as long as the scan that read them.
+/// </summary>
+internal sealed class PerScan<TKey, TValue> where TKey : notnull
+{
+    private readonly ConditionalWeakTable<SourceTexts, ConcurrentDictionary<TKey, TValue>> _byTexts = new();
+
+    public TValue GetOrAdd<TArgument>(SourceTexts texts, TKey key, Func<TKey, TArgument, TValue> make, TArgument argument) =>
+        _byTexts.GetValue(texts, static _ => new ConcurrentDictionary<TKey, TValue>()).GetOrAdd(key, make, argument);
 }
 
 /// <summary>

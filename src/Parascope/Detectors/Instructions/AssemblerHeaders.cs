@@ -34,12 +34,10 @@ internal sealed partial class AssemblerHeaders
     /// units' includes: each configuration group of a scan has a detector of its own, and the groups' includes are
     /// mostly the same (xnu-11417 x86_64: three groups, no assembly among them), so the headers are read once.
     /// </summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Parsing.SourceTexts,
-        System.Collections.Concurrent.ConcurrentDictionary<(RuleSet Rules, FileInventory Files, string Key), AssemblerHeaders>> Made = new();
+    private static readonly PerScan<(RuleSet Rules, FileInventory Files, string Key), AssemblerHeaders> Made = new();
 
     /// <summary>Each .s file of a scan read for uses of the headers' macros, once per family, however many configuration groups detect.</summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Parsing.SourceTexts,
-        System.Collections.Concurrent.ConcurrentDictionary<(string Relative, InstructionFamily Family), ImmutableArray<AsmStatement>>> AssemblyScans = new();
+    private static readonly PerScan<(string Relative, InstructionFamily Family), ImmutableArray<AsmStatement>> AssemblyScans = new();
 
     /// <summary>Reads every header assembly reaches or that holds assembler parts; <paramref name="includes"/> are the assembled units' #includes (for active/arches).</summary>
     public static AssemblerHeaders Read(DetectionContext context, InstructionClassifier classifier, Dictionary<string, HashSet<string>> includes)
@@ -48,8 +46,8 @@ internal sealed partial class AssemblerHeaders
         // The classifier is the rule set's (every detector of a scan compiles the same one from it).
         var key = string.Join('\n', includes.OrderBy(i => i.Key, StringComparer.Ordinal)
             .Select(i => i.Key + "\t" + string.Join(',', i.Value.Order(StringComparer.Ordinal))).Prepend(defaultArch));
-        return Made.GetValue(context.Texts, static _ => new())
-            .GetOrAdd((context.Rules, context.Files, key), _ => ReadHeaders(context, classifier, includes, defaultArch));
+        return Made.GetOrAdd(context.Texts, (context.Rules, context.Files, key),
+            static (_, a) => ReadHeaders(a.context, a.classifier, a.includes, a.defaultArch), (context, classifier, includes, defaultArch));
     }
 
     private static AssemblerHeaders ReadHeaders(DetectionContext context, InstructionClassifier classifier, Dictionary<string, HashSet<string>> includes,
@@ -196,8 +194,8 @@ internal sealed partial class AssemblerHeaders
                 continue;
             }
             var family = FamilyHints.OfPath(relative) ?? defaultFamily;
-            foreach (var statement in AssemblyScans.GetValue(context.Texts, static _ => new())
-                .GetOrAdd((relative, family), static (key, body) => [.. AssemblySourceScanner.Scan(body, key.Family, Architecture.Of(key.Family).PredefinedMacros)], text.Text))
+            foreach (var statement in AssemblyScans.GetOrAdd(context.Texts, (relative, family),
+                static (key, body) => [.. AssemblySourceScanner.Scan(body, key.Family, Architecture.Of(key.Family).PredefinedMacros)], text.Text))
             {
                 Record(definitions, relative, statement);
             }
