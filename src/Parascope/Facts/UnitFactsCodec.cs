@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.IO.Compression;
-using System.Text.Json;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Parascope.Clang;
 using Parascope.Detectors;

@@ -15,7 +15,10 @@ public sealed class UnitFactsCodecTests
 {
     private static readonly SourceUnit Unit = new()
     {
-        Path = "/tree/osfmk/i386/pmap.c", RelativePath = "osfmk/i386/pmap.c", Language = SourceLanguage.C, Arch = "x86_64",
+        Path = "/tree/osfmk/i386/pmap.c",
+        RelativePath = "osfmk/i386/pmap.c",
+        Language = SourceLanguage.C,
+        Arch = "x86_64",
     };
 
     private static ParsedUnit Parsed() => new()

@@ -1,5 +1,5 @@
-using Parascope.Files;
 using System.Text.RegularExpressions;
+using Parascope.Files;
 
 namespace Parascope.Discovery.Xnu;
 
