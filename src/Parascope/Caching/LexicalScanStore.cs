@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Parascope.Detectors;
+using Parascope.Detectors.DriverApi;
 using Parascope.Detectors.Instructions;
 using Parascope.Detectors.PageTables;
 using Parascope.Facts;
@@ -11,7 +12,7 @@ namespace Parascope.Caching;
 
 /// <summary>
 /// The lexical scans of a scan's files (the page-table candidates and declarations, the C files' asm and builtin
-/// scans), kept beside its whole-scan entry for the next scan of the same tree with the same request. A re-scan whose
+/// scans, the driver classes each C/C++ file declares), kept beside its whole-scan entry for the next scan of the same tree with the same request. A re-scan whose
 /// whole-scan entry misses (a file was edited) reads every file its cached units read again for these scans: on
 /// xnu-11417 x86_64, ~4,000 files and a third of a `.c` edit's re-scan. Here each scan is kept with the digest of its
 /// file's content (<see cref="FileDigests"/>, the digests the unit entries' checks take anyway) and taken back while
@@ -22,7 +23,7 @@ namespace Parascope.Caching;
 public sealed class LexicalScanStore : ILexicalScanStore
 {
     /// <summary>Raise whenever the entry or a scan type changes shape.</summary>
-    public const uint Version = 1;
+    public const uint Version = 2;
     public const string Extension = ".lexical";
     private static ReadOnlySpan<byte> Magic => "PSLX"u8;
 
@@ -65,7 +66,7 @@ public sealed class LexicalScanStore : ILexicalScanStore
     {
         // A file that cannot be read now has no digest, and a scan of a type the store's JSON does not know cannot be
         // written: neither is kept (made again next time).
-        if (scan is LexicalPageTableScan or CSourceScanner.Result && _digests.Of(Path.Combine(_root, path)) is { } digest)
+        if (scan is LexicalPageTableScan or CSourceScanner.Result or LexicalClassScan && _digests.Of(Path.Combine(_root, path)) is { } digest)
         {
             _used.TryAdd((rules, path), new StoredScan(digest, scan));
         }
@@ -81,6 +82,7 @@ public sealed class LexicalScanStore : ILexicalScanStore
             {
                 PageTables = e.Value.Scan as LexicalPageTableScan,
                 CSource = e.Value.Scan as CSourceScanner.Result,
+                Classes = e.Value.Scan as LexicalClassScan,
             })
             .ToList();
         var json = JsonSerializer.SerializeToUtf8Bytes(new LexicalScanFile(rules, entries), LexicalScanJson.Default.LexicalScanFile);
@@ -103,6 +105,7 @@ public sealed class LexicalScanStore : ILexicalScanStore
                 // Intact bytes of another writer can still lack a field (null, or an array never set): no part is trusted.
                 object? scan = entry?.PageTables is { } pageTables && Whole(pageTables) ? pageTables
                     : entry?.CSource is { } cSource && Whole(cSource) ? cSource
+                    : entry?.Classes is { } classes && Whole(classes) ? classes
                     : null;
                 if (scan is null || entry!.Path is null || entry.Digest is null || entry.Rules < 0 || entry.Rules >= rules.Count || rules[entry.Rules] is null)
                 {
@@ -131,6 +134,9 @@ public sealed class LexicalScanStore : ILexicalScanStore
         && scan.Statements.All(st => st is { Text: not null, MacroParameters.IsDefault: false, Conditions.IsDefault: false })
         && scan.Calls.All(c => c is { Name: not null, Arguments.IsDefault: false, Conditions.IsDefault: false });
 
+    private static bool Whole(LexicalClassScan scan) =>
+        !scan.Classes.IsDefault && scan.Classes.All(c => c is { Name: not null, Superclass: not null, File: not null });
+
     private sealed record StoredScan(string Digest, object Scan);
 }
 
@@ -141,6 +147,7 @@ internal sealed record LexicalScanEntry(int Rules, string Path, string Digest)
 {
     public LexicalPageTableScan? PageTables { get; init; }
     public CSourceScanner.Result? CSource { get; init; }
+    public LexicalClassScan? Classes { get; init; }
 }
 
 [JsonSourceGenerationOptions(IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

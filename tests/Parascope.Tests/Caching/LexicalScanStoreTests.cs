@@ -85,6 +85,26 @@ public sealed class LexicalScanStoreTests
         Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(rescan));
     }
 
+    [Fact]
+    public void The_driver_classes_of_unchanged_files_come_back_and_an_edited_header_is_read_for_classes_again()
+    {
+        using var tree = WholeScanCacheTests.SettledCopy(Path.Combine(Detectors.FixturePaths.Root, "driverapi-iokit"));
+        using var cache = new TempTree();
+        var cold = Scan(tree.Root, cache.Root, cache.Root);
+        const string Nub = "IOKit/FixtureUnusedNub.h";
+        // A header no unit includes: only the lexical class scan reads it.
+        Append(tree, Nub, "\nclass FixtureAddedNub : public IOPCIDevice {\n\tint bar;\n};\n");
+
+        var rescan = Scan(tree.Root, cache.Root, cache.Root);
+
+        // Every scan of the cold scan but the edited header's comes back; that one is made again, from the new text.
+        var (reused, made) = rescan.Statistics!.LexicalScans!.Value;
+        Assert.Equal(cold.Statistics!.LexicalScans!.Value.Made - 1, reused);
+        Assert.Equal(1, made);
+        Assert.Equal(("lexical", "IOPCIDevice"), rescan.Result!.Drivers.Where(d => d.Name == "FixtureAddedNub").Select(d => (d.Resolution, d.Superclass)).Single());
+        Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(rescan));
+    }
+
     [Theory]
     [InlineData("truncated")]
     [InlineData("flipped")]

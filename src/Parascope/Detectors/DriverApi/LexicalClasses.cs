@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using Parascope.Discovery;
 using Parascope.Parsing;
@@ -6,6 +7,12 @@ namespace Parascope.Detectors.DriverApi;
 
 /// <summary>A class declaration or metaclass macro found in the tree's text, not in a parsed AST.</summary>
 internal sealed record LexicalClass(string Name, string Superclass, string File, int Line);
+
+/// <summary>The classes one file declares, in the order <see cref="LexicalClasses"/> finds them.</summary>
+internal sealed record LexicalClassScan(ImmutableArray<LexicalClass> Classes)
+{
+    public static readonly LexicalClassScan None = new(ImmutableArray<LexicalClass>.Empty);
+}
 
 /// <summary>
 /// IOService subclasses the ASTs cannot show: declared in code the configuration does not compile
@@ -17,28 +24,42 @@ internal static partial class LexicalClasses
 {
     private static readonly string[] Extensions = [".h", ".hpp", ".cpp", ".cc", ".cxx", ".c", ".iig"];
 
+    /// <summary>The key of these scans among a scan's shared lexical scans (they read no rules: the patterns are below).</summary>
+    private const string ScanName = "driver-classes";
+
     public static List<LexicalClass> Scan(FileInventory files, SourceTexts texts)
     {
         var found = new List<LexicalClass>();
         foreach (var (path, relative) in files.WithExtensions(Extensions))
         {
-            var source = texts.Get(path);
-            if (source is null || !(source.Text.Contains("class", StringComparison.Ordinal) || source.Text.Contains("OSDefineMetaClass", StringComparison.Ordinal)))
-            {
-                continue;
-            }
-            // Blank comments and preprocessor lines, keeping offsets, so #define bodies and prose declare nothing.
-            var text = Blanked(source.Text);
-            foreach (Match match in Declaration().Matches(text))
-            {
-                found.Add(new LexicalClass(match.Groups["name"].Value, match.Groups["base"].Value, relative, source.LineOf(match.Index)));
-            }
-            foreach (Match match in MetaClass().Matches(text))
-            {
-                found.Add(new LexicalClass(match.Groups["name"].Value, match.Groups["base"].Value, relative, source.LineOf(match.Index)));
-            }
+            // Shared, so that a re-scan takes back the classes of every file it did not change (the lexical scan store):
+            // on xnu-11417 this scan reads ~6,000 files, half a second of a `.c` edit's re-scan.
+            found.AddRange(SharedScans<LexicalClassScan>.Get(texts, ScanName, relative, (Texts: texts, Path: path),
+                static (file, s) => ScanFile(s.Texts, s.Path, file)).Classes);
         }
         return found;
+    }
+
+    /// <summary>The classes declared in the file at PATH (RELATIVE to the root).</summary>
+    private static LexicalClassScan ScanFile(SourceTexts texts, string path, string relative)
+    {
+        var source = texts.Get(path);
+        if (source is null || !(source.Text.Contains("class", StringComparison.Ordinal) || source.Text.Contains("OSDefineMetaClass", StringComparison.Ordinal)))
+        {
+            return LexicalClassScan.None;
+        }
+        var found = ImmutableArray.CreateBuilder<LexicalClass>();
+        // Blank comments and preprocessor lines, keeping offsets, so #define bodies and prose declare nothing.
+        var text = Blanked(source.Text);
+        foreach (Match match in Declaration().Matches(text))
+        {
+            found.Add(new LexicalClass(match.Groups["name"].Value, match.Groups["base"].Value, relative, source.LineOf(match.Index)));
+        }
+        foreach (Match match in MetaClass().Matches(text))
+        {
+            found.Add(new LexicalClass(match.Groups["name"].Value, match.Groups["base"].Value, relative, source.LineOf(match.Index)));
+        }
+        return found.Count == 0 ? LexicalClassScan.None : new LexicalClassScan(found.ToImmutable());
     }
 
     /// <summary>TEXT with every comment and preprocessor line made spaces, newlines kept (so offsets and lines stay).</summary>
