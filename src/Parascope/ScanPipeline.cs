@@ -257,6 +257,7 @@ public static class ScanPipeline
         {
             LexicalScanStores.Attach(texts, lexical);
         }
+        var groups = lexical is not null ? new ConfigurationGroupStore(wholeScan!.ConfigurationGroupStorePath, fileDigests) : null;
         using var workers = request.ParseWorkers is { } command ? new Workers.ParseWorkerPool(command) : null;
         // Before the first parse: arenas are made as threads first allocate (see NativeHeap).
         NativeHeap.Tune(request.Jobs);
@@ -268,7 +269,7 @@ public static class ScanPipeline
             .Where(u => request.Shard is not { } shard || ShardOf(u.RelativePath, shard.Count) == shard.Index - 1)
             .ToImmutableArray();
         var variantParses = new VariantParses();
-        var all = main.Own.Concat(VariantSites(variants, main.Own, ruleSet, root, request, discovery, cache, texts, workers, variantParses));
+        var all = main.Own.Concat(VariantSites(variants, main.Own, ruleSet, root, request, discovery, cache, groups, texts, workers, variantParses));
         memory.Add(PhaseMemory.Now("configurations"));
         var reachCounts = main.ReachCounts;
         // A register template's views (the own units', each configuration's and board's) take one rule: one site.
@@ -278,7 +279,11 @@ public static class ScanPipeline
         var wrapperCalls = main.WrapperCalls.Concat(variantParses.WrapperCalls).ToList();
         merged = Detectors.PageTables.PageTableDetector.WithWrapperCalls(merged, wrapperCalls);
         // Every lexical scan is made by now (the configurations' parses were the last): written meanwhile the plan is made.
-        var savingLexical = lexical is null ? null : Task.Run(lexical.Save);
+        var savingLexical = lexical is null ? null : Task.Run(() =>
+        {
+            lexical.Save();
+            groups?.Save();
+        });
         // The whole-tree join of reads and divisions by the fields they fill: a shard's report carries its divisions
         // to `merge`, which joins them over every shard (a shard alone does not hold the tree).
         var fieldDivisions = main.FieldDivisions;
@@ -349,6 +354,7 @@ public static class ScanPipeline
             Cache = cache?.Statistics(main.Evicted),
             WholeScan = wholeScanUse,
             LexicalScans = lexical is null ? null : (lexical.Reused, lexical.Made),
+            ConfigurationGroups = groups is null ? null : (groups.Reused, groups.Made),
             Memory = memory.ToImmutable(),
         };
         return new ScanOutcome(result, null) { Statistics = statistics };
@@ -542,16 +548,17 @@ public static class ScanPipeline
     /// scan already holds (TEXTS: the same files on disk whatever the configuration) instead of a copy of their own.
     /// </summary>
     private static IEnumerable<Finding> VariantSites(ImmutableArray<SourceUnit> variants, IReadOnlyList<Finding> own, RuleSet rules,
-        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts, Workers.ParseWorkerPool? workers,
-        VariantParses tally)
+        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, ConfigurationGroupStore? groups, SourceTexts texts,
+        Workers.ParseWorkerPool? workers, VariantParses tally)
     {
         var folded = new List<Finding>();
+        var listing = groups is null || variants.IsEmpty ? null : ConfigurationGroupStore.ListDigest((discovery.Files ?? FileInventory.Empty(root)).RelativePaths);
         // Configurations first, then each board (in its own configurations), so that a board's sites carry its name.
         foreach (var group in variants.GroupBy(u => (u.Platform, Configuration: u.Configuration!))
             .OrderBy(g => g.Key.Platform, StringComparer.Ordinal).ThenBy(g => KernelConfigurations.Rank(g.Key.Configuration)))
         {
             ReleaseGarbage();
-            folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, texts, workers, tally));
+            folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, groups, listing, texts, workers, tally));
         }
         if (!variants.IsEmpty)
         {
@@ -566,18 +573,34 @@ public static class ScanPipeline
     /// <see cref="VariantSites"/> would hold the previous configuration's units through the next one's parse.
     /// </summary>
     private static List<Finding> ConfigurationSitesOf(IGrouping<(string? Platform, string Configuration), SourceUnit> group, IReadOnlyList<Finding> own, RuleSet rules,
-        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, SourceTexts texts, Workers.ParseWorkerPool? workers,
-        VariantParses tally)
+        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, ConfigurationGroupStore? groups, string? listing, SourceTexts texts,
+        Workers.ParseWorkerPool? workers, VariantParses tally)
     {
-        var detectors = DetectorRegistry.All(rules);
-        var reach = new FunctionReach();
-        var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers);
-        var (context, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach, compiledSitesOnly: true);
-        tally.Counts.Add(UnitCounts.Of([.. parsed.Select(u => (u.Status, u.HasFatal))]));
-        tally.WrapperCalls.AddRange(Detectors.PageTables.PageTableDetector.Calls(context));
+        var name = $"{group.Key.Platform}\t{group.Key.Configuration}";
+        List<string>? keys = groups is not null && cache is not null ? [.. group.Select(cache.KeyOf)] : null;
+        var detection = keys is not null ? groups!.TryGet(name, keys, listing!) : null;
+        if (detection is null)
+        {
+            var detectors = DetectorRegistry.All(rules);
+            var reach = new FunctionReach();
+            var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers);
+            var (context, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach, compiledSitesOnly: true);
+            detection = new ConfigurationGroupResult([.. detected], [.. Detectors.PageTables.PageTableDetector.Calls(context)],
+                UnitCounts.Of([.. parsed.Select(u => (u.Status, u.HasFatal))]));
+            // What the group's detection read: its units' files, and the tree's headers and assembly files the instruction
+            // detector reads whatever the units are. A unit that failed or stopped at a missing file may parse otherwise next
+            // time with every file the same (as the unit entries, such a group is not kept).
+            if (keys is not null && parsed.All(u => u.Status != UnitStatus.Failed && !u.HasFatal))
+            {
+                groups!.Add(name, keys, listing!, parsed.SelectMany(u => u.Dependencies)
+                    .Concat(Detectors.Instructions.AssemblerHeaders.FilesRead(discovery.Files ?? FileInventory.Empty(root))), detection);
+            }
+        }
+        tally.Counts.Add(detection.Counts);
+        tally.WrapperCalls.AddRange(detection.WrapperCalls);
         var byFile = OwnConfigurations([.. group]);
         var platforms = OwnPlatforms(group);
-        return [.. ConfigurationSites.Fold(own, detected, file => byFile.GetValueOrDefault(file, [group.Key.Configuration]),
+        return [.. ConfigurationSites.Fold(own, detection.Findings, file => byFile.GetValueOrDefault(file, [group.Key.Configuration]),
             file => platforms.GetValueOrDefault(file, group.Key.Platform is { } board ? [board] : []))];
     }
 

@@ -85,6 +85,9 @@ public sealed class WholeScanCache
     /// <summary>Where the lexical scans of this scan's files are kept (<see cref="LexicalScanStore"/>), beside the entry.</summary>
     public string LexicalStorePath => Path.ChangeExtension(_path, LexicalScanStore.Extension);
 
+    /// <summary>Where the configuration groups' detection is kept (<see cref="ConfigurationGroupStore"/>), beside the entry.</summary>
+    public string ConfigurationGroupStorePath => Path.ChangeExtension(_path, ConfigurationGroupStore.Extension);
+
     /// <summary>The result kept for this identity when the tree and every outside file it read are unchanged; null otherwise.</summary>
     public CachedScan? TryLoad(TreeSnapshot tree, FileDigests digests)
     {

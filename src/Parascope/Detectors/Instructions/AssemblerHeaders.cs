@@ -39,6 +39,13 @@ internal sealed partial class AssemblerHeaders
     /// <summary>Each .s file of a scan read for uses of the headers' macros, once per family, however many configuration groups detect.</summary>
     private static readonly PerScan<(string Relative, InstructionFamily Family), ImmutableArray<AsmStatement>> AssemblyScans = new();
 
+    /// <summary>
+    /// The files <see cref="Read"/> reads of the tree besides what the units read (absolute paths): every header (for
+    /// assembler parts and #include walks) and every assembly file (for the includes and the macro uses). What a kept
+    /// detection of a configuration group depends on (Caching.ConfigurationGroupStore).
+    /// </summary>
+    public static IEnumerable<string> FilesRead(FileInventory files) => files.WithExtensions(".h", ".s", ".S").Select(f => f.Path);
+
     /// <summary>Reads every header assembly reaches or that holds assembler parts; <paramref name="includes"/> are the assembled units' #includes (for active/arches).</summary>
     public static AssemblerHeaders Read(DetectionContext context, InstructionClassifier classifier, Dictionary<string, HashSet<string>> includes)
     {
