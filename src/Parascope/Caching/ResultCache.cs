@@ -209,7 +209,9 @@ public sealed class ResultCache
         var all = Entries(folder).Where(e => e.Exists).ToList();
         var entries = all.Where(e => e.Name.EndsWith(Extension, StringComparison.Ordinal)).ToList();
         var scans = all.Where(e => e.Name.EndsWith(WholeScanCache.Extension, StringComparison.Ordinal)).ToList();
-        var graphs = all.Where(e => e.Name.EndsWith(WholeScanCache.GraphExtension, StringComparison.Ordinal)).ToList();
+        // What is kept beside each whole-scan entry counts with it: its graph, its lexical scans, its configuration groups.
+        string[] beside = [WholeScanCache.GraphExtension, LexicalScanStore.Extension, ConfigurationGroupStore.Extension];
+        var graphs = all.Where(e => beside.Any(extension => e.Name.EndsWith(extension, StringComparison.Ordinal))).ToList();
         var standIns = Directory.Exists(folder)
             ? Directory.EnumerateDirectories(folder, "xnu-*").Count()
             : 0;

@@ -101,6 +101,21 @@ public sealed class ConfigurationGroupStoreTests
         Assert.Equal((0, 0), Scan(tree.Root, cache.Root, cache.Root).Statistics!.ConfigurationGroups);
     }
 
+    [Fact]
+    public void The_cache_counts_the_stores_kept_beside_a_whole_scan_with_it()
+    {
+        using var tree = ConfigurationSiteTests.DevelopmentTree();
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        var beside = Directory.GetFiles(cache.Root, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(WholeScanCache.Extension, StringComparison.Ordinal) || f.EndsWith(WholeScanCache.GraphExtension, StringComparison.Ordinal)
+                || f.EndsWith(LexicalScanStore.Extension, StringComparison.Ordinal) || f.EndsWith(ConfigurationGroupStore.Extension, StringComparison.Ordinal))
+            .ToList();
+
+        Assert.Contains(beside, f => f.EndsWith(ConfigurationGroupStore.Extension, StringComparison.Ordinal));
+        Assert.Equal(beside.Sum(f => new FileInfo(f).Length), ResultCache.Info(cache.Root).ScanBytes);
+    }
+
     [Theory]
     [InlineData("truncated")]
     [InlineData("flipped")]
