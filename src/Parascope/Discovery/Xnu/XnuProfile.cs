@@ -74,8 +74,12 @@ public static partial class XnuProfile
         var gccBuilt = BuiltByGcc(root);
         var hostPrograms = new List<string>();
         var perArch = new Dictionary<string, ArchSetup>(StringComparer.Ordinal);
-        // Read only when some unit has another configuration or board to compare with.
-        var derived = new Lazy<DerivedMacros>(() => DerivedMacros.Read(files, present));
+        // Needed only when some unit has another configuration or board to compare with; unless the request rules both
+        // out, read on another core meanwhile the stand-ins are written below (half a second of an xnu-11417 discovery).
+        var deriving = request.Configurations is { IsEmpty: true } && request.Boards is { IsEmpty: true }
+            ? null
+            : Task.Run(() => DerivedMacros.Read(files, present));
+        var derived = new Lazy<DerivedMacros>(() => deriving?.GetAwaiter().GetResult() ?? DerivedMacros.Read(files, present));
         var machines = ImmutableArray.CreateBuilder<MachineConfig>();
         foreach (var arch in request.Arches)
         {
