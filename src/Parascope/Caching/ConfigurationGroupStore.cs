@@ -101,40 +101,15 @@ public sealed class ConfigurationGroupStore
             return;
         }
         var entries = _used.Values.OrderBy(e => e.Group, StringComparer.Ordinal).ToList();
-        var json = JsonSerializer.SerializeToUtf8Bytes(entries, ConfigurationGroupJson.Default.ListConfigurationGroupEntry);
-        WholeScanCache.Write(_path, Frame.Wrap(Magic, Version, json));
+        KeptFile.Write(_path, Magic, Version, entries, ConfigurationGroupJson.Default.ListConfigurationGroupEntry);
     }
 
-    private static Dictionary<string, ConfigurationGroupEntry> Read(string path)
-    {
-        var kept = new Dictionary<string, ConfigurationGroupEntry>(StringComparer.Ordinal);
-        try
-        {
-            var frame = File.ReadAllBytes(path);
-            using var content = Frame.Inflate(frame, Magic, Version);
-            using var sharing = LeanReading.Share(new Parsing.SharedStrings());
-            if (content is null || JsonSerializer.Deserialize(content.Span, ConfigurationGroupJson.Default.ListConfigurationGroupEntry) is not { } entries)
-            {
-                return kept;
-            }
-            foreach (var entry in entries)
-            {
-                // Intact bytes of another writer can still lack a field (null, or an array never set): no part is trusted.
-                if (!Whole(entry))
-                {
-                    return [];
-                }
-                kept[entry.Group] = entry;
-            }
-            WholeScanCache.Touch(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or NotSupportedException
-            or ArgumentException or InvalidOperationException)
-        {
-            return [];
-        }
-        return kept;
-    }
+    private static Dictionary<string, ConfigurationGroupEntry> Read(string path) =>
+        KeptFile.Read(path, Magic, Version, ConfigurationGroupJson.Default.ListConfigurationGroupEntry, Take, new Parsing.SharedStrings()) ?? [];
+
+    /// <summary>ENTRIES by group; null when some part is missing (intact bytes of another writer: the file is no store).</summary>
+    private static Dictionary<string, ConfigurationGroupEntry>? Take(List<ConfigurationGroupEntry> entries) =>
+        entries.All(Whole) ? entries.ToDictionary(e => e.Group, StringComparer.Ordinal) : null;
 
     private static bool Whole(ConfigurationGroupEntry? entry) =>
         entry is { Group: not null, Listing: not null, FilesDigest: not null, Result: { Counts: not null } result }

@@ -85,40 +85,32 @@ public sealed class LexicalScanStore : ILexicalScanStore
                 Classes = e.Value.Scan as LexicalClassScan,
             })
             .ToList();
-        var json = JsonSerializer.SerializeToUtf8Bytes(new LexicalScanFile(rules, entries), LexicalScanJson.Default.LexicalScanFile);
-        WholeScanCache.Write(_path, Frame.Wrap(Magic, Version, json));
+        KeptFile.Write(_path, Magic, Version, new LexicalScanFile(rules, entries), LexicalScanJson.Default.LexicalScanFile);
     }
 
-    private static Dictionary<(string Rules, string Path), StoredScan> Read(string path)
+    private static Dictionary<(string Rules, string Path), StoredScan> Read(string path) =>
+        KeptFile.Read(path, Magic, Version, LexicalScanJson.Default.LexicalScanFile, Take) ?? [];
+
+    /// <summary>The scans of FILE by rules' names and path; null when some part is missing (the file is no store).</summary>
+    private static Dictionary<(string Rules, string Path), StoredScan>? Take(LexicalScanFile file)
     {
-        var kept = new Dictionary<(string Rules, string Path), StoredScan>();
-        try
+        if (file is not { Rules: { } rules, Entries: { } entries })
         {
-            var frame = File.ReadAllBytes(path);
-            using var content = Frame.Inflate(frame, Magic, Version);
-            if (content is null || JsonSerializer.Deserialize(content.Span, LexicalScanJson.Default.LexicalScanFile) is not { Rules: { } rules, Entries: { } entries })
-            {
-                return kept;
-            }
-            foreach (var entry in entries)
-            {
-                // Intact bytes of another writer can still lack a field (null, or an array never set): no part is trusted.
-                object? scan = entry?.PageTables is { } pageTables && Whole(pageTables) ? pageTables
-                    : entry?.CSource is { } cSource && Whole(cSource) ? cSource
-                    : entry?.Classes is { } classes && Whole(classes) ? classes
-                    : null;
-                if (scan is null || entry!.Path is null || entry.Digest is null || entry.Rules < 0 || entry.Rules >= rules.Count || rules[entry.Rules] is null)
-                {
-                    return [];
-                }
-                kept[(rules[entry.Rules], entry.Path)] = new StoredScan(entry.Digest, scan);
-            }
-            WholeScanCache.Touch(path);
+            return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or NotSupportedException
-            or ArgumentException or InvalidOperationException)
+        var kept = new Dictionary<(string Rules, string Path), StoredScan>();
+        foreach (var entry in entries)
         {
-            return [];
+            // Intact bytes of another writer can still lack a field (null, or an array never set): no part is trusted.
+            object? scan = entry?.PageTables is { } pageTables && Whole(pageTables) ? pageTables
+                : entry?.CSource is { } cSource && Whole(cSource) ? cSource
+                : entry?.Classes is { } classes && Whole(classes) ? classes
+                : null;
+            if (scan is null || entry!.Path is null || entry.Digest is null || entry.Rules < 0 || entry.Rules >= rules.Count || rules[entry.Rules] is null)
+            {
+                return null;
+            }
+            kept[(rules[entry.Rules], entry.Path)] = new StoredScan(entry.Digest, scan);
         }
         return kept;
     }

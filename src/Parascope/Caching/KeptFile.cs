@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Parascope.Facts;
+using Parascope.Parsing;
+
+namespace Parascope.Caching;
+
+/// <summary>
+/// The file of a store kept beside a whole-scan entry (the lexical scans, the configuration groups): one JSON value in
+/// a <see cref="Frame"/>, written atomically (a concurrent scan reads the old file or the new one), read whole or not
+/// at all: a missing, damaged or foreign file, or one whose value the store does not take, is no store.
+/// </summary>
+internal static class KeptFile
+{
+    /// <summary>
+    /// What TAKE makes of the value at PATH (null: the store refuses it), or null when there is no intact frame of this
+    /// MAGIC and VERSION there. A file taken is touched, so that the cache's trim keeps what scans use. STRINGS: the
+    /// strings read are shared through it (<see cref="LeanReading"/>; none: not shared).
+    /// </summary>
+    public static TStore? Read<T, TStore>(string path, ReadOnlySpan<byte> magic, uint version, JsonTypeInfo<T> type, Func<T, TStore?> take,
+        SharedStrings? strings = null)
+        where TStore : class
+    {
+        try
+        {
+            var frame = File.ReadAllBytes(path);
+            using var content = Frame.Inflate(frame, magic, version);
+            using var sharing = LeanReading.Share(strings);
+            if (content is null || JsonSerializer.Deserialize(content.Span, type) is not { } value || take(value) is not { } store)
+            {
+                return null;
+            }
+            WholeScanCache.Touch(path);
+            return store;
+        }
+        // Intact bytes of another writer can still hold what the store's checks did not foresee: nothing is trusted.
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or NotSupportedException
+            or ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes VALUE to PATH (false when it could not be written: a store costs speed, never the scan).</summary>
+    public static bool Write<T>(string path, ReadOnlySpan<byte> magic, uint version, T value, JsonTypeInfo<T> type) =>
+        WholeScanCache.Write(path, Frame.Wrap(magic, version, JsonSerializer.SerializeToUtf8Bytes(value, type)));
+}
