@@ -105,6 +105,22 @@ public sealed class LexicalScanStoreTests
         Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(rescan));
     }
 
+    [Fact]
+    public void A_re_scan_of_an_unchanged_tree_whose_entry_missed_makes_no_scan()
+    {
+        // The sample tree holds an assembly unit: a cached one's files were scanned as C (its parse scans none).
+        using var tree = WholeScanCacheTests.SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        // A time changed, not a byte: the whole-scan entry misses, every unit entry and every scan is still good.
+        File.SetLastWriteTimeUtc(Path.Combine(tree.Root, "osfmk/i386/locore_mini.s"), WholeScanCacheTests.Settled.AddMinutes(1));
+
+        var rescan = Scan(tree.Root, cache.Root, cache.Root);
+
+        Assert.Equal(0, rescan.Statistics!.LexicalScans!.Value.Made);
+        Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(rescan));
+    }
+
     [Theory]
     [InlineData("truncated")]
     [InlineData("flipped")]

@@ -29,9 +29,13 @@ public sealed class InstructionDetector : IDetector
 
     public IUnitCollector CreateCollector(UnitScope scope) => new InstructionCollector(_scans, scope, _classifier);
 
-    /// <summary>The collector scans every file a C unit read at the unit's end; a cached unit's files are scanned here.</summary>
+    /// <summary>The collector scans every file a C unit read at the unit's end; a cached C unit's files are scanned here.</summary>
     public void Restore(ParsedUnit unit, UnitScope scope)
     {
+        if (unit.Unit.Language == SourceLanguage.Assembly)
+        {
+            return;
+        }
         foreach (var file in unit.IncludedFiles)
         {
             _scans.Get(scope, file);

@@ -28,6 +28,12 @@ public sealed class PageTableDetector : IDetector
     /// <summary>The collector scans every file a C unit read at the unit's end; a cached unit's files are scanned here.</summary>
     public void Restore(ParsedUnit unit, UnitScope scope)
     {
+        // As the collector does at a unit's end: an assembly unit's files are not scanned for C stores (they were, for a
+        // cached one only: the first re-scan after a cold one made a scan per .s unit, ~95 on xnu-792).
+        if (unit.Unit.Language == SourceLanguage.Assembly)
+        {
+            return;
+        }
         foreach (var file in unit.IncludedFiles)
         {
             _scans.Get(scope, file);
