@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Parascope.Detectors;
 using Parascope.Detectors.DriverApi;
