@@ -541,6 +541,9 @@ public static class ScanPipeline
             .ToDictionary(g => g.Key, g => g.SelectMany(u => u.Platforms).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
                 StringComparer.Ordinal);
 
+    /// <summary>What a configuration group's kept detection depends on in the tree beyond its units (see <see cref="ConfigurationGroupStore"/>).</summary>
+    private sealed record GroupTree(string Listing, List<string> Files);
+
     /// <summary>What the variant parses give besides their sites: their health, and the calls of store wrappers they make.</summary>
     private sealed class VariantParses
     {
@@ -559,13 +562,17 @@ public static class ScanPipeline
         Workers.ParseWorkerPool? workers, VariantParses tally)
     {
         var folded = new List<Finding>();
-        var listing = groups is null || variants.IsEmpty ? null : ConfigurationGroupStore.ListDigest((discovery.Files ?? FileInventory.Empty(root)).RelativePaths);
+        // What every group's detection reads besides its units' files, taken once for the scan: the tree's file list and
+        // the headers and assembly files the instruction detector reads whatever the units are.
+        var files = discovery.Files ?? FileInventory.Empty(root);
+        var tree = groups is null || variants.IsEmpty ? null
+            : new GroupTree(ConfigurationGroupStore.ListDigest(files.RelativePaths), [.. Detectors.Instructions.AssemblerHeaders.FilesRead(files)]);
         // Configurations first, then each board (in its own configurations), so that a board's sites carry its name.
         foreach (var group in variants.GroupBy(u => (u.Platform, Configuration: u.Configuration!))
             .OrderBy(g => g.Key.Platform, StringComparer.Ordinal).ThenBy(g => KernelConfigurations.Rank(g.Key.Configuration)))
         {
             ReleaseGarbage();
-            folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, groups, listing, texts, workers, tally));
+            folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, groups, tree, texts, workers, tally));
         }
         if (!variants.IsEmpty)
         {
@@ -580,12 +587,12 @@ public static class ScanPipeline
     /// <see cref="VariantSites"/> would hold the previous configuration's units through the next one's parse.
     /// </summary>
     private static List<Finding> ConfigurationSitesOf(IGrouping<(string? Platform, string Configuration), SourceUnit> group, IReadOnlyList<Finding> own, RuleSet rules,
-        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, ConfigurationGroupStore? groups, string? listing, SourceTexts texts,
+        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, ConfigurationGroupStore? groups, GroupTree? tree, SourceTexts texts,
         Workers.ParseWorkerPool? workers, VariantParses tally)
     {
         var name = $"{group.Key.Platform}\t{group.Key.Configuration}";
-        List<string>? keys = groups is not null && cache is not null ? [.. group.Select(cache.KeyOf)] : null;
-        var detection = keys is not null ? groups!.TryGet(name, keys, listing!) : null;
+        List<string>? keys = groups is not null && tree is not null && cache is not null ? [.. group.Select(cache.KeyOf)] : null;
+        var detection = keys is not null ? groups!.TryGet(name, keys, tree!.Listing) : null;
         if (detection is null)
         {
             var detectors = DetectorRegistry.All(rules);
@@ -594,13 +601,11 @@ public static class ScanPipeline
             var (context, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach, compiledSitesOnly: true);
             detection = new ConfigurationGroupResult([.. detected], [.. Detectors.PageTables.PageTableDetector.Calls(context)],
                 UnitCounts.Of([.. parsed.Select(u => (u.Status, u.HasFatal))]));
-            // What the group's detection read: its units' files, and the tree's headers and assembly files the instruction
-            // detector reads whatever the units are. A unit that failed or stopped at a missing file may parse otherwise next
-            // time with every file the same (as the unit entries, such a group is not kept).
+            // What the group's detection read: its units' files and the tree's. A unit that failed or stopped at a missing file
+            // may parse otherwise next time with every file the same (as the unit entries, such a group is not kept).
             if (keys is not null && parsed.All(u => u.Status != UnitStatus.Failed && !u.HasFatal))
             {
-                groups!.Add(name, keys, listing!, parsed.SelectMany(u => u.Dependencies)
-                    .Concat(Detectors.Instructions.AssemblerHeaders.FilesRead(discovery.Files ?? FileInventory.Empty(root))), detection);
+                groups!.Add(name, keys, tree!.Listing, parsed.SelectMany(u => u.Dependencies).Concat(tree.Files), detection);
             }
         }
         tally.Counts.Add(detection.Counts);

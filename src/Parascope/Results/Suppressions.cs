@@ -117,18 +117,6 @@ public static partial class Suppressions
         }
     }
 
-    /// <summary>TEXT's lines as File.ReadAllLines gives them (split at "\r\n", "\n" or "\r"; no empty line after a final newline).</summary>
-    private static string[] Lines(string text)
-    {
-        using var reader = new StringReader(text);
-        var lines = new List<string>();
-        while (reader.ReadLine() is { } line)
-        {
-            lines.Add(line);
-        }
-        return [.. lines];
-    }
-
     private static string? InlineReason(string root, Finding finding, Dictionary<string, string[]?> cache)
     {
         if (!cache.TryGetValue(finding.File, out var text))
@@ -136,10 +124,11 @@ public static partial class Suppressions
             var path = Path.Combine(root, finding.File);
             try
             {
-                // Split into lines only when the file has a marker at all (few do): a file with findings is otherwise read
-                // once and searched, not made a string per line (a quarter of a second of every xnu-11417 scan).
-                var whole = RegularFiles.Exists(path) ? RegularFiles.ReadAllText(path) : null;
-                text = whole is not null && whole.Contains(Marker, StringComparison.Ordinal) ? Lines(whole) : null;
+                // Read as lines only when the file has a marker at all (few do): a file with findings is otherwise read once
+                // and searched, not made a string per line (a quarter of a second of every xnu-11417 scan).
+                text = RegularFiles.Exists(path) && RegularFiles.ReadAllText(path).Contains(Marker, StringComparison.Ordinal)
+                    ? RegularFiles.ReadAllLines(path)
+                    : null;
             }
             catch (IOException)
             {

@@ -125,17 +125,10 @@ public sealed class ConfigurationGroupStoreTests
         using var tree = ConfigurationSiteTests.DevelopmentTree();
         using var cache = new TempTree();
         Scan(tree.Root, cache.Root, cache.Root);
-        var store = Assert.Single(Directory.GetFiles(cache.Root, "*" + ConfigurationGroupStore.Extension, SearchOption.AllDirectories));
-        var bytes = File.ReadAllBytes(store);
-        File.WriteAllBytes(store, damage switch
-        {
-            "truncated" => bytes[..(bytes.Length / 2)],
-            "flipped" => [.. bytes[..^1], (byte)(bytes[^1] ^ 0xff)],
-            // Intact and of this version, but a group without its findings (as another writer might leave it).
-            _ => Parascope.Facts.Frame.Wrap("PSVG"u8, ConfigurationGroupStore.Version,
-                System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(
-                    Parascope.Facts.Frame.Read(bytes, "PSVG"u8, ConfigurationGroupStore.Version)!.Value.Span).Replace("\"Findings\"", "\"Lost\"", StringComparison.Ordinal))),
-        });
+        // "partial": intact and of this version, but a group without its findings (as another writer might leave it).
+        KeptStoreDamage.Apply(cache.Root, ConfigurationGroupStore.Extension, damage, bytes => Parascope.Facts.Frame.Wrap("PSVG"u8, ConfigurationGroupStore.Version,
+            System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(
+                Parascope.Facts.Frame.Read(bytes, "PSVG"u8, ConfigurationGroupStore.Version)!.Value.Span).Replace("\"Findings\"", "\"Lost\"", StringComparison.Ordinal))));
         Append(tree, Plain, "\n/* edited */\n");
 
         var rescan = Scan(tree.Root, cache.Root, cache.Root);

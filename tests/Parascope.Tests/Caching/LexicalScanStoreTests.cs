@@ -131,15 +131,9 @@ public sealed class LexicalScanStoreTests
         using var tree = SettledFixture();
         using var cache = new TempTree();
         Scan(tree.Root, cache.Root, cache.Root);
-        var store = Assert.Single(Directory.GetFiles(cache.Root, "*" + LexicalScanStore.Extension, SearchOption.AllDirectories));
-        var bytes = File.ReadAllBytes(store);
-        File.WriteAllBytes(store, damage switch
-        {
-            "truncated" => bytes[..(bytes.Length / 2)],
-            "flipped" => [.. bytes[..^1], (byte)(bytes[^1] ^ 0xff)],
-            "foreign" => Parascope.Facts.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, """{"Rules":["x"],"Entries":[{"Rules":3,"Path":"a.h","Digest":"0"}]}"""u8),
-            _ => WithoutDeclarations(bytes),
-        });
+        KeptStoreDamage.Apply(cache.Root, LexicalScanStore.Extension, damage, bytes => damage == "foreign"
+            ? Parascope.Facts.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, """{"Rules":["x"],"Entries":[{"Rules":3,"Path":"a.h","Digest":"0"}]}"""u8)
+            : WithoutDeclarations(bytes));
         Append(tree, Source, InactiveStore);
 
         var rescan = Scan(tree.Root, cache.Root, cache.Root);

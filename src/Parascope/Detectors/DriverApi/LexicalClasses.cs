@@ -51,13 +51,12 @@ internal static partial class LexicalClasses
         var found = ImmutableArray.CreateBuilder<LexicalClass>();
         // Blank comments and preprocessor lines, keeping offsets, so #define bodies and prose declare nothing.
         var text = Blanked(source.Text);
-        foreach (Match match in Declaration().Matches(text))
+        foreach (var pattern in (Regex[])[Declaration(), MetaClass()])
         {
-            found.Add(new LexicalClass(match.Groups["name"].Value, match.Groups["base"].Value, relative, source.LineOf(match.Index)));
-        }
-        foreach (Match match in MetaClass().Matches(text))
-        {
-            found.Add(new LexicalClass(match.Groups["name"].Value, match.Groups["base"].Value, relative, source.LineOf(match.Index)));
+            foreach (Match match in pattern.Matches(text))
+            {
+                found.Add(new LexicalClass(match.Groups["name"].Value, match.Groups["base"].Value, relative, source.LineOf(match.Index)));
+            }
         }
         return found.Count == 0 ? LexicalClassScan.None : new LexicalClassScan(found.ToImmutable());
     }
