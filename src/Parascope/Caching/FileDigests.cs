@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Security.Cryptography;
@@ -28,20 +29,35 @@ public sealed class FileDigests
     /// </summary>
     public string? Combined(IReadOnlyList<string> paths)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> line = stackalloc byte[128];
+        // Each file's digest and a newline (a newline after each keeps one file's digest from running into the next),
+        // hashed as one buffer: a hash call per file cost a native call each, ~150 per unit for every unit a re-scan
+        // looks up (a third of a second of xnu-11417's). Hex digits and "overlay:" are ASCII.
+        var lines = new List<string>(paths.Count);
+        var length = 0;
         foreach (var path in paths)
         {
             if (Of(path) is not { } digest)
             {
                 return null;
             }
-            // Hex digits (and "overlay:"): ASCII; a newline after each keeps one file's digest from running into the next.
-            var length = Encoding.ASCII.GetBytes(digest, line);
-            line[length] = (byte)'\n';
-            hash.AppendData(line[..(length + 1)]);
+            lines.Add(digest);
+            length += digest.Length + 1;
         }
-        return Convert.ToHexString(hash.GetHashAndReset());
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var at = 0;
+            foreach (var digest in lines)
+            {
+                at += Encoding.ASCII.GetBytes(digest, buffer.AsSpan(at));
+                buffer[at++] = (byte)'\n';
+            }
+            return Convert.ToHexString(SHA256.HashData(buffer.AsSpan(0, at)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private string? Compute(string path)
