@@ -549,6 +549,8 @@ public static class ScanPipeline
     {
         public List<UnitCounts> Counts { get; } = [];
         public List<WrapperCall> WrapperCalls { get; } = [];
+        /// <summary>Whether some group was parsed (not all taken back from the store): its garbage is collected after the last.</summary>
+        public bool Parsed { get; set; }
     }
 
     /// <summary>
@@ -571,10 +573,9 @@ public static class ScanPipeline
         foreach (var group in variants.GroupBy(u => (u.Platform, Configuration: u.Configuration!))
             .OrderBy(g => g.Key.Platform, StringComparer.Ordinal).ThenBy(g => KernelConfigurations.Rank(g.Key.Configuration)))
         {
-            ReleaseGarbage();
             folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, groups, tree, texts, workers, tally));
         }
-        if (!variants.IsEmpty)
+        if (tally.Parsed)
         {
             ReleaseGarbage();
         }
@@ -595,6 +596,10 @@ public static class ScanPipeline
         var detection = keys is not null ? groups!.TryGet(name, keys, tree!.Listing) : null;
         if (detection is null)
         {
+            // Before a group's parse, not before one taken back from the store: a collection of the whole heap is a tenth
+            // of a second or more, and a group taken back allocates little (a .c edit's re-scan of xnu-11417 made four).
+            ReleaseGarbage();
+            tally.Parsed = true;
             var detectors = DetectorRegistry.All(rules);
             var reach = new FunctionReach();
             var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers);
@@ -621,7 +626,7 @@ public static class ScanPipeline
     /// configuration's parsed units are garbage in the oldest generation, which the collector reclaims late: on
     /// xnu-11417 x86_64 the heap grew by ~850 MB over the configurations stage with none of it alive at its end. The
     /// next configuration's parse allocates through libclang's malloc, which cannot reuse memory the managed heap keeps.
-    /// A few collections a scan (one per configuration and one after), each well under a second on that tree.
+    /// A few collections a scan (one before each configuration parsed and one after), each well under a second on that tree.
     /// </summary>
     private static void ReleaseGarbage() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
