@@ -24,7 +24,7 @@ namespace Parascope.Caching;
 public sealed class ConfigurationGroupStore
 {
     /// <summary>Raise whenever the entry or any type of <see cref="Finding"/> changes shape.</summary>
-    public const uint Version = 1;
+    public const uint Version = 2;
     public const string Extension = ".groups";
     private static ReadOnlySpan<byte> Magic => "PSVG"u8;
 
@@ -128,8 +128,8 @@ internal sealed record ConfigurationGroupEntry(string Group, ImmutableArray<stri
     ConfigurationGroupResult Result);
 
 // Nulls are left out (a finding has some twenty optional fields, most of them null: a third of the JSON) and read back as
-// their defaults, which are null; strings are shared on reading (a group's ~17,000 findings of xnu-11417 repeat a few
-// hundred rule ids, actions and file names).
+// their defaults, which are null; strings are written once each in the file's table (KeptFile) and shared on reading (a
+// group's ~17,000 findings of xnu-11417 repeat a few hundred rule ids, actions and file names).
 [JsonSourceGenerationOptions(IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     Converters = [typeof(LeanReading.StringConverter)])]
 [JsonSerializable(typeof(List<ConfigurationGroupEntry>))]

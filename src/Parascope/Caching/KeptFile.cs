@@ -6,8 +6,8 @@ using Parascope.Parsing;
 namespace Parascope.Caching;
 
 /// <summary>
-/// The file of a store kept beside a whole-scan entry (the lexical scans, the configuration groups): one JSON value in
-/// a <see cref="Frame"/>, written atomically (a concurrent scan reads the old file or the new one), read whole or not
+/// The file of a store kept beside a whole-scan entry (the lexical scans, the configuration groups): one JSON value, its
+/// strings in a table (<see cref="LeanReading.WriteTabled"/>), in a <see cref="Frame"/>, written atomically (a concurrent scan reads the old file or the new one), read whole or not
 /// at all: a missing, damaged or foreign file, or one whose value the store does not take, is no store.
 /// </summary>
 internal static class KeptFile
@@ -26,7 +26,7 @@ internal static class KeptFile
             var frame = File.ReadAllBytes(path);
             using var content = Frame.Inflate(frame, magic, version);
             using var sharing = LeanReading.Share(strings);
-            if (content is null || JsonSerializer.Deserialize(content.Span, type) is not { } value || take(value) is not { } store)
+            if (content is null || LeanReading.ReadTabled(content.Span, type) is not { } value || take(value) is not { } store)
             {
                 return null;
             }
@@ -41,7 +41,10 @@ internal static class KeptFile
         }
     }
 
-    /// <summary>Writes VALUE to PATH (false when it could not be written: a store costs speed, never the scan).</summary>
+    /// <summary>
+    /// Writes VALUE to PATH with each distinct string once (<see cref="LeanReading.WriteTabled"/>: TYPE's context lists
+    /// <see cref="LeanReading.StringConverter"/>); false when it could not be written: a store costs speed, never the scan.
+    /// </summary>
     public static bool Write<T>(string path, ReadOnlySpan<byte> magic, uint version, T value, JsonTypeInfo<T> type) =>
-        WholeScanCache.Write(path, Frame.Wrap(magic, version, JsonSerializer.SerializeToUtf8Bytes(value, type)));
+        WholeScanCache.Write(path, Frame.Wrap(magic, version, LeanReading.WriteTabled(value, type)));
 }

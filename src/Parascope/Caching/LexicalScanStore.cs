@@ -22,7 +22,7 @@ namespace Parascope.Caching;
 public sealed class LexicalScanStore : ILexicalScanStore
 {
     /// <summary>Raise whenever the entry or a scan type changes shape.</summary>
-    public const uint Version = 2;
+    public const uint Version = 3;
     public const string Extension = ".lexical";
     private static ReadOnlySpan<byte> Magic => "PSLX"u8;
 
@@ -141,6 +141,8 @@ internal sealed record LexicalScanEntry(int Rules, string Path, string Digest)
     public LexicalClassScan? Classes { get; init; }
 }
 
-[JsonSourceGenerationOptions(IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// Strings through LeanReading's converter: the store's file writes them in a table (KeptFile), each once.
+[JsonSourceGenerationOptions(IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    Converters = [typeof(LeanReading.StringConverter)])]
 [JsonSerializable(typeof(LexicalScanFile))]
 internal sealed partial class LexicalScanJson : JsonSerializerContext;

@@ -35,7 +35,7 @@ public sealed class LexicalScanStoreTests
     private static byte[] WithoutDeclarations(byte[] frame)
     {
         var json = JsonNode.Parse(Parascope.Facts.Frame.Read(frame, "PSLX"u8, LexicalScanStore.Version)!.Value.Span)!;
-        foreach (var entry in json["Entries"]!.AsArray())
+        foreach (var entry in json["Value"]!["Entries"]!.AsArray())
         {
             (entry!["PageTables"] as JsonObject)?.Remove("Declarations");
         }
@@ -132,7 +132,7 @@ public sealed class LexicalScanStoreTests
         using var cache = new TempTree();
         Scan(tree.Root, cache.Root, cache.Root);
         KeptStoreDamage.Apply(cache.Root, LexicalScanStore.Extension, damage, bytes => damage == "foreign"
-            ? Parascope.Facts.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, """{"Rules":["x"],"Entries":[{"Rules":3,"Path":"a.h","Digest":"0"}]}"""u8)
+            ? Parascope.Facts.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, """{"Strings":["x","a.h","0"],"Value":{"Rules":[0],"Entries":[{"Rules":3,"Path":1,"Digest":2}]}}"""u8)
             : WithoutDeclarations(bytes));
         Append(tree, Source, InactiveStore);
 
