@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Parascope.Caching;
 using Parascope.Detectors.PageTables;
 using Parascope.Facts;
 using Parascope.Model;
@@ -9,9 +10,10 @@ using Parascope.Parsing;
 //   decode CACHE_FOLDER   every unit-facts entry of a result cache, as a re-scan's look-ups read them
 //   lex TREE              the page-table lexical scan of every .c and .h file under TREE
 //   asm TREE              the instruction detector's lexical scan (inline asm, asm macros, builtins) of the same files
-if (args.Length < 2 || args[0] is not ("decode" or "lex" or "asm") || !Directory.Exists(args[1]))
+//   stores CACHE_FOLDER   every kept store (lexical scans, configuration groups) of a result cache, read as a re-scan reads them
+if (args.Length < 2 || args[0] is not ("decode" or "lex" or "asm" or "stores") || !Directory.Exists(args[1]))
 {
-    Console.Error.WriteLine("usage: Micro decode CACHE_FOLDER [ROUNDS] | Micro lex TREE [ROUNDS] | Micro asm TREE [ROUNDS]");
+    Console.Error.WriteLine("usage: Micro decode CACHE_FOLDER [ROUNDS] | Micro lex TREE [ROUNDS] | Micro asm TREE [ROUNDS] | Micro stores CACHE_FOLDER [ROUNDS]");
     return 2;
 }
 var rounds = args.Length > 2 ? int.Parse(args[2]) : 5;
@@ -19,6 +21,7 @@ return args[0] switch
 {
     "decode" => Decode(args[1], rounds),
     "lex" => Lex(args[1], rounds),
+    "stores" => Stores(args[1], rounds),
     _ => Asm(args[1], rounds),
 };
 
@@ -56,6 +59,31 @@ static int Decode(string folder, int rounds)
         var toUnit = clock.Elapsed.TotalMilliseconds;
         var megabytes = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6;
         Console.WriteLine($"{round,5}  {read,7:F0}  {inflate,10:F0}  {decode,9:F0}  {toUnit,10:F0}  {megabytes,12:F0}   ({units} units, {inflatedBytes / 1e6:F0} MB of JSON)");
+    }
+    return 0;
+}
+
+static int Stores(string folder, int rounds)
+{
+    var files = Directory.EnumerateFiles(Path.Combine(folder, "results"), "*", SearchOption.AllDirectories)
+        .Where(f => f.EndsWith(LexicalScanStore.Extension, StringComparison.Ordinal) || f.EndsWith(ConfigurationGroupStore.Extension, StringComparison.Ordinal))
+        .Order(StringComparer.Ordinal).ToList();
+    Console.WriteLine($"{files.Count} stores, {rounds} rounds");
+    Console.WriteLine("round  lexical ms  groups ms  allocated MB");
+    for (var round = 0; round < rounds; round++)
+    {
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        var lexical = files.Where(f => f.EndsWith(LexicalScanStore.Extension, StringComparison.Ordinal))
+            .Count(f => KeptFile.Read(f, "PSLX"u8, LexicalScanStore.Version, LexicalScanJson.Default.LexicalScanFile, file => file) is not null);
+        var lexicalMs = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        var groups = files.Where(f => f.EndsWith(ConfigurationGroupStore.Extension, StringComparison.Ordinal))
+            .Count(f => KeptFile.Read(f, "PSVG"u8, ConfigurationGroupStore.Version, ConfigurationGroupJson.Default.ListConfigurationGroupEntry, entries => entries,
+                new SharedStrings()) is not null);
+        var groupsMs = clock.Elapsed.TotalMilliseconds;
+        var megabytes = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6;
+        Console.WriteLine($"{round,5}  {lexicalMs,10:F0}  {groupsMs,9:F0}  {megabytes,12:F0}   ({lexical} lexical, {groups} group stores read)");
     }
     return 0;
 }

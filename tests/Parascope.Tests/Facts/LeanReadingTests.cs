@@ -66,6 +66,7 @@ public sealed class LeanReadingTests
     [InlineData("""{"Strings":["a"],"Value":[{"Group":"a"}]}""")]
     [InlineData("""[{"Group":"a"}]""")]
     [InlineData("""{"Value":[{"Group":0}],"Strings":["a"]}""")]
+    [InlineData("""{"Strings":["a"],"Value":[{"Group":0}],"Other":1}""")]
     public void Bytes_not_written_as_a_tabled_value_or_naming_a_string_out_of_the_table_are_refused(string json)
     {
         Assert.Throws<JsonException>(() => LeanReading.ReadTabled(Encoding.UTF8.GetBytes(json), ConfigurationGroupJson.Default.ListConfigurationGroupEntry));
