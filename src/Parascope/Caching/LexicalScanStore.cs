@@ -16,15 +16,20 @@ namespace Parascope.Caching;
 /// xnu-11417 x86_64, ~4,000 files and a third of a `.c` edit's re-scan. Here each scan is kept with the digest of its
 /// file's content (<see cref="FileDigests"/>, the digests the unit entries' checks take anyway) and taken back while
 /// the file still has it; a file edited, or not in the store, is scanned as before and the store written anew with
-/// exactly the scans this scan used. The store is a <see cref="Frame"/> (magic "PSLX"): a damaged or foreign one is
-/// no store. Scans are values: taken back or made, detection reads the same.
+/// exactly the scans this scan used. A scan of many files (the headers' assembler parts, which read every header and
+/// assembly file of the tree) is kept the same way with one digest of all its files (<see cref="TryGetWhole"/>). The
+/// store is a <see cref="Frame"/> (magic "PSLX"): a damaged or foreign one is no store. Scans are values: taken back
+/// or made, detection reads the same.
 /// </summary>
 public sealed class LexicalScanStore : ILexicalScanStore
 {
     /// <summary>Raise whenever the entry or a scan type changes shape.</summary>
-    public const uint Version = 3;
+    public const uint Version = 4;
     public const string Extension = ".lexical";
     private static ReadOnlySpan<byte> Magic => "PSLX"u8;
+
+    /// <summary>The path of a scan of many files (<see cref="TryGetWhole"/>): no file's (a tree path is never empty); its digest is of them all.</summary>
+    private const string WholePath = "";
 
     private readonly string _path;
     private readonly string _root;
@@ -61,6 +66,28 @@ public sealed class LexicalScanStore : ILexicalScanStore
         return stored.Scan;
     }
 
+    public object? TryGetWhole(string name, IReadOnlyList<string> files)
+    {
+        if (!_kept.Result.TryGetValue((name, WholePath), out var stored) || _digests.Combined(files) != stored.Digest)
+        {
+            return null;
+        }
+        if (_used.TryAdd((name, WholePath), stored))
+        {
+            Interlocked.Increment(ref _reused);
+        }
+        return stored.Scan;
+    }
+
+    public void AddWhole(string name, IReadOnlyList<string> files, object scan)
+    {
+        // As for one file: a file that cannot be read now gives no digest, and the scan is made again next time.
+        if (scan is AssemblerHeaders.Scan && _digests.Combined(files) is { } digest)
+        {
+            _used.TryAdd((name, WholePath), new StoredScan(digest, scan));
+        }
+    }
+
     public void Add(string rules, string path, object scan)
     {
         // A file that cannot be read now has no digest, and a scan of a type the store's JSON does not know cannot be
@@ -82,6 +109,7 @@ public sealed class LexicalScanStore : ILexicalScanStore
                 PageTables = e.Value.Scan as LexicalPageTableScan,
                 CSource = e.Value.Scan as CSourceScanner.Result,
                 Classes = e.Value.Scan as LexicalClassScan,
+                AssemblerHeaders = e.Value.Scan as AssemblerHeaders.Scan,
             })
             .ToList();
         KeptFile.Write(_path, Magic, Version, new LexicalScanFile(rules, entries), LexicalScanJson.Default.LexicalScanFile);
@@ -104,6 +132,7 @@ public sealed class LexicalScanStore : ILexicalScanStore
             object? scan = entry?.PageTables is { } pageTables && Whole(pageTables) ? pageTables
                 : entry?.CSource is { } cSource && Whole(cSource) ? cSource
                 : entry?.Classes is { } classes && Whole(classes) ? classes
+                : entry?.AssemblerHeaders is { } headers && Whole(headers) ? headers
                 : null;
             if (scan is null || entry!.Path is null || entry.Digest is null || entry.Rules < 0 || entry.Rules >= rules.Count || rules[entry.Rules] is null)
             {
@@ -120,9 +149,16 @@ public sealed class LexicalScanStore : ILexicalScanStore
         && scan.Declarations.All(d => d is { Type: not null, Name: not null })
         && scan.Typedefs.All(t => t is { Name: not null, Target: not null });
 
+    private static bool Whole(AssemblerHeaders.Scan scan) =>
+        scan.Headers is not null && scan.Headers.All(h => h is { Relative: not null, Includers.IsDefault: false, Statements: not null }
+            && h.Includers.All(i => i is not null) && h.Statements.All(s => Whole(s.Statement)));
+
+    private static bool Whole(AsmStatement? statement) =>
+        statement is { Text: not null, MacroParameters.IsDefault: false, Conditions.IsDefault: false };
+
     private static bool Whole(CSourceScanner.Result scan) =>
         !scan.Statements.IsDefault && scan.AsmMacros is not null && !scan.Calls.IsDefault && scan.StringMacros is not null
-        && scan.Statements.All(st => st is { Text: not null, MacroParameters.IsDefault: false, Conditions.IsDefault: false })
+        && scan.Statements.All(Whole)
         && scan.Calls.All(c => c is { Name: not null, Arguments.IsDefault: false, Conditions.IsDefault: false });
 
     private static bool Whole(LexicalClassScan scan) =>
@@ -139,6 +175,8 @@ internal sealed record LexicalScanEntry(int Rules, string Path, string Digest)
     public LexicalPageTableScan? PageTables { get; init; }
     public CSourceScanner.Result? CSource { get; init; }
     public LexicalClassScan? Classes { get; init; }
+    /// <summary>A scan of many files (its path empty): the headers' assembler parts (<see cref="Detectors.Instructions.AssemblerHeaders"/>).</summary>
+    public AssemblerHeaders.Scan? AssemblerHeaders { get; init; }
 }
 
 // Strings through LeanReading's converter: the store's file writes them in a table (KeptFile), each once.

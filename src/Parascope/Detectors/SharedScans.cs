@@ -53,6 +53,15 @@ public interface ILexicalScanStore
 
     /// <summary>Keeps SCAN of PATH, made with RULES, for the next scan.</summary>
     void Add(string rules, string path, object scan);
+
+    /// <summary>
+    /// The scan kept under NAME of a set of files (FILES, absolute paths, in the order it read them) when each still has
+    /// the content it had then; null otherwise. NAME says everything else the scan depends on (the files' names too).
+    /// </summary>
+    object? TryGetWhole(string name, IReadOnlyList<string> files);
+
+    /// <summary>Keeps SCAN, made under NAME from FILES, for the next scan.</summary>
+    void AddWhole(string name, IReadOnlyList<string> files, object scan);
 }
 
 /// <summary>The store each scan's texts are read with (none: every file is scanned).</summary>
