@@ -10,22 +10,12 @@ namespace Parascope.Tests.Facts;
 
 public sealed class LeanReadingTests
 {
-    private static Finding Site(int line, string file, ImmutableSortedDictionary<string, string> properties) => new()
-    {
-        RuleId = "x86.cr-write",
-        Category = FindingCategory.Instruction,
-        Severity = Severity.Error,
-        File = file,
-        Line = line,
-        Column = 5,
-        Arch = "x86",
-        Context = SourceContext.InlineAsm,
-        Detail = "mov %eax, %cr3",
-        Action = "Replace with a hypercall (the same long text in every finding).",
-        Function = line % 2 == 0 ? null : "set_cr3",
-        Arches = ["x86_64"],
-        Properties = properties,
-    };
+    private static Finding Site(int line, string file, ImmutableSortedDictionary<string, string> properties) =>
+        Reports.ConstructedResults.Finding("x86.cr-write", file, line, line % 2 == 0 ? null : "set_cr3") with
+        {
+            Action = "Replace with a hypercall (the same long text in every finding).",
+            Properties = properties,
+        };
 
     private static List<ConfigurationGroupEntry> Groups()
     {
@@ -55,7 +45,7 @@ public sealed class LeanReadingTests
     {
         var text = Encoding.UTF8.GetString(LeanReading.WriteTabled(Groups(), ConfigurationGroupJson.Default.ListConfigurationGroupEntry));
 
-        foreach (var repeated in new[] { "Replace with a hypercall", "osfmk/i386/pmap.c", "set_cr3", "\"register\"", "\"cr3\"" })
+        foreach (var repeated in new[] { "\"Replace with a hypercall (the same long text in every finding).\"", "\"osfmk/i386/pmap.c\"", "\"set_cr3\"", "\"register\"", "\"cr3\"" })
         {
             Assert.Equal(1, CountOf(text, repeated));
         }
