@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Parascope.Caching;
 using Parascope.Detectors.PageTables;
 using Parascope.Facts;
+using Parascope.Files;
 using Parascope.Model;
 using Parascope.Parsing;
 

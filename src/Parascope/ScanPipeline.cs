@@ -210,6 +210,7 @@ public static class ScanPipeline
             Configurations = request.Configurations,
             MachineConfig = request.MachineConfig,
             Boards = request.Boards,
+            KeepsReadings = request.ResultCache is not null,
         });
         if (discovery.Error is not null)
         {

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
-using Parascope.Facts;
+using Parascope.Files;
 using Parascope.Model;
 
 namespace Parascope.Caching;

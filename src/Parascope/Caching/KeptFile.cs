@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Parascope.Facts;
+using Parascope.Files;
 using Parascope.Parsing;
 
 namespace Parascope.Caching;

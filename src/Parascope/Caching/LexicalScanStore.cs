@@ -5,7 +5,7 @@ using Parascope.Detectors;
 using Parascope.Detectors.DriverApi;
 using Parascope.Detectors.Instructions;
 using Parascope.Detectors.PageTables;
-using Parascope.Facts;
+using Parascope.Files;
 
 namespace Parascope.Caching;
 

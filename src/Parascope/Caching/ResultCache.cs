@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Parascope.Facts;
+using Parascope.Files;
 using Parascope.Model;
 using Parascope.Parsing;
 

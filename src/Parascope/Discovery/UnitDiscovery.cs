@@ -38,6 +38,11 @@ public sealed record DiscoveryRequest
     public ImmutableArray<string>? Boards { get; init; }
     /// <summary>The tree's inventory when the caller already took it (<see cref="FileInventory.Of(string)"/>); null: taken here.</summary>
     public FileInventory? Files { get; init; }
+    /// <summary>
+    /// Whether what discovery reads may be kept in the cache folder for the next scan and taken back while unchanged
+    /// (the XNU profile's MIG interfaces): the scan keeps results (its result cache is on).
+    /// </summary>
+    public bool KeepsReadings { get; init; }
 }
 
 /// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>

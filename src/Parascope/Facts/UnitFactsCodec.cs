@@ -9,6 +9,7 @@ using Parascope.Detectors.DriverApi;
 using Parascope.Detectors.Instructions;
 using Parascope.Detectors.PageTables;
 using Parascope.Detectors.Platform;
+using Parascope.Files;
 using Parascope.Graph;
 using Parascope.Model;
 using Parascope.Parsing;

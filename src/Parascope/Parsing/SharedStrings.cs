@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Parascope.Files;
 
 namespace Parascope.Parsing;
 
@@ -8,7 +9,7 @@ namespace Parascope.Parsing;
 /// facts are kept until the call graph is built: on xnu-2050 x86_64 the heap held 1.3 million small strings, most of
 /// them repeats (docs/speed.md, "Where the memory goes").
 /// </summary>
-public sealed class SharedStrings
+public sealed class SharedStrings : IStringPool
 {
     private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
 

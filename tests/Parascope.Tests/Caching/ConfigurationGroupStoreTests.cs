@@ -126,9 +126,9 @@ public sealed class ConfigurationGroupStoreTests
         using var cache = new TempTree();
         Scan(tree.Root, cache.Root, cache.Root);
         // "partial": intact and of this version, but a group without its findings (as another writer might leave it).
-        KeptStoreDamage.Apply(cache.Root, ConfigurationGroupStore.Extension, damage, bytes => Parascope.Facts.Frame.Wrap("PSVG"u8, ConfigurationGroupStore.Version,
+        KeptStoreDamage.Apply(cache.Root, ConfigurationGroupStore.Extension, damage, bytes => Parascope.Files.Frame.Wrap("PSVG"u8, ConfigurationGroupStore.Version,
             System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(
-                Parascope.Facts.Frame.Read(bytes, "PSVG"u8, ConfigurationGroupStore.Version)!.Value.Span).Replace("\"Findings\"", "\"Lost\"", StringComparison.Ordinal))));
+                Parascope.Files.Frame.Read(bytes, "PSVG"u8, ConfigurationGroupStore.Version)!.Value.Span).Replace("\"Findings\"", "\"Lost\"", StringComparison.Ordinal))));
         Append(tree, Plain, "\n/* edited */\n");
 
         var rescan = Scan(tree.Root, cache.Root, cache.Root);

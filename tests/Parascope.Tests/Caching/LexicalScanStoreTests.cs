@@ -34,12 +34,12 @@ public sealed class LexicalScanStoreTests
     /// </summary>
     private static byte[] WithoutDeclarations(byte[] frame)
     {
-        var json = JsonNode.Parse(Parascope.Facts.Frame.Read(frame, "PSLX"u8, LexicalScanStore.Version)!.Value.Span)!;
+        var json = JsonNode.Parse(Parascope.Files.Frame.Read(frame, "PSLX"u8, LexicalScanStore.Version)!.Value.Span)!;
         foreach (var entry in json["Value"]!["Entries"]!.AsArray())
         {
             (entry!["PageTables"] as JsonObject)?.Remove("Declarations");
         }
-        return Parascope.Facts.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, Encoding.UTF8.GetBytes(json.ToJsonString()));
+        return Parascope.Files.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, Encoding.UTF8.GetBytes(json.ToJsonString()));
     }
 
     private static string Json(ScanOutcome outcome)
@@ -135,7 +135,7 @@ public sealed class LexicalScanStoreTests
         using var cache = new TempTree();
         Scan(tree.Root, cache.Root, cache.Root);
         KeptStoreDamage.Apply(cache.Root, LexicalScanStore.Extension, damage, bytes => damage == "foreign"
-            ? Parascope.Facts.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, """{"Strings":["x","a.h","0"],"Value":{"Rules":[0],"Entries":[{"Rules":3,"Path":1,"Digest":2}]}}"""u8)
+            ? Parascope.Files.Frame.Wrap("PSLX"u8, LexicalScanStore.Version, """{"Strings":["x","a.h","0"],"Value":{"Rules":[0],"Entries":[{"Rules":3,"Path":1,"Digest":2}]}}"""u8)
             : WithoutDeclarations(bytes));
         Append(tree, Source, InactiveStore);
 

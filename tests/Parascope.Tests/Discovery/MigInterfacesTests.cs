@@ -60,6 +60,67 @@ public sealed class MigInterfacesTests
         return tree;
     }
 
+    /// <summary>The widget interface's user header read through a memo kept at CACHE, and how many interfaces it took back.</summary>
+    private static (string Header, int Reused) Kept(TempTree tree, TempTree cache)
+    {
+        var memo = new MigMemo(Path.Combine(cache.Root, MigMemo.FileName));
+        var definitions = memo.Read(Path.Combine(tree.Root, "osfmk/mach/widget.defs"), [Path.Combine(tree.Root, "osfmk")], "x86_64", MigInterfaces.Side.Exported);
+        memo.Save();
+        return (MigInterfaces.UserHeader("", "G", definitions), memo.Reused);
+    }
+
+    [Fact]
+    public void A_kept_interface_is_taken_back_until_a_file_it_includes_changes()
+    {
+        using var tree = Defs();
+        using var cache = new TempTree();
+        var cold = Kept(tree, cache);
+
+        var again = Kept(tree, cache);
+        tree.Write("osfmk/mach/widget_types.defs", TypesDefs.Replace("import <mach/widget_types.h>;", "import <mach/widget_types.h>;\nimport <mach/widget_extra.h>;", StringComparison.Ordinal));
+        var edited = Kept(tree, cache);
+
+        Assert.Equal((cold.Header, 1), again);
+        Assert.Equal(0, edited.Reused);
+        Assert.Equal(MigInterfaces.UserHeader("", "G", Read(tree, MigInterfaces.Side.Exported)), edited.Header);
+        Assert.NotEqual(cold.Header, edited.Header);
+    }
+
+    [Fact]
+    public void A_kept_interface_is_read_again_when_an_include_would_now_resolve_to_another_file()
+    {
+        using var tree = Defs();
+        using var cache = new TempTree();
+        Kept(tree, cache);
+        // Searched before the roots: the including file's own folder (MigInterfaces tries it first for every include).
+        tree.Write("osfmk/mach/mach/widget_types.defs", TypesDefs.Replace("import <mach/widget_types.h>;", "import <mach/widget_shadow.h>;", StringComparison.Ordinal));
+
+        var rescan = Kept(tree, cache);
+
+        Assert.Equal(0, rescan.Reused);
+        Assert.Contains("widget_shadow.h", rescan.Header, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("another build")]
+    public void A_damaged_memo_or_one_of_another_build_is_no_memo(string damage)
+    {
+        using var tree = Defs();
+        using var cache = new TempTree();
+        var cold = Kept(tree, cache);
+        var path = Path.Combine(cache.Root, MigMemo.FileName);
+        var bytes = File.ReadAllBytes(path);
+        // Another build's memo: this one's, every entry intact, under another engine's identity.
+        var build = typeof(MigMemo).Assembly.ManifestModule.ModuleVersionId.ToString();
+        var json = System.Text.Encoding.UTF8.GetString(Parascope.Files.Frame.Read(bytes, "PSMG"u8, MigMemo.Version)!.Value.Span);
+        Assert.Contains(build, json, StringComparison.Ordinal);
+        File.WriteAllBytes(path, damage == "truncated" ? bytes[..(bytes.Length / 2)]
+            : Parascope.Files.Frame.Wrap("PSMG"u8, MigMemo.Version, System.Text.Encoding.UTF8.GetBytes(json.Replace(build, Guid.Empty.ToString(), StringComparison.Ordinal))));
+
+        Assert.Equal((cold.Header, 0), Kept(tree, cache));
+    }
+
     [Fact]
     public void A_user_header_declares_each_routine_with_the_prefix_counts_and_dispositions()
     {

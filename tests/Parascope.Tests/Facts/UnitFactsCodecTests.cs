@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using Parascope.Clang;
 using Parascope.Facts;
+using Parascope.Files;
 using Parascope.Model;
 using Parascope.Parsing;
 

@@ -41,8 +41,15 @@ public static partial class MigInterfaces
     /// </summary>
     public enum Side { Exported, KernelUser, KernelServer }
 
-    /// <summary>Reads FILE preprocessed for one SIDE, includes resolved in ROOTS.</summary>
-    public static Definitions Read(string file, IReadOnlyList<string> roots, string arch, Side side)
+    /// <summary>What a reading depended on: the files it read (absolute) and each include candidate it tried, found or not.</summary>
+    public sealed class Reads
+    {
+        public List<string> Files { get; } = [];
+        public List<(string Path, bool Exists)> Probes { get; } = [];
+    }
+
+    /// <summary>Reads FILE preprocessed for one SIDE, includes resolved in ROOTS; READS, when given, records what it read.</summary>
+    public static Definitions Read(string file, IReadOnlyList<string> roots, string arch, Side side, Reads? reads = null)
     {
         var defines = Conditionals.Predefined(arch).Remove("__ASSEMBLER__").ToBuilder();
         // MIGFLAGS = $(DEFINES) of makedefs/MakeInc.def (the arch's predefined macros come from Predefined).
@@ -56,7 +63,7 @@ public static partial class MigInterfaces
             defines[side == Side.KernelServer ? "KERNEL_SERVER" : "KERNEL_USER"] = "1";
         }
         var text = new StringBuilder();
-        Preprocess(file, roots, new Conditionals(defines.ToImmutable()), new Macros(), text, new HashSet<string>(StringComparer.Ordinal), 0);
+        Preprocess(file, roots, new Conditionals(defines.ToImmutable()), new Macros(), text, new HashSet<string>(StringComparer.Ordinal), 0, reads);
         return Parse(StripComments(text.ToString()));
     }
 
@@ -166,12 +173,13 @@ public static partial class MigInterfaces
     }
 
     private static void Preprocess(string file, IReadOnlyList<string> roots, Conditionals conditionals, Macros macros, StringBuilder output,
-        HashSet<string> included, int depth)
+        HashSet<string> included, int depth, Reads? reads)
     {
         if (depth > 16 || !included.Add(Path.GetFullPath(file)))
         {
             return;
         }
+        reads?.Files.Add(Path.GetFullPath(file));
         string[] lines;
         try
         {
@@ -222,13 +230,21 @@ public static partial class MigInterfaces
                 case "include":
                     var name = argument.Trim('<', '>', '"');
                     var candidates = new[] { Path.Combine(Path.GetDirectoryName(file)!, name) }.Concat(roots.Select(r => Path.Combine(r, name)));
-                    if (candidates.FirstOrDefault(File.Exists) is { } found)
+                    if (candidates.FirstOrDefault(candidate => Probe(candidate, reads)) is { } found)
                     {
-                        Preprocess(found, roots, conditionals, macros, output, included, depth + 1);
+                        Preprocess(found, roots, conditionals, macros, output, included, depth + 1, reads);
                     }
                     break;
             }
         }
+    }
+
+    /// <summary>Whether PATH exists, recorded in READS.</summary>
+    private static bool Probe(string path, Reads? reads)
+    {
+        var exists = File.Exists(path);
+        reads?.Probes.Add((path, exists));
+        return exists;
     }
 
     [GeneratedRegex(@"^#\s*(?<keyword>[a-z]+)\b(?<argument>.*)$")]

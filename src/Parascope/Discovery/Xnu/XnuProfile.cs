@@ -111,7 +111,7 @@ public static partial class XnuProfile
             var configFolders = new Dictionary<string, ConfigHeaders.ConfigFolder>(StringComparer.Ordinal);
             try
             {
-                folders = XnuStandIns.Write(root, present, arch, cache);
+                folders = XnuStandIns.Write(root, present, arch, cache, request.KeepsReadings);
                 foreach (var config in configs)
                 {
                     configFolders[config.Name] = ConfigHeaders.Write(config, cache);

@@ -92,8 +92,11 @@ public static partial class XnuStandIns
     ];
 
 
-    /// <summary>The configuration-independent stand-ins of one tree and arch.</summary>
-    public static StandInFolders Write(string root, IReadOnlyList<string> subsystems, string arch, string cache)
+    /// <summary>
+    /// The configuration-independent stand-ins of one tree and arch. KEEPS: the MIG interfaces read are kept in CACHE for
+    /// the next scan (<see cref="MigMemo"/>), and taken back from there while what they read is unchanged.
+    /// </summary>
+    public static StandInFolders Write(string root, IReadOnlyList<string> subsystems, string arch, string cache, bool keeps = false)
     {
         var mig = Path.Combine(cache, "mig");
         Directory.CreateDirectory(mig);
@@ -133,14 +136,16 @@ public static partial class XnuStandIns
         {
             WriteIfChanged(Path.Combine(standIns, name), Banner + text);
         }
+        var interfaces = keeps ? new MigMemo(Path.Combine(cache, MigMemo.FileName)) : MigMemo.Off;
         foreach (var subsystem in subsystems)
         {
             var folder = Path.Combine(root, subsystem);
             foreach (var defs in Enumerate(folder, "*.defs"))
             {
-                WriteMigHeaders(root, subsystems, arch, defs, Path.Combine(root, subsystem), standIns, mig);
+                WriteMigHeaders(root, subsystems, arch, defs, Path.Combine(root, subsystem), standIns, mig, interfaces);
             }
         }
+        interfaces.Save();
         var iigFiles = subsystems.SelectMany(s => Enumerate(Path.Combine(root, s), "*.iig")).ToList();
         foreach (var (name, text) in IigHeaders.Generate(iigFiles, root).Where(h => !TreeHas(root, subsystems, h.Key)))
         {
@@ -205,7 +210,7 @@ public static partial class XnuStandIns
     /// only where the tree has no such header.
     /// </summary>
     private static void WriteMigHeaders(string root, IReadOnlyList<string> subsystems, string arch, string defs, string subsystemRoot,
-        string standIns, string mig)
+        string standIns, string mig, MigMemo interfaces)
     {
         var folder = Path.GetDirectoryName(defs)!;
         var relative = Path.GetRelativePath(subsystemRoot, folder).Replace('\\', '/');
@@ -214,7 +219,7 @@ public static partial class XnuStandIns
         var roots = subsystems.Select(s => Path.Combine(root, s)).ToList();
         var read = new Dictionary<MigInterfaces.Side, MigInterfaces.Definitions>();
         MigInterfaces.Definitions Of(MigInterfaces.Side side) =>
-            read.TryGetValue(side, out var found) ? found : read[side] = MigInterfaces.Read(defs, roots, arch, side);
+            read.TryGetValue(side, out var found) ? found : read[side] = interfaces.Read(defs, roots, arch, side);
         string Text(string name, MigInterfaces.Side side) => side == MigInterfaces.Side.KernelServer
             ? MigInterfaces.ServerHeader(Banner, MigInterfaces.Guard(name), Of(side))
             : MigInterfaces.UserHeader(Banner, MigInterfaces.Guard(name), Of(side));

@@ -2,11 +2,11 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using Parascope.Caching;
-using Parascope.Facts;
+using Parascope.Files;
 using Parascope.Model;
 using Xunit;
 
-namespace Parascope.Tests.Facts;
+namespace Parascope.Tests.Files;
 
 public sealed class LeanReadingTests
 {

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
 
-namespace Parascope.Facts;
+namespace Parascope.Files;
 
 /// <summary>
 /// The envelope every cached record travels in: magic (4 bytes), version (u32 LE), payload length (u64 LE), SHA-256 of

@@ -5,9 +5,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Parascope.Parsing;
 
-namespace Parascope.Facts;
+namespace Parascope.Files;
 
 /// <summary>
 /// How the codec reads the strings and integer arrays of unit facts with little garbage. A re-scan of xnu-11417 reads
@@ -19,17 +18,17 @@ internal static class LeanReading
 {
     /// <summary>Where the strings read on this thread are shared, while a decode that has one runs.</summary>
     [ThreadStatic]
-    private static SharedStrings? t_strings;
+    private static IStringPool? t_strings;
 
     /// <summary>Shares every string read on this thread through STRINGS until the result is disposed (none: nothing shared).</summary>
-    public static SharingScope Share(SharedStrings? strings)
+    public static SharingScope Share(IStringPool? strings)
     {
         var previous = t_strings;
         t_strings = strings;
         return new SharingScope(previous);
     }
 
-    public readonly struct SharingScope(SharedStrings? previous) : IDisposable
+    public readonly struct SharingScope(IStringPool? previous) : IDisposable
     {
         public void Dispose() => t_strings = previous;
     }
@@ -293,4 +292,11 @@ internal static class LeanReading
             ArrayPool<T>.Shared.Return(buffer, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
         }
     }
+}
+
+/// <summary>Where strings read are shared: one string per distinct text (Parsing.SharedStrings, for the units parsed together).</summary>
+public interface IStringPool
+{
+    /// <summary>The shared string of these characters; a new one only for characters not seen before.</summary>
+    string Share(ReadOnlySpan<char> value);
 }

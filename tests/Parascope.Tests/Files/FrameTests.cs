@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using System.Text;
-using Parascope.Facts;
+using Parascope.Files;
 
-namespace Parascope.Tests.Facts;
+namespace Parascope.Tests.Files;
 
 public sealed class FrameTests
 {
