@@ -46,5 +46,5 @@ internal static class KeptFile
     /// <see cref="LeanReading.StringConverter"/>); false when it could not be written: a store costs speed, never the scan.
     /// </summary>
     public static bool Write<T>(string path, ReadOnlySpan<byte> magic, uint version, T value, JsonTypeInfo<T> type) =>
-        WholeScanCache.Write(path, Frame.Wrap(magic, version, LeanReading.WriteTabled(value, type)));
+        Frame.WriteFile(path, Frame.Wrap(magic, version, LeanReading.WriteTabled(value, type)));
 }

@@ -55,24 +55,22 @@ public sealed class LexicalScanStore : ILexicalScanStore
 
     public object? TryGet(string rules, string path)
     {
-        if (!_kept.Result.TryGetValue((rules, path), out var stored) || _digests.Of(Path.Combine(_root, path)) != stored.Digest)
-        {
-            return null;
-        }
-        if (_used.TryAdd((rules, path), stored))
-        {
-            Interlocked.Increment(ref _reused);
-        }
-        return stored.Scan;
+        return _kept.Result.TryGetValue((rules, path), out var stored) && _digests.Of(Path.Combine(_root, path)) == stored.Digest
+            ? Taken((rules, path), stored)
+            : null;
     }
 
     public object? TryGetWhole(string name, IReadOnlyList<string> files)
     {
-        if (!_kept.Result.TryGetValue((name, WholePath), out var stored) || _digests.Combined(files) != stored.Digest)
-        {
-            return null;
-        }
-        if (_used.TryAdd((name, WholePath), stored))
+        return _kept.Result.TryGetValue((name, WholePath), out var stored) && _digests.Combined(files) == stored.Digest
+            ? Taken((name, WholePath), stored)
+            : null;
+    }
+
+    /// <summary>STORED's scan, counted as taken back the first time this scan asks (a scan of a file is asked once per rules).</summary>
+    private object Taken((string Rules, string Path) key, StoredScan stored)
+    {
+        if (_used.TryAdd(key, stored))
         {
             Interlocked.Increment(ref _reused);
         }

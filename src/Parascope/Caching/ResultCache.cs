@@ -140,7 +140,7 @@ public sealed class ResultCache
         {
             return;
         }
-        if (WholeScanCache.Write(PathOf(key), frame))
+        if (Frame.WriteFile(PathOf(key), frame))
         {
             Interlocked.Increment(ref _stored);
         }

@@ -221,43 +221,14 @@ public sealed class WholeScanCache
         {
             var graphFrame = Frame.Wrap(GraphMagic, Version, JsonSerializer.SerializeToUtf8Bytes(graph, Options));
             graphFile = GraphFileName(graphFrame);
-            if (!Write(Path.Combine(Path.GetDirectoryName(_path)!, graphFile), graphFrame))
+            if (!Frame.WriteFile(Path.Combine(Path.GetDirectoryName(_path)!, graphFile), graphFrame))
             {
                 return WholeScanUse.NotStored;
             }
         }
         var entry = new WholeScanEntry(Key, snapshot.Digest, files.ToImmutable(), scan.Units, scan.Result with { DurationMs = 0, CallGraph = null }, graphFile,
             scan.Excerpt);
-        return Write(_path, Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(entry, Options))) ? WholeScanUse.Stored : WholeScanUse.NotStored;
-    }
-
-    /// <summary>
-    /// BYTES written to a temporary file beside PATH and renamed over it: a reader (another scan sharing the cache) sees
-    /// the old file or the new one, never half. False when it could not be written: a cache costs speed, never the scan.
-    /// </summary>
-    internal static bool Write(string path, byte[] bytes)
-    {
-        var temporary = path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllBytes(temporary, bytes);
-            File.Move(temporary, path, overwrite: true);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A cache that cannot be written costs speed, never the scan.
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (IOException)
-            {
-                // Left for the trim, which counts stale temporary files as entries.
-            }
-            return false;
-        }
+        return Frame.WriteFile(_path, Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(entry, Options))) ? WholeScanUse.Stored : WholeScanUse.NotStored;
     }
 
 }

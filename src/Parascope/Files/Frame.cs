@@ -15,6 +15,35 @@ public static class Frame
     private const int HeaderLength = 4 + 4 + 8 + 32;
 
     /// <summary>
+    /// FRAME (or any bytes) written to a temporary file beside PATH and renamed over it: a reader (another scan sharing
+    /// the cache) sees the old file or the new one, never half. False when it could not be written: what is kept for the
+    /// next scan costs speed, never the scan.
+    /// </summary>
+    public static bool WriteFile(string path, byte[] frame)
+    {
+        var temporary = path + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(temporary, frame);
+            File.Move(temporary, path, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+                // Left behind: the result cache's trim counts stale temporary files as entries.
+            }
+            return false;
+        }
+    }
+
+    /// <summary>
     /// CONTENT deflated and framed under MAGIC (4 bytes) and VERSION. LEVEL: how hard to compress; bytes that only cross
     /// a pipe are stored (<see cref="CompressionLevel.NoCompression"/>: deflate's stored blocks, the same format, no work).
     /// </summary>

@@ -76,16 +76,7 @@ internal sealed class MigMemo
         // Each string once: the interfaces of one tree share most of their types (the standard .defs every one includes).
         var content = LeanReading.WriteTabled(new MigMemoFile(Build, [.. _used.Values.OrderBy(e => e.Key, StringComparer.Ordinal)]),
             MigMemoJson.Default.MigMemoFile);
-        var temporary = _path + "." + Environment.ProcessId + ".tmp";
-        try
-        {
-            File.WriteAllBytes(temporary, Frame.Wrap(Magic, Version, content));
-            File.Move(temporary, _path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            File.Delete(temporary);
-        }
+        Frame.WriteFile(_path, Frame.Wrap(Magic, Version, content));
     }
 
     private bool Holds(MigMemoEntry entry)
