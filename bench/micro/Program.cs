@@ -12,9 +12,11 @@ using Parascope.Parsing;
 //   lex TREE              the page-table lexical scan of every .c and .h file under TREE
 //   asm TREE              the instruction detector's lexical scan (inline asm, asm macros, builtins) of the same files
 //   stores CACHE_FOLDER   every kept store (lexical scans, configuration groups) of a result cache, read as a re-scan reads them
-if (args.Length < 2 || args[0] is not ("decode" or "lex" or "asm" or "stores") || !Directory.Exists(args[1]))
+//   read TREE             every file under TREE read as text by File.ReadAllText and by RegularFiles.ReadAllText (the
+//                         strings compared: a difference is printed and fails the run)
+if (args.Length < 2 || args[0] is not ("decode" or "lex" or "asm" or "stores" or "read") || !Directory.Exists(args[1]))
 {
-    Console.Error.WriteLine("usage: Micro decode CACHE_FOLDER [ROUNDS] | Micro lex TREE [ROUNDS] | Micro asm TREE [ROUNDS] | Micro stores CACHE_FOLDER [ROUNDS]");
+    Console.Error.WriteLine("usage: Micro decode CACHE_FOLDER [ROUNDS] | Micro lex TREE [ROUNDS] | Micro asm TREE [ROUNDS] | Micro stores CACHE_FOLDER [ROUNDS] | Micro read TREE [ROUNDS]");
     return 2;
 }
 var rounds = args.Length > 2 ? int.Parse(args[2]) : 5;
@@ -23,6 +25,7 @@ return args[0] switch
     "decode" => Decode(args[1], rounds),
     "lex" => Lex(args[1], rounds),
     "stores" => Stores(args[1], rounds),
+    "read" => Read(args[1], rounds),
     _ => Asm(args[1], rounds),
 };
 
@@ -62,6 +65,29 @@ static int Decode(string folder, int rounds)
         Console.WriteLine($"{round,5}  {read,7:F0}  {inflate,10:F0}  {decode,9:F0}  {toUnit,10:F0}  {megabytes,12:F0}   ({units} units, {inflatedBytes / 1e6:F0} MB of JSON)");
     }
     return 0;
+}
+
+static int Read(string tree, int rounds)
+{
+    var files = Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories).Where(RegularFiles.Exists).Order(StringComparer.Ordinal).ToList();
+    var differ = files.Where(f => File.ReadAllText(f) != RegularFiles.ReadAllText(f)).ToList();
+    foreach (var file in differ)
+    {
+        Console.WriteLine($"differs: {file}");
+    }
+    Console.WriteLine($"{files.Count} files, {differ.Count} read differently, {rounds} rounds (the files in the page cache after the first)");
+    Console.WriteLine("round  File.ReadAllText ms  RegularFiles.ReadAllText ms  characters");
+    for (var round = 0; round < rounds; round++)
+    {
+        var clock = Stopwatch.StartNew();
+        var system = files.Sum(f => (long)File.ReadAllText(f).Length);
+        var systemMs = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        var ours = files.Sum(f => (long)RegularFiles.ReadAllText(f).Length);
+        var oursMs = clock.Elapsed.TotalMilliseconds;
+        Console.WriteLine($"{round,5}  {systemMs,19:F0}  {oursMs,27:F0}  {ours} ({(ours == system ? "equal" : "DIFFERENT")})");
+    }
+    return differ.Count == 0 ? 0 : 1;
 }
 
 static int Stores(string folder, int rounds)

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
+using System.Text;
 using Parascope.Model;
 
 namespace Parascope.Files;
@@ -82,11 +84,68 @@ public static partial class RegularFiles
         _ => "not a regular file",
     };
 
-    /// <summary>File.ReadAllText of a regular file; an IOException naming the kind for anything else (never opened).</summary>
+    /// <summary>
+    /// File.ReadAllText of a regular file, the same string; an IOException naming the kind for anything else (never
+    /// opened). Read whole at its length and decoded in one call: File.ReadAllText's reader grows a StringBuilder block by
+    /// block and copies it out, which made reading the tree's sources (discovery's, detection's and the suppressions'
+    /// reads, ~1.2 s of CPU in a re-scan of xnu-11417) cost twice what decoding does.
+    /// </summary>
     public static string ReadAllText(string path)
     {
         Require(path);
-        return File.ReadAllText(path);
+        using var handle = File.OpenHandle(path);
+        var length = RandomAccess.GetLength(handle);
+        if (length > MaxWholeRead)
+        {
+            return File.ReadAllText(path);
+        }
+        // One byte more than the length: a file that grew since is read on to its end, as File.ReadAllText would.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)length + 1);
+        try
+        {
+            var count = 0;
+            while (true)
+            {
+                if (count == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, count).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = RandomAccess.Read(handle, buffer.AsSpan(count), count);
+                if (read == 0)
+                {
+                    return Decoded(buffer.AsSpan(0, count));
+                }
+                count += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Files read whole at their length (larger ones, never a source, as File.ReadAllText reads them).</summary>
+    private const long MaxWholeRead = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// BYTES as File.ReadAllText decodes a file: UTF-8 (invalid sequences as U+FFFD) after a UTF-8 byte order mark or
+    /// none; a file that may start with another encoding's mark (UTF-16 or UTF-32) is read by the same reader as there.
+    /// </summary>
+    internal static string Decoded(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            return Encoding.UTF8.GetString(bytes[3..]);
+        }
+        if (bytes.Length >= 2 && (bytes[0] is 0xFE or 0xFF || bytes[0] == 0 && bytes[1] == 0))
+        {
+            using var reader = new StreamReader(new MemoryStream(bytes.ToArray()), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+        return Encoding.UTF8.GetString(bytes);
     }
 
     /// <summary>File.ReadAllLines of a regular file; an IOException naming the kind for anything else (never opened).</summary>
