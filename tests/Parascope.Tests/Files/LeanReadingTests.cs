@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using Parascope.Caching;
+using Parascope.Detectors.PageTables;
 using Parascope.Files;
 using Parascope.Model;
 using Xunit;
@@ -60,6 +61,61 @@ public sealed class LeanReadingTests
     public void Bytes_not_written_as_a_tabled_value_or_naming_a_string_out_of_the_table_are_refused(string json)
     {
         Assert.Throws<JsonException>(() => LeanReading.ReadTabled(Encoding.UTF8.GetBytes(json), ConfigurationGroupJson.Default.ListConfigurationGroupEntry));
+    }
+
+    private static LexicalScanFile Declarations() => new(["rules"],
+    [
+        new LexicalScanEntry(0, "osfmk/i386/pmap.c", "digest")
+        {
+            PageTables = new LexicalPageTableScan([],
+                [new LexicalDeclaration("pt_entry_t", "pte", 1, false, 3), new LexicalDeclaration("pt_entry_t", "ptes", 0, true, -1)],
+                [("pt_entry_t", "uint64_t"), ("pd_entry_t", null!)]),
+        },
+    ]);
+
+    private static string Plain(LexicalScanFile value) => JsonSerializer.Serialize(value, LexicalScanJson.Default.LexicalScanFile);
+
+    [Fact]
+    public void Records_written_as_rows_read_back_as_written_with_a_null_in_a_pair()
+    {
+        var file = Declarations();
+
+        var read = LeanReading.ReadTabled(LeanReading.WriteTabled(file, LexicalScanJson.Default.LexicalScanFile), LexicalScanJson.Default.LexicalScanFile);
+
+        Assert.Equal(Plain(file), Plain(read!));
+        Assert.Equal((LexicalDeclaration[])[new("pt_entry_t", "pte", 1, false, 3), new("pt_entry_t", "ptes", 0, true, -1)],
+            read!.Entries[0].PageTables!.Declarations.ToArray());
+        Assert.Null(read.Entries[0].PageTables!.Typedefs[1].Target);
+    }
+
+    [Fact]
+    public void A_row_is_an_array_of_the_members_in_order_its_strings_tabled()
+    {
+        var text = Encoding.UTF8.GetString(LeanReading.WriteTabled(Declarations(), LexicalScanJson.Default.LexicalScanFile));
+
+        // The table: rules, path, digest, pt_entry_t, pte, ptes, uint64_t, pd_entry_t.
+        Assert.Contains("[[3,4,1,false,3],[3,5,0,true,-1]]", text, StringComparison.Ordinal);
+        Assert.Contains("[[3,6],[7,null]]", text, StringComparison.Ordinal);
+    }
+
+    private static LexicalScanFile? ReadDeclarations(string declarations) => LeanReading.ReadTabled(Encoding.UTF8.GetBytes(
+        """{"Strings":["rules","p","d","pt_entry_t","pte"],"Value":{"Rules":[0],"Entries":[{"Rules":0,"Path":1,"Digest":2,"PageTables":{"Candidates":[],"Declarations":"""
+        + declarations + ""","Typedefs":[]}}]}}"""), LexicalScanJson.Default.LexicalScanFile);
+
+    [Fact]
+    public void A_whole_row_is_read()
+    {
+        Assert.Equal(new LexicalDeclaration("pt_entry_t", "pte", 1, false, 3), ReadDeclarations("[[3,4,1,false,3]]")!.Entries[0].PageTables!.Declarations[0]);
+    }
+
+    [Theory]
+    [InlineData("[[3,4,1,false]]")]
+    [InlineData("[[3,4,1,false,3,9]]")]
+    [InlineData("[[3,4,\"x\",false,3]]")]
+    [InlineData("[{\"Type\":3,\"Name\":4,\"Pointers\":1,\"Array\":false,\"FunctionId\":3}]")]
+    public void A_row_too_short_too_long_of_another_type_or_written_as_an_object_is_refused(string declarations)
+    {
+        Assert.Throws<JsonException>(() => ReadDeclarations(declarations));
     }
 
     private static int CountOf(string text, string part)
