@@ -59,7 +59,7 @@ static int Decode(string folder, int rounds)
         var records = frames.Select(frame => UnitFactsCodec.Decode(frame, strings)).ToList();
         var decode = clock.Elapsed.TotalMilliseconds;
         clock.Restart();
-        var units = records.Count(r => r?.ToParsedUnit(unit, strings) is not null);
+        var units = records.Count(r => r?.ToParsedUnit(unit) is not null);
         var toUnit = clock.Elapsed.TotalMilliseconds;
         var megabytes = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6;
         Console.WriteLine($"{round,5}  {read,7:F0}  {inflate,10:F0}  {decode,9:F0}  {toUnit,10:F0}  {megabytes,12:F0}   ({units} units, {inflatedBytes / 1e6:F0} MB of JSON)");

@@ -249,7 +249,8 @@ public static class ScanPipeline
         phase.Restart();
         var fileDigests = new FileDigests(discovery.Overlays);
         var cache = request.ResultCache is { } cacheFolder
-            ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources}", fileDigests, request.ResultCacheMaxBytes)
+            ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources}", fileDigests, request.ResultCacheMaxBytes,
+                wholeScan is null ? null : new UnitFactsPack(wholeScan.UnitFactsPackPath))
             : null;
         // Kept with the whole scan's identity: the next scan of this tree with this request takes back the scans of the
         // files it did not change.
@@ -387,6 +388,8 @@ public static class ScanPipeline
         TreeSnapshot? keeping, string? resources)
     {
         var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache, workers);
+        // On another core meanwhile the units are detected; waited for before their facts are let go.
+        var packing = cache?.Pack is null ? null : Task.Run(() => cache.WritePack(parsed));
         var evicted = cache?.Trim() ?? 0;
         var parseMs = phase.ElapsedMilliseconds;
         memory.Add(PhaseMemory.Now("parse"));
@@ -421,6 +424,7 @@ public static class ScanPipeline
         memory.Add(PhaseMemory.Now("detect"));
         phase.Restart();
         var graph = building.GetAwaiter().GetResult();
+        packing?.Wait();
         var graphMs = phase.ElapsedMilliseconds;
         phase.Restart();
         return new OwnParse(own, warnings.ToImmutable(), reachCounts, wrapperCalls, fieldDivisions, graph,

@@ -307,7 +307,7 @@ internal static class Timings
     public static string Line(ScanStatistics statistics, long reportMs)
     {
         var cache = statistics.Cache is { } c
-            ? $"cache {c.Hits} hits, {c.Misses} misses, {c.Stored} stored, {c.Rejected} rejected, {c.Evicted} evicted"
+            ? $"cache {c.Hits} hits ({c.Packed} from the pack), {c.Misses} misses, {c.Stored} stored, {c.Rejected} rejected, {c.Evicted} evicted"
             : "cache off";
         if (statistics.WholeScan != Caching.WholeScanUse.Off)
         {

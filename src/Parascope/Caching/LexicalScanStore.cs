@@ -25,7 +25,7 @@ namespace Parascope.Caching;
 public sealed class LexicalScanStore : ILexicalScanStore
 {
     /// <summary>Raise whenever the entry or a scan type changes shape.</summary>
-    public const uint Version = 5;
+    public const uint Version = 6;
     public const string Extension = ".lexical";
     private static ReadOnlySpan<byte> Magic => "PSLX"u8;
 
@@ -178,26 +178,57 @@ internal sealed record LexicalScanEntry(int Rules, string Path, string Digest)
     public AssemblerHeaders.Scan? AssemblerHeaders { get; init; }
 }
 
-/// <summary>A declaration as a row: [type, name, pointers, array, function id].</summary>
-internal sealed class LexicalDeclarationRow : LeanReading.RowConverter<LexicalDeclaration>
+/// <summary>A file's declarations packed: [type, name, pointers, array, function id] each.</summary>
+internal sealed class LexicalDeclarationsPacked : LeanReading.PackedRowsConverter<LexicalDeclaration>
 {
-    protected override LexicalDeclaration ReadRow(ref Utf8JsonReader reader) =>
-        new(LeanReading.Row.String(ref reader), LeanReading.Row.String(ref reader), LeanReading.Row.Byte(ref reader),
-            LeanReading.Row.Boolean(ref reader), LeanReading.Row.Int32(ref reader));
+    protected override int Width => 5;
 
-    protected override void WriteRow(Utf8JsonWriter writer, LexicalDeclaration value)
+    protected override void Pack(ref LeanReading.RowPacker row, LexicalDeclaration value)
     {
-        LeanReading.WriteString(writer, value.Type);
-        LeanReading.WriteString(writer, value.Name);
-        writer.WriteNumberValue(value.Pointers);
-        writer.WriteBooleanValue(value.Array);
-        writer.WriteNumberValue(value.FunctionId);
+        row.String(value.Type);
+        row.String(value.Name);
+        row.Int(value.Pointers);
+        row.Bool(value.Array);
+        row.Int(value.FunctionId);
     }
+
+    protected override LexicalDeclaration Unpack(ref LeanReading.RowUnpacker row) =>
+        new(row.String(), row.String(), row.Byte(), row.Bool(), row.Int());
+}
+
+/// <summary>A file's store candidates packed, their members in the record's order.</summary>
+internal sealed class LexicalStoreCandidatesPacked : LeanReading.PackedRowsConverter<LexicalStoreCandidate>
+{
+    protected override int Width => 11;
+
+    protected override void Pack(ref LeanReading.RowPacker row, LexicalStoreCandidate value)
+    {
+        row.Int(value.Line);
+        row.Int(value.Column);
+        row.Int(value.EndColumn);
+        row.Int((int)value.Kind);
+        row.String(value.Form);
+        row.Int((int)value.Shape);
+        row.String(value.Name);
+        row.String(value.Callee);
+        row.Int(value.FunctionId);
+        row.String(value.Function);
+        row.String(value.Condition);
+    }
+
+    protected override LexicalStoreCandidate Unpack(ref LeanReading.RowUnpacker row) =>
+        new(row.Int(), row.Int(), row.Int(), (PageTableKind)row.Int(), row.String(), (LexicalShape)row.Int(), row.String(), row.NullableString(),
+            row.Int(), row.NullableString(), row.NullableString());
 }
 
 // Strings through LeanReading's converter: the store's file writes them in a table (KeptFile), each once. Declarations
-// and typedef pairs as rows (the store of xnu-11417 x86_64 holds 190,934 declarations: 0.48 s of CPU per re-scan as objects).
+// and store candidates packed (the store of xnu-11417 x86_64 holds 190,934 declarations and 65,891 candidates: as
+// objects the declarations alone were 0.48 s of CPU per re-scan), typedef pairs as rows.
 [JsonSourceGenerationOptions(IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    Converters = [typeof(LeanReading.StringConverter), typeof(LexicalDeclarationRow), typeof(LeanReading.StringPairConverter)])]
+    Converters = [typeof(LeanReading.StringConverter), typeof(LexicalDeclarationsPacked), typeof(LexicalStoreCandidatesPacked),
+        typeof(LeanReading.StringPairConverter)])]
 [JsonSerializable(typeof(LexicalScanFile))]
+// Packed arrays written without a table (a test's plain JSON) are their records' arrays.
+[JsonSerializable(typeof(LexicalDeclaration[]))]
+[JsonSerializable(typeof(LexicalStoreCandidate[]))]
 internal sealed partial class LexicalScanJson : JsonSerializerContext;

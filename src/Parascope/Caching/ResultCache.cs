@@ -11,7 +11,11 @@ using Parascope.Parsing;
 namespace Parascope.Caching;
 
 /// <summary>What a scan did with the result cache.</summary>
-public sealed record ResultCacheStatistics(int Hits, int Misses, int Stored, int Rejected, int Evicted);
+public sealed record ResultCacheStatistics(int Hits, int Misses, int Stored, int Rejected, int Evicted)
+{
+    /// <summary>Of the hits, the units taken from the pack of the tree's last scan (<see cref="UnitFactsPack"/>).</summary>
+    public int Packed { get; init; }
+}
 
 /// <summary>
 /// Each unit's extracted facts on disk, outside the scanned tree, in the manner of ccache's direct mode: an entry
@@ -38,17 +42,20 @@ public sealed class ResultCache
 
     /// <param name="folder">The cache folder (the user's cache folder by default, never inside a scanned tree).</param>
     /// <param name="scanIdentity">What every unit's facts depend on besides the unit: rules digest, libclang version.</param>
-    public ResultCache(string folder, string scanIdentity, FileDigests digests, long maxBytes = DefaultMaxBytes)
+    /// <param name="pack">The own units' facts of the last scan of this tree with this request, looked in before the entries.</param>
+    public ResultCache(string folder, string scanIdentity, FileDigests digests, long maxBytes = DefaultMaxBytes, UnitFactsPack? pack = null)
     {
         Folder = folder;
         _entries = Path.Combine(folder, EntriesFolder, "v" + UnitFactsCodec.Version);
         _salt = scanIdentity + "\n" + BuildIdentity;
         _digests = digests;
         MaxBytes = maxBytes;
+        Pack = pack;
     }
 
     public string Folder { get; }
     public long MaxBytes { get; }
+    public UnitFactsPack? Pack { get; }
 
     /// <summary>Parascope's version and the identity of this build of the engine and binding (a rebuilt collector makes other facts).</summary>
     public static string BuildIdentity { get; } =
@@ -56,7 +63,10 @@ public sealed class ResultCache
         $"{typeof(Clang.TranslationUnit).Assembly.ManifestModule.ModuleVersionId}";
 
     public ResultCacheStatistics Statistics(int evicted = 0) =>
-        new(Volatile.Read(ref _hits), Volatile.Read(ref _misses), Volatile.Read(ref _stored), Volatile.Read(ref _rejected), evicted);
+        new(Volatile.Read(ref _hits), Volatile.Read(ref _misses), Volatile.Read(ref _stored), Volatile.Read(ref _rejected), evicted)
+        {
+            Packed = Pack?.Taken ?? 0,
+        };
 
     /// <summary>The lookup key of UNIT: its path, arch, language, flags and every other field discovery set, with the scan's identity.</summary>
     public string KeyOf(SourceUnit unit)
@@ -74,6 +84,13 @@ public sealed class ResultCache
     public ParsedUnit? TryLoad(SourceUnit unit, SharedStrings? strings = null)
     {
         var key = KeyOf(unit);
+        // A unit the pack holds stale (parsed again since it was written) has its newer facts in its entry.
+        if (Pack?.TryGet(key) is { } packed && Current(packed, unit) is { } fromPack)
+        {
+            Pack.Took();
+            Interlocked.Increment(ref _hits);
+            return fromPack;
+        }
         var path = PathOf(key);
         byte[] frame;
         try
@@ -90,15 +107,10 @@ public sealed class ResultCache
         {
             return Rejected();
         }
-        // Checked before the facts are taken out: after a header edit most entries a scan reads are stale.
-        if (_digests.Combined(record.Dependencies) != record.ManifestDigest)
+        if (Current(record, unit) is not { } parsed)
         {
             Interlocked.Increment(ref _misses);
             return null;
-        }
-        if (record.ToParsedUnit(unit, strings) is not { } parsed)
-        {
-            return Rejected();
         }
         try
         {
@@ -119,6 +131,11 @@ public sealed class ResultCache
         }
     }
 
+    /// <summary>UNIT's facts in RECORD when every file its manifest names still has its content; null otherwise.</summary>
+    private ParsedUnit? Current(UnitFactsRecord record, SourceUnit unit) =>
+        // Checked before the facts are taken out: after a header edit most entries a scan reads are stale.
+        record.ManifestDigest is { } digest && _digests.Combined(record.Dependencies) == digest ? record.ToParsedUnit(unit) : null;
+
     /// <summary>
     /// Keeps UNIT's facts. Not kept: failed units (a crash or a timeout may not recur) and units with a fatal error such
     /// as a missing header (creating the header must be seen, and a missing file is in no manifest). Assembly units are
@@ -127,16 +144,7 @@ public sealed class ResultCache
     /// </summary>
     public void Store(ParsedUnit unit)
     {
-        if (unit.Status == UnitStatus.Failed || unit.HasFatal)
-        {
-            return;
-        }
-        if (_digests.Combined(unit.Dependencies) is not { } manifestDigest)
-        {
-            return;
-        }
-        var key = KeyOf(unit.Unit);
-        if (UnitFactsCodec.Encode(unit, key, manifestDigest) is not { } frame)
+        if (Keeping(unit) is not var (key, manifestDigest) || UnitFactsCodec.Encode(unit, key, manifestDigest) is not { } frame)
         {
             return;
         }
@@ -145,6 +153,21 @@ public sealed class ResultCache
             Interlocked.Increment(ref _stored);
         }
     }
+
+    /// <summary>
+    /// Writes the pack again from UNITS (the scan's own, parsed or taken back) when it is stale (<see cref="UnitFactsPack.IsStale"/>),
+    /// with the units an entry would keep (<see cref="Store"/>); false when it was not written.
+    /// </summary>
+    public bool WritePack(IReadOnlyList<ParsedUnit> units) =>
+        Pack is { } pack && pack.IsStale(units.Count)
+        && pack.Write(units.Select(unit => (Unit: unit, Kept: Keeping(unit))).Where(u => u.Kept is not null)
+            .Select(u => (u.Unit, u.Kept!.Value.Key, u.Kept.Value.ManifestDigest)));
+
+    /// <summary>UNIT's lookup key and manifest digest when its facts may be kept (see <see cref="Store"/>); null otherwise.</summary>
+    private (string Key, string ManifestDigest)? Keeping(ParsedUnit unit) =>
+        unit.Status == UnitStatus.Failed || unit.HasFatal || _digests.Combined(unit.Dependencies) is not { } manifestDigest
+            ? null
+            : (KeyOf(unit.Unit), manifestDigest);
 
     /// <summary>Deletes the least recently used entries until the rest fit in <see cref="MaxBytes"/>; the number deleted.</summary>
     public int Trim() => Trim(Folder, MaxBytes);
@@ -210,8 +233,8 @@ public sealed class ResultCache
         var all = Entries(folder).Where(e => e.Exists).ToList();
         var entries = all.Where(e => e.Name.EndsWith(Extension, StringComparison.Ordinal)).ToList();
         var scans = all.Where(e => e.Name.EndsWith(WholeScanCache.Extension, StringComparison.Ordinal)).ToList();
-        // What is kept beside each whole-scan entry counts with it: its graph, its lexical scans, its configuration groups.
-        string[] beside = [WholeScanCache.GraphExtension, LexicalScanStore.Extension, ConfigurationGroupStore.Extension];
+        // What is kept beside each whole-scan entry counts with it: its graph, its lexical scans, its configuration groups, its units' pack.
+        string[] beside = [WholeScanCache.GraphExtension, LexicalScanStore.Extension, ConfigurationGroupStore.Extension, UnitFactsPack.Extension];
         var graphs = all.Where(e => beside.Any(extension => e.Name.EndsWith(extension, StringComparison.Ordinal))).ToList();
         var standIns = Directory.Exists(folder)
             ? Directory.EnumerateDirectories(folder, "xnu-*").Count()

@@ -88,6 +88,9 @@ public sealed class WholeScanCache
     /// <summary>Where the configuration groups' detection is kept (<see cref="ConfigurationGroupStore"/>), beside the entry.</summary>
     public string ConfigurationGroupStorePath => Path.ChangeExtension(_path, ConfigurationGroupStore.Extension);
 
+    /// <summary>Where the own units' facts of the scan are packed (<see cref="UnitFactsPack"/>).</summary>
+    public string UnitFactsPackPath => Path.ChangeExtension(_path, UnitFactsPack.Extension);
+
     /// <summary>The result kept for this identity when the tree and every outside file it read are unchanged; null otherwise.</summary>
     public CachedScan? TryLoad(TreeSnapshot tree, FileDigests digests)
     {

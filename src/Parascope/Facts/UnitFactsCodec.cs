@@ -25,7 +25,7 @@ namespace Parascope.Facts;
 public static class UnitFactsCodec
 {
     /// <summary>Raise whenever the record or any facts type changes shape.</summary>
-    public const uint Version = 9;
+    public const uint Version = 11;
 
     private static ReadOnlySpan<byte> Magic => "PSCF"u8;
 
@@ -39,6 +39,30 @@ public static class UnitFactsCodec
             ? Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(UnitFactsWire.From(record), UnitFactsJson.Default.UnitFactsWire), level)
             : null;
 
+    /// <summary>
+    /// UNIT's facts stored under KEY with MANIFESTDIGEST as JSON whose strings are indexes in TABLE, for a store of many
+    /// units' facts (<see cref="Caching.UnitFactsPack"/>; <see cref="DecodeWith"/> reads it); null when a facts type is
+    /// not known to the codec.
+    /// </summary>
+    internal static byte[]? EncodeWith(LeanReading.TableWriter table, ParsedUnit unit, string key, string manifestDigest) =>
+        UnitFactsRecord.From(unit, key, manifestDigest) is { } record ? table.Write(UnitFactsWire.From(record), UnitFactsJson.Default.UnitFactsWire) : null;
+
+    /// <summary>The record in JSON written by <see cref="EncodeWith"/> against TABLE, or null when the bytes are not such a record.</summary>
+    internal static UnitFactsRecord? DecodeWith(ReadOnlySpan<byte> json, string[] table)
+    {
+        try
+        {
+            return LeanReading.ReadWith(json, table, UnitFactsJson.Default.UnitFactsWire)?.ToRecord();
+        }
+        catch (Exception e) when (Unreadable(e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What reading damaged or foreign bytes throws (a bug throws anything else).</summary>
+    private static bool Unreadable(Exception e) => e is JsonException or InvalidDataException or NotSupportedException or IndexOutOfRangeException;
+
     /// <summary>Whether FRAME is an intact frame of this version (checked, not decoded).</summary>
     public static bool IsIntact(byte[] frame) => Frame.IsIntact(frame, Magic, Version);
 
@@ -46,7 +70,7 @@ public static class UnitFactsCodec
     /// The record in FRAME, or null when the frame is not an intact frame of this version. Its strings are STRINGS'
     /// when given (see <see cref="LeanReading"/>).
     /// </summary>
-    public static UnitFactsRecord? Decode(byte[] frame, SharedStrings? strings = null)
+    internal static UnitFactsRecord? Decode(byte[] frame, SharedStrings? strings = null)
     {
         try
         {
@@ -56,7 +80,7 @@ public static class UnitFactsCodec
             using var sharing = LeanReading.Share(strings);
             return content is null ? null : JsonSerializer.Deserialize(content.Span, UnitFactsJson.Default.UnitFactsWire)?.ToRecord();
         }
-        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException or IndexOutOfRangeException)
+        catch (Exception e) when (Unreadable(e))
         {
             return null;
         }
@@ -64,7 +88,7 @@ public static class UnitFactsCodec
 }
 
 /// <summary>A parsed unit without its <see cref="SourceUnit"/> (the reader knows it) and with its facts as typed fields.</summary>
-public sealed record UnitFactsRecord
+internal sealed record UnitFactsRecord
 {
     /// <summary>What the bytes were stored for (the cache's lookup key): a frame found under another key is foreign.</summary>
     public required string Key { get; init; }
@@ -84,22 +108,19 @@ public sealed record UnitFactsRecord
     public PageTableFacts? PageTables { get; init; }
     public DriverApiFacts? DriverApi { get; init; }
     public CallFacts? Calls { get; init; }
-    /// <summary>JSON of the instruction detector's facts (its types are internal to the engine).</summary>
-    public JsonElement? Instructions { get; init; }
-    /// <summary>JSON of the platform detector's facts (internal to the engine, as the instruction facts are).</summary>
-    public JsonElement? Platform { get; init; }
+    // Typed, not kept as JSON elements read again into the facts: that read every unit's instruction facts twice.
+    public InstructionFacts? Instructions { get; init; }
+    public PlatformFacts? Platform { get; init; }
     /// <summary>The order of the facts in <see cref="ParsedUnit.Facts"/>, by name.</summary>
     public ImmutableArray<string> Order { get; init; } = [];
-
-    private static readonly JsonSerializerOptions Options = UnitFactsJson.Default.Options;
 
     internal static UnitFactsRecord? From(ParsedUnit unit, string key, string? manifestDigest)
     {
         PageTableFacts? pageTables = null;
         DriverApiFacts? driverApi = null;
         CallFacts? calls = null;
-        JsonElement? instructions = null;
-        JsonElement? platform = null;
+        InstructionFacts? instructions = null;
+        PlatformFacts? platform = null;
         var order = ImmutableArray.CreateBuilder<string>();
         foreach (var facts in unit.Facts)
         {
@@ -118,11 +139,11 @@ public sealed record UnitFactsRecord
                     order.Add("calls");
                     break;
                 case InstructionFacts f:
-                    instructions = JsonSerializer.SerializeToElement(f, Options);
+                    instructions = f;
                     order.Add("instructions");
                     break;
                 case PlatformFacts f:
-                    platform = JsonSerializer.SerializeToElement(f, Options);
+                    platform = f;
                     order.Add("platform");
                     break;
                 default:
@@ -149,10 +170,9 @@ public sealed record UnitFactsRecord
         };
     }
 
-    /// <summary>The parsed unit these facts were taken from, for UNIT; null when the record is incomplete. STRINGS: see <see cref="UnitFactsCodec.Decode"/>.</summary>
-    public ParsedUnit? ToParsedUnit(SourceUnit unit, SharedStrings? strings = null)
+    /// <summary>The parsed unit these facts were taken from, for UNIT; null when the record is incomplete.</summary>
+    public ParsedUnit? ToParsedUnit(SourceUnit unit)
     {
-        using var sharing = LeanReading.Share(strings);
         var facts = ImmutableArray.CreateBuilder<IUnitFacts>();
         foreach (var name in Order)
         {
@@ -161,8 +181,8 @@ public sealed record UnitFactsRecord
                 "pageTables" => PageTables,
                 "driverApi" => DriverApi,
                 "calls" => Calls,
-                "instructions" => Instructions?.Deserialize<InstructionFacts>(Options),
-                "platform" => Platform?.Deserialize<PlatformFacts>(Options),
+                "instructions" => Instructions,
+                "platform" => Platform,
                 _ => null,
             };
             if (one is null)
@@ -312,10 +332,11 @@ internal sealed class CallEdgeRow : LeanReading.RowConverter<CallEdge>
     }
 }
 
-// Call edges and string pairs (slot stores and calls) as rows: an entry of xnu-11417 holds ~50 edges on average.
+// Call edges and string pairs (slot stores and calls) as rows: an entry of xnu-11417 holds ~50 edges on average. Flags
+// (the statements a unit compiled of each file) as strings of bits.
 [JsonSourceGenerationOptions(IncludeFields = true,
     Converters = [typeof(LeanReading.StringConverter), typeof(LeanReading.StringArrayConverter), typeof(LeanReading.Int32ArrayConverter),
-        typeof(CallEdgeRow), typeof(LeanReading.StringPairConverter)])]
+        typeof(CallEdgeRow), typeof(LeanReading.StringPairConverter), typeof(LeanReading.BitsConverter)])]
 [JsonSerializable(typeof(UnitFactsRecord))]
 [JsonSerializable(typeof(UnitFactsWire))]
 [JsonSerializable(typeof(InstructionFacts))]

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -50,32 +52,75 @@ internal static class LeanReading
     /// </summary>
     public static byte[] WriteTabled<T>(T value, JsonTypeInfo<T> type)
     {
-        var previous = t_writing;
-        var table = t_writing = new StringTable();
-        byte[] body;
-        try
-        {
-            body = JsonSerializer.SerializeToUtf8Bytes(value, type);
-        }
-        finally
-        {
-            t_writing = previous;
-        }
+        var table = new TableWriter();
+        var body = table.Write(value, type);
         var output = new ArrayBufferWriter<byte>(body.Length + table.Bytes + 64);
         using (var writer = new Utf8JsonWriter(output))
         {
             writer.WriteStartObject();
-            writer.WriteStartArray("Strings"u8);
-            foreach (var text in table.Strings)
-            {
-                writer.WriteStringValue(text);
-            }
-            writer.WriteEndArray();
+            writer.WritePropertyName("Strings"u8);
+            table.WriteStrings(writer);
             writer.WritePropertyName("Value"u8);
             writer.WriteRawValue(body, skipInputValidation: true);
             writer.WriteEndObject();
         }
         return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Values written against one table of strings (each distinct string of all of them once): <see cref="WriteTabled"/>'s
+    /// table for one value, or a store's for many values it reads back one by one (<see cref="ReadWith"/>).
+    /// </summary>
+    public sealed class TableWriter
+    {
+        private readonly StringTable _table = new();
+
+        /// <summary>VALUE's JSON with each string as its index in this table (TYPE's context lists <see cref="StringConverter"/>).</summary>
+        public byte[] Write<T>(T value, JsonTypeInfo<T> type)
+        {
+            var previous = t_writing;
+            t_writing = _table;
+            try
+            {
+                return JsonSerializer.SerializeToUtf8Bytes(value, type);
+            }
+            finally
+            {
+                t_writing = previous;
+            }
+        }
+
+        /// <summary>A bound of the strings' UTF-8 JSON.</summary>
+        public int Bytes => _table.Bytes;
+
+        /// <summary>The table: every string written so far, in first-use order, as a JSON array.</summary>
+        public void WriteStrings(Utf8JsonWriter writer)
+        {
+            writer.WriteStartArray();
+            foreach (var text in _table.Strings)
+            {
+                writer.WriteStringValue(text);
+            }
+            writer.WriteEndArray();
+        }
+    }
+
+    /// <summary>The strings of a JSON array of strings at READER (a <see cref="TableWriter"/>'s table), shared when a decode on this thread shares strings.</summary>
+    public static string[] ReadStrings(ref Utf8JsonReader reader) => ReadArray(ref reader, static (ref Utf8JsonReader r) => ReadString(ref r));
+
+    /// <summary>The value in CONTENT, written by a <see cref="TableWriter"/> whose table is TABLE; an index out of it throws <see cref="JsonException"/>.</summary>
+    public static T? ReadWith<T>(ReadOnlySpan<byte> content, string[] table, JsonTypeInfo<T> type)
+    {
+        var previous = t_table;
+        t_table = table;
+        try
+        {
+            return JsonSerializer.Deserialize(content, type);
+        }
+        finally
+        {
+            t_table = previous;
+        }
     }
 
     /// <summary>
@@ -92,7 +137,7 @@ internal static class LeanReading
             throw new JsonException("expected the strings");
         }
         Expect(ref reader, JsonTokenType.StartArray);
-        var strings = ReadArray(ref reader, static (ref Utf8JsonReader r) => ReadString(ref r));
+        var strings = ReadStrings(ref reader);
         Expect(ref reader, JsonTokenType.PropertyName);
         if (!reader.ValueTextEquals("Value"u8) || !reader.Read())
         {
@@ -107,16 +152,7 @@ internal static class LeanReading
         {
             throw new JsonException("expected the end of the object");
         }
-        var previous = t_table;
-        t_table = strings;
-        try
-        {
-            return JsonSerializer.Deserialize(content[start..end], type);
-        }
-        finally
-        {
-            t_table = previous;
-        }
+        return ReadWith(content[start..end], strings, type);
     }
 
     private static void Expect(ref Utf8JsonReader reader, JsonTokenType token)
@@ -132,7 +168,7 @@ internal static class LeanReading
         (uint)index < (uint)table.Length ? table[index] : throw new JsonException("a string index out of the table");
 
     /// <summary>The strings a tabled value names, each once, in first-use order.</summary>
-    private sealed class StringTable
+    internal sealed class StringTable
     {
         private readonly Dictionary<string, int> _indexes = new(StringComparer.Ordinal);
 
@@ -289,6 +325,110 @@ internal static class LeanReading
         }
     }
 
+    /// <summary>
+    /// An array of records in a value written with a table (a kept store), packed: every member of every record as an
+    /// integer (a string as its index in the table plus one, null as 0), all in one string as <see cref="Int32ArrayConverter"/>
+    /// packs integers. For the arrays a store holds by the hundred thousand (the lexical store's 190,934 declarations and
+    /// 65,891 store candidates of xnu-11417), whose JSON tokens, even as rows, were most of reading the store. Written
+    /// without a table (a test's plain JSON), the array is the records' JSON as their own converters write it.
+    /// </summary>
+    public abstract class PackedRowsConverter<T> : JsonConverter<ImmutableArray<T>>
+    {
+        /// <summary>How many integers a record packs into.</summary>
+        protected abstract int Width { get; }
+
+        protected abstract void Pack(ref RowPacker row, T value);
+
+        protected abstract T Unpack(ref RowUnpacker row);
+
+        public sealed override ImmutableArray<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return default;
+            }
+            if (t_table is not { } table)
+            {
+                return [.. JsonSerializer.Deserialize(ref reader, (JsonTypeInfo<T[]>)options.GetTypeInfo(typeof(T[])))!];
+            }
+            var values = ReadPacked(ref reader);
+            if (values.Length % Width != 0)
+            {
+                throw new JsonException($"packed {typeof(T).Name} rows of the wrong width");
+            }
+            var records = new T[values.Length / Width];
+            var row = new RowUnpacker(values, table);
+            for (var i = 0; i < records.Length; i++)
+            {
+                records[i] = Unpack(ref row);
+            }
+            return ImmutableCollectionsMarshal.AsImmutableArray(records);
+        }
+
+        public sealed override void Write(Utf8JsonWriter writer, ImmutableArray<T> value, JsonSerializerOptions options)
+        {
+            if (value.IsDefault)
+            {
+                writer.WriteNullValue();
+                return;
+            }
+            if (t_writing is not { } table)
+            {
+                JsonSerializer.Serialize(writer, value.ToArray(), (JsonTypeInfo<T[]>)options.GetTypeInfo(typeof(T[])));
+                return;
+            }
+            var row = new RowPacker(new int[value.Length * Width], table);
+            foreach (var record in value)
+            {
+                Pack(ref row, record);
+            }
+            WritePacked(writer, row.Values);
+        }
+    }
+
+    /// <summary>A record's members packed as integers, in order (<see cref="PackedRowsConverter{T}"/>).</summary>
+    public ref struct RowPacker
+    {
+        private readonly StringTable _table;
+        private int _at;
+
+        internal RowPacker(int[] values, StringTable table)
+        {
+            Values = values;
+            _table = table;
+        }
+
+        internal int[] Values { get; }
+
+        public void Int(int value) => Values[_at++] = value;
+
+        public void Bool(bool value) => Int(value ? 1 : 0);
+
+        public void String(string? value) => Int(value is null ? 0 : _table.IndexOf(value) + 1);
+    }
+
+    /// <summary>A record's members unpacked, in the order they were packed; a string index out of the table throws <see cref="JsonException"/>.</summary>
+    public ref struct RowUnpacker(ReadOnlySpan<int> values, string[] table)
+    {
+        private readonly ReadOnlySpan<int> _values = values;
+        private int _at;
+
+        public int Int() => _values[_at++];
+
+        public byte Byte() => Int() is var value && value is >= 0 and <= byte.MaxValue ? (byte)value : throw new JsonException("a packed byte out of range");
+
+        public bool Bool() => Int() switch
+        {
+            0 => false,
+            1 => true,
+            _ => throw new JsonException("a packed flag neither 0 nor 1"),
+        };
+
+        public string? NullableString() => Int() is var index && index == 0 ? null : FromTable(table, index - 1);
+
+        public string String() => NullableString() ?? throw new JsonException("a packed string missing");
+    }
+
     /// <summary>Pairs of strings ((slot, function), (typedef name, target)) as rows; either may be null.</summary>
     public sealed class StringPairConverter : RowConverter<(string, string)>
     {
@@ -337,14 +477,39 @@ internal static class LeanReading
         }
     }
 
-    /// <summary>String arrays read into a pooled buffer and copied once.</summary>
+    /// <summary>
+    /// String arrays read into a pooled buffer and copied once. In a value written with a table (where each string is
+    /// its index) the indexes are packed as <see cref="Int32ArrayConverter"/> packs integers.
+    /// </summary>
     public sealed class StringArrayConverter : JsonConverter<string[]>
     {
-        public override string[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            ReadArray(ref reader, static (ref Utf8JsonReader r) => ReadString(ref r));
+        public override string[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (t_table is not { } table)
+            {
+                return ReadArray(ref reader, static (ref Utf8JsonReader r) => ReadString(ref r));
+            }
+            var indexes = ReadPacked(ref reader);
+            var strings = new string[indexes.Length];
+            for (var i = 0; i < strings.Length; i++)
+            {
+                strings[i] = FromTable(table, indexes[i]);
+            }
+            return strings;
+        }
 
         public override void Write(Utf8JsonWriter writer, string[] value, JsonSerializerOptions options)
         {
+            if (t_writing is { } table)
+            {
+                var indexes = new int[value.Length];
+                for (var i = 0; i < value.Length; i++)
+                {
+                    indexes[i] = table.IndexOf(value[i]);
+                }
+                WritePacked(writer, indexes);
+                return;
+            }
             writer.WriteStartArray();
             foreach (var item in value)
             {
@@ -354,20 +519,152 @@ internal static class LeanReading
         }
     }
 
-    /// <summary>Integer arrays read into a pooled buffer and copied once.</summary>
+    /// <summary>
+    /// Flag arrays (which of a file's statements a unit compiled) as one string of '0' and '1': written as JSON's
+    /// true/false they were ~80,000 tokens per 200 units of xnu-11417.
+    /// </summary>
+    public sealed class BitsConverter : JsonConverter<ImmutableArray<bool>>
+    {
+        public override ImmutableArray<bool> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return default;
+            }
+            if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence)
+            {
+                throw new JsonException("expected a string of flags");
+            }
+            var bits = reader.ValueSpan;
+            var flags = new bool[bits.Length];
+            for (var i = 0; i < bits.Length; i++)
+            {
+                flags[i] = bits[i] switch
+                {
+                    (byte)'1' => true,
+                    (byte)'0' => false,
+                    _ => throw new JsonException("a flag neither 0 nor 1"),
+                };
+            }
+            return ImmutableCollectionsMarshal.AsImmutableArray(flags);
+        }
+
+        public override void Write(Utf8JsonWriter writer, ImmutableArray<bool> value, JsonSerializerOptions options)
+        {
+            if (value.IsDefault)
+            {
+                writer.WriteNullValue();
+                return;
+            }
+            Span<byte> bits = value.Length <= 1024 ? stackalloc byte[value.Length] : new byte[value.Length];
+            for (var i = 0; i < value.Length; i++)
+            {
+                bits[i] = value[i] ? (byte)'1' : (byte)'0';
+            }
+            writer.WriteStringValue(bits);
+        }
+    }
+
+    /// <summary>
+    /// Integer arrays (a unit's path and name indexes, its functions' lines) packed in one base64 string of zigzag
+    /// varints: as JSON numbers they were ~4,000 tokens per unit of xnu-11417, and reading them token by token most of
+    /// what a unit's facts cost to read back once their strings were tabled.
+    /// </summary>
     public sealed class Int32ArrayConverter : JsonConverter<int[]>
     {
-        public override int[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            ReadArray(ref reader, static (ref Utf8JsonReader r) => r.GetInt32());
+        public override int[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadPacked(ref reader);
 
-        public override void Write(Utf8JsonWriter writer, int[] value, JsonSerializerOptions options)
+        public override void Write(Utf8JsonWriter writer, int[] value, JsonSerializerOptions options) => WritePacked(writer, value);
+    }
+
+    private static void WritePacked(Utf8JsonWriter writer, int[] value)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(value.Length * 5);
+        try
         {
-            writer.WriteStartArray();
+            var length = 0;
             foreach (var item in value)
             {
-                writer.WriteNumberValue(item);
+                var zigzag = (uint)((item << 1) ^ (item >> 31));
+                while (zigzag >= 0x80)
+                {
+                    buffer[length++] = (byte)(zigzag | 0x80);
+                    zigzag >>= 7;
+                }
+                buffer[length++] = (byte)zigzag;
             }
-            writer.WriteEndArray();
+            writer.WriteBase64StringValue(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static int[] ReadPacked(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException("expected packed integers");
+        }
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> bytes;
+            if (reader.ValueIsEscaped || reader.HasValueSequence)
+            {
+                bytes = reader.TryGetBytesFromBase64(out var decoded) ? decoded : throw new JsonException("packed integers that are not base64");
+            }
+            else
+            {
+                var text = reader.ValueSpan;
+                rented = ArrayPool<byte>.Shared.Rent(Base64.GetMaxDecodedFromUtf8Length(text.Length));
+                if (Base64.DecodeFromUtf8(text, rented, out _, out var written) != OperationStatus.Done)
+                {
+                    throw new JsonException("packed integers that are not base64");
+                }
+                bytes = rented.AsSpan(0, written);
+            }
+            var count = 0;
+            foreach (var b in bytes)
+            {
+                if (b < 0x80)
+                {
+                    count++;
+                }
+            }
+            var values = new int[count];
+            var at = 0;
+            for (var i = 0; i < values.Length; i++)
+            {
+                uint zigzag = 0;
+                for (var shift = 0; ; shift += 7)
+                {
+                    if (shift > 28)
+                    {
+                        throw new JsonException("a packed integer too long");
+                    }
+                    var b = bytes[at++];
+                    zigzag |= (uint)(b & 0x7F) << shift;
+                    if (b < 0x80)
+                    {
+                        break;
+                    }
+                }
+                values[i] = (int)(zigzag >> 1) ^ -(int)(zigzag & 1);
+            }
+            if (at != bytes.Length)
+            {
+                throw new JsonException("packed integers end in the middle of one");
+            }
+            return values;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 

@@ -6,7 +6,7 @@ namespace Parascope.Tests.Caching;
 /// <summary>The result cache: reused only while nothing a unit's facts depend on changed, never trusted when damaged.</summary>
 public sealed class ResultCacheTests
 {
-    private const string Header = """
+    internal const string Header = """
         #ifndef _I386_PROC_REG_H_
         #define _I386_PROC_REG_H_
         static inline void set_cr3_raw(unsigned long value)

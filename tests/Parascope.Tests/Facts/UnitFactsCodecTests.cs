@@ -77,13 +77,40 @@ public sealed class UnitFactsCodecTests
     }
 
     [Fact]
+    public void Compiled_flags_and_call_edges_come_back_as_they_went_in_written_as_bits_and_rows()
+    {
+        var pageTables = new Parascope.Detectors.PageTables.PageTableFacts("x86_64", SourceContext.C, [], [], [])
+        {
+            LexicalUses = [new("osfmk/i386/pmap.h", [true, false, false, true]), new("osfmk/i386/pmap.c", [])],
+        };
+        var calls = new Parascope.Graph.CallFacts([new("pmap_enter", "pmap_store_pte@osfmk/i386/pmap.c", CallKind.Direct), new("pmap_enter", "ops.store", CallKind.Indirect)])
+        {
+            SlotStores = [("ops.store", "pmap_store_pte@osfmk/i386/pmap.c")],
+        };
+        var parsed = Parsed() with { Facts = [pageTables, calls] };
+
+        var frame = UnitFactsCodec.Encode(parsed, "key-1", null, System.IO.Compression.CompressionLevel.NoCompression)!;
+        var back = UnitFactsCodec.Decode(frame)!.ToParsedUnit(Unit)!;
+
+        var uses = Assert.IsType<Parascope.Detectors.PageTables.PageTableFacts>(back.Facts[0]).LexicalUses;
+        Assert.Equal([true, false, false, true], uses[0].Compiled.AsEnumerable());
+        Assert.Empty(uses[1].Compiled);
+        var edges = Assert.IsType<Parascope.Graph.CallFacts>(back.Facts[1]);
+        Assert.Equal(calls.Calls.AsEnumerable(), edges.Calls.AsEnumerable());
+        Assert.Equal(calls.SlotStores.AsEnumerable(), edges.SlotStores.AsEnumerable());
+        var json = Encoding.UTF8.GetString(Frame.Read(frame, "PSCF"u8, UnitFactsCodec.Version)!.Value.Span);
+        Assert.Contains("\"Compiled\":\"1001\"", json, StringComparison.Ordinal);
+        Assert.Contains("[\"pmap_enter\",\"ops.store\",2]", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Units_read_back_with_one_table_of_strings_share_their_paths_and_names()
     {
         var frame = UnitFactsCodec.Encode(Parsed(), "key-1", null);
         var strings = new SharedStrings();
 
-        var first = UnitFactsCodec.Decode(frame!, strings)!.ToParsedUnit(Unit, strings)!;
-        var second = UnitFactsCodec.Decode(frame!, strings)!.ToParsedUnit(Unit, strings)!;
+        var first = UnitFactsCodec.Decode(frame!, strings)!.ToParsedUnit(Unit)!;
+        var second = UnitFactsCodec.Decode(frame!, strings)!.ToParsedUnit(Unit)!;
         var alone = UnitFactsCodec.Decode(frame!)!.ToParsedUnit(Unit)!;
 
         Assert.Same(first.Functions[2].File, second.Functions[2].File);
@@ -104,7 +131,7 @@ public sealed class UnitFactsCodecTests
         var parsed = Parsed() with { Facts = [new Parascope.Detectors.Platform.PlatformFacts([site], [])] };
         var strings = new SharedStrings();
 
-        var back = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", null)!, strings)!.ToParsedUnit(Unit, strings)!;
+        var back = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", null)!, strings)!.ToParsedUnit(Unit)!;
 
         var facts = Assert.IsType<Parascope.Detectors.Platform.PlatformFacts>(Assert.Single(back.Facts));
         Assert.Equal(site.Properties.AsEnumerable(), Assert.Single(facts.Sites).Properties.AsEnumerable());
@@ -123,7 +150,7 @@ public sealed class UnitFactsCodecTests
         };
         var strings = new SharedStrings();
 
-        var back = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", null)!, strings)!.ToParsedUnit(Unit, strings)!;
+        var back = UnitFactsCodec.Decode(UnitFactsCodec.Encode(parsed, "key-1", null)!, strings)!.ToParsedUnit(Unit)!;
 
         Assert.Equal(parsed.IncludedFiles.AsEnumerable(), back.IncludedFiles.AsEnumerable());
         Assert.Equal(parsed.Errors.AsEnumerable(), back.Errors.AsEnumerable());

@@ -67,7 +67,8 @@ public sealed class LeanReadingTests
     [
         new LexicalScanEntry(0, "osfmk/i386/pmap.c", "digest")
         {
-            PageTables = new LexicalPageTableScan([],
+            PageTables = new LexicalPageTableScan(
+                [new LexicalStoreCandidate(12, 5, 30, Parascope.Detectors.PageTables.PageTableKind.Store, "*pte = v", LexicalShape.Deref, "pte", null, 3, "pmap_enter", "PMAP_CS")],
                 [new LexicalDeclaration("pt_entry_t", "pte", 1, false, 3), new LexicalDeclaration("pt_entry_t", "ptes", 0, true, -1)],
                 [("pt_entry_t", "uint64_t"), ("pd_entry_t", null!)]),
         },
@@ -76,46 +77,99 @@ public sealed class LeanReadingTests
     private static string Plain(LexicalScanFile value) => JsonSerializer.Serialize(value, LexicalScanJson.Default.LexicalScanFile);
 
     [Fact]
-    public void Records_written_as_rows_read_back_as_written_with_a_null_in_a_pair()
+    public void Packed_records_read_back_as_written_with_nulls()
     {
         var file = Declarations();
 
         var read = LeanReading.ReadTabled(LeanReading.WriteTabled(file, LexicalScanJson.Default.LexicalScanFile), LexicalScanJson.Default.LexicalScanFile);
 
         Assert.Equal(Plain(file), Plain(read!));
-        Assert.Equal((LexicalDeclaration[])[new("pt_entry_t", "pte", 1, false, 3), new("pt_entry_t", "ptes", 0, true, -1)],
-            read!.Entries[0].PageTables!.Declarations.ToArray());
-        Assert.Null(read.Entries[0].PageTables!.Typedefs[1].Target);
+        var scan = read!.Entries[0].PageTables!;
+        Assert.Equal((LexicalDeclaration[])[new("pt_entry_t", "pte", 1, false, 3), new("pt_entry_t", "ptes", 0, true, -1)], scan.Declarations.ToArray());
+        Assert.Equal(file.Entries[0].PageTables!.Candidates[0], scan.Candidates[0]);
+        Assert.Null(scan.Candidates[0].Callee);
+        Assert.Null(scan.Typedefs[1].Target);
     }
 
     [Fact]
-    public void A_row_is_an_array_of_the_members_in_order_its_strings_tabled()
+    public void In_a_tabled_value_records_are_packed_in_one_string_and_pairs_are_rows()
     {
         var text = Encoding.UTF8.GetString(LeanReading.WriteTabled(Declarations(), LexicalScanJson.Default.LexicalScanFile));
 
-        // The table: rules, path, digest, pt_entry_t, pte, ptes, uint64_t, pd_entry_t.
-        Assert.Contains("[[3,4,1,false,3],[3,5,0,true,-1]]", text, StringComparison.Ordinal);
-        Assert.Contains("[[3,6],[7,null]]", text, StringComparison.Ordinal);
+        // The table: rules, path, digest, the candidate's strings (3-6, pte at 4), then pt_entry_t, ptes, uint64_t,
+        // pd_entry_t (7-10); a packed string is its index plus one.
+        Assert.Contains("\"Declarations\":\"" + PackedText(8, 5, 1, 0, 3, 8, 9, 0, 1, -1) + "\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"Candidates\":\"" + PackedText(12, 5, 30, 0, 4, 0, 5, 0, 3, 6, 7) + "\"", text, StringComparison.Ordinal);
+        Assert.Contains("[[7,9],[10,null]]", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>VALUES packed as the store packs them: zigzag varints, base64.</summary>
+    private static string PackedText(params int[] values)
+    {
+        var bytes = new List<byte>();
+        foreach (var value in values)
+        {
+            var zigzag = (uint)((value << 1) ^ (value >> 31));
+            for (; zigzag >= 0x80; zigzag >>= 7)
+            {
+                bytes.Add((byte)(zigzag | 0x80));
+            }
+            bytes.Add((byte)zigzag);
+        }
+        return Convert.ToBase64String([.. bytes]);
     }
 
     private static LexicalScanFile? ReadDeclarations(string declarations) => LeanReading.ReadTabled(Encoding.UTF8.GetBytes(
-        """{"Strings":["rules","p","d","pt_entry_t","pte"],"Value":{"Rules":[0],"Entries":[{"Rules":0,"Path":1,"Digest":2,"PageTables":{"Candidates":[],"Declarations":"""
+        """{"Strings":["rules","p","d","pt_entry_t","pte"],"Value":{"Rules":[0],"Entries":[{"Rules":0,"Path":1,"Digest":2,"PageTables":{"Candidates":"","Declarations":"""
         + declarations + ""","Typedefs":[]}}]}}"""), LexicalScanJson.Default.LexicalScanFile);
 
     [Fact]
-    public void A_whole_row_is_read()
+    public void A_whole_packed_record_is_read()
     {
-        Assert.Equal(new LexicalDeclaration("pt_entry_t", "pte", 1, false, 3), ReadDeclarations("[[3,4,1,false,3]]")!.Entries[0].PageTables!.Declarations[0]);
+        Assert.Equal(new LexicalDeclaration("pt_entry_t", "pte", 1, false, 3),
+            ReadDeclarations("\"" + PackedText(4, 5, 1, 0, 3) + "\"")!.Entries[0].PageTables!.Declarations[0]);
     }
 
     [Theory]
-    [InlineData("[[3,4,1,false]]")]
-    [InlineData("[[3,4,1,false,3,9]]")]
-    [InlineData("[[3,4,\"x\",false,3]]")]
-    [InlineData("[{\"Type\":3,\"Name\":4,\"Pointers\":1,\"Array\":false,\"FunctionId\":3}]")]
-    public void A_row_too_short_too_long_of_another_type_or_written_as_an_object_is_refused(string declarations)
+    [InlineData(new[] { 4, 5, 1, 0 })]
+    [InlineData(new[] { 4, 5, 1, 0, 3, 4 })]
+    [InlineData(new[] { 4, 9, 1, 0, 3 })]
+    [InlineData(new[] { 4, 0, 1, 0, 3 })]
+    [InlineData(new[] { 4, 5, 1, 2, 3 })]
+    [InlineData(new[] { 4, 5, 300, 0, 3 })]
+    public void Packed_records_of_the_wrong_width_naming_no_string_or_with_a_member_out_of_range_are_refused(int[] values)
     {
-        Assert.Throws<JsonException>(() => ReadDeclarations(declarations));
+        Assert.Throws<JsonException>(() => ReadDeclarations("\"" + PackedText(values) + "\""));
+    }
+
+    [Fact]
+    public void Records_written_as_rows_in_a_tabled_value_are_refused()
+    {
+        Assert.Throws<JsonException>(() => ReadDeclarations("[[3,4,1,false,3]]"));
+    }
+
+    private static readonly JsonSerializerOptions Packed = new() { Converters = { new LeanReading.Int32ArrayConverter() } };
+
+    [Fact]
+    public void Integer_arrays_come_back_as_written_packed_in_one_string()
+    {
+        int[] values = [0, 1, -1, 63, 64, -65, 127, 128, 300, 16_384, int.MaxValue, int.MinValue];
+
+        var json = JsonSerializer.Serialize(values, Packed);
+
+        Assert.StartsWith("\"", json, StringComparison.Ordinal);
+        Assert.Equal(values, JsonSerializer.Deserialize<int[]>(json, Packed));
+        Assert.Empty(JsonSerializer.Deserialize<int[]>(JsonSerializer.Serialize(Array.Empty<int>(), Packed), Packed)!);
+    }
+
+    [Theory]
+    [InlineData("\"gA==\"")]
+    [InlineData("\"//////8B\"")]
+    [InlineData("\"not base64!\"")]
+    [InlineData("[1,2]")]
+    public void Packed_integers_cut_short_too_long_not_base64_or_as_numbers_are_refused(string json)
+    {
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<int[]>(json, Packed));
     }
 
     private static int CountOf(string text, string part)

@@ -19,7 +19,7 @@ internal sealed class MigMemo
     /// <summary>The memo's file name in the discovery cache folder.</summary>
     public const string FileName = "mig.kept";
     /// <summary>Raise whenever the entry or the definitions change shape.</summary>
-    internal const uint Version = 2;
+    internal const uint Version = 3;
     private static ReadOnlySpan<byte> Magic => "PSMG"u8;
 
     /// <summary>The engine's build: a memo of another build is not read.</summary>
@@ -156,6 +156,42 @@ internal sealed record MigMemoEntry(string Key, List<string> Files, List<string?
 
 internal sealed record MigMemoFile(string Build, List<MigMemoEntry> Entries);
 
-[JsonSourceGenerationOptions(IncludeFields = true, Converters = [typeof(LeanReading.StringConverter)])]
+/// <summary>A MIG type as a row: [name, spec, C type, user C type, server C type, intran].</summary>
+internal sealed class MigTypeRow : LeanReading.RowConverter<MigInterfaces.MigType>
+{
+    protected override MigInterfaces.MigType ReadRow(ref Utf8JsonReader reader) =>
+        new(LeanReading.Row.String(ref reader), LeanReading.Row.String(ref reader), LeanReading.Row.NullableString(ref reader),
+            LeanReading.Row.NullableString(ref reader), LeanReading.Row.NullableString(ref reader), LeanReading.Row.NullableString(ref reader));
+
+    protected override void WriteRow(Utf8JsonWriter writer, MigInterfaces.MigType value)
+    {
+        LeanReading.WriteString(writer, value.Name);
+        LeanReading.WriteString(writer, value.Spec);
+        LeanReading.WriteNullable(writer, value.CType);
+        LeanReading.WriteNullable(writer, value.CUserType);
+        LeanReading.WriteNullable(writer, value.CServerType);
+        LeanReading.WriteNullable(writer, value.Intran);
+    }
+}
+
+/// <summary>A routine's argument as a row: [direction, name, type, inline spec, flags].</summary>
+internal sealed class MigArgumentRow : LeanReading.RowConverter<MigInterfaces.Argument>
+{
+    protected override MigInterfaces.Argument ReadRow(ref Utf8JsonReader reader) =>
+        new(LeanReading.Row.String(ref reader), LeanReading.Row.String(ref reader), LeanReading.Row.String(ref reader),
+            LeanReading.Row.NullableString(ref reader), LeanReading.Row.String(ref reader));
+
+    protected override void WriteRow(Utf8JsonWriter writer, MigInterfaces.Argument value)
+    {
+        LeanReading.WriteString(writer, value.Direction);
+        LeanReading.WriteString(writer, value.Name);
+        LeanReading.WriteString(writer, value.Type);
+        LeanReading.WriteNullable(writer, value.InlineSpec);
+        LeanReading.WriteString(writer, value.Flags);
+    }
+}
+
+// Types and arguments as rows: the memo of xnu-11417 holds 33,373 types (each interface's whole table) and 4,559 arguments.
+[JsonSourceGenerationOptions(IncludeFields = true, Converters = [typeof(LeanReading.StringConverter), typeof(MigTypeRow), typeof(MigArgumentRow)])]
 [JsonSerializable(typeof(MigMemoFile))]
 internal sealed partial class MigMemoJson : JsonSerializerContext;
