@@ -307,7 +307,8 @@ internal static class Timings
     public static string Line(ScanStatistics statistics, long reportMs)
     {
         var cache = statistics.Cache is { } c
-            ? $"cache {c.Hits} hits ({c.Packed} from the pack), {c.Misses} misses, {c.Stored} stored, {c.Rejected} rejected, {c.Evicted} evicted"
+            // Fields added at the end: bench/scan_bench.py and scripts outside read the line's first fields.
+            ? $"cache {c.Hits} hits, {c.Misses} misses, {c.Stored} stored, {c.Rejected} rejected, {c.Evicted} evicted, {c.Packed} hits from the pack"
             : "cache off";
         if (statistics.WholeScan != Caching.WholeScanUse.Off)
         {
