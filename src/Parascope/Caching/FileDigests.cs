@@ -68,6 +68,12 @@ public sealed class FileDigests
         }
         try
         {
+            // Read whole and hashed in one call (hashing a stream went through a FileStream and its buffer for every file
+            // the units read); a file too large to read whole is hashed as a stream.
+            if (RegularFiles.ReadBytes(path, static bytes => Convert.ToHexString(SHA256.HashData(bytes)), FileShare.ReadWrite) is { } digest)
+            {
+                return digest;
+            }
             using var stream = RegularFiles.OpenRead(path, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
             return Convert.ToHexString(SHA256.HashData(stream));
         }

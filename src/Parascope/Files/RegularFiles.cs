@@ -90,14 +90,25 @@ public static partial class RegularFiles
     /// block and copies it out, which made reading the tree's sources (discovery's, detection's and the suppressions'
     /// reads, ~1.2 s of CPU in a re-scan of xnu-11417) cost twice what decoding does.
     /// </summary>
-    public static string ReadAllText(string path)
+    public static string ReadAllText(string path) =>
+        ReadBytes(path, static bytes => Decoded(bytes), FileShare.Read) ?? File.ReadAllText(path);
+
+    /// <summary>What USE makes of the bytes of PATH.</summary>
+    public delegate T BytesReader<out T>(ReadOnlySpan<byte> bytes);
+
+    /// <summary>
+    /// What USE makes of the whole content of the regular file PATH, read at its length into a pooled buffer (returned
+    /// once USE is done: it must not keep the span); default for a file over <see cref="MaxWholeRead"/>, which the caller
+    /// reads its own way. An IOException naming the kind for anything but a regular file (never opened).
+    /// </summary>
+    public static T? ReadBytes<T>(string path, BytesReader<T> use, FileShare share)
     {
         Require(path);
-        using var handle = File.OpenHandle(path);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, share);
         var length = RandomAccess.GetLength(handle);
         if (length > MaxWholeRead)
         {
-            return File.ReadAllText(path);
+            return default;
         }
         // One byte more than the length: a file that grew since is read on to its end, as File.ReadAllText would.
         var buffer = ArrayPool<byte>.Shared.Rent((int)length + 1);
@@ -116,7 +127,7 @@ public static partial class RegularFiles
                 var read = RandomAccess.Read(handle, buffer.AsSpan(count), count);
                 if (read == 0)
                 {
-                    return Decoded(buffer.AsSpan(0, count));
+                    return use(buffer.AsSpan(0, count));
                 }
                 count += read;
             }

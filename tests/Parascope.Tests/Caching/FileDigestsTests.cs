@@ -25,6 +25,21 @@ public sealed class FileDigestsTests
     }
 
     [Fact]
+    public void A_file_s_digest_is_the_SHA_256_of_its_bytes_however_long()
+    {
+        using var tree = new TempTree();
+        var small = tree.Write("osfmk/kern/spl.h", "extern int spl;\n");
+        var large = tree.Write("osfmk/kern/large.h", string.Concat(Enumerable.Repeat("#define PMAP_X 1 /* \u00e9 */\n", 50_000)));
+        var empty = tree.Write("osfmk/kern/empty.h", "");
+        var digests = new FileDigests();
+
+        foreach (var path in new[] { small, large, empty })
+        {
+            Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), digests.Of(path));
+        }
+    }
+
+    [Fact]
     public void A_file_that_cannot_be_read_gives_no_combined_digest()
     {
         using var tree = new TempTree();
