@@ -94,32 +94,8 @@ public static class Frame
             return null;
         }
         // Deflate gains ~4x on these records: a first guess that seldom grows.
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(4096, frame.Length * 5));
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-                var read = content.Read(buffer, length, buffer.Length - length);
-                if (read == 0)
-                {
-                    return new InflatedContent(buffer, length);
-                }
-                length += read;
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
+        var (buffer, length) = PooledRead.ToEnd(Math.Max(4096, frame.Length * 5), (into, offset) => content.Read(into, offset, into.Length - offset));
+        return new InflatedContent(buffer, length);
     }
 
     /// <summary>The content FRAME carries, as a stream to read it from, or null when FRAME is not an intact frame of MAGIC and VERSION.</summary>

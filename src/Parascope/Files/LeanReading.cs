@@ -311,18 +311,6 @@ internal static class LeanReading
             Next(ref reader);
             return reader.GetInt32();
         }
-
-        public static byte Byte(ref Utf8JsonReader reader)
-        {
-            Next(ref reader);
-            return reader.GetByte();
-        }
-
-        public static bool Boolean(ref Utf8JsonReader reader)
-        {
-            Next(ref reader);
-            return reader.GetBoolean();
-        }
     }
 
     /// <summary>

@@ -111,26 +111,10 @@ public static partial class RegularFiles
             return default;
         }
         // One byte more than the length: a file that grew since is read on to its end, as File.ReadAllText would.
-        var buffer = ArrayPool<byte>.Shared.Rent((int)length + 1);
+        var (buffer, count) = PooledRead.ToEnd((int)length + 1, (into, offset) => RandomAccess.Read(handle, into.AsSpan(offset), offset));
         try
         {
-            var count = 0;
-            while (true)
-            {
-                if (count == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, count).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-                var read = RandomAccess.Read(handle, buffer.AsSpan(count), count);
-                if (read == 0)
-                {
-                    return use(buffer.AsSpan(0, count));
-                }
-                count += read;
-            }
+            return use(buffer.AsSpan(0, count));
         }
         finally
         {
