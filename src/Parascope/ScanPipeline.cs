@@ -247,7 +247,7 @@ public static class ScanPipeline
         var memory = ImmutableArray.CreateBuilder<PhaseMemory>();
         memory.Add(PhaseMemory.Now("discover"));
         phase.Restart();
-        var fileDigests = new FileDigests(discovery.Overlays);
+        var fileDigests = new FileDigests(discovery.Overlays, discovery.ContentDigests);
         var cache = request.ResultCache is { } cacheFolder
             ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources}", fileDigests, request.ResultCacheMaxBytes,
                 wholeScan is null ? null : new UnitFactsPack(wholeScan.UnitFactsPackPath))

@@ -17,8 +17,19 @@ public sealed class FileDigests
     private readonly ConcurrentDictionary<string, string?> _digests = new(StringComparer.Ordinal);
     private readonly ImmutableSortedDictionary<string, string> _overlays;
 
-    public FileDigests(ImmutableSortedDictionary<string, string>? overlays = null) =>
+    /// <param name="overlays">Files repaired in memory, by path: digested from these texts.</param>
+    /// <param name="known">Digests taken already this scan (discovery's, <see cref="DiscoveryResult.ContentDigests"/>), by path.</param>
+    public FileDigests(ImmutableSortedDictionary<string, string>? overlays = null, IReadOnlyDictionary<string, string>? known = null)
+    {
         _overlays = overlays ?? ImmutableSortedDictionary<string, string>.Empty;
+        foreach (var (path, digest) in known ?? ImmutableDictionary<string, string>.Empty)
+        {
+            if (!_overlays.ContainsKey(path))
+            {
+                _digests[path] = digest;
+            }
+        }
+    }
 
     /// <summary>The hex digest of PATH's content now, or null when it cannot be read.</summary>
     public string? Of(string path) => _digests.GetOrAdd(path, Compute);

@@ -64,6 +64,12 @@ public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> 
     public ImmutableArray<SourceUnit> Variants { get; init; } = [];
 
     /// <summary>
+    /// The SHA-256 (hex) of each file discovery read whole, by absolute path, as it read it: the result cache's
+    /// digests of the same files need not read them again.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ContentDigests { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>
     /// Every kernel configuration whose code the scan covers: some unit is parsed in it (its own or as a variant) or
     /// shares a parsed unit's text (<see cref="SourceUnit.SameConfigurations"/>); empty when the profile knows none.
     /// </summary>

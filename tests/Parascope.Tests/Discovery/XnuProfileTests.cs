@@ -11,7 +11,7 @@ namespace Parascope.Tests.Discovery;
 /// </summary>
 public sealed class XnuProfileTests
 {
-    private static TempTree MiniXnu()
+    internal static TempTree MiniXnu()
     {
         var tree = new TempTree();
         tree.Write("config/MASTER", """
@@ -269,7 +269,7 @@ public sealed class XnuProfileTests
     /// A published hw_defs.h without the PCI configuration ports, and a cpuid-like header whose inline probe passes
     /// them to the port routines, as xnu-4903's and xnu-6153's osfmk/i386 do.
     /// </summary>
-    private static TempTree TreeWithAStrippedHardwareHeader(string hardwareDefinitions)
+    internal static TempTree TreeWithAStrippedHardwareHeader(string hardwareDefinitions)
     {
         var tree = MiniXnu();
         tree.Write("osfmk/i386/hw_defs.h", $$"""

@@ -25,13 +25,17 @@ public sealed partial class CaseInsensitiveIncludes
         roots = [.. subsystems.Select(s => Path.Combine(root, s)), Path.Combine(root, "EXTERNAL_HEADERS"), standIns];
     }
 
-    /// <summary>Notes the includes of one source file that resolve nowhere as spelled.</summary>
-    public void Visit(string path, string text)
+    /// <summary>
+    /// The includes of TEXT that could need a stand-in: each name as written, after '"' when quoted, '&lt;' otherwise
+    /// (absolute names and names reaching up a folder left out).
+    /// </summary>
+    public static string[] Spellings(string text)
     {
-        if (!text.Contains("#", StringComparison.Ordinal))
+        if (!text.Contains('#', StringComparison.Ordinal))
         {
-            return;
+            return [];
         }
+        var spellings = new List<string>();
         foreach (Match match in Include().Matches(text))
         {
             var name = match.Groups[2].Value.Trim();
@@ -39,7 +43,18 @@ public sealed partial class CaseInsensitiveIncludes
             {
                 continue;
             }
-            if (match.Groups[1].Value == "\"" && RegularFiles.Exists(Path.Combine(Path.GetDirectoryName(path)!, name)))
+            spellings.Add(match.Groups[1].Value + name);
+        }
+        return [.. spellings];
+    }
+
+    /// <summary>Notes the includes of one source file at PATH (its <see cref="Spellings"/>) that resolve nowhere as spelled.</summary>
+    public void Visit(string path, IEnumerable<string> spellings)
+    {
+        foreach (var spelling in spellings)
+        {
+            var name = spelling[1..];
+            if (spelling[0] == '"' && RegularFiles.Exists(Path.Combine(Path.GetDirectoryName(path)!, name)))
             {
                 continue;
             }

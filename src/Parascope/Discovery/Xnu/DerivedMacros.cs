@@ -19,8 +19,11 @@ internal sealed partial class DerivedMacros
 
     private DerivedMacros(Dictionary<string, HashSet<string>> dependents) => _dependents = dependents;
 
-    /// <summary>Reads every header the FILES list holds in the given subsystems; an unreadable header adds nothing.</summary>
-    public static DerivedMacros Read(FileInventory files, IReadOnlyCollection<string> subsystems)
+    /// <summary>
+    /// The edges of every header the FILES list holds in the given subsystems (each header's <see cref="SourceScan"/>
+    /// from SCANS); an unreadable header adds nothing.
+    /// </summary>
+    public static DerivedMacros Read(FileInventory files, IReadOnlyCollection<string> subsystems, SourceScans scans)
     {
         var dependents = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var relative in files.RelativePaths)
@@ -29,16 +32,10 @@ internal sealed partial class DerivedMacros
             {
                 continue;
             }
-            string text;
-            try
+            if (scans.Of(files.AbsolutePath(relative)) is { } scan)
             {
-                text = RegularFiles.ReadAllText(files.AbsolutePath(relative));
+                Add(scan.Derived, dependents);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-            Add(text, dependents);
         }
         return new DerivedMacros(dependents);
     }
@@ -49,9 +46,21 @@ internal sealed partial class DerivedMacros
         var dependents = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var text in texts)
         {
-            Add(text, dependents);
+            Add(Edges(text), dependents);
         }
         return new DerivedMacros(dependents);
+    }
+
+    private static void Add(string[] edges, Dictionary<string, HashSet<string>> dependents)
+    {
+        for (var i = 0; i < edges.Length; i += 2)
+        {
+            if (!dependents.TryGetValue(edges[i], out var set))
+            {
+                dependents[edges[i]] = set = new HashSet<string>(StringComparer.Ordinal);
+            }
+            set.Add(edges[i + 1]);
+        }
     }
 
     /// <summary>VARIED with every macro derived from one of them, to a fixpoint.</summary>
@@ -86,8 +95,11 @@ internal sealed partial class DerivedMacros
     [GeneratedRegex(@"/\*.*?\*/|//.*$", RegexOptions.CultureInvariant)]
     private static partial Regex Comment();
 
-    private static void Add(string text, Dictionary<string, HashSet<string>> dependents)
+    /// <summary>One header's edges, in pairs: a macro, then one macro the text defines under a condition on it or as an expression of it.</summary>
+    internal static string[] Edges(string text)
     {
+        var edges = new List<string>();
+        var seen = new HashSet<(string, string)>();
         // The names each open conditional's branches test so far (an #elif depends on the conditions before it too).
         var open = new List<HashSet<string>>();
         var lines = text.Split('\n');
@@ -136,15 +148,16 @@ internal sealed partial class DerivedMacros
                     sources.Remove(name.Value);
                     foreach (var source in sources)
                     {
-                        if (!dependents.TryGetValue(source, out var set))
+                        if (seen.Add((source, name.Value)))
                         {
-                            dependents[source] = set = new HashSet<string>(StringComparer.Ordinal);
+                            edges.Add(source);
+                            edges.Add(name.Value);
                         }
-                        set.Add(name.Value);
                     }
                     break;
             }
         }
+        return [.. edges];
     }
 
     private static HashSet<string> Names(string expression)

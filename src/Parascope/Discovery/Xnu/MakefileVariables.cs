@@ -21,6 +21,11 @@ public sealed partial class MakefileVariables
     private readonly Dictionary<string, List<string>> macros = new(StringComparer.Ordinal);
     /// <summary>`$(foreach file,$(VAR),$(eval $(call MACRO, $(file))))` lines: (VAR, MACRO).</summary>
     private readonly List<(string Variable, string Macro)> foreachCalls = [];
+    /// <summary>
+    /// A wildcard's matches by folder and pattern: every unit of a subsystem asks for the same one (xnu-11417's
+    /// Makefile.template lists one foreach), and listing the folder per unit was a tenth of a re-scan's discovery.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Folder, string Pattern), string[]> wildcardMatches = new();
 
     /// <summary>The make variables a scan fixes: the platform whose kernel it stands for.</summary>
     public static readonly IReadOnlyDictionary<string, string> Known = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -315,7 +320,7 @@ public sealed partial class MakefileVariables
             {
                 continue;
             }
-            foreach (var file in Directory.EnumerateFiles(folder, Path.GetFileName(pattern)))
+            foreach (var file in wildcardMatches.GetOrAdd((folder, Path.GetFileName(pattern)), key => [.. Directory.EnumerateFiles(key.Folder, key.Pattern)]))
             {
                 var name = Path.GetFileName(file);
                 if (name.EndsWith(suffix.Groups["from"].Value, StringComparison.Ordinal))

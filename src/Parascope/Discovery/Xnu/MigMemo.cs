@@ -22,9 +22,6 @@ internal sealed class MigMemo
     internal const uint Version = 3;
     private static ReadOnlySpan<byte> Magic => "PSMG"u8;
 
-    /// <summary>The engine's build: a memo of another build is not read.</summary>
-    private static readonly string Build = typeof(MigMemo).Assembly.ManifestModule.ModuleVersionId.ToString();
-
     private readonly string? _path;
     private readonly Dictionary<string, MigMemoEntry> _kept;
     private readonly Dictionary<string, MigMemoEntry> _used = new(StringComparer.Ordinal);
@@ -74,9 +71,8 @@ internal sealed class MigMemo
             return;
         }
         // Each string once: the interfaces of one tree share most of their types (the standard .defs every one includes).
-        var content = LeanReading.WriteTabled(new MigMemoFile(Build, [.. _used.Values.OrderBy(e => e.Key, StringComparer.Ordinal)]),
+        MemoFile.Write(_path, Magic, Version, new MigMemoFile(MemoFile.Build, [.. _used.Values.OrderBy(e => e.Key, StringComparer.Ordinal)]),
             MigMemoJson.Default.MigMemoFile);
-        Frame.WriteFile(_path, Frame.Wrap(Magic, Version, content));
     }
 
     private bool Holds(MigMemoEntry entry)
@@ -120,24 +116,9 @@ internal sealed class MigMemo
         return digest;
     }
 
-    private static Dictionary<string, MigMemoEntry> Load(string path)
-    {
-        try
-        {
-            using var content = RegularFiles.Exists(path) ? Frame.Inflate(File.ReadAllBytes(path), Magic, Version) : null;
-            if (content is null || LeanReading.ReadTabled(content.Span, MigMemoJson.Default.MigMemoFile) is not { Build: { } build } file
-                || build != Build || file.Entries is null || !file.Entries.All(Whole))
-            {
-                return [];
-            }
-            return file.Entries.ToDictionary(e => e.Key, StringComparer.Ordinal);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or NotSupportedException
-            or ArgumentException)
-        {
-            return [];
-        }
-    }
+    private static Dictionary<string, MigMemoEntry> Load(string path) =>
+        MemoFile.Read(path, Magic, Version, MigMemoJson.Default.MigMemoFile, file => (file.Build, file.Entries), Whole)
+            .ToDictionary(e => e.Key, StringComparer.Ordinal);
 
     private static bool Whole(MigMemoEntry? entry) =>
         entry is { Key: not null, Files: not null, Digests: not null, Probes: not null, Exists: not null, Definitions: { } definitions }

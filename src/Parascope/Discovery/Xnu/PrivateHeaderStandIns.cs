@@ -125,14 +125,16 @@ public static partial class StrippedDefinitions
         new("osfmk/i386/hw_defs.h", "XeonCapID5", "(0x80000000u | (1u << 16) | (30u << 11) | (3u << 8) | 0x98u)"),
     ];
 
-    /// <summary>What the tree's texts say about the known names: which are used, which defined (fed every text once).</summary>
+    /// <summary>What the tree's texts say about the known names: which are used, which defined (fed every text's <see cref="Of"/> once).</summary>
     public sealed class Usage
     {
         private readonly HashSet<string> used = new(StringComparer.Ordinal);
         private readonly HashSet<string> defined = new(StringComparer.Ordinal);
 
-        public void Visit(string text)
+        /// <summary>The known names TEXT uses and those it defines.</summary>
+        public static (string[] Used, string[] Defined) Of(string text)
         {
+            List<string> used = [], defined = [];
             foreach (var name in Known.Select(d => d.Name).Distinct(StringComparer.Ordinal))
             {
                 if (!text.Contains(name, StringComparison.Ordinal))
@@ -148,6 +150,14 @@ public static partial class StrippedDefinitions
                     defined.Add(name);
                 }
             }
+            return ([.. used], [.. defined]);
+        }
+
+        /// <summary>Adds what one text uses and defines (<see cref="Of"/>).</summary>
+        public void Add(string[] usedNames, string[] definedNames)
+        {
+            used.UnionWith(usedNames);
+            defined.UnionWith(definedNames);
         }
 
         /// <summary>The text to append to each header of ROOT that lacks definitions its tree uses, by absolute path.</summary>

@@ -74,12 +74,14 @@ public static partial class XnuProfile
         var gccBuilt = BuiltByGcc(root);
         var hostPrograms = new List<string>();
         var perArch = new Dictionary<string, ArchSetup>(StringComparer.Ordinal);
+        // Each source file read and scanned once for every part of discovery below and every arch; kept for the next scan.
+        var scans = new SourceScans(request.KeepsReadings ? SourceScans.PathFor(request.CacheDirectory, root) : null);
         // Needed only when some unit has another configuration or board to compare with; unless the request rules both
         // out, read on another core meanwhile the stand-ins are written below (half a second of an xnu-11417 discovery).
         var deriving = request.Configurations is { IsEmpty: true } && request.Boards is { IsEmpty: true }
             ? null
-            : Task.Run(() => DerivedMacros.Read(files, present));
-        var derived = new Lazy<DerivedMacros>(() => deriving?.GetAwaiter().GetResult() ?? DerivedMacros.Read(files, present));
+            : Task.Run(() => DerivedMacros.Read(files, present, scans));
+        var derived = new Lazy<DerivedMacros>(() => deriving?.GetAwaiter().GetResult() ?? DerivedMacros.Read(files, present, scans));
         var machines = ImmutableArray.CreateBuilder<MachineConfig>();
         foreach (var arch in request.Arches)
         {
@@ -111,7 +113,7 @@ public static partial class XnuProfile
             var configFolders = new Dictionary<string, ConfigHeaders.ConfigFolder>(StringComparer.Ordinal);
             try
             {
-                folders = XnuStandIns.Write(root, present, arch, cache, request.KeepsReadings);
+                folders = XnuStandIns.Write(root, present, arch, cache, request.KeepsReadings, scans);
                 foreach (var config in configs)
                 {
                     configFolders[config.Name] = ConfigHeaders.Write(config, cache);
@@ -160,7 +162,7 @@ public static partial class XnuProfile
             .ToList();
         var testedNames = kernelSources
             .Where(file => request.Arches.Any(arch => perArch[arch].Files.Compiles(file.Relative, arch)))
-            .ToDictionary(file => file.Relative, file => new Lazy<HashSet<string>>(() => TestedNames(file.Path)), StringComparer.Ordinal);
+            .ToDictionary(file => file.Relative, file => new Lazy<HashSet<string>>(() => TestedNames(scans, file.Path)), StringComparer.Ordinal);
         using var stopReading = new CancellationTokenSource();
         var reading = Task.Run(() => ReadAhead(testedNames.Values, stopReading.Token));
         try
@@ -238,6 +240,9 @@ public static partial class XnuProfile
             stopReading.Cancel();
             reading.Wait();
         }
+        // The derived macros' reading, when no unit needed them, may still be under way: what it scans is kept too.
+        deriving?.Wait();
+        scans.Save();
         if (hostPrograms.Count > 0)
         {
             var distinct = hostPrograms.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -250,6 +255,7 @@ public static partial class XnuProfile
             Overlays = perArch.Values.FirstOrDefault()?.Folders.Overlays ?? ImmutableSortedDictionary<string, string>.Empty,
             OverlayRepairs = perArch.Values.FirstOrDefault()?.Folders.Repairs ?? ImmutableSortedDictionary<string, string>.Empty,
             Variants = variants.ToImmutable(),
+            ContentDigests = scans.Digests(),
             Configurations = [.. units.Concat(variants).SelectMany(u => u.Configuration is null ? u.SameConfigurations : u.SameConfigurations.Prepend(u.Configuration))
                 .Distinct(StringComparer.Ordinal)
                 .OrderBy(KernelConfigurations.Rank)],
@@ -333,7 +339,6 @@ public static partial class XnuProfile
         return ([.. same], [.. groups.Select(g => (g.Board, g.Config, g.Same.ToImmutableArray()))]);
     }
 
-    /// <summary>Every identifier the file's own conditional lines name (none when it cannot be read).</summary>
     /// <summary>
     /// Reads every file's tested names ahead of the loop that needs them, until STOP. A read that fails is left to the
     /// loop, which meets the same exception through the file's Lazy.
@@ -363,17 +368,9 @@ public static partial class XnuProfile
         }
     }
 
-    private static HashSet<string> TestedNames(string path)
-    {
-        try
-        {
-            return ConditionalNames(RegularFiles.ReadAllText(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
+    /// <summary>Every identifier the file's own conditional lines name (none when it cannot be read).</summary>
+    private static HashSet<string> TestedNames(SourceScans scans, string path) =>
+        scans.Of(path) is { } scan ? new HashSet<string>(scan.Tested, StringComparer.Ordinal) : [];
 
     /// <summary>
     /// The configurations that build the file, grouped by the text its own #if/#ifdef/#elif lines give: the first

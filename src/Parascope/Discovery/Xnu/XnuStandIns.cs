@@ -20,29 +20,38 @@ public static partial class XnuStandIns
     /// sys/kpi_socketfilter.h alone breaks 127 units, its netat/aurp_*.c files open an #ifdef they never close.
     /// Apple's old compiler accepted them; clang stops with "unterminated conditional directive".
     /// </summary>
-    /// <param name="visit">Sees every source text read, so other stand-ins learn from the tree in the same pass.</param>
-    private static SortedDictionary<string, (string Text, string Repair)> RepairUnbalancedFiles(string root, IReadOnlyList<string> subsystems, Action<string, string> visit)
+    /// <param name="visit">Sees every source file's scan, so other stand-ins learn from the tree in the same pass.</param>
+    private static SortedDictionary<string, (string Text, string Repair)> RepairUnbalancedFiles(string root, IReadOnlyList<string> subsystems,
+        SourceScans scans, Action<string, SourceScan> visit)
     {
         var overlays = new SortedDictionary<string, (string Text, string Repair)>(StringComparer.Ordinal);
         foreach (var subsystem in subsystems)
         {
             foreach (var file in Enumerate(Path.Combine(root, subsystem), "*").Where(f => SourceFiles.LanguageOf(f) is Model.SourceLanguage.C or Model.SourceLanguage.Cxx || f.EndsWith(".h", StringComparison.Ordinal)))
             {
-                string text;
-                try
-                {
-                    text = RegularFiles.ReadAllText(file);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                if (scans.Of(file) is not { } scan)
                 {
                     continue;
                 }
-                visit(file, text);
-                var depth = UnclosedConditionals.Count(text);
-                if (depth > 0)
+                visit(file, scan);
+                if (scan.Unclosed > 0)
                 {
-                    overlays[Path.GetFullPath(file)] = (text + (text.EndsWith('\n') ? string.Empty : "\n")
-                        + string.Concat(Enumerable.Repeat("#endif /* added by Parascope: missing in the tree */\n", depth)), "missing #endif appended");
+                    string text;
+                    try
+                    {
+                        text = RegularFiles.ReadAllText(file);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        continue;
+                    }
+                    // Counted again on the text read now: the overlay is this text's repair.
+                    var depth = UnclosedConditionals.Count(text);
+                    if (depth > 0)
+                    {
+                        overlays[Path.GetFullPath(file)] = (text + (text.EndsWith('\n') ? string.Empty : "\n")
+                            + string.Concat(Enumerable.Repeat("#endif /* added by Parascope: missing in the tree */\n", depth)), "missing #endif appended");
+                    }
                 }
             }
         }
@@ -96,7 +105,7 @@ public static partial class XnuStandIns
     /// The configuration-independent stand-ins of one tree and arch. KEEPS: the MIG interfaces read are kept in CACHE for
     /// the next scan (<see cref="MigMemo"/>), and taken back from there while what they read is unchanged.
     /// </summary>
-    public static StandInFolders Write(string root, IReadOnlyList<string> subsystems, string arch, string cache, bool keeps = false)
+    public static StandInFolders Write(string root, IReadOnlyList<string> subsystems, string arch, string cache, bool keeps = false, SourceScans? scans = null)
     {
         var mig = Path.Combine(cache, "mig");
         Directory.CreateDirectory(mig);
@@ -111,16 +120,13 @@ public static partial class XnuStandIns
         var bsdOptions = new HashSet<string>(StringComparer.Ordinal);
         var caseFolded = new CaseInsensitiveIncludes(root, subsystems, standIns);
         var stripped = new StrippedDefinitions.Usage();
-        var repairs = Task.Run(() => RepairUnbalancedFiles(root, subsystems, (path, text) =>
+        var repairs = Task.Run(() => RepairUnbalancedFiles(root, subsystems, scans ?? new SourceScans(null), (path, scan) =>
         {
-            caseFolded.Visit(path, text);
-            stripped.Visit(text);
-            trustCacheConstants.UnionWith(TrustCacheStandIn.Collect(text));
-            entitlements.UnionWith(EntitlementsStandIn.Collect(text));
-            if (text.Contains("opt_", StringComparison.Ordinal))
-            {
-                bsdOptions.UnionWith(BsdOptionHeader().Matches(text).Select(m => m.Groups["name"].Value));
-            }
+            caseFolded.Visit(path, scan.Includes);
+            stripped.Add(scan.StrippedUsed, scan.StrippedDefined);
+            trustCacheConstants.UnionWith(scan.TrustCacheConstants);
+            entitlements.UnionWith(scan.Entitlements);
+            bsdOptions.UnionWith(scan.BsdOptions);
         }));
 
         var generated = SyscallHeaders.Generate(root, cache);
@@ -261,6 +267,12 @@ public static partial class XnuStandIns
 
     [System.Text.RegularExpressions.GeneratedRegex(@"#\s*include\s+[""<](?<name>opt_[a-z0-9_]+\.h)["">]")]
     private static partial System.Text.RegularExpressions.Regex BsdOptionHeader();
+
+    /// <summary>The FreeBSD option headers (opt_*.h) TEXT includes.</summary>
+    internal static string[] BsdOptionHeaders(string text) =>
+        text.Contains("opt_", StringComparison.Ordinal)
+            ? [.. BsdOptionHeader().Matches(text).Select(m => m.Groups["name"].Value).Distinct(StringComparer.Ordinal)]
+            : [];
 
     /// <summary>An empty stand-in, unless the tree holds the header itself under one of the include roots.</summary>
     private static void StandIn(string root, IReadOnlyList<string> subsystems, string standIns, string name)
