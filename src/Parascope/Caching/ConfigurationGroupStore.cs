@@ -24,7 +24,7 @@ namespace Parascope.Caching;
 public sealed class ConfigurationGroupStore
 {
     /// <summary>Raise whenever the entry or any type of <see cref="Finding"/> changes shape.</summary>
-    public const uint Version = 2;
+    public const uint Version = 3;
     public const string Extension = ".groups";
     private static ReadOnlySpan<byte> Magic => "PSVG"u8;
 
@@ -127,10 +127,11 @@ public sealed record ConfigurationGroupResult(ImmutableArray<Finding> Findings, 
 internal sealed record ConfigurationGroupEntry(string Group, ImmutableArray<string> Units, string Listing, ImmutableArray<string> Files, string FilesDigest,
     ConfigurationGroupResult Result);
 
-// Nulls are left out (a finding has some twenty optional fields, most of them null: a third of the JSON) and read back as
-// their defaults, which are null; strings are written once each in the file's table (KeptFile) and shared on reading (a
-// group's ~17,000 findings of xnu-11417 repeat a few hundred rule ids, actions and file names).
+// Nulls are left out and read back as their defaults, which are null; strings are written once each in the file's table
+// (KeptFile) and shared on reading (a group's ~17,000 findings of xnu-11417 repeat a few hundred rule ids, actions and
+// file names); the findings packed as integers (PackedFindings).
 [JsonSourceGenerationOptions(IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    Converters = [typeof(LeanReading.StringConverter)])]
+    Converters = [typeof(LeanReading.StringConverter), typeof(PackedFindings)])]
 [JsonSerializable(typeof(List<ConfigurationGroupEntry>))]
+[JsonSerializable(typeof(Finding[]))]
 internal sealed partial class ConfigurationGroupJson : JsonSerializerContext;

@@ -320,7 +320,7 @@ internal static class LeanReading
     /// 65,891 store candidates of xnu-11417), whose JSON tokens, even as rows, were most of reading the store. Written
     /// without a table (a test's plain JSON), the array is the records' JSON as their own converters write it.
     /// </summary>
-    public abstract class PackedRowsConverter<T> : JsonConverter<ImmutableArray<T>>
+    public abstract class PackedRowsConverter<T> : PackedArrayConverter<T>
     {
         /// <summary>How many integers a record packs into.</summary>
         protected abstract int Width { get; }
@@ -329,17 +329,8 @@ internal static class LeanReading
 
         protected abstract T Unpack(ref RowUnpacker row);
 
-        public sealed override ImmutableArray<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        private protected sealed override ImmutableArray<T> Unpacked(int[] values, string[] table)
         {
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                return default;
-            }
-            if (t_table is not { } table)
-            {
-                return [.. JsonSerializer.Deserialize(ref reader, (JsonTypeInfo<T[]>)options.GetTypeInfo(typeof(T[])))!];
-            }
-            var values = ReadPacked(ref reader);
             if (values.Length % Width != 0)
             {
                 throw new JsonException($"packed {typeof(T).Name} rows of the wrong width");
@@ -353,25 +344,137 @@ internal static class LeanReading
             return ImmutableCollectionsMarshal.AsImmutableArray(records);
         }
 
-        public sealed override void Write(Utf8JsonWriter writer, ImmutableArray<T> value, JsonSerializerOptions options)
+        private protected sealed override int[] Packed(ImmutableArray<T> value, StringTable table)
         {
-            if (value.IsDefault)
-            {
-                writer.WriteNullValue();
-                return;
-            }
-            if (t_writing is not { } table)
-            {
-                JsonSerializer.Serialize(writer, value.ToArray(), (JsonTypeInfo<T[]>)options.GetTypeInfo(typeof(T[])));
-                return;
-            }
             var row = new RowPacker(new int[value.Length * Width], table);
             foreach (var record in value)
             {
                 Pack(ref row, record);
             }
-            WritePacked(writer, row.Values);
+            return row.Values;
         }
+    }
+
+    /// <summary>
+    /// An array of records packed as integers in one string (<see cref="PackedRowsConverter{T}"/>,
+    /// <see cref="PackedRecordsConverter{T}"/>) when written with a table; without one (a test's plain JSON), the records'
+    /// JSON as their own converters write it. A default array is null.
+    /// </summary>
+    public abstract class PackedArrayConverter<T> : JsonConverter<ImmutableArray<T>>
+    {
+        private protected abstract ImmutableArray<T> Unpacked(int[] values, string[] table);
+
+        private protected abstract int[] Packed(ImmutableArray<T> value, StringTable table);
+
+        public sealed override ImmutableArray<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return default;
+            }
+            return t_table is { } table
+                ? Unpacked(ReadPacked(ref reader), table)
+                : [.. JsonSerializer.Deserialize(ref reader, (JsonTypeInfo<T[]>)options.GetTypeInfo(typeof(T[])))!];
+        }
+
+        public sealed override void Write(Utf8JsonWriter writer, ImmutableArray<T> value, JsonSerializerOptions options)
+        {
+            if (value.IsDefault)
+            {
+                writer.WriteNullValue();
+            }
+            else if (t_writing is { } table)
+            {
+                WritePacked(writer, Packed(value, table));
+            }
+            else
+            {
+                JsonSerializer.Serialize(writer, value.ToArray(), (JsonTypeInfo<T[]>)options.GetTypeInfo(typeof(T[])));
+            }
+        }
+    }
+
+    /// <summary>
+    /// An array of records of varying width (a record holding arrays of its own) packed as <see cref="PackedRowsConverter{T}"/>
+    /// packs fixed-width rows: the count, then each record's integers as its <see cref="Pack"/> writes them, which
+    /// <see cref="Unpack"/> reads back in the same order (an array as its length, -1 for a default one, then its items).
+    /// Written without a table, the array is the records' JSON as their own converters write it.
+    /// </summary>
+    public abstract class PackedRecordsConverter<T> : PackedArrayConverter<T>
+    {
+        protected abstract void Pack(RecordPacker record, T value);
+
+        protected abstract T Unpack(ref RowUnpacker record);
+
+        private protected sealed override ImmutableArray<T> Unpacked(int[] values, string[] table)
+        {
+            var row = new RowUnpacker(values, table);
+            var count = values.Length == 0 ? throw new JsonException($"packed {typeof(T).Name} records without a count") : row.Int();
+            if (count < 0 || count > values.Length)
+            {
+                throw new JsonException($"packed {typeof(T).Name} records of a wrong count");
+            }
+            var records = new T[count];
+            for (var i = 0; i < records.Length; i++)
+            {
+                records[i] = Unpack(ref row);
+            }
+            return row.AtEnd ? ImmutableCollectionsMarshal.AsImmutableArray(records) : throw new JsonException($"packed {typeof(T).Name} records with integers left over");
+        }
+
+        private protected sealed override int[] Packed(ImmutableArray<T> value, StringTable table)
+        {
+            var record = new RecordPacker(table);
+            record.Int(value.Length);
+            foreach (var item in value)
+            {
+                Pack(record, item);
+            }
+            return [.. record.Values];
+        }
+    }
+
+    /// <summary>Records of varying width packed as integers, in order (<see cref="PackedRecordsConverter{T}"/>).</summary>
+    public sealed class RecordPacker
+    {
+        private readonly StringTable _table;
+
+        internal RecordPacker(StringTable table) => _table = table;
+
+        internal List<int> Values { get; } = [];
+
+        public void Int(int value) => Values.Add(value);
+
+        public void Bool(bool value) => Int(value ? 1 : 0);
+
+        public void String(string? value) => Int(value is null ? 0 : _table.IndexOf(value) + 1);
+
+        /// <summary>An optional integer: 0 for none, else 1 and the value.</summary>
+        public void NullableInt(int? value)
+        {
+            Bool(value is not null);
+            if (value is { } present)
+            {
+                Int(present);
+            }
+        }
+
+        /// <summary>ITEMS' length (-1 for a default array), then each item as PACK writes it.</summary>
+        public void Array<TItem>(ImmutableArray<TItem> items, Action<RecordPacker, TItem> pack)
+        {
+            if (items.IsDefault)
+            {
+                Int(-1);
+                return;
+            }
+            Int(items.Length);
+            foreach (var item in items)
+            {
+                pack(this, item);
+            }
+        }
+
+        public void Strings(ImmutableArray<string> items) => Array(items, static (record, item) => record.String(item));
     }
 
     /// <summary>A record's members packed as integers, in order (<see cref="PackedRowsConverter{T}"/>).</summary>
@@ -395,13 +498,44 @@ internal static class LeanReading
         public void String(string? value) => Int(value is null ? 0 : _table.IndexOf(value) + 1);
     }
 
+    /// <summary>One item of a packed array, read from ROW.</summary>
+    public delegate TItem Unpacking<TItem>(ref RowUnpacker row);
+
     /// <summary>A record's members unpacked, in the order they were packed; a string index out of the table throws <see cref="JsonException"/>.</summary>
     public ref struct RowUnpacker(ReadOnlySpan<int> values, string[] table)
     {
         private readonly ReadOnlySpan<int> _values = values;
         private int _at;
 
-        public int Int() => _values[_at++];
+        public int Int() => (uint)_at < (uint)_values.Length ? _values[_at++] : throw new JsonException("packed integers too few");
+
+        /// <summary>Whether every integer was read.</summary>
+        public readonly bool AtEnd => _at == _values.Length;
+
+        /// <summary>An optional integer (<see cref="RecordPacker.NullableInt"/>).</summary>
+        public int? NullableInt() => Bool() ? Int() : null;
+
+        /// <summary>An array packed by <see cref="RecordPacker.Array"/>, each item read by UNPACK.</summary>
+        public ImmutableArray<TItem> Array<TItem>(Unpacking<TItem> unpack)
+        {
+            var count = Int();
+            if (count == -1)
+            {
+                return default;
+            }
+            if (count < 0 || count > _values.Length - _at)
+            {
+                throw new JsonException("a packed array of a wrong length");
+            }
+            var items = new TItem[count];
+            for (var i = 0; i < items.Length; i++)
+            {
+                items[i] = unpack(ref this);
+            }
+            return ImmutableCollectionsMarshal.AsImmutableArray(items);
+        }
+
+        public ImmutableArray<string> Strings() => Array(static (ref RowUnpacker row) => row.String());
 
         public byte Byte() => Int() is var value && value is >= 0 and <= byte.MaxValue ? (byte)value : throw new JsonException("a packed byte out of range");
 

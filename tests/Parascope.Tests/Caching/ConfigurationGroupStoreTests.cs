@@ -1,4 +1,8 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using System.Text.Json;
 using Parascope.Caching;
+using Parascope.Model;
 using Parascope.Reports;
 using Parascope.Tests.Detectors;
 
@@ -137,5 +141,66 @@ public sealed class ConfigurationGroupStoreTests
 
         Assert.Equal((0, 1), rescan.Statistics!.ConfigurationGroups);
         Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(rescan));
+    }
+}
+
+/// <summary>A kept group's findings, packed as integers (<see cref="PackedFindings"/>), come back member for member.</summary>
+public sealed class PackedFindingsTests
+{
+    private static Finding Minimal => new()
+    {
+        RuleId = "x86.cli", Category = FindingCategory.Instruction, Severity = Severity.Note, File = "osfmk/kern/widget.c", Line = 1,
+        Column = 1, Arch = "x86_64", Context = SourceContext.C, Detail = "cli", Action = "use the hook",
+    };
+
+    /// <summary>A finding with every member that can be set given a value other than <see cref="Minimal"/>'s.</summary>
+    private static Finding Full => new()
+    {
+        RuleId = "x86.cr-write", Category = FindingCategory.PageTable, Severity = Severity.Error, File = "osfmk/i386/widget_pmap.c",
+        Line = 42, Column = 7, Function = "widget_load_cr3", FunctionNode = "widget_load_cr3@osfmk/i386/widget_pmap.c", Arch = "i386",
+        Context = SourceContext.InlineAsm, Active = false, Detail = "mov %eax, %cr3", Action = "load the page directory through the hypervisor",
+        Fingerprint = "f00d", Expansions = [new SiteReference("osfmk/i386/widget_asm.h", 9, "WIDGET_SET_CR3") { Register = "cr3" },
+            new SiteReference("osfmk/i386/widget_asm.h", 12, null)],
+        Arches = ["i386", "x86_64"], Configurations = ["RELEASE", "DEVELOPMENT"], Platforms = ["T6000"], Units = 3,
+        Walks = [new BodyWalk("osfmk/i386/widget_asm.h", "widget_inline", "x86_64", 5)], ViewUnits = 2,
+        UnwalkedConfigurations = ["KASAN"], UnwalkedPlatforms = [], Condition = "WIDGET_PAE", Subcategory = "cr-write",
+        Properties = ImmutableSortedDictionary<string, string>.Empty.Add("register", "cr3").Add("reason", "not-compiled"),
+        Baseline = "new", Phase = "boot", Callers = 0, IndirectCallers = 4, TransitiveCallers = 11, CallerFunctions = ["widget_switch", "widget_boot"],
+        Hook = "write_cr3", Role = Finding.Change, Implementation = "widget_load_cr3", Driver = "WidgetDriver", Wrapper = false,
+        Suppression = "widget.ignore:3", Values = ["0x10", "0x20"], Otherwise = "trap", Item = "cr3", Verdict = "blocking",
+    };
+
+    private static readonly JsonSerializerOptions Plain = new() { IncludeFields = true };
+
+    private static string Json(object? value) => JsonSerializer.Serialize(value, Plain);
+
+    [Fact]
+    public void The_full_finding_sets_every_member_that_can_be_set()
+    {
+        var members = typeof(Finding).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true }).ToList();
+
+        Assert.True(members.Count >= 40, $"{members.Count} members");
+        Assert.All(members, p => Assert.True(Json(p.GetValue(Full)) != Json(p.GetValue(Minimal)), $"{p.Name} is not set in the full finding"));
+    }
+
+    [Fact]
+    public void A_kept_group_gives_back_every_member_of_its_findings()
+    {
+        using var tree = new TempTree();
+        var read = tree.Write("osfmk/i386/widget_pmap.c", "int widget;\n");
+        var path = Path.Combine(tree.Root, "kept" + ConfigurationGroupStore.Extension);
+        ImmutableArray<Finding> findings = [Full, Minimal, Full with { Walks = [], UnwalkedConfigurations = null, Wrapper = true, ViewUnits = null }];
+        var kept = new ConfigurationGroupStore(path, new FileDigests());
+        kept.Add("\tDEVELOPMENT", ["unit-key"], "listing", [read], new ConfigurationGroupResult(findings, [], new UnitCounts(1, 1, 0, 0)));
+        // A default array (no JSON of its own) comes back default.
+        kept.Add("\tKASAN", ["unit-key"], "listing", [read], new ConfigurationGroupResult([Minimal with { Expansions = default }], [], new UnitCounts(1, 1, 0, 0)));
+        kept.Save();
+
+        var store = new ConfigurationGroupStore(path, new FileDigests());
+        var taken = store.TryGet("\tDEVELOPMENT", ["unit-key"], "listing");
+
+        Assert.NotNull(taken);
+        Assert.Equal(findings.Select(Json), taken.Findings.Select(Json));
+        Assert.True(Assert.Single(store.TryGet("\tKASAN", ["unit-key"], "listing")!.Findings).Expansions.IsDefault);
     }
 }
