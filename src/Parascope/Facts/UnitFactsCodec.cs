@@ -25,7 +25,7 @@ namespace Parascope.Facts;
 public static class UnitFactsCodec
 {
     /// <summary>Raise whenever the record or any facts type changes shape.</summary>
-    public const uint Version = 11;
+    public const uint Version = 12;
 
     private static ReadOnlySpan<byte> Magic => "PSCF"u8;
 
@@ -333,12 +333,18 @@ internal sealed class CallEdgeRow : LeanReading.RowConverter<CallEdge>
 }
 
 // Call edges and string pairs (slot stores and calls) as rows: an entry of xnu-11417 holds ~50 edges on average. Flags
-// (the statements a unit compiled of each file) as strings of bits.
+// (the statements a unit compiled of each file) as strings of bits. In the pack (with a table), the facts of PackedFacts.cs packed.
 [JsonSourceGenerationOptions(IncludeFields = true,
     Converters = [typeof(LeanReading.StringConverter), typeof(LeanReading.StringArrayConverter), typeof(LeanReading.Int32ArrayConverter),
-        typeof(CallEdgeRow), typeof(LeanReading.StringPairConverter), typeof(LeanReading.BitsConverter)])]
+        typeof(CallEdgeRow), typeof(LeanReading.StringPairConverter), typeof(LeanReading.BitsConverter),
+        typeof(PackedClassFacts), typeof(PackedFileUses), typeof(PackedMacroUses), typeof(PackedLexicalUses), typeof(PackedDriverCalls)])]
 [JsonSerializable(typeof(UnitFactsRecord))]
 [JsonSerializable(typeof(UnitFactsWire))]
 [JsonSerializable(typeof(InstructionFacts))]
 [JsonSerializable(typeof(PlatformFacts))]
+[JsonSerializable(typeof(ClassFact[]))]
+[JsonSerializable(typeof(FileUse[]))]
+[JsonSerializable(typeof(MacroUse[]))]
+[JsonSerializable(typeof(LexicalUse[]))]
+[JsonSerializable(typeof(DriverCall[]))]
 internal sealed partial class UnitFactsJson : JsonSerializerContext;

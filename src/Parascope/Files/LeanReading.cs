@@ -475,7 +475,30 @@ internal static class LeanReading
         }
 
         public void Strings(ImmutableArray<string> items) => Array(items, static (record, item) => record.String(item));
+
+        /// <summary>FLAGS' length (-1 for a default array), then the flags 30 to an integer, first flag lowest.</summary>
+        public void Bits(ImmutableArray<bool> flags)
+        {
+            if (flags.IsDefault)
+            {
+                Int(-1);
+                return;
+            }
+            Int(flags.Length);
+            for (var start = 0; start < flags.Length; start += BitsPerInt)
+            {
+                var word = 0;
+                for (var i = start; i < Math.Min(start + BitsPerInt, flags.Length); i++)
+                {
+                    word |= flags[i] ? 1 << (i - start) : 0;
+                }
+                Int(word);
+            }
+        }
     }
+
+    /// <summary>Flags per packed integer (<see cref="RecordPacker.Bits"/>): a zigzag varint of 30 bits stays within five bytes.</summary>
+    private const int BitsPerInt = 30;
 
     /// <summary>A record's members packed as integers, in order (<see cref="PackedRowsConverter{T}"/>).</summary>
     public ref struct RowPacker
@@ -536,6 +559,34 @@ internal static class LeanReading
         }
 
         public ImmutableArray<string> Strings() => Array(static (ref RowUnpacker row) => row.String());
+
+        /// <summary>Flags packed by <see cref="RecordPacker.Bits"/>.</summary>
+        public ImmutableArray<bool> Bits()
+        {
+            var count = Int();
+            if (count == -1)
+            {
+                return default;
+            }
+            if (count < 0 || (count + BitsPerInt - 1) / BitsPerInt > _values.Length - _at)
+            {
+                throw new JsonException("packed flags of a wrong length");
+            }
+            var flags = new bool[count];
+            for (var start = 0; start < count; start += BitsPerInt)
+            {
+                var word = Int();
+                if ((uint)word >= 1u << BitsPerInt)
+                {
+                    throw new JsonException("packed flags out of range");
+                }
+                for (var i = start; i < Math.Min(start + BitsPerInt, count); i++)
+                {
+                    flags[i] = (word & 1 << (i - start)) != 0;
+                }
+            }
+            return ImmutableCollectionsMarshal.AsImmutableArray(flags);
+        }
 
         public byte Byte() => Int() is var value && value is >= 0 and <= byte.MaxValue ? (byte)value : throw new JsonException("a packed byte out of range");
 

@@ -104,6 +104,46 @@ public sealed class UnitFactsCodecTests
     }
 
     [Fact]
+    public void Facts_packed_with_a_table_come_back_as_an_entry_keeps_them()
+    {
+        var driverApi = new Parascope.Detectors.DriverApi.DriverApiFacts(
+            [
+                new(Parascope.Detectors.DriverApi.DriverCallKind.Method, "iokit/Kernel/IOWidget.cpp", 40, 9, "IOWidget::start", "getPhysicalAddress",
+                    "IOMemoryDescriptor", "WIDGET_MAP", true, false, new MacroOrigin("iokit/IOKit/IOWidget.h", 12, 5, 30, "WIDGET_MAP")),
+                new(Parascope.Detectors.DriverApi.DriverCallKind.Function, "iokit/Kernel/IOWidget.cpp", 41, 3, null, "ml_phys_read", null, null, false, true),
+            ],
+            [new("IOWidget", ["IOService", "IOWidgetBase"], "iokit/IOKit/IOWidget.h", 20), new("OSObject", [], null, 0)],
+            [new("IOWidget", "IOService", "iokit/Kernel/IOWidget.cpp", 8)]);
+        var instructions = new Parascope.Detectors.Instructions.InstructionFacts(
+            [new("osfmk/i386/proc_reg.h", [.. Enumerable.Range(0, 65).Select(i => i % 3 == 0)]) { CallsActive = [false, true] },
+                new("osfmk/i386/pmap.h", [])],
+            [new("osfmk/i386/proc_reg.h", "set_cr3", "osfmk/i386/pmap.c", 70) { Column = 4, Arguments = ["cr3"] }], [], []);
+        var pageTables = new Parascope.Detectors.PageTables.PageTableFacts("x86_64", SourceContext.C, [], [], [])
+        {
+            LexicalUses = [new("osfmk/i386/pmap.h", [true, false, false, true]), new("osfmk/i386/pmap.c", [])],
+        };
+        var parsed = Parsed() with { Facts = [driverApi, instructions, pageTables] };
+        var table = new LeanReading.TableWriter();
+
+        var json = UnitFactsCodec.EncodeWith(table, parsed, "key-1", new string('a', 64))!;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            table.WriteStrings(writer);
+        }
+        var reader = new System.Text.Json.Utf8JsonReader(buffer.WrittenSpan);
+        reader.Read();
+        var back = UnitFactsCodec.DecodeWith(json, LeanReading.ReadStrings(ref reader))!.ToParsedUnit(Unit)!;
+
+        // The entry's JSON (no table: each record as an object) of the unit read back from the pack is the original's.
+        Assert.Equal(Entry(parsed), Entry(back));
+        Assert.DoesNotContain("\"Bases\"", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+    }
+
+    private static string Entry(ParsedUnit unit) => Encoding.UTF8.GetString(Frame.Read(
+        UnitFactsCodec.Encode(unit, "key-1", null, System.IO.Compression.CompressionLevel.NoCompression)!, "PSCF"u8, UnitFactsCodec.Version)!.Value.Span);
+
+    [Fact]
     public void Units_read_back_with_one_table_of_strings_share_their_paths_and_names()
     {
         var frame = UnitFactsCodec.Encode(Parsed(), "key-1", null);
