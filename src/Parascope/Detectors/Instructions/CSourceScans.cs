@@ -17,8 +17,14 @@ internal sealed class CSourceScans(IReadOnlySet<string> builtinNames)
     public IReadOnlyDictionary<string, CSourceScanner.Result> All => _byFile;
 
     /// <summary>The scan of RELATIVE, read through the scope's texts; a file of the other arch family's folders has none.</summary>
-    public CSourceScanner.Result Get(UnitScope scope, string relative) =>
-        _byFile.GetOrAdd(relative, path => SharedScans<CSourceScanner.Result>.Get(scope.Texts, _names, path, (scope.Root, scope.Texts, BuiltinNames: builtinNames),
+    public CSourceScanner.Result Get(UnitScope scope, string relative) => Get(scope.Texts, scope.Root, relative);
+
+    /// <summary>
+    /// The scan of RELATIVE under ROOT, read through TEXTS (also for a file no unit read: kept by the scan's lexical store
+    /// like the others, so a re-scan neither reads nor scans the unread files that did not change).
+    /// </summary>
+    public CSourceScanner.Result Get(SourceTexts texts, string root, string relative) =>
+        _byFile.GetOrAdd(relative, path => SharedScans<CSourceScanner.Result>.Get(texts, _names, path, (Root: root, Texts: texts, BuiltinNames: builtinNames),
             static (file, s) =>
             {
                 if (FamilyHints.IsForeignPath(file))
@@ -28,8 +34,4 @@ internal sealed class CSourceScans(IReadOnlySet<string> builtinNames)
                 var text = s.Texts.Get(Path.Combine(s.Root, file));
                 return text is null ? CSourceScanner.Empty : CSourceScanner.Scan(text.Text, s.BuiltinNames);
             }));
-
-    /// <summary>The scan of a file no unit read, from its text.</summary>
-    public CSourceScanner.Result GetOrScan(string relative, string text) =>
-        _byFile.GetOrAdd(relative, static (_, s) => CSourceScanner.Scan(s.Text, s.BuiltinNames), (Text: text, BuiltinNames: builtinNames));
 }

@@ -29,22 +29,17 @@ internal static class UnreadFiles
         }
         // The C files' lexical scans first, on --jobs threads (each file's alone; most of this sweep's time); the findings
         // below are made in the files' order, as before.
-        Parallel.ForEach(unread.Where(f => !f.Assembly), new ParallelOptions { MaxDegreeOfParallelism = context.Jobs }, file =>
-        {
-            if (context.Texts.Get(file.Path) is { } text)
-            {
-                scans.GetOrScan(file.Relative, text.Text);
-            }
-        });
+        Parallel.ForEach(unread.Where(f => !f.Assembly), new ParallelOptions { MaxDegreeOfParallelism = context.Jobs },
+            file => scans.Get(context.Texts, context.Root, file.Relative));
         foreach (var (relative, path, assembly) in unread)
         {
-            var text = context.Texts.Get(path);
-            if (text is null)
-            {
-                continue;
-            }
             if (assembly)
             {
+                var text = context.Texts.Get(path);
+                if (text is null)
+                {
+                    continue;
+                }
                 var family = FamilyHints.OfPath(relative) ?? defaultFamily;
                 var defines = Architecture.Of(family).PredefinedMacros;
                 var matches = AssemblyMatches(text.Text, relative, family, defines, classifier).ToList();
@@ -58,7 +53,8 @@ internal static class UnreadFiles
                 }
                 continue;
             }
-            var scan = scans.GetOrScan(relative, text.Text);
+            // An unreadable file's scan is empty: nothing below.
+            var scan = scans.Get(context.Texts, context.Root, relative);
             foreach (var call in scan.Calls)
             {
                 if (call.IsAsmMacro)
