@@ -197,6 +197,8 @@ public static class ScanPipeline
             return ScanOutcome.Failure(ruleError);
         }
         var ruleSet = new RuleSet(rules.Rules);
+        // Before discovery: the last scan's units are read and decoded meanwhile, on the core discovery leaves idle.
+        var pack = request.ResultCache is not null && wholeScan is not null ? new UnitFactsPack(wholeScan.UnitFactsPackPath) : null;
         var discovery = UnitDiscovery.Discover(new DiscoveryRequest
         {
             Files = inventory,
@@ -250,7 +252,7 @@ public static class ScanPipeline
         var fileDigests = new FileDigests(discovery.Overlays, discovery.ContentDigests);
         var cache = request.ResultCache is { } cacheFolder
             ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources}", fileDigests, request.ResultCacheMaxBytes,
-                wholeScan is null ? null : new UnitFactsPack(wholeScan.UnitFactsPackPath))
+                pack)
             : null;
         // Kept with the whole scan's identity: the next scan of this tree with this request takes back the scans of the
         // files it did not change.
@@ -388,6 +390,7 @@ public static class ScanPipeline
         TreeSnapshot? keeping, string? resources)
     {
         var parsed = ParseAll(units, sources, root, texts, reach, request, discovery.Overlays, cache, workers);
+        cache?.Pack?.Release();
         // On another core meanwhile the units are detected; waited for before their facts are let go.
         var packing = cache?.Pack is null ? null : Task.Run(() => cache.WritePack(parsed));
         var evicted = cache?.Trim() ?? 0;

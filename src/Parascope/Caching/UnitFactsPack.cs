@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -35,16 +36,64 @@ public sealed class UnitFactsPack
 
     private readonly string _path;
     private readonly Task<Packed?> _packed;
+    /// <summary>Units decoded, or being decoded, ahead of their look-up; a look-up takes its unit out.</summary>
+    private readonly ConcurrentDictionary<string, Lazy<UnitFactsRecord?>> _decoded = new(StringComparer.Ordinal);
+    /// <summary>Units looked up or let go: not decoded ahead (again).</summary>
+    private readonly ConcurrentDictionary<string, bool> _done = new(StringComparer.Ordinal);
     private int _taken;
+    private volatile bool _released;
 
     /// <summary>
-    /// The pack at PATH, read on a pool thread meanwhile the scan starts. Its table's strings are the units' strings (one
-    /// per distinct string already), not shared with the units parsed or read from entries.
+    /// The pack at PATH, read and then decoded unit by unit on a pool thread meanwhile the scan starts: created before
+    /// discovery, which leaves the other core mostly idle, the look-ups then find most units decoded (on xnu-11417 a
+    /// `.c` edit's look-ups decoded ~0.45 s of CPU on the threads that parse). Its table's strings are the units'
+    /// strings (one per distinct string already), not shared with the units parsed or read from entries.
     /// </summary>
     public UnitFactsPack(string path)
     {
         _path = path;
         _packed = Task.Run(() => Read(path));
+        _packed.ContinueWith(read => DecodeAhead(read.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    }
+
+    private void DecodeAhead(Packed? packed)
+    {
+        if (packed is null)
+        {
+            return;
+        }
+        foreach (var key in packed.Units.Keys)
+        {
+            if (_released)
+            {
+                return;
+            }
+            if (!_done.ContainsKey(key))
+            {
+                _ = Decoded(packed, key).Value;
+                // Looked up meanwhile: the look-up took it out before this put it back.
+                if (_done.ContainsKey(key))
+                {
+                    _decoded.TryRemove(key, out _);
+                }
+            }
+        }
+    }
+
+    private Lazy<UnitFactsRecord?> Decoded(Packed packed, string key) =>
+        _decoded.GetOrAdd(key, k => new Lazy<UnitFactsRecord?>(() => Decode(packed, k)));
+
+    private static UnitFactsRecord? Decode(Packed packed, string key) =>
+        packed.Units.TryGetValue(key, out var span)
+        && UnitFactsCodec.DecodeWith(packed.Content.Span.Slice(span.Start, span.Length), packed.Strings) is { } record && record.Key == key
+            ? record
+            : null;
+
+    /// <summary>Lets go of every unit decoded ahead and not looked up (the look-ups are over), and stops decoding ahead.</summary>
+    public void Release()
+    {
+        _released = true;
+        _decoded.Clear();
     }
 
     /// <summary>Units whose facts were taken from the pack so far.</summary>
@@ -53,13 +102,14 @@ public sealed class UnitFactsPack
     /// <summary>The record the pack holds under KEY (its facts not yet checked against the files), or null.</summary>
     internal UnitFactsRecord? TryGet(string key)
     {
-        if (_packed.Result is not { } packed || !packed.Units.TryGetValue(key, out var span))
+        if (_packed.Result is not { } packed || !packed.Units.ContainsKey(key))
         {
             return null;
         }
-        return UnitFactsCodec.DecodeWith(packed.Content.Span.Slice(span.Start, span.Length), packed.Strings) is { } record && record.Key == key
-            ? record
-            : null;
+        _done[key] = true;
+        var record = Decoded(packed, key).Value;
+        _decoded.TryRemove(key, out _);
+        return record;
     }
 
     /// <summary>Counts a unit taken from the pack (its facts held).</summary>
