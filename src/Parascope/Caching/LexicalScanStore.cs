@@ -97,9 +97,16 @@ public sealed class LexicalScanStore : ILexicalScanStore
         }
     }
 
-    /// <summary>Writes the scans this scan used (atomically: a concurrent scan reads the old store or this one).</summary>
+    /// <summary>
+    /// Writes the scans this scan used (atomically: a concurrent scan reads the old store or this one), unless it is the
+    /// store read with only a few scans made again (<see cref="Staleness"/>: those few are made again next time).
+    /// </summary>
     public void Save()
     {
+        if (_kept.Result.Count > 0 && !Staleness.IsStale(Made, _used.Count))
+        {
+            return;
+        }
         var rules = _used.Keys.Select(k => k.Rules).Distinct().Order(StringComparer.Ordinal).ToList();
         var index = rules.Select((r, i) => (r, i)).ToDictionary(p => p.r, p => p.i, StringComparer.Ordinal);
         var entries = _used.OrderBy(e => e.Key.Rules, StringComparer.Ordinal).ThenBy(e => e.Key.Path, StringComparer.Ordinal)

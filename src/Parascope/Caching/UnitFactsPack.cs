@@ -120,7 +120,7 @@ public sealed class UnitFactsPack
     /// of them (at least 16) were not taken from it. Below that the look-ups of their own entries cost less than
     /// writing every unit's facts again.
     /// </summary>
-    public bool IsStale(int units) => _packed.Result is null || units - Taken > Math.Max(16, units / 20);
+    public bool IsStale(int units) => _packed.Result is null || Staleness.IsStale(units - Taken, units);
 
     /// <summary>Writes UNITS (each with its lookup key and manifest digest) as the pack (atomically); false when it could not be.</summary>
     public bool Write(IEnumerable<(ParsedUnit Unit, string Key, string ManifestDigest)> units)

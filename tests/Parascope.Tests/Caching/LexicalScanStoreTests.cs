@@ -71,6 +71,27 @@ public sealed class LexicalScanStoreTests
     }
 
     [Fact]
+    public void A_store_with_only_a_few_scans_made_again_is_not_written_again_and_they_are_made_again_next_time()
+    {
+        using var tree = SettledFixture();
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        var store = Assert.Single(Directory.GetFiles(cache.Root, "*" + LexicalScanStore.Extension, SearchOption.AllDirectories));
+        var written = File.ReadAllBytes(store);
+        Append(tree, Source, InactiveStore);
+
+        var first = Scan(tree.Root, cache.Root, cache.Root);
+        // A time changed, not a byte: the whole-scan entry the first re-scan stored misses.
+        File.SetLastWriteTimeUtc(Path.Combine(tree.Root, Header), WholeScanCacheTests.Settled.AddMinutes(2));
+        var second = Scan(tree.Root, cache.Root, cache.Root);
+
+        Assert.Equal(written, File.ReadAllBytes(store));
+        Assert.Equal((3, 2), first.Statistics!.LexicalScans);
+        Assert.Equal((3, 2), second.Statistics!.LexicalScans);
+        Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(second));
+    }
+
+    [Fact]
     public void An_edited_header_is_scanned_again_though_only_its_text_changed()
     {
         using var tree = SettledFixture();

@@ -91,6 +91,24 @@ public sealed class SourceScansTests
         Assert.Equal(Describe(SourceScan.Of("/t/osfmk/kern/widget.c", Source + "\n#if WIDGET_NEW\n#endif\n")), edited.Source);
     }
 
+    [Fact]
+    public void A_memo_with_only_a_few_files_scanned_again_is_not_written_again()
+    {
+        using var tree = Tree();
+        using var cache = new TempTree();
+        var memo = SourceScans.PathFor(cache.Root, tree.Root);
+        Kept(tree, memo);
+        var written = File.ReadAllBytes(memo);
+        tree.Write("osfmk/kern/widget.c", Source + "\n#if WIDGET_NEW\n#endif\n");
+
+        var edited = Kept(tree, memo);
+        var again = Kept(tree, memo);
+
+        Assert.Equal(written, File.ReadAllBytes(memo));
+        Assert.Equal((1, 1), (edited.Reused, edited.Made));
+        Assert.Equal(edited, again);
+    }
+
     [Theory]
     [InlineData("truncated")]
     [InlineData("another build")]

@@ -33,7 +33,7 @@ public sealed record SourceScan(int Unclosed, string[] Includes, string[] Stripp
 /// the next scan of the tree (<see cref="MemoFile"/>). The repairs, the derived macros and the tested names read every
 /// source of xnu-11417 three times, about a second of CPU of each re-scan; a file whose content has the SHA-256 it had is
 /// not scanned again.
-/// Written atomically (<see cref="Save"/>) when some file was scanned anew or some kept one is gone.
+/// Written atomically (<see cref="Save"/>) when many files were scanned anew (<see cref="Staleness"/>).
 /// </summary>
 public sealed class SourceScans
 {
@@ -104,8 +104,8 @@ public sealed class SourceScans
 
     /// <summary>
     /// Writes the scans this scan asked for, with the kept ones of files it did not ask for that still exist (a scan that
-    /// stopped reading ahead early asks for fewer: their scans stay for the next), unless that is the memo read (a memo
-    /// costs speed, never the scan).
+    /// stopped reading ahead early asks for fewer: their scans stay for the next), unless the memo read needs only a few
+    /// files scanned again (<see cref="Staleness"/>; a memo costs speed, never the scan).
     /// </summary>
     public void Save()
     {
@@ -115,7 +115,7 @@ public sealed class SourceScans
         }
         var used = _scans.Values.Where(s => s.IsValueCreated).Select(s => s.Value).OfType<SourceScanEntry>().Where(e => e.Digest is not null).ToList();
         var carried = _kept.Values.Where(e => !_scans.ContainsKey(e.Path) && RegularFiles.Exists(e.Path)).ToList();
-        if (Made == 0 && used.Count + carried.Count == _kept.Count)
+        if (_kept.Count > 0 && !Staleness.IsStale(Made, used.Count + carried.Count))
         {
             return;
         }
