@@ -36,7 +36,9 @@ public sealed class ResultCache
     private const string Extension = ".facts";
 
     private readonly string _entries;
-    private readonly string _salt;
+    private readonly byte[] _saltLine;
+    /// <summary>Each unit's key, taken once however many times it is asked (looked up, then kept).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SourceUnit, string> _keys = new();
     private readonly FileDigests _digests;
     private int _hits, _misses, _stored, _rejected;
 
@@ -47,7 +49,7 @@ public sealed class ResultCache
     {
         Folder = folder;
         _entries = Path.Combine(folder, EntriesFolder, "v" + UnitFactsCodec.Version);
-        _salt = scanIdentity + "\n" + BuildIdentity;
+        _saltLine = Encoding.UTF8.GetBytes(scanIdentity + "\n" + BuildIdentity + "\n");
         _digests = digests;
         MaxBytes = maxBytes;
         Pack = pack;
@@ -69,11 +71,15 @@ public sealed class ResultCache
         };
 
     /// <summary>The lookup key of UNIT: its path, arch, language, flags and every other field discovery set, with the scan's identity.</summary>
-    public string KeyOf(SourceUnit unit)
+    public string KeyOf(SourceUnit unit) => _keys.GetValue(unit, u =>
     {
-        var text = _salt + "\n" + JsonSerializer.Serialize(unit, SourceUnitJson.Default.SourceUnit);
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
-    }
+        // The SHA-256 of the salt, a newline and the unit's JSON, in UTF-8: hashed as written, not joined into one string
+        // first (a unit's flags run to kilobytes; every unit's key is taken on each re-scan, and again to keep it).
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(_saltLine);
+        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(u, SourceUnitJson.Default.SourceUnit));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    });
 
     private string PathOf(string key) => Path.Combine(_entries, key[..2], key + Extension);
 

@@ -262,3 +262,27 @@ public sealed class ResultCacheTests
         Assert.Equal(0, ResultCache.Info(cache.Root).Entries);
     }
 }
+
+/// <summary>A unit's lookup key: a contract with the entries already on disk (a key taken otherwise orphans them all).</summary>
+public sealed class ResultCacheKeyTests
+{
+    [Fact]
+    public void A_unit_s_key_is_the_SHA_256_of_the_scan_identity_the_build_and_the_unit_s_JSON()
+    {
+        using var cache = new TempTree();
+        var unit = new Parascope.Model.SourceUnit
+        {
+            Path = "/tree/osfmk/kern/widget.c", RelativePath = "osfmk/kern/widget.c", Language = Parascope.Model.SourceLanguage.C, Arch = "x86_64",
+            Arguments = ["-DKERNEL", "-I/tree/osfmk", "-DWIDGET_NAME=\"wïdget\""],
+        };
+        var results = new ResultCache(cache.Root, "rules\nlibclang 14", new FileDigests());
+        var text = "rules\nlibclang 14\n" + ResultCache.BuildIdentity + "\n"
+            + System.Text.Json.JsonSerializer.Serialize(unit, SourceUnitJson.Default.SourceUnit);
+
+        var key = results.KeyOf(unit);
+
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))).ToLowerInvariant(), key);
+        Assert.Same(key, results.KeyOf(unit));
+        Assert.NotEqual(key, results.KeyOf(unit with { Arguments = ["-DKERNEL"] }));
+    }
+}
