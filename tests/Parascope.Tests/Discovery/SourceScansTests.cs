@@ -77,7 +77,7 @@ public sealed class SourceScansTests
     {
         using var tree = Tree();
         using var cache = new TempTree();
-        var memo = SourceScans.PathFor(cache.Root, tree.Root);
+        var memo = SourceScans.PathFor(cache.Root, tree.Root, "x86_64");
 
         var cold = Kept(tree, memo);
         var again = Kept(tree, memo);
@@ -96,7 +96,7 @@ public sealed class SourceScansTests
     {
         using var tree = Tree();
         using var cache = new TempTree();
-        var memo = SourceScans.PathFor(cache.Root, tree.Root);
+        var memo = SourceScans.PathFor(cache.Root, tree.Root, "x86_64");
         Kept(tree, memo);
         var written = File.ReadAllBytes(memo);
         tree.Write("osfmk/kern/widget.c", Source + "\n#if WIDGET_NEW\n#endif\n");
@@ -116,7 +116,7 @@ public sealed class SourceScansTests
     {
         using var tree = Tree();
         using var cache = new TempTree();
-        var memo = SourceScans.PathFor(cache.Root, tree.Root);
+        var memo = SourceScans.PathFor(cache.Root, tree.Root, "x86_64");
         var cold = Kept(tree, memo);
         var bytes = File.ReadAllBytes(memo);
         var build = typeof(SourceScans).Assembly.ManifestModule.ModuleVersionId.ToString();
@@ -133,7 +133,7 @@ public sealed class SourceScansTests
     {
         using var tree = Tree();
         using var cache = new TempTree();
-        var memo = SourceScans.PathFor(cache.Root, tree.Root);
+        var memo = SourceScans.PathFor(cache.Root, tree.Root, "x86_64");
         var scans = new SourceScans(memo);
 
         Assert.Null(scans.Of(Path.Combine(tree.Root, "osfmk/kern/gone.h")));
@@ -164,7 +164,7 @@ public sealed class SourceScansTests
         using var cold = new TempTree();
 
         var first = Discover(tree, cache.Root);
-        var memo = SourceScans.PathFor(cache.Root, tree.Root);
+        var memo = SourceScans.PathFor(cache.Root, tree.Root, "x86_64");
         var kept = File.ReadAllBytes(memo);
         var second = Discover(tree, cache.Root);
         // Without the memo: the stand-ins written again from the files alone, in a cache folder of its own.
@@ -181,7 +181,9 @@ public sealed class SourceScansTests
         Assert.Contains(Path.Combine(tree.Root, "osfmk/i386/hw_defs.h"), second.Overlays.Keys);
         // The second discovery took every scan back: its memo is the first's, not written again.
         Assert.Equal(kept, File.ReadAllBytes(memo));
-        Assert.False(File.Exists(SourceScans.PathFor(cold.Root, tree.Root)));
+        Assert.False(File.Exists(SourceScans.PathFor(cold.Root, tree.Root, "x86_64")));
+        // In the arch's stand-in folder: `cache info` counts one folder per tree and arch, `cache clear` deletes it.
+        Assert.Equal(Path.GetDirectoryName(memo), Assert.Single(Directory.GetDirectories(cache.Root, "xnu-*")));
     }
 
     [Fact]

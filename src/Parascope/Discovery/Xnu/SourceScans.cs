@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Parascope.Files;
@@ -37,7 +36,7 @@ public sealed record SourceScan(int Unclosed, string[] Includes, string[] Stripp
 /// </summary>
 public sealed class SourceScans
 {
-    /// <summary>The memo's file name in the tree's discovery cache folder.</summary>
+    /// <summary>The memo's file name in the tree's discovery cache folder (its first arch's).</summary>
     public const string FileName = "sources.kept";
     /// <summary>Raise whenever the entry or a scan changes shape.</summary>
     public const uint Version = 1;
@@ -56,12 +55,12 @@ public sealed class SourceScans
         _kept = path is null ? [] : Load(path);
     }
 
-    /// <summary>The memo of the tree at ROOT in CACHEDIRECTORY (one per tree, whatever the arches).</summary>
-    public static string PathFor(string cacheDirectory, string root)
-    {
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root + "\nsources")))[..16];
-        return Path.Combine(cacheDirectory, "xnu-" + hash, FileName);
-    }
+    /// <summary>
+    /// The memo of the tree at ROOT in CACHEDIRECTORY: in the folder of the scan's first ARCH (<see cref="XnuProfile.CacheFolder"/>,
+    /// which `cache info` counts and `cache clear` deletes), though it serves every arch of the scan.
+    /// </summary>
+    public static string PathFor(string cacheDirectory, string root, string arch) =>
+        Path.Combine(XnuProfile.CacheFolder(cacheDirectory, root, arch), FileName);
 
     /// <summary>Files taken back from the memo so far.</summary>
     public int Reused => Volatile.Read(ref _reused);

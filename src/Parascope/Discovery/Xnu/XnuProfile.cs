@@ -75,7 +75,7 @@ public static partial class XnuProfile
         var hostPrograms = new List<string>();
         var perArch = new Dictionary<string, ArchSetup>(StringComparer.Ordinal);
         // Each source file read and scanned once for every part of discovery below and every arch; kept for the next scan.
-        var scans = new SourceScans(request.KeepsReadings ? SourceScans.PathFor(request.CacheDirectory, root) : null);
+        var scans = new SourceScans(request.KeepsReadings ? SourceScans.PathFor(request.CacheDirectory, root, request.Arches[0]) : null);
         // Needed only when some unit has another configuration or board to compare with; unless the request rules both
         // out, read on another core meanwhile the stand-ins are written below (half a second of an xnu-11417 discovery).
         var deriving = request.Configurations is { IsEmpty: true } && request.Boards is { IsEmpty: true }
