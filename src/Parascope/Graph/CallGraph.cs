@@ -290,35 +290,51 @@ public sealed class CallGraph : ICallGraph
     public Dictionary<string, int> TransitiveCallerCounts(IEnumerable<string> functions)
     {
         var (index, start, sources) = ReverseAdjacency();
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var stamp = new int[start.Length - 1];
-        var queue = new int[start.Length - 1];
-        var walk = 0;
-        foreach (var function in functions)
+        var origins = functions.Distinct(StringComparer.Ordinal).Where(index.ContainsKey).ToArray();
+        var counts = new int[origins.Length];
+        // The walks are independent: split over the cores, each thread with its own stamps and queue (a `.c` edit's
+        // re-scan of xnu-11417 walked ~0.2 s on its main thread while the other core waited).
+        Parallel.For(0, origins.Length, () => new CallerWalk(start.Length - 1), (k, _, walk) =>
         {
-            if (counts.ContainsKey(function) || !index.TryGetValue(function, out var origin))
-            {
-                continue;
-            }
-            walk++;
-            stamp[origin] = walk;
+            counts[k] = walk.Count(index[origins[k]], start, sources);
+            return walk;
+        }, static _ => { });
+        var result = new Dictionary<string, int>(origins.Length, StringComparer.Ordinal);
+        for (var k = 0; k < origins.Length; k++)
+        {
+            result[origins[k]] = counts[k];
+        }
+        return result;
+    }
+
+    /// <summary>One thread's breadth-first walks backwards over the compressed rows, with one reused visit stamp.</summary>
+    private sealed class CallerWalk(int vertices)
+    {
+        private readonly int[] _stamp = new int[vertices];
+        private readonly int[] _queue = new int[vertices];
+        private int _walk;
+
+        /// <summary>How many functions reach ORIGIN through calls (itself not counted).</summary>
+        public int Count(int origin, int[] start, int[] sources)
+        {
+            _walk++;
+            _stamp[origin] = _walk;
             int head = 0, tail = 0;
-            queue[tail++] = origin;
+            _queue[tail++] = origin;
             while (head < tail)
             {
-                var current = queue[head++];
+                var current = _queue[head++];
                 for (var i = start[current]; i < start[current + 1]; i++)
                 {
-                    if (stamp[sources[i]] != walk)
+                    if (_stamp[sources[i]] != _walk)
                     {
-                        stamp[sources[i]] = walk;
-                        queue[tail++] = sources[i];
+                        _stamp[sources[i]] = _walk;
+                        _queue[tail++] = sources[i];
                     }
                 }
             }
-            counts[function] = tail - 1;
+            return tail - 1;
         }
-        return counts;
     }
 
     /// <summary>Built on first use; a reference, so a graph read from two threads sees it whole or not at all.</summary>

@@ -41,6 +41,10 @@ public sealed class CallGraphTests
         Assert.All(graph.Functions, f => Assert.Equal(graph.TransitiveCallers(f).Count, graph.TransitiveCallerCount(f)));
         Assert.Equal(1, graph.TransitiveCallerCount("ping"));
         Assert.Equal(5, graph.TransitiveCallerCount("set_first_cr3"));
+        // All at once (the walks split over the cores, several per thread), repeated and unknown names among them.
+        var counts = graph.TransitiveCallerCounts([.. graph.Functions, .. graph.Functions, "no_such_function"]);
+        Assert.Equal(graph.Functions.Order(StringComparer.Ordinal).Select(f => (f, graph.TransitiveCallers(f).Count)),
+            counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => (c.Key, c.Value)));
     }
 
     [Fact]
