@@ -36,10 +36,10 @@ public sealed class UnitFactsPack
 
     private readonly string _path;
     private readonly Task<Packed?> _packed;
-    /// <summary>Units decoded, or being decoded, ahead of their look-up; a look-up takes its unit out.</summary>
+    /// <summary>Units decoded, or being decoded, ahead of their look-up; a unit looked up holds <see cref="LookedUp"/> instead.</summary>
     private readonly ConcurrentDictionary<string, Lazy<UnitFactsRecord?>> _decoded = new(StringComparer.Ordinal);
-    /// <summary>Units looked up or let go: not decoded ahead (again).</summary>
-    private readonly ConcurrentDictionary<string, bool> _done = new(StringComparer.Ordinal);
+    /// <summary>What a looked-up unit leaves behind: its record is the look-up's now, and it is not decoded ahead again.</summary>
+    private static readonly Lazy<UnitFactsRecord?> LookedUp = new(() => null);
     private int _taken;
     private volatile bool _released;
 
@@ -68,15 +68,7 @@ public sealed class UnitFactsPack
             {
                 return;
             }
-            if (!_done.ContainsKey(key))
-            {
-                _ = Decoded(packed, key).Value;
-                // Looked up meanwhile: the look-up took it out before this put it back.
-                if (_done.ContainsKey(key))
-                {
-                    _decoded.TryRemove(key, out _);
-                }
-            }
+            _ = Decoded(packed, key).Value;
         }
     }
 
@@ -106,10 +98,10 @@ public sealed class UnitFactsPack
         {
             return null;
         }
-        _done[key] = true;
-        var record = Decoded(packed, key).Value;
-        _decoded.TryRemove(key, out _);
-        return record;
+        var decoded = Decoded(packed, key);
+        _decoded[key] = LookedUp;
+        // A unit looked up again is decoded again.
+        return decoded == LookedUp ? Decode(packed, key) : decoded.Value;
     }
 
     /// <summary>Counts a unit taken from the pack (its facts held).</summary>

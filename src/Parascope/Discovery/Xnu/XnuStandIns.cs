@@ -102,10 +102,10 @@ public static partial class XnuStandIns
 
 
     /// <summary>
-    /// The configuration-independent stand-ins of one tree and arch. KEEPS: the MIG interfaces read are kept in CACHE for
+    /// The configuration-independent stand-ins of one tree and arch, from SCANS (each source file read once). KEEPS: the MIG interfaces read are kept in CACHE for
     /// the next scan (<see cref="MigMemo"/>), and taken back from there while what they read is unchanged.
     /// </summary>
-    public static StandInFolders Write(string root, IReadOnlyList<string> subsystems, string arch, string cache, bool keeps = false, SourceScans? scans = null)
+    public static StandInFolders Write(string root, IReadOnlyList<string> subsystems, string arch, string cache, bool keeps, SourceScans scans)
     {
         var mig = Path.Combine(cache, "mig");
         Directory.CreateDirectory(mig);
@@ -120,7 +120,7 @@ public static partial class XnuStandIns
         var bsdOptions = new HashSet<string>(StringComparer.Ordinal);
         var caseFolded = new CaseInsensitiveIncludes(root, subsystems, standIns);
         var stripped = new StrippedDefinitions.Usage();
-        var repairs = Task.Run(() => RepairUnbalancedFiles(root, subsystems, scans ?? new SourceScans(null), (path, scan) =>
+        var repairs = Task.Run(() => RepairUnbalancedFiles(root, subsystems, scans, (path, scan) =>
         {
             caseFolded.Visit(path, scan.Includes);
             stripped.Add(scan.StrippedUsed, scan.StrippedDefined);
