@@ -213,6 +213,7 @@ public static class ScanPipeline
             MachineConfig = request.MachineConfig,
             Boards = request.Boards,
             KeepsReadings = request.ResultCache is not null,
+            Stamps = snapshot?.Stamps,
         });
         if (discovery.Error is not null)
         {
@@ -363,6 +364,7 @@ public static class ScanPipeline
             WholeScan = wholeScanUse,
             LexicalScans = lexical is null ? null : (lexical.Reused, lexical.Made),
             ConfigurationGroups = groups is null ? null : (groups.Reused, groups.Made),
+            DiscoveryKept = discovery.Kept,
             Memory = memory.ToImmutable(),
         };
         return new ScanOutcome(result, null) { Statistics = statistics };

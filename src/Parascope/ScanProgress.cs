@@ -35,6 +35,8 @@ public sealed record ScanStatistics
     public (int Reused, int Made)? LexicalScans { get; init; }
     /// <summary>Configuration and board groups whose detection was taken back from the last scan's store, and detected anew (null: no store).</summary>
     public (int Reused, int Made)? ConfigurationGroups { get; init; }
+    /// <summary>Whether discovery's result was taken back from its memo of the last scan (Discovery/Xnu/DiscoveryMemo.cs).</summary>
+    public bool DiscoveryKept { get; init; }
     /// <summary>Memory at the end of each phase, in phase order (where the peak was reached: the first phase showing it).</summary>
     public System.Collections.Immutable.ImmutableArray<PhaseMemory> Memory { get; init; } = [];
 }

@@ -327,6 +327,10 @@ internal static class Timings
         {
             cache += $"; configuration groups {groupsReused} reused, {groupsMade} made";
         }
+        if (statistics.DiscoveryKept)
+        {
+            cache += "; discovery kept";
+        }
         var peak = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
         return $"parascope: timings: units {statistics.Units}, discover {statistics.DiscoverMs} ms, parse {statistics.ParseMs} ms, " +
                $"detect {statistics.DetectMs} ms, graph {statistics.GraphMs} ms, plan {statistics.PlanMs} ms, report {reportMs} ms, peak {peak} MB; {cache}";

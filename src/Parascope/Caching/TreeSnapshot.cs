@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using Parascope.Discovery;
+using Parascope.Files;
 
 namespace Parascope.Caching;
 
@@ -20,18 +21,14 @@ public sealed class TreeSnapshot
     /// </summary>
     public static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
 
-    private readonly HashSet<string> _absolutePaths;
-
-    private TreeSnapshot(string root, ImmutableArray<string> relativePaths, string digest, bool settled)
+    private TreeSnapshot(ImmutableArray<string> relativePaths, string digest, TreeStamps stamps)
     {
-        Root = root;
         RelativePaths = relativePaths;
         Digest = digest;
-        Settled = settled;
-        _absolutePaths = new HashSet<string>(relativePaths.Select(relative => Path.Combine(root, relative)), StringComparer.Ordinal);
+        Stamps = stamps;
     }
 
-    public string Root { get; }
+    public string Root => Stamps.Root;
 
     /// <summary>Root-relative paths with '/' separators, in the order discovery enumerates them.</summary>
     public ImmutableArray<string> RelativePaths { get; }
@@ -39,11 +36,14 @@ public sealed class TreeSnapshot
     /// <summary>SHA-256 over every file's path, size and modification time (hex).</summary>
     public string Digest { get; }
 
+    /// <summary>Each file's size and time as the snapshot saw them, and whether the tree was settled then.</summary>
+    public TreeStamps Stamps { get; }
+
     /// <summary>False when some file was modified within <see cref="RacyWindow"/> of the snapshot, or after it.</summary>
-    public bool Settled { get; }
+    public bool Settled => Stamps.Settled;
 
     /// <summary>Whether PATH (absolute) is one of the files listed.</summary>
-    public bool Lists(string path) => _absolutePaths.Contains(path);
+    public bool Lists(string path) => Stamps.Lists(path);
 
     /// <summary>The snapshot of the tree FILES lists: its regular files, and the entries it skipped (FIFOs, devices…) by kind.</summary>
     public static TreeSnapshot Take(FileInventory files)
@@ -51,16 +51,20 @@ public sealed class TreeSnapshot
         var taken = DateTime.UtcNow;
         var settled = true;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var listing = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var stamps = new Dictionary<string, FileStamp>(files.RelativePaths.Length, StringComparer.Ordinal);
         var line = new StringBuilder();
         foreach (var relative in files.RelativePaths)
         {
             line.Clear().Append(relative).Append('\t');
+            listing.AppendData(Encoding.UTF8.GetBytes(line.ToString()));
             var info = new FileInfo(files.AbsolutePath(relative));
             if (info.Exists)
             {
                 var modified = info.LastWriteTimeUtc;
                 line.Append(info.Length).Append('\t').Append(modified.Ticks);
                 settled &= modified < taken - RacyWindow;
+                stamps[relative] = new FileStamp(info.Length, modified.Ticks);
             }
             else
             {
@@ -72,8 +76,11 @@ public sealed class TreeSnapshot
         }
         foreach (var (relative, kind) in files.Skipped)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes($"{relative}\tskipped {kind}\n"));
+            var skipped = Encoding.UTF8.GetBytes($"{relative}\tskipped {kind}\n");
+            hash.AppendData(skipped);
+            listing.AppendData(skipped);
         }
-        return new TreeSnapshot(files.Root, files.RelativePaths, Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(), settled);
+        return new TreeSnapshot(files.RelativePaths, Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(),
+            new TreeStamps(files.Root, files.RelativePaths, stamps, Convert.ToHexString(listing.GetHashAndReset()).ToLowerInvariant(), settled, taken));
     }
 }

@@ -43,6 +43,12 @@ public sealed record DiscoveryRequest
     /// (the XNU profile's MIG interfaces): the scan keeps results (its result cache is on).
     /// </summary>
     public bool KeepsReadings { get; init; }
+    /// <summary>
+    /// The tree's sizes and times taken before any of its files was read, when the scan took them: with
+    /// <see cref="KeepsReadings"/>, the XNU profile keeps its whole result by what it read and takes it back while that is
+    /// unchanged (Xnu/DiscoveryMemo.cs). Null: discovery runs in full.
+    /// </summary>
+    public TreeStamps? Stamps { get; init; }
 }
 
 /// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>
@@ -81,6 +87,8 @@ public sealed record DiscoveryResult(string Profile, ImmutableArray<SourceUnit> 
     /// ordinal order); empty when no other board is parsed (x86, trees without boards, `--boards none`).
     /// </summary>
     public ImmutableArray<string> Platforms { get; init; } = [];
+    /// <summary>Taken back from the memo of the last discovery of the tree (Xnu/DiscoveryMemo.cs), not made anew.</summary>
+    public bool Kept { get; init; }
 }
 
 /// <summary>A tree → compilation units, each with its compiler arguments, per arch.</summary>

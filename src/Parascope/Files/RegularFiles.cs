@@ -173,6 +173,7 @@ public static partial class RegularFiles
 
     private static void Require(string path)
     {
+        ReadLog.Note(path);
         var kind = KindOf(path);
         if (kind is not FileKind.Regular and not FileKind.Missing)
         {

@@ -13,7 +13,7 @@ namespace Parascope.Tests.Discovery;
 /// </summary>
 public sealed class XnuConfigurationTests
 {
-    private static TempTree OldXnu()
+    internal static TempTree OldXnu()
     {
         var tree = new TempTree();
         tree.Write("osfmk/conf/MASTER", """

@@ -17,22 +17,23 @@ internal static class MemoFile
 
     /// <summary>The entries of the memo at PATH when it is intact, of this build and every entry WHOLE; empty otherwise.</summary>
     public static List<TEntry> Read<TFile, TEntry>(string path, ReadOnlySpan<byte> magic, uint version, JsonTypeInfo<TFile> type,
-        Func<TFile, (string? Build, List<TEntry>? Entries)> parts, Func<TEntry?, bool> whole)
+        Func<TFile, (string? Build, List<TEntry>? Entries)> parts, Func<TEntry?, bool> whole) where TFile : class =>
+        ReadFile(path, magic, version, type, file => parts(file) is { Build: { } build, Entries: { } entries } && build == Build && entries.All(whole))
+            is { } kept ? parts(kept).Entries! : [];
+
+    /// <summary>The memo at PATH when it is intact and WHOLE (which checks its build against <see cref="Build"/>); null otherwise.</summary>
+    public static TFile? ReadFile<TFile>(string path, ReadOnlySpan<byte> magic, uint version, JsonTypeInfo<TFile> type, Func<TFile, bool> whole)
+        where TFile : class
     {
         try
         {
             using var content = RegularFiles.Exists(path) ? Frame.Inflate(File.ReadAllBytes(path), magic, version) : null;
-            if (content is null || LeanReading.ReadTabled(content.Span, type) is not { } file || parts(file) is not { Build: { } build, Entries: { } entries }
-                || build != Build || !entries.All(whole))
-            {
-                return [];
-            }
-            return entries;
+            return content is not null && LeanReading.ReadTabled(content.Span, type) is { } file && whole(file) ? file : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or NotSupportedException
             or ArgumentException)
         {
-            return [];
+            return null;
         }
     }
 

@@ -69,7 +69,12 @@ public sealed class SourceScans
     public int Made => Volatile.Read(ref _made);
 
     /// <summary>PATH's scan (its content now, read once), or null when it cannot be read; safe from several threads.</summary>
-    public SourceScan? Of(string path) => _scans.GetOrAdd(path, p => new Lazy<SourceScanEntry?>(() => Scan(p))).Value?.Scan;
+    public SourceScan? Of(string path)
+    {
+        // Noted as scanned, not read: what discovery keeps checks the scan, so an edit that scans the same keeps it.
+        using var scanning = ReadLog.Scanning(path);
+        return _scans.GetOrAdd(path, p => new Lazy<SourceScanEntry?>(() => Scan(p))).Value?.Scan;
+    }
 
     private SourceScanEntry? Scan(string path)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using Parascope.Files;
 using static Parascope.Discovery.Xnu.StandInFiles;
 
 namespace Parascope.Discovery.Xnu;
@@ -22,6 +23,9 @@ internal static class SyscallHeaders
         {
             return result;
         }
+        // Read by the shell, not by us: noted for what keeps discovery's result (DiscoveryMemo).
+        ReadLog.Note(script);
+        ReadLog.Note(master);
         var work = Path.Combine(cache, "syscalls", "kern");
         var sys = Path.Combine(cache, "syscalls", "sys");
         Directory.CreateDirectory(work);

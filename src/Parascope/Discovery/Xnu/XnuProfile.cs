@@ -67,6 +67,30 @@ public static partial class XnuProfile
     public static DiscoveryResult Discover(DiscoveryRequest request, FileInventory files)
     {
         var root = Path.GetFullPath(request.Root).TrimEnd('/');
+        // Each source file read and scanned once for every part of discovery below and every arch; kept for the next scan.
+        var scans = new Lazy<SourceScans>(() => new SourceScans(request.KeepsReadings ? SourceScans.PathFor(request.CacheDirectory, root, request.Arches[0]) : null));
+        if (!request.KeepsReadings || request.Stamps is not { } snapshot)
+        {
+            return Discover(request, files, root, scans.Value);
+        }
+        var memo = new DiscoveryMemo(Path.Combine(CacheFolder(request.CacheDirectory, root, request.Arches[0]), DiscoveryMemo.FileName), root,
+            DiscoveryMemo.IdentityOf(request, root), [.. request.Arches.Select(arch => CacheFolder(request.CacheDirectory, root, arch))]);
+        if (memo.TryTake(snapshot) is { } kept)
+        {
+            return kept with { Kept = true };
+        }
+        var log = new ReadLog();
+        DiscoveryResult result;
+        using (ReadLog.Record(log))
+        {
+            result = Discover(request, files, root, scans.Value);
+        }
+        memo.Keep(result, log, scans.Value, snapshot);
+        return result;
+    }
+
+    private static DiscoveryResult Discover(DiscoveryRequest request, FileInventory files, string root, SourceScans scans)
+    {
         var warnings = ImmutableArray.CreateBuilder<string>();
         var present = Subsystems.Where(s => Directory.Exists(Path.Combine(root, s))).ToImmutableArray();
         var makeDefs = MakefileVariables.Read(Path.Combine(root, "makedefs", "MakeInc.def"));
@@ -74,8 +98,6 @@ public static partial class XnuProfile
         var gccBuilt = BuiltByGcc(root);
         var hostPrograms = new List<string>();
         var perArch = new Dictionary<string, ArchSetup>(StringComparer.Ordinal);
-        // Each source file read and scanned once for every part of discovery below and every arch; kept for the next scan.
-        var scans = new SourceScans(request.KeepsReadings ? SourceScans.PathFor(request.CacheDirectory, root, request.Arches[0]) : null);
         // Needed only when some unit has another configuration or board to compare with; unless the request rules both
         // out, read on another core meanwhile the stand-ins are written below (half a second of an xnu-11417 discovery).
         var deriving = request.Configurations is { IsEmpty: true } && request.Boards is { IsEmpty: true }
@@ -519,7 +541,7 @@ public static partial class XnuProfile
         var makefiles = new[] { "MakeInc.cmd", "MakeInc.def" }.Select(f => Path.Combine(root, "makedefs", f)).Where(File.Exists).ToList();
         try
         {
-            return makefiles.Count > 0 && !makefiles.Any(f => File.ReadAllText(f).Contains("clang", StringComparison.Ordinal));
+            return makefiles.Count > 0 && !makefiles.Any(f => RegularFiles.ReadAllText(f).Contains("clang", StringComparison.Ordinal));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

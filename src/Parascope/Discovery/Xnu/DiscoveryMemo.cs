@@ -1,0 +1,220 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Parascope.Files;
+using Parascope.Model;
+
+namespace Parascope.Discovery.Xnu;
+
+/// <summary>
+/// The XNU profile's discovery of a tree (its units and their flags, the configurations' and boards' variants, the
+/// in-memory repairs), kept in the tree's cache folder for the next scan with what it was made from, and taken back while
+/// all of that holds: the same request and build, the same file listing, every file discovery read (<see cref="ReadLog"/>)
+/// with the size and time it had, every source it only scanned either unchanged or scanning to the same
+/// <see cref="SourceScan"/> (so that an edit of a function's body, which changes no include, no conditional and no name
+/// the scans collect, keeps it), and the stand-in folders as discovery left them. A re-scan after a `.c` edit of
+/// xnu-11417 spent most of a second on a discovery that came out the same.
+/// Like the whole-scan entry (Caching/TreeSnapshot) it trusts that a file does not change without its size or time
+/// changing; it is kept only from a settled snapshot. A missing, damaged or foreign memo is none.
+/// </summary>
+internal sealed class DiscoveryMemo
+{
+    /// <summary>The memo's file name in the tree's cache folder (its first arch's).</summary>
+    public const string FileName = "discovery.kept";
+    /// <summary>Raise whenever the memo or what it keeps changes shape.</summary>
+    public const uint Version = 1;
+    private static ReadOnlySpan<byte> Magic => "PSDM"u8;
+
+    // The memos discovery keeps in the same folders: each is checked by its own rules and may change without a stand-in changing.
+    private static readonly HashSet<string> Memos = new(StringComparer.Ordinal) { FileName, SourceScans.FileName, MigMemo.FileName };
+
+    private readonly string _path;
+    private readonly string _root;
+    private readonly string _identity;
+    private readonly ImmutableArray<string> _folders;
+
+    /// <param name="path">The memo's file.</param>
+    /// <param name="root">The tree's root (absolute, no trailing '/').</param>
+    /// <param name="identity">Everything besides the tree that discovery's result depends on (<see cref="IdentityOf"/>).</param>
+    /// <param name="folders">The stand-in folders discovery writes (one per arch).</param>
+    public DiscoveryMemo(string path, string root, string identity, ImmutableArray<string> folders)
+    {
+        _path = path;
+        _root = root;
+        _identity = identity;
+        _folders = folders;
+    }
+
+    /// <summary>The request's fields that change what discovery finds (not the tree's files, which the memo checks one by one).</summary>
+    public static string IdentityOf(DiscoveryRequest request, string root) => string.Join('\n',
+        root, string.Join(',', request.Arches), request.Profile ?? "-", request.CacheDirectory, request.ResourceDirectory ?? "-",
+        request.ClangMajorVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
+        request.Configurations is { } configurations ? "[" + string.Join(',', configurations) + "]" : "-", request.MachineConfig ?? "-",
+        request.Boards is { } boards ? "[" + string.Join(',', boards) + "]" : "-");
+
+    /// <summary>
+    /// The kept discovery when it holds for the tree SNAPSHOT shows, else null. A kept memo whose sources were written
+    /// since (scanning the same) is written again with their new times when many were (<see cref="Staleness"/>).
+    /// </summary>
+    public DiscoveryResult? TryTake(TreeStamps snapshot)
+    {
+        var kept = MemoFile.ReadFile(_path, Magic, Version, DiscoveryMemoJson.Default.KeptDiscovery, Whole);
+        if (kept is null || kept.Identity != _identity || kept.Listing != snapshot.ListingDigest
+            || kept.Reads.Any(read => snapshot.StampOf(read.Relative) != new FileStamp(read.Size, read.Ticks)))
+        {
+            return null;
+        }
+        var rescanned = new List<KeptScan>();
+        foreach (var scan in kept.Scans)
+        {
+            if (snapshot.StampOf(scan.Relative) is not { } stamp)
+            {
+                return null;
+            }
+            if (stamp == new FileStamp(scan.Size, scan.Ticks))
+            {
+                continue;
+            }
+            var learned = Learned(Path.Combine(_root, scan.Relative));
+            if (learned != scan.Learned)
+            {
+                return null;
+            }
+            rescanned.Add(scan with { Size = stamp.Size, Ticks = stamp.Ticks });
+        }
+        if (!StandIns().SequenceEqual(kept.StandIns))
+        {
+            return null;
+        }
+        if (snapshot.Settled && Staleness.IsStale(rescanned.Count, kept.Scans.Count))
+        {
+            var now = rescanned.ToDictionary(s => s.Relative, StringComparer.Ordinal);
+            Write(kept with { Scans = [.. kept.Scans.Select(s => now.GetValueOrDefault(s.Relative, s))] });
+        }
+        return kept.Result.ToResult();
+    }
+
+    /// <summary>
+    /// Keeps RESULT, made from what LOG noted while it was made (the sources in it scanned by SCANS), unless something it
+    /// read cannot be checked next time: a file outside the tree and the stand-in folders, a file the snapshot does not
+    /// list, or a snapshot taken while files were being written.
+    /// </summary>
+    public void Keep(DiscoveryResult result, ReadLog log, SourceScans scans, TreeStamps snapshot)
+    {
+        if (!snapshot.Settled || result.Error is not null)
+        {
+            return;
+        }
+        var reads = new List<KeptRead>();
+        foreach (var path in log.Read.Order(StringComparer.Ordinal))
+        {
+            if (_folders.Any(folder => Under(path, folder)))
+            {
+                // A stand-in (or a memo) read back: the folders' listing below checks them.
+                continue;
+            }
+            if (Relative(path, snapshot) is not { } relative || snapshot.StampOf(relative) is not { } stamp)
+            {
+                return;
+            }
+            reads.Add(new KeptRead(relative, stamp.Size, stamp.Ticks));
+        }
+        var kept = new List<KeptScan>();
+        foreach (var path in log.Scanned.Order(StringComparer.Ordinal))
+        {
+            if (Relative(path, snapshot) is not { } relative || snapshot.StampOf(relative) is not { } stamp)
+            {
+                return;
+            }
+            kept.Add(new KeptScan(relative, stamp.Size, stamp.Ticks, LearnedFrom(scans.Of(path))));
+        }
+        Write(new KeptDiscovery(MemoFile.Build, _identity, snapshot.ListingDigest, reads, kept, StandIns(), KeptResult.Of(result)));
+    }
+
+    private void Write(KeptDiscovery kept) =>
+        MemoFile.Write(_path, Magic, Version, kept, DiscoveryMemoJson.Default.KeptDiscovery);
+
+    private string? Relative(string path, TreeStamps snapshot) =>
+        snapshot.Lists(path) && Under(path, _root) ? path[(_root.Length + 1)..] : null;
+
+    private static bool Under(string path, string folder) =>
+        path.Length > folder.Length + 1 && path.StartsWith(folder, StringComparison.Ordinal) && path[folder.Length] == '/';
+
+    /// <summary>Every file of the stand-in folders but the memos, with its size and time, in order.</summary>
+    private List<KeptStandIn> StandIns() =>
+        [.. _folders.Where(Directory.Exists)
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            .Where(path => !Memos.Contains(Path.GetFileName(path)))
+            .Order(StringComparer.Ordinal)
+            .Select(path => FileStamp.Of(path) is { } stamp ? new KeptStandIn(path, stamp.Size, stamp.Ticks) : new KeptStandIn(path, -1, 0))];
+
+    /// <summary>What discovery learns of the file at PATH now (a digest of its <see cref="SourceScan"/>).</summary>
+    private static string Learned(string path)
+    {
+        try
+        {
+            return LearnedFrom(SourceScan.Of(path, RegularFiles.ReadAllText(path)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return LearnedFrom(null);
+        }
+    }
+
+    private static string LearnedFrom(SourceScan? scan) =>
+        scan is null ? "unreadable" : Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(scan, DiscoveryMemoJson.Default.SourceScan)));
+
+    private static bool Whole(KeptDiscovery kept) =>
+        kept is { Build: { } build, Identity: not null, Listing: not null, Reads: not null, Scans: not null, StandIns: not null, Result: { } result }
+        && build == MemoFile.Build
+        && kept.Reads.All(r => r?.Relative is not null) && kept.Scans.All(s => s is { Relative: not null, Learned: not null })
+        && kept.StandIns.All(s => s?.Path is not null) && result.IsWhole();
+}
+
+internal sealed record KeptDiscovery(string Build, string Identity, string Listing, List<KeptRead> Reads, List<KeptScan> Scans,
+    List<KeptStandIn> StandIns, KeptResult Result);
+
+/// <summary>A file discovery read, root-relative, with the size and time it had.</summary>
+internal sealed record KeptRead(string Relative, long Size, long Ticks);
+
+/// <summary>A source discovery only scanned, root-relative, with the size and time it had and the digest of its scan.</summary>
+internal sealed record KeptScan(string Relative, long Size, long Ticks, string Learned);
+
+/// <summary>A stand-in discovery left (absolute path), with its size and time.</summary>
+internal sealed record KeptStandIn(string Path, long Size, long Ticks);
+
+/// <summary>The XNU profile's <see cref="DiscoveryResult"/> as kept (the inventory and the content digests are the scan's own).</summary>
+internal sealed record KeptResult(string Profile, List<SourceUnit> Units, List<SourceUnit> Variants, List<string> Warnings,
+    List<MachineConfig> MachineConfigs, Dictionary<string, string> Overlays, Dictionary<string, string> OverlayRepairs, List<string> Configurations,
+    List<string> Platforms)
+{
+    public static KeptResult Of(DiscoveryResult result) => new(result.Profile, [.. result.Units], [.. result.Variants], [.. result.Warnings],
+        [.. result.MachineConfigs], new(result.Overlays, StringComparer.Ordinal), new(result.OverlayRepairs, StringComparer.Ordinal),
+        [.. result.Configurations], [.. result.Platforms]);
+
+    public DiscoveryResult ToResult() => new(Profile, [.. Units], [.. Warnings])
+    {
+        MachineConfigs = [.. MachineConfigs],
+        Overlays = Overlays.ToImmutableSortedDictionary(StringComparer.Ordinal),
+        OverlayRepairs = OverlayRepairs.ToImmutableSortedDictionary(StringComparer.Ordinal),
+        Variants = [.. Variants],
+        Configurations = [.. Configurations],
+        Platforms = [.. Platforms],
+    };
+
+    public bool IsWhole() =>
+        Profile is not null && Units is not null && Variants is not null && Warnings is not null && MachineConfigs is not null && Overlays is not null
+        && OverlayRepairs is not null && Configurations is not null && Platforms is not null
+        && Units.Concat(Variants).All(u => u is { Path: not null, RelativePath: not null, Arch: not null, Subsystem: not null, Origin: not null }
+            && !u.Arguments.IsDefault && u.Arguments.All(a => a is not null) && !u.OwnOptions.IsDefault && !u.SameConfigurations.IsDefault
+            && !u.Platforms.IsDefault)
+        && MachineConfigs.All(m => m is { Arch: not null, Name: not null, Source: not null } && !m.Defines.IsDefault && !m.Known.IsDefault)
+        && Warnings.All(w => w is not null) && Configurations.All(c => c is not null) && Platforms.All(p => p is not null);
+}
+
+// Strings written once each in the file's table.
+[JsonSourceGenerationOptions(Converters = [typeof(LeanReading.StringConverter), typeof(LeanReading.StringArrayConverter)])]
+[JsonSerializable(typeof(KeptDiscovery))]
+[JsonSerializable(typeof(SourceScan))]
+internal sealed partial class DiscoveryMemoJson : JsonSerializerContext;
