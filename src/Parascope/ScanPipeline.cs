@@ -250,7 +250,11 @@ public static class ScanPipeline
         var memory = ImmutableArray.CreateBuilder<PhaseMemory>();
         memory.Add(PhaseMemory.Now("discover"));
         phase.Restart();
-        var fileDigests = new FileDigests(discovery.Overlays, discovery.ContentDigests);
+        // Kept with the whole scan's identity: the next scan takes back the digests of the files whose size and time hold.
+        var keptDigests = request.ResultCache is not null && wholeScan is not null
+            ? new KeptDigests(wholeScan.DigestStorePath, DateTime.UtcNow - clock.Elapsed)
+            : null;
+        var fileDigests = new FileDigests(discovery.Overlays, discovery.ContentDigests, keptDigests);
         var cache = request.ResultCache is { } cacheFolder
             ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources}", fileDigests, request.ResultCacheMaxBytes,
                 pack)
@@ -288,6 +292,7 @@ public static class ScanPipeline
         {
             lexical.Save();
             groups?.Save();
+            keptDigests?.Save();
         });
         // The whole-tree join of reads and divisions by the fields they fill: a shard's report carries its divisions
         // to `merge`, which joins them over every shard (a shard alone does not hold the tree).

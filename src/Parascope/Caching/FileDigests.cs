@@ -16,12 +16,16 @@ public sealed class FileDigests
 {
     private readonly ConcurrentDictionary<string, string?> _digests = new(StringComparer.Ordinal);
     private readonly ImmutableSortedDictionary<string, string> _overlays;
+    private readonly KeptDigests? _kept;
 
     /// <param name="overlays">Files repaired in memory, by path: digested from these texts.</param>
     /// <param name="known">Digests taken already this scan (discovery's, <see cref="DiscoveryResult.ContentDigests"/>), by path.</param>
-    public FileDigests(ImmutableSortedDictionary<string, string>? overlays = null, IReadOnlyDictionary<string, string>? known = null)
+    /// <param name="kept">The last scan's digests, taken back for a file with the same size and time (and this scan's kept there).</param>
+    public FileDigests(ImmutableSortedDictionary<string, string>? overlays = null, IReadOnlyDictionary<string, string>? known = null,
+        KeptDigests? kept = null)
     {
         _overlays = overlays ?? ImmutableSortedDictionary<string, string>.Empty;
+        _kept = kept;
         foreach (var (path, digest) in known ?? ImmutableDictionary<string, string>.Empty)
         {
             if (!_overlays.ContainsKey(path))
@@ -79,18 +83,34 @@ public sealed class FileDigests
         }
         try
         {
-            // Read whole and hashed in one call (hashing a stream went through a FileStream and its buffer for every file
-            // the units read); a file too large to read whole is hashed as a stream.
-            if (RegularFiles.ReadBytes(path, static bytes => Convert.ToHexString(SHA256.HashData(bytes)), FileShare.ReadWrite) is { } digest)
+            // Stamped before the read: a file written meanwhile is kept under the stamp it had, which it no longer has.
+            var stamp = _kept is null ? null : FileStamp.Of(path);
+            if (stamp is { } taken && _kept!.TryTake(path, taken) is { } kept)
             {
-                return digest;
+                return kept;
             }
-            using var stream = RegularFiles.OpenRead(path, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-            return Convert.ToHexString(SHA256.HashData(stream));
+            var made = Digest(path);
+            if (stamp is { } before)
+            {
+                _kept!.Keep(path, before, made);
+            }
+            return made;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
+    }
+
+    private static string Digest(string path)
+    {
+        // Read whole and hashed in one call (hashing a stream went through a FileStream and its buffer for every file
+        // the units read); a file too large to read whole is hashed as a stream.
+        if (RegularFiles.ReadBytes(path, static bytes => Convert.ToHexString(SHA256.HashData(bytes)), FileShare.ReadWrite) is { } digest)
+        {
+            return digest;
+        }
+        using var stream = RegularFiles.OpenRead(path, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        return Convert.ToHexString(SHA256.HashData(stream));
     }
 }

@@ -240,7 +240,8 @@ public sealed class ResultCache
         var entries = all.Where(e => e.Name.EndsWith(Extension, StringComparison.Ordinal)).ToList();
         var scans = all.Where(e => e.Name.EndsWith(WholeScanCache.Extension, StringComparison.Ordinal)).ToList();
         // What is kept beside each whole-scan entry counts with it: its graph, its lexical scans, its configuration groups, its units' pack.
-        string[] beside = [WholeScanCache.GraphExtension, LexicalScanStore.Extension, ConfigurationGroupStore.Extension, UnitFactsPack.Extension];
+        string[] beside = [WholeScanCache.GraphExtension, LexicalScanStore.Extension, ConfigurationGroupStore.Extension, UnitFactsPack.Extension,
+            KeptDigests.Extension];
         var graphs = all.Where(e => beside.Any(extension => e.Name.EndsWith(extension, StringComparison.Ordinal))).ToList();
         var standIns = Directory.Exists(folder)
             ? Directory.EnumerateDirectories(folder, "xnu-*").Count()

@@ -88,6 +88,9 @@ public sealed class WholeScanCache
     /// <summary>Where the configuration groups' detection is kept (<see cref="ConfigurationGroupStore"/>), beside the entry.</summary>
     public string ConfigurationGroupStorePath => Path.ChangeExtension(_path, ConfigurationGroupStore.Extension);
 
+    /// <summary>Where the digests of the files the scan's units read are kept by size and time (<see cref="KeptDigests"/>).</summary>
+    public string DigestStorePath => Path.ChangeExtension(_path, KeptDigests.Extension);
+
     /// <summary>Where the own units' facts of the scan are packed (<see cref="UnitFactsPack"/>).</summary>
     public string UnitFactsPackPath => Path.ChangeExtension(_path, UnitFactsPack.Extension);
 

@@ -114,10 +114,11 @@ public sealed class ConfigurationGroupStoreTests
         var beside = Directory.GetFiles(cache.Root, "*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(WholeScanCache.Extension, StringComparison.Ordinal) || f.EndsWith(WholeScanCache.GraphExtension, StringComparison.Ordinal)
                 || f.EndsWith(LexicalScanStore.Extension, StringComparison.Ordinal) || f.EndsWith(ConfigurationGroupStore.Extension, StringComparison.Ordinal)
-                || f.EndsWith(UnitFactsPack.Extension, StringComparison.Ordinal))
+                || f.EndsWith(UnitFactsPack.Extension, StringComparison.Ordinal) || f.EndsWith(KeptDigests.Extension, StringComparison.Ordinal))
             .ToList();
 
         Assert.Contains(beside, f => f.EndsWith(ConfigurationGroupStore.Extension, StringComparison.Ordinal));
+        Assert.Contains(beside, f => f.EndsWith(KeptDigests.Extension, StringComparison.Ordinal));
         Assert.Contains(beside, f => f.EndsWith(UnitFactsPack.Extension, StringComparison.Ordinal));
         Assert.Equal(beside.Sum(f => new FileInfo(f).Length), ResultCache.Info(cache.Root).ScanBytes);
     }
