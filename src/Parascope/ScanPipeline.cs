@@ -694,13 +694,7 @@ public static class ScanPipeline
         {
             Parallel.For(0, units.Length, options, i => results[i] = cache.TryLoad(units[i], strings));
             // What cached units reached: a unit parsed now walks a header body only when no cached unit before it reached it.
-            for (var i = 0; i < units.Length; i++)
-            {
-                if (results[i] is { } hit)
-                {
-                    reach.Reach(hit, i, first: null);
-                }
-            }
+            reach.Reach(results);
             Parallel.For(0, units.Length, options, i =>
             {
                 if (results[i] is { } hit)

@@ -71,4 +71,33 @@ public sealed class FunctionReachTests
         Assert.False(reach.Enter("spl.h", "spl", "i386", 5));
         Assert.True(reach.Enter("spl.h", "spl", "i386", 1));
     }
+
+    [Fact]
+    public void Reaching_every_cached_unit_at_once_leaves_the_first_reachers_one_by_one_leaves()
+    {
+        ParsedUnit?[] units =
+        [
+            null,
+            Unit("b.c", new ReachedFunction("lock.h", "lock", Walked: true), new ReachedFunction("spl.h", "spl", Walked: true)),
+            Unit("c.c", new ReachedFunction("spl.h", "spl", Walked: false), new ReachedFunction("lock.h", "unlock", Walked: true)),
+            Unit("d.c", new ReachedFunction("lock.h", "lock", Walked: false)),
+        ];
+        var together = new FunctionReach();
+        var oneByOne = new FunctionReach();
+        // A unit parsed before the cached ones are entered (rank 3 reached unlock first): the lower rank still wins.
+        together.Enter("lock.h", "unlock", "i386", 3);
+        oneByOne.Enter("lock.h", "unlock", "i386", 3);
+
+        together.Reach(units);
+        for (var rank = 0; rank < units.Length; rank++)
+        {
+            if (units[rank] is { } unit)
+            {
+                oneByOne.Reach(unit, rank, first: null);
+            }
+        }
+
+        Assert.Equal(oneByOne.Entries().OrderBy(e => e.Function, StringComparer.Ordinal), together.Entries().OrderBy(e => e.Function, StringComparer.Ordinal));
+        Assert.Contains(new FirstReach("lock.h", "unlock", "i386", 2), together.Entries());
+    }
 }

@@ -97,9 +97,7 @@ public sealed class InstructionDetector : IDetector
         {
             var arch = unit.Unit.Arch;
             var unitFamily = FamilyHints.OfArch(arch);
-            var expansions = facts.Expansions
-                .GroupBy(e => (e.MacroFile, e.Macro))
-                .ToDictionary(g => g.Key, g => g.Select(e => new SiteReference(e.File, e.Line, spans.At(e.File, e.Line))).ToImmutableArray());
+            var expansions = new ExpansionSites(facts.Expansions, spans);
             foreach (var expansion in facts.Expansions.Where(e => !e.Arguments.IsEmpty))
             {
                 var scan = _scans.All.TryGetValue(expansion.MacroFile, out var found) ? found : CSourceScanner.Empty;
@@ -136,7 +134,7 @@ public sealed class InstructionDetector : IDetector
                     {
                         Condition = active ? null : statement.Condition,
                     };
-                    if (statement.Macro is not null && expansions.TryGetValue((use.File, statement.Macro), out var sites))
+                    if (statement.Macro is not null && expansions.Of(use.File, statement.Macro) is { } sites)
                     {
                         finding = finding with { Expansions = sites };
                     }
@@ -217,4 +215,45 @@ public sealed class InstructionDetector : IDetector
         definitions.Emit(context, sink);
     }
 
+    /// <summary>
+    /// A unit's expansions of each macro (by the macro's file and name) as the sites a finding at the macro lists, in the
+    /// unit's order: grouped when a finding first asks, and each macro's sites made when asked. A unit expands thousands
+    /// of macros and a few have a finding; grouping and locating all of them in every unit was a fifth of the instruction
+    /// detector's time in a `.c` edit's re-scan of xnu-11417.
+    /// </summary>
+    private sealed class ExpansionSites(ImmutableArray<MacroUse> expansions, FunctionSpans spans)
+    {
+        private Dictionary<(string MacroFile, string Macro), List<int>>? _byMacro;
+        private readonly Dictionary<(string MacroFile, string Macro), ImmutableArray<SiteReference>> _sites = [];
+
+        /// <summary>The sites where the unit expands MACRO of MACROFILE; null when it expands it nowhere.</summary>
+        public ImmutableArray<SiteReference>? Of(string macroFile, string macro)
+        {
+            if (_sites.TryGetValue((macroFile, macro), out var made))
+            {
+                return made;
+            }
+            if (_byMacro is null)
+            {
+                _byMacro = [];
+                for (var i = 0; i < expansions.Length; i++)
+                {
+                    var key = (expansions[i].MacroFile, expansions[i].Macro);
+                    if (!_byMacro.TryGetValue(key, out var indexes))
+                    {
+                        _byMacro[key] = indexes = [];
+                    }
+                    indexes.Add(i);
+                }
+            }
+            if (!_byMacro.TryGetValue((macroFile, macro), out var at))
+            {
+                return null;
+            }
+            var sites = at.Select(i => new SiteReference(expansions[i].File, expansions[i].Line, spans.At(expansions[i].File, expansions[i].Line)))
+                .ToImmutableArray();
+            _sites[(macroFile, macro)] = sites;
+            return sites;
+        }
+    }
 }
