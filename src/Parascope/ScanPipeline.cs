@@ -173,20 +173,13 @@ public static class ScanPipeline
     }
 
     /// <summary>
-    /// What a scan can tell before it parses: REUSED, the kept result of this exact scan when the result cache holds one
-    /// for the unchanged tree (an input error too, found on the way), null when the scan has to run; RESCAN, whether the
-    /// last scan of the tree with this request left its units' facts (most units will come from the cache). Parses
-    /// nothing, so a supervised scan asks this before it starts the process that parses (an unchanged re-scan is then one
-    /// process start, not two).
+    /// The kept result of this exact scan when the result cache holds one for the unchanged tree (an input error too,
+    /// found on the way); null when the scan has to run. Parses nothing, so a supervised scan asks this before it starts
+    /// the process that parses (an unchanged re-scan is then one process start, not two).
     /// </summary>
-    public static (ScanOutcome? Reused, bool Rescan) Preview(ScanRequest request)
+    public static ScanOutcome? TryReuse(ScanRequest request)
     {
-        if (!ReusesWholeScan(request))
-        {
-            return (null, false);
-        }
-        var (settled, started) = Start(request);
-        return (settled, started?.WholeScan is { } wholeScan && RegularFiles.Exists(wholeScan.UnitFactsPackPath));
+        return ReusesWholeScan(request) ? Start(request).Settled : null;
     }
 
     public static ScanOutcome Run(ScanRequest request)

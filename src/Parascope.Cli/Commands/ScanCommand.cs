@@ -151,10 +151,10 @@ public static class ScanCommand
             };
             // An unchanged tree with a kept result is answered here, parsing nothing: no child to supervise.
             var supervise = programArguments is not null && !parse.GetValue(isolate) && !parse.GetValue(noSupervise) && parse.GetValue(parseJournal) is null;
-            var (outcome, rescan) = supervise ? ScanPipeline.Preview(request) : (null, false);
+            var outcome = supervise ? ScanPipeline.TryReuse(request) : null;
             if (supervise && outcome is null)
             {
-                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments!, rescan);
+                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments!);
                 if (supervised.Error is { } line)
                 {
                     error.WriteLine($"parascope: {line}");

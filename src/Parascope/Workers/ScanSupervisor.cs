@@ -38,21 +38,8 @@ public static class ScanSupervisor
     /// </summary>
     private static int? _exitingOn;
 
-    /// <summary>
-    /// The collector's setting of a scan that re-scans a tree whose units' facts the last scan kept (RESCAN below), unless
-    /// the environment sets it: not conserving. Parascope's own setting (ConserveMemory 7, in the project) keeps a cold scan
-    /// of xnu-11417 under 1 GiB by compacting the heap often; a re-scan parses few units and holds ~500 MB, and the
-    /// compactions cost ~0.25 s of a 2.7 s `.c` edit's re-scan. A re-scan that parses most units again (a header every unit
-    /// includes edited) peaked at 841 MB without it (docs/speed.md, session 24).
-    /// </summary>
-    internal const string CollectorSetting = "DOTNET_GCConserveMemory";
-
-    /// <summary>
-    /// Runs PROGRAM with ARGUMENTS (the scan's own) supervised, to its end. RESCAN: the last scan of the tree with this
-    /// request kept its units' facts (<see cref="ScanPipeline.Preview"/>), so the scan runs with the collector tuned for
-    /// speed (<see cref="CollectorSetting"/>).
-    /// </summary>
-    public static SupervisedExit Run(WorkerCommand program, IReadOnlyList<string> arguments, bool rescan = false)
+    /// <summary>Runs PROGRAM with ARGUMENTS (the scan's own) supervised, to its end.</summary>
+    public static SupervisedExit Run(WorkerCommand program, IReadOnlyList<string> arguments)
     {
         var verdicts = new SupervisorVerdicts();
         var crashes = 0;
@@ -87,7 +74,7 @@ public static class ScanSupervisor
                     File.WriteAllBytes(Path.Combine(_folder, ParseJournal.VerdictsFileName), JsonSerializer.SerializeToUtf8Bytes(verdicts));
                     // A scan that dies before it opens its journal must not be judged by the last one's.
                     File.Delete(Path.Combine(_folder, ParseJournal.JournalFileName));
-                    child = Start(program, arguments, _folder, rescan);
+                    child = Start(program, arguments, _folder);
                     _child = child;
                 }
                 while (!child.WaitForExit(ResendAfterMs))
@@ -264,11 +251,7 @@ public static class ScanSupervisor
     }
 
     /// <summary>The scan: PROGRAM with ARGUMENTS and the journal's option after the command's name (or last).</summary>
-    private static Process Start(WorkerCommand program, IReadOnlyList<string> arguments, string folder, bool rescan) =>
-        Process.Start(StartOf(program, arguments, folder, rescan)) ?? throw new InvalidOperationException($"{program.FileName} did not start");
-
-    /// <summary>How the scan's process is started (<see cref="Start"/>).</summary>
-    internal static ProcessStartInfo StartOf(WorkerCommand program, IReadOnlyList<string> arguments, string folder, bool rescan)
+    private static Process Start(WorkerCommand program, IReadOnlyList<string> arguments, string folder)
     {
         var start = new ProcessStartInfo(program.FileName)
         {
@@ -280,10 +263,6 @@ public static class ScanSupervisor
                 [ParseJournal.SupervisorVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         };
-        if (rescan && Environment.GetEnvironmentVariable(CollectorSetting) is null)
-        {
-            start.Environment[CollectorSetting] = "0";
-        }
         foreach (var argument in program.LeadingArguments)
         {
             start.ArgumentList.Add(argument);
@@ -303,6 +282,6 @@ public static class ScanSupervisor
             start.ArgumentList.Add(ParseJournal.Option);
             start.ArgumentList.Add(folder);
         }
-        return start;
+        return Process.Start(start) ?? throw new InvalidOperationException($"{program.FileName} did not start");
     }
 }
