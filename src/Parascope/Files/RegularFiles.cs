@@ -28,6 +28,13 @@ public static partial class RegularFiles
     /// <summary>What PATH is, links followed; <see cref="FileKind.Regular"/> too where the system cannot say (not Linux).</summary>
     public static FileKind KindOf(string path)
     {
+        var kind = KindNow(path);
+        ReadLog.NoteProbe(ProbeKind.Kind, path, kind.ToString());
+        return kind;
+    }
+
+    private static FileKind KindNow(string path)
+    {
         if (!_statx)
         {
             return File.Exists(path) ? FileKind.Regular : Directory.Exists(path) ? FileKind.Directory : FileKind.Missing;

@@ -142,6 +142,35 @@ public sealed class DiscoveryMemoTests
     }
 
     [Fact]
+    public void A_link_the_tree_s_listing_does_not_show_makes_the_discovery_anew_where_discovery_lists_its_folder()
+    {
+        using var tree = SettledXnu();
+        using var cache = new TempTree();
+        Discover(tree, cache.Root);
+
+        // The inventory lists no links; discovery lists conf/ for its files lists, and reads this one.
+        File.CreateSymbolicLink(Path.Combine(tree.Root, "osfmk/conf/files.i386.extra"), Path.Combine(tree.Root, "osfmk/conf/files.i386"));
+        var linked = Discover(tree, cache.Root);
+
+        Assert.False(linked.Kept);
+        Assert.Equal(Describe(Discover(tree, cache.Root, keeps: false)), Describe(linked));
+    }
+
+    [Fact]
+    public void An_empty_subsystem_folder_makes_the_discovery_anew()
+    {
+        using var tree = SettledXnu();
+        using var cache = new TempTree();
+        Discover(tree, cache.Root);
+
+        Directory.CreateDirectory(Path.Combine(tree.Root, "libkern"));
+        var again = Discover(tree, cache.Root);
+
+        Assert.False(again.Kept);
+        Assert.Equal(Describe(Discover(tree, cache.Root, keeps: false)), Describe(again));
+    }
+
+    [Fact]
     public void A_stand_in_removed_from_the_cache_makes_the_discovery_anew_and_is_written_again()
     {
         using var tree = SettledXnu();

@@ -84,11 +84,11 @@ public sealed class ArchFiles
         foreach (var subsystem in subsystems)
         {
             var conf = Path.Combine(root, subsystem, "conf");
-            if (!Directory.Exists(conf))
+            if (!Probe.Folder(conf))
             {
                 continue;
             }
-            foreach (var list in Directory.EnumerateFiles(conf, "files*"))
+            foreach (var list in FolderListing.Files(conf, "files*"))
             {
                 var name = Path.GetFileName(list);
                 var target = name == "files" ? common : name == "files." + arch ? mine : name.StartsWith("files.", StringComparison.Ordinal) ? others : null;

@@ -72,7 +72,7 @@ public sealed partial class CaseInsensitiveIncludes
         }
         // Every file under the roots by its lower-case relative path; the first root (and name) wins, as -I order does.
         var byFolded = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var folder in roots.Where(Directory.Exists))
+        foreach (var folder in roots.Where(Probe.Folder))
         {
             var files = StandInFiles.Enumerate(folder, "*");
             foreach (var file in files)

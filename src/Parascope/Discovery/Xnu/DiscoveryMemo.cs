@@ -13,7 +13,9 @@ namespace Parascope.Discovery.Xnu;
 /// all of that holds: the same request and build, the same file listing, every file discovery read (<see cref="ReadLog"/>)
 /// with the size and time it had, every source it only scanned either unchanged or scanning to the same
 /// <see cref="SourceScan"/> (so that an edit of a function's body, which changes no include, no conditional and no name
-/// the scans collect, keeps it), and the stand-in folders as discovery left them. A re-scan after a `.c` edit of
+/// the scans collect, keeps it), every existence check and folder listing discovery made answering as it did (a link or an
+/// empty folder the tree's listing does not show: <see cref="Probe"/>, <see cref="FolderListing"/>), and the stand-in
+/// folders as discovery left them. A re-scan after a `.c` edit of
 /// xnu-11417 spent most of a second on a discovery that came out the same.
 /// Like the whole-scan entry (Caching/TreeSnapshot) it trusts that a file does not change without its size or time
 /// changing; it is kept only from a settled snapshot. A missing, damaged or foreign memo is none.
@@ -23,7 +25,7 @@ internal sealed class DiscoveryMemo
     /// <summary>The memo's file name in the tree's cache folder (its first arch's).</summary>
     public const string FileName = "discovery.kept";
     /// <summary>Raise whenever the memo or what it keeps changes shape.</summary>
-    public const uint Version = 1;
+    public const uint Version = 2;
     private static ReadOnlySpan<byte> Magic => "PSDM"u8;
 
     // The memos discovery keeps in the same folders: each is checked by its own rules and may change without a stand-in changing.
@@ -83,7 +85,9 @@ internal sealed class DiscoveryMemo
             }
             rescanned.Add(scan with { Size = stamp.Size, Ticks = stamp.Ticks });
         }
-        if (!StandIns().SequenceEqual(kept.StandIns))
+        if (!StandIns().SequenceEqual(kept.StandIns)
+            || kept.Probes.Any(probe => Probe.Now(probe.Kind, probe.Path) != probe.What)
+            || kept.Listings.Any(listing => FolderListing.DigestNow(listing.Folder, listing.Pattern) != listing.Digest))
         {
             return null;
         }
@@ -109,7 +113,7 @@ internal sealed class DiscoveryMemo
         var reads = new List<KeptRead>();
         foreach (var path in log.Read.Order(StringComparer.Ordinal))
         {
-            if (_folders.Any(folder => Under(path, folder)))
+            if (InStandIns(path))
             {
                 // A stand-in (or a memo) read back: the folders' listing below checks them.
                 continue;
@@ -129,7 +133,16 @@ internal sealed class DiscoveryMemo
             }
             kept.Add(new KeptScan(relative, stamp.Size, stamp.Ticks, LearnedFrom(scans.Of(path))));
         }
-        Write(new KeptDiscovery(MemoFile.Build, _identity, snapshot.ListingDigest, reads, kept, StandIns(), KeptResult.Of(result)));
+        // The stand-in folders' own probes and listings are checked by the folders' listing.
+        var probes = log.Probed.Where(p => !InStandIns(p.Key.Path)).Select(p => new KeptProbe(p.Key.Kind, p.Key.Path, p.Value))
+            .OrderBy(p => p.Path, StringComparer.Ordinal).ThenBy(p => p.Kind).ToList();
+        var listings = log.Listed.Where(l => !InStandIns(l.Key.Folder)).Select(l => new KeptListing(l.Key.Folder, l.Key.Pattern, l.Value))
+            .OrderBy(l => l.Folder, StringComparer.Ordinal).ThenBy(l => l.Pattern, StringComparer.Ordinal).ToList();
+        Write(new KeptDiscovery(MemoFile.Build, _identity, snapshot.ListingDigest, reads, kept, StandIns(), KeptResult.Of(result))
+        {
+            Probes = probes,
+            Listings = listings,
+        });
     }
 
     private void Write(KeptDiscovery kept) =>
@@ -137,6 +150,8 @@ internal sealed class DiscoveryMemo
 
     private string? Relative(string path, TreeStamps snapshot) =>
         snapshot.Lists(path) && Under(path, _root) ? path[(_root.Length + 1)..] : null;
+
+    private bool InStandIns(string path) => _folders.Any(folder => path == folder || Under(path, folder));
 
     private static bool Under(string path, string folder) =>
         path.Length > folder.Length + 1 && path.StartsWith(folder, StringComparison.Ordinal) && path[folder.Length] == '/';
@@ -166,14 +181,29 @@ internal sealed class DiscoveryMemo
         scan is null ? "unreadable" : Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(scan, DiscoveryMemoJson.Default.SourceScan)));
 
     private static bool Whole(KeptDiscovery kept) =>
-        kept is { Build: { } build, Identity: not null, Listing: not null, Reads: not null, Scans: not null, StandIns: not null, Result: { } result }
+        kept is { Build: { } build, Identity: not null, Listing: not null, Reads: not null, Scans: not null, StandIns: not null, Result: { } result,
+            Probes: not null, Listings: not null }
         && build == MemoFile.Build
+        && kept.Probes.All(p => p is { Path: not null, What: not null } && Enum.IsDefined(p.Kind))
+        && kept.Listings.All(l => l is { Folder: not null, Pattern: not null, Digest: not null })
         && kept.Reads.All(r => r?.Relative is not null) && kept.Scans.All(s => s is { Relative: not null, Learned: not null })
         && kept.StandIns.All(s => s?.Path is not null) && result.IsWhole();
 }
 
 internal sealed record KeptDiscovery(string Build, string Identity, string Listing, List<KeptRead> Reads, List<KeptScan> Scans,
-    List<KeptStandIn> StandIns, KeptResult Result);
+    List<KeptStandIn> StandIns, KeptResult Result)
+{
+    /// <summary>Every existence check discovery made outside the stand-in folders, with its answer (a folder or link the listing does not show).</summary>
+    public List<KeptProbe> Probes { get; init; } = [];
+    /// <summary>Every folder discovery listed outside the stand-in folders, with its listing's digest.</summary>
+    public List<KeptListing> Listings { get; init; } = [];
+}
+
+/// <summary>An existence check and its answer (<see cref="Probe"/>).</summary>
+internal sealed record KeptProbe(ProbeKind Kind, string Path, string What);
+
+/// <summary>A folder listed for a pattern, and the digest of what it listed (<see cref="FolderListing"/>).</summary>
+internal sealed record KeptListing(string Folder, string Pattern, string Digest);
 
 /// <summary>A file discovery read, root-relative, with the size and time it had.</summary>
 internal sealed record KeptRead(string Relative, long Size, long Ticks);

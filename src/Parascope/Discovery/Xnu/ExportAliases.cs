@@ -35,7 +35,7 @@ internal static class ExportAliases
                     {
                         continue;
                     }
-                    foreach (var header in Directory.EnumerateFiles(directory, "*.h").Order(StringComparer.Ordinal))
+                    foreach (var header in FolderListing.Files(directory, "*.h").Order(StringComparer.Ordinal))
                     {
                         var alias = (exported.Length == 0 ? string.Empty : exported + "/") + Path.GetFileName(header);
                         if (TreeHas(root, subsystems, alias))

@@ -320,8 +320,8 @@ public static partial class IigHeaders
             {
                 return known;
             }
-            headers ??= [.. new[] { "iokit/IOKit", "libkern/libkern/c++" }.Select(f => Path.Combine(root, f)).Where(Directory.Exists)
-                .SelectMany(f => Directory.EnumerateFiles(f, "*.h")).Order(StringComparer.Ordinal)
+            headers ??= [.. new[] { "iokit/IOKit", "libkern/libkern/c++" }.Select(f => Path.Combine(root, f)).Where(Probe.Folder)
+                .SelectMany(f => FolderListing.Files(f, "*.h")).Order(StringComparer.Ordinal)
                 .Select(ReadOrNull).OfType<string>().Select(t => CSourceText.Comment().Replace(t, " "))];
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var text in headers)

@@ -316,11 +316,11 @@ public sealed partial class MakefileVariables
             }
             var pattern = Substitute(wildcard.Groups["pattern"].Value, substitutions);
             var folder = Path.GetDirectoryName(pattern);
-            if (folder is null || pattern.Contains('$') || !Directory.Exists(folder))
+            if (folder is null || pattern.Contains('$') || !Probe.Folder(folder))
             {
                 continue;
             }
-            foreach (var file in wildcardMatches.GetOrAdd((folder, Path.GetFileName(pattern)), key => [.. Directory.EnumerateFiles(key.Folder, key.Pattern)]))
+            foreach (var file in wildcardMatches.GetOrAdd((folder, Path.GetFileName(pattern)), key => [.. FolderListing.Files(key.Folder, key.Pattern)]))
             {
                 var name = Path.GetFileName(file);
                 if (name.EndsWith(suffix.Groups["from"].Value, StringComparison.Ordinal))

@@ -242,7 +242,7 @@ public static partial class MigInterfaces
     /// <summary>Whether PATH exists, recorded in READS.</summary>
     private static bool Probe(string path, Reads? reads)
     {
-        var exists = File.Exists(path);
+        var exists = Files.Probe.File(path);
         reads?.Probes.Add((path, exists));
         return exists;
     }

@@ -88,7 +88,7 @@ internal sealed class MigMemo
         {
             if (!_exists.TryGetValue(entry.Probes[i], out var exists))
             {
-                _exists[entry.Probes[i]] = exists = File.Exists(entry.Probes[i]);
+                _exists[entry.Probes[i]] = exists = Probe.File(entry.Probes[i]);
             }
             if (exists != entry.Exists[i])
             {

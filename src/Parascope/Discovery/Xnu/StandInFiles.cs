@@ -25,20 +25,6 @@ internal static class StandInFiles
     public static bool TreeHas(string root, IReadOnlyList<string> subsystems, string name) =>
         subsystems.Any(s => RegularFiles.Exists(Path.Combine(root, s, name)));
 
-    /// <summary>
-    /// The regular files under FOLDER matching PATTERN, sorted; like the inventory, neither linked folders (a link to
-    /// `/` would walk the machine) nor links, FIFOs or devices (<see cref="RegularFiles"/>).
-    /// </summary>
-    public static IEnumerable<string> Enumerate(string folder, string pattern) =>
-        Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, pattern, TreeWalk).Where(RegularFiles.IsPlain).Order(StringComparer.Ordinal)
-            : [];
-
-    /// <summary>A walk of a folder of the tree: recursive, neither into linked folders nor hidden ones.</summary>
-    public static readonly EnumerationOptions TreeWalk = new()
-    {
-        RecurseSubdirectories = true,
-        IgnoreInaccessible = true,
-        AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | FileAttributes.ReparsePoint,
-    };
+    /// <summary>The regular files under FOLDER matching PATTERN, sorted (<see cref="FolderListing.Tree"/>).</summary>
+    public static IEnumerable<string> Enumerate(string folder, string pattern) => FolderListing.Tree(folder, pattern);
 }

@@ -19,7 +19,7 @@ internal static class SyscallHeaders
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         var script = Path.Combine(root, "bsd", "kern", "makesyscalls.sh");
         var master = Path.Combine(root, "bsd", "kern", "syscalls.master");
-        if (!File.Exists(script) || !File.Exists(master) || !File.Exists("/bin/sh"))
+        if (!Probe.File(script) || !Probe.File(master) || !Probe.File("/bin/sh"))
         {
             return result;
         }

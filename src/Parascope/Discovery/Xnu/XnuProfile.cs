@@ -92,7 +92,7 @@ public static partial class XnuProfile
     private static DiscoveryResult Discover(DiscoveryRequest request, FileInventory files, string root, SourceScans scans)
     {
         var warnings = ImmutableArray.CreateBuilder<string>();
-        var present = Subsystems.Where(s => Directory.Exists(Path.Combine(root, s))).ToImmutableArray();
+        var present = Subsystems.Where(s => Probe.Folder(Path.Combine(root, s))).ToImmutableArray();
         var makeDefs = MakefileVariables.Read(Path.Combine(root, "makedefs", "MakeInc.def"));
         var templates = present.ToDictionary(s => s, s => MakefileVariables.Read(Path.Combine(root, s, "conf", "Makefile.template")));
         var gccBuilt = BuiltByGcc(root);
@@ -538,7 +538,7 @@ public static partial class XnuProfile
     /// </summary>
     private static bool BuiltByGcc(string root)
     {
-        var makefiles = new[] { "MakeInc.cmd", "MakeInc.def" }.Select(f => Path.Combine(root, "makedefs", f)).Where(File.Exists).ToList();
+        var makefiles = new[] { "MakeInc.cmd", "MakeInc.def" }.Select(f => Path.Combine(root, "makedefs", f)).Where(Probe.File).ToList();
         try
         {
             return makefiles.Count > 0 && !makefiles.Any(f => RegularFiles.ReadAllText(f).Contains("clang", StringComparison.Ordinal));
@@ -730,12 +730,12 @@ public static partial class XnuProfile
             includes.Add("-I" + meta);
         }
         includes.Add("-I" + configFolder.Folder);
-        if (Directory.Exists(setup.Folders.MigOf(subsystem)))
+        if (Probe.Folder(setup.Folders.MigOf(subsystem)))
         {
             includes.Add("-I" + setup.Folders.MigOf(subsystem));
         }
         includes.Add("-I" + setup.Folders.Mig);
-        if (Directory.Exists(setup.Folders.ExternalOf(subsystem)))
+        if (Probe.Folder(setup.Folders.ExternalOf(subsystem)))
         {
             includes.Add("-I" + setup.Folders.ExternalOf(subsystem));
         }
@@ -771,17 +771,17 @@ public static partial class XnuProfile
             defines.Add(own);
         }
         // The subsystem's own root first (INCFLAGS_GEN), then the others as the export folders would hold them.
-        if (Directory.Exists(Path.Combine(root, subsystem)))
+        if (Probe.Folder(Path.Combine(root, subsystem)))
         {
             includes.Add("-I" + Path.Combine(root, subsystem));
         }
-        foreach (var other in Subsystems.Where(s => s != subsystem && Directory.Exists(Path.Combine(root, s))))
+        foreach (var other in Subsystems.Where(s => s != subsystem && Probe.Folder(Path.Combine(root, s))))
         {
             includes.Add("-I" + Path.Combine(root, other));
         }
         // INCFLAGS = LOCAL GEN IMPORT EXTERN MAKEFILE: the template's own folders come last (osfmk's libsa would
         // otherwise shadow <machine/types.h>).
-        if (Directory.Exists(Path.Combine(root, "EXTERNAL_HEADERS")))
+        if (Probe.Folder(Path.Combine(root, "EXTERNAL_HEADERS")))
         {
             includes.Add("-I" + Path.Combine(root, "EXTERNAL_HEADERS"));
         }
