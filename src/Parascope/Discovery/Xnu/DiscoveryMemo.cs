@@ -133,8 +133,10 @@ internal sealed class DiscoveryMemo
             }
             kept.Add(new KeptScan(relative, stamp.Size, stamp.Ticks, LearnedFrom(scans.Of(path))));
         }
-        // The stand-in folders' own probes and listings are checked by the folders' listing.
-        var probes = log.Probed.Where(p => !InStandIns(p.Key.Path)).Select(p => new KeptProbe(p.Key.Kind, p.Key.Path, p.Value))
+        // The stand-in folders' own probes and listings are checked by the folders' listing; a file the snapshot lists (a
+        // regular file, not a link) found there is found there while the listing holds, which the memo checks first.
+        var probes = log.Probed.Where(p => !InStandIns(p.Key.Path) && !(snapshot.Lists(p.Key.Path) && p.Value is "yes" or nameof(FileKind.Regular)))
+            .Select(p => new KeptProbe(p.Key.Kind, p.Key.Path, p.Value))
             .OrderBy(p => p.Path, StringComparer.Ordinal).ThenBy(p => p.Kind).ToList();
         var listings = log.Listed.Where(l => !InStandIns(l.Key.Folder)).Select(l => new KeptListing(l.Key.Folder, l.Key.Pattern, l.Value))
             .OrderBy(l => l.Folder, StringComparer.Ordinal).ThenBy(l => l.Pattern, StringComparer.Ordinal).ToList();
