@@ -81,19 +81,7 @@ public sealed class FunctionReach
     /// </summary>
     public void Reach(IReadOnlyList<ParsedUnit?> units)
     {
-        var first = new Dictionary<(string File, string Function, string Arch), int>();
-        for (var rank = 0; rank < units.Count; rank++)
-        {
-            if (units[rank] is not { } unit)
-            {
-                continue;
-            }
-            foreach (var reached in unit.Reached)
-            {
-                first.TryAdd((reached.File, reached.Function, unit.Unit.Arch), rank);
-            }
-        }
-        foreach (var (key, rank) in first)
+        foreach (var (key, rank) in FirstReachers(units))
         {
             Enter(key.File, key.Function, key.Arch, rank);
         }
@@ -180,14 +168,19 @@ public sealed class FunctionReach
         return firstUnwalked.Any(function => !walked.Contains(function));
     }
 
-    private static Dictionary<(string File, string Function, string Arch), int> FirstReachers(IReadOnlyList<ParsedUnit> units)
+    /// <summary>The rank (index) of the first of UNITS to reach each function, per arch; a missing unit (null) reaches none.</summary>
+    private static Dictionary<(string File, string Function, string Arch), int> FirstReachers(IReadOnlyList<ParsedUnit?> units)
     {
         var first = new Dictionary<(string, string, string), int>();
         for (var i = 0; i < units.Count; i++)
         {
-            foreach (var reached in units[i].Reached)
+            if (units[i] is not { } unit)
             {
-                first.TryAdd((reached.File, reached.Function, units[i].Unit.Arch), i);
+                continue;
+            }
+            foreach (var reached in unit.Reached)
+            {
+                first.TryAdd((reached.File, reached.Function, unit.Unit.Arch), i);
             }
         }
         return first;
