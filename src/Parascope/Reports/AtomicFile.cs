@@ -15,17 +15,29 @@ public static class AtomicFile
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
         var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        FileStream created;
         lock (Gate)
         {
             if (_abandoned)
             {
                 throw new OperationCanceledException("interrupted: no more output is written");
             }
+            // Created under the lock Abandon takes, as the probe is: an exit between the file's creation and its being
+            // known would leave it behind.
             Pending.Add(temporary);
+            try
+            {
+                created = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
+            }
+            catch
+            {
+                Pending.Remove(temporary);
+                throw;
+            }
         }
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var stream = created)
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
@@ -49,6 +61,26 @@ public static class AtomicFile
             if (File.Exists(temporary))
             {
                 File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates PROBE and removes it again, to learn that a report can be written beside it. Both under the lock that
+    /// <see cref="Abandon"/> takes: an interrupted run exits as soon as Abandon returns, and a probe it did not know of
+    /// was left behind when that exit came between the two. After an interruption nothing is created (the process is
+    /// exiting). Throws what creating the file throws.
+    /// </summary>
+    public static void Probe(string probe)
+    {
+        lock (Gate)
+        {
+            if (_abandoned)
+            {
+                return;
+            }
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
             }
         }
     }
