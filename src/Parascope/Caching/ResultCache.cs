@@ -101,6 +101,13 @@ public sealed class ResultCache
         byte[] frame;
         try
         {
+            // Asked first: a miss is a unit parsed now, and the first exception a process throws costs ~30 ms (its
+            // machinery is set up then), more than a re-scan's edited unit takes to parse on a small tree.
+            if (!File.Exists(path))
+            {
+                Interlocked.Increment(ref _misses);
+                return null;
+            }
             frame = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -58,14 +58,26 @@ public static class RuleLoader
         var loaded = LoadTexts(texts.Where(t => IsRuleFile(t.Name)), hooks.Hooks);
         return loaded with
         {
-            Digest = DigestOf(texts),
+            Digest = BuiltIn.Value.Digest,
             Errors = hooks.Errors.AddRange(loaded.Errors),
             Rules = loaded.Rules.Select(rule => rule with { HelpUri = RuleDocumentation.HelpUri(rule.Id) }).ToImmutableArray(),
         };
     }
 
-    /// <summary>The texts of the built-in rule files (resources under rules/), by name.</summary>
-    private static List<(string Name, string Text)> BuiltInTexts()
+    /// <summary>The texts of the built-in rule files (resources under rules/), by name: read once a process.</summary>
+    private static IReadOnlyList<(string Name, string Text)> BuiltInTexts() => BuiltIn.Value.Texts;
+
+    /// <summary>
+    /// The built-in rule files and their digest, read and hashed once: a scan asks for the digest before it loads the
+    /// rules (a kept whole scan is found by it), so each was done twice, ~40 ms of a re-scan on two cores.
+    /// </summary>
+    private static readonly Lazy<(IReadOnlyList<(string Name, string Text)> Texts, string Digest)> BuiltIn = new(() =>
+    {
+        var texts = ReadBuiltInTexts();
+        return (texts, DigestOf(texts));
+    });
+
+    private static List<(string Name, string Text)> ReadBuiltInTexts()
     {
         var assembly = typeof(RuleLoader).Assembly;
         return [.. assembly.GetManifestResourceNames()
@@ -93,7 +105,7 @@ public static class RuleLoader
     /// </summary>
     public static string? DigestWith(string? userDirectory)
     {
-        var builtIn = DigestOf(BuiltInTexts());
+        var builtIn = BuiltIn.Value.Digest;
         return userDirectory is null ? builtIn : Directory.Exists(userDirectory) ? DigestOf(UserTexts(userDirectory), builtIn) : null;
     }
 
