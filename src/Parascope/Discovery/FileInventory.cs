@@ -60,6 +60,48 @@ public sealed class FileInventory
 
     public string AbsolutePath(string relative) => Path.Combine(Root, relative);
 
+    /// <summary>
+    /// The files listed under FOLDER (absolute, any depth), as absolute paths in order; null when FOLDER is not inside the
+    /// root or the listing holds no file under it (then whether it is a folder the listing walked is not known: a link
+    /// to a folder, which the listing does not enter, lists nothing too). The paths are sorted, so the folder's files are
+    /// one run of them, found by binary search.
+    /// </summary>
+    public IEnumerable<string>? FilesUnder(string folder)
+    {
+        var relative = Path.GetRelativePath(Root, folder).Replace(Path.DirectorySeparatorChar, '/');
+        if (relative == "." || relative == ".." || relative.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(relative))
+        {
+            return null;
+        }
+        var prefix = relative.TrimEnd('/') + "/";
+        int low = 0, high = RelativePaths.Length;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (string.CompareOrdinal(RelativePaths[middle], prefix) < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+        if (low == RelativePaths.Length || !RelativePaths[low].StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        return Run(low);
+
+        IEnumerable<string> Run(int first)
+        {
+            for (var i = first; i < RelativePaths.Length && RelativePaths[i].StartsWith(prefix, StringComparison.Ordinal); i++)
+            {
+                yield return AbsolutePath(RelativePaths[i]);
+            }
+        }
+    }
+
     /// <summary>(absolute, relative) of every file whose extension is one of <paramref name="extensions"/> (case-sensitive).</summary>
     public IEnumerable<(string Path, string Relative)> WithExtensions(params string[] extensions) =>
         RelativePaths.Where(relative => extensions.Contains(Path.GetExtension(relative), StringComparer.Ordinal))

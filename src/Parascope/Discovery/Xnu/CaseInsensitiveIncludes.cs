@@ -18,9 +18,11 @@ public sealed partial class CaseInsensitiveIncludes
     private readonly SortedSet<string> candidates = new(StringComparer.Ordinal);
     private readonly List<string> roots;
     private readonly string standIns;
+    private readonly FileInventory files;
 
-    public CaseInsensitiveIncludes(string root, IReadOnlyList<string> subsystems, string standIns)
+    public CaseInsensitiveIncludes(FileInventory files, string root, IReadOnlyList<string> subsystems, string standIns)
     {
+        this.files = files;
         this.standIns = standIns;
         roots = [.. subsystems.Select(s => Path.Combine(root, s)), Path.Combine(root, "EXTERNAL_HEADERS"), standIns];
     }
@@ -74,8 +76,7 @@ public sealed partial class CaseInsensitiveIncludes
         var byFolded = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var folder in roots.Where(Probe.Folder))
         {
-            var files = StandInFiles.Enumerate(folder, "*");
-            foreach (var file in files)
+            foreach (var file in StandInFiles.Enumerate(files, folder, "*"))
             {
                 byFolded.TryAdd(Path.GetRelativePath(folder, file).Replace('\\', '/').ToLowerInvariant(), file);
             }

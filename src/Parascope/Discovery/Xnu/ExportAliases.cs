@@ -13,12 +13,12 @@ internal static class ExportAliases
     /// san/memory/kasan.h at &lt;san/kasan.h&gt;; an empty one puts osfmk/libsa/string.h at &lt;string.h&gt;).
     /// The alias forwards to the real header by absolute path.
     /// </summary>
-    public static void Write(string root, IReadOnlyList<string> subsystems, string standIns)
+    public static void Write(FileInventory files, string root, IReadOnlyList<string> subsystems, string standIns)
     {
         foreach (var subsystem in subsystems)
         {
             var folder = Path.Combine(root, subsystem);
-            foreach (var makefile in Enumerate(folder, "Makefile"))
+            foreach (var makefile in Enumerate(files, folder, "Makefile"))
             {
                 var directory = Path.GetDirectoryName(makefile)!;
                 var own = Path.GetRelativePath(folder, directory).Replace('\\', '/');
@@ -58,10 +58,10 @@ internal static class ExportAliases
     /// mach_header_64), not osfmk/mach-o/loader.h, which lacks them. For each subsystem that does not hold the
     /// header itself, a forwarding header in FOLDER-SUBSYSTEM (on its units' path before the tree) says so.
     /// </summary>
-    public static void WriteExternalOverUnexported(string root, IReadOnlyList<string> subsystems, string folder)
+    public static void WriteExternalOverUnexported(FileInventory files, string root, IReadOnlyList<string> subsystems, string folder)
     {
         var external = Path.Combine(root, "EXTERNAL_HEADERS");
-        foreach (var header in Enumerate(external, "*.h"))
+        foreach (var header in Enumerate(files, external, "*.h"))
         {
             var name = Path.GetRelativePath(external, header).Replace('\\', '/');
             var holders = subsystems.Where(s => RegularFiles.Exists(Path.Combine(root, s, name))).ToList();

@@ -135,7 +135,7 @@ public static partial class XnuProfile
             var configFolders = new Dictionary<string, ConfigHeaders.ConfigFolder>(StringComparer.Ordinal);
             try
             {
-                folders = XnuStandIns.Write(root, present, arch, cache, request.KeepsReadings, scans);
+                folders = XnuStandIns.Write(files, root, present, arch, cache, request.KeepsReadings, scans);
                 foreach (var config in configs)
                 {
                     configFolders[config.Name] = ConfigHeaders.Write(config, cache);
@@ -161,6 +161,8 @@ public static partial class XnuProfile
                 OwnBoard = own.Value!,
                 Boards = boards.Value,
                 Varied = new VariedMacroSets(derived, arch, makeDefs),
+                Present = present,
+                HasExternalHeaders = Probe.Folder(Path.Combine(root, "EXTERNAL_HEADERS")),
             };
         }
 
@@ -489,6 +491,12 @@ public static partial class XnuProfile
         public ImmutableArray<PlatformBoard> Boards { get; init; } = [];
         /// <summary>What two configurations or boards vary, once a pair.</summary>
         public required VariedMacroSets Varied { get; init; }
+        /// <summary>
+        /// The subsystem folders the tree has, in <see cref="Subsystems"/> order, and whether it has EXTERNAL_HEADERS:
+        /// asked once, not for every unit's include path (~20,000 folder checks on xnu-11417).
+        /// </summary>
+        public required ImmutableArray<string> Present { get; init; }
+        public required bool HasExternalHeaders { get; init; }
     }
 
     /// <summary>
@@ -771,17 +779,17 @@ public static partial class XnuProfile
             defines.Add(own);
         }
         // The subsystem's own root first (INCFLAGS_GEN), then the others as the export folders would hold them.
-        if (Probe.Folder(Path.Combine(root, subsystem)))
+        if (setup.Present.Contains(subsystem))
         {
             includes.Add("-I" + Path.Combine(root, subsystem));
         }
-        foreach (var other in Subsystems.Where(s => s != subsystem && Probe.Folder(Path.Combine(root, s))))
+        foreach (var other in setup.Present.Where(s => s != subsystem))
         {
             includes.Add("-I" + Path.Combine(root, other));
         }
         // INCFLAGS = LOCAL GEN IMPORT EXTERN MAKEFILE: the template's own folders come last (osfmk's libsa would
         // otherwise shadow <machine/types.h>).
-        if (Probe.Folder(Path.Combine(root, "EXTERNAL_HEADERS")))
+        if (setup.HasExternalHeaders)
         {
             includes.Add("-I" + Path.Combine(root, "EXTERNAL_HEADERS"));
         }

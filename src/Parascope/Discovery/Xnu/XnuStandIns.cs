@@ -21,13 +21,13 @@ public static partial class XnuStandIns
     /// Apple's old compiler accepted them; clang stops with "unterminated conditional directive".
     /// </summary>
     /// <param name="visit">Sees every source file's scan, so other stand-ins learn from the tree in the same pass.</param>
-    private static SortedDictionary<string, (string Text, string Repair)> RepairUnbalancedFiles(string root, IReadOnlyList<string> subsystems,
+    private static SortedDictionary<string, (string Text, string Repair)> RepairUnbalancedFiles(FileInventory files, string root, IReadOnlyList<string> subsystems,
         SourceScans scans, Action<string, SourceScan> visit)
     {
         var overlays = new SortedDictionary<string, (string Text, string Repair)>(StringComparer.Ordinal);
         foreach (var subsystem in subsystems)
         {
-            foreach (var file in Enumerate(Path.Combine(root, subsystem), "*").Where(f => SourceFiles.LanguageOf(f) is Model.SourceLanguage.C or Model.SourceLanguage.Cxx || f.EndsWith(".h", StringComparison.Ordinal)))
+            foreach (var file in Enumerate(files, Path.Combine(root, subsystem), "*").Where(f => SourceFiles.LanguageOf(f) is Model.SourceLanguage.C or Model.SourceLanguage.Cxx || f.EndsWith(".h", StringComparison.Ordinal)))
             {
                 if (scans.Of(file) is not { } scan)
                 {
@@ -105,7 +105,7 @@ public static partial class XnuStandIns
     /// The configuration-independent stand-ins of one tree and arch, from SCANS (each source file read once). KEEPS: the MIG interfaces read are kept in CACHE for
     /// the next scan (<see cref="MigMemo"/>), and taken back from there while what they read is unchanged.
     /// </summary>
-    public static StandInFolders Write(string root, IReadOnlyList<string> subsystems, string arch, string cache, bool keeps, SourceScans scans)
+    public static StandInFolders Write(FileInventory files, string root, IReadOnlyList<string> subsystems, string arch, string cache, bool keeps, SourceScans scans)
     {
         var mig = Path.Combine(cache, "mig");
         Directory.CreateDirectory(mig);
@@ -118,9 +118,9 @@ public static partial class XnuStandIns
         var trustCacheConstants = new HashSet<string>(StringComparer.Ordinal);
         var entitlements = new HashSet<string>(StringComparer.Ordinal);
         var bsdOptions = new HashSet<string>(StringComparer.Ordinal);
-        var caseFolded = new CaseInsensitiveIncludes(root, subsystems, standIns);
+        var caseFolded = new CaseInsensitiveIncludes(files, root, subsystems, standIns);
         var stripped = new StrippedDefinitions.Usage();
-        var repairs = Task.Run(() => RepairUnbalancedFiles(root, subsystems, scans, (path, scan) =>
+        var repairs = Task.Run(() => RepairUnbalancedFiles(files, root, subsystems, scans, (path, scan) =>
         {
             caseFolded.Visit(path, scan.Includes);
             stripped.Add(scan.StrippedUsed, scan.StrippedDefined);
@@ -146,13 +146,13 @@ public static partial class XnuStandIns
         foreach (var subsystem in subsystems)
         {
             var folder = Path.Combine(root, subsystem);
-            foreach (var defs in Enumerate(folder, "*.defs"))
+            foreach (var defs in Enumerate(files, folder, "*.defs"))
             {
                 WriteMigHeaders(root, subsystems, arch, defs, Path.Combine(root, subsystem), standIns, mig, interfaces);
             }
         }
         interfaces.Save();
-        var iigFiles = subsystems.SelectMany(s => Enumerate(Path.Combine(root, s), "*.iig")).ToList();
+        var iigFiles = subsystems.SelectMany(s => Enumerate(files, Path.Combine(root, s), "*.iig")).ToList();
         foreach (var (name, text) in IigHeaders.Generate(iigFiles, root).Where(h => !TreeHas(root, subsystems, h.Key)))
         {
             WriteIfChanged(Path.Combine(standIns, name), text);
@@ -162,7 +162,7 @@ public static partial class XnuStandIns
             // libkern/libkern/version.h.template → <libkern/version.h>: the build fills ###KERNEL_VERSION_…###
             // from config/MasterVersion; here every placeholder becomes 0 (inside quotes: empty).
             var folder = Path.Combine(root, subsystem);
-            foreach (var template in Enumerate(folder, "*.h.template"))
+            foreach (var template in Enumerate(files, folder, "*.h.template"))
             {
                 var name = Path.GetRelativePath(folder, template)[..^".template".Length];
                 if (!RegularFiles.Exists(Path.Combine(folder, name)))
@@ -173,8 +173,8 @@ public static partial class XnuStandIns
                 }
             }
         }
-        ExportAliases.Write(root, subsystems, standIns);
-        ExportAliases.WriteExternalOverUnexported(root, subsystems, Path.Combine(cache, "external"));
+        ExportAliases.Write(files, root, subsystems, standIns);
+        ExportAliases.WriteExternalOverUnexported(files, root, subsystems, Path.Combine(cache, "external"));
         var overlays = repairs.GetAwaiter().GetResult();
         // FreeBSD-derived code includes the option headers FreeBSD's config writes (opt_ipfw.h, opt_atalk.h); XNU's
         // config never writes them, so no option of theirs is set: empty is what such a header holds then.
