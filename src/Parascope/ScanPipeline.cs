@@ -254,7 +254,7 @@ public static class ScanPipeline
         var keptDigests = request.ResultCache is not null && wholeScan is not null
             ? new KeptDigests(wholeScan.DigestStorePath, DateTime.UtcNow - clock.Elapsed)
             : null;
-        var fileDigests = new FileDigests(discovery.Overlays, discovery.ContentDigests, keptDigests);
+        var fileDigests = new FileDigests(discovery.Overlays, discovery.ContentDigests, keptDigests, snapshot?.Stamps);
         var cache = request.ResultCache is { } cacheFolder
             ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources}", fileDigests, request.ResultCacheMaxBytes,
                 pack)

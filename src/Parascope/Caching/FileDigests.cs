@@ -21,16 +21,26 @@ public sealed class FileDigests
     /// <param name="overlays">Files repaired in memory, by path: digested from these texts.</param>
     /// <param name="known">Digests taken already this scan (discovery's, <see cref="DiscoveryResult.ContentDigests"/>), by path.</param>
     /// <param name="kept">The last scan's digests, taken back for a file with the same size and time (and this scan's kept there).</param>
+    /// <param name="stamps">
+    /// The tree's stamps, taken before discovery read anything: KNOWN digests are kept under them too, so that the scan
+    /// after a cold scan (whose discovery digested every source) takes them back instead of reading the files again.
+    /// </param>
     public FileDigests(ImmutableSortedDictionary<string, string>? overlays = null, IReadOnlyDictionary<string, string>? known = null,
-        KeptDigests? kept = null)
+        KeptDigests? kept = null, TreeStamps? stamps = null)
     {
         _overlays = overlays ?? ImmutableSortedDictionary<string, string>.Empty;
         _kept = kept;
         foreach (var (path, digest) in known ?? ImmutableDictionary<string, string>.Empty)
         {
-            if (!_overlays.ContainsKey(path))
+            if (_overlays.ContainsKey(path))
             {
-                _digests[path] = digest;
+                continue;
+            }
+            _digests[path] = digest;
+            // A file kept under the same stamp is counted as taken, not made anew (which would write the store again).
+            if (kept is not null && stamps?.StampAt(path) is { } stamp && kept.TryTake(path, stamp) is null)
+            {
+                kept.Keep(path, stamp, digest);
             }
         }
     }

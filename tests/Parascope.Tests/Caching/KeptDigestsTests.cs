@@ -111,4 +111,37 @@ public sealed class KeptDigestsTests
 
         Assert.Equal((Sha(header), 1), Digest(store, header));
     }
+
+    [Fact]
+    public void A_digest_discovery_took_is_kept_under_the_stamp_the_tree_had_before_it_read_the_file()
+    {
+        using var tree = new TempTree();
+        using var cache = new TempTree();
+        var header = Settled(tree, "osfmk/i386/proc_reg.h", "#define CR0_PG 0x80000000\n");
+        var store = Path.Combine(cache.Root, "scan" + KeptDigests.Extension);
+        var stamps = TreeSnapshot.Take(Parascope.Discovery.FileInventory.Of(tree.Root)).Stamps;
+
+        // A cold scan: discovery digested the header while it scanned it; no unit asked for it.
+        var kept = new KeptDigests(store, DateTime.UtcNow);
+        _ = new FileDigests(known: new Dictionary<string, string> { [header] = Sha(header) }, kept: kept, stamps: stamps);
+        kept.Save();
+
+        Assert.Equal((Sha(header), 1), Digest(store, header));
+    }
+
+    [Fact]
+    public void A_digest_discovery_took_of_a_file_the_tree_had_not_listed_is_not_kept()
+    {
+        using var tree = new TempTree();
+        using var cache = new TempTree();
+        var stamps = TreeSnapshot.Take(Parascope.Discovery.FileInventory.Of(tree.Root)).Stamps;
+        var header = Settled(tree, "osfmk/i386/proc_reg.h", "#define CR0_PG 0x80000000\n");
+        var store = Path.Combine(cache.Root, "scan" + KeptDigests.Extension);
+
+        var kept = new KeptDigests(store, DateTime.UtcNow);
+        _ = new FileDigests(known: new Dictionary<string, string> { [header] = Sha(header) }, kept: kept, stamps: stamps);
+        kept.Save();
+
+        Assert.Equal((Sha(header), 0), Digest(store, header));
+    }
 }
