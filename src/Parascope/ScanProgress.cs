@@ -48,6 +48,9 @@ public sealed record ScanStatistics
 /// </summary>
 public sealed record PhaseMemory(string Phase, long HeapBytes, long CommittedBytes, long ResidentBytes, long PeakResidentBytes)
 {
+    /// <summary>Bytes the process allocated on the managed heap up to the phase's end (what the collector has to reclaim).</summary>
+    public long AllocatedBytes { get; init; }
+
     /// <summary>
     /// Set (to anything) in the environment, each sample first collects the whole heap, so that the heap figure is what
     /// is alive at the phase's end, not what the collector has not yet reclaimed (a diagnosis: it changes the peak).
@@ -62,7 +65,10 @@ public sealed record PhaseMemory(string Phase, long HeapBytes, long CommittedByt
         }
         var info = GC.GetGCMemoryInfo();
         using var process = Process.GetCurrentProcess();
-        return new PhaseMemory(phase, info.HeapSizeBytes, info.TotalCommittedBytes, process.WorkingSet64, process.PeakWorkingSet64);
+        return new PhaseMemory(phase, info.HeapSizeBytes, info.TotalCommittedBytes, process.WorkingSet64, process.PeakWorkingSet64)
+        {
+            AllocatedBytes = GC.GetTotalAllocatedBytes(),
+        };
     }
 }
 

@@ -180,7 +180,9 @@ public static class ScanCommand
                 error.WriteLine(Timings.Line(statistics, reportClock.ElapsedMilliseconds));
                 if (!statistics.Memory.IsEmpty)
                 {
-                    error.WriteLine(Timings.MemoryLine([.. statistics.Memory, PhaseMemory.Now("report")]));
+                    PhaseMemory[] phases = [.. statistics.Memory, PhaseMemory.Now("report")];
+                    error.WriteLine(Timings.MemoryLine(phases));
+                    error.WriteLine(Timings.CollectorLine(phases));
                 }
             }
             return FailOn.Fails(result, threshold) ? ExitCodes.FindingsAtOrAboveFailOn : ExitCodes.Done;
@@ -343,4 +345,13 @@ internal static class Timings
     public static string MemoryLine(IEnumerable<PhaseMemory> phases) =>
         "parascope: memory (heap/committed/resident/peak MB): " + string.Join(", ", phases.Select(p =>
             $"{p.Phase} {p.HeapBytes >> 20}/{p.CommittedBytes >> 20}/{p.ResidentBytes >> 20}/{p.PeakResidentBytes >> 20}"));
+
+    /// <summary>
+    /// The collector's line after the memory line: what each phase allocated on the managed heap (what the collector has
+    /// to reclaim), then the collections of the whole process and the time they paused it.
+    /// </summary>
+    public static string CollectorLine(IReadOnlyList<PhaseMemory> phases) =>
+        "parascope: collector: allocated MB " + string.Join(", ", phases.Zip(phases.Prepend<PhaseMemory?>(null), (phase, before) =>
+            $"{phase.Phase} {(phase.AllocatedBytes - (before?.AllocatedBytes ?? 0)) >> 20}")) +
+        $"; collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms";
 }

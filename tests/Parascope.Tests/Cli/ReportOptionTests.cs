@@ -94,6 +94,18 @@ public sealed class ReportOptionTests
     }
 
     [Fact]
+    public void Timings_are_followed_by_what_each_phase_allocated_and_what_the_collector_did()
+    {
+        using var tree = new TempTree();
+        ReportTrees.CopySample(tree);
+        var (exit, _, error) = Run("scan", tree.Root, "-j", "1", "--format", "json", "--timings");
+        Assert.True(exit == 0, error);
+        var collector = error.Split('\n').Single(line => line.StartsWith("parascope: collector: ", StringComparison.Ordinal));
+        Assert.Matches(@"^parascope: collector: allocated MB discover \d+, parse \d+, detect \d+, configurations \d+, graph \d+, plan \d+, report \d+; " +
+                       @"collections \d+/\d+/\d+ \(gen 0/1/2\), paused \d+ ms$", collector.TrimEnd('\r'));
+    }
+
+    [Fact]
     public void Fail_on_sets_exit_1_only_when_a_finding_at_or_above_the_level_remains()
     {
         using var tree = new TempTree();
