@@ -24,6 +24,11 @@ internal sealed class CSourceScans(IReadOnlySet<string> builtinNames)
     /// like the others, so a re-scan neither reads nor scans the unread files that did not change).
     /// </summary>
     public CSourceScanner.Result Get(SourceTexts texts, string root, string relative) =>
+        // Looked up first: the scan of a file is asked for by every unit that reads it (~330,000 times in a re-scan of
+        // xnu-11417), and the making below allocates its closure whenever it is entered.
+        _byFile.TryGetValue(relative, out var scan) ? scan : Made(texts, root, relative);
+
+    private CSourceScanner.Result Made(SourceTexts texts, string root, string relative) =>
         _byFile.GetOrAdd(relative, path => SharedScans<CSourceScanner.Result>.Get(texts, _names, path, (Root: root, Texts: texts, BuiltinNames: builtinNames),
             static (file, s) =>
             {

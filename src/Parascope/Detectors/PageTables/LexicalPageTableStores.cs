@@ -31,6 +31,10 @@ internal sealed class LexicalPageTableScans
 
     /// <summary>The scan of RELATIVE; a file of another architecture's folders (ppc…) has none.</summary>
     public LexicalPageTableScan Get(UnitScope scope, string relative) =>
+        // Looked up first, as CSourceScans.Get is: the making below allocates its closure whenever it is entered.
+        _byFile.TryGetValue(relative, out var scan) ? scan : Made(scope, relative);
+
+    private LexicalPageTableScan Made(UnitScope scope, string relative) =>
         _byFile.GetOrAdd(relative, path => SharedScans<LexicalPageTableScan>.Get(scope.Texts, _names, path, scope, (file, unit) =>
         {
             if (FamilyHints.IsForeignPath(file))
