@@ -709,14 +709,15 @@ public static class ScanPipeline
             progress.Cached(results.Count(r => r is not null));
         }
         using var parser = workers?.Stage(sources, reach, root, request.RulesDirectory, overlays) ?? new UnitParser(sources, reach, overlays);
-        ParseEach([.. Enumerable.Range(0, units.Length).Where(i => results[i] is null)]);
+        int[] parsed = [.. Enumerable.Range(0, units.Length).Where(i => results[i] is null)];
+        ParseEach(parsed);
         // Each header body is walked by the first unit in discovery order that reaches it, whatever the threads did and
         // whatever scan a cached unit's facts come from: a unit that walked one it is not the first to reach (another
         // thread got there first), or left unwalked one it now is the first to reach (the unit that walked it in the
         // cached scan is edited or gone), is parsed again, once the first reacher of every body is known.
         for (var round = 0; round < 3; round++)
         {
-            var again = FunctionReach.Displaced(results!).ToArray();
+            var again = (round == 0 ? reach.Displaced(results!, parsed) : FunctionReach.Displaced(results!)).ToArray();
             if (again.Length == 0)
             {
                 break;

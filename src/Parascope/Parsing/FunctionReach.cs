@@ -81,10 +81,43 @@ public sealed class FunctionReach
     /// </summary>
     public void Reach(IReadOnlyList<ParsedUnit?> units)
     {
-        foreach (var (key, rank) in FirstReachers(units))
+        var first = FirstReachers(units);
+        foreach (var (key, rank) in first)
         {
             Enter(key.File, key.Function, key.Arch, rank);
         }
+        _cachedFirst = first;
+    }
+
+    /// <summary>The first reachers among the units <see cref="Reach(IReadOnlyList{ParsedUnit?})"/> entered, until the first <see cref="Displaced(IReadOnlyList{ParsedUnit}, IEnumerable{int})"/>.</summary>
+    private Dictionary<(string File, string Function, string Arch), int>? _cachedFirst;
+
+    /// <summary>
+    /// <see cref="Displaced(IReadOnlyList{ParsedUnit})"/> after the first parses of a scan whose other units were
+    /// entered by <see cref="Reach(IReadOnlyList{ParsedUnit?})"/>: the first reachers are that table with the reaches
+    /// of the units PARSED since added (the least rank wins either way), not found again from every unit's (a pass
+    /// over ~a million entries of a re-scan of xnu-11417 that parsed one unit). Without such a table, from every unit.
+    /// </summary>
+    public ImmutableArray<int> Displaced(IReadOnlyList<ParsedUnit> units, IEnumerable<int> parsed)
+    {
+        var first = _cachedFirst;
+        _cachedFirst = null;
+        if (first is null)
+        {
+            return Displaced(units);
+        }
+        foreach (var i in parsed)
+        {
+            foreach (var reached in units[i].Reached)
+            {
+                var key = (reached.File, reached.Function, units[i].Unit.Arch);
+                if (!first.TryGetValue(key, out var rank) || i < rank)
+                {
+                    first[key] = i;
+                }
+            }
+        }
+        return DisplacedBy(units, first);
     }
 
     /// <summary>Every function reached so far and the rank of the first unit to reach it (what a parse worker starts from).</summary>
@@ -123,9 +156,10 @@ public sealed class FunctionReach
     /// Indexes of the units (rank = index) whose walked header bodies are not exactly those they are the first to
     /// reach: they walked a body a unit of lower rank reached too, or left one they are the first to reach unwalked.
     /// </summary>
-    public static ImmutableArray<int> Displaced(IReadOnlyList<ParsedUnit> units)
+    public static ImmutableArray<int> Displaced(IReadOnlyList<ParsedUnit> units) => DisplacedBy(units, FirstReachers(units));
+
+    private static ImmutableArray<int> DisplacedBy(IReadOnlyList<ParsedUnit> units, Dictionary<(string File, string Function, string Arch), int> first)
     {
-        var first = FirstReachers(units);
         var displaced = ImmutableArray.CreateBuilder<int>();
         for (var i = 0; i < units.Count; i++)
         {

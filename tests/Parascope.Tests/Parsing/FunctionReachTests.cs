@@ -100,4 +100,32 @@ public sealed class FunctionReachTests
         Assert.Equal(oneByOne.Entries().OrderBy(e => e.Function, StringComparer.Ordinal), together.Entries().OrderBy(e => e.Function, StringComparer.Ordinal));
         Assert.Contains(new FirstReach("lock.h", "unlock", "i386", 2), together.Entries());
     }
+
+    [Fact]
+    public void The_units_displaced_after_a_re_scan_s_parses_are_those_every_unit_s_reach_gives()
+    {
+        // Units 1 and 3 cached; units 0 and 2 parsed now (0 edited: it reaches lock first and walked it; 2 walked spl,
+        // which cached unit 1 reached first and walked).
+        ParsedUnit?[] cached =
+        [
+            null,
+            Unit("b.c", new ReachedFunction("lock.h", "lock", Walked: true), new ReachedFunction("spl.h", "spl", Walked: true)),
+            null,
+            Unit("d.c", new ReachedFunction("lock.h", "unlock", Walked: true)),
+        ];
+        IReadOnlyList<ParsedUnit> after =
+        [
+            Unit("a.c", new ReachedFunction("lock.h", "lock", Walked: true)),
+            cached[1]!,
+            Unit("c.c", new ReachedFunction("spl.h", "spl", Walked: true), new ReachedFunction("lock.h", "unlock", Walked: false)),
+            cached[3]!,
+        ];
+        var reach = new FunctionReach();
+        reach.Reach(cached);
+
+        var incremental = reach.Displaced(after, [0, 2]);
+
+        Assert.Equal(FunctionReach.Displaced(after).ToArray(), incremental.ToArray());
+        Assert.Equal([1, 2, 3], incremental.ToArray());
+    }
 }
