@@ -13,8 +13,11 @@ public static class FindingMerger
 {
     public static ImmutableArray<Finding> Merge(IEnumerable<Finding> findings, IReadOnlyDictionary<(string File, string Function), int> reach)
     {
+        // The groups merged in parallel, in the order the sequential merge gives (the sort below is not stable): the
+        // merge runs while the other cores have nothing to do (~0.15 s of a re-scan of xnu-11417 on one core before).
         var merged = findings
             .GroupBy(f => (f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context))
+            .AsParallel().AsOrdered()
             .Select(group => MergeGroup(group.ToList(), reach))
             .ToList();
         merged.Sort(Finding.ReportOrder);
