@@ -690,11 +690,12 @@ public static class ScanPipeline
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs) };
         var progress = new ScanProgressTracker(units.Length, request.Progress, request.ProgressDetail);
         var journal = request.Journal;
+        FunctionReach.CachedReach? cachedReach = null;
         if (cache is not null)
         {
             Parallel.For(0, units.Length, options, i => results[i] = cache.TryLoad(units[i], strings));
             // What cached units reached: a unit parsed now walks a header body only when no cached unit before it reached it.
-            reach.Reach(results);
+            cachedReach = reach.Reach(results);
             Parallel.For(0, units.Length, options, i =>
             {
                 if (results[i] is { } hit)
@@ -717,7 +718,7 @@ public static class ScanPipeline
         // cached scan is edited or gone), is parsed again, once the first reacher of every body is known.
         for (var round = 0; round < 3; round++)
         {
-            var again = (round == 0 ? reach.Displaced(results!, parsed) : FunctionReach.Displaced(results!)).ToArray();
+            var again = (round == 0 && cachedReach is not null ? cachedReach.Displaced(results!, parsed) : FunctionReach.Displaced(results!)).ToArray();
             if (again.Length == 0)
             {
                 break;

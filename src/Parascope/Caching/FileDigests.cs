@@ -51,7 +51,6 @@ public sealed class FileDigests
     /// <summary>The hex digest of PATH's content now, or null when it cannot be read.</summary>
     public string? Of(string path) => _digests.TryGetValue(path, out var digest) ? digest : _digests.GetOrAdd(path, _compute);
 
-
     /// <summary>
     /// One digest of the content of every file of PATHS now, in their order (a unit's dependencies): equal to the one
     /// taken when the unit was parsed exactly when each file still has its digest. Null when a file cannot be read.

@@ -68,7 +68,7 @@ public sealed class FileInventory
     /// </summary>
     public IEnumerable<string>? FilesUnder(string folder)
     {
-        var relative = Path.GetRelativePath(Root, folder).Replace(Path.DirectorySeparatorChar, '/');
+        var relative = SourceFiles.Relative(Root, folder);
         if (relative == "." || relative == ".." || relative.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(relative))
         {
             return null;

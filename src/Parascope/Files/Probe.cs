@@ -14,7 +14,8 @@ public enum ProbeKind
 /// </summary>
 public static class Probe
 {
-    private const string Yes = "yes";
+    /// <summary>The answer noted for a path that exists (File or Folder).</summary>
+    public const string Yes = "yes";
 
     /// <summary>File.Exists(PATH), noted.</summary>
     public static bool File(string path) => Asked(ProbeKind.File, path) == Yes;

@@ -47,9 +47,14 @@ public sealed class TreeStamps
     /// <summary>The size and modification time RELATIVE had when the stamps were taken; null when it is not listed or was gone.</summary>
     public FileStamp? StampOf(string relative) => _stamps.TryGetValue(relative, out var stamp) ? stamp : null;
 
+    /// <summary>The root-relative path of PATH (absolute) when it is one of the files listed; null otherwise.</summary>
+    public string? RelativeOf(string path) =>
+        Lists(path) && path.Length > Root.Length + 1 && path.StartsWith(Root, StringComparison.Ordinal) && path[Root.Length] == '/'
+            ? path[(Root.Length + 1)..]
+            : null;
+
     /// <summary>The stamp the file at PATH (absolute) had when the stamps were taken; null when it is not listed or was gone.</summary>
-    public FileStamp? StampAt(string path) =>
-        path.Length > Root.Length + 1 && path.StartsWith(Root, StringComparison.Ordinal) && path[Root.Length] == '/' ? StampOf(path[(Root.Length + 1)..]) : null;
+    public FileStamp? StampAt(string path) => RelativeOf(path) is { } relative ? StampOf(relative) : null;
 }
 
 /// <summary>A file's size and modification time (UTC ticks).</summary>

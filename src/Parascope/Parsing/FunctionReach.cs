@@ -79,45 +79,52 @@ public sealed class FunctionReach
     /// first reacher of each function found in a plain table, then entered once per function. A re-scan enters every cached
     /// unit's reach (~a million entries on xnu-11417), and entering each took the concurrent table's lock.
     /// </summary>
-    public void Reach(IReadOnlyList<ParsedUnit?> units)
+    /// <returns>The first reachers among UNITS, from which the units displaced once the others are parsed are found.</returns>
+    public CachedReach Reach(IReadOnlyList<ParsedUnit?> units)
     {
         var first = FirstReachers(units);
         foreach (var (key, rank) in first)
         {
             Enter(key.File, key.Function, key.Arch, rank);
         }
-        _cachedFirst = first;
+        return new CachedReach(first);
     }
 
-    /// <summary>The first reachers among the units <see cref="Reach(IReadOnlyList{ParsedUnit?})"/> entered, until the first <see cref="Displaced(IReadOnlyList{ParsedUnit}, IEnumerable{int})"/>.</summary>
-    private Dictionary<(string File, string Function, string Arch), int>? _cachedFirst;
-
-    /// <summary>
-    /// <see cref="Displaced(IReadOnlyList{ParsedUnit})"/> after the first parses of a scan whose other units were
-    /// entered by <see cref="Reach(IReadOnlyList{ParsedUnit?})"/>: the first reachers are that table with the reaches
-    /// of the units PARSED since added (the least rank wins either way), not found again from every unit's (a pass
-    /// over ~a million entries of a re-scan of xnu-11417 that parsed one unit). Without such a table, from every unit.
-    /// </summary>
-    public ImmutableArray<int> Displaced(IReadOnlyList<ParsedUnit> units, IEnumerable<int> parsed)
+    /// <summary>The first reacher of each function among a scan's cached units (what <see cref="Reach(IReadOnlyList{ParsedUnit?})"/> found), used once.</summary>
+    public sealed class CachedReach
     {
-        var first = _cachedFirst;
-        _cachedFirst = null;
-        if (first is null)
+        private Dictionary<(string File, string Function, string Arch), int>? _first;
+
+        internal CachedReach(Dictionary<(string File, string Function, string Arch), int> first) => _first = first;
+
+        /// <summary>
+        /// <see cref="FunctionReach.Displaced(IReadOnlyList{ParsedUnit})"/> once the units PARSED (the rest of UNITS) are:
+        /// the first reachers are this table with their reaches added (the least rank wins either way), not found again
+        /// from every unit's (a pass over ~a million entries of a re-scan of xnu-11417 that parsed one unit). The table
+        /// is spent by it: a second call finds them from every unit.
+        /// </summary>
+        public ImmutableArray<int> Displaced(IReadOnlyList<ParsedUnit> units, IEnumerable<int> parsed)
         {
-            return Displaced(units);
-        }
-        foreach (var i in parsed)
-        {
-            foreach (var reached in units[i].Reached)
+            var first = _first;
+            _first = null;
+            if (first is null)
             {
-                var key = (reached.File, reached.Function, units[i].Unit.Arch);
-                if (!first.TryGetValue(key, out var rank) || i < rank)
+                return FunctionReach.Displaced(units);
+            }
+            foreach (var i in parsed)
+            {
+                var arch = units[i].Unit.Arch;
+                foreach (var reached in units[i].Reached)
                 {
-                    first[key] = i;
+                    var key = (reached.File, reached.Function, arch);
+                    if (!first.TryGetValue(key, out var rank) || i < rank)
+                    {
+                        first[key] = i;
+                    }
                 }
             }
+            return DisplacedBy(units, first);
         }
-        return DisplacedBy(units, first);
     }
 
     /// <summary>Every function reached so far and the rank of the first unit to reach it (what a parse worker starts from).</summary>

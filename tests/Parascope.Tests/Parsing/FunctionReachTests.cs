@@ -120,10 +120,9 @@ public sealed class FunctionReachTests
             Unit("c.c", new ReachedFunction("spl.h", "spl", Walked: true), new ReachedFunction("lock.h", "unlock", Walked: false)),
             cached[3]!,
         ];
-        var reach = new FunctionReach();
-        reach.Reach(cached);
+        var cachedReach = new FunctionReach().Reach(cached);
 
-        var incremental = reach.Displaced(after, [0, 2]);
+        var incremental = cachedReach.Displaced(after, [0, 2]);
 
         Assert.Equal(FunctionReach.Displaced(after).ToArray(), incremental.ToArray());
         Assert.Equal([1, 2, 3], incremental.ToArray());

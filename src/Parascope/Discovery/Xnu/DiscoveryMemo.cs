@@ -118,7 +118,7 @@ internal sealed class DiscoveryMemo
                 // A stand-in (or a memo) read back: the folders' listing below checks them.
                 continue;
             }
-            if (Relative(path, snapshot) is not { } relative || snapshot.StampOf(relative) is not { } stamp)
+            if (snapshot.RelativeOf(path) is not { } relative || snapshot.StampOf(relative) is not { } stamp)
             {
                 return;
             }
@@ -127,7 +127,7 @@ internal sealed class DiscoveryMemo
         var kept = new List<KeptScan>();
         foreach (var path in log.Scanned.Order(StringComparer.Ordinal))
         {
-            if (Relative(path, snapshot) is not { } relative || snapshot.StampOf(relative) is not { } stamp)
+            if (snapshot.RelativeOf(path) is not { } relative || snapshot.StampOf(relative) is not { } stamp)
             {
                 return;
             }
@@ -135,7 +135,7 @@ internal sealed class DiscoveryMemo
         }
         // The stand-in folders' own probes and listings are checked by the folders' listing; a file the snapshot lists (a
         // regular file, not a link) found there is found there while the listing holds, which the memo checks first.
-        var probes = log.Probed.Where(p => !InStandIns(p.Key.Path) && !(snapshot.Lists(p.Key.Path) && p.Value is "yes" or nameof(FileKind.Regular)))
+        var probes = log.Probed.Where(p => !InStandIns(p.Key.Path) && !(snapshot.Lists(p.Key.Path) && p.Value is Probe.Yes or nameof(FileKind.Regular)))
             .Select(p => new KeptProbe(p.Key.Kind, p.Key.Path, p.Value))
             .OrderBy(p => p.Path, StringComparer.Ordinal).ThenBy(p => p.Kind).ToList();
         var listings = log.Listed.Where(l => !InStandIns(l.Key.Folder)).Select(l => new KeptListing(l.Key.Folder, l.Key.Pattern, l.Value))
@@ -149,9 +149,6 @@ internal sealed class DiscoveryMemo
 
     private void Write(KeptDiscovery kept) =>
         MemoFile.Write(_path, Magic, Version, kept, DiscoveryMemoJson.Default.KeptDiscovery);
-
-    private string? Relative(string path, TreeStamps snapshot) =>
-        snapshot.Lists(path) && Under(path, _root) ? path[(_root.Length + 1)..] : null;
 
     private bool InStandIns(string path) => _folders.Any(folder => path == folder || Under(path, folder));
 
