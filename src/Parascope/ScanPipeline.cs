@@ -564,7 +564,7 @@ public static class ScanPipeline
     {
         public List<UnitCounts> Counts { get; } = [];
         public List<WrapperCall> WrapperCalls { get; } = [];
-        /// <summary>Whether some group was parsed (not all taken back from the store): its garbage is collected after the last.</summary>
+        /// <summary>Whether some group parsed many units (<see cref="ManyParses"/>): the garbage is collected after the last group.</summary>
         public bool Parsed { get; set; }
     }
 
@@ -611,13 +611,20 @@ public static class ScanPipeline
         var detection = keys is not null ? groups!.TryGet(name, keys, tree!.Listing) : null;
         if (detection is null)
         {
-            // Before a group's parse, not before one taken back from the store: a collection of the whole heap is a tenth
-            // of a second or more, and a group taken back allocates little (a .c edit's re-scan of xnu-11417 made four).
-            ReleaseGarbage();
-            tally.Parsed = true;
             var detectors = DetectorRegistry.All(rules);
             var reach = new FunctionReach();
-            var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers);
+            // Before a group's parses, once its look-ups are done, and only when it parses many units: a collection of the
+            // whole heap is a tenth of a second or more, and a `.c` edit's re-scan parses one unit in each group that
+            // builds it (xnu-11417 x86_64: three collections, ~0.4 s, for three parses of kern_stackshot.c).
+            var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers,
+                beforeParsing: count =>
+                {
+                    if (count >= ManyParses)
+                    {
+                        ReleaseGarbage();
+                        tally.Parsed = true;
+                    }
+                });
             var (context, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach, compiledSitesOnly: true);
             detection = new ConfigurationGroupResult([.. detected], [.. Detectors.PageTables.PageTableDetector.Calls(context)],
                 UnitCounts.Of([.. parsed.Select(u => (u.Status, u.HasFatal))]));
@@ -644,6 +651,12 @@ public static class ScanPipeline
     /// A few collections a scan (one before each configuration parsed and one after), each well under a second on that tree.
     /// </summary>
     private static void ReleaseGarbage() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+    /// <summary>
+    /// The parses of a configuration group that are worth a collection of the whole heap before them (<see cref="ReleaseGarbage"/>):
+    /// a few units' libclang memory fits in what malloc already holds, the garbage of hundreds does not.
+    /// </summary>
+    private const int ManyParses = 16;
 
     /// <summary>Every detector over the parsed units: the context they read (the driver inventory reads it too) and their findings.</summary>
     private static (DetectionContext Context, IReadOnlyCollection<Finding> Findings) Detect(ImmutableArray<IDetector> detectors, RuleSet rules,
@@ -679,7 +692,7 @@ public static class ScanPipeline
 
     internal static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources,
         string root, SourceTexts texts, FunctionReach reach, ScanRequest request,
-        ImmutableSortedDictionary<string, string> overlays, ResultCache? cache, Workers.ParseWorkerPool? workers)
+        ImmutableSortedDictionary<string, string> overlays, ResultCache? cache, Workers.ParseWorkerPool? workers, Action<int>? beforeParsing = null)
     {
         if (units.IsEmpty)
         {
@@ -711,6 +724,7 @@ public static class ScanPipeline
         }
         using var parser = workers?.Stage(sources, reach, root, request.RulesDirectory, overlays) ?? new UnitParser(sources, reach, overlays);
         int[] parsed = [.. Enumerable.Range(0, units.Length).Where(i => results[i] is null)];
+        beforeParsing?.Invoke(parsed.Length);
         ParseEach(parsed);
         // Each header body is walked by the first unit in discovery order that reaches it, whatever the threads did and
         // whatever scan a cached unit's facts come from: a unit that walked one it is not the first to reach (another
