@@ -25,7 +25,7 @@ namespace Parascope.Caching;
 public sealed class LexicalScanStore : ILexicalScanStore
 {
     /// <summary>Raise whenever the entry or a scan type changes shape.</summary>
-    public const uint Version = 6;
+    public const uint Version = 7;
     public const string Extension = ".lexical";
     private static ReadOnlySpan<byte> Magic => "PSLX"u8;
 

@@ -17,8 +17,13 @@ namespace Parascope.Detectors.Instructions;
 /// </summary>
 internal sealed partial class AssemblerHeaders
 {
-    /// <summary>A header's assembler statements, each with its text as the classifier reads it (raw bytes decoded).</summary>
-    internal sealed record Header(string Relative, InstructionFamily Family, ImmutableArray<string> Includers, List<(AsmStatement Statement, string? Decoded)> Statements);
+    /// <summary>
+    /// A header's assembler statements, each with its text as the classifier reads it (raw bytes decoded) and, for a
+    /// macro body's statement, whether the classifier takes it for a site by itself: classified once when the headers
+    /// are read and kept with them (the classification of every header macro was ~0.2 s of a re-scan of xnu-11417).
+    /// </summary>
+    internal sealed record Header(string Relative, InstructionFamily Family, ImmutableArray<string> Includers,
+        List<(AsmStatement Statement, string? Decoded, bool MacroSite)> Statements);
 
     /// <summary>What <see cref="ReadHeaders"/> makes of a tree, as a lexical scan store keeps it for the next scan.</summary>
     internal sealed record Scan(List<Header> Headers);
@@ -39,13 +44,13 @@ internal sealed partial class AssemblerHeaders
         // A macro is an instruction macro when a body statement is a site by itself (not a use of another macro).
         foreach (var header in headers)
         {
-            foreach (var (statement, decoded) in header.Statements)
+            foreach (var (statement, _, macroSite) in header.Statements)
             {
                 if (statement.Macro is null || allNames.Contains(FirstWord(statement.Text)))
                 {
                     continue;
                 }
-                if (!statement.MacroParameters.IsEmpty || classifier.Classify(decoded ?? statement.Text, header.Family, statement.IntelSyntax) is not null)
+                if (!statement.MacroParameters.IsEmpty || macroSite)
                 {
                     if (!_macros.TryGetValue(statement.Macro, out var list))
                     {
@@ -153,14 +158,15 @@ internal sealed partial class AssemblerHeaders
                 .SetItem("__ASSEMBLER__", "1").SetItem("ASSEMBLER", "1");
             // #define bodies holding C asm statements (`#define __IN(s, u) static … asm volatile ("in" #s …)`) are C.
             var cMacros = fromAssembly && !assemblerOnly ? CSourceScanner.Scan(body).AsmMacros : [];
-            var kept = new List<(AsmStatement, string?)>();
+            var kept = new List<(AsmStatement, string?, bool)>();
             foreach (var (statement, decoded) in RawRuns.Decode(AssemblySourceScanner.Scan(body, family, defines), classifier, family))
             {
                 var condition = AssemblerCondition(statement.Conditions);
                 var assembler = condition ?? (statement.InGasMacro || assemblerOnly || statement.Macro is not null && fromAssembly && !cMacros.Contains(statement.Macro));
                 if (assembler)
                 {
-                    kept.Add((statement, decoded));
+                    kept.Add((statement, decoded,
+                        statement.Macro is not null && classifier.Classify(decoded ?? statement.Text, family, statement.IntelSyntax) is not null));
                 }
             }
             if (kept.Count > 0)
@@ -192,7 +198,7 @@ internal sealed partial class AssemblerHeaders
     {
         foreach (var header in _headers)
         {
-            foreach (var (statement, decoded) in header.Statements)
+            foreach (var (statement, decoded, _) in header.Statements)
             {
                 if (IsUse(header.Relative, statement))
                 {
