@@ -573,74 +573,134 @@ public static class ScanPipeline
     /// configuration compiles, folded into the scan's findings (<see cref="ConfigurationSites.Fold"/>). Their parse
     /// adds nothing to the unit counts, the call graph or the reach of functions. They read the files' texts the
     /// scan already holds (TEXTS: the same files on disk whatever the configuration) instead of a copy of their own.
+    /// A group the store does not hold is looked up in the result cache; when it parses many units it is parsed and
+    /// detected at once (after a collection of the whole heap), else it waits for the other groups that parse few, whose
+    /// units are then parsed together, sharing the cores (a `.c` edit's re-scan parses the edited unit once in each group).
     /// </summary>
     private static IEnumerable<Finding> VariantSites(ImmutableArray<SourceUnit> variants, IReadOnlyList<Finding> own, RuleSet rules,
         string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, ConfigurationGroupStore? groups, SourceTexts texts,
         Workers.ParseWorkerPool? workers, VariantParses tally)
     {
-        var folded = new List<Finding>();
         // What every group's detection reads besides its units' files, taken once for the scan: the tree's file list and
         // the headers and assembly files the instruction detector reads whatever the units are.
         var files = discovery.Files ?? FileInventory.Empty(root);
         var tree = groups is null || variants.IsEmpty ? null
             : new GroupTree(ConfigurationGroupStore.ListDigest(files.RelativePaths), [.. Detectors.Instructions.AssemblerHeaders.FilesRead(files)]);
+        var stage = new GroupStage(rules, root, request with { Progress = null, ProgressDetail = null }, discovery, cache, groups, tree, texts, workers, tally);
         // Configurations first, then each board (in its own configurations), so that a board's sites carry its name.
-        foreach (var group in variants.GroupBy(u => (u.Platform, Configuration: u.Configuration!))
-            .OrderBy(g => g.Key.Platform, StringComparer.Ordinal).ThenBy(g => KernelConfigurations.Rank(g.Key.Configuration)))
+        var ordered = variants.GroupBy(u => (u.Platform, Configuration: u.Configuration!))
+            .OrderBy(g => g.Key.Platform, StringComparer.Ordinal).ThenBy(g => KernelConfigurations.Rank(g.Key.Configuration))
+            .ToList();
+        var detections = new ConfigurationGroupResult?[ordered.Count];
+        var waiting = new List<(int Index, GroupParse Parse)>();
+        try
         {
-            folded.AddRange(ConfigurationSitesOf(group, own, rules, root, request, discovery, cache, groups, tree, texts, workers, tally));
+            for (var i = 0; i < ordered.Count; i++)
+            {
+                GroupParse? parse = null;
+                detections[i] = stage.Kept(ordered[i]) ?? stage.DetectedAtOnce(ordered[i], out parse);
+                if (parse is not null)
+                {
+                    waiting.Add((i, parse));
+                }
+            }
+            UnitParses.ParseMissing([.. waiting.Select(w => w.Parse.Parses)], request.Jobs);
+            foreach (var (index, parse) in waiting)
+            {
+                detections[index] = stage.Detected(parse);
+            }
+        }
+        finally
+        {
+            foreach (var (_, parse) in waiting)
+            {
+                parse.Parses.Dispose();
+            }
         }
         if (tally.Parsed)
         {
             ReleaseGarbage();
         }
+        var folded = new List<Finding>();
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var (group, detection) = (ordered[i], detections[i]!);
+            tally.Counts.Add(detection.Counts);
+            tally.WrapperCalls.AddRange(detection.WrapperCalls);
+            var byFile = OwnConfigurations([.. group]);
+            var platforms = OwnPlatforms(group);
+            folded.AddRange(ConfigurationSites.Fold(own, detection.Findings, file => byFile.GetValueOrDefault(file, [group.Key.Configuration]),
+                file => platforms.GetValueOrDefault(file, group.Key.Platform is { } board ? [board] : [])));
+        }
         return folded;
     }
 
-    /// <summary>
-    /// One configuration's sites, folded. A method of its own so that the configuration's parsed units and detectors
-    /// die with its frame: a method run once is compiled without lifetime tracking (tier 0), so locals of the loop in
-    /// <see cref="VariantSites"/> would hold the previous configuration's units through the next one's parse.
-    /// </summary>
-    private static List<Finding> ConfigurationSitesOf(IGrouping<(string? Platform, string Configuration), SourceUnit> group, IReadOnlyList<Finding> own, RuleSet rules,
-        string root, ScanRequest request, DiscoveryResult discovery, ResultCache? cache, ConfigurationGroupStore? groups, GroupTree? tree, SourceTexts texts,
-        Workers.ParseWorkerPool? workers, VariantParses tally)
+    /// <summary>A configuration group looked up in the result cache, waiting for its missing units' parse: its detectors, its reach, its units' parses.</summary>
+    private sealed record GroupParse(IGrouping<(string? Platform, string Configuration), SourceUnit> Group, string Name, List<string>? Keys,
+        ImmutableArray<IDetector> Detectors, FunctionReach Reach, UnitParses Parses);
+
+    /// <summary>What every configuration group's parse and detection share in a scan.</summary>
+    private sealed record GroupStage(RuleSet Rules, string Root, ScanRequest Request, DiscoveryResult Discovery, ResultCache? Cache,
+        ConfigurationGroupStore? Groups, GroupTree? Tree, SourceTexts Texts, Workers.ParseWorkerPool? Workers, VariantParses Tally)
     {
-        var name = $"{group.Key.Platform}\t{group.Key.Configuration}";
-        List<string>? keys = groups is not null && tree is not null && cache is not null ? [.. group.Select(cache.KeyOf)] : null;
-        var detection = keys is not null ? groups!.TryGet(name, keys, tree!.Listing) : null;
-        if (detection is null)
+        private static string NameOf(IGrouping<(string? Platform, string Configuration), SourceUnit> group) => $"{group.Key.Platform}\t{group.Key.Configuration}";
+
+        private List<string>? KeysOf(IGrouping<(string? Platform, string Configuration), SourceUnit> group) =>
+            Groups is not null && Tree is not null && Cache is not null ? [.. group.Select(Cache.KeyOf)] : null;
+
+        /// <summary>GROUP's detection taken back from the store, or null.</summary>
+        public ConfigurationGroupResult? Kept(IGrouping<(string? Platform, string Configuration), SourceUnit> group) =>
+            KeysOf(group) is { } keys ? Groups!.TryGet(NameOf(group), keys, Tree!.Listing) : null;
+
+        /// <summary>
+        /// GROUP looked up in the result cache, then parsed and detected when it parses many units (null PARSE); else
+        /// null, and PARSE waits for the parse of its missing units (with no worker processes: their stages run one at
+        /// a time). A method of its own so that a group's parsed units and detectors die with its frame: a method run
+        /// once is compiled without lifetime tracking (tier 0), so locals of the loop in <see cref="VariantSites"/>
+        /// would hold the previous group's units through the next one's parse.
+        /// </summary>
+        public ConfigurationGroupResult? DetectedAtOnce(IGrouping<(string? Platform, string Configuration), SourceUnit> group, out GroupParse? parse)
         {
-            var detectors = DetectorRegistry.All(rules);
+            var detectors = DetectorRegistry.All(Rules);
             var reach = new FunctionReach();
-            // Before a group's parses, once its look-ups are done, and only when it parses many units: a collection of the
-            // whole heap is a tenth of a second or more, and a `.c` edit's re-scan parses one unit in each group that
-            // builds it (xnu-11417 x86_64: three collections, ~0.4 s, for three parses of kern_stackshot.c).
-            var parsed = ParseAll([.. group], [.. detectors], root, texts, reach, request with { Progress = null, ProgressDetail = null }, discovery.Overlays, cache, workers,
-                beforeParsing: count =>
+            var parses = new UnitParses([.. group], [.. detectors], Root, Texts, reach, Request, Discovery.Overlays, Cache, Workers);
+            parse = new GroupParse(group, NameOf(group), KeysOf(group), detectors, reach, parses);
+            if (parses.Missing.Length < ManyParses && Workers is null)
+            {
+                return null;
+            }
+            using (parses)
+            {
+                // Before a group's many parses, once its look-ups are done: a collection of the whole heap is a tenth of
+                // a second or more, worth it before hundreds of libclang parses (their memory is malloc's, which cannot
+                // reuse what the managed heap keeps), not before one or two.
+                if (parses.Missing.Length >= ManyParses)
                 {
-                    if (count >= ManyParses)
-                    {
-                        ReleaseGarbage();
-                        tally.Parsed = true;
-                    }
-                });
-            var (context, detected) = Detect(detectors, rules, request, root, discovery, parsed, texts, reach, compiledSitesOnly: true);
-            detection = new ConfigurationGroupResult([.. detected], [.. Detectors.PageTables.PageTableDetector.Calls(context)],
+                    ReleaseGarbage();
+                    Tally.Parsed = true;
+                }
+                UnitParses.ParseMissing([parses], Request.Jobs);
+                var detected = Detected(parse);
+                parse = null;
+                return detected;
+            }
+        }
+
+        /// <summary>PARSE's group detected once its missing units are parsed, and kept in the store when every unit parsed whole.</summary>
+        public ConfigurationGroupResult Detected(GroupParse parse)
+        {
+            var parsed = parse.Parses.Finish();
+            var (context, detected) = Detect(parse.Detectors, Rules, Request, Root, Discovery, parsed, Texts, parse.Reach, compiledSitesOnly: true);
+            var detection = new ConfigurationGroupResult([.. detected], [.. Detectors.PageTables.PageTableDetector.Calls(context)],
                 UnitCounts.Of([.. parsed.Select(u => (u.Status, u.HasFatal))]));
             // What the group's detection read: its units' files and the tree's. A unit that failed or stopped at a missing file
             // may parse otherwise next time with every file the same (as the unit entries, such a group is not kept).
-            if (keys is not null && parsed.All(u => u.Status != UnitStatus.Failed && !u.HasFatal))
+            if (parse.Keys is { } keys && parsed.All(u => u.Status != UnitStatus.Failed && !u.HasFatal))
             {
-                groups!.Add(name, keys, tree!.Listing, parsed.SelectMany(u => u.Dependencies).Concat(tree.Files), detection);
+                Groups!.Add(parse.Name, keys, Tree!.Listing, parsed.SelectMany(u => u.Dependencies).Concat(Tree.Files), detection);
             }
+            return detection;
         }
-        tally.Counts.Add(detection.Counts);
-        tally.WrapperCalls.AddRange(detection.WrapperCalls);
-        var byFile = OwnConfigurations([.. group]);
-        var platforms = OwnPlatforms(group);
-        return [.. ConfigurationSites.Fold(own, detection.Findings, file => byFile.GetValueOrDefault(file, [group.Key.Configuration]),
-            file => platforms.GetValueOrDefault(file, group.Key.Platform is { } board ? [board] : []))];
     }
 
     /// <summary>
@@ -698,85 +758,132 @@ public static class ScanPipeline
         {
             return [];
         }
-        var results = new ParsedUnit?[units.Length];
-        var strings = new SharedStrings();
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs) };
-        var progress = new ScanProgressTracker(units.Length, request.Progress, request.ProgressDetail);
-        var journal = request.Journal;
-        FunctionReach.CachedReach? cachedReach = null;
-        if (cache is not null)
-        {
-            Parallel.For(0, units.Length, options, i => results[i] = cache.TryLoad(units[i], strings));
-            // What cached units reached: a unit parsed now walks a header body only when no cached unit before it reached it.
-            cachedReach = reach.Reach(results);
-            Parallel.For(0, units.Length, options, i =>
-            {
-                if (results[i] is { } hit)
-                {
-                    var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts };
-                    foreach (var source in sources)
-                    {
-                        source.Restore(hit, scope);
-                    }
-                }
-            });
-            progress.Cached(results.Count(r => r is not null));
-        }
-        using var parser = workers?.Stage(sources, reach, root, request.RulesDirectory, overlays) ?? new UnitParser(sources, reach, overlays);
-        int[] parsed = [.. Enumerable.Range(0, units.Length).Where(i => results[i] is null)];
-        beforeParsing?.Invoke(parsed.Length);
-        ParseEach(parsed);
-        // Each header body is walked by the first unit in discovery order that reaches it, whatever the threads did and
-        // whatever scan a cached unit's facts come from: a unit that walked one it is not the first to reach (another
-        // thread got there first), or left unwalked one it now is the first to reach (the unit that walked it in the
-        // cached scan is edited or gone), is parsed again, once the first reacher of every body is known.
-        for (var round = 0; round < 3; round++)
-        {
-            var again = (round == 0 && cachedReach is not null ? cachedReach.Displaced(results!, parsed) : FunctionReach.Displaced(results!)).ToArray();
-            if (again.Length == 0)
-            {
-                break;
-            }
-            reach.Settle(results!);
-            ParseEach(again);
-        }
-        // The translation units are gone: what malloc kept of them is of no use to the stages after (nor to the
-        // managed heap, which maps its own memory).
-        NativeHeap.Trim();
-        return results.ToImmutableArray()!;
+        using var parses = new UnitParses(units, sources, root, texts, reach, request, overlays, cache, workers);
+        beforeParsing?.Invoke(parses.Missing.Length);
+        UnitParses.ParseMissing([parses], request.Jobs);
+        return parses.Finish();
+    }
 
-        void ParseEach(int[] indexes)
+    /// <summary>
+    /// One stage's units (the own units, or one configuration group's) parsed in two steps: looked up in the result
+    /// cache when made, then the units it did not hold parsed (<see cref="ParseMissing"/>, which takes several stages'
+    /// at once) and the displaced ones parsed again (<see cref="Finish"/>).
+    /// </summary>
+    private sealed class UnitParses : IDisposable
+    {
+        private readonly ImmutableArray<SourceUnit> _units;
+        private readonly ParsedUnit?[] _results;
+        private readonly string _root;
+        private readonly SourceTexts _texts;
+        private readonly FunctionReach _reach;
+        private readonly ScanRequest _request;
+        private readonly ResultCache? _cache;
+        private readonly SharedStrings _strings = new();
+        private readonly ScanProgressTracker _progress;
+        private readonly FunctionReach.CachedReach? _cachedReach;
+        private readonly IUnitReader _parser;
+
+        public UnitParses(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources, string root, SourceTexts texts, FunctionReach reach,
+            ScanRequest request, ImmutableSortedDictionary<string, string> overlays, ResultCache? cache, Workers.ParseWorkerPool? workers)
         {
-            if (indexes.Length == 0)
+            (_units, _root, _texts, _reach, _request, _cache) = (units, root, texts, reach, request, cache);
+            _results = new ParsedUnit?[units.Length];
+            _progress = new ScanProgressTracker(units.Length, request.Progress, request.ProgressDetail);
+            if (cache is not null)
+            {
+                var options = Options(request.Jobs);
+                Parallel.For(0, units.Length, options, i => _results[i] = cache.TryLoad(units[i], _strings));
+                // What cached units reached: a unit parsed now walks a header body only when no cached unit before it reached it.
+                _cachedReach = reach.Reach(_results);
+                Parallel.For(0, units.Length, options, i =>
+                {
+                    if (_results[i] is { } hit)
+                    {
+                        var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts };
+                        foreach (var source in sources)
+                        {
+                            source.Restore(hit, scope);
+                        }
+                    }
+                });
+                _progress.Cached(_results.Count(r => r is not null));
+            }
+            Missing = [.. Enumerable.Range(0, units.Length).Where(i => _results[i] is null)];
+            _parser = workers?.Stage(sources, reach, root, request.RulesDirectory, overlays) ?? new UnitParser(sources, reach, overlays);
+        }
+
+        /// <summary>The indexes of the units the cache did not hold, in discovery order.</summary>
+        public int[] Missing { get; }
+
+        /// <summary>
+        /// The missing units of every stage of BATCHES parsed, JOBS at a time: a `.c` edit's re-scan parses the edited unit
+        /// once in each configuration group that builds it, one unit a group, which one group at a time left all cores
+        /// but one idle. The stages share no state: each has its parser, reach and detectors.
+        /// </summary>
+        public static void ParseMissing(IReadOnlyList<UnitParses> batches, int jobs) =>
+            ParseEach([.. batches.SelectMany(batch => batch.Missing.Select(i => (batch, i)))], jobs);
+
+        /// <summary>
+        /// The units displaced from the header bodies they walked parsed again (see below), and every unit's facts. Each
+        /// header body is walked by the first unit in discovery order that reaches it, whatever the threads did and
+        /// whatever scan a cached unit's facts come from: a unit that walked one it is not the first to reach (another
+        /// thread got there first), or left unwalked one it now is the first to reach (the unit that walked it in the
+        /// cached scan is edited or gone), is parsed again, once the first reacher of every body is known.
+        /// </summary>
+        public ImmutableArray<ParsedUnit> Finish()
+        {
+            for (var round = 0; round < 3; round++)
+            {
+                var again = (round == 0 && _cachedReach is not null ? _cachedReach.Displaced(_results!, Missing) : FunctionReach.Displaced(_results!)).ToArray();
+                if (again.Length == 0)
+                {
+                    break;
+                }
+                _reach.Settle(_results!);
+                ParseEach([.. again.Select(i => (this, i))], _request.Jobs);
+            }
+            // The translation units are gone: what malloc kept of them is of no use to the stages after (nor to the
+            // managed heap, which maps its own memory).
+            NativeHeap.Trim();
+            return _results.ToImmutableArray()!;
+        }
+
+        public void Dispose() => _parser.Dispose();
+
+        private static ParallelOptions Options(int jobs) => new() { MaxDegreeOfParallelism = Math.Max(1, jobs) };
+
+        private static void ParseEach((UnitParses Batch, int Index)[] work, int jobs)
+        {
+            if (work.Length == 0)
             {
                 return;
             }
             // A supervised scan's suspects first, one at a time: if one crashes the parser, the journal names it alone.
-            var suspects = journal is null ? [] : indexes.Where(i => journal.IsSuspect(units[i])).ToArray();
-            foreach (var i in suspects)
+            var suspects = work.Where(w => w.Batch._request.Journal is { } journal && journal.IsSuspect(w.Batch._units[w.Index])).ToArray();
+            foreach (var (batch, i) in suspects)
             {
-                ParseOne(i);
+                batch.ParseOne(i);
             }
             // In discovery order, not largest first (a shorter tail): each header body is walked by the first unit in
             // discovery order that reaches it, and a later unit that got there first is parsed again (displaced), so
             // any other order would parse many of the largest units twice.
-            var rest = suspects.Length == 0 ? indexes : [.. indexes.Except(suspects)];
-            Parallel.ForEach(Partitioner.Create(0, rest.Length, 1), options, range =>
+            var rest = suspects.Length == 0 ? work : [.. work.Except(suspects)];
+            Parallel.ForEach(Partitioner.Create(0, rest.Length, 1), Options(jobs), range =>
             {
                 for (var k = range.Item1; k < range.Item2; k++)
                 {
-                    ParseOne(rest[k]);
+                    rest[k].Batch.ParseOne(rest[k].Index);
                 }
             });
         }
 
-        void ParseOne(int i)
+        private void ParseOne(int i)
         {
-            var scope = new UnitScope { Unit = units[i], Root = root, Texts = texts, Strings = strings, Rank = i };
-            var token = progress.Start(units[i]);
-            results[i] = journal is null ? parser.Parse(scope, request.UnitTimeout) : JournalledParse(journal, parser, scope, request.UnitTimeout);
-            progress.Finish(token);
-            cache?.Store(results[i]!);
+            var scope = new UnitScope { Unit = _units[i], Root = _root, Texts = _texts, Strings = _strings, Rank = i };
+            var token = _progress.Start(_units[i]);
+            _results[i] = _request.Journal is not { } journal ? _parser.Parse(scope, _request.UnitTimeout) : JournalledParse(journal, _parser, scope, _request.UnitTimeout);
+            _progress.Finish(token);
+            _cache?.Store(_results[i]!);
         }
     }
 

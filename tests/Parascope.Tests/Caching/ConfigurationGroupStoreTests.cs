@@ -18,8 +18,8 @@ public sealed class ConfigurationGroupStoreTests
     private const string Variant = "osfmk/kern/widget_debug.c";
     private const string Plain = "osfmk/kern/widget_plain.c";
 
-    private static ScanOutcome Scan(string root, string cache, string? results) =>
-        ScanPipeline.Run(new ScanRequest { Root = root, Arches = ["x86_64"], Jobs = 1, CacheDirectory = cache, ResultCache = results });
+    private static ScanOutcome Scan(string root, string cache, string? results, int jobs = 1) =>
+        ScanPipeline.Run(new ScanRequest { Root = root, Arches = ["x86_64"], Jobs = jobs, CacheDirectory = cache, ResultCache = results });
 
     private static string Json(ScanOutcome outcome)
     {
@@ -59,6 +59,36 @@ public sealed class ConfigurationGroupStoreTests
         var site = Assert.Single(rescan.Result!.Findings, f => f.File == Variant && f.Function == "widget_stop");
         Assert.Equal("inactive, DEVELOPMENT", $"{(site.Active ? "active" : "inactive")}, {string.Join(',', site.Configurations)}");
         Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(rescan));
+    }
+
+    [Fact]
+    public void Editing_a_file_two_configurations_build_parses_it_in_both_and_detects_both_groups_again()
+    {
+        using var tree = ConfigurationSiteTests.DevelopmentTree();
+        tree.Write("config/MASTER", """
+            #  BASE =        [ medium ]
+            #  RELEASE =     [ BASE ]
+            #  DEVELOPMENT = [ BASE development widget_trace ]
+            #  DEBUG =       [ BASE debug ]
+            options		DEVELOPMENT		# <development>
+            options		DEBUG		# <debug>
+            options		WIDGET_TRACE		# <widget_trace>
+            options		CONFIG_WIDGETS=7	# <medium>
+            """);
+        Append(tree, Variant, "\nvoid\nwidget_flush(void)\n{\n#if DEBUG\n\t__asm__ volatile (\"invd\");\n#endif\n}\n");
+        using var cache = new TempTree();
+        Assert.Equal((0, 2), Scan(tree.Root, cache.Root, cache.Root, jobs: 2).Statistics!.ConfigurationGroups);
+        Append(tree, Variant, "\nvoid\nwidget_stop(void)\n{\n#if DEBUG\n\t__asm__ volatile (\"wbinvd\");\n#endif\n}\n");
+
+        // One unit to parse in each group: the two parses share the cores, then each group is detected with its own detectors.
+        var rescan = Scan(tree.Root, cache.Root, cache.Root, jobs: 2);
+
+        Assert.Equal((0, 2), rescan.Statistics!.ConfigurationGroups);
+        var site = Assert.Single(rescan.Result!.Findings, f => f.File == Variant && f.Function == "widget_stop");
+        Assert.Equal("inactive, DEBUG", $"{(site.Active ? "active" : "inactive")}, {string.Join(',', site.Configurations)}");
+        var trace = Assert.Single(rescan.Result!.Findings, f => f.File == Variant && f.RuleId == "x86.rdtsc");
+        Assert.Equal(["DEVELOPMENT"], trace.Configurations.ToArray());
+        Assert.Equal(Json(Scan(tree.Root, cache.Root, null, jobs: 2)), Json(rescan));
     }
 
     [Fact]
