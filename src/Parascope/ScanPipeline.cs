@@ -490,29 +490,9 @@ public static class ScanPipeline
         {
             known.Add(resources);
         }
-        return !parsed.Where(p => p.HasFatal).Any(p => SearchFolders(p.Unit.Arguments)
+        return !parsed.Where(p => p.HasFatal).Any(p => MissingHeaders.SearchFolders(p.Unit.Arguments)
             .Select(folder => Path.GetFullPath(folder, p.Unit.WorkingDirectory ?? snapshot.Root) + "/")
             .Any(folder => !known.Any(k => folder.StartsWith(Path.GetFullPath(k).TrimEnd('/') + "/", StringComparison.Ordinal))));
-    }
-
-    /// <summary>The folders a unit's flags add to the include search (-I, -isystem, -iquote, -idirafter, joined or separate).</summary>
-    private static IEnumerable<string> SearchFolders(ImmutableArray<string> arguments)
-    {
-        string[] flags = ["-I", "-isystem", "-iquote", "-idirafter"];
-        for (var i = 0; i < arguments.Length; i++)
-        {
-            foreach (var flag in flags)
-            {
-                if (arguments[i] == flag && i + 1 < arguments.Length)
-                {
-                    yield return arguments[i + 1];
-                }
-                else if (arguments[i].Length > flag.Length && arguments[i].StartsWith(flag, StringComparison.Ordinal) && flag == "-I")
-                {
-                    yield return arguments[i][flag.Length..];
-                }
-            }
-        }
     }
 
     /// <summary>The files outside the snapshot's list that the result depends on: what the units read there, and the compile_commands.json named.</summary>

@@ -144,14 +144,22 @@ public sealed class ResultCache
         }
     }
 
-    /// <summary>UNIT's facts in RECORD when every file its manifest names still has its content; null otherwise.</summary>
+    /// <summary>
+    /// UNIT's facts in RECORD when every file its manifest names still has its content and no header it missed is there
+    /// now (<see cref="MissingHeaders"/>); null otherwise.
+    /// </summary>
     private ParsedUnit? Current(UnitFactsRecord record, SourceUnit unit) =>
         // Checked before the facts are taken out: after a header edit most entries a scan reads are stale.
-        record.ManifestDigest is { } digest && _digests.Combined(record.Dependencies) == digest ? record.ToParsedUnit(unit) : null;
+        record.ManifestDigest is { } digest && _digests.Combined(record.Dependencies) == digest
+        && (!record.Errors.Any(ParsedUnit.IsFatal) || MissingHeaders.Candidates(unit, record.Errors) is { } missing && MissingHeaders.NoneThere(missing))
+            ? record.ToParsedUnit(unit)
+            : null;
 
     /// <summary>
-    /// Keeps UNIT's facts. Not kept: failed units (a crash or a timeout may not recur) and units with a fatal error such
-    /// as a missing header (creating the header must be seen, and a missing file is in no manifest). Assembly units are
+    /// Keeps UNIT's facts. Not kept: failed units (a crash or a timeout may not recur) and units with a fatal error other
+    /// than a missing header, or a missing header whose lookup this cannot check (<see cref="MissingHeaders"/>): a
+    /// unit that stopped at a missing header is taken back only while no file is where the header would be found (the
+    /// paths are checked on each look-up; a missing file is in no manifest). Assembly units are
     /// kept: libclang preprocesses them (their skipped lines decide which statements are active), and their manifest
     /// holds every header that preprocessing read.
     /// </summary>
@@ -178,7 +186,8 @@ public sealed class ResultCache
 
     /// <summary>UNIT's lookup key and manifest digest when its facts may be kept (see <see cref="Store"/>); null otherwise.</summary>
     private (string Key, string ManifestDigest)? Keeping(ParsedUnit unit) =>
-        unit.Status == UnitStatus.Failed || unit.HasFatal || _digests.Combined(unit.Dependencies) is not { } manifestDigest
+        unit.Status == UnitStatus.Failed || unit.HasFatal && MissingHeaders.Candidates(unit.Unit, unit.Errors) is null
+        || _digests.Combined(unit.Dependencies) is not { } manifestDigest
             ? null
             : (KeyOf(unit.Unit), manifestDigest);
 

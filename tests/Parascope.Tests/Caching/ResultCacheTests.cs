@@ -175,6 +175,98 @@ public sealed class ResultCacheTests
         Assert.DoesNotContain(plain.Result!.Findings, f => f.File == "pmap.c" && f.RuleId.Contains("invlpg", StringComparison.Ordinal) && f.Active);
     }
 
+    /// <summary>
+    /// A tree whose pmap.c includes a header no search folder holds: its own folder (a quoted include), include/ in the
+    /// tree and a folder outside it (as XNU's stand-ins are) are searched, with -nostdinc unless FLAGS say otherwise.
+    /// </summary>
+    private static (TempTree Tree, TempTree Outside, string Commands) MissingHeaderTree(string flags = "\"-nostdinc\",")
+    {
+        var tree = Tree();
+        var outside = new TempTree();
+        tree.Write("include/.keep", string.Empty);
+        tree.Write("pmap.c", "#include \"widget/missing.h\"\n" + PmapUnit);
+        var commands = tree.Write("compile_commands.json", $$"""
+            [{"directory": "{{tree.Root}}", "file": "pmap.c", "arguments": ["cc", "-c", {{flags}} "-I", "{{tree.Root}}/include", "-I{{outside.Root}}", "pmap.c"]},
+             {"directory": "{{tree.Root}}", "file": "other.c", "arguments": ["cc", "-c", "other.c"]}]
+            """);
+        return (tree, outside, commands);
+    }
+
+    private const string MissingHeader = "static inline void widget_off(void)\n{\n    __asm__ volatile(\"cli\");\n}\n";
+
+    [Fact]
+    public void A_unit_that_stopped_at_a_missing_header_is_taken_back_while_the_header_is_still_missing()
+    {
+        var (tree, outside, commands) = MissingHeaderTree();
+        using var _ = tree;
+        using var __ = outside;
+        using var cache = new TempTree();
+        var cold = Scan(tree.Root, cache.Root, cache.Root, commands);
+        Assert.Contains(cold.Result!.Health.MissingHeaders, m => m.Text == "widget/missing.h");
+
+        var warm = Scan(tree.Root, cache.Root, cache.Root, commands);
+
+        Assert.Equal((2, 0), (warm.Statistics!.Cache!.Hits, warm.Statistics.Cache.Misses));
+        Assert.Equal(Json(Scan(tree.Root, null, cache.Root, commands)), Json(warm));
+    }
+
+    [Theory]
+    [InlineData("tree")]
+    [InlineData("outside")]
+    [InlineData("includer")]
+    [InlineData("link")]
+    public void A_missing_header_created_where_the_unit_looks_parses_the_unit_again(string where)
+    {
+        var (tree, outside, commands) = MissingHeaderTree();
+        using var _ = tree;
+        using var __ = outside;
+        using var cache = new TempTree();
+        using var elsewhere = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root, commands);
+        switch (where)
+        {
+            case "tree":
+                tree.Write("include/widget/missing.h", MissingHeader);
+                break;
+            case "outside":
+                outside.Write("widget/missing.h", MissingHeader);
+                break;
+            case "includer":
+                tree.Write("widget/missing.h", MissingHeader);
+                break;
+            case "link":
+                // A link the tree's listing leaves out (links are not listed), to a file outside every search folder.
+                var target = elsewhere.Write("real.h", MissingHeader);
+                Directory.CreateDirectory(Path.Combine(tree.Root, "include/widget"));
+                File.CreateSymbolicLink(Path.Combine(tree.Root, "include/widget/missing.h"), target);
+                break;
+        }
+
+        var rescan = Scan(tree.Root, cache.Root, cache.Root, commands);
+
+        Assert.Equal((1, 1), (rescan.Statistics!.Cache!.Hits, rescan.Statistics.Cache.Misses));
+        Assert.DoesNotContain(rescan.Result!.Health.MissingHeaders, m => m.Text == "widget/missing.h");
+        Assert.Equal(Json(Scan(tree.Root, null, cache.Root, commands)), Json(rescan));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\"-nostdinc\", \"-isysroot\", \"/nonexistent/sdk\",")]
+    [InlineData("\"-nostdinc\", \"-F/nonexistent/frameworks\",")]
+    public void A_unit_whose_missing_header_could_be_found_elsewhere_is_parsed_again_every_scan(string flags)
+    {
+        // Without -nostdinc clang also looks in the machine's system folders; a sysroot or frameworks add other places.
+        var (tree, outside, commands) = MissingHeaderTree(flags);
+        using var _ = tree;
+        using var __ = outside;
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root, commands);
+
+        var warm = Scan(tree.Root, cache.Root, cache.Root, commands);
+
+        Assert.Equal((1, 1), (warm.Statistics!.Cache!.Hits, warm.Statistics.Cache.Misses));
+    }
+
     [Theory]
     [InlineData("truncated")]
     [InlineData("flipped")]
