@@ -58,7 +58,7 @@ public static class CompileCommandsDiscovery
                 Language = language.Value,
                 // `parascope compile-commands` writes the arch it configured; others say it through --target.
                 Arch = entry.Arch ?? ArchOf(words) ?? request.Arches[0],
-                Arguments = Arguments(words, entry.File, entry.Path, request.ResourceDirectory),
+                Arguments = Arguments(words, entry.File, entry.Path, request.ResourceDirectory, entry.Directory),
                 Subsystem = Subsystems.Of(relative),
                 WorkingDirectory = entry.Directory,
                 Origin = "compile_commands.json",
@@ -237,7 +237,13 @@ public static class CompileCommandsDiscovery
         return (at < 0 ? first : first[..at]).TrimEnd(' ', '.');
     }
 
-    private static ImmutableArray<string> Arguments(List<string> words, string file, string path, string? resourceDirectory)
+    /// <summary>
+    /// The entry's words as libclang's arguments: the compiler, the source, outputs and dependency files left out, the
+    /// resource folder added, and the entry's DIRECTORY as clang's working directory — relative paths in the flags
+    /// (`-I./include`, `-include ./config.h`, make-based builds write them) resolve from it, as in the build, not from
+    /// wherever the scan runs.
+    /// </summary>
+    private static ImmutableArray<string> Arguments(List<string> words, string file, string path, string? resourceDirectory, string directory)
     {
         var result = ImmutableArray.CreateBuilder<string>();
         for (var i = 1; i < words.Count; i++)
@@ -258,6 +264,11 @@ public static class CompileCommandsDiscovery
         {
             result.Add("-resource-dir");
             result.Add(resourceDirectory);
+        }
+        if (!result.Any(word => word.StartsWith("-working-directory", StringComparison.Ordinal)))
+        {
+            result.Add("-working-directory");
+            result.Add(directory);
         }
         return result.ToImmutable();
     }

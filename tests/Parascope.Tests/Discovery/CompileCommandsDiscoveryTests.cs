@@ -36,6 +36,28 @@ public sealed class CompileCommandsDiscoveryTests
     }
 
     [Fact]
+    public void Relative_include_folders_and_defines_files_resolve_from_the_entry_directory_not_from_where_the_scan_runs()
+    {
+        // Make-based builds (Bear, the kernel's own compile_commands) write `-I./include` and `-include ./config.h`
+        // relative to the entry's directory; the test process runs elsewhere.
+        using var tree = new TempTree();
+        tree.Write("build/include/pio.h", "extern void outb(unsigned short port, unsigned char value);\n");
+        tree.Write("build/config.h", "#define FIXTURE_HAS_PIO 1\n");
+        var file = tree.Write("osfmk/i386/probe.c", "#include <pio.h>\n" + Source.Replace("extern void outb(unsigned short port, unsigned char value);\n", ""));
+        using var outside = new TempTree();
+        var commands = outside.Write("compile_commands.json", JsonSerializer.Serialize(new[]
+        {
+            new { directory = Path.Combine(tree.Root, "build"), file, arguments = new[] { "clang", "-xc", "-I./include", "-include", "./config.h", "-c", file } },
+        }));
+
+        var scan = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, CompileCommands = commands });
+
+        Assert.Null(scan.Error);
+        Assert.Empty(scan.Result!.Health.MissingHeaders);
+        Assert.Single(scan.Result.Findings, f => f.RuleId == "driver-api.port-io");
+    }
+
+    [Fact]
     public void A_missing_compile_commands_file_is_a_one_line_error()
     {
         using var tree = new TempTree();
