@@ -11,6 +11,7 @@ flags and jobs on both sides, it measures:
   touched   after changing only one header's modification time (the whole-scan entry misses; every unit entry
             is still used: what a re-scan after `git checkout` of the same content costs)
   edit-c    after appending a comment to one .c unit
+  edit-c-variant  the same for a .c unit another configuration or board parses again (its groups are detected again)
   edit-h    after appending a comment to one header (only the units that include it are parsed again)
 each with its phases (discover, parse, detect, graph, report: parascope's --timings line), units per second (over
 the run's wall time; before 2026-12-04 over its parse phase), peak
@@ -18,7 +19,7 @@ memory and the result cache's hits and misses, then the ratios. The load average
 shared machine, measure anyway and say so. The warm and cold reports must be byte-identical (checked).
 
 usage: bench/scan_bench.py TREE [--arch x86_64]... [--jobs 2] [--runs 1] [--clang clang-22] [--cli PATH]
-                         [--edit-c REL] [--edit-h REL] [--no-clang] [--json OUT]
+                         [--edit-c REL] [--edit-c-variant REL] [--edit-h REL] [--no-clang] [--json OUT]
 """
 import argparse
 import concurrent.futures
@@ -147,6 +148,8 @@ def main():
     parser.add_argument("--clang", default=None, help="default: clang-22 (the bundled libclang's), else clang-14")
     parser.add_argument("--cli", default=None, help="a parascope binary (default: build this repository's Release one)")
     parser.add_argument("--edit-c", default=None, help="the .c unit to edit (default: the first osfmk unit, else the first)")
+    parser.add_argument("--edit-c-variant", default=None,
+                        help="the .c unit with variants to edit (default: the first osfmk unit another configuration parses again, if any)")
     parser.add_argument("--edit-h", default=None, help="the header to edit (default: the first arch's proc_reg.h, else a local include)")
     parser.add_argument("--no-clang", action="store_true", help="skip clang (CI smoke run)")
     parser.add_argument("--clang-variants", action="store_true",
@@ -168,8 +171,8 @@ def main():
         entries, variant_entries = [], []
         for arch in arches:
             commands = os.path.join(scratch, f"cc-{arch}.json")
-            subprocess.run([cli, "compile-commands", copy, "--arch", arch, "--output", commands]
-                           + (["--variants"] if args.clang_variants else []),
+            # With the variants always: the edit of a unit with variants is chosen among them.
+            subprocess.run([cli, "compile-commands", copy, "--arch", arch, "--output", commands, "--variants"],
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             with open(commands) as f:
                 listed = json.load(f)
@@ -179,8 +182,11 @@ def main():
                      and in_shard(os.path.relpath(os.path.join(e["directory"], e["file"]), copy))]
         figures = {"tree": tree, "arches": arches, "jobs": args.jobs, "clangCommand": clang, "units": len(entries),
                    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+        variant_files = {os.path.relpath(os.path.join(e["directory"], e["file"]), copy) for e in variant_entries}
         if args.clang_variants:
             figures["variantUnits"] = len(variant_entries)
+        else:
+            variant_entries = []
         cold_runs, clang_runs, nocache_runs, variant_runs = [], [], [], []
         for run in range(args.runs):
             if not args.no_clang:
@@ -226,6 +232,11 @@ def main():
         if edit_c:
             edit(copy, edit_c)
             figures["editC"] = dict(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "edit-c.json")), file=edit_c)
+        edit_v = args.edit_c_variant or next((relative for relative in (os.path.relpath(os.path.join(e["directory"], e["file"]), copy) for e in c_entries)
+                                              if relative.startswith("osfmk/") and relative in variant_files), None)
+        if edit_v:
+            edit(copy, edit_v)
+            figures["editCVariant"] = dict(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "edit-c-variant.json")), file=edit_v)
         if edit_h:
             edit(copy, edit_h)
             figures["editH"] = dict(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "edit-h.json")), file=edit_h)
@@ -243,6 +254,8 @@ def main():
             ratios["nocacheOverClang"] = round(figures["nocache"]["wallS"] / figures["clang"]["wallS"], 2)
     if "editC" in figures:
         ratios["editCOverCold"] = round(figures["editC"]["wallS"] / cold, 3)
+    if "editCVariant" in figures:
+        ratios["editCVariantOverCold"] = round(figures["editCVariant"]["wallS"] / cold, 3)
     if "editH" in figures:
         ratios["editHOverCold"] = round(figures["editH"]["wallS"] / cold, 3)
     figures["ratios"] = ratios
@@ -255,7 +268,7 @@ def main():
     if "clangVariants" in figures:
         print(f"| {clang} -fsyntax-only, variant units | {figures['clangVariants']['wallS']} | {figures['clangVariants']['loadBefore']} "
               f"| | | | | | | | | | {len(variant_entries)} |")
-    for name in ("cold", "nocache", "warm", "touched", "editC", "editH"):
+    for name in ("cold", "nocache", "warm", "touched", "editC", "editCVariant", "editH"):
         if name not in figures:
             continue
         r = figures[name]
