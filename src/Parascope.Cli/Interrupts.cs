@@ -15,7 +15,8 @@ internal static class Interrupts
     public const int ExitOnSigint = 130;
     public const int ExitOnSigterm = 143;
 
-    public static IDisposable Register(TextWriter error)
+    /// <summary>Registers both handlers; ERROR is where the one line goes, taken only when a signal comes.</summary>
+    public static IDisposable Register(Func<TextWriter> error)
     {
         var registrations = new[]
         {
@@ -27,7 +28,7 @@ internal static class Interrupts
 
     private static int _stopping;
 
-    private static void Stop(PosixSignalContext context, TextWriter error, string what, int exit)
+    private static void Stop(PosixSignalContext context, Func<TextWriter> error, string what, int exit)
     {
         context.Cancel = true;
         // Once: Ctrl-C reaches a supervised scan twice, from the terminal and from its supervisor.
@@ -45,8 +46,9 @@ internal static class Interrupts
         IsolatedScan.StopWorkers();
         if (!supervisorSaysIt)
         {
-            error.WriteLine($"parascope: {what}; no report written");
-            error.Flush();
+            var writer = error();
+            writer.WriteLine($"parascope: {what}; no report written");
+            writer.Flush();
         }
         Environment.Exit(exit);
     }

@@ -2,7 +2,10 @@ using System.CommandLine;
 using Parascope.Cli;
 using Parascope.Cli.Commands;
 
-using (Interrupts.Register(Console.Error))
+// Registered before anything touches the console: setting up Console.Error sets up the runtime's own signal handling,
+// and from then until the registration a SIGTERM does nothing (.NET 10 no longer ends a process on it by default), so
+// a scan signalled in its first milliseconds could run on to its end (InterruptTests saw it once, exit 0 after 16 s).
+using (Interrupts.Register(() => Console.Error))
 {
     // The program itself: a scan may run supervised, as a child process of this one.
     return CommandLine.Run(args, Console.Out, Console.Error, programArguments: args);
