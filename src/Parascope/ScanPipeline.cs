@@ -585,10 +585,10 @@ public static class ScanPipeline
                 }
             }
             UnitParses.ParseMissing([.. waiting.Select(w => w.Parse.Parses)], request.Jobs);
-            foreach (var (index, parse) in waiting)
-            {
-                detections[index] = stage.Detected(parse);
-            }
+            // Detected side by side too: each group has its detectors and reach of its own, and what they share (the
+            // scan's lexical scans, the assembler headers' reading, the store) is made once, whichever group asks first.
+            Parallel.ForEach(waiting, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs) },
+                wait => detections[wait.Index] = stage.Detected(wait.Parse));
         }
         finally
         {
