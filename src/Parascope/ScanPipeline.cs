@@ -617,7 +617,7 @@ public static class ScanPipeline
 
     /// <summary>A configuration group looked up in the result cache, waiting for its missing units' parse: its detectors, its reach, its units' parses.</summary>
     private sealed record GroupParse(IGrouping<(string? Platform, string Configuration), SourceUnit> Group, string Name, List<string>? Keys,
-        ImmutableArray<IDetector> Detectors, FunctionReach Reach, UnitParses Parses);
+        ImmutableArray<IDetector> Detectors, FunctionReach Reach, UnitParses Parses, UnitFactsPack? Pack);
 
     /// <summary>What every configuration group's parse and detection share in a scan.</summary>
     private sealed record GroupStage(RuleSet Rules, string Root, ScanRequest Request, DiscoveryResult Discovery, ResultCache? Cache,
@@ -643,8 +643,9 @@ public static class ScanPipeline
         {
             var detectors = DetectorRegistry.All(Rules);
             var reach = new FunctionReach();
-            var parses = new UnitParses([.. group], [.. detectors], Root, Texts, reach, Request, Discovery.Overlays, Cache, Workers);
-            parse = new GroupParse(group, NameOf(group), KeysOf(group), detectors, reach, parses);
+            var pack = Groups is not null && Cache is not null ? new UnitFactsPack(Groups.PackPathOf(NameOf(group))) : null;
+            var parses = new UnitParses([.. group], [.. detectors], Root, Texts, reach, Request, Discovery.Overlays, Cache, Workers, pack);
+            parse = new GroupParse(group, NameOf(group), KeysOf(group), detectors, reach, parses, pack);
             if (parses.Missing.Length < ManyParses && Workers is null)
             {
                 return null;
@@ -670,6 +671,11 @@ public static class ScanPipeline
         public ConfigurationGroupResult Detected(GroupParse parse)
         {
             var parsed = parse.Parses.Finish();
+            // Written again only when many of its units were not taken from it (a `.c` edit leaves it as it is).
+            if (parse.Pack is { } pack)
+            {
+                Cache!.WritePack(parsed, pack);
+            }
             var (context, detected) = Detect(parse.Detectors, Rules, Request, Root, Discovery, parsed, Texts, parse.Reach, compiledSitesOnly: true);
             var detection = new ConfigurationGroupResult([.. detected], [.. Detectors.PageTables.PageTableDetector.Calls(context)],
                 UnitCounts.Of([.. parsed.Select(u => (u.Status, u.HasFatal))]));
@@ -763,8 +769,10 @@ public static class ScanPipeline
         private readonly FunctionReach.CachedReach? _cachedReach;
         private readonly IUnitReader _parser;
 
+        /// <param name="pack">The stage's own pack of facts to look units up in first (a configuration group's); none: the cache's.</param>
         public UnitParses(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources, string root, SourceTexts texts, FunctionReach reach,
-            ScanRequest request, ImmutableSortedDictionary<string, string> overlays, ResultCache? cache, Workers.ParseWorkerPool? workers)
+            ScanRequest request, ImmutableSortedDictionary<string, string> overlays, ResultCache? cache, Workers.ParseWorkerPool? workers,
+            UnitFactsPack? pack = null)
         {
             (_units, _root, _texts, _reach, _request, _cache) = (units, root, texts, reach, request, cache);
             _results = new ParsedUnit?[units.Length];
@@ -772,7 +780,8 @@ public static class ScanPipeline
             if (cache is not null)
             {
                 var options = Options(request.Jobs);
-                Parallel.For(0, units.Length, options, i => _results[i] = cache.TryLoad(units[i], _strings));
+                Parallel.For(0, units.Length, options, i => _results[i] = cache.TryLoad(units[i], _strings, pack));
+                pack?.Release();
                 // What cached units reached: a unit parsed now walks a header body only when no cached unit before it reached it.
                 _cachedReach = reach.Reach(_results);
                 Parallel.For(0, units.Length, options, i =>

@@ -310,7 +310,7 @@ internal static class Timings
     {
         var cache = statistics.Cache is { } c
             // Fields added at the end: bench/scan_bench.py and scripts outside read the line's first fields.
-            ? $"cache {c.Hits} hits, {c.Misses} misses, {c.Stored} stored, {c.Rejected} rejected, {c.Evicted} evicted, {c.Packed} hits from the pack"
+            ? $"cache {c.Hits} hits, {c.Misses} misses, {c.Stored} stored, {c.Rejected} rejected, {c.Evicted} evicted, {c.Packed} hits from the pack, {c.GroupPacked} from the configuration groups' packs"
             : "cache off";
         if (statistics.WholeScan != Caching.WholeScanUse.Off)
         {

@@ -42,6 +42,14 @@ public sealed class ConfigurationGroupStore
         _kept = Task.Run(() => Read(path));
     }
 
+    /// <summary>
+    /// Where GROUP's units' facts are packed beside the store (<see cref="UnitFactsPack"/>): a group detected again (an
+    /// edit of a file it reads) reads back hundreds of unchanged units, each from an entry of its own before (about half
+    /// a second of decoding on xnu-11417 x86_64 for three groups).
+    /// </summary>
+    public string PackPathOf(string group) =>
+        Path.ChangeExtension(_path, null) + "." + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(group)))[..16] + UnitFactsPack.Extension;
+
     /// <summary>Groups taken back so far.</summary>
     public int Reused => Volatile.Read(ref _reused);
 

@@ -15,6 +15,8 @@ public sealed record ResultCacheStatistics(int Hits, int Misses, int Stored, int
 {
     /// <summary>Of the hits, the units taken from the pack of the tree's last scan (<see cref="UnitFactsPack"/>).</summary>
     public int Packed { get; init; }
+    /// <summary>Of the hits, the variant units taken from their configuration group's pack (<see cref="ConfigurationGroupStore.PackPathOf"/>).</summary>
+    public int GroupPacked { get; init; }
 }
 
 /// <summary>
@@ -40,7 +42,7 @@ public sealed class ResultCache
     /// <summary>Each unit's key, taken once however many times it is asked (looked up, then kept).</summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SourceUnit, string> _keys = new();
     private readonly FileDigests _digests;
-    private int _hits, _misses, _stored, _rejected;
+    private int _hits, _misses, _stored, _rejected, _groupPacked;
 
     /// <param name="folder">The cache folder (the user's cache folder by default, never inside a scanned tree).</param>
     /// <param name="scanIdentity">What every unit's facts depend on besides the unit: rules digest, libclang version.</param>
@@ -68,6 +70,7 @@ public sealed class ResultCache
         new(Volatile.Read(ref _hits), Volatile.Read(ref _misses), Volatile.Read(ref _stored), Volatile.Read(ref _rejected), evicted)
         {
             Packed = Pack?.Taken ?? 0,
+            GroupPacked = Volatile.Read(ref _groupPacked),
         };
 
     /// <summary>The lookup key of UNIT: its path, arch, language, flags and every other field discovery set, with the scan's identity.</summary>
@@ -85,15 +88,21 @@ public sealed class ResultCache
 
     /// <summary>
     /// UNIT's facts from its entry when every file its manifest names is unchanged; null otherwise. Their paths and names
-    /// are STRINGS' (units read back name the same headers and functions as hundreds of others).
+    /// are STRINGS' (units read back name the same headers and functions as hundreds of others). Looked for first in
+    /// PACK (a configuration group's), else in the own units' <see cref="Pack"/>.
     /// </summary>
-    public ParsedUnit? TryLoad(SourceUnit unit, SharedStrings? strings = null)
+    public ParsedUnit? TryLoad(SourceUnit unit, SharedStrings? strings = null, UnitFactsPack? pack = null)
     {
         var key = KeyOf(unit);
+        pack ??= Pack;
         // A unit the pack holds stale (parsed again since it was written) has its newer facts in its entry.
-        if (Pack?.TryGet(key) is { } packed && Current(packed, unit) is { } fromPack)
+        if (pack?.TryGet(key) is { } packed && Current(packed, unit) is { } fromPack)
         {
-            Pack.Took();
+            pack.Took();
+            if (pack != Pack)
+            {
+                Interlocked.Increment(ref _groupPacked);
+            }
             Interlocked.Increment(ref _hits);
             return fromPack;
         }
@@ -176,12 +185,13 @@ public sealed class ResultCache
     }
 
     /// <summary>
-    /// Writes the pack again from UNITS (the scan's own, parsed or taken back) when it is stale (<see cref="UnitFactsPack.IsStale"/>),
-    /// with the units an entry would keep (<see cref="Store"/>); false when it was not written.
+    /// Writes PACK (the own units' <see cref="Pack"/> unless another is named) again from UNITS (its stage's units,
+    /// parsed or taken back) when it is stale (<see cref="UnitFactsPack.IsStale"/>), with the units an entry would keep
+    /// (<see cref="Store"/>); false when it was not written.
     /// </summary>
-    public bool WritePack(IReadOnlyList<ParsedUnit> units) =>
-        Pack is { } pack && pack.IsStale(units.Count)
-        && pack.Write(units.Select(unit => (Unit: unit, Kept: Keeping(unit))).Where(u => u.Kept is not null)
+    public bool WritePack(IReadOnlyList<ParsedUnit> units, UnitFactsPack? pack = null) =>
+        (pack ?? Pack) is { } written && written.IsStale(units.Count)
+        && written.Write(units.Select(unit => (Unit: unit, Kept: Keeping(unit))).Where(u => u.Kept is not null)
             .Select(u => (u.Unit, u.Kept!.Value.Key, u.Kept.Value.ManifestDigest)));
 
     /// <summary>UNIT's lookup key and manifest digest when its facts may be kept (see <see cref="Store"/>); null otherwise.</summary>

@@ -92,6 +92,32 @@ public sealed class ConfigurationGroupStoreTests
     }
 
     [Fact]
+    public void A_group_detected_again_takes_its_unchanged_units_from_its_own_pack()
+    {
+        using var tree = ConfigurationSiteTests.DevelopmentTree();
+        tree.Write("osfmk/conf/files", """
+            OPTIONS/widget_trace		optional widget_trace
+            osfmk/kern/widget_debug.c	standard
+            osfmk/kern/widget_other.c	standard
+            osfmk/kern/widget_plain.c	standard
+            """);
+        tree.Write("osfmk/kern/widget_other.c", "void\nwidget_spin(void)\n{\n#if DEVELOPMENT\n\t__asm__ volatile (\"pause\");\n#endif\n}\n");
+        using var cache = new TempTree();
+        var cold = Scan(tree.Root, cache.Root, cache.Root);
+        Assert.Equal((0, 1), cold.Statistics!.ConfigurationGroups);
+        // KEY.units is the own units' pack; KEY.GROUP.units the group's.
+        Assert.Single(Directory.GetFiles(cache.Root, "*" + UnitFactsPack.Extension, SearchOption.AllDirectories), f => Path.GetFileName(f).Count(c => c == '.') == 2);
+        Append(tree, Variant, "\n/* edited */\n");
+
+        var rescan = Scan(tree.Root, cache.Root, cache.Root);
+
+        // widget_debug.c is parsed again in DEVELOPMENT; widget_other.c, unchanged, comes from the group's pack.
+        Assert.Equal((0, 1), rescan.Statistics!.ConfigurationGroups);
+        Assert.Equal(1, rescan.Statistics.Cache!.GroupPacked);
+        Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(rescan));
+    }
+
+    [Fact]
     public void Editing_a_header_only_the_instruction_detector_reads_detects_the_group_again()
     {
         using var tree = ConfigurationSiteTests.DevelopmentTree();
