@@ -616,7 +616,7 @@ public static class ScanPipeline
     }
 
     /// <summary>A configuration group looked up in the result cache, waiting for its missing units' parse: its detectors, its reach, its units' parses.</summary>
-    private sealed record GroupParse(IGrouping<(string? Platform, string Configuration), SourceUnit> Group, string Name, List<string>? Keys,
+    private sealed record GroupParse(string Name, List<string>? Keys,
         ImmutableArray<IDetector> Detectors, FunctionReach Reach, UnitParses Parses, UnitFactsPack? Pack);
 
     /// <summary>What every configuration group's parse and detection share in a scan.</summary>
@@ -645,7 +645,7 @@ public static class ScanPipeline
             var reach = new FunctionReach();
             var pack = Groups is not null && Cache is not null ? new UnitFactsPack(Groups.PackPathOf(NameOf(group))) : null;
             var parses = new UnitParses([.. group], [.. detectors], Root, Texts, reach, Request, Discovery.Overlays, Cache, Workers, pack);
-            parse = new GroupParse(group, NameOf(group), KeysOf(group), detectors, reach, parses, pack);
+            parse = new GroupParse(NameOf(group), KeysOf(group), detectors, reach, parses, pack);
             if (parses.Missing.Length < ManyParses && Workers is null)
             {
                 return null;
@@ -680,7 +680,7 @@ public static class ScanPipeline
             var detection = new ConfigurationGroupResult([.. detected], [.. Detectors.PageTables.PageTableDetector.Calls(context)],
                 UnitCounts.Of([.. parsed.Select(u => (u.Status, u.HasFatal))]));
             // What the group's detection read: its units' files and the tree's. A unit that failed or stopped at a missing file
-            // may parse otherwise next time with every file the same (as the unit entries, such a group is not kept).
+            // may parse otherwise next time with every file the same: such a group is not kept (ConfigurationGroupStore).
             if (parse.Keys is { } keys && parsed.All(u => u.Status != UnitStatus.Failed && !u.HasFatal))
             {
                 Groups!.Add(parse.Name, keys, Tree!.Listing, parsed.SelectMany(u => u.Dependencies).Concat(Tree.Files), detection);
@@ -738,14 +738,13 @@ public static class ScanPipeline
 
     internal static ImmutableArray<ParsedUnit> ParseAll(ImmutableArray<SourceUnit> units, ImmutableArray<ICollectorSource> sources,
         string root, SourceTexts texts, FunctionReach reach, ScanRequest request,
-        ImmutableSortedDictionary<string, string> overlays, ResultCache? cache, Workers.ParseWorkerPool? workers, Action<int>? beforeParsing = null)
+        ImmutableSortedDictionary<string, string> overlays, ResultCache? cache, Workers.ParseWorkerPool? workers)
     {
         if (units.IsEmpty)
         {
             return [];
         }
         using var parses = new UnitParses(units, sources, root, texts, reach, request, overlays, cache, workers);
-        beforeParsing?.Invoke(parses.Missing.Length);
         UnitParses.ParseMissing([parses], request.Jobs);
         return parses.Finish();
     }

@@ -18,7 +18,9 @@ namespace Parascope.Caching;
 /// dependencies, as each unit entry's check takes them) and the headers and assembly files the instruction detector
 /// reads of the whole tree (<see cref="Detectors.Instructions.AssemblerHeaders.FilesRead"/>). Detection is a function
 /// of these, so a group taken back is the group detected again. A group with a unit that failed or stopped at a missing
-/// file is not kept (its parse may come out otherwise next time), as the unit entries are not. The store is a
+/// file is not kept (its parse may come out otherwise next time): a unit entry of such a unit checks where the header
+/// would be found (<see cref="MissingHeaders"/>), the group does not, and is detected again (its units taken from their
+/// entries). The store is a
 /// <see cref="Frame"/> (magic "PSVG"): a damaged or foreign one is no store.
 /// </summary>
 public sealed class ConfigurationGroupStore
