@@ -388,7 +388,7 @@ public static class ScanPipeline
     /// <summary>
     /// The scan's own units parsed and detected, and everything later stages need of them taken. A method of its own so
     /// that the units' facts (a third of the heap on xnu-11417) die with its frame before the configurations and boards
-    /// are parsed, not after (see <see cref="ConfigurationSitesOf"/>). KEEPING: the tree's snapshot when the whole scan
+    /// are parsed, not after (see <see cref="GroupStage.DetectedAtOnce"/>). KEEPING: the tree's snapshot when the whole scan
     /// is to be kept.
     /// </summary>
     private static OwnParse OwnUnits(ImmutableArray<SourceUnit> units, ImmutableArray<int> ranks, ImmutableArray<IDetector> detectors,

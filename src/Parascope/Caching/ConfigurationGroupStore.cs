@@ -10,7 +10,7 @@ namespace Parascope.Caching;
 
 /// <summary>
 /// What the detection of each configuration or board group gave (the variant units of one configuration, parsed and
-/// detected apart: ScanPipeline.ConfigurationSitesOf), kept beside the whole-scan entry for the next scan of the same
+/// detected apart: ScanPipeline.VariantSites), kept beside the whole-scan entry for the next scan of the same
 /// tree with the same request. A `.c` edit's re-scan of xnu-11417 x86_64 decoded the 756 variant units' facts and ran
 /// every detector over each of its three groups again (3.5 of its 10.5 s) though most edits touch no file a variant
 /// reads. A group is taken back while it has the same units with the same flags (their cache keys, in order), the tree
