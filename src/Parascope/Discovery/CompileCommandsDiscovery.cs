@@ -239,9 +239,11 @@ public static class CompileCommandsDiscovery
 
     /// <summary>
     /// The entry's words as libclang's arguments: the compiler, the source, outputs and dependency files left out, the
-    /// resource folder added, and the entry's DIRECTORY as clang's working directory — relative paths in the flags
-    /// (`-I./include`, `-include ./config.h`, make-based builds write them) resolve from it, as in the build, not from
-    /// wherever the scan runs.
+    /// resource folder added, and the paths of the flags that name files or folders made absolute from the entry's
+    /// DIRECTORY (`-I./include`, `-include ./config.h`: make-based builds write them), as the build resolved them, not
+    /// from wherever the scan runs. Not through clang's `-working-directory`: libclang 14's driver then changes the whole
+    /// process's current folder (its real file system follows the process's; 22's does not), which moved a relative
+    /// `-o` report into the scanned tree.
     /// </summary>
     private static ImmutableArray<string> Arguments(List<string> words, string file, string path, string? resourceDirectory, string directory)
     {
@@ -258,6 +260,17 @@ public static class CompileCommandsDiscovery
                 i++;
                 continue;
             }
+            if (PathFlags.Contains(word) && i + 1 < words.Count)
+            {
+                result.Add(word);
+                result.Add(Absolute(words[++i], directory));
+                continue;
+            }
+            if (word != "-I-" && JoinedPathFlags.FirstOrDefault(flag => word.Length > flag.Length && word.StartsWith(flag, StringComparison.Ordinal)) is { } joined)
+            {
+                result.Add(joined + Absolute(word[joined.Length..], directory));
+                continue;
+            }
             result.Add(word);
         }
         if (resourceDirectory is not null && !result.Contains("-resource-dir"))
@@ -265,13 +278,20 @@ public static class CompileCommandsDiscovery
             result.Add("-resource-dir");
             result.Add(resourceDirectory);
         }
-        if (!result.Any(word => word.StartsWith("-working-directory", StringComparison.Ordinal)))
-        {
-            result.Add("-working-directory");
-            result.Add(directory);
-        }
         return result.ToImmutable();
     }
+
+    /// <summary>Flags whose next word is a file or folder.</summary>
+    private static readonly HashSet<string> PathFlags = new(StringComparer.Ordinal)
+    {
+        "-I", "-iquote", "-isystem", "-idirafter", "-include", "-imacros", "-include-pch", "-F", "-iframework", "-isysroot",
+        "--sysroot", "-ivfsoverlay", "-cxx-isystem",
+    };
+
+    /// <summary>Flags written joined to their folder (`-I./include`, `--sysroot=/sdk`; `-I-`, the old quote/angle split, names none).</summary>
+    private static readonly string[] JoinedPathFlags = ["--sysroot=", "-I", "-F"];
+
+    private static string Absolute(string value, string directory) => Path.IsPathRooted(value) ? value : Path.GetFullPath(value, directory);
 
     /// <summary>`@FILE` words (response files, relative to the entry's directory) replaced by the words FILE holds.</summary>
     private static List<string> ExpandResponseFiles(List<string> words, string directory, int depth = 0)

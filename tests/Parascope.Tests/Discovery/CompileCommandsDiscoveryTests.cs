@@ -50,11 +50,15 @@ public sealed class CompileCommandsDiscoveryTests
             new { directory = Path.Combine(tree.Root, "build"), file, arguments = new[] { "clang", "-xc", "-I./include", "-include", "./config.h", "-c", file } },
         }));
 
+        var before = Directory.GetCurrentDirectory();
+
         var scan = ScanPipeline.Run(new ScanRequest { Root = tree.Root, Jobs = 1, CompileCommands = commands });
 
         Assert.Null(scan.Error);
         Assert.Empty(scan.Result!.Health.MissingHeaders);
         Assert.Single(scan.Result.Findings, f => f.RuleId == "driver-api.port-io");
+        // Not by moving the process (clang's -working-directory does, through libclang): a relative -o would land in the tree.
+        Assert.Equal(before, Directory.GetCurrentDirectory());
     }
 
     [Fact]
