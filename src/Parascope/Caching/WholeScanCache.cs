@@ -73,7 +73,7 @@ public sealed class WholeScanCache
     }
 
     /// <param name="folder">The result cache's folder.</param>
-    /// <param name="identity">Everything besides the tree that the scan's result depends on (see <see cref="KeyOf"/>).</param>
+    /// <param name="identity">Everything besides the tree that the scan's result depends on (ScanPipeline.ScanIdentity).</param>
     public WholeScanCache(string folder, string identity)
     {
         Key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(identity + "\n" + ResultCache.BuildIdentity))).ToLowerInvariant();

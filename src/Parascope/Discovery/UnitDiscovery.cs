@@ -195,8 +195,6 @@ public static class SourceFiles
 
     public static string Relative(string root, string path) =>
         Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
-
-    /// <summary>The top-level folder (osfmk, bsd, iokit…) or "." for files at the root.</summary>
 }
 
 /// <summary>Flags for a tree Parascope knows nothing about: the file's own folder and the root as include paths.</summary>

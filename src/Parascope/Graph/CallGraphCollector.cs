@@ -235,7 +235,7 @@ public sealed class CallGraphSource : ICollectorSource
             };
         }
 
-        /// <summary>The function an initializer or right-hand side names (`fn`, `&fn`, `(handler_t)fn`), or null.</summary>
+        /// <summary>The function an initializer or right-hand side names (`fn`, `&amp;fn`, `(handler_t)fn`), or null.</summary>
         private static Cursor? FunctionIn(Cursor expression)
         {
             for (var depth = 0; depth < 8; depth++)

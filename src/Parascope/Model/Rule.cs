@@ -108,7 +108,7 @@ public sealed record Rule
     public ImmutableArray<string> References { get; init; } = [];
     /// <summary>
     /// The absolute URI of the rule's documentation (SARIF helpUri): its anchor in docs/rules.md for a built-in rule
-    /// (<see cref="RuleDocumentation.HelpUri"/>); null for a user's rule, which the reference does not describe.
+    /// (<see cref="Rules.RuleDocumentation.HelpUri(string)"/>); null for a user's rule, which the reference does not describe.
     /// </summary>
     public string? HelpUri { get; init; }
     /// <summary>file:line of the rule's definition, for error messages.</summary>

@@ -9,7 +9,7 @@ namespace Parascope.Parsing;
 /// <summary>
 /// Apple's GCC accepted casts as lvalues — `(u_int8_t *)p += n`, `*((uint32_t *)p)++ = v`, `++((T *)p)` — and
 /// xnu-792's HFS, ISO 9660, AppleTalk and cluster code use them by the hundred; clang rejects each with "assignment
-/// to cast is illegal" and drops the statement from the AST. GCC's meaning was `*(T *)&(p)`: each diagnosed cast
+/// to cast is illegal" and drops the statement from the AST. GCC's meaning was `*(T *)&amp;(p)`: each diagnosed cast
 /// of the unit's own file is rewritten so, in memory, and the unit parsed again (rewritten lines are longer, so
 /// columns after a rewrite on that line refer to the rewritten text). A cast passed as the argument of a macro that
 /// assigns to it (xnu-792's `MCLALLOC((caddr_t)t, wait)`) is reported at the macro's name: there each argument that

@@ -5,7 +5,7 @@ namespace Parascope.Detectors.Instructions;
 /// <summary>
 /// Decodes the arm64 system-instruction encodings a kernel writes as `.long`/`.inst` words when its assembler
 /// lacks a register name (Arm ARM C5.2: MSR/MRS register form, MSR immediate, SYS aliases, hints, exception
-/// generation, ERET), to assembly text. System registers come out in the generic s<op0>_<op1>_c<n>_c<m>_<op2>
+/// generation, ERET), to assembly text. System registers come out in the generic s&lt;op0&gt;_&lt;op1&gt;_c&lt;n&gt;_c&lt;m&gt;_&lt;op2&gt;
 /// form, with the few whose EL decides a rule named (an EL1 register needs no name to be EL1: op1 0 is EL1).
 /// </summary>
 public static class Arm64Encoding

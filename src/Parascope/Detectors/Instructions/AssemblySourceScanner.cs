@@ -25,7 +25,7 @@ public static class AssemblySourceScanner
         word.Contains("ENTRY", StringComparison.OrdinalIgnoreCase) || word.Contains("LEAF", StringComparison.Ordinal)
         || word is "LEXT" or "NESTED" or "LABEL" or "BEGIN_FUNC" or "ALIGNED_LEAF" or "GLOBAL" or "FUNCTION" or "TRAMP_ENTRY";
 
-    /// <summary>The paths a file names in #include lines (`<arm64/proc_reg.h>` → arm64/proc_reg.h), conditions ignored.</summary>
+    /// <summary>The paths a file names in #include lines (`&lt;arm64/proc_reg.h&gt;` → arm64/proc_reg.h), conditions ignored.</summary>
     public static IEnumerable<string> Includes(string text)
     {
         foreach (var raw in text.Split('\n'))

@@ -43,7 +43,7 @@ public sealed record LexicalPageTableScan(ImmutableArray<LexicalStoreCandidate> 
 /// Reads a C/C++ file's text for PTE stores without a parse, every preprocessor branch alike: code a unit's
 /// configuration skipped never reaches the AST, so this is how stores in other configurations (XNU_MONITOR, KASAN,
 /// `#if 0`) are found. Assignments and `++`/`--` are candidates only when their left side is memory reached through a
-/// name (`*p`, `p[i]`, `x->f`, a cast to a PTE pointer); comparisons are other tokens (`==`, `<=`) and never match.
+/// name (`*p`, `p[i]`, `x->f`, a cast to a PTE pointer); comparisons are other tokens (`==`, `&lt;=`) and never match.
 /// Declarations are kept per function so a candidate's name is resolved against the function that writes it.
 /// #define bodies are not read (their parameters have no types). Conditions come from <see cref="Conditionals"/>,
 /// as for the instruction detector's lexical sites.
@@ -59,8 +59,8 @@ public static class LexicalPageTableScanner
         "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "::"];
 
     /// <summary>
-    /// The length of the punctuator at AT, the longest of <see cref="Punctuators"/> that matches (`<<=` before `<<`
-    /// and `<=`), else 1: decided on the next two characters, as a third of a C file's tokens are punctuation.
+    /// The length of the punctuator at AT, the longest of <see cref="Punctuators"/> that matches (`&lt;&lt;=` before `&lt;&lt;`
+    /// and `&lt;=`), else 1: decided on the next two characters, as a third of a C file's tokens are punctuation.
     /// </summary>
     internal static int PunctuatorLength(string text, int at)
     {

@@ -370,7 +370,7 @@ internal sealed class PageTableCollector : IUnitCollector
     }
 
     /// <summary>
-    /// `pte & PG_FRAME` written out (not produced by a macro): an operand of PTE type, the operator `&`, and a
+    /// `pte &amp; PG_FRAME` written out (not produced by a macro): an operand of PTE type, the operator `&amp;`, and a
     /// frame-mask macro among the tokens after it.
     /// </summary>
     private void FindFrameMask(Cursor cursor, string? function, AstScope scope)
@@ -672,7 +672,7 @@ internal sealed class PageTableCollector : IUnitCollector
 
     /// <summary>
     /// The argument of a bulk or atomic operation, when it points to PTE memory. Casts to void * or to an atomic
-    /// pointer are looked through; `&pte` of a local PTE variable is not page-table memory.
+    /// pointer are looked through; `&amp;pte` of a local PTE variable is not page-table memory.
     /// </summary>
     private (Cursor Expression, string Type)? PteTarget(Cursor argument)
     {

@@ -243,7 +243,7 @@ internal sealed class PlatformCollector : IUnitCollector
 
     /// <summary>
     /// True when a condition holds only for listed values: nothing in it negates (`!=`, `!`, `== 0`) and each alternative
-    /// of its outermost `||` compares with `==` (`family == 6 && (model == A && stepping < 3 || model == B && stepping < 1)`).
+    /// of its outermost `||` compares with `==` (`family == 6 &amp;&amp; (model == A &amp;&amp; stepping &lt; 3 || model == B &amp;&amp; stepping &lt; 1)`).
     /// </summary>
     private static bool MatchesOnlyListedValues(IReadOnlyList<Token> tokens)
     {
@@ -287,7 +287,7 @@ internal sealed class PlatformCollector : IUnitCollector
 
     /// <summary>
     /// The feature constants of a condition whose panic is taken only when they are missing — the panic in the else
-    /// branch of `features & A && features & B`, or in the then branch of `!(features & A)` or `(features & A) == 0` —
+    /// branch of `features &amp; A &amp;&amp; features &amp; B`, or in the then branch of `!(features &amp; A)` or `(features &amp; A) == 0` —
     /// when each is one of the rule's baseline features; null otherwise (a panic on a feature's presence, a constant
     /// that is not a baseline feature, a number).
     /// </summary>
@@ -437,7 +437,7 @@ internal sealed class PlatformCollector : IUnitCollector
     /// <summary>
     /// A file-scope variable that starts at zero: its definition, when this unit has it, has no initializer or one that
     /// folds to 0 (xnu-11417's kern_trustcache.c tests `trust_cache_rt == NULL` of a pointer it initialises to
-    /// `&trust_cache_rt_storage` on x86_64: that return is not taken). A definition in another unit is not seen; it is
+    /// `&amp;trust_cache_rt_storage` on x86_64: that return is not taken). A definition in another unit is not seen; it is
     /// taken to be zero, as an extern mode set by a boot-arg (i386_init.c's `last_branch_enabled_modes`) is.
     /// </summary>
     private static bool IsZeroGlobal(Cursor reference)
