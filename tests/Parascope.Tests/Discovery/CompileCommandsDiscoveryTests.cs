@@ -62,6 +62,31 @@ public sealed class CompileCommandsDiscoveryTests
     }
 
     [Fact]
+    public void Relative_path_flags_are_made_absolute_from_the_entry_directory_and_no_working_directory_is_passed()
+    {
+        // What libclang is given, whatever its version: libclang 14's driver moves the whole process for a
+        // -working-directory (a relative -o report landed in the scanned tree), 22's does not, and the suite runs 22.
+        using var tree = new TempTree();
+        var file = tree.Write("osfmk/i386/probe.c", Source);
+        using var outside = new TempTree();
+        var build = Path.Combine(tree.Root, "build");
+        var commands = outside.Write("compile_commands.json", JsonSerializer.Serialize(new[]
+        {
+            new { directory = build, file, arguments = new[] { "clang", "-I./include", "-I", "gen", "-iquote", "../quoted", "-include", "./config.h",
+                "-I/abs/olute", "-I-", "--sysroot=sdk", "-DRELATIVE=./not/a/path", "-c", file } },
+        }));
+
+        var discovery = UnitDiscovery.Discover(new DiscoveryRequest { Root = tree.Root, Arches = ["x86_64"], CompileCommands = commands, CacheDirectory = outside.Root });
+
+        var arguments = Assert.Single(discovery.Units).Arguments;
+        Assert.DoesNotContain(arguments, a => a.StartsWith("-working-directory", StringComparison.Ordinal));
+        Assert.Equal(
+            [$"-I{build}/include", "-I", $"{build}/gen", "-iquote", $"{tree.Root}/quoted", "-include", $"{build}/config.h", "-I/abs/olute", "-I-",
+                $"--sysroot={build}/sdk", "-DRELATIVE=./not/a/path"],
+            arguments.TakeWhile(a => a != "-resource-dir").ToArray());
+    }
+
+    [Fact]
     public void A_missing_compile_commands_file_is_a_one_line_error()
     {
         using var tree = new TempTree();
