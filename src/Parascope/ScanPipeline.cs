@@ -496,7 +496,7 @@ public static class ScanPipeline
         {
             known.Add(resources);
         }
-        return !parsed.Where(p => p.HasFatal).Any(p => MissingHeaders.SearchFolders(p.Unit.Arguments)
+        return !parsed.Where(p => p.HasFatal).Any(p => IncludeFlags.SearchFolders(p.Unit.Arguments)
             .Select(folder => Path.GetFullPath(folder, p.Unit.WorkingDirectory ?? snapshot.Root) + "/")
             .Any(folder => !known.Any(k => folder.StartsWith(Path.GetFullPath(k).TrimEnd('/') + "/", StringComparison.Ordinal))));
     }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Parascope.Clang;
+using Parascope.Discovery;
 using Parascope.Model;
 using Parascope.Parsing;
 
@@ -18,30 +19,6 @@ namespace Parascope.Caching;
 /// </summary>
 public static class MissingHeaders
 {
-    /// <summary>Flags that add places to look for headers beyond the folders <see cref="SearchFolders"/> reads.</summary>
-    private static readonly string[] OtherSearches =
-        ["-F", "-iframework", "-isysroot", "--sysroot", "-iprefix", "-iwithprefix", "-iwithsysroot", "-ivfsoverlay", "-cxx-isystem", "-I-"];
-
-    /// <summary>The folders a unit's flags add to the include search (-I, -isystem, -iquote, -idirafter, joined or separate).</summary>
-    public static IEnumerable<string> SearchFolders(ImmutableArray<string> arguments)
-    {
-        string[] flags = ["-I", "-isystem", "-iquote", "-idirafter"];
-        for (var i = 0; i < arguments.Length; i++)
-        {
-            foreach (var flag in flags)
-            {
-                if (arguments[i] == flag && i + 1 < arguments.Length)
-                {
-                    yield return arguments[i + 1];
-                }
-                else if (arguments[i].Length > flag.Length && arguments[i].StartsWith(flag, StringComparison.Ordinal) && flag == "-I")
-                {
-                    yield return arguments[i][flag.Length..];
-                }
-            }
-        }
-    }
-
     /// <summary>
     /// The paths where the headers UNIT's ERRORS say are missing would be found if created (absolute), none when no header
     /// is missing; null when its errors hold another fatal kind or its lookups could reach beyond those paths.
@@ -64,11 +41,11 @@ public static class MissingHeaders
         var arguments = unit.Arguments;
         // A forced include (-include) that is missing is reported at no file of the tree: not rooted, refused above.
         if (!arguments.Contains("-nostdinc")
-            || arguments.Any(a => OtherSearches.Any(flag => a == flag || flag != "-I-" && a.StartsWith(flag, StringComparison.Ordinal))))
+            || arguments.Any(IncludeFlags.IsOtherSearch))
         {
             return null;
         }
-        List<string> folders = [.. SearchFolders(arguments)];
+        List<string> folders = [.. IncludeFlags.SearchFolders(arguments)];
         // A relative folder resolves from the unit's working directory; without one, from wherever the scan runs.
         if (folders.Any(folder => folder.EndsWith(".hmap", StringComparison.Ordinal) || !Path.IsPathRooted(folder) && unit.WorkingDirectory is null))
         {

@@ -260,13 +260,13 @@ public static class CompileCommandsDiscovery
                 i++;
                 continue;
             }
-            if (PathFlags.Contains(word) && i + 1 < words.Count)
+            if (IncludeFlags.PathFlags.Contains(word) && i + 1 < words.Count)
             {
                 result.Add(word);
                 result.Add(Absolute(words[++i], directory));
                 continue;
             }
-            if (word != "-I-" && JoinedPathFlags.FirstOrDefault(flag => word.Length > flag.Length && word.StartsWith(flag, StringComparison.Ordinal)) is { } joined)
+            if (IncludeFlags.JoinedFlagOf(word) is { } joined)
             {
                 result.Add(joined + Absolute(word[joined.Length..], directory));
                 continue;
@@ -280,16 +280,6 @@ public static class CompileCommandsDiscovery
         }
         return result.ToImmutable();
     }
-
-    /// <summary>Flags whose next word is a file or folder.</summary>
-    private static readonly HashSet<string> PathFlags = new(StringComparer.Ordinal)
-    {
-        "-I", "-iquote", "-isystem", "-idirafter", "-include", "-imacros", "-include-pch", "-F", "-iframework", "-isysroot",
-        "--sysroot", "-ivfsoverlay", "-cxx-isystem",
-    };
-
-    /// <summary>Flags written joined to their folder (`-I./include`, `--sysroot=/sdk`; `-I-`, the old quote/angle split, names none).</summary>
-    private static readonly string[] JoinedPathFlags = ["--sysroot=", "-I", "-F"];
 
     private static string Absolute(string value, string directory) => Path.IsPathRooted(value) ? value : Path.GetFullPath(value, directory);
 
