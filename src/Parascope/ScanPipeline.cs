@@ -294,10 +294,14 @@ public static class ScanPipeline
         var wrapperCalls = main.WrapperCalls.Concat(variantParses.WrapperCalls).ToList();
         merged = Detectors.PageTables.PageTableDetector.WithWrapperCalls(merged, wrapperCalls);
         // Every lexical scan is made by now (the configurations' parses were the last): written meanwhile the plan is made.
+        // The tree's contents digested (most files' digests are made by now; the rest, files no unit reads, are read
+        // once and kept) before the kept digests are saved: the entry is then found again after a touch of every file.
+        var treeContent = wholeScan is not null && main.Outside is not null ? Task.Run(() => snapshot!.ContentDigest(fileDigests)) : null;
         var savingLexical = lexical is null ? null : Task.Run(() =>
         {
             lexical.Save();
             groups?.Save();
+            treeContent?.Wait();
             keptDigests?.Save();
         });
         // The whole-tree join of reads and divisions by the fields they fill: a shard's report carries its divisions
@@ -357,7 +361,7 @@ public static class ScanPipeline
         var storing = wholeScan is null ? Task.FromResult(WholeScanUse.Off)
             : main.Outside is { } outside
                 ? Task.Run(() => wholeScan.Store(new CachedScan(unplanned, units.Length, new Lazy<CallGraphData?>(graph.ToData())) { Excerpt = excerpt },
-                    snapshot!, outside, digests))
+                    snapshot!, treeContent!.Result, outside, digests))
                 : Task.FromResult(WholeScanUse.NotStored);
         result = Planned(result, excerpt, baseline);
         var wholeScanUse = storing.GetAwaiter().GetResult();
@@ -520,7 +524,7 @@ public static class ScanPipeline
         result = Planned(result, kept.Excerpt, baseline);
         return new ScanOutcome(result, null)
         {
-            Statistics = new ScanStatistics { Units = kept.Units, DiscoverMs = lookupMs, PlanMs = planning.ElapsedMilliseconds, WholeScan = WholeScanUse.Hit },
+            Statistics = new ScanStatistics { Units = kept.Units, DiscoverMs = lookupMs, PlanMs = planning.ElapsedMilliseconds, WholeScan = kept.ByContent ? WholeScanUse.HitByContent : WholeScanUse.Hit },
         };
     }
 

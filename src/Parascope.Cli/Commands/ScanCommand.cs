@@ -317,6 +317,8 @@ internal static class Timings
             cache += statistics.WholeScan switch
             {
                 Caching.WholeScanUse.Hit => "; whole scan reused",
+                // "whole scan reused" first: bench/scan_bench.py reads it.
+                Caching.WholeScanUse.HitByContent => "; whole scan reused (times changed, contents checked)",
                 Caching.WholeScanUse.Stored => "; whole scan kept",
                 _ => "; whole scan not kept",
             };

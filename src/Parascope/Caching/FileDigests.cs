@@ -88,24 +88,44 @@ public sealed class FileDigests
         }
     }
 
+    /// <summary>
+    /// The hex digest of the content of the file at PATH as it is on disk (an overlay's file too: its own bytes, not the
+    /// repair), whose size and time were STAMP before anything read it (a tree's snapshot): a digest kept under STAMP is
+    /// taken back without looking at the file again. Null when it cannot be read.
+    /// </summary>
+    public string? OfFile(string path, FileStamp stamp)
+    {
+        if (_overlays.ContainsKey(path))
+        {
+            return FromDisk(path, stamp);
+        }
+        return _digests.TryGetValue(path, out var digest) ? digest : _digests.GetOrAdd(path, p => FromDisk(p, stamp));
+    }
+
     private string? Compute(string path)
     {
         if (_overlays.TryGetValue(path, out var overlay))
         {
             return "overlay:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(overlay)));
         }
+        return FromDisk(path, null);
+    }
+
+    /// <summary>PATH's digest, taken back from the kept ones under STAMP (null: its size and time now) or read.</summary>
+    private string? FromDisk(string path, FileStamp? stamp)
+    {
         try
         {
             // Stamped before the read: a file written meanwhile is kept under the stamp it had, which it no longer has.
-            var stamp = _kept is null ? null : FileStamp.Of(path);
-            if (stamp is { } taken && _kept!.TryTake(path, taken) is { } kept)
+            stamp ??= _kept is null ? null : FileStamp.Of(path);
+            if (stamp is { } taken && _kept?.TryTake(path, taken) is { } kept)
             {
                 return kept;
             }
             var made = Digest(path);
             if (stamp is { } before)
             {
-                _kept!.Keep(path, before, made);
+                _kept?.Keep(path, before, made);
             }
             return made;
         }

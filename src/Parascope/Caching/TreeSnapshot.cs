@@ -45,6 +45,28 @@ public sealed class TreeSnapshot
     /// <summary>Whether PATH (absolute) is one of the files listed.</summary>
     public bool Lists(string path) => Stamps.Lists(path);
 
+    /// <summary>
+    /// SHA-256 over the listing (<see cref="TreeStamps.ListingDigest"/>) and every listed file's content, in the listing's
+    /// order (hex): what a whole-scan entry is checked against when the tree's times changed but not, perhaps, its
+    /// contents — a fresh clone on every CI push, a checkout back and forth, a touch. Each file's digest comes from
+    /// DIGESTS, taken back under the stamp the snapshot saw when it was kept under it, read otherwise. Null when a file
+    /// cannot be read or was gone when the snapshot was taken.
+    /// </summary>
+    public string? ContentDigest(FileDigests digests)
+    {
+        var lines = new StringBuilder(Stamps.ListingDigest.Length + 1 + RelativePaths.Length * 65);
+        lines.Append(Stamps.ListingDigest).Append('\n');
+        foreach (var relative in RelativePaths)
+        {
+            if (Stamps.StampOf(relative) is not { } stamp || digests.OfFile(Path.Combine(Root, relative), stamp) is not { } digest)
+            {
+                return null;
+            }
+            lines.Append(digest).Append('\n');
+        }
+        return Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes(lines.ToString()))).ToLowerInvariant();
+    }
+
     /// <summary>The snapshot of the tree FILES lists: its regular files, and the entries it skipped (FIFOs, devices…) by kind.</summary>
     public static TreeSnapshot Take(FileInventory files)
     {

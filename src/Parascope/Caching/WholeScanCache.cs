@@ -8,11 +8,15 @@ using Parascope.Model;
 
 namespace Parascope.Caching;
 
-/// <summary>What a scan did with the whole-scan entry: none asked for, used, kept after the scan, or not kept (unsettled tree, a failed unit…).</summary>
+/// <summary>
+/// What a scan did with the whole-scan entry: none asked for, used, used after its contents were checked (the tree's times
+/// had changed), kept after the scan, or not kept (unsettled tree, a failed unit…).
+/// </summary>
 public enum WholeScanUse
 {
     Off,
     Hit,
+    HitByContent,
     Stored,
     NotStored,
 }
@@ -21,8 +25,9 @@ public enum WholeScanUse
 /// A whole scan's result, kept beside the per-unit entries and reused while the scan would read exactly what it read
 /// then: an unchanged re-scan is a file listing, a look-up and the reports. The entry is found by the scan's identity
 /// (every request field that can change a report, the rules, the suppressions, the libclang, Parascope's build) and
-/// is used only when the tree's snapshot digest (every file's path, size and modification time) is the same and every
-/// file the units read outside the tree still has its content digest. It holds the result before any baseline is
+/// is used only when the tree is unchanged — its snapshot digest (every file's path, size and modification time) is the
+/// same, or, when only times changed (a fresh clone, a touch), the same files have the same contents — and every file the
+/// units read outside the tree still has its content digest. It holds the result before any baseline is
 /// applied (a baseline is a separate input, applied again on every scan) and the call graph as data, rebuilt only if a
 /// report asks for it.
 /// </summary>
@@ -32,7 +37,7 @@ public sealed class WholeScanCache
     public const string ScansFolder = "scans";
     public const string Extension = ".scan";
     /// <summary>Raise whenever the entry or any type of <see cref="ScanResult"/> changes shape.</summary>
-    public const uint Version = 6;
+    public const uint Version = 7;
     public const string GraphExtension = ".graph";
     private static ReadOnlySpan<byte> Magic => "PSCS"u8;
     private static ReadOnlySpan<byte> GraphMagic => "PSCG"u8;
@@ -94,7 +99,13 @@ public sealed class WholeScanCache
     /// <summary>Where the own units' facts of the scan are packed (<see cref="UnitFactsPack"/>).</summary>
     public string UnitFactsPackPath => Path.ChangeExtension(_path, UnitFactsPack.Extension);
 
-    /// <summary>The result kept for this identity when the tree and every outside file it read are unchanged; null otherwise.</summary>
+    /// <summary>
+    /// The result kept for this identity when the tree and every outside file it read are unchanged; null otherwise. The
+    /// tree is unchanged when its snapshot digest is the one kept (no file's size or time changed), or else when it lists
+    /// the same files and their contents are the ones kept (<see cref="TreeSnapshot.ContentDigest"/>): then the entry is
+    /// written again under the new snapshot digest (when the tree is settled), so that the next scan finds it by the times
+    /// alone, and the digests read are kept under the new times for the scan that follows, whatever it finds.
+    /// </summary>
     public CachedScan? TryLoad(TreeSnapshot tree, FileDigests digests)
     {
         if (Read(_path) is not { } frame)
@@ -102,18 +113,27 @@ public sealed class WholeScanCache
             return null;
         }
         WholeScanEntry? entry;
+        ReadOnlyMemory<byte> content = default;
+        var byContent = false;
         try
         {
-            // An entry of another state of the tree (an edited file) is not decoded: its tree digest is read first.
-            entry = Frame.Read(frame, Magic, Version) is { } content && TreeOf(content.Span) == tree.Digest
-                ? JsonSerializer.Deserialize<WholeScanEntry>(content.Span, Options)
-                : null;
+            // An entry of another state of the tree (an edited file) is not decoded: its header is read first.
+            if (Frame.Read(frame, Magic, Version) is { } read && HeaderOf(read.Span) is { } header
+                && (header.Tree == tree.Digest || (byContent = SameContent(header, tree))))
+            {
+                content = read;
+                entry = JsonSerializer.Deserialize<WholeScanEntry>(content.Span, Options);
+            }
+            else
+            {
+                entry = null;
+            }
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
         {
             entry = null;
         }
-        if (entry is null || entry.Key != Key || entry.Tree != tree.Digest || entry.Result is null || entry.Excerpt is null
+        if (entry is null || entry.Key != Key || (entry.Tree != tree.Digest && !byContent) || entry.Result is null || entry.Excerpt is null
             || entry.Outside.Any(file => !Unchanged(file, digests)))
         {
             return null;
@@ -130,21 +150,61 @@ public sealed class WholeScanCache
                 return null;
             }
         }
-        Touch(_path);
+        if (byContent && tree.Settled)
+        {
+            Retimed(content, entry.Tree, tree.Digest);
+        }
+        else
+        {
+            Touch(_path);
+        }
         if (entry.GraphFile is not null)
         {
             Touch(Path.Combine(Path.GetDirectoryName(_path)!, entry.GraphFile));
         }
         var graph = new Lazy<CallGraphData?>(() =>
         {
-            using var content = Frame.Open(graphFrame!, GraphMagic, Version)!;
-            return JsonSerializer.Deserialize<CallGraphData>(content, Options);
+            using var graphContent = Frame.Open(graphFrame!, GraphMagic, Version)!;
+            return JsonSerializer.Deserialize<CallGraphData>(graphContent, Options);
         });
-        return new CachedScan(entry.Result, entry.Units, graph) { HasGraph = graphFrame is not null, Excerpt = entry.Excerpt };
+        return new CachedScan(entry.Result, entry.Units, graph) { HasGraph = graphFrame is not null, Excerpt = entry.Excerpt, ByContent = byContent };
     }
 
-    /// <summary>The entry's tree digest, read without decoding the rest (null when JSON is not an entry's object).</summary>
-    internal static string? TreeOf(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// Whether TREE, whose snapshot digest is not the entry's, lists the entry's files with the entry's contents. The
+    /// digests are taken back from the ones kept beside the entry under the sizes and times the snapshot saw (after a
+    /// one-file edit, all but that file), read otherwise (after a touch, all of them, once) and kept under the new times
+    /// whatever the answer: the scan that follows in this process or the next (a supervised scan's worker) reads none again.
+    /// </summary>
+    private bool SameContent(EntryHeader header, TreeSnapshot tree)
+    {
+        if (header.Content is null || header.Listing != tree.Stamps.ListingDigest)
+        {
+            return false;
+        }
+        var kept = new KeptDigests(DigestStorePath, tree.Stamps.Taken);
+        var content = tree.ContentDigest(new FileDigests(kept: kept));
+        kept.Save();
+        return content == header.Content;
+    }
+
+    /// <summary>
+    /// The entry's CONTENT written again with the tree digest WAS replaced by NOW (both 64 hex digits, so only those bytes
+    /// change), unless it could not be found where the header said.
+    /// </summary>
+    private void Retimed(ReadOnlyMemory<byte> content, string was, string now)
+    {
+        var json = content.ToArray();
+        if (TreeValueAt(json) is not { } at || !json.AsSpan(at, was.Length).SequenceEqual(Encoding.ASCII.GetBytes(was)) || now.Length != was.Length)
+        {
+            return;
+        }
+        Encoding.ASCII.GetBytes(now, json.AsSpan(at));
+        Frame.WriteFile(_path, Frame.Wrap(Magic, Version, json));
+    }
+
+    /// <summary>The offset of the tree digest's first character in an entry's JSON; null when the entry has none.</summary>
+    private static int? TreeValueAt(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -160,12 +220,56 @@ public sealed class WholeScanCache
             }
             if (tree)
             {
-                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                // A string token starts at its opening quote; an escaped value is not a digest.
+                return reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped ? (int)reader.TokenStartIndex + 1 : null;
             }
-            // Skip needs the whole value in the buffer, which it is (the content is inflated whole).
             reader.Skip();
         }
         return null;
+    }
+
+    /// <summary>The tree digest, the listing digest and the content digest an entry's JSON starts with, read without decoding the rest.</summary>
+    internal readonly record struct EntryHeader(string? Tree, string? Listing, string? Content);
+
+    /// <summary>The entry's header (<see cref="EntryHeader"/>); null when JSON is not an entry's object.</summary>
+    internal static EntryHeader? HeaderOf(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+        string? tree = null, listing = null, content = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.ValueTextEquals(nameof(WholeScanEntry.Tree)) ? 1
+                : reader.ValueTextEquals(nameof(WholeScanEntry.Listing)) ? 2
+                : reader.ValueTextEquals(nameof(WholeScanEntry.Content)) ? 3
+                : 0;
+            if (!reader.Read())
+            {
+                return null;
+            }
+            if (name == 0)
+            {
+                // Skip needs the whole value in the buffer, which it is (the content is inflated whole).
+                reader.Skip();
+                continue;
+            }
+            var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            (tree, listing, content) = name switch
+            {
+                1 => (value, listing, content),
+                2 => (tree, value, content),
+                _ => (tree, listing, value),
+            };
+            // The entry writes them before its large members: nothing after the content digest is read.
+            if (name == 3)
+            {
+                break;
+            }
+        }
+        return new EntryHeader(tree, listing, content);
     }
 
     private static byte[]? Read(string path)
@@ -210,7 +314,8 @@ public sealed class WholeScanCache
     /// that the snapshot does not list (XNU stand-ins, clang's headers, a compile_commands.json elsewhere); their content
     /// is digested, as the tree's is not.
     /// </summary>
-    public WholeScanUse Store(CachedScan scan, TreeSnapshot snapshot, IEnumerable<string> outside, FileDigests digests)
+    /// <remarks>CONTENT: the tree's <see cref="TreeSnapshot.ContentDigest"/> (null: the entry is reused only while no time changes).</remarks>
+    public WholeScanUse Store(CachedScan scan, TreeSnapshot snapshot, string? content, IEnumerable<string> outside, FileDigests digests)
     {
         var files = ImmutableArray.CreateBuilder<OutsideFile>();
         foreach (var path in outside.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
@@ -232,7 +337,7 @@ public sealed class WholeScanCache
                 return WholeScanUse.NotStored;
             }
         }
-        var entry = new WholeScanEntry(Key, snapshot.Digest, files.ToImmutable(), scan.Units, scan.Result with { DurationMs = 0, CallGraph = null }, graphFile,
+        var entry = new WholeScanEntry(Key, snapshot.Digest, snapshot.Stamps.ListingDigest, content, files.ToImmutable(), scan.Units, scan.Result with { DurationMs = 0, CallGraph = null }, graphFile,
             scan.Excerpt);
         return Frame.WriteFile(_path, Frame.Wrap(Magic, Version, JsonSerializer.SerializeToUtf8Bytes(entry, Options))) ? WholeScanUse.Stored : WholeScanUse.NotStored;
     }
@@ -242,9 +347,15 @@ public sealed class WholeScanCache
 /// <summary>A file outside the tree that a kept scan read: its size and time as last seen, and its content's digest.</summary>
 internal sealed record OutsideFile(string Path, long Length, long Modified, string Digest);
 
-/// <summary>A kept whole scan: its key, the tree's snapshot digest, the outside files, the unit count, the result and the name of its graph file.</summary>
-/// <remarks>Excerpt: what the plan reads of the graph, so that a reused scan is planned without decoding the graph.</remarks>
-internal sealed record WholeScanEntry(string Key, string Tree, ImmutableArray<OutsideFile> Outside, int Units, ScanResult? Result, string? GraphFile,
+/// <summary>
+/// A kept whole scan: its key, the tree's snapshot digest, its listing's and contents' digests, the outside files, the
+/// unit count, the result and the name of its graph file.
+/// </summary>
+/// <remarks>
+/// Tree, Listing and Content come first, in this order: <see cref="WholeScanCache.HeaderOf"/> reads them without decoding
+/// what follows. Excerpt: what the plan reads of the graph, so that a reused scan is planned without decoding the graph.
+/// </remarks>
+internal sealed record WholeScanEntry(string Key, string Tree, string Listing, string? Content, ImmutableArray<OutsideFile> Outside, int Units, ScanResult? Result, string? GraphFile,
     GraphExcerpt? Excerpt);
 
 [JsonSourceGenerationOptions(IncludeFields = true)]
@@ -262,4 +373,6 @@ public sealed record CachedScan(ScanResult Result, int Units, Lazy<CallGraphData
     public bool HasGraph { get; init; } = true;
     /// <summary>What the plan reads of the graph (<see cref="Planning.Planner.Excerpt"/>).</summary>
     public GraphExcerpt Excerpt { get; init; } = GraphExcerpt.Empty;
+    /// <summary>Whether the scan was found by the tree's contents, its times having changed (<see cref="WholeScanCache.TryLoad"/>).</summary>
+    public bool ByContent { get; init; }
 }

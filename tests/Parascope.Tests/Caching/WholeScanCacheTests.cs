@@ -1,4 +1,5 @@
 using Parascope.Caching;
+using Parascope.Files;
 using Parascope.Graph;
 using Parascope.Model;
 using Parascope.Reports;
@@ -130,17 +131,132 @@ public sealed class WholeScanCacheTests
     }
 
     [Fact]
-    public void A_file_only_touched_misses_the_whole_scan_but_every_unit_entry_is_still_used()
+    public void A_file_only_touched_is_reused_whole_by_its_content_and_then_by_its_new_time()
     {
         using var tree = SettledCopy(SampleTreeTests.SampleRoot());
         using var cache = new TempTree();
         var cold = Scan(tree.Root, cache.Root, cache.Root);
         var file = Directory.EnumerateFiles(tree.Root, "*.c", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
         File.SetLastWriteTimeUtc(file, Settled.AddMinutes(5));
+
         var touched = Scan(tree.Root, cache.Root, cache.Root);
-        Assert.Equal(WholeScanUse.Stored, touched.Statistics!.WholeScan);
-        Assert.Equal(0, touched.Statistics.Cache!.Misses);
+        var again = Scan(tree.Root, cache.Root, cache.Root);
+
+        Assert.Equal(WholeScanUse.HitByContent, touched.Statistics!.WholeScan);
+        Assert.Equal(WholeScanUse.Hit, again.Statistics!.WholeScan);
         Assert.Equal(Reports(cold), Reports(touched));
+        Assert.Equal(Reports(cold), Reports(again));
+    }
+
+    /// <summary>Every file of TREE given a new time (a fresh clone, a checkout back and forth), still long ago.</summary>
+    private static void TouchAll(TempTree tree, int minutes)
+    {
+        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, Settled.AddMinutes(minutes));
+        }
+    }
+
+    [Fact]
+    public void A_tree_touched_all_over_is_reused_whole_and_its_digests_are_kept_under_the_new_times()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        // Enough files that the kept digests are written again (a few made anew are not worth a write).
+        for (var i = 0; i < 40; i++)
+        {
+            WriteSettled(tree, $"osfmk/mach/notes_{i}.txt", $"note {i}\n");
+        }
+        using var cache = new TempTree();
+        string[] arches = ["x86_64", "arm64"];
+        var cold = Scan(tree.Root, cache.Root, cache.Root, arches);
+        TouchAll(tree, 7);
+
+        var touched = Scan(tree.Root, cache.Root, cache.Root, arches);
+
+        Assert.Equal(WholeScanUse.HitByContent, touched.Statistics!.WholeScan);
+        Assert.Equal(Reports(cold), Reports(touched));
+        // Whatever scan comes next (the same tree's, or a supervised scan's worker after a miss) reads no file again.
+        var store = Directory.EnumerateFiles(cache.Root, "*" + KeptDigests.Extension, SearchOption.AllDirectories).Single();
+        var kept = new KeptDigests(store, DateTime.UtcNow);
+        var files = Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories).ToList();
+        Assert.All(files, file => Assert.NotNull(kept.TryTake(file, FileStamp.Of(file)!.Value)));
+    }
+
+    [Fact]
+    public void A_tree_touched_twice_is_found_by_its_content_each_time()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        TouchAll(tree, 7);
+        Scan(tree.Root, cache.Root, cache.Root);
+        TouchAll(tree, 9);
+
+        Assert.Equal(WholeScanUse.HitByContent, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+    }
+
+    [Fact]
+    public void A_touched_tree_with_a_header_repaired_in_memory_is_found_by_the_headers_own_content()
+    {
+        using var tree = Discovery.XnuProfileTests.TreeWithAStrippedHardwareHeader(string.Empty);
+        TouchAll(tree, 3);
+        using var cache = new TempTree();
+        Assert.Equal(WholeScanUse.Stored, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+        TouchAll(tree, 7);
+
+        Assert.Equal(WholeScanUse.HitByContent, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+    }
+
+    [Fact]
+    public void A_touched_tree_with_one_file_changed_is_scanned_again_through_the_unit_entries()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        TouchAll(tree, 7);
+        var source = Directory.EnumerateFiles(tree.Root, "*.c", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .First(file => File.ReadAllText(file).Contains("cli", StringComparison.Ordinal));
+        // Same size and the same new time as every other file: only the content tells.
+        var text = File.ReadAllText(source);
+        var at = text.IndexOf("cli", StringComparison.Ordinal);
+        File.WriteAllText(source, string.Concat(text.AsSpan(0, at), "hlt", text.AsSpan(at + 3)));
+        File.SetLastWriteTimeUtc(source, Settled.AddMinutes(7));
+
+        var edited = Scan(tree.Root, cache.Root, cache.Root);
+
+        Assert.Equal(WholeScanUse.Stored, edited.Statistics!.WholeScan);
+        Assert.Equal(1, edited.Statistics.Cache!.Misses);
+        Assert.Equal(Reports(Scan(tree.Root, cache.Root, null)), Reports(edited));
+    }
+
+    [Fact]
+    public void A_touched_tree_with_a_file_added_is_scanned_again()
+    {
+        using var tree = new TempTree();
+        WriteSettled(tree, "halt.c", "void halt_cpu(void) { __asm__ volatile(\"hlt\"); }\n");
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        TouchAll(tree, 7);
+        WriteSettled(tree, "notes.txt", "not a source, but the tree is another one\n");
+
+        var added = Scan(tree.Root, cache.Root, cache.Root);
+
+        Assert.Equal(WholeScanUse.Stored, added.Statistics!.WholeScan);
+    }
+
+    [Fact]
+    public void A_tree_touched_just_now_is_reused_by_its_content_but_not_kept_under_its_unsettled_times()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow);
+        }
+
+        Assert.Equal(WholeScanUse.HitByContent, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
+        Assert.Equal(WholeScanUse.HitByContent, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
     }
 
     [Fact]
@@ -291,14 +407,20 @@ public sealed class WholeScanCacheTests
     }
 
     [Theory]
-    [InlineData("""{"Key":"k","Tree":"t1","Outside":[],"Units":1}""", "t1")]
-    [InlineData("""{"Outside":[{"Path":"/x","Tree":"inner"}],"Result":{"Tree":"deep"},"Tree":"t2"}""", "t2")]
-    [InlineData("""{"Key":"k","Outside":[]}""", null)]
-    [InlineData("""{"Key":"k","Tree":7}""", null)]
-    [InlineData("""["Tree","t"]""", null)]
-    public void An_entrys_tree_is_read_from_its_own_property_without_decoding_the_rest(string json, string? tree)
+    [InlineData("""{"Key":"k","Tree":"t1","Listing":"l1","Content":"c1","Outside":[],"Units":1}""", "t1", "l1", "c1")]
+    [InlineData("""{"Outside":[{"Path":"/x","Tree":"inner"}],"Result":{"Tree":"deep","Content":"deep"},"Tree":"t2"}""", "t2", null, null)]
+    [InlineData("""{"Key":"k","Tree":"t3","Listing":"l3","Content":null,"Outside":[]}""", "t3", "l3", null)]
+    [InlineData("""{"Key":"k","Outside":[]}""", null, null, null)]
+    [InlineData("""{"Key":"k","Tree":7}""", null, null, null)]
+    public void An_entrys_header_is_read_from_its_own_properties_without_decoding_the_rest(string json, string? tree, string? listing, string? content)
     {
-        Assert.Equal(tree, WholeScanCache.TreeOf(System.Text.Encoding.UTF8.GetBytes(json)));
+        Assert.Equal(new WholeScanCache.EntryHeader(tree, listing, content), WholeScanCache.HeaderOf(System.Text.Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Fact]
+    public void Json_that_is_not_an_entrys_object_has_no_header()
+    {
+        Assert.Null(WholeScanCache.HeaderOf("""["Tree","t"]"""u8));
     }
 
     [Fact]

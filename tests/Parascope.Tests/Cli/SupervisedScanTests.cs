@@ -115,6 +115,33 @@ public sealed class SupervisedScanTests
         Assert.False(File.Exists(Path.Combine(outputs.Root, "edited.json")));
     }
 
+    [Fact]
+    public async Task A_tree_touched_all_over_is_answered_by_the_supervisor_itself_by_its_contents()
+    {
+        using var tree = new TempTree();
+        var settled = DateTime.UtcNow.AddHours(-1);
+        for (var i = 0; i < 3; i++)
+        {
+            File.SetLastWriteTimeUtc(tree.Write($"osfmk/i386/halt{i}.c", $"void halt{i}(void)\n{{\n\t__asm__ volatile(\"hlt\");\n}}\n"), settled);
+        }
+        using var cache = new TempTree();
+        using var outputs = new TempTree();
+        using var temporary = new TempTree();
+        var missing = Path.Combine(temporary.Root, "missing");
+        await CachedScan(tree.Root, cache.Root, temporary.Root, Path.Combine(outputs.Root, "cold.json"));
+        // A fresh clone of the same commit: every file new in time, none in content.
+        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, settled.AddMinutes(5));
+        }
+
+        // No folder for a journal: only an answer without a scan process can succeed.
+        var touched = await CachedScan(tree.Root, cache.Root, missing, Path.Combine(outputs.Root, "touched.json"));
+
+        Assert.Equal((0, ""), (touched.Exit, touched.Error.Trim()));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(outputs.Root, "cold.json")), File.ReadAllBytes(Path.Combine(outputs.Root, "touched.json")));
+    }
+
     /// <summary>`parascope scan ROOT` supervised, with the result cache CACHE and the temporary folder TEMPORARY, the JSON report to REPORT.</summary>
     private static Task<(int Exit, string Error)> CachedScan(string root, string cache, string temporary, string report) =>
         // Without the runtime's diagnostics socket, which lives in the temporary folder too.
