@@ -364,7 +364,10 @@ public sealed class ResultCacheKeyTests
         using var cache = new TempTree();
         var unit = new Parascope.Model.SourceUnit
         {
-            Path = "/tree/osfmk/kern/widget.c", RelativePath = "osfmk/kern/widget.c", Language = Parascope.Model.SourceLanguage.C, Arch = "x86_64",
+            Path = "/tree/osfmk/kern/widget.c",
+            RelativePath = "osfmk/kern/widget.c",
+            Language = Parascope.Model.SourceLanguage.C,
+            Arch = "x86_64",
             Arguments = ["-DKERNEL", "-I/tree/osfmk", "-DWIDGET_NAME=\"wïdget\""],
         };
         var results = new ResultCache(cache.Root, "rules\nlibclang 14", new FileDigests());

@@ -170,7 +170,10 @@ public sealed class SourceScansTests
         // Without the memo: the stand-ins written again from the files alone, in a cache folder of its own.
         var unkept = UnitDiscovery.Discover(new DiscoveryRequest
         {
-            Root = tree.Root, Arches = ["x86_64"], CacheDirectory = cold.Root, ResourceDirectory = ResourceDirectory.Find(),
+            Root = tree.Root,
+            Arches = ["x86_64"],
+            CacheDirectory = cold.Root,
+            ResourceDirectory = ResourceDirectory.Find(),
         });
 
         Assert.NotEmpty(first.Units);

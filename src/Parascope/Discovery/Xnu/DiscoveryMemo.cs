@@ -180,8 +180,11 @@ internal sealed class DiscoveryMemo
         scan is null ? "unreadable" : Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(scan, DiscoveryMemoJson.Default.SourceScan)));
 
     private static bool Whole(KeptDiscovery kept) =>
-        kept is { Build: { } build, Identity: not null, Listing: not null, Reads: not null, Scans: not null, StandIns: not null, Result: { } result,
-            Probes: not null, Listings: not null }
+        kept is
+        {
+            Build: { } build, Identity: not null, Listing: not null, Reads: not null, Scans: not null, StandIns: not null, Result: { } result,
+            Probes: not null, Listings: not null
+        }
         && build == MemoFile.Build
         && kept.Probes.All(p => p is { Path: not null, What: not null } && Enum.IsDefined(p.Kind))
         && kept.Listings.All(l => l is { Folder: not null, Pattern: not null, Digest: not null })
