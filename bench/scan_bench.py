@@ -8,8 +8,10 @@ flags and jobs on both sides, it measures:
   cold      `parascope scan` with an empty result cache (it fills it)
   nocache   `parascope scan --no-cache` (what a scan costs without the cache)
   warm      the same scan again, nothing changed (the whole-scan entry is reused: a file listing and a look-up)
-  touched   after changing only one header's modification time (the whole-scan entry misses; every unit entry
-            is still used: what a re-scan after `git checkout` of the same content costs)
+  touched   after changing only one header's modification time (the whole-scan entry is found by the tree's
+            contents: the look-up plus that header's reading; before 2026-12-05 it missed and every unit entry was used)
+  touched-all  after giving every file of the copy a new time, the same bytes, a minute old: a fresh clone of the
+            same commit (CI on every push), a checkout back and forth (the entry found by the contents, every file read)
   edit-c    after appending a comment to one .c unit
   edit-c-variant  the same for a .c unit another configuration or board parses again (its groups are detected again)
   edit-h    after appending a comment to one header (only the units that include it are parsed again)
@@ -40,7 +42,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMINGS = re.compile(r"parascope: timings: units (\d+), discover (\d+) ms, parse (\d+) ms, detect (\d+) ms, graph (\d+) ms, "
                      r"(?:plan (\d+) ms, )?report (\d+) ms, peak (\d+) MB; (.*)")
 CACHE = re.compile(r"cache (\d+) hits, (\d+) misses, (\d+) stored, (\d+) rejected, (\d+) evicted")
-WHOLE = re.compile(r"whole scan (reused|kept|not kept)")
+WHOLE = re.compile(r"whole scan (reused(?: \(times changed, contents checked\))?|kept|not kept)")
 
 
 def load():
@@ -64,6 +66,19 @@ def rewrite(copy, relative, addition=b""):
     with open(temporary, "wb") as f:
         f.write(text + addition)
     os.replace(temporary, path)
+
+
+def fresh_clone(copy):
+    """Every file of the copy replaced by a new one with the same bytes, a minute old (settled): what a fresh clone of the
+    same commit looks like to a scan. New files, not os.utime: the copy's files are hard links of TREE's."""
+    settled = time.time() - 60
+    for folder, _, names in os.walk(copy):
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            rewrite(copy, os.path.relpath(path, copy))
+            os.utime(path, (settled, settled))
 
 
 def edit(copy, relative):
@@ -224,7 +239,9 @@ def main():
             # TREE's own file's time too.
             rewrite(copy, edit_h)
             figures["touched"] = dict(scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "touched.json")), file=edit_h)
-        reports = [report_bytes(os.path.join(scratch, name + ".json")) for name in ("cold", "warm", "nocache", "touched") if name in figures]
+        fresh_clone(copy)
+        figures["touchedAll"] = scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "touchedAll.json"))
+        reports = [report_bytes(os.path.join(scratch, name + ".json")) for name in ("cold", "warm", "nocache", "touched", "touchedAll") if name in figures]
         figures["identical"] = all(r == reports[0] for r in reports)
         edit_c = args.edit_c or next((os.path.relpath(os.path.join(e["directory"], e["file"]), copy) for e in c_entries
                                       if os.path.relpath(os.path.join(e["directory"], e["file"]), copy).startswith("osfmk/")),
@@ -245,6 +262,7 @@ def main():
     ratios = {"warmOverCold": round(figures["warm"]["wallS"] / cold, 3)}
     if "touched" in figures:
         ratios["touchedOverCold"] = round(figures["touched"]["wallS"] / cold, 3)
+    ratios["touchedAllOverCold"] = round(figures["touchedAll"]["wallS"] / cold, 3)
     if "clang" in figures:
         ratios["coldOverClang"] = round(cold / figures["clang"]["wallS"], 2)
         if "clangVariants" in figures:
@@ -268,7 +286,7 @@ def main():
     if "clangVariants" in figures:
         print(f"| {clang} -fsyntax-only, variant units | {figures['clangVariants']['wallS']} | {figures['clangVariants']['loadBefore']} "
               f"| | | | | | | | | | {len(variant_entries)} |")
-    for name in ("cold", "nocache", "warm", "touched", "editC", "editCVariant", "editH"):
+    for name in ("cold", "nocache", "warm", "touched", "touchedAll", "editC", "editCVariant", "editH"):
         if name not in figures:
             continue
         r = figures[name]

@@ -50,15 +50,29 @@ public sealed class TreeSnapshot
     /// order (hex): what a whole-scan entry is checked against when the tree's times changed but not, perhaps, its
     /// contents — a fresh clone on every CI push, a checkout back and forth, a touch. Each file's digest comes from
     /// DIGESTS, taken back under the stamp the snapshot saw when it was kept under it, read otherwise. Null when a file
-    /// cannot be read or was gone when the snapshot was taken.
+    /// cannot be read, was gone when the snapshot was taken, or no longer has the size and time the snapshot saw: the
+    /// contents digested are then the ones the snapshot's scan read (a file written during a scan that then kept this
+    /// digest would otherwise vouch for a result made from its old text).
     /// </summary>
     public string? ContentDigest(FileDigests digests)
     {
-        var lines = new StringBuilder(Stamps.ListingDigest.Length + 1 + RelativePaths.Length * 65);
-        lines.Append(Stamps.ListingDigest).Append('\n');
-        foreach (var relative in RelativePaths)
+        // Digested on every core (after a touch every file is read: ~100 ms of xnu-792's 2,849 files on one), combined in order.
+        var each = new string?[RelativePaths.Length];
+        Parallel.For(0, each.Length, i =>
         {
-            if (Stamps.StampOf(relative) is not { } stamp || digests.OfFile(Path.Combine(Root, relative), stamp) is not { } digest)
+            var relative = RelativePaths[i];
+            var path = Path.Combine(Root, relative);
+            // Looked at before and after: a file written while it is read is not vouched for.
+            each[i] = Stamps.StampOf(relative) is { } stamp && FileStamp.Of(path) == stamp && digests.OfFile(path, stamp) is { } digest
+                && FileStamp.Of(path) == stamp
+                ? digest
+                : null;
+        });
+        var lines = new StringBuilder(Stamps.ListingDigest.Length + 1 + each.Length * 65);
+        lines.Append(Stamps.ListingDigest).Append('\n');
+        foreach (var digest in each)
+        {
+            if (digest is null)
             {
                 return null;
             }
