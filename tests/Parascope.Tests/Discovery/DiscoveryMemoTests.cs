@@ -93,6 +93,44 @@ public sealed class DiscoveryMemoTests
     }
 
     [Fact]
+    public void A_tree_touched_all_over_reads_the_same_and_keeps_the_discovery()
+    {
+        using var tree = SettledXnu();
+        using var cache = new TempTree();
+        Discover(tree, cache.Root);
+        // A fresh clone of the same commit: every makefile, configuration file and source new in time, none in content.
+        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, LongAgo.AddMinutes(2));
+        }
+
+        var touched = Discover(tree, cache.Root);
+
+        Assert.True(touched.Kept);
+        Assert.Equal(Describe(Discover(tree, cache.Root, keeps: false)), Describe(touched));
+    }
+
+    [Fact]
+    public void A_touched_tree_with_a_configuration_file_changed_makes_the_discovery_anew()
+    {
+        using var tree = SettledXnu();
+        using var cache = new TempTree();
+        Discover(tree, cache.Root);
+        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, LongAgo.AddMinutes(2));
+        }
+        var files = File.ReadAllText(Path.Combine(tree.Root, "osfmk/conf/files"));
+        Edit(tree, "osfmk/conf/files", files.Replace("osfmk/kern/monitor.c\t\toptional widget_monitor", "osfmk/kern/monitor.c\t\tstandard",
+            StringComparison.Ordinal));
+
+        var edited = Discover(tree, cache.Root);
+
+        Assert.False(edited.Kept);
+        Assert.Equal(true, Assert.Single(edited.Units, u => u.RelativePath == "osfmk/kern/monitor.c").InBuild);
+    }
+
+    [Fact]
     public void An_edit_that_tests_another_configuration_s_option_makes_the_discovery_anew()
     {
         using var tree = SettledXnu();

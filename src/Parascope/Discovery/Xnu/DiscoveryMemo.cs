@@ -11,7 +11,8 @@ namespace Parascope.Discovery.Xnu;
 /// The XNU profile's discovery of a tree (its units and their flags, the configurations' and boards' variants, the
 /// in-memory repairs), kept in the tree's cache folder for the next scan with what it was made from, and taken back while
 /// all of that holds: the same request and build, the same file listing, every file discovery read (<see cref="ReadLog"/>)
-/// with the size and time it had, every source it only scanned either unchanged or scanning to the same
+/// with the size and time it had or, under a new time, its content (a fresh clone, a touch), every source it only scanned
+/// either unchanged (in time or content) or scanning to the same
 /// <see cref="SourceScan"/> (so that an edit of a function's body, which changes no include, no conditional and no name
 /// the scans collect, keeps it), every existence check and folder listing discovery made answering as it did (a link or an
 /// empty folder the tree's listing does not show: <see cref="Probe"/>, <see cref="FolderListing"/>), and the stand-in
@@ -25,7 +26,7 @@ internal sealed class DiscoveryMemo
     /// <summary>The memo's file name in the tree's cache folder (its first arch's).</summary>
     public const string FileName = "discovery.kept";
     /// <summary>Raise whenever the memo or what it keeps changes shape.</summary>
-    public const uint Version = 2;
+    public const uint Version = 3;
     private static ReadOnlySpan<byte> Magic => "PSDM"u8;
 
     // The memos discovery keeps in the same folders: each is checked by its own rules and may change without a stand-in changing.
@@ -62,10 +63,27 @@ internal sealed class DiscoveryMemo
     public DiscoveryResult? TryTake(TreeStamps snapshot)
     {
         var kept = MemoFile.ReadFile(_path, Magic, Version, DiscoveryMemoJson.Default.KeptDiscovery, Whole);
-        if (kept is null || kept.Identity != _identity || kept.Listing != snapshot.ListingDigest
-            || kept.Reads.Any(read => snapshot.StampOf(read.Relative) != new FileStamp(read.Size, read.Ticks)))
+        if (kept is null || kept.Identity != _identity || kept.Listing != snapshot.ListingDigest)
         {
             return null;
+        }
+        // A file with a new time but its content (a fresh clone, a checkout back and forth, a touch) reads the same.
+        var reread = new List<KeptRead>();
+        foreach (var read in kept.Reads)
+        {
+            if (snapshot.StampOf(read.Relative) is not { } stamp)
+            {
+                return null;
+            }
+            if (stamp == new FileStamp(read.Size, read.Ticks))
+            {
+                continue;
+            }
+            if (read.Digest is null || DigestNow(Path.Combine(_root, read.Relative), stamp) != read.Digest)
+            {
+                return null;
+            }
+            reread.Add(read with { Size = stamp.Size, Ticks = stamp.Ticks });
         }
         var rescanned = new List<KeptScan>();
         foreach (var scan in kept.Scans)
@@ -78,12 +96,14 @@ internal sealed class DiscoveryMemo
             {
                 continue;
             }
-            var learned = Learned(Path.Combine(_root, scan.Relative));
-            if (learned != scan.Learned)
+            // The same content reads the same; other content (an edit) holds while it scans to what discovery learned.
+            var path = Path.Combine(_root, scan.Relative);
+            var digest = DigestNow(path, stamp);
+            if ((digest is null || digest != scan.Digest) && Learned(path) != scan.Learned)
             {
                 return null;
             }
-            rescanned.Add(scan with { Size = stamp.Size, Ticks = stamp.Ticks });
+            rescanned.Add(scan with { Size = stamp.Size, Ticks = stamp.Ticks, Digest = digest });
         }
         if (!StandIns().SequenceEqual(kept.StandIns)
             || kept.Probes.Any(probe => Probe.Now(probe.Kind, probe.Path) != probe.What)
@@ -91,10 +111,15 @@ internal sealed class DiscoveryMemo
         {
             return null;
         }
-        if (snapshot.Settled && Staleness.IsStale(rescanned.Count, kept.Scans.Count))
+        if (snapshot.Settled && Staleness.IsStale(rescanned.Count + reread.Count, kept.Scans.Count + kept.Reads.Count))
         {
-            var now = rescanned.ToDictionary(s => s.Relative, StringComparer.Ordinal);
-            Write(kept with { Scans = [.. kept.Scans.Select(s => now.GetValueOrDefault(s.Relative, s))] });
+            var scansNow = rescanned.ToDictionary(s => s.Relative, StringComparer.Ordinal);
+            var readsNow = reread.ToDictionary(r => r.Relative, StringComparer.Ordinal);
+            Write(kept with
+            {
+                Reads = [.. kept.Reads.Select(r => readsNow.GetValueOrDefault(r.Relative, r))],
+                Scans = [.. kept.Scans.Select(s => scansNow.GetValueOrDefault(s.Relative, s))],
+            });
         }
         return kept.Result.ToResult();
     }
@@ -122,16 +147,19 @@ internal sealed class DiscoveryMemo
             {
                 return;
             }
-            reads.Add(new KeptRead(relative, stamp.Size, stamp.Ticks));
+            reads.Add(new KeptRead(relative, stamp.Size, stamp.Ticks) { Digest = DigestNow(path, stamp) });
         }
         var kept = new List<KeptScan>();
+        var scanned = scans.Digests();
         foreach (var path in log.Scanned.Order(StringComparer.Ordinal))
         {
             if (snapshot.RelativeOf(path) is not { } relative || snapshot.StampOf(relative) is not { } stamp)
             {
                 return;
             }
-            kept.Add(new KeptScan(relative, stamp.Size, stamp.Ticks, LearnedFrom(scans.Of(path))));
+            // The digest of the bytes scanned, as long as the file still has the snapshot's stamp (so those bytes were its content then).
+            var digest = scanned.GetValueOrDefault(path) is { } bytes && FileStamp.Of(path) == stamp ? bytes : null;
+            kept.Add(new KeptScan(relative, stamp.Size, stamp.Ticks, LearnedFrom(scans.Of(path))) { Digest = digest });
         }
         // The stand-in folders' own probes and listings are checked by the folders' listing; a file the snapshot lists (a
         // regular file, not a link) found there is found there while the listing holds, which the memo checks first.
@@ -162,6 +190,26 @@ internal sealed class DiscoveryMemo
             .Where(path => !Memos.Contains(Path.GetFileName(path)))
             .Order(StringComparer.Ordinal)
             .Select(path => FileStamp.Of(path) is { } stamp ? new KeptStandIn(path, stamp.Size, stamp.Ticks) : new KeptStandIn(path, -1, 0))];
+
+    /// <summary>
+    /// The digest of PATH's content (hex, as <see cref="SourceScans"/> digests), when it has STAMP before and after its
+    /// read: content read while the file is written vouches for nothing. Null otherwise, or when it cannot be read.
+    /// </summary>
+    private static string? DigestNow(string path, FileStamp stamp)
+    {
+        try
+        {
+            return FileStamp.Of(path) == stamp
+                   && RegularFiles.ReadBytes(path, static bytes => Convert.ToHexString(SHA256.HashData(bytes)), FileShare.Read) is { } digest
+                   && FileStamp.Of(path) == stamp
+                ? digest
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>What discovery learns of the file at PATH now (a digest of its <see cref="SourceScan"/>).</summary>
     private static string Learned(string path)
@@ -208,10 +256,18 @@ internal sealed record KeptProbe(ProbeKind Kind, string Path, string What);
 internal sealed record KeptListing(string Folder, string Pattern, string Digest);
 
 /// <summary>A file discovery read, root-relative, with the size and time it had.</summary>
-internal sealed record KeptRead(string Relative, long Size, long Ticks);
+internal sealed record KeptRead(string Relative, long Size, long Ticks)
+{
+    /// <summary>Its content's digest (null: not known, so only its size and time vouch for it).</summary>
+    public string? Digest { get; init; }
+}
 
 /// <summary>A source discovery only scanned, root-relative, with the size and time it had and the digest of its scan.</summary>
-internal sealed record KeptScan(string Relative, long Size, long Ticks, string Learned);
+internal sealed record KeptScan(string Relative, long Size, long Ticks, string Learned)
+{
+    /// <summary>Its content's digest (null: not known; a new time is then checked by scanning it again).</summary>
+    public string? Digest { get; init; }
+}
 
 /// <summary>A stand-in discovery left (absolute path), with its size and time.</summary>
 internal sealed record KeptStandIn(string Path, long Size, long Ticks);
