@@ -296,7 +296,7 @@ public static class ScanPipeline
         // Every lexical scan is made by now (the configurations' parses were the last): written meanwhile the plan is made.
         // The tree's contents digested (most files' digests are made by now; the rest, files no unit reads, are read
         // once and kept) before the kept digests are saved: the entry is then found again after a touch of every file.
-        var treeContent = wholeScan is not null && main.Outside is not null ? Task.Run(() => snapshot!.ContentDigest(fileDigests)) : null;
+        var treeContent = wholeScan is not null && main.Outside is not null ? Task.Run(() => snapshot!.ContentDigest(fileDigests, asScanned: true)) : null;
         var savingLexical = lexical is null ? null : Task.Run(() =>
         {
             lexical.Save();

@@ -50,11 +50,15 @@ public sealed class TreeSnapshot
     /// order (hex): what a whole-scan entry is checked against when the tree's times changed but not, perhaps, its
     /// contents — a fresh clone on every CI push, a checkout back and forth, a touch. Each file's digest comes from
     /// DIGESTS, taken back under the stamp the snapshot saw when it was kept under it, read otherwise. Null when a file
-    /// cannot be read, was gone when the snapshot was taken, or no longer has the size and time the snapshot saw: the
-    /// contents digested are then the ones the snapshot's scan read (a file written during a scan that then kept this
-    /// digest would otherwise vouch for a result made from its old text).
+    /// cannot be read or was gone when the snapshot was taken.
     /// </summary>
-    public string? ContentDigest(FileDigests digests)
+    /// <param name="digests">Where each file's digest comes from.</param>
+    /// <param name="asScanned">
+    /// True: the contents the snapshot's scan read, for keeping with its result — null unless every file still has the
+    /// size and time the snapshot saw, looked at after its digest (a file written during the scan would otherwise vouch,
+    /// by its new text, for a result made from its old one). False: the contents now, to compare with a kept digest.
+    /// </param>
+    public string? ContentDigest(FileDigests digests, bool asScanned)
     {
         // Digested on every core (after a touch every file is read: ~100 ms of xnu-792's 2,849 files on one), combined in order.
         var each = new string?[RelativePaths.Length];
@@ -62,9 +66,7 @@ public sealed class TreeSnapshot
         {
             var relative = RelativePaths[i];
             var path = Path.Combine(Root, relative);
-            // Looked at before and after: a file written while it is read is not vouched for.
-            each[i] = Stamps.StampOf(relative) is { } stamp && FileStamp.Of(path) == stamp && digests.OfFile(path, stamp) is { } digest
-                && FileStamp.Of(path) == stamp
+            each[i] = Stamps.StampOf(relative) is { } stamp && digests.OfFile(path, stamp) is { } digest && (!asScanned || FileStamp.Of(path) == stamp)
                 ? digest
                 : null;
         });

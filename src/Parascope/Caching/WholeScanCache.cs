@@ -183,7 +183,7 @@ public sealed class WholeScanCache
             return false;
         }
         var kept = new KeptDigests(DigestStorePath, tree.Stamps.Taken);
-        var content = tree.ContentDigest(new FileDigests(kept: kept));
+        var content = tree.ContentDigest(new FileDigests(kept: kept), asScanned: false);
         kept.Save();
         return content == header.Content;
     }

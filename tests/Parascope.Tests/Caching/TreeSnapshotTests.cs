@@ -24,7 +24,7 @@ public sealed class TreeSnapshotTests
     public void The_same_contents_under_new_times_digest_the_same()
     {
         using var tree = Tree();
-        var before = Snapshot(tree).ContentDigest(new FileDigests());
+        var before = Snapshot(tree).ContentDigest(new FileDigests(), asScanned: true);
         foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
         {
             File.SetLastWriteTimeUtc(file, LongAgo.AddMinutes(3));
@@ -33,27 +33,27 @@ public sealed class TreeSnapshotTests
         var after = Snapshot(tree);
 
         Assert.NotNull(before);
-        Assert.Equal(before, after.ContentDigest(new FileDigests()));
+        Assert.Equal(before, after.ContentDigest(new FileDigests(), asScanned: true));
     }
 
     [Fact]
     public void A_byte_changed_under_the_same_size_changes_the_digest()
     {
         using var tree = Tree();
-        var before = Snapshot(tree).ContentDigest(new FileDigests());
+        var before = Snapshot(tree).ContentDigest(new FileDigests(), asScanned: true);
         File.SetLastWriteTimeUtc(tree.Write("osfmk/i386/pmap.c", "int pmaq;\n"), LongAgo.AddMinutes(3));
 
-        Assert.NotEqual(before, Snapshot(tree).ContentDigest(new FileDigests()));
+        Assert.NotEqual(before, Snapshot(tree).ContentDigest(new FileDigests(), asScanned: true));
     }
 
     [Fact]
     public void A_file_renamed_with_the_same_contents_changes_the_digest()
     {
         using var tree = Tree();
-        var before = Snapshot(tree).ContentDigest(new FileDigests());
+        var before = Snapshot(tree).ContentDigest(new FileDigests(), asScanned: true);
         File.Move(Path.Combine(tree.Root, "osfmk/i386/pmap.c"), Path.Combine(tree.Root, "osfmk/i386/pmap_x86.c"));
 
-        Assert.NotEqual(before, Snapshot(tree).ContentDigest(new FileDigests()));
+        Assert.NotEqual(before, Snapshot(tree).ContentDigest(new FileDigests(), asScanned: true));
     }
 
     [Fact]
@@ -64,6 +64,16 @@ public sealed class TreeSnapshotTests
         // Written during the scan that took the snapshot: the scan read the old text, the file now holds the new one.
         File.SetLastWriteTimeUtc(tree.Write("osfmk/i386/pmap.c", "int pmaq;\n"), LongAgo.AddMinutes(3));
 
-        Assert.Null(snapshot.ContentDigest(new FileDigests()));
+        Assert.Null(snapshot.ContentDigest(new FileDigests(), asScanned: true));
+    }
+
+    [Fact]
+    public void The_contents_now_are_digested_for_a_comparison_whatever_the_times()
+    {
+        using var tree = Tree();
+        var snapshot = Snapshot(tree);
+        File.SetLastWriteTimeUtc(tree.Write("osfmk/i386/pmap.c", "int pmaq;\n"), LongAgo.AddMinutes(3));
+
+        Assert.Equal(Snapshot(tree).ContentDigest(new FileDigests(), asScanned: true), snapshot.ContentDigest(new FileDigests(), asScanned: false));
     }
 }
