@@ -45,6 +45,13 @@ public sealed record ScanRequest
     /// off, every scan goes through the per-unit entries).
     /// </summary>
     public bool ReuseWholeScan { get; init; } = true;
+    /// <summary>
+    /// The whole-scan look-up a supervisor made just before it started this scan and found no reuse for
+    /// (<see cref="ScanPipeline.TryReuse"/>'s Missed): when this scan's entry and tree digest are the same, it does not look
+    /// again (after an edit, the entry's reading and the tree's contents checked a second time). Not part of the scan's identity.
+    /// </summary>
+    [JsonIgnore]
+    public string? WholeScanMissed { get; init; }
     /// <summary>Told the number of units done, out of the total, as units finish.</summary>
     [JsonIgnore]
     public Action<int, int>? Progress { get; init; }
@@ -109,7 +116,7 @@ public static class ScanPipeline
     /// <summary>What a scan finds before its first unit: the checked inputs, the tree's listing and the whole-scan entry.</summary>
     private sealed record ScanStart(Stopwatch Clock, Stopwatch Phase, string Root, ImmutableArray<IgnoreEntry> Ignores,
         ImmutableHashSet<string>? Baseline, string? Resources, FileInventory? Inventory, TreeSnapshot? Snapshot, FileDigests Digests,
-        WholeScanCache? WholeScan);
+        WholeScanCache? WholeScan, bool LookedUpBySupervisor);
 
     /// <summary>Whether the scan may be answered by a kept whole scan (a result cache, and reuse not turned off).</summary>
     private static bool ReusesWholeScan(ScanRequest request) => request.ResultCache is not null && request.ReuseWholeScan;
@@ -171,11 +178,12 @@ public static class ScanPipeline
         var snapshot = inventory is null ? null : TreeSnapshot.Take(inventory);
         var digests = new FileDigests();
         var wholeScan = snapshot is null ? null : new WholeScanCache(request.ResultCache!, ScanIdentity(request, root, rulesDigest!, ignores.Value, resources.Value));
-        if (wholeScan?.TryLoad(snapshot!, digests) is { } kept)
+        var lookedUp = wholeScan is not null && request.WholeScanMissed == MissOf(wholeScan, snapshot!);
+        if (wholeScan is not null && !lookedUp && wholeScan.TryLoad(snapshot!, digests) is { } kept)
         {
             return (Reused(kept, request, baseline.Value, clock, phase.ElapsedMilliseconds), null);
         }
-        return (null, new ScanStart(clock, phase, root, ignores.Value, baseline.Value, resources.Value, inventory, snapshot, digests, wholeScan));
+        return (null, new ScanStart(clock, phase, root, ignores.Value, baseline.Value, resources.Value, inventory, snapshot, digests, wholeScan, lookedUp));
     }
 
     /// <summary>
@@ -183,10 +191,22 @@ public static class ScanPipeline
     /// found on the way); null when the scan has to run. Parses nothing, so a supervised scan asks this before it starts
     /// the process that parses (an unchanged re-scan is then one process start, not two).
     /// </summary>
-    public static ScanOutcome? TryReuse(ScanRequest request)
+    /// <remarks>
+    /// MISSED: what names this look-up's miss (the entry and the tree's snapshot digest), for the scan started next to
+    /// skip the same look-up (<see cref="ScanRequest.WholeScanMissed"/>); null when there was none to make.
+    /// </remarks>
+    public static (ScanOutcome? Outcome, string? Missed) TryReuse(ScanRequest request)
     {
-        return ReusesWholeScan(request) ? Start(request).Settled : null;
+        if (!ReusesWholeScan(request))
+        {
+            return (null, null);
+        }
+        var (settled, started) = Start(request);
+        return (settled, started is { WholeScan: { } wholeScan, Snapshot: { } snapshot } ? MissOf(wholeScan, snapshot) : null);
     }
+
+    /// <summary>The entry's key and the tree's snapshot digest: a look-up's miss, named.</summary>
+    private static string MissOf(WholeScanCache wholeScan, TreeSnapshot snapshot) => wholeScan.Key + ":" + snapshot.Digest;
 
     public static ScanOutcome Run(ScanRequest request)
     {
@@ -195,7 +215,7 @@ public static class ScanPipeline
         {
             return settled;
         }
-        var (clock, phase, root, ignores, baseline, resources, inventory, snapshot, digests, wholeScan) = started!;
+        var (clock, phase, root, ignores, baseline, resources, inventory, snapshot, digests, wholeScan, lookedUpBySupervisor) = started!;
         // Rules are parsed only when the scan runs: a kept whole scan was found by their texts' digest.
         var rules = RuleLoader.LoadWith(request.RulesDirectory);
         if (rules.Error is { } ruleError)
@@ -377,6 +397,7 @@ public static class ScanPipeline
             PlanMs = phase.ElapsedMilliseconds,
             Cache = cache?.Statistics(main.Evicted),
             WholeScan = wholeScanUse,
+            WholeScanLookedUpBySupervisor = lookedUpBySupervisor,
             LexicalScans = lexical is null ? null : (lexical.Reused, lexical.Made),
             ConfigurationGroups = groups is null ? null : (groups.Reused, groups.Made),
             DiscoveryKept = discovery.Kept,

@@ -31,6 +31,8 @@ public sealed record ScanStatistics
     public ResultCacheStatistics? Cache { get; init; }
     /// <summary>Whether the whole scan's kept result was used, or kept after this scan.</summary>
     public WholeScanUse WholeScan { get; init; }
+    /// <summary>Whether the whole-scan look-up was left out, its supervisor having just made it (<see cref="ScanRequest.WholeScanMissed"/>).</summary>
+    public bool WholeScanLookedUpBySupervisor { get; init; }
     /// <summary>Lexical scans taken back from the last scan's store and made anew (null: no store).</summary>
     public (int Reused, int Made)? LexicalScans { get; init; }
     /// <summary>Configuration and board groups whose detection was taken back from the last scan's store, and detected anew (null: no store).</summary>

@@ -148,13 +148,15 @@ public static class ScanCommand
                 Boards = chosenBoards,
                 CacheDirectory = tree.CacheOf(parse),
                 ResultCache = tree.ResultCacheOf(parse),
+                // Set by a supervisor (this scan is its child) that just made the whole-scan look-up itself.
+                WholeScanMissed = parse.GetValue(parseJournal) is null ? null : Environment.GetEnvironmentVariable(ScanSupervisor.WholeScanMissedVariable),
             };
             // An unchanged tree with a kept result is answered here, parsing nothing: no child to supervise.
             var supervise = programArguments is not null && !parse.GetValue(isolate) && !parse.GetValue(noSupervise) && parse.GetValue(parseJournal) is null;
-            var outcome = supervise ? ScanPipeline.TryReuse(request) : null;
+            var (outcome, missed) = supervise ? ScanPipeline.TryReuse(request) : (null, null);
             if (supervise && outcome is null)
             {
-                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments!);
+                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments!, missed);
                 if (supervised.Error is { } line)
                 {
                     error.WriteLine($"parascope: {line}");
@@ -322,6 +324,10 @@ internal static class Timings
                 Caching.WholeScanUse.Stored => "; whole scan kept",
                 _ => "; whole scan not kept",
             };
+            if (statistics.WholeScanLookedUpBySupervisor)
+            {
+                cache += " (looked up by the supervisor)";
+            }
         }
         if (statistics.LexicalScans is var (reused, made))
         {

@@ -38,8 +38,14 @@ public static class ScanSupervisor
     /// </summary>
     private static int? _exitingOn;
 
-    /// <summary>Runs PROGRAM with ARGUMENTS (the scan's own) supervised, to its end.</summary>
-    public static SupervisedExit Run(WorkerCommand program, IReadOnlyList<string> arguments)
+    /// <summary>The variable that hands the scan the supervisor's whole-scan miss (<see cref="ScanRequest.WholeScanMissed"/>).</summary>
+    public const string WholeScanMissedVariable = "PARASCOPE_WHOLE_SCAN_MISSED";
+
+    /// <summary>
+    /// Runs PROGRAM with ARGUMENTS (the scan's own) supervised, to its end. MISSED: the whole-scan look-up this process
+    /// made and found no reuse for (<see cref="ScanPipeline.TryReuse"/>), handed to the scan so that it does not make it again.
+    /// </summary>
+    public static SupervisedExit Run(WorkerCommand program, IReadOnlyList<string> arguments, string? missed = null)
     {
         var verdicts = new SupervisorVerdicts();
         var crashes = 0;
@@ -74,7 +80,7 @@ public static class ScanSupervisor
                     File.WriteAllBytes(Path.Combine(_folder, ParseJournal.VerdictsFileName), JsonSerializer.SerializeToUtf8Bytes(verdicts));
                     // A scan that dies before it opens its journal must not be judged by the last one's.
                     File.Delete(Path.Combine(_folder, ParseJournal.JournalFileName));
-                    child = Start(program, arguments, _folder);
+                    child = Start(program, arguments, _folder, missed);
                     _child = child;
                 }
                 while (!child.WaitForExit(ResendAfterMs))
@@ -251,7 +257,7 @@ public static class ScanSupervisor
     }
 
     /// <summary>The scan: PROGRAM with ARGUMENTS and the journal's option after the command's name (or last).</summary>
-    private static Process Start(WorkerCommand program, IReadOnlyList<string> arguments, string folder)
+    private static Process Start(WorkerCommand program, IReadOnlyList<string> arguments, string folder, string? missed)
     {
         var start = new ProcessStartInfo(program.FileName)
         {
@@ -263,6 +269,10 @@ public static class ScanSupervisor
                 [ParseJournal.SupervisorVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         };
+        if (missed is not null)
+        {
+            start.Environment[WholeScanMissedVariable] = missed;
+        }
         foreach (var argument in program.LeadingArguments)
         {
             start.ArgumentList.Add(argument);

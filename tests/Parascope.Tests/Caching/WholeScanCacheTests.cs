@@ -208,6 +208,34 @@ public sealed class WholeScanCacheTests
     }
 
     [Fact]
+    public void A_scan_handed_its_supervisors_miss_does_not_look_the_entry_up_again_and_a_stale_one_is_no_hand_over()
+    {
+        using var tree = new TempTree();
+        WriteSettled(tree, "halt.c", "void halt_cpu(void) { __asm__ volatile(\"hlt\"); }\n");
+        using var cache = new TempTree();
+        ScanRequest Request(string? missed = null) => new()
+        {
+            Root = tree.Root, Arches = ["x86_64"], Jobs = 2, IncludeUnits = true, CacheDirectory = cache.Root, ResultCache = cache.Root,
+            WholeScanMissed = missed,
+        };
+        ScanPipeline.Run(Request());
+        File.SetLastWriteTimeUtc(tree.Write("halt.c", "void halt_cpu(void) { __asm__ volatile(\"cli\"); }\n"), Settled.AddMinutes(2));
+        var (outcome, missed) = ScanPipeline.TryReuse(Request());
+        Assert.Null(outcome);
+        Assert.NotNull(missed);
+        Assert.Equal(WholeScanUse.Stored, ScanPipeline.Run(Request()).Statistics!.WholeScan);
+
+        // The entry of this tree is kept now: looked up, it would be used; named as the supervisor's miss, it is not looked up.
+        var handed = ScanPipeline.Run(Request(missed));
+        Assert.Equal((WholeScanUse.Stored, true), (handed.Statistics!.WholeScan, handed.Statistics.WholeScanLookedUpBySupervisor));
+        Assert.Equal(Reports(Scan(tree.Root, cache.Root, null)), Reports(handed));
+        File.SetLastWriteTimeUtc(tree.Write("halt.c", "void halt_cpu(void) { __asm__ volatile(\"hlt\"); }\n"), Settled.AddMinutes(3));
+        ScanPipeline.Run(Request());
+        Assert.Equal(WholeScanUse.Hit, ScanPipeline.Run(Request(missed)).Statistics!.WholeScan);
+        Assert.Equal((WholeScanUse.Hit, null), (ScanPipeline.TryReuse(Request()) is var (reused, none) ? (reused?.Statistics?.WholeScan, none) : default));
+    }
+
+    [Fact]
     public void A_touched_tree_with_one_file_changed_is_scanned_again_through_the_unit_entries()
     {
         using var tree = SettledCopy(SampleTreeTests.SampleRoot());

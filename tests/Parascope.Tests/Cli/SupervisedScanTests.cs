@@ -142,6 +142,35 @@ public sealed class SupervisedScanTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(outputs.Root, "cold.json")), File.ReadAllBytes(Path.Combine(outputs.Root, "touched.json")));
     }
 
+    [Fact]
+    public async Task An_edited_tree_is_scanned_by_the_child_the_supervisor_hands_its_miss_to_as_without_a_cache()
+    {
+        using var tree = new TempTree();
+        var settled = DateTime.UtcNow.AddHours(-1);
+        for (var i = 0; i < 3; i++)
+        {
+            File.SetLastWriteTimeUtc(tree.Write($"osfmk/i386/halt{i}.c", $"void halt{i}(void)\n{{\n\t__asm__ volatile(\"hlt\");\n}}\n"), settled);
+        }
+        using var cache = new TempTree();
+        using var outputs = new TempTree();
+        using var temporary = new TempTree();
+        await CachedScan(tree.Root, cache.Root, temporary.Root, Path.Combine(outputs.Root, "cold.json"));
+        File.SetLastWriteTimeUtc(tree.Write("osfmk/i386/halt0.c", "void halt0(void)\n{\n\t__asm__ volatile(\"cli\");\n}\n"), settled.AddMinutes(1));
+
+        var edited = await CliProcess.Run(["scan", tree.Root, "--quiet", "-j", "2", "--cache", cache.Root, "--timings", "-o", Path.Combine(outputs.Root, "edited.json")],
+            new Dictionary<string, string> { ["TMPDIR"] = temporary.Root, ["DOTNET_EnableDiagnostics"] = "0" });
+        var uncached = await CliProcess.Run(["scan", tree.Root, "--quiet", "-j", "2", "--no-cache", "-o", Path.Combine(outputs.Root, "uncached.json")],
+            new Dictionary<string, string> { ["DOTNET_EnableDiagnostics"] = "0" });
+
+        Assert.Equal(0, edited.Exit);
+        Assert.Contains("whole scan kept (looked up by the supervisor)", edited.Error, StringComparison.Ordinal);
+        Assert.Equal(0, uncached.Exit);
+        // --timings puts the wall time in the report: the one field that may differ.
+        static string Report(string path) =>
+            System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), "\"durationMs\": [0-9]+", "\"durationMs\": 0");
+        Assert.Equal(Report(Path.Combine(outputs.Root, "uncached.json")), Report(Path.Combine(outputs.Root, "edited.json")));
+    }
+
     /// <summary>`parascope scan ROOT` supervised, with the result cache CACHE and the temporary folder TEMPORARY, the JSON report to REPORT.</summary>
     private static Task<(int Exit, string Error)> CachedScan(string root, string cache, string temporary, string report) =>
         // Without the runtime's diagnostics socket, which lives in the temporary folder too.
