@@ -215,7 +215,12 @@ public sealed class WholeScanCacheTests
         using var cache = new TempTree();
         ScanRequest Request(string? missed = null) => new()
         {
-            Root = tree.Root, Arches = ["x86_64"], Jobs = 2, IncludeUnits = true, CacheDirectory = cache.Root, ResultCache = cache.Root,
+            Root = tree.Root,
+            Arches = ["x86_64"],
+            Jobs = 2,
+            IncludeUnits = true,
+            CacheDirectory = cache.Root,
+            ResultCache = cache.Root,
             WholeScanMissed = missed,
         };
         ScanPipeline.Run(Request());
