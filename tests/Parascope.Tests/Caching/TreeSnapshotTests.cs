@@ -25,10 +25,7 @@ public sealed class TreeSnapshotTests
     {
         using var tree = Tree();
         var before = Snapshot(tree).ContentDigest(new FileDigests(), asScanned: true);
-        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
-        {
-            File.SetLastWriteTimeUtc(file, LongAgo.AddMinutes(3));
-        }
+        tree.TouchAll(LongAgo.AddMinutes(3));
 
         var after = Snapshot(tree);
 

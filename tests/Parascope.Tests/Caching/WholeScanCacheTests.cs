@@ -149,13 +149,7 @@ public sealed class WholeScanCacheTests
     }
 
     /// <summary>Every file of TREE given a new time (a fresh clone, a checkout back and forth), still long ago.</summary>
-    private static void TouchAll(TempTree tree, int minutes)
-    {
-        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
-        {
-            File.SetLastWriteTimeUtc(file, Settled.AddMinutes(minutes));
-        }
-    }
+    private static void TouchAll(TempTree tree, int minutes) => tree.TouchAll(Settled.AddMinutes(minutes));
 
     [Fact]
     public void A_tree_touched_all_over_is_reused_whole_and_its_digests_are_kept_under_the_new_times()
@@ -283,10 +277,7 @@ public sealed class WholeScanCacheTests
         using var tree = SettledCopy(SampleTreeTests.SampleRoot());
         using var cache = new TempTree();
         Scan(tree.Root, cache.Root, cache.Root);
-        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
-        {
-            File.SetLastWriteTimeUtc(file, DateTime.UtcNow);
-        }
+        tree.TouchAll(DateTime.UtcNow);
 
         Assert.Equal(WholeScanUse.HitByContent, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);
         Assert.Equal(WholeScanUse.HitByContent, Scan(tree.Root, cache.Root, cache.Root).Statistics!.WholeScan);

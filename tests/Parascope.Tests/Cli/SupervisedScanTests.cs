@@ -89,12 +89,8 @@ public sealed class SupervisedScanTests
     [Fact]
     public async Task An_unchanged_tree_whose_scan_is_kept_is_answered_by_the_supervisor_itself_with_no_scan_process()
     {
-        using var tree = new TempTree();
         var settled = DateTime.UtcNow.AddHours(-1);
-        for (var i = 0; i < 3; i++)
-        {
-            File.SetLastWriteTimeUtc(tree.Write($"osfmk/i386/halt{i}.c", $"void halt{i}(void)\n{{\n\t__asm__ volatile(\"hlt\");\n}}\n"), settled);
-        }
+        using var tree = HaltTree(settled);
         using var cache = new TempTree();
         using var outputs = new TempTree();
         using var temporary = new TempTree();
@@ -118,22 +114,15 @@ public sealed class SupervisedScanTests
     [Fact]
     public async Task A_tree_touched_all_over_is_answered_by_the_supervisor_itself_by_its_contents()
     {
-        using var tree = new TempTree();
         var settled = DateTime.UtcNow.AddHours(-1);
-        for (var i = 0; i < 3; i++)
-        {
-            File.SetLastWriteTimeUtc(tree.Write($"osfmk/i386/halt{i}.c", $"void halt{i}(void)\n{{\n\t__asm__ volatile(\"hlt\");\n}}\n"), settled);
-        }
+        using var tree = HaltTree(settled);
         using var cache = new TempTree();
         using var outputs = new TempTree();
         using var temporary = new TempTree();
         var missing = Path.Combine(temporary.Root, "missing");
         await CachedScan(tree.Root, cache.Root, temporary.Root, Path.Combine(outputs.Root, "cold.json"));
         // A fresh clone of the same commit: every file new in time, none in content.
-        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
-        {
-            File.SetLastWriteTimeUtc(file, settled.AddMinutes(5));
-        }
+        tree.TouchAll(settled.AddMinutes(5));
 
         // No folder for a journal: only an answer without a scan process can succeed.
         var touched = await CachedScan(tree.Root, cache.Root, missing, Path.Combine(outputs.Root, "touched.json"));
@@ -145,12 +134,8 @@ public sealed class SupervisedScanTests
     [Fact]
     public async Task An_edited_tree_is_scanned_by_the_child_the_supervisor_hands_its_miss_to_as_without_a_cache()
     {
-        using var tree = new TempTree();
         var settled = DateTime.UtcNow.AddHours(-1);
-        for (var i = 0; i < 3; i++)
-        {
-            File.SetLastWriteTimeUtc(tree.Write($"osfmk/i386/halt{i}.c", $"void halt{i}(void)\n{{\n\t__asm__ volatile(\"hlt\");\n}}\n"), settled);
-        }
+        using var tree = HaltTree(settled);
         using var cache = new TempTree();
         using var outputs = new TempTree();
         using var temporary = new TempTree();
@@ -169,6 +154,17 @@ public sealed class SupervisedScanTests
         static string Report(string path) =>
             System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), "\"durationMs\": [0-9]+", "\"durationMs\": 0");
         Assert.Equal(Report(Path.Combine(outputs.Root, "uncached.json")), Report(Path.Combine(outputs.Root, "edited.json")));
+    }
+
+    /// <summary>Three units that halt, last written at SETTLED.</summary>
+    private static TempTree HaltTree(DateTime settled)
+    {
+        var tree = new TempTree();
+        for (var i = 0; i < 3; i++)
+        {
+            File.SetLastWriteTimeUtc(tree.Write($"osfmk/i386/halt{i}.c", $"void halt{i}(void)\n{{\n\t__asm__ volatile(\"hlt\");\n}}\n"), settled);
+        }
+        return tree;
     }
 
     /// <summary>`parascope scan ROOT` supervised, with the result cache CACHE and the temporary folder TEMPORARY, the JSON report to REPORT.</summary>

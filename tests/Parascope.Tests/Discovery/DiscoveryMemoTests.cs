@@ -20,10 +20,7 @@ public sealed class DiscoveryMemoTests
     private static TempTree SettledXnu()
     {
         var tree = XnuConfigurationTests.OldXnu();
-        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
-        {
-            File.SetLastWriteTimeUtc(file, LongAgo);
-        }
+        tree.TouchAll(LongAgo);
         return tree;
     }
 
@@ -99,10 +96,7 @@ public sealed class DiscoveryMemoTests
         using var cache = new TempTree();
         Discover(tree, cache.Root);
         // A fresh clone of the same commit: every makefile, configuration file and source new in time, none in content.
-        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
-        {
-            File.SetLastWriteTimeUtc(file, LongAgo.AddMinutes(2));
-        }
+        tree.TouchAll(LongAgo.AddMinutes(2));
 
         var touched = Discover(tree, cache.Root);
 
@@ -116,10 +110,7 @@ public sealed class DiscoveryMemoTests
         using var tree = SettledXnu();
         using var cache = new TempTree();
         Discover(tree, cache.Root);
-        foreach (var file in Directory.EnumerateFiles(tree.Root, "*", SearchOption.AllDirectories))
-        {
-            File.SetLastWriteTimeUtc(file, LongAgo.AddMinutes(2));
-        }
+        tree.TouchAll(LongAgo.AddMinutes(2));
         var files = File.ReadAllText(Path.Combine(tree.Root, "osfmk/conf/files"));
         Edit(tree, "osfmk/conf/files", files.Replace("osfmk/kern/monitor.c\t\toptional widget_monitor", "osfmk/kern/monitor.c\t\tstandard",
             StringComparison.Ordinal));
