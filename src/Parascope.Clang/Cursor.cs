@@ -25,7 +25,24 @@ public readonly unsafe struct Cursor : IEquatable<Cursor>
     /// <summary>libclang's null cursor (a zeroed struct is not one: its kind is not CXCursor_InvalidFile).</summary>
     public static Cursor Null => new(clang.clang_getNullCursor());
 
-    public CXCursorKind Kind => Raw.kind;
+    /// <summary>
+    /// The cursor's kind, as this binding numbers it whatever the libclang: one before 15 numbers a translation unit's
+    /// cursor 300, which 15 moved to 350 to make room for statements (a global's semantic parent compared with
+    /// <see cref="CXCursorKind.CXCursor_TranslationUnit"/> never matched under Debian's libclang 14).
+    /// </summary>
+    public CXCursorKind Kind => Raw.kind == _olderTranslationUnitKind ? CXCursorKind.CXCursor_TranslationUnit : Raw.kind;
+
+    /// <summary>The loaded libclang's number for a translation unit's cursor when it is not this binding's; none (-1) otherwise.</summary>
+    private static CXCursorKind _olderTranslationUnitKind = (CXCursorKind)(-1);
+
+    /// <summary>Learns the loaded libclang's number for a translation unit's cursor from ROOT, one (<see cref="TranslationUnit"/> does).</summary>
+    internal static void LearnTranslationUnitKind(CXCursor root)
+    {
+        if (root.kind != CXCursorKind.CXCursor_TranslationUnit && root.kind != _olderTranslationUnitKind)
+        {
+            _olderTranslationUnitKind = root.kind;
+        }
+    }
     public bool IsNull => clang.clang_Cursor_isNull(Raw) != 0;
     public bool IsInvalid => Raw.kind is >= CXCursorKind.CXCursor_FirstInvalid and <= CXCursorKind.CXCursor_InvalidCode;
     public string Spelling => ClangString.Take(clang.clang_getCursorSpelling(Raw));

@@ -9,7 +9,11 @@ public sealed unsafe class TranslationUnit : IDisposable
 {
     internal CXTranslationUnit Handle { get; private set; }
 
-    private TranslationUnit(CXTranslationUnit handle) => Handle = handle;
+    private TranslationUnit(CXTranslationUnit handle)
+    {
+        Handle = handle;
+        Parascope.Clang.Cursor.LearnTranslationUnitKind(clang.clang_getTranslationUnitCursor(handle));
+    }
 
     /// <summary>
     /// The flags the analyzer always wants: keep going past errors (a kernel unit with one bad include still

@@ -92,7 +92,12 @@ public sealed class CheckoutLocationTests
                 WithoutRootField(File.ReadAllText(shard), root)));
         }
         // The fixture exercises both spellings: the node of the union's constructor, the unnamed struct in an error.
-        Assert.Contains("(unnamed union at iokit/Drivers/platform/drvMiniBlock/swap_mini.h:", reports[0].Shard, StringComparison.Ordinal);
+        // libclang 14 shows no call of the union's implicit constructor (no such node: nothing to spell); 22 does (the
+        // versions between are not measured: checked from 17 on).
+        if (Parascope.Parsing.Libclang.LoadedMajorVersion() is >= 17)
+        {
+            Assert.Contains("(unnamed union at iokit/Drivers/platform/drvMiniBlock/swap_mini.h:", reports[0].Shard, StringComparison.Ordinal);
+        }
         Assert.Contains("struct (unnamed at bsd/kern/unnamed_mini.c:", reports[0].Json, StringComparison.Ordinal);
         Assert.Equal(reports[0].Json, reports[1].Json);
         Assert.Equal(reports[0].Sarif, reports[1].Sarif);
