@@ -122,7 +122,7 @@ public sealed class FileDigests
             {
                 return kept;
             }
-            var made = Digest(path);
+            var made = RegularFiles.DigestOf(path);
             if (stamp is { } before)
             {
                 _kept?.Keep(path, before, made);
@@ -135,15 +135,4 @@ public sealed class FileDigests
         }
     }
 
-    private static string Digest(string path)
-    {
-        // Read whole and hashed in one call (hashing a stream went through a FileStream and its buffer for every file
-        // the units read); a file too large to read whole is hashed as a stream.
-        if (RegularFiles.ReadBytes(path, static bytes => Convert.ToHexString(SHA256.HashData(bytes)), FileShare.ReadWrite) is { } digest)
-        {
-            return digest;
-        }
-        using var stream = RegularFiles.OpenRead(path, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-        return Convert.ToHexString(SHA256.HashData(stream));
-    }
 }

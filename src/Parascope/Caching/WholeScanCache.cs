@@ -195,7 +195,8 @@ public sealed class WholeScanCache
     private void Retimed(ReadOnlyMemory<byte> content, string was, string now)
     {
         var json = content.ToArray();
-        if (TreeValueAt(json) is not { } at || !json.AsSpan(at, was.Length).SequenceEqual(Encoding.ASCII.GetBytes(was)) || now.Length != was.Length)
+        if (ReadHeader(json, out var at) is null || at < 0 || !json.AsSpan(at, was.Length).SequenceEqual(Encoding.ASCII.GetBytes(was))
+            || now.Length != was.Length)
         {
             return;
         }
@@ -203,37 +204,19 @@ public sealed class WholeScanCache
         Frame.WriteFile(_path, Frame.Wrap(Magic, Version, json));
     }
 
-    /// <summary>The offset of the tree digest's first character in an entry's JSON; null when the entry has none.</summary>
-    private static int? TreeValueAt(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return null;
-        }
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var tree = reader.ValueTextEquals(nameof(WholeScanEntry.Tree));
-            if (!reader.Read())
-            {
-                return null;
-            }
-            if (tree)
-            {
-                // A string token starts at its opening quote; an escaped value is not a digest.
-                return reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped ? (int)reader.TokenStartIndex + 1 : null;
-            }
-            reader.Skip();
-        }
-        return null;
-    }
-
     /// <summary>The tree digest, the listing digest and the content digest an entry's JSON starts with, read without decoding the rest.</summary>
     internal readonly record struct EntryHeader(string? Tree, string? Listing, string? Content);
 
     /// <summary>The entry's header (<see cref="EntryHeader"/>); null when JSON is not an entry's object.</summary>
-    internal static EntryHeader? HeaderOf(ReadOnlySpan<byte> json)
+    internal static EntryHeader? HeaderOf(ReadOnlySpan<byte> json) => ReadHeader(json, out _);
+
+    /// <summary>
+    /// <see cref="HeaderOf"/>, and TREEAT: the offset of the tree digest's first character in JSON (-1 when it is not a
+    /// plain string), where <see cref="Retimed"/> writes the new one.
+    /// </summary>
+    private static EntryHeader? ReadHeader(ReadOnlySpan<byte> json, out int treeAt)
     {
+        treeAt = -1;
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -257,6 +240,11 @@ public sealed class WholeScanCache
                 continue;
             }
             var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            if (name == 1)
+            {
+                // A string token starts at its opening quote; an escaped value is not a digest.
+                treeAt = value is not null && !reader.ValueIsEscaped ? (int)reader.TokenStartIndex + 1 : -1;
+            }
             (tree, listing, content) = name switch
             {
                 1 => (value, listing, content),

@@ -100,6 +100,27 @@ public static partial class RegularFiles
     public static string ReadAllText(string path) =>
         ReadBytes(path, static bytes => Decoded(bytes), FileShare.Read) ?? File.ReadAllText(path);
 
+    /// <summary>
+    /// The content digest every cache and memo compares (SHA-256, upper-case hex): the result cache's file digests, the
+    /// source scans' and the discovery memo's, which are compared with each other.
+    /// </summary>
+    public static string DigestOf(ReadOnlySpan<byte> bytes) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes));
+
+    /// <summary>
+    /// <see cref="DigestOf(ReadOnlySpan{byte})"/> of the regular file PATH's content: read whole and hashed in one call
+    /// (hashing a stream went through a FileStream and its buffer for every file the units read); a file too large to
+    /// read whole is hashed as a stream, to the same digest.
+    /// </summary>
+    public static string DigestOf(string path)
+    {
+        if (ReadBytes(path, static bytes => DigestOf(bytes), FileShare.ReadWrite) is { } digest)
+        {
+            return digest;
+        }
+        using var stream = OpenRead(path, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
     /// <summary>What USE makes of the bytes of PATH.</summary>
     public delegate T BytesReader<out T>(ReadOnlySpan<byte> bytes);
 

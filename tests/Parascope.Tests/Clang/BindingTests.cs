@@ -33,12 +33,13 @@ public sealed class BindingTests
         }
     }
 
-    private sealed class BinaryOperators : ICursorVisitor
+    /// <summary>Every cursor of KIND in a walk, in order.</summary>
+    private sealed class CursorsOfKind(CXCursorKind kind) : ICursorVisitor
     {
         public readonly List<Cursor> Found = new();
         public ChildVisit Visit(Cursor cursor, Cursor parent)
         {
-            if (cursor.Kind == CXCursorKind.CXCursor_BinaryOperator)
+            if (cursor.Kind == kind)
             {
                 Found.Add(cursor);
             }
@@ -64,7 +65,7 @@ public sealed class BindingTests
             }
             """);
         using var unit = Parse(path);
-        var visitor = new BinaryOperators();
+        var visitor = new CursorsOfKind(CXCursorKind.CXCursor_BinaryOperator);
         unit.Cursor.VisitChildren(visitor);
 
         var byToken = visitor.Found.Select(c => c.IsAssignmentByToken()).ToList();
@@ -89,25 +90,12 @@ public sealed class BindingTests
         using var tree = new TempTree();
         var path = tree.Write("a.c", "int trace_enabled;\nint f(void) { return trace_enabled; }\n");
         using var unit = Parse(path);
-        var recorder = new References();
+        var recorder = new CursorsOfKind(CXCursorKind.CXCursor_DeclRefExpr);
         unit.Cursor.VisitChildren(recorder);
 
         var global = Assert.Single(recorder.Found).Referenced;
         Assert.Equal(CXCursorKind.CXCursor_TranslationUnit, unit.Cursor.Kind);
         Assert.Equal((CXCursorKind.CXCursor_VarDecl, CXCursorKind.CXCursor_TranslationUnit), (global.Kind, global.SemanticParent.Kind));
-    }
-
-    private sealed class References : ICursorVisitor
-    {
-        public readonly List<Cursor> Found = new();
-        public ChildVisit Visit(Cursor cursor, Cursor parent)
-        {
-            if (cursor.Kind == CXCursorKind.CXCursor_DeclRefExpr)
-            {
-                Found.Add(cursor);
-            }
-            return ChildVisit.Recurse;
-        }
     }
 
     [Fact]

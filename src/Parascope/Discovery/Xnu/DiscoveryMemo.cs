@@ -192,18 +192,15 @@ internal sealed class DiscoveryMemo
             .Select(path => FileStamp.Of(path) is { } stamp ? new KeptStandIn(path, stamp.Size, stamp.Ticks) : new KeptStandIn(path, -1, 0))];
 
     /// <summary>
-    /// The digest of PATH's content (hex, as <see cref="SourceScans"/> digests), when it has STAMP before and after its
-    /// read: content read while the file is written vouches for nothing. Null otherwise, or when it cannot be read.
+    /// The digest of PATH's content (<see cref="RegularFiles.DigestOf(string)"/>, as <see cref="SourceScans"/> digests),
+    /// when it still has STAMP after its read (the snapshot's: then the content was the snapshot's throughout, and content
+    /// read while the file is written vouches for nothing). Null otherwise, or when it cannot be read.
     /// </summary>
     private static string? DigestNow(string path, FileStamp stamp)
     {
         try
         {
-            return FileStamp.Of(path) == stamp
-                   && RegularFiles.ReadBytes(path, static bytes => Convert.ToHexString(SHA256.HashData(bytes)), FileShare.Read) is { } digest
-                   && FileStamp.Of(path) == stamp
-                ? digest
-                : null;
+            return RegularFiles.DigestOf(path) is var digest && FileStamp.Of(path) == stamp ? digest : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Parascope.Files;
@@ -83,7 +82,7 @@ public sealed class SourceScans
             // One read: the digest tells whether the kept scan holds, and the same bytes are scanned when it does not.
             var entry = RegularFiles.ReadBytes(path, bytes =>
             {
-                var digest = Convert.ToHexString(SHA256.HashData(bytes));
+                var digest = RegularFiles.DigestOf(bytes);
                 if (_kept.TryGetValue(path, out var kept) && kept.Digest == digest)
                 {
                     Interlocked.Increment(ref _reused);
