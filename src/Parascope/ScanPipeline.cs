@@ -105,6 +105,33 @@ public sealed record ScanOutcome(ScanResult? Result, InputError? Error)
 }
 
 /// <summary>
+/// What a supervised scan's look-up found (<see cref="ScanPipeline.TryReuse"/>): OUTCOME when it settles the scan (the kept
+/// whole scan, an input error), null when the scan has to run; MISSED, what names the miss (the entry and the tree's
+/// snapshot digest) for the scan started next to skip the same look-up (<see cref="ScanRequest.WholeScanMissed"/>), null
+/// when there was none to make.
+/// </summary>
+public sealed record WholeScanLookup(ScanOutcome? Outcome, string? Missed)
+{
+    /// <summary>
+    /// At most this many sources changed make a re-scan of a few units (<see cref="FewSourcesChanged"/>). Counted against the
+    /// digests kept beside the entry, which are written again only when many were made anew (<see cref="Staleness"/>), so
+    /// the sources edited over several re-scans add up, though the units of all but the last edits are in the result cache.
+    /// </summary>
+    public const int FewSources = 64;
+
+    /// <summary>The files whose content changed since the last scan, when the look-up could tell (<see cref="WholeScanCache.ChangedFiles"/>).</summary>
+    public ImmutableArray<string>? ChangedFiles { get; init; }
+
+    /// <summary>
+    /// Whether the scan to run is a re-scan that parses few units: it missed only because a few C, C++ or assembly sources
+    /// changed, no header or build file (a header can send most of a tree's units to the parser again). Its
+    /// other units' facts come from the result cache and live to the scan's end.
+    /// </summary>
+    public bool FewSourcesChanged =>
+        Outcome is null && ChangedFiles is { Length: > 0 and <= FewSources } files && files.All(file => SourceFiles.LanguageOf(file) is not null);
+}
+
+/// <summary>
 /// discover → parse (in parallel, each unit once, one walk) → detect → merge → graph → results (suppressions, baseline).
 /// Every input is checked before the work starts; no stage reaches back.
 /// </summary>
@@ -191,18 +218,16 @@ public static class ScanPipeline
     /// found on the way); null when the scan has to run. Parses nothing, so a supervised scan asks this before it starts
     /// the process that parses (an unchanged re-scan is then one process start, not two).
     /// </summary>
-    /// <remarks>
-    /// MISSED: what names this look-up's miss (the entry and the tree's snapshot digest), for the scan started next to
-    /// skip the same look-up (<see cref="ScanRequest.WholeScanMissed"/>); null when there was none to make.
-    /// </remarks>
-    public static (ScanOutcome? Outcome, string? Missed) TryReuse(ScanRequest request)
+    public static WholeScanLookup TryReuse(ScanRequest request)
     {
         if (!ReusesWholeScan(request))
         {
-            return (null, null);
+            return new WholeScanLookup(null, null);
         }
         var (settled, started) = Start(request);
-        return (settled, started is { WholeScan: { } wholeScan, Snapshot: { } snapshot } ? MissOf(wholeScan, snapshot) : null);
+        return started is { WholeScan: { } wholeScan, Snapshot: { } snapshot }
+            ? new WholeScanLookup(settled, MissOf(wholeScan, snapshot)) { ChangedFiles = wholeScan.ChangedFiles }
+            : new WholeScanLookup(settled, null);
     }
 
     /// <summary>The entry's key and the tree's snapshot digest: a look-up's miss, named.</summary>

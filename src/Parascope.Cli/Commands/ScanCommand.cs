@@ -153,10 +153,11 @@ public static class ScanCommand
             };
             // An unchanged tree with a kept result is answered here, parsing nothing: no child to supervise.
             var supervise = programArguments is not null && !parse.GetValue(isolate) && !parse.GetValue(noSupervise) && parse.GetValue(parseJournal) is null;
-            var (outcome, missed) = supervise ? ScanPipeline.TryReuse(request) : (null, null);
-            if (supervise && outcome is null)
+            var lookup = supervise ? ScanPipeline.TryReuse(request) : null;
+            var outcome = lookup?.Outcome;
+            if (lookup is { Outcome: null })
             {
-                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments!, missed);
+                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments!, lookup.Missed, lookup.FewSourcesChanged);
                 if (supervised.Error is { } line)
                 {
                     error.WriteLine($"parascope: {line}");
@@ -361,5 +362,6 @@ internal static class Timings
     public static string CollectorLine(IReadOnlyList<PhaseMemory> phases) =>
         "parascope: collector: allocated MB " + string.Join(", ", phases.Zip(phases.Prepend<PhaseMemory?>(null), (phase, before) =>
             $"{phase.Phase} {(phase.AllocatedBytes - (before?.AllocatedBytes ?? 0)) >> 20}")) +
-        $"; collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms";
+        $"; collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen 0/1/2), paused {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms" +
+        (System.Runtime.GCSettings.IsServerGC ? "; server collector" : string.Empty);
 }

@@ -58,6 +58,12 @@ public sealed class KeptDigests
         return kept.Digest;
     }
 
+    /// <summary>
+    /// Whether DIGEST, PATH's content now, is not the one the store last kept for it (under whatever stamp), or it kept
+    /// none: after a touch of every file, the files whose content changed too.
+    /// </summary>
+    public bool Changed(string path, string digest) => !_kept.Result.TryGetValue(path, out var kept) || kept.Digest != digest;
+
     /// <summary>Keeps DIGEST of PATH, read after STAMP was taken, unless the file was written too recently to trust its stamp.</summary>
     public void Keep(string path, FileStamp stamp, string digest)
     {

@@ -58,9 +58,15 @@ public sealed class TreeSnapshot
     /// size and time the snapshot saw, looked at after its digest (a file written during the scan would otherwise vouch,
     /// by its new text, for a result made from its old one). False: the contents now, to compare with a kept digest.
     /// </param>
-    public string? ContentDigest(FileDigests digests, bool asScanned)
+    public string? ContentDigest(FileDigests digests, bool asScanned) => Combined(FileContents(digests, asScanned));
+
+    /// <summary>
+    /// Each listed file's content digest, in the listing's order, from DIGESTS (see <see cref="ContentDigest"/>; null for a
+    /// file that cannot be read, or with ASSCANNED one written since the snapshot).
+    /// </summary>
+    public string?[] FileContents(FileDigests digests, bool asScanned)
     {
-        // Digested on every core (after a touch every file is read: ~100 ms of xnu-792's 2,849 files on one), combined in order.
+        // Digested on every core (after a touch every file is read: ~100 ms of xnu-792's 2,849 files on one).
         var each = new string?[RelativePaths.Length];
         Parallel.For(0, each.Length, i =>
         {
@@ -70,6 +76,12 @@ public sealed class TreeSnapshot
                 ? digest
                 : null;
         });
+        return each;
+    }
+
+    /// <summary>The tree's content digest (<see cref="ContentDigest"/>) from EACH file's, in the listing's order; null when one is missing.</summary>
+    public string? Combined(string?[] each)
+    {
         var lines = new StringBuilder(Stamps.ListingDigest.Length + 1 + each.Length * 65);
         lines.Append(Stamps.ListingDigest).Append('\n');
         foreach (var digest in each)

@@ -183,10 +183,25 @@ public sealed class WholeScanCache
             return false;
         }
         var kept = new KeptDigests(DigestStorePath, tree.Stamps.Taken);
-        var content = tree.ContentDigest(new FileDigests(kept: kept), asScanned: false);
+        var each = tree.FileContents(new FileDigests(kept: kept), asScanned: false);
+        var content = tree.Combined(each);
         kept.Save();
-        return content == header.Content;
+        if (content == header.Content)
+        {
+            return true;
+        }
+        ChangedFiles = content is null ? null
+            : [.. tree.RelativePaths.Where((relative, i) => kept.Changed(Path.Combine(tree.Root, relative), each[i]!))];
+        return false;
     }
+
+    /// <summary>
+    /// After a look-up (<see cref="TryLoad"/>) that missed because contents changed, the tree's files (root-relative, in
+    /// the listing's order) whose content is not the one the digests kept beside the entry say the last scan saw: after
+    /// a `.c` edit, that file; after a fresh clone with an edit, that file too. Null when it is not known (no entry, another
+    /// listing, a file that cannot be read, or no miss).
+    /// </summary>
+    public ImmutableArray<string>? ChangedFiles { get; private set; }
 
     /// <summary>
     /// The entry's CONTENT written again with the tree digest WAS replaced by NOW (both 64 hex digits, so only those bytes

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Parascope.Caching;
 using Parascope.Files;
 using Parascope.Graph;
@@ -232,6 +233,49 @@ public sealed class WholeScanCacheTests
         ScanPipeline.Run(Request());
         Assert.Equal(WholeScanUse.Hit, ScanPipeline.Run(Request(missed)).Statistics!.WholeScan);
         Assert.Equal((WholeScanUse.Hit, null), (ScanPipeline.TryReuse(Request()) is var (reused, none) ? (reused?.Statistics?.WholeScan, none) : default));
+    }
+
+    [Fact]
+    public void A_look_up_that_misses_names_the_files_edited_since_the_last_scan_not_those_only_touched()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        ScanRequest Request() => new() { Root = tree.Root, Arches = ["x86_64"], Jobs = 2, CacheDirectory = cache.Root, ResultCache = cache.Root };
+        ScanPipeline.Run(Request());
+        // A fresh clone with two edits: every file has a new time, two have new contents (a source and a header).
+        TouchAll(tree, 7);
+        var source = Directory.EnumerateFiles(tree.Root, "*.c", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        File.AppendAllText(source, "\n/* edited */\n");
+        File.SetLastWriteTimeUtc(source, Settled.AddMinutes(7));
+        var sourceRelative = Path.GetRelativePath(tree.Root, source).Replace('\\', '/');
+
+        var sourceEdited = ScanPipeline.TryReuse(Request());
+
+        Assert.Null(sourceEdited.Outcome);
+        Assert.Equal([sourceRelative], sourceEdited.ChangedFiles!.Value.ToArray());
+        Assert.True(sourceEdited.FewSourcesChanged);
+
+        File.AppendAllText(Path.Combine(tree.Root, "osfmk/i386/proc_reg.h"), "\n/* edited */\n");
+        File.SetLastWriteTimeUtc(Path.Combine(tree.Root, "osfmk/i386/proc_reg.h"), Settled.AddMinutes(8));
+        var headerEdited = ScanPipeline.TryReuse(Request());
+
+        // Compared with the digests kept: the look-up before made too few anew to write them again, so the source counts too.
+        Assert.Equal(new[] { "osfmk/i386/proc_reg.h", sourceRelative }.Order(StringComparer.Ordinal), headerEdited.ChangedFiles!.Value.Order(StringComparer.Ordinal).ToArray());
+        Assert.False(headerEdited.FewSourcesChanged);
+    }
+
+    [Fact]
+    public void A_look_up_that_misses_on_a_file_added_does_not_say_what_changed()
+    {
+        using var tree = SettledCopy(SampleTreeTests.SampleRoot());
+        using var cache = new TempTree();
+        ScanRequest Request() => new() { Root = tree.Root, Arches = ["x86_64"], Jobs = 2, CacheDirectory = cache.Root, ResultCache = cache.Root };
+        ScanPipeline.Run(Request());
+        WriteSettled(tree, "osfmk/kern/added.c", "int added;\n");
+
+        var lookup = ScanPipeline.TryReuse(Request());
+
+        Assert.Equal((null, (ImmutableArray<string>?)null, false), (lookup.Outcome, lookup.ChangedFiles, lookup.FewSourcesChanged));
     }
 
     [Fact]

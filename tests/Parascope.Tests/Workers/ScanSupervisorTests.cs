@@ -165,6 +165,20 @@ public sealed class ScanSupervisorTests
         Assert.Equal(["scan", ParseJournal.Option, "a tree", "-o", "r.json", ""], [arguments[0], arguments[1], arguments[3], arguments[4], arguments[5], arguments[6]]);
     }
 
+    [Theory]
+    [InlineData(true, "1")]
+    [InlineData(false, "")]
+    public void A_re_scan_of_a_few_edited_sources_runs_the_server_collector_and_any_other_scan_the_default_one(bool fewUnits, string collector)
+    {
+        using var log = new TempTree();
+
+        ScanSupervisor.Run(Scan(log.Root, $"""printf '%s' "${ScanSupervisor.ServerCollectorVariable}" > "$LOG/collector" """), ["scan", "tree"], "missed", fewUnits);
+
+        // A collector the user chose in the environment is the scan's whatever the look-up found.
+        var chosen = Environment.GetEnvironmentVariable(ScanSupervisor.ServerCollectorVariable);
+        Assert.Equal(chosen ?? collector, File.ReadAllText(Path.Combine(log.Root, "collector")));
+    }
+
     /// <summary>
     /// A stand-in scan: BODY run with $n the number of earlier runs and $LOG the folder LOG, after it logged this run,
     /// copied the verdicts it was given (verdicts-N.json) and noted the journal's folder.
