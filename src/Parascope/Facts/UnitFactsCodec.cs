@@ -25,7 +25,7 @@ namespace Parascope.Facts;
 public static class UnitFactsCodec
 {
     /// <summary>Raise whenever the record or any facts type changes shape.</summary>
-    public const uint Version = 12;
+    public const uint Version = 13;
 
     private static ReadOnlySpan<byte> Magic => "PSCF"u8;
 
@@ -337,7 +337,8 @@ internal sealed class CallEdgeRow : LeanReading.RowConverter<CallEdge>
 [JsonSourceGenerationOptions(IncludeFields = true,
     Converters = [typeof(LeanReading.StringConverter), typeof(LeanReading.StringArrayConverter), typeof(LeanReading.Int32ArrayConverter),
         typeof(CallEdgeRow), typeof(LeanReading.StringPairConverter), typeof(LeanReading.BitsConverter),
-        typeof(PackedClassFacts), typeof(PackedFileUses), typeof(PackedMacroUses), typeof(PackedLexicalUses), typeof(PackedDriverCalls)])]
+        typeof(PackedClassFacts), typeof(PackedFileUses), typeof(PackedMacroUses), typeof(PackedLexicalUses), typeof(PackedDriverCalls),
+        typeof(PackedCallEdges), typeof(PackedStringPairs)])]
 [JsonSerializable(typeof(UnitFactsRecord))]
 [JsonSerializable(typeof(UnitFactsWire))]
 [JsonSerializable(typeof(InstructionFacts))]
@@ -347,4 +348,6 @@ internal sealed class CallEdgeRow : LeanReading.RowConverter<CallEdge>
 [JsonSerializable(typeof(MacroUse[]))]
 [JsonSerializable(typeof(LexicalUse[]))]
 [JsonSerializable(typeof(DriverCall[]))]
+[JsonSerializable(typeof(CallEdge[]))]
+[JsonSerializable(typeof((string, string)[]))]
 internal sealed partial class UnitFactsJson : JsonSerializerContext;

@@ -122,7 +122,13 @@ public sealed class UnitFactsCodecTests
         {
             LexicalUses = [new("osfmk/i386/pmap.h", [true, false, false, true]), new("osfmk/i386/pmap.c", [])],
         };
-        var parsed = Parsed() with { Facts = [driverApi, instructions, pageTables] };
+        var calls = new Parascope.Graph.CallFacts([new("pmap_enter", "pmap_store_pte@osfmk/i386/pmap.c", CallKind.Direct), new("pmap_enter", "ops.store", CallKind.Indirect)])
+        {
+            Bodies = [new("osfmk/i386/pmap.h", "pte_set", [new("pte_set", "pmap_store_pte@osfmk/i386/pmap.c", CallKind.Direct)]), new("osfmk/i386/pmap.h", "pte_get", [])],
+            SlotStores = [("ops.store", "pmap_store_pte@osfmk/i386/pmap.c")],
+            SlotCalls = [("pmap_enter", "ops.store"), ("pmap_remove", "ops.store")],
+        };
+        var parsed = Parsed() with { Facts = [driverApi, instructions, pageTables, calls] };
         var table = new LeanReading.TableWriter();
 
         var json = UnitFactsCodec.EncodeWith(table, parsed, "key-1", new string('a', 64))!;
@@ -138,6 +144,8 @@ public sealed class UnitFactsCodecTests
         // The entry's JSON (no table: each record as an object) of the unit read back from the pack is the original's.
         Assert.Equal(Entry(parsed), Entry(back));
         Assert.DoesNotContain("\"Bases\"", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+        // Call edges and slot pairs packed as integers too (a string each), not arrays of rows.
+        Assert.DoesNotContain("[[", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
     }
 
     private static string Entry(ParsedUnit unit) => Encoding.UTF8.GetString(Frame.Read(
