@@ -140,7 +140,12 @@ internal sealed class PackedFindings : LeanReading.PackedRecordsConverter<Findin
 
     private static ImmutableArray<string>? NullableStrings(ref LeanReading.RowUnpacker record) => record.Bool() ? record.Strings() : null;
 
-    /// <summary>The properties, in the sorted dictionary a finding starts with (as JSON reading made it).</summary>
+    /// <summary>
+    /// The properties, in the sorted dictionary a finding starts with (as JSON reading made it). Most findings of a store
+    /// have the same few sets of properties (a rule's mnemonic and register at every site of it), and building each
+    /// sorted dictionary anew was ~0.1 s of CPU of every re-scan of xnu-11417 that reads its configuration groups: one
+    /// dictionary is kept per set, on the reading thread (they are immutable), for as many sets as <see cref="KeptSets"/>.
+    /// </summary>
     private static ImmutableSortedDictionary<string, string> Properties(ref LeanReading.RowUnpacker record)
     {
         var count = record.Int();
@@ -148,11 +153,34 @@ internal sealed class PackedFindings : LeanReading.PackedRecordsConverter<Findin
         {
             return ImmutableSortedDictionary<string, string>.Empty;
         }
-        var builder = ImmutableSortedDictionary.CreateBuilder<string, string>();
-        for (var i = 0; i < count; i++)
+        var pairs = new string[2 * count];
+        for (var i = 0; i < pairs.Length; i++)
         {
-            builder[record.String()] = record.String();
+            pairs[i] = record.String();
         }
-        return builder.ToImmutable();
+        var key = string.Join('\u0001', pairs);
+        var kept = t_sets ??= new Dictionary<string, ImmutableSortedDictionary<string, string>>(StringComparer.Ordinal);
+        if (kept.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, string>();
+        for (var i = 0; i < pairs.Length; i += 2)
+        {
+            builder[pairs[i]] = pairs[i + 1];
+        }
+        var made = builder.ToImmutable();
+        if (kept.Count >= KeptSets)
+        {
+            kept.Clear();
+        }
+        kept[key] = made;
+        return made;
     }
+
+    /// <summary>How many sets of properties a thread keeps (<see cref="Properties"/>): xnu-11417 x86_64's report has 740 among 2,851 findings.</summary>
+    private const int KeptSets = 4096;
+
+    [ThreadStatic]
+    private static Dictionary<string, ImmutableSortedDictionary<string, string>>? t_sets;
 }

@@ -280,6 +280,25 @@ public sealed class PackedFindingsTests
     }
 
     [Fact]
+    public void Findings_with_the_same_properties_come_back_sharing_one_dictionary_and_others_keep_their_own()
+    {
+        using var tree = new TempTree();
+        var read = tree.Write("osfmk/i386/widget_pmap.c", "int widget;\n");
+        var path = Path.Combine(tree.Root, "kept" + ConfigurationGroupStore.Extension);
+        var other = ImmutableSortedDictionary<string, string>.Empty.Add("register", "cr4").Add("reason", "not-compiled");
+        ImmutableArray<Finding> findings = [Full, Full with { Line = 43 }, Full with { Line = 44, Properties = other }];
+        var kept = new ConfigurationGroupStore(path, new FileDigests());
+        kept.Add("\tDEVELOPMENT", ["unit-key"], "listing", [read], new ConfigurationGroupResult(findings, [], new UnitCounts(1, 1, 0, 0)));
+        kept.Save();
+
+        var taken = new ConfigurationGroupStore(path, new FileDigests()).TryGet("\tDEVELOPMENT", ["unit-key"], "listing")!.Findings;
+
+        Assert.Same(taken[0].Properties, taken[1].Properties);
+        Assert.Equal([("reason", "not-compiled"), ("register", "cr4")], taken[2].Properties.Select(p => (p.Key, p.Value)));
+        Assert.Equal([("reason", "not-compiled"), ("register", "cr3")], taken[0].Properties.Select(p => (p.Key, p.Value)));
+    }
+
+    [Fact]
     public void A_kept_group_gives_back_every_member_of_its_findings()
     {
         using var tree = new TempTree();
