@@ -22,9 +22,15 @@ public static class ConfigurationSites
     /// Boards likewise (<paramref name="ownPlatforms"/>, by file; <paramref name="defaultPlatform"/>, the scanned board,
     /// for a header no unit parses, when the scan parses other boards).
     /// </remarks>
+    /// <remarks>
+    /// A finding that several units report alike is one instance (a header's statement, <c>InstructionDetector</c>): it
+    /// is given its configurations once, and stays one instance.
+    /// </remarks>
     public static IEnumerable<Finding> Own(IEnumerable<Finding> findings, IReadOnlyDictionary<string, ImmutableArray<string>> ownConfigurations,
-        string? defaultConfiguration, IReadOnlyDictionary<string, ImmutableArray<string>> ownPlatforms, string? defaultPlatform) =>
-        findings.Select(f => !f.Active ? f : f with
+        string? defaultConfiguration, IReadOnlyDictionary<string, ImmutableArray<string>> ownPlatforms, string? defaultPlatform)
+    {
+        var given = new Dictionary<Finding, Finding>(ReferenceEqualityComparer.Instance);
+        return findings.Select(f => !f.Active ? f : given.TryGetValue(f, out var known) ? known : given[f] = f with
         {
             Configurations = !f.Configurations.IsEmpty ? f.Configurations
                 : ownConfigurations.TryGetValue(f.File, out var own) ? own
@@ -33,6 +39,7 @@ public static class ConfigurationSites
                 : ownPlatforms.TryGetValue(f.File, out var boards) ? boards
                 : defaultPlatform is null ? [] : [defaultPlatform],
         });
+    }
 
     /// <summary>
     /// Findings of a parse in another configuration (with those sharing the file's text: <paramref name="configurations"/>, by file) folded into the scan's own: each site that parse

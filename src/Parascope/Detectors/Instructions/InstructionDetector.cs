@@ -93,6 +93,9 @@ public sealed class InstructionDetector : IDetector
         // xnu-11417), and their class depends on the statement (a file's scan is one per scan), whether the unit
         // compiled it and the unit's family only: classified once each (a fifth of a .c edit's detection before).
         var classified = new Dictionary<(string File, int Statement, bool Active, InstructionFamily Family), InstructionMatch?>();
+        // And a statement outside any macro gives every unit of an arch that compiled it alike the same finding: made once
+        // (three findings, a sorted dictionary and the folded text for each unit's view before; the merge counts views).
+        var views = new Dictionary<(string File, int Statement, bool Active, InstructionFamily Family, string Arch), Finding>();
         foreach (var (unit, facts) in context.FactsOf<InstructionFacts>())
         {
             var arch = unit.Unit.Arch;
@@ -129,12 +132,25 @@ public sealed class InstructionDetector : IDetector
                     {
                         continue;
                     }
-                    var function = statement.Macro is null ? spans.At(use.File, statement.Line) ?? statement.Function : null;
-                    var finding = Build(context, match, use.File, statement, function, active, arch) with
+                    if (statement.Macro is null)
+                    {
+                        if (!views.TryGetValue((use.File, i, active, unitFamily, arch), out var view))
+                        {
+                            view = Build(context, match, use.File, statement, spans.At(use.File, statement.Line) ?? statement.Function, active, arch) with
+                            {
+                                Condition = active ? null : statement.Condition,
+                            };
+                            views[(use.File, i, active, unitFamily, arch)] = view;
+                        }
+                        sink.Add(view);
+                        continue;
+                    }
+                    // A macro's statement: no function (its uses have theirs), and the unit's own expansions of it.
+                    var finding = Build(context, match, use.File, statement, null, active, arch) with
                     {
                         Condition = active ? null : statement.Condition,
                     };
-                    if (statement.Macro is not null && expansions.Of(use.File, statement.Macro) is { } sites)
+                    if (expansions.Of(use.File, statement.Macro) is { } sites)
                     {
                         finding = finding with { Expansions = sites };
                     }
