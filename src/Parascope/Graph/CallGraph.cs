@@ -236,11 +236,14 @@ public sealed class CallGraph : ICallGraph
     /// <summary>Every call edge, sorted by caller then callee.</summary>
     public IEnumerable<(string Caller, string Callee)> Calls => Edges.Select(edge => (edge.Caller, edge.Callee));
 
-    /// <summary>Every call edge with its kind, sorted by caller then callee.</summary>
-    public IEnumerable<GraphCall> Edges => _graph.Edges
+    /// <summary>Every call edge with its kind, sorted by caller then callee (sorted once: the interface cut, the reports and slices each ask).</summary>
+    public IEnumerable<GraphCall> Edges => System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(_edges ??= [.. _graph.Edges
         .Select(edge => new GraphCall(edge.Source, edge.Target, edge.Tag))
         .OrderBy(call => call.Caller, StringComparer.Ordinal)
-        .ThenBy(call => call.Callee, StringComparer.Ordinal);
+        .ThenBy(call => call.Callee, StringComparer.Ordinal)]);
+
+    // Made on first use; a reference, so a graph read from two threads sees it whole or not at all.
+    private GraphCall[]? _edges;
 
     /// <summary>How <paramref name="caller"/> reaches <paramref name="callee"/> in one call, or null when it does not.</summary>
     public CallKind? KindOf(string caller, string callee) =>
