@@ -250,6 +250,7 @@ public static class ScanPipeline
         var ruleSet = new RuleSet(rules.Rules);
         // Before discovery: the last scan's units are read and decoded meanwhile, on the core discovery leaves idle.
         var pack = request.ResultCache is not null && wholeScan is not null ? new UnitFactsPack(wholeScan.UnitFactsPackPath) : null;
+        var lexicalRead = request.ResultCache is not null && wholeScan is not null ? LexicalScanStore.ReadAhead(wholeScan.LexicalStorePath) : null;
         var discovery = UnitDiscovery.Discover(new DiscoveryRequest
         {
             Files = inventory,
@@ -312,7 +313,7 @@ public static class ScanPipeline
             : null;
         // Kept with the whole scan's identity: the next scan of this tree with this request takes back the scans of the
         // files it did not change.
-        var lexical = cache is not null && wholeScan is not null ? new LexicalScanStore(wholeScan.LexicalStorePath, root, fileDigests) : null;
+        var lexical = cache is not null && lexicalRead is not null ? new LexicalScanStore(lexicalRead, root, fileDigests) : null;
         if (lexical is not null)
         {
             LexicalScanStores.Attach(texts, lexical);
