@@ -235,13 +235,16 @@ public sealed class WholeScanCacheTests
         Assert.Equal((WholeScanUse.Hit, null), (ScanPipeline.TryReuse(Request()) is var (reused, none) ? (reused?.Statistics?.WholeScan, none) : default));
     }
 
+    /// <summary>A scan of TREE for x86_64 with its result cache in CACHE.</summary>
+    private static ScanRequest Cached(TempTree tree, TempTree cache) =>
+        new() { Root = tree.Root, Arches = ["x86_64"], Jobs = 2, CacheDirectory = cache.Root, ResultCache = cache.Root };
+
     [Fact]
     public void A_look_up_that_misses_names_the_files_edited_since_the_last_scan_not_those_only_touched()
     {
         using var tree = SettledCopy(SampleTreeTests.SampleRoot());
         using var cache = new TempTree();
-        ScanRequest Request() => new() { Root = tree.Root, Arches = ["x86_64"], Jobs = 2, CacheDirectory = cache.Root, ResultCache = cache.Root };
-        ScanPipeline.Run(Request());
+        ScanPipeline.Run(Cached(tree, cache));
         // A fresh clone with two edits: every file has a new time, two have new contents (a source and a header).
         TouchAll(tree, 7);
         var source = Directory.EnumerateFiles(tree.Root, "*.c", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
@@ -249,7 +252,7 @@ public sealed class WholeScanCacheTests
         File.SetLastWriteTimeUtc(source, Settled.AddMinutes(7));
         var sourceRelative = Path.GetRelativePath(tree.Root, source).Replace('\\', '/');
 
-        var sourceEdited = ScanPipeline.TryReuse(Request());
+        var sourceEdited = ScanPipeline.TryReuse(Cached(tree, cache));
 
         Assert.Null(sourceEdited.Outcome);
         Assert.Equal([sourceRelative], sourceEdited.ChangedFiles!.Value.ToArray());
@@ -257,7 +260,7 @@ public sealed class WholeScanCacheTests
 
         File.AppendAllText(Path.Combine(tree.Root, "osfmk/i386/proc_reg.h"), "\n/* edited */\n");
         File.SetLastWriteTimeUtc(Path.Combine(tree.Root, "osfmk/i386/proc_reg.h"), Settled.AddMinutes(8));
-        var headerEdited = ScanPipeline.TryReuse(Request());
+        var headerEdited = ScanPipeline.TryReuse(Cached(tree, cache));
 
         // Compared with the digests kept: the look-up before made too few anew to write them again, so the source counts too.
         Assert.Equal(new[] { "osfmk/i386/proc_reg.h", sourceRelative }.Order(StringComparer.Ordinal), headerEdited.ChangedFiles!.Value.Order(StringComparer.Ordinal).ToArray());
@@ -269,11 +272,10 @@ public sealed class WholeScanCacheTests
     {
         using var tree = SettledCopy(SampleTreeTests.SampleRoot());
         using var cache = new TempTree();
-        ScanRequest Request() => new() { Root = tree.Root, Arches = ["x86_64"], Jobs = 2, CacheDirectory = cache.Root, ResultCache = cache.Root };
-        ScanPipeline.Run(Request());
+        ScanPipeline.Run(Cached(tree, cache));
         WriteSettled(tree, "osfmk/kern/added.c", "int added;\n");
 
-        var lookup = ScanPipeline.TryReuse(Request());
+        var lookup = ScanPipeline.TryReuse(Cached(tree, cache));
 
         Assert.Equal((null, (ImmutableArray<string>?)null, false), (lookup.Outcome, lookup.ChangedFiles, lookup.FewSourcesChanged));
     }
