@@ -15,16 +15,31 @@ public static class FindingMerger
     {
         // The groups merged in parallel, in the order the sequential merge gives (the sort below is not stable): the
         // merge runs while the other cores have nothing to do (~0.15 s of a re-scan of xnu-11417 on one core before).
-        var merged = findings
+        // A view many units report alike is one instance (a header's statement, InstructionDetector): each instance is
+        // grouped once and weighs as many views as it was reported (what counts units); every other part of the merge
+        // (unions, the least view, any, max) is the same however often a view repeats.
+        var times = new Dictionary<Finding, int>(ReferenceEqualityComparer.Instance);
+        var distinct = new List<Finding>();
+        foreach (var finding in findings)
+        {
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(times, finding, out var seen);
+            if (!seen)
+            {
+                distinct.Add(finding);
+            }
+            count++;
+        }
+        var merged = distinct
             .GroupBy(f => (f.RuleId, f.File, f.Line, f.Column, f.Detail, f.Context))
             .AsParallel().AsOrdered()
-            .Select(group => MergeGroup(group.ToList(), reach))
+            .Select(group => MergeGroup(group.ToList(), times, reach))
             .ToList();
         merged.Sort(Finding.ReportOrder);
         return Fingerprint(merged);
     }
 
-    private static Finding MergeGroup(List<Finding> group, IReadOnlyDictionary<(string File, string Function), int> reach)
+    /// <param name="times">How many times each view of GROUP was reported.</param>
+    private static Finding MergeGroup(List<Finding> group, Dictionary<Finding, int> times, IReadOnlyDictionary<(string File, string Function), int> reach)
     {
         // The view the finding shows (its function, the macro it came through: splhigh in one unit, PMAP_SWITCH_USER
         // around it in another) is the least by a fixed order, an active one first — not the first in parse order: so
@@ -32,7 +47,7 @@ public static class FindingMerger
         // least of its shard's views) shows the whole scan's.
         var first = LeastView(group);
         // A view merged before (a shard's finding) counts its views' units, not its reach: the reach is applied once, here.
-        var viewUnits = group.Sum(f => f.ViewUnits ?? f.Units);
+        var viewUnits = group.Sum(f => (f.ViewUnits ?? f.Units) * times[f]);
         var units = viewUnits;
         if (first.Function is not null && reach.TryGetValue((first.File, first.Function), out var reached))
         {
@@ -45,7 +60,7 @@ public static class FindingMerger
             Arches = group.SelectMany(f => f.Arches).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray(),
             Units = units,
             ViewUnits = viewUnits,
-            Walks = [.. group.SelectMany(f => f.Walks).GroupBy(w => (w.File, w.Function, w.Arch))
+            Walks = [.. group.SelectMany(f => f.Walks.Select(w => w with { Units = w.Units * times[f] })).GroupBy(w => (w.File, w.Function, w.Arch))
                 .Select(g => new BodyWalk(g.Key.File, g.Key.Function, g.Key.Arch, g.Sum(w => w.Units)))
                 .OrderBy(w => w.File, StringComparer.Ordinal).ThenBy(w => w.Function, StringComparer.Ordinal).ThenBy(w => w.Arch, StringComparer.Ordinal)],
             Configurations = group.SelectMany(f => f.Configurations).Distinct(StringComparer.Ordinal)
