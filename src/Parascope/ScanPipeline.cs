@@ -214,9 +214,10 @@ public static class ScanPipeline
     }
 
     /// <summary>
-    /// The kept result of this exact scan when the result cache holds one for the unchanged tree (an input error too,
-    /// found on the way); null when the scan has to run. Parses nothing, so a supervised scan asks this before it starts
-    /// the process that parses (an unchanged re-scan is then one process start, not two).
+    /// The look-up of this exact scan's kept result: its outcome when the result cache holds one for the unchanged tree
+    /// (an input error too, found on the way), else what the scan to run is told (<see cref="WholeScanLookup"/>). Parses
+    /// nothing, so a supervised scan asks this before it starts the process that parses (an unchanged re-scan is then one
+    /// process start, not two).
     /// </summary>
     public static WholeScanLookup TryReuse(ScanRequest request)
     {
