@@ -252,6 +252,11 @@ public static class ScanPipeline
         // Before discovery: the last scan's units are read and decoded meanwhile, on the core discovery leaves idle.
         var pack = request.ResultCache is not null && wholeScan is not null ? new UnitFactsPack(wholeScan.UnitFactsPackPath) : null;
         var lexicalRead = request.ResultCache is not null && wholeScan is not null ? LexicalScanStore.ReadAhead(wholeScan.LexicalStorePath) : null;
+        // Kept with the whole scan's identity: the next scan takes back the digests of the files whose size and time hold
+        // (discovery's kept result too, checking the files whose time changed: after a fresh clone, every one).
+        var keptDigests = request.ResultCache is not null && wholeScan is not null
+            ? new KeptDigests(wholeScan.DigestStorePath, DateTime.UtcNow - clock.Elapsed)
+            : null;
         var discovery = UnitDiscovery.Discover(new DiscoveryRequest
         {
             Files = inventory,
@@ -267,6 +272,7 @@ public static class ScanPipeline
             Boards = request.Boards,
             KeepsReadings = request.ResultCache is not null,
             Stamps = snapshot?.Stamps,
+            KeptDigest = keptDigests is null ? null : keptDigests.TryTake,
         });
         if (discovery.Error is not null)
         {
@@ -303,10 +309,6 @@ public static class ScanPipeline
         var memory = ImmutableArray.CreateBuilder<PhaseMemory>();
         memory.Add(PhaseMemory.Now("discover"));
         phase.Restart();
-        // Kept with the whole scan's identity: the next scan takes back the digests of the files whose size and time hold.
-        var keptDigests = request.ResultCache is not null && wholeScan is not null
-            ? new KeptDigests(wholeScan.DigestStorePath, DateTime.UtcNow - clock.Elapsed)
-            : null;
         var fileDigests = new FileDigests(discovery.Overlays, discovery.ContentDigests, keptDigests, snapshot?.Stamps);
         var cache = request.ResultCache is { } cacheFolder
             ? new ResultCache(cacheFolder, $"{rules.Digest}\n{LibclangLoader.Version()}\n{resources}", fileDigests, request.ResultCacheMaxBytes,

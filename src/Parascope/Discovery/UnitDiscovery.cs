@@ -49,6 +49,12 @@ public sealed record DiscoveryRequest
     /// unchanged (Xnu/DiscoveryMemo.cs). Null: discovery runs in full.
     /// </summary>
     public TreeStamps? Stamps { get; init; }
+    /// <summary>
+    /// The content digest an earlier scan kept for a file (absolute path) while it had a stamp (the result cache's kept
+    /// digests), or null: with <see cref="Stamps"/>, what the kept discovery checks a file whose time changed by, before
+    /// reading it (after a fresh clone the supervisor's look-up has just digested every file).
+    /// </summary>
+    public Func<string, FileStamp, string?>? KeptDigest { get; init; }
 }
 
 /// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>

@@ -28,7 +28,8 @@ public sealed class DiscoveryMemoTests
     private static void Edit(TempTree tree, string relative, string text) =>
         File.SetLastWriteTimeUtc(tree.Write(relative, text), LongAgo.AddMinutes(1));
 
-    private static DiscoveryResult Discover(TempTree tree, string cache, bool keeps = true, ImmutableArray<string>? configurations = null)
+    private static DiscoveryResult Discover(TempTree tree, string cache, bool keeps = true, ImmutableArray<string>? configurations = null,
+        Func<string, Parascope.Files.FileStamp, string?>? keptDigest = null)
     {
         var files = FileInventory.Of(tree.Root);
         return UnitDiscovery.Discover(new DiscoveryRequest
@@ -41,6 +42,7 @@ public sealed class DiscoveryMemoTests
             KeepsReadings = keeps,
             Stamps = keeps ? TreeSnapshot.Take(files).Stamps : null,
             Configurations = configurations,
+            KeptDigest = keptDigest,
         });
     }
 
@@ -102,6 +104,28 @@ public sealed class DiscoveryMemoTests
 
         Assert.True(touched.Kept);
         Assert.Equal(Describe(Discover(tree, cache.Root, keeps: false)), Describe(touched));
+    }
+
+    [Fact]
+    public void A_touched_tree_s_discovery_is_checked_by_the_digests_an_earlier_scan_kept_under_the_new_times()
+    {
+        using var tree = SettledXnu();
+        using var cache = new TempTree();
+        using var other = new TempTree();
+        Discover(tree, cache.Root);
+        Discover(tree, other.Root);
+        tree.TouchAll(LongAgo.AddMinutes(2));
+        var asked = new System.Collections.Concurrent.ConcurrentBag<string>();
+        string? Claimed(string path, bool truly)
+        {
+            asked.Add(path);
+            return truly ? Parascope.Files.RegularFiles.DigestOf(path) : new string('0', 64);
+        }
+
+        Assert.True(Discover(tree, cache.Root, keptDigest: (path, _) => Claimed(path, truly: true)).Kept);
+        Assert.NotEmpty(asked);
+        // Digests that are not what was kept make the discovery anew, though every file reads the same: they were used, not the files.
+        Assert.False(Discover(tree, other.Root, keptDigest: (path, _) => Claimed(path, truly: false)).Kept);
     }
 
     [Fact]

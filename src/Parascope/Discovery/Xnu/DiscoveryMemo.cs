@@ -41,13 +41,17 @@ internal sealed class DiscoveryMemo
     /// <param name="root">The tree's root (absolute, no trailing '/').</param>
     /// <param name="identity">Everything besides the tree that discovery's result depends on (<see cref="IdentityOf"/>).</param>
     /// <param name="folders">The stand-in folders discovery writes (one per arch).</param>
-    public DiscoveryMemo(string path, string root, string identity, ImmutableArray<string> folders)
+    /// <param name="keptDigest">A file's digest kept by an earlier scan under a stamp (<see cref="DiscoveryRequest.KeptDigest"/>), or none.</param>
+    public DiscoveryMemo(string path, string root, string identity, ImmutableArray<string> folders, Func<string, FileStamp, string?>? keptDigest = null)
     {
         _path = path;
         _root = root;
         _identity = identity;
         _folders = folders;
+        _keptDigest = keptDigest;
     }
+
+    private readonly Func<string, FileStamp, string?>? _keptDigest;
 
     /// <summary>The request's fields that change what discovery finds (not the tree's files, which the memo checks one by one).</summary>
     public static string IdentityOf(DiscoveryRequest request, string root) => string.Join('\n',
@@ -194,10 +198,15 @@ internal sealed class DiscoveryMemo
     /// <summary>
     /// The digest of PATH's content (<see cref="RegularFiles.DigestOf(string)"/>, as <see cref="SourceScans"/> digests),
     /// when it still has STAMP after its read (the snapshot's: then the content was the snapshot's throughout, and content
-    /// read while the file is written vouches for nothing). Null otherwise, or when it cannot be read.
+    /// read while the file is written vouches for nothing). Null otherwise, or when it cannot be read. A digest an earlier
+    /// scan kept under STAMP is taken back unread (the same trust in a stamp as a memo's unchanged file).
     /// </summary>
-    private static string? DigestNow(string path, FileStamp stamp)
+    private string? DigestNow(string path, FileStamp stamp)
     {
+        if (_keptDigest?.Invoke(path, stamp) is { } kept)
+        {
+            return kept;
+        }
         try
         {
             return RegularFiles.DigestOf(path) is var digest && FileStamp.Of(path) == stamp ? digest : null;
