@@ -204,7 +204,8 @@ public sealed class ConfigurationGroupStoreTests
 /// <summary>A kept group's findings, packed as integers (<see cref="PackedFindings"/>), come back member for member.</summary>
 public sealed class PackedFindingsTests
 {
-    private static Finding Minimal => new()
+    /// <summary>A finding with only the members every finding has (other tests start from it).</summary>
+    internal static Finding Minimal => new()
     {
         RuleId = "x86.cli",
         Category = FindingCategory.Instruction,

@@ -7,20 +7,14 @@ namespace Parascope.Tests.Detectors;
 
 public sealed class FindingMergerTests
 {
-    private static Finding View(string function) => new()
+    /// <summary>A unit's view of a header's `cli` in FUNCTION, with the body walk it owes it to.</summary>
+    private static Finding View(string function) => Parascope.Tests.Caching.PackedFindingsTests.Minimal with
     {
-        RuleId = "x86.cli",
-        Category = FindingCategory.Instruction,
-        Severity = Severity.Warning,
         File = "osfmk/i386/widget.h",
         Line = 12,
-        Column = 2,
         Function = function,
-        Arch = "x86_64",
         Arches = ["x86_64"],
         Context = SourceContext.InlineAsm,
-        Detail = "cli",
-        Action = "use the hook",
         Walks = [new BodyWalk("osfmk/i386/widget.h", function, "x86_64", 1)],
     };
 
