@@ -143,7 +143,7 @@ public static class ScanPipeline
     /// <summary>What a scan finds before its first unit: the checked inputs, the tree's listing and the whole-scan entry.</summary>
     private sealed record ScanStart(Stopwatch Clock, Stopwatch Phase, string Root, ImmutableArray<IgnoreEntry> Ignores,
         ImmutableHashSet<string>? Baseline, string? Resources, FileInventory? Inventory, TreeSnapshot? Snapshot, FileDigests Digests,
-        WholeScanCache? WholeScan, bool LookedUpBySupervisor, DiscoveryReadAhead? DiscoveryRead);
+        WholeScanCache? WholeScan, bool LookedUpBySupervisor);
 
     /// <summary>Whether the scan may be answered by a kept whole scan (a result cache, and reuse not turned off).</summary>
     private static bool ReusesWholeScan(ScanRequest request) => request.ResultCache is not null && request.ReuseWholeScan;
@@ -152,8 +152,7 @@ public static class ScanPipeline
     /// Every input checked, then (with a result cache) the tree listed and the whole-scan entry looked up: SETTLED when
     /// that is the scan's outcome (an input error, or the kept whole scan), else STARTED, what the scan goes on with.
     /// </summary>
-    /// <remarks>READSAHEAD: the scan's own start (not the supervisor's look-up, which discovers nothing): discovery's kept result is read meanwhile.</remarks>
-    private static (ScanOutcome? Settled, ScanStart? Started) Start(ScanRequest request, bool readsAhead = false)
+    private static (ScanOutcome? Settled, ScanStart? Started) Start(ScanRequest request)
     {
         var clock = Stopwatch.StartNew();
         if (ReusesWholeScan(request))
@@ -173,9 +172,6 @@ public static class ScanPipeline
                 return (ScanOutcome.Failure($"unknown arch '{arch}' (known: {string.Join(", ", Architecture.Names)})"), null);
             }
         }
-        var discoveryRead = readsAhead && request.ResultCache is not null && !request.Arches.IsEmpty
-            ? DiscoveryReadAhead.Start(request.CacheDirectory ?? DefaultCacheDirectory(), root, request.Arches)
-            : null;
         // Meanwhile the inputs are checked and the tree is listed: libclang loaded (a large library's relocations, ~40 ms)
         // and the rules' texts digested (~30 ms), once each for the supervisor and its scan. Their errors come in the
         // order they always had: after the ignore file's and the baseline's.
@@ -214,8 +210,7 @@ public static class ScanPipeline
         {
             return (Reused(kept, request, baseline.Value, clock, phase.ElapsedMilliseconds), null);
         }
-        return (null, new ScanStart(clock, phase, root, ignores.Value, baseline.Value, resources.Value, inventory, snapshot, digests, wholeScan, lookedUp,
-            discoveryRead));
+        return (null, new ScanStart(clock, phase, root, ignores.Value, baseline.Value, resources.Value, inventory, snapshot, digests, wholeScan, lookedUp));
     }
 
     /// <summary>
@@ -241,12 +236,12 @@ public static class ScanPipeline
 
     public static ScanOutcome Run(ScanRequest request)
     {
-        var (settled, started) = Start(request, readsAhead: true);
+        var (settled, started) = Start(request);
         if (settled is not null)
         {
             return settled;
         }
-        var (clock, phase, root, ignores, baseline, resources, inventory, snapshot, digests, wholeScan, lookedUpBySupervisor, discoveryRead) = started!;
+        var (clock, phase, root, ignores, baseline, resources, inventory, snapshot, digests, wholeScan, lookedUpBySupervisor) = started!;
         // Rules are parsed only when the scan runs: a kept whole scan was found by their texts' digest.
         var rules = RuleLoader.LoadWith(request.RulesDirectory);
         if (rules.Error is { } ruleError)
@@ -278,7 +273,6 @@ public static class ScanPipeline
             KeepsReadings = request.ResultCache is not null,
             Stamps = snapshot?.Stamps,
             KeptDigest = keptDigests is null ? null : keptDigests.TryTake,
-            ReadAhead = discoveryRead,
         });
         if (discovery.Error is not null)
         {

@@ -55,31 +55,6 @@ public sealed record DiscoveryRequest
     /// reading it (after a fresh clone the supervisor's look-up has just digested every file).
     /// </summary>
     public Func<string, FileStamp, string?>? KeptDigest { get; init; }
-    /// <summary>What discovery keeps, being read since before the tree was listed (<see cref="DiscoveryReadAhead.Start"/>), or none.</summary>
-    public DiscoveryReadAhead? ReadAhead { get; init; }
-}
-
-/// <summary>
-/// The XNU profile's kept discovery (Xnu/DiscoveryMemo), read and decoded on a pool thread from the start of a scan: a
-/// re-scan's discovery is mostly that reading (~0.1 s of xnu-11417's), which then overlaps the tree's listing.
-/// </summary>
-public sealed class DiscoveryReadAhead
-{
-    private readonly string _path;
-    private readonly Task<Xnu.KeptDiscovery?> _memo;
-
-    private DiscoveryReadAhead(string path)
-    {
-        _path = path;
-        _memo = Task.Run(() => Xnu.DiscoveryMemo.Read(path));
-    }
-
-    /// <summary>Reads ahead what a scan of the tree at ROOT (absolute) for ARCHES with its cache folder CACHEDIRECTORY keeps.</summary>
-    public static DiscoveryReadAhead Start(string cacheDirectory, string root, IReadOnlyList<string> arches) =>
-        new(Path.Combine(Xnu.XnuProfile.CacheFolder(cacheDirectory, root, arches[0]), Xnu.DiscoveryMemo.FileName));
-
-    /// <summary>The memo at PATH being read, or null when this reads another.</summary>
-    internal Task<Xnu.KeptDiscovery?>? MemoAt(string path) => path == _path ? _memo : null;
 }
 
 /// <summary>The units to parse, or a one-line error when the request cannot be served.</summary>

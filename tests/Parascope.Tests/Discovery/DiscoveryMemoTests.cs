@@ -29,7 +29,7 @@ public sealed class DiscoveryMemoTests
         File.SetLastWriteTimeUtc(tree.Write(relative, text), LongAgo.AddMinutes(1));
 
     private static DiscoveryResult Discover(TempTree tree, string cache, bool keeps = true, ImmutableArray<string>? configurations = null,
-        Func<string, Parascope.Files.FileStamp, string?>? keptDigest = null, DiscoveryReadAhead? readAhead = null)
+        Func<string, Parascope.Files.FileStamp, string?>? keptDigest = null)
     {
         var files = FileInventory.Of(tree.Root);
         return UnitDiscovery.Discover(new DiscoveryRequest
@@ -43,7 +43,6 @@ public sealed class DiscoveryMemoTests
             Stamps = keeps ? TreeSnapshot.Take(files).Stamps : null,
             Configurations = configurations,
             KeptDigest = keptDigest,
-            ReadAhead = readAhead,
         });
     }
 
@@ -127,23 +126,6 @@ public sealed class DiscoveryMemoTests
         Assert.NotEmpty(asked);
         // Digests that are not what was kept make the discovery anew, though every file reads the same: they were used, not the files.
         Assert.False(Discover(tree, other.Root, keptDigest: (path, _) => Claimed(path, truly: false)).Kept);
-    }
-
-    [Fact]
-    public async Task A_memo_read_ahead_is_the_one_discovery_takes_and_one_for_another_tree_is_not()
-    {
-        using var tree = SettledXnu();
-        using var cache = new TempTree();
-        Discover(tree, cache.Root);
-        var readAhead = DiscoveryReadAhead.Start(cache.Root, tree.Root, ["i386"]);
-        var elsewhere = DiscoveryReadAhead.Start(cache.Root, tree.Root + "-elsewhere", ["i386"]);
-        // Read before the memo is gone: discovery takes what was read, not what is on disk now.
-        await readAhead.MemoAt(MemoPath(tree, cache.Root))!;
-        File.Delete(MemoPath(tree, cache.Root));
-
-        Assert.True(Discover(tree, cache.Root, readAhead: readAhead).Kept);
-        File.Delete(MemoPath(tree, cache.Root));
-        Assert.False(Discover(tree, cache.Root, readAhead: elsewhere).Kept);
     }
 
     [Fact]

@@ -42,22 +42,14 @@ internal sealed class DiscoveryMemo
     /// <param name="identity">Everything besides the tree that discovery's result depends on (<see cref="IdentityOf"/>).</param>
     /// <param name="folders">The stand-in folders discovery writes (one per arch).</param>
     /// <param name="keptDigest">A file's digest kept by an earlier scan under a stamp (<see cref="DiscoveryRequest.KeptDigest"/>), or none.</param>
-    /// <param name="readAhead">The memo at PATH being read already (<see cref="DiscoveryReadAhead"/>), or none.</param>
-    public DiscoveryMemo(string path, string root, string identity, ImmutableArray<string> folders, Func<string, FileStamp, string?>? keptDigest = null,
-        DiscoveryReadAhead? readAhead = null)
+    public DiscoveryMemo(string path, string root, string identity, ImmutableArray<string> folders, Func<string, FileStamp, string?>? keptDigest = null)
     {
         _path = path;
         _root = root;
         _identity = identity;
         _folders = folders;
         _keptDigest = keptDigest;
-        _readAhead = readAhead?.MemoAt(path);
     }
-
-    private readonly Task<KeptDiscovery?>? _readAhead;
-
-    /// <summary>The memo at PATH when it is intact and whole, else null (what <see cref="TryTake"/> checks).</summary>
-    internal static KeptDiscovery? Read(string path) => MemoFile.ReadFile(path, Magic, Version, DiscoveryMemoJson.Default.KeptDiscovery, Whole);
 
     private readonly Func<string, FileStamp, string?>? _keptDigest;
 
@@ -74,7 +66,7 @@ internal sealed class DiscoveryMemo
     /// </summary>
     public DiscoveryResult? TryTake(TreeStamps snapshot)
     {
-        var kept = _readAhead is { } reading ? reading.Result : Read(_path);
+        var kept = MemoFile.ReadFile(_path, Magic, Version, DiscoveryMemoJson.Default.KeptDiscovery, Whole);
         if (kept is null || kept.Identity != _identity || kept.Listing != snapshot.ListingDigest)
         {
             return null;

@@ -74,8 +74,7 @@ public static partial class XnuProfile
             return Discover(request, files, root, scans.Value);
         }
         var memo = new DiscoveryMemo(Path.Combine(CacheFolder(request.CacheDirectory, root, request.Arches[0]), DiscoveryMemo.FileName), root,
-            DiscoveryMemo.IdentityOf(request, root), [.. request.Arches.Select(arch => CacheFolder(request.CacheDirectory, root, arch))], request.KeptDigest,
-            request.ReadAhead);
+            DiscoveryMemo.IdentityOf(request, root), [.. request.Arches.Select(arch => CacheFolder(request.CacheDirectory, root, arch))], request.KeptDigest);
         if (memo.TryTake(snapshot) is { } kept)
         {
             return kept with { Kept = true };
