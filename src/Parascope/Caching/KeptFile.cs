@@ -45,7 +45,6 @@ internal static class KeptFile
     /// Writes VALUE to PATH with each distinct string once (<see cref="LeanReading.WriteTabled"/>: TYPE's context lists
     /// <see cref="LeanReading.StringConverter"/>); false when it could not be written: a store costs speed, never the scan.
     /// </summary>
-    public static bool Write<T>(string path, ReadOnlySpan<byte> magic, uint version, T value, JsonTypeInfo<T> type,
-        System.IO.Compression.CompressionLevel level = System.IO.Compression.CompressionLevel.Fastest) =>
-        Frame.WriteFile(path, Frame.Wrap(magic, version, LeanReading.WriteTabled(value, type), level));
+    public static bool Write<T>(string path, ReadOnlySpan<byte> magic, uint version, T value, JsonTypeInfo<T> type) =>
+        Frame.WriteFile(path, Frame.Wrap(magic, version, LeanReading.WriteTabled(value, type)));
 }

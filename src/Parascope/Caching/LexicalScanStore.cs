@@ -141,10 +141,7 @@ public sealed class LexicalScanStore : ILexicalScanStore
                 AssemblerHeaders = e.Value.Scan as AssemblerHeaders.Scan,
             })
             .ToList();
-        // Stored, not compressed: every re-scan that misses the whole scan reads all of it back while its first units wait,
-        // and inflating it was ~0.1 s of CPU on xnu-11417 (11.6 MB stored against 3.5 MB deflated).
-        KeptFile.Write(_path, Magic, Version, new LexicalScanFile(rules, entries), LexicalScanJson.Default.LexicalScanFile,
-            System.IO.Compression.CompressionLevel.NoCompression);
+        KeptFile.Write(_path, Magic, Version, new LexicalScanFile(rules, entries), LexicalScanJson.Default.LexicalScanFile);
     }
 
     private static Dictionary<(string Rules, string Path), StoredScan> Read(string path) =>

@@ -150,8 +150,7 @@ public sealed class UnitFactsPack
             json.CopyTo(content, offset);
             offset += json.Length;
         }
-        // Stored, not compressed, for the same reason as the lexical store: read back whole on every re-scan that misses.
-        return Frame.WriteFile(_path, Frame.Wrap(Magic, FrameVersion, content, System.IO.Compression.CompressionLevel.NoCompression));
+        return Frame.WriteFile(_path, Frame.Wrap(Magic, FrameVersion, content));
     }
 
     /// <summary>The units' facts (from the index's end), their spans by key and the table; null for no pack, or damaged or foreign bytes.</summary>
