@@ -20,11 +20,8 @@ public static class ConfigurationSites
     /// </summary>
     /// <remarks>
     /// Boards likewise (<paramref name="ownPlatforms"/>, by file; <paramref name="defaultPlatform"/>, the scanned board,
-    /// for a header no unit parses, when the scan parses other boards).
-    /// </remarks>
-    /// <remarks>
-    /// A finding that several units report alike is one instance (a header's statement, <c>InstructionDetector</c>): it
-    /// is given its configurations once, and stays one instance.
+    /// for a header no unit parses, when the scan parses other boards). A finding that several units report alike is one
+    /// instance (a header's statement, <c>InstructionDetector</c>): it is given its configurations once, and stays one.
     /// </remarks>
     public static IEnumerable<Finding> Own(IEnumerable<Finding> findings, IReadOnlyDictionary<string, ImmutableArray<string>> ownConfigurations,
         string? defaultConfiguration, IReadOnlyDictionary<string, ImmutableArray<string>> ownPlatforms, string? defaultPlatform)
