@@ -14,9 +14,10 @@ using Parascope.Parsing;
 //   stores CACHE_FOLDER   every kept store (lexical scans, configuration groups) of a result cache, read as a re-scan reads them
 //   read TREE             every file under TREE read as text by File.ReadAllText and by RegularFiles.ReadAllText (the
 //                         strings compared: a difference is printed and fails the run)
-if (args.Length < 2 || args[0] is not ("decode" or "lex" or "asm" or "stores" or "read") || !Directory.Exists(args[1]))
+//   list TREE             the tree's listing as a scan takes it (FileInventory.Of: every entry, each one's kind)
+if (args.Length < 2 || args[0] is not ("decode" or "lex" or "asm" or "stores" or "read" or "list") || !Directory.Exists(args[1]))
 {
-    Console.Error.WriteLine("usage: Micro decode CACHE_FOLDER [ROUNDS] | Micro lex TREE [ROUNDS] | Micro asm TREE [ROUNDS] | Micro stores CACHE_FOLDER [ROUNDS] | Micro read TREE [ROUNDS]");
+    Console.Error.WriteLine("usage: Micro decode CACHE_FOLDER [ROUNDS] | Micro lex TREE [ROUNDS] | Micro asm TREE [ROUNDS] | Micro stores CACHE_FOLDER [ROUNDS] | Micro read TREE [ROUNDS] | Micro list TREE [ROUNDS]");
     return 2;
 }
 var rounds = args.Length > 2 ? int.Parse(args[2]) : 5;
@@ -26,6 +27,7 @@ return args[0] switch
     "lex" => Lex(args[1], rounds),
     "stores" => Stores(args[1], rounds),
     "read" => Read(args[1], rounds),
+    "list" => List(args[1], rounds),
     _ => Asm(args[1], rounds),
 };
 
@@ -156,6 +158,17 @@ static int ScanRounds(string tree, int rounds, (string First, string Second) cou
             second += b;
         }
         Console.WriteLine($"{round,5}  {clock.Elapsed.TotalMilliseconds,7:F0}  {first,10}  {second,12}");
+    }
+    return 0;
+}
+
+static int List(string tree, int rounds)
+{
+    for (var round = 0; round < rounds; round++)
+    {
+        var clock = Stopwatch.StartNew();
+        var files = Parascope.Discovery.FileInventory.Of(Path.GetFullPath(tree));
+        Console.WriteLine($"round {round}: {files.RelativePaths.Length} files, {files.Skipped.Length} skipped, {clock.Elapsed.TotalMilliseconds:F1} ms");
     }
     return 0;
 }
