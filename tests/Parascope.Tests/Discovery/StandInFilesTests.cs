@@ -30,6 +30,20 @@ public sealed class StandInFilesTests
         return tree;
     }
 
+    [Fact]
+    public void The_listing_leaves_out_hidden_files_hidden_links_and_everything_in_hidden_folders()
+    {
+        using var tree = Tree();
+        File.CreateSymbolicLink(Path.Combine(tree.Root, "osfmk/mach/.hidden-link.defs"), Path.Combine(tree.Root, "elsewhere/linked.defs"));
+        tree.Write(".git/objects/pack.c", "int packed;\n");
+
+        var files = FileInventory.Of(tree.Root);
+
+        Assert.Equal(["elsewhere/linked.defs", "osfmk-other/x.defs", "osfmk/MIG.DEFS", "osfmk/kern/thread.c", "osfmk/kern/thread.h",
+            "osfmk/mach/Makefile", "osfmk/mach/mach.defs", "osfmk/mach/sub/deep/task.defs", "osfmk/mach/version.h.template"], files.RelativePaths.ToArray());
+        Assert.Empty(files.Skipped);
+    }
+
     [Theory]
     [InlineData("osfmk", "*")]
     [InlineData("osfmk", "*.defs")]
