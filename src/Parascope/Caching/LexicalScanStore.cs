@@ -39,12 +39,6 @@ public sealed class LexicalScanStore : ILexicalScanStore
     private readonly ConcurrentDictionary<(string Rules, string Path), StoredScan> _used = new();
     private int _reused;
 
-    /// <summary>The store at PATH for the tree at ROOT, read on a pool thread meanwhile the scan starts; DIGESTS tell which files changed.</summary>
-    public LexicalScanStore(string path, string root, FileDigests digests)
-        : this(ReadAhead(path), root, digests)
-    {
-    }
-
     /// <summary>The store READ (<see cref="ReadAhead"/>) for the tree at ROOT; DIGESTS tell which files changed.</summary>
     public LexicalScanStore(Reading read, string root, FileDigests digests)
     {

@@ -157,19 +157,6 @@ public static class UnitDiscovery
 /// <summary>The tree's files, in a stable order.</summary>
 public static class SourceFiles
 {
-    private static readonly EnumerationOptions Recursive = new()
-    {
-        RecurseSubdirectories = true,
-        IgnoreInaccessible = true,
-        AttributesToSkip = FileAttributes.ReparsePoint,
-        MatchCasing = MatchCasing.CaseSensitive,
-    };
-
-    public static IEnumerable<string> Enumerate(string root) =>
-        Directory.EnumerateFiles(root, "*", Recursive)
-            .Where(path => !IsHiddenPath(root, path))
-            .OrderBy(path => path, StringComparer.Ordinal);
-
     /// <summary>
     /// Every entry under ROOT that is not a folder — files, links to anything, FIFOs, sockets, devices — outside hidden
     /// folders, without entering linked folders, sorted; each with whether it is a link.
@@ -188,9 +175,6 @@ public static class SourceFiles
                 (entry.Attributes & FileAttributes.ReparsePoint) == 0 && !entry.FileName.StartsWith('.'),
         }
             .OrderBy(e => e.Item1, StringComparer.Ordinal);
-
-    private static bool IsHiddenPath(string root, string path) =>
-        Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'));
 
     public static SourceLanguage? LanguageOf(string path) => Path.GetExtension(path) switch
     {

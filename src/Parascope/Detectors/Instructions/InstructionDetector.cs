@@ -96,6 +96,9 @@ public sealed class InstructionDetector : IDetector
         // And a statement outside any macro gives every unit of an arch that compiled it alike the same finding: made once
         // (three findings, a sorted dictionary and the folded text for each unit's view before; the merge counts views).
         var views = new Dictionary<(string File, int Statement, bool Active, InstructionFamily Family, string Arch), Finding>();
+        // A C statement's finding as a unit of ARCH sees it: compiled (ACTIVE), or not, under its condition.
+        Finding Viewed(InstructionMatch match, string file, AsmStatement statement, string? function, bool active, string arch) =>
+            Build(context, match, file, statement, function, active, arch) with { Condition = active ? null : statement.Condition };
         foreach (var (unit, facts) in context.FactsOf<InstructionFacts>())
         {
             var arch = unit.Unit.Arch;
@@ -136,20 +139,14 @@ public sealed class InstructionDetector : IDetector
                     {
                         if (!views.TryGetValue((use.File, i, active, unitFamily, arch), out var view))
                         {
-                            view = Build(context, match, use.File, statement, spans.At(use.File, statement.Line) ?? statement.Function, active, arch) with
-                            {
-                                Condition = active ? null : statement.Condition,
-                            };
-                            views[(use.File, i, active, unitFamily, arch)] = view;
+                            views[(use.File, i, active, unitFamily, arch)] = view =
+                                Viewed(match, use.File, statement, spans.At(use.File, statement.Line) ?? statement.Function, active, arch);
                         }
                         sink.Add(view);
                         continue;
                     }
                     // A macro's statement: no function (its uses have theirs), and the unit's own expansions of it.
-                    var finding = Build(context, match, use.File, statement, null, active, arch) with
-                    {
-                        Condition = active ? null : statement.Condition,
-                    };
+                    var finding = Viewed(match, use.File, statement, null, active, arch);
                     if (expansions.Of(use.File, statement.Macro) is { } sites)
                     {
                         finding = finding with { Expansions = sites };
