@@ -52,6 +52,12 @@ public sealed record ScanRequest
     /// </summary>
     [JsonIgnore]
     public string? WholeScanMissed { get; init; }
+    /// <summary>
+    /// The folder where the supervisor that made that look-up left the tree's listing and snapshot it took
+    /// (<see cref="Caching.HandedTree"/>): taken instead of listing the tree again, for the same tree and miss.
+    /// </summary>
+    [JsonIgnore]
+    public string? HandedTreeFolder { get; init; }
     /// <summary>Told the number of units done, out of the total, as units finish.</summary>
     [JsonIgnore]
     public Action<int, int>? Progress { get; init; }
@@ -129,6 +135,18 @@ public sealed record WholeScanLookup(ScanOutcome? Outcome, string? Missed)
     /// </summary>
     public bool FewSourcesChanged =>
         Outcome is null && ChangedFiles is { Length: > 0 and <= FewSources } files && files.All(file => SourceFiles.LanguageOf(file) is not null);
+
+    /// <summary>The tree's listing and snapshot the look-up took, for the scan started next (<see cref="HandOver"/>).</summary>
+    internal (FileInventory Files, TreeSnapshot Snapshot)? Tree { get; init; }
+
+    /// <summary>Leaves the look-up's listing and snapshot in FOLDER for the scan told <see cref="Missed"/> (<see cref="HandedTree"/>).</summary>
+    public void HandOver(string folder)
+    {
+        if (Outcome is null && Missed is { } missed && Tree is var (files, snapshot))
+        {
+            HandedTree.Write(folder, missed, files, snapshot);
+        }
+    }
 }
 
 /// <summary>
@@ -189,8 +207,12 @@ public static class ScanPipeline
         }
 
         var phase = Stopwatch.StartNew();
-        // Taken before any file of the tree is read: a file written during the scan then misses the entry next time.
-        var listed = digesting is not null && Directory.Exists(root) ? FileInventory.Of(root) : null;
+        // Taken before any file of the tree is read: a file written during the scan then misses the entry next time. A
+        // supervisor's, taken just before it started this scan, is such a one.
+        var handed = digesting is not null && request is { WholeScanMissed: { } miss, HandedTreeFolder: { } handedFolder }
+            ? HandedTree.Take(handedFolder, root, miss)
+            : null;
+        var listed = handed?.Files ?? (digesting is not null && Directory.Exists(root) ? FileInventory.Of(root) : null);
         var (clangError, resources) = environment.Result;
         if (clangError is not null)
         {
@@ -202,7 +224,7 @@ public static class ScanPipeline
         }
         var rulesDigest = digesting?.Result;
         var inventory = rulesDigest is not null ? listed : null;
-        var snapshot = inventory is null ? null : TreeSnapshot.Take(inventory);
+        var snapshot = inventory is null ? null : handed?.Snapshot ?? TreeSnapshot.Take(inventory);
         var digests = new FileDigests();
         var wholeScan = snapshot is null ? null : new WholeScanCache(request.ResultCache!, ScanIdentity(request, root, rulesDigest!, ignores.Value, resources.Value));
         var lookedUp = wholeScan is not null && request.WholeScanMissed == MissOf(wholeScan, snapshot!);
@@ -227,7 +249,7 @@ public static class ScanPipeline
         }
         var (settled, started) = Start(request);
         return started is { WholeScan: { } wholeScan, Snapshot: { } snapshot }
-            ? new WholeScanLookup(settled, MissOf(wholeScan, snapshot)) { ChangedFiles = wholeScan.ChangedFiles }
+            ? new WholeScanLookup(settled, MissOf(wholeScan, snapshot)) { ChangedFiles = wholeScan.ChangedFiles, Tree = (started.Inventory!, snapshot) }
             : new WholeScanLookup(settled, null);
     }
 

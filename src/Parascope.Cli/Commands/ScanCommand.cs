@@ -150,6 +150,7 @@ public static class ScanCommand
                 ResultCache = tree.ResultCacheOf(parse),
                 // Set by a supervisor (this scan is its child) that just made the whole-scan look-up itself.
                 WholeScanMissed = parse.GetValue(parseJournal) is null ? null : Environment.GetEnvironmentVariable(ScanSupervisor.WholeScanMissedVariable),
+                HandedTreeFolder = parse.GetValue(parseJournal),
             };
             // An unchanged tree with a kept result is answered here, parsing nothing: no child to supervise.
             var supervise = programArguments is not null && !parse.GetValue(isolate) && !parse.GetValue(noSupervise) && parse.GetValue(parseJournal) is null;
@@ -157,7 +158,7 @@ public static class ScanCommand
             var outcome = lookup?.Outcome;
             if (lookup is { Outcome: null })
             {
-                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments!, lookup.Missed, lookup.FewSourcesChanged);
+                var supervised = ScanSupervisor.Run(WorkerCommand.OfThisProcess(), programArguments!, lookup.Missed, lookup.FewSourcesChanged, lookup.HandOver);
                 if (supervised.Error is { } line)
                 {
                     error.WriteLine($"parascope: {line}");

@@ -99,6 +99,16 @@ public sealed class TreeSnapshot
     public static TreeSnapshot Take(FileInventory files)
     {
         var taken = DateTime.UtcNow;
+        return Of(files, relative => FileStamp.Of(files.AbsolutePath(relative)), taken);
+    }
+
+    /// <summary>
+    /// The snapshot of the tree FILES lists whose files had the stamps STAMPOF gives (null: gone) at TAKEN: what
+    /// <see cref="Take"/> makes of the files it looks at, and a scan of the stamps its supervisor took (<see cref="HandedTree"/>).
+    /// </summary>
+    public static TreeSnapshot Of(FileInventory files, Func<string, FileStamp?> stampOf, DateTime taken)
+    {
+        var settledBefore = (taken - RacyWindow).Ticks;
         var settled = true;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var listing = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -108,13 +118,11 @@ public sealed class TreeSnapshot
         {
             line.Clear().Append(relative).Append('\t');
             listing.AppendData(Encoding.UTF8.GetBytes(line.ToString()));
-            var info = new FileInfo(files.AbsolutePath(relative));
-            if (info.Exists)
+            if (stampOf(relative) is { } stamp)
             {
-                var modified = info.LastWriteTimeUtc;
-                line.Append(info.Length).Append('\t').Append(modified.Ticks);
-                settled &= modified < taken - RacyWindow;
-                stamps[relative] = new FileStamp(info.Length, modified.Ticks);
+                line.Append(stamp.Size).Append('\t').Append(stamp.Ticks);
+                settled &= stamp.Ticks < settledBefore;
+                stamps[relative] = stamp;
             }
             else
             {

@@ -18,6 +18,10 @@ public sealed class FileInventory
 
     public static FileInventory Empty(string root) => new(root, [], []);
 
+    /// <summary>The listing another process made of ROOT (<see cref="Caching.HandedTree"/>): its files and skipped entries, in its order.</summary>
+    internal static FileInventory Listed(string root, ImmutableArray<string> relativePaths, ImmutableArray<(string Relative, FileKind Kind)> skipped) =>
+        new(root, relativePaths, skipped);
+
     /// <summary>The root, absolute, without a trailing separator.</summary>
     public string Root { get; }
 

@@ -49,6 +49,8 @@ public static class ScanSupervisor
     /// made and found no reuse for (<see cref="ScanPipeline.TryReuse"/>), handed to the scan so that it does not make it again.
     /// FEWUNITS: that look-up found only a few sources changed (<see cref="WholeScanLookup.FewSourcesChanged"/>), so the scan
     /// takes almost every unit's facts from the result cache and parses a few: its process runs the server collector.
+    /// HANDOVER: what the first scan started is handed in its folder besides its journal (the look-up's listing of the
+    /// tree: <see cref="WholeScanLookup.HandOver"/>).
     /// </summary>
     /// <remarks>
     /// Such a re-scan decodes every other unit's facts, and they live to its end, so each young-generation collection
@@ -58,7 +60,8 @@ public static class ScanSupervisor
     /// server collector's heaps cost memory, and a cold scan's peak is what issue 18 bounds. A collector the user chose in
     /// the environment is left alone.
     /// </remarks>
-    public static SupervisedExit Run(WorkerCommand program, IReadOnlyList<string> arguments, string? missed = null, bool fewUnits = false)
+    public static SupervisedExit Run(WorkerCommand program, IReadOnlyList<string> arguments, string? missed = null, bool fewUnits = false,
+        Action<string>? handOver = null)
     {
         var verdicts = new SupervisorVerdicts();
         var crashes = 0;
@@ -89,6 +92,7 @@ public static class ScanSupervisor
                                                          "(TMPDIR); set TMPDIR to a writable folder, or scan with --no-supervise");
                         }
                         _folder = made;
+                        handOver?.Invoke(made);
                     }
                     File.WriteAllBytes(Path.Combine(_folder, ParseJournal.VerdictsFileName), JsonSerializer.SerializeToUtf8Bytes(verdicts));
                     // A scan that dies before it opens its journal must not be judged by the last one's.

@@ -77,6 +77,30 @@ public sealed class ScannerTests
         Assert.Equal([("cli", "cpu_start"), ("hlt", "cpu_start"), ("sti", "other")], statements.Select(s => (s.Text, s.Function)));
     }
 
+    [Theory]
+    [InlineData("\tmovl\t%cr0, %eax\t\t# read CR0", "\tmovl\t%cr0, %eax\t\t", false)]
+    [InlineData("\tcli", "\tcli", false)]
+    [InlineData("wrmsr // the MSR in ecx", "wrmsr ", false)]
+    [InlineData("\tmovl $1, %eax /* one */ ; cli # done", "\tmovl $1, %eax   ; cli ", false)]
+    [InlineData(".asciz \"a # b\" # c", ".asciz \"a # b\" ", false)]
+    [InlineData("lgdt (%eax) /* opened", "lgdt (%eax) ", true)]
+    [InlineData("\tmovl %cr3, %eax # /* not a block comment", "\tmovl %cr3, %eax ", false)]
+    public void Comments_go_and_every_kept_character_keeps_its_column(string line, string code, bool opensComment)
+    {
+        var inComment = false;
+        var kept = AssemblySourceScanner.RemoveComments(line, InstructionFamily.X86, ref inComment, out var columns);
+
+        Assert.Equal((code, opensComment), (kept, inComment));
+        for (var i = 0; i < kept.Length; i++)
+        {
+            Assert.True(kept[i] == ' ' || line[columns[i]] == kept[i], $"column {columns[i]} of '{line}' is not '{kept[i]}'");
+        }
+        // Inside a block comment, nothing is code until it closes, and the code after it keeps its columns.
+        inComment = true;
+        var after = AssemblySourceScanner.RemoveComments("still */ cli", InstructionFamily.X86, ref inComment, out columns);
+        Assert.Equal(("  cli", false, 9), (after, inComment, columns[after.IndexOf('c', StringComparison.Ordinal)]));
+    }
+
     [Fact]
     public void Darwin_arm64_comments_start_at_a_semicolon_and_statements_split_at_double_percent()
     {
