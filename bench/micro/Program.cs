@@ -11,13 +11,14 @@ using Parascope.Parsing;
 //   decode CACHE_FOLDER   every unit-facts entry of a result cache, as a re-scan's look-ups read them
 //   lex TREE              the page-table lexical scan of every .c and .h file under TREE
 //   asm TREE              the instruction detector's lexical scan (inline asm, asm macros, builtins) of the same files
+//   sfiles TREE           the assembly scan (AssemblySourceScanner) of every .s file under TREE, as the unread files' sweep makes it
 //   stores CACHE_FOLDER   every kept store (lexical scans, configuration groups) of a result cache, read as a re-scan reads them
 //   read TREE             every file under TREE read as text by File.ReadAllText and by RegularFiles.ReadAllText (the
 //                         strings compared: a difference is printed and fails the run)
 //   list TREE             the tree's listing as a scan takes it (FileInventory.Of: every entry, each one's kind)
-if (args.Length < 2 || args[0] is not ("decode" or "lex" or "asm" or "stores" or "read" or "list") || !Directory.Exists(args[1]))
+if (args.Length < 2 || args[0] is not ("decode" or "lex" or "asm" or "sfiles" or "stores" or "read" or "list") || !Directory.Exists(args[1]))
 {
-    Console.Error.WriteLine("usage: Micro decode CACHE_FOLDER [ROUNDS] | Micro lex TREE [ROUNDS] | Micro asm TREE [ROUNDS] | Micro stores CACHE_FOLDER [ROUNDS] | Micro read TREE [ROUNDS] | Micro list TREE [ROUNDS]");
+    Console.Error.WriteLine("usage: Micro decode CACHE_FOLDER [ROUNDS] | Micro lex TREE [ROUNDS] | Micro asm TREE [ROUNDS] | Micro sfiles TREE [ROUNDS] | Micro stores CACHE_FOLDER [ROUNDS] | Micro read TREE [ROUNDS] | Micro list TREE [ROUNDS]");
     return 2;
 }
 var rounds = args.Length > 2 ? int.Parse(args[2]) : 5;
@@ -28,6 +29,7 @@ return args[0] switch
     "stores" => Stores(args[1], rounds),
     "read" => Read(args[1], rounds),
     "list" => List(args[1], rounds),
+    "sfiles" => AssemblyFiles(args[1], rounds),
     _ => Asm(args[1], rounds),
 };
 
@@ -139,6 +141,26 @@ static int Asm(string tree, int rounds)
         var scan = Parascope.Detectors.Instructions.CSourceScanner.Scan(text, builtins);
         return (scan.Statements.Length, scan.Calls.Length);
     });
+}
+
+static int AssemblyFiles(string tree, int rounds)
+{
+    var texts = Directory.EnumerateFiles(tree, "*.s", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(File.ReadAllText).ToList();
+    var defines = new Dictionary<string, string>(StringComparer.Ordinal);
+    Console.WriteLine($"{texts.Count} files, {texts.Sum(t => (long)t.Length) / 1e6:F1} M characters, {rounds} rounds");
+    Console.WriteLine("round  scan ms  statements  allocated MB");
+    for (var round = 0; round < rounds; round++)
+    {
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        long statements = 0;
+        foreach (var text in texts)
+        {
+            statements += Parascope.Detectors.Instructions.AssemblySourceScanner.Scan(text, InstructionFamily.X86, defines).Count();
+        }
+        Console.WriteLine($"{round,5}  {clock.Elapsed.TotalMilliseconds,7:F0}  {statements,10}  {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6,12:F0}");
+    }
+    return 0;
 }
 
 // Times SCAN over every .c and .h file of TREE per round, with two counts of what it found (the same every round).

@@ -330,12 +330,23 @@ public static class AssemblySourceScanner
         return RemoveComments(text, InstructionFamily.Arm64, ref inComment, out _);
     }
 
+    /// <summary>Each column its own: the map of a line that loses at most its line comment (shared, never written).</summary>
+    private static readonly int[] SameColumns = [.. Enumerable.Range(0, 1024)];
+
     /// <summary>
     /// The line with comments blanked out (strings kept), and for each kept character its column in the line.
     /// </summary>
     internal static string RemoveComments(string line, InstructionFamily family, ref bool inComment, out int[] columns)
     {
         var lineComment = Architecture.SyntaxOf(family).LineComment;
+        if (!inComment && line.Length < SameColumns.Length && CodeBeforeLineComment(line, lineComment) is { } cut)
+        {
+            // Most lines have no block comment and no string: the code is the line up to its line comment, each kept
+            // character in its own column. No copy of the line and no map made (the unread files' sweep made them for
+            // every line of every assembly file, scan after scan).
+            columns = SameColumns;
+            return cut == line.Length ? line : line[..cut];
+        }
         var builder = new StringBuilder(line.Length);
         var map = new List<int>(line.Length + 1);
         var i = 0;
@@ -393,6 +404,28 @@ public static class AssemblySourceScanner
         map.Add(line.Length);
         columns = map.ToArray();
         return builder.ToString();
+    }
+
+    /// <summary>
+    /// Where LINE's code ends (its line comment's start, or its length) when nothing before that opens a block comment or
+    /// a string; null otherwise.
+    /// </summary>
+    private static int? CodeBeforeLineComment(string line, char lineComment)
+    {
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            var slashNext = c == '/' && i + 1 < line.Length;
+            if (c == '"' || (slashNext && line[i + 1] == '*'))
+            {
+                return null;
+            }
+            if ((slashNext && line[i + 1] == '/') || c == lineComment)
+            {
+                return i;
+            }
+        }
+        return line.Length;
     }
 
     /// <summary>Statements of a comment-free line: `;` separates them on x86, `%%` on Darwin arm64. Strings are not split.</summary>
