@@ -359,7 +359,7 @@ public sealed class ResultCacheTests
 public sealed class ResultCacheKeyTests
 {
     [Fact]
-    public void A_unit_s_key_is_the_SHA_256_of_the_scan_identity_the_build_and_the_unit_s_JSON()
+    public void A_unit_s_key_is_the_SHA_256_of_the_scan_identity_the_build_the_unit_s_JSON_but_its_flags_and_its_flags_digest()
     {
         using var cache = new TempTree();
         var unit = new Parascope.Model.SourceUnit
@@ -371,12 +371,13 @@ public sealed class ResultCacheKeyTests
             Arguments = ["-DKERNEL", "-I/tree/osfmk", "-DWIDGET_NAME=\"wïdget\""],
         };
         var results = new ResultCache(cache.Root, "rules\nlibclang 14", new FileDigests());
-        var text = "rules\nlibclang 14\n" + ResultCache.BuildIdentity + "\n"
-            + System.Text.Json.JsonSerializer.Serialize(unit, SourceUnitJson.Default.SourceUnit);
+        var text = System.Text.Encoding.UTF8.GetBytes("rules\nlibclang 14\n" + ResultCache.BuildIdentity + "\n"
+            + System.Text.Json.JsonSerializer.Serialize(unit with { Arguments = [] }, SourceUnitJson.Default.SourceUnit));
+        var flags = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("[\"-DKERNEL\",\"-I/tree/osfmk\",\"-DWIDGET_NAME=\\u0022w\\u00EFdget\\u0022\"]"));
 
         var key = results.KeyOf(unit);
 
-        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))).ToLowerInvariant(), key);
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData([.. text, .. flags])).ToLowerInvariant(), key);
         Assert.Same(key, results.KeyOf(unit));
         Assert.NotEqual(key, results.KeyOf(unit with { Arguments = ["-DKERNEL"] }));
     }

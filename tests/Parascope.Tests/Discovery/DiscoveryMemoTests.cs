@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Parascope.Caching;
 using Parascope.Discovery;
 using Parascope.Discovery.Xnu;
@@ -74,6 +75,27 @@ public sealed class DiscoveryMemoTests
         Assert.NotEmpty(second.Variants);
         Assert.Equal(Describe(Discover(tree, cache.Root, keeps: false)), Describe(second));
         Assert.Equal(Describe(first), Describe(second));
+    }
+
+    [Fact]
+    public void Units_taken_back_share_one_list_of_flags_where_their_flags_are_equal_and_keep_their_cache_keys()
+    {
+        using var tree = SettledXnu();
+        using var cache = new TempTree();
+        var made = Discover(tree, cache.Root);
+
+        var taken = Discover(tree, cache.Root);
+
+        Assert.True(taken.Kept);
+        var all = taken.Units.Concat(taken.Variants).ToList();
+        var lists = all.Select(u => ImmutableCollectionsMarshal.AsArray(u.Arguments)!).Distinct(ReferenceEqualityComparer.Instance).Count();
+        var distinct = all.Select(u => string.Join("\n", u.Arguments)).Distinct(StringComparer.Ordinal).Count();
+        Assert.Equal(distinct, lists);
+        Assert.True(lists < all.Count, $"{lists} lists of flags for {all.Count} units");
+        // A unit's key digests its flags by content: the units made anew, each with a list of its own, have the same keys.
+        var results = new ResultCache(Path.Combine(cache.Root, "results"), "identity", new FileDigests());
+        Assert.Equal(made.Units.Concat(made.Variants).Select(results.KeyOf), all.Select(results.KeyOf));
+        Assert.NotEqual(results.KeyOf(all[0]), results.KeyOf(all[0] with { Arguments = [.. all[0].Arguments, "-DXEN"] }));
     }
 
     [Fact]

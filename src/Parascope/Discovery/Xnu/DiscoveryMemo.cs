@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -26,7 +27,7 @@ internal sealed class DiscoveryMemo
     /// <summary>The memo's file name in the tree's cache folder (its first arch's).</summary>
     public const string FileName = "discovery.kept";
     /// <summary>Raise whenever the memo or what it keeps changes shape.</summary>
-    public const uint Version = 3;
+    public const uint Version = 4;
     private static ReadOnlySpan<byte> Magic => "PSDM"u8;
 
     // The memos discovery keeps in the same folders: each is checked by its own rules and may change without a stand-in changing.
@@ -278,34 +279,84 @@ internal sealed record KeptScan(string Relative, long Size, long Ticks, string L
 /// <summary>A stand-in discovery left (absolute path), with its size and time.</summary>
 internal sealed record KeptStandIn(string Path, long Size, long Ticks);
 
-/// <summary>The XNU profile's <see cref="DiscoveryResult"/> as kept (the inventory and the content digests are the scan's own).</summary>
-internal sealed record KeptResult(string Profile, List<SourceUnit> Units, List<SourceUnit> Variants, List<string> Warnings,
+/// <summary>
+/// The XNU profile's <see cref="DiscoveryResult"/> as kept (the inventory and the content digests are the scan's own).
+/// The units' flags are kept once per distinct list (ARGUMENTLISTS), each unit naming its list by index: a tree's units
+/// share a few dozen (23 among xnu-11417's 1,079), and each taken back shares its list with the others, so that reading the
+/// memo makes a few dozen lists, not one per unit (~370,000 strings placed for xnu-11417's 1,856 units and variants), and
+/// the result cache digests each list once (<see cref="Caching.ResultCache.KeyOf"/>).
+/// </summary>
+internal sealed record KeptResult(string Profile, List<string[]> ArgumentLists, List<KeptUnit> Units, List<KeptUnit> Variants, List<string> Warnings,
     List<MachineConfig> MachineConfigs, Dictionary<string, string> Overlays, Dictionary<string, string> OverlayRepairs, List<string> Configurations,
     List<string> Platforms)
 {
-    public static KeptResult Of(DiscoveryResult result) => new(result.Profile, [.. result.Units], [.. result.Variants], [.. result.Warnings],
-        [.. result.MachineConfigs], new(result.Overlays, StringComparer.Ordinal), new(result.OverlayRepairs, StringComparer.Ordinal),
-        [.. result.Configurations], [.. result.Platforms]);
-
-    public DiscoveryResult ToResult() => new(Profile, [.. Units], [.. Warnings])
+    public static KeptResult Of(DiscoveryResult result)
     {
-        MachineConfigs = [.. MachineConfigs],
-        Overlays = Overlays.ToImmutableSortedDictionary(StringComparer.Ordinal),
-        OverlayRepairs = OverlayRepairs.ToImmutableSortedDictionary(StringComparer.Ordinal),
-        Variants = [.. Variants],
-        Configurations = [.. Configurations],
-        Platforms = [.. Platforms],
-    };
+        var lists = new List<string[]>();
+        var indexes = new Dictionary<ImmutableArray<string>, int>(SameArguments.Instance);
+        List<KeptUnit> Kept(ImmutableArray<SourceUnit> units) => [.. units.Select(unit =>
+        {
+            if (!indexes.TryGetValue(unit.Arguments, out var index))
+            {
+                index = lists.Count;
+                indexes.Add(unit.Arguments, index);
+                lists.Add([.. unit.Arguments]);
+            }
+            return new KeptUnit(unit with { Arguments = [] }, index);
+        })];
+        var units = Kept(result.Units);
+        var variants = Kept(result.Variants);
+        return new(result.Profile, lists, units, variants, [.. result.Warnings],
+            [.. result.MachineConfigs], new(result.Overlays, StringComparer.Ordinal), new(result.OverlayRepairs, StringComparer.Ordinal),
+            [.. result.Configurations], [.. result.Platforms]);
+    }
+
+    public DiscoveryResult ToResult()
+    {
+        ImmutableArray<string>[] lists = [.. ArgumentLists.Select(ImmutableCollectionsMarshal.AsImmutableArray)];
+        ImmutableArray<SourceUnit> Taken(List<KeptUnit> units) => [.. units.Select(kept => kept.Unit with { Arguments = lists[kept.Arguments] })];
+        return new(Profile, Taken(Units), [.. Warnings])
+        {
+            MachineConfigs = [.. MachineConfigs],
+            Overlays = Overlays.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            OverlayRepairs = OverlayRepairs.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            Variants = Taken(Variants),
+            Configurations = [.. Configurations],
+            Platforms = [.. Platforms],
+        };
+    }
 
     public bool IsWhole() =>
-        Profile is not null && Units is not null && Variants is not null && Warnings is not null && MachineConfigs is not null && Overlays is not null
-        && OverlayRepairs is not null && Configurations is not null && Platforms is not null
-        && Units.Concat(Variants).All(u => u is { Path: not null, RelativePath: not null, Arch: not null, Subsystem: not null, Origin: not null }
-            && !u.Arguments.IsDefault && u.Arguments.All(a => a is not null) && !u.OwnOptions.IsDefault && !u.SameConfigurations.IsDefault
+        Profile is not null && ArgumentLists is not null && Units is not null && Variants is not null && Warnings is not null && MachineConfigs is not null
+        && Overlays is not null && OverlayRepairs is not null && Configurations is not null && Platforms is not null
+        && ArgumentLists.All(list => list is not null && list.All(a => a is not null))
+        && Units.Concat(Variants).All(kept => kept is { Unit: { Path: not null, RelativePath: not null, Arch: not null, Subsystem: not null, Origin: not null } u }
+            && kept.Arguments >= 0 && kept.Arguments < ArgumentLists.Count && !u.OwnOptions.IsDefault && !u.SameConfigurations.IsDefault
             && !u.Platforms.IsDefault)
         && MachineConfigs.All(m => m is { Arch: not null, Name: not null, Source: not null } && !m.Defines.IsDefault && !m.Known.IsDefault)
         && Warnings.All(w => w is not null) && Configurations.All(c => c is not null) && Platforms.All(p => p is not null);
+
+    /// <summary>Lists of flags equal string for string.</summary>
+    private sealed class SameArguments : IEqualityComparer<ImmutableArray<string>>
+    {
+        public static readonly SameArguments Instance = new();
+
+        public bool Equals(ImmutableArray<string> x, ImmutableArray<string> y) => x.AsSpan().SequenceEqual(y.AsSpan());
+
+        public int GetHashCode(ImmutableArray<string> list)
+        {
+            var hash = new HashCode();
+            foreach (var argument in list)
+            {
+                hash.Add(argument);
+            }
+            return hash.ToHashCode();
+        }
+    }
 }
+
+/// <summary>A kept unit: its fields but its flags, and the index of its flags in <see cref="KeptResult.ArgumentLists"/>.</summary>
+internal sealed record KeptUnit(SourceUnit Unit, int Arguments);
 
 // Strings written once each in the file's table.
 [JsonSourceGenerationOptions(Converters = [typeof(LeanReading.StringConverter), typeof(LeanReading.StringArrayConverter)])]
