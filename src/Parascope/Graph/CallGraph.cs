@@ -297,28 +297,10 @@ public sealed class CallGraph : ICallGraph
         var (index, start, sources) = ReverseAdjacency();
         var origins = functions.Distinct(StringComparer.Ordinal).Where(index.ContainsKey).ToArray();
         // Functions that call each other round a cycle (one strongly connected component) have the same callers: each
-        // reaches the others and everything that reaches one reaches all. One walk a component, not one a function.
+        // reaches the others and everything that reaches one reaches all. One walk a component, not one a function: on
+        // xnu-11417 x86_64, 760 walks for 1,019 functions with findings, 127 -> 45 ms of CPU (the components take 2 ms).
         var component = StrongComponents(start, sources);
         var walked = origins.Select(o => component[index[o]]).Distinct().ToArray();
-        if (Environment.GetEnvironmentVariable("PARASCOPE_DEBUG_SCC") is not null)
-        {
-            Console.Error.WriteLine($"scc: {start.Length - 1} vertices, {component.Max() + 1} components, {origins.Length} origins, {walked.Length} walked");
-            for (var round = 0; round < 3; round++)
-            {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                StrongComponents(start, sources);
-                var sccMs = clock.Elapsed.TotalMilliseconds;
-                clock.Restart();
-                var all = new int[origins.Length];
-                var w = new CallerWalk(start.Length - 1);
-                for (var k = 0; k < origins.Length; k++) all[k] = w.Count(index[origins[k]], start, sources);
-                var allMs = clock.Elapsed.TotalMilliseconds;
-                clock.Restart();
-                var rep = origins.GroupBy(o => component[index[o]]).Select(g => index[g.First()]).ToArray();
-                foreach (var r in rep) w.Count(r, start, sources);
-                Console.Error.WriteLine($"scc {sccMs:F1} ms; walks all {allMs:F1} ms, one a component {clock.Elapsed.TotalMilliseconds:F1} ms; walked sum {all.Sum()}");
-            }
-        }
         var representative = new Dictionary<int, int>(walked.Length);
         foreach (var origin in origins)
         {

@@ -48,6 +48,45 @@ public sealed class CallGraphTests
     }
 
     [Fact]
+    public void Strong_components_join_the_functions_of_a_cycle_and_no_other_even_down_a_long_chain()
+    {
+        // 0 -> 1 -> 2 -> 0 (a cycle), 2 -> 3, 3 -> 4 -> 3 (another), 5 alone with a call of itself, then a chain
+        // 6 -> 7 -> ... -> 100,005 and back to 6: one component as long as the chain, deeper than a recursive search goes.
+        const int Chain = 100_000;
+        var edges = new List<(int From, int To)> { (0, 1), (1, 2), (2, 0), (2, 3), (3, 4), (4, 3), (5, 5) };
+        for (var v = 6; v < 6 + Chain; v++)
+        {
+            edges.Add((v, v + 1));
+        }
+        edges.Add((6 + Chain, 6));
+        var vertices = 7 + Chain;
+        var start = new int[vertices + 1];
+        foreach (var (from, _) in edges)
+        {
+            start[from + 1]++;
+        }
+        for (var v = 0; v < vertices; v++)
+        {
+            start[v + 1] += start[v];
+        }
+        var next = new int[edges.Count];
+        var at = start[..^1].ToArray();
+        foreach (var (from, to) in edges)
+        {
+            next[at[from]++] = to;
+        }
+
+        var component = CallGraph.StrongComponents(start, next);
+
+        Assert.Equal(component[0], component[1]);
+        Assert.Equal(component[0], component[2]);
+        Assert.Equal(component[3], component[4]);
+        Assert.NotEqual(component[0], component[3]);
+        Assert.Equal(4, new[] { component[0], component[3], component[5], component[6] }.Distinct().Count());
+        Assert.All(Enumerable.Range(6, Chain + 1), v => Assert.Equal(component[6], component[v]));
+    }
+
+    [Fact]
     public void Direct_calls_across_units_become_edges()
     {
         using var tree = new TempTree();
