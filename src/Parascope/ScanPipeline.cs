@@ -258,14 +258,17 @@ public static class ScanPipeline
 
     public static ScanOutcome Run(ScanRequest request)
     {
+        // The rules parsed on another core meanwhile the inputs are checked and the scan is looked up (~40 ms of YAML,
+        // which a supervised scan's start, handed its tree, otherwise spent after waiting for libclang's load). A kept
+        // whole scan needs them not (it was found by their texts' digest); their errors still come after the inputs'.
+        var loading = Task.Run(() => RuleLoader.LoadWith(request.RulesDirectory));
         var (settled, started) = Start(request);
         if (settled is not null)
         {
             return settled;
         }
         var (clock, phase, root, ignores, baseline, resources, inventory, snapshot, digests, wholeScan, lookedUpBySupervisor) = started!;
-        // Rules are parsed only when the scan runs: a kept whole scan was found by their texts' digest.
-        var rules = RuleLoader.LoadWith(request.RulesDirectory);
+        var rules = loading.GetAwaiter().GetResult();
         if (rules.Error is { } ruleError)
         {
             return ScanOutcome.Failure(ruleError);
