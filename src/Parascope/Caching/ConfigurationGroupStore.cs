@@ -26,7 +26,7 @@ namespace Parascope.Caching;
 public sealed class ConfigurationGroupStore
 {
     /// <summary>Raise whenever the entry or any type of <see cref="Finding"/> changes shape.</summary>
-    public const uint Version = 3;
+    public const uint Version = 4;
     public const string Extension = ".groups";
     private static ReadOnlySpan<byte> Magic => "PSVG"u8;
 
@@ -141,7 +141,7 @@ internal sealed record ConfigurationGroupEntry(string Group, ImmutableArray<stri
 // (KeptFile) and shared on reading (a group's ~17,000 findings of xnu-11417 repeat a few hundred rule ids, actions and
 // file names); the findings packed as integers (PackedFindings).
 [JsonSourceGenerationOptions(IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    Converters = [typeof(LeanReading.StringConverter), typeof(PackedFindings)])]
+    Converters = [typeof(LeanReading.StringConverter), typeof(PackedFindings), typeof(Facts.WrapperCallRow)])]
 [JsonSerializable(typeof(List<ConfigurationGroupEntry>))]
 [JsonSerializable(typeof(Finding[]))]
 internal sealed partial class ConfigurationGroupJson : JsonSerializerContext;

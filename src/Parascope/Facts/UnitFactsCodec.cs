@@ -25,7 +25,7 @@ namespace Parascope.Facts;
 public static class UnitFactsCodec
 {
     /// <summary>Raise whenever the record or any facts type changes shape.</summary>
-    public const uint Version = 13;
+    public const uint Version = 14;
 
     private static ReadOnlySpan<byte> Magic => "PSCF"u8;
 
@@ -332,11 +332,65 @@ internal sealed class CallEdgeRow : LeanReading.RowConverter<CallEdge>
     }
 }
 
+/// <summary>
+/// A parse diagnostic as a row: [level, message, file, line, column]. Rows, not objects, for this and the two below: the
+/// runtime's reader of a record struct with a constructor is generic code compiled at first call for each such struct
+/// (ParseDiagnostic's alone ~29 ms in a re-scan's trace), where a row converter is compiled ahead of time with the tool.
+/// </summary>
+internal sealed class ParseDiagnosticRow : LeanReading.RowConverter<ParseDiagnostic>
+{
+    protected override ParseDiagnostic ReadRow(ref Utf8JsonReader reader) =>
+        new((DiagnosticLevel)LeanReading.Row.Int32(ref reader), LeanReading.Row.String(ref reader), LeanReading.Row.NullableString(ref reader)!,
+            LeanReading.Row.Int32(ref reader), LeanReading.Row.Int32(ref reader));
+
+    protected override void WriteRow(Utf8JsonWriter writer, ParseDiagnostic value)
+    {
+        writer.WriteNumberValue((int)value.Level);
+        LeanReading.WriteString(writer, value.Message);
+        LeanReading.WriteNullable(writer, value.File);
+        writer.WriteNumberValue(value.Line);
+        writer.WriteNumberValue(value.Column);
+    }
+}
+
+/// <summary>Where a macro put a site, as a row: [file, line, column, end column, macro].</summary>
+internal sealed class MacroOriginRow : LeanReading.RowConverter<MacroOrigin>
+{
+    protected override MacroOrigin ReadRow(ref Utf8JsonReader reader) =>
+        new(LeanReading.Row.String(ref reader), LeanReading.Row.Int32(ref reader), LeanReading.Row.Int32(ref reader), LeanReading.Row.Int32(ref reader),
+            LeanReading.Row.String(ref reader));
+
+    protected override void WriteRow(Utf8JsonWriter writer, MacroOrigin value)
+    {
+        LeanReading.WriteString(writer, value.File);
+        writer.WriteNumberValue(value.Line);
+        writer.WriteNumberValue(value.Column);
+        writer.WriteNumberValue(value.EndColumn);
+        LeanReading.WriteString(writer, value.Macro);
+    }
+}
+
+/// <summary>A call of a page-table store wrapper as a row: [callee, file, line, function].</summary>
+internal sealed class WrapperCallRow : LeanReading.RowConverter<WrapperCall>
+{
+    protected override WrapperCall ReadRow(ref Utf8JsonReader reader) =>
+        new(LeanReading.Row.String(ref reader), LeanReading.Row.String(ref reader), LeanReading.Row.Int32(ref reader), LeanReading.Row.NullableString(ref reader));
+
+    protected override void WriteRow(Utf8JsonWriter writer, WrapperCall value)
+    {
+        LeanReading.WriteString(writer, value.Callee);
+        LeanReading.WriteString(writer, value.File);
+        writer.WriteNumberValue(value.Line);
+        LeanReading.WriteNullable(writer, value.Function);
+    }
+}
+
 // Call edges and string pairs (slot stores and calls) as rows: an entry of xnu-11417 holds ~50 edges on average. Flags
 // (the statements a unit compiled of each file) as strings of bits. In the pack (with a table), the facts of PackedFacts.cs packed.
 [JsonSourceGenerationOptions(IncludeFields = true,
     Converters = [typeof(LeanReading.StringConverter), typeof(LeanReading.StringArrayConverter), typeof(LeanReading.Int32ArrayConverter),
-        typeof(CallEdgeRow), typeof(LeanReading.StringPairConverter), typeof(LeanReading.BitsConverter),
+        typeof(CallEdgeRow), typeof(ParseDiagnosticRow), typeof(MacroOriginRow), typeof(WrapperCallRow),
+        typeof(LeanReading.StringPairConverter), typeof(LeanReading.BitsConverter),
         typeof(PackedClassFacts), typeof(PackedFileUses), typeof(PackedMacroUses), typeof(PackedLexicalUses), typeof(PackedDriverCalls),
         typeof(PackedCallEdges), typeof(PackedStringPairs)])]
 [JsonSerializable(typeof(UnitFactsRecord))]

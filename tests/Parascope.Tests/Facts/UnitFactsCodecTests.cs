@@ -104,6 +104,34 @@ public sealed class UnitFactsCodecTests
     }
 
     [Fact]
+    public void Diagnostics_macro_origins_and_wrapper_calls_come_back_as_they_went_in_written_as_rows()
+    {
+        var origin = new Parascope.Parsing.MacroOrigin("osfmk/i386/pmap.h", 40, 9, 21, "pmap_store_pte");
+        var pageTables = new Parascope.Detectors.PageTables.PageTableFacts("x86_64", SourceContext.C,
+            [new("pt.store", "osfmk/i386/pmap.c", 60, 3, 30, "pmap_enter", "store", "pte", true, origin),
+             new("pt.store", "osfmk/i386/pmap.c", 70, 3, 30, null, "store", null, false)],
+            [],
+            [new WrapperCall("pmap_store_pte", "osfmk/i386/pmap.c", 80, "pmap_enter"), new WrapperCall("pmap_store_pte", "osfmk/i386/pmap.c", 3, null)]);
+        var parsed = Parsed() with
+        {
+            Errors = [.. Parsed().Errors, new ParseDiagnostic(DiagnosticLevel.Fatal, "too many errors emitted", "", 0, 0)],
+            Facts = [pageTables],
+        };
+
+        var frame = UnitFactsCodec.Encode(parsed, "key-1", null, System.IO.Compression.CompressionLevel.NoCompression)!;
+        var back = UnitFactsCodec.Decode(frame)!.ToParsedUnit(Unit)!;
+
+        Assert.Equal(parsed.Errors.AsEnumerable(), back.Errors.AsEnumerable());
+        var facts = Assert.IsType<Parascope.Detectors.PageTables.PageTableFacts>(back.Facts[0]);
+        Assert.Equal(pageTables.Sites.AsEnumerable(), facts.Sites.AsEnumerable());
+        Assert.Equal(pageTables.Calls.AsEnumerable(), facts.Calls.AsEnumerable());
+        var json = Encoding.UTF8.GetString(Frame.Read(frame, "PSCF"u8, UnitFactsCodec.Version)!.Value.Span);
+        Assert.Contains("[4,\"too many errors emitted\",\"\",0,0]", json, StringComparison.Ordinal);
+        Assert.Contains("[\"osfmk/i386/pmap.h\",40,9,21,\"pmap_store_pte\"]", json, StringComparison.Ordinal);
+        Assert.Contains("[\"pmap_store_pte\",\"osfmk/i386/pmap.c\",3,null]", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Facts_packed_with_a_table_come_back_as_an_entry_keeps_them()
     {
         var driverApi = new Parascope.Detectors.DriverApi.DriverApiFacts(
@@ -145,7 +173,8 @@ public sealed class UnitFactsCodecTests
         Assert.Equal(Entry(parsed), Entry(back));
         Assert.DoesNotContain("\"Bases\"", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
         // Call edges and slot pairs packed as integers too (a string each), not arrays of rows.
-        Assert.DoesNotContain("[[", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"Calls\":[[", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"SlotStores\":[[", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
     }
 
     private static string Entry(ParsedUnit unit) => Encoding.UTF8.GetString(Frame.Read(
