@@ -25,7 +25,7 @@ namespace Parascope.Caching;
 public sealed class LexicalScanStore : ILexicalScanStore
 {
     /// <summary>Raise whenever the entry or a scan type changes shape.</summary>
-    public const uint Version = 7;
+    public const uint Version = 8;
     public const string Extension = ".lexical";
     private static ReadOnlySpan<byte> Magic => "PSLX"u8;
 
@@ -174,7 +174,7 @@ public sealed class LexicalScanStore : ILexicalScanStore
 
     private static bool Whole(AssemblerHeaders.Scan scan) =>
         scan.Headers is not null && scan.Headers.All(h => h is { Relative: not null, Includers.IsDefault: false, Statements: not null }
-            && h.Includers.All(i => i is not null) && h.Statements.All(s => Whole(s.Statement)));
+            && h.Includers.All(i => i is not null) && h.Statements.All(s => s is not null && Whole(s.Statement)));
 
     private static bool Whole(AsmStatement? statement) =>
         statement is { Text: not null, MacroParameters.IsDefault: false, Conditions.IsDefault: false };

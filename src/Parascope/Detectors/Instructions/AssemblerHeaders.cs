@@ -23,7 +23,13 @@ internal sealed partial class AssemblerHeaders
     /// are read and kept with them (the classification of every header macro was ~0.2 s of a re-scan of xnu-11417).
     /// </summary>
     internal sealed record Header(string Relative, InstructionFamily Family, ImmutableArray<string> Includers,
-        List<(AsmStatement Statement, string? Decoded, bool MacroSite)> Statements);
+        List<HeaderStatement> Statements);
+
+    /// <summary>
+    /// A header's statement as <see cref="Header"/> keeps it. An object, not a value tuple: the runtime's reader of a
+    /// tuple is generic code compiled at first call in each re-scan that takes the headers back (~10 ms in a trace).
+    /// </summary>
+    internal sealed record HeaderStatement(AsmStatement Statement, string? Decoded, bool MacroSite);
 
     /// <summary>What <see cref="ReadHeaders"/> makes of a tree, as a lexical scan store keeps it for the next scan.</summary>
     internal sealed record Scan(List<Header> Headers);
@@ -158,14 +164,14 @@ internal sealed partial class AssemblerHeaders
                 .SetItem("__ASSEMBLER__", "1").SetItem("ASSEMBLER", "1");
             // #define bodies holding C asm statements (`#define __IN(s, u) static … asm volatile ("in" #s …)`) are C.
             var cMacros = fromAssembly && !assemblerOnly ? CSourceScanner.Scan(body).AsmMacros : [];
-            var kept = new List<(AsmStatement, string?, bool)>();
+            var kept = new List<HeaderStatement>();
             foreach (var (statement, decoded) in RawRuns.Decode(AssemblySourceScanner.Scan(body, family, defines), classifier, family))
             {
                 var condition = AssemblerCondition(statement.Conditions);
                 var assembler = condition ?? (statement.InGasMacro || assemblerOnly || statement.Macro is not null && fromAssembly && !cMacros.Contains(statement.Macro));
                 if (assembler)
                 {
-                    kept.Add((statement, decoded,
+                    kept.Add(new HeaderStatement(statement, decoded,
                         statement.Macro is not null && classifier.Classify(decoded ?? statement.Text, family, statement.IntelSyntax) is not null));
                 }
             }
