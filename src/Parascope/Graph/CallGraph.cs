@@ -236,6 +236,12 @@ public sealed class CallGraph : ICallGraph
     /// <summary>Every call edge, sorted by caller then callee.</summary>
     public IEnumerable<(string Caller, string Callee)> Calls => Edges.Select(edge => (edge.Caller, edge.Callee));
 
+    /// <summary>
+    /// Every call as <see cref="Calls"/>, in the graph's own order (deterministic, not sorted): for a consumer whose result
+    /// does not depend on the order (the interface cut), without sorting every edge of the tree (~37 ms of xnu-11417's re-scans).
+    /// </summary>
+    public IEnumerable<(string Caller, string Callee)> CallsUnordered => _graph.Edges.Select(edge => (edge.Source, edge.Target));
+
     /// <summary>Every call edge with its kind, sorted by caller then callee (sorted once: the interface cut, the reports and slices each ask).</summary>
     public IEnumerable<GraphCall> Edges => System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(_edges ??= [.. _graph.Edges
         .Select(edge => new GraphCall(edge.Source, edge.Target, edge.Tag))

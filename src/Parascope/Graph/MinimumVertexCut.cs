@@ -30,9 +30,12 @@ public sealed record VertexCut(int Size, ImmutableArray<string> Functions);
 /// </remarks>
 public static class MinimumVertexCut
 {
-    /// <summary>The cut for <paramref name="graph"/>'s calls of every kind (an indirect caller is a path too).</summary>
+    /// <summary>
+    /// The cut for <paramref name="graph"/>'s calls of every kind (an indirect caller is a path too), taken in the graph's
+    /// own order: the cut returned is the same whatever order the calls come in (see the remarks).
+    /// </summary>
     public static VertexCut Compute(CallGraph graph, IEnumerable<string> sources, IEnumerable<string> sinks) =>
-        Compute(graph.Calls, sources, sinks);
+        Compute(graph.CallsUnordered, sources, sinks);
 
     /// <summary>
     /// The cut for a plain directed graph given as caller → callee pairs. Sources and sinks need not appear in
