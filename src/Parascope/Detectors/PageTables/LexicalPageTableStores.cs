@@ -65,9 +65,11 @@ internal sealed class LexicalPageTableStores
     private sealed record FileDeclarations(Dictionary<(int Function, string Name), LexicalDeclaration> Locals,
         Dictionary<string, LexicalDeclaration> FileLevel);
 
-    public LexicalPageTableStores(PageTableRules rules, IReadOnlyDictionary<string, LexicalPageTableScan> scans)
+    /// <param name="names">The names candidates will be resolved for: only their file-level declarations are indexed.</param>
+    public LexicalPageTableStores(PageTableRules rules, IReadOnlyDictionary<string, LexicalPageTableScan> scans, IEnumerable<string> names)
     {
         _scans = scans;
+        var asked = names.ToHashSet(StringComparer.Ordinal);
         var types = new HashSet<string>(rules.Types, StringComparer.Ordinal);
         var typedefs = scans.Values.SelectMany(scan => scan.Typedefs).ToList();
         for (var changed = true; changed;)
@@ -86,7 +88,7 @@ internal sealed class LexicalPageTableStores
         {
             foreach (var declaration in scan.Declarations)
             {
-                if (declaration.FunctionId >= 0)
+                if (declaration.FunctionId >= 0 || !asked.Contains(declaration.Name))
                 {
                     continue;
                 }
