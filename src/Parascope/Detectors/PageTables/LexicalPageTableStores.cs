@@ -84,7 +84,7 @@ internal sealed class LexicalPageTableStores
             }
         }
         _types = types.ToFrozenSet(StringComparer.Ordinal);
-        foreach (var (_, scan) in scans)
+        foreach (var scan in scans.Values)
         {
             foreach (var declaration in scan.Declarations)
             {
