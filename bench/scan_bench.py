@@ -16,6 +16,9 @@ flags and jobs on both sides, it measures:
   edit-c    after appending a comment to one .c unit
   edit-c-variant  the same for a .c unit another configuration or board parses again (its groups are detected again)
   edit-h    after appending a comment to one header (only the units that include it are parsed again)
+  watch     `parascope scan --watch` on the copy, the edit-c unit edited --watch-edits times: each scan the watch makes
+            again in its one process (its own time, reports written) and the time from the edit to its line; then its
+            last report against a scan by a process of its own (checked identical)
 each with its phases (discover, parse, detect, graph, report: parascope's --timings line), units per second (over
 the run's wall time; before 2026-12-04 over its parse phase), peak
 memory and the result cache's hits and misses, then the ratios. The load average is printed before each side; on a
@@ -118,6 +121,54 @@ def scan(cli, copy, arches, jobs, cache, out, extra=()):
     }
 
 
+WATCHED = re.compile(r"^parascope: watch: .* scanned again in ([0-9.]+) s")
+
+
+def watch_edits(cli, copy, arches, jobs, cache, out, relative, count):
+    """`parascope scan --watch` on the copy, then COUNT edits of RELATIVE (a comment appended, as for edit-c): the time of
+    each scan the watch makes again (its own figure, reports written) and from the edit to its summary line (that plus
+    the 2 s the tree must be quiet first). Ended by SIGINT, which must give 130."""
+    command = [cli, "scan", copy, "--watch", "--jobs", str(jobs), "--format", "json", "--output", out, "--timings", "--quiet",
+               "--cache", cache] + SHARD
+    for arch in arches:
+        command += ["--arch", arch]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, bufsize=1)
+    lines = []
+
+    def next_line(pattern):
+        while True:
+            line = process.stderr.readline()
+            if not line:
+                sys.exit(f"scan_bench: the watch ended (exit {process.wait()}) before saying: {pattern.pattern}\n" + "".join(lines[-20:]))
+            lines.append(line)
+            match = pattern.search(line)
+            if match:
+                return match
+
+    rescans, latencies, peaks = [], [], []
+    try:
+        next_line(re.compile(r"^parascope: watch: watching "))
+        for _ in range(count):
+            before = load()
+            edit(copy, relative)
+            edited = time.monotonic()
+            # The scan's --timings line comes before the watch's own.
+            peaks.append(int(next_line(TIMINGS).group(8)))
+            rescan = float(next_line(WATCHED).group(1))
+            latencies.append(round(time.monotonic() - edited, 2))
+            rescans.append(rescan)
+            print(f"scan_bench: watch: scanned again in {rescan:.2f} s, {latencies[-1]:.2f} s after the edit (load {before:.1f})",
+                  file=sys.stderr, flush=True)
+            time.sleep(0.5)
+    finally:
+        process.send_signal(2)
+        code = process.wait(timeout=60)
+    if code != 130:
+        sys.exit(f"scan_bench: the watch exited {code} on SIGINT, not 130")
+    return {"rescanS": round(statistics.median(rescans), 2), "rescanRuns": rescans, "latencyS": round(statistics.median(latencies), 2),
+            "peakMB": max(peaks), "file": relative}
+
+
 def report_bytes(path):
     with open(path) as f:
         report = json.load(f)
@@ -174,6 +225,8 @@ def main():
     parser.add_argument("--shard", default=None, help="K/N: scan only that shard of the units (parascope scan --shard), to measure part of a big tree on a busy machine")
     parser.add_argument("--skip-nocache", action="store_true", help="skip the --no-cache scan (saves a whole scan on a big tree)")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
+    parser.add_argument("--watch-edits", type=int, default=5,
+                        help="edits of the .c unit under `parascope scan --watch`, each scanned again in that one process (0: none)")
     args = parser.parse_args()
     arches = args.arch or ["x86_64"]
     if args.shard:
@@ -265,6 +318,13 @@ def main():
         figures["touchedAll"] = scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "touchedAll.json"))
         figures["identical"] = figures["identical"] and report_bytes(os.path.join(scratch, "settled.json")) == report_bytes(
             os.path.join(scratch, "touchedAll.json"))
+        if edit_c and args.watch_edits > 0:
+            figures["watchEditC"] = watch_edits(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "watch.json"), edit_c, args.watch_edits)
+            # The watch's last report against a scan of the same tree by a process of its own.
+            time.sleep(2.5)
+            figures["afterWatch"] = scan(cli, copy, arches, args.jobs, cache, os.path.join(scratch, "after-watch.json"))
+            figures["identical"] = figures["identical"] and report_bytes(os.path.join(scratch, "watch.json")) == report_bytes(
+                os.path.join(scratch, "after-watch.json"))
 
     cold = figures["cold"]["wallS"]
     ratios = {"warmOverCold": round(figures["warm"]["wallS"] / cold, 3)}
@@ -284,6 +344,8 @@ def main():
         ratios["editCVariantOverCold"] = round(figures["editCVariant"]["wallS"] / cold, 3)
     if "editH" in figures:
         ratios["editHOverCold"] = round(figures["editH"]["wallS"] / cold, 3)
+    if "watchEditC" in figures:
+        ratios["watchEditCOverCold"] = round(figures["watchEditC"]["rescanS"] / cold, 3)
     figures["ratios"] = ratios
 
     print(f"{tree} {' '.join(arches)}, {figures['units']} units, --jobs {args.jobs}, {figures['date']}")
@@ -302,6 +364,10 @@ def main():
         label = name + (f" ({r['file']})" if "file" in r else "")
         print(f"| {label} | {r['wallS']} | {r['loadBefore']} | {p['discover']} | {p['parse']} | {p['detect']} | {p['graph']} | {p['plan']} | {p['report']} "
               f"| {r['unitsPerSecond']} | {r['peakMB']} | {r['cacheHits']} | {r['cacheMisses']} | {r['wholeScan']} |")
+    if "watchEditC" in figures:
+        w = figures["watchEditC"]
+        print(f"watch ({w['file']}): scanned again in {w['rescanS']} s (median of {' '.join(str(r) for r in w['rescanRuns'])}), "
+              f"{w['latencyS']} s after the edit (the 2 s quiet period included), peak {w['peakMB']} MB")
     for name in ("cold", "warm", "clang", "clangVariants"):
         if f"{name}Runs" in figures and len(figures[f"{name}Runs"]) > 1:
             runs = figures[f"{name}Runs"]

@@ -28,6 +28,12 @@ internal static class Interrupts
 
     private static int _stopping;
 
+    /// <summary>Where a `scan --watch` is, for the line a signal prints: none (no watch), waiting for a change, or scanning again.</summary>
+    public enum WatchState { None, Waiting, Scanning }
+
+    /// <summary>Set by the watch as it waits and scans (<see cref="Commands.ScanCommand"/>).</summary>
+    public static volatile WatchState Watch;
+
     private static void Stop(PosixSignalContext context, Func<TextWriter> error, string what, int exit)
     {
         context.Cancel = true;
@@ -47,7 +53,13 @@ internal static class Interrupts
         if (!supervisorSaysIt)
         {
             var writer = error();
-            writer.WriteLine($"parascope: {what}; no report written");
+            writer.WriteLine(Watch switch
+            {
+                // The reports of the scans before are whole (each was written atomically); only the one under way is not.
+                WatchState.Waiting => $"parascope: {what}; watch stopped, the reports written stand",
+                WatchState.Scanning => $"parascope: {what}; watch stopped during a scan, the reports of the scan before stand",
+                _ => $"parascope: {what}; no report written",
+            });
             writer.Flush();
         }
         // Units are still inside libclang on other threads, and libclang 14 tearing itself down under them at exit says

@@ -44,6 +44,7 @@ namespace Parascope.Cli
                   parascope scan ~/src/xnu --arch x86_64 --arch arm64 --target xen-pvh --format json --output plan.json
                   parascope scan ~/src/xnu -o report.json -o report.sarif -o report.html -o summary.md
                   parascope scan ~/src/xnu --baseline main.json --fail-on error
+                  parascope scan ~/src/xnu -o report.json --watch   (scans again on every change until Ctrl-C)
                   parascope scan ~/src/xnu --shard 1/4 -o s1.json   (then: parascope merge s1.json s2.json s3.json s4.json -o all.json)
                   parascope diff xnu-792.json xnu-11417.json
                   parascope rules list

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Parascope.Files;
 using Parascope.Model;
 using Parascope.Reports;
 using Parascope.Results;
@@ -66,13 +67,18 @@ public static class ScanCommand
             Description = "Scan in this one process: a unit that crashes libclang ends the scan (by default the scan runs in a child process " +
                           "that is started again without that unit).",
         };
+        var watch = new Option<bool>("--watch")
+        {
+            Description = "After the scan, keep watching the tree and scan it again in this process each time files change (once they " +
+                          "have been quiet for 2 s), writing the reports again and saying what changed; Ctrl-C stops.",
+        };
         var parseJournal = new Option<string?>(ParseJournal.Option) { Hidden = true };
 
         var scan = new Command("scan", "Scan a kernel source tree and report what a Xen port must change.")
         {
             path, arches, target, format, outputFiles, jobs, compileCommands, rulesDirectory, profile, activeOnly, units,
             failOn, baseline, ignoreFile, shard, quiet, timings, tree.UnitTimeout, tree.Cache, tree.NoCache, isolate, configurations, tree.MachineConfig,
-            boards, noSupervise, parseJournal,
+            boards, noSupervise, watch, parseJournal,
         };
         scan.SetAction(parse =>
         {
@@ -126,6 +132,12 @@ public static class ScanCommand
             }
             ModelNames.TryParseTarget(parse.GetValue(target)!, out var xenTarget);
             Severity? threshold = parse.GetValue(failOn) is { } level && ModelNames.TryParseSeverity(level, out var severity) ? severity : null;
+            var watching = parse.GetValue(watch);
+            if (watching && threshold is not null)
+            {
+                error.WriteLine("parascope: --watch scans until interrupted and exits 130; --fail-on needs a scan that ends (leave one of them out)");
+                return ExitCodes.UsageOrInputError;
+            }
 
             var request = new ScanRequest
             {
@@ -153,7 +165,8 @@ public static class ScanCommand
                 HandedTreeFolder = parse.GetValue(parseJournal),
             };
             // An unchanged tree with a kept result is answered here, parsing nothing: no child to supervise.
-            var supervise = programArguments is not null && !parse.GetValue(isolate) && !parse.GetValue(noSupervise) && parse.GetValue(parseJournal) is null;
+            // A watch scans again in its own process, so that each scan finds the code compiled and the runtime warm.
+            var supervise = programArguments is not null && !parse.GetValue(isolate) && !parse.GetValue(noSupervise) && !watching && parse.GetValue(parseJournal) is null;
             var lookup = supervise ? ScanPipeline.TryReuse(request) : null;
             var outcome = lookup?.Outcome;
             if (lookup is { Outcome: null })
@@ -165,33 +178,83 @@ public static class ScanCommand
                 }
                 return supervised.ExitCode;
             }
+            // Started before the first scan, so that what changes while it runs is scanned again after it.
+            var treeWatch = watching ? TreeWatch.Start(request.Root, outputs.Value.Select(o => o.Path), request.CacheDirectory) : default;
+            if (treeWatch.Error is { } watchError)
+            {
+                return ExitCodes.InputError(error, watchError);
+            }
+            using var changes = treeWatch.Value;
             outcome ??= Scanned(request, parse.GetValue(isolate), parse.GetValue(parseJournal), parse.GetValue(quiet), error);
             if (outcome.Result is not { } result)
             {
                 return ExitCodes.InputError(error, outcome.Error!);
             }
-            var reportClock = System.Diagnostics.Stopwatch.StartNew();
-            // Warnings are in every report's data; a person at a console sees them too, without opening the report.
-            foreach (var warning in result.Warnings)
-            {
-                error.WriteLine($"parascope: warning: {warning}");
-            }
             var colour = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected
                          && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
-            ReportOutputs.Write(result, outputs.Value, output, namedFormat ?? ReportFormat.Text, colour);
-            if (parse.GetValue(timings) && outcome.Statistics is { } statistics)
+            // Warnings are in every report's data; a person at a console sees them too, without opening the report (a
+            // watch says again only those its scan before did not).
+            void Report(ScanOutcome scanned, ScanResult? before)
             {
-                error.WriteLine(Timings.Line(statistics, reportClock.ElapsedMilliseconds));
-                if (!statistics.Memory.IsEmpty)
+                var reportClock = System.Diagnostics.Stopwatch.StartNew();
+                foreach (var warning in scanned.Result!.Warnings.Except(before?.Warnings ?? []))
                 {
-                    PhaseMemory[] phases = [.. statistics.Memory, PhaseMemory.Now("report")];
-                    error.WriteLine(Timings.MemoryLine(phases));
-                    error.WriteLine(Timings.CollectorLine(phases));
+                    error.WriteLine($"parascope: warning: {warning}");
                 }
+                ReportOutputs.Write(scanned.Result, outputs.Value, output, namedFormat ?? ReportFormat.Text, colour);
+                if (parse.GetValue(timings) && scanned.Statistics is { } statistics)
+                {
+                    error.WriteLine(Timings.Line(statistics, reportClock.ElapsedMilliseconds));
+                    if (!statistics.Memory.IsEmpty)
+                    {
+                        PhaseMemory[] phases = [.. statistics.Memory, PhaseMemory.Now("report")];
+                        error.WriteLine(Timings.MemoryLine(phases));
+                        error.WriteLine(Timings.CollectorLine(phases));
+                    }
+                }
+            }
+            Report(outcome, null);
+            if (changes is not null)
+            {
+                return Watch(changes, result, () => Scanned(request, parse.GetValue(isolate), null, parse.GetValue(quiet), error), Report, error);
             }
             return FailOn.Fails(result, threshold) ? ExitCodes.FindingsAtOrAboveFailOn : ExitCodes.Done;
         });
         return scan;
+    }
+
+    /// <summary>
+    /// `--watch`: after the scan FIRST, each change CHANGES reports (once the tree has been quiet for the racy window, so
+    /// that what the scan keeps in the cache is kept from a settled tree) is scanned again by SCAN in this process, its
+    /// reports written by REPORT and what changed said on stderr; an input error (a tree in the middle of a checkout)
+    /// is said and the watch goes on. Only a signal ends it (<see cref="Interrupts"/>: exit 130 or 143).
+    /// </summary>
+    private static int Watch(TreeWatch changes, ScanResult first, Func<ScanOutcome> scan, Action<ScanOutcome, ScanResult?> report, TextWriter error)
+    {
+        var before = first;
+        error.WriteLine($"parascope: watch: watching {first.Root} for changes (Ctrl-C stops)");
+        error.Flush();
+        while (true)
+        {
+            Interrupts.Watch = Interrupts.WatchState.Waiting;
+            var changed = changes.NextChange(Caching.TreeSnapshot.RacyWindow);
+            Interrupts.Watch = Interrupts.WatchState.Scanning;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var outcome = scan();
+            if (outcome.Result is not { } result)
+            {
+                error.WriteLine($"parascope: {outcome.Error!.Message} (still watching)");
+                error.Flush();
+                continue;
+            }
+            report(outcome, before);
+            foreach (var line in Reports.Text.WatchSummary.Lines(before, result, changed, clock.Elapsed, outcome.Statistics?.Cache?.Misses))
+            {
+                error.WriteLine(line);
+            }
+            error.Flush();
+            before = result;
+        }
     }
 
     /// <summary>The scan run in this process, journalled when a supervisor started it, with the progress bar on a terminal.</summary>

@@ -45,7 +45,7 @@ public sealed record ReportDiff(string OldRoot, string NewRoot, DiffRow Total, I
             return keys.Select(k => Row(k, old.Findings.Where(f => key(f) == k).ToList(), current.Findings.Where(f => key(f) == k).ToList(), oldPrints, newPrints))
                 .ToImmutableArray();
         }
-        var (appeared, gone, moved) = Sites(old.Findings.Where(f => !newPrints.Contains(f.Fingerprint)), current.Findings.Where(f => !oldPrints.Contains(f.Fingerprint)));
+        var (appeared, gone, moved) = Sites(old, current, oldPrints, newPrints);
         return new ReportDiff(old.Root, current.Root,
             Row("total", [.. old.Findings], [.. current.Findings], oldPrints, newPrints),
             By(f => f.RuleId), By(f => Subsystems.Of(f.File)), By(f => f.Category.Name()))
@@ -55,6 +55,17 @@ public sealed record ReportDiff(string OldRoot, string NewRoot, DiffRow Total, I
             Moved = moved,
         };
     }
+
+    /// <summary>
+    /// The sites of CURRENT that OLD lacks (<see cref="Appeared"/>), those of OLD that CURRENT lacks (<see cref="Gone"/>) and
+    /// those in both under another fingerprint (<see cref="Moved"/>), without the counts by rule and subsystem: what
+    /// `parascope scan --watch` says after each scan.
+    /// </summary>
+    public static (ImmutableArray<DiffSite> Appeared, ImmutableArray<DiffSite> Gone, ImmutableArray<MovedSite> Moved) SitesOf(ScanResult old, ScanResult current) =>
+        Sites(old, current, old.Findings.Select(f => f.Fingerprint).ToHashSet(StringComparer.Ordinal), current.Findings.Select(f => f.Fingerprint).ToHashSet(StringComparer.Ordinal));
+
+    private static (ImmutableArray<DiffSite>, ImmutableArray<DiffSite>, ImmutableArray<MovedSite>) Sites(ScanResult old, ScanResult current, HashSet<string> oldPrints, HashSet<string> newPrints) =>
+        Sites(old.Findings.Where(f => !newPrints.Contains(f.Fingerprint)), current.Findings.Where(f => !oldPrints.Contains(f.Fingerprint)));
 
     /// <summary>
     /// The sites unmatched by fingerprint, paired by (function, rule) in file and line order; a site outside any
