@@ -77,6 +77,51 @@ public sealed class WatchTests
     }
 
     [Fact]
+    public async Task An_input_error_while_watching_is_said_in_one_line_and_the_watch_goes_on()
+    {
+        using var tree = new TempTree();
+        var source = tree.Write("cpu.c", "void cpu_halt(void)\n{\n\t__asm__ volatile(\"cli; hlt\");\n}\n");
+        var start = CliProcess.Redirected("env", ["--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "parascope"), "scan", tree.Root, "--watch", "--quiet", "-j", "1"]);
+        using var process = Process.Start(start)!;
+        var lines = new List<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        var standardOutput = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            await WaitFor(lines, l => l.StartsWith("parascope: watch: watching ", StringComparison.Ordinal), process);
+
+            // The tree's one source gone for a moment (a checkout under way): no sources, an input error.
+            File.Move(source, source + ".away");
+            var said = await WaitFor(lines, l => l.EndsWith("(still watching)", StringComparison.Ordinal), process);
+            File.Move(source + ".away", source);
+            var summary = await WaitFor(lines, l => l.Contains("scanned again", StringComparison.Ordinal), process);
+
+            Assert.StartsWith("parascope: ", said, StringComparison.Ordinal);
+            Assert.False(process.HasExited);
+            // Compared with the last scan that ended well: nothing new, nothing gone.
+            Assert.Matches(@"^parascope: watch: cpu\.c and 1 more changed; scanned again in \d+\.\d\d s( \(\d+ units? parsed\))?: \d+ findings, 0 new, 0 gone, 0 moved$", summary);
+        }
+        finally
+        {
+            using var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+        Assert.True(process.WaitForExit(30_000), "the watch did not stop after Ctrl-C");
+        await standardOutput;
+        Assert.Equal(130, process.ExitCode);
+    }
+
+    [Fact]
     public void A_watch_with_fail_on_is_refused_with_one_line_and_exit_2()
     {
         var (exit, _, error) = CliRunner.Run("scan", SampleTreeTests.SampleRoot(), "--watch", "--fail-on", "error");
