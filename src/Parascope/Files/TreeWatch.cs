@@ -8,7 +8,8 @@ namespace Parascope.Files;
 /// <see cref="FileSystemWatcher"/>): what `parascope scan --watch` waits on between scans. A change is any file or folder
 /// created, deleted, renamed or written anywhere under the root; the files a scan itself writes (its reports and their
 /// temporary files, its cache when that lies under the root) are not changes, or every scan would start the next. When
-/// the system drops events (its queue overflowed), the change is the whole tree.
+/// the system drops events (its queue overflowed), the change is the whole tree; so is the root's going (`rm -rf` and a new
+/// unpacking), and its coming back, when it is watched again.
 /// </summary>
 public sealed class TreeWatch : IDisposable
 {
@@ -16,12 +17,13 @@ public sealed class TreeWatch : IDisposable
     public const string Everything = "*";
 
     private readonly string _root;
-    private readonly FileSystemWatcher _watcher;
+    private FileSystemWatcher _watcher;
     private readonly HashSet<string> _ignoredFiles;
     private readonly string? _ignoredFolder;
     private readonly object _gate = new();
     private readonly SortedSet<string> _changed = new(StringComparer.Ordinal);
     private long _lastChangeAt;
+    private bool _rootGone;
 
     private TreeWatch(string root, FileSystemWatcher watcher, HashSet<string> ignoredFiles, string? ignoredFolder)
     {
@@ -45,34 +47,49 @@ public sealed class TreeWatch : IDisposable
         }
         var ignored = ignoredFiles.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
         var folder = ignoredFolder is null ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(ignoredFolder)) + Path.DirectorySeparatorChar;
-        FileSystemWatcher? watcher = null;
+        var watch = new TreeWatch(full, null!, ignored, folder);
         try
         {
-            watcher = new FileSystemWatcher(full)
-            {
-                IncludeSubdirectories = true,
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
-                // The largest queue the system allows: a checkout of thousands of files should not overflow it.
-                InternalBufferSize = 64 * 1024,
-            };
-            var watch = new TreeWatch(full, watcher, ignored, folder);
-            watcher.Changed += (_, e) => watch.Saw(e.FullPath);
-            watcher.Created += (_, e) => watch.Saw(e.FullPath);
-            watcher.Deleted += (_, e) => watch.Saw(e.FullPath);
-            watcher.Renamed += (_, e) =>
-            {
-                watch.Saw(e.OldFullPath);
-                watch.Saw(e.FullPath);
-            };
-            watcher.Error += (_, _) => watch.SawEverything();
-            watcher.EnableRaisingEvents = true;
+            watch._watcher = watch.Watcher();
             return Checked<TreeWatch>.Of(watch);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
+        catch (Exception e) when (IsWatchFailure(e))
         {
-            watcher?.Dispose();
             // Linux: "The configured user limit (N) on the number of inotify watches was reached" — the message says which.
             return new InputError($"{root}: cannot be watched: {e.Message.TrimEnd('.')}");
+        }
+    }
+
+    private static bool IsWatchFailure(Exception e) => e is IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException;
+
+    /// <summary>A system watcher of the root, its events told to this watch, started. Throws what starting it throws.</summary>
+    private FileSystemWatcher Watcher()
+    {
+        var watcher = new FileSystemWatcher(_root)
+        {
+            IncludeSubdirectories = true,
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            // The largest queue the system allows: a checkout of thousands of files should not overflow it.
+            InternalBufferSize = 64 * 1024,
+        };
+        try
+        {
+            watcher.Changed += (_, e) => Saw(e.FullPath);
+            watcher.Created += (_, e) => Saw(e.FullPath);
+            watcher.Deleted += (_, e) => Saw(e.FullPath);
+            watcher.Renamed += (_, e) =>
+            {
+                Saw(e.OldFullPath);
+                Saw(e.FullPath);
+            };
+            watcher.Error += (_, _) => SawEverything();
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch
+        {
+            watcher.Dispose();
+            throw;
         }
     }
 
@@ -83,13 +100,15 @@ public sealed class TreeWatch : IDisposable
     /// </summary>
     public IReadOnlyList<string> NextChange(TimeSpan quiet, CancellationToken cancel = default)
     {
-        lock (_gate)
+        while (true)
         {
-            while (true)
+            cancel.ThrowIfCancellationRequested();
+            LookAtRoot();
+            lock (_gate)
             {
-                cancel.ThrowIfCancellationRequested();
                 if (_changed.Count == 0)
                 {
+                    // Not woken by an event when the root goes or comes back: looked at again every 200 ms.
                     Monitor.Wait(_gate, 200);
                     continue;
                 }
@@ -103,6 +122,39 @@ public sealed class TreeWatch : IDisposable
                 _changed.Clear();
                 return changed;
             }
+        }
+    }
+
+    /// <summary>
+    /// The root gone is a change of everything; back, it is watched again (a new system watcher: the old one went with the
+    /// folder it watched) and that is a change of everything too. Outside the lock the events take.
+    /// </summary>
+    private void LookAtRoot()
+    {
+        if (!Directory.Exists(_root))
+        {
+            if (!_rootGone)
+            {
+                _rootGone = true;
+                SawEverything();
+            }
+            return;
+        }
+        if (!_rootGone)
+        {
+            return;
+        }
+        try
+        {
+            var watcher = Watcher();
+            _watcher.Dispose();
+            _watcher = watcher;
+            _rootGone = false;
+            SawEverything();
+        }
+        catch (Exception e) when (IsWatchFailure(e))
+        {
+            // Gone again, or not yet whole: looked at again next time.
         }
     }
 

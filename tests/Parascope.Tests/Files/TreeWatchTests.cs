@@ -5,7 +5,7 @@ namespace Parascope.Tests.Files;
 
 public sealed class TreeWatchTests
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(600);
 
     [Fact]
     public void A_file_written_in_a_subfolder_is_a_change_once_the_tree_has_been_quiet()
@@ -70,6 +70,24 @@ public sealed class TreeWatchTests
         tree.Write(".thread.c.4913.tmp", "an editor's save");
 
         Assert.Equal([".thread.c.4913.tmp"], watch.NextChange(Quiet, Timeout()));
+    }
+
+    [Fact]
+    public void The_root_removed_is_a_change_of_everything_and_made_again_it_is_watched_again()
+    {
+        using var parent = new TempTree();
+        var root = Path.Combine(parent.Root, "xnu");
+        parent.Write("xnu/osfmk/a.c", "int a;\n");
+        using var watch = TreeWatch.Start(root, [], null).Value!;
+
+        Directory.Delete(root, recursive: true);
+        Assert.Contains(TreeWatch.Everything, watch.NextChange(Quiet, Timeout()));
+
+        // Unpacked again: found back by the watch's look every 200 ms, then a change of everything.
+        parent.Write("xnu/osfmk/a.c", "int a2;\n");
+        Assert.Contains(TreeWatch.Everything, watch.NextChange(Quiet, Timeout()));
+        parent.Write("xnu/osfmk/b.c", "int b;\n");
+        Assert.Equal(["osfmk/b.c"], watch.NextChange(Quiet, Timeout()));
     }
 
     [Fact]
