@@ -17,27 +17,8 @@ public sealed class WatchTests
         // One report inside the watched tree: its own writes must not start another scan.
         var inside = Path.Combine(tree.Root, "report.json");
         var outside = Path.Combine(outputs.Root, "report.sarif");
-        var start = new ProcessStartInfo("env")
-        {
-            ArgumentList = { "--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "parascope"), "scan", tree.Root, "--watch", "--quiet", "-j", "2", "-o", inside, "-o", outside },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var lines = new List<string>();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line)
-            {
-                lock (lines)
-                {
-                    lines.Add(line);
-                }
-            }
-        };
-        process.BeginErrorReadLine();
-        var standardOutput = process.StandardOutput.ReadToEndAsync();
+        var (process, lines, standardOutput) = StartWatch(tree.Root, "-j", "2", "-o", inside, "-o", outside);
+        using var started = process;
         try
         {
             await WaitFor(lines, l => l.StartsWith("parascope: watch: watching ", StringComparison.Ordinal), process);
@@ -81,21 +62,8 @@ public sealed class WatchTests
     {
         using var tree = new TempTree();
         var source = tree.Write("cpu.c", "void cpu_halt(void)\n{\n\t__asm__ volatile(\"cli; hlt\");\n}\n");
-        var start = CliProcess.Redirected("env", ["--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "parascope"), "scan", tree.Root, "--watch", "--quiet", "-j", "1"]);
-        using var process = Process.Start(start)!;
-        var lines = new List<string>();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line)
-            {
-                lock (lines)
-                {
-                    lines.Add(line);
-                }
-            }
-        };
-        process.BeginErrorReadLine();
-        var standardOutput = process.StandardOutput.ReadToEndAsync();
+        var (process, lines, standardOutput) = StartWatch(tree.Root, "-j", "1");
+        using var started = process;
         try
         {
             await WaitFor(lines, l => l.StartsWith("parascope: watch: watching ", StringComparison.Ordinal), process);
@@ -141,6 +109,29 @@ public sealed class WatchTests
         Assert.Equal(2, exit);
         Assert.Single(error.Trim().Split('\n'));
         Assert.StartsWith($"parascope: {missing}", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// `parascope scan ROOT --watch --quiet ARGUMENTS` as a program of its own (through `env --default-signal`: a test host
+    /// started in the background inherits SIGINT ignored), its standard error collected line by line as it comes.
+    /// </summary>
+    private static (Process Process, List<string> Lines, Task<string> StandardOutput) StartWatch(string root, params string[] arguments)
+    {
+        var start = CliProcess.Redirected("env", ["--default-signal=INT,TERM", Path.Combine(AppContext.BaseDirectory, "parascope"), "scan", root, "--watch", "--quiet", .. arguments]);
+        var process = Process.Start(start)!;
+        var lines = new List<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        return (process, lines, process.StandardOutput.ReadToEndAsync());
     }
 
     private static List<string> Snapshot(List<string> lines)
