@@ -179,7 +179,9 @@ public static class ScanCommand
                 return supervised.ExitCode;
             }
             // Started before the first scan, so that what changes while it runs is scanned again after it.
-            var treeWatch = watching ? TreeWatch.Start(request.Root, outputs.Value.Select(o => o.Path), request.CacheDirectory) : default;
+            var treeWatch = watching
+                ? TreeWatch.Start(request.Root, outputs.Value.SelectMany(o => new[] { o.Path, AtomicFile.TemporaryOf(o.Path) }), request.CacheDirectory)
+                : default;
             if (treeWatch.Error is { } watchError)
             {
                 return ExitCodes.InputError(error, watchError);
@@ -197,7 +199,7 @@ public static class ScanCommand
             void Report(ScanOutcome scanned, ScanResult? before)
             {
                 var reportClock = System.Diagnostics.Stopwatch.StartNew();
-                foreach (var warning in scanned.Result!.Warnings.Except(before?.Warnings ?? []))
+                foreach (var warning in scanned.Result!.Warnings.Where(w => before is null || !before.Warnings.Contains(w)))
                 {
                     error.WriteLine($"parascope: warning: {warning}");
                 }

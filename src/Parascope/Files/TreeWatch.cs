@@ -7,7 +7,8 @@ namespace Parascope.Files;
 /// A tree's changes as the operating system reports them (inotify on Linux, FSEvents on macOS, through
 /// <see cref="FileSystemWatcher"/>): what `parascope scan --watch` waits on between scans. A change is any file or folder
 /// created, deleted, renamed or written anywhere under the root; the files a scan itself writes (its reports and their
-/// temporary files, its cache when that lies under the root) are not changes, or every scan would start the next. When
+/// temporary files, its cache when that lies under the root: the caller names them) are not changes, or every scan would
+/// start the next. When
 /// the system drops events (its queue overflowed), the change is the whole tree; so is the root's going (`rm -rf` and a new
 /// unpacking), and its coming back, when it is watched again.
 /// </summary>
@@ -25,18 +26,18 @@ public sealed class TreeWatch : IDisposable
     private long _lastChangeAt;
     private bool _rootGone;
 
-    private TreeWatch(string root, FileSystemWatcher watcher, HashSet<string> ignoredFiles, string? ignoredFolder)
+    /// <summary>Watching ROOT from now on; throws what starting the system's watcher throws.</summary>
+    private TreeWatch(string root, HashSet<string> ignoredFiles, string? ignoredFolder)
     {
         _root = root;
-        _watcher = watcher;
         _ignoredFiles = ignoredFiles;
         _ignoredFolder = ignoredFolder;
+        _watcher = Watcher();
     }
 
     /// <summary>
-    /// Starts watching ROOT (a folder), not counting IGNOREDFILES (written atomically: their temporary siblings
-    /// `.NAME.*.tmp` are not counted either) or anything under IGNOREDFOLDER. An input error when the system will not
-    /// watch it (no such folder, inotify's limits reached).
+    /// Starts watching ROOT (a folder), not counting IGNOREDFILES or anything under IGNOREDFOLDER. An input error when
+    /// the system will not watch it (no such folder, inotify's limits reached).
     /// </summary>
     public static Checked<TreeWatch> Start(string root, IEnumerable<string> ignoredFiles, string? ignoredFolder)
     {
@@ -47,11 +48,9 @@ public sealed class TreeWatch : IDisposable
         }
         var ignored = ignoredFiles.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
         var folder = ignoredFolder is null ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(ignoredFolder)) + Path.DirectorySeparatorChar;
-        var watch = new TreeWatch(full, null!, ignored, folder);
         try
         {
-            watch._watcher = watch.Watcher();
-            return Checked<TreeWatch>.Of(watch);
+            return Checked<TreeWatch>.Of(new TreeWatch(full, ignored, folder));
         }
         catch (Exception e) when (IsWatchFailure(e))
         {
@@ -160,7 +159,7 @@ public sealed class TreeWatch : IDisposable
 
     private void Saw(string path)
     {
-        if (_ignoredFiles.Contains(path) || IsTemporaryOfIgnored(path) || (_ignoredFolder is not null && (path + Path.DirectorySeparatorChar).StartsWith(_ignoredFolder, StringComparison.Ordinal)))
+        if (_ignoredFiles.Contains(path) || (_ignoredFolder is not null && (path + Path.DirectorySeparatorChar).StartsWith(_ignoredFolder, StringComparison.Ordinal)))
         {
             return;
         }
@@ -177,19 +176,6 @@ public sealed class TreeWatch : IDisposable
             _lastChangeAt = Stopwatch.GetTimestamp();
             Monitor.PulseAll(_gate);
         }
-    }
-
-    /// <summary>AtomicFile's temporary file for one of the ignored files: `.NAME.PID.tmp` beside it.</summary>
-    private bool IsTemporaryOfIgnored(string path)
-    {
-        var name = Path.GetFileName(path);
-        if (!name.StartsWith('.') || !name.EndsWith(".tmp", StringComparison.Ordinal))
-        {
-            return false;
-        }
-        var withoutSuffix = name[1..^".tmp".Length];
-        var dot = withoutSuffix.LastIndexOf('.');
-        return dot > 0 && _ignoredFiles.Contains(Path.Combine(Path.GetDirectoryName(path)!, withoutSuffix[..dot]));
     }
 
     public void Dispose() => _watcher.Dispose();

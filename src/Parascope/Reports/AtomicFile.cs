@@ -10,11 +10,17 @@ public static class AtomicFile
     private static readonly HashSet<string> Pending = new(StringComparer.Ordinal);
     private static bool _abandoned;
 
+    /// <summary>The temporary file this process writes PATH's new content to before it replaces PATH: `.NAME.PID.tmp` beside it.</summary>
+    public static string TemporaryOf(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+    }
+
     public static void Write(string path, Action<Stream> write)
     {
         var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        var temporary = TemporaryOf(full);
         FileStream created;
         lock (Gate)
         {

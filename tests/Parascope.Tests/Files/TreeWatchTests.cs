@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Parascope.Files;
+using Parascope.Reports;
 
 namespace Parascope.Tests.Files;
 
@@ -51,7 +52,7 @@ public sealed class TreeWatchTests
         tree.Write("cache/keep", "");
         Directory.CreateDirectory(Path.Combine(tree.Root, "osfmk"));
         var report = Path.Combine(tree.Root, "report.json");
-        using var watch = TreeWatch.Start(tree.Root, [report], Path.Combine(tree.Root, "cache")).Value!;
+        using var watch = TreeWatch.Start(tree.Root, [report, AtomicFile.TemporaryOf(report)], Path.Combine(tree.Root, "cache")).Value!;
 
         File.WriteAllText(report, "{}");
         File.WriteAllText(Path.Combine(tree.Root, $".report.json.{Environment.ProcessId}.tmp"), "{");
