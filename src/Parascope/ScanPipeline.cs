@@ -77,6 +77,12 @@ public sealed record ScanRequest
     /// <summary>Told units done, total, cached, the rate and the unit parsed longest so far, as units finish.</summary>
     [JsonIgnore]
     public Action<ScanProgress>? ProgressDetail { get; init; }
+    /// <summary>
+    /// The cache's stores kept decoded between the scans of one process that scans the tree again (`scan --watch`, which
+    /// gives each of its scans the same); null: each scan reads them from disk. Either way the same report.
+    /// </summary>
+    [JsonIgnore]
+    public Caching.DecodedStores? DecodedStores { get; init; }
     /// <summary>Report the real wall time in DurationMs; off by default so that the same scan gives the same bytes.</summary>
     public bool Timings { get; init; }
     /// <summary>Suppressions file; null: <see cref="Suppressions.DefaultFileName"/> at the root, when there is one.</summary>
@@ -226,7 +232,8 @@ public static class ScanPipeline
         var inventory = rulesDigest is not null ? listed : null;
         var snapshot = inventory is null ? null : handed?.Snapshot ?? TreeSnapshot.Take(inventory);
         var digests = new FileDigests();
-        var wholeScan = snapshot is null ? null : new WholeScanCache(request.ResultCache!, ScanIdentity(request, root, rulesDigest!, ignores.Value, resources.Value));
+        var wholeScan = snapshot is null ? null : new WholeScanCache(request.ResultCache!, ScanIdentity(request, root, rulesDigest!, ignores.Value, resources.Value),
+            request.DecodedStores);
         var lookedUp = wholeScan is not null && request.WholeScanMissed == MissOf(wholeScan, snapshot!);
         if (wholeScan is not null && !lookedUp && wholeScan.TryLoad(snapshot!, digests) is { } kept)
         {
@@ -275,12 +282,12 @@ public static class ScanPipeline
         }
         var ruleSet = new RuleSet(rules.Rules);
         // Before discovery: the last scan's units are read and decoded meanwhile, on the core discovery leaves idle.
-        var pack = request.ResultCache is not null && wholeScan is not null ? new UnitFactsPack(wholeScan.UnitFactsPackPath) : null;
-        var lexicalRead = request.ResultCache is not null && wholeScan is not null ? LexicalScanStore.ReadAhead(wholeScan.LexicalStorePath) : null;
+        var pack = request.ResultCache is not null && wholeScan is not null ? new UnitFactsPack(wholeScan.UnitFactsPackPath, request.DecodedStores) : null;
+        var lexicalRead = request.ResultCache is not null && wholeScan is not null ? LexicalScanStore.ReadAhead(wholeScan.LexicalStorePath, request.DecodedStores) : null;
         // Kept with the whole scan's identity: the next scan takes back the digests of the files whose size and time hold
         // (discovery's kept result too, checking the files whose time changed: after a fresh clone, every one).
         var keptDigests = request.ResultCache is not null && wholeScan is not null
-            ? new KeptDigests(wholeScan.DigestStorePath, DateTime.UtcNow - clock.Elapsed)
+            ? new KeptDigests(wholeScan.DigestStorePath, DateTime.UtcNow - clock.Elapsed, request.DecodedStores)
             : null;
         var discovery = UnitDiscovery.Discover(new DiscoveryRequest
         {
@@ -346,7 +353,7 @@ public static class ScanPipeline
         {
             LexicalScanStores.Attach(texts, lexical);
         }
-        var groups = lexical is not null ? new ConfigurationGroupStore(wholeScan!.ConfigurationGroupStorePath, fileDigests) : null;
+        var groups = lexical is not null ? new ConfigurationGroupStore(wholeScan!.ConfigurationGroupStorePath, fileDigests, request.DecodedStores) : null;
         using var workers = request.ParseWorkers is { } command ? new Workers.ParseWorkerPool(command) : null;
         // Before the first parse: arenas are made as threads first allocate (see NativeHeap).
         NativeHeap.Tune(request.Jobs);
@@ -728,7 +735,7 @@ public static class ScanPipeline
         {
             var detectors = DetectorRegistry.All(Rules);
             var reach = new FunctionReach();
-            var pack = Groups is not null && Cache is not null ? new UnitFactsPack(Groups.PackPathOf(NameOf(group))) : null;
+            var pack = Groups is not null && Cache is not null ? new UnitFactsPack(Groups.PackPathOf(NameOf(group)), Request.DecodedStores) : null;
             var parses = new UnitParses([.. group], [.. detectors], Root, Texts, reach, Request, Discovery.Overlays, Cache, Workers, pack);
             parse = new GroupParse(NameOf(group), KeysOf(group), detectors, reach, parses, pack);
             if (parses.Missing.Length < ManyParses && Workers is null)

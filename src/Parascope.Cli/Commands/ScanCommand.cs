@@ -163,6 +163,8 @@ public static class ScanCommand
                 // Set by a supervisor (this scan is its child) that just made the whole-scan look-up itself.
                 WholeScanMissed = parse.GetValue(parseJournal) is null ? null : Environment.GetEnvironmentVariable(ScanSupervisor.WholeScanMissedVariable),
                 HandedTreeFolder = parse.GetValue(parseJournal),
+                // A watch's scans take back the stores the scan before read, decoded, while their files are unchanged.
+                DecodedStores = watching ? new Caching.DecodedStores() : null,
             };
             // An unchanged tree with a kept result is answered here, parsing nothing: no child to supervise.
             // A watch scans again in its own process, so that each scan finds the code compiled and the runtime warm.

@@ -36,12 +36,15 @@ public sealed class ConfigurationGroupStore
     private readonly ConcurrentDictionary<string, ConfigurationGroupEntry> _used = new(StringComparer.Ordinal);
     private int _reused;
 
-    /// <summary>The store at PATH, read on a pool thread meanwhile the scan starts; DIGESTS tell which files changed.</summary>
-    public ConfigurationGroupStore(string path, FileDigests digests)
+    /// <summary>
+    /// The store at PATH, read on a pool thread meanwhile the scan starts (taken back from DECODED, a watch's stores, while
+    /// the file is unchanged); DIGESTS tell which files changed.
+    /// </summary>
+    public ConfigurationGroupStore(string path, FileDigests digests, DecodedStores? decoded = null)
     {
         _path = path;
         _digests = digests;
-        _kept = Task.Run(() => Read(path));
+        _kept = Task.Run(() => Read(path, decoded));
     }
 
     /// <summary>
@@ -113,8 +116,8 @@ public sealed class ConfigurationGroupStore
         KeptFile.Write(_path, Magic, Version, entries, ConfigurationGroupJson.Default.ListConfigurationGroupEntry);
     }
 
-    private static Dictionary<string, ConfigurationGroupEntry> Read(string path) =>
-        KeptFile.Read(path, Magic, Version, ConfigurationGroupJson.Default.ListConfigurationGroupEntry, Take, new Parsing.SharedStrings()) ?? [];
+    private static Dictionary<string, ConfigurationGroupEntry> Read(string path, DecodedStores? decoded) =>
+        KeptFile.Read(path, Magic, Version, ConfigurationGroupJson.Default.ListConfigurationGroupEntry, Take, new Parsing.SharedStrings(), decoded) ?? [];
 
     /// <summary>ENTRIES by group; null when some part is missing (intact bytes of another writer: the file is no store).</summary>
     private static Dictionary<string, ConfigurationGroupEntry>? Take(List<ConfigurationGroupEntry> entries) =>

@@ -30,12 +30,15 @@ public sealed class KeptDigests
     private readonly ConcurrentDictionary<string, KeptDigest> _used = new(StringComparer.Ordinal);
     private int _taken;
 
-    /// <summary>The store at PATH (read on a pool thread meanwhile the scan goes on), for a scan that started at STARTED (UTC).</summary>
-    public KeptDigests(string path, DateTime started)
+    /// <summary>
+    /// The store at PATH (read on a pool thread meanwhile the scan goes on, or taken back from DECODED, a watch's stores,
+    /// while the file is unchanged), for a scan that started at STARTED (UTC).
+    /// </summary>
+    public KeptDigests(string path, DateTime started, DecodedStores? decoded = null)
     {
         _path = path;
         _settledBefore = (started - TreeSnapshot.RacyWindow).Ticks;
-        _kept = Task.Run(() => Read(path));
+        _kept = Task.Run(() => Read(path, decoded));
     }
 
     /// <summary>Digests taken back so far.</summary>
@@ -95,8 +98,9 @@ public sealed class KeptDigests
             [.. entries.Select(e => e.Value.Stamp.Ticks)], digests.ToString()), KeptDigestJson.Default.KeptDigestFile);
     }
 
-    private static Dictionary<string, KeptDigest> Read(string path) =>
-        KeptFile.Read(path, Magic, Version, KeptDigestJson.Default.KeptDigestFile, Take) ?? new Dictionary<string, KeptDigest>(StringComparer.Ordinal);
+    private static Dictionary<string, KeptDigest> Read(string path, DecodedStores? decoded) =>
+        KeptFile.Read(path, Magic, Version, KeptDigestJson.Default.KeptDigestFile, Take, decoded: decoded)
+        ?? new Dictionary<string, KeptDigest>(StringComparer.Ordinal);
 
     private static Dictionary<string, KeptDigest>? Take(KeptDigestFile file)
     {

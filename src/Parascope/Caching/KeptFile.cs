@@ -15,12 +15,17 @@ internal static class KeptFile
     /// <summary>
     /// What TAKE makes of the value at PATH (null: the store refuses it), or null when there is no intact frame of this
     /// MAGIC and VERSION there. A file taken is touched, so that the cache's trim keeps what scans use. STRINGS: the
-    /// strings read are shared through it (<see cref="LeanReading"/>; none: not shared).
+    /// strings read are shared through it (<see cref="LeanReading"/>; none: not shared). DECODED: the stores a watch
+    /// keeps between its scans, taken back from there while the file is unchanged, and kept there once read.
     /// </summary>
     public static TStore? Read<T, TStore>(string path, ReadOnlySpan<byte> magic, uint version, JsonTypeInfo<T> type, Func<T, TStore?> take,
-        SharedStrings? strings = null)
+        SharedStrings? strings = null, DecodedStores? decoded = null)
         where TStore : class
     {
+        if (decoded?.TryTake<TStore>(path) is { } kept)
+        {
+            return kept;
+        }
         try
         {
             var frame = File.ReadAllBytes(path);
@@ -31,6 +36,7 @@ internal static class KeptFile
                 return null;
             }
             WholeScanCache.Touch(path);
+            decoded?.Keep(path, store);
             return store;
         }
         // Intact bytes of another writer can still hold what the store's checks did not foresee: nothing is trusted.

@@ -51,9 +51,10 @@ public sealed class LexicalScanStore : ILexicalScanStore
     /// <summary>
     /// The store at PATH, read and decoded on a pool thread from now on: a scan starts it before discovery, which the store
     /// waits for (the files' digests), so that it is read by the time the first cached unit's scans are taken back (a
-    /// `.c` edit's re-scan of xnu-11417 waited ~0.13 s for it there).
+    /// `.c` edit's re-scan of xnu-11417 waited ~0.13 s for it there). DECODED: a watch's stores, taken back from there
+    /// while the file is unchanged.
     /// </summary>
-    public static Reading ReadAhead(string path) => new(path, Task.Run(() => Read(path)));
+    public static Reading ReadAhead(string path, DecodedStores? decoded = null) => new(path, Task.Run(() => Read(path, decoded)));
 
     /// <summary>A store's file being read (<see cref="ReadAhead"/>).</summary>
     public sealed class Reading
@@ -138,8 +139,8 @@ public sealed class LexicalScanStore : ILexicalScanStore
         KeptFile.Write(_path, Magic, Version, new LexicalScanFile(rules, entries), LexicalScanJson.Default.LexicalScanFile);
     }
 
-    private static Dictionary<(string Rules, string Path), StoredScan> Read(string path) =>
-        KeptFile.Read(path, Magic, Version, LexicalScanJson.Default.LexicalScanFile, Take) ?? [];
+    private static Dictionary<(string Rules, string Path), StoredScan> Read(string path, DecodedStores? decoded) =>
+        KeptFile.Read(path, Magic, Version, LexicalScanJson.Default.LexicalScanFile, Take, decoded: decoded) ?? [];
 
     /// <summary>The scans of FILE by rules' names and path; null when some part is missing (the file is no store).</summary>
     private static Dictionary<(string Rules, string Path), StoredScan>? Take(LexicalScanFile file)

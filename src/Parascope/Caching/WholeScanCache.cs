@@ -48,6 +48,7 @@ public sealed class WholeScanCache
     private static readonly JsonSerializerOptions Options = WholeScanJson.Default.Options;
 
     private readonly string _path;
+    private readonly DecodedStores? _decoded;
 
     /// <summary>
     /// Sets up the entry's JSON metadata (every type an entry holds) on a pool thread, to be ready when an entry is read:
@@ -79,8 +80,10 @@ public sealed class WholeScanCache
 
     /// <param name="folder">The result cache's folder.</param>
     /// <param name="identity">Everything besides the tree that the scan's result depends on (ScanPipeline.ScanIdentity).</param>
-    public WholeScanCache(string folder, string identity)
+    /// <param name="decoded">The stores a watch keeps between its scans (the kept digests' here), or none.</param>
+    public WholeScanCache(string folder, string identity, DecodedStores? decoded = null)
     {
+        _decoded = decoded;
         Key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(identity + "\n" + ResultCache.BuildIdentity))).ToLowerInvariant();
         _path = Path.Combine(folder, ResultCache.EntriesFolder, ScansFolder, "v" + Version, Key + Extension);
     }
@@ -182,7 +185,7 @@ public sealed class WholeScanCache
         {
             return false;
         }
-        var kept = new KeptDigests(DigestStorePath, tree.Stamps.Taken);
+        var kept = new KeptDigests(DigestStorePath, tree.Stamps.Taken, _decoded);
         var each = tree.FileContents(new FileDigests(kept: kept), asScanned: false);
         var content = tree.Combined(each);
         kept.Save();

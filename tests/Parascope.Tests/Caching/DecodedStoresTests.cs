@@ -1,0 +1,121 @@
+using Parascope.Caching;
+using Parascope.Reports;
+
+namespace Parascope.Tests.Caching;
+
+/// <summary>
+/// The stores a watch keeps decoded between its scans: one is taken back only while its file is the one read (and is
+/// touched as a read touches it), and a watch's scans that take them back report what scans without a cache report.
+/// </summary>
+public sealed class DecodedStoresTests
+{
+    private static readonly DateTime HourAgo = DateTime.UtcNow.AddHours(-1);
+
+    private static string StoreFile(TempTree folder, string content)
+    {
+        var path = folder.Write("scan.lexical", content);
+        File.SetLastWriteTimeUtc(path, HourAgo);
+        return path;
+    }
+
+    [Fact]
+    public void A_store_is_taken_back_while_its_file_is_unchanged_and_its_file_is_touched_as_a_read_touches_it()
+    {
+        using var folder = new TempTree();
+        var path = StoreFile(folder, "store");
+        var decoded = new DecodedStores();
+        var store = new Dictionary<string, string> { ["a.h"] = "digest" };
+        decoded.Keep(path, store);
+
+        var first = decoded.TryTake<Dictionary<string, string>>(path);
+        var second = decoded.TryTake<Dictionary<string, string>>(path);
+
+        Assert.Same(store, first);
+        Assert.Same(store, second);
+        Assert.Equal(2, decoded.Taken);
+        // Touched, so that the cache's trim (oldest first) keeps the files a watch uses.
+        Assert.True(File.GetLastWriteTimeUtc(path) > HourAgo.AddMinutes(30));
+    }
+
+    [Theory]
+    [InlineData("another store, longer")]
+    [InlineData("STORE")]
+    public void A_store_whose_file_was_written_since_is_not_taken_back(string written)
+    {
+        using var folder = new TempTree();
+        var path = StoreFile(folder, "store");
+        var decoded = new DecodedStores();
+        decoded.Keep(path, new object());
+
+        // Another scan sharing the cache writes the store (same length or not, a later time).
+        File.WriteAllText(path, written);
+
+        Assert.Null(decoded.TryTake<object>(path));
+        Assert.Equal(0, decoded.Taken);
+    }
+
+    [Fact]
+    public void A_store_of_another_type_or_whose_file_is_gone_is_not_taken_back()
+    {
+        using var folder = new TempTree();
+        var path = StoreFile(folder, "store");
+        var decoded = new DecodedStores();
+        decoded.Keep(path, "a string");
+        var gone = Path.Combine(folder.Root, "gone.units");
+        decoded.Keep(gone, "never written");
+
+        Assert.Null(decoded.TryTake<Dictionary<string, string>>(path));
+        File.Delete(path);
+        Assert.Null(decoded.TryTake<string>(path));
+        Assert.Null(decoded.TryTake<string>(gone));
+    }
+
+    private static string Unit(int index) => $$"""
+        #include "proc_reg.h"
+        void switch_{{index}}(unsigned long root)
+        {
+            set_cr3_raw(root + {{index}});
+        }
+        """;
+
+    private static ScanOutcome Scan(string root, string? cache, string stands, DecodedStores? decoded = null) =>
+        ScanPipeline.Run(new ScanRequest { Root = root, Jobs = 2, Profile = "generic", CacheDirectory = stands, ResultCache = cache, DecodedStores = decoded });
+
+    private static string Json(ScanOutcome outcome)
+    {
+        Assert.Null(outcome.Error);
+        return ReportWriter.ToText(outcome.Result!, ReportFormat.Json);
+    }
+
+    [Fact]
+    public void A_watchs_scans_take_back_the_stores_the_scan_before_read_and_report_what_an_uncached_scan_reports()
+    {
+        using var tree = new TempTree();
+        tree.Write("proc_reg.h", ResultCacheTests.Header);
+        for (var i = 0; i < 3; i++)
+        {
+            tree.Write($"unit{i}.c", Unit(i));
+        }
+        using var cache = new TempTree();
+        var decoded = new DecodedStores();
+        Scan(tree.Root, cache.Root, cache.Root, decoded);
+        tree.Write("unit1.c", Unit(1) + "void more_1(void) { __asm__ volatile(\"cli\"); }\n");
+        // Reads the stores the cold scan wrote (the pack, the lexical scans, the kept digests), and keeps them decoded.
+        var second = Scan(tree.Root, cache.Root, cache.Root, decoded);
+        var pack = Assert.Single(Directory.EnumerateFiles(cache.Root, "*" + UnitFactsPack.Extension, SearchOption.AllDirectories));
+        var lexical = Assert.Single(Directory.EnumerateFiles(cache.Root, "*" + LexicalScanStore.Extension, SearchOption.AllDirectories));
+        var (packTaken, lexicalTaken) = (decoded.TakenOf(pack), decoded.TakenOf(lexical));
+        Assert.Equal(Json(Scan(tree.Root, null, cache.Root)), Json(second));
+        tree.Write("unit2.c", Unit(2) + "void more_2(void) { __asm__ volatile(\"hlt\"); }\n");
+
+        var third = Scan(tree.Root, cache.Root, cache.Root, decoded);
+
+        // The pack and the lexical scans' store (neither written again for one unit edited) are taken back, the pack with
+        // the units it decoded: its record of unit1, parsed since, is stale and unit1 comes from its own entry; unit2 is parsed.
+        Assert.Equal((packTaken + 1, lexicalTaken + 1), (decoded.TakenOf(pack), decoded.TakenOf(lexical)));
+        Assert.Equal((1, 2, 1), (third.Statistics!.Cache!.Packed, third.Statistics.Cache.Hits, third.Statistics.Cache.Misses));
+        Assert.Contains(third.Result!.Findings, f => f.File == "unit1.c" && f.Function == "more_1");
+        Assert.Contains(third.Result.Findings, f => f.File == "unit2.c" && f.Function == "more_2");
+        Assert.Equal(Json(Scan(tree.Root, null, cache.Root)), Json(third));
+    }
+}
