@@ -220,7 +220,8 @@ public static class ScanCommand
             Report(outcome, null);
             if (changes is not null)
             {
-                return Watch(changes, result, () => Scanned(request, parse.GetValue(isolate), null, parse.GetValue(quiet), error), Report, error);
+                return Watch(changes, outcome, () => Scanned(request, parse.GetValue(isolate), null, parse.GetValue(quiet), error), Report,
+                    scanned => ScanPipeline.ReadStoresAhead(scanned, request), error);
             }
             return FailOn.Fails(result, threshold) ? ExitCodes.FindingsAtOrAboveFailOn : ExitCodes.Done;
         });
@@ -231,13 +232,17 @@ public static class ScanCommand
     /// `--watch`: after the scan FIRST, each change CHANGES reports (once the tree has been quiet for the racy window, so
     /// that what the scan keeps in the cache is kept from a settled tree) is scanned again by SCAN in this process, its
     /// reports written by REPORT and what changed said on stderr; an input error (a tree in the middle of a checkout)
-    /// is said and the watch goes on. Only a signal ends it (<see cref="Interrupts"/>: exit 130 or 143).
+    /// is said and the watch goes on. Only a signal ends it (<see cref="Interrupts"/>: exit 130 or 143). After each scan
+    /// and its reports, READ_AHEAD reads the stores it left in the cache (the watch is waiting: a signal ends it then).
     /// </summary>
-    private static int Watch(TreeWatch changes, ScanResult first, Func<ScanOutcome> scan, Action<ScanOutcome, ScanResult?> report, TextWriter error)
+    private static int Watch(TreeWatch changes, ScanOutcome first, Func<ScanOutcome> scan, Action<ScanOutcome, ScanResult?> report,
+        Action<ScanOutcome> readAhead, TextWriter error)
     {
-        var before = first;
-        error.WriteLine($"parascope: watch: watching {first.Root} for changes (Ctrl-C stops)");
+        var before = first.Result!;
+        error.WriteLine($"parascope: watch: watching {before.Root} for changes (Ctrl-C stops)");
         error.Flush();
+        Interrupts.Watch = Interrupts.WatchState.Waiting;
+        readAhead(first);
         while (true)
         {
             Interrupts.Watch = Interrupts.WatchState.Waiting;
@@ -258,6 +263,8 @@ public static class ScanCommand
             }
             error.Flush();
             before = result;
+            Interrupts.Watch = Interrupts.WatchState.Waiting;
+            readAhead(outcome);
         }
     }
 

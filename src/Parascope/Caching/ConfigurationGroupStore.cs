@@ -55,6 +55,9 @@ public sealed class ConfigurationGroupStore
     public string PackPathOf(string group) =>
         Path.ChangeExtension(_path, null) + "." + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(group)))[..16] + UnitFactsPack.Extension;
 
+    /// <summary>Done when the store is read.</summary>
+    internal Task Loaded => _kept;
+
     /// <summary>Groups taken back so far.</summary>
     public int Reused => Volatile.Read(ref _reused);
 

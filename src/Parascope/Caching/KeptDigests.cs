@@ -41,6 +41,9 @@ public sealed class KeptDigests
         _kept = Task.Run(() => Read(path, decoded));
     }
 
+    /// <summary>Done when the store is read.</summary>
+    internal Task Loaded => _kept;
+
     /// <summary>Digests taken back so far.</summary>
     public int Taken => Volatile.Read(ref _taken);
 

@@ -55,8 +55,12 @@ public sealed class UnitFactsPack
     {
         _path = path;
         _packed = Task.Run(() => ReadOrTakeBack(path, decoded));
-        _packed.ContinueWith(read => DecodeAhead(read.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        DecodedAhead = _packed.ContinueWith(read => DecodeAhead(read.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion,
+            TaskScheduler.Default);
     }
+
+    /// <summary>Done when the pack is read and every unit decoded ahead (or decoding ahead stopped: <see cref="Release"/>).</summary>
+    internal Task DecodedAhead { get; }
 
     private void DecodeAhead(Packed? packed)
     {

@@ -118,4 +118,38 @@ public sealed class DecodedStoresTests
         Assert.Contains(third.Result.Findings, f => f.File == "unit2.c" && f.Function == "more_2");
         Assert.Equal(Json(Scan(tree.Root, null, cache.Root)), Json(third));
     }
+
+    [Fact]
+    public void The_stores_read_ahead_after_a_scan_answered_by_its_kept_whole_scan_are_taken_back_by_the_next()
+    {
+        using var tree = new TempTree();
+        tree.Write("proc_reg.h", ResultCacheTests.Header);
+        for (var i = 0; i < 3; i++)
+        {
+            tree.Write($"unit{i}.c", Unit(i));
+        }
+        // Settled (written an hour ago), so that the whole scan is kept.
+        foreach (var file in Directory.EnumerateFiles(tree.Root))
+        {
+            File.SetLastWriteTimeUtc(file, HourAgo);
+        }
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        var decoded = new DecodedStores();
+        var request = new ScanRequest { Root = tree.Root, Jobs = 2, Profile = "generic", CacheDirectory = cache.Root, ResultCache = cache.Root, DecodedStores = decoded };
+        // A watch's first scan of a tree scanned before: the kept whole scan answers it, and it reads no store.
+        var first = ScanPipeline.Run(request);
+        Assert.Equal(WholeScanUse.Hit, first.Statistics!.WholeScan);
+        Assert.Equal(0, decoded.Taken);
+
+        ScanPipeline.ReadStoresAhead(first, request);
+        tree.Write("unit1.c", Unit(1) + "void more_1(void) { __asm__ volatile(\"cli\"); }\n");
+        var next = ScanPipeline.Run(request);
+
+        var pack = Assert.Single(Directory.EnumerateFiles(cache.Root, "*" + UnitFactsPack.Extension, SearchOption.AllDirectories));
+        var lexical = Assert.Single(Directory.EnumerateFiles(cache.Root, "*" + LexicalScanStore.Extension, SearchOption.AllDirectories));
+        Assert.Equal((1, 1), (decoded.TakenOf(pack), decoded.TakenOf(lexical)));
+        Assert.Equal(2, next.Statistics!.Cache!.Packed);
+        Assert.Equal(Json(Scan(tree.Root, null, cache.Root)), Json(next));
+    }
 }
