@@ -152,10 +152,11 @@ def watch_edits(cli, copy, arches, jobs, cache, out, relative, count):
             before = load()
             edit(copy, relative)
             edited = time.monotonic()
-            # The scan's --timings line comes before the watch's own.
-            peaks.append(int(next_line(TIMINGS).group(8)))
+            # The watch's own line comes once the reports are written; the scan's --timings line after it, once the
+            # cache's writes are done.
             rescan = float(next_line(WATCHED).group(1))
             latencies.append(round(time.monotonic() - edited, 2))
+            peaks.append(int(next_line(TIMINGS).group(8)))
             rescans.append(rescan)
             print(f"scan_bench: watch: scanned again in {rescan:.2f} s, {latencies[-1]:.2f} s after the edit (load {before:.1f})",
                   file=sys.stderr, flush=True)

@@ -189,7 +189,9 @@ public static class ScanCommand
                 return ExitCodes.InputError(error, watchError);
             }
             using var changes = treeWatch.Value;
-            outcome ??= Scanned(request, parse.GetValue(isolate), parse.GetValue(parseJournal), parse.GetValue(quiet), error);
+            // A watch's first scan goes through its units (from the cache) even when the tree is the one scanned last: its
+            // first re-scan then finds the code run once and the stores read (ScanRequest.TakesWholeScan).
+            outcome ??= Scanned(request with { TakesWholeScan = !watching }, parse.GetValue(isolate), parse.GetValue(parseJournal), parse.GetValue(quiet), error);
             if (outcome.Result is not { } result)
             {
                 return ExitCodes.InputError(error, outcome.Error!);
@@ -198,6 +200,7 @@ public static class ScanCommand
                          && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
             // Warnings are in every report's data; a person at a console sees them too, without opening the report (a
             // watch says again only those its scan before did not).
+            var reportMs = 0L;
             void Report(ScanOutcome scanned, ScanResult? before)
             {
                 var reportClock = System.Diagnostics.Stopwatch.StartNew();
@@ -206,9 +209,16 @@ public static class ScanCommand
                     error.WriteLine($"parascope: warning: {warning}");
                 }
                 ReportOutputs.Write(scanned.Result, outputs.Value, output, namedFormat ?? ReportFormat.Text, colour);
-                if (parse.GetValue(timings) && scanned.Statistics is { } statistics)
+                reportMs = reportClock.ElapsedMilliseconds;
+            }
+            // Once the cache's writes are done (a watch's scan reports before: ScanOutcome.Finished), the timings say
+            // what the scan kept; a watch then reads the stores it left, meanwhile it waits.
+            ScanOutcome Settled(ScanOutcome scanned)
+            {
+                var finished = scanned.Finished();
+                if (parse.GetValue(timings) && finished.Statistics is { } statistics)
                 {
-                    error.WriteLine(Timings.Line(statistics, reportClock.ElapsedMilliseconds));
+                    error.WriteLine(Timings.Line(statistics, reportMs));
                     if (!statistics.Memory.IsEmpty)
                     {
                         PhaseMemory[] phases = [.. statistics.Memory, PhaseMemory.Now("report")];
@@ -216,13 +226,19 @@ public static class ScanCommand
                         error.WriteLine(Timings.CollectorLine(phases));
                     }
                 }
+                if (changes is not null)
+                {
+                    ScanPipeline.ReadStoresAhead(finished, request);
+                }
+                return finished;
             }
             Report(outcome, null);
             if (changes is not null)
             {
                 return Watch(changes, outcome, () => Scanned(request, parse.GetValue(isolate), null, parse.GetValue(quiet), error), Report,
-                    scanned => ScanPipeline.ReadStoresAhead(scanned, request), error);
+                    scanned => Settled(scanned), error);
             }
+            Settled(outcome);
             return FailOn.Fails(result, threshold) ? ExitCodes.FindingsAtOrAboveFailOn : ExitCodes.Done;
         });
         return scan;
@@ -232,17 +248,17 @@ public static class ScanCommand
     /// `--watch`: after the scan FIRST, each change CHANGES reports (once the tree has been quiet for the racy window, so
     /// that what the scan keeps in the cache is kept from a settled tree) is scanned again by SCAN in this process, its
     /// reports written by REPORT and what changed said on stderr; an input error (a tree in the middle of a checkout)
-    /// is said and the watch goes on. Only a signal ends it (<see cref="Interrupts"/>: exit 130 or 143). After each scan
-    /// and its reports, READ_AHEAD reads the stores it left in the cache (the watch is waiting: a signal ends it then).
+    /// is said and the watch goes on. Only a signal ends it (<see cref="Interrupts"/>: exit 130 or 143). After each scan's
+    /// reports and what changed are said, SETTLE waits for the scan's cache writes and reads the stores it left in the
+    /// cache (the watch is waiting then: a signal ends it).
     /// </summary>
     private static int Watch(TreeWatch changes, ScanOutcome first, Func<ScanOutcome> scan, Action<ScanOutcome, ScanResult?> report,
-        Action<ScanOutcome> readAhead, TextWriter error)
+        Action<ScanOutcome> settle, TextWriter error)
     {
         var before = first.Result!;
+        settle(first);
         error.WriteLine($"parascope: watch: watching {before.Root} for changes (Ctrl-C stops)");
         error.Flush();
-        Interrupts.Watch = Interrupts.WatchState.Waiting;
-        readAhead(first);
         while (true)
         {
             Interrupts.Watch = Interrupts.WatchState.Waiting;
@@ -264,7 +280,7 @@ public static class ScanCommand
             error.Flush();
             before = result;
             Interrupts.Watch = Interrupts.WatchState.Waiting;
-            readAhead(outcome);
+            settle(outcome);
         }
     }
 

@@ -152,4 +152,60 @@ public sealed class DecodedStoresTests
         Assert.Equal(2, next.Statistics!.Cache!.Packed);
         Assert.Equal(Json(Scan(tree.Root, null, cache.Root)), Json(next));
     }
+
+    [Fact]
+    public void A_watchs_scan_is_finished_once_its_whole_scan_is_kept_and_the_next_scan_takes_it_back()
+    {
+        using var tree = new TempTree();
+        tree.Write("proc_reg.h", ResultCacheTests.Header);
+        tree.Write("unit0.c", Unit(0));
+        foreach (var file in Directory.EnumerateFiles(tree.Root))
+        {
+            File.SetLastWriteTimeUtc(file, HourAgo);
+        }
+        using var cache = new TempTree();
+        var request = new ScanRequest
+        {
+            Root = tree.Root, Jobs = 2, Profile = "generic", CacheDirectory = cache.Root, ResultCache = cache.Root, DecodedStores = new DecodedStores(),
+        };
+
+        var scanned = ScanPipeline.Run(request);
+        var finished = scanned.Finished();
+
+        // The same result, and the statistics' whole-scan use once it is kept (the outcome before may not know it yet).
+        Assert.Same(scanned.Result, finished.Result);
+        Assert.Equal(scanned.Statistics!.Cache, finished.Statistics!.Cache);
+        Assert.Equal(WholeScanUse.Stored, finished.Statistics.WholeScan);
+        Assert.Same(finished, finished.Finished());
+        var next = ScanPipeline.Run(request with { DecodedStores = null });
+        Assert.Equal(WholeScanUse.Hit, next.Statistics!.WholeScan);
+        Assert.Equal(Json(finished), Json(next));
+    }
+
+    [Fact]
+    public void A_scan_told_not_to_take_the_whole_scan_goes_through_its_cached_units_and_reports_the_same()
+    {
+        using var tree = new TempTree();
+        tree.Write("proc_reg.h", ResultCacheTests.Header);
+        for (var i = 0; i < 3; i++)
+        {
+            tree.Write($"unit{i}.c", Unit(i));
+        }
+        foreach (var file in Directory.EnumerateFiles(tree.Root))
+        {
+            File.SetLastWriteTimeUtc(file, HourAgo);
+        }
+        using var cache = new TempTree();
+        var request = new ScanRequest { Root = tree.Root, Jobs = 2, Profile = "generic", CacheDirectory = cache.Root, ResultCache = cache.Root };
+        var cold = ScanPipeline.Run(request);
+        Assert.Equal(WholeScanUse.Stored, cold.Statistics!.WholeScan);
+
+        // A watch's first scan of a tree scanned before.
+        var through = ScanPipeline.Run(request with { TakesWholeScan = false });
+
+        Assert.Equal(WholeScanUse.Stored, through.Statistics!.WholeScan);
+        Assert.Equal((3, 0), (through.Statistics.Cache!.Hits, through.Statistics.Cache.Misses));
+        Assert.Equal(Json(cold), Json(through));
+        Assert.Equal(WholeScanUse.Hit, ScanPipeline.Run(request).Statistics!.WholeScan);
+    }
 }
