@@ -166,7 +166,12 @@ public sealed class DecodedStoresTests
         using var cache = new TempTree();
         var request = new ScanRequest
         {
-            Root = tree.Root, Jobs = 2, Profile = "generic", CacheDirectory = cache.Root, ResultCache = cache.Root, DecodedStores = new DecodedStores(),
+            Root = tree.Root,
+            Jobs = 2,
+            Profile = "generic",
+            CacheDirectory = cache.Root,
+            ResultCache = cache.Root,
+            DecodedStores = new DecodedStores(),
         };
 
         var scanned = ScanPipeline.Run(request);
