@@ -78,6 +78,22 @@ public sealed class DecodedStoresTests
         }
         """;
 
+    /// <summary>A tree of COUNT units that all include one header, every file written an hour ago (so that a whole scan is kept).</summary>
+    private static TempTree SettledTree(int count)
+    {
+        var tree = new TempTree();
+        tree.Write("proc_reg.h", ResultCacheTests.Header);
+        for (var i = 0; i < count; i++)
+        {
+            tree.Write($"unit{i}.c", Unit(i));
+        }
+        foreach (var file in Directory.EnumerateFiles(tree.Root))
+        {
+            File.SetLastWriteTimeUtc(file, HourAgo);
+        }
+        return tree;
+    }
+
     private static ScanOutcome Scan(string root, string? cache, string stands, DecodedStores? decoded = null) =>
         ScanPipeline.Run(new ScanRequest { Root = root, Jobs = 2, Profile = "generic", CacheDirectory = stands, ResultCache = cache, DecodedStores = decoded });
 
@@ -90,12 +106,7 @@ public sealed class DecodedStoresTests
     [Fact]
     public void A_watchs_scans_take_back_the_stores_the_scan_before_read_and_report_what_an_uncached_scan_reports()
     {
-        using var tree = new TempTree();
-        tree.Write("proc_reg.h", ResultCacheTests.Header);
-        for (var i = 0; i < 3; i++)
-        {
-            tree.Write($"unit{i}.c", Unit(i));
-        }
+        using var tree = SettledTree(3);
         using var cache = new TempTree();
         var decoded = new DecodedStores();
         Scan(tree.Root, cache.Root, cache.Root, decoded);
@@ -122,17 +133,7 @@ public sealed class DecodedStoresTests
     [Fact]
     public void The_stores_read_ahead_after_a_scan_answered_by_its_kept_whole_scan_are_taken_back_by_the_next()
     {
-        using var tree = new TempTree();
-        tree.Write("proc_reg.h", ResultCacheTests.Header);
-        for (var i = 0; i < 3; i++)
-        {
-            tree.Write($"unit{i}.c", Unit(i));
-        }
-        // Settled (written an hour ago), so that the whole scan is kept.
-        foreach (var file in Directory.EnumerateFiles(tree.Root))
-        {
-            File.SetLastWriteTimeUtc(file, HourAgo);
-        }
+        using var tree = SettledTree(3);
         using var cache = new TempTree();
         Scan(tree.Root, cache.Root, cache.Root);
         var decoded = new DecodedStores();
@@ -156,13 +157,7 @@ public sealed class DecodedStoresTests
     [Fact]
     public void A_watchs_scan_is_finished_once_its_whole_scan_is_kept_and_the_next_scan_takes_it_back()
     {
-        using var tree = new TempTree();
-        tree.Write("proc_reg.h", ResultCacheTests.Header);
-        tree.Write("unit0.c", Unit(0));
-        foreach (var file in Directory.EnumerateFiles(tree.Root))
-        {
-            File.SetLastWriteTimeUtc(file, HourAgo);
-        }
+        using var tree = SettledTree(1);
         using var cache = new TempTree();
         var request = new ScanRequest
         {
@@ -190,16 +185,7 @@ public sealed class DecodedStoresTests
     [Fact]
     public void A_scan_told_not_to_take_the_whole_scan_goes_through_its_cached_units_and_reports_the_same()
     {
-        using var tree = new TempTree();
-        tree.Write("proc_reg.h", ResultCacheTests.Header);
-        for (var i = 0; i < 3; i++)
-        {
-            tree.Write($"unit{i}.c", Unit(i));
-        }
-        foreach (var file in Directory.EnumerateFiles(tree.Root))
-        {
-            File.SetLastWriteTimeUtc(file, HourAgo);
-        }
+        using var tree = SettledTree(3);
         using var cache = new TempTree();
         var request = new ScanRequest { Root = tree.Root, Jobs = 2, Profile = "generic", CacheDirectory = cache.Root, ResultCache = cache.Root };
         var cold = ScanPipeline.Run(request);
