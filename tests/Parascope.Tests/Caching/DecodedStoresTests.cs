@@ -70,13 +70,8 @@ public sealed class DecodedStoresTests
         Assert.Null(decoded.TryTake<string>(gone));
     }
 
-    private static string Unit(int index) => $$"""
-        #include "proc_reg.h"
-        void switch_{{index}}(unsigned long root)
-        {
-            set_cr3_raw(root + {{index}});
-        }
-        """;
+    /// <summary>The pack's tests' unit: one store to CR3 through the shared header.</summary>
+    private static string Unit(int index) => UnitFactsPackTests.Unit(index);
 
     /// <summary>A tree of COUNT units that all include one header, every file written an hour ago (so that a whole scan is kept).</summary>
     private static TempTree SettledTree(int count)

@@ -9,7 +9,7 @@ namespace Parascope.Tests.Caching;
 /// </summary>
 public sealed class UnitFactsPackTests
 {
-    private static string Unit(int index) => $$"""
+    internal static string Unit(int index) => $$"""
         #include "proc_reg.h"
         void switch_{{index}}(unsigned long root)
         {
