@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Parascope.Model;
 using Parascope.Parsing;
 using QuikGraph;
@@ -33,20 +34,21 @@ public sealed class CallGraph : ICallGraph
     {
         _definitions = definitions;
         _ranks = ranks;
-        _sourceCalls = [.. ownCalls.Select(c => new GraphCall(c.Key.Item1, c.Key.Item2, c.Value)).OrderBy(c => c.Caller, StringComparer.Ordinal)
-            .ThenBy(c => c.Callee, StringComparer.Ordinal)];
-        _bodies = [.. bodies.OrderBy(b => b.Key.File, StringComparer.Ordinal).ThenBy(b => b.Key.Function, StringComparer.Ordinal)
-            .ThenBy(b => b.Key.Arch, StringComparer.Ordinal).Select(b => b.Value with
-            {
-                Calls = [.. b.Value.Calls.OrderBy(c => c.Caller, StringComparer.Ordinal).ThenBy(c => c.Callee, StringComparer.Ordinal)],
-            })];
+        // Sorted in place by ordinal comparisons (each key is distinct, so the order is total): LINQ's OrderBy/ThenBy were
+        // ~0.1 s of the graph's build on xnu-11417 x86_64, which detection waits for (docs/speed.md, session 31).
+        _sourceCalls = Sorted([.. ownCalls.Select(c => new GraphCall(c.Key.Item1, c.Key.Item2, c.Value))], CompareCalls);
+        var bodyEntries = bodies.ToArray();
+        Array.Sort(bodyEntries, (a, b) => Compare(a.Key.File, b.Key.File, a.Key.Function, b.Key.Function) is var c and not 0 ? c
+            : string.CompareOrdinal(a.Key.Arch, b.Key.Arch));
+        // A body's calls are distinct edges; two of one pair differ in kind, which orders them.
+        _bodies = [.. bodyEntries.Select(b => b.Value with { Calls = Sorted([.. b.Value.Calls], CompareCalls) })];
         var calls = new Dictionary<(string, string), CallKind>(ownCalls);
         foreach (var call in _bodies.SelectMany(b => b.Calls))
         {
             AddCall(calls, call.Caller, call.Callee, call.Kind);
         }
-        _slotStores = [.. stores.OrderBy(s => s.Slot, StringComparer.Ordinal).ThenBy(s => s.Function, StringComparer.Ordinal)];
-        _slotCalls = [.. slotCalls.OrderBy(s => s.Caller, StringComparer.Ordinal).ThenBy(s => s.Slot, StringComparer.Ordinal)];
+        _slotStores = Sorted([.. stores], static (a, b) => Compare(a.Slot, b.Slot, a.Function, b.Function));
+        _slotCalls = Sorted([.. slotCalls], static (a, b) => Compare(a.Caller, b.Caller, a.Slot, b.Slot));
 
         // The indirect edges: each call through a slot reaches every function stored into it, and through a stored
         // virtual method's own slot its overrides in turn (D::m overrides B::m, E::m overrides D::m).
@@ -68,7 +70,9 @@ public sealed class CallGraph : ICallGraph
         // add (a scan of the caller's out-edges, quadratic for the hubs of an IOKit tree's virtual calls).
         _graph = new BidirectionalGraph<string, TaggedEdge<string, CallKind>>(allowParallelEdges: true);
         _graph.AddVertexRange(definitions.Keys.Order(StringComparer.Ordinal));
-        foreach (var ((caller, callee), kind) in edges.OrderBy(e => e.Key.Item1, StringComparer.Ordinal).ThenBy(e => e.Key.Item2, StringComparer.Ordinal))
+        var sortedEdges = edges.ToArray();
+        Array.Sort(sortedEdges, static (a, b) => Compare(a.Key.Item1, b.Key.Item1, a.Key.Item2, b.Key.Item2));
+        foreach (var ((caller, callee), kind) in sortedEdges)
         {
             _graph.AddVerticesAndEdge(new TaggedEdge<string, CallKind>(caller, callee, kind));
         }
@@ -76,6 +80,21 @@ public sealed class CallGraph : ICallGraph
             .GroupBy(BaseName, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
     }
+
+    /// <summary>ITEMS sorted in place by COMPARISON, as they are kept.</summary>
+    private static ImmutableArray<T> Sorted<T>(T[] items, Comparison<T> comparison)
+    {
+        Array.Sort(items, comparison);
+        return ImmutableCollectionsMarshal.AsImmutableArray(items);
+    }
+
+    /// <summary>Calls by caller, callee, then kind (ordinal).</summary>
+    private static int CompareCalls(GraphCall a, GraphCall b) =>
+        Compare(a.Caller, b.Caller, a.Callee, b.Callee) is var c and not 0 ? c : ((int)a.Kind).CompareTo((int)b.Kind);
+
+    /// <summary>Pairs of strings by their first, then their second (ordinal).</summary>
+    private static int Compare(string a1, string b1, string a2, string b2) =>
+        string.CompareOrdinal(a1, b1) is var c and not 0 ? c : string.CompareOrdinal(a2, b2);
 
     private static List<string> TargetsOf(string slot, Dictionary<string, string[]> stored, Dictionary<string, List<string>> known)
     {
