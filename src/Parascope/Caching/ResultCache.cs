@@ -108,15 +108,19 @@ public sealed class ResultCache
         var key = KeyOf(unit);
         pack ??= Pack;
         // A unit the pack holds stale (parsed again since it was written) has its newer facts in its entry.
-        if (pack?.TryGet(key) is { } packed && Current(packed, unit) is { } fromPack)
+        if (pack?.TryGet(key) is { } packed)
         {
-            pack.Took();
-            if (pack != Pack)
+            if (Current(packed, unit) is { } fromPack)
             {
-                Interlocked.Increment(ref _groupPacked);
+                pack.Took();
+                if (pack != Pack)
+                {
+                    Interlocked.Increment(ref _groupPacked);
+                }
+                Interlocked.Increment(ref _hits);
+                return fromPack;
             }
-            Interlocked.Increment(ref _hits);
-            return fromPack;
+            pack.Forget(key);
         }
         var path = PathOf(key);
         byte[] frame;

@@ -122,6 +122,12 @@ public sealed class UnitFactsPack
         return decoded == LookedUp ? Decode(packed, key) : decoded.Value;
     }
 
+    /// <summary>
+    /// Lets go of KEY's record kept for a watch's next scan, found stale (a file it read changed): after a header edit
+    /// most of them are, and a watch that kept them held the facts of every unit through the parse of hundreds.
+    /// </summary>
+    internal void Forget(string key) => _packed.Result?.Records?.TryRemove(key, out _);
+
     /// <summary>Counts a unit taken from the pack (its facts held).</summary>
     internal void Took() => Interlocked.Increment(ref _taken);
 
@@ -175,7 +181,7 @@ public sealed class UnitFactsPack
     /// The units' facts (from the index's end), their spans by key and the table; null for no pack, or damaged or foreign
     /// bytes. RECORDS: the units decoded so far, when a watch keeps the pack for its next scan (else none).
     /// </summary>
-    private sealed record Packed(ReadOnlyMemory<byte> Content, string[] Strings, Dictionary<string, (int Start, int Length)> Units)
+    internal sealed record Packed(ReadOnlyMemory<byte> Content, string[] Strings, Dictionary<string, (int Start, int Length)> Units)
     {
         public ConcurrentDictionary<string, UnitFactsRecord>? Records { get; init; }
     }

@@ -119,6 +119,8 @@ public sealed class DecodedStoresTests
         // The pack and the lexical scans' store (neither written again for one unit edited) are taken back, the pack with
         // the units it decoded: its record of unit1, parsed since, is stale and unit1 comes from its own entry; unit2 is parsed.
         Assert.Equal((packTaken + 1, lexicalTaken + 1), (decoded.TakenOf(pack), decoded.TakenOf(lexical)));
+        // Of the pack's records only unit0's is kept for the next scan: unit1's and unit2's were found stale, and let go.
+        Assert.Single(decoded.TryTake<UnitFactsPack.Packed>(pack)!.Records!);
         Assert.Equal((1, 2, 1), (third.Statistics!.Cache!.Packed, third.Statistics.Cache.Hits, third.Statistics.Cache.Misses));
         Assert.Contains(third.Result!.Findings, f => f.File == "unit1.c" && f.Function == "more_1");
         Assert.Contains(third.Result.Findings, f => f.File == "unit2.c" && f.Function == "more_2");
