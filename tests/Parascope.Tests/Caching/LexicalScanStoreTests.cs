@@ -117,6 +117,27 @@ public sealed class LexicalScanStoreTests
     }
 
     [Fact]
+    public void After_a_header_edit_the_store_is_written_again_with_the_headers_assembler_reading_though_few_scans_were_made()
+    {
+        using var tree = SettledFixture();
+        using var cache = new TempTree();
+        Scan(tree.Root, cache.Root, cache.Root);
+        var store = Assert.Single(Directory.GetFiles(cache.Root, "*" + LexicalScanStore.Extension, SearchOption.AllDirectories));
+        var written = File.ReadAllBytes(store);
+        Append(tree, Header, InactiveStore.Replace("void\n", "static inline void\n", StringComparison.Ordinal));
+        Scan(tree.Root, cache.Root, cache.Root);
+        DropWholeScanEntries(cache.Root);
+
+        var next = Scan(tree.Root, cache.Root, cache.Root);
+
+        // The reading of every header (one scan of many files) is kept, and with it the header's own scans: none is
+        // made again by the scans after.
+        Assert.NotEqual(written, File.ReadAllBytes(store));
+        Assert.Equal((5, 0), next.Statistics!.LexicalScans);
+        Assert.Equal(Json(Scan(tree.Root, cache.Root, null)), Json(next));
+    }
+
+    [Fact]
     public void The_driver_classes_of_unchanged_files_come_back_and_an_edited_header_is_read_for_classes_again()
     {
         using var tree = WholeScanCacheTests.SettledCopy(Path.Combine(Detectors.FixturePaths.Root, "driverapi-iokit"));
