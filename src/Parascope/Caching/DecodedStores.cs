@@ -44,6 +44,9 @@ public sealed class DecodedStores
         return value;
     }
 
+    /// <summary>Lets go of the store kept for PATH (one about to be written anew: kept, it would only hold memory).</summary>
+    public void Forget(string path) => _kept.TryRemove(path, out _);
+
     /// <summary>Keeps VALUE, the store just read from PATH, under the file's stamp now (none when it is gone: not kept).</summary>
     public void Keep(string path, object value)
     {

@@ -55,6 +55,19 @@ public sealed class DecodedStoresTests
     }
 
     [Fact]
+    public void A_store_let_go_is_not_taken_back_though_its_file_is_unchanged()
+    {
+        using var folder = new TempTree();
+        var path = StoreFile(folder, "store");
+        var decoded = new DecodedStores();
+        decoded.Keep(path, new object());
+
+        decoded.Forget(path);
+
+        Assert.Null(decoded.TryTake<object>(path));
+    }
+
+    [Fact]
     public void A_store_of_another_type_or_whose_file_is_gone_is_not_taken_back()
     {
         using var folder = new TempTree();
