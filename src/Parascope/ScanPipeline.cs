@@ -282,10 +282,10 @@ public static class ScanPipeline
 
     /// <summary>
     /// The stores beside the whole-scan entry of OUTCOME read into REQUEST's <see cref="ScanRequest.DecodedStores"/> now,
-    /// those its scan did not read (all of them when the kept whole scan answered it, which reads none; those it wrote):
-    /// a watch does this after its first scan, meanwhile it waits for a change, so that its first re-scan takes them back
-    /// too (the unit's pack decoded unit by unit, ~1 s of CPU on xnu-11417 x86_64). Configuration groups' packs are read
-    /// when a group is detected again, not here.
+    /// those its scan did not read: the ones it wrote (the lexical scans after a header edit, a pack gone stale), or all of
+    /// them when the kept whole scan answered it (which reads none). A watch does this after each scan, meanwhile it waits
+    /// for a change, so that its next scan takes them back (the units' pack decoded unit by unit is ~1 s of CPU on
+    /// xnu-11417 x86_64). Configuration groups' packs are read when a group is detected again, not here.
     /// </summary>
     public static void ReadStoresAhead(ScanOutcome outcome, ScanRequest request)
     {

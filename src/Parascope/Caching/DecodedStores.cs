@@ -18,10 +18,9 @@ public sealed class DecodedStores
 {
     private readonly ConcurrentDictionary<string, (FileStamp Stamp, object Value)> _kept = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _takenOf = new(StringComparer.Ordinal);
-    private int _taken;
 
     /// <summary>Stores taken back so far, over every scan.</summary>
-    public int Taken => Volatile.Read(ref _taken);
+    public int Taken => _takenOf.Values.Sum();
 
     /// <summary>How many times the store at PATH was taken back, over every scan.</summary>
     public int TakenOf(string path) => _takenOf.GetValueOrDefault(path);
@@ -39,7 +38,6 @@ public sealed class DecodedStores
         }
         WholeScanCache.Touch(path);
         Keep(path, value);
-        Interlocked.Increment(ref _taken);
         _takenOf.AddOrUpdate(path, 1, (_, n) => n + 1);
         return value;
     }

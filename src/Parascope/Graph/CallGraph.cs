@@ -38,7 +38,7 @@ public sealed class CallGraph : ICallGraph
         // ~0.1 s of the graph's build on xnu-11417 x86_64, which detection waits for (docs/speed.md, session 31).
         _sourceCalls = Sorted([.. ownCalls.Select(c => new GraphCall(c.Key.Item1, c.Key.Item2, c.Value))], CompareCalls);
         var bodyEntries = bodies.ToArray();
-        Array.Sort(bodyEntries, (a, b) => Compare(a.Key.File, b.Key.File, a.Key.Function, b.Key.Function) is var c and not 0 ? c
+        Array.Sort(bodyEntries, static (a, b) => Compare(a.Key.File, b.Key.File, a.Key.Function, b.Key.Function) is var c and not 0 ? c
             : string.CompareOrdinal(a.Key.Arch, b.Key.Arch));
         // A body's calls are distinct edges; two of one pair differ in kind, which orders them.
         _bodies = [.. bodyEntries.Select(b => b.Value with { Calls = Sorted([.. b.Value.Calls], CompareCalls) })];

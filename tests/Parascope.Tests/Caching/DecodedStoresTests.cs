@@ -121,8 +121,8 @@ public sealed class DecodedStoresTests
         tree.Write("unit1.c", Unit(1) + "void more_1(void) { __asm__ volatile(\"cli\"); }\n");
         // Reads the stores the cold scan wrote (the pack, the lexical scans, the kept digests), and keeps them decoded.
         var second = Scan(tree.Root, cache.Root, cache.Root, decoded);
-        var pack = Assert.Single(Directory.EnumerateFiles(cache.Root, "*" + UnitFactsPack.Extension, SearchOption.AllDirectories));
-        var lexical = Assert.Single(Directory.EnumerateFiles(cache.Root, "*" + LexicalScanStore.Extension, SearchOption.AllDirectories));
+        var pack = UnitFactsPackTests.PackOf(cache.Root);
+        var lexical = LexicalScanStoreTests.StoreOf(cache.Root);
         var (packTaken, lexicalTaken) = (decoded.TakenOf(pack), decoded.TakenOf(lexical));
         Assert.Equal(Json(Scan(tree.Root, null, cache.Root)), Json(second));
         tree.Write("unit2.c", Unit(2) + "void more_2(void) { __asm__ volatile(\"hlt\"); }\n");
@@ -157,8 +157,8 @@ public sealed class DecodedStoresTests
         tree.Write("unit1.c", Unit(1) + "void more_1(void) { __asm__ volatile(\"cli\"); }\n");
         var next = ScanPipeline.Run(request);
 
-        var pack = Assert.Single(Directory.EnumerateFiles(cache.Root, "*" + UnitFactsPack.Extension, SearchOption.AllDirectories));
-        var lexical = Assert.Single(Directory.EnumerateFiles(cache.Root, "*" + LexicalScanStore.Extension, SearchOption.AllDirectories));
+        var pack = UnitFactsPackTests.PackOf(cache.Root);
+        var lexical = LexicalScanStoreTests.StoreOf(cache.Root);
         Assert.Equal((1, 1), (decoded.TakenOf(pack), decoded.TakenOf(lexical)));
         Assert.Equal(2, next.Statistics!.Cache!.Packed);
         Assert.Equal(Json(Scan(tree.Root, null, cache.Root)), Json(next));

@@ -25,6 +25,9 @@ public sealed class LexicalScanStoreTests
         File.SetLastWriteTimeUtc(path, WholeScanCacheTests.Settled.AddMinutes(1));
     }
 
+    /// <summary>The lexical store in CACHE (a scan of one tree with one request keeps one).</summary>
+    internal static string StoreOf(string cache) => Assert.Single(Directory.GetFiles(cache, "*" + LexicalScanStore.Extension, SearchOption.AllDirectories));
+
     private static ScanOutcome Scan(string root, string cache, string? results) =>
         ScanPipeline.Run(new ScanRequest { Root = root, Arches = ["x86_64"], Jobs = 2, CacheDirectory = cache, ResultCache = results });
 
@@ -85,7 +88,7 @@ public sealed class LexicalScanStoreTests
         using var tree = SettledFixture();
         using var cache = new TempTree();
         Scan(tree.Root, cache.Root, cache.Root);
-        var store = Assert.Single(Directory.GetFiles(cache.Root, "*" + LexicalScanStore.Extension, SearchOption.AllDirectories));
+        var store = StoreOf(cache.Root);
         var written = File.ReadAllBytes(store);
         Append(tree, Source, InactiveStore);
 
@@ -122,7 +125,7 @@ public sealed class LexicalScanStoreTests
         using var tree = SettledFixture();
         using var cache = new TempTree();
         Scan(tree.Root, cache.Root, cache.Root);
-        var store = Assert.Single(Directory.GetFiles(cache.Root, "*" + LexicalScanStore.Extension, SearchOption.AllDirectories));
+        var store = StoreOf(cache.Root);
         var written = File.ReadAllBytes(store);
         Append(tree, Header, InactiveStore.Replace("void\n", "static inline void\n", StringComparison.Ordinal));
         Scan(tree.Root, cache.Root, cache.Root);

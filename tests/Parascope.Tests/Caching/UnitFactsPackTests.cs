@@ -46,7 +46,7 @@ public sealed class UnitFactsPackTests
         return ReportWriter.ToText(outcome.Result!, ReportFormat.Json);
     }
 
-    private static string PackOf(string cache) => Assert.Single(Directory.EnumerateFiles(cache, "*" + UnitFactsPack.Extension, SearchOption.AllDirectories));
+    internal static string PackOf(string cache) => Assert.Single(Directory.EnumerateFiles(cache, "*" + UnitFactsPack.Extension, SearchOption.AllDirectories));
 
     private static void Edit(TempTree tree, int unit, string mark) => tree.Write($"unit{unit:00}.c", Unit(unit) + $"/* {mark} */\n");
 
